@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds crabgate with ASan + UBSan in its own folder and runs the whole suite
+# there. Called by the `sanitizer_suite` test of the normal build.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$root/build-asan}
+grammars=${2:-}
+
+args=(-DCRABGATE_SANITIZE=ON -DCRABGATE_SANITIZER_SUITE=OFF -DCMAKE_BUILD_TYPE=Debug)
+[[ -n "$grammars" ]] && args+=("-DCRABGATE_GRAMMAR_CACHE=$grammars")
+if [[ ! -f "$build/CMakeCache.txt" ]]; then
+  cmake -S "$root" -B "$build" "${args[@]}" >/dev/null
+fi
+cmake --build "$build" -j "$(nproc)" -- --no-print-directory >/dev/null
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$root/ci/lsan.supp:print_suppressions=0
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"

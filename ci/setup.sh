@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what crabgate needs to build and test, fetches the grammars and
+# builds into build/. Idempotent: a second run installs and rebuilds nothing.
+# Runs as root on Debian (12 or later), without prompts.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${CRABGATE_BUILD_DIR:-$root/build}
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libcmocka-dev libtree-sitter-dev
+  python3 npm
+  # Real Rust crates, used as test and benchmark corpora.
+  librust-tokio-dev librust-chrono-dev librust-hyper-dev librust-reqwest-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A machine may have node and npm from elsewhere: do not fight it for npm.
+if [[ " ${missing[*]} " == *" npm "* ]] && command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm/}")
+fi
+if [[ " ${missing[*]} " == *" python3 "* ]] && command -v python3 >/dev/null 2>&1; then
+  missing=("${missing[@]/python3/}")
+fi
+read -r -a missing <<<"${missing[*]}"
+if ((${#missing[@]})); then
+  echo "crabgate setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Configure once; later runs only build what changed (nothing, usually).
+if [[ ! -f "$build/CMakeCache.txt" ]]; then
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build" -j "$(nproc)" -- --no-print-directory | grep -v '^\[' || true
+test -x "$build/crabgate"

@@ -1,0 +1,547 @@
+#include "change/change.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "change/snapshot.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+#define DIFF_MAX_BYTES (512u * 1024 * 1024)
+
+static const char shallow_fix[] =
+	"the clone is shallow or lacks the history; fetch it: in GitHub Actions set `fetch-depth: 0` on "
+	"actions/checkout, in GitLab CI set `GIT_DEPTH: 0`, elsewhere run `git fetch --unshallow`";
+
+const char *cg_change_source_name(enum cg_change_source source)
+{
+	static const char *names[] = { "staged", "range", "diff", "all" };
+	return names[source];
+}
+
+const char *cg_file_status_name(enum cg_file_status status)
+{
+	static const char *names[] = { "added", "modified", "deleted", "renamed", "copied", "typechange" };
+	return names[status];
+}
+
+struct cg_changed_file *cg_change__add_file(struct cg_change *change, const char *path)
+{
+	struct cg_changed_file *f;
+	cg_array_grow((void **)&change->files, &change->files_cap, change->nfiles + 1, sizeof(*change->files));
+	f = &change->files[change->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = cg_strdup(path);
+	f->old_path = cg_strdup(path);
+	f->status = CG_FILE_MODIFIED;
+	cg_buf_init(&f->content);
+	return f;
+}
+
+void cg_changed_file__add_line(struct cg_changed_file *f, uint32_t line)
+{
+	/* Lines arrive in increasing order: extend the last range when adjacent. */
+	if (f->nadded && f->added[f->nadded - 1].end + 1 == line) {
+		f->added[f->nadded - 1].end = line;
+		return;
+	}
+	if (f->nadded && f->added[f->nadded - 1].end >= line)
+		return;
+	cg_array_grow((void **)&f->added, &f->added_cap, f->nadded + 1, sizeof(*f->added));
+	f->added[f->nadded].start = line;
+	f->added[f->nadded].end = line;
+	f->nadded++;
+}
+
+void cg_changed_file__add_hunk(struct cg_changed_file *f, uint32_t start, uint32_t count)
+{
+	if (!count)
+		return;
+	cg_array_grow((void **)&f->hunks, &f->hunks_cap, f->nhunks + 1, sizeof(*f->hunks));
+	f->hunks[f->nhunks].start = start;
+	f->hunks[f->nhunks].end = start + count - 1;
+	f->nhunks++;
+}
+
+static bool in_ranges(const struct cg_line_range *r, size_t n, uint32_t line)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (line < r[mid].start)
+			hi = mid;
+		else if (line > r[mid].end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+bool cg_changed_file_is_added(const struct cg_changed_file *f, uint32_t line)
+{
+	return f->is_whole_file || in_ranges(f->added, f->nadded, line);
+}
+
+bool cg_changed_file_in_hunks(const struct cg_changed_file *f, uint32_t line)
+{
+	return f->is_whole_file || in_ranges(f->hunks, f->nhunks, line);
+}
+
+static bool looks_binary(const char *data, size_t len)
+{
+	/* git's heuristic: a NUL in the first 8000 bytes. */
+	return memchr(data, '\0', len < 8000 ? len : 8000) != NULL;
+}
+
+int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const char **data, size_t *len)
+{
+	int err = 0;
+
+	if (!f->is_loaded) {
+		if (f->has_new_id) {
+			cg_buf_release(&f->content);
+			err = cg_snapshot_read_blob(change->repo, &f->new_id, &f->content);
+		} else if (change->source == CG_SOURCE_DIFF && change->snapshot) {
+			/* Prefer the real file at the head tree over the hunks' partial view. */
+			struct cg_buf full = CG_BUF_INIT;
+			if (cg_change_read(change, f->path, &full) == 0) {
+				cg_buf_release(&f->content);
+				f->content = full;
+				f->is_partial = false;
+			} else {
+				cg_buf_release(&full);
+				cg_error_clear();
+			}
+		}
+		if (err < 0)
+			return err;
+		f->is_loaded = true;
+		if (looks_binary(f->content.ptr, f->content.size)) {
+			f->is_binary = true;
+			f->skip_reason = "binary file";
+		}
+	}
+	*data = f->content.ptr;
+	*len = f->content.size;
+	return 0;
+}
+
+static void file_release(struct cg_changed_file *f)
+{
+	free(f->path);
+	free(f->old_path);
+	free(f->added);
+	free(f->hunks);
+	cg_buf_release(&f->content);
+}
+
+void cg_change_release(struct cg_change *change)
+{
+	for (size_t i = 0; i < change->nfiles; i++)
+		file_release(&change->files[i]);
+	free(change->files);
+	cg_snapshot_free(change->snapshot);
+	memset(change, 0, sizeof(*change));
+}
+
+/* --- libgit2 diffs: staged and ranges --- */
+
+static int on_file(const git_diff_delta *d, float progress, void *payload)
+{
+	struct cg_change *change = payload;
+	struct cg_changed_file *f;
+	const git_diff_file *nf = d->status == GIT_DELTA_DELETED ? &d->old_file : &d->new_file;
+	(void)progress;
+
+	f = cg_change__add_file(change, nf->path);
+	free(f->old_path);
+	f->old_path = cg_strdup(d->old_file.path);
+	f->mode = d->new_file.mode;
+	f->old_mode = d->old_file.mode;
+	switch (d->status) {
+	case GIT_DELTA_ADDED:
+		f->status = CG_FILE_ADDED;
+		f->is_whole_file = true;
+		break;
+	case GIT_DELTA_DELETED:
+		f->status = CG_FILE_DELETED;
+		f->skip_reason = "deleted";
+		break;
+	case GIT_DELTA_RENAMED:
+		f->status = CG_FILE_RENAMED;
+		break;
+	case GIT_DELTA_COPIED:
+		f->status = CG_FILE_COPIED;
+		break;
+	case GIT_DELTA_TYPECHANGE:
+		f->status = CG_FILE_TYPECHANGE;
+		break;
+	default:
+		f->status = CG_FILE_MODIFIED;
+	}
+	if (d->new_file.mode == GIT_FILEMODE_COMMIT || d->old_file.mode == GIT_FILEMODE_COMMIT) {
+		f->is_submodule = true;
+		f->skip_reason = "submodule";
+	} else if (d->new_file.mode == GIT_FILEMODE_LINK && d->status != GIT_DELTA_DELETED) {
+		f->skip_reason = "symbolic link";
+	}
+	if (d->flags & GIT_DIFF_FLAG_BINARY) {
+		f->is_binary = true;
+		if (!f->skip_reason)
+			f->skip_reason = "binary file";
+	}
+	if (d->status != GIT_DELTA_DELETED && !git_oid_is_zero(&d->new_file.id)) {
+		git_oid_cpy(&f->new_id, &d->new_file.id);
+		f->has_new_id = true;
+	}
+	return 0;
+}
+
+static int on_hunk(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
+{
+	struct cg_change *change = payload;
+	(void)d;
+	cg_changed_file__add_hunk(&change->files[change->nfiles - 1], (uint32_t)h->new_start, (uint32_t)h->new_lines);
+	return 0;
+}
+
+static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *payload)
+{
+	struct cg_change *change = payload;
+	struct cg_changed_file *f = &change->files[change->nfiles - 1];
+	(void)d;
+	(void)h;
+	if (l->origin == GIT_DIFF_LINE_ADDITION) {
+		f->lines_added++;
+		cg_changed_file__add_line(f, (uint32_t)l->new_lineno);
+	} else if (l->origin == GIT_DIFF_LINE_DELETION) {
+		f->lines_removed++;
+	}
+	return 0;
+}
+
+static int collect(struct cg_change *change, git_diff *diff)
+{
+	git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+	find.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_diff_find_similar(diff, &find) < 0)
+		return cg_error_set_git("cannot detect renames");
+	if (git_diff_foreach(diff, on_file, NULL, on_hunk, on_line, change) < 0)
+		return cg_error_set_git("cannot read the diff");
+	return 0;
+}
+
+static void diff_opts(git_diff_options *o, const struct cg_change_opts *opts)
+{
+	o->context_lines = opts->context_lines;
+	o->flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+}
+
+static int resolve_commit(git_commit **out, git_repository *repo, const char *ref, const char *what)
+{
+	git_object *obj = NULL;
+	int err;
+
+	if ((err = git_revparse_single(&obj, repo, ref)) < 0) {
+		if (git_repository_is_shallow(repo))
+			return cg_error_set(CG_E_INPUT, "%s '%s' is not in this clone: %s", what, ref, shallow_fix);
+		return cg_error_set(CG_E_INPUT, "%s '%s': no such commit or ref in this repository (fetch it first?)", what, ref);
+	}
+	err = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (err < 0)
+		return cg_error_set(CG_E_INPUT, "%s '%s' does not name a commit", what, ref);
+	return 0;
+}
+
+static int load_staged(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts)
+{
+	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_index *index = NULL;
+	git_diff *diff = NULL;
+	int err = 0, rc;
+
+	if (git_repository_is_bare(repo)) {
+		err = cg_error_set(CG_E_INPUT, "a bare repository has no index to check; use --base, --range or --all");
+		goto done;
+	}
+	rc = git_repository_head(&head, repo);
+	if (rc == 0) {
+		if (git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) < 0 ||
+		    git_commit_tree(&tree, commit) < 0) {
+			err = cg_error_set_git("cannot read HEAD");
+			goto done;
+		}
+		git_oid_tostr(change->base, sizeof(change->base), git_commit_id(commit));
+	} else if (rc != GIT_EUNBORNBRANCH && rc != GIT_ENOTFOUND) {
+		err = cg_error_set_git("cannot read HEAD");
+		goto done;
+	}
+	if (git_repository_index(&index, repo) < 0) {
+		err = cg_error_set_git("cannot read the index");
+		goto done;
+	}
+	diff_opts(&o, opts);
+	if (git_diff_tree_to_index(&diff, repo, tree, index, &o) < 0) {
+		err = cg_error_set_git("cannot diff the index against HEAD");
+		goto done;
+	}
+	if ((err = collect(change, diff)) < 0)
+		goto done;
+	err = cg_snapshot_open_index(&change->snapshot, repo, index);
+	index = NULL;
+done:
+	git_diff_free(diff);
+	git_index_free(index);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	return err;
+}
+
+static int diff_commits(struct cg_change *change, git_repository *repo, git_commit *from, git_commit *to,
+			const struct cg_change_opts *opts)
+{
+	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	int err = 0;
+
+	if (git_commit_tree(&a, from) < 0 || git_commit_tree(&b, to) < 0) {
+		err = cg_error_set_git("cannot read the commits' trees");
+		goto done;
+	}
+	git_oid_tostr(change->base, sizeof(change->base), git_commit_id(from));
+	git_oid_tostr(change->head, sizeof(change->head), git_commit_id(to));
+	diff_opts(&o, opts);
+	if (git_diff_tree_to_tree(&diff, repo, a, b, &o) < 0) {
+		err = cg_error_set_git("cannot diff %s..%s", change->base, change->head);
+		goto done;
+	}
+	if ((err = collect(change, diff)) < 0)
+		goto done;
+	err = cg_snapshot_open_tree(&change->snapshot, repo, b);
+	b = NULL;
+done:
+	git_diff_free(diff);
+	git_tree_free(a);
+	git_tree_free(b);
+	return err;
+}
+
+static int merge_base(git_commit **out, git_repository *repo, git_commit *a, git_commit *b, const char *an, const char *bn)
+{
+	git_oid mb;
+	int rc = git_merge_base(&mb, repo, git_commit_id(a), git_commit_id(b));
+	if (rc == GIT_ENOTFOUND) {
+		if (git_repository_is_shallow(repo))
+			return cg_error_set(CG_E_INPUT, "no merge base of '%s' and '%s' in this clone: %s", an, bn, shallow_fix);
+		return cg_error_set(CG_E_INPUT, "'%s' and '%s' have no common history; compare with --range %s..%s instead", an,
+				    bn, an, bn);
+	}
+	if (rc < 0)
+		return cg_error_set_git("cannot compute the merge base of '%s' and '%s'", an, bn);
+	if (git_commit_lookup(out, repo, &mb) < 0)
+		return cg_error_set(CG_E_INPUT, "the merge base of '%s' and '%s' is missing: %s", an, bn, shallow_fix);
+	return 0;
+}
+
+static int load_range(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts)
+{
+	git_commit *base = NULL, *head = NULL, *mb = NULL;
+	const char *head_ref = opts->head ? opts->head : "HEAD";
+	char *left = NULL, *right = NULL;
+	int err = 0;
+
+	if (opts->range) {
+		const char *dots = strstr(opts->range, "..");
+		bool three = dots && dots[2] == '.';
+		if (!dots) {
+			err = cg_error_set(CG_E_USAGE, "--range '%s': expected A..B or A...B", opts->range);
+			goto done;
+		}
+		left = cg_strndup(opts->range, (size_t)(dots - opts->range));
+		right = cg_strdup(dots + (three ? 3 : 2));
+		if ((err = resolve_commit(&base, repo, *left ? left : "HEAD", "range start")) < 0 ||
+		    (err = resolve_commit(&head, repo, *right ? right : "HEAD", "range end")) < 0)
+			goto done;
+		if (three) {
+			if ((err = merge_base(&mb, repo, base, head, left, right)) < 0)
+				goto done;
+			err = diff_commits(change, repo, mb, head, opts);
+		} else {
+			err = diff_commits(change, repo, base, head, opts);
+		}
+		goto done;
+	}
+	if ((err = resolve_commit(&base, repo, opts->base, "base")) < 0 ||
+	    (err = resolve_commit(&head, repo, head_ref, "head")) < 0 ||
+	    (err = merge_base(&mb, repo, base, head, opts->base, head_ref)) < 0)
+		goto done;
+	err = diff_commits(change, repo, mb, head, opts);
+done:
+	free(left);
+	free(right);
+	git_commit_free(base);
+	git_commit_free(head);
+	git_commit_free(mb);
+	return err;
+}
+
+static int add_whole(struct cg_change *change, const char *path, const git_oid *id, uint32_t mode)
+{
+	struct cg_changed_file *f = cg_change__add_file(change, path);
+	f->status = CG_FILE_ADDED;
+	f->is_whole_file = true;
+	f->mode = mode;
+	git_oid_cpy(&f->new_id, id);
+	f->has_new_id = true;
+	if (mode == GIT_FILEMODE_COMMIT) {
+		f->is_submodule = true;
+		f->has_new_id = false;
+		f->skip_reason = "submodule";
+	} else if (mode == GIT_FILEMODE_LINK) {
+		f->skip_reason = "symbolic link";
+	}
+	return 0;
+}
+
+static int add_tree_entry(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct cg_change *change = payload;
+	struct cg_buf path = CG_BUF_INIT;
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return 0;
+	cg_buf_printf(&path, "%s%s", root, git_tree_entry_name(e));
+	add_whole(change, path.ptr, git_tree_entry_id(e), git_tree_entry_filemode(e));
+	cg_buf_release(&path);
+	return 0;
+}
+
+static int load_all(struct cg_change *change, git_repository *repo)
+{
+	git_index *index = NULL;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	int err = 0;
+
+	if (git_repository_head(&head, repo) == 0 && git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0)
+		git_oid_tostr(change->head, sizeof(change->head), git_commit_id(commit));
+
+	if (!git_repository_is_bare(repo)) {
+		size_t n;
+		if (git_repository_index(&index, repo) < 0) {
+			err = cg_error_set_git("cannot read the index");
+			goto done;
+		}
+		n = git_index_entrycount(index);
+		for (size_t i = 0; i < n; i++) {
+			const git_index_entry *e = git_index_get_byindex(index, i);
+			if (git_index_entry_stage(e) == 0)
+				add_whole(change, e->path, &e->id, e->mode);
+		}
+		err = cg_snapshot_open_index(&change->snapshot, repo, index);
+		index = NULL;
+		goto done;
+	}
+	if (!commit) {
+		err = cg_error_set(CG_E_INPUT, "the repository has no commits and no index: nothing to check");
+		goto done;
+	}
+	if (git_commit_tree(&tree, commit) < 0 || git_tree_walk(tree, GIT_TREEWALK_PRE, add_tree_entry, change) < 0) {
+		err = cg_error_set_git("cannot list the HEAD tree");
+		goto done;
+	}
+	err = cg_snapshot_open_tree(&change->snapshot, repo, tree);
+	tree = NULL;
+done:
+	git_index_free(index);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	return err;
+}
+
+int cg_change_from_diff_text(struct cg_change *change, git_repository *repo, const char *text, size_t len)
+{
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	int err;
+
+	memset(change, 0, sizeof(*change));
+	change->source = CG_SOURCE_DIFF;
+	change->repo = repo;
+	if ((err = cg_diff_parse(change, text, len)) < 0)
+		return err;
+	if (repo && git_repository_head(&head, repo) == 0 &&
+	    git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0 && git_commit_tree(&tree, commit) == 0) {
+		git_oid_tostr(change->head, sizeof(change->head), git_commit_id(commit));
+		cg_snapshot_open_tree(&change->snapshot, repo, tree);
+		tree = NULL;
+	}
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	return 0;
+}
+
+static int read_diff_input(struct cg_buf *out, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char chunk[65536];
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return cg_error_set(CG_E_INPUT, "--diff %s: cannot open: %s", path, strerror(errno));
+	out->cap = DIFF_MAX_BYTES;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if ((err = cg_buf_put(out, chunk, n)) < 0)
+			break;
+	if (!err && ferror(f))
+		err = cg_error_set(CG_E_INPUT, "--diff %s: read error", path);
+	if (f != stdin)
+		fclose(f);
+	return err;
+}
+
+int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_change_opts *opts)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	out->source = opts->source;
+	out->repo = repo;
+	switch (opts->source) {
+	case CG_SOURCE_STAGED:
+		err = load_staged(out, repo, opts);
+		break;
+	case CG_SOURCE_RANGE:
+		err = load_range(out, repo, opts);
+		break;
+	case CG_SOURCE_ALL:
+		err = load_all(out, repo);
+		break;
+	case CG_SOURCE_DIFF: {
+		struct cg_buf text = CG_BUF_INIT;
+		if ((err = read_diff_input(&text, opts->diff_path)) == 0)
+			err = cg_change_from_diff_text(out, repo, text.ptr, text.size);
+		cg_buf_release(&text);
+		break;
+	}
+	default:
+		err = cg_error_set(CG_E_USAGE, "unknown change source");
+	}
+	if (err < 0)
+		cg_change_release(out);
+	return err;
+}

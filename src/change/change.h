@@ -1,0 +1,103 @@
+#ifndef CG_CHANGE_CHANGE_H
+#define CG_CHANGE_CHANGE_H
+
+#include <git2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+/*
+ * One model of "what changed", whatever the source: the staged index, a
+ * range of commits, a unified diff, or every tracked file. New content is
+ * read from the object database (the index or the head tree), never from the
+ * work tree: what is committed is what is checked.
+ */
+enum cg_change_source { CG_SOURCE_STAGED, CG_SOURCE_RANGE, CG_SOURCE_DIFF, CG_SOURCE_ALL };
+
+enum cg_file_status {
+	CG_FILE_ADDED,
+	CG_FILE_MODIFIED,
+	CG_FILE_DELETED,
+	CG_FILE_RENAMED,
+	CG_FILE_COPIED,
+	CG_FILE_TYPECHANGE
+};
+
+struct cg_line_range {
+	uint32_t start, end; /* new-side lines, inclusive, 1-based */
+};
+
+struct cg_changed_file {
+	char *path;     /* new path (old path for deletions) */
+	char *old_path; /* differs from path for renames and copies */
+	enum cg_file_status status;
+	uint32_t mode, old_mode;
+	bool is_binary;
+	bool is_submodule;
+	bool is_whole_file; /* every line counts as added (--all, new files) */
+	bool is_partial;    /* content rebuilt from a diff's hunks: lines between hunks are empty */
+	const char *skip_reason; /* static text; non-NULL: not checked, and why */
+	git_oid new_id;
+	bool has_new_id;
+	struct cg_line_range *added; /* sorted, disjoint */
+	size_t nadded, added_cap;
+	struct cg_line_range *hunks; /* new-side extent of each hunk, sorted */
+	size_t nhunks, hunks_cap;
+	uint32_t lines_added, lines_removed;
+	struct cg_buf content; /* loaded on demand by cg_change_content */
+	bool is_loaded;
+};
+
+struct cg_snapshot; /* the new revision's tree: read files the change did not touch */
+
+struct cg_change {
+	enum cg_change_source source;
+	char base[GIT_OID_HEXSZ + 1]; /* "" when there is none (staged on a first commit, diff, all) */
+	char head[GIT_OID_HEXSZ + 1]; /* "" for staged (the index has no commit) */
+	struct cg_changed_file *files;
+	size_t nfiles, files_cap;
+	git_repository *repo; /* borrowed */
+	struct cg_snapshot *snapshot;
+};
+
+struct cg_change_opts {
+	enum cg_change_source source;
+	const char *base;  /* --base REF */
+	const char *head;  /* --head REF, default HEAD */
+	const char *range; /* --range A..B or A...B */
+	const char *diff_path; /* --diff FILE, "-" for stdin */
+	uint32_t context_lines; /* hunk context for diff_context filtering */
+};
+
+#define CG_CHANGE_OPTS_INIT { CG_SOURCE_STAGED, NULL, NULL, NULL, NULL, 3 }
+
+/* Fills `out` from `repo`. CG_E_INPUT for bad refs or diffs, with the fix named. */
+int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_change_opts *opts);
+/* Same, from a diff text already in memory (the tests and fuzzers use it). */
+int cg_change_from_diff_text(struct cg_change *out, git_repository *repo, const char *text, size_t len);
+void cg_change_release(struct cg_change *change);
+
+/* Loads (once) and returns the new content of `file`; borrowed from the file. */
+int cg_change_content(struct cg_change *change, struct cg_changed_file *file, const char **data, size_t *len);
+
+bool cg_changed_file_is_added(const struct cg_changed_file *file, uint32_t line);
+bool cg_changed_file_in_hunks(const struct cg_changed_file *file, uint32_t line);
+
+/* Reads `path` at the new revision into `out`. CG_E_NOTFOUND when absent. */
+int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out);
+/* Calls cb for every file at the new revision under `prefix` ("" for all). */
+int cg_change_list(const struct cg_change *change, const char *prefix,
+		   int (*cb)(const char *path, void *payload), void *payload);
+bool cg_change_exists(const struct cg_change *change, const char *path);
+
+const char *cg_change_source_name(enum cg_change_source source);
+const char *cg_file_status_name(enum cg_file_status status);
+
+/* Internal to src/change: building blocks shared by the sources. */
+struct cg_changed_file *cg_change__add_file(struct cg_change *change, const char *path);
+void cg_changed_file__add_line(struct cg_changed_file *file, uint32_t line);
+void cg_changed_file__add_hunk(struct cg_changed_file *file, uint32_t start, uint32_t count);
+
+#endif

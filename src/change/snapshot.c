@@ -1,0 +1,172 @@
+/* The new revision as a read-only file system: the index or a tree. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "change/change.h"
+#include "change/snapshot.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+#define SNAPSHOT_MAX_FILE (256u * 1024 * 1024)
+
+struct cg_snapshot {
+	git_repository *repo;
+	git_index *index; /* one of index or tree */
+	git_tree *tree;
+};
+
+int cg_snapshot_open_index(struct cg_snapshot **out, git_repository *repo, git_index *index)
+{
+	struct cg_snapshot *s = cg_calloc(1, sizeof(*s));
+	s->repo = repo;
+	s->index = index;
+	*out = s;
+	return 0;
+}
+
+int cg_snapshot_open_tree(struct cg_snapshot **out, git_repository *repo, git_tree *tree)
+{
+	struct cg_snapshot *s = cg_calloc(1, sizeof(*s));
+	s->repo = repo;
+	s->tree = tree;
+	*out = s;
+	return 0;
+}
+
+void cg_snapshot_free(struct cg_snapshot *s)
+{
+	if (!s)
+		return;
+	git_index_free(s->index);
+	git_tree_free(s->tree);
+	free(s);
+}
+
+static int lookup(const struct cg_snapshot *s, const char *path, git_oid *id)
+{
+	if (!s)
+		return CG_E_NOTFOUND;
+	if (s->index) {
+		const git_index_entry *e = git_index_get_bypath(s->index, path, 0);
+		if (!e || (e->mode & 0170000) == 0160000)
+			return CG_E_NOTFOUND;
+		git_oid_cpy(id, &e->id);
+		return 0;
+	}
+	if (s->tree) {
+		git_tree_entry *e = NULL;
+		int ok = git_tree_entry_bypath(&e, s->tree, path) == 0 && git_tree_entry_type(e) == GIT_OBJECT_BLOB;
+		if (ok)
+			git_oid_cpy(id, git_tree_entry_id(e));
+		git_tree_entry_free(e);
+		return ok ? 0 : CG_E_NOTFOUND;
+	}
+	return CG_E_NOTFOUND;
+}
+
+int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf *out)
+{
+	git_blob *blob = NULL;
+	git_object_size_t size;
+	int err = 0;
+
+	if (git_blob_lookup(&blob, repo, id) < 0)
+		return cg_error_set_git("cannot read blob %.12s", git_oid_tostr_s(id));
+	size = git_blob_rawsize(blob);
+	if (size > SNAPSHOT_MAX_FILE)
+		err = cg_error_set(CG_E_TOOBIG, "blob %.12s is larger than %u MiB", git_oid_tostr_s(id), SNAPSHOT_MAX_FILE >> 20);
+	else
+		err = cg_buf_put(out, git_blob_rawcontent(blob), (size_t)size);
+	git_blob_free(blob);
+	return err;
+}
+
+bool cg_change_exists(const struct cg_change *change, const char *path)
+{
+	git_oid id;
+	return lookup(change->snapshot, path, &id) == 0;
+}
+
+int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out)
+{
+	git_oid id;
+	int err = lookup(change->snapshot, path, &id);
+	if (err < 0)
+		return cg_error_set(CG_E_NOTFOUND, "%s: not in the checked revision", path);
+	return cg_snapshot_read_blob(change->repo, &id, out);
+}
+
+struct walk_ctx {
+	const char *base;   /* folder the walk started in, with its '/' */
+	const char *prefix; /* full prefix the paths must start with */
+	int (*cb)(const char *, void *);
+	void *payload;
+	int err;
+};
+
+static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *payload)
+{
+	struct walk_ctx *w = payload;
+	struct cg_buf path = CG_BUF_INIT;
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		return 0;
+	cg_buf_printf(&path, "%s%s%s", w->base, root, git_tree_entry_name(entry));
+	if (cg_starts_with(path.ptr, w->prefix))
+		w->err = w->cb(path.ptr, w->payload);
+	cg_buf_release(&path);
+	return w->err < 0 ? -1 : 0;
+}
+
+int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)(const char *, void *), void *payload)
+{
+	const struct cg_snapshot *s = change->snapshot;
+	int err = 0;
+
+	if (!s)
+		return 0;
+	if (s->index) {
+		size_t pos = 0, n = git_index_entrycount(s->index);
+		if (*prefix && git_index_find_prefix(&pos, s->index, prefix) < 0)
+			return 0;
+		for (; pos < n; pos++) {
+			const git_index_entry *e = git_index_get_byindex(s->index, pos);
+			if (!cg_starts_with(e->path, prefix))
+				break;
+			if (git_index_entry_stage(e) != 0 || (e->mode & 0170000) == 0160000)
+				continue;
+			if ((err = cb(e->path, payload)) < 0)
+				return err;
+		}
+		return 0;
+	}
+	if (s->tree) {
+		struct cg_buf base = CG_BUF_INIT;
+		struct walk_ctx w = { "", prefix, cb, payload, 0 };
+		git_tree *sub = NULL;
+		const char *slash = strrchr(prefix, '/');
+
+		/* Walk only the deepest folder the prefix names, not the whole tree. */
+		if (slash) {
+			git_tree_entry *e = NULL;
+			cg_buf_put(&base, prefix, (size_t)(slash - prefix));
+			if (git_tree_entry_bypath(&e, s->tree, base.ptr) < 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+			    git_tree_lookup(&sub, change->repo, git_tree_entry_id(e)) < 0) {
+				git_tree_entry_free(e);
+				cg_buf_release(&base);
+				return 0;
+			}
+			git_tree_entry_free(e);
+			cg_buf_putc(&base, '/');
+			w.base = base.ptr;
+		}
+		err = git_tree_walk(sub ? sub : s->tree, GIT_TREEWALK_PRE, tree_walk_cb, &w);
+		git_tree_free(sub);
+		cg_buf_release(&base);
+		if (w.err < 0)
+			return w.err;
+		if (err < 0)
+			return cg_error_set_git("cannot walk the tree");
+	}
+	return 0;
+}

@@ -1,0 +1,17 @@
+#ifndef CG_CHANGE_SNAPSHOT_H
+#define CG_CHANGE_SNAPSHOT_H
+
+/* Private to src/change. The snapshot takes ownership of the index or tree. */
+#include <git2.h>
+
+#include "change/change.h"
+
+int cg_snapshot_open_index(struct cg_snapshot **out, git_repository *repo, git_index *index);
+int cg_snapshot_open_tree(struct cg_snapshot **out, git_repository *repo, git_tree *tree);
+void cg_snapshot_free(struct cg_snapshot *s);
+int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf *out);
+
+/* Parses a unified diff into `change` (files, hunks, added lines). */
+int cg_diff_parse(struct cg_change *change, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,173 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/pipeline.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+enum {
+	OPT_STAGED = 256,
+	OPT_BASE,
+	OPT_HEAD,
+	OPT_RANGE,
+	OPT_DIFF,
+	OPT_ALL,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_FAIL_LEVEL,
+	OPT_FILTER,
+	OPT_BASELINE,
+	OPT_COLOR,
+};
+
+static const struct option long_opts[] = {
+	{ "staged", no_argument, NULL, OPT_STAGED },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "head", required_argument, NULL, OPT_HEAD },
+	{ "range", required_argument, NULL, OPT_RANGE },
+	{ "diff", required_argument, NULL, OPT_DIFF },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "fail-level", required_argument, NULL, OPT_FAIL_LEVEL },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Parses the options every checking command shares into `opts`. Returns 0,
+ * 1 when help was printed, or CG_E_USAGE.
+ */
+int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, const char *cmd_name)
+{
+	const char *stdout_format = NULL, *stdout_path = NULL;
+	int sources = 0, c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_STAGED:
+			opts->change.source = CG_SOURCE_STAGED;
+			sources++;
+			break;
+		case OPT_BASE:
+			opts->change.source = CG_SOURCE_RANGE;
+			opts->change.base = optarg;
+			sources++;
+			break;
+		case OPT_HEAD:
+			opts->change.head = optarg;
+			break;
+		case OPT_RANGE:
+			opts->change.source = CG_SOURCE_RANGE;
+			opts->change.range = optarg;
+			sources++;
+			break;
+		case OPT_DIFF:
+			opts->change.source = CG_SOURCE_DIFF;
+			opts->change.diff_path = optarg;
+			sources++;
+			break;
+		case OPT_ALL:
+			opts->change.source = CG_SOURCE_ALL;
+			sources++;
+			break;
+		case OPT_FORMAT:
+			stdout_format = optarg;
+			break;
+		case OPT_OUTPUT: {
+			const char *eq = strchr(optarg, '=');
+			if (eq && eq != optarg) {
+				if (opts->noutputs == CG_MAX_OUTPUTS)
+					return cg_error_set(CG_E_USAGE, "too many --output options (at most %d)", CG_MAX_OUTPUTS);
+				/* FORMAT=FILE: the format name is cut off in place. */
+				*(char *)eq = '\0';
+				opts->outputs[opts->noutputs].format = optarg;
+				opts->outputs[opts->noutputs].path = eq + 1;
+				opts->noutputs++;
+			} else {
+				stdout_path = optarg;
+			}
+			break;
+		}
+		case OPT_FAIL_LEVEL:
+			if (cg_pipeline_parse_fail_level(&opts->fail_level, optarg) < 0)
+				return CG_E_USAGE;
+			break;
+		case OPT_FILTER:
+			if (cg_filter_parse(&opts->pass.filter, optarg) < 0)
+				return CG_E_USAGE;
+			break;
+		case OPT_BASELINE:
+			opts->pass.baseline_path = optarg;
+			break;
+		case OPT_COLOR:
+			if (!strcmp(optarg, "always"))
+				opts->color = 1;
+			else if (!strcmp(optarg, "never"))
+				opts->color = 0;
+			else if (!strcmp(optarg, "auto"))
+				opts->color = -1;
+			else
+				return cg_error_set(CG_E_USAGE, "--color '%s': expected auto, always or never", optarg);
+			break;
+		case 'h':
+			cg_command_usage(cg_command_find(cmd_name), false);
+			return 1;
+		default:
+			return cg_error_set(CG_E_USAGE, "%s: unknown option '%s'; see `crabgate help %s`", cmd_name,
+					    argv[optind - 1], cmd_name);
+		}
+	}
+	if (optind < argc)
+		return cg_error_set(CG_E_USAGE, "%s: unexpected argument '%s'; see `crabgate help %s`", cmd_name, argv[optind],
+				    cmd_name);
+	if (sources > 1)
+		return cg_error_set(CG_E_USAGE, "%s: choose one of --staged, --base, --range, --diff, --all", cmd_name);
+	if (opts->change.head && !opts->change.base)
+		return cg_error_set(CG_E_USAGE, "%s: --head goes with --base", cmd_name);
+	if (stdout_format || stdout_path || opts->noutputs == 0) {
+		if (opts->noutputs == CG_MAX_OUTPUTS)
+			return cg_error_set(CG_E_USAGE, "too many outputs");
+		/* The stdout report comes first so files are written even if stdout fails. */
+		opts->outputs[opts->noutputs].format = stdout_format ? stdout_format : "text";
+		opts->outputs[opts->noutputs].path = stdout_path;
+		opts->noutputs++;
+	}
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
+	struct cg_pipeline p;
+	int err, status;
+
+	if ((err = cg_pipeline_opts_from_config(&opts, cg_globals.cfg)) < 0) {
+		cg_err("%s", cg_error_last());
+		return CG_EXIT_USAGE;
+	}
+	err = cg_check_parse_args(&opts, argc, argv, "check");
+	if (err == 1)
+		return CG_EXIT_CLEAN;
+	if (err < 0) {
+		cg_err("%s", cg_error_last());
+		return CG_EXIT_USAGE;
+	}
+	err = cg_pipeline_run(&p, cg_globals.repo, cg_globals.cfg, &opts);
+	if (err < 0) {
+		cg_err("%s", cg_error_last());
+		status = cg_error_exit_status(err);
+	} else {
+		status = p.exit_status;
+	}
+	cg_pipeline_release(&p);
+	return status;
+}

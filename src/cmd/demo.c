@@ -1,0 +1,132 @@
+/* A throwaway repository with a bad staged change, checked as the hook would. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/pipeline.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+static const struct {
+	const char *path;
+	const char *text;
+} demo_files[] = {
+	{ "Cargo.toml", "[package]\n"
+			"name = \"ticker\"\n"
+			"version = \"0.1.0\"\n"
+			"edition = \"2021\"\n"
+			"\n"
+			"[dependencies]\n"
+			"chrono = \"0.4\"\n"
+			"tokio = { version = \"1\", features = [\"full\"] }\n"
+			"\n"
+			"[dev-dependencies]\n"
+			"criterion = \"0.5\"\n" },
+	{ "src/lib.rs", "//! Emits a tick every second.\n"
+			"\n"
+			"use chrono::Utc;\n"
+			"use std::time::Duration;\n"
+			"\n"
+			"/// Waits a second, then stamps the tick.\n"
+			"pub async fn tick() -> String {\n"
+			"    std::thread::sleep(Duration::from_secs(1));\n"
+			"    format!(\"tick at {}\", Utc::now())\n"
+			"}\n"
+			"\n"
+			"/// Parses an interval like \"5s\" into seconds.\n"
+			"pub fn parse_interval(spec: &str) -> Option<u64> {\n"
+			"    spec.strip_suffix('s')?.parse().ok()\n"
+			"}\n" },
+};
+
+static int build_repo(const char *dir)
+{
+	git_repository *repo = NULL;
+	git_index *index = NULL;
+	struct cg_buf path = CG_BUF_INIT;
+	int err = 0;
+
+	if (git_repository_init(&repo, dir, 0) < 0) {
+		err = cg_error_set_git("demo: cannot create a repository in %s", dir);
+		goto done;
+	}
+	if (git_repository_index(&index, repo) < 0) {
+		err = cg_error_set_git("demo: cannot open the index");
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(demo_files) / sizeof(demo_files[0]); i++) {
+		cg_buf_release(&path);
+		cg_buf_printf(&path, "%s/%s", dir, demo_files[i].path);
+		if ((err = cg_fs_write_atomic(path.ptr, demo_files[i].text, strlen(demo_files[i].text))) < 0)
+			goto done;
+		if (git_index_add_bypath(index, demo_files[i].path) < 0) {
+			err = cg_error_set_git("demo: cannot stage %s", demo_files[i].path);
+			goto done;
+		}
+	}
+	if (git_index_write(index) < 0)
+		err = cg_error_set_git("demo: cannot write the index");
+done:
+	cg_buf_release(&path);
+	git_index_free(index);
+	git_repository_free(repo);
+	return err;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	struct cg_buf dir = CG_BUF_INIT;
+	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
+	struct cg_pipeline p = { 0 };
+	struct cg_config *cfg = NULL;
+	git_repository *repo = NULL;
+	bool keep = argc > 1 && !strcmp(argv[1], "--keep");
+	int err, status = CG_EXIT_RUNTIME;
+
+	if (argc > 1 && !keep) {
+		cg_command_usage(cg_command_find("demo"), argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"));
+		return strcmp(argv[1], "-h") && strcmp(argv[1], "--help") ? CG_EXIT_USAGE : CG_EXIT_CLEAN;
+	}
+	if ((err = cg_fs_mkdtemp(&dir, "crabgate-demo")) < 0 || (err = build_repo(dir.ptr)) < 0)
+		goto done;
+	printf("crabgate demo: a new repository in %s with a small crate staged:\n"
+	       "  Cargo.toml  depends on chrono\n"
+	       "  src/lib.rs  uses chrono, sleeps in an async fn, adds a pub fn without a benchmark\n"
+	       "Running `crabgate check --staged` there, as the pre-commit hook does:\n\n",
+	       dir.ptr);
+	fflush(stdout);
+	if (git_repository_open(&repo, dir.ptr) < 0) {
+		err = cg_error_set_git("demo: cannot open %s", dir.ptr);
+		goto done;
+	}
+	/* The built-in defaults only: the demo must not depend on the caller's config. */
+	if ((err = cg_config_load(&cfg, NULL, NULL)) < 0 || (err = cg_pipeline_opts_from_config(&opts, cfg)) < 0)
+		goto done;
+	opts.outputs[0].format = "text";
+	opts.noutputs = 1;
+	if ((err = cg_pipeline_run(&p, repo, cfg, &opts)) < 0)
+		goto done;
+	status = CG_EXIT_CLEAN;
+	printf("\nThe commit would be %s (exit status %d). In a real repository, `crabgate install`\n"
+	       "puts this check in the pre-commit hook; `crabgate explain RULE` tells more.\n",
+	       p.exit_status ? "refused" : "accepted", p.exit_status);
+done:
+	if (err < 0) {
+		cg_err("%s", cg_error_last());
+		status = cg_error_exit_status(err);
+	}
+	cg_pipeline_release(&p);
+	cg_config_free(cfg);
+	git_repository_free(repo);
+	if (dir.size) {
+		if (keep)
+			printf("The repository is kept in %s.\n", dir.ptr);
+		else if (cg_fs_rmtree(dir.ptr) == 0)
+			printf("The demo repository was removed.\n");
+	}
+	cg_buf_release(&dir);
+	return status;
+}

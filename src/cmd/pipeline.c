@@ -1,0 +1,116 @@
+#include "cmd/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/report.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+#ifndef CG_VERSION
+#define CG_VERSION "0.0.0"
+#endif
+
+int cg_pipeline_parse_fail_level(enum cg_severity *out, const char *name)
+{
+	if (!strcmp(name, "never")) {
+		*out = CG_SEV_OFF;
+		return 0;
+	}
+	if (!strcmp(name, "off") || cg_severity_parse(out, name) < 0)
+		return cg_error_set(CG_E_USAGE, "fail level '%s': expected one of error, warning, note, never", name);
+	return 0;
+}
+
+int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_config *cfg)
+{
+	const struct cg_conf_node *root = cfg->root;
+	const char *color = cg_conf_str(cg_conf_child(root, "output"), "color", "auto");
+	int err;
+
+	if ((err = cg_pipeline_parse_fail_level(&opts->fail_level, cg_conf_str(root, "fail_level", "error"))) < 0 ||
+	    (err = cg_filter_parse(&opts->pass.filter, cg_conf_str(root, "filter", "added"))) < 0)
+		return cg_error_set(CG_E_CONFIG, "config: %s", cg_error_last());
+	opts->color = !strcmp(color, "always") ? 1 : !strcmp(color, "never") ? 0 : -1;
+	if (!opts->pass.baseline_path) {
+		const char *b = cg_conf_str(root, "baseline", "");
+		opts->pass.baseline_path = *b ? b : NULL;
+	}
+	return 0;
+}
+
+static bool use_color(int setting, const char *path)
+{
+	const char *no = getenv("NO_COLOR");
+	if (setting >= 0)
+		return setting == 1;
+	if (no && *no)
+		return false;
+	if (path && strcmp(path, "-"))
+		return false;
+	return isatty(STDOUT_FILENO) == 1;
+}
+
+int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg_config *cfg,
+		    const struct cg_pipeline_opts *opts)
+{
+	struct cg_report_skipped *skipped = NULL;
+	size_t counts[4];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	if ((err = cg_change_load(&p->change, repo, &opts->change)) < 0)
+		goto done;
+	if ((err = cg_rules_run(&p->findings, &p->stats, &p->change, cfg, &opts->pass)) < 0)
+		goto done;
+
+	skipped = calloc(p->stats.nskipped + 1, sizeof(*skipped));
+	if (!skipped)
+		abort();
+	for (size_t i = 0; i < p->stats.nskipped; i++) {
+		skipped[i].path = p->stats.skipped[i].path;
+		skipped[i].reason = p->stats.skipped[i].reason;
+	}
+	for (size_t i = 0; i < opts->noutputs; i++) {
+		const struct cg_reporter *r = cg_reporter_find(opts->outputs[i].format);
+		struct cg_report_input in = { 0 };
+		struct cg_buf out = CG_BUF_INIT;
+		if (!r) {
+			err = cg_error_set(CG_E_USAGE, "unknown format '%s'", opts->outputs[i].format);
+			goto done;
+		}
+		in.tool_version = CG_VERSION;
+		in.source = cg_change_source_name(p->change.source);
+		in.base = p->change.base;
+		in.head = p->change.head;
+		in.files = p->change.nfiles;
+		in.findings = &p->findings;
+		in.skipped = skipped;
+		in.nskipped = p->stats.nskipped;
+		in.color = use_color(opts->color, opts->outputs[i].path);
+		err = r->write(&out, &in);
+		if (!err)
+			err = cg_report_emit(&out, opts->outputs[i].path);
+		cg_buf_release(&out);
+		if (err < 0)
+			goto done;
+	}
+	cg_findings_count(&p->findings, counts, NULL);
+	p->exit_status = 0;
+	if (opts->fail_level != CG_SEV_OFF)
+		for (int s = opts->fail_level; s <= CG_SEV_ERROR; s++)
+			if (counts[s])
+				p->exit_status = 1;
+done:
+	free(skipped);
+	return err;
+}
+
+void cg_pipeline_release(struct cg_pipeline *p)
+{
+	cg_findings_release(&p->findings);
+	cg_pass_stats_release(&p->stats);
+	cg_change_release(&p->change);
+}

@@ -1,0 +1,59 @@
+#ifndef CG_CMD_PIPELINE_H
+#define CG_CMD_PIPELINE_H
+
+#include <git2.h>
+#include <stdbool.h>
+
+#include "change/change.h"
+#include "config/config.h"
+#include "rules/finding.h"
+#include "rules/rule.h"
+
+/*
+ * The one-way flow every checking command shares: change -> rules ->
+ * findings -> reports. `check`, `baseline`, `demo` and `ci` drive it with
+ * different options.
+ */
+#define CG_MAX_OUTPUTS 8
+
+struct cg_output {
+	const char *format; /* a reporter name */
+	const char *path;   /* NULL or "-" = stdout */
+};
+
+struct cg_pipeline_opts {
+	struct cg_change_opts change;
+	struct cg_pass_opts pass;
+	enum cg_severity fail_level; /* CG_SEV_OFF = never fail */
+	struct cg_output outputs[CG_MAX_OUTPUTS];
+	size_t noutputs;
+	int color; /* -1 auto, 0 never, 1 always */
+};
+
+struct cg_pipeline {
+	struct cg_change change;
+	struct cg_findings findings;
+	struct cg_pass_stats stats;
+	int exit_status;
+};
+
+/* Fills defaults from config (fail_level, filter, color). */
+int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_config *cfg);
+/*
+ * Reads the change, runs the rules, writes every output. Returns 0 and sets
+ * p->exit_status (0 or 1), or a negative error (the caller maps it to 2/3).
+ */
+int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg_config *cfg,
+		    const struct cg_pipeline_opts *opts);
+void cg_pipeline_release(struct cg_pipeline *p);
+
+/* error|warning|note|never into a severity (never = CG_SEV_OFF). */
+int cg_pipeline_parse_fail_level(enum cg_severity *out, const char *name);
+/*
+ * Parses the options every checking command shares (sources, formats,
+ * outputs, fail level, filter, baseline, colour). Returns 0, 1 when help was
+ * printed, or CG_E_USAGE. argv strings may be modified (FORMAT=FILE).
+ */
+int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, const char *cmd_name);
+
+#endif

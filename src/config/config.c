@@ -1,0 +1,484 @@
+#include "config/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define CONFIG_MAX_DEPTH 32
+#define CONFIG_MAX_NODES 100000
+
+/* Scalars whose values are an enumeration, by key name wherever they appear. */
+static const struct {
+	const char *key;
+	const char *values[8];
+} enums[] = {
+	{ "severity", { "error", "warning", "note", "off", NULL } },
+	{ "test_severity", { "error", "warning", "note", "off", NULL } },
+	{ "fail_level", { "error", "warning", "note", "never", NULL } },
+	{ "filter", { "added", "diff_context", "file", "all", NULL } },
+	{ "color", { "auto", "always", "never", NULL } },
+	{ "provider", { "auto", "openai", "anthropic", "none", NULL } },
+	{ "mode", { "commit", "stage", "off", NULL } },
+	{ "visibility", { "pub", "pub(crate)", NULL } },
+	{ "review_event", { "COMMENT", "REQUEST_CHANGES", NULL } },
+};
+
+static struct cg_conf_node *node_new(enum cg_conf_kind kind, const char *file, unsigned line)
+{
+	struct cg_conf_node *n = cg_calloc(1, sizeof(*n));
+	n->kind = kind;
+	n->file = file;
+	n->line = line;
+	return n;
+}
+
+static void node_add(struct cg_conf_node *parent, struct cg_conf_node *kid)
+{
+	cg_array_grow((void **)&parent->kids, &parent->cap, parent->nkids + 1, sizeof(*parent->kids));
+	parent->kids[parent->nkids++] = kid;
+}
+
+void cg_conf_node_free(struct cg_conf_node *root)
+{
+	/* Iterative: a deep tree must not cost stack. */
+	struct cg_conf_node **stack = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!root)
+		return;
+	cg_array_grow((void **)&stack, &cap, 1, sizeof(*stack));
+	stack[n++] = root;
+	while (n) {
+		struct cg_conf_node *cur = stack[--n];
+		cg_array_grow((void **)&stack, &cap, n + cur->nkids, sizeof(*stack));
+		for (size_t i = 0; i < cur->nkids; i++)
+			stack[n++] = cur->kids[i];
+		free(cur->kids);
+		free(cur->key);
+		free(cur->value);
+		free(cur);
+	}
+	free(stack);
+}
+
+static const char *kind_name(enum cg_conf_kind k)
+{
+	return k == CG_CONF_MAP ? "a mapping" : k == CG_CONF_SEQ ? "a list" : "a single value";
+}
+
+int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct cg_conf_node *stack[CONFIG_MAX_DEPTH + 1];
+	size_t depth = 0, nodes = 0;
+	struct cg_conf_node *root = NULL;
+	char *pending_key = NULL;
+	int err = 0, done = 0;
+
+	*out = NULL;
+	if (len > CONFIG_MAX_BYTES)
+		return cg_error_set(CG_E_CONFIG, "%s: the file is larger than %d bytes; a configuration this size is a mistake", name, CONFIG_MAX_BYTES);
+	if (!yaml_parser_initialize(&parser))
+		return cg_error_set(CG_E_CONFIG, "%s: cannot start the YAML parser", name);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+
+	while (!done) {
+		unsigned line;
+		struct cg_conf_node *parent, *n = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			err = cg_error_set(CG_E_CONFIG, "%s:%zu: invalid YAML: %s%s%s", name,
+					   parser.problem_mark.line + 1, parser.problem ? parser.problem : "syntax error",
+					   parser.context ? " " : "", parser.context ? parser.context : "");
+			goto done;
+		}
+		line = (unsigned)ev.start_mark.line + 1;
+		parent = depth ? stack[depth - 1] : NULL;
+
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_ALIAS_EVENT:
+			err = cg_error_set(CG_E_CONFIG, "%s:%u: YAML aliases (*name) are not supported; write the value out", name, line);
+			goto event_done;
+		case YAML_SCALAR_EVENT:
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (++nodes > CONFIG_MAX_NODES) {
+				err = cg_error_set(CG_E_CONFIG, "%s:%u: too many values in one configuration", name, line);
+				goto event_done;
+			}
+			if (ev.type == YAML_SCALAR_EVENT && parent && parent->kind == CG_CONF_MAP && !pending_key) {
+				pending_key = cg_strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+				break;
+			}
+			if (ev.type == YAML_SCALAR_EVENT) {
+				n = node_new(CG_CONF_SCALAR, name, line);
+				n->value = cg_strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+				n->is_quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+			} else {
+				n = node_new(ev.type == YAML_MAPPING_START_EVENT ? CG_CONF_MAP : CG_CONF_SEQ, name, line);
+			}
+			n->key = pending_key;
+			pending_key = NULL;
+			if (parent) {
+				if (parent->kind == CG_CONF_MAP) {
+					for (size_t i = 0; i < parent->nkids; i++) {
+						if (strcmp(parent->kids[i]->key, n->key) == 0) {
+							err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: duplicate key (first at line %u)",
+									   name, line, n->key, parent->kids[i]->line);
+							cg_conf_node_free(n);
+							goto event_done;
+						}
+					}
+				}
+				node_add(parent, n);
+			} else if (!root) {
+				root = n;
+			} else {
+				cg_conf_node_free(n);
+				err = cg_error_set(CG_E_CONFIG, "%s:%u: more than one YAML document; keep one", name, line);
+				goto event_done;
+			}
+			if (n->kind != CG_CONF_SCALAR) {
+				if (depth == CONFIG_MAX_DEPTH) {
+					err = cg_error_set(CG_E_CONFIG, "%s:%u: nested deeper than %d levels", name, line, CONFIG_MAX_DEPTH);
+					goto event_done;
+				}
+				stack[depth++] = n;
+			}
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+	event_done:
+		yaml_event_delete(&ev);
+		if (err)
+			goto done;
+	}
+
+	if (!root)
+		root = node_new(CG_CONF_MAP, name, 1); /* an empty file configures nothing */
+	if (root->kind != CG_CONF_MAP) {
+		err = cg_error_set(CG_E_CONFIG, "%s:%u: expected a mapping of keys at the top level", name, root->line);
+		goto done;
+	}
+	*out = root;
+	root = NULL;
+done:
+	free(pending_key);
+	cg_conf_node_free(root);
+	yaml_parser_delete(&parser);
+	return err;
+}
+
+const struct cg_conf_node *cg_conf_child(const struct cg_conf_node *map, const char *key)
+{
+	if (!map || map->kind != CG_CONF_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->nkids; i++)
+		if (strcmp(map->kids[i]->key, key) == 0)
+			return map->kids[i];
+	return NULL;
+}
+
+static bool is_bool(const char *v)
+{
+	return !strcmp(v, "true") || !strcmp(v, "false");
+}
+
+static bool is_int(const char *v)
+{
+	char *end;
+	if (!*v)
+		return false;
+	errno = 0;
+	(void)strtol(v, &end, 10);
+	return !errno && !*end;
+}
+
+static int check_scalar(const struct cg_conf_node *tmpl, const struct cg_conf_node *n, const char *path)
+{
+	const char *key = n->key ? n->key : tmpl->key;
+
+	if (n->kind != CG_CONF_SCALAR)
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a single value, found %s", n->file, n->line, path, kind_name(n->kind));
+	if (!n->is_quoted && is_bool(tmpl->value) && !is_bool(n->value))
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected true or false, found '%s'", n->file, n->line, path, n->value);
+	if (!tmpl->is_quoted && is_int(tmpl->value) && !is_int(n->value))
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a whole number, found '%s'", n->file, n->line, path, n->value);
+	for (size_t i = 0; key && i < sizeof(enums) / sizeof(enums[0]); i++) {
+		struct cg_buf allowed = CG_BUF_INIT;
+		int err;
+		if (strcmp(enums[i].key, key))
+			continue;
+		for (size_t j = 0; enums[i].values[j]; j++)
+			if (!strcmp(enums[i].values[j], n->value))
+				return 0;
+		for (size_t j = 0; enums[i].values[j]; j++)
+			cg_buf_printf(&allowed, "%s%s", j ? ", " : "", enums[i].values[j]);
+		err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected one of %s, found '%s'", n->file, n->line, path, allowed.ptr, n->value);
+		cg_buf_release(&allowed);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Checks `n` against the default's shape `tmpl` and, for maps, merges it in
+ * place; the caller swaps whole values in for scalars and lists. Recursion
+ * depth is bounded by the default's depth, which we write.
+ */
+static int merge(struct cg_conf_node *dst, struct cg_conf_node *src, const char *path)
+{
+	int err = 0;
+
+	if (dst->kind != src->kind)
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected %s, found %s", src->file, src->line,
+				    *path ? path : "(top level)", kind_name(dst->kind), kind_name(src->kind));
+
+	if (dst->kind == CG_CONF_SCALAR)
+		return check_scalar(dst, src, path);
+
+	if (dst->kind == CG_CONF_SEQ) {
+		/* Lists replace; elements take the shape of the default's first element. */
+		if (dst->nkids) {
+			const struct cg_conf_node *tmpl = dst->kids[0];
+			for (size_t i = 0; i < src->nkids; i++) {
+				struct cg_conf_node *el = src->kids[i];
+				if (tmpl->kind == CG_CONF_MAP) {
+					if (el->kind != CG_CONF_MAP)
+						return cg_error_set(CG_E_CONFIG, "%s:%u: %s: each item is a mapping like the default's",
+								    el->file, el->line, path);
+					for (size_t k = 0; k < el->nkids; k++) {
+						const struct cg_conf_node *t = cg_conf_child(tmpl, el->kids[k]->key);
+						if (!t)
+							return cg_error_set(CG_E_CONFIG, "%s:%u: %s[].%s: unknown key", el->file,
+									    el->kids[k]->line, path, el->kids[k]->key);
+						if (t->kind == CG_CONF_SCALAR && (err = check_scalar(t, el->kids[k], path)) < 0)
+							return err;
+					}
+				} else if (tmpl->kind == CG_CONF_SCALAR) {
+					if ((err = check_scalar(tmpl, el, path)) < 0)
+						return err;
+				}
+			}
+		} else {
+			for (size_t i = 0; i < src->nkids; i++)
+				if (src->kids[i]->kind != CG_CONF_SCALAR)
+					return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a list of values", src->kids[i]->file,
+							    src->kids[i]->line, path);
+		}
+		return 0;
+	}
+
+	for (size_t i = 0; i < src->nkids; i++) {
+		struct cg_conf_node *s = src->kids[i];
+		struct cg_conf_node *d = NULL;
+		size_t di = 0;
+		struct cg_buf sub = CG_BUF_INIT;
+
+		for (di = 0; di < dst->nkids; di++) {
+			if (!strcmp(dst->kids[di]->key, s->key)) {
+				d = dst->kids[di];
+				break;
+			}
+		}
+		cg_buf_printf(&sub, "%s%s%s", path, *path ? "." : "", s->key);
+		if (!d) {
+			struct cg_buf allowed = CG_BUF_INIT;
+			for (size_t j = 0; j < dst->nkids; j++)
+				cg_buf_printf(&allowed, "%s%s", j ? ", " : "", dst->kids[j]->key);
+			err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: unknown key; expected one of: %s", s->file, s->line, sub.ptr,
+					   allowed.ptr);
+			cg_buf_release(&allowed);
+		} else if ((err = merge(d, s, sub.ptr)) == 0 && d->kind != CG_CONF_MAP) {
+			/* Take the whole value: the node moves from src to dst. */
+			src->kids[i] = d;
+			dst->kids[di] = s;
+		}
+		cg_buf_release(&sub);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int cg_config_merge_text(struct cg_config *cfg, const char *name, const char *text, size_t len)
+{
+	struct cg_conf_node *over = NULL;
+	const char *kept;
+	int err;
+
+	if (cfg->nfiles == sizeof(cfg->files) / sizeof(cfg->files[0]))
+		return cg_error_set(CG_E_CONFIG, "too many configuration files");
+	cfg->files[cfg->nfiles] = cg_strdup(name);
+	kept = cfg->files[cfg->nfiles++];
+	if ((err = cg_conf_parse(&over, kept, text, len)) < 0)
+		return err;
+	if (!cfg->root) {
+		cfg->root = over;
+		return 0;
+	}
+	err = merge(cfg->root, over, "");
+	cg_conf_node_free(over);
+	return err;
+}
+
+static int read_file(struct cg_buf *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return cg_error_set(errno == ENOENT ? CG_E_NOTFOUND : CG_E_CONFIG, "%s: cannot read: %s", path, strerror(errno));
+	out->cap = CONFIG_MAX_BYTES;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if ((err = cg_buf_put(out, chunk, n)) < 0) {
+			err = cg_error_set(CG_E_CONFIG, "%s: the file is larger than %d bytes; a configuration this size is a mistake",
+					   path, CONFIG_MAX_BYTES);
+			break;
+		}
+	}
+	if (!err && ferror(f))
+		err = cg_error_set(CG_E_CONFIG, "%s: read error", path);
+	fclose(f);
+	return err;
+}
+
+int cg_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path)
+{
+	struct cg_config *cfg = cg_calloc(1, sizeof(*cfg));
+	struct cg_buf text = CG_BUF_INIT, path = CG_BUF_INIT;
+	const char *env = getenv("CRABGATE_CONFIG");
+	int err;
+
+	*out = NULL;
+	if ((err = cg_config_merge_text(cfg, "config.yaml (built in)", cg_config_default_yaml, cg_config_default_yaml_len)) < 0)
+		goto done;
+
+	if (explicit_path && *explicit_path)
+		cg_buf_puts(&path, explicit_path);
+	else if (env && *env)
+		cg_buf_puts(&path, env);
+	if (path.size) {
+		if ((err = read_file(&text, path.ptr)) < 0) {
+			err = CG_E_CONFIG;
+			goto done;
+		}
+	} else if (repo_root) {
+		cg_buf_printf(&path, "%s%s.crabgate.yaml", repo_root,
+			      *repo_root && repo_root[strlen(repo_root) - 1] != '/' ? "/" : "");
+		err = read_file(&text, path.ptr);
+		if (err == CG_E_NOTFOUND) {
+			err = 0;
+			cg_buf_release(&path);
+		} else if (err < 0) {
+			goto done;
+		}
+	}
+	if (path.size) {
+		/* Messages name the file as the user knows it. */
+		const char *shown = path.ptr;
+		if (repo_root && cg_starts_with(shown, repo_root) && !explicit_path && !(env && *env))
+			shown = ".crabgate.yaml";
+		if ((err = cg_config_merge_text(cfg, shown, text.ptr, text.size)) < 0)
+			goto done;
+	}
+	*out = cfg;
+	cfg = NULL;
+done:
+	cg_buf_release(&text);
+	cg_buf_release(&path);
+	cg_config_free(cfg);
+	return err;
+}
+
+void cg_config_free(struct cg_config *cfg)
+{
+	if (!cfg)
+		return;
+	cg_conf_node_free(cfg->root);
+	for (size_t i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg);
+}
+
+const struct cg_conf_node *cg_config_get(const struct cg_config *cfg, const char *path)
+{
+	const struct cg_conf_node *n = cfg ? cfg->root : NULL;
+	char key[256];
+
+	while (n && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, path, len);
+		key[len] = '\0';
+		n = cg_conf_child(n, key);
+		path += len + (dot ? 1 : 0);
+	}
+	return n;
+}
+
+const char *cg_conf_str(const struct cg_conf_node *map, const char *key, const char *def)
+{
+	const struct cg_conf_node *n = cg_conf_child(map, key);
+	return n && n->kind == CG_CONF_SCALAR ? n->value : def;
+}
+
+bool cg_conf_bool(const struct cg_conf_node *map, const char *key, bool def)
+{
+	const char *v = cg_conf_str(map, key, NULL);
+	return v ? !strcmp(v, "true") : def;
+}
+
+long cg_conf_int(const struct cg_conf_node *map, const char *key, long def)
+{
+	const char *v = cg_conf_str(map, key, NULL);
+	char *end;
+	long r;
+	if (!v)
+		return def;
+	r = strtol(v, &end, 10);
+	return *end ? def : r;
+}
+
+bool cg_conf_seq_has(const struct cg_conf_node *map, const char *key, const char *value)
+{
+	const struct cg_conf_node *s = cg_conf_child(map, key);
+	if (!s || s->kind != CG_CONF_SEQ)
+		return false;
+	for (size_t i = 0; i < s->nkids; i++)
+		if (s->kids[i]->value && !strcmp(s->kids[i]->value, value))
+			return true;
+	return false;
+}
+
+bool cg_conf_seq_glob(const struct cg_conf_node *map, const char *key, const char *path)
+{
+	const struct cg_conf_node *s = cg_conf_child(map, key);
+	if (!s || s->kind != CG_CONF_SEQ)
+		return false;
+	for (size_t i = 0; i < s->nkids; i++)
+		if (s->kids[i]->value && cg_glob_match(s->kids[i]->value, path))
+			return true;
+	return false;
+}

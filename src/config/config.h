@@ -1,0 +1,62 @@
+#ifndef CG_CONFIG_CONFIG_H
+#define CG_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Configuration: config.yaml (compiled in) is the default and the schema;
+ * a project's file overrides it key by key. Any key the default lacks, a
+ * value of another type, or a value outside an enumeration is an error that
+ * names the file, line and key. Maps merge; lists replace.
+ */
+enum cg_conf_kind { CG_CONF_SCALAR, CG_CONF_MAP, CG_CONF_SEQ };
+
+struct cg_conf_node {
+	enum cg_conf_kind kind;
+	char *key;   /* key in the parent map, or NULL */
+	char *value; /* scalars only */
+	bool is_quoted;
+	unsigned line;
+	const char *file; /* borrowed from the config */
+	struct cg_conf_node **kids;
+	size_t nkids, cap;
+};
+
+struct cg_config {
+	struct cg_conf_node *root;
+	char *files[4]; /* names for messages; [0] is the built-in default */
+	size_t nfiles;
+};
+
+/* The built-in default, generated from config.yaml at build time. */
+extern const char cg_config_default_yaml[];
+extern const size_t cg_config_default_yaml_len;
+
+/*
+ * Loads the default, then the first of: `explicit_path`, $CRABGATE_CONFIG,
+ * `<repo_root>/.crabgate.yaml` (when repo_root is not NULL and it exists).
+ * *out is owned by the caller (cg_config_free). CG_E_CONFIG on bad input.
+ */
+int cg_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path);
+/* Parses and merges one more YAML text over `cfg` (used by tests and --set). */
+int cg_config_merge_text(struct cg_config *cfg, const char *name, const char *text, size_t len);
+void cg_config_free(struct cg_config *cfg);
+
+/* Looks up a dotted path ("rules.chrono-ban.severity"); NULL if absent. Borrowed. */
+const struct cg_conf_node *cg_config_get(const struct cg_config *cfg, const char *path);
+const struct cg_conf_node *cg_conf_child(const struct cg_conf_node *map, const char *key);
+/* Typed reads of a child of `map`; `def` when absent (the schema makes that rare). */
+const char *cg_conf_str(const struct cg_conf_node *map, const char *key, const char *def);
+bool cg_conf_bool(const struct cg_conf_node *map, const char *key, bool def);
+long cg_conf_int(const struct cg_conf_node *map, const char *key, long def);
+/* True when the sequence child `key` of `map` holds the scalar `value`. */
+bool cg_conf_seq_has(const struct cg_conf_node *map, const char *key, const char *value);
+/* True when `path` matches one of the globs in the sequence child `key`. */
+bool cg_conf_seq_glob(const struct cg_conf_node *map, const char *key, const char *path);
+
+/* Parses YAML into a node tree without the default (for tests, fuzzing). */
+int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text, size_t len);
+void cg_conf_node_free(struct cg_conf_node *node);
+
+#endif

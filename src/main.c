@@ -1,0 +1,205 @@
+/* crabgate: a commit-and-CI guard for Rust teams. */
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/banned.h"
+
+struct cg_globals cg_globals;
+
+#define CHECK_OPTIONS                                                                                   \
+	"What to check (one of):\n"                                                                     \
+	"  --staged            the index against HEAD (default; works before the first commit)\n"      \
+	"  --base REF [--head REF]\n"                                                                   \
+	"                      merge-base(REF, head)..head, as a pull request shows it\n"             \
+	"  --range A..B|A...B  a range with git's meaning of two and three dots\n"                     \
+	"  --diff FILE|-       a unified diff from a file or standard input\n"                         \
+	"  --all               every tracked file, as if wholly added\n"                               \
+	"\n"                                                                                            \
+	"Output:\n"                                                                                     \
+	"  --format FORMAT     text (default) or json, on standard output\n"                           \
+	"  --output FILE       write the --format report to FILE instead of standard output\n"         \
+	"  --output FORMAT=FILE\n"                                                                      \
+	"                      also write FORMAT to FILE (repeatable)\n"                               \
+	"  --color WHEN        auto (default; honours NO_COLOR), always, never\n"                      \
+	"\n"                                                                                            \
+	"Policy:\n"                                                                                     \
+	"  --fail-level LEVEL  error (default), warning, note or never: exit 1 at or above it\n"       \
+	"  --filter MODE       added (default): findings on added lines; diff_context: inside the\n"   \
+	"                      hunks; file: anywhere in a changed file; all: anywhere in the tree\n"    \
+	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n"
+
+const struct cg_command cg_commands[] = {
+	{ "check", cmd_check, NEED_REPO | NEED_CONFIG, "check a change (staged files by default)",
+	  "usage: crabgate check [--staged | --base REF [--head REF] | --range A..B | --diff FILE | --all]\n"
+	  "                      [--format FORMAT] [--output [FORMAT=]FILE]... [--fail-level LEVEL]\n"
+	  "                      [--filter MODE] [--baseline FILE] [--color WHEN]\n"
+	  "\n"
+	  "Reads the change through git, runs the rules over the new version of each changed\n"
+	  "Rust and Cargo file, and reports findings on the changed lines.\n"
+	  "\n" CHECK_OPTIONS "\n"
+	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
+	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
+	{ "baseline", cmd_baseline, NEED_REPO | NEED_CONFIG, "record current findings so they are hidden later",
+	  "usage: crabgate baseline FILE [check options]\n"
+	  "\n"
+	  "Runs the check (use --all when adopting crabgate on an existing code base) and\n"
+	  "writes the fingerprints of its findings to FILE. `crabgate check --baseline FILE`\n"
+	  "(or `baseline: FILE` in config) then hides exactly those findings; fingerprints\n"
+	  "survive unrelated line shifts, so the baseline does not decay on every rebase.\n" },
+	{ "rules", cmd_rules, NEED_CONFIG, "list the rules and whether they are on",
+	  "usage: crabgate rules\n\nLists every rule with its severity (as configured) and summary.\n" },
+	{ "explain", cmd_explain, 0, "explain a rule, with a bad and a good example",
+	  "usage: crabgate explain RULE\n" },
+	{ "demo", cmd_demo, 0, "run a check on a built-in example repository",
+	  "usage: crabgate demo [--keep]\n"
+	  "\n"
+	  "Builds a throwaway repository in a temporary folder, stages a small Rust crate\n"
+	  "with a chrono dependency, a blocking call in an async fn and an unbenchmarked\n"
+	  "pub fn, checks it as the pre-commit hook would, and removes the folder\n"
+	  "(--keep leaves it and prints where). Works offline.\n" },
+	{ "version", cmd_version, 0, "print the version", "usage: crabgate version\n" },
+	{ "help", cmd_help, 0, "show help for a command", "usage: crabgate help [COMMAND]\n" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
+const struct cg_command *cg_command_find(const char *name)
+{
+	for (const struct cg_command *c = cg_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void cg_command_usage(const struct cg_command *cmd, bool to_stderr)
+{
+	FILE *out = to_stderr ? stderr : stdout;
+	if (cmd)
+		fputs(cmd->usage, out);
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: crabgate [-C DIR] [--config FILE] [-v | -q] COMMAND [OPTIONS]\n"
+	      "\n"
+	      "A commit-and-CI guard for Rust teams: checks a change (staged files, a pull\n"
+	      "request's range, a diff) against the team's rules and reports what it found.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (const struct cg_command *c = cg_commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fputs("\n"
+	      "Global options:\n"
+	      "  -C DIR          run as if started in DIR\n"
+	      "  --config FILE   use FILE instead of .crabgate.yaml (also $CRABGATE_CONFIG)\n"
+	      "  -v, --verbose   say more; -q, --quiet: only errors\n"
+	      "  -h, --help      this text; `crabgate help COMMAND` for a command\n"
+	      "\n"
+	      "Exit status: 0 clean, 1 findings at or above the fail level, 2 usage, config or\n"
+	      "input error, 3 runtime failure (git, I/O, network).\n",
+	      out);
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const struct cg_command *c;
+	if (argc < 2) {
+		usage(stdout);
+		return CG_EXIT_CLEAN;
+	}
+	c = cg_command_find(argv[1]);
+	if (!c) {
+		cg_err("help: no command '%s'; `crabgate help` lists them", argv[1]);
+		return CG_EXIT_USAGE;
+	}
+	cg_command_usage(c, false);
+	return CG_EXIT_CLEAN;
+}
+
+static int open_repo(void)
+{
+	git_repository *repo = NULL;
+	const char *wd;
+
+	if (git_repository_open_ext(&repo, ".", 0, NULL) < 0) {
+		cg_error_set_git("not in a git repository (or any parent folder)");
+		return CG_E_INPUT;
+	}
+	cg_globals.repo = repo;
+	wd = git_repository_workdir(repo);
+	cg_globals.workdir = wd;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cg_command *cmd;
+	int i = 1, status, err;
+
+	while (i < argc && argv[i][0] == '-') {
+		const char *a = argv[i];
+		if (!strcmp(a, "-C") && i + 1 < argc) {
+			if (chdir(argv[i + 1]) < 0) {
+				cg_err("-C %s: cannot change to that folder", argv[i + 1]);
+				return CG_EXIT_USAGE;
+			}
+			i += 2;
+		} else if (!strcmp(a, "--config") && i + 1 < argc) {
+			cg_globals.config_path = argv[i + 1];
+			i += 2;
+		} else if (!strncmp(a, "--config=", 9)) {
+			cg_globals.config_path = a + 9;
+			i++;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			cg_log_set_level(CG_LOG_VERBOSE);
+			i++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			cg_log_set_level(CG_LOG_QUIET);
+			i++;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return CG_EXIT_CLEAN;
+		} else if (!strcmp(a, "--version")) {
+			return cmd_version(0, NULL);
+		} else {
+			cg_err("unknown option '%s'; see `crabgate --help`", a);
+			return CG_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CG_EXIT_USAGE;
+	}
+	cmd = cg_command_find(argv[i]);
+	if (!cmd) {
+		cg_err("'%s' is not a crabgate command; see `crabgate --help`", argv[i]);
+		return CG_EXIT_USAGE;
+	}
+
+	git_libgit2_init();
+	if ((cmd->flags & NEED_REPO) && (err = open_repo()) < 0) {
+		cg_err("%s", cg_error_last());
+		status = CG_EXIT_USAGE;
+		goto done;
+	}
+	if (cmd->flags & NEED_CONFIG) {
+		err = cg_config_load(&cg_globals.cfg, cg_globals.workdir, cg_globals.config_path);
+		if (err < 0) {
+			cg_err("%s", cg_error_last());
+			status = CG_EXIT_USAGE;
+			goto done;
+		}
+	}
+	status = cmd->fn(argc - i, argv + i);
+done:
+	cg_config_free(cg_globals.cfg);
+	git_repository_free(cg_globals.repo);
+	git_libgit2_shutdown();
+	return status;
+}

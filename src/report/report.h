@@ -1,0 +1,50 @@
+#ifndef CG_REPORT_REPORT_H
+#define CG_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rules/finding.h"
+#include "rules/rule.h"
+#include "util/buf.h"
+
+/*
+ * Reports: one file per format, each a pure function from the findings (and
+ * plain facts about the run) to bytes. A reporter never reads git or the
+ * network; adding a format is one file and one row in report.c.
+ */
+struct cg_report_skipped {
+	const char *path;
+	const char *reason;
+};
+
+struct cg_report_input {
+	const char *tool_version;
+	const char *source; /* "staged", "range", "diff", "all" */
+	const char *base;   /* NULL or hex sha */
+	const char *head;
+	size_t files;       /* changed files */
+	const struct cg_findings *findings;
+	const struct cg_report_skipped *skipped;
+	size_t nskipped;
+	const char *review_summary; /* the model's summary, or NULL */
+	const char *const *notes;   /* run notes for people (review skipped, comments dropped…) */
+	size_t nnotes;
+	bool color;  /* text: ANSI colour */
+	int width;   /* text: terminal width, 0 = unknown */
+};
+
+struct cg_reporter {
+	const char *name;
+	const char *description;
+	int (*write)(struct cg_buf *out, const struct cg_report_input *in);
+};
+
+const struct cg_reporter *cg_reporter_find(const char *name);
+extern const struct cg_reporter *const cg_reporters[];
+extern const size_t cg_nreporters;
+
+/* Writes `buf` to `path` atomically, or to stdout when path is NULL or "-". */
+int cg_report_emit(const struct cg_buf *buf, const char *path);
+
+#endif

@@ -1,0 +1,123 @@
+#include "rules/finding.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+struct cg_finding *cg_findings_add(struct cg_findings *list)
+{
+	struct cg_finding *f;
+	cg_array_grow((void **)&list->items, &list->cap, list->len + 1, sizeof(*list->items));
+	f = &list->items[list->len++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+void cg_findings_release(struct cg_findings *list)
+{
+	for (size_t i = 0; i < list->len; i++) {
+		struct cg_finding *f = &list->items[i];
+		free(f->rule);
+		free(f->path);
+		free(f->message);
+		free(f->help);
+		free(f->source_line);
+		free(f->suppression_reason);
+	}
+	free(list->items);
+	list->items = NULL;
+	list->len = list->cap = 0;
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct cg_finding *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	c = strcmp(x->rule, y->rule);
+	if (c)
+		return c;
+	return strcmp(x->message, y->message);
+}
+
+void cg_findings_sort(struct cg_findings *list)
+{
+	if (list->len > 1)
+		qsort(list->items, list->len, sizeof(*list->items), cmp_finding);
+}
+
+void cg_findings_count(const struct cg_findings *list, size_t counts[4], size_t *suppressed)
+{
+	memset(counts, 0, 4 * sizeof(*counts));
+	if (suppressed)
+		*suppressed = 0;
+	for (size_t i = 0; i < list->len; i++) {
+		const struct cg_finding *f = &list->items[i];
+		if (f->is_suppressed || f->is_baselined) {
+			if (suppressed)
+				(*suppressed)++;
+		} else if (f->severity <= CG_SEV_ERROR) {
+			counts[f->severity]++;
+		}
+	}
+}
+
+const char *cg_severity_name(enum cg_severity sev)
+{
+	switch (sev) {
+	case CG_SEV_ERROR:
+		return "error";
+	case CG_SEV_WARNING:
+		return "warning";
+	case CG_SEV_NOTE:
+		return "note";
+	default:
+		return "off";
+	}
+}
+
+int cg_severity_parse(enum cg_severity *out, const char *name)
+{
+	static const enum cg_severity all[] = { CG_SEV_OFF, CG_SEV_NOTE, CG_SEV_WARNING, CG_SEV_ERROR };
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcmp(name, cg_severity_name(all[i]))) {
+			*out = all[i];
+			return 0;
+		}
+	}
+	return cg_error_set(CG_E_INPUT, "'%s': expected one of error, warning, note, off", name);
+}
+
+void cg_fingerprint(char out[17], const char *rule, const char *path, const char *text, size_t text_len,
+		    unsigned occurrence)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	char hex[41];
+	bool in_space = true;
+
+	cg_buf_printf(&b, "%s\n%s\n%u\n", rule, path, occurrence);
+	for (size_t i = 0; i < text_len; i++) {
+		char c = text[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			in_space = true;
+			continue;
+		}
+		if (in_space && b.ptr[b.size - 1] != '\n')
+			cg_buf_putc(&b, ' ');
+		in_space = false;
+		cg_buf_putc(&b, c);
+	}
+	cg_sha1_hex(hex, b.ptr, b.size);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+	cg_buf_release(&b);
+}

@@ -1,0 +1,61 @@
+#ifndef CG_RULES_FINDING_H
+#define CG_RULES_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A finding is what every producer (rules, model review) emits and every
+ * consumer (reports, forges, memory) reads. It carries the flagged source
+ * line so reporters never need to read git.
+ */
+enum cg_severity { CG_SEV_OFF = 0, CG_SEV_NOTE = 1, CG_SEV_WARNING = 2, CG_SEV_ERROR = 3 };
+enum cg_origin { CG_ORIGIN_RULES = 0, CG_ORIGIN_REVIEW = 1 };
+
+struct cg_finding {
+	char *rule;
+	enum cg_severity severity;
+	char *path;        /* repository-relative, '/'-separated */
+	uint32_t line;     /* 1-based */
+	uint32_t end_line; /* >= line */
+	uint32_t column;   /* 1-based, in bytes */
+	uint32_t end_column; /* 1-based, one past the last byte of the span on end_line */
+	char *message;
+	char *help;        /* may be NULL */
+	char fingerprint[17];
+	enum cg_origin origin;
+	char *source_line; /* text of `line` without its newline; may be NULL */
+	bool is_suppressed;
+	char *suppression_reason; /* when is_suppressed via crabgate:allow */
+	bool is_baselined;
+};
+
+struct cg_findings {
+	struct cg_finding *items;
+	size_t len, cap;
+};
+
+#define CG_FINDINGS_INIT { NULL, 0, 0 }
+
+/* Appends a zeroed finding and returns it (owned by the list). */
+struct cg_finding *cg_findings_add(struct cg_findings *list);
+void cg_findings_release(struct cg_findings *list);
+/* Orders by path, line, column, rule: the order every report uses. */
+void cg_findings_sort(struct cg_findings *list);
+/* Counts visible (not suppressed, not baselined) findings by severity. */
+void cg_findings_count(const struct cg_findings *list, size_t counts[4], size_t *suppressed);
+
+const char *cg_severity_name(enum cg_severity sev);
+/* Parses error|warning|note|off; CG_E_INPUT otherwise. */
+int cg_severity_parse(enum cg_severity *out, const char *name);
+
+/*
+ * A fingerprint stable across unrelated line shifts: a hash of the rule, the
+ * path, the flagged line's text with white space folded, and `occurrence`
+ * (the how-many-th identical triple in the file, from 0).
+ */
+void cg_fingerprint(char out[17], const char *rule, const char *path, const char *text, size_t text_len,
+		    unsigned occurrence);
+
+#endif

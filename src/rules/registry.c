@@ -1,0 +1,23 @@
+/* Every rule crabgate knows: adding a rule is one file and one row here. */
+#include <string.h>
+
+#include "rules/rule.h"
+#include "util/banned.h"
+
+extern const struct cg_rule cg_rule_chrono_ban;
+extern const struct cg_rule cg_rule_allow_without_reason;
+
+const struct cg_rule *const cg_rules[] = {
+	&cg_rule_chrono_ban,
+	&cg_rule_allow_without_reason,
+};
+
+const size_t cg_nrules = sizeof(cg_rules) / sizeof(cg_rules[0]);
+
+const struct cg_rule *cg_rule_find(const char *id)
+{
+	for (size_t i = 0; i < cg_nrules; i++)
+		if (!strcmp(cg_rules[i]->id, id))
+			return cg_rules[i];
+	return NULL;
+}

@@ -1,0 +1,104 @@
+#ifndef CG_RULES_RULE_H
+#define CG_RULES_RULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "change/change.h"
+#include "config/config.h"
+#include "rules/finding.h"
+#include "syntax/syntax.h"
+
+/*
+ * The rule framework. A rule is one file and one row in registry.c: it is
+ * handed each changed file of the kinds it wants, parsed once and shared,
+ * and emits findings anywhere in the file; the pass filters them to the
+ * change, applies suppressions and the baseline, and fingerprints them.
+ */
+enum cg_file_kind {
+	CG_KIND_RUST = 1 << 0,       /* *.rs */
+	CG_KIND_CARGO_TOML = 1 << 1, /* Cargo.toml */
+	CG_KIND_CARGO_LOCK = 1 << 2, /* Cargo.lock */
+};
+
+enum cg_filter { CG_FILTER_ADDED, CG_FILTER_DIFF_CONTEXT, CG_FILTER_FILE, CG_FILTER_ALL };
+
+struct cg_rule_ctx;
+
+struct cg_rule {
+	const char *id;
+	enum cg_severity default_severity;
+	const char *summary; /* one line, for `crabgate rules` and SARIF */
+	const char *explain; /* long text with a bad and a good example */
+	unsigned wants;      /* CG_KIND_* */
+	int (*check)(struct cg_rule_ctx *ctx);
+};
+
+struct cg_rule_ctx {
+	const struct cg_rule *rule;
+	const struct cg_config *cfg;
+	const struct cg_conf_node *rule_cfg; /* rules.<id> */
+	enum cg_severity severity;           /* configured */
+	struct cg_change *change;
+	struct cg_changed_file *file;
+	enum cg_file_kind kind;
+	const char *path;
+	const struct cg_source *src; /* the parsed file */
+	void *file_data;              /* shared per-file analyses (syntax/rust.h) */
+	struct cg_findings *sink;     /* raw findings of this file */
+};
+
+struct cg_span {
+	uint32_t line, column, end_line, end_column; /* 1-based; end_column exclusive */
+};
+
+struct cg_emit {
+	struct cg_span span;
+	const char *message;
+	const char *help;          /* may be NULL */
+	enum cg_severity severity; /* CG_SEV_OFF: the configured one */
+};
+
+/* Records a finding at `e->span`; the pass decides later whether it shows. */
+void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e);
+struct cg_span cg_span_of(TSNode node);
+
+extern const struct cg_rule *const cg_rules[];
+extern const size_t cg_nrules;
+const struct cg_rule *cg_rule_find(const char *id);
+
+struct cg_pass_stats {
+	size_t files_checked;
+	size_t files_skipped;
+	struct {
+		char *path;
+		const char *reason;
+	} *skipped; /* owned; each path freed by cg_pass_stats_release */
+	size_t nskipped, skipped_cap;
+};
+
+struct cg_pass_opts {
+	enum cg_filter filter;
+	const char *baseline_path; /* NULL: none */
+};
+
+/*
+ * Runs every enabled rule over the change's files and appends visible and
+ * suppressed findings to `out`, sorted. Errors: CG_E_CONFIG for a bad rule
+ * setting, CG_E_GIT/IO when content cannot be read.
+ */
+int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg_change *change,
+		 const struct cg_config *cfg, const struct cg_pass_opts *opts);
+void cg_pass_stats_release(struct cg_pass_stats *stats);
+
+int cg_filter_parse(enum cg_filter *out, const char *name);
+const char *cg_filter_name(enum cg_filter filter);
+/* Which kind a path is, or 0 when no rule reads it. */
+unsigned cg_file_kind_of(const char *path);
+
+/* Reads a baseline file of fingerprints into a sorted list (owned). */
+int cg_baseline_load(char ***out, size_t *n, const char *path);
+/* Writes the visible findings' fingerprints atomically. */
+int cg_baseline_write(const char *path, const struct cg_findings *findings);
+
+#endif

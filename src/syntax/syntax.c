@@ -1,0 +1,159 @@
+#include "syntax/syntax.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+const TSLanguage *tree_sitter_rust(void);
+const TSLanguage *tree_sitter_toml(void);
+
+const TSLanguage *cg_lang_rust(void)
+{
+	return tree_sitter_rust();
+}
+
+const TSLanguage *cg_lang_toml(void)
+{
+	return tree_sitter_toml();
+}
+
+static void index_lines(struct cg_source *src)
+{
+	uint32_t cap = 64;
+	src->line_starts = cg_malloc(cap * sizeof(*src->line_starts));
+	src->line_starts[0] = 0;
+	src->nlines = 1;
+	for (const char *p = src->text, *end = src->text + src->len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL;) {
+		p++;
+		if (src->nlines == cap) {
+			cap *= 2;
+			src->line_starts = cg_realloc(src->line_starts, cap * sizeof(*src->line_starts));
+		}
+		src->line_starts[src->nlines++] = (uint32_t)(p - src->text);
+	}
+}
+
+int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, size_t len)
+{
+	TSParser *parser;
+
+	memset(out, 0, sizeof(*out));
+	if (len >= UINT32_MAX)
+		return cg_error_set(CG_E_TOOBIG, "file too large to parse (%zu bytes)", len);
+	out->lang = lang;
+	out->text = text;
+	out->len = len;
+	parser = ts_parser_new();
+	ts_parser_set_language(parser, lang == CG_LANG_RUST ? cg_lang_rust() : cg_lang_toml());
+	out->tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
+	ts_parser_delete(parser);
+	if (!out->tree)
+		return cg_error_set(CG_E_INPUT, "the parser gave up on this file");
+	index_lines(out);
+	return 0;
+}
+
+void cg_source_release(struct cg_source *src)
+{
+	if (src->tree)
+		ts_tree_delete(src->tree);
+	free(src->line_starts);
+	memset(src, 0, sizeof(*src));
+}
+
+TSNode cg_source_root(const struct cg_source *src)
+{
+	return ts_tree_root_node(src->tree);
+}
+
+const char *cg_source_line(const struct cg_source *src, uint32_t line, size_t *len)
+{
+	uint32_t start, end;
+	if (line == 0 || line > src->nlines) {
+		*len = 0;
+		return "";
+	}
+	start = src->line_starts[line - 1];
+	end = line < src->nlines ? src->line_starts[line] - 1 : (uint32_t)src->len;
+	if (end > start && src->text[end - 1] == '\r')
+		end--;
+	*len = end - start;
+	return src->text + start;
+}
+
+uint32_t cg_source_line_of(const struct cg_source *src, uint32_t byte)
+{
+	uint32_t lo = 0, hi = src->nlines;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (src->line_starts[mid] <= byte)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo + 1;
+}
+
+const char *cg_node_text(const struct cg_source *src, TSNode node, size_t *len)
+{
+	uint32_t s = ts_node_start_byte(node), e = ts_node_end_byte(node);
+	if (e > src->len)
+		e = (uint32_t)src->len;
+	if (s > e)
+		s = e;
+	*len = e - s;
+	return src->text + s;
+}
+
+bool cg_node_is(const struct cg_source *src, TSNode node, const char *text)
+{
+	size_t len;
+	const char *t = cg_node_text(src, node, &len);
+	return strlen(text) == len && memcmp(t, text, len) == 0;
+}
+
+char *cg_node_strdup(const struct cg_source *src, TSNode node)
+{
+	size_t len;
+	const char *t = cg_node_text(src, node, &len);
+	return cg_strndup(t, len);
+}
+
+bool cg_node_type_is(TSNode node, const char *type)
+{
+	return strcmp(ts_node_type(node), type) == 0;
+}
+
+int cg_walk(TSNode root, int (*cb)(TSNode, void *), void *payload)
+{
+	TSTreeCursor c = ts_tree_cursor_new(root);
+	int rc = 0;
+
+	for (;;) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		rc = cb(n, payload);
+		if (rc < 0)
+			break;
+		if (rc == CG_WALK_ENTER && ts_tree_cursor_goto_first_child(&c))
+			continue;
+		/* Climb until a sibling exists; stop at the root. */
+		for (;;) {
+			if (ts_node_eq(ts_tree_cursor_current_node(&c), root)) {
+				rc = 0;
+				goto done;
+			}
+			if (ts_tree_cursor_goto_next_sibling(&c))
+				break;
+			if (!ts_tree_cursor_goto_parent(&c)) {
+				rc = 0;
+				goto done;
+			}
+		}
+	}
+done:
+	ts_tree_cursor_delete(&c);
+	return rc < 0 ? rc : 0;
+}

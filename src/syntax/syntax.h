@@ -1,0 +1,51 @@
+#ifndef CG_SYNTAX_SYNTAX_H
+#define CG_SYNTAX_SYNTAX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <tree_sitter/api.h>
+
+/*
+ * Parsed source: the text (borrowed), its tree-sitter tree and a line
+ * index. Parse once per file; every rule shares the result.
+ */
+enum cg_lang { CG_LANG_RUST, CG_LANG_TOML };
+
+struct cg_source {
+	enum cg_lang lang;
+	const char *text; /* borrowed; must outlive the source */
+	size_t len;
+	TSTree *tree;
+	uint32_t *line_starts; /* byte offset of each line; [0] = 0 */
+	uint32_t nlines;
+};
+
+const TSLanguage *cg_lang_rust(void);
+const TSLanguage *cg_lang_toml(void);
+
+/* Parses `text`; CG_E_TOOBIG past 4 GiB. Release with cg_source_release. */
+int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, size_t len);
+void cg_source_release(struct cg_source *src);
+TSNode cg_source_root(const struct cg_source *src);
+
+/* The text of 1-based `line` without its line ending; len 0 past the end. */
+const char *cg_source_line(const struct cg_source *src, uint32_t line, size_t *len);
+/* 1-based line of a byte offset. */
+uint32_t cg_source_line_of(const struct cg_source *src, uint32_t byte);
+
+/* A node's bytes (borrowed from the source) and comparisons on them. */
+const char *cg_node_text(const struct cg_source *src, TSNode node, size_t *len);
+bool cg_node_is(const struct cg_source *src, TSNode node, const char *text);
+char *cg_node_strdup(const struct cg_source *src, TSNode node);
+bool cg_node_type_is(TSNode node, const char *type);
+
+/*
+ * Pre-order walk without recursion. The callback returns CG_WALK_ENTER to
+ * visit the node's children, CG_WALK_SKIP to pass over them, or a negative
+ * error to stop.
+ */
+enum { CG_WALK_ENTER = 0, CG_WALK_SKIP = 1 };
+int cg_walk(TSNode root, int (*cb)(TSNode node, void *payload), void *payload);
+
+#endif

@@ -1,0 +1,165 @@
+#include "util/buf.h"
+
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/banned.h"
+
+char cg_buf__empty[1];
+
+void cg_buf_init(struct cg_buf *b)
+{
+	b->ptr = cg_buf__empty;
+	b->size = 0;
+	b->asize = 0;
+	b->cap = 0;
+}
+
+void cg_buf_release(struct cg_buf *b)
+{
+	size_t cap = b->cap;
+	if (b->asize)
+		free(b->ptr);
+	cg_buf_init(b);
+	b->cap = cap;
+}
+
+char *cg_buf_detach(struct cg_buf *b, size_t *len_out)
+{
+	char *p;
+	if (len_out)
+		*len_out = b->size;
+	if (!b->asize) {
+		p = calloc(1, 1);
+		if (!p)
+			abort();
+	} else {
+		p = b->ptr;
+	}
+	cg_buf_init(b);
+	return p;
+}
+
+int cg_buf_grow(struct cg_buf *b, size_t extra)
+{
+	size_t need, n;
+	char *p;
+
+	if (extra > SIZE_MAX - b->size - 1)
+		return cg_error_set(CG_E_TOOBIG, "buffer size overflow");
+	need = b->size + extra + 1;
+	if (b->cap && need - 1 > b->cap)
+		return cg_error_set(CG_E_TOOBIG, "input exceeds the limit of %zu bytes", b->cap);
+	if (need <= b->asize)
+		return 0;
+	n = b->asize ? b->asize : 64;
+	while (n < need)
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	p = realloc(b->asize ? b->ptr : NULL, n);
+	if (!p)
+		abort(); /* out of memory is not recoverable for a CLI */
+	if (!b->asize)
+		p[0] = '\0';
+	b->ptr = p;
+	b->asize = n;
+	return 0;
+}
+
+int cg_buf_put(struct cg_buf *b, const void *data, size_t len)
+{
+	int err;
+	if (!len)
+		return 0;
+	if ((err = cg_buf_grow(b, len)) < 0)
+		return err;
+	memmove(b->ptr + b->size, data, len);
+	b->size += len;
+	b->ptr[b->size] = '\0';
+	return 0;
+}
+
+int cg_buf_puts(struct cg_buf *b, const char *s)
+{
+	return cg_buf_put(b, s, strlen(s));
+}
+
+int cg_buf_putc(struct cg_buf *b, char c)
+{
+	return cg_buf_put(b, &c, 1);
+}
+
+int cg_buf_vprintf(struct cg_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n, err;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return cg_error_set(CG_E_IO, "bad format string");
+	if ((err = cg_buf_grow(b, (size_t)n)) < 0)
+		return err;
+	vsnprintf(b->ptr + b->size, (size_t)n + 1, fmt, ap);
+	b->size += (size_t)n;
+	return 0;
+}
+
+int cg_buf_printf(struct cg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+	va_start(ap, fmt);
+	err = cg_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void cg_buf_truncate(struct cg_buf *b, size_t len)
+{
+	if (len < b->size) {
+		b->size = len;
+		b->ptr[len] = '\0';
+	}
+}
+
+int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+	int err = 0;
+
+	if ((err = cg_buf_putc(b, '"')) < 0)
+		return err;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+				u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
+				esc = u;
+			}
+		}
+		if (esc) {
+			if ((err = cg_buf_put(b, s + i - run, run)) < 0 || (err = cg_buf_puts(b, esc)) < 0)
+				return err;
+			run = 0;
+		} else {
+			run++;
+		}
+	}
+	if ((err = cg_buf_put(b, s + len - run, run)) < 0)
+		return err;
+	return cg_buf_putc(b, '"');
+}

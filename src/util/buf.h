@@ -1,0 +1,38 @@
+#ifndef CG_UTIL_BUF_H
+#define CG_UTIL_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * A growable byte buffer. `ptr` is never NULL and always NUL-terminated, so
+ * a buffer can be read as a C string at any time. `cap` (0 = none) bounds
+ * what untrusted producers (servers, models, pull requests) may make us hold.
+ */
+struct cg_buf {
+	char *ptr;
+	size_t size;
+	size_t asize;
+	size_t cap;
+};
+
+extern char cg_buf__empty[];
+#define CG_BUF_INIT { cg_buf__empty, 0, 0, 0 }
+
+void cg_buf_init(struct cg_buf *b);
+/* Frees the contents; the buffer is left initialised and reusable. */
+void cg_buf_release(struct cg_buf *b);
+/* Hands the contents to the caller (free() them); the buffer is re-initialised. */
+char *cg_buf_detach(struct cg_buf *b, size_t *len_out);
+/* Ensures room for `extra` more bytes. CG_E_TOOBIG past the cap. */
+int cg_buf_grow(struct cg_buf *b, size_t extra);
+int cg_buf_put(struct cg_buf *b, const void *data, size_t len);
+int cg_buf_puts(struct cg_buf *b, const char *s);
+int cg_buf_putc(struct cg_buf *b, char c);
+int cg_buf_printf(struct cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cg_buf_vprintf(struct cg_buf *b, const char *fmt, va_list ap);
+void cg_buf_truncate(struct cg_buf *b, size_t len);
+/* Appends `s` as a JSON string literal, quotes included. */
+int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len);
+
+#endif

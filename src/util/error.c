@@ -1,0 +1,71 @@
+#include "util/error.h"
+
+#include <git2.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "util/banned.h"
+
+static char last_msg[4096];
+static int last_code;
+
+static void vset(int code, const char *fmt, va_list ap)
+{
+	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	last_code = code;
+}
+
+int cg_error_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int cg_error_set_git(const char *fmt, ...)
+{
+	const git_error *ge = git_error_last();
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (ge && ge->message)
+		return cg_error_set(CG_E_GIT, "%s: %s", what, ge->message);
+	return cg_error_set(CG_E_GIT, "%s", what);
+}
+
+const char *cg_error_last(void)
+{
+	return last_msg;
+}
+
+int cg_error_last_code(void)
+{
+	return last_code;
+}
+
+void cg_error_clear(void)
+{
+	last_msg[0] = '\0';
+	last_code = 0;
+}
+
+int cg_error_exit_status(int code)
+{
+	switch (code) {
+	case CG_OK:
+		return CG_EXIT_CLEAN;
+	case CG_E_USAGE:
+	case CG_E_CONFIG:
+	case CG_E_INPUT:
+	case CG_E_TOOBIG:
+	case CG_E_NOTFOUND:
+		return CG_EXIT_USAGE;
+	default:
+		return CG_EXIT_RUNTIME;
+	}
+}

@@ -1,0 +1,22 @@
+#ifndef CG_UTIL_FS_H
+#define CG_UTIL_FS_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+
+/* Reads a whole file into `out`, refusing more than `cap` bytes (CG_E_TOOBIG). */
+int cg_fs_read(struct cg_buf *out, const char *path, size_t cap);
+/*
+ * Writes `data` to `path` through a temporary file in the same folder and a
+ * rename, so readers see the old file or the new one, never half of it.
+ */
+int cg_fs_write_atomic(const char *path, const void *data, size_t len);
+/* Creates a fresh private folder under $TMPDIR; the path goes to `out`. */
+int cg_fs_mkdtemp(struct cg_buf *out, const char *prefix);
+/* Removes a folder and everything below it (without following links). */
+int cg_fs_rmtree(const char *path);
+/* Creates the folders of `path` (mkdir -p of its parent). */
+int cg_fs_mkparents(const char *path);
+
+#endif

@@ -1,0 +1,36 @@
+#ifndef CG_UTIL_STR_H
+#define CG_UTIL_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* strdup that aborts on out-of-memory; NULL in, NULL out. */
+char *cg_strdup(const char *s);
+char *cg_strndup(const char *s, size_t n);
+void *cg_malloc(size_t n);
+void *cg_calloc(size_t n, size_t size);
+void *cg_realloc(void *p, size_t n);
+/* Grows *arr (of *cap elements of `size` bytes) to hold at least `want`. */
+void cg_array_grow(void **arr, size_t *cap, size_t want, size_t size);
+
+bool cg_starts_with(const char *s, const char *prefix);
+bool cg_ends_with(const char *s, const char *suffix);
+bool cg_str_eq(const char *a, const char *b); /* NULL-safe */
+
+/* Parses a whole decimal number in [min, max]; CG_E_INPUT otherwise. */
+int cg_parse_long(long *out, const char *s, long min, long max);
+
+/* Matches a glob: `*` within a path segment, `**` across segments, `?`. */
+bool cg_glob_match(const char *pattern, const char *path);
+
+/* Valid UTF-8 check (rejects overlongs and surrogates). */
+bool cg_utf8_valid(const char *s, size_t len);
+
+/* 64-bit FNV-1a, for hashing that need not be cryptographic. */
+uint64_t cg_hash64(const void *data, size_t len, uint64_t seed);
+
+/* Hex SHA-1 of data (41 bytes with NUL), used for stable fingerprints. */
+void cg_sha1_hex(char out[41], const void *data, size_t len);
+
+#endif

@@ -1,0 +1,31 @@
+#ifndef CG_TEST_HELPERS_H
+#define CG_TEST_HELPERS_H
+
+/*
+ * Sandboxes for unit tests: real repositories in temporary folders, built
+ * with libgit2 so the tests need no git binary.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <git2.h>
+
+struct sandbox {
+	char dir[4096];
+	git_repository *repo;
+};
+
+/* Creates a fresh repository (bare when is_bare) in a temporary folder. */
+void sandbox_init(struct sandbox *sb, int is_bare);
+void sandbox_free(struct sandbox *sb);
+/* Writes a file in the work tree (folders created). */
+void sandbox_write(struct sandbox *sb, const char *path, const char *text);
+void sandbox_write_bytes(struct sandbox *sb, const char *path, const void *data, size_t len);
+/* Stages a path (git add), or removes it from the index when it no longer exists. */
+void sandbox_stage(struct sandbox *sb, const char *path);
+/* Commits the index on HEAD; returns the commit id as hex in `out` (41 bytes). */
+void sandbox_commit(struct sandbox *sb, const char *message, char out[41]);
+
+#endif
