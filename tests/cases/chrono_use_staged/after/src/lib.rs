@@ -1,0 +1,5 @@
+//! time
+
+use chrono::Utc;
+
+pub fn now() -> i64 { 0 }

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Runs one rule case folder (see README.md) against the built crabgate."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BIN = os.path.abspath(os.environ["CRABGATE_BIN"]) if "CRABGATE_BIN" in os.environ else "crabgate"
+
+
+def git(repo, *args):
+    env = dict(os.environ, GIT_AUTHOR_NAME="Case", GIT_AUTHOR_EMAIL="case@example.invalid",
+               GIT_COMMITTER_NAME="Case", GIT_COMMITTER_EMAIL="case@example.invalid",
+               GIT_AUTHOR_DATE="2026-01-01T00:00:00Z", GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
+    r = subprocess.run(["git", "-C", repo, *args], env=env, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f"git {' '.join(args)} failed: {r.stderr}")
+    return r.stdout.strip()
+
+
+def copy_tree(src, dst):
+    for root, _, files in os.walk(src):
+        for name in files:
+            s = os.path.join(root, name)
+            d = os.path.join(dst, os.path.relpath(s, src))
+            os.makedirs(os.path.dirname(d), exist_ok=True)
+            shutil.copyfile(s, d)
+
+
+def read(path, default=None):
+    if not os.path.exists(path):
+        return default
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def main():
+    case = os.path.abspath(sys.argv[1])
+    name = os.path.basename(case)
+    with tempfile.TemporaryDirectory(prefix="crabgate-case-") as repo:
+        git(repo, "init", "-q", "-b", "main")
+        base = head = ""
+        cfg = read(os.path.join(case, "config.yaml"))
+        if cfg is not None:
+            with open(os.path.join(repo, ".crabgate.yaml"), "w", encoding="utf-8") as f:
+                f.write(cfg)
+        if os.path.isdir(os.path.join(case, "before")):
+            copy_tree(os.path.join(case, "before"), repo)
+            git(repo, "add", "-A")
+            git(repo, "commit", "-q", "-m", "before")
+            base = git(repo, "rev-parse", "HEAD")
+        if os.path.isdir(os.path.join(case, "after")):
+            copy_tree(os.path.join(case, "after"), repo)
+        for line in (read(os.path.join(case, "delete"), "") or "").splitlines():
+            if line.strip():
+                os.remove(os.path.join(repo, line.strip()))
+        git(repo, "add", "-A")
+        if os.path.exists(os.path.join(case, "commit")):
+            git(repo, "commit", "-q", "--allow-empty", "-m", "after")
+            head = git(repo, "rev-parse", "HEAD")
+
+        args = read(os.path.join(case, "cmd")).strip().replace("{base}", base).replace("{head}", head).split()
+        if "--format" not in args:
+            args += ["--format", "json"]
+        stdin = read(os.path.join(case, "stdin"), "")
+        r = subprocess.run([BIN, *args], cwd=repo, input=stdin, capture_output=True, text=True)
+
+        expected = [json.loads(l) for l in (read(os.path.join(case, "expected.jsonl"), "") or "").splitlines()
+                    if l.strip()]
+        default_exit = 1 if any(e.get("severity", "error") == "error" and e.get("rule") in ERROR_RULES
+                                for e in expected) else 0
+        want_exit = int((read(os.path.join(case, "exit")) or str(default_exit)).strip())
+        problems = []
+        if r.returncode != want_exit:
+            problems.append(f"exit status {r.returncode}, expected {want_exit}")
+        want_err = read(os.path.join(case, "stderr_contains"))
+        if want_err and want_err.strip() not in r.stderr:
+            problems.append(f"stderr lacks {want_err.strip()!r}")
+        got = []
+        if r.stdout.strip().startswith("{"):
+            got = json.loads(r.stdout)["findings"]
+        elif expected:
+            problems.append("no JSON on stdout")
+        key = lambda f: (f["rule"], f["path"], f["line"])
+        got_keys = sorted(key(f) for f in got)
+        want_keys = sorted(key(e) for e in expected)
+        if got_keys != want_keys:
+            problems.append(f"findings {got_keys}\n  expected {want_keys}")
+        for e in expected:
+            match = [f for f in got if key(f) == key(e)]
+            for f in match[:1]:
+                if "severity" in e and f["severity"] != e["severity"]:
+                    problems.append(f"{key(e)}: severity {f['severity']}, expected {e['severity']}")
+                if "message_contains" in e and e["message_contains"] not in f["message"]:
+                    problems.append(f"{key(e)}: message {f['message']!r} lacks {e['message_contains']!r}")
+                if "help_contains" in e and e["help_contains"] not in (f.get("help") or ""):
+                    problems.append(f"{key(e)}: help {f.get('help')!r} lacks {e['help_contains']!r}")
+        if problems:
+            print(f"case {name}: FAILED")
+            print("  command: crabgate " + " ".join(args))
+            for p in problems:
+                print("  " + p)
+            print("  stdout: " + r.stdout[:4000])
+            print("  stderr: " + r.stderr[:4000])
+            sys.exit(1)
+        print(f"case {name}: ok ({len(got)} findings, exit {r.returncode})")
+
+
+# Rules whose default severity is error: a case expecting one of them exits 1.
+ERROR_RULES = {"chrono-ban", "blocking-in-async"}
+
+if __name__ == "__main__":
+    main()
