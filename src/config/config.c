@@ -82,6 +82,7 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 	size_t depth = 0, nodes = 0;
 	struct cg_conf_node *root = NULL;
 	char *pending_key = NULL;
+	unsigned pending_line = 0;
 	int err = 0, done = 0;
 
 	*out = NULL;
@@ -120,6 +121,7 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 			}
 			if (ev.type == YAML_SCALAR_EVENT && parent && parent->kind == CG_CONF_MAP && !pending_key) {
 				pending_key = cg_strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+				pending_line = line;
 				break;
 			}
 			if (ev.type == YAML_SCALAR_EVENT) {
@@ -129,6 +131,8 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 			} else {
 				n = node_new(ev.type == YAML_MAPPING_START_EVENT ? CG_CONF_MAP : CG_CONF_SEQ, name, line);
 			}
+			if (pending_key)
+				n->line = pending_line; /* a value's place is its key's line */
 			n->key = pending_key;
 			pending_key = NULL;
 			if (parent) {

@@ -39,6 +39,13 @@ void sandbox_write(struct sandbox *sb, const char *path, const char *text)
 	sandbox_write_bytes(sb, path, text, strlen(text));
 }
 
+void sandbox_remove(struct sandbox *sb, const char *path)
+{
+	char full[8192];
+	snprintf(full, sizeof(full), "%s/%s", sb->dir, path);
+	assert_int_equal(remove(full), 0);
+}
+
 void sandbox_stage(struct sandbox *sb, const char *path)
 {
 	git_index *index;

@@ -23,6 +23,8 @@ void sandbox_free(struct sandbox *sb);
 /* Writes a file in the work tree (folders created). */
 void sandbox_write(struct sandbox *sb, const char *path, const char *text);
 void sandbox_write_bytes(struct sandbox *sb, const char *path, const void *data, size_t len);
+/* Removes a file from the work tree. */
+void sandbox_remove(struct sandbox *sb, const char *path);
 /* Stages a path (git add), or removes it from the index when it no longer exists. */
 void sandbox_stage(struct sandbox *sb, const char *path);
 /* Commits the index on HEAD; returns the commit id as hex in `out` (41 bytes). */

@@ -1,0 +1,244 @@
+"""The foundation end to end: change sources, exit codes, JSON contract, help."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from cglib import BIN, Repo, RepoTest, keys, run, run_json  # noqa: E402
+
+CHRONO = "//! x\n\nuse chrono::Utc;\n\npub fn f() {}\n"
+
+
+class TestStaged(RepoTest):
+    def test_acceptance_staged_chrono_line_3(self):
+        self.repo.write("src/lib.rs", "pub fn a() {}\n")
+        self.repo.commit()
+        self.repo.write("src/lib.rs", CHRONO)
+        self.repo.stage()
+        r, doc = run_json(["check", "--staged"], self.repo.path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(("chrono-ban", "src/lib.rs", 3), keys(doc))
+        f = [f for f in doc["findings"] if f["line"] == 3][0]
+        self.assertEqual(f["severity"], "error")
+        self.assertEqual(f["origin"], "rules")
+        self.assertEqual(len(f["fingerprint"]), 16)
+        self.assertEqual(doc["version"], 1)
+        self.assertEqual(doc["tool"]["name"], "crabgate")
+        self.assertEqual(doc["change"]["source"], "staged")
+        self.assertEqual(len(doc["change"]["base"]), 40)
+        self.assertIsNone(doc["change"]["head"])
+        self.assertEqual(doc["summary"], {"error": 1, "warning": 0, "note": 0})
+
+    def test_first_commit_has_no_head(self):
+        self.repo.write("src/lib.rs", CHRONO)
+        self.repo.stage()
+        r, doc = run_json(["check"], self.repo.path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIsNone(doc["change"]["base"])
+        self.assertEqual(keys(doc), [("chrono-ban", "src/lib.rs", 3)])
+
+    def test_checks_index_not_worktree(self):
+        self.repo.write("src/lib.rs", "pub fn a() {}\n")
+        self.repo.commit()
+        self.repo.write("src/lib.rs", "pub fn a() {}\npub fn b() {}\n")
+        self.repo.stage()
+        self.repo.write("src/lib.rs", "pub fn a() {}\npub fn b() {}\nuse chrono::Utc;\n")  # not staged
+        r, doc = run_json(["check", "--staged"], self.repo.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(keys(doc), [])
+
+    def test_unchanged_lines_are_not_reported(self):
+        self.repo.write("src/lib.rs", CHRONO)
+        self.repo.commit()
+        self.repo.write("src/lib.rs", CHRONO + "pub fn g() {}\n")
+        self.repo.stage()
+        r, doc = run_json(["check"], self.repo.path)
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(keys(doc), [])
+        r, doc = run_json(["check", "--filter", "file"], self.repo.path)
+        self.assertEqual(keys(doc), [("chrono-ban", "src/lib.rs", 3)])
+
+    def test_rename_binary_spaces_crlf(self):
+        body = "fn main() {\n    println!(\"long enough line for rename similarity\");\n}\n"
+        self.repo.write("old.rs", body)
+        self.repo.commit()
+        self.repo.git("mv", "old.rs", "new name é.rs")
+        self.repo.write("bin.rs", "\0\1\2\3", mode="w")
+        self.repo.write("crlf dir/x.rs", "use chrono::Utc;\r\nfn a() {}\r\n")
+        self.repo.stage()
+        r, doc = run_json(["check"], self.repo.path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(keys(doc), [("chrono-ban", "crlf dir/x.rs", 1)])
+        self.assertIn({"path": "bin.rs", "reason": "binary file"}, doc["skipped"])
+
+    def test_dash_C_discovers_upward(self):
+        self.repo.write("sub/dir/a.rs", CHRONO)
+        self.repo.stage()
+        r, doc = run_json(["-C", os.path.join(self.repo.path, "sub", "dir"), "check"], "/")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(keys(doc), [("chrono-ban", "sub/dir/a.rs", 3)])
+
+
+class TestRanges(RepoTest):
+    def setUp(self):
+        super().setUp()
+        self.repo.write("src/lib.rs", "pub fn a() {}\n")
+        self.base = self.repo.commit("base")
+        self.repo.git("checkout", "-q", "-b", "feature")
+        self.repo.write("src/lib.rs", CHRONO)
+        self.head = self.repo.commit("feature")
+        self.repo.git("checkout", "-q", "main")
+        self.repo.write("other.rs", "use chrono::Local;\n")
+        self.main_tip = self.repo.commit("main moves on")
+
+    def test_base_head_uses_merge_base(self):
+        r, doc = run_json(["check", "--base", "main", "--head", "feature"], self.repo.path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(keys(doc), [("chrono-ban", "src/lib.rs", 3)])  # not other.rs from main
+        self.assertEqual(doc["change"]["base"], self.base)
+        self.assertEqual(doc["change"]["head"], self.head)
+
+    def test_range_two_and_three_dots(self):
+        r, doc = run_json(["check", "--range", "main...feature"], self.repo.path)
+        self.assertEqual(keys(doc), [("chrono-ban", "src/lib.rs", 3)])
+        r, doc = run_json(["check", "--range", f"{self.main_tip}..feature"], self.repo.path)
+        # Two dots compare the trees: other.rs disappears (a deletion) and lib.rs changes.
+        self.assertEqual(keys(doc), [("chrono-ban", "src/lib.rs", 3)])
+        self.assertEqual(r.returncode, 1)
+
+    def test_unknown_ref_is_input_error(self):
+        r = run(["check", "--base", "nope"], self.repo.path)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("nope", r.stderr)
+
+    def test_shallow_clone_names_the_fix(self):
+        with tempfile.TemporaryDirectory() as d:
+            clone = os.path.join(d, "clone")
+            subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "feature",
+                            "file://" + self.repo.path, clone], check=True, capture_output=True)
+            r = run(["check", "--base", self.base], clone)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("fetch-depth: 0", r.stderr)
+            self.assertIn("GIT_DEPTH: 0", r.stderr)
+            subprocess.run(["git", "-C", clone, "fetch", "-q", "--depth", "1", "origin", "main"],
+                           check=True, capture_output=True)
+            r = run(["check", "--base", "origin/main"], clone)
+            self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+            self.assertIn("fetch-depth: 0", r.stderr)
+
+
+class TestDiffAndAll(RepoTest):
+    def test_diff_from_stdin_uses_head_tree_content(self):
+        self.repo.write("src/lib.rs", CHRONO)
+        self.repo.commit()
+        diff = self.repo.git("show", "--format=", "HEAD")
+        r, doc = run_json(["check", "--diff", "-"], self.repo.path, input=diff + "\n")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(keys(doc), [("chrono-ban", "src/lib.rs", 3)])
+        self.assertEqual(doc["change"]["source"], "diff")
+
+    def test_diff_of_a_file_not_in_the_repo(self):
+        diff = ("--- a/gen/x.rs\n+++ b/gen/x.rs\n@@ -10,2 +10,3 @@\n fn a() {}\n+use chrono::Utc;\n fn b() {}\n")
+        path = os.path.join(self.repo.path, "p.diff")
+        with open(path, "w") as f:
+            f.write(diff)
+        r, doc = run_json(["check", "--diff", path], self.repo.path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(keys(doc), [("chrono-ban", "gen/x.rs", 11)])
+
+    def test_bad_diff_is_exit_2_with_line(self):
+        r = run(["check", "--diff", "-"], self.repo.path, input="--- a/x\n+++ b/x\n@@ -1,q +1 @@\n")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("diff:3", r.stderr)
+
+    def test_all(self):
+        self.repo.write("a/src/lib.rs", CHRONO)
+        self.repo.write("a/Cargo.toml", "[package]\nname = \"a\"\n\n[dependencies]\nchrono = \"0.4\"\n")
+        self.repo.write("README.md", "chrono\n")
+        self.repo.commit()
+        r, doc = run_json(["check", "--all"], self.repo.path)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(keys(doc), [("chrono-ban", "a/Cargo.toml", 5), ("chrono-ban", "a/src/lib.rs", 3)])
+        self.assertEqual(doc["change"]["source"], "all")
+
+
+class TestExitCodesAndConfig(RepoTest):
+    def setUp(self):
+        super().setUp()
+        self.repo.write("src/lib.rs", CHRONO)
+        self.repo.stage()
+
+    def test_fail_level(self):
+        self.assertEqual(run(["check", "--fail-level", "never"], self.repo.path).returncode, 0)
+        self.repo.write(".crabgate.yaml", "rules:\n  chrono-ban:\n    severity: warning\n")
+        self.assertEqual(run(["check"], self.repo.path).returncode, 0)
+        self.assertEqual(run(["check", "--fail-level", "warning"], self.repo.path).returncode, 1)
+
+    def test_config_error_names_file_line_key(self):
+        self.repo.write(".crabgate.yaml", "rules:\n  chrono-ban:\n    severity: fatal\n")
+        r = run(["check"], self.repo.path)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(".crabgate.yaml:3: rules.chrono-ban.severity: expected one of error, warning, note, off",
+                      r.stderr)
+
+    def test_usage_errors(self):
+        for args in (["check", "--bogus"], ["check", "--staged", "--all"], ["nosuch"], ["check", "--fail-level", "x"],
+                     ["check", "--head", "HEAD"], ["explain", "nope"]):
+            r = run(args, self.repo.path)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertTrue(r.stderr.startswith("crabgate: error: "), r.stderr)
+
+    def test_not_a_repository(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = run(["check"], d)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("not in a git repository", r.stderr)
+
+    def test_output_file_is_written_whole(self):
+        out = os.path.join(self.repo.path, "out", "r.json")
+        r = run(["check", "--format", "json", "--output", out], self.repo.path)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout, "")
+        with open(out) as f:
+            self.assertIn('"chrono-ban"', f.read())
+
+    def test_help_and_version(self):
+        r = run(["--help"], self.repo.path)
+        self.assertEqual(r.returncode, 0)
+        for cmd in ("check", "demo", "explain", "rules", "version"):
+            self.assertIn(cmd, r.stdout)
+        r = run(["help", "check"], self.repo.path)
+        self.assertIn("--fail-level", r.stdout)
+        r = run(["check", "--help"], self.repo.path)
+        self.assertIn("--fail-level", r.stdout)
+        r = run(["version"], self.repo.path)
+        self.assertRegex(r.stdout, r"^crabgate \d+\.\d+\.\d+")
+        r = run(["explain", "chrono-ban"], self.repo.path)
+        self.assertIn("Bad:", r.stdout)
+        self.assertIn("Good:", r.stdout)
+        r = run(["rules"], self.repo.path)
+        self.assertIn("chrono-ban", r.stdout)
+
+    def test_text_output(self):
+        r = run(["check"], self.repo.path)
+        self.assertIn("error[chrono-ban]", r.stdout)
+        self.assertIn("--> src/lib.rs:3:1", r.stdout)
+        self.assertIn("use chrono::Utc;", r.stdout)
+        self.assertNotIn("\x1b[", r.stdout)
+
+
+class TestDemo(unittest.TestCase):
+    def test_demo_prints_findings_and_cleans_up(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run(["demo"], "/", env={"TMPDIR": tmp})
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("error[chrono-ban]", r.stdout)
+            self.assertIn("removed", r.stdout)
+            self.assertEqual(os.listdir(tmp), [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,316 @@
+/* The change model, from each source, against real repositories. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "change/change.h"
+#include "util/error.h"
+
+static int setup(void **state)
+{
+	struct sandbox *sb = calloc(1, sizeof(*sb));
+	sandbox_init(sb, 0);
+	*state = sb;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct sandbox *sb = *state;
+	sandbox_free(sb);
+	free(sb);
+	return 0;
+}
+
+static struct cg_changed_file *find(struct cg_change *c, const char *path)
+{
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (!strcmp(c->files[i].path, path))
+			return &c->files[i];
+	return NULL;
+}
+
+static void test_staged_first_commit(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_changed_file *f;
+
+	sandbox_write(sb, "src/lib.rs", "fn a() {}\nfn b() {}\n");
+	sandbox_stage(sb, "src/lib.rs");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(c.nfiles, 1);
+	assert_string_equal(c.base, "");
+	f = find(&c, "src/lib.rs");
+	assert_non_null(f);
+	assert_int_equal(f->status, CG_FILE_ADDED);
+	assert_true(cg_changed_file_is_added(f, 1));
+	assert_true(cg_changed_file_is_added(f, 2));
+	cg_change_release(&c);
+}
+
+static void test_staged_reads_index_not_worktree(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	const char *data;
+	size_t len;
+
+	sandbox_write(sb, "a.rs", "one\n");
+	sandbox_stage(sb, "a.rs");
+	sandbox_commit(sb, "first", NULL);
+	sandbox_write(sb, "a.rs", "one\nstaged\n");
+	sandbox_stage(sb, "a.rs");
+	sandbox_write(sb, "a.rs", "one\nstaged\nedited later\n");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(c.nfiles, 1);
+	assert_int_equal(c.files[0].status, CG_FILE_MODIFIED);
+	assert_false(cg_changed_file_is_added(&c.files[0], 1));
+	assert_true(cg_changed_file_is_added(&c.files[0], 2));
+	assert_false(cg_changed_file_is_added(&c.files[0], 3));
+	assert_int_equal(cg_change_content(&c, &c.files[0], &data, &len), 0);
+	assert_int_equal(len, strlen("one\nstaged\n"));
+	assert_memory_equal(data, "one\nstaged\n", len);
+	assert_int_not_equal(c.base[0], '\0');
+	cg_change_release(&c);
+}
+
+static void test_range_and_merge_base(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	char base[41], head[41], spec[100];
+
+	sandbox_write(sb, "a.rs", "1\n2\n3\n");
+	sandbox_stage(sb, "a.rs");
+	sandbox_commit(sb, "base", base);
+	sandbox_write(sb, "a.rs", "1\n2\nthree\n4\n");
+	sandbox_stage(sb, "a.rs");
+	sandbox_commit(sb, "head", head);
+
+	o.source = CG_SOURCE_RANGE;
+	o.base = base;
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_string_equal(c.base, base);
+	assert_string_equal(c.head, head);
+	assert_int_equal(c.nfiles, 1);
+	assert_false(cg_changed_file_is_added(&c.files[0], 2));
+	assert_true(cg_changed_file_is_added(&c.files[0], 3));
+	assert_true(cg_changed_file_is_added(&c.files[0], 4));
+	assert_true(cg_changed_file_in_hunks(&c.files[0], 1));
+	cg_change_release(&c);
+
+	snprintf(spec, sizeof(spec), "%s..%s", base, head);
+	o.base = NULL;
+	o.range = spec;
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(c.nfiles, 1);
+	cg_change_release(&c);
+
+	snprintf(spec, sizeof(spec), "%s...%s", base, head);
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_string_equal(c.base, base);
+	cg_change_release(&c);
+
+	o.range = "no-dots-here";
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), CG_E_USAGE);
+	o.range = NULL;
+	o.base = "does-not-exist";
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), CG_E_INPUT);
+	assert_non_null(strstr(cg_error_last(), "does-not-exist"));
+}
+
+static void test_rename_binary_delete(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_changed_file *f;
+	const char *body = "fn main() {\n    println!(\"a fairly long line so that similarity is high\");\n}\n";
+
+	sandbox_write(sb, "old name.rs", body);
+	sandbox_write(sb, "gone.rs", "x\n");
+	sandbox_stage(sb, "old name.rs");
+	sandbox_stage(sb, "gone.rs");
+	sandbox_commit(sb, "base", NULL);
+	sandbox_remove(sb, "old name.rs");
+	sandbox_remove(sb, "gone.rs");
+	sandbox_stage(sb, "old name.rs");
+	sandbox_stage(sb, "gone.rs");
+	sandbox_write(sb, "new name é.rs", body);
+	sandbox_stage(sb, "new name é.rs");
+	sandbox_write_bytes(sb, "blob.rs", "\0\1\2binary", 9);
+	sandbox_stage(sb, "blob.rs");
+
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	f = find(&c, "new name é.rs");
+	assert_non_null(f);
+	assert_int_equal(f->status, CG_FILE_RENAMED);
+	assert_string_equal(f->old_path, "old name.rs");
+	f = find(&c, "gone.rs");
+	assert_non_null(f);
+	assert_int_equal(f->status, CG_FILE_DELETED);
+	assert_non_null(f->skip_reason);
+	f = find(&c, "blob.rs");
+	assert_non_null(f);
+	{
+		const char *d;
+		size_t n;
+		assert_int_equal(cg_change_content(&c, f, &d, &n), 0);
+	}
+	assert_true(f->is_binary);
+	cg_change_release(&c);
+}
+
+static void test_all(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+
+	sandbox_write(sb, "a.rs", "a\n");
+	sandbox_write(sb, "b/Cargo.toml", "[package]\n");
+	sandbox_stage(sb, "a.rs");
+	sandbox_stage(sb, "b/Cargo.toml");
+	sandbox_commit(sb, "c", NULL);
+	o.source = CG_SOURCE_ALL;
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(c.nfiles, 2);
+	assert_true(cg_changed_file_is_added(&c.files[0], 1));
+	assert_true(cg_change_exists(&c, "b/Cargo.toml"));
+	assert_false(cg_change_exists(&c, "b/missing.toml"));
+	cg_change_release(&c);
+}
+
+static void test_diff_text(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	const char *data;
+	size_t len;
+	static const char diff[] = "diff --git a/src/x.rs b/src/x.rs\n"
+				   "index 1111111..2222222 100644\n"
+				   "--- a/src/x.rs\n"
+				   "+++ b/src/x.rs\n"
+				   "@@ -1,2 +1,3 @@\n"
+				   " fn a() {}\n"
+				   "+use chrono::Utc;\n"
+				   " fn b() {}\n"
+				   "@@ -10,1 +11,2 @@\n"
+				   " x\n"
+				   "+y\n"
+				   "diff --git a/with space.rs b/with space.rs\n"
+				   "new file mode 100644\n"
+				   "--- /dev/null\n"
+				   "+++ b/with space.rs\n"
+				   "@@ -0,0 +1 @@\n"
+				   "+fn new() {}\n"
+				   "\\ No newline at end of file\n"
+				   "--- plain.rs\t2024-01-01 00:00:00\n"
+				   "+++ plain.rs\t2024-01-02 00:00:00\n"
+				   "@@ -3 +3 @@\n"
+				   "-old\n"
+				   "+new\n"
+				   "diff --git a/img.rs b/img.rs\n"
+				   "Binary files a/img.rs and b/img.rs differ\n";
+
+	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, diff, sizeof(diff) - 1), 0);
+	assert_int_equal(c.nfiles, 4);
+	assert_string_equal(c.files[0].path, "src/x.rs");
+	assert_true(cg_changed_file_is_added(&c.files[0], 2));
+	assert_false(cg_changed_file_is_added(&c.files[0], 1));
+	assert_true(cg_changed_file_is_added(&c.files[0], 12));
+	assert_int_equal(cg_change_content(&c, &c.files[0], &data, &len), 0);
+	assert_true(c.files[0].is_partial);
+	assert_non_null(strstr(data, "use chrono::Utc;\n"));
+	assert_string_equal(c.files[1].path, "with space.rs");
+	assert_int_equal(c.files[1].status, CG_FILE_ADDED);
+	assert_string_equal(c.files[2].path, "plain.rs");
+	assert_true(cg_changed_file_is_added(&c.files[2], 3));
+	assert_true(c.files[3].is_binary);
+	cg_change_release(&c);
+}
+
+static void test_diff_errors(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	static const char bad_header[] = "--- a/x.rs\n+++ b/x.rs\n@@ -1,x +1 @@\n";
+	static const char short_hunk[] = "--- a/x.rs\n+++ b/x.rs\n@@ -1,2 +1,2 @@\n a\n";
+	static const char huge[] = "--- a/x.rs\n+++ b/x.rs\n@@ -1 +4000000000 @@\n+x\n";
+
+	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, bad_header, sizeof(bad_header) - 1), CG_E_INPUT);
+	assert_non_null(strstr(cg_error_last(), "diff:3"));
+	cg_change_release(&c);
+	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, short_hunk, sizeof(short_hunk) - 1), CG_E_INPUT);
+	cg_change_release(&c);
+	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, huge, sizeof(huge) - 1), CG_E_INPUT);
+	cg_change_release(&c);
+}
+
+static void test_list_under_prefix(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	char base[41];
+	int count = 0;
+	int cb(const char *path, void *payload);
+
+	sandbox_write(sb, "crate/benches/a.rs", "a\n");
+	sandbox_write(sb, "crate/benches/sub/b.rs", "b\n");
+	sandbox_write(sb, "crate/src/lib.rs", "c\n");
+	sandbox_write(sb, "other/benches/c.rs", "c\n");
+	sandbox_stage(sb, "crate/benches/a.rs");
+	sandbox_stage(sb, "crate/benches/sub/b.rs");
+	sandbox_stage(sb, "crate/src/lib.rs");
+	sandbox_stage(sb, "other/benches/c.rs");
+	sandbox_commit(sb, "one", base);
+	sandbox_write(sb, "crate/src/lib.rs", "d\n");
+	sandbox_stage(sb, "crate/src/lib.rs");
+	sandbox_commit(sb, "two", NULL);
+
+	/* Staged: the index. */
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(cg_change_list(&c, "crate/benches/", cb, &count), 0);
+	assert_int_equal(count, 2);
+	cg_change_release(&c);
+	/* A range: the head tree. */
+	count = 0;
+	o.source = CG_SOURCE_RANGE;
+	o.base = base;
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(cg_change_list(&c, "crate/benches/", cb, &count), 0);
+	assert_int_equal(count, 2);
+	count = 0;
+	assert_int_equal(cg_change_list(&c, "", cb, &count), 0);
+	assert_int_equal(count, 4);
+	cg_change_release(&c);
+}
+
+int cb(const char *path, void *payload)
+{
+	(void)path;
+	(*(int *)payload)++;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_staged_first_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staged_reads_index_not_worktree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_range_and_merge_base, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_binary_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_under_prefix, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("change", tests, NULL, NULL);
+}

@@ -1,0 +1,111 @@
+/* Buffers, strings, globs, UTF-8, fingerprints. */
+#include "helpers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/finding.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/str.h"
+
+static void test_buf(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	char *p;
+	size_t len;
+	(void)state;
+	assert_non_null(b.ptr);
+	assert_string_equal(b.ptr, "");
+	cg_buf_puts(&b, "abc");
+	cg_buf_printf(&b, "-%d-", 42);
+	assert_string_equal(b.ptr, "abc-42-");
+	cg_buf_truncate(&b, 2);
+	assert_string_equal(b.ptr, "ab");
+	p = cg_buf_detach(&b, &len);
+	assert_string_equal(p, "ab");
+	assert_int_equal(len, 2);
+	assert_string_equal(b.ptr, "");
+	free(p);
+	b.cap = 4;
+	assert_int_equal(cg_buf_puts(&b, "1234"), 0);
+	assert_int_equal(cg_buf_puts(&b, "5"), CG_E_TOOBIG);
+	cg_buf_release(&b);
+}
+
+static void test_json_string(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	cg_buf_put_json_str(&b, "a\"b\\c\nd\x01\t\xc3\xa9", 11);
+	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\nd\\u0001\\t\xc3\xa9\"");
+	cg_buf_release(&b);
+}
+
+static void test_glob(void **state)
+{
+	(void)state;
+	assert_true(cg_glob_match("*.rs", "lib.rs"));
+	assert_false(cg_glob_match("*.rs", "src/lib.rs"));
+	assert_true(cg_glob_match("**/*.rs", "src/lib.rs"));
+	assert_true(cg_glob_match("**/*.rs", "lib.rs"));
+	assert_true(cg_glob_match("target/**", "target/debug/build/x.rs"));
+	assert_true(cg_glob_match("src/**/gen/*.rs", "src/a/b/gen/x.rs"));
+	assert_true(cg_glob_match("src/**/gen/*.rs", "src/gen/x.rs"));
+	assert_false(cg_glob_match("src/**/gen/*.rs", "src/gen/y/x.rs"));
+	assert_true(cg_glob_match("?.rs", "a.rs"));
+	assert_false(cg_glob_match("?.rs", "ab.rs"));
+	assert_true(cg_glob_match("**/node_modules/**", "web/node_modules/x/y.rs"));
+	assert_false(cg_glob_match("tests/**", "src/tests.rs"));
+}
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(cg_utf8_valid("plain", 5));
+	assert_true(cg_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\xa6\x80", 9));
+	assert_false(cg_utf8_valid("\xc3", 1));
+	assert_false(cg_utf8_valid("\xc0\xaf", 2));       /* overlong */
+	assert_false(cg_utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
+	assert_false(cg_utf8_valid("\xff", 1));
+}
+
+static void test_parse_long(void **state)
+{
+	long v;
+	(void)state;
+	assert_int_equal(cg_parse_long(&v, "12", 0, 100), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(cg_parse_long(&v, "12x", 0, 100), CG_E_INPUT);
+	assert_int_equal(cg_parse_long(&v, "101", 0, 100), CG_E_INPUT);
+	assert_int_equal(cg_parse_long(&v, "", 0, 100), CG_E_INPUT);
+}
+
+static void test_fingerprint_is_stable_over_whitespace(void **state)
+{
+	char a[17], b[17], c[17], d[17];
+	(void)state;
+	git_libgit2_init();
+	cg_fingerprint(a, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 0);
+	cg_fingerprint(b, "chrono-ban", "src/lib.rs", "    use   chrono::Utc;  ", 24, 0);
+	cg_fingerprint(c, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 1);
+	cg_fingerprint(d, "chrono-ban", "src/main.rs", "use chrono::Utc;", 16, 0);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+	assert_int_equal(strlen(a), 16);
+	git_libgit2_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_parse_long),
+		cmocka_unit_test(test_fingerprint_is_stable_over_whitespace),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
