@@ -254,8 +254,24 @@ static void finish_file(struct cg_findings *out, struct cg_findings *raw, const 
 	const struct cg_rule *allow_rule = cg_rule_find("allow-without-reason");
 	const struct cg_conf_node *allow_cfg = cg_config_get(cfg, "rules.allow-without-reason");
 	size_t nraw = raw->len;
+	char (*base_fp)[17];
 
 	cg_findings_sort(raw);
+	/* Base fingerprints of every raw finding first: the occurrence index must
+	 * not depend on which findings the filter shows, nor on moved-out items. */
+	base_fp = cg_calloc(nraw ? nraw : 1, sizeof(*base_fp));
+	for (size_t i = 0; i < nraw; i++) {
+		const struct cg_finding *f = &raw->items[i];
+		struct cg_buf span = CG_BUF_INIT;
+		for (uint32_t l = f->line; l <= f->end_line && l < f->line + 50; l++) {
+			size_t n;
+			const char *t = cg_source_line(src, l, &n);
+			cg_buf_put(&span, t, n);
+			cg_buf_putc(&span, '\n');
+		}
+		cg_fingerprint(base_fp[i], f->rule, f->path, span.ptr, span.size, 0);
+		cg_buf_release(&span);
+	}
 	for (size_t i = 0; i < nraw; i++) {
 		struct cg_finding *f = &raw->items[i];
 		size_t tlen;
@@ -272,25 +288,11 @@ static void finish_file(struct cg_findings *out, struct cg_findings *raw, const 
 			cg_buf_put(&span, t, n);
 			cg_buf_putc(&span, '\n');
 		}
-		/* Occurrence: earlier findings of the same rule on identical text. */
+		/* Occurrence: earlier raw findings (visible or not) with the same base fingerprint. */
 		cg_fingerprint(f->fingerprint, f->rule, f->path, span.ptr, span.size, 0);
-		for (size_t j = 0; j < i; j++) {
-			const struct cg_finding *g = &raw->items[j];
-			char fp0[17];
-			if (strcmp(g->rule, f->rule) || !g->source_line)
-				continue;
-			struct cg_buf gs = CG_BUF_INIT;
-			for (uint32_t l = g->line; l <= g->end_line && l < g->line + 50; l++) {
-				size_t n;
-				const char *t = cg_source_line(src, l, &n);
-				cg_buf_put(&gs, t, n);
-				cg_buf_putc(&gs, '\n');
-			}
-			cg_fingerprint(fp0, g->rule, g->path, gs.ptr, gs.size, 0);
-			cg_buf_release(&gs);
-			if (!strcmp(fp0, f->fingerprint))
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(base_fp[j], f->fingerprint))
 				occ++;
-		}
 		if (occ)
 			cg_fingerprint(f->fingerprint, f->rule, f->path, span.ptr, span.size, occ);
 		cg_buf_release(&span);
@@ -317,6 +319,7 @@ static void finish_file(struct cg_findings *out, struct cg_findings *raw, const 
 		*cg_findings_add(out) = *f;
 		memset(f, 0, sizeof(*f));
 	}
+	free(base_fp);
 	cg_findings_release(raw);
 }
 
