@@ -10,7 +10,7 @@ build=${CRABGATE_BUILD_DIR:-$root/build}
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libcmocka-dev libtree-sitter-dev
-  python3 npm
+  python3 npm time
   # Real Rust crates, used as test and benchmark corpora.
   librust-tokio-dev librust-chrono-dev librust-hyper-dev librust-reqwest-dev
 )

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""crabgate's benchmarks, each against the peer a user would otherwise pick.
+
+B1 pre-commit latency   crabgate check --staged   vs git diff --cached --stat
+B2 full scan            crabgate check --all      vs ast-grep scan (two equivalent rules)
+B3 history              crabgate check --range    vs git log -p over the same range
+B4 scaling              1/10/100/1000-file changes and one 50 MB generated .rs file
+B5 model review         bench/review_bench.py (a local model server), when present
+
+Runs are interleaved (a, b, a, b, ...) so machine noise hits both sides alike; the
+median is reported with CPU time and peak RSS of the child (wait4). The corpus is
+the distribution's Rust crate sources (/usr/share/cargo/registry) committed into a
+repository in a scratch folder, reused between runs. Results are printed and
+appended to bench/RESULTS.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+REGISTRY = "/usr/share/cargo/registry"
+AST_GREP_VERSION = "0.51.1"
+
+
+def sh(cmd, cwd=None, env=None, check=True, capture=True):
+    r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=capture, text=True)
+    if check and r.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)}: exit {r.returncode}\n{r.stderr[-2000:]}")
+    return r
+
+
+def git_env():
+    return dict(os.environ, GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
+                GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.invalid",
+                GIT_AUTHOR_DATE="2026-01-01T00:00:00Z", GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
+
+
+def git(repo, *args):
+    return sh(["git", "-C", repo, *args], env=git_env()).stdout.strip()
+
+
+def measure(cmd, cwd):
+    """Runs cmd once: (wall seconds, cpu seconds, peak RSS MiB, stdout).
+
+    CPU time and peak RSS come from GNU time, which execs the command itself:
+    wait4() on a child forked from Python would count Python's own pages.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        t0 = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-o", tf.name, "-f", "%U %S %M", *cmd], cwd=cwd,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - t0
+        if p.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} failed with {p.returncode}")
+        user, system, rss_kb = tf.read().split()[-3:]
+    return wall, float(user) + float(system), int(rss_kb) / 1024.0, p.stdout
+
+
+def interleave(a, b, cwd, runs):
+    res = {"a": [], "b": []}
+    for _ in range(runs):
+        res["a"].append(measure(a, cwd))
+        res["b"].append(measure(b, cwd))
+    return res
+
+
+def summary(samples):
+    return {
+        "wall": statistics.median(s[0] for s in samples),
+        "cpu": statistics.median(s[1] for s in samples),
+        "rss": max(s[2] for s in samples),
+    }
+
+
+def ms(x):
+    return f"{x * 1000:.1f} ms" if x < 10 else f"{x:.2f} s"
+
+
+def build_corpus(work):
+    repo = os.path.join(work, "corpus")
+    stamp = os.path.join(work, "corpus.ok")
+    if os.path.exists(stamp):
+        return repo
+    shutil.rmtree(repo, ignore_errors=True)
+    os.makedirs(repo)
+    git(repo, "init", "-q", "-b", "main")
+    for name in sorted(os.listdir(REGISTRY)):
+        src = os.path.join(REGISTRY, name)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(repo, name), symlinks=True,
+                            ignore=shutil.ignore_patterns(".cargo-checksum.json", "debian"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "corpus")
+    open(stamp, "w").close()
+    return repo
+
+
+def rs_files(repo, limit):
+    out = git(repo, "ls-files", "*.rs")
+    files = [f for f in out.splitlines() if "/tests/" not in f][:limit]
+    return files
+
+
+def touch_files(repo, files, tag):
+    for f in files:
+        with open(os.path.join(repo, f), "a") as fh:
+            fh.write(f"\n// {tag}\npub async fn bench_{tag}() {{ std::thread::sleep(std::time::Duration::from_millis(1)); }}\n")
+
+
+def ensure_ast_grep(work):
+    prefix = os.path.join(work, "node")
+    exe = os.path.join(prefix, "node_modules", ".bin", "ast-grep")
+    if not os.path.exists(exe):
+        sh(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", prefix,
+            f"@ast-grep/cli@{AST_GREP_VERSION}"])
+    return exe
+
+
+def b1(crabgate, repo, runs):
+    files = rs_files(repo, 10)
+    touch_files(repo, files, "b1")
+    git(repo, "add", *files)
+    try:
+        r = interleave([crabgate, "check", "--staged", "--format", "json"],
+                       ["git", "diff", "--cached", "--stat"], repo, runs)
+    finally:
+        git(repo, "reset", "-q", "--hard", "HEAD")
+    a, b = summary(r["a"]), summary(r["b"])
+    return {"name": "B1 pre-commit latency (10 staged .rs files)", "crabgate": a, "peer": b,
+            "peer_name": "git diff --cached --stat", "ratio": a["wall"] / b["wall"], "target": "<= 1.2x"}
+
+
+def b2(crabgate, astgrep, repo, runs):
+    cfg = os.path.join(HERE, "astgrep", "sgconfig.yml")
+    a_cmd = [crabgate, "check", "--all", "--format", "json", "--fail-level", "never"]
+    b_cmd = [astgrep, "scan", "-c", cfg, "--json=compact", "."]
+    r = interleave(a_cmd, b_cmd, repo, runs)
+    a, b = summary(r["a"]), summary(r["b"])
+    crab = json.loads(r["a"][-1][3])
+    sg = json.loads(r["b"][-1][3] or b"[]")
+    counts = {}
+    for f in crab["findings"]:
+        counts[f["rule"]] = counts.get(f["rule"], 0) + 1
+    sg_counts = {}
+    for f in sg:
+        sg_counts[f["ruleId"]] = sg_counts.get(f["ruleId"], 0) + 1
+    return {"name": "B2 full scan (--all, every rule)", "crabgate": a, "peer": b,
+            "peer_name": f"ast-grep {AST_GREP_VERSION} scan, 2 rules", "ratio": b["wall"] / a["wall"],
+            "ratio_label": "ast-grep / crabgate (higher is better)", "target": ">= 3x, RSS <= 64 MB",
+            "findings": {"crabgate": counts, "ast-grep": sg_counts}}
+
+
+def build_history(work, n_commits):
+    repo = os.path.join(work, "history")
+    stamp = os.path.join(work, f"history-{n_commits}.ok")
+    if os.path.exists(stamp):
+        return repo
+    shutil.rmtree(repo, ignore_errors=True)
+    shutil.copytree(os.path.join(work, "corpus"), repo, symlinks=True)
+    files = rs_files(repo, 4000)
+    start = git(repo, "rev-parse", "HEAD")
+    # Each commit edits three files the way a working day does: a few added lines.
+    for i in range(n_commits):
+        for k in range(3):
+            f = files[(i * 3 + k) % len(files)]
+            with open(os.path.join(repo, f), "a") as fh:
+                fh.write(f"\n// change {i}.{k}\nfn change_{i}_{k}() -> u32 {{ {i} + {k} }}\n")
+        git(repo, "commit", "-q", "-am", f"change {i}")
+    git(repo, "tag", "-f", "history-start", start)
+    open(stamp, "w").close()
+    return repo
+
+
+def b3(crabgate, work, runs, n_commits):
+    repo = build_history(work, n_commits)
+    rng = f"history-start..HEAD"
+    r = interleave([crabgate, "check", "--range", rng, "--format", "json", "--fail-level", "never"],
+                   ["git", "log", "-p", rng], repo, runs)
+    a, b = summary(r["a"]), summary(r["b"])
+    return {"name": f"B3 history ({n_commits} commits, --range)", "crabgate": a, "peer": b,
+            "peer_name": "git log -p", "ratio": a["wall"] / b["wall"], "target": "<= 2x"}
+
+
+def b4(crabgate, work, runs):
+    repo = os.path.join(work, "scaling")
+    shutil.rmtree(repo, ignore_errors=True)
+    shutil.copytree(os.path.join(work, "corpus"), repo, symlinks=True)
+    rows = []
+    files = rs_files(repo, 1000)
+    for n in (1, 10, 100, 1000):
+        touch_files(repo, files[:n], f"b4n{n}")
+        git(repo, "add", *files[:n])
+        samples = [measure([crabgate, "check", "--staged", "--format", "json", "--fail-level", "never"], repo)
+                   for _ in range(max(3, runs // 3))]
+        s = summary(samples)
+        rows.append({"files": n, **s})
+        git(repo, "reset", "-q", "--hard", "HEAD")
+    # One 50 MB generated file: many small async functions with a blocking call each.
+    big = os.path.join(repo, "generated.rs")
+    unit = "pub async fn f{i}() -> u64 {{\n    let x = {i}u64;\n    std::thread::sleep(std::time::Duration::from_millis(x));\n    x * 2\n}}\n\n"
+    with open(big, "w") as fh:
+        size, i = 0, 0
+        while size < 50 * 1024 * 1024:
+            s = unit.format(i=i)
+            fh.write(s)
+            size += len(s)
+            i += 1
+    git(repo, "add", "generated.rs")
+    s = summary([measure([crabgate, "check", "--staged", "--format", "json", "--fail-level", "never"], repo)])
+    git(repo, "reset", "-q", "--hard", "HEAD")
+    return {"name": "B4 scaling", "rows": rows, "big": {"mb": size / 1048576, **s},
+            "target": "linear; RSS for the 50 MB file <= 200 MB"}
+
+
+def b5():
+    script = os.path.join(HERE, "review_bench.py")
+    if not os.path.exists(script):
+        return None
+    r = sh([sys.executable, script, "--json"], check=False)
+    if r.returncode != 0:
+        return {"name": "B5 model review", "error": r.stderr[-500:]}
+    try:
+        return {"name": "B5 model review", **json.loads(r.stdout.strip().splitlines()[-1])}
+    except (ValueError, IndexError):
+        return {"name": "B5 model review", "raw": r.stdout[-500:]}
+
+
+def render(results, cmdline, commit):
+    lines = [f"## {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} — commit {commit}",
+             "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+             f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
+             f"command: `{cmdline}`", ""]
+    for r in results:
+        if r is None:
+            continue
+        lines.append(f"### {r['name']}")
+        if "rows" in r:
+            lines.append("| change | wall | cpu | peak RSS |")
+            lines.append("| --- | --- | --- | --- |")
+            for row in r["rows"]:
+                lines.append(f"| {row['files']} files | {ms(row['wall'])} | {ms(row['cpu'])} | {row['rss']:.1f} MiB |")
+            big = r["big"]
+            lines.append(f"| one {big['mb']:.0f} MB .rs file | {ms(big['wall'])} | {ms(big['cpu'])} | {big['rss']:.1f} MiB |")
+            lines.append(f"\nTarget: {r['target']}.")
+        elif "crabgate" in r and isinstance(r["crabgate"], dict) and "wall" in r["crabgate"]:
+            a, b = r["crabgate"], r["peer"]
+            lines.append("| tool | wall (median) | cpu | peak RSS |")
+            lines.append("| --- | --- | --- | --- |")
+            lines.append(f"| crabgate | {ms(a['wall'])} | {ms(a['cpu'])} | {a['rss']:.1f} MiB |")
+            lines.append(f"| {r['peer_name']} | {ms(b['wall'])} | {ms(b['cpu'])} | {b['rss']:.1f} MiB |")
+            lines.append(f"\nRatio ({r.get('ratio_label', 'crabgate / peer')}): **{r['ratio']:.2f}x**; "
+                         f"target {r['target']}.")
+            if "findings" in r:
+                lines.append(f"Findings: crabgate {r['findings']['crabgate']}, ast-grep {r['findings']['ast-grep']}.")
+        else:
+            lines.append("```\n" + json.dumps({k: v for k, v in r.items() if k != "name"}, indent=1) + "\n```")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--crabgate", default=os.path.join(ROOT, "build", "crabgate"))
+    ap.add_argument("--work", default=os.environ.get("CRABGATE_BENCH_DIR", "/tmp/crabgate-bench"))
+    ap.add_argument("--runs", type=int, default=11)
+    ap.add_argument("--commits", type=int, default=1000)
+    ap.add_argument("--only", default="B1,B2,B3,B4,B5")
+    ap.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    args = ap.parse_args()
+    only = set(args.only.upper().split(","))
+    os.makedirs(args.work, exist_ok=True)
+    crabgate = os.path.abspath(args.crabgate)
+    repo = build_corpus(args.work)
+    results = []
+    if "B1" in only:
+        results.append(b1(crabgate, repo, args.runs))
+    if "B2" in only:
+        results.append(b2(crabgate, ensure_ast_grep(args.work), repo, max(3, args.runs // 2)))
+    if "B3" in only:
+        results.append(b3(crabgate, args.work, max(3, args.runs // 2), args.commits))
+    if "B4" in only:
+        results.append(b4(crabgate, args.work, args.runs))
+    if "B5" in only:
+        results.append(b5())
+    commit = sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout.strip()
+    text = render(results, "bench/run.sh " + " ".join(sys.argv[1:]), commit)
+    print(text)
+    if not args.no_record:
+        path = os.path.join(HERE, "RESULTS.md")
+        if not os.path.exists(path):
+            with open(path, "w") as fh:
+                fh.write("# Benchmark results\n\nNewest first. Produced by `bench/run.sh` (see bench/run.py).\n\n")
+        with open(path) as fh:
+            old = fh.read()
+        head, sep, rest = old.partition("\n## ")
+        with open(path, "w") as fh:
+            fh.write(head.rstrip("\n") + "\n\n" + text + "\n" + (("## " + rest) if sep else ""))
+
+
+if __name__ == "__main__":
+    main()
