@@ -32,7 +32,9 @@ struct cg_globals cg_globals;
 	"  --fail-level LEVEL  error (default), warning, note or never: exit 1 at or above it\n"       \
 	"  --filter MODE       added (default): findings on added lines; diff_context: inside the\n"   \
 	"                      hunks; file: anywhere in a changed file; all: anywhere in the tree\n"    \
-	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n"
+	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n" \
+	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"  \
+	"                      CI job matrices; join the reports with `crabgate merge`\n"
 
 const struct cg_command cg_commands[] = {
 	{ "check", cmd_check, NEED_REPO | NEED_CONFIG, "check a change (staged files by default)",
@@ -63,6 +65,13 @@ const struct cg_command cg_commands[] = {
 	  "with a chrono dependency, a blocking call in an async fn and an unbenchmarked\n"
 	  "pub fn, checks it as the pre-commit hook would, and removes the folder\n"
 	  "(--keep leaves it and prints where). Works offline.\n" },
+	{ "merge", cmd_merge, 0, "merge the JSON or SARIF reports of several shards",
+	  "usage: crabgate merge OUT IN...\n"
+	  "\n"
+	  "Joins reports written by `crabgate check --shard I/N` runs of one CI job matrix\n"
+	  "into the report one unsharded run would have written: findings are kept once\n"
+	  "(by rule, path and fingerprint), counts are recomputed, SARIF rules are united\n"
+	  "and results re-indexed. All inputs must be of one format (crabgate JSON or SARIF).\n" },
 	{ "version", cmd_version, 0, "print the version", "usage: crabgate version\n" },
 	{ "help", cmd_help, 0, "show help for a command", "usage: crabgate help [COMMAND]\n" },
 	{ NULL, NULL, 0, NULL, NULL },

@@ -10,6 +10,8 @@
 #include "util/str.h"
 #include "util/banned.h"
 
+static void file_release(struct cg_changed_file *f);
+
 #define DIFF_MAX_BYTES (512u * 1024 * 1024)
 
 static const char shallow_fix[] =
@@ -128,6 +130,25 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const
 	*data = f->content.ptr;
 	*len = f->content.size;
 	return 0;
+}
+
+unsigned cg_change_shard_of(const char *path, unsigned count)
+{
+	return count ? (unsigned)(cg_hash64(path, strlen(path), 0) % count) + 1 : 1;
+}
+
+void cg_change_keep_shard(struct cg_change *change, unsigned index, unsigned count)
+{
+	size_t kept = 0;
+	if (count <= 1)
+		return;
+	for (size_t i = 0; i < change->nfiles; i++) {
+		if (cg_change_shard_of(change->files[i].path, count) == index)
+			change->files[kept++] = change->files[i];
+		else
+			file_release(&change->files[i]);
+	}
+	change->nfiles = kept;
 }
 
 static void file_release(struct cg_changed_file *f)

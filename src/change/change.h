@@ -92,6 +92,15 @@ int cg_change_list(const struct cg_change *change, const char *prefix,
 		   int (*cb)(const char *path, void *payload), void *payload);
 bool cg_change_exists(const struct cg_change *change, const char *path);
 
+/*
+ * Keeps only the files of shard `index` (1-based) of `count`: a file's shard
+ * is a hash of its path, so every runner of a CI matrix agrees on the split
+ * without talking, and each file is checked by exactly one of them.
+ */
+void cg_change_keep_shard(struct cg_change *change, unsigned index, unsigned count);
+/* The 1-based shard a path belongs to. */
+unsigned cg_change_shard_of(const char *path, unsigned count);
+
 const char *cg_change_source_name(enum cg_change_source source);
 const char *cg_file_status_name(enum cg_file_status status);
 

@@ -6,6 +6,7 @@
 #include "cmd/pipeline.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/banned.h"
 
 enum {
@@ -21,6 +22,7 @@ enum {
 	OPT_FILTER,
 	OPT_BASELINE,
 	OPT_COLOR,
+	OPT_SHARD,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +38,7 @@ static const struct option long_opts[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -118,6 +121,20 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			else
 				return cg_error_set(CG_E_USAGE, "--color '%s': expected auto, always or never", optarg);
 			break;
+		case OPT_SHARD: {
+			const char *slash = strchr(optarg, '/');
+			char idx[16];
+			long i = 0, n = 0;
+			if (!slash || (size_t)(slash - optarg) >= sizeof(idx))
+				return cg_error_set(CG_E_USAGE, "--shard '%s': expected I/N, e.g. 2/4", optarg);
+			memcpy(idx, optarg, (size_t)(slash - optarg));
+			idx[slash - optarg] = '\0';
+			if (cg_parse_long(&n, slash + 1, 1, 1024) < 0 || cg_parse_long(&i, idx, 1, n) < 0)
+				return cg_error_set(CG_E_USAGE, "--shard '%s': expected I/N with 1 <= I <= N <= 1024", optarg);
+			opts->shard_index = (unsigned)i;
+			opts->shard_count = (unsigned)n;
+			break;
+		}
 		case 'h':
 			cg_command_usage(cg_command_find(cmd_name), false);
 			return 1;

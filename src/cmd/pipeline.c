@@ -63,6 +63,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	memset(p, 0, sizeof(*p));
 	if ((err = cg_change_load(&p->change, repo, &opts->change)) < 0)
 		goto done;
+	cg_change_keep_shard(&p->change, opts->shard_index, opts->shard_count);
 	if ((err = cg_rules_run(&p->findings, &p->stats, &p->change, cfg, &opts->pass)) < 0)
 		goto done;
 

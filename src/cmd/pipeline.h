@@ -28,6 +28,7 @@ struct cg_pipeline_opts {
 	struct cg_output outputs[CG_MAX_OUTPUTS];
 	size_t noutputs;
 	int color; /* -1 auto, 0 never, 1 always */
+	unsigned shard_index, shard_count; /* --shard i/n; count 0 = no sharding */
 };
 
 struct cg_pipeline {

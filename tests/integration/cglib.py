@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 import unittest
 
-BIN = os.environ.get("CRABGATE_BIN") or os.path.join(os.environ.get("CRABGATE_BUILD_DIR", "build"), "crabgate")
+BIN = os.path.abspath(os.environ.get("CRABGATE_BIN") or os.path.join(os.environ.get("CRABGATE_BUILD_DIR", "build"), "crabgate"))
 SOURCE_DIR = os.environ.get("CRABGATE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 BUILD_DIR = os.environ.get("CRABGATE_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
 
