@@ -22,7 +22,7 @@ struct parser {
 	bool saw_minus; /* a `---` line was seen for the current file */
 	uint32_t old_left, new_left, new_line;
 	uint32_t content_lines; /* lines written to file->content */
-	size_t lineno;          /* in the diff, for messages */
+	size_t lineno;		/* in the diff, for messages */
 };
 
 /* Undoes git's C-style quoting ("a/caf\303\251.rs"); returns a new string. */
@@ -39,13 +39,27 @@ static char *unquote(const char *s, size_t len)
 		}
 		c = s[++i];
 		switch (c) {
-		case 'n': cg_buf_putc(&b, '\n'); break;
-		case 't': cg_buf_putc(&b, '\t'); break;
-		case 'r': cg_buf_putc(&b, '\r'); break;
-		case 'a': cg_buf_putc(&b, '\a'); break;
-		case 'b': cg_buf_putc(&b, '\b'); break;
-		case 'f': cg_buf_putc(&b, '\f'); break;
-		case 'v': cg_buf_putc(&b, '\v'); break;
+		case 'n':
+			cg_buf_putc(&b, '\n');
+			break;
+		case 't':
+			cg_buf_putc(&b, '\t');
+			break;
+		case 'r':
+			cg_buf_putc(&b, '\r');
+			break;
+		case 'a':
+			cg_buf_putc(&b, '\a');
+			break;
+		case 'b':
+			cg_buf_putc(&b, '\b');
+			break;
+		case 'f':
+			cg_buf_putc(&b, '\f');
+			break;
+		case 'v':
+			cg_buf_putc(&b, '\v');
+			break;
 		default:
 			if (c >= '0' && c <= '3' && i + 2 < len - 1) {
 				int v = (c - '0') * 64 + (s[i + 1] - '0') * 8 + (s[i + 2] - '0');
@@ -166,10 +180,13 @@ static int hunk_header(struct parser *ps, const char *line, size_t len)
 	const char *p = line + 3;
 	uint32_t os, oc, ns, nc;
 	(void)len;
-	if (*p != '-' || (++p, !parse_range(&p, &os, &oc)) || *p != ' ' || p[1] != '+' || (p += 2, !parse_range(&p, &ns, &nc)))
-		return cg_error_set(CG_E_INPUT, "diff:%zu: malformed hunk header; expected '@@ -a,b +c,d @@'", ps->lineno);
+	if (*p != '-' || (++p, !parse_range(&p, &os, &oc)) || *p != ' ' || p[1] != '+' ||
+	    (p += 2, !parse_range(&p, &ns, &nc)))
+		return cg_error_set(CG_E_INPUT, "diff:%zu: malformed hunk header; expected '@@ -a,b +c,d @@'",
+				    ps->lineno);
 	if (!ps->file)
-		return cg_error_set(CG_E_INPUT, "diff:%zu: hunk before any file header (---/+++ or diff --git)", ps->lineno);
+		return cg_error_set(CG_E_INPUT, "diff:%zu: hunk before any file header (---/+++ or diff --git)",
+				    ps->lineno);
 	if (nc && ns < ps->new_line)
 		return cg_error_set(CG_E_INPUT, "diff:%zu: hunks of %s are out of order", ps->lineno, ps->file->path);
 	ps->old_left = oc;
@@ -185,7 +202,8 @@ static int put_new_line(struct parser *ps, const char *text, size_t len)
 	if (ps->new_line > ps->content_lines + 1) {
 		uint32_t pad = ps->new_line - 1 - ps->content_lines;
 		if (pad > MAX_PAD_LINES)
-			return cg_error_set(CG_E_INPUT, "diff:%zu: line number %u is implausibly large", ps->lineno, ps->new_line);
+			return cg_error_set(CG_E_INPUT, "diff:%zu: line number %u is implausibly large", ps->lineno,
+					    ps->new_line);
 		while (pad--) {
 			cg_buf_putc(&f->content, '\n');
 			ps->content_lines++;
@@ -200,49 +218,69 @@ static int put_new_line(struct parser *ps, const char *text, size_t len)
 
 int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 {
-	struct parser ps = { .change = change };
+	struct parser ps = {.change = change};
+	struct cg_buf scratch = CG_BUF_INIT;
 	const char *p = text, *end = text + len;
 	int err = 0;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *line = p;
+		const char *line;
+		/* A NUL-terminated copy: the prefix and substring tests below must
+		 * not run into the next line or past the end of the input. */
+		cg_buf_truncate(&scratch, 0);
+		cg_buf_put(&scratch, p, n);
+		line = scratch.ptr;
 		p = nl ? nl + 1 : end;
 		ps.lineno++;
 
 		if (ps.file && (ps.old_left || ps.new_left)) {
 			char c = n ? line[0] : ' ';
 			if (c == ' ' || (c == '\r' && n == 1)) {
-				if (!ps.old_left || !ps.new_left)
-					return cg_error_set(CG_E_INPUT, "diff:%zu: the hunk has more lines than its header says", ps.lineno);
+				if (!ps.old_left || !ps.new_left) {
+					err = cg_error_set(CG_E_INPUT,
+							   "diff:%zu: the hunk has more lines than its header says",
+							   ps.lineno);
+					goto done;
+				}
 				ps.old_left--;
 				ps.new_left--;
 				if ((err = put_new_line(&ps, n ? line + 1 : line, n ? n - 1 : 0)) < 0)
-					return err;
+					goto done;
 				continue;
 			}
 			if (c == '+') {
-				if (!ps.new_left)
-					return cg_error_set(CG_E_INPUT, "diff:%zu: the hunk has more added lines than its header says", ps.lineno);
+				if (!ps.new_left) {
+					err = cg_error_set(
+					    CG_E_INPUT, "diff:%zu: the hunk has more added lines than its header says",
+					    ps.lineno);
+					goto done;
+				}
 				ps.new_left--;
 				cg_changed_file__add_line(ps.file, ps.new_line);
 				ps.file->lines_added++;
 				if ((err = put_new_line(&ps, line + 1, n - 1)) < 0)
-					return err;
+					goto done;
 				continue;
 			}
 			if (c == '-') {
-				if (!ps.old_left)
-					return cg_error_set(CG_E_INPUT, "diff:%zu: the hunk has more removed lines than its header says", ps.lineno);
+				if (!ps.old_left) {
+					err = cg_error_set(
+					    CG_E_INPUT,
+					    "diff:%zu: the hunk has more removed lines than its header says",
+					    ps.lineno);
+					goto done;
+				}
 				ps.old_left--;
 				ps.file->lines_removed++;
 				continue;
 			}
 			if (c == '\\')
 				continue;
-			return cg_error_set(CG_E_INPUT, "diff:%zu: the hunk ends early (%u old and %u new lines missing)", ps.lineno,
-					    ps.old_left, ps.new_left);
+			err = cg_error_set(CG_E_INPUT, "diff:%zu: the hunk ends early (%u old and %u new lines missing)",
+					   ps.lineno, ps.old_left, ps.new_left);
+			goto done;
 		}
 		if (n && line[0] == '\\')
 			continue; /* "\ No newline at end of file" after the last hunk line */
@@ -273,7 +311,7 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 		} else if (cg_starts_with(line, "@@ ")) {
 			ps.new_line = 0;
 			if ((err = hunk_header(&ps, line, n)) < 0)
-				return err;
+				goto done;
 		} else if (ps.file && cg_starts_with(line, "new file mode")) {
 			ps.file->status = CG_FILE_ADDED;
 		} else if (ps.file && cg_starts_with(line, "deleted file mode")) {
@@ -285,7 +323,8 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 		} else if (ps.file && cg_starts_with(line, "rename to ")) {
 			ps.file->status = CG_FILE_RENAMED;
 			set_path(&ps.file->path, unquote(line + 10, n - 10));
-		} else if (ps.file && (cg_starts_with(line, "Binary files ") || cg_starts_with(line, "GIT binary patch"))) {
+		} else if (ps.file &&
+			   (cg_starts_with(line, "Binary files ") || cg_starts_with(line, "GIT binary patch"))) {
 			ps.file->is_binary = true;
 			ps.file->skip_reason = "binary file";
 		} else if (ps.file && (cg_starts_with(line, "new mode ") || cg_starts_with(line, "old mode "))) {
@@ -306,9 +345,11 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 		}
 		/* Anything else (commit messages, "similarity index", mail headers) is prose. */
 	}
-	if (ps.file && (ps.old_left || ps.new_left))
-		return cg_error_set(CG_E_INPUT, "diff:%zu: the diff ends inside a hunk of %s (%u new lines missing)", ps.lineno,
-				    ps.file->path, ps.new_left);
+	if (ps.file && (ps.old_left || ps.new_left)) {
+		err = cg_error_set(CG_E_INPUT, "diff:%zu: the diff ends inside a hunk of %s (%u new lines missing)",
+				   ps.lineno, ps.file->path, ps.new_left);
+		goto done;
+	}
 	finish_file(&ps);
 	for (size_t i = 0; i < change->nfiles; i++) {
 		struct cg_changed_file *f = &change->files[i];
@@ -317,5 +358,7 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 		if (f->status == CG_FILE_MODIFIED && !cg_str_eq(f->path, f->old_path))
 			f->status = CG_FILE_RENAMED;
 	}
-	return 0;
+done:
+	cg_buf_release(&scratch);
+	return err;
 }

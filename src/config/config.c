@@ -124,6 +124,10 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 				pending_line = line;
 				break;
 			}
+			if (parent && parent->kind == CG_CONF_MAP && !pending_key) {
+				err = cg_error_set(CG_E_CONFIG, "%s:%u: a key must be a plain value, not a list or mapping", name, line);
+				goto event_done;
+			}
 			if (ev.type == YAML_SCALAR_EVENT) {
 				n = node_new(CG_CONF_SCALAR, name, line);
 				n->value = cg_strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);

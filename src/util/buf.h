@@ -30,7 +30,7 @@ int cg_buf_put(struct cg_buf *b, const void *data, size_t len);
 int cg_buf_puts(struct cg_buf *b, const char *s);
 int cg_buf_putc(struct cg_buf *b, char c);
 int cg_buf_printf(struct cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cg_buf_vprintf(struct cg_buf *b, const char *fmt, va_list ap);
+int cg_buf_vprintf(struct cg_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void cg_buf_truncate(struct cg_buf *b, size_t len);
 /* Appends `s` as a JSON string literal, quotes included. */
 int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len);

@@ -9,7 +9,7 @@
 static char last_msg[4096];
 static int last_code;
 
-static void vset(int code, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vset(int code, const char *fmt, va_list ap)
 {
 	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
 	last_code = code;

@@ -47,7 +47,7 @@ char *cg_log_mask(char *s)
 	return s;
 }
 
-static void emit(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void emit(const char *prefix, const char *fmt, va_list ap)
 {
 	struct cg_buf b = CG_BUF_INIT;
 	cg_buf_puts(&b, prefix);

@@ -253,6 +253,21 @@ static void test_diff_errors(void **state)
 	cg_change_release(&c);
 }
 
+/* Found by fuzz_diff: header tests ran past the end of an unterminated input. */
+static void test_diff_unterminated_input(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	static const char text[] = "diff --git a/s b/s\nindex 1..2 1600";
+	char *exact = malloc(sizeof(text) - 1);
+	memcpy(exact, text, sizeof(text) - 1);
+	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, exact, sizeof(text) - 1), 0);
+	assert_int_equal(c.nfiles, 1);
+	assert_false(c.files[0].is_submodule);
+	cg_change_release(&c);
+	free(exact);
+}
+
 static void test_list_under_prefix(void **state)
 {
 	struct sandbox *sb = *state;
@@ -310,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_unterminated_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_under_prefix, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("change", tests, NULL, NULL);

@@ -74,6 +74,8 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("key: [unclosed\n", "invalid YAML");
 	expect_error("fail_level: error\nfail_level: note\n", "duplicate key");
 	expect_error("- just\n- a list\n", "expected a mapping of keys at the top level");
+	/* Found by fuzz_config: a complex key left a keyless node. */
+	expect_error("? [a, b]\n: c\n", ".crabgate.yaml:1: a key must be a plain value");
 }
 
 static void test_deep_and_big(void **state)
