@@ -11,6 +11,8 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libcmocka-dev libtree-sitter-dev
   python3 npm time
+  # The hook tests: POSIX sh checks, the pre-commit framework; YAML for the action tests.
+  dash shellcheck pre-commit python3-yaml
   # Real Rust crates, used as test and benchmark corpora.
   librust-tokio-dev librust-chrono-dev librust-hyper-dev librust-reqwest-dev
 )

@@ -65,6 +65,36 @@ const struct cg_command cg_commands[] = {
 	  "with a chrono dependency, a blocking call in an async fn and an unbenchmarked\n"
 	  "pub fn, checks it as the pre-commit hook would, and removes the folder\n"
 	  "(--keep leaves it and prints where). Works offline.\n" },
+	{ "install", cmd_install, NEED_REPO, "install the git hooks (pre-commit by default)",
+	  "usage: crabgate install [--hook pre-commit|pre-push|all] [--chain | --force]\n"
+	  "\n"
+	  "Writes crabgate's hook scripts into the folder git runs hooks from: core.hooksPath\n"
+	  "when it is set (relative to the work tree), otherwise the repository's hooks\n"
+	  "folder, which all its worktrees share. pre-commit runs `crabgate check --staged`;\n"
+	  "pre-push checks each pushed ref against what the remote has.\n"
+	  "\n"
+	  "A hook crabgate did not write is never overwritten. --chain keeps it as\n"
+	  "HOOK.local and crabgate's hook runs it first; --force moves it to\n"
+	  "HOOK.crabgate-backup, where it no longer runs.\n"
+	  "\n"
+	  "Skip the hooks once with CRABGATE_SKIP=1 (or git's --no-verify).\n" },
+	{ "uninstall", cmd_uninstall, NEED_REPO, "remove the git hooks crabgate installed",
+	  "usage: crabgate uninstall [--hook pre-commit|pre-push|all]\n"
+	  "\n"
+	  "Removes only hooks crabgate wrote (they carry a marker line), all by default,\n"
+	  "and puts back a hook that `install --chain` had kept as HOOK.local.\n" },
+	{ "hook", cmd_hook, 0, "run one of crabgate's hook scripts (for hook managers)",
+	  "usage: crabgate hook pre-commit|pre-push [ARGS...]\n"
+	  "\n"
+	  "Runs the hook script `crabgate install` would write, with git's arguments and\n"
+	  "standard input, so lefthook, husky and other hook managers need no copy of it:\n"
+	  "for example `crabgate hook pre-push \"$@\"` in a pre-push hook.\n" },
+	{ "init", cmd_init, 0, "write a commented .crabgate.yaml with the defaults",
+	  "usage: crabgate init [--force]\n"
+	  "\n"
+	  "Writes .crabgate.yaml at the root of the work tree (or here, outside a\n"
+	  "repository) with every default setting commented out. An existing file is\n"
+	  "kept unless --force is given.\n" },
 	{ "merge", cmd_merge, 0, "merge the JSON or SARIF reports of several shards",
 	  "usage: crabgate merge OUT IN...\n"
 	  "\n"
@@ -136,7 +166,13 @@ static int open_repo(void)
 	git_repository *repo = NULL;
 	const char *wd;
 
-	if (git_repository_open_ext(&repo, ".", 0, NULL) < 0) {
+	/*
+	 * FROM_ENV honours GIT_DIR, GIT_WORK_TREE and above all GIT_INDEX_FILE:
+	 * inside a pre-commit hook of `git commit -a` or `git commit PATH`, what
+	 * is about to be committed is in the index git names there, not in
+	 * .git/index.
+	 */
+	if (git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
 		cg_error_set_git("not in a git repository (or any parent folder)");
 		return CG_E_INPUT;
 	}
