@@ -22,11 +22,13 @@ struct cg_globals cg_globals;
 	"  --all               every tracked file, as if wholly added\n"                               \
 	"\n"                                                                                            \
 	"Output:\n"                                                                                     \
-	"  --format FORMAT     text (default) or json, on standard output\n"                           \
+	"  --format FORMAT     on standard output: text (default), json, sarif, gitlab (Code\n"       \
+	"                      Quality), github (workflow commands), markdown (job summary)\n"        \
 	"  --output FILE       write the --format report to FILE instead of standard output\n"         \
 	"  --output FORMAT=FILE\n"                                                                      \
 	"                      also write FORMAT to FILE (repeatable)\n"                               \
 	"  --color WHEN        auto (default; honours NO_COLOR), always, never\n"                      \
+	"  --summary FILE      write a markdown summary (counts, findings, skipped) to FILE\n"         \
 	"\n"                                                                                            \
 	"Policy:\n"                                                                                     \
 	"  --fail-level LEVEL  error (default), warning, note or never: exit 1 at or above it\n"       \
@@ -40,7 +42,7 @@ const struct cg_command cg_commands[] = {
 	{ "check", cmd_check, NEED_REPO | NEED_CONFIG, "check a change (staged files by default)",
 	  "usage: crabgate check [--staged | --base REF [--head REF] | --range A..B | --diff FILE | --all]\n"
 	  "                      [--format FORMAT] [--output [FORMAT=]FILE]... [--fail-level LEVEL]\n"
-	  "                      [--filter MODE] [--baseline FILE] [--color WHEN]\n"
+	  "                      [--filter MODE] [--baseline FILE] [--color WHEN] [--summary FILE]\n"
 	  "\n"
 	  "Reads the change through git, runs the rules over the new version of each changed\n"
 	  "Rust and Cargo file, and reports findings on the changed lines.\n"

@@ -22,6 +22,7 @@ enum {
 	OPT_FILTER,
 	OPT_BASELINE,
 	OPT_COLOR,
+	OPT_SUMMARY,
 	OPT_SHARD,
 };
 
@@ -38,6 +39,7 @@ static const struct option long_opts[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -135,6 +137,10 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			opts->shard_count = (unsigned)n;
 			break;
 		}
+		case OPT_SUMMARY:
+			opts->summary_path = optarg;
+			opts->summary_append = false;
+			break;
 		case 'h':
 			cg_command_usage(cg_command_find(cmd_name), false);
 			return 1;

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "report/report.h"
@@ -41,22 +42,55 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 	return 0;
 }
 
+static bool is_stdout(const char *path)
+{
+	return !path || !strcmp(path, "-");
+}
+
+/* --color always/never win over the environment; auto honours NO_COLOR and TERM=dumb. */
 static bool use_color(int setting, const char *path)
 {
-	const char *no = getenv("NO_COLOR");
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
 	if (setting >= 0)
 		return setting == 1;
 	if (no && *no)
 		return false;
-	if (path && strcmp(path, "-"))
+	if (term && !strcmp(term, "dumb"))
+		return false;
+	if (!is_stdout(path))
 		return false;
 	return isatty(STDOUT_FILENO) == 1;
+}
+
+/* The terminal's width for the text report's code frames, 0 when not a terminal. */
+static int term_width(const char *path)
+{
+	struct winsize ws;
+	if (!is_stdout(path) || isatty(STDOUT_FILENO) != 1 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return 0;
+	return ws.ws_col;
+}
+
+static int write_summary(const struct cg_report_input *in, const struct cg_pipeline_opts *opts)
+{
+	const struct cg_reporter *md = cg_reporter_find("markdown");
+	struct cg_buf out = CG_BUF_INIT;
+	int err;
+
+	if (!md)
+		return cg_error_set(CG_E_USAGE, "no markdown reporter in this build");
+	if ((err = md->write(&out, in)) == 0)
+		err = opts->summary_append ? cg_report_append(&out, opts->summary_path)
+					   : cg_report_emit(&out, opts->summary_path);
+	cg_buf_release(&out);
+	return err;
 }
 
 int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg_config *cfg,
 		    const struct cg_pipeline_opts *opts)
 {
 	struct cg_report_skipped *skipped = NULL;
+	struct cg_report_input in = { 0 };
 	size_t counts[4];
 	int err;
 
@@ -74,23 +108,25 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		skipped[i].path = p->stats.skipped[i].path;
 		skipped[i].reason = p->stats.skipped[i].reason;
 	}
+	in.tool_version = CG_VERSION;
+	in.source = cg_change_source_name(p->change.source);
+	in.base = p->change.base;
+	in.head = p->change.head;
+	in.files = p->change.nfiles;
+	in.findings = &p->findings;
+	in.skipped = skipped;
+	in.nskipped = p->stats.nskipped;
+	in.link_base = opts->link_base;
 	for (size_t i = 0; i < opts->noutputs; i++) {
 		const struct cg_reporter *r = cg_reporter_find(opts->outputs[i].format);
-		struct cg_report_input in = { 0 };
 		struct cg_buf out = CG_BUF_INIT;
 		if (!r) {
-			err = cg_error_set(CG_E_USAGE, "unknown format '%s'", opts->outputs[i].format);
+			err = cg_error_set(CG_E_USAGE, "unknown format '%s'; `crabgate check --help` lists them",
+					   opts->outputs[i].format);
 			goto done;
 		}
-		in.tool_version = CG_VERSION;
-		in.source = cg_change_source_name(p->change.source);
-		in.base = p->change.base;
-		in.head = p->change.head;
-		in.files = p->change.nfiles;
-		in.findings = &p->findings;
-		in.skipped = skipped;
-		in.nskipped = p->stats.nskipped;
 		in.color = use_color(opts->color, opts->outputs[i].path);
+		in.width = term_width(opts->outputs[i].path);
 		err = r->write(&out, &in);
 		if (!err)
 			err = cg_report_emit(&out, opts->outputs[i].path);
@@ -98,6 +134,10 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		if (err < 0)
 			goto done;
 	}
+	in.color = false;
+	in.width = 0;
+	if (opts->summary_path && (err = write_summary(&in, opts)) < 0)
+		goto done;
 	cg_findings_count(&p->findings, counts, NULL);
 	p->exit_status = 0;
 	if (opts->fail_level != CG_SEV_OFF)

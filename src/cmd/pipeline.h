@@ -28,6 +28,15 @@ struct cg_pipeline_opts {
 	struct cg_output outputs[CG_MAX_OUTPUTS];
 	size_t noutputs;
 	int color; /* -1 auto, 0 never, 1 always */
+	/*
+	 * The markdown job summary: written to summary_path (check --summary
+	 * FILE), or appended to it when summary_append is set (ci sets both for
+	 * $GITHUB_STEP_SUMMARY, so other steps' summaries stay). NULL: none.
+	 */
+	const char *summary_path;
+	bool summary_append;
+	/* Base URL the summary links lines under (report.h: link_base), or NULL. */
+	const char *link_base;
 	unsigned shard_index, shard_count; /* --shard i/n; count 0 = no sharding */
 };
 

@@ -1,8 +1,10 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/fs.h"
@@ -10,10 +12,18 @@
 
 extern const struct cg_reporter cg_report_text;
 extern const struct cg_reporter cg_report_json;
+extern const struct cg_reporter cg_report_sarif;
+extern const struct cg_reporter cg_report_gitlab;
+extern const struct cg_reporter cg_report_github;
+extern const struct cg_reporter cg_report_markdown;
 
 const struct cg_reporter *const cg_reporters[] = {
 	&cg_report_text,
 	&cg_report_json,
+	&cg_report_sarif,
+	&cg_report_gitlab,
+	&cg_report_github,
+	&cg_report_markdown,
 };
 
 const size_t cg_nreporters = sizeof(cg_reporters) / sizeof(cg_reporters[0]);
@@ -34,4 +44,30 @@ int cg_report_emit(const struct cg_buf *buf, const char *path)
 		return 0;
 	}
 	return cg_fs_write_atomic(path, buf->ptr, buf->size);
+}
+
+int cg_report_append(const struct cg_buf *buf, const char *path)
+{
+	const char *p = buf->ptr;
+	size_t len = buf->size;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return cg_error_set(CG_E_IO, "%s: cannot append: %s", path, strerror(errno));
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = cg_error_set(CG_E_IO, "%s: cannot append: %s", path, strerror(errno));
+			goto done;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+done:
+	if (close(fd) < 0 && !err)
+		err = cg_error_set(CG_E_IO, "%s: cannot append: %s", path, strerror(errno));
+	return err;
 }

@@ -32,6 +32,12 @@ struct cg_report_input {
 	size_t nnotes;
 	bool color;  /* text: ANSI colour */
 	int width;   /* text: terminal width, 0 = unknown */
+	/*
+	 * markdown: where a file's lines can be browsed, or NULL. The path is
+	 * appended percent-encoded, then "#L<line>": a GitHub blob URL such as
+	 * "https://github.com/o/r/blob/<sha>/" fits.
+	 */
+	const char *link_base;
 };
 
 struct cg_reporter {
@@ -46,5 +52,15 @@ extern const size_t cg_nreporters;
 
 /* Writes `buf` to `path` atomically, or to stdout when path is NULL or "-". */
 int cg_report_emit(const struct cg_buf *buf, const char *path);
+/*
+ * Appends `buf` to `path` (created when missing), as GitHub's
+ * $GITHUB_STEP_SUMMARY file wants: other steps' summaries stay. CG_E_IO.
+ */
+int cg_report_append(const struct cg_buf *buf, const char *path);
+
+/* Code scanning keeps at most this many SARIF results per run; the rest are cut with a note. */
+#define CG_REPORT_SARIF_MAX_RESULTS 5000
+/* GitHub shows at most this many annotations of one type (error, warning, notice) per step. */
+#define CG_REPORT_GITHUB_MAX_PER_TYPE 10
 
 #endif

@@ -1,15 +1,13 @@
 /* The machine contract, version 1: field names are kept; fields may be added. */
 #include <string.h>
 
-#include "report/report.h"
+#include "report/report_internal.h"
 #include "util/banned.h"
 
+/* Strings are made valid UTF-8 first (U+FFFD per bad byte): JSON parsers reject anything else. */
 static void put_str(struct cg_buf *b, const char *s)
 {
-	if (s)
-		cg_buf_put_json_str(b, s, strlen(s));
-	else
-		cg_buf_puts(b, "null");
+	cg_report_put_json(b, s);
 }
 
 static int write_json(struct cg_buf *b, const struct cg_report_input *in)

@@ -1,127 +1,328 @@
-/* rustc-style findings for people: header, location, code frame, help. */
+/*
+ * rustc-style findings for people: header, location, code frame with a caret
+ * under the span, help, and a one-line summary.
+ *
+ * Every byte shown comes from the repository or, later, from a model: nothing
+ * reaches the terminal raw. Controls are shown as \u{..}, invalid UTF-8 as
+ * \xNN, tabs as four spaces (as rustc does), and the escape sequences this
+ * file writes for colour are the only ones in the output.
+ */
+#include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
+#include "report/report_internal.h"
+#include "util/str.h"
 #include "util/banned.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
 #define C_BLUE "\033[1;34m"
 
+/* Width used for the code frame when the terminal's is unknown (a pipe, a file). */
+#define DEFAULT_WIDTH 120
+#define MIN_FRAME 40
+#define ELLIPSIS "..."
+#define MAX_SKIPPED_SHOWN 5
+
+struct style {
+	bool on;
+	const char *sev; /* the severity's colour */
+};
+
+static const char *paint(const struct style *st, const char *code)
+{
+	return st->on ? code : "";
+}
+
 static const char *sev_color(enum cg_severity s)
 {
 	return s == CG_SEV_ERROR ? "\033[1;31m" : s == CG_SEV_WARNING ? "\033[1;33m" : "\033[1;36m";
 }
 
-static void put_sanitized(struct cg_buf *b, const char *s, size_t len)
+/* One shown character of the source line: where it came from and how it is drawn. */
+struct cell {
+	size_t src;   /* byte offset in the source line */
+	size_t off;   /* byte offset of its drawing in the frame buffer */
+	size_t len;   /* bytes of its drawing */
+	size_t width; /* terminal columns */
+};
+
+struct frame {
+	struct cg_buf draw; /* every cell's drawing, concatenated */
+	struct cell *cells;
+	size_t n, cap;
+	size_t *col; /* col[i]: display column where cell i starts; col[n] = total */
+};
+
+/* Terminal columns of a printable code point: East Asian wide is 2, combining marks 0. */
+static size_t cp_width(uint32_t cp)
 {
-	/* Tabs become four spaces; control bytes become '?'; UTF-8 passes through. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\t')
-			cg_buf_puts(b, "    ");
-		else if (c < 0x20 || c == 0x7f)
-			cg_buf_putc(b, '?');
+	if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200d) || cp == 0xfe0f)
+		return 0;
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) || (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+	    (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+static void frame_build(struct frame *fr, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		struct cell *c;
+		size_t start = fr->draw.size, n;
+		uint32_t cp;
+
+		cg_array_grow((void **)&fr->cells, &fr->cap, fr->n + 1, sizeof(*fr->cells));
+		c = &fr->cells[fr->n++];
+		c->src = i;
+		n = cg_report_utf8_next(s, len, i, &cp);
+		if (!n) {
+			cg_report_put_display(&fr->draw, s + i, 1, NULL);
+			n = 1;
+			c->width = fr->draw.size - start;
+		} else if (cp == '\t' || cg_report_is_control(cp)) {
+			cg_report_put_display(&fr->draw, s + i, n, NULL);
+			c->width = fr->draw.size - start;
+		} else {
+			cg_buf_put(&fr->draw, s + i, n);
+			c->width = cp_width(cp);
+		}
+		c->off = start;
+		c->len = fr->draw.size - start;
+		i += n;
+	}
+	fr->col = cg_calloc(fr->n + 1, sizeof(*fr->col));
+	for (size_t k = 0; k < fr->n; k++)
+		fr->col[k + 1] = fr->col[k] + fr->cells[k].width;
+}
+
+static void frame_release(struct frame *fr)
+{
+	cg_buf_release(&fr->draw);
+	free(fr->cells);
+	free(fr->col);
+}
+
+/* The first cell at or after source byte `pos` (fr->n when none). */
+static size_t frame_cell_at(const struct frame *fr, size_t pos)
+{
+	size_t lo = 0, hi = fr->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fr->cells[mid].src < pos)
+			lo = mid + 1;
 		else
-			cg_buf_putc(b, (char)c);
+			hi = mid;
 	}
+	return lo;
 }
 
-static size_t display_width(const char *s, size_t len)
+/* The first cell starting at or after display column `c`. */
+static size_t frame_cell_at_col(const struct frame *fr, size_t c)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\t')
-			w += 4;
-		else if ((c & 0xc0) != 0x80)
-			w++;
-	}
-	return w;
+	size_t k = 0;
+	while (k < fr->n && fr->col[k] < c)
+		k++;
+	return k;
 }
 
-static void write_one(struct cg_buf *b, const struct cg_finding *f, bool color)
+static void put_spaces(struct cg_buf *b, size_t n)
 {
-	const char *sev = cg_severity_name(f->severity);
+	while (n--)
+		cg_buf_putc(b, ' ');
+}
+
+/*
+ * Draws the source line (shortened around the span to `max` columns) and the
+ * underline. `cs`/`ce` are the span's cells.
+ */
+static void draw_frame(struct cg_buf *b, const struct frame *fr, size_t cs, size_t ce, size_t max, const char *gutter,
+		       size_t gw, const struct style *st)
+{
+	size_t lo = 0, hi = fr->n, total = fr->col[fr->n], start, width;
+
+	if (total > max) {
+		size_t room = max - 2 * (sizeof(ELLIPSIS) - 1);
+		size_t sw = fr->col[ce] - fr->col[cs], left, right;
+		if (sw + 1 >= room)
+			left = fr->col[cs] > 8 ? fr->col[cs] - 8 : 0; /* a long span: show its start */
+		else
+			left = fr->col[cs] > (room - sw) / 2 ? fr->col[cs] - (room - sw) / 2 : 0;
+		right = left + room;
+		if (right > total) {
+			right = total;
+			left = total > room ? total - room : 0;
+		}
+		lo = frame_cell_at_col(fr, left);
+		hi = lo;
+		while (hi < fr->n && fr->col[hi + 1] <= right)
+			hi++;
+	}
+
+	cg_buf_printf(b, "%s%s |%s ", paint(st, C_BLUE), gutter, paint(st, C_RESET));
+	if (lo > 0)
+		cg_buf_puts(b, ELLIPSIS);
+	if (hi > lo)
+		cg_buf_put(b, fr->draw.ptr + fr->cells[lo].off,
+			   fr->cells[hi - 1].off + fr->cells[hi - 1].len - fr->cells[lo].off);
+	if (hi < fr->n)
+		cg_buf_puts(b, ELLIPSIS);
+	cg_buf_putc(b, '\n');
+
+	if (cs < lo)
+		cs = lo;
+	if (ce > hi)
+		ce = hi;
+	start = (lo > 0 ? sizeof(ELLIPSIS) - 1 : 0) + fr->col[cs < hi ? cs : hi] - fr->col[lo];
+	width = ce > cs ? fr->col[ce] - fr->col[cs] : 0;
+	put_spaces(b, gw + 1);
+	cg_buf_printf(b, "%s|%s ", paint(st, C_BLUE), paint(st, C_RESET));
+	put_spaces(b, start);
+	cg_buf_puts(b, paint(st, st->sev));
+	for (size_t k = width ? width : 1; k > 0; k--)
+		cg_buf_putc(b, '^');
+	cg_buf_printf(b, "%s\n", paint(st, C_RESET));
+}
+
+static void write_one(struct cg_buf *b, const struct cg_finding *f, const struct cg_report_input *in)
+{
+	struct style st = { in->color, sev_color(f->severity) };
+	struct cg_buf indent = CG_BUF_INIT;
+	struct frame fr = { CG_BUF_INIT, NULL, 0, 0, NULL };
 	char gutter[16];
-	int gw = snprintf(gutter, sizeof(gutter), "%u", f->line);
+	size_t gw = (size_t)snprintf(gutter, sizeof(gutter), "%u", f->line), column = f->column, cs = 0, ce = 0;
+	size_t max = in->width > 0 ? (size_t)in->width : DEFAULT_WIDTH;
 
-	if (color)
-		cg_buf_printf(b, "%s%s[%s]" C_RESET C_BOLD ": ", sev_color(f->severity), sev, f->rule);
-	else
-		cg_buf_printf(b, "%s[%s]: ", sev, f->rule);
-	put_sanitized(b, f->message, strlen(f->message));
-	cg_buf_printf(b, "%s\n%*s%s-->%s %s:%u:%u\n", color ? C_RESET : "", gw, "", color ? C_BLUE : "",
-		      color ? C_RESET : "", f->path, f->line, f->column);
+	max = max > gw + 3 + MIN_FRAME ? max - gw - 3 : MIN_FRAME;
 	if (f->source_line) {
-		size_t len = strlen(f->source_line);
-		size_t col = f->column ? f->column - 1 : 0;
-		size_t end = f->end_line == f->line && f->end_column > f->column ? f->end_column - 1 : len;
-		if (col > len)
-			col = len;
-		if (end > len)
-			end = len;
-		if (end <= col)
-			end = col + 1;
-		cg_buf_printf(b, "%*s %s|%s\n", gw, "", color ? C_BLUE : "", color ? C_RESET : "");
-		cg_buf_printf(b, "%s%s |%s ", color ? C_BLUE : "", gutter, color ? C_RESET : "");
-		put_sanitized(b, f->source_line, len);
-		cg_buf_printf(b, "\n%*s %s|%s ", gw, "", color ? C_BLUE : "", color ? C_RESET : "");
-		for (size_t i = display_width(f->source_line, col); i > 0; i--)
-			cg_buf_putc(b, ' ');
-		if (color)
-			cg_buf_puts(b, sev_color(f->severity));
-		for (size_t i = display_width(f->source_line + col, end - col > len - col ? len - col : end - col); i > 0; i--)
-			cg_buf_putc(b, '^');
-		if (end - col == 0 || col == len)
-			cg_buf_putc(b, '^');
-		if (color)
-			cg_buf_puts(b, C_RESET);
-		cg_buf_putc(b, '\n');
+		size_t len = strlen(f->source_line), s, e;
+		if (len && f->source_line[len - 1] == '\r')
+			len--;
+		frame_build(&fr, f->source_line, len);
+		s = f->column ? f->column - 1 : 0;
+		if (s > len)
+			s = len;
+		if (f->end_line > f->line)
+			e = len; /* the span goes on below: underline to the end of this line */
+		else
+			e = f->end_column > f->column ? f->end_column - 1 : s;
+		if (e > len)
+			e = len;
+		cs = frame_cell_at(&fr, s);
+		ce = frame_cell_at(&fr, e);
+		if (f->column)
+			column = cs + 1; /* editors count characters, not bytes */
+	}
+
+	/* error[rule]: message */
+	cg_buf_printf(b, "%s%s[", paint(&st, st.sev), cg_severity_name(f->severity));
+	cg_report_put_display(b, f->rule, strlen(f->rule), NULL);
+	cg_buf_printf(b, "]%s%s: ", paint(&st, C_RESET), paint(&st, C_BOLD));
+	put_spaces(&indent, gw + 3);
+	cg_report_put_display(b, f->message, strlen(f->message), indent.ptr);
+	cg_buf_printf(b, "%s\n", paint(&st, C_RESET));
+
+	/*  --> path:line:col */
+	put_spaces(b, gw);
+	cg_buf_printf(b, "%s-->%s ", paint(&st, C_BLUE), paint(&st, C_RESET));
+	cg_report_put_display(b, f->path, strlen(f->path), NULL);
+	if (f->line)
+		cg_buf_printf(b, ":%u", f->line);
+	if (f->line && column)
+		cg_buf_printf(b, ":%zu", column);
+	cg_buf_putc(b, '\n');
+
+	if (f->source_line) {
+		put_spaces(b, gw + 1);
+		cg_buf_printf(b, "%s|%s\n", paint(&st, C_BLUE), paint(&st, C_RESET));
+		draw_frame(b, &fr, cs, ce, max, gutter, gw, &st);
+	}
+	if (f->help || f->origin == CG_ORIGIN_REVIEW) {
+		put_spaces(b, gw + 1);
+		cg_buf_printf(b, "%s|%s\n", paint(&st, C_BLUE), paint(&st, C_RESET));
 	}
 	if (f->help) {
-		cg_buf_printf(b, "%*s %s=%s %shelp%s: ", gw, "", color ? C_BLUE : "", color ? C_RESET : "", color ? C_BOLD : "",
-			      color ? C_RESET : "");
-		put_sanitized(b, f->help, strlen(f->help));
+		put_spaces(b, gw + 1);
+		cg_buf_printf(b, "%s=%s %shelp%s: ", paint(&st, C_BLUE), paint(&st, C_RESET), paint(&st, C_BOLD),
+			      paint(&st, C_RESET));
+		cg_buf_truncate(&indent, 0);
+		put_spaces(&indent, gw + 9);
+		cg_report_put_display(b, f->help, strlen(f->help), indent.ptr);
 		cg_buf_putc(b, '\n');
 	}
-	if (f->origin == CG_ORIGIN_REVIEW)
-		cg_buf_printf(b, "%*s = note: from the model review\n", gw, "");
+	if (f->origin == CG_ORIGIN_REVIEW) {
+		put_spaces(b, gw + 1);
+		cg_buf_printf(b, "%s=%s %snote%s: from the model review\n", paint(&st, C_BLUE), paint(&st, C_RESET),
+			      paint(&st, C_BOLD), paint(&st, C_RESET));
+	}
 	cg_buf_putc(b, '\n');
+	cg_buf_release(&indent);
+	frame_release(&fr);
 }
 
-static void plural(struct cg_buf *b, size_t n, const char *word, bool *first)
+static void count(struct cg_buf *b, size_t n, const char *word, bool *first)
 {
+	if (!n)
+		return;
 	cg_buf_printf(b, "%s%zu %s%s", *first ? "" : ", ", n, word, n == 1 ? "" : "s");
 	*first = false;
 }
 
+static void note_line(struct cg_buf *b, const struct style *st, const char *text)
+{
+	cg_buf_printf(b, "%snote%s: ", paint(st, C_BOLD), paint(st, C_RESET));
+	cg_report_put_display(b, text, strlen(text), "      ");
+	cg_buf_putc(b, '\n');
+}
+
 static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 {
-	size_t counts[4], suppressed;
+	struct style st = { in->color, C_BOLD };
+	size_t counts[4] = { 0 }, suppressed = 0, baselined = 0;
 	bool first = true;
 
 	for (size_t i = 0; i < in->findings->len; i++) {
 		const struct cg_finding *f = &in->findings->items[i];
-		if (!f->is_suppressed && !f->is_baselined)
-			write_one(b, f, in->color);
+		if (f->is_suppressed)
+			suppressed++;
+		else if (f->is_baselined)
+			baselined++;
+		else {
+			if (f->severity <= CG_SEV_ERROR)
+				counts[f->severity]++;
+			write_one(b, f, in);
+		}
 	}
+	for (size_t i = 0; i < in->nskipped && i < MAX_SKIPPED_SHOWN; i++) {
+		struct cg_buf t = CG_BUF_INIT;
+		cg_buf_printf(&t, "skipped %s: %s", in->skipped[i].path ? in->skipped[i].path : "",
+			      in->skipped[i].reason ? in->skipped[i].reason : "");
+		note_line(b, &st, t.ptr);
+		cg_buf_release(&t);
+	}
+	if (in->nskipped > MAX_SKIPPED_SHOWN)
+		cg_buf_printf(b, "%snote%s: %zu more skipped files (the json report lists them all)\n", paint(&st, C_BOLD),
+			      paint(&st, C_RESET), in->nskipped - MAX_SKIPPED_SHOWN);
 	for (size_t i = 0; i < in->nnotes; i++)
-		cg_buf_printf(b, "note: %s\n", in->notes[i]);
-	cg_findings_count(in->findings, counts, &suppressed);
+		note_line(b, &st, in->notes[i]);
+
+	cg_buf_puts(b, paint(&st, C_BOLD));
 	if (counts[CG_SEV_ERROR] + counts[CG_SEV_WARNING] + counts[CG_SEV_NOTE] == 0) {
 		cg_buf_printf(b, "crabgate: no findings in %zu changed file%s", in->files, in->files == 1 ? "" : "s");
-		first = false;
 	} else {
-		if (counts[CG_SEV_ERROR])
-			plural(b, counts[CG_SEV_ERROR], "error", &first);
-		if (counts[CG_SEV_WARNING])
-			plural(b, counts[CG_SEV_WARNING], "warning", &first);
-		if (counts[CG_SEV_NOTE])
-			plural(b, counts[CG_SEV_NOTE], "note", &first);
+		count(b, counts[CG_SEV_ERROR], "error", &first);
+		count(b, counts[CG_SEV_WARNING], "warning", &first);
+		count(b, counts[CG_SEV_NOTE], "note", &first);
 	}
 	if (suppressed)
 		cg_buf_printf(b, "; %zu suppressed", suppressed);
+	if (baselined)
+		cg_buf_printf(b, "%s %zu in the baseline", suppressed ? "," : ";", baselined);
+	cg_buf_puts(b, paint(&st, C_RESET));
 	return cg_buf_putc(b, '\n');
 }
 
