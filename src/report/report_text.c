@@ -309,6 +309,12 @@ static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 			      paint(&st, C_RESET), in->nskipped - MAX_SKIPPED_SHOWN);
 	for (size_t i = 0; i < in->nnotes; i++)
 		note_line(b, &st, in->notes[i]);
+	if (in->review_summary) {
+		struct cg_buf t = CG_BUF_INIT;
+		cg_buf_printf(&t, "model review: %s", in->review_summary);
+		note_line(b, &st, t.ptr);
+		cg_buf_release(&t);
+	}
 
 	cg_buf_puts(b, paint(&st, C_BOLD));
 	if (counts[CG_SEV_ERROR] + counts[CG_SEV_WARNING] + counts[CG_SEV_NOTE] == 0) {

@@ -122,6 +122,7 @@ static int setup(void **state)
 	fx->in.notes = fx->notes;
 	fx->in.nnotes = 2;
 	fx->in.link_base = "https://github.com/acme/widgets/blob/2222222222222222222222222222222222222222/";
+	fx->in.review_summary = "Looks fine overall.\nAsk @octocat | see <https://x> \x1b[2J";
 	*state = fx;
 	return 0;
 }
@@ -268,6 +269,7 @@ static void test_text_no_findings(void **state)
 	in.findings = &none;
 	in.nskipped = 0;
 	in.nnotes = 0;
+	in.review_summary = NULL;
 	in.files = 1;
 	render(&out, "text", &in);
 	assert_string_equal(out.ptr, "crabgate: no findings in 1 changed file\n");
