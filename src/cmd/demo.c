@@ -25,15 +25,14 @@ static const struct {
 			"\n"
 			"[dev-dependencies]\n"
 			"criterion = \"0.5\"\n" },
-	{ "src/lib.rs", "//! Emits a tick every second.\n"
+	{ "src/lib.rs", "//! Counts ticks, one a second.\n"
 			"\n"
-			"use chrono::Utc;\n"
 			"use std::time::Duration;\n"
 			"\n"
-			"/// Waits a second, then stamps the tick.\n"
-			"pub async fn tick() -> String {\n"
+			"/// Waits a second, then counts the tick.\n"
+			"pub(crate) async fn tick(count: &mut u64) {\n"
 			"    std::thread::sleep(Duration::from_secs(1));\n"
-			"    format!(\"tick at {}\", Utc::now())\n"
+			"    *count += 1;\n"
 			"}\n"
 			"\n"
 			"/// Parses an interval like \"5s\" into seconds.\n"
@@ -93,8 +92,9 @@ int cmd_demo(int argc, char **argv)
 	if ((err = cg_fs_mkdtemp(&dir, "crabgate-demo")) < 0 || (err = build_repo(dir.ptr)) < 0)
 		goto done;
 	printf("crabgate demo: a new repository in %s with a small crate staged:\n"
-	       "  Cargo.toml  depends on chrono\n"
-	       "  src/lib.rs  uses chrono, sleeps in an async fn, adds a pub fn without a benchmark\n"
+	       "  Cargo.toml  depends on chrono                      (chrono-ban)\n"
+	       "  src/lib.rs  sleeps in an async fn                  (blocking-in-async)\n"
+	       "              adds a pub fn without a benchmark      (missing-bench)\n"
 	       "Running `crabgate check --staged` there, as the pre-commit hook does:\n\n",
 	       dir.ptr);
 	fflush(stdout);

@@ -6,9 +6,11 @@
 
 extern const struct cg_rule cg_rule_chrono_ban;
 extern const struct cg_rule cg_rule_allow_without_reason;
+extern const struct cg_rule cg_rule_missing_bench;
 
 const struct cg_rule *const cg_rules[] = {
 	&cg_rule_chrono_ban,
+	&cg_rule_missing_bench,
 	&cg_rule_allow_without_reason,
 };
 

@@ -1,258 +1,932 @@
 #define _GNU_SOURCE
 /*
  * chrono-ban: the team keeps all time handling in jiff. Flags banned crates
- * entering Cargo manifests and their use in Rust source, naming the jiff
+ * entering Cargo manifests (every dependency table, renames, workspace
+ * inheritance, features that pull them in), Cargo.lock, and Rust source
+ * (imports, paths, re-exports, serde attribute strings), naming the jiff
  * equivalent of what was used.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rules/rule.h"
+#include "syntax/cargo.h"
 #include "syntax/rust.h"
 #include "syntax/toml.h"
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/banned.h"
 
-/* What chrono names map to in jiff, by the last path segment used. */
+/* What chrono names map to in jiff. `key` is a name or "Type::function". */
 static const struct {
-	const char *name;
+	const char *key;
 	const char *jiff;
-} equivalents[] = {
-	{ "now", "`Utc::now()` -> `jiff::Timestamp::now()`; `Local::now()` -> `jiff::Zoned::now()`" },
-	{ "Utc", "`Utc::now()` -> `jiff::Timestamp::now()`; `DateTime<Utc>` -> `jiff::Timestamp`" },
-	{ "Local", "`Local::now()` -> `jiff::Zoned::now()`; `DateTime<Local>` -> `jiff::Zoned`" },
-	{ "DateTime", "`DateTime<Utc>` -> `jiff::Timestamp`; `DateTime<FixedOffset>`/`DateTime<Tz>`/`DateTime<Local>` -> `jiff::Zoned`" },
-	{ "FixedOffset", "`DateTime<FixedOffset>` -> `jiff::Zoned`; an offset alone -> `jiff::tz::Offset`" },
+} hints[] = {
+	{ "Utc::now", "`Utc::now()` -> `jiff::Timestamp::now()`" },
+	{ "Local::now", "`Local::now()` -> `jiff::Zoned::now()`" },
+	{ "Utc", "`DateTime<Utc>` -> `jiff::Timestamp`, `Utc::now()` -> `jiff::Timestamp::now()`" },
+	{ "Local", "`DateTime<Local>` -> `jiff::Zoned`, `Local::now()` -> `jiff::Zoned::now()`" },
+	{ "FixedOffset", "`DateTime<FixedOffset>` -> `jiff::Zoned` (an offset alone: `jiff::tz::Offset`)" },
+	{ "DateTime", "`DateTime<Utc>` -> `jiff::Timestamp`, `DateTime<FixedOffset>`/`DateTime<Tz>`/`DateTime<Local>` -> "
+		      "`jiff::Zoned`" },
 	{ "NaiveDate", "`NaiveDate` -> `jiff::civil::Date`" },
 	{ "NaiveDateTime", "`NaiveDateTime` -> `jiff::civil::DateTime`" },
 	{ "NaiveTime", "`NaiveTime` -> `jiff::civil::Time`" },
 	{ "Duration", "`Duration` -> `jiff::SignedDuration` (or `jiff::Span` for calendar units)" },
 	{ "TimeDelta", "`TimeDelta` -> `jiff::SignedDuration` (or `jiff::Span` for calendar units)" },
 	{ "Weekday", "`Weekday` -> `jiff::civil::Weekday`" },
-	{ "Tz", "`DateTime<Tz>` -> `jiff::Zoned`; `Tz` -> `jiff::tz::TimeZone`" },
+	{ "Tz", "`DateTime<Tz>` -> `jiff::Zoned`, `Tz` -> `jiff::tz::TimeZone`" },
+	{ "TimeZone", "`TimeZone` -> `jiff::tz::TimeZone`" },
+	{ "Datelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
+	{ "Timelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "parse_from_rfc3339", "`DateTime::parse_from_rfc3339(s)` -> `s.parse::<jiff::Timestamp>()`" },
-	{ "parse_from_str", "`parse_from_str(s, f)` -> `jiff::Timestamp::strptime(f, s)` (argument order reversed)" },
+	{ "parse_from_str", "`parse_from_str(s, f)` -> `strptime(f, s)` on the jiff type (format first: the arguments swap)" },
+	{ "format", "`.format(f)` -> `.strftime(f)`" },
+	{ "timestamp", "`.timestamp()` -> `.as_second()`" },
+	{ "with_timezone", "`.with_timezone(&tz)` -> `.to_zoned(tz)`" },
 	{ "ts_seconds", "`chrono::serde::ts_seconds` -> `jiff::fmt::serde::timestamp::second::required`" },
+	{ "ts_seconds_option", "`chrono::serde::ts_seconds_option` -> `jiff::fmt::serde::timestamp::second::optional`" },
+	{ "ts_milliseconds", "`chrono::serde::ts_milliseconds` -> `jiff::fmt::serde::timestamp::millisecond::required`" },
+	{ "ts_milliseconds_option",
+	  "`chrono::serde::ts_milliseconds_option` -> `jiff::fmt::serde::timestamp::millisecond::optional`" },
+	{ "prelude", "`Utc::now()` -> `jiff::Timestamp::now()`, `DateTime<Utc>` -> `jiff::Timestamp`, `NaiveDate` -> "
+		     "`jiff::civil::Date`, `Duration` -> `jiff::SignedDuration`" },
 };
 
-static const char *equivalent_of(const char *path)
+/* The jiff type `strptime` is called on, for a chrono type name. */
+static const char *strptime_type(const char *chrono_type)
 {
-	const char *seg = path, *q;
-	while ((q = strstr(seg, "::")) != NULL) {
-		const char *next = q + 2;
-		for (size_t i = 0; i < sizeof(equivalents) / sizeof(equivalents[0]); i++) {
-			size_t n = strlen(equivalents[i].name);
-			if (!strncmp(next, equivalents[i].name, n) && (next[n] == '\0' || next[n] == ':' || next[n] == '<'))
-				return equivalents[i].jiff;
-		}
-		seg = next;
-	}
+	if (!strcmp(chrono_type, "NaiveDate"))
+		return "jiff::civil::Date";
+	if (!strcmp(chrono_type, "NaiveDateTime"))
+		return "jiff::civil::DateTime";
+	if (!strcmp(chrono_type, "NaiveTime"))
+		return "jiff::civil::Time";
+	if (!strcmp(chrono_type, "DateTime"))
+		return "jiff::Zoned";
 	return NULL;
 }
+
+static const char *hint_of(const char *key, size_t len)
+{
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strlen(hints[i].key) == len && !memcmp(hints[i].key, key, len))
+			return hints[i].jiff;
+	return NULL;
+}
+
+/*
+ * Appends the pieces of `hint` (separated by ", `") to a "; "-separated list,
+ * each unless it is there already: `Utc` and `DateTime` share a piece.
+ */
+static void add_hint(struct cg_buf *b, const char *hint)
+{
+	const char *p = hint;
+	while (p && *p) {
+		const char *sep = strstr(p, ", `");
+		size_t n = sep ? (size_t)(sep - p) : strlen(p);
+		char *one = cg_strndup(p, n);
+		if (n && !strstr(b->ptr, one)) {
+			if (b->size)
+				cg_buf_puts(b, "; ");
+			cg_buf_puts(b, one);
+		}
+		free(one);
+		p = sep ? sep + 2 : NULL;
+	}
+}
+
+/* Splits a path into segments (borrowed pointers into a copy it owns). */
+struct segs {
+	char *copy;
+	const char *s[32];
+	size_t n;
+	bool is_global; /* written with a leading "::" */
+};
+
+static void segs_split(struct segs *g, const char *path)
+{
+	char *p;
+	memset(g, 0, sizeof(*g));
+	g->is_global = path[0] == ':' && path[1] == ':';
+	g->copy = cg_strdup(g->is_global ? path + 2 : path);
+	p = g->copy;
+	while (p && g->n < 32) {
+		char *sep = strstr(p, "::");
+		/* Generic arguments (`DateTime::<Utc>`) end the segment. */
+		char *lt = strchr(p, '<');
+		if (lt && (!sep || lt < sep))
+			*lt = '\0';
+		if (sep)
+			*sep = '\0';
+		if (*p)
+			g->s[g->n++] = p;
+		p = sep && (!lt || lt > sep) ? sep + 2 : NULL;
+	}
+}
+
+static void segs_release(struct segs *g)
+{
+	free(g->copy);
+}
+
+/* The hints a path's segments call for ("chrono::Utc::now" -> Utc::now). */
+static void hints_for_path(struct cg_buf *out, const struct segs *g, size_t from)
+{
+	for (size_t i = g->n; i-- > from;) {
+		const char *h = NULL;
+		if (i > from) {
+			struct cg_buf pair = CG_BUF_INIT;
+			cg_buf_printf(&pair, "%s::%s", g->s[i - 1], g->s[i]);
+			h = hint_of(pair.ptr, pair.size);
+			cg_buf_release(&pair);
+			if (h) {
+				add_hint(out, h);
+				return;
+			}
+		}
+		if ((h = hint_of(g->s[i], strlen(g->s[i]))) != NULL) {
+			add_hint(out, h);
+			return;
+		}
+	}
+}
+
+struct ban {
+	struct cg_rule_ctx *ctx;
+	const struct cg_conf_node *crates;
+	const struct cg_conf_node *enabling;
+};
 
 /* The replacement configured for a banned crate, or NULL when not banned. */
-static const char *banned(const struct cg_rule_ctx *ctx, const char *name, size_t len)
+static const char *banned_n(const struct ban *b, const char *name, size_t len)
 {
-	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
-	for (size_t i = 0; crates && i < crates->nkids; i++) {
-		const char *n = cg_conf_str(crates->kids[i], "name", "");
-		if (strlen(n) == len && !memcmp(n, name, len))
-			return cg_conf_str(crates->kids[i], "replacement", "jiff");
+	for (size_t i = 0; b->crates && i < b->crates->nkids; i++) {
+		const char *n = cg_conf_str(b->crates->kids[i], "name", "");
+		size_t nl = strlen(n);
+		bool same = nl == len;
+		/* Cargo treats - and _ alike in crate names; Rust code spells them with _. */
+		for (size_t k = 0; same && k < len; k++)
+			same = n[k] == name[k] || ((n[k] == '-' || n[k] == '_') && (name[k] == '-' || name[k] == '_'));
+		if (same)
+			return cg_conf_str(b->crates->kids[i], "replacement", "jiff");
 	}
 	return NULL;
 }
 
-static void emit(struct cg_rule_ctx *ctx, TSNode node, const char *crate, const char *replacement, const char *what,
-		 const char *path)
+static const char *banned(const struct ban *b, const char *name)
 {
-	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
-	struct cg_emit e = { 0 };
-	const char *eq = path ? equivalent_of(path) : NULL;
-
-	cg_buf_printf(&msg, "%s is banned: %s; use %s instead", crate, what, replacement);
-	if (eq)
-		cg_buf_printf(&help, "%s", eq);
-	else
-		cg_buf_printf(&help, "the team's standard is %s for all time handling; see `crabgate explain chrono-ban`",
-			      replacement);
-	e.span = cg_span_of(node);
-	e.message = msg.ptr;
-	e.help = help.ptr;
-	cg_rule_emit(ctx, &e);
-	cg_buf_release(&msg);
-	cg_buf_release(&help);
+	return name ? banned_n(b, name, strlen(name)) : NULL;
 }
 
+static void emit_at(struct cg_rule_ctx *ctx, struct cg_span span, const char *message, const char *help)
+{
+	struct cg_emit e = { 0 };
+	e.span = span;
+	e.message = message;
+	e.help = help && *help ? help : NULL;
+	cg_rule_emit(ctx, &e);
+}
+
+static struct cg_span span_of_pos(struct cg_cargo_pos p)
+{
+	struct cg_span s = { p.line, p.column, p.end_line, p.end_column };
+	return s;
+}
+
+/* ---------------------------------------------------------------- Rust -- */
+
 struct rust_walk {
-	struct cg_rule_ctx *ctx;
+	struct ban *ban;
 	const struct cg_rust_file *rf;
-	bool has_local_mod; /* `mod chrono` shadows the crate */
+	const struct cg_source *src;
+	bool has_local_mod;  /* `mod chrono` shadows the crate in this file */
+	struct cg_buf extra; /* hints for calls through imported names, added to `use` findings */
+	TSNode skip;         /* a callee already reported with its call */
 };
+
+static bool is_local_root(const char *seg)
+{
+	return !strcmp(seg, "crate") || !strcmp(seg, "self") || !strcmp(seg, "super") || !strcmp(seg, "Self");
+}
+
+/*
+ * Which segment of a written path names a banned crate: 0 for `chrono::..`
+ * (unless a local module or a `use .. as chrono` shadows it), i > 0 for a
+ * re-export like `sqlx::types::chrono::..`. Returns -1 when none.
+ */
+static int banned_segment(const struct rust_walk *w, const struct segs *g)
+{
+	if (!g->n || is_local_root(g->s[0]))
+		return -1;
+	if (banned(w->ban, g->s[0])) {
+		const struct cg_use *u;
+		if (w->has_local_mod && !g->is_global)
+			return -1;
+		/* `use crate::clock as chrono;` makes `chrono::` local. */
+		u = g->is_global ? NULL : cg_rust_use_of(w->rf, g->s[0], strlen(g->s[0]));
+		if (u && strcmp(u->path, g->s[0])) {
+			struct segs ug;
+			int hit = -1;
+			segs_split(&ug, u->path);
+			for (size_t i = 0; i < ug.n && hit < 0; i++)
+				if (banned(w->ban, ug.s[i]) && !(i == 0 && is_local_root(ug.s[0])))
+					hit = 0;
+			if (ug.n && is_local_root(ug.s[0]))
+				hit = -1;
+			segs_release(&ug);
+			return hit;
+		}
+		return 0;
+	}
+	for (size_t i = 1; i + 1 <= g->n; i++)
+		if (banned(w->ban, g->s[i]))
+			return (int)i;
+	return -1;
+}
+
+static void emit_rust(struct rust_walk *w, TSNode node, const char *crate, const char *what, const char *equiv,
+		      const char *help)
+{
+	struct cg_buf msg = CG_BUF_INIT, h = CG_BUF_INIT;
+	const char *rep = banned(w->ban, crate);
+
+	cg_buf_printf(&msg, "%s is banned: %s; use %s", crate, what, rep ? rep : "jiff");
+	if (equiv && *equiv)
+		cg_buf_printf(&msg, ": %s", equiv);
+	if (help && *help) {
+		/* Only what the message does not say already. */
+		const char *p = help;
+		while (*p) {
+			const char *sep = strstr(p, "; ");
+			size_t n = sep ? (size_t)(sep - p) : strlen(p);
+			char *one = cg_strndup(p, n);
+			if (!strstr(msg.ptr, one))
+				cg_buf_printf(&h, "%s%s", h.size ? "; " : "also in this file: ", one);
+			free(one);
+			p += n;
+			if (*p)
+				p += 2;
+		}
+	}
+	if (!h.size)
+		cg_buf_puts(&h, "`crabgate explain chrono-ban` lists the jiff equivalents");
+	emit_at(w->ban->ctx, cg_span_of(node), msg.ptr, h.ptr);
+	cg_buf_release(&msg);
+	cg_buf_release(&h);
+}
+
+/* The text of argument `i` of a call's argument list, or NULL. */
+static char *call_arg(const struct cg_source *src, TSNode call, uint32_t i)
+{
+	TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+	if (ts_node_is_null(args) || ts_node_named_child_count(args) <= i)
+		return NULL;
+	return cg_node_strdup(src, ts_node_named_child(args, i));
+}
+
+/* Concrete rewrites for calls: parse_from_str with the arguments swapped. */
+static void hints_for_call(struct cg_buf *out, const struct cg_source *src, TSNode call, const struct segs *g)
+{
+	const char *type = g->n >= 2 ? g->s[g->n - 2] : NULL;
+	const char *jt = type ? strptime_type(type) : NULL;
+	if (g->n >= 1 && !strcmp(g->s[g->n - 1], "parse_from_str") && jt) {
+		char *s = call_arg(src, call, 0), *f = call_arg(src, call, 1);
+		if (s && f) {
+			struct cg_buf h = CG_BUF_INIT;
+			cg_buf_printf(&h, "`%s::parse_from_str(%s, %s)` -> `%s::strptime(%s, %s)` (jiff takes the format first)",
+				      type, s, f, jt, f, s);
+			add_hint(out, h.ptr);
+			cg_buf_release(&h);
+		}
+		free(s);
+		free(f);
+	}
+	if (g->n >= 1 && !strcmp(g->s[g->n - 1], "parse_from_rfc3339")) {
+		char *s = call_arg(src, call, 0);
+		if (s) {
+			struct cg_buf h = CG_BUF_INIT;
+			cg_buf_printf(&h, "`DateTime::parse_from_rfc3339(%s)` -> `%s.parse::<jiff::Timestamp>()`", s, s);
+			add_hint(out, h.ptr);
+			cg_buf_release(&h);
+		}
+		free(s);
+	}
+}
+
+/* `.format(..)` and friends called right on a chrono value. */
+static void hints_for_method_parent(struct cg_buf *out, const struct cg_source *src, TSNode node)
+{
+	TSNode parent = ts_node_parent(node);
+	if (!ts_node_is_null(parent) && cg_node_type_is(parent, "field_expression")) {
+		TSNode field = ts_node_child_by_field_name(parent, "field", 5);
+		if (!ts_node_is_null(field)) {
+			size_t len;
+			const char *t = cg_node_text(src, field, &len);
+			if ((len == 6 && !memcmp(t, "format", 6)) || (len == 9 && !memcmp(t, "timestamp", 9)) ||
+			    (len == 13 && !memcmp(t, "with_timezone", 13)))
+				add_hint(out, hint_of(t, len));
+		}
+	}
+}
+
+/* `DateTime<Utc>` -> Timestamp, `DateTime<Tz>` -> Zoned: by the type argument. */
+static void hints_for_generic(struct cg_buf *out, const struct cg_source *src, TSNode generic, const char *base)
+{
+	TSNode args = ts_node_child_by_field_name(generic, "type_arguments", 14);
+	char *text;
+	const char *last;
+	if (strcmp(base, "DateTime") || ts_node_is_null(args) || !ts_node_named_child_count(args)) {
+		add_hint(out, hint_of(base, strlen(base)));
+		return;
+	}
+	text = cg_rust_path_text(src, ts_node_named_child(args, 0));
+	last = strrchr(text, ':');
+	last = last ? last + 1 : text;
+	if (!strcmp(last, "Utc")) {
+		add_hint(out, "`DateTime<Utc>` -> `jiff::Timestamp`");
+	} else if (!strcmp(last, "FixedOffset") || !strcmp(last, "Tz") || !strcmp(last, "Local")) {
+		struct cg_buf h = CG_BUF_INIT;
+		cg_buf_printf(&h, "`DateTime<%s>` -> `jiff::Zoned`", last);
+		add_hint(out, h.ptr);
+		cg_buf_release(&h);
+	} else {
+		add_hint(out, hint_of(base, strlen(base)));
+	}
+	free(text);
+}
+
+/* The written path of a call's callee or a generic's base, when it is a path. */
+static TSNode path_child(TSNode node, const char *field, size_t flen)
+{
+	TSNode c = ts_node_child_by_field_name(node, field, (uint32_t)flen);
+	if (ts_node_is_null(c))
+		return c;
+	if (cg_node_type_is(c, "scoped_identifier") || cg_node_type_is(c, "scoped_type_identifier") ||
+	    cg_node_type_is(c, "identifier") || cg_node_type_is(c, "type_identifier"))
+		return c;
+	if (cg_node_type_is(c, "generic_function"))
+		return path_child(c, "function", 8);
+	return (TSNode){ 0 };
+}
+
+/* Pass 1: calls through imported chrono names, whose hints go on the `use` findings. */
+static int collect_extra(TSNode node, void *payload)
+{
+	struct rust_walk *w = payload;
+	const char *type = ts_node_type(node);
+
+	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal") ||
+	    !strcmp(type, "use_declaration"))
+		return CG_WALK_SKIP;
+	if (!strcmp(type, "mod_item")) {
+		TSNode name = ts_node_child_by_field_name(node, "name", 4);
+		size_t len;
+		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->src, name, &len);
+		if (!ts_node_is_null(name) && banned_n(w->ban, t, len))
+			w->has_local_mod = true;
+		return CG_WALK_ENTER;
+	}
+	if (!strcmp(type, "token_tree")) {
+		/* `format!("{}", t.format("%H"))`: method calls in macro arguments are tokens. */
+		uint32_t n = ts_node_child_count(node);
+		for (uint32_t i = 0; i + 2 < n; i++) {
+			TSNode dot = ts_node_child(node, i), name = ts_node_child(node, i + 1);
+			size_t len;
+			const char *t;
+			if (!cg_node_type_is(dot, ".") || !cg_node_type_is(name, "identifier") ||
+			    !cg_node_type_is(ts_node_child(node, i + 2), "token_tree"))
+				continue;
+			t = cg_node_text(w->src, name, &len);
+			if ((len == 6 && !memcmp(t, "format", 6)) || (len == 9 && !memcmp(t, "timestamp", 9)) ||
+			    (len == 13 && !memcmp(t, "with_timezone", 13)))
+				add_hint(&w->extra, hint_of(t, len));
+		}
+		return CG_WALK_ENTER;
+	}
+	if (!strcmp(type, "call_expression") || !strcmp(type, "generic_type")) {
+		bool is_call = !strcmp(type, "call_expression");
+		TSNode p = is_call ? path_child(node, "function", 8) : path_child(node, "type", 4);
+		TSNode fn = is_call ? ts_node_child_by_field_name(node, "function", 8) : (TSNode){ 0 };
+		/* `.format(..)`, `.timestamp()`, `.with_timezone(..)` in a file that imports chrono. */
+		if (!ts_node_is_null(fn) && cg_node_type_is(fn, "field_expression")) {
+			TSNode value = ts_node_child_by_field_name(fn, "value", 5);
+			if (!ts_node_is_null(value))
+				hints_for_method_parent(&w->extra, w->src, value);
+		}
+		char *written, *resolved;
+		struct segs g, r;
+		if (ts_node_is_null(p))
+			return CG_WALK_ENTER;
+		written = cg_rust_path_text(w->src, p);
+		resolved = cg_rust_resolve(w->rf, written, strlen(written));
+		segs_split(&g, written);
+		segs_split(&r, resolved);
+		/* Only names imported from a banned crate; written chrono:: paths get findings of their own. */
+		if (g.n && r.n && strcmp(written, resolved) && banned(w->ban, r.s[0]) && banned_segment(w, &g) < 0) {
+			if (is_call) {
+				hints_for_call(&w->extra, w->src, node, &g);
+				hints_for_method_parent(&w->extra, w->src, node);
+			} else {
+				hints_for_generic(&w->extra, w->src, node, g.s[g.n - 1]);
+			}
+		}
+		segs_release(&g);
+		segs_release(&r);
+		free(written);
+		free(resolved);
+	}
+	return CG_WALK_ENTER;
+}
+
+/* A string in an attribute that names a banned path: #[serde(with = "chrono::serde::ts_seconds")]. */
+static void check_attr_string(struct rust_walk *w, TSNode lit)
+{
+	struct cg_buf content = CG_BUF_INIT, eq = CG_BUF_INIT, what = CG_BUF_INIT;
+	struct segs g;
+	size_t len;
+	const char *t = cg_node_text(w->src, lit, &len);
+	bool is_path = len >= 2 && t[0] == '"' && t[len - 1] == '"';
+
+	if (is_path)
+		cg_buf_put(&content, t + 1, len - 2);
+	for (size_t i = 0; is_path && i < content.size; i++) {
+		char c = content.ptr[i];
+		is_path = c == ':' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+	}
+	if (!is_path || !strstr(content.ptr, "::")) {
+		cg_buf_release(&content);
+		return;
+	}
+	segs_split(&g, content.ptr);
+	if (g.n && banned(w->ban, g.s[0])) {
+		hints_for_path(&eq, &g, 1);
+		cg_buf_printf(&what, "`%s` named in an attribute", content.ptr);
+		emit_rust(w, lit, g.s[0], what.ptr, eq.ptr, NULL);
+	}
+	segs_release(&g);
+	cg_buf_release(&content);
+	cg_buf_release(&eq);
+	cg_buf_release(&what);
+}
+
+static int attr_strings(TSNode node, void *payload)
+{
+	if (cg_node_type_is(node, "string_literal")) {
+		check_attr_string(payload, node);
+		return CG_WALK_SKIP;
+	}
+	return CG_WALK_ENTER;
+}
+
+/* Macro arguments are token trees: `chrono :: Utc :: now` is a run of tokens, not a path. */
+static void check_token_tree(struct rust_walk *w, TSNode tt)
+{
+	uint32_t n = ts_node_child_count(tt);
+	for (uint32_t i = 0; i < n; i++) {
+		TSNode id = ts_node_child(tt, i);
+		TSNode prev = i ? ts_node_child(tt, i - 1) : (TSNode){ 0 };
+		struct cg_buf path = CG_BUF_INIT, eq = CG_BUF_INIT, what = CG_BUF_INIT;
+		struct segs g;
+		uint32_t j = i;
+		bool is_global = !ts_node_is_null(prev) && cg_node_type_is(prev, "::") &&
+				 (i < 2 || !cg_node_type_is(ts_node_child(tt, i - 2), "identifier"));
+		size_t len;
+		const char *t;
+
+		if (!cg_node_type_is(id, "identifier") || i + 2 >= n || !cg_node_type_is(ts_node_child(tt, i + 1), "::"))
+			continue;
+		/* The start of a path only: not the middle of `a::chrono::x`. */
+		if (!ts_node_is_null(prev) && cg_node_type_is(prev, "::") && !is_global)
+			continue;
+		t = cg_node_text(w->src, id, &len);
+		if (!banned_n(w->ban, t, len) || (w->has_local_mod && !is_global))
+			continue;
+		cg_buf_put(&path, t, len);
+		while (j + 2 < n && cg_node_type_is(ts_node_child(tt, j + 1), "::") &&
+		       cg_node_type_is(ts_node_child(tt, j + 2), "identifier")) {
+			t = cg_node_text(w->src, ts_node_child(tt, j + 2), &len);
+			cg_buf_puts(&path, "::");
+			cg_buf_put(&path, t, len);
+			j += 2;
+		}
+		if (j == i) {
+			cg_buf_release(&path);
+			continue;
+		}
+		segs_split(&g, path.ptr);
+		hints_for_path(&eq, &g, 1);
+		cg_buf_printf(&what, "`%s` used in a macro's arguments", path.ptr);
+		{
+			struct cg_span s = cg_span_of(id), e = cg_span_of(ts_node_child(tt, j));
+			struct cg_emit em = { 0 };
+			struct cg_buf msg = CG_BUF_INIT;
+			const char *rep = banned(w->ban, g.s[0]);
+			s.end_line = e.end_line;
+			s.end_column = e.end_column;
+			cg_buf_printf(&msg, "%s is banned: %s; use %s", g.s[0], what.ptr, rep ? rep : "jiff");
+			if (eq.size)
+				cg_buf_printf(&msg, ": %s", eq.ptr);
+			em.span = s;
+			em.message = msg.ptr;
+			em.help = "`crabgate explain chrono-ban` lists the jiff equivalents";
+			cg_rule_emit(w->ban->ctx, &em);
+			cg_buf_release(&msg);
+		}
+		segs_release(&g);
+		cg_buf_release(&path);
+		cg_buf_release(&eq);
+		cg_buf_release(&what);
+		i = j;
+	}
+}
+
+static void check_use(struct rust_walk *w, TSNode node)
+{
+	struct cg_buf eq = CG_BUF_INIT, what = CG_BUF_INIT, names = CG_BUF_INIT;
+	const char *crate = NULL;
+	char *crate_own = NULL;
+
+	for (size_t i = 0; i < w->rf->nuses; i++) {
+		const struct cg_use *u = &w->rf->uses[i];
+		struct segs g;
+		int at;
+		if (!ts_node_eq(u->decl, node))
+			continue;
+		segs_split(&g, u->path);
+		at = banned_segment(w, &g);
+		if (at >= 0) {
+			if (!crate_own)
+				crate = crate_own = cg_strdup(g.s[at]);
+			if ((size_t)at + 1 < g.n || !strcmp(u->local, "*")) {
+				if (strcmp(u->local, "*"))
+					cg_buf_printf(&names, "%s%s", names.size ? ", " : "", g.s[g.n - 1]);
+				hints_for_path(&eq, &g, (size_t)at + 1);
+			}
+		}
+		segs_release(&g);
+	}
+	if (crate) {
+		if (names.size)
+			cg_buf_printf(&what, "`use` imports %s from it", names.ptr);
+		else
+			cg_buf_puts(&what, "imported by `use`");
+		emit_rust(w, node, crate, what.ptr, eq.ptr, w->extra.ptr);
+	}
+	free(crate_own);
+	cg_buf_release(&eq);
+	cg_buf_release(&what);
+	cg_buf_release(&names);
+}
+
+/* A written path (in an expression, type, pattern or attribute), reported on its outermost construct. */
+static bool check_path(struct rust_walk *w, TSNode construct, TSNode path)
+{
+	char *text = cg_rust_path_text(w->src, path);
+	struct cg_buf eq = CG_BUF_INIT, what = CG_BUF_INIT;
+	struct segs g;
+	int at;
+
+	segs_split(&g, text);
+	at = banned_segment(w, &g);
+	if (at >= 0) {
+		if (cg_node_type_is(construct, "call_expression")) {
+			hints_for_call(&eq, w->src, construct, &g);
+			if (!eq.size)
+				hints_for_path(&eq, &g, (size_t)at + 1);
+			hints_for_method_parent(&eq, w->src, construct);
+		} else if (cg_node_type_is(construct, "generic_type") && g.n) {
+			hints_for_generic(&eq, w->src, construct, g.s[g.n - 1]);
+		} else {
+			hints_for_path(&eq, &g, (size_t)at + 1);
+		}
+		if (at > 0)
+			cg_buf_printf(&what, "`%s` reaches it through a re-export", text);
+		else
+			cg_buf_printf(&what, "`%s` used here", text);
+		emit_rust(w, construct, g.s[at], what.ptr, eq.ptr, NULL);
+	}
+	segs_release(&g);
+	free(text);
+	cg_buf_release(&eq);
+	cg_buf_release(&what);
+	return at >= 0;
+}
 
 static int rust_node(TSNode node, void *payload)
 {
 	struct rust_walk *w = payload;
-	struct cg_rule_ctx *ctx = w->ctx;
 	const char *type = ts_node_type(node);
 
+	if (!ts_node_is_null(w->skip) && ts_node_eq(node, w->skip)) {
+		w->skip = (TSNode){ 0 };
+		return CG_WALK_SKIP;
+	}
+	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal") ||
+	    !strcmp(type, "raw_string_literal"))
+		return CG_WALK_SKIP;
 	if (!strcmp(type, "use_declaration")) {
-		for (size_t i = 0; i < w->rf->nuses; i++) {
-			const struct cg_use *u = &w->rf->uses[i];
-			const char *first;
-			size_t flen = cg_rust_first_segment(u->path, &first);
-			const char *rep;
-			if (!ts_node_eq(u->decl, node) || !(rep = banned(ctx, first, flen)))
-				continue;
-			char *crate = cg_strndup(first, flen);
-			emit(ctx, node, crate, rep, "imported here", u->path);
-			free(crate);
-			break;
-		}
+		check_use(w, node);
 		return CG_WALK_SKIP;
 	}
 	if (!strcmp(type, "extern_crate_declaration")) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		size_t len;
-		const char *t = ts_node_is_null(name) ? "" : cg_node_text(ctx->src, name, &len);
-		const char *rep = ts_node_is_null(name) ? NULL : banned(ctx, t, len);
-		if (rep) {
+		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->src, name, &len);
+		if (!ts_node_is_null(name) && banned_n(w->ban, t, len)) {
 			char *crate = cg_strndup(t, len);
-			emit(ctx, node, crate, rep, "linked with `extern crate`", NULL);
+			emit_rust(w, node, crate, "linked with `extern crate`", hint_of("prelude", 7), NULL);
 			free(crate);
 		}
 		return CG_WALK_SKIP;
 	}
-	if (!strcmp(type, "scoped_identifier") || !strcmp(type, "scoped_type_identifier")) {
-		char *path = cg_rust_path_text(ctx->src, node);
-		const char *first;
-		size_t flen = cg_rust_first_segment(path, &first);
-		const char *rep = banned(ctx, first, flen);
-		if (rep && !(w->has_local_mod && first == path)) {
-			char *crate = cg_strndup(first, flen);
-			emit(ctx, node, crate, rep, "used by path", path);
-			free(crate);
-			free(path);
-			return CG_WALK_SKIP; /* the outermost path is enough */
-		}
-		free(path);
+	if (!strcmp(type, "attribute_item") || !strcmp(type, "inner_attribute_item")) {
+		cg_walk(node, attr_strings, w);
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal"))
-		return CG_WALK_SKIP;
+	if (!strcmp(type, "token_tree")) {
+		check_token_tree(w, node);
+		return CG_WALK_ENTER;
+	}
+	if (!strcmp(type, "call_expression")) {
+		TSNode p = path_child(node, "function", 8);
+		/* Reported on the whole call; the callee is not reported again, the arguments are still seen. */
+		if (!ts_node_is_null(p) && !cg_node_type_is(p, "identifier") && check_path(w, node, p))
+			w->skip = ts_node_child_by_field_name(node, "function", 8);
+		return CG_WALK_ENTER;
+	}
+	if (!strcmp(type, "generic_type")) {
+		TSNode p = path_child(node, "type", 4);
+		if (!ts_node_is_null(p) && cg_node_type_is(p, "scoped_type_identifier") && check_path(w, node, p))
+			return CG_WALK_SKIP;
+		return CG_WALK_ENTER;
+	}
+	if (!strcmp(type, "scoped_identifier") || !strcmp(type, "scoped_type_identifier")) {
+		if (check_path(w, node, node))
+			return CG_WALK_SKIP; /* the outermost path is enough */
+		return CG_WALK_ENTER;
+	}
 	return CG_WALK_ENTER;
 }
 
-static int find_local_mod(TSNode node, void *payload)
+/* Sources of a package named like a banned crate are that crate itself, not a use of it. */
+static bool is_banned_crate_itself(struct cg_rule_ctx *ctx, const struct ban *b)
 {
-	struct rust_walk *w = payload;
-	if (cg_node_type_is(node, "mod_item")) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
-		size_t len;
-		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->ctx->src, name, &len);
-		if (!ts_node_is_null(name) && banned(w->ctx, t, len))
-			w->has_local_mod = true;
-		return CG_WALK_SKIP;
-	}
-	return cg_node_type_is(node, "source_file") ? CG_WALK_ENTER : CG_WALK_SKIP;
+	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	return cr && banned(b, cr->manifest.package_name);
 }
 
-static void check_dep_pair(struct cg_rule_ctx *ctx, TSNode pair, const char *table)
+static int check_rust(struct cg_rule_ctx *ctx, struct ban *b)
 {
-	struct cg_buf key = CG_BUF_INIT, pkg = CG_BUF_INIT;
-	TSNode value = cg_toml_value_node(pair);
-	const char *dot, *rep;
-	size_t klen;
-
-	cg_toml_key(ctx->src, cg_toml_key_node(pair), &key);
-	dot = strchr(key.ptr, '.'); /* chrono.workspace = true */
-	klen = dot ? (size_t)(dot - key.ptr) : key.size;
-	/* A rename names the real crate in `package`. */
-	if (!ts_node_is_null(value) && cg_node_type_is(value, "inline_table")) {
-		for (uint32_t i = 0; i < ts_node_named_child_count(value); i++) {
-			TSNode p = ts_node_named_child(value, i);
-			struct cg_buf k = CG_BUF_INIT;
-			if (!cg_node_type_is(p, "pair"))
-				continue;
-			cg_toml_key(ctx->src, cg_toml_key_node(p), &k);
-			if (!strcmp(k.ptr, "package"))
-				cg_toml_string(ctx->src, cg_toml_value_node(p), &pkg);
-			cg_buf_release(&k);
-		}
-	}
-	if (pkg.size && (rep = banned(ctx, pkg.ptr, pkg.size)) != NULL) {
-		struct cg_buf what = CG_BUF_INIT;
-		cg_buf_printf(&what, "added to [%s] as `%.*s`", table, (int)klen, key.ptr);
-		emit(ctx, pair, pkg.ptr, rep, what.ptr, NULL);
-		cg_buf_release(&what);
-	} else if (!pkg.size && (rep = banned(ctx, key.ptr, klen)) != NULL) {
-		struct cg_buf what = CG_BUF_INIT;
-		char *crate = cg_strndup(key.ptr, klen);
-		cg_buf_printf(&what, "added to [%s]", table);
-		emit(ctx, pair, crate, rep, what.ptr, NULL);
-		free(crate);
-		cg_buf_release(&what);
-	}
-	cg_buf_release(&key);
-	cg_buf_release(&pkg);
-}
-
-static int check_manifest(struct cg_rule_ctx *ctx)
-{
+	struct rust_walk w = { .ban = b, .rf = ctx->file_data, .src = ctx->src, .extra = CG_BUF_INIT };
 	TSNode root = cg_source_root(ctx->src);
-	for (uint32_t i = 0; i < ts_node_named_child_count(root); i++) {
-		TSNode table = ts_node_named_child(root, i);
-		struct cg_buf name = CG_BUF_INIT;
-		if (!cg_node_type_is(table, "table")) {
-			continue;
-		}
-		cg_toml_key(ctx->src, cg_toml_key_node(table), &name);
-		if (cg_toml_is_dep_table(name.ptr)) {
-			for (uint32_t k = 1; k < ts_node_named_child_count(table); k++) {
-				TSNode pair = ts_node_named_child(table, k);
-				if (cg_node_type_is(pair, "pair"))
-					check_dep_pair(ctx, pair, name.ptr);
-			}
-		} else {
-			/* [dependencies.chrono]: the table header names the crate. */
-			const char *dot = strrchr(name.ptr, '.');
-			const char *rep;
-			if (dot) {
-				char *parent = cg_strndup(name.ptr, (size_t)(dot - name.ptr));
-				if (cg_toml_is_dep_table(parent) && (rep = banned(ctx, dot + 1, strlen(dot + 1))) != NULL) {
-					struct cg_buf what = CG_BUF_INIT;
-					cg_buf_printf(&what, "added as [%s]", name.ptr);
-					emit(ctx, cg_toml_key_node(table), dot + 1, rep, what.ptr, NULL);
-					cg_buf_release(&what);
-				}
-				free(parent);
-			}
-		}
-		cg_buf_release(&name);
+	size_t len;
+	const char *text = cg_node_text(ctx->src, root, &len);
+	bool any = false;
+	int err;
+
+	/* Cheap prefilter: no banned name in the bytes, no finding. */
+	for (size_t i = 0; b->crates && i < b->crates->nkids && !any; i++) {
+		const char *n = cg_conf_str(b->crates->kids[i], "name", "");
+		struct cg_buf rust_name = CG_BUF_INIT;
+		for (const char *p = n; *p; p++)
+			cg_buf_putc(&rust_name, *p == '-' ? '_' : *p);
+		any = rust_name.size && memmem(text, len, rust_name.ptr, rust_name.size) != NULL;
+		cg_buf_release(&rust_name);
 	}
+	if (!any || !w.rf || is_banned_crate_itself(ctx, b))
+		return 0;
+	cg_walk(root, collect_extra, &w);
+	err = cg_walk(root, rust_node, &w);
+	cg_buf_release(&w.extra);
+	return err;
+}
+
+/* ------------------------------------------------------------ manifests -- */
+
+static bool same_crate_name(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	if (n != strlen(b))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i] && !((a[i] == '-' || a[i] == '_') && (b[i] == '-' || b[i] == '_')))
+			return false;
+	return true;
+}
+
+/* The configured entry when `feature` of `crate` pulls a banned crate in. */
+static const struct cg_conf_node *enabling(const struct ban *b, const char *crate, const char *feature)
+{
+	for (size_t i = 0; b->enabling && i < b->enabling->nkids; i++) {
+		const struct cg_conf_node *e = b->enabling->kids[i];
+		if (!same_crate_name(cg_conf_str(e, "crate", ""), crate))
+			continue;
+		if (feature && !cg_conf_seq_has(e, "features", feature))
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+static const struct cg_cargo_dep *dep_by_key(const struct cg_manifest *m, const char *key)
+{
+	for (size_t i = 0; i < m->ndeps; i++)
+		if (!m->deps[i].is_workspace_decl && !strcmp(m->deps[i].key, key))
+			return &m->deps[i];
+	return NULL;
+}
+
+/* The crate a dependency names, following `workspace = true` to the workspace's table. */
+static const char *dep_crate(const struct cg_cargo_dep *d, const struct cg_crate *ws)
+{
+	if (d->is_inherited && !d->package && ws) {
+		for (size_t i = 0; i < ws->manifest.ndeps; i++) {
+			const struct cg_cargo_dep *w = &ws->manifest.deps[i];
+			if (w->is_workspace_decl && !strcmp(w->key, d->key))
+				return cg_cargo_dep_crate(w);
+		}
+	}
+	return cg_cargo_dep_crate(d);
+}
+
+static void emit_feature(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_conf_node *e, const char *crate,
+			 const char *feature, struct cg_cargo_pos pos)
+{
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	const char *enables = cg_conf_str(e, "enables", "chrono");
+	const char *rep = banned(b, enables);
+	cg_buf_printf(&msg, "%s's feature `%s` pulls in %s, which is banned; use %s: %s", crate, feature, enables,
+		      rep ? rep : "jiff", cg_conf_str(e, "instead", "jiff's own support"));
+	cg_buf_printf(&help, "drop the `%s` feature and convert at the boundary with jiff types; the list of such features "
+			     "is rules.chrono-ban.enabling_features",
+		      feature);
+	emit_at(ctx, span_of_pos(pos), msg.ptr, help.ptr);
+	cg_buf_release(&msg);
+	cg_buf_release(&help);
+}
+
+static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_cargo_dep *d, const struct cg_crate *ws)
+{
+	const char *crate = dep_crate(d, ws);
+	const char *rep = banned(b, crate);
+
+	if (rep) {
+		struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+		if (d->is_workspace_decl)
+			cg_buf_printf(&msg, "%s is banned: declared for the workspace in [workspace.dependencies]", crate);
+		else
+			cg_buf_printf(&msg, "%s is banned: added to [%s]", crate, d->table);
+		if (strcmp(crate, d->key))
+			cg_buf_printf(&msg, " as `%s`", d->key);
+		if (d->is_inherited)
+			cg_buf_puts(&msg, " (inherited from the workspace)");
+		if (d->is_optional)
+			cg_buf_puts(&msg, " as an optional dependency");
+		cg_buf_printf(&msg, "; use %s instead", rep);
+		cg_buf_printf(&help, "depend on %s and port the code; `crabgate explain chrono-ban` lists the equivalents "
+				     "(`Utc::now()` -> `jiff::Timestamp::now()`, `NaiveDate` -> `jiff::civil::Date`, ...)",
+			      rep);
+		emit_at(ctx, span_of_pos(d->pos), msg.ptr, help.ptr);
+		cg_buf_release(&msg);
+		cg_buf_release(&help);
+		return;
+	}
+	for (size_t i = 0; i < d->nfeatures; i++) {
+		const struct cg_conf_node *e = enabling(b, crate, d->features[i].text);
+		if (e)
+			emit_feature(ctx, b, e, crate, d->features[i].text, d->features[i].pos);
+	}
+}
+
+/* `[features]` items: "dep:chrono", "chrono/serde", "chrono?/serde", "sqlx/chrono", "chrono". */
+static void check_feature_item(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_manifest *m,
+			       const struct cg_crate *ws, const struct cg_cargo_feature *f, const struct cg_cargo_str *item)
+{
+	const char *t = item->text, *slash = strchr(t, '/');
+	char *name = NULL, *sub = NULL;
+	const struct cg_cargo_dep *d;
+	const char *crate, *rep;
+	struct cg_buf msg = CG_BUF_INIT;
+
+	if (cg_starts_with(t, "dep:")) {
+		name = cg_strdup(t + 4);
+	} else if (slash) {
+		size_t n = (size_t)(slash - t);
+		if (n && t[n - 1] == '?')
+			n--;
+		name = cg_strndup(t, n);
+		sub = cg_strdup(slash + 1);
+	} else {
+		/* A bare name is a feature of this crate, or an optional dependency's implicit feature. */
+		if (!(d = dep_by_key(m, t)) || !d->is_optional)
+			goto done;
+		name = cg_strdup(t);
+	}
+	d = dep_by_key(m, name);
+	crate = d ? dep_crate(d, ws) : name;
+	if ((rep = banned(b, crate)) != NULL) {
+		cg_buf_printf(&msg, "feature `%s` turns on the banned crate %s (`%s`); use %s instead", f->name, crate, t, rep);
+		emit_at(ctx, span_of_pos(item->pos), msg.ptr, "remove the item from the feature and port the code to jiff");
+	} else if (sub) {
+		const struct cg_conf_node *e = enabling(b, crate, sub);
+		if (e)
+			emit_feature(ctx, b, e, crate, sub, item->pos);
+	}
+done:
+	free(name);
+	free(sub);
+	cg_buf_release(&msg);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
+}
+
+static int check_manifest(struct cg_rule_ctx *ctx, struct ban *b)
+{
+	struct cg_manifest m;
+	const struct cg_crate *ws = NULL;
+
+	cg_manifest_parse(&m, ctx->src);
+	if (ctx->cargo) {
+		char *dir = dir_of(ctx->path);
+		const struct cg_crate *self = cg_cargo_manifest_in(ctx->cargo, dir);
+		ws = self ? self->workspace : NULL;
+		free(dir);
+	}
+	for (size_t i = 0; i < m.ndeps; i++)
+		check_dep(ctx, b, &m.deps[i], ws);
+	for (size_t i = 0; i < m.nfeatures; i++)
+		for (size_t k = 0; k < m.features[i].nitems; k++)
+			check_feature_item(ctx, b, &m, ws, &m.features[i], &m.features[i].items[k]);
+	cg_manifest_release(&m);
+	return 0;
+}
+
+/* A banned crate new in Cargo.lock, and the packages that pull it in. */
+static int check_lock(struct cg_rule_ctx *ctx, struct ban *b)
+{
+	struct cg_lockfile lock;
+
+	cg_lockfile_parse(&lock, ctx->src);
+	for (size_t i = 0; i < lock.npackages; i++) {
+		const struct cg_lock_package *p = &lock.packages[i];
+		struct cg_buf msg = CG_BUF_INIT, by = CG_BUF_INIT, help = CG_BUF_INIT;
+		const char *rep = banned(b, p->name);
+		size_t nby = 0;
+		if (!rep || !p->name_pos.line)
+			continue;
+		for (size_t k = 0; k < lock.npackages; k++) {
+			const struct cg_lock_package *q = &lock.packages[k];
+			for (size_t d = 0; d < q->ndeps; d++) {
+				if (!q->name || strcmp(q->deps[d], p->name) || strstr(by.ptr, q->name))
+					continue;
+				cg_buf_printf(&by, "%s%s", nby++ ? ", " : "", q->name);
+				/* Name the feature to turn off when the dependent is a known one (sqlx-core -> sqlx). */
+				for (size_t e = 0; b->enabling && e < b->enabling->nkids; e++) {
+					const struct cg_conf_node *en = b->enabling->kids[e];
+					const char *c = cg_conf_str(en, "crate", "");
+					size_t cl = strlen(c);
+					bool match = same_crate_name(c, q->name) ||
+						     (!strncmp(c, q->name, cl) && (q->name[cl] == '-' || q->name[cl] == '_'));
+					if (match && !strstr(help.ptr, c))
+						cg_buf_printf(&help, "%s%s pulls it in through a feature (%s): %s", help.size ? "; " : "",
+							      c, cg_conf_child(en, "features") && cg_conf_child(en, "features")->nkids
+								     ? cg_conf_child(en, "features")->kids[0]->value
+								     : "?",
+							      cg_conf_str(en, "instead", "use jiff's support"));
+				}
+				break;
+			}
+		}
+		cg_buf_printf(&msg, "%s%s%s enters Cargo.lock and is banned", p->name, p->version ? " " : "",
+			      p->version ? p->version : "");
+		if (nby)
+			cg_buf_printf(&msg, "; pulled in by %s", by.ptr);
+		cg_buf_printf(&msg, "; use %s instead", rep);
+		cg_buf_printf(&help, "%s`cargo tree -i %s -e features` shows which dependency and feature bring it in",
+			      help.size ? "; " : "", p->name);
+		emit_at(ctx, span_of_pos(p->name_pos), msg.ptr, help.ptr);
+		cg_buf_release(&msg);
+		cg_buf_release(&by);
+		cg_buf_release(&help);
+	}
+	cg_lockfile_release(&lock);
 	return 0;
 }
 
 static int check(struct cg_rule_ctx *ctx)
 {
+	struct ban b = { ctx, cg_conf_child(ctx->rule_cfg, "crates"), cg_conf_child(ctx->rule_cfg, "enabling_features") };
 	if (ctx->kind == CG_KIND_CARGO_TOML)
-		return check_manifest(ctx);
-	if (ctx->kind == CG_KIND_RUST) {
-		struct rust_walk w = { ctx, ctx->file_data, false };
-		TSNode root = cg_source_root(ctx->src);
-		size_t len;
-		const char *text = cg_node_text(ctx->src, root, &len);
-		/* Cheap prefilter: no banned name in the bytes, no finding. */
-		const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
-		bool any = false;
-		for (size_t i = 0; crates && i < crates->nkids && !any; i++)
-			any = memmem(text, len, cg_conf_str(crates->kids[i], "name", "\x01"),
-				     strlen(cg_conf_str(crates->kids[i], "name", "\x01"))) != NULL;
-		if (!any)
-			return 0;
-		cg_walk(root, find_local_mod, &w);
-		return cg_walk(root, rust_node, &w);
-	}
+		return check_manifest(ctx, &b);
+	if (ctx->kind == CG_KIND_CARGO_LOCK)
+		return check_lock(ctx, &b);
+	if (ctx->kind == CG_KIND_RUST)
+		return check_rust(ctx, &b);
 	return 0;
 }
 
@@ -262,22 +936,51 @@ const struct cg_rule cg_rule_chrono_ban = {
 	.summary = "time handling uses jiff, never chrono",
 	.explain = "The team keeps all time handling in jiff: one crate with time zones done right, a\n"
 		   "single Timestamp type for instants and Zoned for civil time in a zone. chrono is\n"
-		   "banned in manifests (every dependency table, renames, workspace inheritance) and in\n"
-		   "source (use, extern crate, chrono:: paths). Each finding names the jiff equivalent\n"
-		   "of what was used.\n"
+		   "banned wherever it can enter:\n"
+		   "\n"
+		   "  Cargo.toml  every dependency table ([dependencies], dev-, build-, target-specific,\n"
+		   "              [workspace.dependencies]), dotted headers, `chrono.workspace = true`,\n"
+		   "              renames (`time = { package = \"chrono\" }`), optional dependencies and\n"
+		   "              `dep:chrono` features, and features of other crates that pull it in\n"
+		   "              (sqlx \"chrono\", serde_with \"chrono_0_4\", diesel \"chrono\", ...)\n"
+		   "  Cargo.lock  a new [[package]] named chrono, with the packages that depend on it\n"
+		   "  Rust        `use chrono::..`, `extern crate chrono`, `chrono::` paths in code, types,\n"
+		   "              patterns, attributes and macro arguments, re-exports such as\n"
+		   "              `sqlx::types::chrono`, and `#[serde(with = \"chrono::serde::..\")]`\n"
+		   "\n"
+		   "Names that merely contain the word (`chrono_helper`), comments, strings and a local\n"
+		   "`mod chrono` are not chrono. Each finding names the jiff equivalent of what was used.\n"
 		   "\n"
 		   "Bad:\n"
-		   "    use chrono::{DateTime, Utc};\n"
+		   "    use chrono::{DateTime, NaiveDate, Utc};\n"
 		   "    fn stamp() -> DateTime<Utc> { Utc::now() }\n"
+		   "    let d = NaiveDate::parse_from_str(input, \"%Y-%m-%d\")?;\n"
 		   "\n"
 		   "Good:\n"
-		   "    use jiff::Timestamp;\n"
+		   "    use jiff::{civil::Date, Timestamp};\n"
 		   "    fn stamp() -> Timestamp { Timestamp::now() }\n"
+		   "    let d = Date::strptime(\"%Y-%m-%d\", input)?; // jiff takes the format first\n"
 		   "\n"
-		   "Common equivalents: NaiveDate -> jiff::civil::Date, NaiveDateTime -> jiff::civil::DateTime,\n"
-		   "Duration -> jiff::SignedDuration, parse_from_str(s, f) -> strptime(f, s) (note the order),\n"
-		   ".format(f) -> .strftime(f), .timestamp() -> .as_second().\n"
-		   "The banned crates and their replacements are `rules.chrono-ban.crates` in config.\n",
+		   "Equivalents:\n"
+		   "    Utc::now()                  jiff::Timestamp::now()\n"
+		   "    Local::now()                jiff::Zoned::now()\n"
+		   "    DateTime<Utc>               jiff::Timestamp\n"
+		   "    DateTime<FixedOffset>, DateTime<Tz>, DateTime<Local>\n"
+		   "                                jiff::Zoned\n"
+		   "    NaiveDate, NaiveDateTime, NaiveTime\n"
+		   "                                jiff::civil::Date, civil::DateTime, civil::Time\n"
+		   "    Duration, TimeDelta         jiff::SignedDuration (jiff::Span for calendar units)\n"
+		   "    DateTime::parse_from_rfc3339(s)\n"
+		   "                                s.parse::<jiff::Timestamp>()\n"
+		   "    parse_from_str(s, f)        strptime(f, s)   (the arguments swap)\n"
+		   "    .format(f)                  .strftime(f)\n"
+		   "    .timestamp()                .as_second()\n"
+		   "    .with_timezone(&tz)         .to_zoned(tz)\n"
+		   "    chrono::serde::ts_seconds   jiff::fmt::serde::timestamp::second::required\n"
+		   "    sqlx/diesel \"chrono\"        the jiff-sqlx / jiff-diesel crates\n"
+		   "\n"
+		   "The banned crates and their replacements are `rules.chrono-ban.crates` in config;\n"
+		   "features that pull chrono in are `rules.chrono-ban.enabling_features`.\n",
 	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML | CG_KIND_CARGO_LOCK,
 	.check = check,
 };

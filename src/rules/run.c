@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "rules/rule.h"
+#include "syntax/cargo.h"
 #include "syntax/rust.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -100,19 +101,35 @@ static bool visible_by_filter(const struct cg_changed_file *f, const struct cg_f
 	return false;
 }
 
-/*
- * Looks for `crabgate:allow(id[, id]) reason` in a comment on `line`.
- * Returns 1 and the reason (maybe empty) when `rule` is listed, else 0.
- */
-static int find_allow(const struct cg_source *src, uint32_t line, const char *rule, const char **reason, size_t *rlen,
-		      uint32_t *col)
+/* True when byte `off` of the source lies inside a comment node. */
+static bool in_comment(const struct cg_source *src, uint32_t off)
 {
-	size_t len;
+	TSNode n = ts_node_descendant_for_byte_range(cg_source_root(src), off, off + 1);
+	for (; !ts_node_is_null(n); n = ts_node_parent(n)) {
+		const char *t = ts_node_type(n);
+		if (!strcmp(t, "line_comment") || !strcmp(t, "block_comment") || !strcmp(t, "comment"))
+			return true;
+		if (!strcmp(t, "source_file") || !strcmp(t, "document"))
+			break;
+	}
+	return false;
+}
+
+/*
+ * Looks for `crabgate:allow(id[, id]) reason` in a comment on `line`. With
+ * `is_above`, the comment must be alone on its line (a trailing comment on
+ * the line above belongs to that line). Returns 1 and the reason (maybe
+ * empty) when `rule` is listed, else 0.
+ */
+static int find_allow(const struct cg_source *src, uint32_t line, bool is_above, const char *rule, const char **reason,
+		      size_t *rlen, uint32_t *col)
+{
+	size_t len, rule_len = strlen(rule);
 	const char *text = cg_source_line(src, line, &len);
 	const char *end = text + len, *p = text;
 
 	while (p < end) {
-		const char *hit = NULL;
+		const char *hit = NULL, *ids, *close, *lead = text;
 		for (const char *q = p; q + sizeof(ALLOW_MARK) - 1 <= end; q++) {
 			if (!memcmp(q, ALLOW_MARK, sizeof(ALLOW_MARK) - 1)) {
 				hit = q;
@@ -121,35 +138,45 @@ static int find_allow(const struct cg_source *src, uint32_t line, const char *ru
 		}
 		if (!hit)
 			return 0;
-		/* Only in a comment: a `//` or `#` before it on the line. */
-		bool in_comment = false;
-		for (const char *q = text; q < hit; q++)
-			if ((q[0] == '/' && q + 1 < hit && q[1] == '/') || q[0] == '#')
-				in_comment = true;
-		const char *ids = hit + sizeof(ALLOW_MARK) - 1;
-		const char *close = memchr(ids, ')', (size_t)(end - ids));
-		if (!in_comment || !close)
+		ids = hit + sizeof(ALLOW_MARK) - 1;
+		close = memchr(ids, ')', (size_t)(end - ids));
+		if (!close)
 			return 0;
+		p = close;
+		/* In a comment by the syntax tree, not in a string that happens to hold the words. */
+		if (!in_comment(src, src->line_starts[line - 1] + (uint32_t)(hit - text)))
+			continue;
+		while (lead < hit && (*lead == ' ' || *lead == '\t'))
+			lead++;
+		if (is_above && !in_comment(src, src->line_starts[line - 1] + (uint32_t)(lead - text)))
+			continue;
 		for (const char *id = ids; id < close;) {
+			const char *idend;
 			while (id < close && (*id == ' ' || *id == ','))
 				id++;
-			const char *idend = id;
+			idend = id;
 			while (idend < close && *idend != ',' && *idend != ' ')
 				idend++;
-			if ((size_t)(idend - id) == strlen(rule) && !memcmp(id, rule, strlen(rule))) {
+			if ((size_t)(idend - id) == rule_len && !memcmp(id, rule, rule_len)) {
 				const char *r = close + 1;
+				size_t n;
 				while (r < end && (*r == ' ' || *r == '\t' || *r == ':' || *r == '-'))
 					r++;
+				n = (size_t)(end - r);
+				/* A block comment's closing marker is not part of the reason. */
+				while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
+					n--;
+				if (n >= 2 && r[n - 2] == '*' && r[n - 1] == '/')
+					n -= 2;
+				while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
+					n--;
 				*reason = r;
-				*rlen = (size_t)(end - r);
-				while (*rlen && (r[*rlen - 1] == ' ' || r[*rlen - 1] == '\t'))
-					(*rlen)--;
+				*rlen = n;
 				*col = (uint32_t)(hit - text) + 1;
 				return 1;
 			}
 			id = idend;
 		}
-		p = close;
 	}
 	return 0;
 }
@@ -215,26 +242,46 @@ int cg_baseline_write(const char *path, const struct cg_findings *findings)
 	return err;
 }
 
-/* `crabgate:allow(rule)` with no reason: the finding stands, and so does a note. */
-static void report_bare_allow(struct cg_findings *out, const struct cg_rule *allow_rule,
-			      const struct cg_conf_node *allow_cfg, const struct cg_source *src,
+/* The settings the pass needs for every file, looked up once. */
+struct pass_env {
+	enum cg_filter filter;
+	char **baseline;
+	size_t nbaseline;
+	const struct cg_rule *allow_rule;
+	const struct cg_conf_node *allow_cfg;
+	enum cg_severity allow_sev; /* CG_SEV_OFF: bare allows are not reported */
+};
+
+static bool is_baselined(const struct pass_env *env, const char *fingerprint)
+{
+	return env->nbaseline &&
+	       bsearch(&fingerprint, env->baseline, env->nbaseline, sizeof(*env->baseline), cmp_str) != NULL;
+}
+
+/* `crabgate:allow(rule)` with no reason: the finding stands, and so does a note (once per comment and rule). */
+static void report_bare_allow(struct cg_findings *out, const struct pass_env *env, const struct cg_source *src,
 			      const struct cg_finding *f, uint32_t line, uint32_t col)
 {
-	enum cg_severity sev = allow_rule ? allow_rule->default_severity : CG_SEV_OFF;
 	struct cg_finding *n;
 	struct cg_buf msg = CG_BUF_INIT;
 	size_t len;
 	const char *text = cg_source_line(src, line, &len);
 
-	if (allow_cfg && (!cg_conf_bool(allow_cfg, "enabled", true) ||
-			  cg_severity_parse(&sev, cg_conf_str(allow_cfg, "severity", "note")) < 0))
-		sev = CG_SEV_OFF;
-	if (sev == CG_SEV_OFF)
+	if (env->allow_sev == CG_SEV_OFF || !env->allow_rule ||
+	    (env->allow_cfg && cg_conf_seq_glob(env->allow_cfg, "skip", f->path)))
 		return;
 	cg_buf_printf(&msg, "crabgate:allow(%s) without a reason does not suppress the finding", f->rule);
+	for (size_t i = 0; i < out->len; i++) {
+		const struct cg_finding *o = &out->items[i];
+		if (o->line == line && o->column == col && !strcmp(o->rule, env->allow_rule->id) && !strcmp(o->path, f->path) &&
+		    !strcmp(o->message, msg.ptr)) {
+			cg_buf_release(&msg);
+			return;
+		}
+	}
 	n = cg_findings_add(out);
-	n->rule = cg_strdup(allow_rule->id);
-	n->severity = sev;
+	n->rule = cg_strdup(env->allow_rule->id);
+	n->severity = env->allow_sev;
 	n->path = cg_strdup(f->path);
 	n->line = n->end_line = line;
 	n->column = col;
@@ -244,124 +291,221 @@ static void report_bare_allow(struct cg_findings *out, const struct cg_rule *all
 	n->source_line = cg_strndup(text, len);
 	n->origin = CG_ORIGIN_RULES;
 	cg_fingerprint(n->fingerprint, n->rule, n->path, text, len, 0);
+	n->is_baselined = is_baselined(env, n->fingerprint);
+}
+
+/* The flagged lines' text (at most 50), the part of a fingerprint that survives line shifts. */
+static void span_text(struct cg_buf *out, const struct cg_source *src, const struct cg_finding *f)
+{
+	for (uint32_t l = f->line; l <= f->end_line && l - f->line < 50; l++) {
+		size_t n;
+		const char *t = cg_source_line(src, l, &n);
+		cg_buf_put(out, t, n);
+		cg_buf_putc(out, '\n');
+	}
+}
+
+struct fp_slot {
+	char fp[17];
+	size_t index;
+};
+
+static int cmp_fp_slot(const void *a, const void *b)
+{
+	const struct fp_slot *x = a, *y = b;
+	int c = strcmp(x->fp, y->fp);
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Fingerprints every raw finding: the base hash of rule, path and text, and
+ * when several findings share it, the occurrence index in file order. All
+ * raw findings count, visible or not, so a finding's fingerprint does not
+ * depend on the filter it was seen through (a baseline written with --all
+ * matches a check of the added lines).
+ */
+static void fingerprint_all(struct cg_findings *raw, const struct cg_source *src)
+{
+	struct fp_slot *slots = cg_calloc(raw->len ? raw->len : 1, sizeof(*slots));
+	for (size_t i = 0; i < raw->len; i++) {
+		struct cg_buf span = CG_BUF_INIT;
+		span_text(&span, src, &raw->items[i]);
+		cg_fingerprint(slots[i].fp, raw->items[i].rule, raw->items[i].path, span.ptr, span.size, 0);
+		memcpy(raw->items[i].fingerprint, slots[i].fp, sizeof(slots[i].fp));
+		slots[i].index = i;
+		cg_buf_release(&span);
+	}
+	qsort(slots, raw->len, sizeof(*slots), cmp_fp_slot);
+	for (size_t i = 1, occ = 0; i < raw->len; i++) {
+		struct cg_finding *f = &raw->items[slots[i].index];
+		struct cg_buf span = CG_BUF_INIT;
+		if (strcmp(slots[i].fp, slots[i - 1].fp)) {
+			occ = 0;
+			continue;
+		}
+		span_text(&span, src, f);
+		cg_fingerprint(f->fingerprint, f->rule, f->path, span.ptr, span.size, (unsigned)++occ);
+		cg_buf_release(&span);
+	}
+	free(slots);
 }
 
 /* Fills source lines, suppressions, fingerprints; moves visible ones to `out`. */
 static void finish_file(struct cg_findings *out, struct cg_findings *raw, const struct cg_changed_file *file,
-			const struct cg_source *src, enum cg_filter filter, char **baseline, size_t nbaseline,
-			const struct cg_config *cfg)
+			const struct cg_source *src, const struct pass_env *env)
 {
-	const struct cg_rule *allow_rule = cg_rule_find("allow-without-reason");
-	const struct cg_conf_node *allow_cfg = cg_config_get(cfg, "rules.allow-without-reason");
-	size_t nraw = raw->len;
-	char (*base_fp)[17];
-
 	cg_findings_sort(raw);
-	/* Base fingerprints of every raw finding first: the occurrence index must
-	 * not depend on which findings the filter shows, nor on moved-out items. */
-	base_fp = cg_calloc(nraw ? nraw : 1, sizeof(*base_fp));
-	for (size_t i = 0; i < nraw; i++) {
-		const struct cg_finding *f = &raw->items[i];
-		struct cg_buf span = CG_BUF_INIT;
-		for (uint32_t l = f->line; l <= f->end_line && l < f->line + 50; l++) {
-			size_t n;
-			const char *t = cg_source_line(src, l, &n);
-			cg_buf_put(&span, t, n);
-			cg_buf_putc(&span, '\n');
-		}
-		cg_fingerprint(base_fp[i], f->rule, f->path, span.ptr, span.size, 0);
-		cg_buf_release(&span);
-	}
-	for (size_t i = 0; i < nraw; i++) {
+	fingerprint_all(raw, src);
+	for (size_t i = 0; i < raw->len; i++) {
 		struct cg_finding *f = &raw->items[i];
 		size_t tlen;
 		const char *text = cg_source_line(src, f->line, &tlen);
-		struct cg_buf span = CG_BUF_INIT;
-		unsigned occ = 0;
 
-		if (!visible_by_filter(file, f, filter))
+		if (!visible_by_filter(file, f, env->filter))
 			continue;
 		f->source_line = cg_strndup(text, tlen);
-		for (uint32_t l = f->line; l <= f->end_line && l < f->line + 50; l++) {
-			size_t n;
-			const char *t = cg_source_line(src, l, &n);
-			cg_buf_put(&span, t, n);
-			cg_buf_putc(&span, '\n');
-		}
-		/* Occurrence: earlier raw findings (visible or not) with the same base fingerprint. */
-		cg_fingerprint(f->fingerprint, f->rule, f->path, span.ptr, span.size, 0);
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(base_fp[j], f->fingerprint))
-				occ++;
-		if (occ)
-			cg_fingerprint(f->fingerprint, f->rule, f->path, span.ptr, span.size, occ);
-		cg_buf_release(&span);
-
-		uint32_t cands[2] = { f->line, f->line > 1 ? f->line - 1 : 0 };
-		for (int k = 0; k < 2 && cands[k]; k++) {
-			uint32_t l = cands[k], col;
+		/* On the flagged line, or alone on the line above it. */
+		for (int k = 0; k < 2; k++) {
+			uint32_t l = k == 0 ? f->line : f->line - 1, col;
 			const char *reason;
 			size_t rlen;
-			if (!find_allow(src, l, f->rule, &reason, &rlen, &col))
+			if (l == 0 || !find_allow(src, l, k == 1, f->rule, &reason, &rlen, &col))
 				continue;
 			if (rlen) {
 				f->is_suppressed = true;
 				f->suppression_reason = cg_strndup(reason, rlen);
 			} else {
-				report_bare_allow(out, allow_rule, allow_cfg, src, f, l, col);
+				report_bare_allow(out, env, src, f, l, col);
 			}
 			break;
 		}
-		if (nbaseline && bsearch(&(char *){ f->fingerprint }, baseline, nbaseline, sizeof(*baseline), cmp_str))
-			f->is_baselined = true;
+		f->is_baselined = !f->is_suppressed && is_baselined(env, f->fingerprint);
 
 		/* Move the finding to the output. */
 		*cg_findings_add(out) = *f;
 		memset(f, 0, sizeof(*f));
 	}
-	free(base_fp);
 	cg_findings_release(raw);
 }
 
 struct list_ctx {
 	struct cg_change *change;
-	size_t known;
+	char **known; /* sorted paths already in the change */
+	size_t nknown;
 };
 
+/* --filter all: every other file of the tree joins the change, read when its turn comes. */
 static int add_unchanged(const char *path, void *payload)
 {
 	struct list_ctx *lc = payload;
-	struct cg_changed_file *f;
-	if (!cg_file_kind_of(path))
+	if (!cg_file_kind_of(path) || bsearch(&path, lc->known, lc->nknown, sizeof(*lc->known), cmp_str))
 		return 0;
-	for (size_t i = 0; i < lc->known; i++)
-		if (!strcmp(lc->change->files[i].path, path))
-			return 0;
-	f = cg_change__add_file(lc->change, path);
-	if (cg_change_read(lc->change, path, &f->content) < 0) {
-		f->skip_reason = "unreadable";
-		cg_error_clear();
-	}
-	f->is_loaded = true;
+	cg_change__add_file(lc->change, path);
 	return 0;
+}
+
+static int add_whole_tree(struct cg_change *change, size_t *first_unchanged)
+{
+	struct list_ctx lc = { change, NULL, change->nfiles };
+	int err;
+
+	*first_unchanged = change->nfiles;
+	if (change->source == CG_SOURCE_ALL)
+		return 0; /* every tracked file is in the change already */
+	lc.known = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*lc.known));
+	for (size_t i = 0; i < change->nfiles; i++)
+		lc.known[i] = change->files[i].path;
+	qsort(lc.known, lc.nknown, sizeof(*lc.known), cmp_str);
+	err = cg_change_list(change, "", add_unchanged, &lc);
+	free(lc.known);
+	return err;
+}
+
+static int pass_env_init(struct pass_env *env, const struct cg_config *cfg, const struct cg_pass_opts *opts)
+{
+	const char *sev;
+	int err;
+
+	memset(env, 0, sizeof(*env));
+	env->filter = opts->filter;
+	env->allow_rule = cg_rule_find("allow-without-reason");
+	env->allow_cfg = cg_config_get(cfg, "rules.allow-without-reason");
+	env->allow_sev = env->allow_rule ? env->allow_rule->default_severity : CG_SEV_OFF;
+	sev = cg_conf_str(env->allow_cfg, "severity", NULL);
+	if (sev && cg_severity_parse(&env->allow_sev, sev) < 0)
+		return cg_error_set(CG_E_CONFIG, "rules.allow-without-reason.severity: %s", cg_error_last());
+	if (env->allow_cfg && !cg_conf_bool(env->allow_cfg, "enabled", true))
+		env->allow_sev = CG_SEV_OFF;
+	if ((err = load_baseline(&env->baseline, &env->nbaseline, opts->baseline_path)) < 0)
+		return err;
+	return 0;
+}
+
+static void pass_env_release(struct pass_env *env)
+{
+	for (size_t i = 0; i < env->nbaseline; i++)
+		free(env->baseline[i]);
+	free(env->baseline);
+	memset(env, 0, sizeof(*env));
+}
+
+/* Runs the enabled rules that want this kind of file; their findings go to `raw`. */
+static int run_rules(struct cg_findings *raw, struct cg_change *change, struct cg_changed_file *file, unsigned kind,
+		     const struct cg_source *src, struct cg_rust_file *rust, struct cg_cargo_cache *cargo,
+		     const struct cg_config *cfg)
+{
+	const struct cg_conf_node *rules_cfg = cg_config_get(cfg, "rules");
+	int err = 0;
+
+	for (size_t r = 0; r < cg_nrules && err >= 0; r++) {
+		const struct cg_rule *rule = cg_rules[r];
+		const struct cg_conf_node *rc = cg_conf_child(rules_cfg, rule->id);
+		const char *sev_name = cg_conf_str(rc, "severity", NULL);
+		struct cg_rule_ctx ctx = { 0 };
+		enum cg_severity sev = rule->default_severity;
+
+		if (!rule->check || !(rule->wants & kind))
+			continue;
+		if (rc && !cg_conf_bool(rc, "enabled", true))
+			continue;
+		if (sev_name && cg_severity_parse(&sev, sev_name) < 0)
+			return cg_error_set(CG_E_CONFIG, "rules.%s.severity: %s", rule->id, cg_error_last());
+		if (sev == CG_SEV_OFF || (rc && cg_conf_seq_glob(rc, "skip", file->path)))
+			continue;
+		ctx.rule = rule;
+		ctx.cfg = cfg;
+		ctx.rule_cfg = rc;
+		ctx.severity = sev;
+		ctx.change = change;
+		ctx.file = file;
+		ctx.kind = (enum cg_file_kind)kind;
+		ctx.path = file->path;
+		ctx.src = src;
+		ctx.file_data = rust;
+		ctx.cargo = cargo;
+		ctx.sink = raw;
+		err = rule->check(&ctx);
+	}
+	return err < 0 ? err : 0;
 }
 
 int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg_change *change,
 		 const struct cg_config *cfg, const struct cg_pass_opts *opts)
 {
-	char **baseline = NULL;
-	size_t nbaseline = 0;
-	const struct cg_conf_node *rules_cfg = cg_config_get(cfg, "rules");
+	struct pass_env env;
+	struct cg_cargo_cache *cargo = NULL;
 	const struct cg_conf_node *root = cfg->root;
+	size_t first_unchanged;
 	int err = 0;
 
-	if ((err = load_baseline(&baseline, &nbaseline, opts->baseline_path)) < 0)
-		return err;
-	if (opts->filter == CG_FILTER_ALL) {
-		struct list_ctx lc = { change, change->nfiles };
-		if ((err = cg_change_list(change, "", add_unchanged, &lc)) < 0)
-			goto done;
-	}
+	if ((err = pass_env_init(&env, cfg, opts)) < 0)
+		goto done;
+	first_unchanged = change->nfiles;
+	if (opts->filter == CG_FILTER_ALL && (err = add_whole_tree(change, &first_unchanged)) < 0)
+		goto done;
+	cargo = cg_cargo_cache_new(change);
 
 	for (size_t i = 0; i < change->nfiles; i++) {
 		struct cg_changed_file *file = &change->files[i];
@@ -369,6 +513,7 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 		struct cg_findings raw = CG_FINDINGS_INIT;
 		struct cg_source src;
 		struct cg_rust_file *rust = NULL;
+		bool is_unchanged = i >= first_unchanged;
 		const char *text;
 		size_t len;
 
@@ -381,6 +526,21 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 		if (file->skip_reason) {
 			note_skipped(stats, file->path, file->skip_reason);
 			continue;
+		}
+		if (is_unchanged && !file->is_loaded) {
+			/* Joined for --filter all: read now, dropped after, so memory stays flat. */
+			file->content.cap = 256u * 1024 * 1024;
+			err = cg_change_read(change, file->path, &file->content);
+			file->is_loaded = true;
+			if (err == CG_E_TOOBIG || err == CG_E_NOTFOUND) {
+				note_skipped(stats, file->path, err == CG_E_TOOBIG ? "too large to check" : "unreadable");
+				cg_error_clear();
+				cg_buf_release(&file->content);
+				err = 0;
+				continue;
+			}
+			if (err < 0)
+				goto done;
 		}
 		if ((err = cg_change_content(change, file, &text, &len)) < 0) {
 			if (err == CG_E_TOOBIG) {
@@ -405,53 +565,23 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 			rust = cg_rust_file_new(&src);
 		stats->files_checked++;
 
-		for (size_t r = 0; r < cg_nrules; r++) {
-			const struct cg_rule *rule = cg_rules[r];
-			const struct cg_conf_node *rc = cg_conf_child(rules_cfg, rule->id);
-			struct cg_rule_ctx ctx = { 0 };
-			enum cg_severity sev = rule->default_severity;
-
-			if (!rule->check || !(rule->wants & kind))
-				continue;
-			if (rc && !cg_conf_bool(rc, "enabled", true))
-				continue;
-			if (rc && cg_conf_str(rc, "severity", NULL) && cg_severity_parse(&sev, cg_conf_str(rc, "severity", NULL)) < 0) {
-				err = CG_E_CONFIG;
-				break;
-			}
-			if (sev == CG_SEV_OFF || (rc && cg_conf_seq_glob(rc, "skip", file->path)))
-				continue;
-			ctx.rule = rule;
-			ctx.cfg = cfg;
-			ctx.rule_cfg = rc;
-			ctx.severity = sev;
-			ctx.change = change;
-			ctx.file = file;
-			ctx.kind = (enum cg_file_kind)kind;
-			ctx.path = file->path;
-			ctx.src = &src;
-			ctx.file_data = rust;
-			ctx.sink = &raw;
-			if ((err = rule->check(&ctx)) < 0)
-				break;
-		}
+		err = run_rules(&raw, change, file, kind, &src, rust, cargo, cfg);
 		if (!err)
-			finish_file(out, &raw, file, &src, opts->filter, baseline, nbaseline, cfg);
+			finish_file(out, &raw, file, &src, &env);
 		cg_findings_release(&raw);
 		cg_rust_file_free(rust);
 		cg_source_release(&src);
 		/* The text is not needed again: keep memory flat over large changes. */
-		if (file->has_new_id) {
+		if (file->has_new_id || is_unchanged) {
 			cg_buf_release(&file->content);
-			file->is_loaded = false;
+			file->is_loaded = is_unchanged;
 		}
 		if (err < 0)
 			goto done;
 	}
 	cg_findings_sort(out);
 done:
-	for (size_t i = 0; i < nbaseline; i++)
-		free(baseline[i]);
-	free(baseline);
+	cg_cargo_cache_free(cargo);
+	pass_env_release(&env);
 	return err;
 }

@@ -1,5 +1,6 @@
 #include "syntax/toml.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/str.h"
@@ -16,37 +17,99 @@ TSNode cg_toml_value_node(TSNode pair)
 	return n >= 2 ? ts_node_named_child(pair, n - 1) : (TSNode){ 0 };
 }
 
+/* Writes the contents of a quoted TOML text (key or string); `"` forms decode escapes. */
+static void put_unquoted(const char *t, size_t len, struct cg_buf *out)
+{
+	bool is_basic;
+	if (len >= 6 && (!strncmp(t, "\"\"\"", 3) || !strncmp(t, "'''", 3)) && !memcmp(t, t + len - 3, 3)) {
+		is_basic = t[0] == '"';
+		t += 3;
+		len -= 6;
+		/* A newline right after the opening quotes is not part of the string. */
+		if (len && t[0] == '\n') {
+			t++;
+			len--;
+		} else if (len >= 2 && t[0] == '\r' && t[1] == '\n') {
+			t += 2;
+			len -= 2;
+		}
+	} else if (len >= 2 && (t[0] == '"' || t[0] == '\'') && t[len - 1] == t[0]) {
+		is_basic = t[0] == '"';
+		t++;
+		len -= 2;
+	} else {
+		cg_buf_put(out, t, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = t[i];
+		if (!is_basic || c != '\\' || i + 1 == len) {
+			cg_buf_putc(out, c);
+			continue;
+		}
+		c = t[++i];
+		switch (c) {
+		case 'n':
+			cg_buf_putc(out, '\n');
+			break;
+		case 't':
+			cg_buf_putc(out, '\t');
+			break;
+		case 'r':
+			cg_buf_putc(out, '\r');
+			break;
+		case '"':
+		case '\\':
+			cg_buf_putc(out, c);
+			break;
+		default:
+			/* \uXXXX and line continuations are rare in manifests: kept as written. */
+			cg_buf_putc(out, '\\');
+			cg_buf_putc(out, c);
+		}
+	}
+}
+
 static void put_key_part(const struct cg_source *src, TSNode part, struct cg_buf *out)
 {
 	size_t len;
 	const char *t = cg_node_text(src, part, &len);
-	if (len >= 2 && (t[0] == '"' || t[0] == '\'') && t[len - 1] == t[0]) {
-		t++;
-		len -= 2;
+	put_unquoted(t, len, out);
+}
+
+/* The parts of a key node, left to right, at most `max`; returns how many. */
+static size_t key_parts(TSNode key, TSNode *parts, size_t max)
+{
+	TSNode rev[CG_TOML_MAX_PARTS + 1];
+	size_t n = 0;
+	TSNode cur = key;
+
+	if (ts_node_is_null(key) || max == 0)
+		return 0;
+	/* dotted_key nests to the left: ((a.b).c); walk the left spine. */
+	while (cg_node_type_is(cur, "dotted_key") && n < CG_TOML_MAX_PARTS) {
+		uint32_t k = ts_node_named_child_count(cur);
+		if (k < 2)
+			break;
+		rev[n++] = ts_node_named_child(cur, k - 1);
+		cur = ts_node_named_child(cur, 0);
 	}
-	cg_buf_put(out, t, len);
+	rev[n++] = cur;
+	if (n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		parts[i] = rev[n - 1 - i];
+	return n;
 }
 
 void cg_toml_key(const struct cg_source *src, TSNode key, struct cg_buf *out)
 {
-	/* dotted_key nests to the left: ((a.b).c); walk the left spine. */
-	TSNode parts[64];
-	size_t n = 0;
-	TSNode cur = key;
-	if (ts_node_is_null(key))
-		return;
-	while (cg_node_type_is(cur, "dotted_key") && n < 63) {
-		uint32_t k = ts_node_named_child_count(cur);
-		if (k < 2)
-			break;
-		parts[n++] = ts_node_named_child(cur, k - 1);
-		cur = ts_node_named_child(cur, 0);
-	}
-	parts[n++] = cur;
-	while (n--) {
-		put_key_part(src, parts[n], out);
-		if (n)
+	TSNode parts[CG_TOML_MAX_PARTS + 1];
+	size_t n = key_parts(key, parts, CG_TOML_MAX_PARTS + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
 			cg_buf_putc(out, '.');
+		put_key_part(src, parts[i], out);
 	}
 }
 
@@ -57,11 +120,15 @@ void cg_toml_string(const struct cg_source *src, TSNode value, struct cg_buf *ou
 	if (ts_node_is_null(value) || !cg_node_type_is(value, "string"))
 		return;
 	t = cg_node_text(src, value, &len);
-	if (len >= 6 && (!strncmp(t, "\"\"\"", 3) || !strncmp(t, "'''", 3))) {
-		cg_buf_put(out, t + 3, len - 6);
-	} else if (len >= 2) {
-		cg_buf_put(out, t + 1, len - 2);
-	}
+	put_unquoted(t, len, out);
+}
+
+bool cg_toml_bool(const struct cg_source *src, TSNode value, bool *out)
+{
+	if (ts_node_is_null(value) || !cg_node_type_is(value, "boolean"))
+		return false;
+	*out = cg_node_is(src, value, "true");
+	return true;
 }
 
 bool cg_toml_is_dep_table(const char *name)
@@ -80,4 +147,126 @@ bool cg_toml_is_dep_table(const char *name)
 	if (!strcmp(name, "workspace.dependencies"))
 		return true;
 	return cg_starts_with(name, "target.");
+}
+
+struct work {
+	TSNode pair;
+	size_t depth; /* parts kept from the enclosing key */
+};
+
+struct each_state {
+	const struct cg_source *src;
+	char *own[CG_TOML_MAX_PARTS];
+	size_t n;
+	struct cg_toml_entry e;
+};
+
+static void truncate_parts(struct each_state *st, size_t depth)
+{
+	while (st->n > depth)
+		free(st->own[--st->n]);
+}
+
+/* Appends the parts of `key`; false when they do not fit. */
+static bool push_key(struct each_state *st, TSNode key)
+{
+	TSNode parts[CG_TOML_MAX_PARTS];
+	size_t k = key_parts(key, parts, CG_TOML_MAX_PARTS - st->n);
+	if (!k)
+		return false;
+	for (size_t i = 0; i < k; i++) {
+		struct cg_buf b = CG_BUF_INIT;
+		put_key_part(st->src, parts[i], &b);
+		st->own[st->n++] = cg_buf_detach(&b, NULL);
+	}
+	return true;
+}
+
+static bool is_key(TSNode n)
+{
+	return cg_node_type_is(n, "bare_key") || cg_node_type_is(n, "quoted_key") || cg_node_type_is(n, "dotted_key");
+}
+
+/* Walks the pairs of one table (or the top level) with an explicit stack. */
+static int each_pairs(struct each_state *st, TSNode container, uint32_t first, size_t base,
+		      int (*cb)(const struct cg_toml_entry *, void *), void *payload)
+{
+	struct work *stack = NULL;
+	size_t n = 0, cap = 0;
+	uint32_t count = ts_node_named_child_count(container);
+	int rc = 0;
+
+	for (uint32_t i = first; i < count; i++) {
+		TSNode top = ts_node_named_child(container, i);
+		if (!cg_node_type_is(top, "pair"))
+			continue;
+		cg_array_grow((void **)&stack, &cap, 1, sizeof(*stack));
+		n = 0;
+		stack[n++] = (struct work){ top, base };
+		while (n && rc >= 0) {
+			struct work w = stack[--n];
+			TSNode value = cg_toml_value_node(w.pair);
+			truncate_parts(st, w.depth);
+			if (!push_key(st, cg_toml_key_node(w.pair)) || ts_node_is_null(value))
+				continue;
+			if (cg_node_type_is(value, "inline_table")) {
+				uint32_t k = ts_node_named_child_count(value);
+				cg_array_grow((void **)&stack, &cap, n + k, sizeof(*stack));
+				for (uint32_t j = k; j-- > 0;) {
+					TSNode p = ts_node_named_child(value, j);
+					if (cg_node_type_is(p, "pair"))
+						stack[n++] = (struct work){ p, st->n };
+				}
+				continue;
+			}
+			memcpy(st->e.parts, st->own, st->n * sizeof(*st->own));
+			st->e.nparts = st->n;
+			st->e.value = value;
+			st->e.pair = w.pair;
+			st->e.outer = top;
+			rc = cb(&st->e, payload);
+		}
+		if (rc < 0)
+			break;
+	}
+	free(stack);
+	return rc < 0 ? rc : 0;
+}
+
+int cg_toml_each(const struct cg_source *src, int (*cb)(const struct cg_toml_entry *e, void *payload), void *payload)
+{
+	struct each_state st;
+	TSNode root = cg_source_root(src);
+	uint32_t count = ts_node_named_child_count(root);
+	uint32_t table_index = 0;
+	int rc = 0;
+
+	memset(&st, 0, sizeof(st));
+	st.src = src;
+	/* Keys before the first table header belong to the top level. */
+	rc = each_pairs(&st, root, 0, 0, cb, payload);
+	for (uint32_t i = 0; i < count && rc >= 0; i++) {
+		TSNode t = ts_node_named_child(root, i);
+		bool is_array = cg_node_type_is(t, "table_array_element");
+		TSNode key;
+		if (!is_array && !cg_node_type_is(t, "table"))
+			continue;
+		table_index++;
+		key = cg_toml_key_node(t);
+		truncate_parts(&st, 0);
+		if (ts_node_is_null(key) || !is_key(key) || !push_key(&st, key))
+			continue;
+		memset(&st.e, 0, sizeof(st.e));
+		memcpy(st.e.parts, st.own, st.n * sizeof(*st.own));
+		st.e.nparts = st.e.nheader = st.n;
+		st.e.outer = key;
+		st.e.table = t;
+		st.e.is_array_element = is_array;
+		st.e.table_index = table_index;
+		if ((rc = cb(&st.e, payload)) < 0)
+			break;
+		rc = each_pairs(&st, t, 1, st.e.nheader, cb, payload);
+	}
+	truncate_parts(&st, 0);
+	return rc < 0 ? rc : 0;
 }

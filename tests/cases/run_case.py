@@ -29,6 +29,12 @@ def copy_tree(src, dst):
             shutil.copyfile(s, d)
 
 
+def env():
+    e = dict(os.environ, NO_COLOR="1")
+    e.pop("CRABGATE_CONFIG", None)
+    return e
+
+
 def read(path, default=None):
     if not os.path.exists(path):
         return default
@@ -51,6 +57,14 @@ def main():
             git(repo, "add", "-A")
             git(repo, "commit", "-q", "-m", "before")
             base = git(repo, "rev-parse", "HEAD")
+        # pre_cmd: a crabgate command run on the repository as it is before after/ is applied
+        # (the first step of two-step cases such as `baseline FILE --all`, then a check).
+        pre = read(os.path.join(case, "pre_cmd"))
+        if pre is not None:
+            pre_args = pre.strip().replace("{base}", base).split()
+            p = subprocess.run([BIN, *pre_args], cwd=repo, capture_output=True, text=True, env=env())
+            if p.returncode not in (0, 1):
+                sys.exit(f"case {name}: pre_cmd `crabgate {' '.join(pre_args)}` failed ({p.returncode}): {p.stderr}")
         if os.path.isdir(os.path.join(case, "after")):
             copy_tree(os.path.join(case, "after"), repo)
         for line in (read(os.path.join(case, "delete"), "") or "").splitlines():
@@ -62,10 +76,12 @@ def main():
             head = git(repo, "rev-parse", "HEAD")
 
         args = read(os.path.join(case, "cmd")).strip().replace("{base}", base).replace("{head}", head).split()
-        if "--format" not in args:
+        # Only the checking commands speak JSON; rules, explain and demo print text.
+        is_check = args and args[0] == "check"
+        if is_check and "--format" not in args:
             args += ["--format", "json"]
         stdin = read(os.path.join(case, "stdin"), "")
-        r = subprocess.run([BIN, *args], cwd=repo, input=stdin, capture_output=True, text=True)
+        r = subprocess.run([BIN, *args], cwd=repo, input=stdin, capture_output=True, text=True, env=env())
 
         expected = [json.loads(l) for l in (read(os.path.join(case, "expected.jsonl"), "") or "").splitlines()
                     if l.strip()]
@@ -78,15 +94,25 @@ def main():
         want_err = read(os.path.join(case, "stderr_contains"))
         if want_err and want_err.strip() not in r.stderr:
             problems.append(f"stderr lacks {want_err.strip()!r}")
-        got = []
+        for want in (read(os.path.join(case, "stdout_contains"), "") or "").splitlines():
+            if want.strip() and want.strip() not in r.stdout:
+                problems.append(f"stdout lacks {want.strip()!r}")
+        got, doc = [], None
         if r.stdout.strip().startswith("{"):
-            got = json.loads(r.stdout)["findings"]
+            doc = json.loads(r.stdout)
+            got = doc["findings"]
         elif expected:
             problems.append("no JSON on stdout")
+        want_json = read(os.path.join(case, "json_contains"))
+        if want_json is not None:
+            for k, v in json.loads(want_json).items():
+                if doc is None or doc.get(k) != v:
+                    problems.append(f"JSON {k}: {None if doc is None else doc.get(k)!r}, expected {v!r}")
+        # When stdout is not JSON (rules, explain, demo), only the other checks apply.
         key = lambda f: (f["rule"], f["path"], f["line"])
         got_keys = sorted(key(f) for f in got)
         want_keys = sorted(key(e) for e in expected)
-        if got_keys != want_keys:
+        if (is_check or expected) and got_keys != want_keys:
             problems.append(f"findings {got_keys}\n  expected {want_keys}")
         for e in expected:
             match = [f for f in got if key(f) == key(e)]

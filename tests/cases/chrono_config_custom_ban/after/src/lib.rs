@@ -1,0 +1,4 @@
+//! fixture
+
+use time::OffsetDateTime;
+use chrono::Utc;

@@ -1,0 +1,5 @@
+//! fixture
+
+extern crate chrono;
+extern crate chrono as time;
+extern crate chronometer;

@@ -1,0 +1,2 @@
+use chrono::Utc;
+fn main() {}

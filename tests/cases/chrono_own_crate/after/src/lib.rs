@@ -1,0 +1,4 @@
+//! fixture
+
+pub use crate::offset::Utc;
+mod offset { pub struct Utc; }
