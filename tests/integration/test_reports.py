@@ -225,10 +225,11 @@ class TestReports(unittest.TestCase):
     def test_text_through_a_pipe(self):
         text = self.result.stdout.decode("utf-8")
         self.assertNotIn(ESC, text)
-        self.assertRegex(text, r"error\[chrono-ban\]: chrono is banned: imported here; use jiff instead\n"
-                               r" --> src/lib\.rs:1:1\n  \|\n1 \| use chrono::Utc;\n  \| \^+\n")
+        # The rule's wording and exact span are chrono-ban's business; the frame is ours.
+        self.assertRegex(text, r"error\[chrono-ban\]: [^\n]+\n --> src/lib\.rs:1:\d+\n  \|\n"
+                               r"1 \| use chrono::Utc;\n  \| *\^+\n")
         # The awkward file: escape bytes and invalid UTF-8 shown, not sent.
-        self.assertIn("src/odd, name:1/mod é%.rs:2:1", text)
+        self.assertRegex(text, r" --> src/odd, name:1/mod é%\.rs:2:\d+\n")
         self.assertIn("\\u{1b}[31m\\xff", text)
         # The 5 KB line is cut around the span.
         big = [line for line in text.splitlines() if "let _t = chrono::Utc::now()" in line]

@@ -307,6 +307,38 @@ static const char *str_at(const cJSON *obj, const char *path)
 	return cJSON_IsString(cur) ? cur->valuestring : NULL;
 }
 
+/*
+ * The golden leaves out what other people's work changes: the registry's
+ * rules (their texts are the rules' own) and so every ruleIndex. The rules
+ * only the findings name (review/...) stay; ruleIndex is checked apart.
+ */
+static void check_sarif_golden(const cJSON *doc, const char *name)
+{
+	cJSON *norm = cJSON_Duplicate(doc, 1), *run = cJSON_GetArrayItem(cJSON_GetObjectItem(norm, "runs"), 0), *r;
+	cJSON *rules = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "tool"), "driver"), "rules");
+	struct cg_buf out = CG_BUF_INIT;
+	char *text;
+
+	for (int i = cJSON_GetArraySize(rules) - 1; i >= 0; i--) {
+		const cJSON *rule = cJSON_GetArrayItem(rules, i);
+		assert_non_null(str_at(rule, "shortDescription.text"));
+		assert_non_null(str_at(rule, "fullDescription.text"));
+		assert_non_null(str_at(rule, "help.text"));
+		assert_non_null(str_at(rule, "help.markdown"));
+		assert_non_null(str_at(rule, "defaultConfiguration.level"));
+		if (cg_rule_find(str_at(rule, "id")))
+			cJSON_DeleteItemFromArray(rules, i);
+	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(run, "results")) cJSON_DeleteItemFromObject(r, "ruleIndex");
+	text = cJSON_Print(norm);
+	cg_buf_puts(&out, text);
+	cg_buf_putc(&out, '\n');
+	check_golden(&out, name);
+	cg_buf_release(&out);
+	free(text);
+	cJSON_Delete(norm);
+}
+
 static void test_sarif(void **state)
 {
 	struct fixture *fx = *state;
@@ -316,8 +348,8 @@ static void test_sarif(void **state)
 	int nsuppressed = 0;
 
 	render(&out, "sarif", &fx->in);
-	check_golden(&out, "report.sarif");
 	doc = parse_json(&out);
+	check_sarif_golden(doc, "report.sarif");
 	assert_string_equal(str_at(doc, "version"), "2.1.0");
 	run = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 0);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "runs")), 1);
