@@ -5,12 +5,16 @@
 #include "util/banned.h"
 
 extern const struct cg_rule cg_rule_chrono_ban;
+extern const struct cg_rule cg_rule_unbounded_channel;
+extern const struct cg_rule cg_rule_thiserror_errors;
 extern const struct cg_rule cg_rule_allow_without_reason;
 extern const struct cg_rule cg_rule_missing_bench;
 
 const struct cg_rule *const cg_rules[] = {
 	&cg_rule_chrono_ban,
 	&cg_rule_missing_bench,
+	&cg_rule_unbounded_channel,
+	&cg_rule_thiserror_errors,
 	&cg_rule_allow_without_reason,
 };
 

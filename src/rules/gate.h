@@ -1,0 +1,57 @@
+#ifndef CG_RULES_GATE_H
+#define CG_RULES_GATE_H
+
+#include <stdbool.h>
+
+#include "change/change.h"
+#include "syntax/syntax.h"
+
+/*
+ * Which Rust code exists in a given build: `#[cfg(…)]` attributes on items,
+ * statements and match arms, `#![cfg(…)]` on a module, `if cfg!(…)` branches
+ * and `#[cfg(…)] mod x;` declarations in a parent module file, judged under
+ * one assumed build. Private to the rules that need it (unbounded-channel,
+ * wasm-unsafe-std).
+ */
+
+/* Three-valued: a feature flag or an unknown key is neither true nor false. */
+enum cg_tri { CG_TRI_FALSE, CG_TRI_TRUE, CG_TRI_UNKNOWN };
+
+enum cg_gate_build {
+	/* A build for wasm32-unknown-unknown: target_arch = "wasm32", target_family = "wasm",
+	 * target_os = "unknown", neither unix nor windows. */
+	CG_GATE_WASM32,
+	/* A build of the library itself, not its tests: `test` is false, and
+	 * functions marked `#[test]`, `#[tokio::test]`, `#[bench]`… are left out. */
+	CG_GATE_NOT_TEST,
+};
+
+/*
+ * Evaluates the predicate inside a cfg token tree (the `(…)` of `cfg(…)` or
+ * `cfg!(…)`) under `build`. all/any/not nest to any depth without
+ * recursion; an unknown operator makes its result unknown.
+ */
+enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enum cg_gate_build build);
+
+/*
+ * Pre-order walk like cg_walk that passes over code `build` leaves out, so
+ * `cb` sees only what that build compiles and runs. `cb` returns
+ * CG_WALK_ENTER, CG_WALK_SKIP or a negative error, which stops the walk.
+ */
+int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb)(TSNode node, void *payload),
+		 void *payload);
+
+/*
+ * True when the module file at `path` is declared by a parent module file
+ * (mod.rs, lib.rs, main.rs or the `<dir>.rs` of the folder) as `mod x;` in
+ * code `build` leaves out, at any level up to the crate root. Files are
+ * read at the change's new revision; a file that cannot be read counts as
+ * absent.
+ */
+bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enum cg_gate_build build);
+
+/* A file that only tests, benchmarks or examples compile: a path with a tests/,
+ * benches/ or examples/ folder at any depth, or a build script. */
+bool cg_gate_path_is_test(const char *path);
+
+#endif

@@ -1,0 +1,215 @@
+#define _GNU_SOURCE
+/*
+ * unbounded-channel: every queue between tasks is bounded, so that a slow
+ * consumer slows its producers down instead of letting memory grow until
+ * the process dies. Flags calls to the constructors of unbounded channels
+ * (config: rules.unbounded-channel.constructors), resolved through the
+ * file's `use` declarations, in code that a build of the library compiles:
+ * not in tests/, benches/, examples/, build.rs, #[cfg(test)] or #[test].
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/gate.h"
+#include "rules/rule.h"
+#include "syntax/rust.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+struct walk {
+	struct cg_rule_ctx *ctx;
+	const struct cg_rust_file *rf;
+	const struct cg_conf_node *ctors;
+	int file_state; /* 0: not asked yet, 1: library code, -1: declared only for tests */
+	char **fns;     /* names of the file's own functions (they shadow glob imports) */
+	size_t nfns, fns_cap;
+	bool has_fns;
+};
+
+static const char *last_segment(const char *path)
+{
+	const char *p = path, *q;
+	while ((q = strstr(p, "::")) != NULL)
+		p = q + 2;
+	return p;
+}
+
+static int collect_fn(TSNode node, void *payload)
+{
+	struct walk *w = payload;
+	if (cg_node_type_is(node, "function_item")) {
+		TSNode name = ts_node_child_by_field_name(node, "name", 4);
+		if (!ts_node_is_null(name)) {
+			cg_array_grow((void **)&w->fns, &w->fns_cap, w->nfns + 1, sizeof(*w->fns));
+			w->fns[w->nfns++] = cg_node_strdup(w->ctx->src, name);
+		}
+	}
+	return CG_WALK_ENTER;
+}
+
+static bool defines_fn(struct walk *w, const char *name)
+{
+	if (!w->has_fns) {
+		w->has_fns = true;
+		cg_walk(cg_source_root(w->ctx->src), collect_fn, w);
+	}
+	for (size_t i = 0; i < w->nfns; i++)
+		if (!strcmp(w->fns[i], name))
+			return true;
+	return false;
+}
+
+/* The configured constructor `path` names, or NULL. */
+static const struct cg_conf_node *constructor_of(const struct walk *w, const char *path)
+{
+	for (size_t i = 0; w->ctors && i < w->ctors->nkids; i++)
+		if (!strcmp(cg_conf_str(w->ctors->kids[i], "path", ""), path))
+			return w->ctors->kids[i];
+	return NULL;
+}
+
+/*
+ * What a called path stands for: through the use map, and for a name no
+ * `use` brings (`unbounded()`, `mpsc::channel()`) through the file's glob
+ * imports (`use flume::*`), unless the file defines that function itself.
+ */
+static const struct cg_conf_node *match_call(struct walk *w, TSNode fn)
+{
+	char *written = cg_rust_path_text(w->ctx->src, fn);
+	char *full = cg_rust_resolve(w->rf, written, strlen(written));
+	const struct cg_conf_node *hit = constructor_of(w, full);
+	const char *first;
+	size_t flen = cg_rust_first_segment(written, &first);
+
+	if (!hit && first == written && !cg_rust_use_of(w->rf, first, flen) &&
+	    !(first[flen] == '\0' && defines_fn(w, first))) {
+		for (size_t i = 0; i < w->rf->nuses && !hit; i++) {
+			const struct cg_use *u = &w->rf->uses[i];
+			struct cg_buf cand = CG_BUF_INIT;
+			if (strcmp(u->local, "*") != 0)
+				continue;
+			cg_buf_printf(&cand, "%s::%s", u->path, written);
+			hit = constructor_of(w, cand.ptr);
+			cg_buf_release(&cand);
+		}
+	}
+	free(written);
+	free(full);
+	return hit;
+}
+
+static void report(struct walk *w, TSNode fn, const struct cg_conf_node *ctor)
+{
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	struct cg_emit e = { 0 };
+	const char *path = cg_conf_str(ctor, "path", "");
+	const char *bounded = cg_conf_str(ctor, "bounded", "a bounded channel");
+
+	cg_buf_printf(&msg,
+		      "unbounded channel `%s` has no backpressure: nothing slows the senders, so a slow receiver lets "
+		      "the queue and memory grow without limit; use `%s`",
+		      path, bounded);
+	cg_buf_printf(&help,
+		      "with `%s` a sender waits (or `try_send` fails) once N messages are queued, which slows the "
+		      "producer to the consumer's pace; pick N from the burst you expect",
+		      bounded);
+	e.span = cg_span_of(fn);
+	e.message = msg.ptr;
+	e.help = help.ptr;
+	cg_rule_emit(w->ctx, &e);
+	cg_buf_release(&msg);
+	cg_buf_release(&help);
+}
+
+static int visit(TSNode node, void *payload)
+{
+	struct walk *w = payload;
+	const char *type = ts_node_type(node);
+	TSNode fn;
+	const struct cg_conf_node *ctor;
+
+	if (!strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") || !strcmp(type, "use_declaration"))
+		return CG_WALK_SKIP;
+	if (strcmp(type, "call_expression") != 0)
+		return CG_WALK_ENTER;
+	fn = ts_node_child_by_field_name(node, "function", 8);
+	if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
+		fn = ts_node_child_by_field_name(fn, "function", 8);
+	if (ts_node_is_null(fn) || !(cg_node_type_is(fn, "identifier") || cg_node_type_is(fn, "scoped_identifier")))
+		return CG_WALK_ENTER;
+	if ((ctor = match_call(w, fn)) == NULL)
+		return CG_WALK_ENTER;
+	/* Asked once, and only with a finding in hand: it may read parent module files. */
+	if (!w->file_state)
+		w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, CG_GATE_NOT_TEST) ? -1 : 1;
+	if (w->file_state < 0)
+		return CG_WALK_SKIP;
+	report(w, fn, ctor);
+	return CG_WALK_ENTER;
+}
+
+/* No constructor's last segment in the bytes, no call to one. */
+static bool may_match(const struct cg_rule_ctx *ctx, const struct cg_conf_node *ctors)
+{
+	for (size_t i = 0; ctors && i < ctors->nkids; i++) {
+		const char *name = last_segment(cg_conf_str(ctors->kids[i], "path", ""));
+		if (*name && memmem(ctx->src->text, ctx->src->len, name, strlen(name)))
+			return true;
+	}
+	return false;
+}
+
+static int check(struct cg_rule_ctx *ctx)
+{
+	struct walk w = { 0 };
+	int err = 0;
+
+	w.ctx = ctx;
+	w.rf = ctx->file_data;
+	w.ctors = cg_conf_child(ctx->rule_cfg, "constructors");
+	if (!w.rf || !may_match(ctx, w.ctors) || cg_gate_path_is_test(ctx->path))
+		goto done;
+	err = cg_gate_walk(ctx->src, CG_GATE_NOT_TEST, visit, &w);
+done:
+	for (size_t i = 0; i < w.nfns; i++)
+		free(w.fns[i]);
+	free(w.fns);
+	return err;
+}
+
+const struct cg_rule cg_rule_unbounded_channel = {
+	.id = "unbounded-channel",
+	.default_severity = CG_SEV_WARNING,
+	.summary = "channels between tasks are bounded, so slow consumers push back",
+	.explain =
+		"An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
+		"slow database, a burst of requests, a stuck task) the queue grows until the process\n"
+		"runs out of memory, and the latency of every message in it grows with it. A bounded\n"
+		"channel gives backpressure: once N messages are queued, `send` waits (or `try_send`\n"
+		"fails, which the sender can turn into shedding load or an error), so the producer\n"
+		"runs at the consumer's pace.\n"
+		"\n"
+		"Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
+		"build.rs, #[cfg(test)] modules or #[test] functions), resolved through `use`\n"
+		"declarations, aliases and glob imports:\n"
+		"    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
+		"    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
+		"    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
+		"    flume::unbounded                      -> flume::bounded(N)\n"
+		"    async_channel::unbounded              -> async_channel::bounded(N)\n"
+		"    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
+		"The list is `rules.unbounded-channel.constructors` in config.\n"
+		"\n"
+		"Bad:\n"
+		"    use tokio::sync::mpsc;\n"
+		"    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
+		"    tx.send(job)?; // never waits, whatever the backlog\n"
+		"\n"
+		"Good:\n"
+		"    use tokio::sync::mpsc;\n"
+		"    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
+		"    tx.send(job).await?; // waits while 1024 jobs are queued\n",
+	.wants = CG_KIND_RUST,
+	.check = check,
+};

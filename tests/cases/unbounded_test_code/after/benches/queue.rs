@@ -1,0 +1,4 @@
+fn bench() {
+    let (tx, _rx) = crossbeam_channel::unbounded::<u8>();
+    drop(tx);
+}

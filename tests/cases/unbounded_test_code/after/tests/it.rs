@@ -1,0 +1,5 @@
+#[test]
+fn integration() {
+    let (tx, _rx) = flume::unbounded::<u8>();
+    drop(tx);
+}
