@@ -49,6 +49,27 @@ const struct cg_command cg_commands[] = {
 	  "\n" CHECK_OPTIONS "\n"
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
 	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
+	{ "ci", cmd_ci, NEED_REPO | NEED_CONFIG, "check a pull/merge request in CI and post the findings on it",
+	  "usage: crabgate ci [--dry-run] [check options]\n"
+	  "\n"
+	  "Detects GitHub Actions (GITHUB_ACTIONS, GITHUB_EVENT_PATH) or GitLab CI (GITLAB_CI,\n"
+	  "CI_MERGE_REQUEST_IID), checks the pull/merge request's change as merge-base(base,\n"
+	  "head)..head (a push: before..after), writes the reports asked for, and posts the\n"
+	  "findings: one GitHub review with inline comments on the diff's lines and one\n"
+	  "summary comment edited in place, or one GitLab discussion per finding and one\n"
+	  "summary note. Re-runs never post a finding twice. A read-only token (fork pull\n"
+	  "requests) falls back to workflow annotations and the job summary.\n"
+	  "\n"
+	  "Tokens: GITHUB_TOKEN or CRABGATE_GITHUB_TOKEN; GITLAB_TOKEN or\n"
+	  "CRABGATE_GITLAB_TOKEN (CI_JOB_TOKEN cannot post notes). Outside CI it checks\n"
+	  "merge-base($CRABGATE_BASE, HEAD)..HEAD like `crabgate check --base`.\n"
+	  "The forge: section of config.yaml sets the review event, the inline limit,\n"
+	  "resolve_outdated. docs/github.md and docs/gitlab.md show the CI setup.\n"
+	  "\n"
+	  "  --dry-run           print what would be posted; read, never write\n"
+	  "\n" CHECK_OPTIONS "\n"
+	  "Exit status: as `crabgate check`; a shallow clone without the base is 2 (fetch\n"
+	  "the history: `fetch-depth: 0`, `GIT_DEPTH: 0`).\n" },
 	{ "baseline", cmd_baseline, NEED_REPO | NEED_CONFIG, "record current findings so they are hidden later",
 	  "usage: crabgate baseline FILE [check options]\n"
 	  "\n"

@@ -26,6 +26,8 @@
 //                                                  from @octokit/webhooks-examples
 //                                                  and valid against
 //                                                  @octokit/openapi-webhooks
+//                                                  (POST /_control/event does the
+//                                                  same in a running server)
 // DIR is the folder holding node_modules (tests/tools/install_forge_tools.sh
 // installs it); default $CRABGATE_FORGE_TOOLS.
 "use strict";
@@ -155,6 +157,7 @@ function neutral(doc, sch) {
   }
 }
 
+let webhookAjv = null;
 function buildEvent(args) {
   const examples = req2("@octokit/webhooks-examples");
   const whDoc = req2("@octokit/openapi-webhooks/generated/api.github.com.json");
@@ -194,9 +197,12 @@ function buildEvent(args) {
     payload.repository.name = repo.split("/")[1];
     schemaName = "webhook-pull-request-" + action.replace(/_/g, "-");
   }
-  const ajv = newAjv();
-  ajv.addSchema({ $id: "wh", components: whDoc.components });
-  const validate = ajv.getSchema("wh#/components/schemas/" + schemaName);
+  // Compiled once per process: the server answers many /_control/event calls.
+  if (!webhookAjv) {
+    webhookAjv = newAjv();
+    webhookAjv.addSchema({ $id: "wh", components: whDoc.components });
+  }
+  const validate = webhookAjv.getSchema("wh#/components/schemas/" + schemaName);
   if (!validate) throw new Error("no schema " + schemaName + " in @octokit/openapi-webhooks");
   if (!fillRequired(whDoc, whDoc.components.schemas[schemaName], payload, validate))
     throw new Error("event payload does not validate: " + ajvErrors(validate.errors).join("; "));
@@ -750,6 +756,9 @@ function handleControl(req, res, url, rawBody, base) {
       }
       return send(res, 200, { ok: true });
     }
+    case "POST /_control/event":
+      // {name, action, number, base, head, repo, head_repo, before, after}: as the `event` subcommand.
+      return send(res, 200, buildEvent(Object.entries(body).flatMap(([k, v]) => ["--" + k.replace(/_/g, "-"), String(v)])));
     case "POST /_control/faults":
       // [{method, path (regex), status, headers, body, times, delay_ms, rate_remaining}]
       for (const f of [].concat(body)) state.faults.push(f);

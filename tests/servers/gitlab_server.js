@@ -77,7 +77,13 @@ const ENDPOINTS = [
   },
   {
     id: "discussions/update-note", method: "PUT", path: "/projects/:id/merge_requests/:iid/discussions/:discussion_id/notes/:note_id", query: {},
-    body: { type: "object", properties: { body: { type: "string", minLength: 1 }, resolved: { type: "boolean" } }, additionalProperties: false, minProperties: 1 },
+    // GitLab: "exactly one of body or resolved must be set".
+    body: {
+      type: "object",
+      properties: { body: { type: "string", minLength: 1 }, resolved: { type: "boolean" } },
+      additionalProperties: false,
+      oneOf: [{ required: ["body"] }, { required: ["resolved"] }],
+    },
   },
   { id: "notes/list", method: "GET", path: "/projects/:id/merge_requests/:iid/notes", query: Object.assign({ sort: ["asc", "desc"], order_by: ["created_at", "updated_at"] }, paging) },
   {

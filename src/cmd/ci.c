@@ -1,0 +1,238 @@
+/*
+ * `crabgate ci`: the CI entry point. Detects GitHub Actions or GitLab CI,
+ * checks the pull/merge request's change (merge-base(base, head)..head, never
+ * the merge commit a pull_request checkout leaves at HEAD), writes the
+ * reports asked for, and posts the findings where reviewers look.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/pipeline.h"
+#include "forge/forge.h"
+#include "report/report.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+#ifndef CG_VERSION
+#define CG_VERSION "0.0.0"
+#endif
+
+static bool is_source_option(const char *a)
+{
+	static const char *const names[] = { "--staged", "--base", "--range", "--diff", "--all" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i]);
+		if (!strncmp(a, names[i], n) && (a[n] == '\0' || a[n] == '='))
+			return true;
+	}
+	return false;
+}
+
+/* Fills the change options from the CI's facts; `range` holds a built "A..B". */
+static int choose_change(struct cg_pipeline_opts *opts, const struct cg_ci_env *env, struct cg_buf *range)
+{
+	const char *base = getenv("CRABGATE_BASE");
+
+	if (env->platform != CG_CI_NONE && env->is_review) {
+		opts->change.source = CG_SOURCE_RANGE;
+		opts->change.base = env->base_sha;
+		opts->change.head = env->head_sha;
+		return 0;
+	}
+	if (base && *base) {
+		opts->change.source = CG_SOURCE_RANGE;
+		opts->change.base = base;
+		opts->change.head = env->head_sha[0] ? env->head_sha : NULL;
+		return 0;
+	}
+	if (env->platform == CG_CI_NONE)
+		return cg_error_set(CG_E_USAGE, "ci: no CI detected (neither GITHUB_ACTIONS nor GITLAB_CI is true) and "
+						"CRABGATE_BASE is not set: set CRABGATE_BASE to the branch or commit the "
+						"change is compared with, or run `crabgate check --base REF`");
+	if (!env->head_sha[0])
+		return cg_error_set(CG_E_USAGE, "ci: %s without a commit to check (GITHUB_SHA / CI_COMMIT_SHA unset); set "
+						"CRABGATE_BASE",
+				    cg_ci_platform_name(env->platform));
+	/* A push: what it added to the branch. A new branch has no old tip: its last commit. */
+	if (env->before[0])
+		cg_buf_printf(range, "%s..%s", env->before, env->head_sha);
+	else
+		cg_buf_printf(range, "%s~1..%s", env->head_sha, env->head_sha);
+	opts->change.source = CG_SOURCE_RANGE;
+	opts->change.range = range->ptr;
+	return 0;
+}
+
+static void describe(const struct cg_ci_env *env, const struct cg_pipeline_opts *opts)
+{
+	if (env->platform == CG_CI_NONE) {
+		cg_info("ci: no CI detected (neither GITHUB_ACTIONS nor GITLAB_CI is true); checking like `crabgate check "
+			"--base %s`",
+			opts->change.base ? opts->change.base : "?");
+		return;
+	}
+	if (env->is_review)
+		cg_info("ci: %s, %s %s%ld%s%s, checking merge-base(%.12s, %.12s)..%.12s", cg_ci_platform_name(env->platform),
+			env->platform == CG_CI_GITHUB ? env->event : "merge request",
+			env->platform == CG_CI_GITHUB ? "#" : "!", env->number, env->repo ? " in " : "",
+			env->repo ? env->repo : "", env->base_sha, env->head_sha, env->head_sha);
+	else
+		cg_info("ci: %s, %s event, no pull/merge request: checking %s", cg_ci_platform_name(env->platform),
+			*env->event ? env->event : "unknown",
+			opts->change.range ? opts->change.range : opts->change.base ? opts->change.base : "the change");
+}
+
+static void log_result(const struct cg_forge_result *r, bool is_dry_run, const char *platform)
+{
+	const char *verb = is_dry_run ? "would post" : "posted";
+	if (r->is_fallback)
+		return; /* the forge said why, once */
+	cg_info("ci: %s %zu inline comment%s on %s (%zu already posted, %zu off the diff, %zu past the limit, %zu "
+		"refused by the server, %zu marked fixed; %zu existing comments read)",
+		verb, r->inline_posted, r->inline_posted == 1 ? "" : "s", platform, r->already_posted, r->off_diff,
+		r->over_limit, r->refused, r->resolved, r->existing_read);
+	if (r->is_summary_created)
+		cg_info("ci: summary comment created");
+	else if (r->is_summary_updated)
+		cg_info("ci: summary comment updated");
+}
+
+int cmd_ci(int argc, char **argv)
+{
+	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
+	const struct cg_conf_node *fcfg = cg_conf_child(cg_globals.cfg->root, "forge");
+	struct cg_forge_opts fopts = { 0 };
+	struct cg_forge_result result = { 0 };
+	struct cg_ci_env env = { 0 };
+	struct cg_pipeline p;
+	struct cg_report_skipped *skipped = NULL;
+	struct cg_report_input report = { 0 };
+	struct cg_forge_input fin = { 0 };
+	struct cg_buf range = CG_BUF_INIT, link = CG_BUF_INIT;
+	char **args = cg_calloc((size_t)argc + 1, sizeof(*args));
+	bool has_source = false, has_pipeline = false, should_post;
+	int nargs = 0, err, status = CG_EXIT_USAGE;
+	long max_inline;
+
+	memset(&p, 0, sizeof(p));
+	/* --dry-run is ci's own; the rest are the options every checking command shares. */
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && !strcmp(argv[i], "--dry-run")) {
+			fopts.is_dry_run = true;
+			continue;
+		}
+		if (i > 0 && is_source_option(argv[i]))
+			has_source = true;
+		args[nargs++] = argv[i];
+	}
+	if ((err = cg_pipeline_opts_from_config(&opts, cg_globals.cfg)) < 0) {
+		cg_err("%s", cg_error_last());
+		goto done;
+	}
+	err = cg_check_parse_args(&opts, nargs, args, "ci");
+	if (err == 1) {
+		status = CG_EXIT_CLEAN;
+		goto done;
+	}
+	if (err < 0) {
+		cg_err("%s", cg_error_last());
+		goto done;
+	}
+
+	if ((err = cg_ci_detect(&env)) < 0) {
+		cg_err("ci: %s", cg_error_last());
+		goto done;
+	}
+	if (!has_source && (err = choose_change(&opts, &env, &range)) < 0) {
+		cg_err("%s", cg_error_last());
+		goto done;
+	}
+	if (has_source)
+		cg_info("ci: %s; the change comes from the command line", cg_ci_platform_name(env.platform));
+	else
+		describe(&env, &opts);
+
+	/* A shallow clone lacking the base fails here with the fix (fetch-depth: 0 / GIT_DEPTH: 0) named. */
+	has_pipeline = true;
+	if ((err = cg_pipeline_run(&p, cg_globals.repo, cg_globals.cfg, &opts)) < 0) {
+		cg_err("%s", cg_error_last());
+		status = cg_error_exit_status(err);
+		goto done;
+	}
+	status = p.exit_status;
+
+	skipped = cg_calloc(p.stats.nskipped + 1, sizeof(*skipped));
+	for (size_t i = 0; i < p.stats.nskipped; i++) {
+		skipped[i].path = p.stats.skipped[i].path;
+		skipped[i].reason = p.stats.skipped[i].reason;
+	}
+	report.tool_version = CG_VERSION;
+	report.source = cg_change_source_name(p.change.source);
+	report.base = p.change.base;
+	report.head = p.change.head;
+	report.files = p.change.nfiles;
+	report.findings = &p.findings;
+	report.skipped = skipped;
+	report.nskipped = p.stats.nskipped;
+	if (env.platform == CG_CI_GITHUB && env.server_url && env.repo && p.change.head[0]) {
+		cg_buf_printf(&link, "%s/%s/blob/%s/", env.server_url, env.repo, p.change.head);
+		report.link_base = link.ptr;
+	}
+	fin.env = &env;
+	fin.repo = cg_globals.repo;
+	fin.change = &p.change;
+	fin.findings = &p.findings;
+	fin.report = &report;
+
+	max_inline = cg_conf_int(fcfg, "max_inline_comments", 30);
+	fopts.max_inline = max_inline < 0 ? 0 : (size_t)max_inline;
+	fopts.should_resolve_outdated = cg_conf_bool(fcfg, "resolve_outdated", false);
+	fopts.should_request_changes = !strcmp(cg_conf_str(fcfg, "review_event", "COMMENT"), "REQUEST_CHANGES");
+	fopts.has_summary_comment = cg_conf_bool(fcfg, "summary_comment", true);
+	should_post = cg_conf_bool(fcfg, "post_comments", true);
+
+	err = 0;
+	if (env.platform == CG_CI_GITHUB && env.is_review && should_post && !has_source)
+		err = cg_forge_github_post(&result, &fin, &fopts);
+	else if (env.platform == CG_CI_GITLAB && env.is_review && should_post && !has_source)
+		err = cg_forge_gitlab_post(&result, &fin, &fopts);
+	else if (env.platform == CG_CI_GITHUB && !fopts.is_dry_run)
+		err = cg_forge_github_annotate(&fin, env.is_review ? "forge.post_comments is off: no review was posted."
+								   : NULL);
+	else if (fopts.is_dry_run)
+		cg_info("ci --dry-run: nothing would be posted (%s)",
+			env.is_review ? "forge.post_comments is off" : "no pull/merge request to post to");
+	if (err < 0) {
+		cg_err("ci: posting the findings failed: %s", cg_error_last());
+		if (cg_conf_bool(fcfg, "fail_on_post_error", false))
+			status = CG_EXIT_RUNTIME;
+		else
+			cg_warn("ci: the findings above stand; forge.fail_on_post_error: true makes this exit 3");
+	} else if (env.is_review && should_post && !has_source) {
+		log_result(&result, fopts.is_dry_run, env.platform == CG_CI_GITHUB ? "the pull request" : "the merge request");
+	}
+
+	/*
+	 * MEMORY HOOK (issue 7): src/memory/ updates memories.md,
+	 * lessons-learned.md and scratchpad.md here, from `p` (change and
+	 * findings) and `env` (the PR/MR key, the token to push with), and
+	 * commits them on top of the branch head. It goes last: a failed post
+	 * must not stop the memory, and the memory commit must not move the
+	 * head the review was posted for.
+	 */
+
+done:
+	cg_forge_result_release(&result);
+	if (has_pipeline)
+		cg_pipeline_release(&p);
+	cg_ci_env_release(&env);
+	free(skipped);
+	free(args);
+	cg_buf_release(&range);
+	cg_buf_release(&link);
+	return status;
+}

@@ -1,0 +1,544 @@
+/*
+ * What the forges share: the map of commentable lines, the hidden markers
+ * that make posting idempotent, and the markdown of comments and summaries.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forge/forge_internal.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+/* ---- The diff map ---- */
+
+struct map_walk {
+	struct cg_diff_map *map;
+	struct cg_diff_file *cur;
+	uint32_t hunk;
+};
+
+static int map_on_file(const git_diff_delta *delta, float progress, void *payload)
+{
+	struct map_walk *w = payload;
+	struct cg_diff_file *f;
+	(void)progress;
+
+	w->cur = NULL;
+	if (delta->status == GIT_DELTA_DELETED || (delta->flags & GIT_DIFF_FLAG_BINARY))
+		return 0;
+	cg_array_grow((void **)&w->map->files, &w->map->cap, w->map->nfiles + 1, sizeof(*w->map->files));
+	f = &w->map->files[w->map->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = cg_strdup(delta->new_file.path);
+	f->old_path = cg_strdup(delta->old_file.path ? delta->old_file.path : delta->new_file.path);
+	w->cur = f;
+	w->hunk = UINT32_MAX; /* the first hunk makes it 0 */
+	return 0;
+}
+
+static int map_on_hunk(const git_diff_delta *delta, const git_diff_hunk *hunk, void *payload)
+{
+	struct map_walk *w = payload;
+	(void)delta;
+	(void)hunk;
+	w->hunk++;
+	return 0;
+}
+
+static int map_on_line(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_line *line, void *payload)
+{
+	struct map_walk *w = payload;
+	struct cg_diff_file *f = w->cur;
+	struct cg_diff_line *l;
+	(void)delta;
+	(void)hunk;
+
+	if (!f || (line->origin != GIT_DIFF_LINE_CONTEXT && line->origin != GIT_DIFF_LINE_ADDITION) || line->new_lineno < 1)
+		return 0;
+	cg_array_grow((void **)&f->lines, &f->cap, f->nlines + 1, sizeof(*f->lines));
+	l = &f->lines[f->nlines++];
+	l->new_line = (uint32_t)line->new_lineno;
+	l->old_line = line->origin == GIT_DIFF_LINE_CONTEXT && line->old_lineno > 0 ? (uint32_t)line->old_lineno : 0;
+	l->kind = line->origin == GIT_DIFF_LINE_ADDITION ? CG_DIFF_ADDED : CG_DIFF_CONTEXT;
+	l->hunk = w->hunk;
+	return 0;
+}
+
+static int commit_tree(git_tree **out, git_repository *repo, const char *hex)
+{
+	git_oid id;
+	git_commit *c = NULL;
+	int err = 0;
+
+	if (git_oid_fromstr(&id, hex) < 0 || git_commit_lookup(&c, repo, &id) < 0 || git_commit_tree(out, c) < 0)
+		err = cg_error_set_git("cannot read commit %s", hex);
+	git_commit_free(c);
+	return err;
+}
+
+int cg_diff_map_build(struct cg_diff_map *out, git_repository *repo, const char *base_hex, const char *head_hex)
+{
+	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+	git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	struct map_walk w = { out, NULL, 0 };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = commit_tree(&a, repo, base_hex)) < 0 || (err = commit_tree(&b, repo, head_hex)) < 0)
+		goto done;
+	/* Three lines of context and renames: the diff GitHub and GitLab show. */
+	o.context_lines = 3;
+	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	find.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_diff_tree_to_tree(&diff, repo, a, b, &o) < 0 || git_diff_find_similar(diff, &find) < 0 ||
+	    git_diff_foreach(diff, map_on_file, NULL, map_on_hunk, map_on_line, &w) < 0)
+		err = cg_error_set_git("cannot diff %.12s..%.12s", base_hex, head_hex);
+done:
+	git_diff_free(diff);
+	git_tree_free(a);
+	git_tree_free(b);
+	return err;
+}
+
+void cg_diff_map_release(struct cg_diff_map *map)
+{
+	for (size_t i = 0; i < map->nfiles; i++) {
+		free(map->files[i].path);
+		free(map->files[i].old_path);
+		free(map->files[i].lines);
+	}
+	free(map->files);
+	memset(map, 0, sizeof(*map));
+}
+
+const struct cg_diff_line *cg_diff_map_find(const struct cg_diff_map *map, const char *path, uint32_t new_line,
+					    const struct cg_diff_file **file_out)
+{
+	for (size_t i = 0; i < map->nfiles; i++) {
+		const struct cg_diff_file *f = &map->files[i];
+		size_t lo = 0, hi = f->nlines;
+		if (strcmp(f->path, path))
+			continue;
+		if (file_out)
+			*file_out = f;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (f->lines[mid].new_line < new_line)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return lo < f->nlines && f->lines[lo].new_line == new_line ? &f->lines[lo] : NULL;
+	}
+	if (file_out)
+		*file_out = NULL;
+	return NULL;
+}
+
+/* ---- Markers and bodies ---- */
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool cg_forge_marker_fp(char out[17], const char *body)
+{
+	const char *p = body;
+	while (p && (p = strstr(p, CG_FORGE_FP_MARKER))) {
+		const char *fp = p + strlen(CG_FORGE_FP_MARKER);
+		size_t n = 0;
+		while (n < 16 && is_hex(fp[n]))
+			n++;
+		if (n == 16 && !strncmp(fp + 16, " -->", 4)) {
+			memcpy(out, fp, 16);
+			out[16] = '\0';
+			return true;
+		}
+		p = fp;
+	}
+	return false;
+}
+
+/* Bytes of one valid UTF-8 character at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t v;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		v = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		v = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		v = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3f);
+	}
+	if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
+	    (v >= 0xd800 && v <= 0xdfff) || (v >= 0x80 && v <= 0x9f) || (v >= 0x202a && v <= 0x202e) ||
+	    (v >= 0x2066 && v <= 0x2069))
+		return 0;
+	return n;
+}
+
+int cg_forge_put_md_text(struct cg_buf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int err = 0;
+
+	/*
+	 * Finding text can come from a pull request or a model: it must not
+	 * open HTML (a fake marker would hide findings), ping people, link
+	 * issues, or carry controls and bidi overrides.
+	 */
+	while (*p && !err) {
+		size_t n = utf8_len(p);
+		if (n == 0) {
+			err = cg_buf_puts(out, "\xef\xbf\xbd");
+			p++;
+			continue;
+		}
+		switch (*p) {
+		case '<':
+			err = cg_buf_puts(out, "&lt;");
+			break;
+		case '>':
+			err = cg_buf_puts(out, "&gt;");
+			break;
+		case '&':
+			err = cg_buf_puts(out, "&amp;");
+			break;
+		case '@':
+		case '#':
+			err = cg_buf_putc(out, (char)*p);
+			if (!err && ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') || (p[1] >= '0' && p[1] <= '9')))
+				err = cg_buf_puts(out, "&#8203;");
+			break;
+		case '\n':
+		case '\t':
+			err = cg_buf_putc(out, (char)*p);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				break;
+			err = cg_buf_put(out, p, n);
+		}
+		p += n;
+	}
+	return err;
+}
+
+/* Rule ids go inside code spans: keep only the characters ids are made of. */
+static void put_rule_id(struct cg_buf *out, const char *id)
+{
+	for (const char *p = id ? id : ""; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_./:", *p))
+			cg_buf_putc(out, *p);
+}
+
+int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f)
+{
+	cg_buf_printf(out, "**%s** `", cg_severity_name(f->severity));
+	put_rule_id(out, f->rule);
+	cg_buf_puts(out, "`: ");
+	cg_forge_put_md_text(out, f->message);
+	if (f->help && *f->help) {
+		cg_buf_puts(out, "\n\n");
+		cg_forge_put_md_text(out, f->help);
+	}
+	if (f->origin == CG_ORIGIN_REVIEW)
+		cg_buf_puts(out, "\n\n_(from the model review)_");
+	cg_buf_puts(out, "\n\n<sub>crabgate · suppress with `// crabgate:allow(");
+	put_rule_id(out, f->rule);
+	cg_buf_puts(out, ") reason`</sub>\n");
+	return cg_buf_printf(out, CG_FORGE_FP_MARKER "%s -->", f->fingerprint);
+}
+
+int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *report, const char *const *notes,
+			  size_t nnotes)
+{
+	const struct cg_reporter *md = cg_reporter_find("markdown");
+	struct cg_report_input in = *report;
+	int err;
+
+	cg_buf_puts(out, CG_FORGE_SUMMARY_MARKER "\n");
+	in.notes = notes;
+	in.nnotes = nnotes;
+	in.color = false;
+	if (md)
+		return md->write(out, &in);
+
+	/* Without the markdown reporter: a plain list of the same facts. */
+	cg_buf_puts(out, "## crabgate\n\n");
+	for (size_t i = 0; i < in.findings->len; i++) {
+		const struct cg_finding *f = &in.findings->items[i];
+		if (f->is_suppressed || f->is_baselined)
+			continue;
+		cg_buf_printf(out, "- **%s** `%s` %s:%u: ", cg_severity_name(f->severity), f->rule, f->path, f->line);
+		cg_forge_put_md_text(out, f->message);
+		cg_buf_putc(out, '\n');
+	}
+	for (size_t i = 0; i < nnotes; i++) {
+		cg_buf_puts(out, "- ");
+		cg_forge_put_md_text(out, notes[i]);
+		cg_buf_putc(out, '\n');
+	}
+	err = 0;
+	return err;
+}
+
+/* The length of "scheme://host[:port]" at the start of url, or 0. */
+static size_t origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+	if (!p)
+		return 0;
+	p += 3;
+	p += strcspn(p, "/?#");
+	return (size_t)(p - url);
+}
+
+bool cg_forge_same_origin(const char *base, const char *url)
+{
+	size_t a = origin_len(base), b = origin_len(url);
+	if (!a || a != b)
+		return false;
+	for (size_t i = 0; i < a; i++) {
+		char x = base[i], y = url[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return !strchr(url, '@') || strchr(url, '@') > url + a; /* no userinfo in the authority */
+}
+
+void cg_forge_result_release(struct cg_forge_result *r)
+{
+	free(r->fallback_reason);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- JSON over HTTP (forge_internal.h) ---- */
+
+int cg_forge__request(struct cg_forge_client *c, struct cg_http_response *resp, const char *method, const char *url,
+		      const cJSON *body)
+{
+	struct cg_http_header headers[CG_FORGE_MAX_HEADERS + 1];
+	struct cg_http_request req = { 0 };
+	struct cg_buf full = CG_BUF_INIT;
+	char *json = NULL;
+	size_t n = c->nheaders;
+	int err;
+
+	if (strstr(url, "://")) {
+		if (!cg_forge_same_origin(c->api, url)) {
+			err = cg_error_set(CG_E_INPUT, "%s %s: not on the API's host %s; refusing to send the token there", method,
+					   url, c->api);
+			goto done;
+		}
+		cg_buf_puts(&full, url);
+	} else {
+		cg_buf_printf(&full, "%s%s", c->api, url);
+	}
+	memcpy(headers, c->headers, n * sizeof(*headers));
+	if (body) {
+		if (!(json = cJSON_PrintUnformatted(body)))
+			abort();
+		headers[n].name = "Content-Type";
+		headers[n].value = "application/json";
+		n++;
+	}
+	req.method = method;
+	req.url = full.ptr;
+	req.headers = headers;
+	req.nheaders = n;
+	req.body = json;
+	req.body_len = json ? strlen(json) : 0;
+	err = cg_http_send(resp, &req, &c->policy);
+done:
+	cJSON_free(json);
+	cg_buf_release(&full);
+	return err;
+}
+
+cJSON *cg_forge__json(const struct cg_http_response *resp, const char *what)
+{
+	cJSON *j = cJSON_ParseWithLength(resp->body.ptr, resp->body.size);
+	if (!j)
+		cg_error_set(CG_E_NET, "%s: the answer is not JSON", what);
+	return j;
+}
+
+int cg_forge__http_error(const struct cg_http_response *resp, const char *what)
+{
+	cJSON *j = cJSON_ParseWithLength(resp->body.ptr, resp->body.size);
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "message");
+	const char *msg = cJSON_IsString(m) ? m->valuestring : NULL;
+	int err;
+
+	if (!msg && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "error")))
+		msg = cJSON_GetObjectItemCaseSensitive(j, "error")->valuestring;
+	if (resp->status == 0)
+		err = cg_error_set(CG_E_NET, "%s: %s", what, resp->error ? resp->error : "no answer");
+	else
+		err = cg_error_set(CG_E_NET, "%s: HTTP %ld%s%s%.300s", what, resp->status,
+				   resp->attempts > 1 ? " (after retries)" : "", msg ? ": " : "", msg ? msg : "");
+	cJSON_Delete(j);
+	return err;
+}
+
+/* The URL of the next page, or NULL at the end. Owned. */
+static char *next_page(const struct cg_forge_client *c, const struct cg_http_response *resp, const char *url)
+{
+	const char *np;
+	struct cg_buf b = CG_BUF_INIT;
+	const char *q;
+
+	if (c->paging == CG_PAGING_LINK)
+		return cg_http_link_next(resp);
+	np = cg_http_response_header(resp, "x-next-page");
+	if (!np || !*np || strspn(np, "0123456789") != strlen(np))
+		return NULL;
+	/* url carries ?per_page=100 and maybe &page=N: rewrite page. */
+	q = strstr(url, "&page=");
+	if (q)
+		cg_buf_put(&b, url, (size_t)(q - url));
+	else
+		cg_buf_puts(&b, url);
+	cg_buf_printf(&b, "&page=%s", np);
+	return cg_buf_detach(&b, NULL);
+}
+
+int cg_forge__get_all(struct cg_forge_client *c, const char *url, int (*cb)(const cJSON *item, void *payload),
+		      void *payload)
+{
+	char *cur = cg_strdup(url), *next = NULL;
+	int err = 0;
+
+	for (size_t page = 0; cur && !err; page++) {
+		struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
+		cJSON *list = NULL, *item;
+
+		if (page == CG_FORGE_MAX_PAGES) {
+			err = cg_error_set(CG_E_NET, "GET %s: more than %d pages; giving up", url, CG_FORGE_MAX_PAGES);
+			break;
+		}
+		if ((err = cg_forge__request(c, &resp, "GET", cur, NULL)) < 0)
+			goto next;
+		if (resp.status != 200) {
+			err = cg_forge__http_error(&resp, url);
+			goto next;
+		}
+		if (!(list = cg_forge__json(&resp, url)) || !cJSON_IsArray(list)) {
+			err = cg_error_set(CG_E_NET, "GET %s: expected a JSON list", url);
+			goto next;
+		}
+		cJSON_ArrayForEach(item, list)
+			if ((err = cb(item, payload)) < 0)
+				goto next;
+		next = next_page(c, &resp, cur);
+	next:
+		cJSON_Delete(list);
+		cg_http_response_release(&resp);
+		free(cur);
+		cur = next;
+		next = NULL;
+	}
+	free(cur);
+	return err;
+}
+
+void cg_forge__client_release(struct cg_forge_client *c)
+{
+	cg_buf_release(&c->auth);
+}
+
+void cg_forge__note(struct cg_forge_notes *n, const char *fmt, ...)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	cg_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	cg_array_grow((void **)&n->items, &n->cap, n->len + 1, sizeof(*n->items));
+	n->items[n->len++] = cg_buf_detach(&b, NULL);
+}
+
+void cg_forge__notes_release(struct cg_forge_notes *n)
+{
+	for (size_t i = 0; i < n->len; i++)
+		free(n->items[i]);
+	free(n->items);
+	memset(n, 0, sizeof(*n));
+}
+
+void cg_forge__posted_add(struct cg_forge_posted_list *l, long long id, const char *thread, const char *body)
+{
+	struct cg_forge_posted *p;
+	char fp[17];
+
+	if (!body || !cg_forge_marker_fp(fp, body))
+		return;
+	cg_array_grow((void **)&l->items, &l->cap, l->len + 1, sizeof(*l->items));
+	p = &l->items[l->len++];
+	memcpy(p->fp, fp, sizeof(fp));
+	p->is_fixed = strstr(body, CG_FORGE_FIXED_MARKER) != NULL;
+	p->id = id;
+	p->thread = cg_strdup(thread);
+	p->body = cg_strdup(body);
+}
+
+const struct cg_forge_posted *cg_forge__posted_find(const struct cg_forge_posted_list *l, const char *fp)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (!l->items[i].is_fixed && !strcmp(l->items[i].fp, fp))
+			return &l->items[i];
+	return NULL;
+}
+
+void cg_forge__posted_release(struct cg_forge_posted_list *l)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		free(l->items[i].thread);
+		free(l->items[i].body);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+void cg_forge__fixed_body(struct cg_buf *out, const struct cg_forge_posted *p, const char *head_sha)
+{
+	const char *marker = strstr(p->body, CG_FORGE_FP_MARKER);
+	size_t keep = marker ? (size_t)(marker - p->body) : strlen(p->body);
+
+	cg_buf_printf(out, "**Fixed** in %.12s: crabgate no longer finds this.\n\n<details><summary>Original comment"
+			   "</summary>\n\n",
+		      head_sha);
+	cg_buf_put(out, p->body, keep);
+	cg_buf_printf(out, "\n</details>\n\n" CG_FORGE_FIXED_MARKER "\n" CG_FORGE_FP_MARKER "%s -->", p->fp);
+}
+
+bool cg_forge__finding_present(const struct cg_findings *fs, const char *fp)
+{
+	for (size_t i = 0; i < fs->len; i++)
+		if (!fs->items[i].is_suppressed && !fs->items[i].is_baselined && !strcmp(fs->items[i].fingerprint, fp))
+			return true;
+	return false;
+}

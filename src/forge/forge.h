@@ -1,0 +1,172 @@
+#ifndef CG_FORGE_FORGE_H
+#define CG_FORGE_FORGE_H
+
+#include <git2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "change/change.h"
+#include "report/report.h"
+#include "rules/finding.h"
+#include "util/buf.h"
+
+/*
+ * The forges: where findings are posted for reviewers (GitHub pull request
+ * reviews, GitLab merge request discussions), and the CI environment that
+ * says which pull/merge request a run belongs to. `crabgate ci` detects the
+ * environment, runs the pipeline, then hands the findings to one forge.
+ *
+ * What every forge guarantees: one run posts each finding at most once
+ * across re-runs (a hidden fingerprint marker in every comment, all pages of
+ * existing comments read first); only lines of the change's diff get inline
+ * comments (the rest go to the summary); one summary comment, found by its
+ * marker and edited in place; the token is sent only to the API's own origin
+ * and never printed (src/forge/http.h masks it).
+ */
+
+/* ---- The CI environment (ci_env.c) ---- */
+
+enum cg_ci_platform { CG_CI_NONE, CG_CI_GITHUB, CG_CI_GITLAB };
+
+struct cg_ci_env {
+	enum cg_ci_platform platform;
+	char *event;         /* GitHub: GITHUB_EVENT_NAME; GitLab: CI_PIPELINE_SOURCE or "" */
+	bool is_review;      /* a pull/merge request: comments can be posted */
+	long number;         /* pull request number / merge request iid; 0 when none */
+	char base_sha[GIT_OID_HEXSZ + 1]; /* PR base.sha / CI_MERGE_REQUEST_DIFF_BASE_SHA; "" when none */
+	char head_sha[GIT_OID_HEXSZ + 1]; /* PR head.sha / CI_COMMIT_SHA */
+	char before[GIT_OID_HEXSZ + 1];   /* push: the old tip ("" or zeros for a new branch) */
+	char *repo;          /* GitHub: owner/name of the base repository */
+	char *head_repo;     /* GitHub: owner/name the PR comes from */
+	char *api_url;       /* API root without a trailing '/' */
+	char *project_id;    /* GitLab: CI_PROJECT_ID */
+	const char *token;   /* borrowed from the environment; NULL when none */
+	const char *token_var; /* the variable it came from, for messages */
+	bool has_job_token_only; /* GitLab: CI_JOB_TOKEN but no API token */
+	char *step_summary;  /* GitHub: GITHUB_STEP_SUMMARY, or NULL */
+	char *server_url;    /* GitHub: GITHUB_SERVER_URL (links), or NULL */
+};
+
+/*
+ * Reads the environment (and GitHub's event file) into `out`, which the
+ * caller releases with cg_ci_env_release. Returns 0 (platform CG_CI_NONE
+ * when no CI is detected), or CG_E_INPUT when the environment names a CI but
+ * is inconsistent (unreadable event file, a sha that is not 40 hex digits),
+ * with the variable named in the message.
+ */
+int cg_ci_detect(struct cg_ci_env *out);
+void cg_ci_env_release(struct cg_ci_env *env);
+const char *cg_ci_platform_name(enum cg_ci_platform p);
+
+/* ---- Which lines of the change can carry a comment (forge.c) ---- */
+
+enum cg_diff_line_kind { CG_DIFF_CONTEXT, CG_DIFF_ADDED };
+
+struct cg_diff_line {
+	uint32_t new_line;
+	uint32_t old_line; /* 0 for added lines */
+	uint32_t hunk;     /* index of the hunk in the file */
+	enum cg_diff_line_kind kind;
+};
+
+struct cg_diff_file {
+	char *path;
+	char *old_path;
+	struct cg_diff_line *lines; /* right-side lines of every hunk, sorted by new_line */
+	size_t nlines, cap;
+};
+
+/*
+ * The diff of base..head as the forges show it (three lines of context,
+ * renames detected): for every right-side line inside a hunk, its old line
+ * and hunk. Owned; cg_diff_map_release.
+ */
+struct cg_diff_map {
+	struct cg_diff_file *files;
+	size_t nfiles, cap;
+};
+
+int cg_diff_map_build(struct cg_diff_map *out, git_repository *repo, const char *base_hex, const char *head_hex);
+void cg_diff_map_release(struct cg_diff_map *map);
+/* The line `new_line` of `path` when it is inside a hunk, else NULL. Borrowed. */
+const struct cg_diff_line *cg_diff_map_find(const struct cg_diff_map *map, const char *path, uint32_t new_line,
+					    const struct cg_diff_file **file_out);
+
+/* ---- Posting (github.c, gitlab.c) ---- */
+
+struct cg_forge_opts {
+	bool is_dry_run;         /* print what would be posted; read but never write */
+	bool should_resolve_outdated; /* edit crabgate's comments whose finding is gone */
+	bool should_request_changes; /* GitHub: REQUEST_CHANGES when errors exist */
+	bool has_summary_comment; /* post/update the summary comment */
+	size_t max_inline;       /* inline comments per run */
+};
+
+struct cg_forge_input {
+	const struct cg_ci_env *env;
+	git_repository *repo;
+	const struct cg_change *change; /* base..head */
+	const struct cg_findings *findings;
+	/* Facts for the summary: skipped files, run notes, model summary (borrowed). */
+	const struct cg_report_input *report;
+};
+
+/* What a forge did, for the log and the summary. */
+struct cg_forge_result {
+	size_t inline_posted;   /* new inline comments / discussions */
+	size_t already_posted;  /* findings skipped: their marker was found */
+	size_t off_diff;        /* findings on lines outside the diff (summary only) */
+	size_t over_limit;      /* findings past max_inline (summary only) */
+	size_t refused;         /* comments the forge refused (422/400), moved to the summary */
+	size_t resolved;        /* old comments edited to say fixed */
+	size_t existing_read;   /* existing comments read, all pages */
+	bool is_review_posted;
+	bool is_summary_created, is_summary_updated;
+	bool is_fallback;       /* could not write: annotations / job log instead */
+	char *fallback_reason;  /* owned, one line */
+};
+
+void cg_forge_result_release(struct cg_forge_result *r);
+
+/*
+ * Posts the findings to the pull request / merge request named by in->env.
+ * Returns 0 when done or when it fell back (result->is_fallback, with the
+ * reason); CG_E_NET when the API could not be reached or answered
+ * unexpectedly (the message names the request, never the token).
+ */
+int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_input *in, const struct cg_forge_opts *opts);
+int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_input *in, const struct cg_forge_opts *opts);
+
+/*
+ * GitHub without a pull request to review (push events, post_comments off):
+ * the findings as workflow annotations on standard output and the markdown
+ * summary appended to $GITHUB_STEP_SUMMARY, with `why` as a note (or NULL).
+ */
+int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why);
+
+/* ---- Shared by the forges (forge.c) ---- */
+
+#define CG_FORGE_SUMMARY_MARKER "<!-- crabgate:summary -->"
+#define CG_FORGE_FP_MARKER "<!-- crabgate:fp="
+#define CG_FORGE_FIXED_MARKER "<!-- crabgate:fixed -->"
+
+/*
+ * Finds the fingerprint marker in a comment body: copies its 16 hex digits
+ * to out and returns true, or false when there is none.
+ */
+bool cg_forge_marker_fp(char out[17], const char *body);
+/* The markdown body of one inline comment for `f`, ending with its marker. */
+int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f);
+/* Appends `s` to markdown so it renders as text: no HTML, no mentions, no controls. */
+int cg_forge_put_md_text(struct cg_buf *out, const char *s);
+/*
+ * The summary comment's body: the marker, then the markdown report of every
+ * finding with `notes` (what was dropped or skipped and why).
+ */
+int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *report, const char *const *notes,
+			  size_t nnotes);
+/* True when `url` has the same scheme, host and port as `base`. */
+bool cg_forge_same_origin(const char *base, const char *url);
+
+#endif
