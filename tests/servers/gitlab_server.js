@@ -36,7 +36,8 @@ if (!modulesDir) {
 }
 const req2 = createRequire(path.join(path.resolve(modulesDir), "node_modules", "noop.js"));
 const Ajv = req2("ajv");
-const ajv = new Ajv({ strict: true, allErrors: true });
+// strictRequired off: "exactly one of body or resolved" lists required keys in oneOf branches.
+const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
 
 // ---------------------------------------------------------------------------
 // The endpoints crabgate uses, as GitLab documents them
@@ -488,7 +489,9 @@ const server = http.createServer((req, res) => {
     const respond = () => {
       const fault = takeFault(req.method, url.pathname, true);
       if (fault) {
-        record.status = send(res, fault.status, fault.body || { message: `${fault.status} injected` }, fault.headers || {});
+        const extra = Object.assign({}, fault.headers || {});
+        for (const k of Object.keys(extra)) if (extra[k] === "$reset") extra[k] = String(Math.floor(Date.now() / 1000) + 1);
+        record.status = send(res, fault.status, fault.body || { message: `${fault.status} injected` }, extra);
         return;
       }
       try {
