@@ -837,7 +837,8 @@ static int scan_bench_node(TSNode node, void *payload)
 	} else if (!strcmp(type, "macro_invocation")) {
 		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
 		size_t len = 0, llen = 0;
-		const char *last = ts_node_is_null(mac) ? "" : last_segment(cg_node_text(s->src, mac, &len), len, &llen);
+		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(s->src, mac, &len);
+		const char *last = last_segment(t, len, &llen);
 		if (!ts_node_is_null(mac) && ((llen == 14 && !memcmp(last, "criterion_main", 14)) ||
 					      (llen == 15 && !memcmp(last, "criterion_group", 15)))) {
 			s->file->uses_criterion = true;
@@ -847,7 +848,8 @@ static int scan_bench_node(TSNode node, void *payload)
 	} else if (!strcmp(type, "call_expression")) {
 		TSNode fn = ts_node_child_by_field_name(node, "function", 8);
 		size_t len = 0, llen = 0;
-		const char *last = ts_node_is_null(fn) ? "" : last_segment(cg_node_text(s->src, fn, &len), len, &llen);
+		const char *t = ts_node_is_null(fn) ? "" : cg_node_text(s->src, fn, &len);
+		const char *last = last_segment(t, len, &llen);
 		/* divan::main() runs the benches: the target needs harness = false. */
 		if (!ts_node_is_null(fn) && names_harness(s->src, fn, divan_crates) && llen == 4 && !memcmp(last, "main", 4)) {
 			s->file->uses_divan = true;

@@ -1,0 +1,11 @@
+// a header added above
+// and another line
+
+//! fixture
+
+use chrono::Utc;
+
+/// doc
+fn a() -> i64 {
+    chrono::Utc::now().timestamp()
+}

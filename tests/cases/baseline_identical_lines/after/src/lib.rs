@@ -1,0 +1,7 @@
+//! fixture
+
+fn a() {
+    let x = chrono::Utc::now();
+    let x = chrono::Utc::now();
+    let x = chrono::Utc::now();
+}

@@ -1,0 +1,6 @@
+//! fixture
+
+fn a() {
+    let x = chrono::Utc::now();
+    let x = chrono::Utc::now();
+}

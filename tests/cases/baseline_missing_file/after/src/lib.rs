@@ -1,0 +1,7 @@
+//! fixture
+
+use chrono::Utc;
+
+fn a() -> i64 {
+    chrono::Utc::now().timestamp()
+}

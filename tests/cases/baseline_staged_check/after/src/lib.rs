@@ -1,0 +1,9 @@
+//! fixture
+
+use chrono::Utc;
+
+fn zero() {}
+
+fn a() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,3 @@
+#![cfg(test)]
+
+pub fn fixture() {}

@@ -1,0 +1,9 @@
+use ticker::parse_interval as pi;
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+
+fn bench(c: &mut Criterion) {
+    c.bench_function("x", |b| b.iter(|| pi("5s")));
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

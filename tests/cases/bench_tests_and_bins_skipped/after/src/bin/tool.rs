@@ -1,0 +1,2 @@
+pub fn in_bin() {}
+fn main() {}

@@ -1,0 +1,2 @@
+pub fn in_main() {}
+fn main() {}

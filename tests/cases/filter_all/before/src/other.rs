@@ -1,0 +1,3 @@
+//! fixture
+
+use chrono::Duration;

@@ -1,0 +1,4 @@
+//! fixture
+
+// crabgate:allow(chrono-ban)
+use chrono::Utc;

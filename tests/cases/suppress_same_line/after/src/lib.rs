@@ -1,0 +1,4 @@
+//! fixture
+
+use chrono::Utc; // crabgate:allow(chrono-ban) the v1 wire format is chrono's
+use chrono::NaiveDate;

@@ -1,0 +1,4 @@
+//! fixture
+
+use chrono::Utc; // crabgate:allow(chrono-ban) legacy
+use chrono::NaiveDate;
