@@ -254,6 +254,16 @@ class GitHubCI(unittest.TestCase):
         self.assertRegex(r.stdout, r"(?m)^::error file=src/lib.rs")
         self.assertEqual(self.server.writes(), [])
 
+    def test_pull_request_target_from_a_fork_posts_with_the_base_checked_out(self):
+        # pull_request_target: the base branch is checked out, the PR's commits are only objects.
+        self.open_pr(head_repo="someone/crabby", event="pull_request_target")
+        self.repo.git("checkout", "-q", "main")
+        r = self.ci("ci")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        st = self.state()
+        self.assertEqual(len(st["reviews"]), 1)
+        self.assertEqual(len(st["review_comments"]), 2)
+
     def test_rate_limits_and_server_errors_are_waited_out(self):
         self.open_pr()
         self.server.control("POST", "faults", [
