@@ -36,7 +36,13 @@ struct cg_globals cg_globals;
 	"                      hunks; file: anywhere in a changed file; all: anywhere in the tree\n"    \
 	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n" \
 	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"  \
-	"                      CI job matrices; join the reports with `crabgate merge`\n"
+	"                      CI job matrices; join the reports with `crabgate merge`\n"               \
+	"\n"                                                                                            \
+	"Model review (docs/review.md):\n"                                                              \
+	"  --review            ask a language model to review the change too (off by default in\n"   \
+	"                      check; on in ci when a provider is configured or found)\n"            \
+	"  --no-review         do not, whatever the command's default\n"                             \
+	"  --no-cache          ask the model again instead of reusing cached answers\n"
 
 const struct cg_command cg_commands[] = {
 	{ "check", cmd_check, NEED_REPO | NEED_CONFIG, "check a change (staged files by default)",

@@ -159,7 +159,7 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 	if (stdout_format || stdout_path || opts->noutputs == 0) {
 		if (opts->noutputs == CG_MAX_OUTPUTS)
 			return cg_error_set(CG_E_USAGE, "too many outputs");
-		/* The stdout report comes first so files are written even if stdout fails. */
+		/* The stdout report comes last, so the files are written even if stdout fails. */
 		opts->outputs[opts->noutputs].format = stdout_format ? stdout_format : "text";
 		opts->outputs[opts->noutputs].path = stdout_path;
 		opts->noutputs++;

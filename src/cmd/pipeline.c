@@ -86,6 +86,17 @@ static int write_summary(const struct cg_report_input *in, const struct cg_pipel
 	return err;
 }
 
+/* Visible findings of the rules by severity: model comments never decide the exit status. */
+static void rule_counts(const struct cg_findings *list, size_t counts[4])
+{
+	memset(counts, 0, 4 * sizeof(*counts));
+	for (size_t i = 0; i < list->len; i++) {
+		const struct cg_finding *f = &list->items[i];
+		if (f->origin == CG_ORIGIN_RULES && !f->is_suppressed && !f->is_baselined && f->severity <= CG_SEV_ERROR)
+			counts[f->severity]++;
+	}
+}
+
 int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg_config *cfg,
 		    const struct cg_pipeline_opts *opts)
 {
@@ -99,6 +110,9 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		goto done;
 	cg_change_keep_shard(&p->change, opts->shard_index, opts->shard_count);
 	if ((err = cg_rules_run(&p->findings, &p->stats, &p->change, cfg, &opts->pass)) < 0)
+		goto done;
+	/* The model review adds findings of origin review; its failures are notes, not errors. */
+	if ((err = cg_review_run(&p->review, &p->findings, &p->change, cfg, &opts->review)) < 0)
 		goto done;
 
 	skipped = calloc(p->stats.nskipped + 1, sizeof(*skipped));
@@ -117,6 +131,9 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	in.skipped = skipped;
 	in.nskipped = p->stats.nskipped;
 	in.link_base = opts->link_base;
+	in.review_summary = p->review.summary;
+	in.notes = (const char *const *)p->review.notes;
+	in.nnotes = p->review.nnotes;
 	for (size_t i = 0; i < opts->noutputs; i++) {
 		const struct cg_reporter *r = cg_reporter_find(opts->outputs[i].format);
 		struct cg_buf out = CG_BUF_INIT;
@@ -138,12 +155,14 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	in.width = 0;
 	if (opts->summary_path && (err = write_summary(&in, opts)) < 0)
 		goto done;
-	cg_findings_count(&p->findings, counts, NULL);
+	rule_counts(&p->findings, counts);
 	p->exit_status = 0;
 	if (opts->fail_level != CG_SEV_OFF)
 		for (int s = opts->fail_level; s <= CG_SEV_ERROR; s++)
 			if (counts[s])
 				p->exit_status = 1;
+	if (p->review.should_fail_run)
+		p->exit_status = CG_EXIT_RUNTIME; /* review.required: a failed review fails the run */
 done:
 	free(skipped);
 	return err;
@@ -153,5 +172,6 @@ void cg_pipeline_release(struct cg_pipeline *p)
 {
 	cg_findings_release(&p->findings);
 	cg_pass_stats_release(&p->stats);
+	cg_review_result_release(&p->review);
 	cg_change_release(&p->change);
 }

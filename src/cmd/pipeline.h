@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "rules/finding.h"
 #include "rules/rule.h"
+#include "review/review.h"
 
 /*
  * The one-way flow every checking command shares: change -> rules ->
@@ -38,20 +39,29 @@ struct cg_pipeline_opts {
 	/* Base URL the summary links lines under (report.h: link_base), or NULL. */
 	const char *link_base;
 	unsigned shard_index, shard_count; /* --shard i/n; count 0 = no sharding */
+	/*
+	 * The model review, after the rules: check leaves it off unless
+	 * --review; ci sets mode CG_REVIEW_AUTO (on when a provider is configured
+	 * or found, cg_review_is_available) before parsing, so --no-review wins.
+	 */
+	struct cg_review_opts review;
 };
 
 struct cg_pipeline {
 	struct cg_change change;
 	struct cg_findings findings;
 	struct cg_pass_stats stats;
+	struct cg_review_result review; /* summary, lessons, todos, notes; zero when off */
 	int exit_status;
 };
 
 /* Fills defaults from config (fail_level, filter, color). */
 int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_config *cfg);
 /*
- * Reads the change, runs the rules, writes every output. Returns 0 and sets
- * p->exit_status (0 or 1), or a negative error (the caller maps it to 2/3).
+ * Reads the change, runs the rules (and the review when asked), writes every
+ * output. Returns 0 and sets p->exit_status (0 or 1 from the rules' findings
+ * only; 3 when review.required and the review failed), or a negative error
+ * (the caller maps it to 2/3).
  */
 int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg_config *cfg,
 		    const struct cg_pipeline_opts *opts);

@@ -126,18 +126,52 @@ void cg_buf_truncate(struct cg_buf *b, size_t len)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not valid. */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	size_t n;
+	uint32_t cp;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > avail)
+		return 0;
+	for (size_t k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0;
 	int err = 0;
 
 	if ((err = cg_buf_putc(b, '"')) < 0)
 		return err;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < len) {
+		unsigned char c = u[i];
 		const char *esc = NULL;
-		char u[7];
+		char uesc[7];
+		size_t seq = 1;
 		switch (c) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;
@@ -146,9 +180,13 @@ int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len)
 		case '\t': esc = "\\t"; break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
-				u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-				u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
-				esc = u;
+				uesc[0] = '\\'; uesc[1] = 'u'; uesc[2] = '0'; uesc[3] = '0';
+				uesc[4] = hex[c >> 4]; uesc[5] = hex[c & 15]; uesc[6] = 0;
+				esc = uesc;
+			} else if (c >= 0x80 && (seq = utf8_seq(u + i, len - i)) == 0) {
+				/* JSON must be UTF-8: a byte that is not becomes U+FFFD. */
+				esc = "\xef\xbf\xbd";
+				seq = 1;
 			}
 		}
 		if (esc) {
@@ -156,8 +194,9 @@ int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len)
 				return err;
 			run = 0;
 		} else {
-			run++;
+			run += seq;
 		}
+		i += seq;
 	}
 	if ((err = cg_buf_put(b, s + len - run, run)) < 0)
 		return err;

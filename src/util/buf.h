@@ -32,7 +32,8 @@ int cg_buf_putc(struct cg_buf *b, char c);
 int cg_buf_printf(struct cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cg_buf_vprintf(struct cg_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void cg_buf_truncate(struct cg_buf *b, size_t len);
-/* Appends `s` as a JSON string literal, quotes included. */
+/* Appends `s` as a JSON string literal, quotes included; bytes that are not
+ * valid UTF-8 become U+FFFD, so the output is always valid JSON. */
 int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len);
 
 #endif

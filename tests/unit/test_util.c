@@ -40,6 +40,13 @@ static void test_json_string(void **state)
 	cg_buf_put_json_str(&b, "a\"b\\c\nd\x01\t\xc3\xa9", 11);
 	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\nd\\u0001\\t\xc3\xa9\"");
 	cg_buf_release(&b);
+	/* Invalid UTF-8 (a lone continuation, a truncated sequence, an overlong) becomes U+FFFD. */
+	cg_buf_put_json_str(&b, "a\x80b\xc3", 4);
+	assert_string_equal(b.ptr, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
+	cg_buf_release(&b);
+	cg_buf_put_json_str(&b, "\xc0\xaf\xf0\x9f\xa6\x80", 6);
+	assert_string_equal(b.ptr, "\"\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\xa6\x80\"");
+	cg_buf_release(&b);
 }
 
 static void test_glob(void **state)
