@@ -24,6 +24,9 @@ enum {
 	OPT_COLOR,
 	OPT_SUMMARY,
 	OPT_SHARD,
+	OPT_REVIEW,
+	OPT_NO_REVIEW,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +44,9 @@ static const struct option long_opts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "review", no_argument, NULL, OPT_REVIEW },
+	{ "no-review", no_argument, NULL, OPT_NO_REVIEW },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -140,6 +146,15 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 		case OPT_SUMMARY:
 			opts->summary_path = optarg;
 			opts->summary_append = false;
+			break;
+		case OPT_REVIEW:
+			opts->review.mode = CG_REVIEW_ON;
+			break;
+		case OPT_NO_REVIEW:
+			opts->review.mode = CG_REVIEW_OFF;
+			break;
+		case OPT_NO_CACHE:
+			opts->review.skip_cache = true;
 			break;
 		case 'h':
 			cg_command_usage(cg_command_find(cmd_name), false);
