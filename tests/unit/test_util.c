@@ -41,7 +41,7 @@ static void test_json_string(void **state)
 	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\nd\\u0001\\t\xc3\xa9\"");
 	cg_buf_release(&b);
 	/* Invalid UTF-8 (a lone continuation, a truncated sequence, an overlong) becomes U+FFFD. */
-	cg_buf_put_json_str(&b, "a\x80b\xc3", 4);
+	cg_buf_put_json_str(&b, "a\x80" "b\xc3", 4);
 	assert_string_equal(b.ptr, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
 	cg_buf_release(&b);
 	cg_buf_put_json_str(&b, "\xc0\xaf\xf0\x9f\xa6\x80", 6);
