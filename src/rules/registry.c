@@ -5,6 +5,7 @@
 #include "util/banned.h"
 
 extern const struct cg_rule cg_rule_chrono_ban;
+extern const struct cg_rule cg_rule_blocking_in_async;
 extern const struct cg_rule cg_rule_unbounded_channel;
 extern const struct cg_rule cg_rule_thiserror_errors;
 extern const struct cg_rule cg_rule_allow_without_reason;
@@ -12,6 +13,7 @@ extern const struct cg_rule cg_rule_missing_bench;
 
 const struct cg_rule *const cg_rules[] = {
 	&cg_rule_chrono_ban,
+	&cg_rule_blocking_in_async,
 	&cg_rule_missing_bench,
 	&cg_rule_unbounded_channel,
 	&cg_rule_thiserror_errors,

@@ -7,13 +7,28 @@
 #include "util/str.h"
 #include "util/banned.h"
 
+/* Re-export chains and glob hops a path may take before we stop following it. */
+#define RESOLVE_BUDGET 16
+/*
+ * Inline modules are tracked up to this nesting and this many bytes of
+ * module paths; deeper ones count as part of their tracked ancestor, so a
+ * hostile file cannot make the paths grow with the square of its size.
+ */
+#define MODULE_DEPTH_MAX 32
+#define MODULE_BYTES_MAX (8u << 20)
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 char *cg_rust_path_text(const struct cg_source *src, TSNode node)
 {
 	size_t len;
 	const char *t = cg_node_text(src, node, &len);
 	struct cg_buf b = CG_BUF_INIT;
 	for (size_t i = 0; i < len; i++)
-		if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n' && t[i] != '\r')
+		if (!is_space(t[i]))
 			cg_buf_putc(&b, t[i]);
 	return cg_buf_detach(&b, NULL);
 }
@@ -28,7 +43,13 @@ size_t cg_rust_first_segment(const char *path, const char **start)
 	return e ? (size_t)(e - p) : strlen(p);
 }
 
-static void add_use(struct cg_rust_file *rf, const char *local, size_t llen, const char *path, TSNode decl)
+static bool seg_is(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && !memcmp(s, word, len);
+}
+
+static void add_use(struct cg_rust_file *rf, const char *local, size_t llen, const char *path, TSNode decl,
+		    TSNode scope, size_t module)
 {
 	struct cg_use *u;
 	cg_array_grow((void **)&rf->uses, &rf->cap, rf->nuses + 1, sizeof(*rf->uses));
@@ -37,6 +58,9 @@ static void add_use(struct cg_rust_file *rf, const char *local, size_t llen, con
 	u->path = cg_strdup(path[0] == ':' && path[1] == ':' ? path + 2 : path);
 	u->line = ts_node_start_point(decl).row + 1;
 	u->decl = decl;
+	u->scope_start = ts_node_start_byte(scope);
+	u->scope_end = ts_node_end_byte(scope);
+	u->module = module;
 }
 
 static const char *last_segment(const char *path, size_t *len)
@@ -64,7 +88,7 @@ static char *join(const char *prefix, const char *tail)
 }
 
 /* Expands one use_declaration's tree with an explicit stack. */
-static void collect_use(struct cg_rust_file *rf, TSNode decl)
+static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size_t module)
 {
 	const struct cg_source *src = rf->src;
 	struct item *stack = NULL;
@@ -101,7 +125,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl)
 			}
 			local = last_segment(full, &llen);
 			if (llen)
-				add_use(rf, local, llen, full, decl);
+				add_use(rf, local, llen, full, decl, scope, module);
 		} else if (!strcmp(type, "use_as_clause")) {
 			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
 			TSNode alias = ts_node_child_by_field_name(it.node, "alias", 5);
@@ -110,13 +134,15 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl)
 				const char *a = cg_node_text(src, alias, &alen);
 				text = cg_rust_path_text(src, path);
 				full = strcmp(text, "self") ? join(it.prefix, text) : cg_strdup(it.prefix);
-				add_use(rf, a, alen, full, decl);
+				add_use(rf, a, alen, full, decl, scope, module);
 			}
 		} else if (!strcmp(type, "use_wildcard")) {
 			TSNode path = ts_node_named_child_count(it.node) ? ts_node_named_child(it.node, 0) : (TSNode){ 0 };
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
 			full = join(it.prefix, text);
-			add_use(rf, "*", 1, full, decl);
+			add_use(rf, "*", 1, full, decl, scope, module);
+			if (!strcmp(full, "super"))
+				rf->modules[module].has_super_glob = true;
 		} else if (!strcmp(type, "scoped_use_list") || !strcmp(type, "use_list")) {
 			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
 			TSNode list = !strcmp(type, "use_list") ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
@@ -138,26 +164,124 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl)
 	free(stack);
 }
 
-static int find_uses(TSNode node, void *payload)
+static size_t add_module(struct cg_rust_file *rf, const char *path, uint32_t start, uint32_t end, size_t parent)
 {
-	struct cg_rust_file *rf = payload;
-	const char *type = ts_node_type(node);
-	if (!strcmp(type, "use_declaration")) {
-		collect_use(rf, node);
-		return CG_WALK_SKIP;
+	struct cg_rust_module *m;
+	cg_array_grow((void **)&rf->modules, &rf->modules_cap, rf->nmodules + 1, sizeof(*rf->modules));
+	m = &rf->modules[rf->nmodules];
+	m->path = cg_strdup(path);
+	m->start = start;
+	m->end = end;
+	m->parent = parent;
+	m->has_super_glob = false;
+	return rf->nmodules++;
+}
+
+struct frame {
+	TSNode node;
+	size_t module; /* the module the node's children are in */
+	unsigned mod_depth;
+};
+
+/*
+ * One pre-order pass with a cursor: the ancestors are kept by depth, so a
+ * use knows its enclosing block and module without ts_node_parent (which
+ * walks down from the root, quadratic on deep trees).
+ */
+static void collect(struct cg_rust_file *rf)
+{
+	const struct cg_source *src = rf->src;
+	TSNode root = cg_source_root(src);
+	TSTreeCursor c = ts_tree_cursor_new(root);
+	struct frame *frames = NULL;
+	size_t cap = 0, depth = 0, mod_bytes = 0;
+
+	add_module(rf, "crate", 0, ts_node_end_byte(root), 0);
+	cg_array_grow((void **)&frames, &cap, 1, sizeof(*frames));
+	for (;;) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		const char *type = ts_node_type(n);
+		size_t module = depth ? frames[depth - 1].module : 0;
+		bool should_enter = true;
+
+		frames[depth].node = n;
+		frames[depth].module = module;
+		frames[depth].mod_depth = depth ? frames[depth - 1].mod_depth : 0;
+		if (!strcmp(type, "mod_item")) {
+			TSNode name = ts_node_child_by_field_name(n, "name", 4);
+			TSNode body = ts_node_child_by_field_name(n, "body", 4);
+			if (!ts_node_is_null(name) && !ts_node_is_null(body) && frames[depth].mod_depth < MODULE_DEPTH_MAX &&
+			    mod_bytes < MODULE_BYTES_MAX) {
+				struct cg_buf p = CG_BUF_INIT;
+				size_t len;
+				const char *t = cg_node_text(src, name, &len);
+				cg_buf_printf(&p, "%s::%.*s", rf->modules[module].path, (int)len, t);
+				mod_bytes += p.size;
+				frames[depth].module =
+					add_module(rf, p.ptr, ts_node_start_byte(body), ts_node_end_byte(body), module);
+				frames[depth].mod_depth++;
+				cg_buf_release(&p);
+			}
+		} else if (!strcmp(type, "use_declaration")) {
+			collect_use(rf, n, depth ? frames[depth - 1].node : n, module);
+			should_enter = false;
+		} else if (!strcmp(type, "extern_crate_declaration")) {
+			/* `extern crate foo as bar;` makes `bar::x` mean `foo::x`. */
+			TSNode name = ts_node_child_by_field_name(n, "name", 4);
+			TSNode alias = ts_node_child_by_field_name(n, "alias", 5);
+			if (!ts_node_is_null(name) && !ts_node_is_null(alias) && !cg_node_is(src, alias, "_")) {
+				size_t alen;
+				const char *a = cg_node_text(src, alias, &alen);
+				char *target = cg_node_strdup(src, name);
+				add_use(rf, a, alen, target, n, depth ? frames[depth - 1].node : n, module);
+				free(target);
+			}
+			should_enter = false;
+		} else if (!strcmp(type, "function_item")) {
+			TSNode name = ts_node_child_by_field_name(n, "name", 4);
+			if (!ts_node_is_null(name)) {
+				cg_array_grow((void **)&rf->fns, &rf->fns_cap, rf->nfns + 1, sizeof(*rf->fns));
+				rf->fns[rf->nfns++] = cg_node_strdup(src, name);
+			}
+		} else if (!strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") ||
+			   !strcmp(type, "line_comment") || !strcmp(type, "block_comment") ||
+			   !strcmp(type, "token_tree")) {
+			/* Macro token trees hold no declarations we could trust. */
+			should_enter = false;
+		}
+
+		if (should_enter && ts_tree_cursor_goto_first_child(&c)) {
+			depth++;
+			cg_array_grow((void **)&frames, &cap, depth + 1, sizeof(*frames));
+			continue;
+		}
+		for (;;) {
+			if (depth == 0)
+				goto done;
+			if (ts_tree_cursor_goto_next_sibling(&c))
+				break;
+			ts_tree_cursor_goto_parent(&c);
+			depth--;
+		}
 	}
-	/* Uses live in items and blocks; expressions hold none worth the walk. */
-	if (!strcmp(type, "string_literal") || !strcmp(type, "line_comment") || !strcmp(type, "block_comment"))
-		return CG_WALK_SKIP;
-	return CG_WALK_ENTER;
+done:
+	ts_tree_cursor_delete(&c);
+	free(frames);
 }
 
 struct cg_rust_file *cg_rust_file_new(const struct cg_source *src)
 {
 	struct cg_rust_file *rf = cg_calloc(1, sizeof(*rf));
 	rf->src = src;
-	cg_walk(cg_source_root(src), find_uses, rf);
+	collect(rf);
 	return rf;
+}
+
+void cg_rust_strings_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
 }
 
 void cg_rust_file_free(struct cg_rust_file *rf)
@@ -169,7 +293,19 @@ void cg_rust_file_free(struct cg_rust_file *rf)
 		free(rf->uses[i].path);
 	}
 	free(rf->uses);
+	for (size_t i = 0; i < rf->nmodules; i++)
+		free(rf->modules[i].path);
+	free(rf->modules);
+	cg_rust_strings_free(rf->fns, rf->nfns);
 	free(rf);
+}
+
+bool cg_rust_defines_fn(const struct cg_rust_file *rf, const char *name, size_t len)
+{
+	for (size_t i = 0; i < rf->nfns; i++)
+		if (seg_is(name, len, rf->fns[i]))
+			return true;
+	return false;
 }
 
 const struct cg_use *cg_rust_use_of(const struct cg_rust_file *rf, const char *name, size_t len)
@@ -183,6 +319,31 @@ const struct cg_use *cg_rust_use_of(const struct cg_rust_file *rf, const char *n
 	return NULL;
 }
 
+/* White space and generic arguments (`::<u8>`, `<K, V>`) removed. */
+static void clean_path(struct cg_buf *out, const char *written, size_t len)
+{
+	int angle = 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = written[i];
+		if (is_space(ch))
+			continue;
+		if (ch == '<') {
+			if (!angle && out->size >= 2 && !memcmp(out->ptr + out->size - 2, "::", 2))
+				cg_buf_truncate(out, out->size - 2);
+			angle++;
+			continue;
+		}
+		if (ch == '>' && angle) {
+			/* `->` inside `Fn() -> T` is not a closing bracket. */
+			if (!(i > 0 && written[i - 1] == '-'))
+				angle--;
+			continue;
+		}
+		if (!angle)
+			cg_buf_putc(out, ch);
+	}
+}
+
 char *cg_rust_resolve(const struct cg_rust_file *rf, const char *written, size_t len)
 {
 	struct cg_buf clean = CG_BUF_INIT, out = CG_BUF_INIT;
@@ -191,7 +352,7 @@ char *cg_rust_resolve(const struct cg_rust_file *rf, const char *written, size_t
 	const struct cg_use *u;
 
 	for (size_t i = 0; i < len; i++)
-		if (written[i] != ' ' && written[i] != '\t' && written[i] != '\n' && written[i] != '\r')
+		if (!is_space(written[i]))
 			cg_buf_putc(&clean, written[i]);
 	flen = cg_rust_first_segment(clean.ptr, &first);
 	if (first == clean.ptr && (u = cg_rust_use_of(rf, first, flen)) != NULL)
@@ -200,4 +361,308 @@ char *cg_rust_resolve(const struct cg_rust_file *rf, const char *written, size_t
 		cg_buf_puts(&out, first);
 	cg_buf_release(&clean);
 	return cg_buf_detach(&out, NULL);
+}
+
+static size_t module_at(const struct cg_rust_file *rf, uint32_t at)
+{
+	size_t best = 0;
+	for (size_t i = 1; i < rf->nmodules; i++) {
+		const struct cg_rust_module *m = &rf->modules[i];
+		if (m->start <= at && at < m->end && m->end - m->start < rf->modules[best].end - rf->modules[best].start)
+			best = i;
+	}
+	return best;
+}
+
+static bool scope_has(const struct cg_use *u, uint32_t at)
+{
+	return u->scope_start <= at && at < u->scope_end;
+}
+
+/* A named (not glob) use of module `m` visible at `at`, the innermost scope winning. */
+static const struct cg_use *lookup_name(const struct cg_rust_file *rf, size_t m, uint32_t at, const char *name,
+					size_t len)
+{
+	const struct cg_use *best = NULL;
+	for (size_t i = 0; i < rf->nuses; i++) {
+		const struct cg_use *u = &rf->uses[i];
+		if (u->module != m || !scope_has(u, at) || !seg_is(name, len, u->local))
+			continue;
+		if (!best || u->scope_end - u->scope_start <= best->scope_end - best->scope_start)
+			best = u;
+	}
+	return best;
+}
+
+static size_t module_by_path(const struct cg_rust_file *rf, const char *path, size_t len)
+{
+	for (size_t i = 0; i < rf->nmodules; i++)
+		if (seg_is(path, len, rf->modules[i].path))
+			return i;
+	return (size_t)-1;
+}
+
+static size_t child_module(const struct cg_rust_file *rf, size_t m, const char *name, size_t len)
+{
+	for (size_t i = 1; i < rf->nmodules; i++) {
+		size_t l;
+		const char *last;
+		if (rf->modules[i].parent != m)
+			continue;
+		last = last_segment(rf->modules[i].path, &l);
+		if (l == len && !memcmp(last, name, len))
+			return i;
+	}
+	return (size_t)-1;
+}
+
+static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, char *cur, int *budget);
+
+/*
+ * The use that brings `name` into scope at `at` in module `m`: named uses
+ * first, then globs of the file's own modules, then the parent module when
+ * `use super::*` makes its names visible.
+ */
+static const struct cg_use *lookup_scoped(const struct cg_rust_file *rf, size_t m, uint32_t at, const char *name,
+					  size_t len, int *budget)
+{
+	for (int hops = 0; hops < RESOLVE_BUDGET && *budget > 0; hops++) {
+		const struct cg_use *u = lookup_name(rf, m, at, name, len);
+		if (u)
+			return u;
+		for (size_t i = 0; i < rf->nuses && *budget > 0; i++) {
+			const struct cg_use *g = &rf->uses[i];
+			char *gp;
+			size_t k;
+			if (g->module != m || strcmp(g->local, "*") || !strcmp(g->path, "super") || !scope_has(g, at))
+				continue;
+			(*budget)--;
+			gp = resolve_in(rf, m, at, cg_strdup(g->path), budget);
+			k = module_by_path(rf, gp, strlen(gp));
+			free(gp);
+			if (k != (size_t)-1 && k != m && (u = lookup_name(rf, k, rf->modules[k].start, name, len)) != NULL)
+				return u;
+		}
+		if (m == 0 || !rf->modules[m].has_super_glob)
+			break;
+		m = rf->modules[m].parent;
+		at = rf->modules[m].start;
+	}
+	return NULL;
+}
+
+static char *concat(const char *a, size_t alen, const char *b)
+{
+	struct cg_buf out = CG_BUF_INIT;
+	cg_buf_put(&out, a, alen);
+	cg_buf_puts(&out, b);
+	return cg_buf_detach(&out, NULL);
+}
+
+/*
+ * Rewrites `cur` (owned, consumed) until it names something outside the
+ * file's own modules or cannot be followed further.
+ */
+static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, char *cur, int *budget)
+{
+	while ((*budget)-- > 0) {
+		const char *first, *rest;
+		size_t flen = cg_rust_first_segment(cur, &first), k;
+		const struct cg_use *u;
+		char *next = NULL;
+
+		rest = first + flen;
+		if (first != cur)
+			break; /* `::krate::…` is always an external crate */
+		if (seg_is(first, flen, "self")) {
+			next = concat(rf->modules[m].path, strlen(rf->modules[m].path), rest);
+		} else if (seg_is(first, flen, "super")) {
+			if (m == 0)
+				break; /* the parent of the file's module lives in another file */
+			next = concat(rf->modules[rf->modules[m].parent].path,
+				      strlen(rf->modules[rf->modules[m].parent].path), rest);
+		} else if (!seg_is(first, flen, "crate")) {
+			if ((u = lookup_scoped(rf, m, at, first, flen, budget)) != NULL) {
+				next = concat(u->path, strlen(u->path), rest);
+				free(cur);
+				cur = next;
+				m = u->module;
+				at = rf->modules[m].start;
+				continue;
+			}
+			if ((k = child_module(rf, m, first, flen)) == (size_t)-1)
+				break; /* an external crate, a type, or something we cannot see */
+			next = concat(rf->modules[k].path, strlen(rf->modules[k].path), rest);
+		}
+		if (next) {
+			free(cur);
+			cur = next;
+		}
+		/* An absolute `crate::…` path: find the deepest module of this file it enters. */
+		{
+			size_t best = (size_t)-1, blen = 0;
+			for (size_t i = 0; i < rf->nmodules; i++) {
+				size_t l = strlen(rf->modules[i].path);
+				if (l > blen && !strncmp(cur, rf->modules[i].path, l) && (cur[l] == '\0' || cur[l] == ':')) {
+					best = i;
+					blen = l;
+				}
+			}
+			if (best == (size_t)-1 || cur[blen] == '\0')
+				break;
+			const char *seg = cur + blen + 2, *after = strstr(seg, "::");
+			size_t slen = after ? (size_t)(after - seg) : strlen(seg);
+			if ((u = lookup_name(rf, best, rf->modules[best].start, seg, slen)) == NULL)
+				break;
+			next = concat(u->path, strlen(u->path), seg + slen);
+			free(cur);
+			cur = next;
+			m = u->module;
+			at = rf->modules[m].start;
+		}
+	}
+	return cur;
+}
+
+char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len)
+{
+	struct cg_buf clean = CG_BUF_INIT;
+	int budget = RESOLVE_BUDGET;
+	char *cur;
+
+	clean_path(&clean, written, len);
+	if (clean.ptr[0] == ':' && clean.ptr[1] == ':') {
+		cur = cg_strdup(clean.ptr + 2);
+		cg_buf_release(&clean);
+		return cur;
+	}
+	cur = cg_buf_detach(&clean, NULL);
+	return resolve_in(rf, module_at(rf, at), at, cur, &budget);
+}
+
+size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out)
+{
+	char **list = NULL;
+	uint32_t *sizes = NULL;
+	size_t n = 0, cap = 0, scap = 0;
+	size_t m = module_at(rf, at);
+
+	for (int hops = 0; hops < RESOLVE_BUDGET; hops++) {
+		for (size_t i = 0; i < rf->nuses; i++) {
+			const struct cg_use *g = &rf->uses[i];
+			int budget = RESOLVE_BUDGET;
+			char *gp;
+			if (g->module != m || strcmp(g->local, "*") || !strcmp(g->path, "super") || !scope_has(g, at))
+				continue;
+			gp = resolve_in(rf, m, at, cg_strdup(g->path), &budget);
+			if (module_by_path(rf, gp, strlen(gp)) != (size_t)-1 || cg_starts_with(gp, "crate::") ||
+			    cg_starts_with(gp, "self") || cg_starts_with(gp, "super")) {
+				free(gp);
+				continue;
+			}
+			cg_array_grow((void **)&list, &cap, n + 1, sizeof(*list));
+			cg_array_grow((void **)&sizes, &scap, n + 1, sizeof(*sizes));
+			/* Outer modules rank after every scope of the inner one. */
+			sizes[n] = (uint32_t)hops * 0x10000000u + ((g->scope_end - g->scope_start) >> 4);
+			list[n++] = gp;
+		}
+		if (m == 0 || !rf->modules[m].has_super_glob)
+			break;
+		m = rf->modules[m].parent;
+		at = rf->modules[m].start;
+	}
+	/* Insertion sort by scope size: a handful of globs at most. */
+	for (size_t i = 1; i < n; i++) {
+		for (size_t j = i; j > 0 && sizes[j] < sizes[j - 1]; j--) {
+			uint32_t s = sizes[j];
+			char *p = list[j];
+			sizes[j] = sizes[j - 1];
+			list[j] = list[j - 1];
+			sizes[j - 1] = s;
+			list[j - 1] = p;
+		}
+	}
+	free(sizes);
+	*out = list;
+	return n;
+}
+
+/* The path of an attribute_item's attribute ("tokio::test"), owned. */
+static char *attr_path(const struct cg_source *src, TSNode attr_item, TSNode *args)
+{
+	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){ 0 };
+	TSNode path;
+	*args = (TSNode){ 0 };
+	if (ts_node_is_null(attr) || !cg_node_type_is(attr, "attribute") || !ts_node_named_child_count(attr))
+		return NULL;
+	path = ts_node_named_child(attr, 0);
+	*args = ts_node_child_by_field_name(attr, "arguments", 9);
+	return cg_rust_path_text(src, path);
+}
+
+bool cg_rust_attr_is_test(const struct cg_source *src, TSNode attr_item)
+{
+	TSNode args;
+	char *path = attr_path(src, attr_item, &args);
+	size_t len;
+	const char *last;
+	bool is_test = false;
+
+	if (!path)
+		return false;
+	last = last_segment(path, &len);
+	is_test = seg_is(last, len, "test") || seg_is(last, len, "rstest") || seg_is(last, len, "test_case") ||
+		  seg_is(last, len, "bench");
+	free(path);
+	return is_test;
+}
+
+bool cg_rust_attr_is_cfg_test(const struct cg_source *src, TSNode attr_item)
+{
+	TSNode args;
+	char *path = attr_path(src, attr_item, &args);
+	bool has_test = false, has_not = false;
+
+	if (!path)
+		return false;
+	if (!strcmp(path, "cfg") && !ts_node_is_null(args)) {
+		/* A flat scan of the predicate's words: `not` anywhere makes us say no. */
+		size_t len;
+		const char *t = cg_node_text(src, args, &len);
+		for (size_t i = 0; i < len;) {
+			size_t j = i;
+			while (j < len && (t[j] == '_' || (t[j] >= 'a' && t[j] <= 'z') || (t[j] >= 'A' && t[j] <= 'Z') ||
+					   (t[j] >= '0' && t[j] <= '9')))
+				j++;
+			if (j == i) {
+				if (t[i] == '"') /* skip string values: feature = "test" is not cfg(test) */
+					for (i++; i < len && t[i] != '"'; i++)
+						;
+				i++;
+				continue;
+			}
+			has_test |= seg_is(t + i, j - i, "test");
+			has_not |= seg_is(t + i, j - i, "not");
+			i = j;
+		}
+	}
+	free(path);
+	return has_test && !has_not;
+}
+
+bool cg_rust_path_is_test(const char *path)
+{
+	static const char *dirs[] = { "tests/", "benches/", "examples/" };
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "build.rs"))
+		return true;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		const char *hit = strstr(path, dirs[i]);
+		while (hit && hit != path && hit[-1] != '/')
+			hit = strstr(hit + 1, dirs[i]);
+		if (hit)
+			return true;
+	}
+	return false;
 }

@@ -9,19 +9,35 @@
 
 /*
  * What the rules share about one Rust file: its `use` declarations resolved
- * into a map from local names to full paths. Computed once per file.
+ * into a map from local names to full paths, the inline modules they live
+ * in, and the names of the functions the file defines. Computed once per
+ * file. Only this file is known: what another file of the crate defines or
+ * re-exports is not (a path into it stays as written, `crate::…`).
  */
 struct cg_use {
 	char *local; /* the name in scope ("fs", "sleep", "Utc"); "*" for globs */
 	char *path;  /* full path ("std::fs", "std::thread::sleep"); glob: the module */
 	uint32_t line;
-	TSNode decl; /* the use_declaration */
+	TSNode decl; /* the use_declaration (or extern_crate_declaration for `as` aliases) */
+	uint32_t scope_start, scope_end; /* bytes of the block or module body it is visible in */
+	size_t module;                   /* index into cg_rust_file.modules */
+};
+
+struct cg_rust_module {
+	char *path;          /* "crate", "crate::sys", "crate::sys::tests" */
+	uint32_t start, end; /* bytes of the body (the whole file for the root) */
+	size_t parent;       /* index; the root (0) is its own parent */
+	bool has_super_glob; /* holds `use super::*` */
 };
 
 struct cg_rust_file {
 	const struct cg_source *src;
 	struct cg_use *uses;
 	size_t nuses, cap;
+	struct cg_rust_module *modules; /* [0] is the file itself, path "crate" */
+	size_t nmodules, modules_cap;
+	char **fns; /* names of every `fn` item in the file (any module, any depth) */
+	size_t nfns, fns_cap;
 };
 
 /* Builds the use map of `src` (a parsed Rust file). Owned: cg_rust_file_free. */
@@ -31,14 +47,51 @@ void cg_rust_file_free(struct cg_rust_file *rf);
 /*
  * The full path a written path stands for: "fs::read" with `use std::fs`
  * gives "std::fs::read"; a leading "::" is dropped; unknown first segments
- * are kept as written. White space is removed. Caller frees.
+ * are kept as written. White space is removed. Ignores scopes: the last
+ * declaration of a name in the file wins. Caller frees.
  */
 char *cg_rust_resolve(const struct cg_rust_file *rf, const char *written, size_t len);
+
+/*
+ * Like cg_rust_resolve, but as seen at byte `at` of the file: only `use`
+ * declarations whose block or module encloses `at` count, the innermost
+ * first; a module sees its parent's names only through `use super::*`;
+ * `self::`, `super::` and `crate::` paths and re-exports between the file's
+ * inline modules (`mod sys { pub use std::fs; }` ... `sys::fs::read`) are
+ * followed; generic arguments (`Vec::<u8>::new`) are dropped. A path into a
+ * module of another file stays `crate::…`. Caller frees.
+ */
+char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len);
+
+/*
+ * The modules glob-imported where byte `at` is (`use std::thread::*` gives
+ * "std::thread"), innermost scope first, resolved like cg_rust_resolve_at;
+ * globs of the file's own modules are left out (resolve_at follows those).
+ * *out is an owned array of owned strings; returns the count.
+ */
+size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out);
+void cg_rust_strings_free(char **list, size_t n);
+
+/* True when the file defines a `fn` with this name anywhere. */
+bool cg_rust_defines_fn(const struct cg_rust_file *rf, const char *name, size_t len);
+
 /* The use entry that brings `name` into scope, or NULL. */
 const struct cg_use *cg_rust_use_of(const struct cg_rust_file *rf, const char *name, size_t len);
 /* Paths written with a node's text, white space removed (caller frees). */
 char *cg_rust_path_text(const struct cg_source *src, TSNode node);
 /* The first segment of a path ("chrono" for "::chrono::Utc::now"). */
 size_t cg_rust_first_segment(const char *path, const char **start);
+
+/*
+ * Test code. cg_rust_attr_is_test: an attribute_item marking a test function
+ * (`#[test]`, `#[tokio::test]`, `#[rstest]`, any `…::test`, `#[test_case(…)]`,
+ * `#[bench]`). cg_rust_attr_is_cfg_test: `#[cfg(test)]` or `#![cfg(test)]`
+ * (also inside `all(…)`/`any(…)`, never under `not(…)`).
+ * cg_rust_path_is_test: a file under tests/, benches/ or examples/ (at any
+ * depth of a workspace), or a build.rs.
+ */
+bool cg_rust_attr_is_test(const struct cg_source *src, TSNode attr_item);
+bool cg_rust_attr_is_cfg_test(const struct cg_source *src, TSNode attr_item);
+bool cg_rust_path_is_test(const char *path);
 
 #endif

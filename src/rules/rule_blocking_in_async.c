@@ -1,0 +1,1390 @@
+#define _GNU_SOURCE
+/*
+ * blocking-in-async: a blocking call made where an async executor thread
+ * runs it (the body of an `async fn`, an `async` block or an async closure),
+ * and a std Mutex/RwLock guard kept alive across an `.await`.
+ *
+ * One iterative walk with a tree cursor. Per depth it keeps the node, the
+ * async context its contents are in, and marks into two scoped lists: the
+ * variables whose type the file shows (to resolve method receivers) and the
+ * lock guards alive so far. A chain like `Command::new(..).arg(..).output()`
+ * is evaluated once, from its outermost call, innermost first, so each call
+ * is typed and matched once, whatever the chain's length.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rule.h"
+#include "syntax/rust.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+/* Argument or receiver text longer than this is shown as `…` in messages. */
+#define SHOWN_TEXT_MAX 40
+
+enum body {
+	BODY_NONE,         /* items, module level */
+	BODY_SYNC,         /* fn item, non-async closure, closure handed to a wrapper */
+	BODY_ASYNC_FN,     /* async fn */
+	BODY_ASYNC_BLOCK,  /* async { } */
+	BODY_ASYNC_CLOSURE /* async |x| { } */
+};
+
+struct actx {
+	enum body body;
+	bool is_test;           /* #[test] fn, #[cfg(test)] item, test file */
+	bool in_block_in_place; /* inside a closure handed to block_in_place */
+	uint32_t body_depth;    /* depth of the node that opened the body */
+	TSNode fn_name;         /* the async fn's name, for messages */
+};
+
+/* What the file lets us know of a value's type. */
+struct vtype {
+	char *name;     /* full path of the type; NULL: unknown */
+	bool is_result; /* a Result (or Option) around `name`, before unwrap/? */
+	bool is_channel; /* std::sync::mpsc::channel(): (Sender, Receiver) */
+};
+
+struct binding {
+	char *name;
+	struct vtype t; /* t.name NULL: shadows an earlier known binding */
+};
+
+struct guard {
+	char *name;
+	const char *kind; /* "MutexGuard", "RwLockReadGuard", … */
+	TSNode let;
+	struct actx ctx;
+	bool is_done; /* dropped or already reported */
+};
+
+struct level {
+	TSNode node;
+	struct actx ctx; /* the context of the node's contents */
+	size_t bind_mark, guard_mark;
+	/* Left by earlier siblings for the next item: attributes, `async` of an async closure. */
+	bool pending_test, pending_cfg_test, pending_async;
+};
+
+struct entry {
+	const char *path; /* "std::fs::*", "std::process::Command::output", ".blocking_lock" */
+	const char *replacement;
+	bool is_any_receiver;
+};
+
+struct walk {
+	struct cg_rule_ctx *ctx;
+	const struct cg_rust_file *rf;
+	struct entry *entries;
+	size_t nentries, entries_cap;
+	const struct cg_conf_node *wrappers;
+	enum cg_severity test_severity;
+	struct level *levels;
+	size_t depth, levels_cap;
+	struct binding *binds;
+	size_t nbinds, binds_cap;
+	struct guard *guards;
+	size_t nguards, guards_cap;
+};
+
+static bool is_async(const struct actx *c)
+{
+	return c->body == BODY_ASYNC_FN || c->body == BODY_ASYNC_BLOCK || c->body == BODY_ASYNC_CLOSURE;
+}
+
+static bool type_is(TSNode n, const char *type)
+{
+	return !ts_node_is_null(n) && !strcmp(ts_node_type(n), type);
+}
+
+static void vtype_clear(struct vtype *t)
+{
+	free(t->name);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct vtype vtype_of(const char *name, bool is_result)
+{
+	struct vtype t = { cg_strdup(name), is_result, false };
+	return t;
+}
+
+static struct vtype vtype_copy(const struct vtype *t)
+{
+	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel };
+	return c;
+}
+
+/*
+ * Matches a resolved path against a list pattern: segments compare
+ * exactly, `*` is one segment, a final `**` one or more.
+ */
+static bool path_match(const char *pat, const char *path)
+{
+	for (;;) {
+		const char *pe = strstr(pat, "::"), *se = strstr(path, "::");
+		size_t pl = pe ? (size_t)(pe - pat) : strlen(pat);
+		size_t sl = se ? (size_t)(se - path) : strlen(path);
+		if (pl == 2 && !memcmp(pat, "**", 2) && !pe)
+			return sl > 0;
+		if (!(pl == 1 && pat[0] == '*') && (pl != sl || memcmp(pat, path, pl)))
+			return false;
+		if (!pl || !sl)
+			return false;
+		if (!pe || !se)
+			return !pe && !se;
+		pat = pe + 2;
+		path = se + 2;
+	}
+}
+
+static const char *last_seg(const char *path)
+{
+	const char *q, *p = path;
+	while ((q = strstr(p, "::")) != NULL)
+		p = q + 2;
+	return p;
+}
+
+static const struct entry *match_path(const struct walk *w, const char *path)
+{
+	for (size_t i = 0; path && i < w->nentries; i++)
+		if (!w->entries[i].is_any_receiver && path_match(w->entries[i].path, path))
+			return &w->entries[i];
+	return NULL;
+}
+
+static const struct entry *match_any_receiver(const struct walk *w, const char *method, size_t len)
+{
+	for (size_t i = 0; i < w->nentries; i++) {
+		const char *m = w->entries[i].path + 1;
+		if (w->entries[i].is_any_receiver && strlen(m) == len && !memcmp(m, method, len))
+			return &w->entries[i];
+	}
+	return NULL;
+}
+
+/* ---- what calls return, as far as the standard library and tokio go ---- */
+
+static const struct {
+	const char *path;
+	const char *type; /* NULL: an mpsc channel pair */
+	bool is_result;
+} returns[] = {
+	{ "std::process::Command::new", "std::process::Command", false },
+	{ "std::thread::spawn", "std::thread::JoinHandle", false },
+	{ "std::thread::Builder::new", "std::thread::Builder", false },
+	{ "std::io::stdin", "std::io::Stdin", false },
+	{ "std::fs::OpenOptions::new", "std::fs::OpenOptions", false },
+	{ "std::fs::File::open", "std::fs::File", true },
+	{ "std::fs::File::create", "std::fs::File", true },
+	{ "std::net::TcpListener::bind", "std::net::TcpListener", true },
+	{ "std::net::TcpStream::connect", "std::net::TcpStream", true },
+	{ "std::net::UdpSocket::bind", "std::net::UdpSocket", true },
+	{ "std::sync::mpsc::channel", NULL, false },
+	{ "std::sync::mpsc::sync_channel", NULL, false },
+	{ "tokio::runtime::Runtime::new", "tokio::runtime::Runtime", true },
+	{ "tokio::runtime::Handle::current", "tokio::runtime::Handle", false },
+	{ "tokio::runtime::Handle::try_current", "tokio::runtime::Handle", true },
+	{ "tokio::runtime::Builder::new_multi_thread", "tokio::runtime::Builder", false },
+	{ "tokio::runtime::Builder::new_current_thread", "tokio::runtime::Builder", false },
+};
+
+static const struct {
+	const char *type;
+	const char *methods; /* space separated, with a space at each end */
+	const char *result;  /* NULL: the same type */
+	bool is_result;
+} steps[] = {
+	{ "std::process::Command",
+	  " arg args env envs env_remove env_clear current_dir stdin stdout stderr uid gid groups process_group arg0 ",
+	  NULL, false },
+	{ "std::process::Command", " spawn ", "std::process::Child", true },
+	{ "std::thread::Builder", " name stack_size ", NULL, false },
+	{ "std::thread::Builder", " spawn ", "std::thread::JoinHandle", true },
+	{ "std::fs::OpenOptions", " read write append truncate create create_new mode custom_flags ", NULL, false },
+	{ "std::fs::OpenOptions", " open ", "std::fs::File", true },
+	{ "std::io::Stdin", " lock ", NULL, false }, /* StdinLock reads block the same way */
+	{ "tokio::runtime::Builder",
+	  " enable_all enable_io enable_time worker_threads thread_name thread_name_fn thread_stack_size "
+	  "max_blocking_threads thread_keep_alive on_thread_start on_thread_stop global_queue_interval "
+	  "event_interval start_paused ",
+	  NULL, false },
+	{ "tokio::runtime::Builder", " build ", "tokio::runtime::Runtime", true },
+	{ "tokio::runtime::Runtime", " handle ", "tokio::runtime::Handle", false },
+	{ "reqwest::blocking::Client", " get post put patch delete head request ", "reqwest::blocking::RequestBuilder",
+	  false },
+	{ "reqwest::blocking::RequestBuilder",
+	  " header headers body json form query timeout basic_auth bearer_auth multipart version ", NULL, false },
+};
+
+static bool word_in(const char *words, const char *w, size_t len)
+{
+	for (const char *p = words; (p = strstr(p, " ")) != NULL && p[1]; p++)
+		if (!strncmp(p + 1, w, len) && p[1 + len] == ' ')
+			return true;
+	return false;
+}
+
+static struct vtype type_of_path_call(const char *resolved)
+{
+	struct vtype t = { 0 };
+	const char *last;
+	for (size_t i = 0; i < sizeof(returns) / sizeof(returns[0]); i++) {
+		if (strcmp(returns[i].path, resolved))
+			continue;
+		if (!returns[i].type) {
+			t.name = cg_strdup("std::sync::mpsc");
+			t.is_channel = true;
+			return t;
+		}
+		return vtype_of(returns[i].type, returns[i].is_result);
+	}
+	/* `T::new()` and `T::default()` give a T, whoever T is. */
+	last = last_seg(resolved);
+	if (last != resolved && (!strcmp(last, "new") || !strcmp(last, "default"))) {
+		size_t tlen = (size_t)(last - resolved) - 2;
+		const char *tseg = resolved;
+		for (const char *q; (q = strstr(tseg, "::")) != NULL && q < resolved + tlen;)
+			tseg = q + 2;
+		if (*tseg >= 'A' && *tseg <= 'Z') {
+			t.name = cg_strndup(resolved, tlen);
+			return t;
+		}
+	}
+	return t;
+}
+
+/* The type of `recv.method(..)`, consuming `recv`. */
+static struct vtype type_of_method(struct vtype recv, const char *m, size_t len)
+{
+	struct vtype t = { 0 };
+	if (!recv.name)
+		return t;
+	if (recv.is_result) {
+		if (word_in(" unwrap expect unwrap_or_else ", m, len)) {
+			recv.is_result = false;
+			return recv;
+		}
+		vtype_clear(&recv);
+		return t;
+	}
+	if (!recv.is_channel && word_in(" clone to_owned as_ref borrow by_ref as_mut ", m, len))
+		return recv;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (recv.is_channel || strcmp(steps[i].type, recv.name) || !word_in(steps[i].methods, m, len))
+			continue;
+		if (!steps[i].result) {
+			recv.is_result = steps[i].is_result;
+			return recv;
+		}
+		t = vtype_of(steps[i].result, steps[i].is_result);
+		break;
+	}
+	vtype_clear(&recv);
+	return t;
+}
+
+/* ---- scoped variables ---- */
+
+static const struct vtype *binding_of(const struct walk *w, const char *name, size_t len)
+{
+	for (size_t i = w->nbinds; i-- > 0;)
+		if (strlen(w->binds[i].name) == len && !memcmp(w->binds[i].name, name, len))
+			return &w->binds[i].t;
+	return NULL;
+}
+
+/* Records `name`: always when its type is known, else only to shadow a known one. */
+static void bind(struct walk *w, const char *name, size_t len, struct vtype t)
+{
+	const struct vtype *prev = binding_of(w, name, len);
+	if (!t.name && (!prev || !prev->name)) {
+		vtype_clear(&t);
+		return;
+	}
+	cg_array_grow((void **)&w->binds, &w->binds_cap, w->nbinds + 1, sizeof(*w->binds));
+	w->binds[w->nbinds].name = cg_strndup(name, len);
+	w->binds[w->nbinds].t = t;
+	w->nbinds++;
+}
+
+static void unbind_to(struct walk *w, size_t mark)
+{
+	while (w->nbinds > mark) {
+		struct binding *b = &w->binds[--w->nbinds];
+		free(b->name);
+		vtype_clear(&b->t);
+	}
+}
+
+static void unguard_to(struct walk *w, size_t mark)
+{
+	while (w->nguards > mark)
+		free(w->guards[--w->nguards].name);
+}
+
+/* The type an annotation names: `&mut Receiver<T>`, `Arc<Runtime>` and the like. */
+static struct vtype type_of_annotation(const struct walk *w, TSNode type)
+{
+	struct vtype t = { 0 };
+	for (int hops = 0; hops < 8 && !ts_node_is_null(type); hops++) {
+		const char *k = ts_node_type(type);
+		if (!strcmp(k, "reference_type")) {
+			type = ts_node_child_by_field_name(type, "type", 4);
+		} else if (!strcmp(k, "generic_type")) {
+			TSNode base = ts_node_child_by_field_name(type, "type", 4);
+			TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
+			char *bt = ts_node_is_null(base) ? NULL : cg_rust_path_text(w->ctx->src, base);
+			const char *bl = bt ? last_seg(bt) : "";
+			/* Smart pointers deref to what they hold. */
+			if (bt && (!strcmp(bl, "Arc") || !strcmp(bl, "Rc") || !strcmp(bl, "Box")) && !ts_node_is_null(args) &&
+			    ts_node_named_child_count(args)) {
+				type = ts_node_named_child(args, 0);
+			} else {
+				type = base;
+			}
+			free(bt);
+		} else if (!strcmp(k, "type_identifier") || !strcmp(k, "scoped_type_identifier")) {
+			size_t len;
+			const char *text = cg_node_text(w->ctx->src, type, &len);
+			t.name = cg_rust_resolve_at(w->rf, ts_node_start_byte(type), text, len);
+			return t;
+		} else {
+			break;
+		}
+	}
+	return t;
+}
+
+/* ---- chains: a.b()?.c().await ---- */
+
+enum op_kind { OP_PATH_CALL, OP_METHOD, OP_TRY, OP_AWAIT, OP_IDENT, OP_OTHER };
+
+struct op {
+	enum op_kind kind;
+	TSNode node; /* the call, or the root expression */
+};
+
+struct chain {
+	struct op *ops; /* outermost first; the root last */
+	size_t n, cap;
+};
+
+static void chain_push(struct chain *c, enum op_kind kind, TSNode node)
+{
+	cg_array_grow((void **)&c->ops, &c->cap, c->n + 1, sizeof(*c->ops));
+	c->ops[c->n++] = (struct op){ kind, node };
+}
+
+static void chain_collect(struct chain *c, TSNode e)
+{
+	c->n = 0;
+	for (;;) {
+		const char *k = ts_node_type(e);
+		if (!strcmp(k, "call_expression")) {
+			TSNode fn = ts_node_child_by_field_name(e, "function", 8);
+			if (type_is(fn, "field_expression")) {
+				chain_push(c, OP_METHOD, e);
+				e = ts_node_child_by_field_name(fn, "value", 5);
+				if (ts_node_is_null(e))
+					return;
+				continue;
+			}
+			chain_push(c, OP_PATH_CALL, e);
+			return;
+		}
+		if (!strcmp(k, "try_expression") || !strcmp(k, "await_expression") ||
+		    !strcmp(k, "parenthesized_expression")) {
+			if (k[0] == 't')
+				chain_push(c, OP_TRY, e);
+			else if (k[0] == 'a')
+				chain_push(c, OP_AWAIT, e);
+			if (!ts_node_named_child_count(e))
+				return;
+			e = ts_node_named_child(e, 0);
+			continue;
+		}
+		chain_push(c, !strcmp(k, "identifier") ? OP_IDENT : OP_OTHER, e);
+		return;
+	}
+}
+
+/* The function of a path call, generic arguments and all ("fs::read", "a::<T>"). */
+static TSNode call_function(TSNode call)
+{
+	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
+	if (type_is(fn, "generic_function"))
+		fn = ts_node_child_by_field_name(fn, "function", 8);
+	return fn;
+}
+
+static char *resolve_node(const struct walk *w, TSNode path)
+{
+	size_t len;
+	const char *text = cg_node_text(w->ctx->src, path, &len);
+	return cg_rust_resolve_at(w->rf, ts_node_start_byte(path), text, len);
+}
+
+/* ---- findings ---- */
+
+static void put_shown(struct cg_buf *out, const char *text, size_t len)
+{
+	struct cg_buf t = CG_BUF_INIT;
+	bool was_space = false;
+	for (size_t i = 0; i < len; i++) {
+		bool sp = text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
+		if (sp && (was_space || !t.size))
+			continue;
+		cg_buf_putc(&t, sp ? ' ' : text[i]);
+		was_space = sp;
+	}
+	while (t.size && t.ptr[t.size - 1] == ' ')
+		cg_buf_truncate(&t, t.size - 1);
+	if (t.size > SHOWN_TEXT_MAX || memchr(t.ptr, '`', t.size))
+		cg_buf_puts(out, "…");
+	else
+		cg_buf_put(out, t.ptr, t.size);
+	cg_buf_release(&t);
+}
+
+/* A call's argument text without its parentheses. */
+static void put_args(struct cg_buf *out, const struct walk *w, TSNode args)
+{
+	size_t len;
+	const char *t;
+	if (ts_node_is_null(args))
+		return;
+	t = cg_node_text(w->ctx->src, args, &len);
+	if (len >= 2 && (t[0] == '(' || t[0] == '[' || t[0] == '{'))
+		put_shown(out, t + 1, len - 2);
+	else
+		put_shown(out, t, len);
+}
+
+static void put_where(struct cg_buf *out, const struct walk *w, const struct actx *c)
+{
+	if (c->body == BODY_ASYNC_FN && !ts_node_is_null(c->fn_name)) {
+		size_t len;
+		const char *t = cg_node_text(w->ctx->src, c->fn_name, &len);
+		cg_buf_printf(out, "async fn `%.*s`", (int)len, t);
+	} else if (c->body == BODY_ASYNC_CLOSURE) {
+		cg_buf_puts(out, "an async closure");
+	} else {
+		cg_buf_puts(out, "an async block");
+	}
+}
+
+/* Expands {name}, {args} and {receiver} in a configured replacement. */
+static void put_replacement(struct cg_buf *out, const struct walk *w, const char *rep, const char *name,
+			    TSNode args, TSNode receiver)
+{
+	for (const char *p = rep; *p;) {
+		if (!strncmp(p, "{name}", 6)) {
+			cg_buf_puts(out, name);
+			p += 6;
+		} else if (!strncmp(p, "{args}", 6)) {
+			put_args(out, w, args);
+			p += 6;
+		} else if (!strncmp(p, "{receiver}", 10)) {
+			size_t len;
+			const char *t = ts_node_is_null(receiver) ? "" : cg_node_text(w->ctx->src, receiver, &len);
+			if (ts_node_is_null(receiver))
+				cg_buf_puts(out, "addr");
+			else
+				put_shown(out, t, len);
+			p += 10;
+		} else {
+			cg_buf_putc(out, *p++);
+		}
+	}
+}
+
+static bool severity_for(const struct walk *w, const struct actx *c, enum cg_severity *sev)
+{
+	*sev = c->is_test ? w->test_severity : CG_SEV_OFF;
+	return !(c->is_test && w->test_severity == CG_SEV_OFF);
+}
+
+/* `what` is the blocking call as shown: a resolved path, `Type::method` or `.method()`. */
+static void emit_call(struct walk *w, const struct actx *c, const struct entry *e, const char *what, const char *name,
+		      TSNode from, TSNode to, TSNode args, TSNode receiver)
+{
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	struct cg_emit em = { 0 };
+	TSPoint s = ts_node_start_point(from), t = ts_node_end_point(to);
+
+	if (!severity_for(w, c, &em.severity))
+		return;
+	cg_buf_printf(&msg, "`%s` blocks the executor thread in ", what);
+	put_where(&msg, w, c);
+	cg_buf_puts(&msg, "; use `");
+	put_replacement(&msg, w, e->replacement, name, args, receiver);
+	cg_buf_puts(&msg, "`");
+	cg_buf_puts(&help, "async code shares a few executor threads between all tasks, and a blocking call stops "
+			   "every task on its thread; await the async version, or move the blocking work into "
+			   "`tokio::task::spawn_blocking(move || …).await`");
+	em.span = (struct cg_span){ s.row + 1, s.column + 1, t.row + 1, t.column + 1 };
+	em.message = msg.ptr;
+	em.help = help.ptr;
+	cg_rule_emit(w->ctx, &em);
+	cg_buf_release(&msg);
+	cg_buf_release(&help);
+}
+
+static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
+{
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	struct cg_emit em = { 0 };
+	TSPoint s = ts_node_start_point(g->let), t = ts_node_end_point(await_node);
+
+	g->is_done = true;
+	if (!severity_for(w, &g->ctx, &em.severity))
+		return;
+	cg_buf_printf(&msg, "std::sync::%s `%s` is held across the `.await` on line %u in ", g->kind, g->name,
+		      t.row + 1);
+	put_where(&msg, w, &g->ctx);
+	cg_buf_printf(&msg, "; drop it before awaiting (`drop(%s)` or an inner block), or use `tokio::sync::%s` "
+			    "and `.%s().await`",
+		      g->name, strstr(g->kind, "RwLock") ? "RwLock" : "Mutex",
+		      strstr(g->kind, "Read") ? "read" : strstr(g->kind, "Write") ? "write" : "lock");
+	cg_buf_puts(&help, "a task that sleeps at an `.await` while holding a std lock keeps every other task that "
+			   "wants the lock blocked on its executor thread, and the future is not Send");
+	em.span = (struct cg_span){ s.row + 1, s.column + 1, t.row + 1, t.column + 1 };
+	em.message = msg.ptr;
+	em.help = help.ptr;
+	cg_rule_emit(w->ctx, &em);
+	cg_buf_release(&msg);
+	cg_buf_release(&help);
+}
+
+/* Every live guard of the current body is now held across an await. */
+static void await_point(struct walk *w, const struct actx *c, TSNode at)
+{
+	if (!is_async(c))
+		return;
+	for (size_t i = 0; i < w->nguards; i++) {
+		struct guard *g = &w->guards[i];
+		if (!g->is_done && g->ctx.body_depth == c->body_depth && is_async(&g->ctx))
+			emit_guard(w, g, at);
+	}
+}
+
+/* ---- matching one call ---- */
+
+struct callee {
+	const struct entry *entry;
+	char *what; /* owned: the blocking call as shown */
+	char *name; /* owned: its last segment */
+};
+
+static void callee_release(struct callee *c)
+{
+	free(c->what);
+	free(c->name);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool is_block_on(const char *name)
+{
+	return !strcmp(name, "block_on");
+}
+
+/*
+ * A path call's entry. A single unresolved segment may come from a glob
+ * (`use std::thread::*; sleep(d)`) unless the file defines a fn of that name.
+ */
+static bool match_path_call(const struct walk *w, char *resolved, uint32_t at, struct callee *out)
+{
+	const struct entry *e = match_path(w, resolved);
+	memset(out, 0, sizeof(*out));
+	if (e) {
+		out->entry = e;
+		out->what = cg_strdup(resolved);
+	} else if (!strstr(resolved, "::") && !cg_rust_defines_fn(w->rf, resolved, strlen(resolved))) {
+		char **globs;
+		size_t n = cg_rust_globs_at(w->rf, at, &globs);
+		for (size_t i = 0; i < n && !e; i++) {
+			struct cg_buf p = CG_BUF_INIT;
+			cg_buf_printf(&p, "%s::%s", globs[i], resolved);
+			if ((e = match_path(w, p.ptr)) != NULL) {
+				out->entry = e;
+				out->what = cg_buf_detach(&p, NULL);
+			}
+			cg_buf_release(&p);
+		}
+		cg_rust_strings_free(globs, n);
+	}
+	if (out->entry)
+		out->name = cg_strdup(last_seg(out->what));
+	return out->entry != NULL;
+}
+
+static bool match_method(const struct walk *w, const struct vtype *recv, const char *m, size_t len,
+			 struct callee *out)
+{
+	const struct entry *e = NULL;
+	memset(out, 0, sizeof(*out));
+	if (recv->name && !recv->is_result && !recv->is_channel) {
+		struct cg_buf p = CG_BUF_INIT;
+		cg_buf_printf(&p, "%s::%.*s", recv->name, (int)len, m);
+		if ((e = match_path(w, p.ptr)) != NULL)
+			out->what = cg_buf_detach(&p, NULL);
+		cg_buf_release(&p);
+	}
+	if (!e && (e = match_any_receiver(w, m, len)) != NULL) {
+		struct cg_buf p = CG_BUF_INIT;
+		cg_buf_printf(&p, ".%.*s()", (int)len, m);
+		out->what = cg_buf_detach(&p, NULL);
+	}
+	if (e) {
+		out->entry = e;
+		out->name = cg_strndup(m, len);
+	}
+	return e != NULL;
+}
+
+static bool suppressed_here(const struct actx *c, const struct callee *k)
+{
+	/* Handle::block_on is the documented way out inside block_in_place. */
+	return c->in_block_in_place && is_block_on(k->name);
+}
+
+/*
+ * Types a chain innermost first and, when `should_check`, reports its first
+ * blocking call that is not awaited. Returns the chain's type (owned).
+ */
+static struct vtype eval_chain(struct walk *w, const struct actx *c, const struct chain *ch, bool is_head_awaited,
+			       bool should_check)
+{
+	struct vtype t = { 0 };
+	bool is_flagged = false;
+
+	for (size_t i = ch->n; i-- > 0;) {
+		const struct op *op = &ch->ops[i];
+		bool is_awaited = i == 0 ? is_head_awaited : ch->ops[i - 1].kind == OP_AWAIT;
+		struct callee k = { 0 };
+
+		switch (op->kind) {
+		case OP_IDENT: {
+			size_t len;
+			const char *name = cg_node_text(w->ctx->src, op->node, &len);
+			const struct vtype *b = binding_of(w, name, len);
+			vtype_clear(&t);
+			if (b)
+				t = vtype_copy(b);
+			break;
+		}
+		case OP_OTHER:
+			vtype_clear(&t);
+			break;
+		case OP_TRY:
+			t.is_result = false;
+			break;
+		case OP_AWAIT:
+			vtype_clear(&t);
+			break;
+		case OP_PATH_CALL: {
+			TSNode fn = call_function(op->node);
+			char *resolved;
+			vtype_clear(&t);
+			if (!type_is(fn, "identifier") && !type_is(fn, "scoped_identifier"))
+				break;
+			resolved = resolve_node(w, fn);
+			if (should_check && !is_awaited && !is_flagged &&
+			    match_path_call(w, resolved, ts_node_start_byte(fn), &k) && !suppressed_here(c, &k)) {
+				emit_call(w, c, k.entry, k.what, k.name, fn, op->node,
+					  ts_node_child_by_field_name(op->node, "arguments", 9), (TSNode){ 0 });
+				is_flagged = true;
+			}
+			t = type_of_path_call(resolved);
+			free(resolved);
+			break;
+		}
+		case OP_METHOD: {
+			TSNode fe = ts_node_child_by_field_name(op->node, "function", 8);
+			TSNode field = ts_node_child_by_field_name(fe, "field", 5);
+			size_t len;
+			const char *m;
+			if (ts_node_is_null(field) || !type_is(field, "field_identifier")) {
+				vtype_clear(&t);
+				break;
+			}
+			m = cg_node_text(w->ctx->src, field, &len);
+			if (should_check && !is_awaited && !is_flagged && match_method(w, &t, m, len, &k) &&
+			    !suppressed_here(c, &k)) {
+				emit_call(w, c, k.entry, k.what, k.name, field, op->node,
+					  ts_node_child_by_field_name(op->node, "arguments", 9),
+					  ts_node_child_by_field_name(fe, "value", 5));
+				is_flagged = true;
+			}
+			t = type_of_method(t, m, len);
+			break;
+		}
+		}
+		callee_release(&k);
+	}
+	return t;
+}
+
+/* ---- the walk ---- */
+
+static bool is_chain_head(const struct walk *w, size_t d)
+{
+	size_t k = d;
+	while (k > 0) {
+		const char *p = ts_node_type(w->levels[k - 1].node);
+		if (strcmp(p, "try_expression") && strcmp(p, "await_expression") && strcmp(p, "parenthesized_expression"))
+			break;
+		k--;
+	}
+	return !(k >= 2 && type_is(w->levels[k - 1].node, "field_expression") &&
+		 type_is(w->levels[k - 2].node, "call_expression"));
+}
+
+static void check_call(struct walk *w, size_t d)
+{
+	const struct level *L = &w->levels[d];
+	struct chain ch = { 0 };
+	struct vtype t;
+
+	if (!is_async(&L->ctx) || !is_chain_head(w, d))
+		return;
+	chain_collect(&ch, L->node);
+	t = eval_chain(w, &L->ctx, &ch, d > 0 && type_is(w->levels[d - 1].node, "await_expression"), true);
+	vtype_clear(&t);
+	free(ch.ops);
+}
+
+/* `drop(g)` / `std::mem::drop(g)` ends a guard's life. */
+static void check_drop(struct walk *w, TSNode call)
+{
+	TSNode fn = call_function(call), args = ts_node_child_by_field_name(call, "arguments", 9);
+	char *resolved;
+	if (ts_node_is_null(fn) || ts_node_is_null(args) || ts_node_named_child_count(args) != 1 ||
+	    !type_is(ts_node_named_child(args, 0), "identifier") ||
+	    (!type_is(fn, "identifier") && !type_is(fn, "scoped_identifier")))
+		return;
+	resolved = resolve_node(w, fn);
+	if (!strcmp(resolved, "drop") || !strcmp(resolved, "std::mem::drop") || !strcmp(resolved, "core::mem::drop")) {
+		size_t len;
+		const char *name = cg_node_text(w->ctx->src, ts_node_named_child(args, 0), &len);
+		for (size_t i = w->nguards; i-- > 0;) {
+			if (strlen(w->guards[i].name) == len && !memcmp(w->guards[i].name, name, len)) {
+				w->guards[i].is_done = true;
+				break;
+			}
+		}
+	}
+	free(resolved);
+}
+
+static bool is_wrapper(const struct walk *w, const char *resolved_or_method, bool is_method, bool *is_bip)
+{
+	const struct cg_conf_node *list = w->wrappers;
+	for (size_t i = 0; list && i < list->nkids; i++) {
+		const char *e = list->kids[i]->value;
+		bool hit;
+		if (!e)
+			continue;
+		if (is_method || !strstr(e, "::"))
+			hit = !strcmp(last_seg(e), last_seg(resolved_or_method));
+		else
+			hit = !strcmp(e, resolved_or_method);
+		if (hit) {
+			*is_bip = !strcmp(last_seg(e), "block_in_place");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A closure at depth d that is an argument of a wrapper call. */
+static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
+{
+	TSNode call, fn;
+	bool hit = false;
+	if (d < 2 || !type_is(w->levels[d - 1].node, "arguments") || !type_is(w->levels[d - 2].node, "call_expression"))
+		return false;
+	call = w->levels[d - 2].node;
+	fn = call_function(call);
+	if (type_is(fn, "field_expression")) {
+		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
+		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(w->ctx->src, field);
+		hit = m && is_wrapper(w, m, true, is_bip);
+		free(m);
+	} else if (type_is(fn, "identifier") || type_is(fn, "scoped_identifier")) {
+		char *resolved = resolve_node(w, fn);
+		hit = is_wrapper(w, resolved, false, is_bip);
+		free(resolved);
+	}
+	return hit;
+}
+
+static bool has_child_type(TSNode n, const char *type)
+{
+	uint32_t k = ts_node_child_count(n);
+	for (uint32_t i = 0; i < k && i < 16; i++)
+		if (!strcmp(ts_node_type(ts_node_child(n, i)), type))
+			return true;
+	return false;
+}
+
+/* Binds the identifiers of a pattern (plain, `mut x`, tuples) to `t` (consumed). */
+static void bind_pattern(struct walk *w, TSNode pat, struct vtype t)
+{
+	size_t len;
+	const char *name;
+
+	if (type_is(pat, "mut_pattern") && ts_node_named_child_count(pat) >= 2)
+		pat = ts_node_named_child(pat, ts_node_named_child_count(pat) - 1);
+	if (type_is(pat, "identifier")) {
+		name = cg_node_text(w->ctx->src, pat, &len);
+		if (len == 1 && name[0] == '_') {
+			vtype_clear(&t);
+			return;
+		}
+		if (t.is_channel)
+			vtype_clear(&t);
+		bind(w, name, len, t);
+		return;
+	}
+	if (type_is(pat, "tuple_pattern")) {
+		uint32_t k = ts_node_named_child_count(pat);
+		/* Tuples are short; a pathological one is bounded by the file. */
+		TSTreeCursor c = ts_tree_cursor_new(pat);
+		uint32_t idx = 0;
+		if (ts_tree_cursor_goto_first_child(&c)) {
+			do {
+				TSNode el = ts_tree_cursor_current_node(&c);
+				struct vtype et = { 0 };
+				if (!ts_node_is_named(el))
+					continue;
+				if (t.is_channel && k == 2)
+					et = vtype_of(idx == 0 ? "std::sync::mpsc::Sender" : "std::sync::mpsc::Receiver", false);
+				if (type_is(el, "identifier") || type_is(el, "mut_pattern")) {
+					TSNode id = type_is(el, "mut_pattern") && ts_node_named_child_count(el) >= 2
+							    ? ts_node_named_child(el, ts_node_named_child_count(el) - 1)
+							    : el;
+					if (type_is(id, "identifier")) {
+						name = cg_node_text(w->ctx->src, id, &len);
+						bind(w, name, len, et);
+						et.name = NULL;
+					}
+				}
+				vtype_clear(&et);
+				idx++;
+			} while (ts_tree_cursor_goto_next_sibling(&c));
+		}
+		ts_tree_cursor_delete(&c);
+	}
+	vtype_clear(&t);
+}
+
+static void bind_params(struct walk *w, TSNode params)
+{
+	TSTreeCursor c;
+	if (ts_node_is_null(params))
+		return;
+	c = ts_tree_cursor_new(params);
+	if (ts_tree_cursor_goto_first_child(&c)) {
+		do {
+			TSNode p = ts_tree_cursor_current_node(&c);
+			if (type_is(p, "parameter")) {
+				TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
+				TSNode ty = ts_node_child_by_field_name(p, "type", 4);
+				if (!ts_node_is_null(pat))
+					bind_pattern(w, pat, type_of_annotation(w, ty));
+			} else if (ts_node_is_named(p) && !type_is(p, "self_parameter")) {
+				bind_pattern(w, p, (struct vtype){ 0 });
+			}
+		} while (ts_tree_cursor_goto_next_sibling(&c));
+	}
+	ts_tree_cursor_delete(&c);
+}
+
+static const char *guard_kind(const char *m, size_t len)
+{
+	if (len == 4 && !memcmp(m, "lock", 4))
+		return "MutexGuard";
+	if (len == 4 && !memcmp(m, "read", 4))
+		return "RwLockReadGuard";
+	if (len == 5 && !memcmp(m, "write", 5))
+		return "RwLockWriteGuard";
+	return NULL;
+}
+
+/*
+ * A `let` just ended: bind its variable, and when its value is a std lock
+ * guard (`m.lock().unwrap()`, not awaited) start watching it.
+ */
+static void finish_let(struct walk *w, size_t d)
+{
+	const struct level *L = &w->levels[d];
+	TSNode pat = ts_node_child_by_field_name(L->node, "pattern", 7);
+	TSNode ty = ts_node_child_by_field_name(L->node, "type", 4);
+	TSNode value = ts_node_child_by_field_name(L->node, "value", 5);
+	struct chain ch = { 0 };
+	struct vtype t = { 0 };
+
+	if (ts_node_is_null(pat))
+		return;
+	if (!ts_node_is_null(value))
+		chain_collect(&ch, value);
+	if (!ts_node_is_null(ty)) {
+		t = type_of_annotation(w, ty);
+	} else if (ch.n) {
+		t = eval_chain(w, &L->ctx, &ch, false, false);
+	}
+
+	if (is_async(&L->ctx) && type_is(pat, "identifier") && ch.n) {
+		size_t i = 0, len;
+		bool had_unwrap = false, is_guard = false;
+		const char *kind = NULL, *name;
+		for (; i < ch.n; i++) {
+			const struct op *op = &ch.ops[i];
+			if (op->kind == OP_TRY) {
+				had_unwrap = true;
+				continue;
+			}
+			if (op->kind == OP_METHOD) {
+				TSNode fe = ts_node_child_by_field_name(op->node, "function", 8);
+				TSNode field = ts_node_child_by_field_name(fe, "field", 5);
+				TSNode args = ts_node_child_by_field_name(op->node, "arguments", 9);
+				size_t ml;
+				const char *m = ts_node_is_null(field) ? "" : cg_node_text(w->ctx->src, field, &ml);
+				if (ts_node_is_null(field))
+					break;
+				if (word_in(" unwrap expect unwrap_or_else ", m, ml)) {
+					had_unwrap = true;
+					continue;
+				}
+				if ((kind = guard_kind(m, ml)) != NULL && !ts_node_is_null(args) &&
+				    !ts_node_named_child_count(args)) {
+					struct chain below = { ch.ops + i + 1, ch.n - i - 1, 0 };
+					struct vtype rt = eval_chain(w, &L->ctx, &below, false, false);
+					is_guard = had_unwrap ||
+						   (rt.name && (!strcmp(rt.name, "std::sync::Mutex") ||
+								!strcmp(rt.name, "std::sync::RwLock")));
+					vtype_clear(&rt);
+				}
+			}
+			break; /* an await, or anything else: not a guard */
+		}
+		name = cg_node_text(w->ctx->src, pat, &len);
+		if (is_guard && !(len == 1 && name[0] == '_')) {
+			struct guard *g;
+			cg_array_grow((void **)&w->guards, &w->guards_cap, w->nguards + 1, sizeof(*w->guards));
+			g = &w->guards[w->nguards++];
+			g->name = cg_strndup(name, len);
+			g->kind = kind;
+			g->let = L->node;
+			g->ctx = L->ctx;
+			g->is_done = false;
+		}
+	}
+	bind_pattern(w, pat, t);
+	free(ch.ops);
+}
+
+/* ---- macro arguments: token trees ---- */
+
+static bool tok_is(TSNode n, const char *type)
+{
+	return !ts_node_is_null(n) && !strcmp(ts_node_type(n), type);
+}
+
+static bool tok_is_segment(TSNode n)
+{
+	return tok_is(n, "identifier") || tok_is(n, "self") || tok_is(n, "super") || tok_is(n, "crate");
+}
+
+static bool tok_is_call_args(const struct walk *w, TSNode n)
+{
+	size_t len;
+	const char *t;
+	if (!tok_is(n, "token_tree"))
+		return false;
+	t = cg_node_text(w->ctx->src, n, &len);
+	return len && t[0] == '(';
+}
+
+static bool tok_awaited(const TSNode *toks, size_t n, size_t after)
+{
+	return after + 1 < n && tok_is(toks[after], ".") && tok_is(toks[after + 1], "await");
+}
+
+/*
+ * Scans one token tree's own tokens for `path(..)` calls and `.method(..)`
+ * calls, typed left to right like a chain. Closures, `async` blocks and
+ * nested items inside macro arguments are not recognised: their calls are
+ * treated as part of the surrounding body.
+ */
+static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
+{
+	TSTreeCursor cur = ts_tree_cursor_new(tree);
+	TSNode *toks = NULL;
+	size_t n = 0, cap = 0;
+	struct vtype t = { 0 };
+	bool is_flagged = false;
+
+	if (ts_tree_cursor_goto_first_child(&cur)) {
+		do {
+			TSNode tok = ts_tree_cursor_current_node(&cur);
+			if (tok_is(tok, "line_comment") || tok_is(tok, "block_comment"))
+				continue;
+			cg_array_grow((void **)&toks, &cap, n + 1, sizeof(*toks));
+			toks[n++] = tok;
+		} while (ts_tree_cursor_goto_next_sibling(&cur));
+	}
+	ts_tree_cursor_delete(&cur);
+
+	for (size_t i = 0; i < n;) {
+		TSNode tok = toks[i];
+		bool after_dot = i > 0 && tok_is(toks[i - 1], ".");
+		if (tok_is(tok, "await")) {
+			await_point(w, c, tok);
+			vtype_clear(&t);
+			i++;
+			continue;
+		}
+		if (!after_dot && (tok_is_segment(tok) || (tok_is(tok, "::") && i + 1 < n && tok_is_segment(toks[i + 1])))) {
+			size_t j = tok_is(tok, "::") ? i + 1 : i;
+			while (j + 2 < n && tok_is(toks[j + 1], "::") && tok_is_segment(toks[j + 2]))
+				j += 2;
+			if (j + 1 < n && tok_is_call_args(w, toks[j + 1])) {
+				uint32_t s = ts_node_start_byte(tok), e = ts_node_end_byte(toks[j]);
+				size_t len;
+				const char *text = cg_node_text(w->ctx->src, tok, &len);
+				char *resolved = cg_rust_resolve_at(w->rf, s, text, e - s);
+				struct callee k = { 0 };
+				if (!is_flagged && !tok_awaited(toks, n, j + 2) &&
+				    match_path_call(w, resolved, s, &k) && !suppressed_here(c, &k)) {
+					emit_call(w, c, k.entry, k.what, k.name, tok, toks[j + 1], toks[j + 1], (TSNode){ 0 });
+					is_flagged = true;
+				}
+				callee_release(&k);
+				vtype_clear(&t);
+				t = type_of_path_call(resolved);
+				free(resolved);
+				i = j + 2;
+				continue;
+			}
+			vtype_clear(&t);
+			is_flagged = false;
+			if (i == j && tok_is(tok, "identifier")) {
+				size_t len;
+				const char *name = cg_node_text(w->ctx->src, tok, &len);
+				const struct vtype *b = binding_of(w, name, len);
+				if (b)
+					t = vtype_copy(b);
+			}
+			i = j + 1;
+			continue;
+		}
+		if (tok_is(tok, ".") && i + 2 < n && tok_is(toks[i + 1], "identifier") &&
+		    tok_is_call_args(w, toks[i + 2])) {
+			size_t len;
+			const char *m = cg_node_text(w->ctx->src, toks[i + 1], &len);
+			struct callee k = { 0 };
+			if (!is_flagged && !tok_awaited(toks, n, i + 3) && match_method(w, &t, m, len, &k) &&
+			    !suppressed_here(c, &k)) {
+				emit_call(w, c, k.entry, k.what, k.name, toks[i + 1], toks[i + 2], toks[i + 2],
+					  i > 0 ? toks[i - 1] : (TSNode){ 0 });
+				is_flagged = true;
+			}
+			callee_release(&k);
+			t = type_of_method(t, m, len);
+			i += 3;
+			continue;
+		}
+		if (tok_is(tok, "?")) {
+			t.is_result = false;
+			i++;
+			continue;
+		}
+		if (tok_is(tok, ".") && i + 1 < n && tok_is(toks[i + 1], "await")) {
+			i++; /* the await itself is handled above */
+			continue;
+		}
+		vtype_clear(&t);
+		is_flagged = false;
+		i++;
+	}
+	vtype_clear(&t);
+	free(toks);
+}
+
+/* `select!`, `join!` and `try_join!` await what they are given. */
+static bool macro_awaits(const struct walk *w, TSNode mac)
+{
+	TSNode name = ts_node_child_by_field_name(mac, "macro", 5);
+	char *path;
+	const char *last;
+	bool awaits;
+	if (ts_node_is_null(name))
+		return false;
+	path = cg_rust_path_text(w->ctx->src, name);
+	last = last_seg(path);
+	awaits = !strcmp(last, "select") || !strcmp(last, "join") || !strcmp(last, "try_join");
+	free(path);
+	return awaits;
+}
+
+static bool is_async_marker(const struct walk *w, TSNode err)
+{
+	size_t len;
+	const char *t = cg_node_text(w->ctx->src, err, &len);
+	while (len && (t[len - 1] == ' ' || t[len - 1] == '\n' || t[len - 1] == '\t' || t[len - 1] == '\r'))
+		len--;
+	if (len >= 4 && !memcmp(t + len - 4, "move", 4)) {
+		len -= 4;
+		while (len && (t[len - 1] == ' ' || t[len - 1] == '\n' || t[len - 1] == '\t' || t[len - 1] == '\r'))
+			len--;
+	}
+	return len >= 5 && !memcmp(t + len - 5, "async", 5) &&
+	       (len == 5 || !(t[len - 6] == '_' || (t[len - 6] >= 'a' && t[len - 6] <= 'z')));
+}
+
+static bool fn_is_async(TSNode fn)
+{
+	uint32_t k = ts_node_named_child_count(fn);
+	for (uint32_t i = 0; i < k && i < 8; i++) {
+		TSNode c = ts_node_named_child(fn, i);
+		if (type_is(c, "function_modifiers"))
+			return has_child_type(c, "async");
+	}
+	return false;
+}
+
+static bool is_item(const char *type)
+{
+	return !strcmp(type, "mod_item") || !strcmp(type, "impl_item") || !strcmp(type, "trait_item") ||
+	       !strcmp(type, "const_item") || !strcmp(type, "static_item") || !strcmp(type, "struct_item") ||
+	       !strcmp(type, "enum_item");
+}
+
+/* Visits the node at depth d; returns true to enter its children. */
+static bool visit(struct walk *w, size_t d)
+{
+	struct level *L = &w->levels[d];
+	TSNode n = L->node;
+	const char *type = ts_node_type(n);
+	bool pending_test = L->pending_test, pending_cfg = L->pending_cfg_test, pending_async = L->pending_async;
+
+	L->ctx = d ? w->levels[d - 1].ctx : L->ctx;
+	L->bind_mark = w->nbinds;
+	L->guard_mark = w->nguards;
+	L->pending_test = L->pending_cfg_test = L->pending_async = false;
+
+	if (!strcmp(type, "attribute_item")) {
+		L->pending_test = pending_test || cg_rust_attr_is_test(w->ctx->src, n);
+		L->pending_cfg_test = pending_cfg || cg_rust_attr_is_cfg_test(w->ctx->src, n);
+		L->pending_async = pending_async;
+		return false;
+	}
+	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment")) {
+		L->pending_test = pending_test;
+		L->pending_cfg_test = pending_cfg;
+		L->pending_async = pending_async;
+		return false;
+	}
+	if (!strcmp(type, "ERROR")) {
+		L->pending_async = is_async_marker(w, n);
+		return true;
+	}
+	if (!strcmp(type, "inner_attribute_item")) {
+		/* `#![cfg(test)]` makes the enclosing file or module test code. */
+		if (d && cg_rust_attr_is_cfg_test(w->ctx->src, n))
+			w->levels[d - 1].ctx.is_test = true;
+		return false;
+	}
+	if (!strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") ||
+	    !strcmp(type, "macro_definition") || !strcmp(type, "use_declaration") ||
+	    !strcmp(type, "extern_crate_declaration"))
+		return false;
+
+	if (!strcmp(type, "function_item")) {
+		L->ctx.body = fn_is_async(n) ? BODY_ASYNC_FN : BODY_SYNC;
+		L->ctx.body_depth = (uint32_t)d;
+		L->ctx.fn_name = ts_node_child_by_field_name(n, "name", 4);
+		L->ctx.is_test |= pending_test || pending_cfg;
+		L->ctx.in_block_in_place = false;
+		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
+	} else if (!strcmp(type, "closure_expression")) {
+		bool is_bip = false;
+		bool is_async_closure = pending_async || has_child_type(n, "async");
+		if (closure_in_wrapper(w, d, &is_bip)) {
+			L->ctx.body = BODY_SYNC;
+			L->ctx.in_block_in_place |= is_bip;
+		} else {
+			L->ctx.body = is_async_closure ? BODY_ASYNC_CLOSURE : BODY_SYNC;
+		}
+		L->ctx.body_depth = (uint32_t)d;
+		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
+	} else if (!strcmp(type, "async_block")) {
+		L->ctx.body = BODY_ASYNC_BLOCK;
+		L->ctx.body_depth = (uint32_t)d;
+	} else if (is_item(type)) {
+		L->ctx.body = BODY_NONE;
+		L->ctx.body_depth = (uint32_t)d;
+		L->ctx.is_test |= pending_cfg;
+	} else if (!strcmp(type, "call_expression")) {
+		check_drop(w, n);
+		check_call(w, d);
+	} else if (!strcmp(type, "await_expression")) {
+		await_point(w, &L->ctx, n);
+	} else if (!strcmp(type, "macro_invocation")) {
+		if (macro_awaits(w, n))
+			await_point(w, &L->ctx, n);
+	} else if (!strcmp(type, "token_tree")) {
+		if (is_async(&L->ctx))
+			scan_tokens(w, &L->ctx, n);
+	}
+	return true;
+}
+
+static void leave(struct walk *w, size_t d)
+{
+	struct level *L = &w->levels[d];
+	unbind_to(w, L->bind_mark);
+	unguard_to(w, L->guard_mark);
+	if (!strcmp(ts_node_type(L->node), "let_declaration"))
+		finish_let(w, d);
+}
+
+static void grow_levels(struct walk *w, size_t depth)
+{
+	size_t old = w->levels_cap;
+	cg_array_grow((void **)&w->levels, &w->levels_cap, depth + 1, sizeof(*w->levels));
+	if (w->levels_cap > old)
+		memset(w->levels + old, 0, (w->levels_cap - old) * sizeof(*w->levels));
+}
+
+static void load_entries(struct walk *w)
+{
+	const struct cg_conf_node *list = cg_conf_child(w->ctx->rule_cfg, "blocking");
+	for (size_t i = 0; list && i < list->nkids; i++) {
+		const char *path = cg_conf_str(list->kids[i], "path", NULL);
+		struct entry *e;
+		if (!path || !*path)
+			continue;
+		cg_array_grow((void **)&w->entries, &w->entries_cap, w->nentries + 1, sizeof(*w->entries));
+		e = &w->entries[w->nentries++];
+		e->path = path;
+		e->replacement = cg_conf_str(list->kids[i], "replacement", "the async equivalent, awaited");
+		e->is_any_receiver = path[0] == '.';
+	}
+}
+
+static int check(struct cg_rule_ctx *ctx)
+{
+	struct walk w = { 0 };
+	TSNode root = cg_source_root(ctx->src);
+	TSTreeCursor c;
+	size_t len;
+	const char *text = cg_node_text(ctx->src, root, &len);
+	const char *ts;
+	int err = 0;
+
+	/* Cheap prefilter: without `async` there is no async context. */
+	if (!memmem(text, len, "async", 5) || !ctx->file_data)
+		return 0;
+	w.ctx = ctx;
+	w.rf = ctx->file_data;
+	w.wrappers = cg_conf_child(ctx->rule_cfg, "wrappers");
+	w.test_severity = CG_SEV_WARNING;
+	ts = cg_conf_str(ctx->rule_cfg, "test_severity", NULL);
+	if (ts && (err = cg_severity_parse(&w.test_severity, ts)) < 0)
+		return err;
+	load_entries(&w);
+
+	grow_levels(&w, 0);
+	w.levels[0].node = root;
+	w.levels[0].ctx.body = BODY_NONE;
+	w.levels[0].ctx.is_test = cg_rust_path_is_test(ctx->path);
+	c = ts_tree_cursor_new(root);
+	for (;;) {
+		w.levels[w.depth].node = ts_tree_cursor_current_node(&c);
+		if (visit(&w, w.depth) && ts_tree_cursor_goto_first_child(&c)) {
+			grow_levels(&w, ++w.depth);
+			w.levels[w.depth].pending_test = w.levels[w.depth].pending_cfg_test = false;
+			w.levels[w.depth].pending_async = false;
+			continue;
+		}
+		leave(&w, w.depth);
+		for (;;) {
+			if (w.depth == 0)
+				goto done;
+			if (ts_tree_cursor_goto_next_sibling(&c))
+				break;
+			ts_tree_cursor_goto_parent(&c);
+			leave(&w, --w.depth);
+		}
+	}
+done:
+	ts_tree_cursor_delete(&c);
+	unbind_to(&w, 0);
+	unguard_to(&w, 0);
+	free(w.binds);
+	free(w.guards);
+	free(w.levels);
+	free(w.entries);
+	return 0;
+}
+
+const struct cg_rule cg_rule_blocking_in_async = {
+	.id = "blocking-in-async",
+	.default_severity = CG_SEV_ERROR,
+	.summary = "no blocking calls on async executor threads",
+	.explain =
+		"An async runtime such as tokio runs every task on a few executor threads. A call that\n"
+		"blocks (file or socket I/O from std, a sleep, waiting for a process, a thread, a channel\n"
+		"or a lock) stops every other task on that thread until it returns. Inside an `async fn`,\n"
+		"an `async` block or an async closure, call the async version and `.await` it, or move\n"
+		"the blocking work to a thread made for it with `tokio::task::spawn_blocking`.\n"
+		"\n"
+		"Bad:\n"
+		"    async fn load(p: &Path) -> io::Result<Config> {\n"
+		"        let text = std::fs::read_to_string(p)?;\n"
+		"        std::thread::sleep(Duration::from_millis(10));\n"
+		"        Ok(parse(&text))\n"
+		"    }\n"
+		"\n"
+		"Good:\n"
+		"    async fn load(p: &Path) -> io::Result<Config> {\n"
+		"        let text = tokio::fs::read_to_string(p).await?;\n"
+		"        tokio::time::sleep(Duration::from_millis(10)).await;\n"
+		"        Ok(parse(&text))\n"
+		"    }\n"
+		"\n"
+		"A std::sync::Mutex or RwLock guard that is still alive at an `.await` is reported too:\n"
+		"drop it first (`drop(guard)` or an inner block), or use tokio::sync::Mutex.\n"
+		"\n"
+		"What counts as async context: only the nearest enclosing body. A nested `fn` item or a\n"
+		"closure that is not async ends it, so work inside `spawn_blocking(|| …)`, `thread::spawn`,\n"
+		"`rayon::spawn` or `.map(|x| …)` is not reported. Calls are resolved through the file's\n"
+		"`use` declarations (groups, aliases, self/super/crate, globs of known modules): `use\n"
+		"tokio::fs; fs::read(p).await` is fine, `use std::fs; fs::read(p)` is not. A call that is\n"
+		"itself awaited is never the blocking std version.\n"
+		"\n"
+		"Methods are matched by the receiver's type where the file shows it: `Command::new(..)`\n"
+		"chains, variables bound by `let` from a known constructor or with a type annotation, and\n"
+		"parameters with a type. A receiver of unknown type (a struct field, a value returned by\n"
+		"your own function, a generic) is only matched for method names that only blocking APIs\n"
+		"have (`blocking_lock`, `block_on`, `to_socket_addrs`, …): an `rx.recv()` whose `rx` comes\n"
+		"from elsewhere is not reported. Names brought in from another file of the crate\n"
+		"(`use crate::util::read_file`) are not followed.\n"
+		"\n"
+		"Macro arguments (`println!`, `tokio::select!`, `join!`, `assert!`) are token trees, not\n"
+		"syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls, but does not\n"
+		"see closures, `async` blocks or items inside them, and does not scan `macro_rules!`\n"
+		"bodies or what a macro expands to.\n"
+		"\n"
+		"Test code (#[test] and #[tokio::test] functions, #[cfg(test)] modules, tests/, benches/,\n"
+		"examples/, build.rs) is reported at `test_severity` (warning by default). The list of\n"
+		"blocking calls, their replacements and the wrappers are `rules.blocking-in-async` in config.\n",
+	.wants = CG_KIND_RUST,
+	.check = check,
+};
