@@ -152,6 +152,9 @@ def model_content(answer, text):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY the second
+    # waits for the client's delayed ACK (40 ms), which is not the client's doing.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):  # quiet: the record is the log
         pass
