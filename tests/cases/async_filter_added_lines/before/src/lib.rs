@@ -1,0 +1,3 @@
+async fn old() {
+    std::thread::sleep(std::time::Duration::from_secs(1));
+}

@@ -1,0 +1,3 @@
+async fn helper() {
+    std::thread::sleep(std::time::Duration::from_millis(1));
+}

@@ -1,0 +1,4 @@
+#[tokio::test]
+async fn t1() {
+    std::fs::write("x", b"1").unwrap();
+}
