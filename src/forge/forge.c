@@ -269,35 +269,56 @@ int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f)
 }
 
 int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *report, const char *const *notes,
-			  size_t nnotes)
+			  size_t nnotes, size_t max_bytes)
 {
 	const struct cg_reporter *md = cg_reporter_find("markdown");
 	struct cg_report_input in = *report;
-	int err;
+	const char **all = cg_calloc(report->nnotes + nnotes + 1, sizeof(*all));
+	size_t start = out->size;
+	int err = 0;
 
-	cg_buf_puts(out, CG_FORGE_SUMMARY_MARKER "\n");
-	in.notes = notes;
-	in.nnotes = nnotes;
+	/* The run's own notes (model review, …) first, then what the forge did. */
+	for (size_t i = 0; i < report->nnotes; i++)
+		all[i] = report->notes[i];
+	in.nnotes = report->nnotes;
+	for (size_t i = 0; i < nnotes; i++)
+		all[in.nnotes++] = notes[i];
+	in.notes = all;
 	in.color = false;
-	if (md)
-		return md->write(out, &in);
-
-	/* Without the markdown reporter: a plain list of the same facts. */
-	cg_buf_puts(out, "## crabgate\n\n");
-	for (size_t i = 0; i < in.findings->len; i++) {
-		const struct cg_finding *f = &in.findings->items[i];
-		if (f->is_suppressed || f->is_baselined)
-			continue;
-		cg_buf_printf(out, "- **%s** `%s` %s:%u: ", cg_severity_name(f->severity), f->rule, f->path, f->line);
-		cg_forge_put_md_text(out, f->message);
-		cg_buf_putc(out, '\n');
+	cg_buf_puts(out, CG_FORGE_SUMMARY_MARKER "\n");
+	if (md) {
+		err = md->write(out, &in);
+	} else {
+		/* Without the markdown reporter: a plain list of the same facts. */
+		cg_buf_puts(out, "## crabgate\n\n");
+		for (size_t i = 0; i < in.findings->len; i++) {
+			const struct cg_finding *f = &in.findings->items[i];
+			if (f->is_suppressed || f->is_baselined)
+				continue;
+			cg_buf_printf(out, "- **%s** `", cg_severity_name(f->severity));
+			put_rule_id(out, f->rule);
+			cg_buf_puts(out, "` ");
+			cg_forge_put_md_text(out, f->path);
+			cg_buf_printf(out, ":%u: ", f->line);
+			cg_forge_put_md_text(out, f->message);
+			cg_buf_putc(out, '\n');
+		}
+		for (size_t i = 0; i < in.nnotes; i++) {
+			cg_buf_puts(out, "- ");
+			cg_forge_put_md_text(out, in.notes[i]);
+			cg_buf_putc(out, '\n');
+		}
 	}
-	for (size_t i = 0; i < nnotes; i++) {
-		cg_buf_puts(out, "- ");
-		cg_forge_put_md_text(out, notes[i]);
-		cg_buf_putc(out, '\n');
+	/* Forges refuse long comments (GitHub: 65,536 characters): cut at a line. */
+	if (!err && max_bytes && out->size - start > max_bytes) {
+		static const char cut[] = "\n\n_The summary is cut here: the job summary and the reports list every finding._\n";
+		size_t keep = max_bytes - sizeof(cut);
+		while (keep > 0 && out->ptr[start + keep] != '\n')
+			keep--;
+		cg_buf_truncate(out, start + keep);
+		cg_buf_puts(out, cut);
 	}
-	err = 0;
+	free(all);
 	return err;
 }
 

@@ -162,10 +162,11 @@ int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f);
 int cg_forge_put_md_text(struct cg_buf *out, const char *s);
 /*
  * The summary comment's body: the marker, then the markdown report of every
- * finding with `notes` (what was dropped or skipped and why).
+ * finding with the report's notes and `notes` (what the forge dropped or
+ * skipped and why), cut at a line boundary past `max_bytes` (0 = no cap).
  */
 int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *report, const char *const *notes,
-			  size_t nnotes);
+			  size_t nnotes, size_t max_bytes);
 /* True when `url` has the same scheme, host and port as `base`. */
 bool cg_forge_same_origin(const char *base, const char *url);
 

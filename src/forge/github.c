@@ -59,7 +59,9 @@ static int write_job_summary(struct gh *g)
 
 	if (!path)
 		return 0;
-	if ((err = cg_forge_summary_body(&md, g->in->report, (const char *const *)g->notes.items, g->notes.len)) == 0)
+	/* GitHub takes job summaries up to 1 MiB. */
+	if ((err = cg_forge_summary_body(&md, g->in->report, (const char *const *)g->notes.items, g->notes.len,
+					 (size_t)1000 * 1000)) == 0)
 		err = cg_report_append(&md, path);
 	cg_buf_release(&md);
 	return err;
@@ -269,7 +271,8 @@ static int on_issue_comment(const cJSON *item, void *payload)
 	struct summary_find *s = payload;
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) && strstr(body->valuestring, CG_FORGE_SUMMARY_MARKER))
+	/* crabgate's summary starts with the marker; a quote of it in someone's reply does not. */
+	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) && cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
 		s->id = (long long)id->valuedouble;
 	return 0;
 }
@@ -287,7 +290,9 @@ static int post_summary(struct gh *g)
 	cg_buf_printf(&url, "%s/issues/%ld/comments?per_page=100", g->repo_path.ptr, env->number);
 	if (g->client.auth.size && (err = cg_forge__get_all(&g->client, url.ptr, on_issue_comment, &found)) < 0)
 		goto done;
-	if ((err = cg_forge_summary_body(&md, g->in->report, (const char *const *)g->notes.items, g->notes.len)) < 0)
+	/* GitHub refuses comments over 65,536 characters; bytes are a safe bound. */
+	if ((err = cg_forge_summary_body(&md, g->in->report, (const char *const *)g->notes.items, g->notes.len,
+					 65000)) < 0)
 		goto done;
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "body", md.ptr);

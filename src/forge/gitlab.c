@@ -229,7 +229,8 @@ static int on_note(const cJSON *item, void *payload)
 	struct summary_find *s = payload;
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) && strstr(body->valuestring, CG_FORGE_SUMMARY_MARKER))
+	/* crabgate's summary starts with the marker; a quote of it in someone's reply does not. */
+	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) && cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
 		s->id = (long long)id->valuedouble;
 	return 0;
 }
@@ -247,7 +248,9 @@ static int post_summary(struct gl *g)
 	cg_buf_printf(&url, "%s/notes?sort=asc&order_by=created_at&per_page=100", g->mr_path.ptr);
 	if (g->client.auth.size && (err = cg_forge__get_all(&g->client, url.ptr, on_note, &found)) < 0)
 		goto done;
-	if ((err = cg_forge_summary_body(&md, g->in->report, (const char *const *)g->notes.items, g->notes.len)) < 0)
+	/* GitLab notes hold up to 1,000,000 characters. */
+	if ((err = cg_forge_summary_body(&md, g->in->report, (const char *const *)g->notes.items, g->notes.len,
+					 (size_t)900 * 1000)) < 0)
 		goto done;
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "body", md.ptr);
@@ -344,6 +347,9 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 		goto done;
 	}
 
+	if (!env->token)
+		cg_info("ci --dry-run: no API token%s: a real run would post nothing; this shows what a token would post",
+			env->has_job_token_only ? " (CI_JOB_TOKEN cannot post notes)" : "");
 	if (env->token) {
 		rc = read_diff_refs(&g);
 		if (rc == 1) {

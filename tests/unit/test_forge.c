@@ -1,0 +1,288 @@
+/* The forges' pure parts: CI detection, markers, markdown escaping, origins, the diff map, summaries. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "forge/forge.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+static const char *const ci_vars[] = {
+	"GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY", "GITHUB_API_URL",
+	"GITHUB_TOKEN", "CRABGATE_GITHUB_TOKEN", "GITHUB_STEP_SUMMARY", "GITHUB_SHA", "GITHUB_SERVER_URL",
+	"GITLAB_CI", "CI_API_V4_URL", "CI_PROJECT_ID", "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+	"CI_COMMIT_SHA", "CI_COMMIT_BEFORE_SHA", "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "GITLAB_TOKEN",
+	"CRABGATE_GITLAB_TOKEN", "CI_JOB_TOKEN", "CI_PIPELINE_SOURCE",
+};
+
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define SHA_C "cccccccccccccccccccccccccccccccccccccccc"
+
+static int clear_env(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(ci_vars) / sizeof(ci_vars[0]); i++)
+		unsetenv(ci_vars[i]);
+	return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_detect_none(void **state)
+{
+	struct cg_ci_env env;
+	(void)state;
+	assert_int_equal(cg_ci_detect(&env), 0);
+	assert_int_equal(env.platform, CG_CI_NONE);
+	cg_ci_env_release(&env);
+}
+
+static void test_detect_github_pull_request(void **state)
+{
+	char path[] = "/tmp/crabgate-event-XXXXXX";
+	int fd = mkstemp(path);
+	struct cg_ci_env env;
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, "{\"number\": 12, \"pull_request\": {\"number\": 12,"
+			 " \"base\": {\"sha\": \"" SHA_A "\", \"repo\": {\"full_name\": \"o/r\"}},"
+			 " \"head\": {\"sha\": \"" SHA_B "\", \"repo\": {\"full_name\": \"fork/r\"}}}}");
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_EVENT_NAME", "pull_request", 1);
+	setenv("GITHUB_EVENT_PATH", path, 1);
+	setenv("GITHUB_TOKEN", "t1", 1);
+	setenv("CRABGATE_GITHUB_TOKEN", "t2", 1);
+	setenv("GITHUB_API_URL", "https://ghe.example.invalid/api/v3/", 1);
+	assert_int_equal(cg_ci_detect(&env), 0);
+	assert_int_equal(env.platform, CG_CI_GITHUB);
+	assert_true(env.is_review);
+	assert_int_equal(env.number, 12);
+	assert_string_equal(env.base_sha, SHA_A);
+	assert_string_equal(env.head_sha, SHA_B);
+	assert_string_equal(env.repo, "o/r");
+	assert_string_equal(env.head_repo, "fork/r");
+	assert_string_equal(env.token, "t2"); /* the crabgate-specific variable wins */
+	assert_string_equal(env.api_url, "https://ghe.example.invalid/api/v3");
+	cg_ci_env_release(&env);
+
+	/* A bad sha names the field. */
+	write_file(path, "{\"number\": 3, \"pull_request\": {\"base\": {\"sha\": \"main\"}, \"head\": {\"sha\": \"" SHA_B "\"}}}");
+	assert_int_equal(cg_ci_detect(&env), CG_E_INPUT);
+	assert_non_null(strstr(cg_error_last(), "pull_request.base.sha"));
+	cg_ci_env_release(&env);
+	unlink(path);
+}
+
+static void test_detect_github_push_new_branch(void **state)
+{
+	char path[] = "/tmp/crabgate-event-XXXXXX";
+	int fd = mkstemp(path);
+	struct cg_ci_env env;
+	(void)state;
+	close(fd);
+	write_file(path, "{\"before\": \"0000000000000000000000000000000000000000\", \"after\": \"" SHA_C "\"}");
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_EVENT_NAME", "push", 1);
+	setenv("GITHUB_EVENT_PATH", path, 1);
+	assert_int_equal(cg_ci_detect(&env), 0);
+	assert_false(env.is_review);
+	assert_string_equal(env.head_sha, SHA_C);
+	assert_string_equal(env.before, ""); /* a new branch has no old tip */
+	assert_null(env.token);
+	cg_ci_env_release(&env);
+	unlink(path);
+}
+
+static void test_detect_gitlab(void **state)
+{
+	struct cg_ci_env env;
+	(void)state;
+	setenv("GITLAB_CI", "true", 1);
+	setenv("CI_API_V4_URL", "https://gitlab.example.invalid/api/v4", 1);
+	setenv("CI_PROJECT_ID", "42", 1);
+	setenv("CI_MERGE_REQUEST_IID", "7", 1);
+	setenv("CI_MERGE_REQUEST_DIFF_BASE_SHA", SHA_A, 1);
+	setenv("CI_COMMIT_SHA", SHA_C, 1);
+	setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", SHA_B, 1);
+	setenv("CI_JOB_TOKEN", "job", 1);
+	assert_int_equal(cg_ci_detect(&env), 0);
+	assert_int_equal(env.platform, CG_CI_GITLAB);
+	assert_true(env.is_review);
+	assert_int_equal(env.number, 7);
+	assert_string_equal(env.base_sha, SHA_A);
+	assert_string_equal(env.head_sha, SHA_B); /* merged results: the MR's head, not the merge */
+	assert_null(env.token);
+	assert_true(env.has_job_token_only);
+	cg_ci_env_release(&env);
+
+	setenv("GITLAB_TOKEN", "glpat", 1);
+	setenv("CI_MERGE_REQUEST_IID", "seven", 1);
+	assert_int_equal(cg_ci_detect(&env), CG_E_INPUT);
+	assert_non_null(strstr(cg_error_last(), "CI_MERGE_REQUEST_IID"));
+	cg_ci_env_release(&env);
+}
+
+static void test_markers(void **state)
+{
+	char fp[17];
+	(void)state;
+	assert_true(cg_forge_marker_fp(fp, "text\n<!-- crabgate:fp=0123456789abcdef -->"));
+	assert_string_equal(fp, "0123456789abcdef");
+	assert_false(cg_forge_marker_fp(fp, "<!-- crabgate:fp=0123456789ABCDEF -->"));
+	assert_false(cg_forge_marker_fp(fp, "<!-- crabgate:fp=0123 -->"));
+	assert_false(cg_forge_marker_fp(fp, "<!-- crabgate:fp=0123456789abcdef0 -->"));
+	assert_true(cg_forge_marker_fp(fp, "<!-- crabgate:fp=bad --> <!-- crabgate:fp=fedcba9876543210 -->"));
+	assert_string_equal(fp, "fedcba9876543210");
+}
+
+static void test_md_text(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	cg_forge_put_md_text(&b, "<!-- crabgate:fp=0123456789abcdef --> @team #12 a&b\x1b[31m\xff\xe2\x80\xae");
+	assert_null(strstr(b.ptr, "<!--"));
+	assert_null(strstr(b.ptr, "@team"));
+	assert_null(strstr(b.ptr, "#12"));
+	assert_null(strchr(b.ptr, '\x1b'));
+	assert_null(strstr(b.ptr, "\xe2\x80\xae")); /* a bidi override */
+	assert_non_null(strstr(b.ptr, "&lt;!--"));
+	assert_non_null(strstr(b.ptr, "a&amp;b"));
+	assert_non_null(strstr(b.ptr, "\xef\xbf\xbd"));
+	cg_buf_release(&b);
+}
+
+static void test_same_origin(void **state)
+{
+	(void)state;
+	assert_true(cg_forge_same_origin("https://api.github.com", "https://API.github.com/repos/o/r?page=2"));
+	assert_true(cg_forge_same_origin("http://127.0.0.1:8080/api/v4", "http://127.0.0.1:8080/x"));
+	assert_false(cg_forge_same_origin("http://127.0.0.1:8080", "http://127.0.0.1:8081/x"));
+	assert_false(cg_forge_same_origin("https://api.github.com", "https://api.github.com.evil.invalid/x"));
+	assert_false(cg_forge_same_origin("https://api.github.com", "http://api.github.com/x"));
+	assert_false(cg_forge_same_origin("https://api.github.com", "/relative"));
+}
+
+static void add_finding(struct cg_findings *fs, const char *path, uint32_t line, const char *msg)
+{
+	struct cg_finding *f = cg_findings_add(fs);
+	f->rule = strdup("chrono-ban");
+	f->severity = CG_SEV_ERROR;
+	f->path = strdup(path);
+	f->line = f->end_line = line;
+	f->column = 1;
+	f->message = strdup(msg);
+	snprintf(f->fingerprint, sizeof(f->fingerprint), "%016x", line);
+}
+
+static void test_comment_and_summary(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_report_input in = { 0 };
+	struct cg_buf b = CG_BUF_INIT;
+	const char *notes[] = { "1 finding is off the diff" };
+	char fp[17];
+	(void)state;
+	for (uint32_t i = 1; i <= 150; i++)
+		add_finding(&fs, "src/lib.rs", i, "chrono is banned: a long message to fill the summary with text");
+	cg_forge_comment_body(&b, &fs.items[0]);
+	assert_true(cg_forge_marker_fp(fp, b.ptr));
+	assert_string_equal(fp, fs.items[0].fingerprint);
+	cg_buf_release(&b);
+
+	in.findings = &fs;
+	in.source = "range";
+	assert_int_equal(cg_forge_summary_body(&b, &in, notes, 1, 0), 0);
+	assert_true(strncmp(b.ptr, CG_FORGE_SUMMARY_MARKER, strlen(CG_FORGE_SUMMARY_MARKER)) == 0);
+	assert_non_null(strstr(b.ptr, "off the diff"));
+	cg_buf_release(&b);
+	assert_int_equal(cg_forge_summary_body(&b, &in, notes, 1, 4000), 0);
+	assert_true(b.size <= 4000);
+	assert_non_null(strstr(b.ptr, "The summary is cut here"));
+	cg_buf_release(&b);
+	cg_findings_release(&fs);
+}
+
+static void test_diff_map(void **state)
+{
+	struct sandbox sb;
+	struct cg_diff_map map;
+	const struct cg_diff_file *file;
+	const struct cg_diff_line *l;
+	char base[41], head[41];
+	struct cg_buf text = CG_BUF_INIT;
+	(void)state;
+
+	sandbox_init(&sb, 0);
+	for (int i = 1; i <= 30; i++)
+		cg_buf_printf(&text, "line %d\n", i);
+	sandbox_write(&sb, "a.rs", text.ptr);
+	sandbox_stage(&sb, "a.rs");
+	sandbox_commit(&sb, "base", base);
+	/* Insert one line after line 2 and replace line 25. */
+	cg_buf_truncate(&text, 0);
+	for (int i = 1; i <= 30; i++) {
+		if (i == 25)
+			cg_buf_puts(&text, "changed 25\n");
+		else
+			cg_buf_printf(&text, "line %d\n", i);
+		if (i == 2)
+			cg_buf_puts(&text, "new\n");
+	}
+	sandbox_write(&sb, "a.rs", text.ptr);
+	sandbox_stage(&sb, "a.rs");
+	sandbox_commit(&sb, "head", head);
+
+	assert_int_equal(cg_diff_map_build(&map, sb.repo, base, head), 0);
+	l = cg_diff_map_find(&map, "a.rs", 3, &file);
+	assert_non_null(l);
+	assert_int_equal(l->kind, CG_DIFF_ADDED);
+	assert_int_equal(l->old_line, 0);
+	assert_int_equal(l->hunk, 0);
+	l = cg_diff_map_find(&map, "a.rs", 5, NULL); /* context after the insertion: old 4 */
+	assert_non_null(l);
+	assert_int_equal(l->kind, CG_DIFF_CONTEXT);
+	assert_int_equal(l->old_line, 4);
+	assert_null(cg_diff_map_find(&map, "a.rs", 15, NULL)); /* between the hunks */
+	l = cg_diff_map_find(&map, "a.rs", 26, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->hunk, 1);
+	assert_int_equal(l->kind, CG_DIFF_ADDED);
+	l = cg_diff_map_find(&map, "a.rs", 27, NULL);
+	assert_non_null(l);
+	assert_int_equal(l->old_line, 26);
+	assert_null(cg_diff_map_find(&map, "b.rs", 1, &file));
+	assert_null(file);
+	cg_diff_map_release(&map);
+	cg_buf_release(&text);
+	sandbox_free(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_detect_none, clear_env),
+		cmocka_unit_test_setup(test_detect_github_pull_request, clear_env),
+		cmocka_unit_test_setup(test_detect_github_push_new_branch, clear_env),
+		cmocka_unit_test_setup(test_detect_gitlab, clear_env),
+		cmocka_unit_test(test_markers),
+		cmocka_unit_test(test_md_text),
+		cmocka_unit_test(test_same_origin),
+		cmocka_unit_test(test_comment_and_summary),
+		cmocka_unit_test(test_diff_map),
+	};
+	git_libgit2_init();
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	git_libgit2_shutdown();
+	return rc;
+}
