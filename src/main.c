@@ -38,6 +38,11 @@ struct cg_globals cg_globals;
 	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"  \
 	"                      CI job matrices; join the reports with `crabgate merge`\n"               \
 	"\n"                                                                                            \
+	"Memory:\n"                                                                                     \
+	"  --update-memory     update memories.md, lessons-learned.md and scratchpad.md from this\n"  \
+	"                      change as memory.mode says: stage them, or commit them on the\n"       \
+	"                      current branch (docs/memory.md)\n"                                \
+	"\n"                                                                                            \
 	"Model review (docs/review.md):\n"                                                              \
 	"  --review            ask a language model to review the change too (off by default in\n"   \
 	"                      check; on in ci when a provider is configured or found)\n"            \
@@ -131,6 +136,24 @@ const struct cg_command cg_commands[] = {
 	  "into the report one unsharded run would have written: findings are kept once\n"
 	  "(by rule, path and fingerprint), counts are recomputed, SARIF rules are united\n"
 	  "and results re-indexed. All inputs must be of one format (crabgate JSON or SARIF).\n" },
+	{ "memory", cmd_memory, NEED_REPO | NEED_CONFIG, "maintenance: update the memory files by hand",
+	  "usage: crabgate memory update [--base REF [--head REF] | --range A..B | --staged | --all]\n"
+	  "                              [--pr N] [--forge github|gitlab] [--title TEXT]\n"
+	  "                              [--push --branch NAME --remote URL|NAME] [--token-env VAR]\n"
+	  "                              [--fork] [--summary TEXT] [--lesson TEXT]... [--todo TEXT]...\n"
+	  "\n"
+	  "A maintenance command: runs the rules over the change and updates memories.md,\n"
+	  "lessons-learned.md and scratchpad.md the way `ci --update-memory` does (with\n"
+	  "--push: commit on the change's head and push to --branch, retrying on the new tip\n"
+	  "when the branch moved) or `check --update-memory` does (without: stage or commit\n"
+	  "locally as memory.mode says). --fork prints the would-be diff instead of pushing.\n"
+	  "--summary, --lesson and --todo stand in for a model review's output. The token\n"
+	  "is read from --token-env VAR, else CRABGATE_GITHUB_TOKEN/GITHUB_TOKEN (github) or\n"
+	  "CRABGATE_GITLAB_TOKEN/GITLAB_TOKEN (gitlab). Prints `outcome: pushed|committed|\n"
+	  "staged|skipped|rejected` and the commit. See docs/memory.md.\n"
+	  "\n"
+	  "Exit status: 0 done or skipped, 2 usage or damaged memory file, 3 push refused or\n"
+	  "failed.\n" },
 	{ "version", cmd_version, 0, "print the version", "usage: crabgate version\n" },
 	{ "help", cmd_help, 0, "show help for a command", "usage: crabgate help [COMMAND]\n" },
 	{ NULL, NULL, 0, NULL, NULL },

@@ -24,6 +24,7 @@ enum {
 	OPT_COLOR,
 	OPT_SUMMARY,
 	OPT_SHARD,
+	OPT_UPDATE_MEMORY,
 	OPT_REVIEW,
 	OPT_NO_REVIEW,
 	OPT_NO_CACHE,
@@ -44,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "update-memory", no_argument, NULL, OPT_UPDATE_MEMORY },
 	{ "review", no_argument, NULL, OPT_REVIEW },
 	{ "no-review", no_argument, NULL, OPT_NO_REVIEW },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
@@ -155,6 +157,9 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			break;
 		case OPT_NO_CACHE:
 			opts->review.skip_cache = true;
+			break;
+		case OPT_UPDATE_MEMORY:
+			opts->update_memory = true;
 			break;
 		case 'h':
 			cg_command_usage(cg_command_find(cmd_name), false);

@@ -38,6 +38,7 @@ void cg_command_usage(const struct cg_command *cmd, bool to_stderr);
 int cmd_check(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_ci(int argc, char **argv);
+int cmd_memory(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

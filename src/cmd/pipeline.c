@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "memory/memory.h"
 #include "report/report.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -86,6 +87,20 @@ static int write_summary(const struct cg_report_input *in, const struct cg_pipel
 	return err;
 }
 
+/* The end of the flow: the memory files learn from this change (check --update-memory). */
+static int update_memory(struct cg_pipeline *p, git_repository *repo, const struct cg_config *cfg)
+{
+	const struct cg_memory_review review = { p->review.summary, (const char *const *)p->review.lessons,
+						 p->review.nlessons, (const char *const *)p->review.todos,
+						 p->review.ntodos };
+	struct cg_memory_result r;
+	int err = cg_memory_update_local(&r, repo, cfg, &p->change, &p->findings, &review, 0);
+	if (!err)
+		cg_memory_result_log(&r);
+	cg_memory_result_release(&r);
+	return err;
+}
+
 /* Visible findings of the rules by severity: model comments never decide the exit status. */
 static void rule_counts(const struct cg_findings *list, size_t counts[4])
 {
@@ -163,6 +178,8 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 				p->exit_status = 1;
 	if (p->review.should_fail_run)
 		p->exit_status = CG_EXIT_RUNTIME; /* review.required: a failed review fails the run */
+	if (opts->update_memory)
+		err = update_memory(p, repo, cfg);
 done:
 	free(skipped);
 	return err;

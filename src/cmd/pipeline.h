@@ -40,6 +40,12 @@ struct cg_pipeline_opts {
 	const char *link_base;
 	unsigned shard_index, shard_count; /* --shard i/n; count 0 = no sharding */
 	/*
+	 * --update-memory: cg_pipeline_run ends with the local memory update
+	 * (memory.mode stage or commit, src/memory/memory.h). ci, which pushes,
+	 * clears it before running and calls cg_memory_update_ci itself.
+	 */
+	bool update_memory;
+	/*
 	 * The model review, after the rules: check leaves it off unless
 	 * --review; ci sets mode CG_REVIEW_AUTO (on when a provider is configured
 	 * or found, cg_review_is_available) before parsing, so --no-review wins.
