@@ -135,6 +135,9 @@ class ReviewTest(unittest.TestCase):
                 env=env or self.env())
         doc = json.loads(r.stdout) if r.stdout.strip().startswith("{") else None
         self.assertIsNotNone(doc, r.stderr)
+        # Under the sanitizer build a report is a failure even when the exit status looks right.
+        self.assertNotIn("Sanitizer", r.stderr)
+        self.assertNotIn("runtime error:", r.stderr)
         with open(report) as f:
             self.report_text = f.read()
         return r, doc
