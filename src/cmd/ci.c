@@ -86,19 +86,30 @@ static void describe(const struct cg_ci_env *env, const struct cg_pipeline_opts 
 			opts->change.range ? opts->change.range : opts->change.base ? opts->change.base : "the change");
 }
 
-static void log_result(const struct cg_forge_result *r, bool is_dry_run, const char *platform)
+static void log_result(const struct cg_forge_result *r, bool is_dry_run, const char *where)
 {
-	const char *verb = is_dry_run ? "would post" : "posted";
+	struct cg_buf why = CG_BUF_INIT;
+	const struct {
+		size_t n;
+		const char *what;
+	} parts[] = {
+		{ r->already_posted, "already posted" },   { r->off_diff, "off the diff" },
+		{ r->over_limit, "past the limit" },        { r->refused, "refused by the server" },
+		{ r->resolved, "marked fixed" },            { r->existing_read, "existing comments read" },
+	};
+
 	if (r->is_fallback)
 		return; /* the forge said why, once */
-	cg_info("ci: %s %zu inline comment%s on %s (%zu already posted, %zu off the diff, %zu past the limit, %zu "
-		"refused by the server, %zu marked fixed; %zu existing comments read)",
-		verb, r->inline_posted, r->inline_posted == 1 ? "" : "s", platform, r->already_posted, r->off_diff,
-		r->over_limit, r->refused, r->resolved, r->existing_read);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (parts[i].n)
+			cg_buf_printf(&why, "%s%zu %s", why.size ? ", " : "", parts[i].n, parts[i].what);
+	cg_info("ci: %s %zu inline comment%s on %s%s%s%s", is_dry_run ? "would post" : "posted", r->inline_posted,
+		r->inline_posted == 1 ? "" : "s", where, why.size ? " (" : "", why.ptr, why.size ? ")" : "");
 	if (r->is_summary_created)
 		cg_info("ci: summary comment created");
 	else if (r->is_summary_updated)
 		cg_info("ci: summary comment updated");
+	cg_buf_release(&why);
 }
 
 int cmd_ci(int argc, char **argv)
@@ -133,6 +144,8 @@ int cmd_ci(int argc, char **argv)
 		cg_err("%s", cg_error_last());
 		goto done;
 	}
+	/* In CI the model review runs when a provider is configured or found; --no-review wins. */
+	opts.review.mode = CG_REVIEW_AUTO;
 	err = cg_check_parse_args(&opts, nargs, args, "ci");
 	if (err == 1) {
 		status = CG_EXIT_CLEAN;
@@ -178,6 +191,9 @@ int cmd_ci(int argc, char **argv)
 	report.findings = &p.findings;
 	report.skipped = skipped;
 	report.nskipped = p.stats.nskipped;
+	report.review_summary = p.review.summary;
+	report.notes = (const char *const *)p.review.notes;
+	report.nnotes = p.review.nnotes;
 	if (env.platform == CG_CI_GITHUB && env.server_url && env.repo && p.change.head[0]) {
 		cg_buf_printf(&link, "%s/%s/blob/%s/", env.server_url, env.repo, p.change.head);
 		report.link_base = link.ptr;
