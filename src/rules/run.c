@@ -101,18 +101,22 @@ static bool visible_by_filter(const struct cg_changed_file *f, const struct cg_f
 	return false;
 }
 
-/* True when byte `off` of the source lies inside a comment node. */
-static bool in_comment(const struct cg_source *src, uint32_t off)
+enum { NOT_COMMENT, LINE_COMMENT, BLOCK_COMMENT };
+
+/* Which kind of comment node byte `off` of the source lies in, if any. */
+static int comment_at(const struct cg_source *src, uint32_t off)
 {
 	TSNode n = ts_node_descendant_for_byte_range(cg_source_root(src), off, off + 1);
 	for (; !ts_node_is_null(n); n = ts_node_parent(n)) {
 		const char *t = ts_node_type(n);
-		if (!strcmp(t, "line_comment") || !strcmp(t, "block_comment") || !strcmp(t, "comment"))
-			return true;
+		if (!strcmp(t, "line_comment") || !strcmp(t, "comment"))
+			return LINE_COMMENT;
+		if (!strcmp(t, "block_comment"))
+			return BLOCK_COMMENT;
 		if (!strcmp(t, "source_file") || !strcmp(t, "document"))
 			break;
 	}
-	return false;
+	return NOT_COMMENT;
 }
 
 /*
@@ -130,6 +134,7 @@ static int find_allow(const struct cg_source *src, uint32_t line, bool is_above,
 
 	while (p < end) {
 		const char *hit = NULL, *ids, *close, *lead = text;
+		int kind;
 		for (const char *q = p; q + sizeof(ALLOW_MARK) - 1 <= end; q++) {
 			if (!memcmp(q, ALLOW_MARK, sizeof(ALLOW_MARK) - 1)) {
 				hit = q;
@@ -144,11 +149,12 @@ static int find_allow(const struct cg_source *src, uint32_t line, bool is_above,
 			return 0;
 		p = close;
 		/* In a comment by the syntax tree, not in a string that happens to hold the words. */
-		if (!in_comment(src, src->line_starts[line - 1] + (uint32_t)(hit - text)))
+		kind = comment_at(src, src->line_starts[line - 1] + (uint32_t)(hit - text));
+		if (kind == NOT_COMMENT)
 			continue;
 		while (lead < hit && (*lead == ' ' || *lead == '\t'))
 			lead++;
-		if (is_above && !in_comment(src, src->line_starts[line - 1] + (uint32_t)(lead - text)))
+		if (is_above && comment_at(src, src->line_starts[line - 1] + (uint32_t)(lead - text)) == NOT_COMMENT)
 			continue;
 		for (const char *id = ids; id < close;) {
 			const char *idend;
@@ -166,7 +172,7 @@ static int find_allow(const struct cg_source *src, uint32_t line, bool is_above,
 				/* A block comment's closing marker is not part of the reason. */
 				while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
 					n--;
-				if (n >= 2 && r[n - 2] == '*' && r[n - 1] == '/')
+				if (kind == BLOCK_COMMENT && n >= 2 && r[n - 2] == '*' && r[n - 1] == '/')
 					n -= 2;
 				while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
 					n--;

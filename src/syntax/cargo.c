@@ -27,6 +27,22 @@ static struct cg_cargo_pos pos_of(TSNode node)
 	return p;
 }
 
+/* A table from its header to its last key (not the blank lines and comments after it). */
+static struct cg_cargo_pos table_pos(TSNode table)
+{
+	struct cg_cargo_pos p = pos_of(table);
+	for (uint32_t i = ts_node_named_child_count(table); i-- > 0;) {
+		TSNode last = ts_node_named_child(table, i);
+		if (cg_node_type_is(last, "comment"))
+			continue;
+		struct cg_cargo_pos q = pos_of(last);
+		p.end_line = q.end_line;
+		p.end_column = q.end_column;
+		break;
+	}
+	return p;
+}
+
 static void pos_extend(struct cg_cargo_pos *p, struct cg_cargo_pos q)
 {
 	if (!p->line) {
@@ -180,7 +196,7 @@ static void manifest_dep_entry(struct parse_state *st, const struct cg_toml_entr
 	if (e->nparts <= name_at) {
 		/* The table itself: [dev-dependencies] is where a bench dependency goes. */
 		if (kind == CG_DEP_DEV && !target && !ws && ts_node_is_null(e->value) && !m->dev_deps_pos.line)
-			m->dev_deps_pos = pos_of(e->table);
+			m->dev_deps_pos = table_pos(e->table);
 		return;
 	}
 	for (size_t i = 0; i < name_at; i++)
@@ -228,7 +244,7 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 	} else if (!strcmp(p0, "package")) {
 		m->has_package = true;
 		if (e->nparts == 1 && ts_node_is_null(e->value) && !m->package_pos.line)
-			m->package_pos = pos_of(e->table);
+			m->package_pos = table_pos(e->table);
 		if (e->nparts == 2 && !strcmp(e->parts[1], "name")) {
 			free(m->package_name);
 			m->package_name = string_of(st->src, e->value);
@@ -255,7 +271,7 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 			cg_array_grow((void **)&m->benches, &m->benches_cap, m->nbenches + 1, sizeof(*m->benches));
 			b = &m->benches[m->nbenches++];
 			memset(b, 0, sizeof(*b));
-			b->pos = pos_of(e->table);
+			b->pos = table_pos(e->table);
 			st->bench_table = e->table_index;
 			return 0;
 		}
@@ -730,11 +746,11 @@ static void collect_bench_paths(struct cg_cargo_cache *cache, const struct cg_cr
 	struct cg_buf prefix = CG_BUF_INIT;
 	struct list_rs l = { into };
 
-	if (pkg->manifest.autobenches) {
-		cg_buf_printf(&prefix, "%s%sbenches/", pkg->dir, *pkg->dir ? "/" : "");
-		if (cg_change_list(cache->change, prefix.ptr, list_bench_rs, &l) < 0)
-			cg_error_clear();
-	}
+	/* benches/ counts even with `autobenches = false`: its files are benchmarks by intent,
+	 * and packaged crates often ship the folder without their [[bench]] entries. */
+	cg_buf_printf(&prefix, "%s%sbenches/", pkg->dir, *pkg->dir ? "/" : "");
+	if (cg_change_list(cache->change, prefix.ptr, list_bench_rs, &l) < 0)
+		cg_error_clear();
 	for (size_t i = 0; i < pkg->manifest.nbenches; i++) {
 		const struct cg_cargo_bench *b = &pkg->manifest.benches[i];
 		struct cg_buf rel = CG_BUF_INIT;

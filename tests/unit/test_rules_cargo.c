@@ -1,0 +1,359 @@
+/* Cargo manifests, lockfiles and the crate model (src/syntax/cargo.c, toml.c). */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "change/change.h"
+#include "syntax/cargo.h"
+#include "syntax/toml.h"
+#include "util/buf.h"
+
+static int setup(void **state)
+{
+	struct sandbox *sb = calloc(1, sizeof(*sb));
+	sandbox_init(sb, 0);
+	*state = sb;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct sandbox *sb = *state;
+	sandbox_free(sb);
+	free(sb);
+	return 0;
+}
+
+static int collect_entry(const struct cg_toml_entry *e, void *payload)
+{
+	struct cg_buf *out = payload;
+	for (size_t i = 0; i < e->nparts; i++)
+		cg_buf_printf(out, "%s%s", i ? "." : "", e->parts[i]);
+	cg_buf_printf(out, "%s/%zu;", ts_node_is_null(e->value) ? "[]" : "", e->nheader);
+	return 0;
+}
+
+static void test_toml_each_flattens_every_spelling(void **state)
+{
+	const char *text = "top = 1\n"
+			   "[dependencies]\n"
+			   "a = \"1\"\n"
+			   "b = { version = \"1\", features = [\"x\"], nested = { deep = true } }\n"
+			   "c.workspace = true\n"
+			   "[dependencies.'d']\n"
+			   "version = \"1\"\n"
+			   "[target.'cfg(unix)'.dependencies]\n"
+			   "\"e\" = \"1\"\n"
+			   "[[bench]]\n"
+			   "name = \"x\"\n";
+	struct cg_source src;
+	struct cg_buf out = CG_BUF_INIT;
+	(void)state;
+
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
+	assert_int_equal(cg_toml_each(&src, collect_entry, &out), 0);
+	assert_string_equal(out.ptr, "top/0;"
+				     "dependencies[]/1;dependencies.a/1;dependencies.b.version/1;dependencies.b.features/1;"
+				     "dependencies.b.nested.deep/1;dependencies.c.workspace/1;"
+				     "dependencies.d[]/2;dependencies.d.version/2;"
+				     "target.cfg(unix).dependencies[]/3;target.cfg(unix).dependencies.e/3;"
+				     "bench[]/1;bench.name/1;");
+	cg_buf_release(&out);
+	cg_source_release(&src);
+}
+
+static void test_toml_string_escapes(void **state)
+{
+	const char *text = "a = \"x\\\"y\\\\z\"\nb = 'c:\\\\raw'\nc = \"\"\"\nline\"\"\"\n";
+	struct cg_source src;
+	struct cg_buf b = CG_BUF_INIT;
+	TSNode root;
+	(void)state;
+
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
+	root = cg_source_root(&src);
+	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 0)), &b);
+	assert_string_equal(b.ptr, "x\"y\\z");
+	cg_buf_release(&b);
+	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 1)), &b);
+	assert_string_equal(b.ptr, "c:\\\\raw");
+	cg_buf_release(&b);
+	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 2)), &b);
+	assert_string_equal(b.ptr, "line");
+	cg_buf_release(&b);
+	cg_source_release(&src);
+}
+
+static const struct cg_cargo_dep *dep(const struct cg_manifest *m, const char *key, enum cg_dep_kind kind, bool ws)
+{
+	for (size_t i = 0; i < m->ndeps; i++)
+		if (!strcmp(m->deps[i].key, key) && m->deps[i].kind == kind && m->deps[i].is_workspace_decl == ws)
+			return &m->deps[i];
+	return NULL;
+}
+
+static void test_manifest_model(void **state)
+{
+	const char *text = "[package]\n"                                  /* 1 */
+			   "name = \"ticker\"\n"                            /* 2 */
+			   "autobenches = false\n"                          /* 3 */
+			   "\n"                                             /* 4 */
+			   "[lib]\n"                                        /* 5 */
+			   "path = \"lib/ticker.rs\"\n"                     /* 6 */
+			   "\n"                                             /* 7 */
+			   "[dependencies]\n"                               /* 8 */
+			   "time = { package = \"chrono\", optional = true }\n" /* 9 */
+			   "serde.workspace = true\n"                       /* 10 */
+			   "\n"                                             /* 11 */
+			   "[dependencies.sqlx]\n"                          /* 12 */
+			   "version = \"0.7\"\n"                            /* 13 */
+			   "features = [\"postgres\", \"chrono\"]\n"        /* 14 */
+			   "\n"                                             /* 15 */
+			   "[dev-dependencies]\n"                           /* 16 */
+			   "criterion = \"0.5\"\n"                          /* 17 */
+			   "\n"                                             /* 18 */
+			   "[target.'cfg(unix)'.build-dependencies]\n"      /* 19 */
+			   "cc = { path = \"../cc\" }\n"                    /* 20 */
+			   "\n"                                             /* 21 */
+			   "[workspace.dependencies]\n"                     /* 22 */
+			   "serde = \"1\"\n"                                /* 23 */
+			   "\n"                                             /* 24 */
+			   "[features]\n"                                   /* 25 */
+			   "clock = [\"dep:time\", \"sqlx/chrono\"]\n"      /* 26 */
+			   "\n"                                             /* 27 */
+			   "[[bench]]\n"                                    /* 28 */
+			   "name = \"parse\"\n"                             /* 29 */
+			   "harness = false\n"                              /* 30 */
+			   "\n"                                             /* 31 */
+			   "[[bench]]\n"                                    /* 32 */
+			   "name = \"render\"\n"                            /* 33 */
+			   "path = \"perf/render.rs\"\n";                  /* 34 */
+	struct cg_source src;
+	struct cg_manifest m;
+	const struct cg_cargo_dep *d;
+	(void)state;
+
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
+	cg_manifest_parse(&m, &src);
+	assert_true(m.has_package);
+	assert_string_equal(m.package_name, "ticker");
+	assert_false(m.autobenches);
+	assert_true(m.has_lib);
+	assert_string_equal(m.lib_path, "lib/ticker.rs");
+	assert_true(m.has_workspace);
+	assert_int_equal(m.package_pos.line, 1);
+	assert_int_equal(m.dev_deps_pos.line, 16);
+
+	d = dep(&m, "time", CG_DEP_NORMAL, false);
+	assert_non_null(d);
+	assert_string_equal(cg_cargo_dep_crate(d), "chrono");
+	assert_true(d->is_optional);
+	assert_int_equal(d->pos.line, 9);
+	assert_int_equal(d->pos.end_line, 9);
+
+	d = dep(&m, "serde", CG_DEP_NORMAL, false);
+	assert_non_null(d);
+	assert_true(d->is_inherited);
+	d = dep(&m, "serde", CG_DEP_NORMAL, true);
+	assert_non_null(d);
+	assert_int_equal(d->pos.line, 23);
+
+	d = dep(&m, "sqlx", CG_DEP_NORMAL, false);
+	assert_non_null(d);
+	assert_int_equal(d->pos.line, 12); /* the header through its last key */
+	assert_int_equal(d->pos.end_line, 14);
+	assert_int_equal(d->nfeatures, 2);
+	assert_string_equal(d->features[1].text, "chrono");
+	assert_int_equal(d->features[1].pos.line, 14);
+	assert_int_equal(d->features[1].pos.column, 25);
+
+	d = dep(&m, "criterion", CG_DEP_DEV, false);
+	assert_non_null(d);
+	d = dep(&m, "cc", CG_DEP_BUILD, false);
+	assert_non_null(d);
+	assert_string_equal(d->target, "cfg(unix)");
+	assert_string_equal(d->path, "../cc");
+
+	assert_int_equal(m.nfeatures, 1);
+	assert_string_equal(m.features[0].name, "clock");
+	assert_int_equal(m.features[0].nitems, 2);
+	assert_string_equal(m.features[0].items[0].text, "dep:time");
+
+	assert_int_equal(m.nbenches, 2);
+	assert_string_equal(m.benches[0].name, "parse");
+	assert_true(m.benches[0].has_harness);
+	assert_false(m.benches[0].harness);
+	assert_int_equal(m.benches[0].pos.line, 28);
+	assert_int_equal(m.benches[0].pos.end_line, 30);
+	assert_string_equal(m.benches[1].path, "perf/render.rs");
+	assert_false(m.benches[1].has_harness);
+
+	cg_manifest_release(&m);
+	cg_source_release(&src);
+}
+
+static void test_lockfile_model(void **state)
+{
+	const char *text = "version = 3\n"
+			   "\n"
+			   "[[package]]\n"
+			   "name = \"sqlx-core\"\n"
+			   "version = \"0.7.0\"\n"
+			   "dependencies = [\n"
+			   " \"chrono\",\n"
+			   " \"serde 1.0.1 (registry+https://example.invalid)\",\n"
+			   "]\n"
+			   "\n"
+			   "[[package]]\n"
+			   "name = \"chrono\"\n"
+			   "version = \"0.4.23\"\n";
+	struct cg_source src;
+	struct cg_lockfile lock;
+	(void)state;
+
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
+	cg_lockfile_parse(&lock, &src);
+	assert_int_equal(lock.npackages, 2);
+	assert_string_equal(lock.packages[0].name, "sqlx-core");
+	assert_int_equal(lock.packages[0].ndeps, 2);
+	assert_string_equal(lock.packages[0].deps[0], "chrono");
+	assert_string_equal(lock.packages[0].deps[1], "serde");
+	assert_string_equal(lock.packages[1].name, "chrono");
+	assert_string_equal(lock.packages[1].version, "0.4.23");
+	assert_int_equal(lock.packages[1].name_pos.line, 12);
+	cg_lockfile_release(&lock);
+	cg_source_release(&src);
+}
+
+static void expect_join(const char *dir, const char *rel, const char *want)
+{
+	char *got = cg_cargo_join(dir, rel);
+	if (!want)
+		assert_null(got);
+	else
+		assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_join(void **state)
+{
+	(void)state;
+	expect_join("", "benches/a.rs", "benches/a.rs");
+	expect_join("crates/a", "./benches//a.rs", "crates/a/benches/a.rs");
+	expect_join("crates/a", "../b", "crates/b");
+	expect_join("crates/a", "../../..", NULL);
+	expect_join("a", "/etc/passwd", NULL);
+	expect_join("a", "..", "");
+}
+
+static void stage(struct sandbox *sb, const char *path, const char *text)
+{
+	sandbox_write(sb, path, text);
+	sandbox_stage(sb, path);
+}
+
+static void test_crate_of_and_workspace(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_cargo_cache *cache;
+	struct cg_crate *a, *again, *ws;
+
+	stage(sb, "Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+	stage(sb, "crates/a/Cargo.toml", "[package]\nname = \"a\"\n");
+	stage(sb, "crates/a/src/lib.rs", "pub fn f() {}\n");
+	stage(sb, "crates/a/src/deep/er/mod.rs", "pub fn g() {}\n");
+	stage(sb, "crates/bin/Cargo.toml", "[package]\nname = \"bin\"\n");
+	stage(sb, "crates/bin/src/main.rs", "fn main() {}\n");
+	stage(sb, "tools/x.rs", "fn main() {}\n");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	cache = cg_cargo_cache_new(&c);
+
+	a = cg_cargo_crate_of(cache, "crates/a/src/deep/er/mod.rs");
+	assert_non_null(a);
+	assert_string_equal(a->dir, "crates/a");
+	assert_string_equal(a->manifest_path, "crates/a/Cargo.toml");
+	assert_true(a->is_library);
+	again = cg_cargo_crate_of(cache, "crates/a/src/lib.rs");
+	assert_ptr_equal(a, again); /* one read per run */
+	ws = a->workspace;
+	assert_non_null(ws);
+	assert_string_equal(ws->dir, "");
+	assert_false(ws->manifest.has_package);
+
+	assert_false(cg_cargo_crate_of(cache, "crates/bin/src/main.rs")->is_library);
+	/* The virtual manifest at the root is no package: loose files belong to none. */
+	assert_null(cg_cargo_crate_of(cache, "tools/x.rs"));
+	assert_null(cg_cargo_crate_of(cache, "README.md"));
+	assert_non_null(cg_cargo_manifest_in(cache, ""));
+	assert_null(cg_cargo_manifest_in(cache, "tools"));
+
+	cg_cargo_cache_free(cache);
+	cg_change_release(&c);
+}
+
+static void test_bench_scan(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_cargo_cache *cache;
+	struct cg_crate *core;
+	const struct cg_bench_file *bf;
+
+	stage(sb, "Cargo.toml", "[workspace]\nmembers = [\"core\", \"perf\"]\n");
+	stage(sb, "core/Cargo.toml", "[package]\nname = \"core-lib\"\n\n[[bench]]\nname = \"own\"\nharness = false\n");
+	stage(sb, "core/src/lib.rs", "pub fn parse() {}\n");
+	stage(sb, "core/benches/own.rs",
+	      "use criterion::{criterion_group, criterion_main, Criterion};\n"
+	      "fn helper_defined_here() {}\n"
+	      "fn b(c: &mut Criterion) { c.bench_function(\"p\", |b| b.iter(|| core_lib::parse())); }\n"
+	      "criterion_group!(benches, b);\n"
+	      "criterion_main!(benches);\n");
+	stage(sb, "perf/Cargo.toml", "[package]\nname = \"perf\"\n\n[dev-dependencies]\ncore-lib = { path = \"../core\" }\n");
+	stage(sb, "perf/benches/more.rs", "fn main() { let x = core_lib::Thing::new(); x.render(); }\n");
+	stage(sb, "unrelated/Cargo.toml", "[package]\nname = \"unrelated\"\n");
+	stage(sb, "unrelated/benches/u.rs", "fn main() { secret(); }\n");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	cache = cg_cargo_cache_new(&c);
+
+	core = cg_cargo_crate_of(cache, "core/src/lib.rs");
+	assert_non_null(core);
+	cg_cargo_benches(cache, core);
+	assert_int_equal(core->nown_bench_files, 1);
+	assert_int_equal(core->nbench_files, 2);
+	bf = cg_cargo_bench_file(core, "core/benches/own.rs");
+	assert_non_null(bf);
+	assert_true(bf->uses_criterion);
+	assert_true(bf->has_main_macro);
+	assert_false(bf->uses_divan);
+	assert_null(cg_cargo_bench_file(core, "perf/benches/more.rs")); /* not its own */
+	assert_true(cg_cargo_bench_names(core, "parse"));
+	assert_true(cg_cargo_bench_names(core, "render")); /* a method call in the bench package */
+	assert_true(cg_cargo_bench_names(core, "new"));
+	assert_false(cg_cargo_bench_names(core, "helper_defined_here"));
+	assert_false(cg_cargo_bench_names(core, "secret")); /* not a package that depends on core */
+
+	cg_cargo_cache_free(cache);
+	cg_change_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_toml_each_flattens_every_spelling),
+		cmocka_unit_test(test_toml_string_escapes),
+		cmocka_unit_test(test_manifest_model),
+		cmocka_unit_test(test_lockfile_model),
+		cmocka_unit_test(test_join),
+		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
+	};
+	git_libgit2_init();
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	git_libgit2_shutdown();
+	return rc;
+}

@@ -1,0 +1,305 @@
+/* The rule pass (src/rules/run.c): fingerprints, suppressions, filters, baselines, robustness. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "change/change.h"
+#include "config/config.h"
+#include "rules/finding.h"
+#include "rules/rule.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+struct fixture {
+	struct sandbox sb;
+	struct cg_config *cfg;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	sandbox_init(&fx->sb, 0);
+	assert_int_equal(cg_config_load(&fx->cfg, NULL, NULL), 0);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	cg_config_free(fx->cfg);
+	sandbox_free(&fx->sb);
+	free(fx);
+	return 0;
+}
+
+/* Runs the pass over the staged change (or every file with `all`). */
+static void run_pass(struct fixture *fx, struct cg_findings *out, enum cg_filter filter, bool all, const char *baseline)
+{
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_pass_stats stats = { 0 };
+	struct cg_pass_opts po = { filter, baseline };
+
+	o.source = all ? CG_SOURCE_ALL : CG_SOURCE_STAGED;
+	assert_int_equal(cg_change_load(&c, fx->sb.repo, &o), 0);
+	*out = (struct cg_findings)CG_FINDINGS_INIT;
+	assert_int_equal(cg_rules_run(out, &stats, &c, fx->cfg, &po), 0);
+	cg_pass_stats_release(&stats);
+	cg_change_release(&c);
+}
+
+static void stage(struct fixture *fx, const char *path, const char *text)
+{
+	sandbox_write(&fx->sb, path, text);
+	sandbox_stage(&fx->sb, path);
+}
+
+static const struct cg_finding *find(const struct cg_findings *l, const char *rule, uint32_t line)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (!strcmp(l->items[i].rule, rule) && l->items[i].line == line)
+			return &l->items[i];
+	return NULL;
+}
+
+static size_t count_rule(const struct cg_findings *l, const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->len; i++)
+		n += !strcmp(l->items[i].rule, rule);
+	return n;
+}
+
+static void test_fingerprint_function(void **state)
+{
+	char a[17], b[17], c[17], d[17], e[17];
+	(void)state;
+	cg_fingerprint(a, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 0);
+	cg_fingerprint(b, "chrono-ban", "src/lib.rs", "   use  chrono::Utc;\t\r\n", 23, 0);
+	cg_fingerprint(c, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 1);
+	cg_fingerprint(d, "missing-bench", "src/lib.rs", "use chrono::Utc;", 16, 0);
+	cg_fingerprint(e, "chrono-ban", "src/main.rs", "use chrono::Utc;", 16, 0);
+	assert_int_equal(strlen(a), 16);
+	assert_string_equal(a, b); /* white space is folded */
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+	assert_string_not_equal(a, e);
+}
+
+/* Commit, add lines above, and the finding keeps its fingerprint. */
+static void test_fingerprint_survives_shift(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings before, after;
+	const struct cg_finding *f0, *f1;
+	char head[41];
+
+	stage(fx, "src/lib.rs", "use chrono::Utc;\n");
+	sandbox_commit(&fx->sb, "one", head);
+	run_pass(fx, &before, CG_FILTER_ALL, true, NULL);
+	f0 = find(&before, "chrono-ban", 1);
+	assert_non_null(f0);
+
+	stage(fx, "src/lib.rs", "//! A crate.\n\n// More words.\nuse chrono::Utc;\n");
+	run_pass(fx, &after, CG_FILTER_FILE, false, NULL);
+	f1 = find(&after, "chrono-ban", 4);
+	assert_non_null(f1);
+	assert_string_equal(f0->fingerprint, f1->fingerprint);
+	cg_findings_release(&before);
+	cg_findings_release(&after);
+}
+
+/* Identical lines get occurrence indexes, independent of which ones the filter shows. */
+static void test_fingerprint_occurrences(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings all, added;
+	char head[41];
+	const char *text = "fn f() {\n    let a = chrono::Utc::now();\n    let a = chrono::Utc::now();\n}\n";
+
+	stage(fx, "src/lib.rs", text);
+	sandbox_commit(&fx->sb, "one", head);
+	run_pass(fx, &all, CG_FILTER_ALL, true, NULL);
+	assert_int_equal(count_rule(&all, "chrono-ban"), 2);
+	assert_string_not_equal(find(&all, "chrono-ban", 2)->fingerprint, find(&all, "chrono-ban", 3)->fingerprint);
+
+	/* A change that adds an unrelated line shows nothing but keeps the same numbering. */
+	stage(fx, "src/lib.rs", "fn f() {\n    let a = chrono::Utc::now();\n    let a = chrono::Utc::now();\n}\nfn g() {}\n");
+	run_pass(fx, &added, CG_FILTER_FILE, false, NULL);
+	assert_string_equal(find(&all, "chrono-ban", 3)->fingerprint, find(&added, "chrono-ban", 3)->fingerprint);
+	cg_findings_release(&all);
+	cg_findings_release(&added);
+}
+
+static void test_suppressions(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings out;
+	size_t counts[4], suppressed;
+	const struct cg_finding *f;
+
+	stage(fx, "src/lib.rs",
+	      "use chrono::Utc; // crabgate:allow(chrono-ban) wire format\n"         /* 1: suppressed */
+	      "// crabgate:allow(chrono-ban) migration window /* not the end */\n"   /* 2 */
+	      "use chrono::Local;\n"                                                 /* 3: suppressed */
+	      "// crabgate:allow(chrono-ban)\n"                                      /* 4: bare */
+	      "use chrono::NaiveDate;\n"                                             /* 5: stands */
+	      "const S: &str = \"// crabgate:allow(chrono-ban) in a string\"; use chrono::Weekday;\n" /* 6 */
+	      "/* crabgate:allow(chrono-ban) block comment */\n"                     /* 7 */
+	      "use chrono::Duration;\n");                                            /* 8: suppressed */
+	run_pass(fx, &out, CG_FILTER_ADDED, false, NULL);
+	f = find(&out, "chrono-ban", 1);
+	assert_true(f && f->is_suppressed);
+	assert_string_equal(f->suppression_reason, "wire format");
+	f = find(&out, "chrono-ban", 3);
+	assert_true(f && f->is_suppressed);
+	assert_string_equal(f->suppression_reason, "migration window /* not the end */");
+	f = find(&out, "chrono-ban", 5);
+	assert_true(f && !f->is_suppressed);
+	f = find(&out, "allow-without-reason", 4);
+	assert_non_null(f);
+	assert_int_equal(f->severity, CG_SEV_NOTE);
+	assert_int_equal(f->column, 4);
+	f = find(&out, "chrono-ban", 6);
+	assert_true(f && !f->is_suppressed);
+	f = find(&out, "chrono-ban", 8);
+	assert_true(f && f->is_suppressed);
+	assert_string_equal(f->suppression_reason, "block comment");
+	cg_findings_count(&out, counts, &suppressed);
+	assert_int_equal(suppressed, 3);
+	assert_int_equal(counts[CG_SEV_ERROR], 2);
+	assert_int_equal(counts[CG_SEV_NOTE], 1);
+	cg_findings_release(&out);
+}
+
+static void test_filters(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings out;
+	char head[41];
+	const char *lines[12] = { "use chrono::Utc;\n", "fn a() {}\n", "fn b() {}\n", "fn c() {}\n", "fn d() {}\n",
+				  "fn e() {}\n", "fn f() {}\n", "fn g() {}\n", "fn h() {}\n", "fn i() {\n",
+				  "    let x = chrono::Local::now();\n", "}\n" };
+	struct cg_buf text = CG_BUF_INIT;
+
+	for (int i = 0; i < 12; i++)
+		cg_buf_puts(&text, lines[i]);
+	stage(fx, "src/lib.rs", text.ptr);
+	stage(fx, "src/other.rs", "use chrono::Weekday;\n");
+	sandbox_commit(&fx->sb, "one", head);
+	/* Change line 8 only: line 11 is within the three lines of context, line 1 is not. */
+	cg_buf_release(&text);
+	for (int i = 0; i < 12; i++)
+		cg_buf_puts(&text, i == 7 ? "fn g() { chrono::Utc::now(); }\n" : lines[i]);
+	stage(fx, "src/lib.rs", text.ptr);
+	cg_buf_release(&text);
+
+	run_pass(fx, &out, CG_FILTER_ADDED, false, NULL);
+	assert_int_equal(out.len, 1);
+	assert_non_null(find(&out, "chrono-ban", 8));
+	cg_findings_release(&out);
+
+	run_pass(fx, &out, CG_FILTER_DIFF_CONTEXT, false, NULL);
+	assert_int_equal(out.len, 2);
+	assert_non_null(find(&out, "chrono-ban", 11));
+	cg_findings_release(&out);
+
+	run_pass(fx, &out, CG_FILTER_FILE, false, NULL);
+	assert_int_equal(out.len, 3);
+	assert_non_null(find(&out, "chrono-ban", 1));
+	cg_findings_release(&out);
+
+	run_pass(fx, &out, CG_FILTER_ALL, false, NULL);
+	assert_int_equal(out.len, 4);
+	assert_string_equal(out.items[3].path, "src/other.rs");
+	cg_findings_release(&out);
+}
+
+static void test_baseline_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings first, second;
+	struct cg_buf path = CG_BUF_INIT;
+	char **fps;
+	size_t n, counts[4], suppressed;
+
+	stage(fx, "src/lib.rs", "use chrono::Utc;\nuse chrono::Local;\n");
+	run_pass(fx, &first, CG_FILTER_ADDED, false, NULL);
+	cg_buf_printf(&path, "%s/.git/baseline", fx->sb.dir);
+	assert_int_equal(cg_baseline_write(path.ptr, &first), 0);
+	assert_int_equal(cg_baseline_load(&fps, &n, path.ptr), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++)
+		free(fps[i]);
+	free(fps);
+
+	stage(fx, "src/lib.rs", "use chrono::Utc;\nuse chrono::Local;\nuse chrono::NaiveDate;\n");
+	run_pass(fx, &second, CG_FILTER_ADDED, false, path.ptr);
+	cg_findings_count(&second, counts, &suppressed);
+	assert_int_equal(suppressed, 2);
+	assert_int_equal(counts[CG_SEV_ERROR], 1);
+	assert_false(find(&second, "chrono-ban", 3)->is_baselined);
+	assert_true(find(&second, "chrono-ban", 1)->is_baselined);
+	cg_findings_release(&first);
+	cg_findings_release(&second);
+	cg_buf_release(&path);
+}
+
+/* Deeply nested and broken input: no stack overflow, findings where the tree is sound. */
+static void test_deep_and_broken_input(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings out;
+	struct cg_buf text = CG_BUF_INIT;
+	enum { DEPTH = 20000 };
+
+	cg_buf_puts(&text, "use chrono::Utc;\nfn f() { let x = ");
+	for (int i = 0; i < DEPTH; i++)
+		cg_buf_putc(&text, '(');
+	cg_buf_puts(&text, "chrono::Local::now()");
+	for (int i = 0; i < DEPTH; i++)
+		cg_buf_putc(&text, ')');
+	cg_buf_puts(&text, "; }\nfn broken( {\n[dependencies\n");
+	stage(fx, "src/lib.rs", text.ptr);
+	stage(fx, "Cargo.toml", "[package\nname = \"x\"\n[dependencies]\nchrono = \n= \"0.4\"\n[[bench]\n");
+	run_pass(fx, &out, CG_FILTER_ADDED, false, NULL);
+	assert_non_null(find(&out, "chrono-ban", 1));
+	cg_findings_release(&out);
+	cg_buf_release(&text);
+}
+
+static void test_rule_registry(void **state)
+{
+	(void)state;
+	assert_non_null(cg_rule_find("chrono-ban"));
+	assert_non_null(cg_rule_find("missing-bench"));
+	assert_non_null(cg_rule_find("allow-without-reason"));
+	assert_null(cg_rule_find("no-such-rule"));
+	for (size_t i = 0; i < cg_nrules; i++) {
+		const struct cg_rule *r = cg_rules[i];
+		assert_non_null(r->summary);
+		assert_non_null(r->explain);
+		/* `crabgate explain` promises a bad and a good example. */
+		assert_non_null(strstr(r->explain, "Bad"));
+		assert_non_null(strstr(r->explain, "Good"));
+		assert_true(r->default_severity >= CG_SEV_NOTE && r->default_severity <= CG_SEV_ERROR);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fingerprint_function),
+		cmocka_unit_test_setup_teardown(test_fingerprint_survives_shift, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fingerprint_occurrences, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suppressions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_baseline_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deep_and_broken_input, setup, teardown),
+		cmocka_unit_test(test_rule_registry),
+	};
+	return cmocka_run_group_tests_name("rules_pass", tests, NULL, NULL);
+}
