@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -192,13 +193,7 @@ static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, enum 
 	t = cg_node_text(src, path, &len);
 	if (text_is(t, len, "cfg"))
 		return !ts_node_is_null(args) && cg_gate_cfg_eval(src, args, build) == CG_TRI_FALSE;
-	if (build != CG_GATE_NOT_TEST)
-		return false;
-	if (text_is(t, len, "test") || text_is(t, len, "bench") || text_is(t, len, "rstest") ||
-	    text_is(t, len, "test_case") || text_is(t, len, "quickcheck") || text_is(t, len, "proptest"))
-		return true;
-	/* #[tokio::test], #[async_std::test], #[sqlx::test], #[test_log::test] */
-	return len > 6 && !memcmp(t + len - 6, "::test", 6);
+	return build == CG_GATE_NOT_TEST && cg_rust_attr_is_test(src, attr_item);
 }
 
 static bool is_comment(TSNode node)
@@ -449,15 +444,4 @@ bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enu
 	}
 	free(cur);
 	return is_excluded;
-}
-
-bool cg_gate_path_is_test(const char *path)
-{
-	const char *seg = path;
-	for (const char *slash; (slash = strchr(seg, '/')) != NULL; seg = slash + 1) {
-		size_t len = (size_t)(slash - seg);
-		if (text_is(seg, len, "tests") || text_is(seg, len, "benches") || text_is(seg, len, "examples"))
-			return true;
-	}
-	return !strcmp(seg, "build.rs");
 }

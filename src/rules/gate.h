@@ -50,8 +50,4 @@ int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb
  */
 bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enum cg_gate_build build);
 
-/* A file that only tests, benchmarks or examples compile: a path with a tests/,
- * benches/ or examples/ folder at any depth, or a build script. */
-bool cg_gate_path_is_test(const char *path);
-
 #endif

@@ -22,9 +22,6 @@ struct walk {
 	const struct cg_rust_file *rf;
 	const struct cg_conf_node *ctors;
 	int file_state; /* 0: not asked yet, 1: library code, -1: declared only for tests */
-	char **fns;     /* names of the file's own functions (they shadow glob imports) */
-	size_t nfns, fns_cap;
-	bool has_fns;
 };
 
 static const char *last_segment(const char *path)
@@ -33,31 +30,6 @@ static const char *last_segment(const char *path)
 	while ((q = strstr(p, "::")) != NULL)
 		p = q + 2;
 	return p;
-}
-
-static int collect_fn(TSNode node, void *payload)
-{
-	struct walk *w = payload;
-	if (cg_node_type_is(node, "function_item")) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
-		if (!ts_node_is_null(name)) {
-			cg_array_grow((void **)&w->fns, &w->fns_cap, w->nfns + 1, sizeof(*w->fns));
-			w->fns[w->nfns++] = cg_node_strdup(w->ctx->src, name);
-		}
-	}
-	return CG_WALK_ENTER;
-}
-
-static bool defines_fn(struct walk *w, const char *name)
-{
-	if (!w->has_fns) {
-		w->has_fns = true;
-		cg_walk(cg_source_root(w->ctx->src), collect_fn, w);
-	}
-	for (size_t i = 0; i < w->nfns; i++)
-		if (!strcmp(w->fns[i], name))
-			return true;
-	return false;
 }
 
 /* The configured constructor `path` names, or NULL. */
@@ -70,29 +42,30 @@ static const struct cg_conf_node *constructor_of(const struct walk *w, const cha
 }
 
 /*
- * What a called path stands for: through the use map, and for a name no
- * `use` brings (`unbounded()`, `mpsc::channel()`) through the file's glob
- * imports (`use flume::*`), unless the file defines that function itself.
+ * What a called path stands for where it is called: through the `use`
+ * declarations in scope, and for a path no `use` brings (`unbounded()`,
+ * `mpsc::channel()`) through the glob imports in scope (`use flume::*`),
+ * unless the file defines a function of that name itself.
  */
 static const struct cg_conf_node *match_call(struct walk *w, TSNode fn)
 {
 	char *written = cg_rust_path_text(w->ctx->src, fn);
-	char *full = cg_rust_resolve(w->rf, written, strlen(written));
+	uint32_t at = ts_node_start_byte(fn);
+	char *full = cg_rust_resolve_at(w->rf, at, written, strlen(written));
 	const struct cg_conf_node *hit = constructor_of(w, full);
 	const char *first;
 	size_t flen = cg_rust_first_segment(written, &first);
 
-	if (!hit && first == written && !cg_rust_use_of(w->rf, first, flen) &&
-	    !(first[flen] == '\0' && defines_fn(w, first))) {
-		for (size_t i = 0; i < w->rf->nuses && !hit; i++) {
-			const struct cg_use *u = &w->rf->uses[i];
+	if (!hit && !strcmp(full, written) && !(first[flen] == '\0' && cg_rust_defines_fn(w->rf, first, flen))) {
+		char **globs = NULL;
+		size_t n = cg_rust_globs_at(w->rf, at, &globs);
+		for (size_t i = 0; i < n && !hit; i++) {
 			struct cg_buf cand = CG_BUF_INIT;
-			if (strcmp(u->local, "*") != 0)
-				continue;
-			cg_buf_printf(&cand, "%s::%s", u->path, written);
+			cg_buf_printf(&cand, "%s::%s", globs[i], written);
 			hit = constructor_of(w, cand.ptr);
 			cg_buf_release(&cand);
 		}
+		cg_rust_strings_free(globs, n);
 	}
 	free(written);
 	free(full);
@@ -168,13 +141,8 @@ static int check(struct cg_rule_ctx *ctx)
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
 	w.ctors = cg_conf_child(ctx->rule_cfg, "constructors");
-	if (!w.rf || !may_match(ctx, w.ctors) || cg_gate_path_is_test(ctx->path))
-		goto done;
-	err = cg_gate_walk(ctx->src, CG_GATE_NOT_TEST, visit, &w);
-done:
-	for (size_t i = 0; i < w.nfns; i++)
-		free(w.fns[i]);
-	free(w.fns);
+	if (w.rf && may_match(ctx, w.ctors) && !cg_rust_path_is_test(ctx->path))
+		err = cg_gate_walk(ctx->src, CG_GATE_NOT_TEST, visit, &w);
 	return err;
 }
 
