@@ -1,0 +1,247 @@
+#define _GNU_SOURCE
+/*
+ * no-mocks: the team tests against real implementations (temp folders,
+ * servers on 127.0.0.1, in-memory implementations written and tested once),
+ * never generated mocks that pass while the real thing breaks. Flags mocking
+ * crates (config: rules.no-mocks.crates) in every dependency table of a
+ * Cargo.toml, renamed or inherited from the workspace, and mockall's
+ * `#[automock]` and `mock!` in source.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rule.h"
+#include "syntax/cargo.h"
+#include "syntax/rust.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+static const char help_text[] =
+	"test against the real thing: a temporary folder, a server the test starts on 127.0.0.1, or an in-memory "
+	"implementation of the trait that has its own tests; see `crabgate explain no-mocks`";
+
+/* Crate names compare with '-' and '_' as one character, as Cargo does. */
+static bool crate_name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+static bool is_mock_crate(const struct cg_rule_ctx *ctx, const char *name)
+{
+	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
+	for (size_t i = 0; name && crates && i < crates->nkids; i++)
+		if (crates->kids[i]->value && crate_name_eq(crates->kids[i]->value, name))
+			return true;
+	return false;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
+}
+
+/* `x.workspace = true`: the crate the workspace's [workspace.dependencies] entry names. */
+static const char *inherited_crate(struct cg_rule_ctx *ctx, const struct cg_cargo_dep *dep)
+{
+	char *dir = dir_of(ctx->path);
+	struct cg_crate *cr = ctx->cargo ? cg_cargo_manifest_in(ctx->cargo, dir) : NULL;
+	const char *crate = dep->key;
+
+	if (cr && cr->workspace) {
+		const struct cg_manifest *ws = &cr->workspace->manifest;
+		for (size_t i = 0; i < ws->ndeps; i++)
+			if (ws->deps[i].is_workspace_decl && !strcmp(ws->deps[i].key, dep->key))
+				crate = cg_cargo_dep_crate(&ws->deps[i]);
+	}
+	free(dir);
+	return crate;
+}
+
+static void emit_at(struct cg_rule_ctx *ctx, struct cg_span span, const char *message)
+{
+	struct cg_emit e = { 0 };
+	e.span = span;
+	e.message = message;
+	e.help = help_text;
+	cg_rule_emit(ctx, &e);
+}
+
+static int check_manifest(struct cg_rule_ctx *ctx)
+{
+	struct cg_manifest m;
+
+	cg_manifest_parse(&m, ctx->src);
+	for (size_t i = 0; i < m.ndeps; i++) {
+		const struct cg_cargo_dep *d = &m.deps[i];
+		const char *crate = d->is_inherited && !d->package ? inherited_crate(ctx, d) : cg_cargo_dep_crate(d);
+		struct cg_buf msg = CG_BUF_INIT;
+		struct cg_span span = { d->pos.line, d->pos.column, d->pos.end_line, d->pos.end_column };
+
+		if (!is_mock_crate(ctx, crate))
+			continue;
+		cg_buf_printf(&msg, "mocking crate `%s` in [%s]", crate, d->table ? d->table : "dependencies");
+		if (strcmp(crate, d->key) != 0)
+			cg_buf_printf(&msg, " as `%s`", d->key);
+		cg_buf_puts(&msg, ": the team tests against real implementations, not mocks");
+		emit_at(ctx, span, msg.ptr);
+		cg_buf_release(&msg);
+	}
+	cg_manifest_release(&m);
+	return 0;
+}
+
+struct walk {
+	struct cg_rule_ctx *ctx;
+	const struct cg_rust_file *rf;
+	bool has_local_mock_macro; /* `macro_rules! mock` shadows mockall's */
+};
+
+/* A path naming mockall's item `name` (`automock`, `mock`): written so, or through `use`. */
+static bool is_mockall(const struct walk *w, const char *written, size_t len, const char *name, bool bare_ok)
+{
+	char *full = cg_rust_resolve(w->rf, written, len);
+	struct cg_buf want = CG_BUF_INIT;
+	bool is_hit;
+
+	cg_buf_printf(&want, "mockall::%s", name);
+	/* A bare name no `use` brings in comes from `#[macro_use] extern crate mockall` or a glob. */
+	is_hit = !strcmp(full, want.ptr) || (bare_ok && !strcmp(full, name));
+	cg_buf_release(&want);
+	free(full);
+	return is_hit;
+}
+
+/* `automock` among the tokens of `#[cfg_attr(test, automock)]` (or `mockall::automock`). */
+static bool cfg_attr_has_automock(const struct walk *w, TSNode tt)
+{
+	for (uint32_t i = 0; i < ts_node_named_child_count(tt); i++) {
+		TSNode c = ts_node_named_child(tt, i);
+		size_t len;
+		const char *t = cg_node_text(w->ctx->src, c, &len);
+		if (cg_node_type_is(c, "identifier") && is_mockall(w, t, len, "automock", true))
+			return true;
+	}
+	return false;
+}
+
+static int visit(TSNode node, void *payload)
+{
+	struct walk *w = payload;
+	const char *type = ts_node_type(node);
+
+	if (!strcmp(type, "attribute_item")) {
+		TSNode attr = ts_node_named_child(node, 0);
+		TSNode path = ts_node_named_child_count(attr) ? ts_node_named_child(attr, 0) : (TSNode){ 0 };
+		TSNode args = ts_node_child_by_field_name(attr, "arguments", 9);
+		size_t len;
+		const char *t;
+		bool is_hit = false;
+
+		if (ts_node_is_null(path))
+			return CG_WALK_SKIP;
+		t = cg_node_text(w->ctx->src, path, &len);
+		if (len == 8 && !memcmp(t, "cfg_attr", 8))
+			is_hit = !ts_node_is_null(args) && cfg_attr_has_automock(w, args);
+		else
+			is_hit = is_mockall(w, t, len, "automock", true);
+		if (is_hit)
+			emit_at(w->ctx, cg_span_of(node),
+				"`#[automock]` generates a mock of this trait: the team tests against real implementations, "
+				"not mocks");
+		return CG_WALK_SKIP;
+	}
+	if (!strcmp(type, "macro_invocation")) {
+		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
+		size_t len;
+		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(w->ctx->src, mac, &len);
+		if (!ts_node_is_null(mac) && is_mockall(w, t, len, "mock", !w->has_local_mock_macro)) {
+			emit_at(w->ctx, cg_span_of(mac),
+				"`mock!` generates a mock type: the team tests against real implementations, not mocks");
+			return CG_WALK_SKIP;
+		}
+		return CG_WALK_ENTER;
+	}
+	if (!strcmp(type, "macro_definition") || !strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") ||
+	    !strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "use_declaration"))
+		return CG_WALK_SKIP;
+	return CG_WALK_ENTER;
+}
+
+/* `macro_rules! mock` anywhere in the file, found before the walk that reports. */
+static int find_local_macro(TSNode node, void *payload)
+{
+	struct walk *w = payload;
+	if (cg_node_type_is(node, "macro_definition")) {
+		TSNode name = ts_node_child_by_field_name(node, "name", 4);
+		if (!ts_node_is_null(name) && cg_node_is(w->ctx->src, name, "mock"))
+			w->has_local_mock_macro = true;
+		return CG_WALK_SKIP;
+	}
+	return cg_node_type_is(node, "source_file") || cg_node_type_is(node, "mod_item") ||
+			       cg_node_type_is(node, "declaration_list")
+		       ? CG_WALK_ENTER
+		       : CG_WALK_SKIP;
+}
+
+static int check(struct cg_rule_ctx *ctx)
+{
+	struct walk w = { ctx, ctx->file_data, false };
+
+	if (ctx->kind == CG_KIND_CARGO_TOML) {
+		/* Every configured crate name has "mock" or is short: prefilter on the names. */
+		const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
+		bool any = false;
+		for (size_t i = 0; crates && i < crates->nkids && !any; i++) {
+			const char *n = crates->kids[i]->value;
+			/* Compare the part before any '-'/'_' so either spelling passes the filter. */
+			size_t len = n ? strcspn(n, "-_") : 0;
+			any = len && memmem(ctx->src->text, ctx->src->len, n, len) != NULL;
+		}
+		return any ? check_manifest(ctx) : 0;
+	}
+	if (ctx->kind != CG_KIND_RUST || !w.rf || !memmem(ctx->src->text, ctx->src->len, "mock", 4))
+		return 0;
+	cg_walk(cg_source_root(ctx->src), find_local_macro, &w);
+	return cg_walk(cg_source_root(ctx->src), visit, &w);
+}
+
+const struct cg_rule cg_rule_no_mocks = {
+	.id = "no-mocks",
+	.default_severity = CG_SEV_WARNING,
+	.summary = "tests use real implementations, not mocking crates",
+	.explain = "A mock checks that the code made the calls the test author expected, not that\n"
+		   "it works: it keeps passing when the real dependency changes its behaviour, and it\n"
+		   "pins the implementation so every refactoring breaks tests that found no bug. The\n"
+		   "team tests against real implementations: a temporary folder instead of a mocked\n"
+		   "file system, a server the test starts on 127.0.0.1 instead of a mocked HTTP client,\n"
+		   "an in-memory implementation of a trait (with its own tests) instead of a generated\n"
+		   "mock.\n"
+		   "\n"
+		   "Flagged: mocking crates in any dependency table of a Cargo.toml (dev-, build-,\n"
+		   "target-specific, [workspace.dependencies], renamed with `package = `, inherited\n"
+		   "with `workspace = true`), and mockall's `#[automock]` (also inside `cfg_attr`)\n"
+		   "and `mock!` in source. The crates are `rules.no-mocks.crates` in config: mockall,\n"
+		   "mockito, mockers, faux, mry, mock_instant, wiremock, httpmock.\n"
+		   "\n"
+		   "Bad:\n"
+		   "    [dev-dependencies]\n"
+		   "    mockall = \"0.12\"\n"
+		   "\n"
+		   "    #[cfg_attr(test, mockall::automock)]\n"
+		   "    trait Store { fn get(&self, key: &str) -> Option<String>; }\n"
+		   "\n"
+		   "Good:\n"
+		   "    trait Store { fn get(&self, key: &str) -> Option<String>; }\n"
+		   "    /// The in-memory store, tested like the others, used by the service's tests.\n"
+		   "    struct MemStore(std::collections::HashMap<String, String>);\n"
+		   "    impl Store for MemStore { fn get(&self, key: &str) -> Option<String> { self.0.get(key).cloned() } }\n",
+	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML,
+	.check = check,
+};
