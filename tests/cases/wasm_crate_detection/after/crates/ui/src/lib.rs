@@ -1,0 +1,3 @@
+fn spawn() {
+    std::thread::spawn(|| {});
+}

@@ -1,0 +1,3 @@
+fn tick() -> std::time::Instant {
+    std::time::Instant::now()
+}
