@@ -31,8 +31,8 @@ bool cg_memory_files_any_changed(const struct cg_memory_files *files)
 }
 
 /* Reads `path` from `tree` into `out`; *exists false when it is not there. */
-static int read_tree_file(struct cg_buf *out, bool *exists, git_filemode_t *mode, git_repository *repo,
-			  git_tree *tree, const char *path, const char *where)
+static int read_tree_file(struct cg_buf *out, bool *exists, git_filemode_t *mode, git_repository *repo, git_tree *tree,
+			  const char *path, const char *where)
 {
 	git_tree_entry *entry = NULL;
 	git_blob *blob = NULL;
@@ -130,7 +130,8 @@ int cg_memory_commit_create(git_oid *out, git_repository *repo, git_commit *pare
 	for (int i = 0; i < CG_MEMORY_NFILES; i++) {
 		if (!files->is_changed[i])
 			continue;
-		if (git_blob_create_from_buffer(&updates[n].id, repo, files->rendered[i].ptr, files->rendered[i].size) < 0) {
+		if (git_blob_create_from_buffer(&updates[n].id, repo, files->rendered[i].ptr, files->rendered[i].size) <
+		    0) {
 			err = cg_error_set_git("memory: cannot write %s", mc->paths[i]);
 			goto done;
 		}
@@ -176,7 +177,7 @@ int cg_memory_files_diff(struct cg_buf *out, const struct cg_memory_files *files
 
 	for (int i = 0; i < CG_MEMORY_NFILES && !err; i++) {
 		git_patch *patch = NULL;
-		git_buf text = { 0 };
+		git_buf text = {0};
 		git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 
 		if (!files->is_changed[i])

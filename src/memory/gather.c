@@ -13,7 +13,7 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-#define MAX_COMMITS 1000   /* commits of a change read for Decision: lines */
+#define MAX_COMMITS 1000 /* commits of a change read for Decision: lines */
 #define MAX_DECISIONS 100
 #define MAX_TODOS 500
 
@@ -74,7 +74,7 @@ static bool is_word_char(char c)
  */
 static bool find_todo(const char *line, size_t len, const char **text, size_t *text_len)
 {
-	static const char *const openers[] = { "//", "/*", "#", "<!--", "--" };
+	static const char *const openers[] = {"//", "/*", "#", "<!--", "--"};
 	const char *comment = NULL, *p, *end = line + len;
 
 	for (size_t i = 0; i < sizeof(openers) / sizeof(openers[0]); i++) {

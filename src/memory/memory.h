@@ -44,7 +44,7 @@ enum cg_memory_section { CG_MEMORY_SEC_FINDINGS, CG_MEMORY_SEC_TODOS, CG_MEMORY_
 struct cg_memory_config {
 	enum cg_memory_mode mode;
 	const char *paths[CG_MEMORY_NFILES]; /* repository-relative, '/'-separated */
-	const char *entry_template;          /* memories.md entry, with {placeholders} */
+	const char *entry_template;	     /* memories.md entry, with {placeholders} */
 	enum cg_memory_section sections[3];  /* scratchpad block contents, in order */
 	size_t nsections;
 	bool has_review_lessons, has_rule_lessons;
@@ -80,9 +80,9 @@ struct cg_memory_todo {
  * are owned (cg_memory_facts_release); `findings` and `review` are borrowed.
  */
 struct cg_memory_facts {
-	char *key;   /* "!12", "#12", a 12-digit commit id, or "staged-<hash>" */
-	char *scope; /* scratchpad subsection: the key for PRs, the branch otherwise */
-	char *title; /* PR title or the head commit's first line; may be NULL */
+	char *key;	   /* "!12", "#12", a 12-digit commit id, or "staged-<hash>" */
+	char *scope;	   /* scratchpad subsection: the key for PRs, the branch otherwise */
+	char *title;	   /* PR title or the head commit's first line; may be NULL */
 	char *base, *head; /* commit ids or "" */
 	size_t files;
 	uint32_t lines_added, lines_removed;
@@ -90,9 +90,9 @@ struct cg_memory_facts {
 	size_t ndecisions, decisions_cap;
 	struct cg_memory_todo *todos;
 	size_t ntodos, todos_cap;
-	const struct cg_findings *findings; /* may be NULL */
+	const struct cg_findings *findings;    /* may be NULL */
 	const struct cg_memory_review *review; /* may be NULL */
-	time_t now; /* the run's time (UTC); a parameter so output is reproducible */
+	time_t now;			       /* the run's time (UTC); a parameter so output is reproducible */
 };
 
 void cg_memory_facts_add_decision(struct cg_memory_facts *facts, const char *text);
@@ -150,10 +150,10 @@ enum cg_memory_outcome {
 
 struct cg_memory_result {
 	enum cg_memory_outcome outcome;
-	char reason[512];       /* for SKIPPED and REJECTED */
+	char reason[512];		/* for SKIPPED and REJECTED */
 	char commit[GIT_OID_HEXSZ + 1]; /* the memory commit, when one was made */
-	unsigned attempts;      /* push attempts made */
-	struct cg_buf diff;     /* fork PRs: the would-be change of the files, as a unified diff */
+	unsigned attempts;		/* push attempts made */
+	struct cg_buf diff;		/* fork PRs: the would-be change of the files, as a unified diff */
 };
 
 void cg_memory_result_init(struct cg_memory_result *r);
@@ -171,7 +171,7 @@ time_t cg_memory_now(void);
  * made. commit: commits on the current branch's head through libgit2 (the
  * three files must have no uncommitted edits), moves the branch with a
  * compare-and-swap, and brings the index and work tree along; no push.
- * off: skipped. Loop guard: a head commit made by crabgate is skipped.
+ * off: skipped. Loop guard: a change whose head commit crabgate made is skipped.
  * Errors: CG_E_INPUT (damaged file, detached HEAD, dirty memory file),
  * CG_E_CONFIG, CG_E_GIT, CG_E_IO.
  */
@@ -184,14 +184,19 @@ enum cg_memory_forge { CG_MEMORY_FORGE_GITHUB, CG_MEMORY_FORGE_GITLAB };
 /* What `crabgate ci` knows about the pull/merge request. All borrowed. */
 struct cg_memory_ci {
 	enum cg_memory_forge forge; /* picks the token's user name and "#N" or "!N" */
-	long pr_number;             /* 0: not a PR (a push); the key is then the head commit */
-	const char *title;          /* PR title; NULL: the head commit's first line */
-	const char *branch;         /* the PR's branch on `remote`, without refs/heads/ */
-	const char *head_sha;       /* the PR head (pull_request.head.sha), NOT the merge commit */
-	const char *remote;         /* URL, path, or a configured remote's name */
-	const char *token;          /* NULL: no credentials (local remotes, ssh agents) */
-	bool is_fork;               /* read-only token: no push; out->diff gets the would-be change */
-	time_t now;                 /* 0: cg_memory_now() */
+	long pr_number;		    /* 0: not a PR (a push); the key is then the head commit */
+	const char *title;	    /* PR title; NULL: the head commit's first line */
+	const char *branch;	    /* the PR's branch on `remote`, without refs/heads/ */
+	const char *head_sha;	    /* the PR head (pull_request.head.sha), NOT the merge commit */
+	/*
+	 * URL, path, or a configured remote's name. A URL without user info:
+	 * GitLab's checkout puts the job token into origin's URL, and libgit2
+	 * would offer that instead of `token`.
+	 */
+	const char *remote;
+	const char *token; /* NULL: no credentials (local remotes, ssh agents) */
+	bool is_fork;	   /* read-only token: no push; out->diff gets the would-be change */
+	time_t now;	   /* 0: cg_memory_now() */
 };
 
 /*

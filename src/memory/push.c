@@ -79,9 +79,9 @@ static int sideband_cb(const char *str, int len, void *payload)
 /* Refusals that mean "the branch moved under you": fetch the tip and try again. */
 static bool is_moved(const char *s)
 {
-	static const char *const words[] = { "non-fast-forward", "fetch first",    "failed to update ref",
-					     "cannot lock ref",  "failed to lock", "stale info",
-					     "but expected",     "incorrect old value" };
+	static const char *const words[] = {"non-fast-forward", "fetch first",	      "failed to update ref",
+					    "cannot lock ref",	"failed to lock",     "stale info",
+					    "but expected",	"incorrect old value"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(s, words[i]))
 			return true;
@@ -192,16 +192,14 @@ static int push_local(enum cg_memory_push_status *status, char *why, size_t why_
 	git_error_clear();
 	/* Fast-forward only: the remote tip must be what we built on, or behind it. */
 	if (has_tip && !git_oid_equal(&tip, expected) &&
-	    (!git_odb_exists(odb, &tip) ||
-	     git_graph_descendant_of(repo, commit, &tip) != 1)) {
+	    (!git_odb_exists(odb, &tip) || git_graph_descendant_of(repo, commit, &tip) != 1)) {
 		*status = CG_PUSH_RETRY;
 		snprintf(why, why_len, "non-fast-forward: %s moved to %.12s", refname.ptr, git_oid_tostr_s(&tip));
 		goto done;
 	}
 
 	/* Pack what the remote lacks: our commits, hiding everything its refs reach. */
-	if (git_revwalk_new(&walk, repo) < 0 ||
-	    git_revwalk_push(walk, commit) < 0) {
+	if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, commit) < 0) {
 		err = cg_error_set_git("memory: cannot list the objects to push");
 		goto done;
 	}
@@ -258,7 +256,7 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 		   const git_oid *expected)
 {
 	git_push_options opts = GIT_PUSH_OPTIONS_INIT;
-	struct push_ctx ctx = { .rm = rm, .remote_says = CG_BUF_INIT };
+	struct push_ctx ctx = {.rm = rm, .remote_says = CG_BUF_INIT};
 	git_remote *remote = NULL;
 	git_reference *src_ref = NULL;
 	struct cg_buf spec = CG_BUF_INIT, src = CG_BUF_INIT;
@@ -302,7 +300,7 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 			*status = CG_PUSH_RETRY;
 			snprintf(why, why_len, "non-fast-forward: %s", m);
 		} else if (strstr(m, "403") || strstr(m, "401") || strcasestr(m, "authentication") ||
-		    strcasestr(m, "permission")) {
+			   strcasestr(m, "permission")) {
 			describe(why, why_len, m, &ctx.remote_says);
 		} else {
 			err = cg_error_set_git("memory: cannot push to %s", git_remote_url(remote));
@@ -330,7 +328,7 @@ int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memo
 {
 	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
 	git_fetch_options fopts = GIT_FETCH_OPTIONS_INIT;
-	struct push_ctx ctx = { .rm = rm, .remote_says = CG_BUF_INIT };
+	struct push_ctx ctx = {.rm = rm, .remote_says = CG_BUF_INIT};
 	const git_remote_head **heads;
 	git_remote *remote = NULL;
 	git_odb *odb = NULL;
@@ -346,7 +344,10 @@ int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memo
 	callbacks_init(&cb, &ctx);
 	if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
 	    git_remote_ls(&heads, &nheads, remote) < 0) {
-		err = cg_error_set_git("memory: cannot fetch from %s", git_remote_url(remote));
+		if (ctx.credential_calls > MAX_CREDENTIAL_CALLS)
+			err = CG_E_NET; /* the callback's message says what to fix */
+		else
+			err = cg_error_set_git("memory: cannot fetch from %s", git_remote_url(remote));
 		goto done;
 	}
 	for (i = 0; i < nheads && strcmp(heads[i]->name, refname.ptr); i++)

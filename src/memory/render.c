@@ -22,23 +22,23 @@
 #define ENTRY_BEGIN "<!-- crabgate:entry key="
 #define ENTRY_END "<!-- crabgate:entry-end key="
 #define RULE_MARK "<!-- crabgate:rule "
-#define MAX_TEXT 2000   /* bytes of one model- or finding-supplied text */
-#define MAX_ITEMS 200   /* task boxes per scratchpad subsection */
+#define MAX_TEXT 2000 /* bytes of one model- or finding-supplied text */
+#define MAX_ITEMS 200 /* task boxes per scratchpad subsection */
 
 static const char *const headers[CG_MEMORY_NFILES] = {
-	"# Memories\n"
-	"\n"
-	"One entry per reviewed change: what changed, what the rules and the review found,\n"
-	"and the decisions recorded in commit messages (lines starting `Decision:`).\n"
-	"crabgate keeps the entries between its markers; write anything else freely.\n",
-	"# Lessons learned\n"
-	"\n"
-	"One lesson per line, from reviews and from the first time each rule fired here.\n"
-	"crabgate only appends, and never repeats a lesson already written.\n",
-	"# Scratchpad\n"
-	"\n"
-	"Open work. crabgate keeps the block between its markers current (open findings,\n"
-	"review todos, TODO/FIXME comments added); everything else here is yours.\n",
+    "# Memories\n"
+    "\n"
+    "One entry per reviewed change: what changed, what the rules and the review found,\n"
+    "and the decisions recorded in commit messages (lines starting `Decision:`).\n"
+    "crabgate keeps the entries between its markers; write anything else freely.\n",
+    "# Lessons learned\n"
+    "\n"
+    "One lesson per line, from reviews and from the first time each rule fired here.\n"
+    "crabgate only appends, and never repeats a lesson already written.\n",
+    "# Scratchpad\n"
+    "\n"
+    "Open work. crabgate keeps the block between its markers current (open findings,\n"
+    "review todos, TODO/FIXME comments added); everything else here is yours.\n",
 };
 
 /* ---- lines ------------------------------------------------------------ */
@@ -63,6 +63,12 @@ static bool next_line(struct line *l, const char **pos, const char *end)
 		l->len--;
 	*pos = s + l->full;
 	return true;
+}
+
+/* One past the text; a missing file (NULL) stays NULL, since NULL + 0 is undefined. */
+static const char *end_of(const char *text, size_t len)
+{
+	return text ? text + len : NULL;
 }
 
 /* The line terminator the file already uses, so our lines match the team's. */
@@ -246,8 +252,8 @@ static void rule_counts(struct cg_buf *out, const struct cg_findings *findings)
 	free(counts);
 }
 
-static const char *const placeholders[] = { "key",   "date",    "title", "base",    "head",     "range",
-					    "files", "added",   "removed", "rules", "summary", "decision" };
+static const char *const placeholders[] = {"key",   "date",  "title",	"base",	 "head",    "range",
+					   "files", "added", "removed", "rules", "summary", "decision"};
 
 bool cg_memory__is_placeholder(const char *name, size_t len)
 {
@@ -258,8 +264,8 @@ bool cg_memory__is_placeholder(const char *name, size_t len)
 }
 
 /* Expands one placeholder into `out`; `decision` is the one for this copy of the line. */
-static void expand(struct cg_buf *out, const char *name, size_t len, const struct cg_memory_facts *f,
-		   const char *date, const char *decision)
+static void expand(struct cg_buf *out, const char *name, size_t len, const struct cg_memory_facts *f, const char *date,
+		   const char *decision)
 {
 	char a[13], b[13];
 #define IS(s) (len == strlen(s) && !memcmp(name, s, len))
@@ -349,8 +355,8 @@ static void render_entry(struct cg_buf *out, const struct cg_memory_facts *f, co
 }
 
 /* Parses `<!-- crabgate:entry key=K date=D -->` (or the end marker); key/date point into the line. */
-static bool parse_marker(const struct line *l, const char *prefix, const char **key, size_t *key_len,
-			 const char **date, size_t *date_len)
+static bool parse_marker(const struct line *l, const char *prefix, const char **key, size_t *key_len, const char **date,
+			 size_t *date_len)
 {
 	const char *p, *e, *sp;
 	size_t len = l->len;
@@ -375,7 +381,7 @@ static bool parse_marker(const struct line *l, const char *prefix, const char **
 int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *old, size_t old_len,
 			      const struct cg_memory_facts *f, const struct cg_memory_config *mc)
 {
-	const char *eol = eol_of(old, old_len), *pos = old, *end = old + old_len;
+	const char *eol = eol_of(old, old_len), *pos = old, *end = end_of(old, old_len);
 	const char *ours_start = NULL, *ours_end = NULL, *open_key = NULL;
 	char date[32], old_date[32] = "";
 	struct cg_buf entry = CG_BUF_INIT;
@@ -397,10 +403,11 @@ int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *
 		lineno++;
 		if (parse_marker(&l, ENTRY_BEGIN, &key, &klen, &d, &dlen)) {
 			if (open_key) {
-				err = cg_error_set(CG_E_INPUT,
-						   "%s:%u: entry '%.*s' (line %u) has no end marker before the next entry; "
-						   "restore `" ENTRY_END "%.*s -->` or delete the entry, then re-run",
-						   name, lineno, (int)open_len, open_key, open_line, (int)open_len, open_key);
+				err = cg_error_set(
+				    CG_E_INPUT,
+				    "%s:%u: entry '%.*s' (line %u) has no end marker before the next entry; "
+				    "restore `" ENTRY_END "%.*s -->` or delete the entry, then re-run",
+				    name, lineno, (int)open_len, open_key, open_line, (int)open_len, open_key);
 				goto done;
 			}
 			open_key = key;
@@ -408,9 +415,10 @@ int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *
 			open_line = lineno;
 			if (klen == strlen(f->key) && !memcmp(key, f->key, klen)) {
 				if (ours_start) {
-					err = cg_error_set(CG_E_INPUT,
-							   "%s:%u: a second entry for '%s'; delete one of them, then re-run",
-							   name, lineno, f->key);
+					err = cg_error_set(
+					    CG_E_INPUT,
+					    "%s:%u: a second entry for '%s'; delete one of them, then re-run", name,
+					    lineno, f->key);
 					goto done;
 				}
 				ours_start = l.p;
@@ -419,10 +427,11 @@ int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *
 			}
 		} else if (parse_marker(&l, ENTRY_END, &key, &klen, &d, &dlen)) {
 			if (!open_key || klen != open_len || memcmp(key, open_key, klen)) {
-				err = cg_error_set(CG_E_INPUT,
-						   "%s:%u: end marker for entry '%.*s' without its start; restore `" ENTRY_BEGIN
-						   "%.*s date=...-->` or delete the marker, then re-run",
-						   name, lineno, (int)klen, key, (int)klen, key);
+				err = cg_error_set(
+				    CG_E_INPUT,
+				    "%s:%u: end marker for entry '%.*s' without its start; restore `" ENTRY_BEGIN
+				    "%.*s date=...-->` or delete the marker, then re-run",
+				    name, lineno, (int)klen, key, (int)klen, key);
 				goto done;
 			}
 			if (ours_start && !ours_end)
@@ -445,7 +454,8 @@ int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *
 			render_entry(&entry, f, mc, old_date, eol);
 			if (!*keep_eol && entry.size >= strlen(eol))
 				cg_buf_truncate(&entry, entry.size - strlen(eol));
-			if (entry.size == (size_t)(ours_end - ours_start) && !memcmp(entry.ptr, ours_start, entry.size)) {
+			if (entry.size == (size_t)(ours_end - ours_start) &&
+			    !memcmp(entry.ptr, ours_start, entry.size)) {
 				cg_buf_put(out, old, old_len);
 				goto done;
 			}
@@ -584,8 +594,8 @@ static const char *fix_of(const struct cg_finding *f)
 int cg_memory_render_lessons(struct cg_buf *out, const char *name, const char *old, size_t old_len,
 			     const struct cg_memory_facts *f, const struct cg_memory_config *mc)
 {
-	const char *eol = old ? eol_of(old, old_len) : "\n", *pos = old, *end = old + old_len;
-	struct strset seen = { 0 }, rules_seen = { 0 };
+	const char *eol = old ? eol_of(old, old_len) : "\n", *pos = old, *end = end_of(old, old_len);
+	struct strset seen = {0}, rules_seen = {0};
 	struct cg_buf lessons = CG_BUF_INIT, text = CG_BUF_INIT, suffix = CG_BUF_INIT;
 	struct line l;
 	bool follows_list = false;
@@ -666,7 +676,7 @@ done:
 
 struct subsection {
 	char *title;
-	char *body;      /* its lines, each ended by '\n' (our text; eol applied on output) */
+	char *body;	      /* its lines, each ended by '\n' (our text; eol applied on output) */
 	struct strset ticked; /* item texts a person ticked ("- [x] ") */
 };
 
@@ -798,11 +808,11 @@ static void render_block(struct cg_buf *out, const struct block *b, const char *
 int cg_memory_render_scratchpad(struct cg_buf *out, const char *name, const char *old, size_t old_len,
 				const struct cg_memory_facts *f, const struct cg_memory_config *mc)
 {
-	const char *eol = old ? eol_of(old, old_len) : "\n", *pos = old, *end = old + old_len;
+	const char *eol = old ? eol_of(old, old_len) : "\n", *pos = old, *end = end_of(old, old_len);
 	bool has_extra = false;
-	struct line l, begin = { 0 }, finish = { 0 };
+	struct line l, begin = {0}, finish = {0};
 	unsigned lineno = 0, nbegin = 0, nend = 0, begin_line = 0, end_line = 0, bad_line = 0;
-	struct block blk = { 0 };
+	struct block blk = {0};
 	struct cg_buf body = CG_BUF_INIT;
 	char *scope = NULL;
 	size_t ours;
@@ -845,14 +855,15 @@ int cg_memory_render_scratchpad(struct cg_buf *out, const char *name, const char
 					   name, end_line);
 		else if (has_extra)
 			err = cg_error_set(CG_E_INPUT,
-					   "%s:%u: a second crabgate block marker; keep one `" BLOCK_BEGIN "` ... `" BLOCK_END
-					   "` pair, then re-run (crabgate will not rewrite it)",
+					   "%s:%u: a second crabgate block marker; keep one `" BLOCK_BEGIN
+					   "` ... `" BLOCK_END "` pair, then re-run (crabgate will not rewrite it)",
 					   name, bad_line);
 		else
-			err = cg_error_set(CG_E_INPUT,
-					   "%s:%u: `" BLOCK_END "` comes before `" BLOCK_BEGIN
-					   "`; put the markers back in order, then re-run (crabgate will not rewrite it)",
-					   name, end_line);
+			err =
+			    cg_error_set(CG_E_INPUT,
+					 "%s:%u: `" BLOCK_END "` comes before `" BLOCK_BEGIN
+					 "`; put the markers back in order, then re-run (crabgate will not rewrite it)",
+					 name, end_line);
 		goto done;
 	}
 
@@ -866,7 +877,7 @@ int cg_memory_render_scratchpad(struct cg_buf *out, const char *name, const char
 		free(blk.subs[ours].body);
 		blk.subs[ours].body = cg_buf_detach(&body, NULL);
 	} else {
-		struct strset none = { 0 };
+		struct strset none = {0};
 		render_subsection(&body, f, mc, &none);
 		if (body.size) {
 			cg_array_grow((void **)&blk.subs, &blk.cap, blk.n + 1, sizeof(*blk.subs));

@@ -80,6 +80,7 @@ time_t cg_memory_now(void)
 static int skip(struct cg_memory_result *out, const char *why)
 {
 	out->outcome = CG_MEMORY_SKIPPED;
+	out->commit[0] = '\0'; /* an attempt's commit that was not pushed is nobody's business */
 	snprintf(out->reason, sizeof(out->reason), "%s", why);
 	return 0;
 }
@@ -105,8 +106,8 @@ static int update_stage(struct cg_memory_result *out, git_repository *repo, cons
 {
 	const char *workdir = git_repository_workdir(repo);
 	struct cg_buf old_wt[CG_MEMORY_NFILES], new_wt[CG_MEMORY_NFILES], old_ix[CG_MEMORY_NFILES],
-		new_ix[CG_MEMORY_NFILES], full = CG_BUF_INIT;
-	bool has_wt[CG_MEMORY_NFILES] = { 0 }, has_ix[CG_MEMORY_NFILES] = { 0 }, any = false;
+	    new_ix[CG_MEMORY_NFILES], full = CG_BUF_INIT;
+	bool has_wt[CG_MEMORY_NFILES] = {0}, has_ix[CG_MEMORY_NFILES] = {0}, any = false;
 	git_filemode_t modes[CG_MEMORY_NFILES];
 	git_index *index = NULL;
 	int err = 0;
@@ -149,8 +150,8 @@ static int update_stage(struct cg_memory_result *out, git_repository *repo, cons
 			cg_buf_put(&old_ix[i], git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 			git_blob_free(blob);
 			has_ix[i] = true;
-			modes[i] = e->mode == GIT_FILEMODE_BLOB_EXECUTABLE ? GIT_FILEMODE_BLOB_EXECUTABLE
-									    : GIT_FILEMODE_BLOB;
+			modes[i] =
+			    e->mode == GIT_FILEMODE_BLOB_EXECUTABLE ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
 		}
 		cg_buf_truncate(&full, 0);
 		cg_buf_printf(&full, "%s%s", workdir, path);
@@ -272,7 +273,8 @@ static int update_commit_local(struct cg_memory_result *out, git_repository *rep
 	int err;
 
 	memset(&files, 0, sizeof(files));
-	if (git_commit_tree(&tree, head) < 0 || git_repository_index(&index, repo) < 0 || git_index_read(index, 1) < 0) {
+	if (git_commit_tree(&tree, head) < 0 || git_repository_index(&index, repo) < 0 ||
+	    git_index_read(index, 1) < 0) {
 		err = cg_error_set_git("memory: cannot read HEAD and the index");
 		goto done;
 	}
@@ -325,13 +327,37 @@ done:
 	return err;
 }
 
+/*
+ * The loop guard: a change whose head commit crabgate made is its own
+ * memory update coming back. 1 (and `out` says so) when skipped. A staged
+ * change has no head yet: a new commit is being made, whatever HEAD is.
+ */
+static int check_own_head(struct cg_memory_result *out, git_repository *repo, const struct cg_change *change,
+			  const struct cg_memory_config *mc)
+{
+	git_commit *c = NULL;
+	git_oid id;
+	bool is_own;
+
+	if (!*change->head)
+		return 0;
+	if (git_oid_fromstr(&id, change->head) < 0 || git_commit_lookup(&c, repo, &id) < 0)
+		return cg_error_set_git("memory: cannot read the change's head commit %s", change->head);
+	is_own = cg_memory_is_own_commit(c, mc);
+	git_commit_free(c);
+	if (!is_own)
+		return 0;
+	skip(out, "the change's head commit is crabgate's own memory commit");
+	return 1;
+}
+
 int cg_memory_update_local(struct cg_memory_result *out, git_repository *repo, const struct cg_config *cfg,
 			   struct cg_change *change, const struct cg_findings *findings,
 			   const struct cg_memory_review *review, time_t now)
 {
 	struct cg_memory_config mc;
 	struct cg_memory_facts facts;
-	struct cg_memory_meta meta = { 0 };
+	struct cg_memory_meta meta = {0};
 	git_reference *head_ref = NULL;
 	git_commit *head = NULL;
 	int err, rc;
@@ -354,8 +380,8 @@ int cg_memory_update_local(struct cg_memory_result *out, git_repository *repo, c
 		err = cg_error_set_git("memory: cannot read HEAD's commit");
 		goto done;
 	}
-	if (head && cg_memory_is_own_commit(head, &mc)) {
-		err = skip(out, "HEAD is crabgate's own memory commit");
+	if ((err = check_own_head(out, repo, change, &mc)) != 0) {
+		err = err > 0 ? 0 : err;
 		goto done;
 	}
 	meta.now = now ? now : cg_memory_now();
@@ -405,10 +431,11 @@ static void backoff(unsigned attempt)
 }
 
 static int push_loop(struct cg_memory_result *out, git_repository *repo, git_commit *head,
-		     const struct cg_memory_facts *facts, const struct cg_memory_config *mc, const struct cg_memory_ci *ci)
+		     const struct cg_memory_facts *facts, const struct cg_memory_config *mc,
+		     const struct cg_memory_ci *ci)
 {
-	struct cg_memory_remote rm = { ci->remote, ci->token,
-				       ci->forge == CG_MEMORY_FORGE_GITLAB ? "oauth2" : "x-access-token" };
+	struct cg_memory_remote rm = {ci->remote, ci->token,
+				      ci->forge == CG_MEMORY_FORGE_GITLAB ? "oauth2" : "x-access-token"};
 	git_commit *parent = head, *tip = NULL;
 	char why[512] = "";
 	int err = 0;
@@ -420,7 +447,8 @@ static int push_loop(struct cg_memory_result *out, git_repository *repo, git_com
 		git_oid id, tip_id;
 
 		if (git_commit_tree(&tree, parent) < 0) {
-			err = cg_error_set_git("memory: cannot read the tree of %s", git_oid_tostr_s(git_commit_id(parent)));
+			err = cg_error_set_git("memory: cannot read the tree of %s",
+					       git_oid_tostr_s(git_commit_id(parent)));
 			goto done;
 		}
 		err = cg_memory_render_tree(&files, repo, tree, git_oid_tostr_s(git_commit_id(parent)), facts, mc);
@@ -439,7 +467,8 @@ static int push_loop(struct cg_memory_result *out, git_repository *repo, git_com
 			goto done;
 		git_oid_tostr(out->commit, sizeof(out->commit), &id);
 		out->attempts = attempt;
-		if ((err = cg_memory_push(&status, why, sizeof(why), repo, &rm, ci->branch, &id, git_commit_id(parent))) < 0)
+		if ((err = cg_memory_push(&status, why, sizeof(why), repo, &rm, ci->branch, &id,
+					  git_commit_id(parent))) < 0)
 			goto done;
 		if (status == CG_PUSH_OK) {
 			out->outcome = CG_MEMORY_PUSHED;
@@ -457,10 +486,11 @@ static int push_loop(struct cg_memory_result *out, git_repository *repo, git_com
 		}
 		cg_verbose("memory: attempt %u: %s", attempt, why);
 		if (attempt >= (unsigned)mc->push_attempts) {
-			err = cg_error_set(CG_E_NET,
-					   "memory: %s kept moving; gave up after %u push attempts (last: %s); re-run the "
-					   "job, or raise memory.push_attempts",
-					   ci->branch, attempt, why);
+			err = cg_error_set(
+			    CG_E_NET,
+			    "memory: %s kept moving; gave up after %u push attempts (last: %s); re-run the "
+			    "job, or raise memory.push_attempts",
+			    ci->branch, attempt, why);
 			goto done;
 		}
 		backoff(attempt);
@@ -486,7 +516,7 @@ int cg_memory_update_ci(struct cg_memory_result *out, git_repository *repo, cons
 {
 	struct cg_memory_config mc;
 	struct cg_memory_facts facts;
-	struct cg_memory_meta meta = { 0 };
+	struct cg_memory_meta meta = {0};
 	struct cg_memory_files files;
 	struct cg_buf key = CG_BUF_INIT;
 	git_commit *head = NULL;
@@ -548,8 +578,8 @@ int cg_memory_update_ci(struct cg_memory_result *out, git_repository *repo, cons
 		    (err = cg_memory_files_diff(&out->diff, &files, &mc)) < 0)
 			goto done;
 		err = skip(out, cg_memory_files_any_changed(&files)
-					? "fork pull request: its token cannot push; the would-be change is in the diff"
-					: "the memory files are already up to date");
+				    ? "fork pull request: its token cannot push; the would-be change is in the diff"
+				    : "the memory files are already up to date");
 		goto done;
 	}
 	err = push_loop(out, repo, head, &facts, &mc, ci);

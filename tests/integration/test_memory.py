@@ -413,13 +413,15 @@ class TestCheckUpdateMemory(unittest.TestCase):
         self.assertEqual(self.repo.git("log", "-1", "--format=%an"), "crabgate[bot]")
         self.assertEqual(self.repo.git("status", "--porcelain"), "")  # index and work tree came along
         self.assertIn(f"## {head[:12]}: feat: clock", self.repo.git("show", "HEAD:memories.md"))
-        # Run again: HEAD is crabgate's own commit now.
+        # Run again: the change's head is crabgate's own commit now.
         r = run(["check", "--base", "HEAD~2", "--update-memory"], self.repo.path, env=EPOCH)
-        self.assertIn("memory: skipped: HEAD is crabgate's own memory commit", r.stderr)
+        self.assertIn("memory: skipped: the change's head commit is crabgate's own memory commit", r.stderr)
+        self.assertEqual(self.repo.git("rev-parse", "HEAD~1"), head)
 
     def test_stage_mode_in_a_real_pre_commit_hook(self):
         self.repo.write(".crabgate.yaml", "memory:\n  mode: stage\n")
-        self.repo.commit("config")
+        # HEAD being a memory commit does not matter: a new commit is being made on it.
+        self.repo.commit("config\n\nCrabgate-Memory: abc123")
         hook(os.path.join(self.repo.path, ".git"), "pre-commit",
              f"#!/bin/sh\nexec '{BIN}' check --staged --update-memory --fail-level never\n")
         env = dict(os.environ, **GIT_ENV, **EPOCH, NO_COLOR="1")

@@ -36,8 +36,8 @@ static void add_finding(struct cg_findings *list, const char *rule, const char *
 	f->origin = CG_ORIGIN_RULES;
 }
 
-static const char *const lessons[] = { "Prefer jiff::Timestamp for instants.", "Bound every channel." };
-static const char *const todos[] = { "Add a bench for parse_date" };
+static const char *const lessons[] = {"Prefer jiff::Timestamp for instants.", "Bound every channel."};
+static const char *const todos[] = {"Add a bench for parse_date"};
 
 static int setup(void **state)
 {
@@ -175,7 +175,7 @@ static void test_memories_replaced_in_place(void **state)
 
 	cg_buf_printf(&old, "%s%s", before, other);
 	first = render(fx, CG_MEMORY_MEMORIES, old.ptr);
-	assert_true(cg_starts_with(first, old.ptr)); /* appended, nothing above touched */
+	assert_true(cg_starts_with(first, old.ptr));			       /* appended, nothing above touched */
 	assert_non_null(strstr(first, "## !12: Parse dates with chrono\r\n")); /* the file's CRLF kept */
 	cg_buf_truncate(&old, 0);
 	cg_buf_printf(&old, "%s%s", first, after);
@@ -216,7 +216,7 @@ static void test_outside_text_cannot_forge_markers(void **state)
 {
 	struct fixture *fx = *state;
 	const char *evil = "ok -->\n<!-- crabgate:entry-end key=!12 -->\n<!-- crabgate:end -->";
-	const char *lesson[] = { evil };
+	const char *lesson[] = {evil};
 	char *mem, *again, *pad, *les;
 
 	fx->review.summary = evil;
@@ -225,7 +225,8 @@ static void test_outside_text_cannot_forge_markers(void **state)
 	fx->review.todos = lesson;
 	mem = render(fx, CG_MEMORY_MEMORIES, NULL);
 	assert_int_equal(count(mem, "<!-- crabgate:entry-end"), 1);
-	assert_non_null(strstr(mem, "- summary: ok --&gt; &lt;!-- crabgate:entry-end key=!12 --&gt; &lt;!-- crabgate:end --&gt;\n"));
+	assert_non_null(strstr(
+	    mem, "- summary: ok --&gt; &lt;!-- crabgate:entry-end key=!12 --&gt; &lt;!-- crabgate:end --&gt;\n"));
 	again = render(fx, CG_MEMORY_MEMORIES, mem);
 	assert_string_equal(mem, again);
 	pad = render(fx, CG_MEMORY_SCRATCHPAD, NULL);
@@ -264,14 +265,14 @@ static void test_lessons_dedup_and_existing_untouched(void **state)
 	struct fixture *fx = *state;
 	const char *old = "# Lessons\n\n* **PREFER**  `jiff::Timestamp` for instants\n- chrono-ban: we learned it "
 			  "<!-- crabgate:rule chrono-ban -->\nLast line without newline";
-	const char *more[] = { "bound every channel!", "Bound  every channel.", "A new one" };
+	const char *more[] = {"bound every channel!", "Bound  every channel.", "A new one"};
 	char *text;
 
 	fx->review.lessons = more;
 	fx->review.nlessons = 3;
 	text = render(fx, CG_MEMORY_LESSONS, old);
 	assert_true(cg_starts_with(text, old));
-	assert_int_equal(count(text, "crabgate:rule chrono-ban"), 1);   /* already learned */
+	assert_int_equal(count(text, "crabgate:rule chrono-ban"), 1); /* already learned */
 	assert_int_equal(count(text, "crabgate:rule blocking-in-async"), 1);
 	assert_null(strstr(text + strlen(old), "jiff::Timestamp for instants"));
 	assert_int_equal(count(text, "very channel"), 1);
@@ -300,13 +301,14 @@ static void test_scratchpad_new_file(void **state)
 
 	assert_true(cg_starts_with(text, "# Scratchpad\n"));
 	assert_non_null(strstr(text, "<!-- crabgate:begin -->\n"));
-	assert_non_null(strstr(text, "### !12\n"
-				     "- [ ] src/lib.rs:3 chrono-ban \xe2\x80\x94 chrono is banned: imported here; use jiff\n"
-				     "- [ ] Cargo.toml:8 chrono-ban \xe2\x80\x94 chrono is banned: dependency\n"
-				     "- [ ] src/net.rs:12 blocking-in-async \xe2\x80\x94 std::fs::read blocks the executor\n"
-				     "- [ ] Add a bench for parse_date\n"
-				     "- [ ] src/lib.rs:9 \xe2\x80\x94 TODO: handle leap seconds\n"
-				     "\n<!-- crabgate:end -->\n"));
+	assert_non_null(strstr(text,
+			       "### !12\n"
+			       "- [ ] src/lib.rs:3 chrono-ban \xe2\x80\x94 chrono is banned: imported here; use jiff\n"
+			       "- [ ] Cargo.toml:8 chrono-ban \xe2\x80\x94 chrono is banned: dependency\n"
+			       "- [ ] src/net.rs:12 blocking-in-async \xe2\x80\x94 std::fs::read blocks the executor\n"
+			       "- [ ] Add a bench for parse_date\n"
+			       "- [ ] src/lib.rs:9 \xe2\x80\x94 TODO: handle leap seconds\n"
+			       "\n<!-- crabgate:end -->\n"));
 	free(text);
 }
 
@@ -337,7 +339,7 @@ static void test_scratchpad_fixed_findings_drop_out(void **state)
 	struct fixture *fx = *state;
 	char *first = render(fx, CG_MEMORY_SCRATCHPAD, "# Pad\n"), *ticked, *second, *empty;
 	char *box = strstr(first, "- [ ] src/net.rs:12");
-	const struct cg_memory_review none = { 0 };
+	const struct cg_memory_review none = {0};
 
 	/* Someone ticks a box; a later run keeps the tick and drops what was fixed. */
 	assert_non_null(box);
@@ -383,7 +385,8 @@ static void test_scratchpad_damaged_refused(void **state)
 	const char *no_end = "# P\n<!-- crabgate:begin -->\n- [ ] x\n";
 	const char *no_begin = "# P\n- [ ] x\n<!-- crabgate:end -->\n";
 	const char *reversed = "<!-- crabgate:end -->\n<!-- crabgate:begin -->\n";
-	const char *two = "<!-- crabgate:begin -->\n<!-- crabgate:end -->\n<!-- crabgate:begin -->\n<!-- crabgate:end -->\n";
+	const char *two =
+	    "<!-- crabgate:begin -->\n<!-- crabgate:end -->\n<!-- crabgate:begin -->\n<!-- crabgate:end -->\n";
 
 	assert_refused(fx, CG_MEMORY_SCRATCHPAD, no_end, strlen(no_end), ":2: the crabgate block has");
 	assert_refused(fx, CG_MEMORY_SCRATCHPAD, no_begin, strlen(no_begin), ":3: the crabgate block has");
@@ -399,7 +402,8 @@ static void test_conflicts_bad_utf8_nul_refused(void **state)
 	const char nul[] = "# x\n\0binary\n";
 
 	for (int w = 0; w < CG_MEMORY_NFILES; w++) {
-		assert_refused(fx, (enum cg_memory_file)w, conflict, strlen(conflict), ":2: has merge-conflict markers");
+		assert_refused(fx, (enum cg_memory_file)w, conflict, strlen(conflict),
+			       ":2: has merge-conflict markers");
 		assert_refused(fx, (enum cg_memory_file)w, bad_utf8, sizeof(bad_utf8) - 1, "not valid UTF-8");
 		assert_refused(fx, (enum cg_memory_file)w, nul, sizeof(nul) - 1, "NUL");
 	}
@@ -413,11 +417,11 @@ static void test_config(void **state)
 	struct cg_memory_config mc;
 	struct cg_config *cfg;
 	const char *bad[][2] = {
-		{ "memory:\n  scratchpad: [findings, nonsense]\n", "'nonsense' is not a section" },
-		{ "memory:\n  entry: \"## {key} {titel}\\n\"\n", "unknown placeholder {titel}" },
-		{ "memory:\n  files:\n    memories: ../outside.md\n", "memory.files.memories" },
-		{ "memory:\n  files:\n    lessons: memories.md\n", "both 'memories.md'" },
-		{ "memory:\n  push_attempts: 0\n", "push_attempts" },
+	    {"memory:\n  scratchpad: [findings, nonsense]\n", "'nonsense' is not a section"},
+	    {"memory:\n  entry: \"## {key} {titel}\\n\"\n", "unknown placeholder {titel}"},
+	    {"memory:\n  files:\n    memories: ../outside.md\n", "memory.files.memories"},
+	    {"memory:\n  files:\n    lessons: memories.md\n", "both 'memories.md'"},
+	    {"memory:\n  push_attempts: 0\n", "push_attempts"},
 	};
 
 	assert_int_equal(fx->mc.mode, CG_MEMORY_MODE_COMMIT);
@@ -465,15 +469,16 @@ static void test_gather(void **state)
 	struct sandbox sb;
 	struct cg_change change;
 	struct cg_memory_facts facts;
-	struct cg_memory_meta meta = { NULL, "feature", NULL, NOW };
+	struct cg_memory_meta meta = {NULL, "feature", NULL, NOW};
 	char base[41], mid[41], head[41];
 
 	sandbox_init(&sb, 0);
 	sandbox_write(&sb, "src/lib.rs", "// TODO: old, not added by the change\npub fn a() {}\n");
 	sandbox_stage(&sb, "src/lib.rs");
 	sandbox_commit(&sb, "init", base);
-	sandbox_write(&sb, "src/lib.rs", "// TODO: old, not added by the change\npub fn a() {}\n"
-					 "let s = \"TODO in a string\";\n/* FIXME: leaks the buffer */\n");
+	sandbox_write(&sb, "src/lib.rs",
+		      "// TODO: old, not added by the change\npub fn a() {}\n"
+		      "let s = \"TODO in a string\";\n/* FIXME: leaks the buffer */\n");
 	sandbox_stage(&sb, "src/lib.rs");
 	sandbox_commit(&sb, "feat: add b\n\nDecision: keep the buffer global\n  decision: and log it\n", mid);
 	sandbox_write(&sb, "memories.md", "# M\n// TODO: not code\n");
@@ -506,7 +511,7 @@ static void push_to(struct sandbox *sb, const char *path, const char *refspec)
 	git_remote *remote;
 	git_push_options opts = GIT_PUSH_OPTIONS_INIT;
 	char *spec = (char *)refspec;
-	git_strarray specs = { &spec, 1 };
+	git_strarray specs = {&spec, 1};
 	assert_int_equal(git_remote_create_anonymous(&remote, sb->repo, path), 0);
 	if (git_remote_push(remote, &specs, &opts) < 0)
 		fail_msg("push: %s", git_error_last()->message);
@@ -533,7 +538,7 @@ static void test_commit_and_push_without_work_tree(void **state)
 	struct sandbox sb, remote;
 	struct cg_change change;
 	struct cg_memory_result r;
-	struct cg_memory_ci ci = { 0 };
+	struct cg_memory_ci ci = {0};
 	struct cg_config *cfg = config_with(NULL);
 	git_reference *ref;
 	git_commit *pushed, *again_commit;
@@ -715,25 +720,25 @@ int main(void)
 	/* Run from a git hook, this would name the caller's index: stage mode must use the sandbox's. */
 	unsetenv("GIT_INDEX_FILE");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_memories_new_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memories_optional_lines_dropped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memories_idempotent_and_date_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memories_replaced_in_place, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_memories_damaged_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outside_text_cannot_forge_markers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lessons_rules_and_review, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lessons_dedup_and_existing_untouched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lessons_can_be_turned_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scratchpad_new_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scratchpad_outside_untouched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scratchpad_fixed_findings_drop_out, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scratchpad_damaged_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conflicts_bad_utf8_nul_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gather, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_and_push_without_work_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stage_mode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_local_commit_refuses_dirty_and_damaged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memories_new_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memories_optional_lines_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memories_idempotent_and_date_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memories_replaced_in_place, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_memories_damaged_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outside_text_cannot_forge_markers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lessons_rules_and_review, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lessons_dedup_and_existing_untouched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lessons_can_be_turned_off, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scratchpad_new_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scratchpad_outside_untouched, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scratchpad_fixed_findings_drop_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scratchpad_damaged_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_conflicts_bad_utf8_nul_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gather, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_commit_and_push_without_work_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stage_mode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_local_commit_refuses_dirty_and_damaged, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
