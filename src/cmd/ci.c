@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "cmd/pipeline.h"
 #include "forge/forge.h"
+#include "memory/memory.h"
 #include "report/report.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -112,6 +113,48 @@ static void log_result(const struct cg_forge_result *r, bool is_dry_run, const c
 	cg_buf_release(&why);
 }
 
+/*
+ * Commits the memory files on the PR's head and pushes them to its branch
+ * (src/memory). A failure is reported and leaves the exit status alone: the
+ * findings decide the check, and the log names what went wrong.
+ */
+static void update_memory(struct cg_pipeline *p, const struct cg_ci_env *env)
+{
+	const struct cg_memory_review review = { p->review.summary, (const char *const *)p->review.lessons,
+						 p->review.nlessons, (const char *const *)p->review.todos,
+						 p->review.ntodos };
+	const char *remote = getenv("CRABGATE_MEMORY_REMOTE");
+	struct cg_memory_ci mci = { 0 };
+	struct cg_memory_result r;
+	int err;
+
+	if (!env->branch) {
+		cg_warn("ci: memory update skipped: no branch to push to (detached run, tag, or unknown event)");
+		return;
+	}
+	mci.forge = env->platform == CG_CI_GITLAB ? CG_MEMORY_FORGE_GITLAB : CG_MEMORY_FORGE_GITHUB;
+	mci.pr_number = env->is_review ? env->number : 0;
+	mci.title = env->title;
+	mci.branch = env->branch;
+	mci.head_sha = env->head_sha;
+	/* CRABGATE_MEMORY_REMOTE: another remote (a name, URL or path), e.g. a mirror or a test's bare repository. */
+	mci.remote = remote && *remote ? remote : env->push_url;
+	mci.token = env->token;
+	mci.is_fork = env->is_fork;
+	if (!mci.remote) {
+		cg_warn("ci: memory update skipped: the repository URL is unknown; set CRABGATE_MEMORY_REMOTE");
+		return;
+	}
+	cg_memory_result_init(&r);
+	err = cg_memory_update_ci(&r, cg_globals.repo, cg_globals.cfg, &p->change, &p->findings, &review, &mci);
+	cg_memory_result_log(&r);
+	if (r.diff.size)
+		cg_info("ci: the memory files would change like this (not pushed: %s):\n%s", r.reason, r.diff.ptr);
+	if (err < 0)
+		cg_warn("ci: memory update failed: %s", cg_error_last());
+	cg_memory_result_release(&r);
+}
+
 int cmd_ci(int argc, char **argv)
 {
 	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
@@ -125,7 +168,7 @@ int cmd_ci(int argc, char **argv)
 	struct cg_forge_input fin = { 0 };
 	struct cg_buf range = CG_BUF_INIT, link = CG_BUF_INIT;
 	char **args = cg_calloc((size_t)argc + 1, sizeof(*args));
-	bool has_source = false, has_pipeline = false, should_post;
+	bool has_source = false, has_pipeline = false, should_post, should_update_memory = false, is_post_off = false;
 	int nargs = 0, err, status = CG_EXIT_USAGE;
 	long max_inline;
 
@@ -134,6 +177,10 @@ int cmd_ci(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (i > 0 && !strcmp(argv[i], "--dry-run")) {
 			fopts.is_dry_run = true;
+			continue;
+		}
+		if (i > 0 && !strcmp(argv[i], "--no-post")) {
+			is_post_off = true;
 			continue;
 		}
 		if (i > 0 && is_source_option(argv[i]))
@@ -169,6 +216,11 @@ int cmd_ci(int argc, char **argv)
 	else
 		describe(&env, &opts);
 
+	/* In CI the memory files are pushed to the PR's branch below, not committed locally. */
+	if (env.platform != CG_CI_NONE && !has_source) {
+		should_update_memory = opts.update_memory;
+		opts.update_memory = false;
+	}
 	/* A shallow clone lacking the base fails here with the fix (fetch-depth: 0 / GIT_DEPTH: 0) named. */
 	has_pipeline = true;
 	if ((err = cg_pipeline_run(&p, cg_globals.repo, cg_globals.cfg, &opts)) < 0) {
@@ -209,7 +261,7 @@ int cmd_ci(int argc, char **argv)
 	fopts.should_resolve_outdated = cg_conf_bool(fcfg, "resolve_outdated", false);
 	fopts.should_request_changes = !strcmp(cg_conf_str(fcfg, "review_event", "COMMENT"), "REQUEST_CHANGES");
 	fopts.has_summary_comment = cg_conf_bool(fcfg, "summary_comment", true);
-	should_post = cg_conf_bool(fcfg, "post_comments", true);
+	should_post = cg_conf_bool(fcfg, "post_comments", true) && !is_post_off;
 
 	err = 0;
 	if (env.platform == CG_CI_GITHUB && env.is_review && should_post && !has_source)
@@ -217,11 +269,12 @@ int cmd_ci(int argc, char **argv)
 	else if (env.platform == CG_CI_GITLAB && env.is_review && should_post && !has_source)
 		err = cg_forge_gitlab_post(&result, &fin, &fopts);
 	else if (env.platform == CG_CI_GITHUB && !fopts.is_dry_run)
-		err = cg_forge_github_annotate(&fin, env.is_review ? "forge.post_comments is off: no review was posted."
+		err = cg_forge_github_annotate(&fin, env.is_review ? "Posting is off (--no-post or forge.post_comments): no "
+								     "review was posted."
 								   : NULL);
 	else if (fopts.is_dry_run)
 		cg_info("ci --dry-run: nothing would be posted (%s)",
-			env.is_review ? "forge.post_comments is off" : "no pull/merge request to post to");
+			env.is_review ? "posting is off" : "no pull/merge request to post to");
 	if (err < 0) {
 		cg_err("ci: posting the findings failed: %s", cg_error_last());
 		if (cg_conf_bool(fcfg, "fail_on_post_error", false))
@@ -233,13 +286,13 @@ int cmd_ci(int argc, char **argv)
 	}
 
 	/*
-	 * MEMORY HOOK (issue 7): src/memory/ updates memories.md,
-	 * lessons-learned.md and scratchpad.md here, from `p` (change and
-	 * findings) and `env` (the PR/MR key, the token to push with), and
-	 * commits them on top of the branch head. It goes last: a failed post
-	 * must not stop the memory, and the memory commit must not move the
-	 * head the review was posted for.
+	 * Last: a failed post must not stop the memory, and the memory commit
+	 * (a new head of the PR) comes after the review posted for this head.
 	 */
+	if (should_update_memory && fopts.is_dry_run)
+		cg_info("ci --dry-run: the memory files are not updated (a dry run writes nothing)");
+	else if (should_update_memory)
+		update_memory(&p, &env);
 
 done:
 	cg_forge_result_release(&result);

@@ -122,11 +122,17 @@ static int detect_github(struct cg_ci_env *env)
 		/* A fork that was deleted leaves head.repo null: not the base repository either. */
 		v = json_str(pr, "head", "repo", "full_name");
 		env->head_repo = cg_strdup(v ? v : "(deleted fork)");
+		env->is_fork = !env->repo || strcmp(env->head_repo, env->repo) != 0;
+		env->title = cg_strdup(json_str(pr, "title", NULL, NULL));
+		env->branch = cg_strdup(json_str(pr, "head", "ref", NULL));
 		env->is_review = true;
 		goto done;
 	}
 	if (!strcmp(env->event, "push")) {
 		const char *before = json_str(ev, "before", NULL, NULL);
+		const char *ref = json_str(ev, "ref", NULL, NULL);
+		if (ref && cg_starts_with(ref, "refs/heads/"))
+			env->branch = cg_strdup(ref + strlen("refs/heads/"));
 		if ((err = take_sha(env->head_sha, json_str(ev, "after", NULL, NULL), "the event's after")) < 0)
 			goto done;
 		if (before && !is_zero_sha(before) && (err = take_sha(env->before, before, "the event's before")) < 0)
@@ -138,6 +144,17 @@ head_only:
 	if ((v = env_nonempty("GITHUB_SHA")) && (err = take_sha(env->head_sha, v, "GITHUB_SHA")) < 0)
 		goto done;
 done:
+	if (!err) {
+		const char *server = env->server_url ? env->server_url : "https://github.com";
+		const char *holder = env->is_review ? env->head_repo : env->repo;
+		if (!env->branch && !env->is_review && (v = env_nonempty("GITHUB_REF_NAME")))
+			env->branch = cg_strdup(v);
+		if (holder && strchr(holder, '/')) {
+			struct cg_buf url = CG_BUF_INIT;
+			cg_buf_printf(&url, "%s/%s.git", server, holder);
+			env->push_url = cg_buf_detach(&url, NULL);
+		}
+	}
 	cJSON_Delete(ev);
 	cg_buf_release(&text);
 	return err;
@@ -183,7 +200,25 @@ static int detect_gitlab(struct cg_ci_env *env)
 		if ((err = take_sha(env->base_sha, env_nonempty("CI_MERGE_REQUEST_DIFF_BASE_SHA"), "CI_MERGE_REQUEST_DIFF_BASE_SHA")) < 0)
 			return err;
 		env->is_review = true;
+		env->title = cg_strdup(env_nonempty("CI_MERGE_REQUEST_TITLE"));
+		env->branch = cg_strdup(env_nonempty("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"));
+		v = env_nonempty("CI_MERGE_REQUEST_SOURCE_PROJECT_ID");
+		env->is_fork = v && env_nonempty("CI_MERGE_REQUEST_PROJECT_ID") && strcmp(v, env_nonempty("CI_MERGE_REQUEST_PROJECT_ID"));
+		v = env_nonempty("CI_MERGE_REQUEST_SOURCE_PROJECT_URL");
+		if (!v)
+			v = env_nonempty("CI_PROJECT_URL");
+		if (v) {
+			struct cg_buf url = CG_BUF_INIT;
+			cg_buf_printf(&url, "%s.git", v);
+			env->push_url = cg_buf_detach(&url, NULL);
+		}
 		return 0;
+	}
+	env->branch = cg_strdup(env_nonempty("CI_COMMIT_BRANCH"));
+	if ((v = env_nonempty("CI_PROJECT_URL"))) {
+		struct cg_buf url = CG_BUF_INIT;
+		cg_buf_printf(&url, "%s.git", v);
+		env->push_url = cg_buf_detach(&url, NULL);
 	}
 	v = env_nonempty("CI_COMMIT_BEFORE_SHA");
 	if (v && !is_zero_sha(v) && (err = take_sha(env->before, v, "CI_COMMIT_BEFORE_SHA")) < 0)
@@ -213,6 +248,9 @@ void cg_ci_env_release(struct cg_ci_env *env)
 	free(env->project_id);
 	free(env->step_summary);
 	free(env->server_url);
+	free(env->title);
+	free(env->branch);
+	free(env->push_url);
 	memset(env, 0, sizeof(*env));
 }
 

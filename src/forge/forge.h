@@ -46,6 +46,11 @@ struct cg_ci_env {
 	bool has_job_token_only; /* GitLab: CI_JOB_TOKEN but no API token */
 	char *step_summary;  /* GitHub: GITHUB_STEP_SUMMARY, or NULL */
 	char *server_url;    /* GitHub: GITHUB_SERVER_URL (links), or NULL */
+	/* For memory commits (src/memory): where the PR's branch lives. */
+	char *title;         /* PR/MR title, or NULL */
+	char *branch;        /* the PR's head branch (or the pushed branch), without refs/heads/; NULL when unknown */
+	char *push_url;      /* the git URL of the repository holding `branch`, or NULL */
+	bool is_fork;        /* the PR comes from another repository/project */
 };
 
 /*

@@ -82,7 +82,7 @@ class GitHubCI(unittest.TestCase):
         self.server.control("POST", "pulls", {"repo": REPO, "number": self.number, "base_sha": self.base,
                                                "head_sha": head, "head_repo": head_repo, "diff": diff + "\n"})
         payload = github_event(self.server, name=event, action=action, number=self.number, base=self.base,
-                               head=head, repo=REPO, head_repo=head_repo)
+                               head=head, repo=REPO, head_repo=head_repo, head_ref="feature", base_ref="main")
         path = os.path.join(self.tmp.name, f"event-{head[:8]}.json")
         with open(path, "w") as f:
             json.dump(payload, f)
@@ -332,6 +332,47 @@ class GitHubCI(unittest.TestCase):
         self.assertEqual(len(fixed), 1)
         self.assertIn("NaiveDate", fixed[0]["body"])
         self.assertIn("1 marked fixed", r.stderr)
+
+    def test_update_memory_pushes_a_memory_commit_to_the_pr_branch(self):
+        remote = os.path.join(self.tmp.name, "remote.git")
+        subprocess.run(["git", "init", "-q", "--bare", remote], check=True)
+        self.repo.git("push", "-q", remote, "feature")
+        self.open_pr()
+        env = {"CRABGATE_MEMORY_REMOTE": remote}
+        r = self.ci("ci", "--update-memory", extra_env=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        git = ["git", "--git-dir", remote]
+        tip = subprocess.run(git + ["rev-parse", "feature"], capture_output=True, text=True).stdout.strip()
+        self.assertNotEqual(tip, self.head)
+        parent = subprocess.run(git + ["rev-parse", "feature^"], capture_output=True, text=True).stdout.strip()
+        self.assertEqual(parent, self.head)  # on the PR's head, never on the merge commit HEAD is
+        memories = subprocess.run(git + ["show", "feature:memories.md"], capture_output=True, text=True).stdout
+        self.assertIn("#7", memories)
+        # The review was posted for the PR's head, before the memory commit.
+        self.assertEqual(self.state()["reviews"][0]["commit_id"], self.head)
+        # A dry run writes nothing, memory included.
+        r = self.ci("ci", "--update-memory", "--dry-run", extra_env=env)
+        self.assertIn("memory files are not updated", r.stderr)
+        after = subprocess.run(git + ["rev-parse", "feature"], capture_output=True, text=True).stdout.strip()
+        self.assertEqual(after, tip)
+
+    def test_update_memory_on_a_fork_pushes_nothing(self):
+        remote = os.path.join(self.tmp.name, "remote.git")
+        subprocess.run(["git", "init", "-q", "--bare", remote], check=True)
+        self.repo.git("push", "-q", remote, "feature")
+        self.open_pr(head_repo="someone/crabby", event="pull_request_target")
+        r = self.ci("ci", "--update-memory", extra_env={"CRABGATE_MEMORY_REMOTE": remote})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        tip = subprocess.run(["git", "--git-dir", remote, "rev-parse", "feature"], capture_output=True, text=True).stdout.strip()
+        self.assertEqual(tip, self.head)
+        self.assertIn("memories.md", r.stderr)  # the would-be change is shown instead
+
+    def test_no_post_reports_and_annotates_only(self):
+        self.open_pr()
+        r = self.ci("ci", "--no-post")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^::error file=src/lib.rs")
+        self.assertEqual(self.server.requests(), [])
 
     def test_shallow_clone_without_the_base_exits_2_naming_fetch_depth(self):
         self.open_pr()

@@ -92,6 +92,8 @@ class GitLabCI(unittest.TestCase):
             "CI_MERGE_REQUEST_IID": str(IID), "CI_MERGE_REQUEST_DIFF_BASE_SHA": self.base,
             "CI_COMMIT_SHA": self.repo.git("rev-parse", "HEAD"), "CI_PIPELINE_SOURCE": "merge_request_event",
             "CI_JOB_TOKEN": self.job_token, "CRABGATE_TEST_TIME_SCALE": "0.001",
+            "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature", "CI_MERGE_REQUEST_TITLE": "Two chrono imports",
+            "CI_MERGE_REQUEST_PROJECT_ID": str(PROJECT), "CI_MERGE_REQUEST_SOURCE_PROJECT_ID": str(PROJECT),
         })
         if token:
             env["GITLAB_TOKEN"] = self.token
@@ -277,6 +279,19 @@ class GitLabCI(unittest.TestCase):
         self.assertEqual(len(fixed), 1)
         self.assertTrue(fixed[0]["resolved"])
         self.assertIn("NaiveDate", fixed[0]["body"])
+
+    def test_update_memory_pushes_to_the_mr_branch(self):
+        remote = os.path.join(self.tmp.name, "remote.git")
+        subprocess.run(["git", "init", "-q", "--bare", remote], check=True)
+        self.repo.git("push", "-q", remote, "feature")
+        self.open_mr()
+        r = self.ci("ci", "--update-memory", extra_env={"CRABGATE_MEMORY_REMOTE": remote})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        git = ["git", "--git-dir", remote]
+        self.assertEqual(subprocess.run(git + ["rev-parse", "feature^"], capture_output=True, text=True).stdout.strip(), self.head)
+        memories = subprocess.run(git + ["show", "feature:memories.md"], capture_output=True, text=True).stdout
+        self.assertIn("!3", memories)
+        self.assertIn("Two chrono imports", memories)
 
     def test_merge_request_moved_on_posts_no_inline_discussions(self):
         self.open_mr(mr_head="f" * 40)

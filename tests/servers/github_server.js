@@ -21,6 +21,7 @@
 //   node github_server.js [--modules DIR]          serve; prints "PORT <n>"
 //   node github_server.js event --name pull_request --action opened|synchronize
 //        --number N --base SHA --head SHA --repo O/R [--head-repo O/R]
+//        [--head-ref BRANCH --base-ref BRANCH]
 //        [--before SHA --after SHA (push)] [--modules DIR]
 //                                                  prints an event payload built
 //                                                  from @octokit/webhooks-examples
@@ -186,6 +187,8 @@ function buildEvent(args) {
     payload.pull_request.number = n;
     payload.pull_request.base.sha = argValue(args, "--base");
     payload.pull_request.head.sha = argValue(args, "--head");
+    payload.pull_request.head.ref = argValue(args, "--head-ref", payload.pull_request.head.ref);
+    payload.pull_request.base.ref = argValue(args, "--base-ref", payload.pull_request.base.ref);
     for (const [side, full] of [["base", repo], ["head", headRepo]]) {
       const r = payload.pull_request[side].repo;
       r.full_name = full;
