@@ -1,10 +1,16 @@
-/* `crabgate init`: a commented .crabgate.yaml holding the built-in defaults. */
+/*
+ * `crabgate init`: a commented .crabgate.yaml holding the built-in defaults;
+ * `crabgate init --memory`: the three memory files that are missing.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "memory/memory.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -55,17 +61,87 @@ static int render(struct cg_buf *out)
 	return err;
 }
 
+/* Short headers; the memory updates add their entries and blocks below them. */
+static const char *const memory_headers[CG_MEMORY_NFILES] = {
+	"# Memories\n"
+	"\n"
+	"One entry per reviewed change: what changed, what the rules and the review found,\n"
+	"and the decisions recorded in commit messages (lines starting `Decision:`).\n",
+	"# Lessons learned\n"
+	"\n"
+	"One lesson per line, from reviews and from the first time each rule fired here.\n",
+	"# Scratchpad\n"
+	"\n"
+	"Open work: findings, review todos and TODO/FIXME comments, kept current by crabgate.\n",
+};
+
+/* Creates `path` with `text`; 1 when it exists already (never overwritten). */
+static int create_new(const char *path, const char *text)
+{
+	size_t len = strlen(text), done = 0;
+	int fd, err = 0;
+
+	if ((err = cg_fs_mkparents(path)) < 0)
+		return err;
+	/* O_EXCL: a file that appears meanwhile is still not overwritten. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 1 : cg_error_set(CG_E_IO, "%s: %s", path, strerror(errno));
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = cg_error_set(CG_E_IO, "%s: %s", path, strerror(errno));
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) < 0 && !err)
+		err = cg_error_set(CG_E_IO, "%s: %s", path, strerror(errno));
+	return err;
+}
+
+/* The memory files at the paths memory.files names, relative to `root` ("" or ".../"). */
+static int write_memory_files(const char *root)
+{
+	struct cg_config *cfg = NULL;
+	struct cg_memory_config mc;
+	int err;
+
+	if ((err = cg_config_load(&cfg, *root ? root : NULL, cg_globals.config_path)) < 0 ||
+	    (err = cg_memory_config_load(&mc, cfg)) < 0)
+		goto done;
+	for (int i = 0; i < CG_MEMORY_NFILES && err >= 0; i++) {
+		struct cg_buf path = CG_BUF_INIT;
+		cg_buf_printf(&path, "%s%s", root, mc.paths[i]);
+		err = create_new(path.ptr, memory_headers[i]);
+		if (err == 1)
+			printf("crabgate: kept %s (it exists)\n", path.ptr);
+		else if (err == 0)
+			printf("crabgate: wrote %s\n", path.ptr);
+		cg_buf_release(&path);
+	}
+	if (err > 0)
+		err = 0;
+done:
+	cg_config_free(cfg);
+	return err;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	struct cg_buf path = CG_BUF_INIT, text = CG_BUF_INIT;
 	git_repository *repo = NULL;
-	bool force = false;
+	bool force = false, is_memory = false;
 	struct stat st;
 	int err = 0, status = CG_EXIT_CLEAN;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--force")) {
 			force = true;
+		} else if (!strcmp(argv[i], "--memory")) {
+			is_memory = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			cg_command_usage(cg_command_find("init"), false);
 			goto done;
@@ -83,6 +159,12 @@ int cmd_init(int argc, char **argv)
 		cg_buf_puts(&path, ".crabgate.yaml");
 	git_error_clear();
 
+	if (is_memory) {
+		/* Beside .crabgate.yaml: the repository root, or here outside one. */
+		cg_buf_truncate(&path, path.size - strlen(".crabgate.yaml"));
+		err = write_memory_files(path.ptr);
+		goto done;
+	}
 	if (!force && lstat(path.ptr, &st) == 0) {
 		err = cg_error_set(CG_E_INPUT, "%s exists already; edit it, or replace it with `crabgate init --force`",
 				   path.ptr);

@@ -10,6 +10,7 @@ extern const struct cg_rule cg_rule_unbounded_channel;
 extern const struct cg_rule cg_rule_thiserror_errors;
 extern const struct cg_rule cg_rule_no_mocks;
 extern const struct cg_rule cg_rule_wasm_unsafe_std;
+extern const struct cg_rule cg_rule_missing_memory_files;
 extern const struct cg_rule cg_rule_allow_without_reason;
 extern const struct cg_rule cg_rule_missing_bench;
 
@@ -21,6 +22,7 @@ const struct cg_rule *const cg_rules[] = {
 	&cg_rule_thiserror_errors,
 	&cg_rule_no_mocks,
 	&cg_rule_wasm_unsafe_std,
+	&cg_rule_missing_memory_files,
 	&cg_rule_allow_without_reason,
 };
 
