@@ -33,20 +33,28 @@ void cg_findings_release(struct cg_findings *list)
 	list->len = list->cap = 0;
 }
 
+/* NULL sorts first: a producer that left a field out must not crash the sort. */
+static int cmp_str_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
 	const struct cg_finding *x = a, *y = b;
-	int c = strcmp(x->path, y->path);
+	int c = cmp_str_null(x->path, y->path);
 	if (c)
 		return c;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	if (x->column != y->column)
 		return x->column < y->column ? -1 : 1;
-	c = strcmp(x->rule, y->rule);
+	c = cmp_str_null(x->rule, y->rule);
 	if (c)
 		return c;
-	return strcmp(x->message, y->message);
+	return cmp_str_null(x->message, y->message);
 }
 
 void cg_findings_sort(struct cg_findings *list)

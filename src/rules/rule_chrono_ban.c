@@ -567,6 +567,9 @@ static void check_use(struct rust_walk *w, TSNode node)
 		segs_release(&g);
 	}
 	if (crate) {
+		/* `use chrono;` and `use chrono::*;` bring the whole crate: the common equivalents. */
+		if (!eq.size)
+			add_hint(&eq, hint_of("prelude", 7));
 		if (names.size)
 			cg_buf_printf(&what, "`use` imports %s from it", names.ptr);
 		else

@@ -66,7 +66,7 @@ void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e)
 	f->end_column = e->span.end_column ? e->span.end_column : f->column + 1;
 	if (f->end_line == f->line && f->end_column <= f->column)
 		f->end_column = f->column + 1;
-	f->message = cg_strdup(e->message);
+	f->message = cg_strdup(e->message ? e->message : "");
 	f->help = cg_strdup(e->help);
 	f->origin = CG_ORIGIN_RULES;
 }
