@@ -39,7 +39,8 @@ static bool is_zero_sha(const char *s)
 static int take_sha(char out[GIT_OID_HEXSZ + 1], const char *value, const char *what)
 {
 	if (!is_sha(value))
-		return cg_error_set(CG_E_INPUT, "%s: expected a 40-digit commit sha, found '%.60s'", what, value ? value : "(none)");
+		return cg_error_set(CG_E_INPUT, "%s: expected a 40-digit commit sha, found '%.60s'", what,
+				    value ? value : "(none)");
 	memcpy(out, value, GIT_OID_HEXSZ + 1);
 	return 0;
 }
@@ -75,7 +76,8 @@ static int detect_github(struct cg_ci_env *env)
 
 	env->platform = CG_CI_GITHUB;
 	env->event = cg_strdup(env_nonempty("GITHUB_EVENT_NAME") ? env_nonempty("GITHUB_EVENT_NAME") : "");
-	env->api_url = strip_slash(env_nonempty("GITHUB_API_URL") ? env_nonempty("GITHUB_API_URL") : "https://api.github.com");
+	env->api_url =
+	    strip_slash(env_nonempty("GITHUB_API_URL") ? env_nonempty("GITHUB_API_URL") : "https://api.github.com");
 	env->repo = cg_strdup(env_nonempty("GITHUB_REPOSITORY"));
 	env->step_summary = cg_strdup(env_nonempty("GITHUB_STEP_SUMMARY"));
 	env->server_url = env_nonempty("GITHUB_SERVER_URL") ? strip_slash(env_nonempty("GITHUB_SERVER_URL")) : NULL;
@@ -106,14 +108,16 @@ static int detect_github(struct cg_ci_env *env)
 		if (!cJSON_IsNumber(num))
 			num = cJSON_GetObjectItemCaseSensitive(pr, "number");
 		if (!cJSON_IsObject(pr) || !cJSON_IsNumber(num) || num->valuedouble < 1) {
-			err = cg_error_set(CG_E_INPUT, "GITHUB_EVENT_PATH %s: a %s event without pull_request.number", event_path,
-					   env->event);
+			err = cg_error_set(CG_E_INPUT, "GITHUB_EVENT_PATH %s: a %s event without pull_request.number",
+					   event_path, env->event);
 			goto done;
 		}
 		env->number = (long)num->valuedouble;
 		/* HEAD of a pull_request checkout is a merge commit: the PR's own head is here. */
-		if ((err = take_sha(env->base_sha, json_str(pr, "base", "sha", NULL), "the event's pull_request.base.sha")) < 0 ||
-		    (err = take_sha(env->head_sha, json_str(pr, "head", "sha", NULL), "the event's pull_request.head.sha")) < 0)
+		if ((err = take_sha(env->base_sha, json_str(pr, "base", "sha", NULL),
+				    "the event's pull_request.base.sha")) < 0 ||
+		    (err = take_sha(env->head_sha, json_str(pr, "head", "sha", NULL),
+				    "the event's pull_request.head.sha")) < 0)
 			goto done;
 		if ((v = json_str(pr, "base", "repo", "full_name"))) {
 			free(env->repo);
@@ -197,13 +201,15 @@ static int detect_gitlab(struct cg_ci_env *env)
 		if (cg_parse_long(&n, iid, 1, 0x7fffffffL) < 0)
 			return cg_error_set(CG_E_INPUT, "CI_MERGE_REQUEST_IID: expected a number, found '%.40s'", iid);
 		env->number = n;
-		if ((err = take_sha(env->base_sha, env_nonempty("CI_MERGE_REQUEST_DIFF_BASE_SHA"), "CI_MERGE_REQUEST_DIFF_BASE_SHA")) < 0)
+		if ((err = take_sha(env->base_sha, env_nonempty("CI_MERGE_REQUEST_DIFF_BASE_SHA"),
+				    "CI_MERGE_REQUEST_DIFF_BASE_SHA")) < 0)
 			return err;
 		env->is_review = true;
 		env->title = cg_strdup(env_nonempty("CI_MERGE_REQUEST_TITLE"));
 		env->branch = cg_strdup(env_nonempty("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"));
 		v = env_nonempty("CI_MERGE_REQUEST_SOURCE_PROJECT_ID");
-		env->is_fork = v && env_nonempty("CI_MERGE_REQUEST_PROJECT_ID") && strcmp(v, env_nonempty("CI_MERGE_REQUEST_PROJECT_ID"));
+		env->is_fork = v && env_nonempty("CI_MERGE_REQUEST_PROJECT_ID") &&
+			       strcmp(v, env_nonempty("CI_MERGE_REQUEST_PROJECT_ID"));
 		v = env_nonempty("CI_MERGE_REQUEST_SOURCE_PROJECT_URL");
 		if (!v)
 			v = env_nonempty("CI_PROJECT_URL");

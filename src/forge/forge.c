@@ -55,7 +55,8 @@ static int map_on_line(const git_diff_delta *delta, const git_diff_hunk *hunk, c
 	(void)delta;
 	(void)hunk;
 
-	if (!f || (line->origin != GIT_DIFF_LINE_CONTEXT && line->origin != GIT_DIFF_LINE_ADDITION) || line->new_lineno < 1)
+	if (!f || (line->origin != GIT_DIFF_LINE_CONTEXT && line->origin != GIT_DIFF_LINE_ADDITION) ||
+	    line->new_lineno < 1)
 		return 0;
 	cg_array_grow((void **)&f->lines, &f->cap, f->nlines + 1, sizeof(*f->lines));
 	l = &f->lines[f->nlines++];
@@ -84,7 +85,7 @@ int cg_diff_map_build(struct cg_diff_map *out, git_repository *repo, const char 
 	git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
 	git_tree *a = NULL, *b = NULL;
 	git_diff *diff = NULL;
-	struct map_walk w = { out, NULL, 0 };
+	struct map_walk w = {out, NULL, 0};
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -225,7 +226,8 @@ int cg_forge_put_md_text(struct cg_buf *out, const char *s)
 		case '@':
 		case '#':
 			err = cg_buf_putc(out, (char)*p);
-			if (!err && ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') || (p[1] >= '0' && p[1] <= '9')))
+			if (!err && ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') ||
+				     (p[1] >= '0' && p[1] <= '9')))
 				err = cg_buf_puts(out, "&#8203;");
 			break;
 		case '\n':
@@ -246,7 +248,8 @@ int cg_forge_put_md_text(struct cg_buf *out, const char *s)
 static void put_rule_id(struct cg_buf *out, const char *id)
 {
 	for (const char *p = id ? id : ""; *p; p++)
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_./:", *p))
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-_./:", *p))
 			cg_buf_putc(out, *p);
 }
 
@@ -311,7 +314,8 @@ int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *repo
 	}
 	/* Forges refuse long comments (GitHub: 65,536 characters): cut at a line. */
 	if (!err && max_bytes && out->size - start > max_bytes) {
-		static const char cut[] = "\n\n_The summary is cut here: the job summary and the reports list every finding._\n";
+		static const char cut[] =
+		    "\n\n_The summary is cut here: the job summary and the reports list every finding._\n";
 		size_t keep = max_bytes - sizeof(cut);
 		while (keep > 0 && out->ptr[start + keep] != '\n')
 			keep--;
@@ -362,7 +366,7 @@ int cg_forge__request(struct cg_forge_client *c, struct cg_http_response *resp, 
 		      const cJSON *body)
 {
 	struct cg_http_header headers[CG_FORGE_MAX_HEADERS + 1];
-	struct cg_http_request req = { 0 };
+	struct cg_http_request req = {0};
 	struct cg_buf full = CG_BUF_INIT;
 	char *json = NULL;
 	size_t n = c->nheaders;
@@ -370,7 +374,8 @@ int cg_forge__request(struct cg_forge_client *c, struct cg_http_response *resp, 
 
 	if (strstr(url, "://")) {
 		if (!cg_forge_same_origin(c->api, url)) {
-			err = cg_error_set(CG_E_INPUT, "%s %s: not on the API's host %s; refusing to send the token there", method,
+			err = cg_error_set(CG_E_INPUT,
+					   "%s %s: not on the API's host %s; refusing to send the token there", method,
 					   url, c->api);
 			goto done;
 		}
@@ -471,9 +476,7 @@ int cg_forge__get_all(struct cg_forge_client *c, const char *url, int (*cb)(cons
 			err = cg_error_set(CG_E_NET, "GET %s: expected a JSON list", url);
 			goto next;
 		}
-		cJSON_ArrayForEach(item, list)
-			if ((err = cb(item, payload)) < 0)
-				goto next;
+		cJSON_ArrayForEach(item, list) if ((err = cb(item, payload)) < 0) goto next;
 		next = next_page(c, &resp, cur);
 	next:
 		cJSON_Delete(list);
@@ -549,8 +552,9 @@ void cg_forge__fixed_body(struct cg_buf *out, const struct cg_forge_posted *p, c
 	const char *marker = strstr(p->body, CG_FORGE_FP_MARKER);
 	size_t keep = marker ? (size_t)(marker - p->body) : strlen(p->body);
 
-	cg_buf_printf(out, "**Fixed** in %.12s: crabgate no longer finds this.\n\n<details><summary>Original comment"
-			   "</summary>\n\n",
+	cg_buf_printf(out,
+		      "**Fixed** in %.12s: crabgate no longer finds this.\n\n<details><summary>Original comment"
+		      "</summary>\n\n",
 		      head_sha);
 	cg_buf_put(out, p->body, keep);
 	cg_buf_printf(out, "\n</details>\n\n" CG_FORGE_FIXED_MARKER "\n" CG_FORGE_FP_MARKER "%s -->", p->fp);

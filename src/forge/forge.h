@@ -31,26 +31,26 @@ enum cg_ci_platform { CG_CI_NONE, CG_CI_GITHUB, CG_CI_GITLAB };
 
 struct cg_ci_env {
 	enum cg_ci_platform platform;
-	char *event;         /* GitHub: GITHUB_EVENT_NAME; GitLab: CI_PIPELINE_SOURCE or "" */
-	bool is_review;      /* a pull/merge request: comments can be posted */
-	long number;         /* pull request number / merge request iid; 0 when none */
+	char *event;			  /* GitHub: GITHUB_EVENT_NAME; GitLab: CI_PIPELINE_SOURCE or "" */
+	bool is_review;			  /* a pull/merge request: comments can be posted */
+	long number;			  /* pull request number / merge request iid; 0 when none */
 	char base_sha[GIT_OID_HEXSZ + 1]; /* PR base.sha / CI_MERGE_REQUEST_DIFF_BASE_SHA; "" when none */
 	char head_sha[GIT_OID_HEXSZ + 1]; /* PR head.sha / CI_COMMIT_SHA */
-	char before[GIT_OID_HEXSZ + 1];   /* push: the old tip ("" or zeros for a new branch) */
-	char *repo;          /* GitHub: owner/name of the base repository */
-	char *head_repo;     /* GitHub: owner/name the PR comes from */
-	char *api_url;       /* API root without a trailing '/' */
-	char *project_id;    /* GitLab: CI_PROJECT_ID */
-	const char *token;   /* borrowed from the environment; NULL when none */
-	const char *token_var; /* the variable it came from, for messages */
-	bool has_job_token_only; /* GitLab: CI_JOB_TOKEN but no API token */
-	char *step_summary;  /* GitHub: GITHUB_STEP_SUMMARY, or NULL */
-	char *server_url;    /* GitHub: GITHUB_SERVER_URL (links), or NULL */
+	char before[GIT_OID_HEXSZ + 1];	  /* push: the old tip ("" or zeros for a new branch) */
+	char *repo;			  /* GitHub: owner/name of the base repository */
+	char *head_repo;		  /* GitHub: owner/name the PR comes from */
+	char *api_url;			  /* API root without a trailing '/' */
+	char *project_id;		  /* GitLab: CI_PROJECT_ID */
+	const char *token;		  /* borrowed from the environment; NULL when none */
+	const char *token_var;		  /* the variable it came from, for messages */
+	bool has_job_token_only;	  /* GitLab: CI_JOB_TOKEN but no API token */
+	char *step_summary;		  /* GitHub: GITHUB_STEP_SUMMARY, or NULL */
+	char *server_url;		  /* GitHub: GITHUB_SERVER_URL (links), or NULL */
 	/* For memory commits (src/memory): where the PR's branch lives. */
-	char *title;         /* PR/MR title, or NULL */
-	char *branch;        /* the PR's head branch (or the pushed branch), without refs/heads/; NULL when unknown */
-	char *push_url;      /* the git URL of the repository holding `branch`, or NULL */
-	bool is_fork;        /* the PR comes from another repository/project */
+	char *title;	/* PR/MR title, or NULL */
+	char *branch;	/* the PR's head branch (or the pushed branch), without refs/heads/; NULL when unknown */
+	char *push_url; /* the git URL of the repository holding `branch`, or NULL */
+	bool is_fork;	/* the PR comes from another repository/project */
 };
 
 /*
@@ -71,7 +71,7 @@ enum cg_diff_line_kind { CG_DIFF_CONTEXT, CG_DIFF_ADDED };
 struct cg_diff_line {
 	uint32_t new_line;
 	uint32_t old_line; /* 0 for added lines */
-	uint32_t hunk;     /* index of the hunk in the file */
+	uint32_t hunk;	   /* index of the hunk in the file */
 	enum cg_diff_line_kind kind;
 };
 
@@ -101,11 +101,11 @@ const struct cg_diff_line *cg_diff_map_find(const struct cg_diff_map *map, const
 /* ---- Posting (github.c, gitlab.c) ---- */
 
 struct cg_forge_opts {
-	bool is_dry_run;         /* print what would be posted; read but never write */
+	bool is_dry_run;	      /* print what would be posted; read but never write */
 	bool should_resolve_outdated; /* edit crabgate's comments whose finding is gone */
-	bool should_request_changes; /* GitHub: REQUEST_CHANGES when errors exist */
-	bool has_summary_comment; /* post/update the summary comment */
-	size_t max_inline;       /* inline comments per run */
+	bool should_request_changes;  /* GitHub: REQUEST_CHANGES when errors exist */
+	bool has_summary_comment;     /* post/update the summary comment */
+	size_t max_inline;	      /* inline comments per run */
 };
 
 struct cg_forge_input {
@@ -119,17 +119,17 @@ struct cg_forge_input {
 
 /* What a forge did, for the log and the summary. */
 struct cg_forge_result {
-	size_t inline_posted;   /* new inline comments / discussions */
-	size_t already_posted;  /* findings skipped: their marker was found */
-	size_t off_diff;        /* findings on lines outside the diff (summary only) */
-	size_t over_limit;      /* findings past max_inline (summary only) */
-	size_t refused;         /* comments the forge refused (422/400), moved to the summary */
-	size_t resolved;        /* old comments edited to say fixed */
-	size_t existing_read;   /* existing comments read, all pages */
+	size_t inline_posted;  /* new inline comments / discussions */
+	size_t already_posted; /* findings skipped: their marker was found */
+	size_t off_diff;       /* findings on lines outside the diff (summary only) */
+	size_t over_limit;     /* findings past max_inline (summary only) */
+	size_t refused;	       /* comments the forge refused (422/400), moved to the summary */
+	size_t resolved;       /* old comments edited to say fixed */
+	size_t existing_read;  /* existing comments read, all pages */
 	bool is_review_posted;
 	bool is_summary_created, is_summary_updated;
-	bool is_fallback;       /* could not write: annotations / job log instead */
-	char *fallback_reason;  /* owned, one line */
+	bool is_fallback;      /* could not write: annotations / job log instead */
+	char *fallback_reason; /* owned, one line */
 };
 
 void cg_forge_result_release(struct cg_forge_result *r);
@@ -140,8 +140,10 @@ void cg_forge_result_release(struct cg_forge_result *r);
  * reason); CG_E_NET when the API could not be reached or answered
  * unexpectedly (the message names the request, never the token).
  */
-int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_input *in, const struct cg_forge_opts *opts);
-int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_input *in, const struct cg_forge_opts *opts);
+int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_input *in,
+			 const struct cg_forge_opts *opts);
+int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_input *in,
+			 const struct cg_forge_opts *opts);
 
 /*
  * GitHub without a pull request to review (push events, post_comments off):

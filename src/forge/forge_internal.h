@@ -60,9 +60,9 @@ void cg_forge__notes_release(struct cg_forge_notes *n);
 struct cg_forge_posted {
 	char fp[17];
 	bool is_fixed;
-	long long id;       /* comment / note id */
-	char *thread;       /* GitLab: the discussion id; NULL on GitHub; owned */
-	char *body;         /* owned */
+	long long id; /* comment / note id */
+	char *thread; /* GitLab: the discussion id; NULL on GitHub; owned */
+	char *body;   /* owned */
 };
 
 struct cg_forge_posted_list {

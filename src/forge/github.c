@@ -27,9 +27,9 @@ struct gh {
 	const struct cg_forge_opts *opts;
 	struct cg_forge_result *res;
 	struct cg_forge_client client;
-	struct cg_buf repo_path;          /* /repos/{owner}/{repo} */
-	struct cg_forge_posted_list old;  /* crabgate's review comments already on the PR */
-	struct cg_forge_notes notes;      /* for the summary */
+	struct cg_buf repo_path;	 /* /repos/{owner}/{repo} */
+	struct cg_forge_posted_list old; /* crabgate's review comments already on the PR */
+	struct cg_forge_notes notes;	 /* for the summary */
 };
 
 static bool is_visible(const struct cg_finding *f)
@@ -95,7 +95,7 @@ static int fall_back(struct gh *g, const char *why)
 
 int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why)
 {
-	struct gh g = { in, NULL, NULL, { 0 }, CG_BUF_INIT, { 0 }, { 0 } };
+	struct gh g = {in, NULL, NULL, {0}, CG_BUF_INIT, {0}, {0}};
 	int err;
 
 	if (why)
@@ -111,7 +111,8 @@ int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why)
 static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_diff_map *map)
 {
 	const struct cg_diff_line *at = cg_diff_map_find(map, f->path, f->line, NULL);
-	const struct cg_diff_line *end = f->end_line > f->line ? cg_diff_map_find(map, f->path, f->end_line, NULL) : NULL;
+	const struct cg_diff_line *end =
+	    f->end_line > f->line ? cg_diff_map_find(map, f->path, f->end_line, NULL) : NULL;
 	struct cg_buf body = CG_BUF_INIT;
 	cJSON *c = cJSON_CreateObject();
 
@@ -170,12 +171,16 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 		cJSON_AddStringToObject(body, "commit_id", env->head_sha);
 		cg_buf_truncate(&text, 0);
 		if (attempt == 0)
-			cg_buf_printf(&text, "crabgate found %zu new finding%s in this change; the summary comment lists every finding.",
-				      ninl, ninl == 1 ? "" : "s");
+			cg_buf_printf(
+			    &text,
+			    "crabgate found %zu new finding%s in this change; the summary comment lists every finding.",
+			    ninl, ninl == 1 ? "" : "s");
 		else
-			cg_buf_printf(&text, "crabgate: GitHub refused the inline comments of this review (they must sit on the "
-					     "pull request's diff); the %zu finding%s are listed in the summary comment instead.",
-				      ninl, ninl == 1 ? "" : "s");
+			cg_buf_printf(
+			    &text,
+			    "crabgate: GitHub refused the inline comments of this review (they must sit on the "
+			    "pull request's diff); the %zu finding%s are listed in the summary comment instead.",
+			    ninl, ninl == 1 ? "" : "s");
 		if (!ninl)
 			cg_buf_puts(&text, " New errors were found off the diff; see the summary comment.");
 		cJSON_AddStringToObject(body, "body", text.ptr);
@@ -207,11 +212,14 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 			goto done;
 		}
 		/* GitHub does not say which comment it refused: move them all. */
-		cg_warn("ci: GitHub refused the review's inline comments (422, %.200s); retrying once with them in the summary",
+		cg_warn("ci: GitHub refused the review's inline comments (422, %.200s); retrying once with them in the "
+			"summary",
 			resp.body.ptr);
-		cg_forge__note(&g->notes, "GitHub refused the review's %zu inline comment%s (HTTP 422: a line outside the pull request's "
-			    "diff); they are listed in this summary instead.",
-			 ninl, ninl == 1 ? "" : "s");
+		cg_forge__note(
+		    &g->notes,
+		    "GitHub refused the review's %zu inline comment%s (HTTP 422: a line outside the pull request's "
+		    "diff); they are listed in this summary instead.",
+		    ninl, ninl == 1 ? "" : "s");
 		g->res->refused = ninl;
 		cg_http_response_release(&resp);
 		cJSON_Delete(body);
@@ -249,7 +257,8 @@ static int resolve_outdated(struct gh *g)
 			if (resp.status == 200)
 				g->res->resolved++;
 			else /* someone else's comment carrying the marker, or it is gone: not ours to fail on */
-				cg_warn("ci: could not mark review comment %lld as fixed (HTTP %ld)", p->id, resp.status);
+				cg_warn("ci: could not mark review comment %lld as fixed (HTTP %ld)", p->id,
+					resp.status);
 		}
 		cJSON_Delete(body);
 		cg_http_response_release(&resp);
@@ -272,7 +281,8 @@ static int on_issue_comment(const cJSON *item, void *payload)
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 	/* crabgate's summary starts with the marker; a quote of it in someone's reply does not. */
-	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) && cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
+	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) &&
+	    cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
 		s->id = (long long)id->valuedouble;
 	return 0;
 }
@@ -280,7 +290,7 @@ static int on_issue_comment(const cJSON *item, void *payload)
 static int post_summary(struct gh *g)
 {
 	const struct cg_ci_env *env = g->in->env;
-	struct summary_find found = { 0, g };
+	struct summary_find found = {0, g};
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	struct cg_buf url = CG_BUF_INIT, md = CG_BUF_INIT;
 	cJSON *body = NULL;
@@ -343,20 +353,21 @@ static void client_init(struct gh *g)
 	c->policy.retry_rate_limited_403 = true;
 	c->policy.max_retries = 5;
 	c->paging = CG_PAGING_LINK;
-	c->headers[c->nheaders++] = (struct cg_http_header){ "Accept", "application/vnd.github+json" };
-	c->headers[c->nheaders++] = (struct cg_http_header){ "X-GitHub-Api-Version", "2022-11-28" };
-	c->headers[c->nheaders++] = (struct cg_http_header){ "User-Agent", "crabgate/" CG_VERSION };
+	c->headers[c->nheaders++] = (struct cg_http_header){"Accept", "application/vnd.github+json"};
+	c->headers[c->nheaders++] = (struct cg_http_header){"X-GitHub-Api-Version", "2022-11-28"};
+	c->headers[c->nheaders++] = (struct cg_http_header){"User-Agent", "crabgate/" CG_VERSION};
 	if (g->in->env->token) {
 		cg_buf_printf(&c->auth, "Bearer %s", g->in->env->token);
-		c->headers[c->nheaders++] = (struct cg_http_header){ "Authorization", c->auth.ptr };
+		c->headers[c->nheaders++] = (struct cg_http_header){"Authorization", c->auth.ptr};
 	}
 }
 
-int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_input *in, const struct cg_forge_opts *opts)
+int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_input *in,
+			 const struct cg_forge_opts *opts)
 {
 	const struct cg_ci_env *env = in->env;
-	struct gh g = { in, opts, result, { 0 }, CG_BUF_INIT, { 0 }, { 0 } };
-	struct cg_diff_map map = { 0 };
+	struct gh g = {in, opts, result, {0}, CG_BUF_INIT, {0}, {0}};
+	struct cg_diff_map map = {0};
 	const struct cg_finding **inl = NULL;
 	struct cg_buf url = CG_BUF_INIT, why = CG_BUF_INIT;
 	size_t ninl = 0, nnew = 0;
@@ -377,8 +388,9 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 		goto summary_file;
 	}
 	if (!strcmp(env->event, "pull_request") && env->head_repo && strcmp(env->head_repo, env->repo)) {
-		cg_buf_printf(&why, "this pull request comes from the fork %s, and GITHUB_TOKEN is read-only for forks under "
-				    "pull_request (docs/github.md shows the pull_request_target setup)",
+		cg_buf_printf(&why,
+			      "this pull request comes from the fork %s, and GITHUB_TOKEN is read-only for forks under "
+			      "pull_request (docs/github.md shows the pull_request_target setup)",
 			      env->head_repo);
 		err = fall_back(&g, why.ptr);
 		goto summary_file;
@@ -411,19 +423,23 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 	}
 	if (result->already_posted)
 		cg_forge__note(&g.notes, "%zu finding%s already commented on by an earlier run, not posted again.",
-			 result->already_posted, result->already_posted == 1 ? " was" : "s were");
+			       result->already_posted, result->already_posted == 1 ? " was" : "s were");
 	if (result->off_diff)
-		cg_forge__note(&g.notes, "%zu finding%s on lines outside this pull request's diff, so listed here only.", result->off_diff,
-			 result->off_diff == 1 ? " is" : "s are");
+		cg_forge__note(&g.notes,
+			       "%zu finding%s on lines outside this pull request's diff, so listed here only.",
+			       result->off_diff, result->off_diff == 1 ? " is" : "s are");
 	if (result->over_limit)
-		cg_forge__note(&g.notes, "%zu finding%s past the limit of %zu inline comments per run (forge.max_inline_comments), so "
-			     "listed here only.",
-			 result->over_limit, result->over_limit == 1 ? " is" : "s are", opts->max_inline);
+		cg_forge__note(
+		    &g.notes,
+		    "%zu finding%s past the limit of %zu inline comments per run (forge.max_inline_comments), so "
+		    "listed here only.",
+		    result->over_limit, result->over_limit == 1 ? " is" : "s are", opts->max_inline);
 
 	rc = post_review(&g, &map, inl, ninl, nnew > 0);
 	if (rc == 1) {
-		err = fall_back(&g, "the token cannot write to this pull request (HTTP 403/404 on the review API: a fork, "
-				    "or `pull-requests: write` is missing)");
+		err = fall_back(&g,
+				"the token cannot write to this pull request (HTTP 403/404 on the review API: a fork, "
+				"or `pull-requests: write` is missing)");
 		goto summary_file;
 	}
 	if ((err = rc) < 0)
@@ -431,12 +447,14 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 	if (opts->should_resolve_outdated && (err = resolve_outdated(&g)) < 0)
 		goto done;
 	if (result->resolved)
-		cg_forge__note(&g.notes, "%zu earlier comment%s marked fixed.", result->resolved, result->resolved == 1 ? "" : "s");
+		cg_forge__note(&g.notes, "%zu earlier comment%s marked fixed.", result->resolved,
+			       result->resolved == 1 ? "" : "s");
 	if (opts->has_summary_comment) {
 		rc = post_summary(&g);
 		if (rc == 1) {
-			err = fall_back(&g, "the token cannot comment on this pull request (HTTP 403/404 on the issue comments "
-					    "API)");
+			err = fall_back(
+			    &g, "the token cannot comment on this pull request (HTTP 403/404 on the issue comments "
+				"API)");
 			goto summary_file;
 		}
 		if ((err = rc) < 0)

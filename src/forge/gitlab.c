@@ -91,7 +91,8 @@ static int read_diff_refs(struct gl *g)
 	refs = cJSON_GetObjectItemCaseSensitive(mr, "diff_refs");
 	if (!copy_sha(g->base_sha, refs, "base_sha") || !copy_sha(g->start_sha, refs, "start_sha") ||
 	    !copy_sha(g->head_sha, refs, "head_sha"))
-		err = cg_error_set(CG_E_NET, "GET the merge request: no diff_refs with base_sha, start_sha and head_sha");
+		err =
+		    cg_error_set(CG_E_NET, "GET the merge request: no diff_refs with base_sha, start_sha and head_sha");
 done:
 	cJSON_Delete(mr);
 	cg_http_response_release(&resp);
@@ -104,7 +105,8 @@ static int on_discussion(const cJSON *item, void *payload)
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(item, "notes"), *note;
 
-	cJSON_ArrayForEach(note, notes) {
+	cJSON_ArrayForEach(note, notes)
+	{
 		const cJSON *body = cJSON_GetObjectItemCaseSensitive(note, "body");
 		const cJSON *nid = cJSON_GetObjectItemCaseSensitive(note, "id");
 		g->res->existing_read++;
@@ -230,14 +232,15 @@ static int on_note(const cJSON *item, void *payload)
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 	/* crabgate's summary starts with the marker; a quote of it in someone's reply does not. */
-	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) && cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
+	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) &&
+	    cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
 		s->id = (long long)id->valuedouble;
 	return 0;
 }
 
 static int post_summary(struct gl *g)
 {
-	struct summary_find found = { 0 };
+	struct summary_find found = {0};
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	struct cg_buf url = CG_BUF_INIT, md = CG_BUF_INIT;
 	cJSON *body = NULL;
@@ -297,11 +300,11 @@ static void client_init(struct gl *g)
 	c->policy = init;
 	c->policy.max_retries = 5;
 	c->paging = CG_PAGING_X_NEXT_PAGE;
-	c->headers[c->nheaders++] = (struct cg_http_header){ "Accept", "application/json" };
-	c->headers[c->nheaders++] = (struct cg_http_header){ "User-Agent", "crabgate/" CG_VERSION };
+	c->headers[c->nheaders++] = (struct cg_http_header){"Accept", "application/json"};
+	c->headers[c->nheaders++] = (struct cg_http_header){"User-Agent", "crabgate/" CG_VERSION};
 	if (g->in->env->token) {
 		cg_buf_puts(&c->auth, g->in->env->token);
-		c->headers[c->nheaders++] = (struct cg_http_header){ "PRIVATE-TOKEN", c->auth.ptr };
+		c->headers[c->nheaders++] = (struct cg_http_header){"PRIVATE-TOKEN", c->auth.ptr};
 	}
 }
 
@@ -317,11 +320,12 @@ static void put_project(struct cg_buf *b, const char *id)
 	}
 }
 
-int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_input *in, const struct cg_forge_opts *opts)
+int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_input *in,
+			 const struct cg_forge_opts *opts)
 {
 	const struct cg_ci_env *env = in->env;
-	struct gl g = { in, opts, result, { 0 }, CG_BUF_INIT, "", "", "", { 0 }, { 0 } };
-	struct cg_diff_map map = { 0 };
+	struct gl g = {in, opts, result, {0}, CG_BUF_INIT, "", "", "", {0}, {0}};
+	struct cg_diff_map map = {0};
 	struct cg_buf url = CG_BUF_INIT;
 	size_t ninl = 0;
 	int err = 0, rc;
@@ -331,25 +335,28 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 	client_init(&g);
 
 	if (!env->api_url || !env->project_id) {
-		err = fall_back(&g, "CI_API_V4_URL or CI_PROJECT_ID is not set, so there is no merge request to comment on");
+		err = fall_back(
+		    &g, "CI_API_V4_URL or CI_PROJECT_ID is not set, so there is no merge request to comment on");
 		goto done;
 	}
 	cg_buf_puts(&g.mr_path, "/projects/");
 	put_project(&g.mr_path, env->project_id);
 	cg_buf_printf(&g.mr_path, "/merge_requests/%ld", env->number);
 	if (!env->token && !opts->is_dry_run) {
-		err = fall_back(&g, env->has_job_token_only
-					    ? "only CI_JOB_TOKEN is available, and the job token cannot post merge request "
-					      "notes: add a project access token (scope api, role Reporter or higher) as a "
-					      "masked CI/CD variable named GITLAB_TOKEN (docs/gitlab.md)"
-					    : "no token: set GITLAB_TOKEN (or CRABGATE_GITLAB_TOKEN) to an access token with "
-					      "the api scope");
+		err =
+		    fall_back(&g, env->has_job_token_only
+				      ? "only CI_JOB_TOKEN is available, and the job token cannot post merge request "
+					"notes: add a project access token (scope api, role Reporter or higher) as a "
+					"masked CI/CD variable named GITLAB_TOKEN (docs/gitlab.md)"
+				      : "no token: set GITLAB_TOKEN (or CRABGATE_GITLAB_TOKEN) to an access token with "
+					"the api scope");
 		goto done;
 	}
 
 	if (!env->token)
-		cg_info("ci --dry-run: no API token%s: a real run would post nothing; this shows what a token would post",
-			env->has_job_token_only ? " (CI_JOB_TOKEN cannot post notes)" : "");
+		cg_info(
+		    "ci --dry-run: no API token%s: a real run would post nothing; this shows what a token would post",
+		    env->has_job_token_only ? " (CI_JOB_TOKEN cannot post notes)" : "");
 	if (env->token) {
 		rc = read_diff_refs(&g);
 		if (rc == 1) {
@@ -414,21 +421,25 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 	}
 	result->inline_posted = ninl;
 	if (strcmp(g.head_sha, in->change->head))
-		cg_forge__note(&g.notes, "The merge request's head is now %.12s, not this pipeline's %.12s: no inline "
-					 "discussions from this run; the pipeline of the new head will add them.",
+		cg_forge__note(&g.notes,
+			       "The merge request's head is now %.12s, not this pipeline's %.12s: no inline "
+			       "discussions from this run; the pipeline of the new head will add them.",
 			       g.head_sha, in->change->head);
 	if (result->already_posted)
 		cg_forge__note(&g.notes, "%zu finding%s already discussed by an earlier run, not posted again.",
 			       result->already_posted, result->already_posted == 1 ? " was" : "s were");
 	if (result->off_diff)
-		cg_forge__note(&g.notes, "%zu finding%s on lines outside this merge request's diff, so listed here only.",
+		cg_forge__note(&g.notes,
+			       "%zu finding%s on lines outside this merge request's diff, so listed here only.",
 			       result->off_diff, result->off_diff == 1 ? " is" : "s are");
 	if (result->over_limit)
-		cg_forge__note(&g.notes, "%zu finding%s past the limit of %zu inline discussions per run "
-					 "(forge.max_inline_comments), so listed here only.",
+		cg_forge__note(&g.notes,
+			       "%zu finding%s past the limit of %zu inline discussions per run "
+			       "(forge.max_inline_comments), so listed here only.",
 			       result->over_limit, result->over_limit == 1 ? " is" : "s are", opts->max_inline);
 	if (result->refused)
-		cg_forge__note(&g.notes, "GitLab refused the position of %zu discussion%s (HTTP 400); listed here instead.",
+		cg_forge__note(&g.notes,
+			       "GitLab refused the position of %zu discussion%s (HTTP 400); listed here instead.",
 			       result->refused, result->refused == 1 ? "" : "s");
 	if (opts->should_resolve_outdated && (err = resolve_outdated(&g)) < 0)
 		goto done;

@@ -11,11 +11,28 @@
 #include "util/error.h"
 
 static const char *const ci_vars[] = {
-	"GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY", "GITHUB_API_URL",
-	"GITHUB_TOKEN", "CRABGATE_GITHUB_TOKEN", "GITHUB_STEP_SUMMARY", "GITHUB_SHA", "GITHUB_SERVER_URL",
-	"GITLAB_CI", "CI_API_V4_URL", "CI_PROJECT_ID", "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
-	"CI_COMMIT_SHA", "CI_COMMIT_BEFORE_SHA", "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "GITLAB_TOKEN",
-	"CRABGATE_GITLAB_TOKEN", "CI_JOB_TOKEN", "CI_PIPELINE_SOURCE",
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_REPOSITORY",
+    "GITHUB_API_URL",
+    "GITHUB_TOKEN",
+    "CRABGATE_GITHUB_TOKEN",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_SHA",
+    "GITHUB_SERVER_URL",
+    "GITLAB_CI",
+    "CI_API_V4_URL",
+    "CI_PROJECT_ID",
+    "CI_MERGE_REQUEST_IID",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_COMMIT_SHA",
+    "CI_COMMIT_BEFORE_SHA",
+    "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
+    "GITLAB_TOKEN",
+    "CRABGATE_GITLAB_TOKEN",
+    "CI_JOB_TOKEN",
+    "CI_PIPELINE_SOURCE",
 };
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -77,7 +94,9 @@ static void test_detect_github_pull_request(void **state)
 	cg_ci_env_release(&env);
 
 	/* A bad sha names the field. */
-	write_file(path, "{\"number\": 3, \"pull_request\": {\"base\": {\"sha\": \"main\"}, \"head\": {\"sha\": \"" SHA_B "\"}}}");
+	write_file(path,
+		   "{\"number\": 3, \"pull_request\": {\"base\": {\"sha\": \"main\"}, \"head\": {\"sha\": \"" SHA_B
+		   "\"}}}");
 	assert_int_equal(cg_ci_detect(&env), CG_E_INPUT);
 	assert_non_null(strstr(cg_error_last(), "pull_request.base.sha"));
 	cg_ci_env_release(&env);
@@ -188,9 +207,9 @@ static void add_finding(struct cg_findings *fs, const char *path, uint32_t line,
 static void test_comment_and_summary(void **state)
 {
 	struct cg_findings fs = CG_FINDINGS_INIT;
-	struct cg_report_input in = { 0 };
+	struct cg_report_input in = {0};
 	struct cg_buf b = CG_BUF_INIT;
-	const char *notes[] = { "1 finding is off the diff" };
+	const char *notes[] = {"1 finding is off the diff"};
 	char fp[17];
 	(void)state;
 	for (uint32_t i = 1; i <= 150; i++)
@@ -271,15 +290,15 @@ static void test_diff_map(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_detect_none, clear_env),
-		cmocka_unit_test_setup(test_detect_github_pull_request, clear_env),
-		cmocka_unit_test_setup(test_detect_github_push_new_branch, clear_env),
-		cmocka_unit_test_setup(test_detect_gitlab, clear_env),
-		cmocka_unit_test(test_markers),
-		cmocka_unit_test(test_md_text),
-		cmocka_unit_test(test_same_origin),
-		cmocka_unit_test(test_comment_and_summary),
-		cmocka_unit_test(test_diff_map),
+	    cmocka_unit_test_setup(test_detect_none, clear_env),
+	    cmocka_unit_test_setup(test_detect_github_pull_request, clear_env),
+	    cmocka_unit_test_setup(test_detect_github_push_new_branch, clear_env),
+	    cmocka_unit_test_setup(test_detect_gitlab, clear_env),
+	    cmocka_unit_test(test_markers),
+	    cmocka_unit_test(test_md_text),
+	    cmocka_unit_test(test_same_origin),
+	    cmocka_unit_test(test_comment_and_summary),
+	    cmocka_unit_test(test_diff_map),
 	};
 	git_libgit2_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
