@@ -261,6 +261,10 @@ int cmd_ci(int argc, char **argv)
 	fin.change = &p.change;
 	fin.findings = &p.findings;
 	fin.report = &report;
+	for (size_t i = 0; i < opts.noutputs; i++)
+		if (!strcmp(opts.outputs[i].format, "github") &&
+		    (!opts.outputs[i].path || !strcmp(opts.outputs[i].path, "-")))
+			fin.has_annotations = true;
 
 	max_inline = cg_conf_int(fcfg, "max_inline_comments", 30);
 	fopts.max_inline = max_inline < 0 ? 0 : (size_t)max_inline;

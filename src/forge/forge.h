@@ -115,6 +115,7 @@ struct cg_forge_input {
 	const struct cg_findings *findings;
 	/* Facts for the summary: skipped files, run notes, model summary (borrowed). */
 	const struct cg_report_input *report;
+	bool has_annotations; /* the run already printed workflow commands (--format github) */
 };
 
 /* What a forge did, for the log and the summary. */

@@ -67,14 +67,16 @@ static int write_job_summary(struct gh *g)
 	return err;
 }
 
-static int annotate(const struct cg_report_input *report)
+static int annotate(const struct cg_forge_input *fin)
 {
+	const struct cg_report_input *report = fin->report;
 	const struct cg_reporter *gh_report = cg_reporter_find("github");
 	struct cg_report_input in = *report;
 	struct cg_buf out = CG_BUF_INIT;
 	int err = 0;
 
-	if (!gh_report)
+	/* Printed twice, GitHub would show each finding twice (and hit its limit sooner). */
+	if (!gh_report || fin->has_annotations)
 		return 0;
 	in.color = false;
 	if ((err = gh_report->write(&out, &in)) == 0)
@@ -90,7 +92,7 @@ static int fall_back(struct gh *g, const char *why)
 	g->res->fallback_reason = cg_strdup(why);
 	cg_forge__note(&g->notes, "Not posted as a review: %s.", why);
 	cg_warn("ci: %s; the findings are written as workflow annotations and to the job summary instead", why);
-	return annotate(g->in->report);
+	return annotate(g->in);
 }
 
 int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why)
@@ -100,7 +102,7 @@ int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why)
 
 	if (why)
 		cg_forge__note(&g.notes, "%s", why);
-	if ((err = annotate(in->report)) == 0)
+	if ((err = annotate(in)) == 0)
 		err = write_job_summary(&g);
 	cg_forge__notes_release(&g.notes);
 	return err;

@@ -248,6 +248,13 @@ class GitHubCI(unittest.TestCase):
         self.assertIn("chrono", text)
         self.assertIn("cannot write", text)
 
+    def test_fallback_does_not_print_annotations_twice(self):
+        self.server.control("POST", "tokens", {self.token: "read"})
+        self.open_pr()
+        r = self.ci("ci", "--format", "github")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(len(re.findall(r"(?m)^::error file=src/lib.rs", r.stdout)), 2)
+
     def test_fork_pull_request_falls_back_without_trying_to_write(self):
         self.open_pr(head_repo="someone/crabby")
         r = self.ci("ci")
