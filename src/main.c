@@ -61,7 +61,7 @@ const struct cg_command cg_commands[] = {
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
 	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
 	{ "ci", cmd_ci, NEED_REPO | NEED_CONFIG, "check a pull/merge request in CI and post the findings on it",
-	  "usage: crabgate ci [--dry-run] [check options]\n"
+	  "usage: crabgate ci [--dry-run] [--no-post] [--update-memory] [check options]\n"
 	  "\n"
 	  "Detects GitHub Actions (GITHUB_ACTIONS, GITHUB_EVENT_PATH) or GitLab CI (GITLAB_CI,\n"
 	  "CI_MERGE_REQUEST_IID), checks the pull/merge request's change as merge-base(base,\n"
@@ -78,6 +78,9 @@ const struct cg_command cg_commands[] = {
 	  "resolve_outdated. docs/github.md and docs/gitlab.md show the CI setup.\n"
 	  "\n"
 	  "  --dry-run           print what would be posted; read, never write\n"
+	  "  --no-post           post nothing (reports, annotations and job summary only)\n"
+	  "  --update-memory     commit the memory files on the PR's head and push them to\n"
+	  "                      its branch (docs/memory.md; skipped for forks)\n"
 	  "\n" CHECK_OPTIONS "\n"
 	  "Exit status: as `crabgate check`; a shallow clone without the base is 2 (fetch\n"
 	  "the history: `fetch-depth: 0`, `GIT_DEPTH: 0`).\n" },
