@@ -120,6 +120,7 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			break;
 		case OPT_BASELINE:
 			opts->pass.baseline_path = optarg;
+			opts->is_baseline_from_config = false;
 			break;
 		case OPT_COLOR:
 			if (!strcmp(optarg, "always"))

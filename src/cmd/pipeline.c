@@ -39,6 +39,7 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 	if (!opts->pass.baseline_path) {
 		const char *b = cg_conf_str(root, "baseline", "");
 		opts->pass.baseline_path = *b ? b : NULL;
+		opts->is_baseline_from_config = *b != '\0';
 	}
 	return 0;
 }
@@ -117,6 +118,8 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 {
 	struct cg_report_skipped *skipped = NULL;
 	struct cg_report_input in = { 0 };
+	struct cg_pass_opts pass;
+	struct cg_buf baseline = CG_BUF_INIT;
 	size_t counts[4];
 	int err;
 
@@ -124,7 +127,13 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	if ((err = cg_change_load(&p->change, repo, &opts->change)) < 0)
 		goto done;
 	cg_change_keep_shard(&p->change, opts->shard_index, opts->shard_count);
-	if ((err = cg_rules_run(&p->findings, &p->stats, &p->change, cfg, &opts->pass)) < 0)
+	pass = opts->pass;
+	if (opts->is_baseline_from_config && pass.baseline_path[0] != '/' && git_repository_workdir(repo)) {
+		/* `baseline:` in .crabgate.yaml names a file of the repository, wherever crabgate runs. */
+		cg_buf_printf(&baseline, "%s%s", git_repository_workdir(repo), pass.baseline_path);
+		pass.baseline_path = baseline.ptr;
+	}
+	if ((err = cg_rules_run(&p->findings, &p->stats, &p->change, cfg, &pass)) < 0)
 		goto done;
 	/* The model review adds findings of origin review; its failures are notes, not errors. */
 	if ((err = cg_review_run(&p->review, &p->findings, &p->change, cfg, &opts->review)) < 0)
@@ -182,6 +191,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		err = update_memory(p, repo, cfg);
 done:
 	free(skipped);
+	cg_buf_release(&baseline);
 	return err;
 }
 

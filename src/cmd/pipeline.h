@@ -39,6 +39,7 @@ struct cg_pipeline_opts {
 	/* Base URL the summary links lines under (report.h: link_base), or NULL. */
 	const char *link_base;
 	unsigned shard_index, shard_count; /* --shard i/n; count 0 = no sharding */
+	bool is_baseline_from_config; /* then a relative path is relative to the work tree */
 	/*
 	 * --update-memory: cg_pipeline_run ends with the local memory update
 	 * (memory.mode stage or commit, src/memory/memory.h). ci, which pushes,
