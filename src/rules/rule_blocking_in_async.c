@@ -49,7 +49,12 @@ struct vtype {
 struct binding {
 	char *name;
 	struct vtype t; /* t.name NULL: shadows an earlier known binding */
+	size_t prev;    /* the binding that headed the same bucket before; NO_BINDING: none */
 };
+
+/* Buckets of the variable table: names hash to a chain of bindings, newest first. */
+#define BIND_BUCKETS 256
+#define NO_BINDING ((size_t)-1)
 
 struct guard {
 	char *name;
@@ -63,6 +68,7 @@ struct level {
 	TSNode node;
 	struct actx ctx; /* the context of the node's contents */
 	size_t bind_mark, guard_mark;
+	size_t guard_floor; /* body nodes: guards below this index are settled */
 	/* Left by earlier siblings for the next item: attributes, `async` of an async closure. */
 	bool pending_test, pending_cfg_test, pending_async;
 };
@@ -84,6 +90,7 @@ struct walk {
 	size_t depth, levels_cap;
 	struct binding *binds;
 	size_t nbinds, binds_cap;
+	size_t bucket[BIND_BUCKETS]; /* newest binding of each bucket */
 	struct guard *guards;
 	size_t nguards, guards_cap;
 };
@@ -288,9 +295,14 @@ static struct vtype type_of_method(struct vtype recv, const char *m, size_t len)
 
 /* ---- scoped variables ---- */
 
+static size_t bucket_of(const char *name, size_t len)
+{
+	return (size_t)(cg_hash64(name, len, 0) % BIND_BUCKETS);
+}
+
 static const struct vtype *binding_of(const struct walk *w, const char *name, size_t len)
 {
-	for (size_t i = w->nbinds; i-- > 0;)
+	for (size_t i = w->bucket[bucket_of(name, len)]; i != NO_BINDING; i = w->binds[i].prev)
 		if (strlen(w->binds[i].name) == len && !memcmp(w->binds[i].name, name, len))
 			return &w->binds[i].t;
 	return NULL;
@@ -300,6 +312,7 @@ static const struct vtype *binding_of(const struct walk *w, const char *name, si
 static void bind(struct walk *w, const char *name, size_t len, struct vtype t)
 {
 	const struct vtype *prev = binding_of(w, name, len);
+	size_t b = bucket_of(name, len);
 	if (!t.name && (!prev || !prev->name)) {
 		vtype_clear(&t);
 		return;
@@ -307,15 +320,19 @@ static void bind(struct walk *w, const char *name, size_t len, struct vtype t)
 	cg_array_grow((void **)&w->binds, &w->binds_cap, w->nbinds + 1, sizeof(*w->binds));
 	w->binds[w->nbinds].name = cg_strndup(name, len);
 	w->binds[w->nbinds].t = t;
+	w->binds[w->nbinds].prev = w->bucket[b];
+	w->bucket[b] = w->nbinds;
 	w->nbinds++;
 }
 
+/* Bindings are scoped like a stack, so popping restores each bucket's head. */
 static void unbind_to(struct walk *w, size_t mark)
 {
 	while (w->nbinds > mark) {
-		struct binding *b = &w->binds[--w->nbinds];
-		free(b->name);
-		vtype_clear(&b->t);
+		struct binding *bd = &w->binds[--w->nbinds];
+		w->bucket[bucket_of(bd->name, strlen(bd->name))] = bd->prev;
+		free(bd->name);
+		vtype_clear(&bd->t);
 	}
 }
 
@@ -559,16 +576,23 @@ static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 	cg_buf_release(&help);
 }
 
-/* Every live guard of the current body is now held across an await. */
+/*
+ * Every live guard of the current body is now held across an await. The
+ * guards of the current body sit on top of the list (those of bodies nested
+ * in it are gone when we are back in it), and the ones below the body's
+ * floor were settled by an earlier await: each await looks at new guards only.
+ */
 static void await_point(struct walk *w, const struct actx *c, TSNode at)
 {
+	struct level *body = &w->levels[c->body_depth];
 	if (!is_async(c))
 		return;
-	for (size_t i = 0; i < w->nguards; i++) {
+	for (size_t i = body->guard_floor < w->nguards ? body->guard_floor : w->nguards; i < w->nguards; i++) {
 		struct guard *g = &w->guards[i];
 		if (!g->is_done && g->ctx.body_depth == c->body_depth && is_async(&g->ctx))
 			emit_guard(w, g, at);
 	}
+	body->guard_floor = w->nguards;
 }
 
 /* ---- matching one call ---- */
@@ -1176,6 +1200,7 @@ static bool visit(struct walk *w, size_t d)
 	L->ctx = d ? w->levels[d - 1].ctx : L->ctx;
 	L->bind_mark = w->nbinds;
 	L->guard_mark = w->nguards;
+	L->guard_floor = w->nguards;
 	L->pending_test = L->pending_cfg_test = L->pending_async = false;
 
 	if (!strcmp(type, "attribute_item")) {
@@ -1250,6 +1275,9 @@ static void leave(struct walk *w, size_t d)
 	struct level *L = &w->levels[d];
 	unbind_to(w, L->bind_mark);
 	unguard_to(w, L->guard_mark);
+	/* Guards pushed later must sit above the floor of the body they join. */
+	if (w->levels[L->ctx.body_depth].guard_floor > w->nguards)
+		w->levels[L->ctx.body_depth].guard_floor = w->nguards;
 	if (!strcmp(ts_node_type(L->node), "let_declaration"))
 		finish_let(w, d);
 }
@@ -1293,6 +1321,8 @@ static int check(struct cg_rule_ctx *ctx)
 		return 0;
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
+	for (size_t i = 0; i < BIND_BUCKETS; i++)
+		w.bucket[i] = NO_BINDING;
 	w.wrappers = cg_conf_child(ctx->rule_cfg, "wrappers");
 	w.test_severity = CG_SEV_WARNING;
 	ts = cg_conf_str(ctx->rule_cfg, "test_severity", NULL);

@@ -269,11 +269,70 @@ done:
 	free(frames);
 }
 
+static int cmp_fn(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_use(const void *a, const void *b)
+{
+	const struct cg_use *x = *(const struct cg_use *const *)a, *y = *(const struct cg_use *const *)b;
+	int c = strcmp(x->local, y->local);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* The last segment of a module's path, its name in its parent. */
+static const char *module_name(const struct cg_rust_module *m, size_t *len)
+{
+	return last_segment(m->path, len);
+}
+
+/* Orders (parent, name) against a module; names compare as counted strings. */
+static int cmp_module_key(size_t parent, const char *name, size_t len, const struct cg_rust_module *m)
+{
+	size_t ml;
+	const char *mn;
+	int c;
+	if (parent != m->parent)
+		return parent < m->parent ? -1 : 1;
+	mn = module_name(m, &ml);
+	c = memcmp(name, mn, len < ml ? len : ml);
+	return c ? c : (len > ml) - (len < ml);
+}
+
+static int cmp_module(const void *a, const void *b)
+{
+	const struct cg_rust_module *x = *(const struct cg_rust_module *const *)a;
+	const struct cg_rust_module *y = *(const struct cg_rust_module *const *)b;
+	size_t xl;
+	const char *xn = module_name(x, &xl);
+	int c = cmp_module_key(x->parent, xn, xl, y);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Sorted indexes, so lookups stay logarithmic on files with thousands of uses or modules. */
+static void build_indexes(struct cg_rust_file *rf)
+{
+	rf->uses_by_name = cg_malloc((rf->nuses + 1) * sizeof(*rf->uses_by_name));
+	rf->modules_by_name = cg_malloc((rf->nmodules + 1) * sizeof(*rf->modules_by_name));
+	for (size_t i = 0; i < rf->nuses; i++)
+		rf->uses_by_name[i] = &rf->uses[i];
+	for (size_t i = 0; i < rf->nmodules; i++)
+		rf->modules_by_name[i] = &rf->modules[i];
+	qsort(rf->uses_by_name, rf->nuses, sizeof(*rf->uses_by_name), cmp_use);
+	/* The root (0) is its own parent but no child of anything: it stays first, outside the search. */
+	if (rf->nmodules > 1)
+		qsort(rf->modules_by_name + 1, rf->nmodules - 1, sizeof(*rf->modules_by_name), cmp_module);
+	if (rf->nfns)
+		qsort(rf->fns, rf->nfns, sizeof(*rf->fns), cmp_fn);
+}
+
 struct cg_rust_file *cg_rust_file_new(const struct cg_source *src)
 {
 	struct cg_rust_file *rf = cg_calloc(1, sizeof(*rf));
 	rf->src = src;
 	collect(rf);
+	build_indexes(rf);
 	return rf;
 }
 
@@ -297,15 +356,47 @@ void cg_rust_file_free(struct cg_rust_file *rf)
 		free(rf->modules[i].path);
 	free(rf->modules);
 	cg_rust_strings_free(rf->fns, rf->nfns);
+	free(rf->uses_by_name);
+	free(rf->modules_by_name);
 	free(rf);
+}
+
+/* strcmp order between a counted name and a C string. */
+static int cmp_counted(const char *name, size_t len, const char *s)
+{
+	size_t sl = strlen(s);
+	int c = memcmp(name, s, len < sl ? len : sl);
+	return c ? c : (len > sl) - (len < sl);
 }
 
 bool cg_rust_defines_fn(const struct cg_rust_file *rf, const char *name, size_t len)
 {
-	for (size_t i = 0; i < rf->nfns; i++)
-		if (seg_is(name, len, rf->fns[i]))
+	size_t lo = 0, hi = rf->nfns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_counted(name, len, rf->fns[mid]);
+		if (!c)
 			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return false;
+}
+
+/* The first position in uses_by_name whose local name is `name`; the range runs while equal. */
+static size_t first_use_named(const struct cg_rust_file *rf, const char *name, size_t len)
+{
+	size_t lo = 0, hi = rf->nuses;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_counted(name, len, rf->uses_by_name[mid]->local) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 const struct cg_use *cg_rust_use_of(const struct cg_rust_file *rf, const char *name, size_t len)
@@ -365,13 +456,20 @@ char *cg_rust_resolve(const struct cg_rust_file *rf, const char *written, size_t
 
 static size_t module_at(const struct cg_rust_file *rf, uint32_t at)
 {
-	size_t best = 0;
-	for (size_t i = 1; i < rf->nmodules; i++) {
-		const struct cg_rust_module *m = &rf->modules[i];
-		if (m->start <= at && at < m->end && m->end - m->start < rf->modules[best].end - rf->modules[best].start)
-			best = i;
+	/* Modules are recorded in pre-order, so by ascending start: take the last that starts at or
+	 * before `at`, then climb to the first ancestor that still holds it. */
+	size_t lo = 1, hi = rf->nmodules, m;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (rf->modules[mid].start <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return best;
+	m = lo - 1;
+	while (m && !(rf->modules[m].start <= at && at < rf->modules[m].end))
+		m = rf->modules[m].parent;
+	return m;
 }
 
 static bool scope_has(const struct cg_use *u, uint32_t at)
@@ -384,9 +482,11 @@ static const struct cg_use *lookup_name(const struct cg_rust_file *rf, size_t m,
 					size_t len)
 {
 	const struct cg_use *best = NULL;
-	for (size_t i = 0; i < rf->nuses; i++) {
-		const struct cg_use *u = &rf->uses[i];
-		if (u->module != m || !scope_has(u, at) || !seg_is(name, len, u->local))
+	for (size_t k = first_use_named(rf, name, len); k < rf->nuses; k++) {
+		const struct cg_use *u = rf->uses_by_name[k];
+		if (!seg_is(name, len, u->local))
+			break;
+		if (u->module != m || !scope_has(u, at))
 			continue;
 		if (!best || u->scope_end - u->scope_start <= best->scope_end - best->scope_start)
 			best = u;
@@ -394,26 +494,52 @@ static const struct cg_use *lookup_name(const struct cg_rust_file *rf, size_t m,
 	return best;
 }
 
+static size_t module_prefix(const struct cg_rust_file *rf, const char *path, size_t len, size_t *used);
+
 static size_t module_by_path(const struct cg_rust_file *rf, const char *path, size_t len)
 {
-	for (size_t i = 0; i < rf->nmodules; i++)
-		if (seg_is(path, len, rf->modules[i].path))
-			return i;
-	return (size_t)-1;
+	size_t used, m = module_prefix(rf, path, len, &used);
+	return m != (size_t)-1 && used == len ? m : (size_t)-1;
 }
 
 static size_t child_module(const struct cg_rust_file *rf, size_t m, const char *name, size_t len)
 {
-	for (size_t i = 1; i < rf->nmodules; i++) {
-		size_t l;
-		const char *last;
-		if (rf->modules[i].parent != m)
-			continue;
-		last = last_segment(rf->modules[i].path, &l);
-		if (l == len && !memcmp(last, name, len))
-			return i;
+	size_t lo = 1, hi = rf->nmodules;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cg_rust_module *k = rf->modules_by_name[mid];
+		int c = cmp_module_key(m, name, len, k);
+		if (!c)
+			return (size_t)(k - rf->modules);
+		if (c > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return (size_t)-1;
+}
+
+/*
+ * The deepest module of this file that the absolute path `crate::a::b::…`
+ * enters, found segment by segment; *used is how many bytes of the path its
+ * name takes. (size_t)-1 when the path does not start with `crate`.
+ */
+static size_t module_prefix(const struct cg_rust_file *rf, const char *path, size_t len, size_t *used)
+{
+	size_t m = 0, pos;
+	if (len < 5 || memcmp(path, "crate", 5) || (len > 5 && path[5] != ':'))
+		return (size_t)-1;
+	pos = 5;
+	while (pos + 2 < len && path[pos] == ':' && path[pos + 1] == ':') {
+		const char *seg = path + pos + 2, *end = memchr(seg, ':', len - pos - 2);
+		size_t slen = end ? (size_t)(end - seg) : len - pos - 2, k = child_module(rf, m, seg, slen);
+		if (k == (size_t)-1)
+			break;
+		m = k;
+		pos += 2 + slen;
+	}
+	*used = pos;
+	return m;
 }
 
 static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, char *cur, int *budget);
@@ -430,11 +556,13 @@ static const struct cg_use *lookup_scoped(const struct cg_rust_file *rf, size_t 
 		const struct cg_use *u = lookup_name(rf, m, at, name, len);
 		if (u)
 			return u;
-		for (size_t i = 0; i < rf->nuses && *budget > 0; i++) {
-			const struct cg_use *g = &rf->uses[i];
+		for (size_t gi = first_use_named(rf, "*", 1); gi < rf->nuses && *budget > 0; gi++) {
+			const struct cg_use *g = rf->uses_by_name[gi];
 			char *gp;
 			size_t k;
-			if (g->module != m || strcmp(g->local, "*") || !strcmp(g->path, "super") || !scope_has(g, at))
+			if (strcmp(g->local, "*"))
+				break;
+			if (g->module != m || !strcmp(g->path, "super") || !scope_has(g, at))
 				continue;
 			(*budget)--;
 			gp = resolve_in(rf, m, at, cg_strdup(g->path), budget);
@@ -500,14 +628,7 @@ static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, ch
 		}
 		/* An absolute `crate::…` path: find the deepest module of this file it enters. */
 		{
-			size_t best = (size_t)-1, blen = 0;
-			for (size_t i = 0; i < rf->nmodules; i++) {
-				size_t l = strlen(rf->modules[i].path);
-				if (l > blen && !strncmp(cur, rf->modules[i].path, l) && (cur[l] == '\0' || cur[l] == ':')) {
-					best = i;
-					blen = l;
-				}
-			}
+			size_t blen, best = module_prefix(rf, cur, strlen(cur), &blen);
 			if (best == (size_t)-1 || cur[blen] == '\0')
 				break;
 			const char *seg = cur + blen + 2, *after = strstr(seg, "::");
@@ -548,11 +669,13 @@ size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out)
 	size_t m = module_at(rf, at);
 
 	for (int hops = 0; hops < RESOLVE_BUDGET; hops++) {
-		for (size_t i = 0; i < rf->nuses; i++) {
-			const struct cg_use *g = &rf->uses[i];
+		for (size_t gi = first_use_named(rf, "*", 1); gi < rf->nuses; gi++) {
+			const struct cg_use *g = rf->uses_by_name[gi];
 			int budget = RESOLVE_BUDGET;
 			char *gp;
-			if (g->module != m || strcmp(g->local, "*") || !strcmp(g->path, "super") || !scope_has(g, at))
+			if (strcmp(g->local, "*"))
+				break;
+			if (g->module != m || !strcmp(g->path, "super") || !scope_has(g, at))
 				continue;
 			gp = resolve_in(rf, m, at, cg_strdup(g->path), &budget);
 			if (module_by_path(rf, gp, strlen(gp)) != (size_t)-1 || cg_starts_with(gp, "crate::") ||

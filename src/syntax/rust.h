@@ -36,8 +36,11 @@ struct cg_rust_file {
 	size_t nuses, cap;
 	struct cg_rust_module *modules; /* [0] is the file itself, path "crate" */
 	size_t nmodules, modules_cap;
-	char **fns; /* names of every `fn` item in the file (any module, any depth) */
+	char **fns; /* names of every `fn` item in the file (any module, any depth), sorted */
 	size_t nfns, fns_cap;
+	/* Private indexes: uses by local name, modules by (parent, name). */
+	const struct cg_use **uses_by_name;
+	const struct cg_rust_module **modules_by_name;
 };
 
 /* Builds the use map of `src` (a parsed Rust file). Owned: cg_rust_file_free. */
