@@ -651,6 +651,17 @@ char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char 
 	int budget = RESOLVE_BUDGET;
 	char *cur;
 
+	while (len && is_space(*written)) {
+		written++;
+		len--;
+	}
+	if (len && *written == '<') {
+		/* `<T as Trait>::f`: a qualified path names a trait item, not an import. */
+		for (size_t i = 0; i < len; i++)
+			if (!is_space(written[i]))
+				cg_buf_putc(&clean, written[i]);
+		return cg_buf_detach(&clean, NULL);
+	}
 	clean_path(&clean, written, len);
 	if (clean.ptr[0] == ':' && clean.ptr[1] == ':') {
 		cur = cg_strdup(clean.ptr + 2);

@@ -62,7 +62,8 @@ char *cg_rust_resolve(const struct cg_rust_file *rf, const char *written, size_t
  * `self::`, `super::` and `crate::` paths and re-exports between the file's
  * inline modules (`mod sys { pub use std::fs; }` ... `sys::fs::read`) are
  * followed; generic arguments (`Vec::<u8>::new`) are dropped. A path into a
- * module of another file stays `crate::…`. Caller frees.
+ * module of another file stays `crate::…`; a qualified path (`<T as Trait>::f`)
+ * comes back as written, white space removed. Caller frees.
  */
 char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len);
 

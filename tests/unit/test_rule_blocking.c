@@ -63,6 +63,7 @@ static void test_resolve_groups_aliases(void **state)
 	assert_resolves(&p, "fn here", "::fs::read", "fs::read");
 	assert_resolves(&p, "fn here", "Vec :: < u8 > :: new", "Vec::new");
 	assert_resolves(&p, "fn here", "unknown::thing", "unknown::thing");
+	assert_resolves(&p, "fn here", "<T as R>::read", "<TasR>::read");
 	release(&p);
 }
 
