@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "syntax/cargo.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -332,21 +334,57 @@ int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb
 	return err;
 }
 
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
+}
+
 struct mod_find {
 	const struct cg_source *src;
-	const char *name;
+	const char *name;       /* the module name the file's own name gives */
+	const char *target;     /* the file, for `#[path = "…"] mod x;` */
+	const char *parent_dir; /* where #[path] values start from */
+	bool is_by_name_ok;     /* false: only a #[path] naming the file counts */
 	bool is_found;
 };
 
-/* `mod name;` (a declaration whose body is another file). */
+/* The `#[path = "…"]` among the attributes before `item`, joined to the parent's folder; NULL if none. */
+static char *path_attr(const struct mod_find *m, TSNode item)
+{
+	for (TSNode a = ts_node_prev_named_sibling(item); !ts_node_is_null(a) && cg_node_type_is(a, "attribute_item");
+	     a = ts_node_prev_named_sibling(a)) {
+		TSNode attr = ts_node_named_child(a, 0);
+		TSNode key = ts_node_named_child_count(attr) ? ts_node_named_child(attr, 0) : (TSNode){ 0 };
+		TSNode value = ts_node_child_by_field_name(attr, "value", 5);
+		const char *v;
+		size_t vlen;
+		char *rel, *joined;
+		if (ts_node_is_null(key) || ts_node_is_null(value) || !cg_node_is(m->src, key, "path") ||
+		    !cg_node_type_is(value, "string_literal"))
+			continue;
+		string_value(m->src, value, &v, &vlen);
+		rel = cg_strndup(v, vlen);
+		joined = cg_cargo_join(m->parent_dir, rel);
+		free(rel);
+		return joined ? joined : cg_strdup("");
+	}
+	return NULL;
+}
+
+/* `mod name;` (a declaration whose body is another file), or `#[path = "<the file>"] mod x;`. */
 static int find_mod_decl(TSNode node, void *payload)
 {
 	struct mod_find *m = payload;
 	if (cg_node_type_is(node, "mod_item")) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		TSNode body = ts_node_child_by_field_name(node, "body", 4);
-		if (ts_node_is_null(body) && !ts_node_is_null(name) && cg_node_is(m->src, name, m->name))
-			m->is_found = true;
+		if (ts_node_is_null(body) && !ts_node_is_null(name)) {
+			char *via_path = path_attr(m, node);
+			if (via_path ? !strcmp(via_path, m->target) : m->is_by_name_ok && cg_node_is(m->src, name, m->name))
+				m->is_found = true;
+			free(via_path);
+		}
 		return ts_node_is_null(body) ? CG_WALK_SKIP : CG_WALK_ENTER;
 	}
 	/* Module declarations live among items, never inside function bodies' expressions. */
@@ -358,16 +396,19 @@ static int find_mod_decl(TSNode node, void *payload)
 enum decl_state { DECL_ABSENT, DECL_LEFT_OUT, DECL_OPEN };
 
 static enum decl_state mod_decl_state(const struct cg_change *change, const char *file, const char *name,
-				      enum cg_gate_build build)
+				      const char *target, bool is_by_name_ok, enum cg_gate_build build)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
-	struct mod_find m = { &src, name, false };
+	char *dir = dir_of(file);
+	struct mod_find m = { &src, name, target, dir, is_by_name_ok, false };
 	enum decl_state state = DECL_ABSENT;
 
 	if (!cg_change_exists(change, file) || cg_change_read(change, file, &text) < 0 ||
-	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0)
+	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+		cg_error_clear();
 		goto done;
+	}
 	cg_gate_walk(&src, build, find_mod_decl, &m);
 	if (m.is_found) {
 		state = DECL_OPEN;
@@ -378,13 +419,8 @@ static enum decl_state mod_decl_state(const struct cg_change *change, const char
 	cg_source_release(&src);
 done:
 	cg_buf_release(&text);
+	free(dir);
 	return state;
-}
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
 }
 
 bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enum cg_gate_build build)
@@ -415,22 +451,31 @@ bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enu
 			name = cg_strndup(base, strlen(base) - 3);
 			pdir = cg_strdup(dir);
 		}
-		/* The files that may declare the module: the folder's own module file. */
-		const char *leaves[] = { "mod.rs", "lib.rs", "main.rs" };
-		for (size_t i = 0; i < 4 && !open; i++) {
-			struct cg_buf cand = CG_BUF_INIT;
-			if (i < 3)
-				cg_buf_printf(&cand, "%s%s%s", pdir, *pdir ? "/" : "", leaves[i]);
-			else if (*pdir)
-				cg_buf_printf(&cand, "%s.rs", pdir);
-			if (cand.size) {
-				enum decl_state st = mod_decl_state(change, cand.ptr, name, build);
-				if (st == DECL_OPEN)
-					open = cg_buf_detach(&cand, NULL);
-				else if (st == DECL_LEFT_OUT)
-					is_left_out = true;
+		/*
+		 * The files that may declare the module: the module file of the folder
+		 * above by name (mod.rs, lib.rs, main.rs, <folder>.rs); one more folder
+		 * up, only a `#[path = "…"] mod x;` naming this file counts
+		 * (`#[path = "unix/fs.rs"] mod fs;` in sys/mod.rs).
+		 */
+		for (int up = 0; up < 2 && !open && !is_left_out; up++) {
+			static const char *const leaves[] = { "mod.rs", "lib.rs", "main.rs" };
+			char *ddir = up == 0 ? cg_strdup(pdir) : *pdir ? dir_of(pdir) : NULL;
+			for (size_t i = 0; ddir && i < 4 && !open; i++) {
+				struct cg_buf cand = CG_BUF_INIT;
+				if (i < 3)
+					cg_buf_printf(&cand, "%s%s%s", ddir, *ddir ? "/" : "", leaves[i]);
+				else if (*ddir)
+					cg_buf_printf(&cand, "%s.rs", ddir);
+				if (cand.size && strcmp(cand.ptr, cur) != 0) {
+					enum decl_state st = mod_decl_state(change, cand.ptr, name, cur, up == 0, build);
+					if (st == DECL_OPEN)
+						open = cg_buf_detach(&cand, NULL);
+					else if (st == DECL_LEFT_OUT)
+						is_left_out = true;
+				}
+				cg_buf_release(&cand);
 			}
-			cg_buf_release(&cand);
+			free(ddir);
 		}
 		free(dir);
 		free(pdir);
@@ -444,4 +489,60 @@ bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enu
 	}
 	free(cur);
 	return is_excluded;
+}
+
+/* A file whose `crate::` is not itself: a module file of a crate. */
+static bool is_module_file(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path, *dir = slash;
+
+	if (!strcmp(base, "lib.rs") || !strcmp(base, "main.rs") || !strcmp(base, "build.rs"))
+		return false;
+	if (!slash)
+		return true;
+	while (dir > path && dir[-1] != '/')
+		dir--;
+	/* Each file directly in src/bin/, tests/, benches/ or examples/ is a crate of its own. */
+	return !(text_is(dir, (size_t)(slash - dir), "bin") || text_is(dir, (size_t)(slash - dir), "tests") ||
+		 text_is(dir, (size_t)(slash - dir), "benches") || text_is(dir, (size_t)(slash - dir), "examples"));
+}
+
+const void *cg_gate_resolve_call(const struct cg_source *src, const struct cg_rust_file *rf, const char *file_path,
+				 TSNode fn, const void *(*match)(const char *full, void *payload), void *payload,
+				 char **full)
+{
+	char *written = cg_rust_path_text(src, fn);
+	uint32_t at = ts_node_start_byte(fn);
+	const void *hit;
+	const char *first;
+	size_t flen = cg_rust_first_segment(written, &first);
+
+	*full = cg_rust_resolve_at(rf, at, written, strlen(written));
+	if (is_module_file(file_path) && !cg_starts_with(*full, "crate::")) {
+		/* resolve_at reads `crate::x` as this file's `x`: right only in a crate root. */
+		char *plain = cg_rust_resolve(rf, written, strlen(written));
+		if (cg_starts_with(plain, "crate::")) {
+			free(*full);
+			*full = plain;
+		} else {
+			free(plain);
+		}
+	}
+	hit = match(*full, payload);
+	if (!hit && !strcmp(*full, written) && !(first[flen] == '\0' && cg_rust_defines_fn(rf, first, flen))) {
+		char **globs = NULL;
+		size_t n = cg_rust_globs_at(rf, at, &globs);
+		for (size_t i = 0; i < n && !hit; i++) {
+			struct cg_buf cand = CG_BUF_INIT;
+			cg_buf_printf(&cand, "%s::%s", globs[i], written);
+			if ((hit = match(cand.ptr, payload)) != NULL) {
+				free(*full);
+				*full = cg_buf_detach(&cand, NULL);
+			}
+			cg_buf_release(&cand);
+		}
+		cg_rust_strings_free(globs, n);
+	}
+	free(written);
+	return hit;
 }

@@ -4,14 +4,15 @@
 #include <stdbool.h>
 
 #include "change/change.h"
+#include "syntax/rust.h"
 #include "syntax/syntax.h"
 
 /*
  * Which Rust code exists in a given build: `#[cfg(…)]` attributes on items,
  * statements and match arms, `#![cfg(…)]` on a module, `if cfg!(…)` branches
  * and `#[cfg(…)] mod x;` declarations in a parent module file, judged under
- * one assumed build. Private to the rules that need it (unbounded-channel,
- * wasm-unsafe-std).
+ * one assumed build; and what a called path names where it is written.
+ * Private to the rules that need it (unbounded-channel, wasm-unsafe-std).
  */
 
 /* Three-valued: a feature flag or an unknown key is neither true nor false. */
@@ -49,5 +50,21 @@ int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb
  * absent.
  */
 bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enum cg_gate_build build);
+
+/*
+ * Offers `match` the full path a path (`fn`: an identifier, a scoped
+ * identifier or a type path) stands for where it is written, through the
+ * `use`s in scope (cg_rust_resolve_at); for a path no `use` brings, what
+ * each glob import in scope makes of it, unless the file defines a fn of
+ * that name.
+ * A `use crate::…` in a module file (not a crate root: lib.rs, main.rs,
+ * src/bin/, tests/, benches/, examples/, build.rs) names the crate's own
+ * item and is not followed into this file's `use`s. Returns the first
+ * non-NULL answer of `match`; *full (owned) is the path that got it, or the
+ * resolved path when none did.
+ */
+const void *cg_gate_resolve_call(const struct cg_source *src, const struct cg_rust_file *rf, const char *file_path,
+				 TSNode fn, const void *(*match)(const char *full, void *payload), void *payload,
+				 char **full);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/gate.h"
 #include "rules/rule.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
@@ -53,20 +54,23 @@ static bool is_pub_enum(const struct walk *w, const char *name, size_t len)
 	return false;
 }
 
-/* `std::error::Error` as the trait of an impl, through the file's `use`s. */
+static const void *std_error(const char *path, void *payload)
+{
+	(void)payload;
+	return !strcmp(path, "std::error::Error") || !strcmp(path, "core::error::Error") ? path : NULL;
+}
+
+/* `std::error::Error` as the trait of an impl, through the `use`s in scope (and globs). */
 static bool is_std_error(const struct walk *w, TSNode trait)
 {
-	char *written, *full;
+	char *full = NULL;
 	bool is_error;
 
 	if (cg_node_type_is(trait, "generic_type")) /* never for Error, but harmless */
 		trait = ts_node_child_by_field_name(trait, "type", 4);
 	if (ts_node_is_null(trait))
 		return false;
-	written = cg_rust_path_text(w->ctx->src, trait);
-	full = cg_rust_resolve(w->rf, written, strlen(written));
-	is_error = !strcmp(full, "std::error::Error") || !strcmp(full, "core::error::Error");
-	free(written);
+	is_error = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, trait, std_error, NULL, &full) != NULL;
 	free(full);
 	return is_error;
 }

@@ -33,43 +33,13 @@ static const char *last_segment(const char *path)
 }
 
 /* The configured constructor `path` names, or NULL. */
-static const struct cg_conf_node *constructor_of(const struct walk *w, const char *path)
+static const void *constructor_of(const char *path, void *payload)
 {
+	const struct walk *w = payload;
 	for (size_t i = 0; w->ctors && i < w->ctors->nkids; i++)
 		if (!strcmp(cg_conf_str(w->ctors->kids[i], "path", ""), path))
 			return w->ctors->kids[i];
 	return NULL;
-}
-
-/*
- * What a called path stands for where it is called: through the `use`
- * declarations in scope, and for a path no `use` brings (`unbounded()`,
- * `mpsc::channel()`) through the glob imports in scope (`use flume::*`),
- * unless the file defines a function of that name itself.
- */
-static const struct cg_conf_node *match_call(struct walk *w, TSNode fn)
-{
-	char *written = cg_rust_path_text(w->ctx->src, fn);
-	uint32_t at = ts_node_start_byte(fn);
-	char *full = cg_rust_resolve_at(w->rf, at, written, strlen(written));
-	const struct cg_conf_node *hit = constructor_of(w, full);
-	const char *first;
-	size_t flen = cg_rust_first_segment(written, &first);
-
-	if (!hit && !strcmp(full, written) && !(first[flen] == '\0' && cg_rust_defines_fn(w->rf, first, flen))) {
-		char **globs = NULL;
-		size_t n = cg_rust_globs_at(w->rf, at, &globs);
-		for (size_t i = 0; i < n && !hit; i++) {
-			struct cg_buf cand = CG_BUF_INIT;
-			cg_buf_printf(&cand, "%s::%s", globs[i], written);
-			hit = constructor_of(w, cand.ptr);
-			cg_buf_release(&cand);
-		}
-		cg_rust_strings_free(globs, n);
-	}
-	free(written);
-	free(full);
-	return hit;
 }
 
 static void report(struct walk *w, TSNode fn, const struct cg_conf_node *ctor)
@@ -101,6 +71,7 @@ static int visit(TSNode node, void *payload)
 	const char *type = ts_node_type(node);
 	TSNode fn;
 	const struct cg_conf_node *ctor;
+	char *full = NULL;
 
 	if (!strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") || !strcmp(type, "use_declaration"))
 		return CG_WALK_SKIP;
@@ -111,7 +82,9 @@ static int visit(TSNode node, void *payload)
 		fn = ts_node_child_by_field_name(fn, "function", 8);
 	if (ts_node_is_null(fn) || !(cg_node_type_is(fn, "identifier") || cg_node_type_is(fn, "scoped_identifier")))
 		return CG_WALK_ENTER;
-	if ((ctor = match_call(w, fn)) == NULL)
+	ctor = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, constructor_of, w, &full);
+	free(full);
+	if (!ctor)
 		return CG_WALK_ENTER;
 	/* Asked once, and only with a finding in hand: it may read parent module files. */
 	if (!w->file_state)

@@ -29,17 +29,20 @@ struct walk {
 	int file_state;       /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
 };
 
-/* `pattern` is a full path, or `m::*` for anything under module m. */
+/* `pattern` is a full path, `m::*` for anything under module m, or `*::name` for any path ending so. */
 static bool path_matches(const char *pattern, const char *path)
 {
-	size_t n = strlen(pattern);
+	size_t n = strlen(pattern), len = strlen(path);
+	if (n >= 3 && !memcmp(pattern, "*::", 3))
+		return len >= n - 1 && !memcmp(path + len - (n - 1), pattern + 1, n - 1);
 	if (n >= 3 && !strcmp(pattern + n - 3, "::*"))
 		return !strncmp(path, pattern, n - 1) && path[n - 1] != '\0';
 	return !strcmp(pattern, path);
 }
 
-static const struct cg_conf_node *call_of(const struct walk *w, const char *path)
+static const void *call_of(const char *path, void *payload)
 {
+	const struct walk *w = payload;
 	for (size_t i = 0; w->except && i < w->except->nkids; i++)
 		if (w->except->kids[i]->value && path_matches(w->except->kids[i]->value, path))
 			return NULL;
@@ -47,39 +50,6 @@ static const struct cg_conf_node *call_of(const struct walk *w, const char *path
 		if (path_matches(cg_conf_str(w->calls->kids[i], "path", ""), path))
 			return w->calls->kids[i];
 	return NULL;
-}
-
-/*
- * The called path where it is called, through the `use` declarations in
- * scope, else through the glob imports in scope (unless the file defines a
- * function of that name); *full is the path matched, owned.
- */
-static const struct cg_conf_node *match_call(struct walk *w, TSNode fn, char **full)
-{
-	char *written = cg_rust_path_text(w->ctx->src, fn);
-	uint32_t at = ts_node_start_byte(fn);
-	const struct cg_conf_node *hit;
-	const char *first;
-	size_t flen = cg_rust_first_segment(written, &first);
-
-	*full = cg_rust_resolve_at(w->rf, at, written, strlen(written));
-	hit = call_of(w, *full);
-	if (!hit && !strcmp(*full, written) && !(first[flen] == '\0' && cg_rust_defines_fn(w->rf, first, flen))) {
-		char **globs = NULL;
-		size_t n = cg_rust_globs_at(w->rf, at, &globs);
-		for (size_t i = 0; i < n && !hit; i++) {
-			struct cg_buf cand = CG_BUF_INIT;
-			cg_buf_printf(&cand, "%s::%s", globs[i], written);
-			if ((hit = call_of(w, cand.ptr)) != NULL) {
-				free(*full);
-				*full = cg_buf_detach(&cand, NULL);
-			}
-			cg_buf_release(&cand);
-		}
-		cg_rust_strings_free(globs, n);
-	}
-	free(written);
-	return hit;
 }
 
 static void report(struct walk *w, TSNode fn, const struct cg_conf_node *call, const char *full)
@@ -119,7 +89,8 @@ static int visit(TSNode node, void *payload)
 		fn = ts_node_child_by_field_name(fn, "function", 8);
 	if (ts_node_is_null(fn) || !(cg_node_type_is(fn, "identifier") || cg_node_type_is(fn, "scoped_identifier")))
 		return CG_WALK_ENTER;
-	if ((call = match_call(w, fn, &full)) != NULL) {
+	call = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, call_of, w, &full);
+	if (call) {
 		/* Asked once, with a finding in hand: it may read the parent module files. */
 		if (!w->file_state)
 			w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, CG_GATE_WASM32) ? -1 : 1;

@@ -70,3 +70,6 @@ fn wasm_branch() {
         let _ = Instant::now();
     }
 }
+
+mod process;
+mod io;

@@ -1,0 +1,3 @@
+fn pipe() {
+    let _ = std::fs::File::open("NUL");
+}
