@@ -106,7 +106,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			return;
 	}
 	cg_array_grow((void **)&stack, &cap, 1, sizeof(*stack));
-	stack[n++] = (struct item){ arg, cg_strdup("") };
+	stack[n++] = (struct item){arg, cg_strdup("")};
 	while (n) {
 		struct item it = stack[--n];
 		const char *type = ts_node_type(it.node);
@@ -137,7 +137,8 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 				add_use(rf, a, alen, full, decl, scope, module);
 			}
 		} else if (!strcmp(type, "use_wildcard")) {
-			TSNode path = ts_node_named_child_count(it.node) ? ts_node_named_child(it.node, 0) : (TSNode){ 0 };
+			TSNode path =
+			    ts_node_named_child_count(it.node) ? ts_node_named_child(it.node, 0) : (TSNode){0};
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
 			full = join(it.prefix, text);
 			add_use(rf, "*", 1, full, decl, scope, module);
@@ -145,7 +146,8 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 				rf->modules[module].has_super_glob = true;
 		} else if (!strcmp(type, "scoped_use_list") || !strcmp(type, "use_list")) {
 			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
-			TSNode list = !strcmp(type, "use_list") ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
+			TSNode list =
+			    !strcmp(type, "use_list") ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
 			char *prefix;
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
 			prefix = join(it.prefix, text);
@@ -153,7 +155,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 				uint32_t k = ts_node_named_child_count(list);
 				cg_array_grow((void **)&stack, &cap, n + k, sizeof(*stack));
 				for (uint32_t i = k; i-- > 0;)
-					stack[n++] = (struct item){ ts_node_named_child(list, i), cg_strdup(prefix) };
+					stack[n++] = (struct item){ts_node_named_child(list, i), cg_strdup(prefix)};
 			}
 			free(prefix);
 		}
@@ -210,15 +212,15 @@ static void collect(struct cg_rust_file *rf)
 		if (!strcmp(type, "mod_item")) {
 			TSNode name = ts_node_child_by_field_name(n, "name", 4);
 			TSNode body = ts_node_child_by_field_name(n, "body", 4);
-			if (!ts_node_is_null(name) && !ts_node_is_null(body) && frames[depth].mod_depth < MODULE_DEPTH_MAX &&
-			    mod_bytes < MODULE_BYTES_MAX) {
+			if (!ts_node_is_null(name) && !ts_node_is_null(body) &&
+			    frames[depth].mod_depth < MODULE_DEPTH_MAX && mod_bytes < MODULE_BYTES_MAX) {
 				struct cg_buf p = CG_BUF_INIT;
 				size_t len;
 				const char *t = cg_node_text(src, name, &len);
 				cg_buf_printf(&p, "%s::%.*s", rf->modules[module].path, (int)len, t);
 				mod_bytes += p.size;
 				frames[depth].module =
-					add_module(rf, p.ptr, ts_node_start_byte(body), ts_node_end_byte(body), module);
+				    add_module(rf, p.ptr, ts_node_start_byte(body), ts_node_end_byte(body), module);
 				frames[depth].mod_depth++;
 				cg_buf_release(&p);
 			}
@@ -552,11 +554,11 @@ static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, ch
 static const struct cg_use *lookup_scoped(const struct cg_rust_file *rf, size_t m, uint32_t at, const char *name,
 					  size_t len, int *budget)
 {
-	for (int hops = 0; hops < RESOLVE_BUDGET && *budget > 0; hops++) {
+	for (int hops = 0; hops<RESOLVE_BUDGET && * budget> 0; hops++) {
 		const struct cg_use *u = lookup_name(rf, m, at, name, len);
 		if (u)
 			return u;
-		for (size_t gi = first_use_named(rf, "*", 1); gi < rf->nuses && *budget > 0; gi++) {
+		for (size_t gi = first_use_named(rf, "*", 1); gi<rf->nuses && * budget> 0; gi++) {
 			const struct cg_use *g = rf->uses_by_name[gi];
 			char *gp;
 			size_t k;
@@ -568,7 +570,8 @@ static const struct cg_use *lookup_scoped(const struct cg_rust_file *rf, size_t 
 			gp = resolve_in(rf, m, at, cg_strdup(g->path), budget);
 			k = module_by_path(rf, gp, strlen(gp));
 			free(gp);
-			if (k != (size_t)-1 && k != m && (u = lookup_name(rf, k, rf->modules[k].start, name, len)) != NULL)
+			if (k != (size_t)-1 && k != m &&
+			    (u = lookup_name(rf, k, rf->modules[k].start, name, len)) != NULL)
 				return u;
 		}
 		if (m == 0 || !rf->modules[m].has_super_glob)
@@ -724,9 +727,9 @@ size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out)
 /* The path of an attribute_item's attribute ("tokio::test"), owned. */
 static char *attr_path(const struct cg_source *src, TSNode attr_item, TSNode *args)
 {
-	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){ 0 };
+	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){0};
 	TSNode path;
-	*args = (TSNode){ 0 };
+	*args = (TSNode){0};
 	if (ts_node_is_null(attr) || !cg_node_type_is(attr, "attribute") || !ts_node_named_child_count(attr))
 		return NULL;
 	path = ts_node_named_child(attr, 0);
@@ -765,8 +768,8 @@ bool cg_rust_attr_is_cfg_test(const struct cg_source *src, TSNode attr_item)
 		const char *t = cg_node_text(src, args, &len);
 		for (size_t i = 0; i < len;) {
 			size_t j = i;
-			while (j < len && (t[j] == '_' || (t[j] >= 'a' && t[j] <= 'z') || (t[j] >= 'A' && t[j] <= 'Z') ||
-					   (t[j] >= '0' && t[j] <= '9')))
+			while (j < len && (t[j] == '_' || (t[j] >= 'a' && t[j] <= 'z') ||
+					   (t[j] >= 'A' && t[j] <= 'Z') || (t[j] >= '0' && t[j] <= '9')))
 				j++;
 			if (j == i) {
 				if (t[i] == '"') /* skip string values: feature = "test" is not cfg(test) */
@@ -786,7 +789,7 @@ bool cg_rust_attr_is_cfg_test(const struct cg_source *src, TSNode attr_item)
 
 bool cg_rust_path_is_test(const char *path)
 {
-	static const char *dirs[] = { "tests/", "benches/", "examples/" };
+	static const char *dirs[] = {"tests/", "benches/", "examples/"};
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, "build.rs"))

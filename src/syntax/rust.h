@@ -18,15 +18,15 @@ struct cg_use {
 	char *local; /* the name in scope ("fs", "sleep", "Utc"); "*" for globs */
 	char *path;  /* full path ("std::fs", "std::thread::sleep"); glob: the module */
 	uint32_t line;
-	TSNode decl; /* the use_declaration (or extern_crate_declaration for `as` aliases) */
+	TSNode decl;			 /* the use_declaration (or extern_crate_declaration for `as` aliases) */
 	uint32_t scope_start, scope_end; /* bytes of the block or module body it is visible in */
-	size_t module;                   /* index into cg_rust_file.modules */
+	size_t module;			 /* index into cg_rust_file.modules */
 };
 
 struct cg_rust_module {
-	char *path;          /* "crate", "crate::sys", "crate::sys::tests" */
+	char *path;	     /* "crate", "crate::sys", "crate::sys::tests" */
 	uint32_t start, end; /* bytes of the body (the whole file for the root) */
-	size_t parent;       /* index; the root (0) is its own parent */
+	size_t parent;	     /* index; the root (0) is its own parent */
 	bool has_super_glob; /* holds `use super::*` */
 };
 

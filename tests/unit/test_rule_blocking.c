@@ -201,7 +201,7 @@ static int group_teardown(void **state)
 static void run_rule(struct cg_findings *out, const char *path, const char *text)
 {
 	struct parsed p;
-	struct cg_rule_ctx ctx = { 0 };
+	struct cg_rule_ctx ctx = {0};
 
 	parse(&p, text);
 	ctx.rule = cg_rule_find("blocking-in-async");
@@ -234,18 +234,18 @@ static void assert_lines(const struct cg_findings *f, const uint32_t *lines, siz
 static void test_contexts(void **state)
 {
 	struct cg_findings f = CG_FINDINGS_INIT;
-	static const uint32_t want[] = { 2, 4, 7, 9 };
+	static const uint32_t want[] = {2, 4, 7, 9};
 	(void)state;
 	run_rule(&f, "src/lib.rs",
-		 "async fn a() {\n"                                  /* 1 */
-		 "    std::thread::sleep(d);\n"                      /* 2 async fn */
-		 "    fn nested() { std::thread::sleep(d); }\n"      /* 3 fn item ends it */
-		 "    let b = async { std::thread::sleep(d) };\n"    /* 4 async block */
-		 "    let c = || std::thread::sleep(d);\n"           /* 5 closure ends it */
+		 "async fn a() {\n"						/* 1 */
+		 "    std::thread::sleep(d);\n"					/* 2 async fn */
+		 "    fn nested() { std::thread::sleep(d); }\n"			/* 3 fn item ends it */
+		 "    let b = async { std::thread::sleep(d) };\n"		/* 4 async block */
+		 "    let c = || std::thread::sleep(d);\n"			/* 5 closure ends it */
 		 "    tokio::task::spawn_blocking(|| std::thread::sleep(d));\n" /* 6 */
-		 "    let e = async move |x: u8| std::thread::sleep(d);\n"      /* 7 async closure */
+		 "    let e = async move |x: u8| std::thread::sleep(d);\n"	/* 7 async closure */
 		 "}\n"
-		 "fn s() { let f = async { std::thread::sleep(d) }; }\n"     /* 9 async block in sync fn */
+		 "fn s() { let f = async { std::thread::sleep(d) }; }\n" /* 9 async block in sync fn */
 		 "fn t() { std::thread::sleep(d); }\n");
 	assert_lines(&f, want, 4);
 	assert_non_null(strstr(f.items[0].message, "async fn `a`"));
@@ -292,22 +292,22 @@ static void test_prefilter(void **state)
 static void test_receivers(void **state)
 {
 	struct cg_findings f = CG_FINDINGS_INIT;
-	static const uint32_t want[] = { 3, 5, 7, 9, 12 };
+	static const uint32_t want[] = {3, 5, 7, 9, 12};
 	(void)state;
 	run_rule(&f, "src/lib.rs",
 		 "use std::process::Command;\n"
 		 "async fn a(rx: std::sync::mpsc::Receiver<u8>, t: tokio::sync::mpsc::Receiver<u8>) {\n"
 		 "    Command::new(\"ls\").arg(\"-l\").output();\n" /* 3 */
 		 "    let mut c = Command::new(\"ls\");\n"
-		 "    c.status();\n"                              /* 5 */
+		 "    c.status();\n" /* 5 */
 		 "    let mut ch = c.spawn().unwrap();\n"
-		 "    ch.wait();\n"                               /* 7 */
+		 "    ch.wait();\n" /* 7 */
 		 "    t.recv().await;\n"
-		 "    rx.recv();\n"                               /* 9 */
+		 "    rx.recv();\n" /* 9 */
 		 "    {\n"
-		 "        let rx = tokio_rx();\n"                 /* shadows: unknown */
+		 "        let rx = tokio_rx();\n" /* shadows: unknown */
 		 "        rx.recv(); }\n"
-		 "    rx.recv();\n"                               /* 13? no: 12 is `}` line */
+		 "    rx.recv();\n" /* 13? no: 12 is `}` line */
 		 "}\n");
 	/* Line 12 holds the shadowed call (not reported); the outer rx is back on 13. */
 	assert_int_equal(f.len, 5);
@@ -325,12 +325,12 @@ static void test_guards(void **state)
 	(void)state;
 	run_rule(&f, "src/lib.rs",
 		 "async fn a(m: std::sync::Mutex<u8>) {\n"
-		 "    let g = m.lock().unwrap();\n"  /* 2: held across line 4 */
-		 "    let h = m.lock().unwrap();\n"  /* 3: dropped first */
+		 "    let g = m.lock().unwrap();\n" /* 2: held across line 4 */
+		 "    let h = m.lock().unwrap();\n" /* 3: dropped first */
 		 "    drop(h); x().await;\n"
-		 "    let k = m.lock();\n"           /* 5: a typed std Mutex, no unwrap */
-		 "    async { x().await };\n"        /* another body: not k's await */
-		 "    y().await;\n"                  /* 7 */
+		 "    let k = m.lock();\n"    /* 5: a typed std Mutex, no unwrap */
+		 "    async { x().await };\n" /* another body: not k's await */
+		 "    y().await;\n"	      /* 7 */
 		 "}\n");
 	assert_int_equal(f.len, 2);
 	assert_int_equal(f.items[0].line, 2);
@@ -436,20 +436,20 @@ static void test_long_chains(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resolve_groups_aliases),
-		cmocka_unit_test(test_resolve_scopes),
-		cmocka_unit_test(test_resolve_self_super_crate),
-		cmocka_unit_test(test_resolve_cycles_end),
-		cmocka_unit_test(test_globs_and_fns),
-		cmocka_unit_test(test_test_markers),
-		cmocka_unit_test(test_contexts),
-		cmocka_unit_test(test_test_severity),
-		cmocka_unit_test(test_prefilter),
-		cmocka_unit_test(test_receivers),
-		cmocka_unit_test(test_guards),
-		cmocka_unit_test(test_macro_tokens),
-		cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_long_chains),
+	    cmocka_unit_test(test_resolve_groups_aliases),
+	    cmocka_unit_test(test_resolve_scopes),
+	    cmocka_unit_test(test_resolve_self_super_crate),
+	    cmocka_unit_test(test_resolve_cycles_end),
+	    cmocka_unit_test(test_globs_and_fns),
+	    cmocka_unit_test(test_test_markers),
+	    cmocka_unit_test(test_contexts),
+	    cmocka_unit_test(test_test_severity),
+	    cmocka_unit_test(test_prefilter),
+	    cmocka_unit_test(test_receivers),
+	    cmocka_unit_test(test_guards),
+	    cmocka_unit_test(test_macro_tokens),
+	    cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_long_chains),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
