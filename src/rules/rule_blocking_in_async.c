@@ -82,6 +82,7 @@ struct entry {
 struct walk {
 	struct cg_rule_ctx *ctx;
 	const struct cg_rust_file *rf;
+	bool is_crate_root; /* `crate::` names this file (src/lib.rs, src/main.rs, …) */
 	struct entry *entries;
 	size_t nentries, entries_cap;
 	const struct cg_conf_node *wrappers;
@@ -366,7 +367,7 @@ static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 		} else if (!strcmp(k, "type_identifier") || !strcmp(k, "scoped_type_identifier")) {
 			size_t len;
 			const char *text = cg_node_text(w->ctx->src, type, &len);
-			t.name = cg_rust_resolve_at(w->rf, ts_node_start_byte(type), text, len);
+			t.name = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(type), text, len, w->is_crate_root);
 			return t;
 		} else {
 			break;
@@ -441,7 +442,7 @@ static char *resolve_node(const struct walk *w, TSNode path)
 {
 	size_t len;
 	const char *text = cg_node_text(w->ctx->src, path, &len);
-	return cg_rust_resolve_at(w->rf, ts_node_start_byte(path), text, len);
+	return cg_rust_resolve_scoped(w->rf, ts_node_start_byte(path), text, len, w->is_crate_root);
 }
 
 /* ---- findings ---- */
@@ -1085,7 +1086,7 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 				uint32_t s = ts_node_start_byte(tok), e = ts_node_end_byte(toks[j]);
 				size_t len;
 				const char *text = cg_node_text(w->ctx->src, tok, &len);
-				char *resolved = cg_rust_resolve_at(w->rf, s, text, e - s);
+				char *resolved = cg_rust_resolve_scoped(w->rf, s, text, e - s, w->is_crate_root);
 				struct callee k = {0};
 				if (!is_flagged && !tok_awaited(toks, n, j + 2) &&
 				    match_path_call(w, resolved, s, &k) && !suppressed_here(c, &k)) {
@@ -1326,6 +1327,7 @@ static int check(struct cg_rule_ctx *ctx)
 		return 0;
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
+	w.is_crate_root = cg_rust_path_is_crate_root(ctx->path);
 	for (size_t i = 0; i < BIND_BUCKETS; i++)
 		w.bucket[i] = NO_BINDING;
 	w.wrappers = cg_conf_child(ctx->rule_cfg, "wrappers");

@@ -198,7 +198,8 @@ static void collect(struct cg_rust_file *rf)
 	struct frame *frames = NULL;
 	size_t cap = 0, depth = 0, mod_bytes = 0;
 
-	add_module(rf, "crate", 0, ts_node_end_byte(root), 0);
+	/* "self" is this file's module; whether `crate` names it too depends on the file's path. */
+	add_module(rf, "self", 0, ts_node_end_byte(root), 0);
 	cg_array_grow((void **)&frames, &cap, 1, sizeof(*frames));
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
@@ -522,16 +523,17 @@ static size_t child_module(const struct cg_rust_file *rf, size_t m, const char *
 }
 
 /*
- * The deepest module of this file that the absolute path `crate::a::b::…`
- * enters, found segment by segment; *used is how many bytes of the path its
- * name takes. (size_t)-1 when the path does not start with `crate`.
+ * The deepest module of this file that the path `self::a::b::…` (from this
+ * file's module down) enters, found segment by segment; *used is how many
+ * bytes of the path its name takes. (size_t)-1 when it does not start with
+ * `self`.
  */
 static size_t module_prefix(const struct cg_rust_file *rf, const char *path, size_t len, size_t *used)
 {
 	size_t m = 0, pos;
-	if (len < 5 || memcmp(path, "crate", 5) || (len > 5 && path[5] != ':'))
+	if (len < 4 || memcmp(path, "self", 4) || (len > 4 && path[4] != ':'))
 		return (size_t)-1;
-	pos = 5;
+	pos = 4;
 	while (pos + 2 < len && path[pos] == ':' && path[pos + 1] == ':') {
 		const char *seg = path + pos + 2, *end = memchr(seg, ':', len - pos - 2);
 		size_t slen = end ? (size_t)(end - seg) : len - pos - 2, k = child_module(rf, m, seg, slen);
@@ -544,21 +546,28 @@ static size_t module_prefix(const struct cg_rust_file *rf, const char *path, siz
 	return m;
 }
 
-static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, char *cur, int *budget);
+/* How one resolution goes: `crate` is this file only in a crate root; a budget ends cycles. */
+struct resolving {
+	const struct cg_rust_file *rf;
+	bool is_crate_root;
+	int budget;
+};
+
+static char *resolve_in(struct resolving *r, size_t m, uint32_t at, char *cur);
 
 /*
  * The use that brings `name` into scope at `at` in module `m`: named uses
  * first, then globs of the file's own modules, then the parent module when
  * `use super::*` makes its names visible.
  */
-static const struct cg_use *lookup_scoped(const struct cg_rust_file *rf, size_t m, uint32_t at, const char *name,
-					  size_t len, int *budget)
+static const struct cg_use *lookup_scoped(struct resolving *r, size_t m, uint32_t at, const char *name, size_t len)
 {
-	for (int hops = 0; hops<RESOLVE_BUDGET && * budget> 0; hops++) {
+	const struct cg_rust_file *rf = r->rf;
+	for (int hops = 0; r->budget > 0 && hops < RESOLVE_BUDGET; hops++) {
 		const struct cg_use *u = lookup_name(rf, m, at, name, len);
 		if (u)
 			return u;
-		for (size_t gi = first_use_named(rf, "*", 1); gi<rf->nuses && * budget> 0; gi++) {
+		for (size_t gi = first_use_named(rf, "*", 1); r->budget > 0 && gi < rf->nuses; gi++) {
 			const struct cg_use *g = rf->uses_by_name[gi];
 			char *gp;
 			size_t k;
@@ -566,8 +575,8 @@ static const struct cg_use *lookup_scoped(const struct cg_rust_file *rf, size_t 
 				break;
 			if (g->module != m || !strcmp(g->path, "super") || !scope_has(g, at))
 				continue;
-			(*budget)--;
-			gp = resolve_in(rf, m, at, cg_strdup(g->path), budget);
+			r->budget--;
+			gp = resolve_in(r, m, at, cg_strdup(g->path));
 			k = module_by_path(rf, gp, strlen(gp));
 			free(gp);
 			if (k != (size_t)-1 && k != m &&
@@ -594,9 +603,10 @@ static char *concat(const char *a, size_t alen, const char *b)
  * Rewrites `cur` (owned, consumed) until it names something outside the
  * file's own modules or cannot be followed further.
  */
-static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, char *cur, int *budget)
+static char *resolve_in(struct resolving *r, size_t m, uint32_t at, char *cur)
 {
-	while ((*budget)-- > 0) {
+	const struct cg_rust_file *rf = r->rf;
+	while (r->budget-- > 0) {
 		const char *first, *rest;
 		size_t flen = cg_rust_first_segment(cur, &first), k;
 		const struct cg_use *u;
@@ -612,8 +622,13 @@ static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, ch
 				break; /* the parent of the file's module lives in another file */
 			next = concat(rf->modules[rf->modules[m].parent].path,
 				      strlen(rf->modules[rf->modules[m].parent].path), rest);
-		} else if (!seg_is(first, flen, "crate")) {
-			if ((u = lookup_scoped(rf, m, at, first, flen, budget)) != NULL) {
+		} else if (seg_is(first, flen, "crate")) {
+			/* In a module file, `crate::` is another file: keep the path as written. */
+			if (!r->is_crate_root)
+				break;
+			next = concat("self", 4, rest);
+		} else {
+			if ((u = lookup_scoped(r, m, at, first, flen)) != NULL) {
 				next = concat(u->path, strlen(u->path), rest);
 				free(cur);
 				cur = next;
@@ -629,7 +644,7 @@ static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, ch
 			free(cur);
 			cur = next;
 		}
-		/* An absolute `crate::…` path: find the deepest module of this file it enters. */
+		/* A `self::…` path from the file's module: find the deepest inline module it enters. */
 		{
 			size_t blen, best = module_prefix(rf, cur, strlen(cur), &blen);
 			if (best == (size_t)-1 || cur[blen] == '\0')
@@ -648,10 +663,11 @@ static char *resolve_in(const struct cg_rust_file *rf, size_t m, uint32_t at, ch
 	return cur;
 }
 
-char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len)
+char *cg_rust_resolve_scoped(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len,
+			     bool is_crate_root)
 {
 	struct cg_buf clean = CG_BUF_INIT;
-	int budget = RESOLVE_BUDGET;
+	struct resolving r = {rf, is_crate_root, RESOLVE_BUDGET};
 	char *cur;
 
 	while (len && is_space(*written)) {
@@ -671,8 +687,47 @@ char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char 
 		cg_buf_release(&clean);
 		return cur;
 	}
-	cur = cg_buf_detach(&clean, NULL);
-	return resolve_in(rf, module_at(rf, at), at, cur, &budget);
+	cur = resolve_in(&r, module_at(rf, at), at, cg_buf_detach(&clean, NULL));
+	if (is_crate_root && !strncmp(cur, "self", 4) && (cur[4] == '\0' || cur[4] == ':')) {
+		/* In a crate root, this file's module is the crate. */
+		char *named = concat("crate", 5, cur + 4);
+		free(cur);
+		cur = named;
+	}
+	return cur;
+}
+
+char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len)
+{
+	return cg_rust_resolve_scoped(rf, at, written, len, false);
+}
+
+bool cg_rust_path_is_crate_root(const char *path)
+{
+	static const char *roots[] = {"src/lib.rs", "src/main.rs"};
+	static const char *dirs[] = {"src/bin/", "tests/", "benches/", "examples/"};
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "build.rs"))
+		return true;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		size_t pl = strlen(path), rl = strlen(roots[i]);
+		if (pl >= rl && !strcmp(path + pl - rl, roots[i]) && (pl == rl || path[pl - rl - 1] == '/'))
+			return true;
+	}
+	/* A target file right in one of the target folders, or its folder's main.rs. */
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		for (const char *hit = strstr(path, dirs[i]); hit; hit = strstr(hit + 1, dirs[i])) {
+			const char *rest, *slash;
+			if (hit != path && hit[-1] != '/')
+				continue;
+			rest = hit + strlen(dirs[i]);
+			slash = strchr(rest, '/');
+			if (!slash || (!strcmp(slash, "/main.rs") && slash != rest))
+				return true;
+		}
+	}
+	return false;
 }
 
 size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out)
@@ -685,13 +740,13 @@ size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out)
 	for (int hops = 0; hops < RESOLVE_BUDGET; hops++) {
 		for (size_t gi = first_use_named(rf, "*", 1); gi < rf->nuses; gi++) {
 			const struct cg_use *g = rf->uses_by_name[gi];
-			int budget = RESOLVE_BUDGET;
+			struct resolving r = {rf, false, RESOLVE_BUDGET};
 			char *gp;
 			if (strcmp(g->local, "*"))
 				break;
 			if (g->module != m || !strcmp(g->path, "super") || !scope_has(g, at))
 				continue;
-			gp = resolve_in(rf, m, at, cg_strdup(g->path), &budget);
+			gp = resolve_in(&r, m, at, cg_strdup(g->path));
 			if (module_by_path(rf, gp, strlen(gp)) != (size_t)-1 || cg_starts_with(gp, "crate::") ||
 			    cg_starts_with(gp, "self") || cg_starts_with(gp, "super")) {
 				free(gp);

@@ -24,7 +24,7 @@ struct cg_use {
 };
 
 struct cg_rust_module {
-	char *path;	     /* "crate", "crate::sys", "crate::sys::tests" */
+	char *path;	     /* "self" (this file's module), "self::sys", "self::sys::tests" */
 	uint32_t start, end; /* bytes of the body (the whole file for the root) */
 	size_t parent;	     /* index; the root (0) is its own parent */
 	bool has_super_glob; /* holds `use super::*` */
@@ -34,7 +34,7 @@ struct cg_rust_file {
 	const struct cg_source *src;
 	struct cg_use *uses;
 	size_t nuses, cap;
-	struct cg_rust_module *modules; /* [0] is the file itself, path "crate" */
+	struct cg_rust_module *modules; /* [0] is the file itself, path "self" */
 	size_t nmodules, modules_cap;
 	char **fns; /* names of every `fn` item in the file (any module, any depth), sorted */
 	size_t nfns, fns_cap;
@@ -59,13 +59,24 @@ char *cg_rust_resolve(const struct cg_rust_file *rf, const char *written, size_t
  * Like cg_rust_resolve, but as seen at byte `at` of the file: only `use`
  * declarations whose block or module encloses `at` count, the innermost
  * first; a module sees its parent's names only through `use super::*`;
- * `self::`, `super::` and `crate::` paths and re-exports between the file's
- * inline modules (`mod sys { pub use std::fs; }` ... `sys::fs::read`) are
- * followed; generic arguments (`Vec::<u8>::new`) are dropped. A path into a
- * module of another file stays `crate::…`; a qualified path (`<T as Trait>::f`)
- * comes back as written, white space removed. Caller frees.
+ * `self::` and `super::` paths and re-exports between the file's inline
+ * modules (`mod sys { pub use std::fs; }` ... `sys::fs::read`) are
+ * followed; generic arguments (`Vec::<u8>::new`) are dropped. A path into
+ * another file of the crate stays as written (`crate::…`), and so does a
+ * qualified path (`<T as Trait>::f`), white space removed. Caller frees.
  */
 char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len);
+/*
+ * cg_rust_resolve_at for a file known to be, or not to be, a crate root
+ * (cg_rust_path_is_crate_root). Only in a crate root does `crate::x` name
+ * this file's `x`; elsewhere a `crate::…` path stays as written, and the
+ * file's own inline modules come back as `self::m::…` (resolve_at always
+ * assumes a module file). In a crate root they come back as `crate::m::…`.
+ */
+char *cg_rust_resolve_scoped(const struct cg_rust_file *rf, uint32_t at, const char *written, size_t len,
+			     bool is_crate_root);
+/* src/lib.rs, src/main.rs, src/bin/x.rs, tests/x.rs, benches/, examples/, build.rs (any workspace depth). */
+bool cg_rust_path_is_crate_root(const char *path);
 
 /*
  * The modules glob-imported where byte `at` is (`use std::thread::*` gives

@@ -34,16 +34,24 @@ static void release(struct parsed *p)
 	cg_source_release(&p->src);
 }
 
-/* The resolution of `written` as seen where `marker` first occurs in the text. */
-static void assert_resolves(const struct parsed *p, const char *marker, const char *written, const char *want)
+/* The resolution of `written` where `marker` first occurs, in a crate root or a module file. */
+static void assert_resolves_in(const struct parsed *p, bool is_crate_root, const char *marker, const char *written,
+			       const char *want)
 {
 	const char *at = strstr(p->text, marker);
 	char *got;
 	assert_non_null(at);
-	got = cg_rust_resolve_at(p->rf, (uint32_t)(at - p->text), written, strlen(written));
+	got = is_crate_root ? cg_rust_resolve_scoped(p->rf, (uint32_t)(at - p->text), written, strlen(written), true)
+			    : cg_rust_resolve_at(p->rf, (uint32_t)(at - p->text), written, strlen(written));
 	if (strcmp(got, want))
-		fail_msg("at '%s': %s resolved to %s, expected %s", marker, written, got, want);
+		fail_msg("at '%s' (%s): %s resolved to %s, expected %s", marker,
+			 is_crate_root ? "crate root" : "module", written, got, want);
 	free(got);
+}
+
+static void assert_resolves(const struct parsed *p, const char *marker, const char *written, const char *want)
+{
+	assert_resolves_in(p, false, marker, written, want);
 }
 
 static void test_resolve_groups_aliases(void **state)
@@ -96,18 +104,41 @@ static void test_resolve_self_super_crate(void **state)
 		  "use crate::sys::*;\n"
 		  "mod inner { use super::sys::fs as f; fn x() { in_x(); } }\n"
 		  "fn here() {}\n");
-	assert_resolves(&p, "fn here", "sys::fs::read", "std::fs::read");
-	assert_resolves(&p, "fn here", "crate::sys::time::sleep", "std::thread::sleep");
-	assert_resolves(&p, "fn here", "self::sys::fs::write", "std::fs::write");
-	assert_resolves(&p, "fn here", "pause", "std::thread::sleep");
-	assert_resolves(&p, "fn here", "local::helper", "crate::local::helper");
-	/* `use crate::sys::*` brings `fs` of the inline module sys. */
-	assert_resolves(&p, "fn here", "fs::remove_file", "std::fs::remove_file");
-	assert_resolves(&p, "in_x", "f::read", "std::fs::read");
-	assert_resolves(&p, "in_x", "super::sys::fs::read", "std::fs::read");
-	/* The file's own parent lives in another file. */
-	assert_resolves(&p, "fn here", "super::x::y", "super::x::y");
+	for (int root = 0; root < 2; root++) {
+		assert_resolves_in(&p, root, "fn here", "sys::fs::read", "std::fs::read");
+		assert_resolves_in(&p, root, "fn here", "self::sys::fs::write", "std::fs::write");
+		assert_resolves_in(&p, root, "fn here", "pause", "std::thread::sleep");
+		assert_resolves_in(&p, root, "in_x", "f::read", "std::fs::read");
+		assert_resolves_in(&p, root, "in_x", "super::sys::fs::read", "std::fs::read");
+		/* The file's own parent lives in another file. */
+		assert_resolves_in(&p, root, "fn here", "super::x::y", "super::x::y");
+	}
+	/* Only in a crate root is `crate::` this file. */
+	assert_resolves_in(&p, true, "fn here", "crate::sys::time::sleep", "std::thread::sleep");
+	assert_resolves_in(&p, false, "fn here", "crate::sys::time::sleep", "crate::sys::time::sleep");
+	assert_resolves_in(&p, true, "fn here", "local::helper", "crate::local::helper");
+	assert_resolves_in(&p, false, "fn here", "local::helper", "self::local::helper");
+	/* `use crate::sys::*` brings `fs` of the inline module sys, in a crate root. */
+	assert_resolves_in(&p, true, "fn here", "fs::remove_file", "std::fs::remove_file");
+	assert_resolves_in(&p, false, "fn here", "fs::remove_file", "fs::remove_file");
 	release(&p);
+
+	/* A module file's `use crate::net::x` is not its own `use std::net` (tokio's src/net). */
+	parse(&p, "use std::net;\nuse crate::net::addr;\nfn here() {}\n");
+	assert_resolves(&p, "fn here", "addr::to_socket_addrs", "crate::net::addr::to_socket_addrs");
+	assert_resolves_in(&p, true, "fn here", "addr::to_socket_addrs", "std::net::addr::to_socket_addrs");
+	release(&p);
+
+	assert_true(cg_rust_path_is_crate_root("src/lib.rs"));
+	assert_true(cg_rust_path_is_crate_root("crates/a/src/main.rs"));
+	assert_true(cg_rust_path_is_crate_root("src/bin/tool.rs"));
+	assert_true(cg_rust_path_is_crate_root("src/bin/tool/main.rs"));
+	assert_true(cg_rust_path_is_crate_root("tests/it.rs"));
+	assert_true(cg_rust_path_is_crate_root("build.rs"));
+	assert_false(cg_rust_path_is_crate_root("src/net/mod.rs"));
+	assert_false(cg_rust_path_is_crate_root("src/bin/tool/util.rs"));
+	assert_false(cg_rust_path_is_crate_root("tests/common/mod.rs"));
+	assert_false(cg_rust_path_is_crate_root("src/mylib.rs"));
 }
 
 static void test_resolve_cycles_end(void **state)
