@@ -35,6 +35,7 @@ struct cg_globals cg_globals;
 	"  --filter MODE       added (default): findings on added lines; diff_context: inside the\n"   \
 	"                      hunks; file: anywhere in a changed file; all: anywhere in the tree\n"    \
 	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n" \
+	"  --jobs N            threads for the rule pass (default: one per core, at most 8)\n"        \
 	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"  \
 	"                      CI job matrices; join the reports with `crabgate merge`\n"               \
 	"\n"                                                                                            \

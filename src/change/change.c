@@ -106,7 +106,9 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const
 	if (!f->is_loaded) {
 		if (f->has_new_id) {
 			cg_buf_release(&f->content);
+			cg_change_lock();
 			err = cg_snapshot_read_blob(change->repo, &f->new_id, &f->content);
+			cg_change_unlock();
 		} else if (change->source == CG_SOURCE_DIFF && change->snapshot) {
 			/* Prefer the real file at the head tree over the hunks' partial view. */
 			struct cg_buf full = CG_BUF_INIT;

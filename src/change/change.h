@@ -85,6 +85,15 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *file, co
 bool cg_changed_file_is_added(const struct cg_changed_file *file, uint32_t line);
 bool cg_changed_file_in_hunks(const struct cg_changed_file *file, uint32_t line);
 
+/*
+ * One process-wide recursive lock over the repository: libgit2 objects may not
+ * be used from two threads at once, so every read of the object database
+ * (the functions below, cg_change_content) takes it, and so do caches built
+ * on top of them (syntax/cargo.c). Parsing and the rules run outside it.
+ */
+void cg_change_lock(void);
+void cg_change_unlock(void);
+
 /* Reads `path` at the new revision into `out`. CG_E_NOTFOUND when absent. */
 int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out);
 /* Calls cb for every file at the new revision under `prefix` ("" for all). */

@@ -1,4 +1,6 @@
 /* The new revision as a read-only file system: the index or a tree. */
+#define _GNU_SOURCE
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,18 @@
 #include "util/banned.h"
 
 #define SNAPSHOT_MAX_FILE (256u * 1024 * 1024)
+
+static pthread_mutex_t repo_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void cg_change_lock(void)
+{
+	pthread_mutex_lock(&repo_lock);
+}
+
+void cg_change_unlock(void)
+{
+	pthread_mutex_unlock(&repo_lock);
+}
 
 struct cg_snapshot {
 	git_repository *repo;
@@ -85,10 +99,14 @@ int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf
 bool cg_change_exists(const struct cg_change *change, const char *path)
 {
 	git_oid id;
-	return lookup(change->snapshot, path, &id) == 0;
+	bool found;
+	cg_change_lock();
+	found = lookup(change->snapshot, path, &id) == 0;
+	cg_change_unlock();
+	return found;
 }
 
-int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out)
+static int read_locked(const struct cg_change *change, const char *path, struct cg_buf *out)
 {
 	git_oid id;
 	int err = lookup(change->snapshot, path, &id);
@@ -118,7 +136,8 @@ static int tree_walk_cb(const char *root, const git_tree_entry *entry, void *pay
 	return w->err < 0 ? -1 : 0;
 }
 
-int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)(const char *, void *), void *payload)
+static int list_locked(const struct cg_change *change, const char *prefix, int (*cb)(const char *, void *),
+		       void *payload)
 {
 	const struct cg_snapshot *s = change->snapshot;
 	int err = 0;
@@ -169,4 +188,22 @@ int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)
 			return cg_error_set_git("cannot walk the tree");
 	}
 	return 0;
+}
+
+int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out)
+{
+	int err;
+	cg_change_lock();
+	err = read_locked(change, path, out);
+	cg_change_unlock();
+	return err;
+}
+
+int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)(const char *, void *), void *payload)
+{
+	int err;
+	cg_change_lock();
+	err = list_locked(change, prefix, cb, payload);
+	cg_change_unlock();
+	return err;
 }

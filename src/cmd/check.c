@@ -24,6 +24,7 @@ enum {
 	OPT_COLOR,
 	OPT_SUMMARY,
 	OPT_SHARD,
+	OPT_JOBS,
 	OPT_UPDATE_MEMORY,
 	OPT_REVIEW,
 	OPT_NO_REVIEW,
@@ -45,6 +46,7 @@ static const struct option long_opts[] = {
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "summary", required_argument, NULL, OPT_SUMMARY },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "update-memory", no_argument, NULL, OPT_UPDATE_MEMORY },
 	{ "review", no_argument, NULL, OPT_REVIEW },
 	{ "no-review", no_argument, NULL, OPT_NO_REVIEW },
@@ -132,6 +134,13 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			else
 				return cg_error_set(CG_E_USAGE, "--color '%s': expected auto, always or never", optarg);
 			break;
+		case OPT_JOBS: {
+			long n;
+			if (cg_parse_long(&n, optarg, 1, 64) < 0)
+				return cg_error_set(CG_E_USAGE, "--jobs '%s': expected a whole number from 1 to 64", optarg);
+			opts->pass.jobs = (unsigned)n;
+			break;
+		}
 		case OPT_SHARD: {
 			const char *slash = strchr(optarg, '/');
 			char idx[16];

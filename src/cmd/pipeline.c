@@ -30,12 +30,18 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 {
 	const struct cg_conf_node *root = cfg->root;
 	const char *color = cg_conf_str(cg_conf_child(root, "output"), "color", "auto");
+	long jobs;
 	int err;
 
 	if ((err = cg_pipeline_parse_fail_level(&opts->fail_level, cg_conf_str(root, "fail_level", "error"))) < 0 ||
 	    (err = cg_filter_parse(&opts->pass.filter, cg_conf_str(root, "filter", "added"))) < 0)
 		return cg_error_set(CG_E_CONFIG, "config: %s", cg_error_last());
 	opts->color = !strcmp(color, "always") ? 1 : !strcmp(color, "never") ? 0 : -1;
+	jobs = cg_conf_int(root, "jobs", 0);
+	if (jobs < 0 || jobs > 64)
+		return cg_error_set(CG_E_CONFIG, "%s:%u: jobs: expected a whole number from 0 to 64, found '%ld'",
+				    cg_conf_child(root, "jobs")->file, cg_conf_child(root, "jobs")->line, jobs);
+	opts->pass.jobs = (unsigned)jobs;
 	if (!opts->pass.baseline_path) {
 		const char *b = cg_conf_str(root, "baseline", "");
 		opts->pass.baseline_path = *b ? b : NULL;
@@ -128,7 +134,8 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		goto done;
 	cg_change_keep_shard(&p->change, opts->shard_index, opts->shard_count);
 	pass = opts->pass;
-	if (opts->is_baseline_from_config && pass.baseline_path[0] != '/' && git_repository_workdir(repo)) {
+	if (opts->is_baseline_from_config && pass.baseline_path && pass.baseline_path[0] != '/' &&
+	    git_repository_workdir(repo)) {
 		/* `baseline:` in .crabgate.yaml names a file of the repository, wherever crabgate runs. */
 		cg_buf_printf(&baseline, "%s%s", git_repository_workdir(repo), pass.baseline_path);
 		pass.baseline_path = baseline.ptr;

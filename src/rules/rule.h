@@ -33,6 +33,13 @@ struct cg_rule {
 	const char *explain; /* long text with a bad and a good example */
 	unsigned wants;      /* CG_KIND_* */
 	int (*check)(struct cg_rule_ctx *ctx);
+	/*
+	 * Optional, and cheap: false when the rule cannot fire on this file,
+	 * judged from its bytes, path and config (ctx has no tree yet). When no
+	 * rule may fire, the file is not parsed at all: this is what keeps a
+	 * pre-commit hook instant. NULL means "may fire".
+	 */
+	bool (*may_fire)(const struct cg_rule_ctx *ctx, const char *text, size_t len);
 };
 
 struct cg_rule_ctx {
@@ -82,6 +89,7 @@ struct cg_pass_stats {
 struct cg_pass_opts {
 	enum cg_filter filter;
 	const char *baseline_path; /* NULL: none */
+	unsigned jobs;             /* worker threads; 0 = one per core, at most 8 */
 };
 
 /*

@@ -933,6 +933,24 @@ static int check(struct cg_rule_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Source and lockfiles that never spell a banned crate's name cannot bring it
+ * in (re-exports and serde strings spell it too). A manifest can, through the
+ * workspace (`time.workspace = true` over a renamed chrono): always checked.
+ */
+static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
+	if (ctx->kind == CG_KIND_CARGO_TOML || !crates)
+		return true;
+	for (size_t i = 0; i < crates->nkids; i++) {
+		const char *name = cg_conf_str(crates->kids[i], "name", "");
+		if (*name && memmem(text, len, name, strlen(name)))
+			return true;
+	}
+	return false;
+}
+
 const struct cg_rule cg_rule_chrono_ban = {
 	.id = "chrono-ban",
 	.default_severity = CG_SEV_ERROR,
@@ -986,4 +1004,5 @@ const struct cg_rule cg_rule_chrono_ban = {
 		   "features that pull chrono in are `rules.chrono-ban.enabling_features`.\n",
 	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML | CG_KIND_CARGO_LOCK,
 	.check = check,
+	.may_fire = may_fire,
 };

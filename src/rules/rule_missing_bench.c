@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /*
  * missing-bench: every component created or changed gets a benchmark. A pub
  * fn of a library crate that the change adds, or whose body it changes, must
@@ -583,6 +584,29 @@ static int check_rust(struct cg_rule_ctx *ctx)
 	return check_pub_fns(ctx, cr);
 }
 
+/*
+ * Files of no library crate, tests, and sources without `pub` and `fn` cannot
+ * have a finding: decided from the crate model (cached) and the bytes, so the
+ * pass skips parsing them.
+ */
+static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	struct cg_crate *cr;
+	const char *rel;
+
+	if (ctx->kind != CG_KIND_RUST)
+		return true;
+	cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	if (!cr)
+		return false;
+	rel = crate_relative(cr, ctx->path);
+	if (is_bench_path((struct cg_rule_ctx *)ctx, cr, rel))
+		return true;
+	if (!cr->is_library || !is_lib_source(cr, rel) || is_test_path(rel))
+		return false;
+	return memmem(text, len, "pub", 3) && memmem(text, len, "fn", 2);
+}
+
 static int check(struct cg_rule_ctx *ctx)
 {
 	if (ctx->kind == CG_KIND_CARGO_TOML)
@@ -624,4 +648,5 @@ const struct cg_rule cg_rule_missing_bench = {
 		   "    criterion_main!(benches);\n",
 	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML,
 	.check = check,
+	.may_fire = may_fire,
 };

@@ -1,5 +1,6 @@
 /* The rule pass: parse each changed file once, run the rules, filter. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,137 +458,275 @@ static void pass_env_release(struct pass_env *env)
 	memset(env, 0, sizeof(*env));
 }
 
-/* Runs the enabled rules that want this kind of file; their findings go to `raw`. */
-static int run_rules(struct cg_findings *raw, struct cg_change *change, struct cg_changed_file *file, unsigned kind,
-		     const struct cg_source *src, struct cg_rust_file *rust, struct cg_cargo_cache *cargo,
-		     const struct cg_config *cfg)
-{
-	const struct cg_conf_node *rules_cfg = cg_config_get(cfg, "rules");
-	int err = 0;
+/* A rule that applies to one file, with its configured severity. */
+struct rule_slot {
+	const struct cg_rule *rule;
+	const struct cg_conf_node *cfg;
+	enum cg_severity severity;
+};
 
-	for (size_t r = 0; r < cg_nrules && err >= 0; r++) {
+/* Everything the workers share; only `next` and `is_stopped` change, under `lock`. */
+struct pass_run {
+	struct cg_change *change;
+	const struct cg_config *cfg;
+	const struct cg_conf_node *rules_cfg;
+	const struct pass_env *env;
+	struct cg_cargo_cache *cargo;
+	size_t first_unchanged;
+	struct file_result *results;
+	size_t next;
+	bool is_stopped;
+	pthread_mutex_t lock;
+};
+
+/* What checking one file produced; merged in file order, so output never depends on threads. */
+struct file_result {
+	struct cg_findings out;
+	const char *skip_reason;
+	bool is_checked;
+	int err;
+	char *errmsg;
+};
+
+static void fill_ctx(struct cg_rule_ctx *ctx, const struct pass_run *run, const struct rule_slot *slot,
+		     struct cg_changed_file *file, unsigned kind)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->rule = slot->rule;
+	ctx->cfg = run->cfg;
+	ctx->rule_cfg = slot->cfg;
+	ctx->severity = slot->severity;
+	ctx->change = run->change;
+	ctx->file = file;
+	ctx->kind = (enum cg_file_kind)kind;
+	ctx->path = file->path;
+	ctx->cargo = run->cargo;
+}
+
+/*
+ * The enabled rules that want this file and, by their cheap byte prefilter,
+ * may fire on it. None left means the file need not even be parsed.
+ */
+static int select_rules(struct rule_slot *slots, size_t *nslots, const struct pass_run *run,
+			struct cg_changed_file *file, unsigned kind, const char *text, size_t len)
+{
+	*nslots = 0;
+	for (size_t r = 0; r < cg_nrules; r++) {
 		const struct cg_rule *rule = cg_rules[r];
-		const struct cg_conf_node *rc = cg_conf_child(rules_cfg, rule->id);
+		const struct cg_conf_node *rc = cg_conf_child(run->rules_cfg, rule->id);
 		const char *sev_name = cg_conf_str(rc, "severity", NULL);
-		struct cg_rule_ctx ctx = { 0 };
-		enum cg_severity sev = rule->default_severity;
+		struct rule_slot slot = { rule, rc, rule->default_severity };
+		struct cg_rule_ctx ctx;
 
 		if (!rule->check || !(rule->wants & kind))
 			continue;
 		if (rc && !cg_conf_bool(rc, "enabled", true))
 			continue;
-		if (sev_name && cg_severity_parse(&sev, sev_name) < 0)
+		if (sev_name && cg_severity_parse(&slot.severity, sev_name) < 0)
 			return cg_error_set(CG_E_CONFIG, "rules.%s.severity: %s", rule->id, cg_error_last());
-		if (sev == CG_SEV_OFF || (rc && cg_conf_seq_glob(rc, "skip", file->path)))
+		if (slot.severity == CG_SEV_OFF || (rc && cg_conf_seq_glob(rc, "skip", file->path)))
 			continue;
-		ctx.rule = rule;
-		ctx.cfg = cfg;
-		ctx.rule_cfg = rc;
-		ctx.severity = sev;
-		ctx.change = change;
-		ctx.file = file;
-		ctx.kind = (enum cg_file_kind)kind;
-		ctx.path = file->path;
+		if (rule->may_fire) {
+			fill_ctx(&ctx, run, &slot, file, kind);
+			if (!rule->may_fire(&ctx, text, len))
+				continue;
+		}
+		slots[(*nslots)++] = slot;
+	}
+	return 0;
+}
+
+/* Runs the selected rules over the parsed file; their findings go to `raw`. */
+static int run_rules(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
+		     struct cg_changed_file *file, unsigned kind, const struct cg_source *src, struct cg_rust_file *rust)
+{
+	int err = 0;
+	for (size_t r = 0; r < nslots && err >= 0; r++) {
+		struct cg_rule_ctx ctx;
+		fill_ctx(&ctx, run, &slots[r], file, kind);
 		ctx.src = src;
 		ctx.file_data = rust;
-		ctx.cargo = cargo;
 		ctx.sink = raw;
-		err = rule->check(&ctx);
+		err = slots[r].rule->check(&ctx);
 	}
 	return err < 0 ? err : 0;
+}
+
+/* Reads, parses and checks change->files[i]; everything it learns goes to results[i]. */
+static int check_file(struct pass_run *run, size_t i)
+{
+	struct cg_change *change = run->change;
+	struct cg_changed_file *file = &change->files[i];
+	struct file_result *res = &run->results[i];
+	unsigned kind = cg_file_kind_of(file->path);
+	struct cg_findings raw = CG_FINDINGS_INIT;
+	struct rule_slot slots[64];
+	size_t nslots = 0;
+	struct cg_source src;
+	struct cg_rust_file *rust = NULL;
+	bool is_unchanged = i >= run->first_unchanged, is_parsed = false;
+	const char *text;
+	size_t len;
+	int err = 0;
+
+	if (!kind)
+		return 0;
+	if (cg_conf_seq_glob(run->cfg->root, "exclude", file->path)) {
+		res->skip_reason = "excluded by config";
+		return 0;
+	}
+	if (file->skip_reason) {
+		res->skip_reason = file->skip_reason;
+		return 0;
+	}
+	if (is_unchanged && !file->is_loaded) {
+		/* Joined for --filter all: read now, dropped after, so memory stays flat. */
+		file->content.cap = 256u * 1024 * 1024;
+		err = cg_change_read(change, file->path, &file->content);
+		file->is_loaded = true;
+		if (err == CG_E_TOOBIG || err == CG_E_NOTFOUND) {
+			res->skip_reason = err == CG_E_TOOBIG ? "too large to check" : "unreadable";
+			cg_error_clear();
+			cg_buf_release(&file->content);
+			return 0;
+		}
+		if (err < 0)
+			return err;
+	}
+	if ((err = cg_change_content(change, file, &text, &len)) < 0) {
+		if (err == CG_E_TOOBIG) {
+			res->skip_reason = "too large to check";
+			cg_error_clear();
+			return 0;
+		}
+		return err;
+	}
+	if (file->skip_reason) {
+		res->skip_reason = file->skip_reason;
+		goto done;
+	}
+	if (cg_nrules > sizeof(slots) / sizeof(slots[0]))
+		abort(); /* the registry is ours: a build that outgrows this is a bug */
+	if ((err = select_rules(slots, &nslots, run, file, kind, text, len)) < 0)
+		goto done;
+	res->is_checked = true;
+	if (!nslots)
+		goto done; /* no rule can fire here: no need to parse */
+	if (cg_source_parse(&src, kind == CG_KIND_RUST ? CG_LANG_RUST : CG_LANG_TOML, text, len) < 0) {
+		res->skip_reason = "could not be parsed";
+		res->is_checked = false;
+		cg_error_clear();
+		goto done;
+	}
+	is_parsed = true;
+	if (kind == CG_KIND_RUST)
+		rust = cg_rust_file_new(&src);
+	err = run_rules(&raw, run, slots, nslots, file, kind, &src, rust);
+	if (!err)
+		finish_file(&res->out, &raw, file, &src, run->env);
+done:
+	cg_findings_release(&raw);
+	cg_rust_file_free(rust);
+	if (is_parsed)
+		cg_source_release(&src);
+	/* The text is not needed again: keep memory flat over large changes. */
+	if (file->has_new_id || is_unchanged) {
+		cg_buf_release(&file->content);
+		file->is_loaded = is_unchanged;
+	}
+	return err;
+}
+
+static void *worker(void *arg)
+{
+	struct pass_run *run = arg;
+	for (;;) {
+		size_t i;
+		int err;
+		pthread_mutex_lock(&run->lock);
+		i = run->next++;
+		if (run->is_stopped)
+			i = run->change->nfiles;
+		pthread_mutex_unlock(&run->lock);
+		if (i >= run->change->nfiles)
+			break;
+		if ((err = check_file(run, i)) < 0) {
+			run->results[i].err = err;
+			run->results[i].errmsg = cg_strdup(cg_error_last());
+			pthread_mutex_lock(&run->lock);
+			run->is_stopped = true;
+			pthread_mutex_unlock(&run->lock);
+		}
+	}
+	return NULL;
+}
+
+static unsigned thread_count(unsigned jobs, size_t nfiles)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = jobs ? jobs : (unsigned)(cpus > 0 ? (cpus < 8 ? cpus : 8) : 1);
+	/* A thread costs about as much to start as a small file costs to check. */
+	if (n > nfiles)
+		n = nfiles ? (unsigned)nfiles : 1;
+	return n;
 }
 
 int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg_change *change,
 		 const struct cg_config *cfg, const struct cg_pass_opts *opts)
 {
 	struct pass_env env;
-	struct cg_cargo_cache *cargo = NULL;
-	const struct cg_conf_node *root = cfg->root;
-	size_t first_unchanged;
+	struct pass_run run = { 0 };
+	pthread_t threads[64];
+	unsigned nthreads, started = 0;
 	int err = 0;
 
 	if ((err = pass_env_init(&env, cfg, opts)) < 0)
 		goto done;
-	first_unchanged = change->nfiles;
-	if (opts->filter == CG_FILTER_ALL && (err = add_whole_tree(change, &first_unchanged)) < 0)
+	run.first_unchanged = change->nfiles;
+	if (opts->filter == CG_FILTER_ALL && (err = add_whole_tree(change, &run.first_unchanged)) < 0)
 		goto done;
-	cargo = cg_cargo_cache_new(change);
+	run.change = change;
+	run.cfg = cfg;
+	run.rules_cfg = cg_config_get(cfg, "rules");
+	run.env = &env;
+	run.cargo = cg_cargo_cache_new(change);
+	run.results = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*run.results));
+	pthread_mutex_init(&run.lock, NULL);
+
+	nthreads = thread_count(opts->jobs, change->nfiles);
+	if (nthreads > sizeof(threads) / sizeof(threads[0]))
+		nthreads = sizeof(threads) / sizeof(threads[0]);
+	/* The calling thread works too; the others are extra hands. */
+	for (unsigned t = 1; t < nthreads; t++)
+		if (pthread_create(&threads[started], NULL, worker, &run) == 0)
+			started++;
+	worker(&run);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
 
 	for (size_t i = 0; i < change->nfiles; i++) {
-		struct cg_changed_file *file = &change->files[i];
-		unsigned kind = cg_file_kind_of(file->path);
-		struct cg_findings raw = CG_FINDINGS_INIT;
-		struct cg_source src;
-		struct cg_rust_file *rust = NULL;
-		bool is_unchanged = i >= first_unchanged;
-		const char *text;
-		size_t len;
-
-		if (!kind)
-			continue;
-		if (cg_conf_seq_glob(root, "exclude", file->path)) {
-			note_skipped(stats, file->path, "excluded by config");
-			continue;
+		struct file_result *res = &run.results[i];
+		if (res->err < 0 && !err) {
+			err = cg_error_set(res->err, "%s", res->errmsg);
 		}
-		if (file->skip_reason) {
-			note_skipped(stats, file->path, file->skip_reason);
-			continue;
+		if (res->skip_reason)
+			note_skipped(stats, change->files[i].path, res->skip_reason);
+		if (res->is_checked)
+			stats->files_checked++;
+		for (size_t k = 0; k < res->out.len; k++) {
+			*cg_findings_add(out) = res->out.items[k];
+			memset(&res->out.items[k], 0, sizeof(res->out.items[k]));
 		}
-		if (is_unchanged && !file->is_loaded) {
-			/* Joined for --filter all: read now, dropped after, so memory stays flat. */
-			file->content.cap = 256u * 1024 * 1024;
-			err = cg_change_read(change, file->path, &file->content);
-			file->is_loaded = true;
-			if (err == CG_E_TOOBIG || err == CG_E_NOTFOUND) {
-				note_skipped(stats, file->path, err == CG_E_TOOBIG ? "too large to check" : "unreadable");
-				cg_error_clear();
-				cg_buf_release(&file->content);
-				err = 0;
-				continue;
-			}
-			if (err < 0)
-				goto done;
-		}
-		if ((err = cg_change_content(change, file, &text, &len)) < 0) {
-			if (err == CG_E_TOOBIG) {
-				note_skipped(stats, file->path, "too large to check");
-				cg_error_clear();
-				err = 0;
-				continue;
-			}
-			goto done;
-		}
-		if (file->skip_reason) {
-			note_skipped(stats, file->path, file->skip_reason);
-			continue;
-		}
-		if ((err = cg_source_parse(&src, kind == CG_KIND_RUST ? CG_LANG_RUST : CG_LANG_TOML, text, len)) < 0) {
-			note_skipped(stats, file->path, "could not be parsed");
-			cg_error_clear();
-			err = 0;
-			continue;
-		}
-		if (kind == CG_KIND_RUST)
-			rust = cg_rust_file_new(&src);
-		stats->files_checked++;
-
-		err = run_rules(&raw, change, file, kind, &src, rust, cargo, cfg);
-		if (!err)
-			finish_file(out, &raw, file, &src, &env);
-		cg_findings_release(&raw);
-		cg_rust_file_free(rust);
-		cg_source_release(&src);
-		/* The text is not needed again: keep memory flat over large changes. */
-		if (file->has_new_id || is_unchanged) {
-			cg_buf_release(&file->content);
-			file->is_loaded = is_unchanged;
-		}
-		if (err < 0)
-			goto done;
+		res->out.len = 0;
+		cg_findings_release(&res->out);
+		free(res->errmsg);
 	}
-	cg_findings_sort(out);
+	if (!err)
+		cg_findings_sort(out);
+	pthread_mutex_destroy(&run.lock);
 done:
-	cg_cargo_cache_free(cargo);
+	free(run.results);
+	cg_cargo_cache_free(run.cargo);
 	pass_env_release(&env);
 	return err;
 }

@@ -646,7 +646,7 @@ static struct cg_crate *find_workspace(struct cg_cargo_cache *cache, struct cg_c
 	return ws;
 }
 
-struct cg_crate *cg_cargo_manifest_in(struct cg_cargo_cache *cache, const char *dir)
+static struct cg_crate *manifest_in_locked(struct cg_cargo_cache *cache, const char *dir)
 {
 	struct cg_crate *cr = manifest_raw(cache, dir);
 	if (cr && !cr->has_workspace_lookup) {
@@ -656,7 +656,7 @@ struct cg_crate *cg_cargo_manifest_in(struct cg_cargo_cache *cache, const char *
 	return cr;
 }
 
-struct cg_crate *cg_cargo_crate_of(struct cg_cargo_cache *cache, const char *path)
+static struct cg_crate *crate_of_locked(struct cg_cargo_cache *cache, const char *path)
 {
 	char *dir = dir_of(path);
 	char **visited = NULL;
@@ -907,7 +907,7 @@ static void scan_bench_file(struct cg_cargo_cache *cache, struct cg_bench_file *
 	cg_buf_release(&text);
 }
 
-void cg_cargo_benches(struct cg_cargo_cache *cache, struct cg_crate *cr)
+static void benches_locked(struct cg_cargo_cache *cache, struct cg_crate *cr)
 {
 	struct bench_scan acc = { 0 };
 	const struct cg_crate *ws = cr->workspace;
@@ -964,4 +964,35 @@ const struct cg_bench_file *cg_cargo_bench_file(const struct cg_crate *cr, const
 		if (!strcmp(cr->bench_files[i].path, path))
 			return &cr->bench_files[i];
 	return NULL;
+}
+
+/*
+ * The cache is shared by the rule pass's worker threads: its public entry
+ * points hold the repository lock (recursive, so they may call each other
+ * and the change module). What they return is never moved or freed before
+ * cg_cargo_cache_free, and a crate's bench scan is filled once, under the lock.
+ */
+struct cg_crate *cg_cargo_manifest_in(struct cg_cargo_cache *cache, const char *dir)
+{
+	struct cg_crate *cr;
+	cg_change_lock();
+	cr = manifest_in_locked(cache, dir);
+	cg_change_unlock();
+	return cr;
+}
+
+struct cg_crate *cg_cargo_crate_of(struct cg_cargo_cache *cache, const char *path)
+{
+	struct cg_crate *cr;
+	cg_change_lock();
+	cr = crate_of_locked(cache, path);
+	cg_change_unlock();
+	return cr;
+}
+
+void cg_cargo_benches(struct cg_cargo_cache *cache, struct cg_crate *cr)
+{
+	cg_change_lock();
+	benches_locked(cache, cr);
+	cg_change_unlock();
 }

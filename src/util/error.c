@@ -6,8 +6,9 @@
 
 #include "util/banned.h"
 
-static char last_msg[4096];
-static int last_code;
+/* Per thread: the rule pass checks files on several threads at once. */
+static __thread char last_msg[4096];
+static __thread int last_code;
 
 __attribute__((format(printf, 2, 0))) static void vset(int code, const char *fmt, va_list ap)
 {
