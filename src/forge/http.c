@@ -205,6 +205,20 @@ static double parse_rfc3339(const char *v)
 	return (double)t;
 }
 
+/*
+ * Seconds to milliseconds, clamped: the number comes from a server and can
+ * be anything ("1e300", "inf", "nan"), and casting such a double to an
+ * integer is undefined. Past the cap the wait budget ends the retries anyway.
+ */
+static int64_t seconds_to_ms(double s)
+{
+	if (!(s > 0))
+		return 0;
+	if (s > 1e12)
+		return (int64_t)1e15;
+	return (int64_t)(s * 1000.0);
+}
+
 /* A reset value: epoch seconds, seconds, a duration or a date; returns ms from now, or -1. */
 static int64_t reset_wait_ms(const char *v)
 {
@@ -219,12 +233,12 @@ static int64_t reset_wait_ms(const char *v)
 	if (end != v && !*end) {
 		if (d > 1e9) /* epoch seconds (GitHub, GitLab) */
 			d -= now;
-		return d <= 0 ? 0 : (int64_t)(d * 1000.0);
+		return seconds_to_ms(d);
 	}
 	if ((d = parse_duration_s(v)) >= 0) /* OpenAI */
-		return (int64_t)(d * 1000.0);
+		return seconds_to_ms(d);
 	if ((d = parse_rfc3339(v)) >= 0) /* Anthropic */
-		return d - now <= 0 ? 0 : (int64_t)((d - now) * 1000.0);
+		return seconds_to_ms(d - now);
 	return -1;
 }
 
@@ -237,17 +251,17 @@ uint64_t cg_http_response_wait_ms(const struct cg_http_response *resp)
 		char *end;
 		double d = strtod(v, &end);
 		if (end != v && d >= 0)
-			best = (int64_t)d;
+			best = seconds_to_ms(d / 1000.0);
 	}
 	if (best < 0 && (v = cg_http_response_header(resp, "retry-after")) != NULL) {
 		char *end;
 		double d = strtod(v, &end);
 		if (end != v && !*end && d >= 0) {
-			best = (int64_t)(d * 1000.0);
+			best = seconds_to_ms(d);
 		} else {
 			time_t at = curl_getdate(v, NULL); /* HTTP-date */
 			if (at >= 0)
-				best = at > time(NULL) ? (int64_t)(at - time(NULL)) * 1000 : 0;
+				best = seconds_to_ms((double)at - (double)time(NULL));
 		}
 	}
 	if (best >= 0)

@@ -71,11 +71,17 @@ static const char *end_of(const char *text, size_t len)
 	return text ? text + len : NULL;
 }
 
-/* The line terminator the file already uses, so our lines match the team's. */
+/*
+ * The line terminator the file already uses, so our lines match the team's.
+ * A file with no newline that ends in '\r' counts as CRLF: the newline we
+ * add after it would make it read as CRLF on the next run.
+ */
 static const char *eol_of(const char *text, size_t len)
 {
 	const char *nl = text ? memchr(text, '\n', len) : NULL;
-	return nl && nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
+	if (!nl)
+		return text && len && text[len - 1] == '\r' ? "\r\n" : "\n";
+	return nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
 }
 
 static bool line_is(const struct line *l, const char *s)
@@ -115,10 +121,20 @@ static void separate(struct cg_buf *out, const char *eol)
 
 /* ---- text from outside (model, findings, commit messages) ------------- */
 
+/* Bytes of the valid UTF-8 character starting at s (a C string), or 0. */
+static size_t utf8_char_len(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return strnlen(s, n) == n && cg_utf8_valid(s, n) ? n : 0;
+}
+
 /*
  * One line of outside text made safe to embed: white space (newlines too)
  * folded to single spaces, HTML comment delimiters defused so no text can
- * forge or close one of our markers, and capped on a UTF-8 boundary.
+ * forge or close one of our markers, invalid UTF-8 replaced (a commit
+ * message or source comment in Latin-1 must not make the file one the next
+ * run refuses), and capped on a UTF-8 boundary.
  */
 static void put_inline(struct cg_buf *out, const char *s)
 {
@@ -144,6 +160,15 @@ static void put_inline(struct cg_buf *out, const char *s)
 			n += 2;
 		} else if (c < 0x20 || c == 0x7f) {
 			cg_buf_putc(out, ' ');
+		} else if (c >= 0x80) {
+			size_t len = utf8_char_len(s);
+			if (!len) {
+				cg_buf_putc(out, '?');
+			} else {
+				cg_buf_put(out, s, len);
+				s += len - 1;
+				n += len - 1;
+			}
 		} else {
 			cg_buf_putc(out, (char)c);
 		}
@@ -565,20 +590,25 @@ static void strset_release(struct strset *s)
 /* Appends "- text" when its normalised form is new; `seen` remembers it. */
 static void add_lesson(struct cg_buf *lessons, struct strset *seen, const char *text, const char *suffix)
 {
+	struct cg_buf line = CG_BUF_INIT;
 	char *norm;
 	if (!text || !*text)
 		return;
-	norm = normalise(text, strlen(text));
+	/* Compared as the line will read back on the next run, or a text that itself looks like a list item repeats. */
+	cg_buf_puts(&line, "- ");
+	cg_buf_puts(&line, text);
+	if (suffix)
+		cg_buf_puts(&line, suffix);
+	norm = normalise(line.ptr, line.size);
 	if (!*norm || strset_has(seen, norm)) {
 		free(norm);
+		cg_buf_release(&line);
 		return;
 	}
 	strset_add(seen, norm);
-	cg_buf_puts(lessons, "- ");
-	cg_buf_puts(lessons, text);
-	if (suffix)
-		cg_buf_puts(lessons, suffix);
+	cg_buf_put(lessons, line.ptr, line.size);
 	cg_buf_putc(lessons, '\n');
+	cg_buf_release(&line);
 }
 
 /* The fix a rule lesson names: the finding's help, else the rule's summary. */

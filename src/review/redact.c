@@ -410,56 +410,72 @@ static size_t utf8_len(const unsigned char *s, size_t len)
 	return cg_utf8_valid((const char *)s, n) ? n : 0;
 }
 
+/* C1 controls, and the bidirectional controls of "trojan source". */
+static bool is_hidden_control(const unsigned char *s, size_t n)
+{
+	return (n == 2 && s[0] == 0xc2 && s[1] <= 0x9f) ||
+	       (n == 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+		(s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae))) ||
+	       (n == 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9);
+}
+
 char *cg_review_sanitize(const char *text, size_t len, size_t max_len)
 {
-	struct cg_buf b = CG_BUF_INIT;
+	struct cg_buf plain = CG_BUF_INIT, b = CG_BUF_INIT;
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0;
+	bool is_cut = false;
 
+	/*
+	 * First what must go (controls, invalid bytes), then the mentions and
+	 * markers of what is left: in one pass, "<!-\x01-" or "@\x01name" would
+	 * close up into a live marker or mention once the control is dropped.
+	 * A few bytes past max_len are kept so a marker at the cut is still seen.
+	 */
+	while (i < len) {
+		size_t n = utf8_len(s + i, len - i);
+		if (plain.size >= max_len + 4) {
+			is_cut = true;
+			break;
+		}
+		if (n == 0) {
+			cg_buf_putc(&plain, '?');
+			i++;
+		} else if (n == 1 && ((s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') || s[i] == 0x7f)) {
+			i++;
+		} else if (is_hidden_control(s + i, n)) {
+			i += n;
+		} else {
+			cg_buf_put(&plain, text + i, n);
+			i += n;
+		}
+	}
+	s = (const unsigned char *)plain.ptr;
+	len = plain.size;
+	i = 0;
 	while (i < len && b.size < max_len) {
 		size_t n = utf8_len(s + i, len - i);
-		if (n == 0) {
-			cg_buf_putc(&b, '?');
+		unsigned char c = s[i];
+		if (c == '@' && i + 1 < len && (isalnum(s[i + 1]) || s[i + 1] == '_') &&
+		    (i == 0 || !(isalnum(s[i - 1]) || s[i - 1] == '_' || s[i - 1] == '.' || s[i - 1] == '-'))) {
+			/* @name stays readable but notifies no one: a zero-width space after the @. */
+			cg_buf_puts(&b, "@\xe2\x80\x8b");
 			i++;
 			continue;
 		}
-		if (n == 1) {
-			unsigned char c = s[i];
-			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-				i++;
-				continue;
-			}
-			if (c == '@' && i + 1 < len && (isalnum(s[i + 1]) || s[i + 1] == '_') &&
-			    (i == 0 || !(isalnum(s[i - 1]) || s[i - 1] == '_' || s[i - 1] == '.' || s[i - 1] == '-'))) {
-				/* @name stays readable but notifies no one: a zero-width space after the @. */
-				cg_buf_puts(&b, "@\xe2\x80\x8b");
-				i++;
-				continue;
-			}
-			if (c == '<' && len - i >= 4 && !memcmp(s + i, "<!--", 4)) {
-				/* Would open an HTML comment, and could forge crabgate's hidden markers. */
-				cg_buf_puts(&b, "<\xe2\x80\x8b!--");
-				i += 4;
-				continue;
-			}
-			cg_buf_putc(&b, (char)c);
-			i++;
-			continue;
-		}
-		/* C1 controls, and the bidirectional controls of "trojan source". */
-		if ((n == 2 && s[i] == 0xc2 && s[i + 1] <= 0x9f) ||
-		    (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x80 &&
-		     (s[i + 2] == 0x8e || s[i + 2] == 0x8f || (s[i + 2] >= 0xaa && s[i + 2] <= 0xae))) ||
-		    (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)) {
-			i += n;
+		if (c == '<' && len - i >= 4 && !memcmp(s + i, "<!--", 4)) {
+			/* Would open an HTML comment, and could forge crabgate's hidden markers. */
+			cg_buf_puts(&b, "<\xe2\x80\x8b!--");
+			i += 4;
 			continue;
 		}
 		if (b.size + n > max_len)
 			break;
-		cg_buf_put(&b, text + i, n);
+		cg_buf_put(&b, plain.ptr + i, n);
 		i += n;
 	}
-	if (i < len)
+	if (i < len || is_cut)
 		cg_buf_puts(&b, "…");
+	cg_buf_release(&plain);
 	return cg_buf_detach(&b, NULL);
 }
