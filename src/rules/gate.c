@@ -1,6 +1,7 @@
 /* Which code a build compiles: cfg attributes, cfg! branches, gated `mod x;`. */
 #include "rules/gate.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,13 +281,50 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, enum cg_gate
 	return CG_TRI_UNKNOWN;
 }
 
+/* The node kinds the walks look at, by symbol: compared per node, so no strcmp. */
+static pthread_once_t sym_once = PTHREAD_ONCE_INIT;
+static struct cg_gate_symbols sym;
+
+static TSSymbol symbol_of(const char *name)
+{
+	return ts_language_symbol_for_name(cg_lang_rust(), name, (uint32_t)strlen(name), true);
+}
+
+static void find_symbols(void)
+{
+	sym.attribute_item = symbol_of("attribute_item");
+	sym.inner_attribute_item = symbol_of("inner_attribute_item");
+	sym.match_arm = symbol_of("match_arm");
+	sym.if_expression = symbol_of("if_expression");
+	sym.line_comment = symbol_of("line_comment");
+	sym.block_comment = symbol_of("block_comment");
+	sym.call_expression = symbol_of("call_expression");
+	sym.string_literal = symbol_of("string_literal");
+	sym.raw_string_literal = symbol_of("raw_string_literal");
+	sym.use_declaration = symbol_of("use_declaration");
+}
+
+const struct cg_gate_symbols *cg_gate_symbols(void)
+{
+	pthread_once(&sym_once, find_symbols);
+	return &sym;
+}
+
 static int gate_visit(TSNode node, void *payload)
 {
 	struct gate_walk *w = payload;
-	const char *type = ts_node_type(node);
+	TSSymbol s;
+	const char *type;
 
-	if (is_left_out(w, ts_node_start_byte(node)) || is_comment(node))
+	/* Punctuation and keywords hold nothing a rule looks for. */
+	if (!ts_node_is_named(node) || is_left_out(w, ts_node_start_byte(node)))
 		return CG_WALK_SKIP;
+	s = ts_node_symbol(node);
+	if (s == sym.line_comment || s == sym.block_comment)
+		return CG_WALK_SKIP;
+	if (s != sym.attribute_item && s != sym.inner_attribute_item && s != sym.match_arm && s != sym.if_expression)
+		return w->cb(node, w->payload);
+	type = ts_node_type(node);
 	if (!strcmp(type, "attribute_item")) {
 		if (attr_leaves_out(w->src, node, w->build)) {
 			/* The attribute applies to the next item, statement or expression. */
@@ -329,7 +367,10 @@ int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb
 		 void *payload)
 {
 	struct gate_walk w = { src, build, cb, payload, NULL, 0, 0 };
-	int err = cg_walk(cg_source_root(src), gate_visit, &w);
+	int err;
+
+	pthread_once(&sym_once, find_symbols);
+	err = cg_walk(cg_source_root(src), gate_visit, &w);
 	free(w.ranges);
 	return err;
 }
@@ -340,17 +381,41 @@ static char *dir_of(const char *path)
 	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
 }
 
-struct mod_find {
+/* A `mod x;` of a parent module file: what it names, and whether the build compiles it. */
+struct mod_decl {
+	uint32_t start;
+	char *name;
+	char *via_path; /* `#[path = "…"]` joined to the parent's folder, or NULL */
+	bool is_open;
+};
+
+/*
+ * The module declarations of one parent file under one build. Parent files
+ * (lib.rs above all) are asked about again for every file below them that
+ * has a finding: keep the last few, keyed by a hash of path and content so
+ * a stale entry can never answer.
+ */
+struct parent_decls {
+	uint64_t key;
+	enum cg_gate_build build;
+	struct mod_decl *decls;
+	size_t n, cap;
+};
+
+#define PARENT_CACHE 16
+/* The rule pass runs files on several threads: the cache is theirs in turn. */
+static pthread_mutex_t parent_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct parent_decls parent_cache[PARENT_CACHE];
+static size_t parent_next; /* the slot to reuse next */
+
+struct decl_walk {
 	const struct cg_source *src;
-	const char *name;       /* the module name the file's own name gives */
-	const char *target;     /* the file, for `#[path = "…"] mod x;` */
-	const char *parent_dir; /* where #[path] values start from */
-	bool is_by_name_ok;     /* false: only a #[path] naming the file counts */
-	bool is_found;
+	const char *dir; /* where #[path] values start from */
+	struct parent_decls *pd;
 };
 
 /* The `#[path = "…"]` among the attributes before `item`, joined to the parent's folder; NULL if none. */
-static char *path_attr(const struct mod_find *m, TSNode item)
+static char *path_attr(const struct decl_walk *w, TSNode item)
 {
 	for (TSNode a = ts_node_prev_named_sibling(item); !ts_node_is_null(a) && cg_node_type_is(a, "attribute_item");
 	     a = ts_node_prev_named_sibling(a)) {
@@ -360,66 +425,132 @@ static char *path_attr(const struct mod_find *m, TSNode item)
 		const char *v;
 		size_t vlen;
 		char *rel, *joined;
-		if (ts_node_is_null(key) || ts_node_is_null(value) || !cg_node_is(m->src, key, "path") ||
+		if (ts_node_is_null(key) || ts_node_is_null(value) || !cg_node_is(w->src, key, "path") ||
 		    !cg_node_type_is(value, "string_literal"))
 			continue;
-		string_value(m->src, value, &v, &vlen);
+		string_value(w->src, value, &v, &vlen);
 		rel = cg_strndup(v, vlen);
-		joined = cg_cargo_join(m->parent_dir, rel);
+		joined = cg_cargo_join(w->dir, rel);
 		free(rel);
 		return joined ? joined : cg_strdup("");
 	}
 	return NULL;
 }
 
-/* `mod name;` (a declaration whose body is another file), or `#[path = "<the file>"] mod x;`. */
-static int find_mod_decl(TSNode node, void *payload)
+/* Declarations live among items: modules are entered, function bodies and strings are not. */
+static int walk_decls(TSNode node, struct decl_walk *w, bool is_gated_walk)
 {
-	struct mod_find *m = payload;
 	if (cg_node_type_is(node, "mod_item")) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		TSNode body = ts_node_child_by_field_name(node, "body", 4);
-		if (ts_node_is_null(body) && !ts_node_is_null(name)) {
-			char *via_path = path_attr(m, node);
-			if (via_path ? !strcmp(via_path, m->target) : m->is_by_name_ok && cg_node_is(m->src, name, m->name))
-				m->is_found = true;
-			free(via_path);
+		struct parent_decls *pd = w->pd;
+		if (!ts_node_is_null(body) || ts_node_is_null(name))
+			return ts_node_is_null(body) ? CG_WALK_SKIP : CG_WALK_ENTER;
+		if (is_gated_walk) {
+			for (size_t i = 0; i < pd->n; i++)
+				if (pd->decls[i].start == ts_node_start_byte(node))
+					pd->decls[i].is_open = true;
+		} else {
+			cg_array_grow((void **)&pd->decls, &pd->cap, pd->n + 1, sizeof(*pd->decls));
+			pd->decls[pd->n++] = (struct mod_decl){ ts_node_start_byte(node), cg_node_strdup(w->src, name),
+								path_attr(w, node), false };
 		}
-		return ts_node_is_null(body) ? CG_WALK_SKIP : CG_WALK_ENTER;
+		return CG_WALK_SKIP;
 	}
-	/* Module declarations live among items, never inside function bodies' expressions. */
 	if (cg_node_type_is(node, "function_item") || cg_node_type_is(node, "string_literal"))
 		return CG_WALK_SKIP;
 	return CG_WALK_ENTER;
 }
 
-enum decl_state { DECL_ABSENT, DECL_LEFT_OUT, DECL_OPEN };
+static int collect_decl(TSNode node, void *payload)
+{
+	return walk_decls(node, payload, false);
+}
 
-static enum decl_state mod_decl_state(const struct cg_change *change, const char *file, const char *name,
-				      const char *target, bool is_by_name_ok, enum cg_gate_build build)
+static int mark_open_decl(TSNode node, void *payload)
+{
+	return walk_decls(node, payload, true);
+}
+
+static void parent_decls_release(struct parent_decls *pd)
+{
+	for (size_t i = 0; i < pd->n; i++) {
+		free(pd->decls[i].name);
+		free(pd->decls[i].via_path);
+	}
+	free(pd->decls);
+	memset(pd, 0, sizeof(*pd));
+}
+
+/*
+ * The declarations of `file` at the change's new revision; NULL when it
+ * cannot be read. Borrowed from the cache: call and use under parent_lock.
+ */
+static const struct parent_decls *parent_decls_of(const struct cg_change *change, const char *file,
+						  enum cg_gate_build build)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
-	char *dir = dir_of(file);
-	struct mod_find m = { &src, name, target, dir, is_by_name_ok, false };
-	enum decl_state state = DECL_ABSENT;
+	struct parent_decls *pd = NULL;
+	char *dir = NULL;
+	uint64_t key;
 
-	if (!cg_change_exists(change, file) || cg_change_read(change, file, &text) < 0 ||
-	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+	if (!cg_change_exists(change, file) || cg_change_read(change, file, &text) < 0) {
 		cg_error_clear();
 		goto done;
 	}
-	cg_gate_walk(&src, build, find_mod_decl, &m);
-	if (m.is_found) {
-		state = DECL_OPEN;
-	} else {
-		cg_walk(cg_source_root(&src), find_mod_decl, &m);
-		state = m.is_found ? DECL_LEFT_OUT : DECL_ABSENT;
+	key = cg_hash64(text.ptr, text.size, cg_hash64(file, strlen(file), 0));
+	for (size_t i = 0; i < PARENT_CACHE; i++) {
+		if (parent_cache[i].key == key && parent_cache[i].build == build && parent_cache[i].decls) {
+			pd = &parent_cache[i];
+			goto done;
+		}
+	}
+	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+		cg_error_clear();
+		goto done;
+	}
+	pd = &parent_cache[parent_next];
+	parent_next = (parent_next + 1) % PARENT_CACHE;
+	parent_decls_release(pd);
+	pd->key = key;
+	pd->build = build;
+	/* An empty list is still an answer: allocate so the slot counts as filled. */
+	cg_array_grow((void **)&pd->decls, &pd->cap, 1, sizeof(*pd->decls));
+	dir = dir_of(file);
+	{
+		struct decl_walk w = { &src, dir, pd };
+		cg_walk(cg_source_root(&src), collect_decl, &w);
+		cg_gate_walk(&src, build, mark_open_decl, &w);
 	}
 	cg_source_release(&src);
 done:
-	cg_buf_release(&text);
 	free(dir);
+	cg_buf_release(&text);
+	return pd;
+}
+
+enum decl_state { DECL_ABSENT, DECL_LEFT_OUT, DECL_OPEN };
+
+/*
+ * How `file` declares the module `name` (or, by #[path], the file `target`):
+ * not at all, only in code the build leaves out, or in code it compiles.
+ */
+static enum decl_state mod_decl_state(const struct cg_change *change, const char *file, const char *name,
+				      const char *target, bool is_by_name_ok, enum cg_gate_build build)
+{
+	const struct parent_decls *pd;
+	enum decl_state state = DECL_ABSENT;
+
+	pthread_mutex_lock(&parent_lock);
+	pd = parent_decls_of(change, file, build);
+	for (size_t i = 0; pd && i < pd->n && state != DECL_OPEN; i++) {
+		const struct mod_decl *d = &pd->decls[i];
+		if (d->via_path ? strcmp(d->via_path, target) != 0 : !is_by_name_ok || strcmp(d->name, name) != 0)
+			continue;
+		state = d->is_open ? DECL_OPEN : DECL_LEFT_OUT;
+	}
+	pthread_mutex_unlock(&parent_lock);
 	return state;
 }
 
@@ -491,22 +622,6 @@ bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enu
 	return is_excluded;
 }
 
-/* A file whose `crate::` is not itself: a module file of a crate. */
-static bool is_module_file(const char *path)
-{
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path, *dir = slash;
-
-	if (!strcmp(base, "lib.rs") || !strcmp(base, "main.rs") || !strcmp(base, "build.rs"))
-		return false;
-	if (!slash)
-		return true;
-	while (dir > path && dir[-1] != '/')
-		dir--;
-	/* Each file directly in src/bin/, tests/, benches/ or examples/ is a crate of its own. */
-	return !(text_is(dir, (size_t)(slash - dir), "bin") || text_is(dir, (size_t)(slash - dir), "tests") ||
-		 text_is(dir, (size_t)(slash - dir), "benches") || text_is(dir, (size_t)(slash - dir), "examples"));
-}
-
 const void *cg_gate_resolve_call(const struct cg_source *src, const struct cg_rust_file *rf, const char *file_path,
 				 TSNode fn, const void *(*match)(const char *full, void *payload), void *payload,
 				 char **full)
@@ -517,17 +632,8 @@ const void *cg_gate_resolve_call(const struct cg_source *src, const struct cg_ru
 	const char *first;
 	size_t flen = cg_rust_first_segment(written, &first);
 
-	*full = cg_rust_resolve_at(rf, at, written, strlen(written));
-	if (is_module_file(file_path) && !cg_starts_with(*full, "crate::")) {
-		/* resolve_at reads `crate::x` as this file's `x`: right only in a crate root. */
-		char *plain = cg_rust_resolve(rf, written, strlen(written));
-		if (cg_starts_with(plain, "crate::")) {
-			free(*full);
-			*full = plain;
-		} else {
-			free(plain);
-		}
-	}
+	/* Only in a crate root does `crate::x` name this file's own `x`. */
+	*full = cg_rust_resolve_scoped(rf, at, written, strlen(written), cg_rust_path_is_crate_root(file_path));
 	hit = match(*full, payload);
 	if (!hit && !strcmp(*full, written) && !(first[flen] == '\0' && cg_rust_defines_fn(rf, first, flen))) {
 		char **globs = NULL;

@@ -34,9 +34,17 @@ enum cg_gate_build {
  */
 enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enum cg_gate_build build);
 
+/* Rust node kinds by symbol, for walks that compare every node (read-only, shared). */
+struct cg_gate_symbols {
+	TSSymbol attribute_item, inner_attribute_item, match_arm, if_expression, line_comment, block_comment;
+	TSSymbol call_expression, string_literal, raw_string_literal, use_declaration;
+};
+const struct cg_gate_symbols *cg_gate_symbols(void);
+
 /*
  * Pre-order walk like cg_walk that passes over code `build` leaves out, so
- * `cb` sees only what that build compiles and runs. `cb` returns
+ * `cb` sees only what that build compiles and runs; it sees named nodes
+ * only, never comments, punctuation or keywords. `cb` returns
  * CG_WALK_ENTER, CG_WALK_SKIP or a negative error, which stops the walk.
  */
 int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb)(TSNode node, void *payload),
@@ -56,10 +64,8 @@ bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enu
  * identifier or a type path) stands for where it is written, through the
  * `use`s in scope (cg_rust_resolve_at); for a path no `use` brings, what
  * each glob import in scope makes of it, unless the file defines a fn of
- * that name.
- * A `use crate::…` in a module file (not a crate root: lib.rs, main.rs,
- * src/bin/, tests/, benches/, examples/, build.rs) names the crate's own
- * item and is not followed into this file's `use`s. Returns the first
+ * that name. `file_path` says whether the file is a crate root, where
+ * alone `crate::x` names the file's own `x`. Returns the first
  * non-NULL answer of `match`; *full (owned) is the path that got it, or the
  * resolved path when none did.
  */

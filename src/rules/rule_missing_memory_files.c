@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /*
  * missing-memory-files: every Rust crate root keeps the team's three memory
  * files (memories.md, lessons-learned.md, scratchpad.md; names from
@@ -64,6 +65,13 @@ static TSNode crate_table(const struct cg_source *src)
 			workspace = t;
 	}
 	return workspace;
+}
+
+/* Before parsing: a crate root's manifest spells its [package] or [workspace] table. */
+static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	return memmem(text, len, "package", 7) || memmem(text, len, "workspace", 9);
 }
 
 static int check(struct cg_rule_ctx *ctx)
@@ -139,4 +147,5 @@ const struct cg_rule cg_rule_missing_memory_files = {
 		   "    crates/parser/src/lib.rs\n",
 	.wants = CG_KIND_CARGO_TOML,
 	.check = check,
+	.may_fire = may_fire,
 };

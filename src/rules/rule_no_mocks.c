@@ -190,23 +190,34 @@ static int find_local_macro(TSNode node, void *payload)
 		       : CG_WALK_SKIP;
 }
 
+/*
+ * Before parsing. A manifest must spell a configured crate (the part before
+ * any '-' or '_', so either spelling passes; a workspace-inherited rename is
+ * read through the workspace, whose own manifest spells it); a source file
+ * must say "mock" (automock, mock!).
+ */
+static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
+	if (ctx->kind != CG_KIND_CARGO_TOML)
+		return memmem(text, len, "mock", 4) != NULL;
+	for (size_t i = 0; crates && i < crates->nkids; i++) {
+		const char *n = crates->kids[i]->value;
+		size_t nlen = n ? strcspn(n, "-_") : 0;
+		if (nlen && memmem(text, len, n, nlen))
+			return true;
+	}
+	/* `x = { workspace = true }` may name a renamed mocking crate of the workspace. */
+	return memmem(text, len, "workspace", 9) != NULL;
+}
+
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { ctx, ctx->file_data, false };
 
-	if (ctx->kind == CG_KIND_CARGO_TOML) {
-		/* Every configured crate name has "mock" or is short: prefilter on the names. */
-		const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
-		bool any = false;
-		for (size_t i = 0; crates && i < crates->nkids && !any; i++) {
-			const char *n = crates->kids[i]->value;
-			/* Compare the part before any '-'/'_' so either spelling passes the filter. */
-			size_t len = n ? strcspn(n, "-_") : 0;
-			any = len && memmem(ctx->src->text, ctx->src->len, n, len) != NULL;
-		}
-		return any ? check_manifest(ctx) : 0;
-	}
-	if (ctx->kind != CG_KIND_RUST || !w.rf || !memmem(ctx->src->text, ctx->src->len, "mock", 4))
+	if (ctx->kind == CG_KIND_CARGO_TOML)
+		return check_manifest(ctx);
+	if (ctx->kind != CG_KIND_RUST || !w.rf)
 		return 0;
 	cg_walk(cg_source_root(ctx->src), find_local_macro, &w);
 	return cg_walk(cg_source_root(ctx->src), visit, &w);
@@ -244,4 +255,5 @@ const struct cg_rule cg_rule_no_mocks = {
 		   "    impl Store for MemStore { fn get(&self, key: &str) -> Option<String> { self.0.get(key).cloned() } }\n",
 	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML,
 	.check = check,
+	.may_fire = may_fire,
 };

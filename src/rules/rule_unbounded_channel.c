@@ -19,6 +19,7 @@
 
 struct walk {
 	struct cg_rule_ctx *ctx;
+	const struct cg_gate_symbols *sym;
 	const struct cg_rust_file *rf;
 	const struct cg_conf_node *ctors;
 	int file_state; /* 0: not asked yet, 1: library code, -1: declared only for tests */
@@ -68,14 +69,15 @@ static void report(struct walk *w, TSNode fn, const struct cg_conf_node *ctor)
 static int visit(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	const char *type = ts_node_type(node);
 	TSNode fn;
 	const struct cg_conf_node *ctor;
 	char *full = NULL;
+	const struct cg_gate_symbols *sym = w->sym;
+	TSSymbol s = ts_node_symbol(node);
 
-	if (!strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") || !strcmp(type, "use_declaration"))
+	if (s == sym->string_literal || s == sym->raw_string_literal || s == sym->use_declaration)
 		return CG_WALK_SKIP;
-	if (strcmp(type, "call_expression") != 0)
+	if (s != sym->call_expression)
 		return CG_WALK_ENTER;
 	fn = ts_node_child_by_field_name(node, "function", 8);
 	if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
@@ -95,12 +97,18 @@ static int visit(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-/* No constructor's last segment in the bytes, no call to one. */
-static bool may_match(const struct cg_rule_ctx *ctx, const struct cg_conf_node *ctors)
+/*
+ * Before parsing: no constructor's last segment in the bytes, no call to
+ * one (an alias still names it in its `use`); test files never count.
+ */
+static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
+	const struct cg_conf_node *ctors = cg_conf_child(ctx->rule_cfg, "constructors");
+	if (cg_rust_path_is_test(ctx->path))
+		return false;
 	for (size_t i = 0; ctors && i < ctors->nkids; i++) {
 		const char *name = last_segment(cg_conf_str(ctors->kids[i], "path", ""));
-		if (*name && memmem(ctx->src->text, ctx->src->len, name, strlen(name)))
+		if (*name && memmem(text, len, name, strlen(name)))
 			return true;
 	}
 	return false;
@@ -112,9 +120,10 @@ static int check(struct cg_rule_ctx *ctx)
 	int err = 0;
 
 	w.ctx = ctx;
+	w.sym = cg_gate_symbols();
 	w.rf = ctx->file_data;
 	w.ctors = cg_conf_child(ctx->rule_cfg, "constructors");
-	if (w.rf && may_match(ctx, w.ctors) && !cg_rust_path_is_test(ctx->path))
+	if (w.rf && !cg_rust_path_is_test(ctx->path))
 		err = cg_gate_walk(ctx->src, CG_GATE_NOT_TEST, visit, &w);
 	return err;
 }
@@ -153,4 +162,5 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		"    tx.send(job).await?; // waits while 1024 jobs are queued\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
+	.may_fire = may_fire,
 };

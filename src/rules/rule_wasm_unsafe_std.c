@@ -23,6 +23,7 @@
 
 struct walk {
 	struct cg_rule_ctx *ctx;
+	const struct cg_gate_symbols *sym;
 	const struct cg_rust_file *rf;
 	const struct cg_conf_node *calls, *except;
 	const char *why_wasm; /* why the crate counts as a WASM crate, for the message */
@@ -74,15 +75,15 @@ static void report(struct walk *w, TSNode fn, const struct cg_conf_node *call, c
 static int visit(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	const char *type = ts_node_type(node);
 	const struct cg_conf_node *call;
 	char *full = NULL;
 	TSNode fn;
+	const struct cg_gate_symbols *sym = w->sym;
+	TSSymbol s = ts_node_symbol(node);
 
-	if (w->file_state < 0 || !strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") ||
-	    !strcmp(type, "use_declaration"))
+	if (w->file_state < 0 || s == sym->string_literal || s == sym->raw_string_literal || s == sym->use_declaration)
 		return CG_WALK_SKIP;
-	if (strcmp(type, "call_expression") != 0)
+	if (s != sym->call_expression)
 		return CG_WALK_ENTER;
 	fn = ts_node_child_by_field_name(node, "function", 8);
 	if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
@@ -116,7 +117,7 @@ static bool crate_name_eq(const char *a, const char *b)
  * Why the crate of the file targets WASM, written into `why`; false when it
  * does not. The manifest comes from the run's cache, read once per crate.
  */
-static bool targets_wasm(struct cg_rule_ctx *ctx, struct cg_buf *why)
+static bool targets_wasm(const struct cg_rule_ctx *ctx, struct cg_buf *why)
 {
 	const struct cg_conf_node *globs = cg_conf_child(ctx->rule_cfg, "crates");
 	const struct cg_conf_node *markers = cg_conf_child(ctx->rule_cfg, "markers");
@@ -145,20 +146,38 @@ static bool targets_wasm(struct cg_rule_ctx *ctx, struct cg_buf *why)
 	return false;
 }
 
-/* No call's telling segment in the bytes, no call to check. */
-static bool may_match(const struct cg_rule_ctx *ctx, const struct cg_conf_node *calls)
+static bool is_ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* `word` in `text` as a whole identifier. */
+static bool has_word(const char *text, size_t len, const char *word, size_t wlen)
+{
+	const char *p = text, *end = text + len, *hit;
+	while (wlen && (hit = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
+		if ((hit == text || !is_ident_char(hit[-1])) && (hit + wlen == end || !is_ident_char(hit[wlen])))
+			return true;
+		p = hit + 1;
+	}
+	return false;
+}
+
+/*
+ * No call's owner in the bytes, no call to check. The owner is the segment
+ * before the last (`Instant` of `std::time::Instant::now`, `thread` of
+ * `std::thread::sleep`, `fs` of `std::fs::*`): any `use` or path that
+ * reaches the call names it, where the last segment may hide behind an alias.
+ */
+static bool may_match(const char *text, size_t len, const struct cg_conf_node *calls)
 {
 	for (size_t i = 0; calls && i < calls->nkids; i++) {
-		const char *p = cg_conf_str(calls->kids[i], "path", ""), *q, *seg = p, *prev = p;
-		/* The last segment, or the module before `::*`: `now`, `spawn`, `fs`. */
+		const char *p = cg_conf_str(calls->kids[i], "path", ""), *q, *seg = p, *prev = NULL;
 		while ((q = strstr(seg, "::")) != NULL) {
 			prev = seg;
 			seg = q + 2;
 		}
-		if (!strcmp(seg, "*"))
-			seg = prev;
-		size_t len = strcspn(seg, ":");
-		if (len && memmem(ctx->src->text, ctx->src->len, seg, len))
+		if (!prev || has_word(text, len, prev, strcspn(prev, ":")))
 			return true;
 	}
 	return false;
@@ -172,6 +191,19 @@ static bool is_host_only(const char *path)
 	return !strcmp(base, "build.rs") || cg_starts_with(path, "benches/") || strstr(path, "/benches/") != NULL;
 }
 
+/* Before parsing: host-only files, no call's owner in the bytes, or a crate that does not target WASM. */
+static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	struct cg_buf why = CG_BUF_INIT;
+	bool is_wasm;
+
+	if (is_host_only(ctx->path) || !may_match(text, len, cg_conf_child(ctx->rule_cfg, "calls")))
+		return false;
+	is_wasm = targets_wasm(ctx, &why);
+	cg_buf_release(&why);
+	return is_wasm;
+}
+
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { 0 };
@@ -179,11 +211,12 @@ static int check(struct cg_rule_ctx *ctx)
 	int err = 0;
 
 	w.ctx = ctx;
+	w.sym = cg_gate_symbols();
 	w.rf = ctx->file_data;
 	w.calls = cg_conf_child(ctx->rule_cfg, "calls");
 	w.except = cg_conf_child(ctx->rule_cfg, "except");
-	/* The crate lookup is a cached hash lookup; the byte filter comes first anyway. */
-	if (!w.rf || is_host_only(ctx->path) || !may_match(ctx, w.calls) || !targets_wasm(ctx, &why))
+	/* The crate lookup is a cached hash lookup; it also says why, for the message. */
+	if (!w.rf || is_host_only(ctx->path) || !targets_wasm(ctx, &why))
 		goto done;
 	w.why_wasm = why.ptr;
 	err = cg_gate_walk(ctx->src, CG_GATE_WASM32, visit, &w);
@@ -228,4 +261,5 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 		"    fn load_cache() -> std::io::Result<Vec<u8>> { std::fs::read(\"cache.bin\") }\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
+	.may_fire = may_fire,
 };
