@@ -16,6 +16,7 @@
 #include "util/banned.h"
 
 #define ALLOW_MARK "crabgate:allow("
+#define MAX_PARSE_BYTES (8u << 20)
 
 int cg_filter_parse(enum cg_filter *out, const char *name)
 {
@@ -302,11 +303,30 @@ static void report_bare_allow(struct cg_findings *out, const struct pass_env *en
 }
 
 /* The flagged lines' text (at most 50), the part of a fingerprint that survives line shifts. */
+/* Lines longer than this (minified or generated) are hashed and shown only around the span. */
+#define LONG_LINE 4096
+#define LONG_LINE_CONTEXT 256
+
+/*
+ * The text a fingerprint hashes: the flagged lines, at most 50, and of a
+ * long line only a window around the span, so thousands of findings on one
+ * megabyte-long line cost kilobytes each, not megabytes.
+ */
 static void span_text(struct cg_buf *out, const struct cg_source *src, const struct cg_finding *f)
 {
 	for (uint32_t l = f->line; l <= f->end_line && l - f->line < 50; l++) {
 		size_t n;
 		const char *t = cg_source_line(src, l, &n);
+		if (n > LONG_LINE) {
+			size_t from = l == f->line && f->column > 1 ? f->column - 1 : 0;
+			size_t to = l == f->end_line && f->end_column > 1 ? f->end_column - 1 : from;
+			from = from > LONG_LINE_CONTEXT ? from - LONG_LINE_CONTEXT : 0;
+			to = to + LONG_LINE_CONTEXT < n ? to + LONG_LINE_CONTEXT : n;
+			if (from > n)
+				from = n;
+			t += from;
+			n = to > from ? to - from : 0;
+		}
 		cg_buf_put(out, t, n);
 		cg_buf_putc(out, '\n');
 	}
@@ -372,7 +392,8 @@ static void finish_file(struct cg_findings *out, struct cg_findings *raw, const 
 
 		if (!visible_by_filter(file, f, env->filter))
 			continue;
-		f->source_line = cg_strndup(text, tlen);
+		/* A code frame of a line this long helps nobody and would cost its size per finding. */
+		f->source_line = tlen <= 4 * LONG_LINE ? cg_strndup(text, tlen) : NULL;
 		/* On the flagged line, or alone on the line above it. */
 		for (int k = 0; k < 2; k++) {
 			uint32_t l = k == 0 ? f->line : f->line - 1, col;
@@ -603,6 +624,15 @@ static int check_file(struct pass_run *run, size_t i)
 	}
 	if (file->skip_reason) {
 		res->skip_reason = file->skip_reason;
+		goto done;
+	}
+	/*
+	 * A syntax tree costs about 75 bytes per byte of source: a 50 MB file
+	 * in a pull request would take gigabytes and a minute. The cap is far
+	 * past any hand-written file; generated ones belong under `exclude`.
+	 */
+	if (len > MAX_PARSE_BYTES) {
+		res->skip_reason = "too large to check (over 8 MiB; if it is generated, list it under exclude)";
 		goto done;
 	}
 	if (cg_nrules > sizeof(slots) / sizeof(slots[0]))

@@ -36,6 +36,27 @@ static void index_lines(struct cg_source *src)
 	}
 }
 
+/*
+ * libtree-sitter 0.20.x (Debian 12) keeps a node's child count in 16 bits
+ * internally: an ERROR node with 65,536 or more children (input like 33,000
+ * repetitions of `{ )` makes one) loses the rest, sizes computed from the
+ * children shrink with it up to the root, and deleting the tree then frees an
+ * invalid pointer. Fixed upstream in later releases; we cannot change the
+ * library, so such a tree is detected and never deleted: a bounded leak in a
+ * short-lived process, not a crash. The sign: a tree with errors whose root
+ * ends before the file's last non-blank byte.
+ */
+static bool is_truncated(TSTree *tree, const char *text, size_t len)
+{
+	TSNode root = ts_tree_root_node(tree);
+	if (!ts_node_has_error(root))
+		return false;
+	for (size_t i = ts_node_end_byte(root); i < len; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r' && text[i] != '\f')
+			return true;
+	return false;
+}
+
 int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, size_t len)
 {
 	TSParser *parser;
@@ -52,6 +73,12 @@ int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, 
 	ts_parser_delete(parser);
 	if (!out->tree)
 		return cg_error_set(CG_E_INPUT, "the parser gave up on this file");
+	if (is_truncated(out->tree, text, len)) {
+		/* Deleting this tree would corrupt the heap: keep it, unchecked. */
+		out->tree = NULL;
+		return cg_error_set(CG_E_INPUT, "the file is too broken to parse safely (a syntax error spanning more "
+						"than 65,535 tokens); fix its syntax");
+	}
 	index_lines(out);
 	return 0;
 }

@@ -1,0 +1,101 @@
+/* The tree-sitter wrapper: line index, walking, and the library's limits. */
+#include "helpers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "syntax/syntax.h"
+#include "util/error.h"
+
+static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
+	char *s = malloc(hl + ul * n + tl + 1), *p = s;
+	memcpy(p, head, hl);
+	p += hl;
+	for (size_t i = 0; i < n; i++, p += ul)
+		memcpy(p, unit, ul);
+	memcpy(p, tail, tl + 1);
+	return s;
+}
+
+static void test_lines(void **state)
+{
+	struct cg_source src;
+	static const char text[] = "fn a() {}\r\nfn b() {}\n\nlast";
+	size_t len;
+	const char *l;
+	(void)state;
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, sizeof(text) - 1), 0);
+	assert_int_equal(src.nlines, 4);
+	l = cg_source_line(&src, 1, &len);
+	assert_int_equal(len, 9); /* the \r is not part of the line */
+	assert_memory_equal(l, "fn a() {}", 9);
+	cg_source_line(&src, 3, &len);
+	assert_int_equal(len, 0);
+	l = cg_source_line(&src, 4, &len);
+	assert_memory_equal(l, "last", 4);
+	cg_source_line(&src, 9, &len);
+	assert_int_equal(len, 0);
+	assert_int_equal(cg_source_line_of(&src, 12), 2);
+	cg_source_release(&src);
+}
+
+/*
+ * libtree-sitter 0.20 corrupts the heap when it deletes an ERROR node with
+ * 65,536 or more children; such a file is refused, not crashed on. Found by
+ * the blocking-in-async engineer with 50,000 repetitions of `{ )`.
+ */
+static void test_huge_error_node_is_refused(void **state)
+{
+	struct cg_source src;
+	size_t sizes[] = { 33000, 50000, 200000 };
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		char *text = repeat("fn x() {}\nfn f() { ", "{ ) ", sizes[i], "}\n");
+		assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), CG_E_INPUT);
+		assert_non_null(strstr(cg_error_last(), "too broken to parse safely"));
+		free(text);
+	}
+	/* Just below the limit, and an ordinary broken file: parsed, and released cleanly. */
+	{
+		char *text = repeat("", "{ ) ", 30000, "\n");
+		assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
+		cg_source_release(&src);
+		free(text);
+	}
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, "fn f( { let x = ; }", 19), 0);
+	assert_true(ts_node_has_error(cg_source_root(&src)));
+	cg_source_release(&src);
+}
+
+static int count_nodes(TSNode node, void *payload)
+{
+	(void)node;
+	(*(size_t *)payload)++;
+	return CG_WALK_ENTER;
+}
+
+static void test_walk_deep_nesting(void **state)
+{
+	struct cg_source src;
+	char *open = repeat("fn f() { let x = ", "(", 50000, "1"), *text = repeat(open, ")", 50000, "; }\n");
+	size_t n = 0;
+	(void)state;
+	free(open);
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
+	assert_int_equal(cg_walk(cg_source_root(&src), count_nodes, &n), 0);
+	assert_true(n > 100000);
+	cg_source_release(&src);
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_huge_error_node_is_refused),
+		cmocka_unit_test(test_walk_deep_nesting),
+	};
+	return cmocka_run_group_tests_name("syntax", tests, NULL, NULL);
+}
