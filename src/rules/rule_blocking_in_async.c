@@ -1371,6 +1371,13 @@ done:
 	return 0;
 }
 
+/* Without `async` there is no async context: the pass need not parse the file for this rule. */
+static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	return memmem(text, len, "async", 5) != NULL;
+}
+
 const struct cg_rule cg_rule_blocking_in_async = {
     .id = "blocking-in-async",
     .default_severity = CG_SEV_ERROR,
@@ -1423,4 +1430,5 @@ const struct cg_rule cg_rule_blocking_in_async = {
 	       "blocking calls, their replacements and the wrappers are `rules.blocking-in-async` in config.\n",
     .wants = CG_KIND_RUST,
     .check = check,
+	.may_fire = may_fire,
 };
