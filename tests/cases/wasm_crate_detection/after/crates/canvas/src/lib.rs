@@ -1,0 +1,3 @@
+fn frame_time() -> std::time::SystemTime {
+    std::time::SystemTime::now()
+}
