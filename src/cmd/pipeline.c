@@ -30,7 +30,7 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 {
 	const struct cg_conf_node *root = cfg->root;
 	const char *color = cg_conf_str(cg_conf_child(root, "output"), "color", "auto");
-	long jobs;
+	long jobs, max_bytes;
 	int err;
 
 	if ((err = cg_pipeline_parse_fail_level(&opts->fail_level, cg_conf_str(root, "fail_level", "error"))) < 0 ||
@@ -42,6 +42,12 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 		return cg_error_set(CG_E_CONFIG, "%s:%u: jobs: expected a whole number from 0 to 64, found '%ld'",
 				    cg_conf_child(root, "jobs")->file, cg_conf_child(root, "jobs")->line, jobs);
 	opts->pass.jobs = (unsigned)jobs;
+	max_bytes = cg_conf_int(root, "max_file_bytes", 0);
+	if (max_bytes < 0)
+		return cg_error_set(CG_E_CONFIG, "%s:%u: max_file_bytes: expected 0 (no limit) or a size in bytes, found '%ld'",
+				    cg_conf_child(root, "max_file_bytes")->file, cg_conf_child(root, "max_file_bytes")->line,
+				    max_bytes);
+	opts->pass.max_file_bytes = (size_t)max_bytes;
 	if (!opts->pass.baseline_path) {
 		const char *b = cg_conf_str(root, "baseline", "");
 		opts->pass.baseline_path = *b ? b : NULL;

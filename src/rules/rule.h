@@ -90,6 +90,7 @@ struct cg_pass_opts {
 	enum cg_filter filter;
 	const char *baseline_path; /* NULL: none */
 	unsigned jobs;             /* worker threads; 0 = one per core, at most 8 */
+	size_t max_file_bytes;     /* larger files are skipped; 0 = no limit */
 };
 
 /*
