@@ -93,6 +93,28 @@ static char *header_path(const char *s, size_t len)
 	return p;
 }
 
+/*
+ * A diff names paths crabgate reports, posts and may read: one that is
+ * absolute or climbs out with '..' is not a file of this repository.
+ */
+static bool is_inside(const char *path)
+{
+	const char *p = path;
+	if (!p)
+		return true;
+	if (*p == '/')
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return true;
+}
+
 static void finish_file(struct parser *ps)
 {
 	struct cg_changed_file *f = ps->file;
@@ -353,6 +375,15 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 	finish_file(&ps);
 	for (size_t i = 0; i < change->nfiles; i++) {
 		struct cg_changed_file *f = &change->files[i];
+		const char *bad = !is_inside(f->path) ? f->path : !is_inside(f->old_path) ? f->old_path : NULL;
+		if (bad) {
+			err = cg_error_set(
+			    CG_E_INPUT,
+			    "diff: '%s' is not a path inside the repository (absolute, or with a '..' "
+			    "part); make the diff from the repository's root with repository-relative paths",
+			    bad);
+			goto done;
+		}
 		if (f->status == CG_FILE_DELETED)
 			cg_buf_release(&f->content);
 		if (f->status == CG_FILE_MODIFIED && !cg_str_eq(f->path, f->old_path))

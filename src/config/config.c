@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "util/buf.h"
@@ -225,7 +226,8 @@ static int check_scalar(const struct cg_conf_node *tmpl, const struct cg_conf_no
 
 	if (n->kind != CG_CONF_SCALAR)
 		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a single value, found %s", n->file, n->line, path, kind_name(n->kind));
-	if (!n->is_quoted && is_bool(tmpl->value) && !is_bool(n->value))
+	/* Quoted too: `enabled: "yes please"` would otherwise read as false, silently turning a rule off. */
+	if (is_bool(tmpl->value) && !is_bool(n->value))
 		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected true or false, found '%s'", n->file, n->line, path, n->value);
 	if (!tmpl->is_quoted && is_int(tmpl->value) && !is_int(n->value))
 		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a whole number, found '%s'", n->file, n->line, path, n->value);
@@ -370,6 +372,32 @@ static int read_file(struct cg_buf *out, const char *path)
 	return err;
 }
 
+/*
+ * The repository's .crabgate.yaml comes with the change under review: as a
+ * symbolic link it could make crabgate read any file of the CI machine
+ * (/proc/self/environ, a credentials file) and quote it in an error.
+ * Refuse one that resolves outside the repository or is not a regular file.
+ */
+static int check_inside(const char *path, const char *repo_root)
+{
+	char *real = NULL, *root = NULL;
+	struct stat st;
+	int err = 0;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return 0; /* missing, or a plain file: read_file says the rest */
+	real = realpath(path, NULL);
+	root = realpath(repo_root, NULL);
+	if (!real || !root || !cg_starts_with(real, root) ||
+	    (real[strlen(root)] != '/' && real[strlen(root)] != '\0') || stat(real, &st) < 0 || !S_ISREG(st.st_mode))
+		err = cg_error_set(CG_E_CONFIG,
+				   ".crabgate.yaml: a symbolic link to a file outside the repository (or not a regular "
+				   "file); replace it with the file itself, or pass --config");
+	free(real);
+	free(root);
+	return err;
+}
+
 int cg_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path)
 {
 	struct cg_config *cfg = cg_calloc(1, sizeof(*cfg));
@@ -393,6 +421,8 @@ int cg_config_load(struct cg_config **out, const char *repo_root, const char *ex
 	} else if (repo_root) {
 		cg_buf_printf(&path, "%s%s.crabgate.yaml", repo_root,
 			      *repo_root && repo_root[strlen(repo_root) - 1] != '/' ? "/" : "");
+		if ((err = check_inside(path.ptr, repo_root)) < 0)
+			goto done;
 		err = read_file(&text, path.ptr);
 		if (err == CG_E_NOTFOUND) {
 			err = 0;

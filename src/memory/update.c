@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,6 +102,65 @@ static int open_index(git_index **out, git_repository *repo)
 	return 0;
 }
 
+/*
+ * Refuses while another git process holds the index (or one crashed holding
+ * it): the update writes the index last, and would fail there half done,
+ * after the commit or the files. Inside `git commit`, GIT_INDEX_FILE names
+ * the index git is building, whose lock is then the one that matters.
+ */
+static int check_index_unlocked(git_repository *repo)
+{
+	const char *env = getenv("GIT_INDEX_FILE");
+	struct cg_buf lock = CG_BUF_INIT;
+	struct stat st;
+	int err = 0;
+
+	if (env && *env)
+		cg_buf_printf(&lock, "%s.lock", env);
+	else
+		cg_buf_printf(&lock, "%sindex.lock", git_repository_path(repo));
+	if (lstat(lock.ptr, &st) == 0)
+		err = cg_error_set(CG_E_IO,
+				   "memory: %s exists: another git process is using the index (or one crashed); wait "
+				   "for it to finish, or delete the file if no git process is running, then re-run",
+				   lock.ptr);
+	cg_buf_release(&lock);
+	return err;
+}
+
+/*
+ * A memory file's path in the work tree must not pass through a symbolic
+ * link: the change under review can commit one (scratchpad.md ->
+ * ~/.ssh/id_rsa), and reading through it would copy that file into the
+ * repository, writing through it would overwrite it.
+ */
+static int check_no_symlink(const char *workdir, const char *path)
+{
+	struct cg_buf full = CG_BUF_INIT;
+	const char *p = path;
+	int err = 0;
+
+	cg_buf_puts(&full, workdir);
+	while (*p && !err) {
+		size_t n = strcspn(p, "/");
+		struct stat st;
+		cg_buf_put(&full, p, n);
+		if (lstat(full.ptr, &st) == 0 && S_ISLNK(st.st_mode))
+			err = cg_error_set(CG_E_INPUT,
+					   "memory: %s is a symbolic link (%.*s); crabgate will not read or write "
+					   "through it: replace it with a regular file, or set memory.files to another "
+					   "path",
+					   path, (int)(p + n - path), path);
+		p += n;
+		if (*p == '/') {
+			cg_buf_putc(&full, '/');
+			p++;
+		}
+	}
+	cg_buf_release(&full);
+	return err;
+}
+
 static int update_stage(struct cg_memory_result *out, git_repository *repo, const struct cg_memory_facts *facts,
 			const struct cg_memory_config *mc)
 {
@@ -142,6 +202,16 @@ static int update_stage(struct cg_memory_result *out, git_repository *repo, cons
 			goto done;
 		}
 		git_error_clear();
+		if ((err = check_no_symlink(workdir, path)) < 0)
+			goto done;
+		if (e && e->mode == GIT_FILEMODE_LINK) {
+			err = cg_error_set(
+			    CG_E_INPUT,
+			    "memory: %s is staged as a symbolic link; crabgate will not follow it: replace "
+			    "it with a regular file, or set memory.files to another path",
+			    path);
+			goto done;
+		}
 		if (e) {
 			if (git_blob_lookup(&blob, repo, &e->id) < 0) {
 				err = cg_error_set_git("memory: cannot read the staged %s", path);
@@ -278,6 +348,9 @@ static int update_commit_local(struct cg_memory_result *out, git_repository *rep
 		err = cg_error_set_git("memory: cannot read HEAD and the index");
 		goto done;
 	}
+	for (int i = 0; i < CG_MEMORY_NFILES && git_repository_workdir(repo); i++)
+		if ((err = check_no_symlink(git_repository_workdir(repo), mc->paths[i])) < 0)
+			goto done;
 	if ((err = check_clean(repo, tree, index, mc)) < 0)
 		goto done;
 	if ((err = cg_memory_render_tree(&files, repo, tree, "HEAD", facts, mc)) < 0)
@@ -389,6 +462,8 @@ int cg_memory_update_local(struct cg_memory_result *out, git_repository *repo, c
 	if ((err = cg_memory_gather(&facts, repo, change, findings, review, &meta, &mc)) < 0)
 		goto done;
 
+	if ((err = check_index_unlocked(repo)) < 0)
+		goto done;
 	if (mc.mode == CG_MEMORY_MODE_STAGE) {
 		err = update_stage(out, repo, &facts, &mc);
 		goto done;

@@ -3,6 +3,7 @@
 #include <git2.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util/banned.h"
 
@@ -34,6 +35,17 @@ int cg_error_set_git(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	/* A damaged object database is not the user's input: say what fixes it. */
+	if (ge && ge->message &&
+	    (ge->klass == GIT_ERROR_ZLIB ||
+	     ((ge->klass == GIT_ERROR_ODB || ge->klass == GIT_ERROR_OBJECT) &&
+	      (strstr(ge->message, "corrupt") || strstr(ge->message, "inflate") || strstr(ge->message, "malformed") ||
+	       strstr(ge->message, "failed to parse") || strstr(ge->message, "invalid object") ||
+	       strstr(ge->message, "header")))))
+		return cg_error_set(CG_E_GIT,
+				    "%s: %s; the repository's object database looks damaged: run `git fsck`, then "
+				    "fetch the missing objects or clone again",
+				    what, ge->message);
 	if (ge && ge->message)
 		return cg_error_set(CG_E_GIT, "%s: %s", what, ge->message);
 	return cg_error_set(CG_E_GIT, "%s", what);
