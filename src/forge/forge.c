@@ -362,6 +362,27 @@ void cg_forge_result_release(struct cg_forge_result *r)
 
 /* ---- JSON over HTTP (forge_internal.h) ---- */
 
+int cg_forge__url(struct cg_buf *out, const char *api, const char *method, const char *url)
+{
+	if (strstr(url, "://")) {
+		if (!cg_forge_same_origin(api, url))
+			return cg_error_set(CG_E_INPUT,
+					    "%s %s: not on the API's host %s; refusing to send the token there", method,
+					    url, api);
+		return cg_buf_puts(out, url);
+	}
+	/*
+	 * Appended to the API root, "@evil.example/x" (say, a Link header's next
+	 * page) would make the API's host the user name of a URL on another
+	 * host, and send it the token: only paths are appended.
+	 */
+	if (url[0] != '/')
+		return cg_error_set(CG_E_INPUT,
+				    "%s %s: not a path on the API's host %s; refusing to send the token there", method,
+				    url, api);
+	return cg_buf_printf(out, "%s%s", api, url);
+}
+
 int cg_forge__request(struct cg_forge_client *c, struct cg_http_response *resp, const char *method, const char *url,
 		      const cJSON *body)
 {
@@ -372,17 +393,8 @@ int cg_forge__request(struct cg_forge_client *c, struct cg_http_response *resp, 
 	size_t n = c->nheaders;
 	int err;
 
-	if (strstr(url, "://")) {
-		if (!cg_forge_same_origin(c->api, url)) {
-			err = cg_error_set(CG_E_INPUT,
-					   "%s %s: not on the API's host %s; refusing to send the token there", method,
-					   url, c->api);
-			goto done;
-		}
-		cg_buf_puts(&full, url);
-	} else {
-		cg_buf_printf(&full, "%s%s", c->api, url);
-	}
+	if ((err = cg_forge__url(&full, c->api, method, url)) < 0)
+		goto done;
 	memcpy(headers, c->headers, n * sizeof(*headers));
 	if (body) {
 		if (!(json = cJSON_PrintUnformatted(body)))
@@ -527,6 +539,80 @@ void cg_forge__posted_add(struct cg_forge_posted_list *l, long long id, const ch
 	p->id = id;
 	p->thread = cg_strdup(thread);
 	p->body = cg_strdup(body);
+}
+
+bool cg_forge__json_id(long long *out, const cJSON *v)
+{
+	double d;
+	if (!cJSON_IsNumber(v))
+		return false;
+	d = v->valuedouble;
+	/* Ids are positive whole numbers; past 2^53 a double no longer holds them exactly. */
+	if (!(d >= 1 && d <= 9007199254740992.0) || d != (double)(long long)d)
+		return false;
+	*out = (long long)d;
+	return true;
+}
+
+int cg_forge__read_comment(struct cg_forge_posted_list *l, const cJSON *item)
+{
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
+	long long id;
+
+	if (!cJSON_IsObject(item))
+		return 0;
+	if (cJSON_IsString(body) && cg_forge__json_id(&id, cJSON_GetObjectItemCaseSensitive(item, "id")))
+		cg_forge__posted_add(l, id, NULL, body->valuestring);
+	return 1;
+}
+
+size_t cg_forge__read_discussion(struct cg_forge_posted_list *l, const cJSON *item)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(item, "notes"), *note;
+	size_t n = 0;
+
+	if (!cJSON_IsArray(notes))
+		return 0;
+	cJSON_ArrayForEach(note, notes)
+	{
+		const cJSON *body = cJSON_GetObjectItemCaseSensitive(note, "body");
+		long long nid;
+		n++;
+		if (cJSON_IsString(body) && cJSON_IsString(id) &&
+		    cg_forge__json_id(&nid, cJSON_GetObjectItemCaseSensitive(note, "id")))
+			cg_forge__posted_add(l, nid, id->valuestring, body->valuestring);
+	}
+	return n;
+}
+
+long long cg_forge__summary_id(const cJSON *item)
+{
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
+	long long id;
+	/* crabgate's summary starts with the marker; a quote of it in someone's reply does not. */
+	if (cJSON_IsString(body) && cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER) &&
+	    cg_forge__json_id(&id, cJSON_GetObjectItemCaseSensitive(item, "id")))
+		return id;
+	return 0;
+}
+
+static bool copy_sha(char out[GIT_OID_HEXSZ + 1], const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsString(v) || strlen(v->valuestring) != GIT_OID_HEXSZ ||
+	    strspn(v->valuestring, "0123456789abcdef") != GIT_OID_HEXSZ)
+		return false;
+	memcpy(out, v->valuestring, GIT_OID_HEXSZ + 1);
+	return true;
+}
+
+bool cg_forge__read_diff_refs(char base[GIT_OID_HEXSZ + 1], char start[GIT_OID_HEXSZ + 1], char head[GIT_OID_HEXSZ + 1],
+			      const cJSON *mr)
+{
+	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(mr, "diff_refs");
+	return copy_sha(base, refs, "base_sha") && copy_sha(start, refs, "start_sha") &&
+	       copy_sha(head, refs, "head_sha");
 }
 
 const struct cg_forge_posted *cg_forge__posted_find(const struct cg_forge_posted_list *l, const char *fp)

@@ -23,6 +23,13 @@ struct cg_forge_client {
 };
 
 /*
+ * The URL a request to `url` goes to: `url` itself when it is absolute and
+ * of api's origin, `api` + `url` when it is a path ("/..."). CG_E_INPUT for
+ * anything else (another host, or text that would change the host).
+ */
+int cg_forge__url(struct cg_buf *out, const char *api, const char *method, const char *url);
+
+/*
  * Sends `method` to `url` (absolute, or a path appended to c->api) with an
  * optional JSON body. Returns 0 when an answer arrived (any status: the
  * caller reads resp->status), CG_E_NET when none did, CG_E_INPUT for a URL of
@@ -72,6 +79,28 @@ struct cg_forge_posted_list {
 
 /* Records `body` when it carries a fingerprint marker. */
 void cg_forge__posted_add(struct cg_forge_posted_list *l, long long id, const char *thread, const char *body);
+
+/*
+ * The readers of what the forges answer (fuzzed by tests/fuzz/fuzz_forge_json.c):
+ * every value comes from a server and may have any type or size.
+ *
+ * cg_forge__json_id: a comment or note id, when `v` is a whole number that
+ * fits (a server can send 1e300, which cannot be cast). Returns false otherwise.
+ * cg_forge__read_comment: one element of a GitHub comments page ({id, body});
+ * returns 1 when it was a comment (counted as read), 0 when not.
+ * cg_forge__read_discussion: one GitLab discussion ({id, notes: [{id, body}]});
+ * returns the number of notes read.
+ * cg_forge__summary_id: the id of a comment or note whose body starts with
+ * crabgate's summary marker, else 0.
+ * cg_forge__read_diff_refs: a merge request's diff_refs, three 40-digit
+ * lower-case hex ids; false when any is missing or malformed.
+ */
+bool cg_forge__json_id(long long *out, const cJSON *v);
+int cg_forge__read_comment(struct cg_forge_posted_list *l, const cJSON *item);
+size_t cg_forge__read_discussion(struct cg_forge_posted_list *l, const cJSON *item);
+long long cg_forge__summary_id(const cJSON *item);
+bool cg_forge__read_diff_refs(char base[GIT_OID_HEXSZ + 1], char start[GIT_OID_HEXSZ + 1], char head[GIT_OID_HEXSZ + 1],
+			      const cJSON *mr);
 /* An existing, not yet fixed, comment for `fp`, or NULL. */
 const struct cg_forge_posted *cg_forge__posted_find(const struct cg_forge_posted_list *l, const char *fp);
 void cg_forge__posted_release(struct cg_forge_posted_list *l);

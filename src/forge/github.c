@@ -40,12 +40,7 @@ static bool is_visible(const struct cg_finding *f)
 static int on_review_comment(const cJSON *item, void *payload)
 {
 	struct gh *g = payload;
-	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-
-	g->res->existing_read++;
-	if (cJSON_IsString(body) && cJSON_IsNumber(id))
-		cg_forge__posted_add(&g->old, (long long)id->valuedouble, NULL, body->valuestring);
+	g->res->existing_read += (size_t)cg_forge__read_comment(&g->old, item);
 	return 0;
 }
 
@@ -280,12 +275,8 @@ struct summary_find {
 static int on_issue_comment(const cJSON *item, void *payload)
 {
 	struct summary_find *s = payload;
-	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	/* crabgate's summary starts with the marker; a quote of it in someone's reply does not. */
-	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) &&
-	    cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
-		s->id = (long long)id->valuedouble;
+	if (!s->id)
+		s->id = cg_forge__summary_id(item);
 	return 0;
 }
 

@@ -56,22 +56,11 @@ static int fall_back(struct gl *g, const char *why)
 	return 0;
 }
 
-static bool copy_sha(char out[GIT_OID_HEXSZ + 1], const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!cJSON_IsString(v) || strlen(v->valuestring) != GIT_OID_HEXSZ ||
-	    strspn(v->valuestring, "0123456789abcdef") != GIT_OID_HEXSZ)
-		return false;
-	memcpy(out, v->valuestring, GIT_OID_HEXSZ + 1);
-	return true;
-}
-
 /* GET the merge request for its diff_refs. Returns 0, 1 when the token cannot read it, or an error. */
 static int read_diff_refs(struct gl *g)
 {
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	cJSON *mr = NULL;
-	const cJSON *refs;
 	int err;
 
 	if ((err = cg_forge__request(&g->client, &resp, "GET", g->mr_path.ptr, NULL)) < 0)
@@ -88,9 +77,7 @@ static int read_diff_refs(struct gl *g)
 		err = CG_E_NET;
 		goto done;
 	}
-	refs = cJSON_GetObjectItemCaseSensitive(mr, "diff_refs");
-	if (!copy_sha(g->base_sha, refs, "base_sha") || !copy_sha(g->start_sha, refs, "start_sha") ||
-	    !copy_sha(g->head_sha, refs, "head_sha"))
+	if (!cg_forge__read_diff_refs(g->base_sha, g->start_sha, g->head_sha, mr))
 		err =
 		    cg_error_set(CG_E_NET, "GET the merge request: no diff_refs with base_sha, start_sha and head_sha");
 done:
@@ -102,17 +89,7 @@ done:
 static int on_discussion(const cJSON *item, void *payload)
 {
 	struct gl *g = payload;
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(item, "notes"), *note;
-
-	cJSON_ArrayForEach(note, notes)
-	{
-		const cJSON *body = cJSON_GetObjectItemCaseSensitive(note, "body");
-		const cJSON *nid = cJSON_GetObjectItemCaseSensitive(note, "id");
-		g->res->existing_read++;
-		if (cJSON_IsString(body) && cJSON_IsNumber(nid) && cJSON_IsString(id))
-			cg_forge__posted_add(&g->old, (long long)nid->valuedouble, id->valuestring, body->valuestring);
-	}
+	g->res->existing_read += cg_forge__read_discussion(&g->old, item);
 	return 0;
 }
 
@@ -229,12 +206,8 @@ struct summary_find {
 static int on_note(const cJSON *item, void *payload)
 {
 	struct summary_find *s = payload;
-	const cJSON *body = cJSON_GetObjectItemCaseSensitive(item, "body");
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	/* crabgate's summary starts with the marker; a quote of it in someone's reply does not. */
-	if (!s->id && cJSON_IsString(body) && cJSON_IsNumber(id) &&
-	    cg_starts_with(body->valuestring, CG_FORGE_SUMMARY_MARKER))
-		s->id = (long long)id->valuedouble;
+	if (!s->id)
+		s->id = cg_forge__summary_id(item);
 	return 0;
 }
 

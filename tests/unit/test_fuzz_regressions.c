@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "forge/forge_internal.h"
 #include "forge/http.h"
 #include "memory/memory.h"
 #include "review/review_internal.h"
@@ -204,6 +205,62 @@ static void test_absurd_waits_are_clamped(void **state)
 	}
 }
 
+/* ---- fuzz_forge_json: what a forge's API sends back ---- */
+
+/*
+ * A Link header's next page of "@evil.example/x" has no "://", so it was
+ * appended to the API root: "https://api.github.com@evil.example/x" sends
+ * the token to evil.example. Only paths are appended now.
+ */
+static void test_relative_next_page_cannot_change_the_host(void **state)
+{
+	static const char *const bad[] = {"@evil.example/repos/o/r", ".evil.example/x", ":8443/x", "evil/x", ""};
+	struct cg_buf url = CG_BUF_INIT;
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cg_forge__url(&url, "https://api.github.com", "GET", bad[i]), CG_E_INPUT);
+		assert_non_null(strstr(cg_error_last(), "refusing to send the token"));
+	}
+	assert_int_equal(cg_forge__url(&url, "https://api.github.com", "GET", "https://evil.example/x"), CG_E_INPUT);
+	assert_int_equal(cg_forge__url(&url, "https://api.github.com", "GET", "https://api.github.com@evil.example/x"),
+			 CG_E_INPUT);
+	assert_int_equal(url.size, 0);
+	assert_int_equal(cg_forge__url(&url, "https://api.github.com", "GET", "/repos/o/r/pulls/1/comments?page=2"), 0);
+	assert_string_equal(url.ptr, "https://api.github.com/repos/o/r/pulls/1/comments?page=2");
+	cg_buf_release(&url);
+}
+
+/* A comment id of 1e300 was cast from double to long long (undefined behaviour). */
+static void test_absurd_comment_ids_are_ignored(void **state)
+{
+	static const char page[] =
+	    "[{\"id\": 1e300, \"body\": \"x <!-- crabgate:fp=0123456789abcdef -->\"},"
+	    "{\"id\": -5, \"body\": \"<!-- crabgate:summary -->\"},"
+	    "{\"id\": \"abc\", \"notes\": [{\"id\": 1.5, \"body\": \"<!-- crabgate:fp=0123456789abcdef -->\"},"
+	    "{\"id\": 7, \"body\": \"<!-- crabgate:fp=fedcba9876543210 -->\"}]},"
+	    "{\"id\": 9, \"body\": \"<!-- crabgate:summary --> ok\"}]";
+	struct cg_forge_posted_list posted = {0};
+	cJSON *json = cJSON_Parse(page), *item;
+	long long summary = 0;
+	size_t read = 0;
+	(void)state;
+	assert_non_null(json);
+	cJSON_ArrayForEach(item, json)
+	{
+		read += (size_t)cg_forge__read_comment(&posted, item);
+		read += cg_forge__read_discussion(&posted, item);
+		if (!summary)
+			summary = cg_forge__summary_id(item);
+	}
+	assert_int_equal(read, 6); /* four elements, two of them notes */
+	assert_int_equal(posted.len, 1);
+	assert_int_equal(posted.items[0].id, 7);
+	assert_string_equal(posted.items[0].thread, "abc");
+	assert_int_equal(summary, 9);
+	cg_forge__posted_release(&posted);
+	cJSON_Delete(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +270,8 @@ int main(void)
 	    cmocka_unit_test(test_memory_lesson_that_looks_like_a_list_item),
 	    cmocka_unit_test(test_memory_file_ending_in_lone_cr),
 	    cmocka_unit_test(test_absurd_waits_are_clamped),
+	    cmocka_unit_test(test_relative_next_page_cannot_change_the_host),
+	    cmocka_unit_test(test_absurd_comment_ids_are_ignored),
 	};
 	git_libgit2_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
