@@ -734,6 +734,7 @@ static void block_parse(struct block *b, const char *pos, const char *end)
 	struct line l;
 
 	while (next_line(&l, &pos, end)) {
+		size_t cr = 0;
 		if (line_starts(&l, "### ")) {
 			if (cur)
 				cur->body = cg_buf_detach(&body, NULL);
@@ -743,7 +744,10 @@ static void block_parse(struct block *b, const char *pos, const char *end)
 			cur->title = cg_strndup(l.p + 4, l.len - 4);
 			continue;
 		}
-		if (!cur || !l.len)
+		while (cr < l.len && l.p[cr] == '\r')
+			cr++;
+		/* A line of lone CRs is blank too: rendered, it comes back empty and would be dropped next time. */
+		if (!cur || cr == l.len)
 			continue;
 		if (l.len > 6 && (!memcmp(l.p, "- [x] ", 6) || !memcmp(l.p, "- [X] ", 6)))
 			strset_add(&cur->ticked, cg_strndup(l.p + 6, l.len - 6));

@@ -161,6 +161,21 @@ static void test_memory_file_ending_in_lone_cr(void **state)
 	mem_release(&m);
 }
 
+/*
+ * Inside the scratchpad's block, a line of lone CRs ("\r\r\n") was kept as a
+ * line, rendered as an empty one, and dropped on the next run.
+ */
+static void test_memory_scratchpad_line_of_lone_crs(void **state)
+{
+	static const char old[] = "# pad\n\n<!-- crabgate:begin -->\n### main\n- [ ] one\n\r\r\n- [ ] two\n"
+				  "\r\n\n<!-- crabgate:end -->\nafter\n";
+	struct mem m;
+	(void)state;
+	mem_init(&m, "use bounded channels");
+	free(render_stable(&m, CG_MEMORY_SCRATCHPAD, old, sizeof(old) - 1));
+	mem_release(&m);
+}
+
 /* ---- fuzz_forge_json: waits a server asks for ---- */
 
 static void set_header(struct cg_http_response *r, const char *name, const char *value)
@@ -269,6 +284,7 @@ int main(void)
 	    cmocka_unit_test(test_memory_invalid_utf8_from_outside),
 	    cmocka_unit_test(test_memory_lesson_that_looks_like_a_list_item),
 	    cmocka_unit_test(test_memory_file_ending_in_lone_cr),
+	    cmocka_unit_test(test_memory_scratchpad_line_of_lone_crs),
 	    cmocka_unit_test(test_absurd_waits_are_clamped),
 	    cmocka_unit_test(test_relative_next_page_cannot_change_the_host),
 	    cmocka_unit_test(test_absurd_comment_ids_are_ignored),
