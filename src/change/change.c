@@ -105,9 +105,15 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const
 
 	if (!f->is_loaded) {
 		if (f->has_new_id) {
+			git_object_size_t size = 0;
 			cg_buf_release(&f->content);
 			cg_change_lock();
-			err = cg_snapshot_read_blob(change->repo, &f->new_id, &f->content);
+			/* The header alone says how big it is: never inflate a blob we will skip. */
+			if (change->max_file_bytes && cg_snapshot_blob_size(change->repo, &f->new_id, &size) == 0 &&
+			    size > change->max_file_bytes)
+				f->skip_reason = CG_SKIP_TOO_LARGE;
+			else
+				err = cg_snapshot_read_blob(change->repo, &f->new_id, &f->content);
 			cg_change_unlock();
 		} else if (change->source == CG_SOURCE_DIFF && change->snapshot) {
 			/* Prefer the real file at the head tree over the hunks' partial view. */
@@ -212,7 +218,10 @@ static int on_file(const git_diff_delta *d, float progress, void *payload)
 	} else if (d->new_file.mode == GIT_FILEMODE_LINK && d->status != GIT_DELTA_DELETED) {
 		f->skip_reason = "symbolic link";
 	}
-	if (d->flags & GIT_DIFF_FLAG_BINARY) {
+	if ((d->flags & GIT_DIFF_FLAG_BINARY) && change->max_file_bytes && d->new_file.size > change->max_file_bytes &&
+	    !f->skip_reason) {
+		f->skip_reason = CG_SKIP_TOO_LARGE;
+	} else if (d->flags & GIT_DIFF_FLAG_BINARY) {
 		f->is_binary = true;
 		if (!f->skip_reason)
 			f->skip_reason = "binary file";
@@ -261,6 +270,9 @@ static int collect(struct cg_change *change, git_diff *diff)
 static void diff_opts(git_diff_options *o, const struct cg_change_opts *opts)
 {
 	o->context_lines = opts->context_lines;
+	/* libgit2 treats larger blobs as binary: no patch text for a file we will skip anyway. */
+	if (opts->max_file_bytes)
+		o->max_size = (git_off_t)opts->max_file_bytes;
 	o->flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
 }
 
@@ -544,6 +556,7 @@ int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_
 	memset(out, 0, sizeof(*out));
 	out->source = opts->source;
 	out->repo = repo;
+	out->max_file_bytes = opts->max_file_bytes;
 	switch (opts->source) {
 	case CG_SOURCE_STAGED:
 		err = load_staged(out, repo, opts);

@@ -59,6 +59,7 @@ struct cg_change {
 	struct cg_changed_file *files;
 	size_t nfiles, files_cap;
 	git_repository *repo; /* borrowed */
+	uint64_t max_file_bytes;
 	struct cg_snapshot *snapshot;
 };
 
@@ -69,6 +70,7 @@ struct cg_change_opts {
 	const char *range; /* --range A..B or A...B */
 	const char *diff_path; /* --diff FILE, "-" for stdin */
 	uint32_t context_lines; /* hunk context for diff_context filtering */
+	uint64_t max_file_bytes; /* larger blobs are neither diffed nor read; 0 = no limit */
 };
 
 #define CG_CHANGE_OPTS_INIT { CG_SOURCE_STAGED, NULL, NULL, NULL, NULL, 3 }
@@ -78,6 +80,9 @@ int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_
 /* Same, from a diff text already in memory (the tests and fuzzers use it). */
 int cg_change_from_diff_text(struct cg_change *out, git_repository *repo, const char *text, size_t len);
 void cg_change_release(struct cg_change *change);
+
+/* The skip reason of a file over max_file_bytes: reports show it as is. */
+#define CG_SKIP_TOO_LARGE "too large to check (over max_file_bytes; if it is generated, list it under exclude)"
 
 /* Loads (once) and returns the new content of `file`; borrowed from the file. */
 int cg_change_content(struct cg_change *change, struct cg_changed_file *file, const char **data, size_t *len);

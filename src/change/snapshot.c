@@ -96,6 +96,21 @@ int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf
 	return err;
 }
 
+int cg_snapshot_blob_size(git_repository *repo, const git_oid *id, git_object_size_t *out)
+{
+	git_odb *odb = NULL;
+	size_t len = 0;
+	git_object_t type;
+	int err = 0;
+
+	if (git_repository_odb(&odb, repo) < 0 || git_odb_read_header(&len, &type, odb, id) < 0)
+		err = cg_error_set_git("cannot read the header of blob %.12s", git_oid_tostr_s(id));
+	else
+		*out = (git_object_size_t)len;
+	git_odb_free(odb);
+	return err;
+}
+
 bool cg_change_exists(const struct cg_change *change, const char *path)
 {
 	git_oid id;

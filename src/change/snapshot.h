@@ -10,6 +10,8 @@ int cg_snapshot_open_index(struct cg_snapshot **out, git_repository *repo, git_i
 int cg_snapshot_open_tree(struct cg_snapshot **out, git_repository *repo, git_tree *tree);
 void cg_snapshot_free(struct cg_snapshot *s);
 int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf *out);
+/* A blob's size from its header, without inflating it. */
+int cg_snapshot_blob_size(git_repository *repo, const git_oid *id, git_object_size_t *out);
 
 /* Parses a unified diff into `change` (files, hunks, added lines). */
 int cg_diff_parse(struct cg_change *change, const char *text, size_t len);

@@ -48,6 +48,7 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 				    cg_conf_child(root, "max_file_bytes")->file, cg_conf_child(root, "max_file_bytes")->line,
 				    max_bytes);
 	opts->pass.max_file_bytes = (size_t)max_bytes;
+	opts->change.max_file_bytes = (uint64_t)max_bytes;
 	if (!opts->pass.baseline_path) {
 		const char *b = cg_conf_str(root, "baseline", "");
 		opts->pass.baseline_path = *b ? b : NULL;

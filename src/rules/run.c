@@ -633,7 +633,7 @@ static int check_file(struct pass_run *run, size_t i)
 	 * listed in every report, never silent.
 	 */
 	if (run->max_file_bytes && len > run->max_file_bytes) {
-		res->skip_reason = "too large to check (over max_file_bytes; if it is generated, list it under exclude)";
+		res->skip_reason = CG_SKIP_TOO_LARGE;
 		goto done;
 	}
 	if (cg_nrules > sizeof(slots) / sizeof(slots[0]))
