@@ -271,6 +271,9 @@ int cmd_ci(int argc, char **argv)
 	fopts.should_resolve_outdated = cg_conf_bool(fcfg, "resolve_outdated", false);
 	fopts.should_request_changes = !strcmp(cg_conf_str(fcfg, "review_event", "COMMENT"), "REQUEST_CHANGES");
 	fopts.has_summary_comment = cg_conf_bool(fcfg, "summary_comment", true);
+	/* Clamped like max_inline: at least a second, at most an hour. */
+	fopts.timeout_s = cg_conf_int(fcfg, "timeout_s", 60);
+	fopts.timeout_s = fopts.timeout_s < 1 ? 1 : fopts.timeout_s > 3600 ? 3600 : fopts.timeout_s;
 	should_post = cg_conf_bool(fcfg, "post_comments", true) && !is_post_off;
 
 	err = 0;

@@ -106,6 +106,7 @@ struct cg_forge_opts {
 	bool should_request_changes;  /* GitHub: REQUEST_CHANGES when errors exist */
 	bool has_summary_comment;     /* post/update the summary comment */
 	size_t max_inline;	      /* inline comments per run */
+	long timeout_s;		      /* one API request attempt (forge.timeout_s); 0: 60 */
 };
 
 struct cg_forge_input {

@@ -342,6 +342,8 @@ static void client_init(struct gh *g)
 
 	c->api = g->in->env->api_url;
 	c->policy = init;
+	if (g->opts && g->opts->timeout_s > 0)
+		c->policy.timeout_ms = g->opts->timeout_s * 1000;
 	/* Secondary rate limits answer 403 with Retry-After: wait those out too. */
 	c->policy.retry_rate_limited_403 = true;
 	c->policy.max_retries = 5;

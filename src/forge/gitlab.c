@@ -271,6 +271,8 @@ static void client_init(struct gl *g)
 
 	c->api = g->in->env->api_url;
 	c->policy = init;
+	if (g->opts && g->opts->timeout_s > 0)
+		c->policy.timeout_ms = g->opts->timeout_s * 1000;
 	c->policy.max_retries = 5;
 	c->paging = CG_PAGING_X_NEXT_PAGE;
 	c->headers[c->nheaders++] = (struct cg_http_header){"Accept", "application/json"};

@@ -140,6 +140,7 @@ int cg_memory_commit_create(git_oid *out, git_repository *repo, git_commit *pare
 		updates[n].path = mc->paths[i];
 		n++;
 	}
+	cg_memory__crash_point("blob");
 	if (git_commit_tree(&base, parent) < 0 || git_tree_create_updated(&tree_id, repo, base, n, updates) < 0 ||
 	    git_tree_lookup(&tree, repo, &tree_id) < 0) {
 		err = cg_error_set_git("memory: cannot build the tree of the memory commit");
@@ -163,6 +164,8 @@ int cg_memory_commit_create(git_oid *out, git_repository *repo, git_commit *pare
 	cg_buf_printf(&msg, "\n\n" CG_MEMORY_TRAILER ": %s\n", facts->key);
 	if (git_commit_create(out, repo, NULL, sig, sig, NULL, msg.ptr, tree, 1, (const git_commit **)&parent) < 0)
 		err = cg_error_set_git("memory: cannot create the memory commit");
+	else
+		cg_memory__crash_point("commit");
 done:
 	cg_buf_release(&msg);
 	git_signature_free(sig);

@@ -61,4 +61,16 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 /* Fetches the tip of refs/heads/`branch` into the object database; CG_E_NOTFOUND when the branch is gone. */
 int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memory_remote *rm, const char *branch);
 
+/*
+ * TEST ONLY (crash.c): when the environment variable CRABGATE_TEST_CRASH_AT
+ * names `step`, the process ends there at once with _exit(99), as a CI job
+ * killed mid-way would, so tests/integration/test_faults.py can check that
+ * each step leaves the repository and the remote consistent and that a
+ * re-run finishes the job. Steps: "blob" (the memory files' blobs written,
+ * no tree or commit yet), "commit" (the memory commit made, no ref moved),
+ * "push" (objects sent to the remote, its branch not yet moved). Never set
+ * outside tests; unset, it costs one getenv.
+ */
+void cg_memory__crash_point(const char *step);
+
 #endif

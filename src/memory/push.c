@@ -215,6 +215,7 @@ static int push_local(enum cg_memory_push_status *status, char *why, size_t why_
 		err = cg_error_set_git("memory: cannot write objects into %s", path);
 		goto done;
 	}
+	cg_memory__crash_point("push");
 
 	if (has_tip)
 		rc = git_reference_create_matching(&updated, remote, refname.ptr, commit, 1, &tip,
@@ -243,9 +244,21 @@ done:
 	return err;
 }
 
+/* Only for the test crash point: the pack is on its way, the remote's branch not moved. */
+static int transfer_cb(unsigned int current, unsigned int total, size_t bytes, void *payload)
+{
+	(void)current;
+	(void)total;
+	(void)payload;
+	if (bytes > 0)
+		cg_memory__crash_point("push");
+	return 0;
+}
+
 static void callbacks_init(git_remote_callbacks *cb, struct push_ctx *ctx)
 {
 	cb->credentials = credentials_cb;
+	cb->push_transfer_progress = transfer_cb;
 	cb->push_update_reference = update_reference_cb;
 	cb->sideband_progress = sideband_cb;
 	cb->payload = ctx;
