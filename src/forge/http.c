@@ -403,7 +403,8 @@ static int url_check(const char *url, const struct cg_http_policy *policy, bool 
 			err =
 			    cg_error_set(CG_E_INPUT,
 					 "%s: plain http is allowed only to this machine (127.0.0.1, ::1, localhost); "
-					 "use https, or set allow_insecure_http: true if the network is trusted",
+					 "use https (a model endpoint on a trusted network may set "
+					 "review.allow_insecure_http: true; a forge API never goes in clear)",
 					 url);
 		} else if (!*warned) {
 			cg_warn("sending over plain http to %s (allow_insecure_http is set): anyone on the network can "
