@@ -726,32 +726,41 @@ static void block_release(struct block *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Reads the subsections between the markers; lines before the first `### ` are ours and regenerated. */
-static void block_parse(struct block *b, const char *pos, const char *end)
+/*
+ * Reads the subsections between the markers; lines before the first `### `
+ * are ours and regenerated. A line is kept as written up to its terminator,
+ * `eol` (the file's): next_line also drops a CR before '\n' in an LF file,
+ * and rendering would then lose one more of "x\r\r\n" on every run.
+ */
+static void block_parse(struct block *b, const char *pos, const char *end, const char *eol)
 {
 	struct cg_buf body = CG_BUF_INIT;
 	struct subsection *cur = NULL;
 	struct line l;
 
 	while (next_line(&l, &pos, end)) {
-		size_t cr = 0;
-		if (line_starts(&l, "### ")) {
+		size_t len = l.full, cr = 0;
+		if (len && l.p[len - 1] == '\n')
+			len--;
+		if (eol[0] == '\r' && len && l.p[len - 1] == '\r')
+			len--;
+		if (len >= 4 && !memcmp(l.p, "### ", 4)) {
 			if (cur)
 				cur->body = cg_buf_detach(&body, NULL);
 			cg_array_grow((void **)&b->subs, &b->cap, b->n + 1, sizeof(*b->subs));
 			cur = &b->subs[b->n++];
 			memset(cur, 0, sizeof(*cur));
-			cur->title = cg_strndup(l.p + 4, l.len - 4);
+			cur->title = cg_strndup(l.p + 4, len - 4);
 			continue;
 		}
-		while (cr < l.len && l.p[cr] == '\r')
+		while (cr < len && l.p[cr] == '\r')
 			cr++;
 		/* A line of lone CRs is blank too: rendered, it comes back empty and would be dropped next time. */
-		if (!cur || cr == l.len)
+		if (!cur || cr == len)
 			continue;
-		if (l.len > 6 && (!memcmp(l.p, "- [x] ", 6) || !memcmp(l.p, "- [X] ", 6)))
-			strset_add(&cur->ticked, cg_strndup(l.p + 6, l.len - 6));
-		cg_buf_put(&body, l.p, l.len);
+		if (len > 6 && (!memcmp(l.p, "- [x] ", 6) || !memcmp(l.p, "- [X] ", 6)))
+			strset_add(&cur->ticked, cg_strndup(l.p + 6, len - 6));
+		cg_buf_put(&body, l.p, len);
 		cg_buf_putc(&body, '\n');
 	}
 	if (cur)
@@ -823,12 +832,14 @@ static void render_block(struct cg_buf *out, const struct block *b, const char *
 	cg_buf_puts(out, eol);
 	for (size_t i = 0; i < b->n; i++) {
 		const char *p = b->subs[i].body, *e = p + strlen(p);
-		struct line l;
 		cg_buf_puts(out, "### ");
 		put_line(out, b->subs[i].title, eol);
-		while (next_line(&l, &p, e)) {
-			cg_buf_put(out, l.p, l.len);
+		/* Split on '\n' only: block_parse took the terminator's CR already; another would go every run. */
+		while (p < e) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			cg_buf_put(out, p, nl ? (size_t)(nl - p) : (size_t)(e - p));
 			cg_buf_puts(out, eol);
+			p = nl ? nl + 1 : e;
 		}
 		cg_buf_puts(out, eol);
 	}
@@ -902,7 +913,7 @@ int cg_memory_render_scratchpad(struct cg_buf *out, const char *name, const char
 	}
 
 	if (nbegin)
-		block_parse(&blk, begin.p + begin.full, finish.p);
+		block_parse(&blk, begin.p + begin.full, finish.p, eol);
 	scope = inline_dup(f->scope && *f->scope ? f->scope : f->key);
 	for (ours = 0; ours < blk.n && strcmp(blk.subs[ours].title, scope); ours++)
 		;

@@ -176,6 +176,21 @@ static void test_memory_scratchpad_line_of_lone_crs(void **state)
 	mem_release(&m);
 }
 
+/* A block line ending in several CRs lost one of them on every run (LF and CRLF files). */
+static void test_memory_scratchpad_line_ending_in_crs(void **state)
+{
+	static const char lf[] =
+	    "# pad\n<!-- crabgate:begin -->\n### main\r\r\n- [ ] one\r\r\r\n<!-- crabgate:end -->\n";
+	static const char crlf[] = "# pad\r\n<!-- crabgate:begin -->\r\n### main\r\r\n- [ ] one\r\r\r\n"
+				   "<!-- crabgate:end -->\r\n";
+	struct mem m;
+	(void)state;
+	mem_init(&m, "use bounded channels");
+	free(render_stable(&m, CG_MEMORY_SCRATCHPAD, lf, sizeof(lf) - 1));
+	free(render_stable(&m, CG_MEMORY_SCRATCHPAD, crlf, sizeof(crlf) - 1));
+	mem_release(&m);
+}
+
 /* ---- fuzz_forge_json: waits a server asks for ---- */
 
 static void set_header(struct cg_http_response *r, const char *name, const char *value)
@@ -285,6 +300,7 @@ int main(void)
 	    cmocka_unit_test(test_memory_lesson_that_looks_like_a_list_item),
 	    cmocka_unit_test(test_memory_file_ending_in_lone_cr),
 	    cmocka_unit_test(test_memory_scratchpad_line_of_lone_crs),
+	    cmocka_unit_test(test_memory_scratchpad_line_ending_in_crs),
 	    cmocka_unit_test(test_absurd_waits_are_clamped),
 	    cmocka_unit_test(test_relative_next_page_cannot_change_the_host),
 	    cmocka_unit_test(test_absurd_comment_ids_are_ignored),
