@@ -13,7 +13,7 @@ framework lets a handler do), and the test asserts the documented outcome:
 - always: the number of requests is bounded (1 + max_retries at most, and
   exactly 1 for errors that must not be retried). No test asserts timings;
   waits between retries are scaled down by CRABGATE_TEST_TIME_SCALE, and
-  timeouts are set to one second in the config.
+  the timeout tests set review.timeout_s / forge.timeout_s to one second.
 
 Memory commit-back: CRABGATE_TEST_CRASH_AT (test only, src/memory/crash.c)
 ends crabgate at each step (blobs written, commit made, pack sent); the
@@ -112,6 +112,8 @@ class FaultServer:
                 if not chunk:
                     break
                 data += chunk
+                if not data[:1].isalpha():
+                    break  # not HTTP (a TLS ClientHello): answer nothing, close at once
         except OSError:
             pass
         head, _, body = data.partition(b"\r\n\r\n")
@@ -246,9 +248,10 @@ class TestReviewFaults(FaultTest):
         self.repo.write("src/lib.rs", "pub fn a() -> u32 {\n    1\n}\npub fn b() -> u32 {\n    2\n}\n")
         self.repo.stage()
 
-    def review(self, base_url, required=False, retries=2, **extra):
+    def review(self, base_url, required=False, retries=2, timeout_s=10, **extra):
+        # One second only where a timeout is the fault: a loaded CI machine may be slow to answer otherwise.
         cfg = {"provider": "openai", "base_url": base_url, "api_key_env": "CG_FAULT_KEY", "max_retries": retries,
-               "timeout_s": 1, "required": required}
+               "timeout_s": timeout_s, "required": required}
         cfg.update(extra)
         self.repo.write(".crabgate.yaml", "review:\n" + "".join("  %s: %s\n" % (k, json.dumps(v))
                                                                  for k, v in cfg.items()))
@@ -294,7 +297,7 @@ class TestReviewFaults(FaultTest):
         for action in ({"stall": True}, {"drip": True}):
             with self.subTest(action=action):
                 self.server.script(default=action)
-                self.expect_failed(self.server.url + "/v1", "timed out", requests=2, retries=1)
+                self.expect_failed(self.server.url + "/v1", "timed out", requests=2, retries=1, timeout_s=1)
 
     def test_429_with_and_without_retry_after(self):
         self.server.script([{"status": 429, "headers": {"Retry-After": "3"}, "times": 1,
@@ -368,11 +371,11 @@ class ForgeFaults:
         self.tmp.cleanup()
         super().tearDown()
 
-    def config(self, extra=""):
-        self.repo.write(".crabgate.yaml", "forge:\n  timeout_s: 1\n" + extra)
+    def config(self, extra="", timeout_s=10):
+        self.repo.write(".crabgate.yaml", "forge:\n  timeout_s: %d\n" % timeout_s + extra)
 
-    def ci(self, api, extra_cfg=""):
-        self.config(extra_cfg)
+    def ci(self, api, extra_cfg="", timeout_s=10):
+        self.config(extra_cfg, timeout_s)
         env = base_env()
         env.update(self.ci_env(api))
         r = run(["-v", "ci", "--no-review", "--output", "json=" + os.path.join(self.tmp.name, "r.json")],
@@ -383,8 +386,8 @@ class ForgeFaults:
                 self.assertNotIn(self.token, f.read(), name)
         return r
 
-    def expect_failed(self, api, *needles, requests=None, at=None):
-        r = self.ci(api)
+    def expect_failed(self, api, *needles, requests=None, at=None, timeout_s=10):
+        r = self.ci(api, timeout_s=timeout_s)
         self.assertEqual(r.returncode, 1, r.stderr)  # the findings stand
         self.assertIn("posting the findings failed", r.stderr)
         self.assertIn("forge.fail_on_post_error: true makes this exit 3", r.stderr)
@@ -415,7 +418,7 @@ class ForgeFaults:
         for action in ({"stall": True}, {"drip": True}):
             with self.subTest(action=action):
                 self.server.script(default=action)
-                self.expect_failed(self.server.url + self.API_PATH, "timed out", requests=6)
+                self.expect_failed(self.server.url + self.API_PATH, "timed out", requests=6, timeout_s=1)
 
     def test_429_with_and_without_retry_after(self):
         self.server.script([{"status": 429, "headers": {"Retry-After": "7"}, "times": 2}], default=self.forge_ok())
