@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (clang, ASan + UBSan) and runs each for a
 # bounded time: FUZZ_SECONDS (default 60) each, two at a time. Seeds come from
-# the test cases and are copied into the build folder, never committed; a
+# the test cases and are copied into the build folder, never committed. The
+# mutation seed is fixed (FUZZ_SEED, default 1) so CI explores the same inputs
+# on every run of the same code; set another seed for exploratory runs. A
 # crash leaves its input in <build>/fuzz-artifacts/ and fails the run. Turn
 # every crash into a regression test before fixing it.
 set -euo pipefail
@@ -52,7 +54,7 @@ for exe in "$build"/tests/fuzz/fuzz_*; do
   [[ -x "$exe" ]] || continue
   name=$(basename "$exe")
   mkdir -p "$build/fuzz-corpus/$name"
-  "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+  "$exe" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
     -artifact_prefix="$build/fuzz-artifacts/$name-" -print_final_stats=1 \
     "$build/fuzz-corpus/$name" >"$build/fuzz-artifacts/$name.log" 2>&1 &
   pids+=($!)
