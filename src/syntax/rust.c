@@ -647,7 +647,8 @@ static char *resolve_in(struct resolving *r, size_t m, uint32_t at, char *cur)
 		/* A `self::…` path from the file's module: find the deepest inline module it enters. */
 		{
 			size_t blen, best = module_prefix(rf, cur, strlen(cur), &blen);
-			if (best == (size_t)-1 || cur[blen] == '\0')
+			/* Only a whole `::` after the module's prefix continues the path (found by fuzz_rules_rust). */
+			if (best == (size_t)-1 || cur[blen] != ':' || cur[blen + 1] != ':')
 				break;
 			const char *seg = cur + blen + 2, *after = strstr(seg, "::");
 			size_t slen = after ? (size_t)(after - seg) : strlen(seg);
