@@ -40,6 +40,13 @@ struct cg_rule {
 	 * pre-commit hook instant. NULL means "may fire".
 	 */
 	bool (*may_fire)(const struct cg_rule_ctx *ctx, const char *text, size_t len);
+	/*
+	 * Optional, judged like may_fire: false when the rule reads only this
+	 * file's text and line index, never its tree (ctx->src->tree is then
+	 * NULL and ctx->file_data too). When no selected rule needs a tree, the
+	 * file is not parsed. NULL means it needs one.
+	 */
+	bool (*needs_tree)(const struct cg_rule_ctx *ctx);
 };
 
 struct cg_rule_ctx {

@@ -1,4 +1,5 @@
 /* The rule pass: parse each changed file once, run the rules, filter. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -378,13 +379,17 @@ static void fingerprint_all(struct cg_findings *raw, const struct cg_source *src
 	free(slots);
 }
 
-/* Fills source lines, suppressions, fingerprints; moves visible ones to `out`. */
-static void finish_file(struct cg_findings *out, struct cg_findings *raw, const struct cg_changed_file *file,
-			const struct cg_source *src, const struct pass_env *env)
+/*
+ * The findings raw[from..] were made from the tree `src` has now: settles
+ * what needs that tree, the source lines and `crabgate:allow` comments of
+ * the visible ones, before the tree goes (a huge file is parsed a slice at
+ * a time). A source parsed for no rule is parsed here, only when a line
+ * holds the marker.
+ */
+static void settle_findings(struct cg_findings *out, struct cg_findings *raw, size_t from,
+			    const struct cg_changed_file *file, struct cg_source *src, const struct pass_env *env)
 {
-	cg_findings_sort(raw);
-	fingerprint_all(raw, src);
-	for (size_t i = 0; i < raw->len; i++) {
+	for (size_t i = from; i < raw->len; i++) {
 		struct cg_finding *f = &raw->items[i];
 		size_t tlen;
 		const char *text = cg_source_line(src, f->line, &tlen);
@@ -396,9 +401,18 @@ static void finish_file(struct cg_findings *out, struct cg_findings *raw, const 
 		/* On the flagged line, or alone on the line above it. */
 		for (int k = 0; k < 2; k++) {
 			uint32_t l = k == 0 ? f->line : f->line - 1, col;
-			const char *reason;
-			size_t rlen;
-			if (l == 0 || !find_allow(src, l, k == 1, f->rule, &reason, &rlen, &col))
+			const char *reason, *lt;
+			size_t rlen, llen;
+			if (l == 0)
+				continue;
+			lt = cg_source_line(src, l, &llen);
+			if (!memmem(lt, llen, ALLOW_MARK, sizeof(ALLOW_MARK) - 1))
+				continue;
+			if (!src->tree && cg_source_parse_ranges(src, NULL, 0) < 0) {
+				cg_error_clear(); /* unparsable: the marker cannot be told from a string's text */
+				continue;
+			}
+			if (!find_allow(src, l, k == 1, f->rule, &reason, &rlen, &col))
 				continue;
 			if (rlen) {
 				f->is_suppressed = true;
@@ -408,9 +422,20 @@ static void finish_file(struct cg_findings *out, struct cg_findings *raw, const 
 			}
 			break;
 		}
-		f->is_baselined = !f->is_suppressed && is_baselined(env, f->fingerprint);
+	}
+}
 
-		/* Move the finding to the output. */
+/* Fingerprints the file's findings (text only) and moves the visible ones to `out`. */
+static void finish_file(struct cg_findings *out, struct cg_findings *raw, const struct cg_changed_file *file,
+			const struct cg_source *src, const struct pass_env *env)
+{
+	cg_findings_sort(raw);
+	fingerprint_all(raw, src);
+	for (size_t i = 0; i < raw->len; i++) {
+		struct cg_finding *f = &raw->items[i];
+		if (!visible_by_filter(file, f, env->filter))
+			continue;
+		f->is_baselined = !f->is_suppressed && is_baselined(env, f->fingerprint);
 		*cg_findings_add(out) = *f;
 		memset(f, 0, sizeof(*f));
 	}
@@ -557,6 +582,21 @@ static int select_rules(struct rule_slot *slots, size_t *nslots, const struct pa
 	return 0;
 }
 
+/* Whether any selected rule reads this file's tree. */
+static bool needs_tree(const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
+		       struct cg_changed_file *file, unsigned kind)
+{
+	for (size_t r = 0; r < nslots; r++) {
+		struct cg_rule_ctx ctx;
+		if (!slots[r].rule->needs_tree)
+			return true;
+		fill_ctx(&ctx, run, &slots[r], file, kind);
+		if (slots[r].rule->needs_tree(&ctx))
+			return true;
+	}
+	return false;
+}
+
 /* Runs the selected rules over the parsed file; their findings go to `raw`. */
 static int run_rules(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
 		     struct cg_changed_file *file, unsigned kind, const struct cg_source *src, struct cg_rust_file *rust)
@@ -585,7 +625,7 @@ static int check_file(struct pass_run *run, size_t i)
 	size_t nslots = 0;
 	struct cg_source src;
 	struct cg_rust_file *rust = NULL;
-	bool is_unchanged = i >= run->first_unchanged, is_parsed = false;
+	bool is_unchanged = i >= run->first_unchanged, is_open = false;
 	const char *text;
 	size_t len;
 	int err = 0;
@@ -643,22 +683,30 @@ static int check_file(struct pass_run *run, size_t i)
 	res->is_checked = true;
 	if (!nslots)
 		goto done; /* no rule can fire here: no need to parse */
-	if (cg_source_parse(&src, kind == CG_KIND_RUST ? CG_LANG_RUST : CG_LANG_TOML, text, len) < 0) {
+	if (cg_source_open(&src, kind == CG_KIND_RUST ? CG_LANG_RUST : CG_LANG_TOML, text, len) < 0) {
 		res->skip_reason = "could not be parsed";
 		res->is_checked = false;
 		cg_error_clear();
 		goto done;
 	}
-	is_parsed = true;
-	if (kind == CG_KIND_RUST)
+	is_open = true;
+	if (needs_tree(run, slots, nslots, file, kind) && cg_source_parse_ranges(&src, NULL, 0) < 0) {
+		res->skip_reason = "could not be parsed";
+		res->is_checked = false;
+		cg_error_clear();
+		goto done;
+	}
+	if (kind == CG_KIND_RUST && src.tree)
 		rust = cg_rust_file_new(&src);
 	err = run_rules(&raw, run, slots, nslots, file, kind, &src, rust);
-	if (!err)
+	if (!err) {
+		settle_findings(&res->out, &raw, 0, file, &src, run->env);
 		finish_file(&res->out, &raw, file, &src, run->env);
+	}
 done:
 	cg_findings_release(&raw);
 	cg_rust_file_free(rust);
-	if (is_parsed)
+	if (is_open)
 		cg_source_release(&src);
 	/* The text is not needed again: keep memory flat over large changes. */
 	if (file->has_new_id || is_unchanged) {

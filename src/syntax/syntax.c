@@ -46,14 +46,21 @@ static void index_lines(struct cg_source *src)
  * short-lived process, not a crash. The sign: a tree with errors whose root
  * ends before the file's last non-blank byte.
  */
-static bool is_truncated(TSTree *tree, const char *text, size_t len)
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static bool is_truncated(TSTree *tree, const char *text, const struct cg_byte_range *ranges, size_t n)
 {
 	TSNode root = ts_tree_root_node(tree);
+	uint32_t root_end = ts_node_end_byte(root);
 	if (!ts_node_has_error(root))
 		return false;
-	for (size_t i = ts_node_end_byte(root); i < len; i++)
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r' && text[i] != '\f')
-			return true;
+	for (size_t r = 0; r < n; r++)
+		for (uint32_t i = ranges[r].start > root_end ? ranges[r].start : root_end; i < ranges[r].end; i++)
+			if (!is_blank(text[i]))
+				return true;
 	return false;
 }
 
@@ -67,55 +74,112 @@ static bool is_truncated(TSTree *tree, const char *text, size_t len)
  */
 #define MAX_UNCLOSED 32768
 
-static size_t unclosed(const char *text, size_t len)
+static size_t unclosed(const char *text, const struct cg_byte_range *ranges, size_t n)
 {
-	static const char open[] = "{([", close[] = "})]";
-	size_t depth[3] = {0, 0, 0};
-	for (size_t i = 0; i < len; i++) {
-		const char *o = memchr(open, text[i], 3), *c = o ? NULL : memchr(close, text[i], 3);
-		if (o && text[i])
-			depth[o - open]++;
-		else if (c && text[i] && depth[c - close])
-			depth[c - close]--;
+	size_t curly = 0, paren = 0, square = 0;
+	/* A switch, not a search per byte: this runs over every byte a hook parses. */
+	for (size_t r = 0; r < n; r++) {
+		for (uint32_t i = ranges[r].start; i < ranges[r].end; i++) {
+			switch (text[i]) {
+			case '{': curly++; break;
+			case '}': curly -= curly > 0; break;
+			case '(': paren++; break;
+			case ')': paren -= paren > 0; break;
+			case '[': square++; break;
+			case ']': square -= square > 0; break;
+			default: break;
+			}
+		}
 	}
-	return depth[0] + depth[1] + depth[2];
+	return curly + paren + square;
 }
 
-int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, size_t len)
+int cg_source_open(struct cg_source *out, enum cg_lang lang, const char *text, size_t len)
 {
-	TSParser *parser;
-
 	memset(out, 0, sizeof(*out));
 	if (len >= UINT32_MAX)
 		return cg_error_set(CG_E_TOOBIG, "file too large to parse (%zu bytes)", len);
-	if (unclosed(text, len) > MAX_UNCLOSED)
-		return cg_error_set(CG_E_INPUT,
-				    "the file is too broken to parse safely (more than %d brackets left open); fix its "
-				    "syntax",
-				    MAX_UNCLOSED);
 	out->lang = lang;
 	out->text = text;
 	out->len = len;
-	parser = ts_parser_new();
-	ts_parser_set_language(parser, lang == CG_LANG_RUST ? cg_lang_rust() : cg_lang_toml());
-	out->tree = ts_parser_parse_string(parser, NULL, text, (uint32_t)len);
-	ts_parser_delete(parser);
-	if (!out->tree)
-		return cg_error_set(CG_E_INPUT, "the parser gave up on this file");
-	if (is_truncated(out->tree, text, len)) {
-		/* Deleting this tree would corrupt the heap: keep it, unchecked. */
-		out->tree = NULL;
-		return cg_error_set(CG_E_INPUT, "the file is too broken to parse safely (a syntax error spanning more "
-						"than 65,535 tokens); fix its syntax");
-	}
 	index_lines(out);
 	return 0;
 }
 
-void cg_source_release(struct cg_source *src)
+static TSPoint point_of(const struct cg_source *src, uint32_t byte)
+{
+	uint32_t line = cg_source_line_of(src, byte);
+	TSPoint p = { line - 1, byte - src->line_starts[line - 1] };
+	return p;
+}
+
+int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ranges, size_t n)
+{
+	struct cg_byte_range whole = { 0, (uint32_t)src->len };
+	TSParser *parser;
+	TSRange *ts_ranges = NULL;
+	int err = 0;
+
+	cg_source_drop_tree(src);
+	if (!n) {
+		ranges = &whole;
+		n = 1;
+	}
+	if (unclosed(src->text, ranges, n) > MAX_UNCLOSED)
+		return cg_error_set(CG_E_INPUT,
+				    "the file is too broken to parse safely (more than %d brackets left open); fix its "
+				    "syntax",
+				    MAX_UNCLOSED);
+	parser = ts_parser_new();
+	ts_parser_set_language(parser, src->lang == CG_LANG_RUST ? cg_lang_rust() : cg_lang_toml());
+	if (ranges != &whole) {
+		ts_ranges = cg_calloc(n, sizeof(*ts_ranges));
+		for (size_t i = 0; i < n; i++) {
+			ts_ranges[i].start_byte = ranges[i].start;
+			ts_ranges[i].end_byte = ranges[i].end;
+			ts_ranges[i].start_point = point_of(src, ranges[i].start);
+			ts_ranges[i].end_point = point_of(src, ranges[i].end);
+		}
+		if (!ts_parser_set_included_ranges(parser, ts_ranges, (uint32_t)n)) {
+			err = cg_error_set(CG_E_INPUT, "parse ranges are not sorted and disjoint");
+			goto done;
+		}
+	}
+	src->tree = ts_parser_parse_string(parser, NULL, src->text, (uint32_t)src->len);
+	if (!src->tree) {
+		err = cg_error_set(CG_E_INPUT, "the parser gave up on this file");
+		goto done;
+	}
+	if (is_truncated(src->tree, src->text, ranges, n)) {
+		/* Deleting this tree would corrupt the heap: keep it, unchecked. */
+		src->tree = NULL;
+		err = cg_error_set(CG_E_INPUT, "the file is too broken to parse safely (a syntax error spanning more "
+					       "than 65,535 tokens); fix its syntax");
+	}
+done:
+	free(ts_ranges);
+	ts_parser_delete(parser);
+	return err;
+}
+
+int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, size_t len)
+{
+	int err = cg_source_open(out, lang, text, len);
+	if (!err && (err = cg_source_parse_ranges(out, NULL, 0)) < 0)
+		cg_source_release(out);
+	return err;
+}
+
+void cg_source_drop_tree(struct cg_source *src)
 {
 	if (src->tree)
 		ts_tree_delete(src->tree);
+	src->tree = NULL;
+}
+
+void cg_source_release(struct cg_source *src)
+{
+	cg_source_drop_tree(src);
 	free(src->line_starts);
 	memset(src, 0, sizeof(*src));
 }

@@ -26,6 +26,27 @@ const TSLanguage *cg_lang_toml(void);
 
 /* Parses `text`; CG_E_TOOBIG past 4 GiB. Release with cg_source_release. */
 int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, size_t len);
+/*
+ * The text and its line index without a tree (tree NULL): what a rule that
+ * reads only bytes and lines needs. CG_E_TOOBIG past 4 GiB.
+ */
+int cg_source_open(struct cg_source *out, enum cg_lang lang, const char *text, size_t len);
+
+/* A byte range of a source's text: [start, end). */
+struct cg_byte_range {
+	uint32_t start, end;
+};
+
+/*
+ * (Re)parses an opened source, replacing its tree. With n > 0, only the
+ * given ranges (sorted, disjoint, whole syntactic units such as top-level
+ * items) are parsed, as if the bytes between them were absent; nodes keep
+ * their true offsets, lines and columns. This is how a huge file is parsed
+ * a slice at a time in bounded memory.
+ */
+int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ranges, size_t n);
+/* Frees the tree, keeps the text and line index. */
+void cg_source_drop_tree(struct cg_source *src);
 void cg_source_release(struct cg_source *src);
 TSNode cg_source_root(const struct cg_source *src);
 
