@@ -940,15 +940,24 @@ static int check(struct cg_rule_ctx *ctx)
  */
 static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
-	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
-	if (ctx->kind == CG_KIND_CARGO_TOML || !crates)
+	struct ban b = { (struct cg_rule_ctx *)ctx, cg_conf_child(ctx->rule_cfg, "crates"), NULL };
+	bool any = false;
+
+	if (ctx->kind == CG_KIND_CARGO_TOML || !b.crates)
 		return true;
-	for (size_t i = 0; i < crates->nkids; i++) {
-		const char *name = cg_conf_str(crates->kids[i], "name", "");
-		if (*name && memmem(text, len, name, strlen(name)))
-			return true;
+	/* The banned crate's own sources (a vendored chrono) use it by definition: not parsed at all. */
+	if (ctx->kind == CG_KIND_RUST && is_banned_crate_itself(b.ctx, &b))
+		return false;
+	for (size_t i = 0; i < b.crates->nkids && !any; i++) {
+		const char *name = cg_conf_str(b.crates->kids[i], "name", "");
+		struct cg_buf rust_name = CG_BUF_INIT;
+		/* Rust code spells `chrono-tz` as chrono_tz; Cargo.lock as chrono-tz. */
+		for (const char *p = name; *p; p++)
+			cg_buf_putc(&rust_name, *p == '-' ? '_' : *p);
+		any = *name && (memmem(text, len, name, strlen(name)) || memmem(text, len, rust_name.ptr, rust_name.size));
+		cg_buf_release(&rust_name);
 	}
-	return false;
+	return any;
 }
 
 const struct cg_rule cg_rule_chrono_ban = {
