@@ -1,0 +1,3 @@
+pub fn zone_name() -> &'static str {
+    chrono_tz::Europe::Paris.name()
+}
