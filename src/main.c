@@ -246,6 +246,7 @@ static int open_repo(void)
 int main(int argc, char **argv)
 {
 	const struct cg_command *cmd;
+	bool is_git_used;
 	int i = 1, status, err;
 
 	while (i < argc && argv[i][0] == '-') {
@@ -288,7 +289,14 @@ int main(int argc, char **argv)
 		return CG_EXIT_USAGE;
 	}
 
-	git_libgit2_init();
+	/*
+	 * libgit2's set-up is not free: Debian's build parses the whole CA bundle
+	 * in git_libgit2_init (about 5 ms here), so commands that never touch git
+	 * skip it.
+	 */
+	is_git_used = cmd->fn != cmd_version && cmd->fn != cmd_help;
+	if (is_git_used)
+		git_libgit2_init();
 	if ((cmd->flags & NEED_REPO) && (err = open_repo()) < 0) {
 		cg_err("%s", cg_error_last());
 		status = CG_EXIT_USAGE;
@@ -306,6 +314,7 @@ int main(int argc, char **argv)
 done:
 	cg_config_free(cg_globals.cfg);
 	git_repository_free(cg_globals.repo);
-	git_libgit2_shutdown();
+	if (is_git_used)
+		git_libgit2_shutdown();
 	return status;
 }
