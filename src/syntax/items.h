@@ -1,0 +1,85 @@
+#ifndef CG_SYNTAX_ITEMS_H
+#define CG_SYNTAX_ITEMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A lexical scanner of Rust items, no parse tree: one pass over the bytes
+ * with a small hand-written lexer (comments, all string and char literal
+ * forms, lifetimes, attributes, bracket matching) that lists the items of a
+ * source in order, with where each one starts and ends as tree-sitter would
+ * put it. Items are listed at the top level and inside the bodies of
+ * `mod x { }`, `impl .. { }` and `trait .. { }`, never inside fn bodies or
+ * other expressions. Rules use it to find candidates without a tree, and the
+ * rule pass to parse only the items that matter.
+ */
+enum cg_item_kind {
+	CG_ITEM_OTHER,	      /* const, static, macro_rules!, item macro calls, extern blocks, a stray `;` */
+	CG_ITEM_USE,	      /* use a::b; */
+	CG_ITEM_EXTERN_CRATE, /* extern crate x; */
+	CG_ITEM_INNER_ATTR,   /* #![..] */
+	CG_ITEM_MOD_DECL,     /* mod x; */
+	CG_ITEM_MOD,	      /* mod x { .. } */
+	CG_ITEM_TYPE,	      /* struct, enum, union, type */
+	CG_ITEM_FN,
+	CG_ITEM_IMPL,
+	CG_ITEM_TRAIT,
+};
+
+/* The parent of a top-level item. */
+#define CG_ITEM_TOP UINT32_MAX
+
+struct cg_item {
+	enum cg_item_kind kind;
+	/*
+	 * Byte offsets into the scanned text. `start`: the item's leading
+	 * attributes and comments (all since the previous item or the
+	 * container's `{`, less leading white space). `decl`: the item proper,
+	 * where tree-sitter's node starts (`pub`, `fn`, `impl`, `unsafe`, ..).
+	 * `end`: one past its last byte (`}` or `;`).
+	 */
+	uint32_t start, decl, end;
+	uint32_t parent; /* index of the enclosing MOD, IMPL or TRAIT item, or CG_ITEM_TOP */
+	/*
+	 * fn, mod, type and trait: the name (`r#type` as written). impl: the
+	 * self type's last path segment without generics (`Foo` of
+	 * `impl<T> a::Foo<T>`), or the whole type when it is not a path
+	 * (`dyn Tr + Send`, `&'a Foo`). name_len 0: none.
+	 */
+	uint32_t name, name_len;
+	uint8_t visibility; /* 2 `pub`, 1 `pub(crate)` or `crate`, 0 narrower or private */
+	bool is_cfg_test;   /* an attribute is #[cfg(..)] naming `test` and no `not` (#![cfg(test)] too) */
+	bool is_test_fn;    /* an attribute's path is `bench` or ends in `test`: #[test], #[tokio::test], #[rstest] */
+	bool is_trait_impl; /* impl X for Y */
+	bool has_body;	    /* `{ .. }` rather than `;` */
+};
+
+struct cg_items {
+	struct cg_item *items; /* owned, in source order */
+	size_t n, cap;
+	/*
+	 * False when the bytes are not well-formed Rust as far as the lexer can
+	 * tell (unbalanced or mismatched brackets, an unterminated literal or
+	 * comment, something at item level that is no item): the items are then
+	 * a best effort, and a caller that needs exact ones parses the file.
+	 */
+	bool is_clean;
+};
+
+#define CG_ITEMS_INIT                                                                                                  \
+	{                                                                                                              \
+		NULL, 0, 0, true                                                                                       \
+	}
+
+/*
+ * Scans `len` bytes of `text` (need not be NUL-terminated) into `out`,
+ * which it initializes; release with cg_items_release. Reads no byte outside
+ * the text whatever it holds; allocates O(items). Errors: CG_E_TOOBIG for
+ * 4 GiB or more (offsets are 32-bit), with `out` empty.
+ */
+int cg_items_scan(struct cg_items *out, const char *text, size_t len);
+void cg_items_release(struct cg_items *items);
+
+#endif
