@@ -17,17 +17,21 @@ struct cg_finding *cg_findings_add(struct cg_findings *list)
 	return f;
 }
 
+void cg_finding_release(struct cg_finding *f)
+{
+	free(f->rule);
+	free(f->path);
+	free(f->message);
+	free(f->help);
+	free(f->source_line);
+	free(f->suppression_reason);
+	memset(f, 0, sizeof(*f));
+}
+
 void cg_findings_release(struct cg_findings *list)
 {
-	for (size_t i = 0; i < list->len; i++) {
-		struct cg_finding *f = &list->items[i];
-		free(f->rule);
-		free(f->path);
-		free(f->message);
-		free(f->help);
-		free(f->source_line);
-		free(f->suppression_reason);
-	}
+	for (size_t i = 0; i < list->len; i++)
+		cg_finding_release(&list->items[i]);
 	free(list->items);
 	list->items = NULL;
 	list->len = list->cap = 0;

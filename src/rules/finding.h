@@ -41,6 +41,8 @@ struct cg_findings {
 /* Appends a zeroed finding and returns it (owned by the list). */
 struct cg_finding *cg_findings_add(struct cg_findings *list);
 void cg_findings_release(struct cg_findings *list);
+/* Frees one finding's strings and zeroes it. */
+void cg_finding_release(struct cg_finding *f);
 /* Orders by path, line, column, rule: the order every report uses. */
 void cg_findings_sort(struct cg_findings *list);
 /* Counts visible (not suppressed, not baselined) findings by severity. */

@@ -9,6 +9,7 @@
 
 #include "rules/rule.h"
 #include "syntax/cargo.h"
+#include "syntax/items.h"
 #include "syntax/rust.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -613,6 +614,131 @@ static int run_rules(struct cg_findings *raw, const struct pass_run *run, const 
 	return err < 0 ? err : 0;
 }
 
+/*
+ * A file this big is parsed a slice of top-level items at a time: the tree
+ * of a whole 50 MB file takes gigabytes, a slice's some tens of megabytes.
+ */
+#define CHUNKED_FILE_MIN (4u << 20)
+#define SLICE_BYTES (1u << 20)
+#define NOT_SLICED 1
+
+/* Items every slice parses: what the others' names resolve through. */
+static bool is_shared_item(const struct cg_item *it)
+{
+	return it->kind == CG_ITEM_USE || it->kind == CG_ITEM_EXTERN_CRATE || it->kind == CG_ITEM_INNER_ATTR ||
+	       it->kind == CG_ITEM_MOD_DECL;
+}
+
+/* The byte offset of a finding's start. */
+static uint32_t finding_offset(const struct cg_source *src, const struct cg_finding *f)
+{
+	uint32_t line = f->line <= src->nlines ? f->line : src->nlines;
+	return src->line_starts[line - 1] + f->column - 1;
+}
+
+static bool in_shared_item(const struct cg_items *items, const size_t *shared, size_t nshared, uint32_t at)
+{
+	size_t lo = 0, hi = nshared;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cg_item *it = &items->items[shared[mid]];
+		if (at < it->start)
+			hi = mid;
+		else if (at >= it->end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Runs the rules over a huge Rust file a slice at a time. Each parse holds
+ * the file's use declarations, `extern crate`s, inner attributes and `mod x;`
+ * lines, and about SLICE_BYTES of its other top-level items; findings in the
+ * shared items are kept from the first slice only. What one slice defines (a
+ * local fn, an inline module's re-exports, a local macro) is not seen from
+ * another: the price of bounded memory, paid only by files of megabytes.
+ * Returns NOT_SLICED when the file's items cannot be told apart lexically
+ * (unbalanced brackets, an unterminated literal): the caller parses it whole.
+ */
+static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const struct pass_run *run,
+			 const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file, struct cg_source *src)
+{
+	struct cg_items items;
+	struct cg_byte_range *ranges = NULL;
+	size_t *top = NULL, *shared = NULL, ntop = 0, nshared = 0, next = 0, cap = 0;
+	int err = 0;
+
+	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean) {
+		cg_error_clear();
+		cg_items_release(&items);
+		return NOT_SLICED;
+	}
+	top = cg_calloc(items.n ? items.n : 1, sizeof(*top));
+	shared = cg_calloc(items.n ? items.n : 1, sizeof(*shared));
+	for (size_t i = 0; i < items.n; i++) {
+		if (items.items[i].parent != CG_ITEM_TOP)
+			continue;
+		top[ntop++] = i;
+		if (is_shared_item(&items.items[i]))
+			shared[nshared++] = i;
+	}
+	do {
+		struct cg_rust_file *rust;
+		size_t nranges = 0, end = next, budget = 0, from = raw->len;
+		bool is_first = next == 0, was_in = false;
+
+		/* This slice: the next items up to SLICE_BYTES (at least one), besides the shared ones. */
+		for (; end < ntop; end++) {
+			const struct cg_item *it = &items.items[top[end]];
+			if (is_shared_item(it))
+				continue;
+			if (budget && budget + (it->end - it->start) > SLICE_BYTES)
+				break;
+			budget += it->end - it->start;
+		}
+		for (size_t k = 0; k < ntop; k++) {
+			const struct cg_item *it = &items.items[top[k]];
+			bool is_in = is_shared_item(it) || (k >= next && k < end);
+			if (is_in && was_in) {
+				ranges[nranges - 1].end = it->end; /* one range over neighbours and the space between */
+			} else if (is_in) {
+				cg_array_grow((void **)&ranges, &cap, nranges + 1, sizeof(*ranges));
+				ranges[nranges++] = (struct cg_byte_range){ it->start, it->end };
+			}
+			was_in = is_in;
+		}
+		next = end;
+		if (!nranges)
+			break;
+		if ((err = cg_source_parse_ranges(src, ranges, nranges)) < 0)
+			break;
+		rust = cg_rust_file_new(src);
+		err = run_rules(raw, run, slots, nslots, file, CG_KIND_RUST, src, rust);
+		cg_rust_file_free(rust);
+		if (!is_first) {
+			/* The shared items were checked with the first slice. */
+			size_t kept = from;
+			for (size_t i = from; i < raw->len; i++) {
+				if (in_shared_item(&items, shared, nshared, finding_offset(src, &raw->items[i])))
+					cg_finding_release(&raw->items[i]);
+				else
+					raw->items[kept++] = raw->items[i];
+			}
+			raw->len = kept;
+		}
+		if (!err)
+			settle_findings(out, raw, from, file, src, run->env);
+		cg_source_drop_tree(src);
+	} while (!err && next < ntop);
+	free(ranges);
+	free(top);
+	free(shared);
+	cg_items_release(&items);
+	return err;
+}
+
 /* Reads, parses and checks change->files[i]; everything it learns goes to results[i]. */
 static int check_file(struct pass_run *run, size_t i)
 {
@@ -667,10 +793,9 @@ static int check_file(struct pass_run *run, size_t i)
 		goto done;
 	}
 	/*
-	 * A syntax tree costs about 70 bytes per byte of source: a 50 MB file in
-	 * a pull request would take gigabytes. Megabyte-sized Rust files are
-	 * generated tables; the cap is config (max_file_bytes) and the skip is
-	 * listed in every report, never silent.
+	 * Megabyte-sized Rust files are generated tables, and checking one costs
+	 * about half a second per megabyte of a hook's time; the cap is config
+	 * (max_file_bytes) and the skip is listed in every report, never silent.
 	 */
 	if (run->max_file_bytes && len > run->max_file_bytes) {
 		res->skip_reason = CG_SKIP_TOO_LARGE;
@@ -690,19 +815,34 @@ static int check_file(struct pass_run *run, size_t i)
 		goto done;
 	}
 	is_open = true;
-	if (needs_tree(run, slots, nslots, file, kind) && cg_source_parse_ranges(&src, NULL, 0) < 0) {
+	if (!needs_tree(run, slots, nslots, file, kind)) {
+		err = run_rules(&raw, run, slots, nslots, file, kind, &src, NULL);
+		if (!err)
+			settle_findings(&res->out, &raw, 0, file, &src, run->env);
+	} else if (kind == CG_KIND_RUST && len > CHUNKED_FILE_MIN &&
+		   (err = run_in_slices(&res->out, &raw, run, slots, nslots, file, &src)) != NOT_SLICED) {
+		/* checked slice by slice */
+	} else if (cg_source_parse_ranges(&src, NULL, 0) < 0) {
+		err = 0;
+		goto unparsable;
+	} else {
+		if (kind == CG_KIND_RUST)
+			rust = cg_rust_file_new(&src);
+		err = run_rules(&raw, run, slots, nslots, file, kind, &src, rust);
+		if (!err)
+			settle_findings(&res->out, &raw, 0, file, &src, run->env);
+	}
+	if (err == CG_E_INPUT) {
+unparsable:
 		res->skip_reason = "could not be parsed";
 		res->is_checked = false;
 		cg_error_clear();
+		err = 0;
+		cg_findings_release(&res->out);
 		goto done;
 	}
-	if (kind == CG_KIND_RUST && src.tree)
-		rust = cg_rust_file_new(&src);
-	err = run_rules(&raw, run, slots, nslots, file, kind, &src, rust);
-	if (!err) {
-		settle_findings(&res->out, &raw, 0, file, &src, run->env);
+	if (!err)
 		finish_file(&res->out, &raw, file, &src, run->env);
-	}
 done:
 	cg_findings_release(&raw);
 	cg_rust_file_free(rust);

@@ -271,6 +271,59 @@ static void test_deep_and_broken_input(void **state)
 	cg_buf_release(&text);
 }
 
+/*
+ * A file of megabytes is parsed a slice of items at a time (run.c,
+ * CHUNKED_FILE_MIN): the use declarations reach every slice, a finding in
+ * them is reported once, identical findings in different slices still get
+ * distinct fingerprints, and a crabgate:allow works in any slice.
+ */
+static void test_huge_file_in_slices(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings out;
+	struct cg_buf text = CG_BUF_INIT;
+	static const char slow[] = "pub async fn tick() {\n    sleep(std::time::Duration::from_millis(1));\n}\n";
+	uint32_t line = 3, slow_lines[3] = { 0, 0, 0 };
+	const struct cg_finding *a, *b, *c;
+
+	cg_buf_puts(&text, "use std::thread::sleep;\nuse chrono::Utc;\n");
+	for (int i = 0; i < 160000; i++) {
+		if (i == 10 || i == 80000 || i == 159990) {
+			size_t k = i == 10 ? 0 : i == 80000 ? 1 : 2;
+			if (k == 1) {
+				cg_buf_puts(&text, "pub async fn tock() {\n    // crabgate:allow(blocking-in-async) on purpose\n"
+						   "    sleep(std::time::Duration::from_millis(1));\n}\n");
+				slow_lines[k] = line + 2;
+				line += 4;
+			} else {
+				cg_buf_puts(&text, slow);
+				slow_lines[k] = line + 1;
+				line += 3;
+			}
+		}
+		cg_buf_printf(&text, "pub struct Pad%d {\n    pub a: u32,\n}\n", i);
+		line += 3;
+	}
+	assert_true(text.size > 4u << 20);
+	stage(fx, "src/gen.rs", text.ptr);
+	run_pass(fx, &out, CG_FILTER_ADDED, false, NULL);
+	assert_int_equal(count_rule(&out, "chrono-ban"), 1);
+	assert_non_null(find(&out, "chrono-ban", 2));
+	a = find(&out, "blocking-in-async", slow_lines[0]);
+	b = find(&out, "blocking-in-async", slow_lines[1]);
+	c = find(&out, "blocking-in-async", slow_lines[2]);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_false(a->is_suppressed);
+	assert_true(b->is_suppressed);
+	assert_false(c->is_suppressed);
+	assert_string_not_equal(a->fingerprint, c->fingerprint);
+	assert_int_equal(count_rule(&out, "blocking-in-async"), 3);
+	cg_findings_release(&out);
+	cg_buf_release(&text);
+}
+
 static void test_rule_registry(void **state)
 {
 	(void)state;
@@ -299,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_baseline_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deep_and_broken_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_huge_file_in_slices, setup, teardown),
 		cmocka_unit_test(test_rule_registry),
 	};
 	return cmocka_run_group_tests_name("rules_pass", tests, NULL, NULL);
