@@ -249,13 +249,18 @@ def b4(crabgate, work, runs):
         s = summary(samples)
         rows.append({"files": n, **s})
         git(repo, "reset", "-q", "--hard", "HEAD")
-    # One 50 MB generated file: many small async functions with a blocking call each.
+    # One 50 MB generated file, shaped like bindgen output: C structs, their impls, constants,
+    # extern blocks; one unit in 500 an async fn with a blocking call, so the rules find something.
     big = os.path.join(repo, "generated.rs")
-    unit = "pub async fn f{i}() -> u64 {{\n    let x = {i}u64;\n    std::thread::sleep(std::time::Duration::from_millis(x));\n    x * 2\n}}\n\n"
+    unit = ("#[repr(C)]\n#[derive(Debug, Copy, Clone)]\npub struct S{i} {{\n    pub a: u32,\n    pub b: [u8; 16],\n}}\n\n"
+            "impl S{i} {{\n    pub fn new(a: u32) -> Self {{\n        Self {{ a, b: [0; 16] }}\n    }}\n}}\n\n"
+            "pub const K{i}: u32 = {i};\n\n"
+            "extern \"C\" {{\n    pub fn ffi_{i}(x: *mut S{i}) -> i32;\n}}\n\n")
+    slow = "pub async fn poll_{i}() {{\n    std::thread::sleep(std::time::Duration::from_millis({i}));\n}}\n\n"
     with open(big, "w") as fh:
         size, i = 0, 0
         while size < 50 * 1024 * 1024:
-            s = unit.format(i=i)
+            s = unit.format(i=i) + (slow.format(i=i) if i % 500 == 0 else "")
             fh.write(s)
             size += len(s)
             i += 1
