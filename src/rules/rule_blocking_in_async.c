@@ -1188,11 +1188,10 @@ static bool fn_is_async(TSNode fn)
 	return false;
 }
 
-static bool is_item(const char *type)
+static bool is_item(enum cg_kind kind)
 {
-	return !strcmp(type, "mod_item") || !strcmp(type, "impl_item") || !strcmp(type, "trait_item") ||
-	       !strcmp(type, "const_item") || !strcmp(type, "static_item") || !strcmp(type, "struct_item") ||
-	       !strcmp(type, "enum_item");
+	return kind == CG_K_MOD_ITEM || kind == CG_K_IMPL_ITEM || kind == CG_K_TRAIT_ITEM || kind == CG_K_CONST_ITEM ||
+	       kind == CG_K_STATIC_ITEM || kind == CG_K_STRUCT_ITEM || kind == CG_K_ENUM_ITEM;
 }
 
 /* Visits the node at depth d; returns true to enter its children. */
@@ -1200,7 +1199,7 @@ static bool visit(struct walk *w, size_t d)
 {
 	struct level *L = &w->levels[d];
 	TSNode n = L->node;
-	const char *type = ts_node_type(n);
+	enum cg_kind kind = cg_node_kind(n);
 	bool pending_test = L->pending_test, pending_cfg = L->pending_cfg_test, pending_async = L->pending_async;
 
 	L->ctx = d ? w->levels[d - 1].ctx : L->ctx;
@@ -1209,41 +1208,40 @@ static bool visit(struct walk *w, size_t d)
 	L->guard_floor = w->nguards;
 	L->pending_test = L->pending_cfg_test = L->pending_async = false;
 
-	if (!strcmp(type, "attribute_item")) {
+	if (kind == CG_K_ATTRIBUTE_ITEM) {
 		L->pending_test = pending_test || cg_rust_attr_is_test(w->ctx->src, n);
 		L->pending_cfg_test = pending_cfg || cg_rust_attr_is_cfg_test(w->ctx->src, n);
 		L->pending_async = pending_async;
 		return false;
 	}
-	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment")) {
+	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT) {
 		L->pending_test = pending_test;
 		L->pending_cfg_test = pending_cfg;
 		L->pending_async = pending_async;
 		return false;
 	}
-	if (!strcmp(type, "ERROR")) {
+	if (kind == CG_K_ERROR) {
 		L->pending_async = is_async_marker(w, n);
 		return true;
 	}
-	if (!strcmp(type, "inner_attribute_item")) {
+	if (kind == CG_K_INNER_ATTRIBUTE_ITEM) {
 		/* `#![cfg(test)]` makes the enclosing file or module test code. */
 		if (d && cg_rust_attr_is_cfg_test(w->ctx->src, n))
 			w->levels[d - 1].ctx.is_test = true;
 		return false;
 	}
-	if (!strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") ||
-	    !strcmp(type, "macro_definition") || !strcmp(type, "use_declaration") ||
-	    !strcmp(type, "extern_crate_declaration"))
+	if (kind == CG_K_STRING_LITERAL || kind == CG_K_RAW_STRING_LITERAL || kind == CG_K_MACRO_DEFINITION ||
+	    kind == CG_K_USE_DECLARATION || kind == CG_K_EXTERN_CRATE_DECLARATION)
 		return false;
 
-	if (!strcmp(type, "function_item")) {
+	if (kind == CG_K_FUNCTION_ITEM) {
 		L->ctx.body = fn_is_async(n) ? BODY_ASYNC_FN : BODY_SYNC;
 		L->ctx.body_depth = (uint32_t)d;
 		L->ctx.fn_name = ts_node_child_by_field_name(n, "name", 4);
 		L->ctx.is_test |= pending_test || pending_cfg;
 		L->ctx.in_block_in_place = false;
 		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
-	} else if (!strcmp(type, "closure_expression")) {
+	} else if (kind == CG_K_CLOSURE_EXPRESSION) {
 		bool is_bip = false;
 		bool is_async_closure = pending_async || has_child_type(n, "async");
 		if (closure_in_wrapper(w, d, &is_bip)) {
@@ -1254,22 +1252,22 @@ static bool visit(struct walk *w, size_t d)
 		}
 		L->ctx.body_depth = (uint32_t)d;
 		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
-	} else if (!strcmp(type, "async_block")) {
+	} else if (kind == CG_K_ASYNC_BLOCK) {
 		L->ctx.body = BODY_ASYNC_BLOCK;
 		L->ctx.body_depth = (uint32_t)d;
-	} else if (is_item(type)) {
+	} else if (is_item(kind)) {
 		L->ctx.body = BODY_NONE;
 		L->ctx.body_depth = (uint32_t)d;
 		L->ctx.is_test |= pending_cfg;
-	} else if (!strcmp(type, "call_expression")) {
+	} else if (kind == CG_K_CALL_EXPRESSION) {
 		check_drop(w, n);
 		check_call(w, d);
-	} else if (!strcmp(type, "await_expression")) {
+	} else if (kind == CG_K_AWAIT_EXPRESSION) {
 		await_point(w, &L->ctx, n);
-	} else if (!strcmp(type, "macro_invocation")) {
+	} else if (kind == CG_K_MACRO_INVOCATION) {
 		if (macro_awaits(w, n))
 			await_point(w, &L->ctx, n);
-	} else if (!strcmp(type, "token_tree")) {
+	} else if (kind == CG_K_TOKEN_TREE) {
 		if (is_async(&L->ctx))
 			scan_tokens(w, &L->ctx, n);
 	}
@@ -1284,7 +1282,7 @@ static void leave(struct walk *w, size_t d)
 	/* Guards pushed later must sit above the floor of the body they join. */
 	if (w->levels[L->ctx.body_depth].guard_floor > w->nguards)
 		w->levels[L->ctx.body_depth].guard_floor = w->nguards;
-	if (!strcmp(ts_node_type(L->node), "let_declaration"))
+	if (cg_node_kind(L->node) == CG_K_LET_DECLARATION)
 		finish_let(w, d);
 }
 

@@ -374,12 +374,12 @@ static TSNode path_child(TSNode node, const char *field, size_t flen)
 static int collect_extra(TSNode node, void *payload)
 {
 	struct rust_walk *w = payload;
-	const char *type = ts_node_type(node);
+	enum cg_kind kind = cg_node_kind(node);
 
-	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal") ||
-	    !strcmp(type, "use_declaration"))
+	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_STRING_LITERAL ||
+	    kind == CG_K_USE_DECLARATION)
 		return CG_WALK_SKIP;
-	if (!strcmp(type, "mod_item")) {
+	if (kind == CG_K_MOD_ITEM) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		size_t len;
 		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->src, name, &len);
@@ -387,7 +387,7 @@ static int collect_extra(TSNode node, void *payload)
 			w->has_local_mod = true;
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "token_tree")) {
+	if (kind == CG_K_TOKEN_TREE) {
 		/* `format!("{}", t.format("%H"))`: method calls in macro arguments are tokens. */
 		uint32_t n = ts_node_child_count(node);
 		for (uint32_t i = 0; i + 2 < n; i++) {
@@ -404,8 +404,8 @@ static int collect_extra(TSNode node, void *payload)
 		}
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "call_expression") || !strcmp(type, "generic_type")) {
-		bool is_call = !strcmp(type, "call_expression");
+	if (kind == CG_K_CALL_EXPRESSION || kind == CG_K_GENERIC_TYPE) {
+		bool is_call = kind == CG_K_CALL_EXPRESSION;
 		TSNode p = is_call ? path_child(node, "function", 8) : path_child(node, "type", 4);
 		TSNode fn = is_call ? ts_node_child_by_field_name(node, "function", 8) : (TSNode){ 0 };
 		/* `.format(..)`, `.timestamp()`, `.with_timezone(..)` in a file that imports chrono. */
@@ -619,20 +619,20 @@ static bool check_path(struct rust_walk *w, TSNode construct, TSNode path)
 static int rust_node(TSNode node, void *payload)
 {
 	struct rust_walk *w = payload;
-	const char *type = ts_node_type(node);
+	enum cg_kind kind = cg_node_kind(node);
 
 	if (!ts_node_is_null(w->skip) && ts_node_eq(node, w->skip)) {
 		w->skip = (TSNode){ 0 };
 		return CG_WALK_SKIP;
 	}
-	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal") ||
-	    !strcmp(type, "raw_string_literal"))
+	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_STRING_LITERAL ||
+	    kind == CG_K_RAW_STRING_LITERAL)
 		return CG_WALK_SKIP;
-	if (!strcmp(type, "use_declaration")) {
+	if (kind == CG_K_USE_DECLARATION) {
 		check_use(w, node);
 		return CG_WALK_SKIP;
 	}
-	if (!strcmp(type, "extern_crate_declaration")) {
+	if (kind == CG_K_EXTERN_CRATE_DECLARATION) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		size_t len;
 		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->src, name, &len);
@@ -643,28 +643,28 @@ static int rust_node(TSNode node, void *payload)
 		}
 		return CG_WALK_SKIP;
 	}
-	if (!strcmp(type, "attribute_item") || !strcmp(type, "inner_attribute_item")) {
+	if (kind == CG_K_ATTRIBUTE_ITEM || kind == CG_K_INNER_ATTRIBUTE_ITEM) {
 		cg_walk(node, attr_strings, w);
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "token_tree")) {
+	if (kind == CG_K_TOKEN_TREE) {
 		check_token_tree(w, node);
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "call_expression")) {
+	if (kind == CG_K_CALL_EXPRESSION) {
 		TSNode p = path_child(node, "function", 8);
 		/* Reported on the whole call; the callee is not reported again, the arguments are still seen. */
 		if (!ts_node_is_null(p) && !cg_node_type_is(p, "identifier") && check_path(w, node, p))
 			w->skip = ts_node_child_by_field_name(node, "function", 8);
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "generic_type")) {
+	if (kind == CG_K_GENERIC_TYPE) {
 		TSNode p = path_child(node, "type", 4);
 		if (!ts_node_is_null(p) && cg_node_type_is(p, "scoped_type_identifier") && check_path(w, node, p))
 			return CG_WALK_SKIP;
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "scoped_identifier") || !strcmp(type, "scoped_type_identifier")) {
+	if (kind == CG_K_SCOPED_IDENTIFIER || kind == CG_K_SCOPED_TYPE_IDENTIFIER) {
 		if (check_path(w, node, node))
 			return CG_WALK_SKIP; /* the outermost path is enough */
 		return CG_WALK_ENTER;

@@ -203,14 +203,14 @@ static void collect(struct cg_rust_file *rf)
 	cg_array_grow((void **)&frames, &cap, 1, sizeof(*frames));
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
-		const char *type = ts_node_type(n);
+		enum cg_kind kind = cg_node_kind(n);
 		size_t module = depth ? frames[depth - 1].module : 0;
 		bool should_enter = true;
 
 		frames[depth].node = n;
 		frames[depth].module = module;
 		frames[depth].mod_depth = depth ? frames[depth - 1].mod_depth : 0;
-		if (!strcmp(type, "mod_item")) {
+		if (kind == CG_K_MOD_ITEM) {
 			TSNode name = ts_node_child_by_field_name(n, "name", 4);
 			TSNode body = ts_node_child_by_field_name(n, "body", 4);
 			if (!ts_node_is_null(name) && !ts_node_is_null(body) &&
@@ -225,10 +225,10 @@ static void collect(struct cg_rust_file *rf)
 				frames[depth].mod_depth++;
 				cg_buf_release(&p);
 			}
-		} else if (!strcmp(type, "use_declaration")) {
+		} else if (kind == CG_K_USE_DECLARATION) {
 			collect_use(rf, n, depth ? frames[depth - 1].node : n, module);
 			should_enter = false;
-		} else if (!strcmp(type, "extern_crate_declaration")) {
+		} else if (kind == CG_K_EXTERN_CRATE_DECLARATION) {
 			/* `extern crate foo as bar;` makes `bar::x` mean `foo::x`. */
 			TSNode name = ts_node_child_by_field_name(n, "name", 4);
 			TSNode alias = ts_node_child_by_field_name(n, "alias", 5);
@@ -240,15 +240,14 @@ static void collect(struct cg_rust_file *rf)
 				free(target);
 			}
 			should_enter = false;
-		} else if (!strcmp(type, "function_item")) {
+		} else if (kind == CG_K_FUNCTION_ITEM) {
 			TSNode name = ts_node_child_by_field_name(n, "name", 4);
 			if (!ts_node_is_null(name)) {
 				cg_array_grow((void **)&rf->fns, &rf->fns_cap, rf->nfns + 1, sizeof(*rf->fns));
 				rf->fns[rf->nfns++] = cg_node_strdup(src, name);
 			}
-		} else if (!strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") ||
-			   !strcmp(type, "line_comment") || !strcmp(type, "block_comment") ||
-			   !strcmp(type, "token_tree")) {
+		} else if (kind == CG_K_STRING_LITERAL || kind == CG_K_RAW_STRING_LITERAL ||
+			   kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_TOKEN_TREE) {
 			/* Macro token trees hold no declarations we could trust. */
 			should_enter = false;
 		}

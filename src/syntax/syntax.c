@@ -1,5 +1,6 @@
 #include "syntax/syntax.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,6 +246,90 @@ char *cg_node_strdup(const struct cg_source *src, TSNode node)
 bool cg_node_type_is(TSNode node, const char *type)
 {
 	return strcmp(ts_node_type(node), type) == 0;
+}
+
+/* Names in enum cg_kind order. */
+static const char *const kind_names[CG_K_COUNT] = {
+	[CG_K_OTHER] = "",
+	[CG_K_ERROR] = "ERROR",
+	[CG_K_ASYNC_BLOCK] = "async_block",
+	[CG_K_ATTRIBUTE_ITEM] = "attribute_item",
+	[CG_K_AWAIT_EXPRESSION] = "await_expression",
+	[CG_K_BLOCK_COMMENT] = "block_comment",
+	[CG_K_CALL_EXPRESSION] = "call_expression",
+	[CG_K_CLOSURE_EXPRESSION] = "closure_expression",
+	[CG_K_CONST_ITEM] = "const_item",
+	[CG_K_ENUM_ITEM] = "enum_item",
+	[CG_K_EXTERN_CRATE_DECLARATION] = "extern_crate_declaration",
+	[CG_K_FUNCTION_ITEM] = "function_item",
+	[CG_K_GENERIC_TYPE] = "generic_type",
+	[CG_K_IMPL_ITEM] = "impl_item",
+	[CG_K_INNER_ATTRIBUTE_ITEM] = "inner_attribute_item",
+	[CG_K_LET_DECLARATION] = "let_declaration",
+	[CG_K_LINE_COMMENT] = "line_comment",
+	[CG_K_MACRO_DEFINITION] = "macro_definition",
+	[CG_K_MACRO_INVOCATION] = "macro_invocation",
+	[CG_K_MOD_ITEM] = "mod_item",
+	[CG_K_RAW_STRING_LITERAL] = "raw_string_literal",
+	[CG_K_SCOPED_IDENTIFIER] = "scoped_identifier",
+	[CG_K_SCOPED_TYPE_IDENTIFIER] = "scoped_type_identifier",
+	[CG_K_STATIC_ITEM] = "static_item",
+	[CG_K_STRING_LITERAL] = "string_literal",
+	[CG_K_STRUCT_ITEM] = "struct_item",
+	[CG_K_TOKEN_TREE] = "token_tree",
+	[CG_K_TRAIT_ITEM] = "trait_item",
+	[CG_K_USE_DECLARATION] = "use_declaration",
+};
+
+static enum cg_kind kind_by_name(const char *name)
+{
+	for (int k = 1; k < CG_K_COUNT; k++)
+		if (!strcmp(name, kind_names[k]))
+			return (enum cg_kind)k;
+	return CG_K_OTHER;
+}
+
+/* One table per grammar, filled once: symbols are dense small integers. */
+struct kind_table {
+	pthread_once_t once;
+	const TSLanguage *(*lang)(void);
+	uint8_t *by_symbol;
+	uint32_t count;
+};
+
+static struct kind_table rust_kinds = { PTHREAD_ONCE_INIT, cg_lang_rust, NULL, 0 };
+static struct kind_table toml_kinds = { PTHREAD_ONCE_INIT, cg_lang_toml, NULL, 0 };
+
+static void fill_table(struct kind_table *t)
+{
+	const TSLanguage *lang = t->lang();
+	t->count = ts_language_symbol_count(lang);
+	/* Lives as long as the process: the grammars do. */
+	t->by_symbol = cg_calloc(t->count ? t->count : 1, 1);
+	for (uint32_t sym = 0; sym < t->count; sym++)
+		t->by_symbol[sym] = (uint8_t)kind_by_name(ts_language_symbol_name(lang, (TSSymbol)sym));
+}
+
+static void fill_rust(void)
+{
+	fill_table(&rust_kinds);
+}
+
+static void fill_toml(void)
+{
+	fill_table(&toml_kinds);
+}
+
+enum cg_kind cg_node_kind(TSNode node)
+{
+	const TSLanguage *lang = ts_tree_language(node.tree);
+	struct kind_table *t = lang == cg_lang_rust() ? &rust_kinds : &toml_kinds;
+	TSSymbol sym = ts_node_symbol(node);
+
+	pthread_once(&t->once, t == &rust_kinds ? fill_rust : fill_toml);
+	if (sym < t->count)
+		return (enum cg_kind)t->by_symbol[sym];
+	return kind_by_name(ts_node_type(node)); /* ERROR and other built-ins */
 }
 
 int cg_walk(TSNode root, int (*cb)(TSNode, void *), void *payload)

@@ -19,6 +19,60 @@ static char *repeat(const char *head, const char *unit, size_t n, const char *ta
 	return s;
 }
 
+/* cg_node_kind gives what comparing ts_node_type's name gives, for every node of a real file. */
+struct kind_check {
+	size_t nodes, known;
+};
+
+static int check_kind(TSNode node, void *payload)
+{
+	static const struct {
+		enum cg_kind kind;
+		const char *name;
+	} names[] = {
+		{ CG_K_ERROR, "ERROR" }, { CG_K_ASYNC_BLOCK, "async_block" }, { CG_K_ATTRIBUTE_ITEM, "attribute_item" },
+		{ CG_K_AWAIT_EXPRESSION, "await_expression" }, { CG_K_BLOCK_COMMENT, "block_comment" },
+		{ CG_K_CALL_EXPRESSION, "call_expression" }, { CG_K_CLOSURE_EXPRESSION, "closure_expression" },
+		{ CG_K_CONST_ITEM, "const_item" }, { CG_K_ENUM_ITEM, "enum_item" },
+		{ CG_K_EXTERN_CRATE_DECLARATION, "extern_crate_declaration" }, { CG_K_FUNCTION_ITEM, "function_item" },
+		{ CG_K_GENERIC_TYPE, "generic_type" }, { CG_K_IMPL_ITEM, "impl_item" },
+		{ CG_K_INNER_ATTRIBUTE_ITEM, "inner_attribute_item" }, { CG_K_LET_DECLARATION, "let_declaration" },
+		{ CG_K_LINE_COMMENT, "line_comment" }, { CG_K_MACRO_DEFINITION, "macro_definition" },
+		{ CG_K_MACRO_INVOCATION, "macro_invocation" }, { CG_K_MOD_ITEM, "mod_item" },
+		{ CG_K_RAW_STRING_LITERAL, "raw_string_literal" }, { CG_K_SCOPED_IDENTIFIER, "scoped_identifier" },
+		{ CG_K_SCOPED_TYPE_IDENTIFIER, "scoped_type_identifier" }, { CG_K_STATIC_ITEM, "static_item" },
+		{ CG_K_STRING_LITERAL, "string_literal" }, { CG_K_STRUCT_ITEM, "struct_item" },
+		{ CG_K_TOKEN_TREE, "token_tree" }, { CG_K_TRAIT_ITEM, "trait_item" },
+		{ CG_K_USE_DECLARATION, "use_declaration" },
+	};
+	struct kind_check *kc = payload;
+	enum cg_kind want = CG_K_OTHER;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(ts_node_type(node), names[i].name))
+			want = names[i].kind;
+	assert_int_equal(cg_node_kind(node), want);
+	kc->nodes++;
+	kc->known += want != CG_K_OTHER;
+	return CG_WALK_ENTER;
+}
+
+static void test_node_kinds(void **state)
+{
+	static const char text[] =
+	    "#![allow(dead_code)]\nextern crate core as c;\nuse std::fs;\n/// doc\n#[derive(Debug)]\n"
+	    "pub struct S<T> { a: Vec<T> }\nenum E { A }\nunion U { a: u32 }\nconst K: u8 = 1;\nstatic Z: &str = r\"x\";\n"
+	    "trait T {}\nimpl S<u8> { fn f(&self) {} }\nmacro_rules! m { () => {} }\nmod inner { /* c */ }\n"
+	    "async fn g() { let x = async { 1 }.await; let c = |y: u8| y; std::mem::drop(x); m!(a.b()); }\n"
+	    "fn broken( { ) }\n";
+	struct cg_source src;
+	struct kind_check kc = { 0, 0 };
+	(void)state;
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
+	cg_walk(cg_source_root(&src), check_kind, &kc);
+	assert_true(kc.known >= 20);
+	cg_source_release(&src);
+}
+
 static void test_lines(void **state)
 {
 	struct cg_source src;
@@ -96,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_huge_error_node_is_refused),
 		cmocka_unit_test(test_walk_deep_nesting),
+		cmocka_unit_test(test_node_kinds),
 	};
 	return cmocka_run_group_tests_name("syntax", tests, NULL, NULL);
 }
