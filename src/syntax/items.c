@@ -229,7 +229,7 @@ static uint32_t skip_trivia(struct lexer *lx, uint32_t p)
 
 static struct tok lex(struct lexer *lx)
 {
-	struct tok t = {T_EOF, 0, 0, 0};
+	struct tok t = { T_EOF, 0, 0, 0 };
 	uint32_t p = skip_trivia(lx, lx->pos);
 	bool is_char;
 
@@ -527,7 +527,7 @@ static void take_name(struct lexer *lx, struct cg_item *it)
  */
 static void impl_name(const unsigned char *s, uint32_t from, uint32_t to, struct cg_item *it)
 {
-	struct lexer sub = {s, to, from, true};
+	struct lexer sub = { s, to, from, true };
 	struct tok t = lex(&sub), last = t;
 	bool is_path = false;
 
@@ -726,8 +726,8 @@ static bool is_one_of(const struct lexer *lx, const struct tok *t, const char *c
 	return false;
 }
 
-static const char *const qualifiers[] = {"unsafe", "async", "safe", "auto", "default", NULL};
-static const char *const fn_after_const[] = {"fn", "unsafe", "async", "extern", "safe", NULL};
+static const char *const qualifiers[] = { "unsafe", "async", "safe", "auto", "default", NULL };
+static const char *const fn_after_const[] = { "fn", "unsafe", "async", "extern", "safe", NULL };
 
 /*
  * One item from its first token after the attributes. Returns true when its
@@ -872,7 +872,7 @@ static uint32_t push_item(struct cg_items *out, const struct cg_item *it)
 
 int cg_items_scan(struct cg_items *out, const char *text, size_t len)
 {
-	struct lexer lx = {(const unsigned char *)text, 0, 0, true};
+	struct lexer lx = { (const unsigned char *)text, 0, 0, true };
 	uint32_t cur = CG_ITEM_TOP;
 
 	memset(out, 0, sizeof(*out));
@@ -884,8 +884,8 @@ int cg_items_scan(struct cg_items *out, const char *text, size_t len)
 		lx.pos = 3;
 	skip_shebang(&lx);
 	for (;;) {
-		struct cg_item it = {0};
-		struct attr_flags af = {false, false};
+		struct cg_item it = { 0 };
+		struct attr_flags af = { false, false };
 		bool has_attrs = false;
 		struct tok t;
 

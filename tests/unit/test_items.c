@@ -69,7 +69,7 @@ static void expect_items(const char *src, const struct want *w, size_t n, bool i
 
 #define EXPECT(src, ...)                                                                                               \
 	do {                                                                                                           \
-		const struct want w_[] = {__VA_ARGS__};                                                                \
+		const struct want w_[] = { __VA_ARGS__ };                                                              \
 		expect_items(src, w_, sizeof(w_) / sizeof(w_[0]), true);                                               \
 	} while (0)
 
@@ -104,50 +104,52 @@ static void test_kinds(void **state)
 	       "extern \"C\" { fn x(); }\n"
 	       "struct Tuple(u8, u16);\n"
 	       "struct Unit;\n",
-	       {CG_ITEM_USE, TOP, "use std::{fs, io::{self, Read}};", NULL},
-	       {CG_ITEM_EXTERN_CRATE, TOP, "extern crate alloc as a;", NULL},
-	       {CG_ITEM_MOD_DECL, TOP, "mod decl;", "decl"},
-	       {CG_ITEM_MOD, TOP,
-		"pub mod m {\n    #![allow(dead_code)]\n    pub struct S { a: u8 }\n    enum E { A = 1, B }\n"
-		"    union U { a: u8 }\n    type T = [u8; 3];\n    fn f() -> u8 { if true { 1 } else { 2 } }\n}",
-		"m"},
-	       {CG_ITEM_INNER_ATTR, 3, "#![allow(dead_code)]", NULL}, {CG_ITEM_TYPE, 3, "pub struct S { a: u8 }", "S"},
-	       {CG_ITEM_TYPE, 3, "enum E { A = 1, B }", "E"}, {CG_ITEM_TYPE, 3, "union U { a: u8 }", "U"},
-	       {CG_ITEM_TYPE, 3, "type T = [u8; 3];", "T"},
-	       {CG_ITEM_FN, 3, "fn f() -> u8 { if true { 1 } else { 2 } }", "f"},
-	       {CG_ITEM_OTHER, TOP, "const C: u8 = 1;", NULL},
-	       {CG_ITEM_OTHER, TOP, "static mut S: [u8; 2] = [0; 2];", NULL},
-	       {CG_ITEM_TRAIT, TOP, "trait Tr { type A; fn g(&self); fn h() {} }", "Tr"},
-	       {CG_ITEM_TYPE, 12, "type A;", "A"}, {CG_ITEM_FN, 12, "fn g(&self);", "g"},
-	       {CG_ITEM_FN, 12, "fn h() {}", "h"},
-	       {CG_ITEM_IMPL, TOP, "impl Tr for () { type A = u8; fn g(&self) {} }", "()"},
-	       {CG_ITEM_TYPE, 16, "type A = u8;", "A"}, {CG_ITEM_FN, 16, "fn g(&self) {}", "g"},
-	       {CG_ITEM_OTHER, TOP, "extern \"C\" { fn x(); }", NULL},
-	       {CG_ITEM_TYPE, TOP, "struct Tuple(u8, u16);", "Tuple"}, {CG_ITEM_TYPE, TOP, "struct Unit;", "Unit"}, );
+	       { CG_ITEM_USE, TOP, "use std::{fs, io::{self, Read}};", NULL },
+	       { CG_ITEM_EXTERN_CRATE, TOP, "extern crate alloc as a;", NULL },
+	       { CG_ITEM_MOD_DECL, TOP, "mod decl;", "decl" },
+	       { CG_ITEM_MOD, TOP,
+		 "pub mod m {\n    #![allow(dead_code)]\n    pub struct S { a: u8 }\n    enum E { A = 1, B }\n"
+		 "    union U { a: u8 }\n    type T = [u8; 3];\n    fn f() -> u8 { if true { 1 } else { 2 } }\n}",
+		 "m" },
+	       { CG_ITEM_INNER_ATTR, 3, "#![allow(dead_code)]", NULL },
+	       { CG_ITEM_TYPE, 3, "pub struct S { a: u8 }", "S" }, { CG_ITEM_TYPE, 3, "enum E { A = 1, B }", "E" },
+	       { CG_ITEM_TYPE, 3, "union U { a: u8 }", "U" }, { CG_ITEM_TYPE, 3, "type T = [u8; 3];", "T" },
+	       { CG_ITEM_FN, 3, "fn f() -> u8 { if true { 1 } else { 2 } }", "f" },
+	       { CG_ITEM_OTHER, TOP, "const C: u8 = 1;", NULL },
+	       { CG_ITEM_OTHER, TOP, "static mut S: [u8; 2] = [0; 2];", NULL },
+	       { CG_ITEM_TRAIT, TOP, "trait Tr { type A; fn g(&self); fn h() {} }", "Tr" },
+	       { CG_ITEM_TYPE, 12, "type A;", "A" }, { CG_ITEM_FN, 12, "fn g(&self);", "g" },
+	       { CG_ITEM_FN, 12, "fn h() {}", "h" },
+	       { CG_ITEM_IMPL, TOP, "impl Tr for () { type A = u8; fn g(&self) {} }", "()" },
+	       { CG_ITEM_TYPE, 16, "type A = u8;", "A" }, { CG_ITEM_FN, 16, "fn g(&self) {}", "g" },
+	       { CG_ITEM_OTHER, TOP, "extern \"C\" { fn x(); }", NULL },
+	       { CG_ITEM_TYPE, TOP, "struct Tuple(u8, u16);", "Tuple" },
+	       { CG_ITEM_TYPE, TOP, "struct Unit;", "Unit" }, );
 }
 
 /* Brackets and `;` inside comments, strings and chars are not structure. */
 static void test_comments_and_literals(void **state)
 {
 	(void)state;
-	EXPECT("// fn hidden() {\n"
-	       "/* outer /* nested } */ still comment { */\n"
-	       "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }\n"
-	       "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }\n"
-	       "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }\n"
-	       "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }\n"
-	       "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }\n"
-	       "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }\n"
-	       "/// doc comment with { and \"\n"
-	       "/** block doc } */\n"
-	       "fn g() {}\n",
-	       {CG_ITEM_FN, TOP, "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }", "a"},
-	       {CG_ITEM_FN, TOP, "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }", "b"},
-	       {CG_ITEM_FN, TOP, "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }", "c"},
-	       {CG_ITEM_FN, TOP, "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }", "d"},
-	       {CG_ITEM_FN, TOP, "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }", "e"},
-	       {CG_ITEM_FN, TOP, "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }", "f"},
-	       {CG_ITEM_FN, TOP, "fn g() {}", "g"}, );
+	EXPECT(
+	    "// fn hidden() {\n"
+	    "/* outer /* nested } */ still comment { */\n"
+	    "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }\n"
+	    "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }\n"
+	    "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }\n"
+	    "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }\n"
+	    "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }\n"
+	    "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }\n"
+	    "/// doc comment with { and \"\n"
+	    "/** block doc } */\n"
+	    "fn g() {}\n",
+	    { CG_ITEM_FN, TOP, "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }", "a" },
+	    { CG_ITEM_FN, TOP, "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }", "b" },
+	    { CG_ITEM_FN, TOP, "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }", "c" },
+	    { CG_ITEM_FN, TOP, "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }", "d" },
+	    { CG_ITEM_FN, TOP, "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }", "e" },
+	    { CG_ITEM_FN, TOP, "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }", "f" },
+	    { CG_ITEM_FN, TOP, "fn g() {}", "g" }, );
 }
 
 static void test_attributes(void **state)
@@ -202,9 +204,9 @@ static void test_attributes(void **state)
 	cg_items_release(&items);
 
 	EXPECT("#![cfg(test)]\n#![allow(x)]\nmod m {\n    // c\n    #![cfg(test)]\n    fn f() {}\n}\n",
-	       {CG_ITEM_INNER_ATTR, TOP, "#![cfg(test)]", NULL}, {CG_ITEM_INNER_ATTR, TOP, "#![allow(x)]", NULL},
-	       {CG_ITEM_MOD, TOP, "mod m {\n    // c\n    #![cfg(test)]\n    fn f() {}\n}", "m"},
-	       {CG_ITEM_INNER_ATTR, 2, "#![cfg(test)]", NULL}, {CG_ITEM_FN, 2, "fn f() {}", "f"}, );
+	       { CG_ITEM_INNER_ATTR, TOP, "#![cfg(test)]", NULL }, { CG_ITEM_INNER_ATTR, TOP, "#![allow(x)]", NULL },
+	       { CG_ITEM_MOD, TOP, "mod m {\n    // c\n    #![cfg(test)]\n    fn f() {}\n}", "m" },
+	       { CG_ITEM_INNER_ATTR, 2, "#![cfg(test)]", NULL }, { CG_ITEM_FN, 2, "fn f() {}", "f" }, );
 	scan_exact(&items, "#![cfg(test)]", 13);
 	assert_true(items.items[0].is_cfg_test);
 	cg_items_release(&items);
@@ -245,25 +247,26 @@ static void test_visibility(void **state)
 static void test_qualifiers(void **state)
 {
 	(void)state;
-	EXPECT("pub async fn a() {}\n"
-	       "pub const fn b() {}\n"
-	       "const unsafe fn c() {}\n"
-	       "pub unsafe extern \"C\" fn d() {}\n"
-	       "extern fn e() {}\n"
-	       "async unsafe fn f() {}\n"
-	       "const _: () = ();\n"
-	       "unsafe impl Send for X {}\n"
-	       "unsafe trait T {}\n"
-	       "impl X { default fn g() {} pub(crate) const K: u8 = 1; }\n"
-	       "extern { static E: u8; }\n",
-	       {CG_ITEM_FN, TOP, "pub async fn a() {}", "a"}, {CG_ITEM_FN, TOP, "pub const fn b() {}", "b"},
-	       {CG_ITEM_FN, TOP, "const unsafe fn c() {}", "c"},
-	       {CG_ITEM_FN, TOP, "pub unsafe extern \"C\" fn d() {}", "d"}, {CG_ITEM_FN, TOP, "extern fn e() {}", "e"},
-	       {CG_ITEM_FN, TOP, "async unsafe fn f() {}", "f"}, {CG_ITEM_OTHER, TOP, "const _: () = ();", NULL},
-	       {CG_ITEM_IMPL, TOP, "unsafe impl Send for X {}", "X"}, {CG_ITEM_TRAIT, TOP, "unsafe trait T {}", "T"},
-	       {CG_ITEM_IMPL, TOP, "impl X { default fn g() {} pub(crate) const K: u8 = 1; }", "X"},
-	       {CG_ITEM_FN, 9, "default fn g() {}", "g"}, {CG_ITEM_OTHER, 9, "pub(crate) const K: u8 = 1;", NULL},
-	       {CG_ITEM_OTHER, TOP, "extern { static E: u8; }", NULL}, );
+	EXPECT(
+	    "pub async fn a() {}\n"
+	    "pub const fn b() {}\n"
+	    "const unsafe fn c() {}\n"
+	    "pub unsafe extern \"C\" fn d() {}\n"
+	    "extern fn e() {}\n"
+	    "async unsafe fn f() {}\n"
+	    "const _: () = ();\n"
+	    "unsafe impl Send for X {}\n"
+	    "unsafe trait T {}\n"
+	    "impl X { default fn g() {} pub(crate) const K: u8 = 1; }\n"
+	    "extern { static E: u8; }\n",
+	    { CG_ITEM_FN, TOP, "pub async fn a() {}", "a" }, { CG_ITEM_FN, TOP, "pub const fn b() {}", "b" },
+	    { CG_ITEM_FN, TOP, "const unsafe fn c() {}", "c" },
+	    { CG_ITEM_FN, TOP, "pub unsafe extern \"C\" fn d() {}", "d" }, { CG_ITEM_FN, TOP, "extern fn e() {}", "e" },
+	    { CG_ITEM_FN, TOP, "async unsafe fn f() {}", "f" }, { CG_ITEM_OTHER, TOP, "const _: () = ();", NULL },
+	    { CG_ITEM_IMPL, TOP, "unsafe impl Send for X {}", "X" }, { CG_ITEM_TRAIT, TOP, "unsafe trait T {}", "T" },
+	    { CG_ITEM_IMPL, TOP, "impl X { default fn g() {} pub(crate) const K: u8 = 1; }", "X" },
+	    { CG_ITEM_FN, 9, "default fn g() {}", "g" }, { CG_ITEM_OTHER, 9, "pub(crate) const K: u8 = 1;", NULL },
+	    { CG_ITEM_OTHER, TOP, "extern { static E: u8; }", NULL }, );
 }
 
 /* Macros at item level; a `;` after a call is its own item inside a body, part of it at the top. */
@@ -281,15 +284,16 @@ static void test_macros(void **state)
 	       "::m!{}\n"
 	       "thread_local!(static K: u8 = 1);\n"
 	       "mod m { foo!(); bar! {} baz![]; }\n",
-	       {CG_ITEM_OTHER, TOP, "macro_rules! a { () => { } }", NULL},
-	       {CG_ITEM_OTHER, TOP, "macro_rules! b ( () => { } );", NULL},
-	       {CG_ITEM_OTHER, TOP, "macro_rules! c [ () => { } ];", NULL}, {CG_ITEM_OTHER, TOP, "foo! { x }", NULL},
-	       {CG_ITEM_OTHER, TOP, "foo!( y );", NULL}, {CG_ITEM_OTHER, TOP, "foo![ z ];", NULL},
-	       {CG_ITEM_OTHER, TOP, "bar! { };", NULL}, {CG_ITEM_OTHER, TOP, "a::b::c!(1);", NULL},
-	       {CG_ITEM_OTHER, TOP, "::m!{}", NULL}, {CG_ITEM_OTHER, TOP, "thread_local!(static K: u8 = 1);", NULL},
-	       {CG_ITEM_MOD, TOP, "mod m { foo!(); bar! {} baz![]; }", "m"}, {CG_ITEM_OTHER, 10, "foo!()", NULL},
-	       {CG_ITEM_OTHER, 10, ";", NULL}, {CG_ITEM_OTHER, 10, "bar! {}", NULL},
-	       {CG_ITEM_OTHER, 10, "baz![]", NULL}, {CG_ITEM_OTHER, 10, ";", NULL}, );
+	       { CG_ITEM_OTHER, TOP, "macro_rules! a { () => { } }", NULL },
+	       { CG_ITEM_OTHER, TOP, "macro_rules! b ( () => { } );", NULL },
+	       { CG_ITEM_OTHER, TOP, "macro_rules! c [ () => { } ];", NULL },
+	       { CG_ITEM_OTHER, TOP, "foo! { x }", NULL }, { CG_ITEM_OTHER, TOP, "foo!( y );", NULL },
+	       { CG_ITEM_OTHER, TOP, "foo![ z ];", NULL }, { CG_ITEM_OTHER, TOP, "bar! { };", NULL },
+	       { CG_ITEM_OTHER, TOP, "a::b::c!(1);", NULL }, { CG_ITEM_OTHER, TOP, "::m!{}", NULL },
+	       { CG_ITEM_OTHER, TOP, "thread_local!(static K: u8 = 1);", NULL },
+	       { CG_ITEM_MOD, TOP, "mod m { foo!(); bar! {} baz![]; }", "m" }, { CG_ITEM_OTHER, 10, "foo!()", NULL },
+	       { CG_ITEM_OTHER, 10, ";", NULL }, { CG_ITEM_OTHER, 10, "bar! {}", NULL },
+	       { CG_ITEM_OTHER, 10, "baz![]", NULL }, { CG_ITEM_OTHER, 10, ";", NULL }, );
 }
 
 /* Generics: `->` closes nothing, `>>` closes two, braces inside them are const arguments. */
@@ -376,12 +380,12 @@ static void test_file_edges(void **state)
 	(void)state;
 	/* Byte order mark, shebang, CRLF. */
 	EXPECT("\xEF\xBB\xBF#!/usr/bin/env run-cargo-script\r\n//! doc\r\nfn a() {\r\n}\r\n",
-	       {CG_ITEM_FN, TOP, "fn a() {\r\n}", "a"}, );
+	       { CG_ITEM_FN, TOP, "fn a() {\r\n}", "a" }, );
 	/* `#!` followed by `[` is an inner attribute, not a shebang. */
-	EXPECT("#! /* c */ [allow(x)]\nfn a() {}", {CG_ITEM_INNER_ATTR, TOP, "#! /* c */ [allow(x)]", NULL},
-	       {CG_ITEM_FN, TOP, "fn a() {}", "a"}, );
-	EXPECT("; fn a() {} ;", {CG_ITEM_OTHER, TOP, ";", NULL}, {CG_ITEM_FN, TOP, "fn a() {}", "a"},
-	       {CG_ITEM_OTHER, TOP, ";", NULL}, );
+	EXPECT("#! /* c */ [allow(x)]\nfn a() {}", { CG_ITEM_INNER_ATTR, TOP, "#! /* c */ [allow(x)]", NULL },
+	       { CG_ITEM_FN, TOP, "fn a() {}", "a" }, );
+	EXPECT("; fn a() {} ;", { CG_ITEM_OTHER, TOP, ";", NULL }, { CG_ITEM_FN, TOP, "fn a() {}", "a" },
+	       { CG_ITEM_OTHER, TOP, ";", NULL }, );
 	/* Nothing at all, or only comments. */
 	scan_exact(&items, "", 0);
 	assert_int_equal(items.n, 0);
@@ -403,23 +407,23 @@ static void test_file_edges(void **state)
 static void test_unclean(void **state)
 {
 	static const char *const broken[] = {
-	    "fn a() { \"unterminated }\n",
-	    "fn a() { /* unterminated }\n",
-	    "fn a() { r#\"unterminated\" }\n",
-	    "fn a() { { }\n",
-	    "fn a() { ( ] }\n",
-	    "fn a() {} }\n",
-	    "mod m { fn a() {}\n",
-	    "let x = 1;\n",
-	    "#[derive(Debug)]\n",
-	    "fn a() { let c = '\\u{7d; }\n",
-	    "# fn a() {}",
-	    "impl<T Foo {}",
-	    "pub(crate",
-	    "'",
-	    "b'",
-	    "r#",
-	    "/*",
+		"fn a() { \"unterminated }\n",
+		"fn a() { /* unterminated }\n",
+		"fn a() { r#\"unterminated\" }\n",
+		"fn a() { { }\n",
+		"fn a() { ( ] }\n",
+		"fn a() {} }\n",
+		"mod m { fn a() {}\n",
+		"let x = 1;\n",
+		"#[derive(Debug)]\n",
+		"fn a() { let c = '\\u{7d; }\n",
+		"# fn a() {}",
+		"impl<T Foo {}",
+		"pub(crate",
+		"'",
+		"b'",
+		"r#",
+		"/*",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
@@ -645,7 +649,7 @@ static size_t compare_with_tree(const char *path, const char *text, const struct
 static void test_corpus_matches_tree_sitter(void **state)
 {
 	const char *root = "/usr/share/cargo/registry";
-	struct corpus c = {NULL, 0, 0};
+	struct corpus c = { NULL, 0, 0 };
 	size_t stride = getenv("CG_ITEMS_CORPUS_ALL") ? 1 : 3, files = 0, nitems = 0;
 	(void)state;
 	corpus_collecting = &c;
@@ -683,18 +687,18 @@ static void test_corpus_matches_tree_sitter(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_kinds),
-	    cmocka_unit_test(test_comments_and_literals),
-	    cmocka_unit_test(test_attributes),
-	    cmocka_unit_test(test_visibility),
-	    cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_macros),
-	    cmocka_unit_test(test_generics_and_impls),
-	    cmocka_unit_test(test_file_edges),
-	    cmocka_unit_test(test_unclean),
-	    cmocka_unit_test(test_mutations),
-	    cmocka_unit_test(test_deep_nesting),
-	    cmocka_unit_test(test_corpus_matches_tree_sitter),
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_comments_and_literals),
+		cmocka_unit_test(test_attributes),
+		cmocka_unit_test(test_visibility),
+		cmocka_unit_test(test_qualifiers),
+		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_generics_and_impls),
+		cmocka_unit_test(test_file_edges),
+		cmocka_unit_test(test_unclean),
+		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_corpus_matches_tree_sitter),
 	};
 	return cmocka_run_group_tests_name("items", tests, NULL, NULL);
 }
