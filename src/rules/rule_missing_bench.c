@@ -11,6 +11,7 @@
 
 #include "rules/rule.h"
 #include "syntax/cargo.h"
+#include "syntax/items.h"
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -208,7 +209,7 @@ static int check_bench_file(struct cg_rule_ctx *ctx, struct cg_crate *cr, const 
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 	const char *harness = bf->uses_criterion ? "criterion" : "divan";
 
-	if (!bf->uses_criterion && !bf->uses_divan)
+	if ((!bf->uses_criterion && !bf->uses_divan) || !ctx->src->tree)
 		return 0;
 	cg_walk(cg_source_root(ctx->src), find_harness_ref, &h);
 	if (!has_harness_dep(cr) && !ts_node_is_null(h.first)) {
@@ -283,207 +284,83 @@ static bool is_lib_source(const struct cg_crate *cr, const char *rel)
 	return !cg_starts_with(rel, "benches/") && !cg_starts_with(rel, "examples/");
 }
 
-/* 2 for `pub`, 1 for `pub(crate)`, 0 for anything narrower or private. */
-static int visibility_of(const struct cg_source *src, TSNode item)
-{
-	for (uint32_t i = 0; i < ts_node_named_child_count(item); i++) {
-		TSNode c = ts_node_named_child(item, i);
-		char *t;
-		int level = 0;
-		if (!cg_node_type_is(c, "visibility_modifier"))
-			continue;
-		t = cg_node_strdup(src, c);
-		{
-			/* White space inside `pub ( crate )` is allowed. */
-			char *w = t;
-			for (char *r = t; *r; r++)
-				if (*r != ' ' && *r != '\t' && *r != '\n' && *r != '\r')
-					*w++ = *r;
-			*w = '\0';
-		}
-		if (!strcmp(t, "pub"))
-			level = 2;
-		else if (!strcmp(t, "pub(crate)") || !strcmp(t, "crate"))
-			level = 1;
-		free(t);
-		return level;
-	}
-	return 0;
-}
+/*
+ * The candidates come from the item scanner, not a parse tree: a library
+ * source is never parsed for this rule (the pass runs it on the text and
+ * line index alone), which was most of a full scan's time.
+ */
 
-/* The attributes written before an item (doc comments may sit between them). */
-static bool has_attr(const struct cg_source *src, TSNode item, bool (*pred)(const struct cg_source *, TSNode))
-{
-	for (TSNode p = ts_node_prev_named_sibling(item); !ts_node_is_null(p); p = ts_node_prev_named_sibling(p)) {
-		if (cg_node_type_is(p, "attribute_item")) {
-			if (pred(src, p))
-				return true;
-		} else if (!cg_node_type_is(p, "line_comment") && !cg_node_type_is(p, "block_comment")) {
-			break;
-		}
-	}
-	return false;
-}
+/* What the items of a container can hold: candidates of a module, of an impl, or none. */
+enum scope { SCOPE_NONE, SCOPE_MOD, SCOPE_IMPL };
 
-/* #[cfg(test)], #[cfg(all(test, ..))]; not #[cfg(not(test))]. */
-static bool is_cfg_test_attr(const struct cg_source *src, TSNode attr_item)
-{
-	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){ 0 };
-	TSNode name = ts_node_is_null(attr) ? attr : ts_node_named_child(attr, 0);
-	TSNode args = ts_node_is_null(attr) ? attr : ts_node_child_by_field_name(attr, "arguments", 9);
-	bool has_test = false, has_not = false;
-
-	if (ts_node_is_null(name) || ts_node_is_null(args) || !cg_node_is(src, name, "cfg"))
-		return false;
-	/* Token trees nest: walk them with an explicit stack. */
-	{
-		TSNode stack[64];
-		size_t n = 0;
-		stack[n++] = args;
-		while (n) {
-			TSNode tt = stack[--n];
-			for (uint32_t i = 0; i < ts_node_named_child_count(tt); i++) {
-				TSNode c = ts_node_named_child(tt, i);
-				if (cg_node_type_is(c, "token_tree") && n < 64)
-					stack[n++] = c;
-				else if (cg_node_is(src, c, "test"))
-					has_test = true;
-				else if (cg_node_is(src, c, "not"))
-					has_not = true;
-			}
-		}
-	}
-	return has_test && !has_not;
-}
-
-static bool is_test_fn_attr(const struct cg_source *src, TSNode attr_item)
-{
-	size_t len;
-	const char *t;
-	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){ 0 };
-	TSNode name = ts_node_is_null(attr) ? attr : ts_node_named_child(attr, 0);
-	if (ts_node_is_null(name))
-		return false;
-	t = cg_node_text(src, name, &len);
-	/* #[test], #[bench], #[tokio::test], #[rstest], ... */
-	return (len >= 4 && !memcmp(t + len - 4, "test", 4)) || (len == 5 && !memcmp(t, "bench", 5)) ||
-	       is_cfg_test_attr(src, attr_item);
-}
-
-/* Types of this file with their visibility, to tell a pub type's inherent impl. */
-struct type_vis {
-	char *name;
-	int level;
+/*
+ * This file's types (struct, enum, union, type) by name, to tell the
+ * visibility of the type an impl is for. Sorted by name, then by place: of
+ * several types of one name, the last counts.
+ */
+struct type_index {
+	const char *text;
+	const struct cg_items *items;
+	uint32_t *idx;
+	size_t n;
 };
 
-struct file_scan {
-	struct cg_rule_ctx *ctx;
-	struct type_vis *types;
-	size_t ntypes, types_cap;
-};
-
-static int collect_types(TSNode node, void *payload)
+static int cmp_name(const char *text, const struct cg_item *a, const char *name, size_t len)
 {
-	struct file_scan *fs = payload;
-	const char *type = ts_node_type(node);
-	if (!strcmp(type, "struct_item") || !strcmp(type, "enum_item") || !strcmp(type, "union_item") ||
-	    !strcmp(type, "type_item")) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
-		if (!ts_node_is_null(name)) {
-			cg_array_grow((void **)&fs->types, &fs->types_cap, fs->ntypes + 1, sizeof(*fs->types));
-			fs->types[fs->ntypes].name = cg_node_strdup(fs->ctx->src, name);
-			fs->types[fs->ntypes].level = visibility_of(fs->ctx->src, node);
-			fs->ntypes++;
-		}
-		return CG_WALK_SKIP;
-	}
-	/* Types are items: they live in modules and blocks, not inside expressions worth the walk. */
-	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal"))
-		return CG_WALK_SKIP;
-	return CG_WALK_ENTER;
+	int c = memcmp(text + a->name, name, a->name_len < len ? a->name_len : len);
+	return c ? c : (a->name_len > len) - (a->name_len < len);
 }
 
-/* The type name of an impl: `Foo` of `impl<T> Foo<T>` or `impl crate::x::Foo`. */
-static char *impl_type_name(const struct cg_source *src, TSNode impl)
+static int cmp_type(const void *a, const void *b, void *payload)
 {
-	TSNode t = ts_node_child_by_field_name(impl, "type", 4);
-	while (!ts_node_is_null(t) && (cg_node_type_is(t, "generic_type") || cg_node_type_is(t, "scoped_type_identifier"))) {
-		TSNode inner = cg_node_type_is(t, "generic_type") ? ts_node_child_by_field_name(t, "type", 4)
-								    : ts_node_child_by_field_name(t, "name", 4);
-		t = inner;
-	}
-	return ts_node_is_null(t) ? NULL : cg_node_strdup(src, t);
+	const struct type_index *ti = payload;
+	const struct cg_item *x = &ti->items->items[*(const uint32_t *)a];
+	const struct cg_item *y = &ti->items->items[*(const uint32_t *)b];
+	int c = cmp_name(ti->text, x, ti->text + y->name, y->name_len);
+	return c ? c : (x > y) - (x < y);
 }
 
-struct candidate {
-	TSNode fn;
-	char *owner; /* the impl's type, or NULL for a free fn */
-};
-
-struct item_work {
-	TSNode container;
-	char *owner;     /* the impl's type while in an impl body */
-};
-
-/* Collects the checked functions: pub free fns and pub fns of inherent impls of pub types, outside tests. */
-static void collect_candidates(struct file_scan *fs, int min_level, struct candidate **out, size_t *nout, size_t *cap)
+static void type_index_build(struct type_index *ti, const struct cg_items *items, const char *text)
 {
-	const struct cg_source *src = fs->ctx->src;
-	struct item_work *stack = NULL;
-	size_t n = 0, scap = 0;
-
-	cg_array_grow((void **)&stack, &scap, 1, sizeof(*stack));
-	stack[n++] = (struct item_work){ cg_source_root(src), NULL };
-	while (n) {
-		struct item_work w = stack[--n];
-		uint32_t count = ts_node_named_child_count(w.container);
-		for (uint32_t i = 0; i < count; i++) {
-			TSNode c = ts_node_named_child(w.container, i);
-			const char *type = ts_node_type(c);
-			if (!strcmp(type, "inner_attribute_item") && !w.owner) {
-				/* #![cfg(test)] makes the whole module a test module. */
-				TSNode attr = ts_node_named_child_count(c) ? ts_node_named_child(c, 0) : (TSNode){ 0 };
-				if (!ts_node_is_null(attr) && is_cfg_test_attr(src, c))
-					break;
-			} else if (!strcmp(type, "mod_item") && !w.owner) {
-				TSNode body = ts_node_child_by_field_name(c, "body", 4);
-				if (!ts_node_is_null(body) && !has_attr(src, c, is_cfg_test_attr)) {
-					cg_array_grow((void **)&stack, &scap, n + 1, sizeof(*stack));
-					stack[n++] = (struct item_work){ body, NULL };
-				}
-			} else if (!strcmp(type, "impl_item") && !w.owner) {
-				TSNode body = ts_node_child_by_field_name(c, "body", 4);
-				char *name;
-				int level = 2;
-				/* Trait impls implement someone else's interface: benchmarks go with the trait's users. */
-				if (!ts_node_is_null(ts_node_child_by_field_name(c, "trait", 5)) || ts_node_is_null(body) ||
-				    has_attr(src, c, is_cfg_test_attr))
-					continue;
-				name = impl_type_name(src, c);
-				if (!name)
-					continue;
-				/* A type defined elsewhere is taken as public: only this file is parsed. */
-				for (size_t k = 0; k < fs->ntypes; k++)
-					if (!strcmp(fs->types[k].name, name))
-						level = fs->types[k].level;
-				if (level < min_level) {
-					free(name);
-					continue;
-				}
-				cg_array_grow((void **)&stack, &scap, n + 1, sizeof(*stack));
-				stack[n++] = (struct item_work){ body, name };
-			} else if (!strcmp(type, "function_item")) {
-				if (visibility_of(src, c) < min_level || has_attr(src, c, is_test_fn_attr))
-					continue;
-				cg_array_grow((void **)out, cap, *nout + 1, sizeof(**out));
-				(*out)[*nout].fn = c;
-				(*out)[*nout].owner = cg_strdup(w.owner);
-				(*nout)++;
-			}
-		}
-		free(w.owner);
+	ti->text = text;
+	ti->items = items;
+	ti->idx = cg_calloc(items->n ? items->n : 1, sizeof(*ti->idx));
+	ti->n = 0;
+	for (size_t k = 0; k < items->n; k++) {
+		const struct cg_item *t = &items->items[k];
+		/* A trait's `type A;` declares an associated type, not a type of the file. */
+		if (t->kind == CG_ITEM_TYPE && t->name_len &&
+		    (t->parent == CG_ITEM_TOP || items->items[t->parent].kind != CG_ITEM_TRAIT))
+			ti->idx[ti->n++] = (uint32_t)k;
 	}
-	free(stack);
+	qsort_r(ti->idx, ti->n, sizeof(*ti->idx), cmp_type, ti);
+}
+
+/* The visibility of the type an impl is for; a type defined elsewhere is taken as public (only this file is read). */
+static int type_index_level(const struct type_index *ti, const struct cg_item *impl)
+{
+	size_t lo = 0, hi = ti->n;
+	const char *name = ti->text + impl->name;
+	/* The first entry past the name; the one before it is the name's last. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_name(ti->text, &ti->items->items[ti->idx[mid]], name, impl->name_len) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && !cmp_name(ti->text, &ti->items->items[ti->idx[lo - 1]], name, impl->name_len))
+		return ti->items->items[ti->idx[lo - 1]].visibility;
+	return 2;
+}
+
+/* A span like tree-sitter's for the bytes [start, end): 1-based lines and columns in bytes, end exclusive. */
+static struct cg_span span_of_bytes(const struct cg_source *src, uint32_t start, uint32_t end)
+{
+	uint32_t line = cg_source_line_of(src, start), end_line = cg_source_line_of(src, end);
+	struct cg_span s = { line, start - src->line_starts[line - 1] + 1, end_line,
+			     end - src->line_starts[end_line - 1] + 1 };
+	return s;
 }
 
 static bool skipped_name(const struct cg_conf_node *rc, const char *name)
@@ -495,58 +372,110 @@ static bool skipped_name(const struct cg_conf_node *rc, const char *name)
 	return false;
 }
 
-static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct candidate *c, const char *name)
+static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_item *fn, const char *owner,
+			 const char *name)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT, full = CG_BUF_INIT;
 	const char *crate = cr->manifest.package_name ? cr->manifest.package_name : cr->dir;
 
-	if (c->owner)
-		cg_buf_printf(&full, "%s::%s", c->owner, name);
+	if (owner)
+		cg_buf_printf(&full, "%s::%s", owner, name);
 	else
 		cg_buf_puts(&full, name);
 	cg_buf_printf(&msg, "pub fn `%s` is new or changed, and no benchmark of crate `%s` calls it", full.ptr, crate);
 	if (!cr->nbench_files)
-		cg_buf_printf(&help, "crate `%s` has no benchmarks yet: add benches/%s.rs with a criterion bench that calls "
-				     "`%s`, criterion under [dev-dependencies] and a [[bench]] entry with `harness = false`; "
-				     "or list the name in rules.missing-bench.skip_names",
+		cg_buf_printf(&help,
+			      "crate `%s` has no benchmarks yet: add benches/%s.rs with a criterion bench that calls "
+			      "`%s`, criterion under [dev-dependencies] and a [[bench]] entry with `harness = false`; "
+			      "or list the name in rules.missing-bench.skip_names",
 			      crate, name, full.ptr);
 	else
-		cg_buf_printf(&help, "call `%s` from one of the crate's benches (e.g. %s), for instance "
-				     "`c.bench_function(\"%s\", |b| b.iter(|| %s(black_box(..))))`; or list the name in "
-				     "rules.missing-bench.skip_names",
+		cg_buf_printf(&help,
+			      "call `%s` from one of the crate's benches (e.g. %s), for instance "
+			      "`c.bench_function(\"%s\", |b| b.iter(|| %s(black_box(..))))`; or list the name in "
+			      "rules.missing-bench.skip_names",
 			      full.ptr, cr->bench_files[0].path, name, full.ptr);
-	emit(ctx, cg_span_of(c->fn), msg.ptr, help.ptr);
+	emit(ctx, span_of_bytes(ctx->src, fn->decl, fn->end), msg.ptr, help.ptr);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
 	cg_buf_release(&full);
 }
 
+/*
+ * The checked functions: pub free fns (of the file and its inline modules)
+ * and pub fns of inherent impls of pub types, with a body, outside tests
+ * (#[cfg(test)] modules and impls, test fns, what follows #![cfg(test)]).
+ * Trait bodies and trait impls are not checked.
+ */
+static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_items *items, size_t i,
+			 const char *owner, size_t owner_len)
+{
+	const struct cg_item *fn = &items->items[i];
+	char *name = cg_strndup(ctx->src->text + fn->name, fn->name_len);
+	char *owner_name = owner ? cg_strndup(owner, owner_len) : NULL;
+
+	/* Every candidate is reported; the pass's filter keeps those with changed lines. */
+	if (!skipped_name(ctx->rule_cfg, name)) {
+		cg_cargo_benches(ctx->cargo, cr);
+		if (!cg_cargo_bench_names(cr, name))
+			emit_missing(ctx, cr, fn, owner_name, name);
+	}
+	free(name);
+	free(owner_name);
+}
+
 static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 {
-	struct file_scan fs = { ctx, NULL, 0, 0 };
-	struct candidate *cands = NULL;
-	size_t ncands = 0, cap = 0;
-	const char *vis = cg_conf_str(ctx->rule_cfg, "visibility", "pub");
-	int min_level = !strcmp(vis, "pub(crate)") ? 1 : 2;
+	const char *text = ctx->src->text, *vis = cg_conf_str(ctx->rule_cfg, "visibility", "pub");
+	int min_level = !strcmp(vis, "pub(crate)") ? 1 : 2, err;
+	struct cg_items items;
+	struct type_index types;
+	uint8_t *scope = NULL; /* per container item */
+	bool is_top_cut = false;
 
-	cg_walk(cg_source_root(ctx->src), collect_types, &fs);
-	collect_candidates(&fs, min_level, &cands, &ncands, &cap);
-	for (size_t i = 0; i < ncands; i++) {
-		TSNode name_node = ts_node_child_by_field_name(cands[i].fn, "name", 4);
-		char *name = ts_node_is_null(name_node) ? NULL : cg_node_strdup(ctx->src, name_node);
-		/* Every candidate is reported; the pass's filter keeps those with changed lines. */
-		if (name && !skipped_name(ctx->rule_cfg, name)) {
-			cg_cargo_benches(ctx->cargo, cr);
-			if (!cg_cargo_bench_names(cr, name))
-				emit_missing(ctx, cr, &cands[i], name);
+	if ((err = cg_items_scan(&items, text, ctx->src->len)) < 0)
+		return err;
+	type_index_build(&types, &items, text);
+	scope = cg_calloc(items.n ? items.n : 1, sizeof(*scope));
+	for (size_t i = 0; i < items.n; i++) {
+		const struct cg_item *it = &items.items[i];
+		enum scope in = it->parent == CG_ITEM_TOP ? (is_top_cut ? SCOPE_NONE : SCOPE_MOD) : scope[it->parent];
+		if (in == SCOPE_NONE)
+			continue;
+		switch (it->kind) {
+		case CG_ITEM_INNER_ATTR:
+			/* #![cfg(test)] makes the rest of the module test code. */
+			if (in == SCOPE_MOD && it->is_cfg_test) {
+				if (it->parent == CG_ITEM_TOP)
+					is_top_cut = true;
+				else
+					scope[it->parent] = SCOPE_NONE;
+			}
+			break;
+		case CG_ITEM_MOD:
+			scope[i] = in == SCOPE_MOD && !it->is_cfg_test ? SCOPE_MOD : SCOPE_NONE;
+			break;
+		case CG_ITEM_IMPL:
+			/* Trait impls implement someone else's interface: benchmarks go with the trait's users. */
+			if (in == SCOPE_MOD && !it->is_trait_impl && it->has_body && !it->is_cfg_test && it->name_len &&
+			    type_index_level(&types, it) >= min_level)
+				scope[i] = SCOPE_IMPL;
+			break;
+		case CG_ITEM_FN:
+			if (it->has_body && it->name_len && it->visibility >= min_level && !it->is_test_fn &&
+			    !it->is_cfg_test) {
+				const struct cg_item *impl = in == SCOPE_IMPL ? &items.items[it->parent] : NULL;
+				check_pub_fn(ctx, cr, &items, i, impl ? text + impl->name : NULL,
+					     impl ? impl->name_len : 0);
+			}
+			break;
+		default:
+			break;
 		}
-		free(name);
-		free(cands[i].owner);
 	}
-	free(cands);
-	for (size_t i = 0; i < fs.ntypes; i++)
-		free(fs.types[i].name);
-	free(fs.types);
+	free(scope);
+	free(types.idx);
+	cg_items_release(&items);
 	return 0;
 }
 
@@ -607,6 +536,21 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 	return memmem(text, len, "pub", 3) && memmem(text, len, "fn", 2);
 }
 
+/*
+ * Only bench files are read through a tree (their harness uses): a library
+ * source's candidates come from the item scanner, and a manifest from the
+ * crate model, so the pass need not parse either for this rule.
+ */
+static bool needs_tree(const struct cg_rule_ctx *ctx)
+{
+	struct cg_crate *cr;
+
+	if (ctx->kind != CG_KIND_RUST)
+		return false;
+	cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	return cr && is_bench_path((struct cg_rule_ctx *)ctx, cr, crate_relative(cr, ctx->path));
+}
+
 static int check(struct cg_rule_ctx *ctx)
 {
 	if (ctx->kind == CG_KIND_CARGO_TOML)
@@ -649,4 +593,5 @@ const struct cg_rule cg_rule_missing_bench = {
 	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML,
 	.check = check,
 	.may_fire = may_fire,
+	.needs_tree = needs_tree,
 };
