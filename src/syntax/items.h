@@ -68,10 +68,9 @@ struct cg_items {
 	bool is_clean;
 };
 
-#define CG_ITEMS_INIT                                                                                                  \
-	{                                                                                                              \
-		NULL, 0, 0, true                                                                                       \
-	}
+/* clang-format off */
+#define CG_ITEMS_INIT { NULL, 0, 0, true }
+/* clang-format on */
 
 /*
  * Scans `len` bytes of `text` (need not be NUL-terminated) into `out`,
