@@ -99,6 +99,16 @@ static bool looks_binary(const char *data, size_t len)
 	return memchr(data, '\0', len < 8000 ? len : 8000) != NULL;
 }
 
+/* The file's content is in f->content: mark it so, and skip it if it is binary after all. */
+static void change_loaded(struct cg_changed_file *f)
+{
+	f->is_loaded = true;
+	if (looks_binary(f->content.ptr, f->content.size)) {
+		f->is_binary = true;
+		f->skip_reason = "binary file";
+	}
+}
+
 int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const char **data, size_t *len)
 {
 	int err = 0;
@@ -129,11 +139,7 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const
 		}
 		if (err < 0)
 			return err;
-		f->is_loaded = true;
-		if (looks_binary(f->content.ptr, f->content.size)) {
-			f->is_binary = true;
-			f->skip_reason = "binary file";
-		}
+		change_loaded(f);
 	}
 	*data = f->content.ptr;
 	*len = f->content.size;
@@ -179,12 +185,19 @@ void cg_change_release(struct cg_change *change)
 
 /* --- libgit2 diffs: staged and ranges --- */
 
-static int on_file(const git_diff_delta *d, float progress, void *payload)
+/*
+ * New contents the diff has inflated anyway are kept for the rule pass, up
+ * to this many bytes in all: reading them again cost a third of a long
+ * --range. Past it they are read again on demand, so memory stays bounded
+ * however large the change (the pass drops each file's text after use).
+ */
+#define KEEP_MAX_BYTES (32u * 1024 * 1024)
+
+static struct cg_changed_file *add_delta(struct cg_change *change, const git_diff_delta *d, uint32_t flags,
+					 git_object_size_t new_size)
 {
-	struct cg_change *change = payload;
 	struct cg_changed_file *f;
 	const git_diff_file *nf = d->status == GIT_DELTA_DELETED ? &d->old_file : &d->new_file;
-	(void)progress;
 
 	f = cg_change__add_file(change, nf->path);
 	free(f->old_path);
@@ -218,10 +231,10 @@ static int on_file(const git_diff_delta *d, float progress, void *payload)
 	} else if (d->new_file.mode == GIT_FILEMODE_LINK && d->status != GIT_DELTA_DELETED) {
 		f->skip_reason = "symbolic link";
 	}
-	if ((d->flags & GIT_DIFF_FLAG_BINARY) && change->max_file_bytes && d->new_file.size > change->max_file_bytes &&
+	if ((flags & GIT_DIFF_FLAG_BINARY) && change->max_file_bytes && new_size > change->max_file_bytes &&
 	    !f->skip_reason) {
 		f->skip_reason = CG_SKIP_TOO_LARGE;
-	} else if (d->flags & GIT_DIFF_FLAG_BINARY) {
+	} else if (flags & GIT_DIFF_FLAG_BINARY) {
 		f->is_binary = true;
 		if (!f->skip_reason)
 			f->skip_reason = "binary file";
@@ -230,41 +243,125 @@ static int on_file(const git_diff_delta *d, float progress, void *payload)
 		git_oid_cpy(&f->new_id, &d->new_file.id);
 		f->has_new_id = true;
 	}
-	return 0;
+	return f;
 }
 
-static int on_hunk(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
+static int add_patch_lines(struct cg_changed_file *f, git_patch *patch)
 {
-	struct cg_change *change = payload;
-	(void)d;
-	cg_changed_file__add_hunk(&change->files[change->nfiles - 1], (uint32_t)h->new_start, (uint32_t)h->new_lines);
-	return 0;
-}
+	size_t nhunks = git_patch_num_hunks(patch);
 
-static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *payload)
-{
-	struct cg_change *change = payload;
-	struct cg_changed_file *f = &change->files[change->nfiles - 1];
-	(void)d;
-	(void)h;
-	if (l->origin == GIT_DIFF_LINE_ADDITION) {
-		f->lines_added++;
-		cg_changed_file__add_line(f, (uint32_t)l->new_lineno);
-	} else if (l->origin == GIT_DIFF_LINE_DELETION) {
-		f->lines_removed++;
+	for (size_t h = 0; h < nhunks; h++) {
+		const git_diff_hunk *hunk;
+		size_t nlines;
+		if (git_patch_get_hunk(&hunk, &nlines, patch, h) < 0)
+			return cg_error_set_git("cannot read the diff of %s", f->path);
+		cg_changed_file__add_hunk(f, (uint32_t)hunk->new_start, (uint32_t)hunk->new_lines);
+		for (size_t i = 0; i < nlines; i++) {
+			const git_diff_line *l;
+			if (git_patch_get_line_in_hunk(&l, patch, h, i) < 0)
+				return cg_error_set_git("cannot read the diff of %s", f->path);
+			if (l->origin == GIT_DIFF_LINE_ADDITION) {
+				f->lines_added++;
+				cg_changed_file__add_line(f, (uint32_t)l->new_lineno);
+			} else if (l->origin == GIT_DIFF_LINE_DELETION) {
+				f->lines_removed++;
+			}
+		}
 	}
 	return 0;
 }
 
-static int collect(struct cg_change *change, git_diff *diff)
+static bool is_blob_mode(uint32_t mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+/* Whether the blob `id` is small enough to diff (max_size 0: no limit); the header alone says. */
+static bool fits(git_odb *odb, const git_oid *id, git_off_t max_size, git_object_size_t *size)
+{
+	size_t len = 0;
+	git_object_t type;
+
+	if (git_odb_read_header(&len, &type, odb, id) < 0) {
+		git_error_clear();
+		return false;
+	}
+	*size = (git_object_size_t)len;
+	return type == GIT_OBJECT_BLOB && (!max_size || len <= (size_t)max_size);
+}
+
+/*
+ * One file of the diff. A text file changed or added is diffed from its two
+ * blobs, read once here, and its new text stays in the file for the rule
+ * pass (while `kept` is under KEEP_MAX_BYTES): git_diff_foreach would
+ * inflate both blobs and drop them, and the pass would inflate the new one
+ * again. Anything else (deletions, submodules, type changes, files over
+ * max_size) goes through git_patch_from_diff, which reads no more than it must.
+ */
+static int collect_delta(struct cg_change *change, git_diff *diff, size_t idx, git_odb *odb, const git_diff_options *o,
+			 size_t *kept)
+{
+	const git_diff_delta *d = git_diff_get_delta(diff, idx);
+	git_blob *old_blob = NULL, *new_blob = NULL;
+	git_patch *patch = NULL;
+	git_object_size_t old_size = 0, new_size = 0;
+	const git_diff_delta *pd;
+	struct cg_changed_file *f;
+	bool by_blobs = (d->status == GIT_DELTA_MODIFIED || d->status == GIT_DELTA_ADDED ||
+			 d->status == GIT_DELTA_RENAMED || d->status == GIT_DELTA_COPIED) &&
+			is_blob_mode(d->new_file.mode) &&
+			(d->status == GIT_DELTA_ADDED || is_blob_mode(d->old_file.mode));
+	int err = 0;
+
+	if (by_blobs)
+		by_blobs = fits(odb, &d->new_file.id, o->max_size, &new_size) &&
+			   (d->status == GIT_DELTA_ADDED || fits(odb, &d->old_file.id, o->max_size, &old_size));
+	if (by_blobs) {
+		if ((d->status != GIT_DELTA_ADDED && git_blob_lookup(&old_blob, change->repo, &d->old_file.id) < 0) ||
+		    git_blob_lookup(&new_blob, change->repo, &d->new_file.id) < 0 ||
+		    git_patch_from_blobs(&patch, old_blob, d->old_file.path, new_blob, d->new_file.path, o) < 0) {
+			err = cg_error_set_git("cannot diff %s", d->new_file.path);
+			goto done;
+		}
+	} else if (git_patch_from_diff(&patch, diff, idx) < 0) {
+		err = cg_error_set_git("cannot diff %s", d->new_file.path);
+		goto done;
+	}
+	/* The patch's copy of the delta has what reading the blobs taught: binary, sizes. */
+	pd = git_patch_get_delta(patch);
+	f = add_delta(change, d, pd->flags, by_blobs ? new_size : pd->new_file.size);
+	if ((err = add_patch_lines(f, patch)) < 0)
+		goto done;
+	if (new_blob && !f->skip_reason && new_size <= KEEP_MAX_BYTES - *kept) {
+		if ((err = cg_buf_put(&f->content, git_blob_rawcontent(new_blob), (size_t)new_size)) < 0)
+			goto done;
+		*kept += (size_t)new_size;
+		change_loaded(f);
+	}
+done:
+	git_patch_free(patch);
+	git_blob_free(old_blob);
+	git_blob_free(new_blob);
+	return err;
+}
+
+static int collect(struct cg_change *change, git_diff *diff, const git_diff_options *o)
 {
 	git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+	git_odb *odb = NULL;
+	size_t n, kept = 0;
+	int err = 0;
+
 	find.flags = GIT_DIFF_FIND_RENAMES;
 	if (git_diff_find_similar(diff, &find) < 0)
 		return cg_error_set_git("cannot detect renames");
-	if (git_diff_foreach(diff, on_file, NULL, on_hunk, on_line, change) < 0)
-		return cg_error_set_git("cannot read the diff");
-	return 0;
+	if (git_repository_odb(&odb, change->repo) < 0)
+		return cg_error_set_git("cannot open the object database");
+	n = git_diff_num_deltas(diff);
+	for (size_t i = 0; i < n && !err; i++)
+		err = collect_delta(change, diff, i, odb, o, &kept);
+	git_odb_free(odb);
+	return err;
 }
 
 static void diff_opts(git_diff_options *o, const struct cg_change_opts *opts)
@@ -328,7 +425,7 @@ static int load_staged(struct cg_change *change, git_repository *repo, const str
 		err = cg_error_set_git("cannot diff the index against HEAD");
 		goto done;
 	}
-	if ((err = collect(change, diff)) < 0)
+	if ((err = collect(change, diff, &o)) < 0)
 		goto done;
 	err = cg_snapshot_open_index(&change->snapshot, repo, index);
 	index = NULL;
@@ -360,7 +457,7 @@ static int diff_commits(struct cg_change *change, git_repository *repo, git_comm
 		err = cg_error_set_git("cannot diff %s..%s", change->base, change->head);
 		goto done;
 	}
-	if ((err = collect(change, diff)) < 0)
+	if ((err = collect(change, diff, &o)) < 0)
 		goto done;
 	err = cg_snapshot_open_tree(&change->snapshot, repo, b);
 	b = NULL;

@@ -167,6 +167,101 @@ static void test_rename_binary_delete(void **state)
 	cg_change_release(&c);
 }
 
+/*
+ * A range diffs each text file from its two blobs and keeps the new text for
+ * the rule pass: the kept text must be the blob, byte for byte, and every
+ * other kind of file must come out as it did through git_diff_foreach.
+ */
+static void test_range_keeps_new_text(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_changed_file *f;
+	struct cg_buf big = CG_BUF_INIT;
+	char base[41];
+	const char *data;
+	size_t len;
+	const char *body = "fn main() {\n    println!(\"a fairly long line so that similarity is high\");\n}\n"
+			   "fn second() {\n    println!(\"another fairly long line, still the same file\");\n}\n";
+
+	for (int i = 0; i < 2000; i++)
+		cg_buf_puts(&big, "// generated line of a large file\n");
+	sandbox_write(sb, ".gitattributes", "opaque.rs -diff\n");
+	sandbox_write(sb, "a.rs", "one\ntwo\n");
+	sandbox_write(sb, "moved.rs", body);
+	sandbox_write(sb, "opaque.rs", "fn a() {}\n");
+	sandbox_write(sb, "big.rs", big.ptr);
+	sandbox_stage(sb, ".gitattributes");
+	sandbox_stage(sb, "a.rs");
+	sandbox_stage(sb, "moved.rs");
+	sandbox_stage(sb, "opaque.rs");
+	sandbox_stage(sb, "big.rs");
+	sandbox_commit(sb, "base", base);
+	sandbox_write(sb, "a.rs", "one\n2\ntwo\nthree");
+	sandbox_stage(sb, "a.rs");
+	sandbox_remove(sb, "moved.rs");
+	sandbox_stage(sb, "moved.rs");
+	{
+		struct cg_buf t = CG_BUF_INIT;
+		cg_buf_printf(&t, "// header\n%s", body);
+		sandbox_write(sb, "dir/renamed.rs", t.ptr);
+		cg_buf_release(&t);
+	}
+	sandbox_stage(sb, "dir/renamed.rs");
+	sandbox_write(sb, "opaque.rs", "fn a() {}\nfn b() {}\n");
+	sandbox_stage(sb, "opaque.rs");
+	cg_buf_puts(&big, "// one more\n");
+	sandbox_write(sb, "big.rs", big.ptr);
+	sandbox_stage(sb, "big.rs");
+	sandbox_commit(sb, "head", NULL);
+
+	o.source = CG_SOURCE_RANGE;
+	o.base = base;
+	o.max_file_bytes = 4096;
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(c.nfiles, 4);
+
+	f = find(&c, "a.rs");
+	assert_non_null(f);
+	assert_true(f->is_loaded);
+	assert_int_equal(f->lines_added, 2);
+	assert_int_equal(f->lines_removed, 0);
+	assert_false(cg_changed_file_is_added(f, 1));
+	assert_true(cg_changed_file_is_added(f, 2));
+	assert_false(cg_changed_file_is_added(f, 3));
+	assert_true(cg_changed_file_is_added(f, 4));
+	assert_int_equal(cg_change_content(&c, f, &data, &len), 0);
+	assert_int_equal(len, strlen("one\n2\ntwo\nthree"));
+	assert_memory_equal(data, "one\n2\ntwo\nthree", len);
+
+	f = find(&c, "dir/renamed.rs");
+	assert_non_null(f);
+	assert_int_equal(f->status, CG_FILE_RENAMED);
+	assert_string_equal(f->old_path, "moved.rs");
+	assert_true(cg_changed_file_is_added(f, 1));
+	assert_false(cg_changed_file_is_added(f, 2));
+	assert_int_equal(cg_change_content(&c, f, &data, &len), 0);
+	assert_non_null(strstr(data, "fn second()"));
+
+	/* -diff: binary by attribute, neither lines nor text. */
+	f = find(&c, "opaque.rs");
+	assert_non_null(f);
+	assert_true(f->is_binary);
+	assert_string_equal(f->skip_reason, "binary file");
+	assert_int_equal(f->nadded, 0);
+	assert_false(f->is_loaded);
+
+	/* Over max_file_bytes: skipped unread. */
+	f = find(&c, "big.rs");
+	assert_non_null(f);
+	assert_string_equal(f->skip_reason, CG_SKIP_TOO_LARGE);
+	assert_int_equal(f->nadded, 0);
+	assert_false(f->is_loaded);
+	cg_change_release(&c);
+	cg_buf_release(&big);
+}
+
 static void test_all(void **state)
 {
 	struct sandbox *sb = *state;
@@ -322,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_staged_reads_index_not_worktree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_and_merge_base, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_binary_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_range_keeps_new_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
