@@ -47,6 +47,13 @@ struct cg_rule {
 	 * file is not parsed. NULL means it needs one.
 	 */
 	bool (*needs_tree)(const struct cg_rule_ctx *ctx);
+	/*
+	 * True when the rule's findings in a top-level item depend only on that
+	 * item, the file's use declarations and inline modules, and the names of
+	 * its fns. Then, when only changed lines are reported, the pass may
+	 * parse just the items that hold them (run.c, parse_changed_items).
+	 */
+	bool is_item_local;
 };
 
 struct cg_rule_ctx {

@@ -1429,4 +1429,6 @@ const struct cg_rule cg_rule_blocking_in_async = {
     .wants = CG_KIND_RUST,
     .check = check,
 	.may_fire = may_fire,
+	/* One walk; bindings and guards live in bodies; names resolve through the use map. */
+	.is_item_local = true,
 };

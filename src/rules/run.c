@@ -620,7 +620,7 @@ static int run_rules(struct cg_findings *raw, const struct pass_run *run, const 
  */
 #define CHUNKED_FILE_MIN (4u << 20)
 #define SLICE_BYTES (1u << 20)
-#define NOT_SLICED 1
+#define WHOLE_FILE 1 /* run_in_slices, run_on_changed_items: not done, parse the file whole */
 
 /* Items every slice parses: what the others' names resolve through. */
 static bool is_shared_item(const struct cg_item *it)
@@ -659,7 +659,7 @@ static bool in_shared_item(const struct cg_items *items, const size_t *shared, s
  * shared items are kept from the first slice only. What one slice defines (a
  * local fn, an inline module's re-exports, a local macro) is not seen from
  * another: the price of bounded memory, paid only by files of megabytes.
- * Returns NOT_SLICED when the file's items cannot be told apart lexically
+ * Returns WHOLE_FILE when the file's items cannot be told apart lexically
  * (unbalanced brackets, an unterminated literal): the caller parses it whole.
  */
 static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const struct pass_run *run,
@@ -673,7 +673,7 @@ static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const
 	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean) {
 		cg_error_clear();
 		cg_items_release(&items);
-		return NOT_SLICED;
+		return WHOLE_FILE;
 	}
 	top = cg_calloc(items.n ? items.n : 1, sizeof(*top));
 	shared = cg_calloc(items.n ? items.n : 1, sizeof(*shared));
@@ -735,6 +735,197 @@ static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const
 	free(ranges);
 	free(top);
 	free(shared);
+	cg_items_release(&items);
+	return err;
+}
+
+/* Whether any line in [first, last] is reported under the filter (ADDED or DIFF_CONTEXT). */
+static bool lines_visible(const struct cg_changed_file *f, enum cg_filter filter, uint32_t first, uint32_t last)
+{
+	const struct cg_line_range *r = filter == CG_FILTER_ADDED ? f->added : f->hunks;
+	size_t lo = 0, hi = filter == CG_FILTER_ADDED ? f->nadded : f->nhunks;
+	/* The first range that ends at or after `first`; sorted and disjoint. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].end < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (filter == CG_FILTER_ADDED ? f->nadded : f->nhunks) && r[lo].start <= last;
+}
+
+struct range_list {
+	struct cg_byte_range *r;
+	size_t n, cap;
+};
+
+static void range_add(struct range_list *l, uint32_t start, uint32_t end)
+{
+	cg_array_grow((void **)&l->r, &l->cap, l->n + 1, sizeof(*l->r));
+	l->r[l->n++] = (struct cg_byte_range){ start, end };
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cg_byte_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sorts and joins overlapping or touching ranges; returns the bytes covered. */
+static size_t range_merge(struct range_list *l)
+{
+	size_t n = 0, bytes = 0;
+	qsort(l->r, l->n, sizeof(*l->r), cmp_range);
+	for (size_t i = 0; i < l->n; i++) {
+		if (n && l->r[i].start <= l->r[n - 1].end) {
+			if (l->r[i].end > l->r[n - 1].end)
+				l->r[n - 1].end = l->r[i].end;
+		} else {
+			l->r[n++] = l->r[i];
+		}
+	}
+	l->n = n;
+	for (size_t i = 0; i < n; i++)
+		bytes += l->r[i].end - l->r[i].start;
+	return bytes;
+}
+
+/* One past the `{` that opens a mod's body, or 0 when the bytes after its name are not white space and `{`. */
+static uint32_t mod_body_open(const char *text, const struct cg_item *it)
+{
+	for (uint32_t i = it->name + it->name_len; i < it->end; i++) {
+		if (text[i] == '{')
+			return i + 1;
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return 0;
+	}
+	return 0;
+}
+
+/* Whitespace folded as cg_fingerprint folds it: tokens joined by one space. */
+static void fold_space(struct cg_buf *out, const char *t, size_t n)
+{
+	bool in_space = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = t[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			in_space = out->size > 0;
+			continue;
+		}
+		if (in_space)
+			cg_buf_putc(out, ' ');
+		in_space = false;
+		cg_buf_putc(out, c);
+	}
+}
+
+/*
+ * Whether a finding's fingerprint text occurs twice in the file: then an
+ * identical finding may sit in an item left unparsed, and its occurrence
+ * index (fingerprint_all) would differ from a whole parse's.
+ */
+static bool has_twin(const struct cg_source *src, const struct cg_findings *raw, size_t from)
+{
+	struct cg_buf file = CG_BUF_INIT;
+	bool twin = false;
+	if (from == raw->len)
+		return false;
+	fold_space(&file, src->text, src->len);
+	for (size_t i = from; i < raw->len && !twin; i++) {
+		struct cg_buf span = CG_BUF_INIT, folded = CG_BUF_INIT;
+		const char *hit;
+		span_text(&span, src, &raw->items[i]);
+		fold_space(&folded, span.ptr, span.size);
+		hit = folded.size ? memmem(file.ptr, file.size, folded.ptr, folded.size) : NULL;
+		twin = hit && memmem(hit + 1, file.size - (size_t)(hit + 1 - file.ptr), folded.ptr, folded.size);
+		cg_buf_release(&span);
+		cg_buf_release(&folded);
+	}
+	cg_buf_release(&file);
+	return twin;
+}
+
+/*
+ * A hook changes a few lines of big files, and only findings on those lines
+ * are shown. When every rule that reads this file's tree is item-local
+ * (struct cg_rule.is_item_local), only the top-level items that hold shown
+ * lines are parsed, with every use declaration, `extern crate`, inner
+ * attribute and `mod x;` of the file and the inline modules around them,
+ * so names resolve as in a whole parse; the use map learns every fn name
+ * from the scanner. Two cases fall back to the whole file (WHOLE_FILE): the
+ * scanner cannot split it, or a finding's text occurs twice (has_twin).
+ */
+static int run_on_changed_items(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots,
+				size_t nslots, struct cg_changed_file *file, struct cg_source *src)
+{
+	struct cg_items items;
+	struct range_list keep = { NULL, 0, 0 };
+	struct cg_rust_file *rust = NULL;
+	size_t from = raw->len;
+	int err = WHOLE_FILE;
+
+	if ((run->env->filter != CG_FILTER_ADDED && run->env->filter != CG_FILTER_DIFF_CONTEXT) || file->is_whole_file)
+		return WHOLE_FILE;
+	for (size_t r = 0; r < nslots; r++) {
+		struct cg_rule_ctx ctx;
+		fill_ctx(&ctx, run, &slots[r], file, CG_KIND_RUST);
+		if (!slots[r].rule->is_item_local && (!slots[r].rule->needs_tree || slots[r].rule->needs_tree(&ctx)))
+			return WHOLE_FILE;
+	}
+	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean)
+		goto done;
+	for (size_t i = 0; i < items.n; i++) {
+		const struct cg_item *it = &items.items[i];
+		if (it->parent == CG_ITEM_TOP && lines_visible(file, run->env->filter, cg_source_line_of(src, it->start),
+							       cg_source_line_of(src, it->end ? it->end - 1 : 0))) {
+			range_add(&keep, it->start, it->end);
+			continue;
+		}
+		if (!is_shared_item(it))
+			continue;
+		range_add(&keep, it->start, it->end);
+		/* The inline modules around it: their heads (attributes, `mod x {`) and closing braces. */
+		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items.items[p].parent) {
+			const struct cg_item *m = &items.items[p];
+			uint32_t open = m->kind == CG_ITEM_MOD ? mod_body_open(src->text, m) : 0;
+			if (!open) {
+				range_add(&keep, m->start, m->end);
+				continue;
+			}
+			range_add(&keep, m->start, open);
+			range_add(&keep, m->end - 1, m->end);
+		}
+	}
+	/* Most of the file anyway: one whole parse is simpler and as cheap. */
+	if (range_merge(&keep) > src->len / 10 * 9)
+		goto done;
+	if (!keep.n) {
+		/* No item holds a shown line: only the rules that read no tree have anything to do. */
+		struct rule_slot textual[64];
+		size_t ntextual = 0;
+		for (size_t r = 0; r < nslots; r++) {
+			struct cg_rule_ctx ctx;
+			fill_ctx(&ctx, run, &slots[r], file, CG_KIND_RUST);
+			if (slots[r].rule->needs_tree && !slots[r].rule->needs_tree(&ctx))
+				textual[ntextual++] = slots[r];
+		}
+		err = run_rules(raw, run, textual, ntextual, file, CG_KIND_RUST, src, NULL);
+		goto done;
+	}
+	if ((err = cg_source_parse_ranges(src, keep.r, keep.n)) < 0)
+		goto done;
+	rust = cg_rust_file_new_partial(src, &items);
+	err = run_rules(raw, run, slots, nslots, file, CG_KIND_RUST, src, rust);
+	if (!err && has_twin(src, raw, from)) {
+		while (raw->len > from)
+			cg_finding_release(&raw->items[--raw->len]);
+		cg_source_drop_tree(src);
+		err = WHOLE_FILE;
+	}
+done:
+	cg_rust_file_free(rust);
+	free(keep.r);
 	cg_items_release(&items);
 	return err;
 }
@@ -820,8 +1011,12 @@ static int check_file(struct pass_run *run, size_t i)
 		if (!err)
 			settle_findings(&res->out, &raw, 0, file, &src, run->env);
 	} else if (kind == CG_KIND_RUST && len > CHUNKED_FILE_MIN &&
-		   (err = run_in_slices(&res->out, &raw, run, slots, nslots, file, &src)) != NOT_SLICED) {
+		   (err = run_in_slices(&res->out, &raw, run, slots, nslots, file, &src)) != WHOLE_FILE) {
 		/* checked slice by slice */
+	} else if (kind == CG_KIND_RUST &&
+		   (err = run_on_changed_items(&raw, run, slots, nslots, file, &src)) != WHOLE_FILE) {
+		if (!err)
+			settle_findings(&res->out, &raw, 0, file, &src, run->env);
 	} else if (cg_source_parse_ranges(&src, NULL, 0) < 0) {
 		err = 0;
 		goto unparsable;

@@ -1,4 +1,5 @@
 #include "syntax/rust.h"
+#include "syntax/items.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,22 @@ struct cg_rust_file *cg_rust_file_new(const struct cg_source *src)
 	struct cg_rust_file *rf = cg_calloc(1, sizeof(*rf));
 	rf->src = src;
 	collect(rf);
+	build_indexes(rf);
+	return rf;
+}
+
+struct cg_rust_file *cg_rust_file_new_partial(const struct cg_source *src, const struct cg_items *items)
+{
+	struct cg_rust_file *rf = cg_calloc(1, sizeof(*rf));
+	rf->src = src;
+	collect(rf);
+	for (size_t i = 0; i < items->n; i++) {
+		const struct cg_item *it = &items->items[i];
+		if (it->kind != CG_ITEM_FN || !it->name_len)
+			continue;
+		cg_array_grow((void **)&rf->fns, &rf->fns_cap, rf->nfns + 1, sizeof(*rf->fns));
+		rf->fns[rf->nfns++] = cg_strndup(src->text + it->name, it->name_len);
+	}
 	build_indexes(rf);
 	return rf;
 }

@@ -45,6 +45,14 @@ struct cg_rust_file {
 
 /* Builds the use map of `src` (a parsed Rust file). Owned: cg_rust_file_free. */
 struct cg_rust_file *cg_rust_file_new(const struct cg_source *src);
+struct cg_items;
+/*
+ * The use map of a tree that holds part of the file (cg_source_parse_ranges
+ * over every use declaration and the modules around them, plus some items):
+ * the fn names come from `items` too (cg_items_scan of the whole file), so
+ * cg_rust_defines_fn also knows the fns of the items left out.
+ */
+struct cg_rust_file *cg_rust_file_new_partial(const struct cg_source *src, const struct cg_items *items);
 void cg_rust_file_free(struct cg_rust_file *rf);
 
 /*

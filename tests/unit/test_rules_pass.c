@@ -324,6 +324,73 @@ static void test_huge_file_in_slices(void **state)
 	cg_buf_release(&text);
 }
 
+/*
+ * A change to a few items of a file parses only those items, with the
+ * file's use declarations and inline modules (run.c, run_on_changed_items):
+ * what the whole file says must still count, and fingerprints must equal a
+ * whole parse's.
+ */
+static const char region_before[] =
+	"use std::thread;\n"
+	"mod sys {\n"
+	"    pub use std::fs;\n"
+	"}\n"
+	"fn sleep(_ms: u64) {}\n"
+	"pub async fn first() {\n"
+	"    thread::sleep(std::time::Duration::from_millis(1));\n"
+	"}\n"
+	"pub async fn unchanged() -> usize {\n"
+	"    1\n"
+	"}\n"
+	"pub async fn second() {\n"
+	"    let _ = 0;\n"
+	"}\n";
+
+static void test_changed_items_only(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings out, whole;
+	struct cg_buf after = CG_BUF_INIT;
+	const struct cg_finding *twin, *fs, *local, *whole_twin = NULL;
+
+	stage(fx, "src/lib.rs", region_before);
+	sandbox_commit(&fx->sb, "base", NULL);
+	/* third() reads through the inline module and calls the local sleep(): names from unparsed items. */
+	cg_buf_puts(&after, region_before);
+	cg_buf_puts(&after, "pub async fn third() {\n"
+			    "    let _ = sys::fs::read_to_string(\"x\");\n"
+			    "    sleep(1);\n"
+			    "}\n");
+	stage(fx, "src/lib.rs", after.ptr);
+	run_pass(fx, &out, CG_FILTER_ADDED, false, NULL);
+	fs = find(&out, "blocking-in-async", 16);
+	local = find(&out, "blocking-in-async", 17);
+	assert_non_null(fs);
+	assert_null(local);
+	assert_int_equal(count_rule(&out, "blocking-in-async"), 1);
+	cg_findings_release(&out);
+
+	/* fourth() repeats first()'s blocking line: its occurrence index needs the whole file (has_twin). */
+	cg_buf_puts(&after, "pub async fn fourth() {\n"
+			    "    thread::sleep(std::time::Duration::from_millis(1));\n"
+			    "}\n");
+	stage(fx, "src/lib.rs", after.ptr);
+	run_pass(fx, &out, CG_FILTER_ADDED, false, NULL);
+	twin = find(&out, "blocking-in-async", 20);
+	assert_non_null(twin);
+	assert_null(find(&out, "blocking-in-async", 7)); /* not a changed line */
+	/* The same finding seen through a whole parse: the same fingerprint, occurrence 1. */
+	run_pass(fx, &whole, CG_FILTER_ALL, true, NULL);
+	for (size_t i = 0; i < whole.len; i++)
+		if (!strcmp(whole.items[i].rule, "blocking-in-async") && whole.items[i].line == 20)
+			whole_twin = &whole.items[i];
+	assert_non_null(whole_twin);
+	assert_string_equal(twin->fingerprint, whole_twin->fingerprint);
+	cg_findings_release(&whole);
+	cg_findings_release(&out);
+	cg_buf_release(&after);
+}
+
 static void test_rule_registry(void **state)
 {
 	(void)state;
@@ -353,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_baseline_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deep_and_broken_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_file_in_slices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_items_only, setup, teardown),
 		cmocka_unit_test(test_rule_registry),
 	};
 	return cmocka_run_group_tests_name("rules_pass", tests, NULL, NULL);
