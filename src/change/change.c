@@ -398,6 +398,7 @@ static int load_staged(struct cg_change *change, git_repository *repo, const str
 	git_tree *tree = NULL;
 	git_index *index = NULL;
 	git_diff *diff = NULL;
+	struct cg_pathlist paths = { 0 };
 	int err = 0, rc;
 
 	if (git_repository_is_bare(repo)) {
@@ -421,15 +422,29 @@ static int load_staged(struct cg_change *change, git_repository *repo, const str
 		goto done;
 	}
 	diff_opts(&o, opts);
+	/*
+	 * The index's cache-tree names the few paths a commit would change, so
+	 * the diff reads only the trees above them, as git does, instead of all
+	 * of HEAD's. Without a usable cache-tree, diff everything.
+	 */
+	if (tree && cg_index_changed_paths(&paths, repo, index, tree) == 0) {
+		if (!paths.len)
+			goto snapshot; /* nothing staged */
+		o.pathspec.strings = paths.items;
+		o.pathspec.count = paths.len;
+		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
 	if (git_diff_tree_to_index(&diff, repo, tree, index, &o) < 0) {
 		err = cg_error_set_git("cannot diff the index against HEAD");
 		goto done;
 	}
 	if ((err = collect(change, diff, &o)) < 0)
 		goto done;
+snapshot:
 	err = cg_snapshot_open_index(&change->snapshot, repo, index);
 	index = NULL;
 done:
+	cg_pathlist_release(&paths);
 	git_diff_free(diff);
 	git_index_free(index);
 	git_tree_free(tree);

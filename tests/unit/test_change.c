@@ -262,6 +262,100 @@ static void test_range_keeps_new_text(void **state)
 	cg_buf_release(&big);
 }
 
+static void write_index(struct sandbox *sb)
+{
+	git_index *index;
+	assert_int_equal(git_repository_index(&index, sb->repo), 0);
+	assert_int_equal(git_index_write(index), 0);
+	git_index_free(index);
+}
+
+static void assert_staged_layout(struct cg_change *c)
+{
+	static const struct {
+		const char *path;
+		enum cg_file_status status;
+	} want[] = {
+		{ "a/b/c/deep.rs", CG_FILE_MODIFIED }, { "d/e/gone.rs", CG_FILE_DELETED },
+		{ "f", CG_FILE_ADDED },                 { "f/was_dir.rs", CG_FILE_DELETED },
+		{ "n/m/new.rs", CG_FILE_ADDED },        { "top.rs", CG_FILE_DELETED },
+		{ "top.rs/inner.rs", CG_FILE_ADDED },
+	};
+	assert_int_equal(c->nfiles, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct cg_changed_file *f = find(c, want[i].path);
+		assert_non_null(f);
+		assert_int_equal(f->status, want[i].status);
+	}
+	assert_true(cg_changed_file_is_added(find(c, "a/b/c/deep.rs"), 2));
+	assert_false(cg_changed_file_is_added(find(c, "a/b/c/deep.rs"), 1));
+}
+
+/*
+ * Staged changes are found through the index's cache-tree (the folders git
+ * recorded as unchanged are not read): folders added, removed, turned into
+ * files and back, deep edits, and a cache-tree that is valid but for another
+ * commit than HEAD all give what a full diff gives.
+ */
+static void test_staged_through_cache_tree(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	git_object *base_commit;
+	char base[41];
+
+	sandbox_write(sb, "a/b/c/deep.rs", "fn deep() {}\n");
+	sandbox_write(sb, "a/b/other.rs", "fn other() {}\n");
+	sandbox_write(sb, "d/e/gone.rs", "fn gone() { let _ = 1; }\n");
+	sandbox_write(sb, "f/was_dir.rs", "fn was_dir() { let _ = 2; }\n");
+	sandbox_write(sb, "top.rs", "fn top() { let _ = 3; }\n");
+	sandbox_write(sb, "x/keep.rs", "fn keep() {}\n");
+	sandbox_write(sb, "a-b.rs", "fn sorts_before_a_slash() {}\n");
+	sandbox_stage(sb, "a/b/c/deep.rs");
+	sandbox_stage(sb, "a/b/other.rs");
+	sandbox_stage(sb, "d/e/gone.rs");
+	sandbox_stage(sb, "f/was_dir.rs");
+	sandbox_stage(sb, "top.rs");
+	sandbox_stage(sb, "x/keep.rs");
+	sandbox_stage(sb, "a-b.rs");
+	sandbox_commit(sb, "base", base);
+	write_index(sb); /* now with a cache-tree valid everywhere */
+
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(c.nfiles, 0);
+	cg_change_release(&c);
+
+	sandbox_write(sb, "a/b/c/deep.rs", "fn deep() {}\nfn deeper() {}\n");
+	sandbox_stage(sb, "a/b/c/deep.rs");
+	sandbox_remove(sb, "d/e/gone.rs");
+	sandbox_stage(sb, "d/e/gone.rs");
+	sandbox_write(sb, "n/m/new.rs", "fn brand_new() { let _ = 4; }\n");
+	sandbox_stage(sb, "n/m/new.rs");
+	sandbox_remove(sb, "f/was_dir.rs");
+	sandbox_stage(sb, "f/was_dir.rs");
+	sandbox_remove(sb, "f"); /* the folder, empty now */
+	sandbox_write(sb, "f", "a file where a folder was\n");
+	sandbox_stage(sb, "f");
+	sandbox_remove(sb, "top.rs");
+	sandbox_stage(sb, "top.rs");
+	sandbox_write(sb, "top.rs/inner.rs", "fn inner() { let _ = 5; }\n");
+	sandbox_stage(sb, "top.rs/inner.rs");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_staged_layout(&c);
+	cg_change_release(&c);
+
+	/* Commit, then move HEAD back: the cache-tree is valid, but for the other commit. */
+	sandbox_commit(sb, "head", NULL);
+	write_index(sb);
+	assert_int_equal(git_revparse_single(&base_commit, sb->repo, base), 0);
+	assert_int_equal(git_reset(sb->repo, base_commit, GIT_RESET_SOFT, NULL), 0);
+	git_object_free(base_commit);
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_staged_layout(&c);
+	cg_change_release(&c);
+}
+
 static void test_all(void **state)
 {
 	struct sandbox *sb = *state;
@@ -418,6 +512,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_range_and_merge_base, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_binary_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_keeps_new_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staged_through_cache_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
