@@ -163,4 +163,6 @@ const struct cg_rule cg_rule_unbounded_channel = {
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,
+	/* Calls resolve through the use map; gates come from the item's own attributes. */
+	.is_item_local = true,
 };

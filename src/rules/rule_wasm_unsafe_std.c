@@ -262,4 +262,6 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,
+	/* Calls resolve through the use map; gates come from the item's own attributes. */
+	.is_item_local = true,
 };
