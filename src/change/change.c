@@ -298,6 +298,53 @@ static bool fits(git_odb *odb, const git_oid *id, git_off_t max_size, git_object
  * again. Anything else (deletions, submodules, type changes, files over
  * max_size) goes through git_patch_from_diff, which reads no more than it must.
  */
+/*
+ * A new file of megabytes: every line is added, and the patch would only
+ * say so, after building a record per line (xdiff took 360 MB for a 50 MB
+ * generated file). Lines are counted instead; binary is judged as libgit2's
+ * patch judges it, by the `diff` attribute and the content.
+ */
+#define WHOLE_NEW_FILE_MIN (4u * 1024 * 1024)
+
+static int collect_new_file(struct cg_change *change, const git_diff_delta *d, git_object_size_t size, size_t *kept)
+{
+	git_blob *blob = NULL;
+	const char *attr = NULL, *text, *end, *p;
+	struct cg_changed_file *f;
+	uint32_t flags = 0, lines = 0;
+	int err = 0;
+
+	if (git_blob_lookup(&blob, change->repo, &d->new_file.id) < 0)
+		return cg_error_set_git("cannot read %s", d->new_file.path);
+	if (git_attr_get(&attr, change->repo, GIT_ATTR_CHECK_INDEX_THEN_FILE, d->new_file.path, "diff") < 0)
+		git_error_clear();
+	if (GIT_ATTR_IS_FALSE(attr) || git_blob_is_binary(blob))
+		flags |= GIT_DIFF_FLAG_BINARY;
+	f = add_delta(change, d, flags, size);
+	text = git_blob_rawcontent(blob);
+	end = text + (size_t)size;
+	if (!f->skip_reason) {
+		for (p = text; p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			lines++;
+		if (size && end[-1] != '\n')
+			lines++;
+		f->lines_added = lines;
+		if (lines) {
+			cg_changed_file__add_hunk(f, 1, lines);
+			for (uint32_t l = 1; l <= lines; l++)
+				cg_changed_file__add_line(f, l); /* one range, extended */
+		}
+	}
+	if (!f->skip_reason && size <= KEEP_MAX_BYTES - *kept) {
+		if ((err = cg_buf_put(&f->content, text, (size_t)size)) == 0) {
+			*kept += (size_t)size;
+			change_loaded(f);
+		}
+	}
+	git_blob_free(blob);
+	return err;
+}
+
 static int collect_delta(struct cg_change *change, git_diff *diff, size_t idx, git_odb *odb, const git_diff_options *o,
 			 size_t *kept)
 {
@@ -316,6 +363,8 @@ static int collect_delta(struct cg_change *change, git_diff *diff, size_t idx, g
 	if (by_blobs)
 		by_blobs = fits(odb, &d->new_file.id, o->max_size, &new_size) &&
 			   (d->status == GIT_DELTA_ADDED || fits(odb, &d->old_file.id, o->max_size, &old_size));
+	if (by_blobs && d->status == GIT_DELTA_ADDED && new_size >= WHOLE_NEW_FILE_MIN)
+		return collect_new_file(change, d, new_size, kept);
 	if (by_blobs) {
 		if ((d->status != GIT_DELTA_ADDED && git_blob_lookup(&old_blob, change->repo, &d->old_file.id) < 0) ||
 		    git_blob_lookup(&new_blob, change->repo, &d->new_file.id) < 0 ||

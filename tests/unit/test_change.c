@@ -356,6 +356,57 @@ static void test_staged_through_cache_tree(void **state)
 	cg_change_release(&c);
 }
 
+/* A new file of megabytes is taken whole without a patch (change.c, collect_new_file): same answers. */
+static void test_big_new_file(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_changed_file *f;
+	struct cg_buf big = CG_BUF_INIT, bin = CG_BUF_INIT;
+	const char *data;
+	size_t len;
+	uint32_t lines = 0;
+
+	while (big.size < 5u * 1024 * 1024) {
+		cg_buf_printf(&big, "pub const K%u: u32 = %u;\n", lines, lines);
+		lines++;
+	}
+	cg_buf_puts(&big, "// no newline at the end");
+	lines++;
+	cg_buf_put(&bin, big.ptr, big.size);
+	bin.ptr[100] = '\0';
+	sandbox_write(sb, ".gitattributes", "opaque.rs -diff\n");
+	sandbox_write(sb, "gen.rs", big.ptr);
+	sandbox_write(sb, "opaque.rs", big.ptr);
+	sandbox_write_bytes(sb, "nul.rs", bin.ptr, bin.size);
+	sandbox_stage(sb, ".gitattributes");
+	sandbox_stage(sb, "gen.rs");
+	sandbox_stage(sb, "opaque.rs");
+	sandbox_stage(sb, "nul.rs");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+
+	f = find(&c, "gen.rs");
+	assert_non_null(f);
+	assert_int_equal(f->status, CG_FILE_ADDED);
+	assert_null(f->skip_reason);
+	assert_int_equal(f->lines_added, lines);
+	assert_true(cg_changed_file_is_added(f, 1));
+	assert_true(cg_changed_file_is_added(f, lines));
+	assert_int_equal(cg_change_content(&c, f, &data, &len), 0);
+	assert_int_equal(len, big.size);
+	assert_memory_equal(data, big.ptr, len);
+	f = find(&c, "opaque.rs");
+	assert_non_null(f);
+	assert_true(f->is_binary);
+	f = find(&c, "nul.rs");
+	assert_non_null(f);
+	assert_true(f->is_binary);
+	cg_change_release(&c);
+	cg_buf_release(&big);
+	cg_buf_release(&bin);
+}
+
 static void test_all(void **state)
 {
 	struct sandbox *sb = *state;
@@ -513,6 +564,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename_binary_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_keeps_new_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_staged_through_cache_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_new_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
