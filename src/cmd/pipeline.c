@@ -182,6 +182,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		}
 		in.color = use_color(opts->color, opts->outputs[i].path);
 		in.width = term_width(opts->outputs[i].path);
+		cg_report_stream(&out, opts->outputs[i].path);
 		err = r->write(&out, &in);
 		if (!err)
 			err = cg_report_emit(&out, opts->outputs[i].path);

@@ -46,6 +46,20 @@ int cg_report_emit(const struct cg_buf *buf, const char *path)
 	return cg_fs_write_atomic(path, buf->ptr, buf->size);
 }
 
+static int write_stdout(const char *data, size_t len, void *payload)
+{
+	(void)payload;
+	if (fwrite(data, 1, len, stdout) != len)
+		return cg_error_set(CG_E_IO, "cannot write to standard output: %s", strerror(errno));
+	return 0;
+}
+
+void cg_report_stream(struct cg_buf *buf, const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		cg_buf_set_sink(buf, write_stdout, NULL, 256u * 1024);
+}
+
 int cg_report_append(const struct cg_buf *buf, const char *path)
 {
 	const char *p = buf->ptr;

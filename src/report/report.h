@@ -53,6 +53,12 @@ extern const size_t cg_nreporters;
 /* Writes `buf` to `path` atomically, or to stdout when path is NULL or "-". */
 int cg_report_emit(const struct cg_buf *buf, const char *path);
 /*
+ * For a report going to stdout (path NULL or "-"): `buf` streams there as
+ * the reporter writes it, cg_report_emit then writes the rest. A file is
+ * still written whole and atomically.
+ */
+void cg_report_stream(struct cg_buf *buf, const char *path);
+/*
  * Appends `buf` to `path` (created when missing), as GitHub's
  * $GITHUB_STEP_SUMMARY file wants: other steps' summaries stay. CG_E_IO.
  */

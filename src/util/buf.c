@@ -16,6 +16,29 @@ void cg_buf_init(struct cg_buf *b)
 	b->size = 0;
 	b->asize = 0;
 	b->cap = 0;
+	b->sink = NULL;
+	b->sink_payload = NULL;
+	b->sink_at = 0;
+}
+
+void cg_buf_set_sink(struct cg_buf *b, int (*sink)(const char *data, size_t len, void *payload), void *payload,
+		     size_t at)
+{
+	b->sink = sink;
+	b->sink_payload = payload;
+	b->sink_at = at;
+}
+
+int cg_buf_flush(struct cg_buf *b)
+{
+	int err;
+	if (!b->sink || !b->size)
+		return 0;
+	if ((err = b->sink(b->ptr, b->size, b->sink_payload)) < 0)
+		return err;
+	b->size = 0;
+	b->ptr[0] = '\0';
+	return 0;
 }
 
 void cg_buf_release(struct cg_buf *b)
@@ -50,6 +73,11 @@ int cg_buf_grow(struct cg_buf *b, size_t extra)
 
 	if (extra > SIZE_MAX - b->size - 1)
 		return cg_error_set(CG_E_TOOBIG, "buffer size overflow");
+	if (b->sink && b->size && b->size + extra >= b->sink_at) {
+		int err = cg_buf_flush(b);
+		if (err < 0)
+			return err;
+	}
 	need = b->size + extra + 1;
 	if (b->cap && need - 1 > b->cap)
 		return cg_error_set(CG_E_TOOBIG, "input exceeds the limit of %zu bytes", b->cap);

@@ -14,6 +14,10 @@ struct cg_buf {
 	size_t size;
 	size_t asize;
 	size_t cap;
+	/* Optional (cg_buf_set_sink): where a streamed buffer's bytes go. */
+	int (*sink)(const char *data, size_t len, void *payload);
+	void *sink_payload;
+	size_t sink_at;
 };
 
 extern char cg_buf__empty[];
@@ -32,6 +36,16 @@ int cg_buf_putc(struct cg_buf *b, char c);
 int cg_buf_printf(struct cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cg_buf_vprintf(struct cg_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void cg_buf_truncate(struct cg_buf *b, size_t len);
+/*
+ * Streams the buffer: once it would grow past `at` bytes, what it holds goes
+ * to `sink` and it starts over empty, so a report of a hundred thousand
+ * findings never sits whole in memory. Only for writers that append and
+ * never read back; cg_buf_flush hands over the rest. Errors from the sink
+ * come back from the put that triggered them.
+ */
+void cg_buf_set_sink(struct cg_buf *b, int (*sink)(const char *data, size_t len, void *payload), void *payload,
+		     size_t at);
+int cg_buf_flush(struct cg_buf *b);
 /* Appends `s` as a JSON string literal, quotes included; bytes that are not
  * valid UTF-8 become U+FFFD, so the output is always valid JSON. */
 int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len);

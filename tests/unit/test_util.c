@@ -9,6 +9,35 @@
 #include "util/error.h"
 #include "util/str.h"
 
+static int collect_sink(const char *data, size_t len, void *payload)
+{
+	struct cg_buf *all = payload;
+	if (len > 64)
+		return CG_E_IO; /* the sink is handed at most about `at` bytes */
+	return cg_buf_put(all, data, len);
+}
+
+/* A streamed buffer hands everything over, in order, and never holds much. */
+static void test_buf_sink(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT, all = CG_BUF_INIT, want = CG_BUF_INIT;
+	(void)state;
+	cg_buf_set_sink(&b, collect_sink, &all, 32);
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(cg_buf_printf(&b, "line %d\n", i), 0);
+		cg_buf_printf(&want, "line %d\n", i);
+		assert_true(b.size <= 32);
+	}
+	assert_int_equal(cg_buf_put_json_str(&b, "x\"y", 3), 0);
+	cg_buf_puts(&want, "\"x\\\"y\"");
+	assert_int_equal(cg_buf_flush(&b), 0);
+	assert_int_equal(b.size, 0);
+	assert_string_equal(all.ptr, want.ptr);
+	cg_buf_release(&b);
+	cg_buf_release(&all);
+	cg_buf_release(&want);
+}
+
 static void test_buf(void **state)
 {
 	struct cg_buf b = CG_BUF_INIT;
@@ -108,6 +137,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_buf_sink),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_utf8),
