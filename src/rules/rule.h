@@ -50,8 +50,9 @@ struct cg_rule {
 	/*
 	 * True when the rule's findings in a top-level item depend only on that
 	 * item, the file's use declarations and inline modules, and the names of
-	 * its fns. Then, when only changed lines are reported, the pass may
-	 * parse just the items that hold them (run.c, parse_changed_items).
+	 * its fns, and its may_fire passes on the bytes of any item it could
+	 * report in (or on a use declaration that names what it looks for). Then
+	 * the pass may parse just the items that can matter (run.c, run_on_items).
 	 */
 	bool is_item_local;
 };

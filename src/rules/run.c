@@ -620,7 +620,7 @@ static int run_rules(struct cg_findings *raw, const struct pass_run *run, const 
  */
 #define CHUNKED_FILE_MIN (4u << 20)
 #define SLICE_BYTES (1u << 20)
-#define WHOLE_FILE 1 /* run_in_slices, run_on_changed_items: not done, parse the file whole */
+#define WHOLE_FILE 1 /* run_in_slices, run_on_items: not done, parse the file whole */
 
 /* Items every slice parses: what the others' names resolve through. */
 static bool is_shared_item(const struct cg_item *it)
@@ -846,45 +846,74 @@ static bool has_twin(const struct cg_source *src, const struct cg_findings *raw,
 	return twin;
 }
 
+/* The rules that read this file's tree; false when one of them is not item-local. */
+static bool tree_rules(const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
+		       struct cg_changed_file *file, const struct rule_slot **out, size_t *nout)
+{
+	*nout = 0;
+	for (size_t r = 0; r < nslots; r++) {
+		struct cg_rule_ctx ctx;
+		fill_ctx(&ctx, run, &slots[r], file, CG_KIND_RUST);
+		if (slots[r].rule->needs_tree && !slots[r].rule->needs_tree(&ctx))
+			continue;
+		if (!slots[r].rule->is_item_local)
+			return false;
+		out[(*nout)++] = &slots[r];
+	}
+	return true;
+}
+
+/* Whether rule `s` may fire on bytes [start, end) of the file, by its prefilter. */
+static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, struct cg_changed_file *file,
+			const struct cg_source *src, uint32_t start, uint32_t end)
+{
+	struct cg_rule_ctx ctx;
+	if (!s->rule->may_fire)
+		return true;
+	fill_ctx(&ctx, run, s, file, CG_KIND_RUST);
+	return s->rule->may_fire(&ctx, src->text + start, end - start);
+}
+
 /*
- * A hook changes a few lines of big files, and only findings on those lines
- * are shown. When every rule that reads this file's tree is item-local
- * (struct cg_rule.is_item_local), only the top-level items that hold shown
- * lines are parsed, with every use declaration, `extern crate`, inner
- * attribute and `mod x;` of the file and the inline modules around them,
- * so names resolve as in a whole parse; the use map learns every fn name
- * from the scanner. Two cases fall back to the whole file (WHOLE_FILE): the
- * scanner cannot split it, or a finding's text occurs twice (has_twin).
+ * Parses only the top-level items that matter, when every rule that reads
+ * this file's tree is item-local (struct cg_rule.is_item_local): an item
+ * matters when it holds a shown line (a hook changes a few lines of big
+ * files) and one of those rules may fire on its bytes (a full scan of a
+ * file with one async fn). The parse always holds every use declaration,
+ * `extern crate`, inner attribute and `mod x;` of the file, with the heads
+ * and closing braces of the inline modules around them, so names and
+ * scopes resolve as in a whole parse; the use map takes every fn name from
+ * the scanner; and a rule whose prefilter passes on one of those shared
+ * items (an alias naming a call) reads every shown item. Falls back to the
+ * whole file (WHOLE_FILE) when the scanner cannot split it, when most of it
+ * matters anyway, or when a finding's text occurs twice while a shown-line
+ * filter left out an item a rule wanted (has_twin: the occurrence index).
  */
-static int run_on_changed_items(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots,
-				size_t nslots, struct cg_changed_file *file, struct cg_source *src)
+static int run_on_items(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots,
+			size_t nslots, struct cg_changed_file *file, struct cg_source *src)
 {
 	struct cg_items items;
 	struct range_list keep = { NULL, 0, 0 };
 	struct cg_rust_file *rust = NULL;
-	size_t from = raw->len;
+	const struct rule_slot *tree[64];
+	bool wants_all[64] = { false };
+	size_t ntree = 0, from = raw->len;
+	bool is_all_shown = file->is_whole_file || run->env->filter == CG_FILTER_ALL ||
+			    run->env->filter == CG_FILTER_FILE,
+	     is_hidden_wanted = false;
 	int err = WHOLE_FILE;
 
-	if ((run->env->filter != CG_FILTER_ADDED && run->env->filter != CG_FILTER_DIFF_CONTEXT) || file->is_whole_file)
+	if (!tree_rules(run, slots, nslots, file, tree, &ntree) || !ntree)
 		return WHOLE_FILE;
-	for (size_t r = 0; r < nslots; r++) {
-		struct cg_rule_ctx ctx;
-		fill_ctx(&ctx, run, &slots[r], file, CG_KIND_RUST);
-		if (!slots[r].rule->is_item_local && (!slots[r].rule->needs_tree || slots[r].rule->needs_tree(&ctx)))
-			return WHOLE_FILE;
-	}
 	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean)
 		goto done;
 	for (size_t i = 0; i < items.n; i++) {
 		const struct cg_item *it = &items.items[i];
-		if (it->parent == CG_ITEM_TOP && lines_visible(file, run->env->filter, cg_source_line_of(src, it->start),
-							       cg_source_line_of(src, it->end ? it->end - 1 : 0))) {
-			range_add(&keep, it->start, it->end);
-			continue;
-		}
 		if (!is_shared_item(it))
 			continue;
 		range_add(&keep, it->start, it->end);
+		for (size_t r = 0; r < ntree; r++)
+			wants_all[r] = wants_all[r] || may_fire_on(run, tree[r], file, src, it->start, it->end);
 		/* The inline modules around it: their heads (attributes, `mod x {`) and closing braces. */
 		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items.items[p].parent) {
 			const struct cg_item *m = &items.items[p];
@@ -897,11 +926,26 @@ static int run_on_changed_items(struct cg_findings *raw, const struct pass_run *
 			range_add(&keep, m->end - 1, m->end);
 		}
 	}
+	for (size_t i = 0; i < items.n; i++) {
+		const struct cg_item *it = &items.items[i];
+		bool is_wanted = false;
+		if (it->parent != CG_ITEM_TOP || is_shared_item(it))
+			continue;
+		for (size_t r = 0; r < ntree && !is_wanted; r++)
+			is_wanted = wants_all[r] || may_fire_on(run, tree[r], file, src, it->start, it->end);
+		if (!is_wanted)
+			continue;
+		if (is_all_shown || lines_visible(file, run->env->filter, cg_source_line_of(src, it->start),
+						  cg_source_line_of(src, it->end ? it->end - 1 : 0)))
+			range_add(&keep, it->start, it->end);
+		else
+			is_hidden_wanted = true;
+	}
 	/* Most of the file anyway: one whole parse is simpler and as cheap. */
 	if (range_merge(&keep) > src->len / 10 * 9)
 		goto done;
 	if (!keep.n) {
-		/* No item holds a shown line: only the rules that read no tree have anything to do. */
+		/* Nothing for a tree: only the rules that read no tree have anything to do. */
 		struct rule_slot textual[64];
 		size_t ntextual = 0;
 		for (size_t r = 0; r < nslots; r++) {
@@ -917,7 +961,7 @@ static int run_on_changed_items(struct cg_findings *raw, const struct pass_run *
 		goto done;
 	rust = cg_rust_file_new_partial(src, &items);
 	err = run_rules(raw, run, slots, nslots, file, CG_KIND_RUST, src, rust);
-	if (!err && has_twin(src, raw, from)) {
+	if (!err && is_hidden_wanted && has_twin(src, raw, from)) {
 		while (raw->len > from)
 			cg_finding_release(&raw->items[--raw->len]);
 		cg_source_drop_tree(src);
@@ -1013,8 +1057,7 @@ static int check_file(struct pass_run *run, size_t i)
 	} else if (kind == CG_KIND_RUST && len > CHUNKED_FILE_MIN &&
 		   (err = run_in_slices(&res->out, &raw, run, slots, nslots, file, &src)) != WHOLE_FILE) {
 		/* checked slice by slice */
-	} else if (kind == CG_KIND_RUST &&
-		   (err = run_on_changed_items(&raw, run, slots, nslots, file, &src)) != WHOLE_FILE) {
+	} else if (kind == CG_KIND_RUST && (err = run_on_items(&raw, run, slots, nslots, file, &src)) != WHOLE_FILE) {
 		if (!err)
 			settle_findings(&res->out, &raw, 0, file, &src, run->env);
 	} else if (cg_source_parse_ranges(&src, NULL, 0) < 0) {

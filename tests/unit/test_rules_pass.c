@@ -326,7 +326,7 @@ static void test_huge_file_in_slices(void **state)
 
 /*
  * A change to a few items of a file parses only those items, with the
- * file's use declarations and inline modules (run.c, run_on_changed_items):
+ * file's use declarations and inline modules (run.c, run_on_items):
  * what the whole file says must still count, and fingerprints must equal a
  * whole parse's.
  */
