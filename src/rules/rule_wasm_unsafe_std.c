@@ -197,11 +197,12 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 	struct cg_buf why = CG_BUF_INIT;
 	bool is_wasm;
 
-	if (is_host_only(ctx->path) || !may_match(text, len, cg_conf_child(ctx->rule_cfg, "calls")))
+	/* The crate first: a cached lookup, where matching the calls reads the bytes once per call. */
+	if (is_host_only(ctx->path))
 		return false;
 	is_wasm = targets_wasm(ctx, &why);
 	cg_buf_release(&why);
-	return is_wasm;
+	return is_wasm && may_match(text, len, cg_conf_child(ctx->rule_cfg, "calls"));
 }
 
 static int check(struct cg_rule_ctx *ctx)
