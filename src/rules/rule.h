@@ -51,8 +51,10 @@ struct cg_rule {
 	 * True when the rule's findings in a top-level item depend only on that
 	 * item, the file's use declarations and inline modules, and the names of
 	 * its fns, and its may_fire passes on the bytes of any item it could
-	 * report in (or on a use declaration that names what it looks for). Then
-	 * the pass may parse just the items that can matter (run.c, run_on_items).
+	 * report in (or on a use declaration that names what it looks for), and
+	 * it reports nothing in use declarations, `extern crate`s, inner
+	 * attributes or `mod x;` lines. Then the pass may parse just the items
+	 * that can matter (run.c, run_on_items).
 	 */
 	bool is_item_local;
 };

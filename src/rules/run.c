@@ -897,7 +897,7 @@ static int run_on_items(struct cg_findings *raw, const struct pass_run *run, con
 	struct cg_rust_file *rust = NULL;
 	const struct rule_slot *tree[64];
 	bool wants_all[64] = { false };
-	size_t ntree = 0, from = raw->len;
+	size_t ntree = 0, nitems = 0, from = raw->len;
 	bool is_all_shown = file->is_whole_file || run->env->filter == CG_FILTER_ALL ||
 			    run->env->filter == CG_FILTER_FILE,
 	     is_hidden_wanted = false;
@@ -936,16 +936,18 @@ static int run_on_items(struct cg_findings *raw, const struct pass_run *run, con
 		if (!is_wanted)
 			continue;
 		if (is_all_shown || lines_visible(file, run->env->filter, cg_source_line_of(src, it->start),
-						  cg_source_line_of(src, it->end ? it->end - 1 : 0)))
+						  cg_source_line_of(src, it->end ? it->end - 1 : 0))) {
 			range_add(&keep, it->start, it->end);
-		else
+			nitems++;
+		} else {
 			is_hidden_wanted = true;
+		}
 	}
 	/* Most of the file anyway: one whole parse is simpler and as cheap. */
 	if (range_merge(&keep) > src->len / 10 * 9)
 		goto done;
-	if (!keep.n) {
-		/* Nothing for a tree: only the rules that read no tree have anything to do. */
+	if (!nitems) {
+		/* No item to read (the shared ones hold no calls): only the rules that read no tree work. */
 		struct rule_slot textual[64];
 		size_t ntextual = 0;
 		for (size_t r = 0; r < nslots; r++) {
