@@ -108,7 +108,13 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 		return false;
 	for (size_t i = 0; ctors && i < ctors->nkids; i++) {
 		const char *name = last_segment(cg_conf_str(ctors->kids[i], "path", ""));
-		if (*name && memmem(text, len, name, strlen(name)))
+		bool is_covered = false;
+		/* A name holding an earlier one (unbounded_channel, channel), or equal to it, needs no pass of its own. */
+		for (size_t k = 0; k < i && !is_covered; k++) {
+			const char *prev = last_segment(cg_conf_str(ctors->kids[k], "path", ""));
+			is_covered = *prev && strstr(name, prev) != NULL;
+		}
+		if (*name && !is_covered && memmem(text, len, name, strlen(name)))
 			return true;
 	}
 	return false;
