@@ -114,20 +114,9 @@ void cg_fingerprint(char out[17], const char *rule, const char *path, const char
 {
 	struct cg_buf b = CG_BUF_INIT;
 	char hex[41];
-	bool in_space = true;
 
 	cg_buf_printf(&b, "%s\n%s\n%u\n", rule, path, occurrence);
-	for (size_t i = 0; i < text_len; i++) {
-		char c = text[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			in_space = true;
-			continue;
-		}
-		if (in_space && b.ptr[b.size - 1] != '\n')
-			cg_buf_putc(&b, ' ');
-		in_space = false;
-		cg_buf_putc(&b, c);
-	}
+	cg_buf_put_folded(&b, text, text_len);
 	cg_sha1_hex(hex, b.ptr, b.size);
 	memcpy(out, hex, 16);
 	out[16] = '\0';

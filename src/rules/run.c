@@ -803,23 +803,6 @@ static uint32_t mod_body_open(const char *text, const struct cg_item *it)
 	return 0;
 }
 
-/* Whitespace folded as cg_fingerprint folds it: tokens joined by one space. */
-static void fold_space(struct cg_buf *out, const char *t, size_t n)
-{
-	bool in_space = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = t[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			in_space = out->size > 0;
-			continue;
-		}
-		if (in_space)
-			cg_buf_putc(out, ' ');
-		in_space = false;
-		cg_buf_putc(out, c);
-	}
-}
-
 /*
  * Whether a finding's fingerprint text occurs twice in the file: then an
  * identical finding may sit in an item left unparsed, and its occurrence
@@ -831,12 +814,12 @@ static bool has_twin(const struct cg_source *src, const struct cg_findings *raw,
 	bool twin = false;
 	if (from == raw->len)
 		return false;
-	fold_space(&file, src->text, src->len);
+	cg_buf_put_folded(&file, src->text, src->len); /* as cg_fingerprint folds it */
 	for (size_t i = from; i < raw->len && !twin; i++) {
 		struct cg_buf span = CG_BUF_INIT, folded = CG_BUF_INIT;
 		const char *hit;
 		span_text(&span, src, &raw->items[i]);
-		fold_space(&folded, span.ptr, span.size);
+		cg_buf_put_folded(&folded, span.ptr, span.size);
 		hit = folded.size ? memmem(file.ptr, file.size, folded.ptr, folded.size) : NULL;
 		twin = hit && memmem(hit + 1, file.size - (size_t)(hit + 1 - file.ptr), folded.ptr, folded.size);
 		cg_buf_release(&span);

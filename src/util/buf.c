@@ -1,5 +1,6 @@
 #include "util/buf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -143,6 +144,26 @@ int cg_buf_printf(struct cg_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	err = cg_buf_vprintf(b, fmt, ap);
 	va_end(ap);
+	return err;
+}
+
+int cg_buf_put_folded(struct cg_buf *b, const char *text, size_t len)
+{
+	bool in_space = false, is_any = false;
+	int err = 0;
+	for (size_t i = 0; i < len && !err; i++) {
+		char c = text[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			in_space = is_any;
+			continue;
+		}
+		if (in_space)
+			err = cg_buf_putc(b, ' ');
+		if (!err)
+			err = cg_buf_putc(b, c);
+		in_space = false;
+		is_any = true;
+	}
 	return err;
 }
 

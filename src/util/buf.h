@@ -36,6 +36,8 @@ int cg_buf_putc(struct cg_buf *b, char c);
 int cg_buf_printf(struct cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cg_buf_vprintf(struct cg_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void cg_buf_truncate(struct cg_buf *b, size_t len);
+/* Appends `text` with white space folded: runs become one space, none leads or trails. */
+int cg_buf_put_folded(struct cg_buf *b, const char *text, size_t len);
 /*
  * Streams the buffer: once it would grow past `at` bytes, what it holds goes
  * to `sink` and it starts over empty, so a report of a hundred thousand
