@@ -776,6 +776,8 @@ static int cmp_range(const void *a, const void *b)
 static size_t range_merge(struct range_list *l)
 {
 	size_t n = 0, bytes = 0;
+	if (!l->n)
+		return 0;
 	qsort(l->r, l->n, sizeof(*l->r), cmp_range);
 	for (size_t i = 0; i < l->n; i++) {
 		if (n && l->r[i].start <= l->r[n - 1].end) {
