@@ -509,6 +509,7 @@ struct rule_slot {
 	const struct cg_rule *rule;
 	const struct cg_conf_node *cfg;
 	enum cg_severity severity;
+	bool reads_tree; /* its needs_tree for this file, asked once */
 };
 
 /* Everything the workers share; only `next` and `is_stopped` change, under `lock`. */
@@ -573,28 +574,21 @@ static int select_rules(struct rule_slot *slots, size_t *nslots, const struct pa
 			return cg_error_set(CG_E_CONFIG, "rules.%s.severity: %s", rule->id, cg_error_last());
 		if (slot.severity == CG_SEV_OFF || (rc && cg_conf_seq_glob(rc, "skip", file->path)))
 			continue;
-		if (rule->may_fire) {
-			fill_ctx(&ctx, run, &slot, file, kind);
-			if (!rule->may_fire(&ctx, text, len))
-				continue;
-		}
+		fill_ctx(&ctx, run, &slot, file, kind);
+		if (rule->may_fire && !rule->may_fire(&ctx, text, len))
+			continue;
+		slot.reads_tree = !rule->needs_tree || rule->needs_tree(&ctx);
 		slots[(*nslots)++] = slot;
 	}
 	return 0;
 }
 
 /* Whether any selected rule reads this file's tree. */
-static bool needs_tree(const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
-		       struct cg_changed_file *file, unsigned kind)
+static bool needs_tree(const struct rule_slot *slots, size_t nslots)
 {
-	for (size_t r = 0; r < nslots; r++) {
-		struct cg_rule_ctx ctx;
-		if (!slots[r].rule->needs_tree)
+	for (size_t r = 0; r < nslots; r++)
+		if (slots[r].reads_tree)
 			return true;
-		fill_ctx(&ctx, run, &slots[r], file, kind);
-		if (slots[r].rule->needs_tree(&ctx))
-			return true;
-	}
 	return false;
 }
 
@@ -832,14 +826,11 @@ static bool has_twin(const struct cg_source *src, const struct cg_findings *raw,
 }
 
 /* The rules that read this file's tree; false when one of them is not item-local. */
-static bool tree_rules(const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
-		       struct cg_changed_file *file, const struct rule_slot **out, size_t *nout)
+static bool tree_rules(const struct rule_slot *slots, size_t nslots, const struct rule_slot **out, size_t *nout)
 {
 	*nout = 0;
 	for (size_t r = 0; r < nslots; r++) {
-		struct cg_rule_ctx ctx;
-		fill_ctx(&ctx, run, &slots[r], file, CG_KIND_RUST);
-		if (slots[r].rule->needs_tree && !slots[r].rule->needs_tree(&ctx))
+		if (!slots[r].reads_tree)
 			continue;
 		if (!slots[r].rule->is_item_local)
 			return false;
@@ -888,7 +879,7 @@ static int run_on_items(struct cg_findings *raw, const struct pass_run *run, con
 	     is_hidden_wanted = false;
 	int err = WHOLE_FILE;
 
-	if (!tree_rules(run, slots, nslots, file, tree, &ntree) || !ntree)
+	if (!tree_rules(slots, nslots, tree, &ntree) || !ntree)
 		return WHOLE_FILE;
 	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean)
 		goto done;
@@ -935,12 +926,9 @@ static int run_on_items(struct cg_findings *raw, const struct pass_run *run, con
 		/* No item to read (the shared ones hold no calls): only the rules that read no tree work. */
 		struct rule_slot textual[64];
 		size_t ntextual = 0;
-		for (size_t r = 0; r < nslots; r++) {
-			struct cg_rule_ctx ctx;
-			fill_ctx(&ctx, run, &slots[r], file, CG_KIND_RUST);
-			if (slots[r].rule->needs_tree && !slots[r].rule->needs_tree(&ctx))
+		for (size_t r = 0; r < nslots; r++)
+			if (!slots[r].reads_tree)
 				textual[ntextual++] = slots[r];
-		}
 		err = run_rules(raw, run, textual, ntextual, file, CG_KIND_RUST, src, NULL);
 		goto done;
 	}
@@ -1037,7 +1025,7 @@ static int check_file(struct pass_run *run, size_t i)
 		goto done;
 	}
 	is_open = true;
-	if (!needs_tree(run, slots, nslots, file, kind)) {
+	if (!needs_tree(slots, nslots)) {
 		err = run_rules(&raw, run, slots, nslots, file, kind, &src, NULL);
 		if (!err)
 			settle_findings(&res->out, &raw, 0, file, &src, run->env);
