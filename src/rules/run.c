@@ -646,6 +646,56 @@ static bool in_shared_item(const struct cg_items *items, const size_t *shared, s
 	return false;
 }
 
+struct range_list {
+	struct cg_byte_range *r;
+	size_t n, cap;
+};
+
+static void range_add(struct range_list *l, uint32_t start, uint32_t end)
+{
+	cg_array_grow((void **)&l->r, &l->cap, l->n + 1, sizeof(*l->r));
+	l->r[l->n++] = (struct cg_byte_range){ start, end };
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cg_byte_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool is_blank_between(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return false;
+	return true;
+}
+
+/*
+ * Sorts the ranges and joins those that overlap or have only white space
+ * between them: each range boundary costs the parser, and a file of small
+ * items would otherwise be thousands of ranges. Returns the bytes covered.
+ */
+static size_t range_merge(struct range_list *l, const char *text)
+{
+	size_t n = 0, bytes = 0;
+	if (!l->n)
+		return 0;
+	qsort(l->r, l->n, sizeof(*l->r), cmp_range);
+	for (size_t i = 0; i < l->n; i++) {
+		if (n && (l->r[i].start <= l->r[n - 1].end || is_blank_between(text, l->r[n - 1].end, l->r[i].start))) {
+			if (l->r[i].end > l->r[n - 1].end)
+				l->r[n - 1].end = l->r[i].end;
+		} else {
+			l->r[n++] = l->r[i];
+		}
+	}
+	l->n = n;
+	for (size_t i = 0; i < n; i++)
+		bytes += l->r[i].end - l->r[i].start;
+	return bytes;
+}
+
 /*
  * Runs the rules over a huge Rust file a slice at a time. Each parse holds
  * the file's use declarations, `extern crate`s, inner attributes and `mod x;`
@@ -660,8 +710,8 @@ static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const
 			 const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file, struct cg_source *src)
 {
 	struct cg_items items;
-	struct cg_byte_range *ranges = NULL;
-	size_t *top = NULL, *shared = NULL, ntop = 0, nshared = 0, next = 0, cap = 0;
+	struct range_list ranges = { NULL, 0, 0 };
+	size_t *top = NULL, *shared = NULL, ntop = 0, nshared = 0, next = 0;
 	int err = 0;
 
 	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean) {
@@ -680,8 +730,8 @@ static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const
 	}
 	do {
 		struct cg_rust_file *rust;
-		size_t nranges = 0, end = next, budget = 0, from = raw->len;
-		bool is_first = next == 0, was_in = false;
+		size_t end = next, budget = 0, from = raw->len;
+		bool is_first = next == 0;
 
 		/* This slice: the next items up to SLICE_BYTES (at least one), besides the shared ones. */
 		for (; end < ntop; end++) {
@@ -692,21 +742,16 @@ static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const
 				break;
 			budget += it->end - it->start;
 		}
+		ranges.n = 0;
 		for (size_t k = 0; k < ntop; k++) {
 			const struct cg_item *it = &items.items[top[k]];
-			bool is_in = is_shared_item(it) || (k >= next && k < end);
-			if (is_in && was_in) {
-				ranges[nranges - 1].end = it->end; /* one range over neighbours and the space between */
-			} else if (is_in) {
-				cg_array_grow((void **)&ranges, &cap, nranges + 1, sizeof(*ranges));
-				ranges[nranges++] = (struct cg_byte_range){ it->start, it->end };
-			}
-			was_in = is_in;
+			if (is_shared_item(it) || (k >= next && k < end))
+				range_add(&ranges, it->start, it->end);
 		}
 		next = end;
-		if (!nranges)
+		if (!range_merge(&ranges, src->text))
 			break;
-		if ((err = cg_source_parse_ranges(src, ranges, nranges)) < 0)
+		if ((err = cg_source_parse_ranges(src, ranges.r, ranges.n)) < 0)
 			break;
 		rust = cg_rust_file_new(src);
 		err = run_rules(raw, run, slots, nslots, file, CG_KIND_RUST, src, rust);
@@ -726,7 +771,7 @@ static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const
 			settle_findings(out, raw, from, file, src, run->env);
 		cg_source_drop_tree(src);
 	} while (!err && next < ntop);
-	free(ranges);
+	free(ranges.r);
 	free(top);
 	free(shared);
 	cg_items_release(&items);
@@ -747,44 +792,6 @@ static bool lines_visible(const struct cg_changed_file *f, enum cg_filter filter
 			hi = mid;
 	}
 	return lo < (filter == CG_FILTER_ADDED ? f->nadded : f->nhunks) && r[lo].start <= last;
-}
-
-struct range_list {
-	struct cg_byte_range *r;
-	size_t n, cap;
-};
-
-static void range_add(struct range_list *l, uint32_t start, uint32_t end)
-{
-	cg_array_grow((void **)&l->r, &l->cap, l->n + 1, sizeof(*l->r));
-	l->r[l->n++] = (struct cg_byte_range){ start, end };
-}
-
-static int cmp_range(const void *a, const void *b)
-{
-	const struct cg_byte_range *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Sorts and joins overlapping or touching ranges; returns the bytes covered. */
-static size_t range_merge(struct range_list *l)
-{
-	size_t n = 0, bytes = 0;
-	if (!l->n)
-		return 0;
-	qsort(l->r, l->n, sizeof(*l->r), cmp_range);
-	for (size_t i = 0; i < l->n; i++) {
-		if (n && l->r[i].start <= l->r[n - 1].end) {
-			if (l->r[i].end > l->r[n - 1].end)
-				l->r[n - 1].end = l->r[i].end;
-		} else {
-			l->r[n++] = l->r[i];
-		}
-	}
-	l->n = n;
-	for (size_t i = 0; i < n; i++)
-		bytes += l->r[i].end - l->r[i].start;
-	return bytes;
 }
 
 /* One past the `{` that opens a mod's body, or 0 when the bytes after its name are not white space and `{`. */
@@ -920,7 +927,7 @@ static int run_on_items(struct cg_findings *raw, const struct pass_run *run, con
 		}
 	}
 	/* Most of the file anyway: one whole parse is simpler and as cheap. */
-	if (range_merge(&keep) > src->len / 10 * 9)
+	if (range_merge(&keep, src->text) > src->len / 10 * 9)
 		goto done;
 	if (!nitems) {
 		/* No item to read (the shared ones hold no calls): only the rules that read no tree work. */
