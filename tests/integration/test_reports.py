@@ -356,7 +356,7 @@ class TestReports(unittest.TestCase):
         path = os.path.join(self.out, "again.md")
         with open(path, "w") as f:
             f.write("stale\n")
-        r = run(["check", "--staged", "--format", "json", "--output", os.devnull, "--summary", path], self.repo.path)
+        r = run(["check", "--staged", "--format", "json", "--output", os.path.join(self.out, "report.json"), "--summary", path], self.repo.path)
         self.assertEqual(r.returncode, 1)
         with open(path, encoding="utf-8") as f:
             self.assertTrue(f.read().startswith("## crabgate: "))
