@@ -36,12 +36,18 @@ static const struct {
 	{ "TimeDelta", "`TimeDelta` -> `jiff::SignedDuration` (or `jiff::Span` for calendar units)" },
 	{ "Weekday", "`Weekday` -> `jiff::civil::Weekday`" },
 	{ "Tz", "`DateTime<Tz>` -> `jiff::Zoned`, `Tz` -> `jiff::tz::TimeZone`" },
-	{ "TimeZone", "`TimeZone` -> `jiff::tz::TimeZone`" },
+	{ "TimeZone", "`TimeZone` -> `jiff::tz::TimeZone` (a value, not a trait: take one where chrono has `Tz: TimeZone`)" },
+	{ "Days", "`Days::new(n)` -> `jiff::Span::new().days(n)` (calendar days; `jiff::ToSpan` spells it `n.days()`)" },
+	{ "LocalResult", "`LocalResult` -> jiff resolves ambiguous civil times itself: `civil::DateTime::to_zoned(tz)` "
+			 "picks the compatible one, `tz.to_ambiguous_zoned(dt)` shows the choices" },
+	{ "SecondsFormat", "`to_rfc3339_opts(SecondsFormat::Millis, ..)` -> `format!(\"{:.3}\", timestamp)` (jiff's Display "
+			   "takes a precision)" },
 	{ "Datelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "Timelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "parse_from_rfc3339", "`DateTime::parse_from_rfc3339(s)` -> `s.parse::<jiff::Timestamp>()`" },
 	{ "parse_from_str", "`parse_from_str(s, f)` -> `strptime(f, s)` on the jiff type (format first: the arguments swap)" },
 	{ "format", "`.format(f)` -> `.strftime(f)`" },
+	{ "format::", "`chrono::format` items -> `jiff::fmt::strtime` (jiff's strftime/strptime formatting)" },
 	{ "timestamp", "`.timestamp()` -> `.as_second()`" },
 	{ "with_timezone", "`.with_timezone(&tz)` -> `.to_zoned(tz)`" },
 	{ "ts_seconds", "`chrono::serde::ts_seconds` -> `jiff::fmt::serde::timestamp::second::required`" },
@@ -130,11 +136,26 @@ static void segs_release(struct segs *g)
 	free(g->copy);
 }
 
+/* Hints about calling a method: they fit only the last segment of a path, never a module (`chrono::format::Item`). */
+static bool is_method_hint(const char *key)
+{
+	return !strcmp(key, "format") || !strcmp(key, "timestamp") || !strcmp(key, "with_timezone") ||
+	       !strcmp(key, "parse_from_str") || !strcmp(key, "parse_from_rfc3339");
+}
+
 /* The hints a path's segments call for ("chrono::Utc::now" -> Utc::now). */
 static void hints_for_path(struct cg_buf *out, const struct segs *g, size_t from)
 {
 	for (size_t i = g->n; i-- > from;) {
 		const char *h = NULL;
+		if (i + 1 < g->n && is_method_hint(g->s[i])) {
+			/* The `chrono::format` module, not the method. */
+			if (!strcmp(g->s[i], "format")) {
+				add_hint(out, hint_of("format::", 8));
+				return;
+			}
+			continue;
+		}
 		if (i > from) {
 			struct cg_buf pair = CG_BUF_INIT;
 			cg_buf_printf(&pair, "%s::%s", g->s[i - 1], g->s[i]);
@@ -196,14 +217,49 @@ static struct cg_span span_of_pos(struct cg_cargo_pos p)
 
 /* ---------------------------------------------------------------- Rust -- */
 
+/* A module's body (or the file, or a block declaring a module): where a `mod chrono` shadows the crate. */
+struct scope {
+	uint32_t start, end;
+	bool shadows;
+};
+
 struct rust_walk {
 	struct ban *ban;
 	const struct cg_rust_file *rf;
 	const struct cg_source *src;
-	bool has_local_mod;  /* `mod chrono` shadows the crate in this file */
+	struct scope *scopes; /* the file first, then module bodies in source order */
+	size_t nscopes, scopes_alloc;
 	struct cg_buf extra; /* hints for calls through imported names, added to `use` findings */
 	TSNode skip;         /* a callee already reported with its call */
 };
+
+static struct scope *scope_add(struct rust_walk *w, TSNode body)
+{
+	struct scope *sc;
+	cg_array_grow((void **)&w->scopes, &w->scopes_alloc, w->nscopes + 1, sizeof(*w->scopes));
+	sc = &w->scopes[w->nscopes++];
+	sc->start = ts_node_start_byte(body);
+	sc->end = ts_node_end_byte(body);
+	sc->shadows = false;
+	return sc;
+}
+
+/*
+ * Whether a local module named like the crate is in scope at `byte`: a path
+ * resolves in its innermost module, so `mod chrono {}` at the top of a file
+ * hides the crate there but not inside `mod tests`, nor inside itself (where
+ * `use chrono::..` is the crate again).
+ */
+static bool is_shadowed_at(const struct rust_walk *w, uint32_t byte)
+{
+	const struct scope *best = NULL;
+	for (size_t i = 0; i < w->nscopes; i++) {
+		const struct scope *sc = &w->scopes[i];
+		if (sc->start <= byte && byte < sc->end && (!best || sc->end - sc->start <= best->end - best->start))
+			best = sc;
+	}
+	return best && best->shadows;
+}
 
 static bool is_local_root(const char *seg)
 {
@@ -211,17 +267,17 @@ static bool is_local_root(const char *seg)
 }
 
 /*
- * Which segment of a written path names a banned crate: 0 for `chrono::..`
- * (unless a local module or a `use .. as chrono` shadows it), i > 0 for a
+ * Which segment of a written path at `at_byte` names a banned crate: 0 for
+ * `chrono::..` (unless a local module or a `use .. as chrono` shadows it), i > 0 for a
  * re-export like `sqlx::types::chrono::..`. Returns -1 when none.
  */
-static int banned_segment(const struct rust_walk *w, const struct segs *g)
+static int banned_segment(const struct rust_walk *w, const struct segs *g, uint32_t at_byte)
 {
 	if (!g->n || is_local_root(g->s[0]))
 		return -1;
 	if (banned(w->ban, g->s[0])) {
 		const struct cg_use *u;
-		if (w->has_local_mod && !g->is_global)
+		if (!g->is_global && is_shadowed_at(w, at_byte))
 			return -1;
 		/* `use crate::clock as chrono;` makes `chrono::` local. */
 		u = g->is_global ? NULL : cg_rust_use_of(w->rf, g->s[0], strlen(g->s[0]));
@@ -381,10 +437,23 @@ static int collect_extra(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	if (kind == CG_K_MOD_ITEM) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
+		TSNode body = ts_node_child_by_field_name(node, "body", 4);
 		size_t len;
 		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->src, name, &len);
-		if (!ts_node_is_null(name) && banned_n(w->ban, t, len))
-			w->has_local_mod = true;
+		if (!ts_node_is_null(name) && banned_n(w->ban, t, len)) {
+			TSNode parent = ts_node_parent(node);
+			uint32_t start = ts_node_start_byte(parent), end = ts_node_end_byte(parent);
+			struct scope *sc = NULL;
+			for (size_t i = 0; i < w->nscopes && !sc; i++)
+				if (w->scopes[i].start == start && w->scopes[i].end == end)
+					sc = &w->scopes[i];
+			/* Not a module body: a block that declares the module is a scope of its own. */
+			if (!sc)
+				sc = scope_add(w, parent);
+			sc->shadows = true;
+		}
+		if (!ts_node_is_null(body))
+			scope_add(w, body);
 		return CG_WALK_ENTER;
 	}
 	if (kind == CG_K_TOKEN_TREE) {
@@ -423,7 +492,8 @@ static int collect_extra(TSNode node, void *payload)
 		segs_split(&g, written);
 		segs_split(&r, resolved);
 		/* Only names imported from a banned crate; written chrono:: paths get findings of their own. */
-		if (g.n && r.n && strcmp(written, resolved) && banned(w->ban, r.s[0]) && banned_segment(w, &g) < 0) {
+		if (g.n && r.n && strcmp(written, resolved) && banned(w->ban, r.s[0]) &&
+		    banned_segment(w, &g, ts_node_start_byte(node)) < 0) {
 			if (is_call) {
 				hints_for_call(&w->extra, w->src, node, &g);
 				hints_for_method_parent(&w->extra, w->src, node);
@@ -479,64 +549,74 @@ static int attr_strings(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-/* Macro arguments are token trees: `chrono :: Utc :: now` is a run of tokens, not a path. */
+/* A token that can be a segment of a path in a macro's arguments. */
+static bool is_path_token(TSNode t)
+{
+	return cg_node_type_is(t, "identifier") || cg_node_type_is(t, "crate") || cg_node_type_is(t, "self") ||
+	       cg_node_type_is(t, "super");
+}
+
+/*
+ * Macro arguments are token trees: `chrono :: Utc :: now` is a run of tokens,
+ * not a path. Each run that starts a path (not the middle of `a::chrono::x`)
+ * is read whole, so re-exports (`sqlx::types::chrono::NaiveTime`) are seen too.
+ */
 static void check_token_tree(struct rust_walk *w, TSNode tt)
 {
 	uint32_t n = ts_node_child_count(tt);
 	for (uint32_t i = 0; i < n; i++) {
 		TSNode id = ts_node_child(tt, i);
 		TSNode prev = i ? ts_node_child(tt, i - 1) : (TSNode){ 0 };
-		struct cg_buf path = CG_BUF_INIT, eq = CG_BUF_INIT, what = CG_BUF_INIT;
+		struct cg_buf path = CG_BUF_INIT, eq = CG_BUF_INIT, what = CG_BUF_INIT, msg = CG_BUF_INIT;
 		struct segs g;
 		uint32_t j = i;
-		bool is_global = !ts_node_is_null(prev) && cg_node_type_is(prev, "::") &&
-				 (i < 2 || !cg_node_type_is(ts_node_child(tt, i - 2), "identifier"));
+		bool after_colons = !ts_node_is_null(prev) && cg_node_type_is(prev, "::");
+		bool is_global = after_colons && (i < 2 || !is_path_token(ts_node_child(tt, i - 2)));
 		size_t len;
 		const char *t;
+		int at;
 
-		if (!cg_node_type_is(id, "identifier") || i + 2 >= n || !cg_node_type_is(ts_node_child(tt, i + 1), "::"))
+		if (!is_path_token(id) || i + 2 >= n || !cg_node_type_is(ts_node_child(tt, i + 1), "::") ||
+		    (after_colons && !is_global))
 			continue;
-		/* The start of a path only: not the middle of `a::chrono::x`. */
-		if (!ts_node_is_null(prev) && cg_node_type_is(prev, "::") && !is_global)
-			continue;
+		if (is_global)
+			cg_buf_puts(&path, "::");
 		t = cg_node_text(w->src, id, &len);
-		if (!banned_n(w->ban, t, len) || (w->has_local_mod && !is_global))
-			continue;
 		cg_buf_put(&path, t, len);
 		while (j + 2 < n && cg_node_type_is(ts_node_child(tt, j + 1), "::") &&
-		       cg_node_type_is(ts_node_child(tt, j + 2), "identifier")) {
+		       is_path_token(ts_node_child(tt, j + 2))) {
 			t = cg_node_text(w->src, ts_node_child(tt, j + 2), &len);
 			cg_buf_puts(&path, "::");
 			cg_buf_put(&path, t, len);
 			j += 2;
 		}
-		if (j == i) {
-			cg_buf_release(&path);
-			continue;
-		}
 		segs_split(&g, path.ptr);
-		hints_for_path(&eq, &g, 1);
-		cg_buf_printf(&what, "`%s` used in a macro's arguments", path.ptr);
-		{
+		at = j > i ? banned_segment(w, &g, ts_node_start_byte(id)) : -1;
+		if (at >= 0) {
 			struct cg_span s = cg_span_of(id), e = cg_span_of(ts_node_child(tt, j));
 			struct cg_emit em = { 0 };
-			struct cg_buf msg = CG_BUF_INIT;
-			const char *rep = banned(w->ban, g.s[0]);
+			const char *rep = banned(w->ban, g.s[at]);
+			const char *written = path.ptr + (is_global ? 2 : 0);
+			hints_for_path(&eq, &g, (size_t)at + 1);
+			if (at > 0)
+				cg_buf_printf(&what, "`%s` in a macro's arguments reaches it through a re-export", written);
+			else
+				cg_buf_printf(&what, "`%s` used in a macro's arguments", written);
 			s.end_line = e.end_line;
 			s.end_column = e.end_column;
-			cg_buf_printf(&msg, "%s is banned: %s; use %s", g.s[0], what.ptr, rep ? rep : "jiff");
+			cg_buf_printf(&msg, "%s is banned: %s; use %s", g.s[at], what.ptr, rep ? rep : "jiff");
 			if (eq.size)
 				cg_buf_printf(&msg, ": %s", eq.ptr);
 			em.span = s;
 			em.message = msg.ptr;
 			em.help = "`crabgate explain chrono-ban` lists the jiff equivalents";
 			cg_rule_emit(w->ban->ctx, &em);
-			cg_buf_release(&msg);
 		}
 		segs_release(&g);
 		cg_buf_release(&path);
 		cg_buf_release(&eq);
 		cg_buf_release(&what);
+		cg_buf_release(&msg);
 		i = j;
 	}
 }
@@ -554,7 +634,7 @@ static void check_use(struct rust_walk *w, TSNode node)
 		if (!ts_node_eq(u->decl, node))
 			continue;
 		segs_split(&g, u->path);
-		at = banned_segment(w, &g);
+		at = banned_segment(w, &g, ts_node_start_byte(node));
 		if (at >= 0) {
 			if (!crate_own)
 				crate = crate_own = cg_strdup(g.s[at]);
@@ -591,7 +671,7 @@ static bool check_path(struct rust_walk *w, TSNode construct, TSNode path)
 	int at;
 
 	segs_split(&g, text);
-	at = banned_segment(w, &g);
+	at = banned_segment(w, &g, ts_node_start_byte(construct));
 	if (at >= 0) {
 		if (cg_node_type_is(construct, "call_expression")) {
 			hints_for_call(&eq, w->src, construct, &g);
@@ -600,6 +680,8 @@ static bool check_path(struct rust_walk *w, TSNode construct, TSNode path)
 			hints_for_method_parent(&eq, w->src, construct);
 		} else if (cg_node_type_is(construct, "generic_type") && g.n) {
 			hints_for_generic(&eq, w->src, construct, g.s[g.n - 1]);
+			if (!eq.size)
+				hints_for_path(&eq, &g, (size_t)at + 1);
 		} else {
 			hints_for_path(&eq, &g, (size_t)at + 1);
 		}
@@ -679,6 +761,29 @@ static bool is_banned_crate_itself(struct cg_rule_ctx *ctx, const struct ban *b)
 	return cr && banned(b, cr->manifest.package_name);
 }
 
+static bool is_ident_byte(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * Whether `word` stands in `text` as a whole identifier: every use of a crate
+ * does (`chrono::`, "chrono" in Cargo.lock), while "asynchronous" does not,
+ * so a file that merely says it is not parsed.
+ */
+static bool has_word(const char *text, size_t len, const char *word, size_t wlen)
+{
+	const char *p = text, *end = text + len;
+	while (wlen && (p = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
+		bool starts = p == text || !is_ident_byte(p[-1]);
+		bool ends = p + wlen == end || !is_ident_byte(p[wlen]);
+		if (starts && ends)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 static int check_rust(struct cg_rule_ctx *ctx, struct ban *b)
 {
 	struct rust_walk w = { .ban = b, .rf = ctx->file_data, .src = ctx->src, .extra = CG_BUF_INIT };
@@ -694,14 +799,16 @@ static int check_rust(struct cg_rule_ctx *ctx, struct ban *b)
 		struct cg_buf rust_name = CG_BUF_INIT;
 		for (const char *p = n; *p; p++)
 			cg_buf_putc(&rust_name, *p == '-' ? '_' : *p);
-		any = rust_name.size && memmem(text, len, rust_name.ptr, rust_name.size) != NULL;
+		any = has_word(text, len, rust_name.ptr, rust_name.size);
 		cg_buf_release(&rust_name);
 	}
 	if (!any || !w.rf || is_banned_crate_itself(ctx, b))
 		return 0;
+	scope_add(&w, root);
 	cg_walk(root, collect_extra, &w);
 	err = cg_walk(root, rust_node, &w);
 	cg_buf_release(&w.extra);
+	free(w.scopes);
 	return err;
 }
 
@@ -718,12 +825,21 @@ static bool same_crate_name(const char *a, const char *b)
 	return true;
 }
 
+/* `sqlx-core` is of the `sqlx` family: its features are the ones sqlx forwards to it. */
+static bool same_crate_family(const char *family, const char *crate)
+{
+	size_t n = strlen(family);
+	if (same_crate_name(family, crate))
+		return true;
+	return n && !strncmp(family, crate, n) && (crate[n] == '-' || crate[n] == '_');
+}
+
 /* The configured entry when `feature` of `crate` pulls a banned crate in. */
 static const struct cg_conf_node *enabling(const struct ban *b, const char *crate, const char *feature)
 {
 	for (size_t i = 0; b->enabling && i < b->enabling->nkids; i++) {
 		const struct cg_conf_node *e = b->enabling->kids[i];
-		if (!same_crate_name(cg_conf_str(e, "crate", ""), crate))
+		if (!same_crate_family(cg_conf_str(e, "crate", ""), crate))
 			continue;
 		if (feature && !cg_conf_seq_has(e, "features", feature))
 			continue;
@@ -753,20 +869,63 @@ static const char *dep_crate(const struct cg_cargo_dep *d, const struct cg_crate
 	return cg_cargo_dep_crate(d);
 }
 
-static void emit_feature(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_conf_node *e, const char *crate,
-			 const char *feature, struct cg_cargo_pos pos)
+/*
+ * The banned crate a feature's name says it turns on, when no configured
+ * entry knows the crate: `chrono`, `chrono-impl` (ts-rs), `with-chrono-0_4`,
+ * `chrono_0_4` all name chrono between separators; `no-chrono` does not.
+ */
+static const char *feature_names_banned(const struct ban *b, const char *feature, char **crate_out)
+{
+	size_t flen = strlen(feature);
+	const char *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; b->crates && i < b->crates->nkids; i++) {
+		const char *n = cg_conf_str(b->crates->kids[i], "name", "");
+		size_t nl = strlen(n);
+		for (size_t at = 0; nl && nl <= flen && at + nl <= flen; at++) {
+			bool starts = at == 0 || feature[at - 1] == '-' || feature[at - 1] == '_';
+			bool ends = at + nl == flen || feature[at + nl] == '-' || feature[at + nl] == '_';
+			bool negated = at >= 3 && (!strncmp(feature + at - 3, "no", 2) ||
+						   (at >= 8 && !strncmp(feature + at - 8, "without", 7)));
+			if (starts && ends && !negated && banned_n(b, feature + at, nl) && nl > best_len) {
+				best = n;
+				best_len = nl;
+			}
+		}
+	}
+	*crate_out = best ? cg_strdup(best) : NULL;
+	return best ? banned(b, best) : NULL;
+}
+
+static void emit_feature(struct cg_rule_ctx *ctx, const struct ban *b, const char *enables, const char *instead,
+			 const char *crate, const char *feature, struct cg_cargo_pos pos)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
-	const char *enables = cg_conf_str(e, "enables", "chrono");
 	const char *rep = banned(b, enables);
 	cg_buf_printf(&msg, "%s's feature `%s` pulls in %s, which is banned; use %s: %s", crate, feature, enables,
-		      rep ? rep : "jiff", cg_conf_str(e, "instead", "jiff's own support"));
+		      rep ? rep : "jiff", instead);
 	cg_buf_printf(&help, "drop the `%s` feature and convert at the boundary with jiff types; the list of such features "
 			     "is rules.chrono-ban.enabling_features",
 		      feature);
 	emit_at(ctx, span_of_pos(pos), msg.ptr, help.ptr);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
+}
+
+/* A feature of `crate` turned on in a manifest: configured, or named after a banned crate. */
+static void check_enabled_feature(struct cg_rule_ctx *ctx, const struct ban *b, const char *crate, const char *feature,
+				  struct cg_cargo_pos pos)
+{
+	const struct cg_conf_node *e = enabling(b, crate, feature);
+	char *named = NULL;
+	if (e) {
+		emit_feature(ctx, b, cg_conf_str(e, "enables", "chrono"), cg_conf_str(e, "instead", "jiff's own support"),
+			     crate, feature, pos);
+	} else if (feature_names_banned(b, feature, &named)) {
+		emit_feature(ctx, b, named, "jiff's own support in that crate, or convert at the boundary", crate, feature,
+			     pos);
+	}
+	free(named);
 }
 
 static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_cargo_dep *d, const struct cg_crate *ws)
@@ -795,11 +954,8 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 		cg_buf_release(&help);
 		return;
 	}
-	for (size_t i = 0; i < d->nfeatures; i++) {
-		const struct cg_conf_node *e = enabling(b, crate, d->features[i].text);
-		if (e)
-			emit_feature(ctx, b, e, crate, d->features[i].text, d->features[i].pos);
-	}
+	for (size_t i = 0; i < d->nfeatures; i++)
+		check_enabled_feature(ctx, b, crate, d->features[i].text, d->features[i].pos);
 }
 
 /* `[features]` items: "dep:chrono", "chrono/serde", "chrono?/serde", "sqlx/chrono", "chrono". */
@@ -832,9 +988,7 @@ static void check_feature_item(struct cg_rule_ctx *ctx, const struct ban *b, con
 		cg_buf_printf(&msg, "feature `%s` turns on the banned crate %s (`%s`); use %s instead", f->name, crate, t, rep);
 		emit_at(ctx, span_of_pos(item->pos), msg.ptr, "remove the item from the feature and port the code to jiff");
 	} else if (sub) {
-		const struct cg_conf_node *e = enabling(b, crate, sub);
-		if (e)
-			emit_feature(ctx, b, e, crate, sub, item->pos);
+		check_enabled_feature(ctx, b, crate, sub, item->pos);
 	}
 done:
 	free(name);
@@ -954,7 +1108,7 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 		/* Rust code spells `chrono-tz` as chrono_tz; Cargo.lock as chrono-tz. */
 		for (const char *p = name; *p; p++)
 			cg_buf_putc(&rust_name, *p == '-' ? '_' : *p);
-		any = *name && (memmem(text, len, name, strlen(name)) || memmem(text, len, rust_name.ptr, rust_name.size));
+		any = has_word(text, len, name, strlen(name)) || has_word(text, len, rust_name.ptr, rust_name.size);
 		cg_buf_release(&rust_name);
 	}
 	return any;
@@ -978,8 +1132,15 @@ const struct cg_rule cg_rule_chrono_ban = {
 		   "              patterns, attributes and macro arguments, re-exports such as\n"
 		   "              `sqlx::types::chrono`, and `#[serde(with = \"chrono::serde::..\")]`\n"
 		   "\n"
-		   "Names that merely contain the word (`chrono_helper`), comments, strings and a local\n"
-		   "`mod chrono` are not chrono. Each finding names the jiff equivalent of what was used.\n"
+		   "Names that merely contain the word (`chrono_helper`), comments and strings are not\n"
+		   "chrono, and neither is a local `mod chrono` where it is in scope (its own module, not\n"
+		   "`mod tests` below it, nor `::chrono::` paths). A feature of any dependency whose name\n"
+		   "says it turns chrono on (`chrono`, `chrono-impl`, `with-chrono-0_4`, `dep/chrono`\n"
+		   "forwarded by a feature of the crate itself) is reported even when it is not in\n"
+		   "`enabling_features`, which only adds the advice for known crates. Tests, benches and\n"
+		   "examples are not exempt: a dev-dependency on chrono is chrono in Cargo.lock all the\n"
+		   "same, so the rule stays an error there. Each finding names the jiff equivalent of\n"
+		   "what was used.\n"
 		   "\n"
 		   "Bad:\n"
 		   "    use chrono::{DateTime, NaiveDate, Utc};\n"
@@ -1006,6 +1167,10 @@ const struct cg_rule cg_rule_chrono_ban = {
 		   "    .format(f)                  .strftime(f)\n"
 		   "    .timestamp()                .as_second()\n"
 		   "    .with_timezone(&tz)         .to_zoned(tz)\n"
+		   "    Days::new(n)                jiff::Span::new().days(n)\n"
+		   "    TimeZone (a trait)          jiff::tz::TimeZone is a value: take one, not a `Tz: TimeZone`\n"
+		   "    LocalResult                 to_zoned picks the compatible time; to_ambiguous_zoned shows all\n"
+		   "    SecondsFormat::Millis       format!(\"{:.3}\", timestamp)\n"
 		   "    chrono::serde::ts_seconds   jiff::fmt::serde::timestamp::second::required\n"
 		   "    sqlx/diesel \"chrono\"        the jiff-sqlx / jiff-diesel crates\n"
 		   "\n"

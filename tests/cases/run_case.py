@@ -125,6 +125,8 @@ def main():
                     problems.append(f"{key(e)}: severity {f['severity']}, expected {e['severity']}")
                 if "message_contains" in e and e["message_contains"] not in f["message"]:
                     problems.append(f"{key(e)}: message {f['message']!r} lacks {e['message_contains']!r}")
+                if "message_lacks" in e and e["message_lacks"] in f["message"]:
+                    problems.append(f"{key(e)}: message {f['message']!r} has {e['message_lacks']!r}")
                 if "help_contains" in e and e["help_contains"] not in (f.get("help") or ""):
                     problems.append(f"{key(e)}: help {f.get('help')!r} lacks {e['help_contains']!r}")
         if problems:

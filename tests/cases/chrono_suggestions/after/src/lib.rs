@@ -1,0 +1,13 @@
+//! fixture: suggestions that fit what was used
+
+fn items() -> Vec<chrono::format::Item<'static>> {
+    Vec::new()
+}
+
+fn zone<Tz: chrono::TimeZone>(tz: Tz) {}
+
+fn later() {
+    let d = chrono::Days::new(3);
+    let r: chrono::LocalResult<u8> = todo!();
+    let f = chrono::SecondsFormat::Millis;
+}

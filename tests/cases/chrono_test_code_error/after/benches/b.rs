@@ -1,0 +1,3 @@
+fn bench() {
+    let _ = chrono::Utc::now();
+}

@@ -1,0 +1,6 @@
+use chrono::Utc;
+
+#[test]
+fn stamps() {
+    let _ = Utc::now();
+}
