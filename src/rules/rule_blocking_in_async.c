@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
+#include "syntax/cargo.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -79,8 +80,21 @@ struct entry {
 	bool is_any_receiver;
 };
 
+/* The async runtime a crate runs on: replacements are written for it. */
+enum runtime {
+	RT_TOKIO,
+	RT_ASYNC_STD,
+	RT_SMOL,
+	RT_OTHER /* futures-lite, `blocking`: no runtime of its own to name */
+};
+
+/* walk.chain_depth outside a chain (macro tokens). */
+#define NO_CHAIN ((size_t)-1)
+
 struct walk {
 	struct cg_rule_ctx *ctx;
+	enum runtime runtime;
+	size_t chain_depth; /* the level of the chain being checked, or NO_CHAIN */
 	const struct cg_rust_file *rf;
 	bool is_crate_root; /* `crate::` names this file (src/lib.rs, src/main.rs, …) */
 	struct entry *entries;
@@ -467,6 +481,18 @@ static void put_shown(struct cg_buf *out, const char *text, size_t len)
 	cg_buf_release(&t);
 }
 
+/* A call's last argument (the future of `block_on(&rt, fut)`), or all of them. */
+static void put_last_arg(struct cg_buf *out, const struct walk *w, TSNode args)
+{
+	uint32_t n = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
+	size_t len;
+	const char *t;
+	if (!n)
+		return;
+	t = cg_node_text(w->ctx->src, ts_node_named_child(args, n - 1), &len);
+	put_shown(out, t, len);
+}
+
 /* A call's argument text without its parentheses. */
 static void put_args(struct cg_buf *out, const struct walk *w, TSNode args)
 {
@@ -494,7 +520,7 @@ static void put_where(struct cg_buf *out, const struct walk *w, const struct act
 	}
 }
 
-/* Expands {name}, {args} and {receiver} in a configured replacement. */
+/* Expands {name}, {args}, {last_arg} and {receiver} in a configured replacement. */
 static void put_replacement(struct cg_buf *out, const struct walk *w, const char *rep, const char *name, TSNode args,
 			    TSNode receiver)
 {
@@ -505,6 +531,9 @@ static void put_replacement(struct cg_buf *out, const struct walk *w, const char
 		} else if (!strncmp(p, "{args}", 6)) {
 			put_args(out, w, args);
 			p += 6;
+		} else if (!strncmp(p, "{last_arg}", 10)) {
+			put_last_arg(out, w, args);
+			p += 10;
 		} else if (!strncmp(p, "{receiver}", 10)) {
 			size_t len;
 			const char *t = ts_node_is_null(receiver) ? "" : cg_node_text(w->ctx->src, receiver, &len);
@@ -517,6 +546,213 @@ static void put_replacement(struct cg_buf *out, const struct walk *w, const char
 			cg_buf_putc(out, *p++);
 		}
 	}
+}
+
+/*
+ * Rewrites a tokio replacement for the crate's runtime. What has no
+ * counterpart of the same shape there becomes that runtime's way to run
+ * blocking code off the executor: a suggestion that does not build is worse
+ * than none.
+ */
+static const struct {
+	enum runtime rt;
+	const char *from, *to;
+} runtime_map[] = {
+	{ RT_ASYNC_STD, "tokio::fs::try_exists(", NULL },
+	{ RT_ASYNC_STD, "tokio::fs::", "async_std::fs::" },
+	{ RT_ASYNC_STD, "tokio::net::lookup_host(", NULL },
+	{ RT_ASYNC_STD, "tokio::net::", "async_std::net::" },
+	{ RT_ASYNC_STD, "tokio::time::sleep(", "async_std::task::sleep(" },
+	{ RT_ASYNC_STD, "entries.next_entry().await?", "entries.next().await (StreamExt)" },
+	{ RT_ASYNC_STD, "tokio's ReadDir is not an Iterator", "async-std's ReadDir is a Stream" },
+	{ RT_SMOL, "tokio::fs::try_exists(", NULL },
+	{ RT_SMOL, "tokio::fs::", "smol::fs::" },
+	{ RT_SMOL, "tokio::net::lookup_host(", NULL },
+	{ RT_SMOL, "tokio::net::", "smol::net::" },
+	{ RT_SMOL, "tokio::process::", "smol::process::" },
+	{ RT_SMOL, "tokio::time::sleep(", "smol::Timer::after(" },
+	{ RT_SMOL, "entries.next_entry().await?", "entries.next().await (StreamExt)" },
+	{ RT_SMOL, "tokio's ReadDir is not an Iterator", "smol's ReadDir is a Stream" },
+};
+
+static const char *runtime_unblock(enum runtime rt)
+{
+	switch (rt) {
+	case RT_ASYNC_STD:
+		return "async_std::task::spawn_blocking(move || …).await";
+	case RT_SMOL:
+		return "smol::unblock(move || …).await";
+	case RT_OTHER:
+		return "blocking::unblock(move || …).await";
+	case RT_TOKIO:
+		break;
+	}
+	return "tokio::task::spawn_blocking(move || …).await";
+}
+
+static void put_for_runtime(struct cg_buf *out, enum runtime rt, const char *rep)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	bool is_lost = false;
+	if (rt == RT_TOKIO || !strstr(rep, "tokio::")) {
+		cg_buf_puts(out, rep);
+		return;
+	}
+	for (const char *p = rep; *p && !is_lost;) {
+		size_t i, n = sizeof(runtime_map) / sizeof(runtime_map[0]);
+		for (i = 0; i < n; i++)
+			if (runtime_map[i].rt == rt && cg_starts_with(p, runtime_map[i].from))
+				break;
+		if (i == n) {
+			cg_buf_putc(&b, *p++);
+		} else if (!runtime_map[i].to) {
+			is_lost = true;
+		} else {
+			cg_buf_puts(&b, runtime_map[i].to);
+			p += strlen(runtime_map[i].from);
+		}
+	}
+	cg_buf_puts(out, is_lost || strstr(b.ptr, "tokio::") ? runtime_unblock(rt) : b.ptr);
+	cg_buf_release(&b);
+}
+
+/*
+ * The crate's runtime, from its dependencies: tokio when it has tokio (or
+ * nothing is known), else the runtime it does have.
+ */
+static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
+{
+	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	bool has[4] = { false };
+	if (!cr)
+		return RT_TOKIO;
+	/* tokio's own workspace does not depend on tokio: it is tokio. */
+	if (cr->manifest.package_name && cg_starts_with(cr->manifest.package_name, "tokio"))
+		return RT_TOKIO;
+	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
+		const char *name = cg_cargo_dep_crate(&cr->manifest.deps[i]);
+		if (!strcmp(name, "tokio"))
+			has[RT_TOKIO] = true;
+		else if (!strcmp(name, "async-std") || !strcmp(name, "async_std"))
+			has[RT_ASYNC_STD] = true;
+		else if (!strcmp(name, "smol"))
+			has[RT_SMOL] = true;
+		else if (!strcmp(name, "futures-lite") || !strcmp(name, "blocking"))
+			has[RT_OTHER] = true; /* plain `futures` says nothing: most tokio code has it too */
+	}
+	if (has[RT_TOKIO])
+		return RT_TOKIO;
+	if (has[RT_ASYNC_STD])
+		return RT_ASYNC_STD;
+	if (has[RT_SMOL])
+		return RT_SMOL;
+	return has[RT_OTHER] ? RT_OTHER : RT_TOKIO;
+}
+
+/*
+ * Whether the value a blocking constructor returns (`let f = File::create(p)?`)
+ * is handed to std code that needs the std type: a std BufWriter/BufReader, a
+ * server's `listen(l)`, a std thread. There an async replacement does not
+ * build; moving the whole use off the executor does.
+ */
+/*
+ * Whether the consumer written just before `at` (`io::BufReader::new(`) is
+ * std's: tokio, futures and the other runtimes have BufReaders of their own,
+ * which take the async type.
+ */
+static bool is_std_consumer(const struct walk *w, const char *start, const char *at)
+{
+	static const char *const async_roots[] = { "tokio::", "futures", "async_std::", "smol::", "async_io::" };
+	const char *p = at;
+	char *resolved;
+	bool is_std = true;
+	while (p > start && (p[-1] == ':' || p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+			     (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')))
+		p--;
+	if (p == at || *at == '.')
+		return true;
+	resolved = cg_rust_resolve(w->rf, p, (size_t)(at - p));
+	for (size_t i = 0; i < sizeof(async_roots) / sizeof(async_roots[0]) && is_std; i++)
+		is_std = !cg_starts_with(resolved, async_roots[i]);
+	free(resolved);
+	return is_std;
+}
+
+static bool feeds_std_consumer(const struct walk *w)
+{
+	static const char *const consumers[] = { "BufWriter::new(", "BufReader::new(", "LineWriter::new(",
+						 ".listen(",	    "to_writer(",      "to_writer_pretty(",
+						 "from_reader(",    "thread::spawn(" };
+	size_t k = w->chain_depth;
+	TSNode p, body = { 0 };
+	struct cg_buf name = CG_BUF_INIT;
+	bool feeds = false;
+	const char *text, *end;
+	size_t len;
+
+	/*
+	 * The chain (with its `.unwrap()`) is at levels[chain_depth]; its
+	 * ancestors are the levels below, so no ts_node_parent (linear in the
+	 * depth on libtree-sitter 0.20) is needed.
+	 */
+	if (k == NO_CHAIN)
+		return false;
+	while (k > 0 && (type_is(w->levels[k - 1].node, "try_expression") ||
+			 type_is(w->levels[k - 1].node, "parenthesized_expression")))
+		k--;
+	if (k == 0)
+		return false;
+	p = w->levels[k - 1].node;
+	if (type_is(p, "arguments") && k >= 2) {
+		/* Straight into a consumer: `BufWriter::new(File::create(p)?)`. */
+		const char *t = cg_node_text(w->ctx->src, w->levels[k - 2].node, &len), *at;
+		for (size_t i = 0; i < sizeof(consumers) / sizeof(consumers[0]) && !feeds; i++)
+			feeds = (at = memmem(t, len, consumers[i], strlen(consumers[i]))) != NULL &&
+				is_std_consumer(w, t, at);
+		return feeds;
+	}
+	for (size_t j = k - 1; j-- > 0 && ts_node_is_null(body);)
+		if (type_is(w->levels[j].node, "block"))
+			body = w->levels[j].node;
+	if (!type_is(p, "let_declaration"))
+		return false;
+	{
+		TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
+		if (ts_node_is_null(pat) || !type_is(pat, "identifier"))
+			return false;
+		text = cg_node_text(w->ctx->src, pat, &len);
+		cg_buf_put(&name, text, len);
+	}
+	if (ts_node_is_null(body))
+		goto done;
+	/* The rest of the block after the `let`. */
+	text = w->ctx->src->text + ts_node_end_byte(p);
+	end = w->ctx->src->text + ts_node_end_byte(body);
+	for (size_t i = 0; i < sizeof(consumers) / sizeof(consumers[0]) && !feeds; i++) {
+		const char *at = text;
+		size_t cl = strlen(consumers[i]);
+		while (!feeds && (at = memmem(at, (size_t)(end - at), consumers[i], cl)) != NULL) {
+			const char *arg = at + cl, *q;
+			if (!strcmp(consumers[i], "thread::spawn(")) {
+				/* The value moved into a std thread: named anywhere after the spawn. */
+				q = memmem(arg, (size_t)(end - arg), name.ptr, name.size);
+				feeds = q != NULL;
+			} else {
+				while (arg < end && (*arg == ' ' || *arg == '&' || *arg == '\n'))
+					arg++;
+				if (arg + 4 <= end && !memcmp(arg, "mut ", 4))
+					arg += 4;
+				feeds = (size_t)(end - arg) > name.size && !memcmp(arg, name.ptr, name.size) &&
+					is_std_consumer(w, w->ctx->src->text, at) && !(arg[name.size] == '_' || (arg[name.size] >= 'a' && arg[name.size] <= 'z') ||
+					  (arg[name.size] >= 'A' && arg[name.size] <= 'Z') ||
+					  (arg[name.size] >= '0' && arg[name.size] <= '9'));
+			}
+			at += cl;
+		}
+	}
+done:
+	cg_buf_release(&name);
+	return feeds;
 }
 
 static bool severity_for(const struct walk *w, const struct actx *c, enum cg_severity *sev)
@@ -537,12 +773,20 @@ static void emit_call(struct walk *w, const struct actx *c, const struct entry *
 		return;
 	cg_buf_printf(&msg, "`%s` blocks the executor thread in ", what);
 	put_where(&msg, w, c);
-	cg_buf_puts(&msg, "; use `");
-	put_replacement(&msg, w, e->replacement, name, args, receiver);
-	cg_buf_puts(&msg, "`");
-	cg_buf_puts(&help, "async code shares a few executor threads between all tasks, and a blocking call stops "
-			   "every task on its thread; await the async version, or move the blocking work into "
-			   "`tokio::task::spawn_blocking(move || …).await`");
+	if (feeds_std_consumer(w)) {
+		cg_buf_printf(&msg, "; its result goes to std code that needs the std type, so move the whole use into `%s`",
+			      runtime_unblock(w->runtime));
+	} else {
+		struct cg_buf rep = CG_BUF_INIT;
+		put_replacement(&rep, w, e->replacement, name, args, receiver);
+		cg_buf_puts(&msg, "; use `");
+		put_for_runtime(&msg, w->runtime, rep.ptr);
+		cg_buf_puts(&msg, "`");
+		cg_buf_release(&rep);
+	}
+	cg_buf_printf(&help, "async code shares a few executor threads between all tasks, and a blocking call stops "
+			     "every task on its thread; await the async version, or move the blocking work into `%s`",
+		      runtime_unblock(w->runtime));
 	em.span = (struct cg_span){s.row + 1, s.column + 1, t.row + 1, t.column + 1};
 	em.message = msg.ptr;
 	em.help = help.ptr;
@@ -780,7 +1024,9 @@ static void check_call(struct walk *w, size_t d)
 	if (!is_async(&L->ctx) || !is_chain_head(w, d))
 		return;
 	chain_collect(&ch, L->node);
+	w->chain_depth = d;
 	t = eval_chain(w, &L->ctx, &ch, d > 0 && type_is(w->levels[d - 1].node, "await_expression"), true);
+	w->chain_depth = NO_CHAIN;
 	vtype_clear(&t);
 	free(ch.ops);
 }
@@ -1253,7 +1499,9 @@ static bool visit(struct walk *w, size_t d)
 		L->ctx.body_depth = (uint32_t)d;
 		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
 	} else if (kind == CG_K_ASYNC_BLOCK) {
-		L->ctx.body = BODY_ASYNC_BLOCK;
+		/* `|x| async move { .. }` is how most code writes an async closure. */
+		bool is_closure_body = d && cg_node_kind(w->levels[d - 1].node) == CG_K_CLOSURE_EXPRESSION;
+		L->ctx.body = is_closure_body ? BODY_ASYNC_CLOSURE : BODY_ASYNC_BLOCK;
 		L->ctx.body_depth = (uint32_t)d;
 	} else if (is_item(kind)) {
 		L->ctx.body = BODY_NONE;
@@ -1325,6 +1573,8 @@ static int check(struct cg_rule_ctx *ctx)
 		return 0;
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
+	w.runtime = crate_runtime(ctx);
+	w.chain_depth = NO_CHAIN;
 	w.is_crate_root = cg_rust_path_is_crate_root(ctx->path);
 	for (size_t i = 0; i < BIND_BUCKETS; i++)
 		w.bucket[i] = NO_BINDING;
