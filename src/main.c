@@ -55,9 +55,12 @@ const struct cg_command cg_commands[] = {
 	  "usage: crabgate check [--staged | --base REF [--head REF] | --range A..B | --diff FILE | --all]\n"
 	  "                      [--format FORMAT] [--output [FORMAT=]FILE]... [--fail-level LEVEL]\n"
 	  "                      [--filter MODE] [--baseline FILE] [--color WHEN] [--summary FILE]\n"
+	  "                      [-- FILE...]\n"
 	  "\n"
 	  "Reads the change through git, runs the rules over the new version of each changed\n"
 	  "Rust and Cargo file, and reports findings on the changed lines.\n"
+	  "With FILEs (as the pre-commit framework passes them), checks only those: a staged\n"
+	  "file on its changed lines, any other whole, as committed (`--filter file`).\n"
 	  "\n" CHECK_OPTIONS "\n"
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
 	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },

@@ -11,6 +11,7 @@
 #include "util/banned.h"
 
 static void file_release(struct cg_changed_file *f);
+static int add_whole(struct cg_change *change, const char *path, const git_oid *id, uint32_t mode);
 
 #define DIFF_MAX_BYTES (512u * 1024 * 1024)
 
@@ -439,6 +440,120 @@ static int resolve_commit(git_commit **out, git_repository *repo, const char *re
 	return 0;
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether `path`, or one of the folders above it, is in the sorted `names`. */
+static bool is_named(char *const *names, size_t nnames, const char *path)
+{
+	struct cg_buf cut = CG_BUF_INIT;
+	bool found = false;
+
+	cg_buf_puts(&cut, path);
+	for (;;) {
+		char *slash;
+		const char *key = cut.ptr;
+		if (bsearch(&key, names, nnames, sizeof(*names), cmp_path)) {
+			found = true;
+			break;
+		}
+		if (!(slash = strrchr(cut.ptr, '/')))
+			break;
+		cg_buf_truncate(&cut, (size_t)(slash - cut.ptr));
+	}
+	cg_buf_release(&cut);
+	return found;
+}
+
+/*
+ * Narrows a staged change to the named paths (opts->paths). A file the
+ * change touches stays as the diff made it, so its findings are still those
+ * on changed lines; a named file the change does not touch joins whole from
+ * the index, as --filter file would show it. That is what the pre-commit
+ * framework needs: it names the files itself, every tracked one under
+ * `run --all-files`, where nothing is staged.
+ */
+static int keep_named(struct cg_change *change, git_index *index, const struct cg_change_opts *opts)
+{
+	char **names = cg_calloc(opts->npaths, sizeof(*names));
+	char **touched = NULL;
+	size_t nnames = 0, ntouched = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < opts->npaths; i++) {
+		const char *p = opts->paths[i];
+		size_t len;
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		len = strlen(p);
+		while (len > 0 && p[len - 1] == '/')
+			len--;
+		if (!len) {
+			err = cg_error_set(CG_E_USAGE, "'%s': name a file or folder inside the work tree", opts->paths[i]);
+			goto done;
+		}
+		names[nnames++] = cg_strndup(p, len);
+	}
+	qsort(names, nnames, sizeof(*names), cmp_path);
+
+	/* The change's own files that were named stay; the rest go. */
+	for (size_t i = 0; i < change->nfiles; i++) {
+		if (is_named(names, nnames, change->files[i].path))
+			change->files[ntouched++] = change->files[i];
+		else
+			file_release(&change->files[i]);
+	}
+	change->nfiles = ntouched;
+	touched = cg_calloc(ntouched ? ntouched : 1, sizeof(*touched));
+	for (size_t i = 0; i < ntouched; i++)
+		touched[i] = change->files[i].path;
+	qsort(touched, ntouched, sizeof(*touched), cmp_path);
+
+	for (size_t j = 0; j < nnames; j++) {
+		size_t pos, len = strlen(names[j]), found = 0;
+		const git_index_entry *e;
+		const char *slash = strrchr(names[j], '/');
+
+		/* A path inside a folder also named is listed with the folder. */
+		if (slash) {
+			char *parent = cg_strndup(names[j], (size_t)(slash - names[j]));
+			bool is_listed = is_named(names, nnames, parent);
+			free(parent);
+			if (is_listed)
+				continue;
+		}
+		if (git_index_find_prefix(&pos, index, names[j]) == 0) {
+			/* The prefix also matches "src-x/…" next to "src/…": those are skipped. */
+			for (; (e = git_index_get_byindex(index, pos)) && !strncmp(e->path, names[j], len); pos++) {
+				const char *key = e->path;
+				if ((e->path[len] != '\0' && e->path[len] != '/') || git_index_entry_stage(e) != 0)
+					continue;
+				found++;
+				if (bsearch(&key, touched, ntouched, sizeof(*touched), cmp_path))
+					continue;
+				add_whole(change, e->path, &e->id, e->mode);
+				change->files[change->nfiles - 1].status = CG_FILE_MODIFIED;
+			}
+		}
+		/* A file the change deletes is in the change, no longer in the index. */
+		for (size_t i = 0; i < ntouched && !found; i++)
+			found = !strncmp(touched[i], names[j], len) && (touched[i][len] == '\0' || touched[i][len] == '/');
+		if (!found) {
+			err = cg_error_set(CG_E_INPUT, "'%s' is not in the index: crabgate checks what git tracks (`git add` it first)",
+					   names[j]);
+			goto done;
+		}
+	}
+done:
+	for (size_t j = 0; j < nnames; j++)
+		free(names[j]);
+	free(names);
+	free(touched);
+	return err;
+}
+
 static int load_staged(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts)
 {
 	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
@@ -490,6 +605,8 @@ static int load_staged(struct cg_change *change, git_repository *repo, const str
 	if ((err = collect(change, diff, &o)) < 0)
 		goto done;
 snapshot:
+	if (opts->npaths && (err = keep_named(change, index, opts)) < 0)
+		goto done;
 	err = cg_snapshot_open_index(&change->snapshot, repo, index);
 	index = NULL;
 done:

@@ -71,6 +71,15 @@ struct cg_change_opts {
 	const char *diff_path; /* --diff FILE, "-" for stdin */
 	uint32_t context_lines; /* hunk context for diff_context filtering */
 	uint64_t max_file_bytes; /* larger blobs are neither diffed nor read; 0 = no limit */
+	/*
+	 * `check -- FILE...` (staged only): check just these paths, relative to
+	 * the work tree's root (a folder names the files under it). A named file
+	 * the staged change touches keeps its changed lines; any other is taken
+	 * whole, as the index holds it (its committed content when nothing of it
+	 * is staged). Borrowed.
+	 */
+	char *const *paths;
+	size_t npaths;
 };
 
 #define CG_CHANGE_OPTS_INIT { CG_SOURCE_STAGED, NULL, NULL, NULL, NULL, 3 }

@@ -1,9 +1,12 @@
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "cmd/pipeline.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -179,11 +182,15 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 					    argv[optind - 1], cmd_name);
 		}
 	}
-	if (optind < argc)
+	if (optind < argc && strcmp(cmd_name, "check"))
 		return cg_error_set(CG_E_USAGE, "%s: unexpected argument '%s'; see `crabgate help %s`", cmd_name, argv[optind],
 				    cmd_name);
 	if (sources > 1)
 		return cg_error_set(CG_E_USAGE, "%s: choose one of --staged, --base, --range, --diff, --all", cmd_name);
+	if (optind < argc && opts->change.source != CG_SOURCE_STAGED)
+		return cg_error_set(CG_E_USAGE, "%s: file names ('%s') go with --staged only", cmd_name, argv[optind]);
+	opts->change.paths = argv + optind;
+	opts->change.npaths = (size_t)(argc - optind);
 	if (opts->change.head && !opts->change.base)
 		return cg_error_set(CG_E_USAGE, "%s: --head goes with --base", cmd_name);
 	if (stdout_format || stdout_path || opts->noutputs == 0) {
@@ -197,10 +204,79 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 	return 0;
 }
 
+/* Appends the path `name` to `out`, folding "." and ".." segments; -1 when it leaves the root. */
+static int join_path(struct cg_buf *out, const char *name)
+{
+	while (*name) {
+		const char *end = strchr(name, '/');
+		size_t len = end ? (size_t)(end - name) : strlen(name);
+		if (len == 2 && !strncmp(name, "..", 2)) {
+			char *slash = strrchr(out->ptr, '/');
+			if (!out->size)
+				return -1;
+			cg_buf_truncate(out, slash ? (size_t)(slash - out->ptr) : 0);
+		} else if (len && !(len == 1 && name[0] == '.')) {
+			if (out->size)
+				cg_buf_putc(out, '/');
+			cg_buf_put(out, name, len);
+		}
+		name += len + (end != NULL);
+	}
+	return 0;
+}
+
+/*
+ * The FILEs of `check -- FILE...` as paths from the work tree's root, into
+ * `out` (owned by the caller, each entry and the array). Hook managers run
+ * at the root; a person may type them from a subfolder.
+ */
+static int root_relative(char ***out, char *const *names, size_t n)
+{
+	struct cg_buf here = CG_BUF_INIT, path = CG_BUF_INIT;
+	char *cwd = realpath(".", NULL);
+	char *root = cg_globals.workdir ? realpath(cg_globals.workdir, NULL) : NULL;
+	size_t root_len = root ? strlen(root) : 0;
+	int err = 0;
+
+	*out = cg_calloc(n ? n : 1, sizeof(**out));
+	if (!cwd || !root) {
+		err = cg_error_set(CG_E_INPUT, "file names need a work tree to be relative to");
+		goto done;
+	}
+	/* Where we are, from the root: "" at the root itself. */
+	if (!strncmp(cwd, root, root_len) && cwd[root_len] == '/')
+		cg_buf_puts(&here, cwd + root_len + 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = names[i];
+		cg_buf_truncate(&path, 0);
+		if (name[0] == '/') {
+			if (strncmp(name, root, root_len) || name[root_len] != '/') {
+				err = cg_error_set(CG_E_USAGE, "'%s' is outside the work tree %s", name, root);
+				goto done;
+			}
+			name += root_len + 1;
+		} else {
+			cg_buf_puts(&path, here.ptr);
+		}
+		if (join_path(&path, name) < 0) {
+			err = cg_error_set(CG_E_USAGE, "'%s' is outside the work tree %s", names[i], root);
+			goto done;
+		}
+		(*out)[i] = cg_buf_detach(&path, NULL);
+	}
+done:
+	cg_buf_release(&here);
+	cg_buf_release(&path);
+	free(cwd);
+	free(root);
+	return err;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
 	struct cg_pipeline p;
+	char **paths = NULL;
 	int err, status;
 
 	if ((err = cg_pipeline_opts_from_config(&opts, cg_globals.cfg)) < 0) {
@@ -214,6 +290,14 @@ int cmd_check(int argc, char **argv)
 		cg_err("%s", cg_error_last());
 		return CG_EXIT_USAGE;
 	}
+	if (opts.change.npaths) {
+		if ((err = root_relative(&paths, opts.change.paths, opts.change.npaths)) < 0) {
+			cg_err("%s", cg_error_last());
+			status = cg_error_exit_status(err);
+			goto done;
+		}
+		opts.change.paths = paths;
+	}
 	err = cg_pipeline_run(&p, cg_globals.repo, cg_globals.cfg, &opts);
 	if (err < 0) {
 		cg_err("%s", cg_error_last());
@@ -222,5 +306,9 @@ int cmd_check(int argc, char **argv)
 		status = p.exit_status;
 	}
 	cg_pipeline_release(&p);
+done:
+	for (size_t i = 0; paths && i < opts.change.npaths; i++)
+		free(paths[i]);
+	free(paths);
 	return status;
 }

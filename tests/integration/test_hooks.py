@@ -495,7 +495,7 @@ class TestPrePush(Sandbox):
         self.assertIn("error[chrono-ban]", r.stdout)
 
 
-class TestPreCommitFramework(Sandbox):
+class PreCommitSandbox(Sandbox):
     """Debian's pre-commit with this repository's .pre-commit-hooks.yaml; no network."""
 
     def setUp(self):
@@ -512,6 +512,8 @@ class TestPreCommitFramework(Sandbox):
         r = subprocess.run(cmd, cwd=self.repo, env=self.env, capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
+
+class TestPreCommitFramework(PreCommitSandbox):
     def exercise(self):
         self.write("src/lib.rs", CLEAN + "// tidy\n")
         self.git("add", "src/lib.rs")
@@ -536,8 +538,8 @@ class TestPreCommitFramework(Sandbox):
             manifest = {h["id"]: h for h in yaml.safe_load(f)}
         self.assertEqual(set(local), set(manifest))
         for hid, h in manifest.items():
-            for key in ("entry", "language", "pass_filenames", "always_run", "stages"):
-                self.assertEqual(local[hid][key], h[key], f"docs/hooks.md {hid}.{key} differs from .pre-commit-hooks.yaml")
+            for key in ("entry", "language", "pass_filenames", "require_serial", "always_run", "stages"):
+                self.assertEqual(local[hid].get(key), h.get(key), f"docs/hooks.md {hid}.{key} differs from .pre-commit-hooks.yaml")
         self.install(config)
         self.exercise()
 
@@ -556,6 +558,93 @@ class TestPreCommitFramework(Sandbox):
         config = re.sub(r"rev: \S+", f"rev: {rev}", config)
         self.install(config)
         self.exercise()
+
+
+class TestPreCommitFiles(PreCommitSandbox):
+    """`pre-commit run` names the files: --all-files on a committed violation, and a staged change."""
+
+    def setUp(self):
+        super().setUp()
+        self.install(recipe("pre-commit-local"))
+
+    def run_pre_commit(self, *args):
+        return subprocess.run(["pre-commit", "run", *args], cwd=self.repo, env=self.env, capture_output=True,
+                              text=True)
+
+    def test_run_all_files_names_a_committed_violation(self):
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        self.git("commit", "-q", "--no-verify", "-m", "bad")
+        r = self.run_pre_commit("--all-files")
+        self.assertRefused(r, "Failed", "error[chrono-ban]", "src/lib.rs:3:1")
+        self.assertNotIn("0 changed files", r.stdout)
+
+    def test_run_all_files_on_a_clean_tree_passes(self):
+        r = self.run_pre_commit("--all-files")
+        self.assertAccepted(r)
+        self.assertIn("Passed", r.stdout)
+
+    def test_staged_change_reports_only_its_lines(self):
+        # A violation already committed in the file, and a new one staged: only
+        # the new one is the change's.
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        self.git("commit", "-q", "--no-verify", "-m", "old violation")
+        self.write("src/lib.rs", BAD + "\npub fn later() -> chrono::NaiveDate {\n    todo!()\n}\n")
+        self.git("add", "src/lib.rs")
+        r = self.run_pre_commit()
+        self.assertRefused(r, "Failed", "error[chrono-ban]", "src/lib.rs:9:")
+        self.assertNotIn("src/lib.rs:3:1", r.stdout)
+        # And through git commit, where pre-commit passes the staged file names.
+        self.assertRefused(self.commit("new violation"), "src/lib.rs:9:")
+
+
+class TestCheckFiles(Sandbox):
+    """`crabgate check -- FILE...`: named files, staged or as committed."""
+
+    def test_committed_file_is_checked_whole(self):
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        self.git("commit", "-q", "-m", "bad")
+        self.assertEqual(self.crabgate("check").returncode, 0)  # nothing staged
+        for args in (["--", "src/lib.rs"], ["--staged", "--", "./src/lib.rs"], ["--", "src"]):
+            r = self.crabgate("check", *args)
+            self.assertEqual(r.returncode, 1, (args, r.stdout, r.stderr))
+            self.assertIn("src/lib.rs:3:1", r.stdout)
+        # From a subfolder, names are relative to it.
+        r = self.crabgate("check", "--", "lib.rs", cwd=os.path.join(self.repo, "src"))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("src/lib.rs:3:1", r.stdout)
+        # A file not named is not checked.
+        r = self.crabgate("check", "--", "Cargo.toml")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_staged_file_keeps_its_changed_lines(self):
+        self.write("src/lib.rs", BAD)
+        self.write("src/old.rs", "use chrono::Utc;\n")
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", "bad")
+        self.write("src/lib.rs", BAD + "pub fn d() -> chrono::NaiveDate {\n    todo!()\n}\n")
+        self.git("add", "src/lib.rs")
+        r = self.crabgate("check", "--", "src/lib.rs", "src/old.rs")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("src/lib.rs:8:", r.stdout)
+        self.assertNotIn("src/lib.rs:3:1", r.stdout)
+        self.assertIn("src/old.rs:1:1", r.stdout)
+        # The staged change, narrowed: an unnamed staged file is left out.
+        r = self.crabgate("check", "--", "Cargo.toml")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_bad_names(self):
+        r = self.crabgate("check", "--", "src/nope.rs")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'src/nope.rs' is not in the index", r.stderr)
+        r = self.crabgate("check", "--", "../elsewhere.rs")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("outside the work tree", r.stderr)
+        r = self.crabgate("check", "--all", "--", "src/lib.rs")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("go with --staged only", r.stderr)
 
 
 def hook_tools():
