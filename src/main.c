@@ -61,6 +61,7 @@ const struct cg_command cg_commands[] = {
 	  "Rust and Cargo file, and reports findings on the changed lines.\n"
 	  "With FILEs (as the pre-commit framework passes them), checks only those: a staged\n"
 	  "file on its changed lines, any other whole, as committed (`--filter file`).\n"
+	  "CRABGATE_SKIP=1 skips the check (exit 0, one line on standard error).\n"
 	  "\n" CHECK_OPTIONS "\n"
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
 	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
@@ -290,6 +291,16 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		cg_err("'%s' is not a crabgate command; see `crabgate --help`", argv[i]);
 		return CG_EXIT_USAGE;
+	}
+
+	/*
+	 * CRABGATE_SKIP=1 steps `check` aside however it is run (crabgate's own
+	 * hooks, lefthook, husky, pre-commit), before a repository or a config
+	 * could stop it: the hooks' refusals tell people to set it.
+	 */
+	if (cmd->fn == cmd_check && getenv("CRABGATE_SKIP") && !strcmp(getenv("CRABGATE_SKIP"), "1")) {
+		fputs("crabgate: skipped (CRABGATE_SKIP=1)\n", stderr);
+		return CG_EXIT_CLEAN;
 	}
 
 	/*

@@ -55,6 +55,8 @@ __attribute__((format(printf, 2, 0))) static void emit(const char *prefix, const
 	cg_log_mask(b.ptr);
 	b.size = strlen(b.ptr);
 	cg_buf_putc(&b, '\n');
+	/* What the report wrote so far comes first, when both streams go to one place. */
+	fflush(stdout);
 	fputs(b.ptr, stderr);
 	cg_buf_release(&b);
 }

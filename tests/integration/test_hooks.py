@@ -579,6 +579,12 @@ class TestPreCommitFiles(PreCommitSandbox):
         self.assertRefused(r, "Failed", "error[chrono-ban]", "src/lib.rs:3:1")
         self.assertNotIn("0 changed files", r.stdout)
 
+    def test_crabgate_skip(self):
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        # pre-commit shows a passing hook's output only with --verbose.
+        self.assertAccepted(self.commit("skipped", env=dict(self.env, CRABGATE_SKIP="1")))
+
     def test_run_all_files_on_a_clean_tree_passes(self):
         r = self.run_pre_commit("--all-files")
         self.assertAccepted(r)
@@ -658,7 +664,7 @@ def hook_tools():
 
 
 class TestLefthook(Sandbox):
-    def test_recipe_blocks_bad_commit_and_push(self):
+    def install_lefthook(self):
         bin_dir = hook_tools()
         self.env["PATH"] = bin_dir + os.pathsep + self.env["PATH"]
         self.write("lefthook.yml", recipe("lefthook"))
@@ -666,6 +672,37 @@ class TestLefthook(Sandbox):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.git("add", "lefthook.yml")
         self.assertAccepted(self.commit("lefthook"))
+
+    def test_crabgate_skip(self):
+        self.install_lefthook()
+        self.assertAccepted(self.git("push", "origin", "main", check=False))
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        skip = dict(self.env, CRABGATE_SKIP="1")
+        r = self.commit("skipped", env=skip)
+        self.assertAccepted(r)
+        self.assertIn("crabgate: skipped (CRABGATE_SKIP=1)", r.stdout + r.stderr)
+        r = self.git("push", "origin", "main", check=False, env=skip)
+        self.assertAccepted(r)
+        self.assertEqual(self.remote_ref("refs/heads/main"), self.head())
+
+    def test_refusal_follows_the_findings(self):
+        # lefthook shows a command's standard output after it ends and its
+        # standard error as it comes: the verdict must not overtake the findings.
+        self.install_lefthook()
+        self.assertAccepted(self.git("push", "origin", "main", check=False))
+        self.git("commit", "-q", "--no-verify", "--allow-empty", "-m", "nothing")
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        self.git("commit", "-q", "--no-verify", "-m", "bad")
+        r = self.git("push", "origin", "main", check=False)
+        out = r.stderr + r.stdout  # git hands a hook's output on as its own standard error
+        self.assertRefused(r, "error[chrono-ban]", "findings above", "push refused")
+        self.assertLess(out.index("error[chrono-ban]"), out.index("findings above"), out)
+        self.assertLess(out.index("error[chrono-ban]"), out.index("push refused"), out)
+
+    def test_recipe_blocks_bad_commit_and_push(self):
+        self.install_lefthook()
         self.write("src/lib.rs", BAD)
         self.git("add", "src/lib.rs")
         before = self.head()
@@ -685,6 +722,20 @@ class TestLefthook(Sandbox):
 
 
 class TestHusky(Sandbox):
+    def test_crabgate_skip(self):
+        bin_dir = hook_tools()
+        self.env["PATH"] = bin_dir + os.pathsep + self.env["PATH"]
+        r = subprocess.run(["husky"], cwd=self.repo, env=self.env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.write(".husky/pre-commit", recipe("husky-pre-commit"))
+        self.git("add", ".husky")
+        self.assertAccepted(self.commit("husky"))
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        r = self.commit("skipped", env=dict(self.env, CRABGATE_SKIP="1"))
+        self.assertAccepted(r)
+        self.assertIn("crabgate: skipped (CRABGATE_SKIP=1)", r.stdout + r.stderr)
+
     def test_recipe_blocks_bad_commit_and_push(self):
         bin_dir = hook_tools()
         self.env["PATH"] = bin_dir + os.pathsep + self.env["PATH"]
@@ -717,6 +768,18 @@ class TestInstallRecipe(Sandbox):
             self.assertTrue(os.path.isfile(os.path.join(self.repo, ".git", "hooks", name)))
 
 
+class TestCheckSkip(Sandbox):
+    def test_check_honours_crabgate_skip(self):
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        r = self.crabgate("check", env=dict(self.env, CRABGATE_SKIP="1"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(r.stderr, "crabgate: skipped (CRABGATE_SKIP=1)\n")
+        # Only "1" skips, as in the hooks.
+        self.assertEqual(self.crabgate("check", env=dict(self.env, CRABGATE_SKIP="0")).returncode, 1)
+
+
 class TestHookCommand(Sandbox):
     def test_hook_pre_commit_runs_the_script(self):
         self.write("src/lib.rs", BAD)
@@ -724,7 +787,9 @@ class TestHookCommand(Sandbox):
         r = self.crabgate("hook", "pre-commit")
         self.assertEqual(r.returncode, 1)
         self.assertIn("error[chrono-ban]", r.stdout)
-        self.assertIn("commit refused", r.stderr)
+        # The verdict follows the findings on their stream, whatever shows the streams apart.
+        self.assertIn("commit refused", r.stdout)
+        self.assertLess(r.stdout.index("error[chrono-ban]"), r.stdout.index("commit refused"))
 
     def test_hook_finds_its_own_binary(self):
         # Named by path with nothing on PATH: the script runs this binary.
