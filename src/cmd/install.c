@@ -136,9 +136,80 @@ static bool path_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-static int write_hook(const char *path, const struct hook *h)
+/* The line of each hook script `crabgate install` fills in with its own path. */
+#define INSTALLED_BY_LINE "\ninstalled_by=''\n"
+
+/* This very binary's absolute path into `out`; CG_E_IO when the system will not say. */
+static int self_path(struct cg_buf *out)
 {
-	int err = cg_fs_write_atomic(path, h->text, *h->len);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return cg_error_set(CG_E_IO, "cannot find this program's own path (/proc/self/exe): %s", strerror(errno));
+	cg_buf_put(out, self, (size_t)n);
+	return 0;
+}
+
+/*
+ * The hook's text with `installed_by` set to `self`, single-quoted for sh:
+ * the hook falls back on it when crabgate is not on PATH, so a hook installed
+ * by a binary that was never installed still runs.
+ */
+static void hook_text(struct cg_buf *out, const struct hook *h, const char *self)
+{
+	const char *at = strstr(h->text, INSTALLED_BY_LINE), *tail;
+	size_t head;
+
+	if (!at || !self) {
+		cg_buf_put(out, h->text, *h->len);
+		return;
+	}
+	head = (size_t)(at - h->text) + 1;
+	cg_buf_put(out, h->text, head);
+	cg_buf_puts(out, "installed_by='");
+	for (const char *c = self; *c; c++) {
+		if (*c == '\'')
+			cg_buf_puts(out, "'\\''");
+		else
+			cg_buf_putc(out, *c);
+	}
+	cg_buf_puts(out, "'");
+	/* The rest from the line's own '\n' on. */
+	tail = at + strlen(INSTALLED_BY_LINE) - 1;
+	cg_buf_put(out, tail, *h->len - (size_t)(tail - h->text));
+}
+
+/*
+ * Whether `bin` sits in a CMake build folder (a CMakeCache.txt beside it or
+ * one folder up): a rebuild replaces it and a clean removes it, so hooks that
+ * lean on it break.
+ */
+static bool is_in_build_folder(const char *bin)
+{
+	struct cg_buf dir = CG_BUF_INIT, probe = CG_BUF_INIT;
+	bool found = false;
+	char *slash;
+
+	cg_buf_puts(&dir, bin);
+	for (int up = 0; up < 2 && !found && (slash = strrchr(dir.ptr, '/')) && slash != dir.ptr; up++) {
+		cg_buf_truncate(&dir, (size_t)(slash - dir.ptr));
+		cg_buf_truncate(&probe, 0);
+		cg_buf_printf(&probe, "%s/CMakeCache.txt", dir.ptr);
+		found = path_exists(probe.ptr);
+	}
+	cg_buf_release(&dir);
+	cg_buf_release(&probe);
+	return found;
+}
+
+static int write_hook(const char *path, const struct hook *h, const char *self)
+{
+	struct cg_buf text = CG_BUF_INIT;
+	int err;
+
+	hook_text(&text, h, self);
+	err = cg_fs_write_atomic(path, text.ptr, text.size);
+	cg_buf_release(&text);
 	/* Git skips a hook it cannot execute (with only a hint), so this matters. */
 	if (!err && chmod(path, 0755) < 0)
 		err = cg_error_set(CG_E_IO, "%s: cannot make it executable: %s", path, strerror(errno));
@@ -154,7 +225,7 @@ static int move_aside(const char *from, const char *to)
 	return 0;
 }
 
-static int install_one(const char *dir, const struct hook *h, bool force, bool chain)
+static int install_one(const char *dir, const struct hook *h, bool force, bool chain, const char *self)
 {
 	struct cg_buf path = CG_BUF_INIT, aside = CG_BUF_INIT;
 	enum hook_state state;
@@ -175,7 +246,7 @@ static int install_one(const char *dir, const struct hook *h, bool force, bool c
 		if ((err = move_aside(path.ptr, aside.ptr)) < 0)
 			goto done;
 	}
-	if ((err = cg_fs_mkparents(path.ptr)) < 0 || (err = write_hook(path.ptr, h)) < 0)
+	if ((err = cg_fs_mkparents(path.ptr)) < 0 || (err = write_hook(path.ptr, h, self)) < 0)
 		goto done;
 	if (state == HOOK_FOREIGN && chain)
 		printf("crabgate: installed %s (your hook is kept as %s and runs first)\n", path.ptr, aside.ptr);
@@ -241,7 +312,7 @@ static const struct option install_opts[] = {
  */
 static int run_hooks(int argc, char **argv, const char *cmd_name, const char *default_hook, bool is_install)
 {
-	struct cg_buf dir = CG_BUF_INIT;
+	struct cg_buf dir = CG_BUF_INIT, self = CG_BUF_INIT;
 	const char *which = default_hook;
 	bool force = false, chain = false;
 	int c, err = 0, status = CG_EXIT_CLEAN;
@@ -285,10 +356,22 @@ static int run_hooks(int argc, char **argv, const char *cmd_name, const char *de
 		status = cg_error_exit_status(err);
 		goto done;
 	}
+	if (is_install) {
+		if ((err = self_path(&self)) < 0) {
+			cg_err("%s", cg_error_last());
+			status = cg_error_exit_status(err);
+			goto done;
+		}
+		if (is_in_build_folder(self.ptr))
+			cg_warn("%s is in a build folder: the hooks run it when crabgate is not on PATH, and fail once the "
+				"folder is cleaned; install crabgate (cmake --install BUILD) so it is on PATH",
+				self.ptr);
+	}
 	for (size_t i = 0; i < NHOOKS; i++) {
 		if (strcmp(which, "all") && strcmp(which, hooks[i].name))
 			continue;
-		err = is_install ? install_one(dir.ptr, &hooks[i], force, chain) : uninstall_one(dir.ptr, &hooks[i]);
+		err = is_install ? install_one(dir.ptr, &hooks[i], force, chain, self.ptr)
+				 : uninstall_one(dir.ptr, &hooks[i]);
 		/* One hook's trouble does not stop the others; the status remembers it. */
 		if (err < 0) {
 			cg_err("%s", cg_error_last());
@@ -297,6 +380,7 @@ static int run_hooks(int argc, char **argv, const char *cmd_name, const char *de
 	}
 done:
 	cg_buf_release(&dir);
+	cg_buf_release(&self);
 	return status;
 }
 
@@ -312,10 +396,9 @@ int cmd_uninstall(int argc, char **argv)
 
 int cmd_hook(int argc, char **argv)
 {
+	struct cg_buf self = CG_BUF_INIT;
 	const struct hook *h;
-	char self[PATH_MAX];
 	char **args = NULL;
-	ssize_t n;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		cg_command_usage(cg_command_find("hook"), argc < 2);
@@ -329,11 +412,10 @@ int cmd_hook(int argc, char **argv)
 	 * The script runs `crabgate check`: make that this very binary, so a
 	 * hook manager that names crabgate by its path needs nothing on PATH.
 	 */
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0 && !getenv("CRABGATE_BIN")) {
-		self[n] = '\0';
-		setenv("CRABGATE_BIN", self, 1);
-	}
+	if (!getenv("CRABGATE_BIN") && self_path(&self) == 0)
+		setenv("CRABGATE_BIN", self.ptr, 1);
+	cg_error_clear();
+	cg_buf_release(&self);
 	/* sh -c SCRIPT NAME ARGS...: $0 has no '/', so the script chains nothing. */
 	args = cg_calloc((size_t)argc + 3, sizeof(*args));
 	args[0] = "sh";

@@ -153,7 +153,9 @@ class TestInstall(Sandbox):
             self.assertIn(path, r.stdout)
             self.assertTrue(os.stat(path).st_mode & stat.S_IXUSR)
             with open(path) as got, open(os.path.join(HOOKS_SRC, name)) as want:
-                self.assertEqual(got.read(), want.read(), "the binary embeds hooks/ as it is")
+                # hooks/ as it is, with the binary that installed it filled in.
+                self.assertEqual(got.read(), want.read().replace("\ninstalled_by=''\n",
+                                                                 f"\ninstalled_by='{os.path.abspath(BIN)}'\n", 1))
         r = self.crabgate("install")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("updated", r.stdout)
@@ -227,17 +229,56 @@ class TestInstall(Sandbox):
         self.git("add", "src/lib.rs")
         self.assertRefused(self.commit("from src", cwd=os.path.join(self.repo, "src")), "error[chrono-ban]")
 
-    def test_missing_binary_one_clear_line(self):
-        self.crabgate("install")
-        self.write("src/lib.rs", CLEAN + "// more\n")
-        self.git("add", "src/lib.rs")
+    def copy_binary(self, folder):
+        """A copy of the binary in `folder` (under the sandbox), as if installed or built there."""
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "crabgate")
+        shutil.copy2(BIN, path)
+        return path
+
+    def no_path_env(self):
         env = clean_env(path_prefix=(), HOME=self.home, PATH="/usr/bin:/bin")
         self.assertIsNone(shutil.which("crabgate", path=env["PATH"]), "a crabgate on the system PATH spoils this")
-        r = self.commit("no binary", env=env)
-        self.assertRefused(r, "crabgate: 'crabgate' not found on PATH; install it")
+        return env
+
+    def test_missing_binary_one_clear_line(self):
+        # The binary that installed the hook is gone too.
+        copy = self.copy_binary(os.path.join(self.tmp, "gone"))
+        r = subprocess.run([copy, "install"], cwd=self.repo, env=self.env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        os.unlink(copy)
+        self.write("src/lib.rs", CLEAN + "// more\n")
+        self.git("add", "src/lib.rs")
+        r = self.commit("no binary", env=self.no_path_env())
+        self.assertRefused(r, f"crabgate: 'crabgate' not found on PATH nor at {copy}, where crabgate install ran "
+                              "from; install it")
         lines = [ln for ln in r.stderr.splitlines() if ln.startswith("crabgate")]
         self.assertEqual(len(lines), 1, r.stderr)
         self.assertIn("CRABGATE_SKIP=1", lines[0])
+
+    def test_hook_falls_back_on_the_binary_that_installed_it(self):
+        # `./build/crabgate install` with no crabgate on PATH: the hook runs that binary.
+        copy = self.copy_binary(os.path.join(self.tmp, "it's here"))
+        r = subprocess.run([copy, "install", "--hook", "all"], cwd=self.repo, env=self.no_path_env(),
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("build folder", r.stderr)
+        self.write("src/lib.rs", BAD)
+        self.git("add", "src/lib.rs")
+        self.assertRefused(self.commit("bad", env=self.no_path_env()), "error[chrono-ban]", "commit refused")
+        self.git("commit", "-q", "--no-verify", "-m", "bad")
+        r = self.git("push", "origin", "main", check=False, env=self.no_path_env())
+        self.assertRefused(r, "error[chrono-ban]", "push refused")
+
+    def test_install_from_a_build_folder_warns(self):
+        build = os.path.join(self.tmp, "build")
+        copy = self.copy_binary(build)
+        with open(os.path.join(build, "CMakeCache.txt"), "w") as f:
+            f.write("# a CMake build folder\n")
+        r = subprocess.run([copy, "install"], cwd=self.repo, env=self.env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"crabgate: warning: {copy} is in a build folder", r.stderr)
+        self.assertIn("cmake --install", r.stderr)
 
     def test_crabgate_bin_names_the_binary(self):
         self.crabgate("install")
