@@ -479,7 +479,7 @@ static int keep_named(struct cg_change *change, git_index *index, const struct c
 {
 	char **names = cg_calloc(opts->npaths, sizeof(*names));
 	char **touched = NULL;
-	size_t nnames = 0, ntouched = 0;
+	size_t nnames = 0, nunique = 0, ntouched = 0;
 	int err = 0;
 
 	for (size_t i = 0; i < opts->npaths; i++) {
@@ -491,12 +491,21 @@ static int keep_named(struct cg_change *change, git_index *index, const struct c
 		while (len > 0 && p[len - 1] == '/')
 			len--;
 		if (!len) {
-			err = cg_error_set(CG_E_USAGE, "'%s': name a file or folder inside the work tree", opts->paths[i]);
+			err = cg_error_set(CG_E_USAGE, "'%s': name a file or folder inside the work tree",
+					   opts->paths[i]);
 			goto done;
 		}
 		names[nnames++] = cg_strndup(p, len);
 	}
 	qsort(names, nnames, sizeof(*names), cmp_path);
+	/* A name given twice ("a.rs ./a.rs") is one name. */
+	for (size_t i = 0; i < nnames; i++) {
+		if (nunique && !strcmp(names[i], names[nunique - 1]))
+			free(names[i]);
+		else
+			names[nunique++] = names[i];
+	}
+	nnames = nunique;
 
 	/* The change's own files that were named stay; the rest go. */
 	for (size_t i = 0; i < change->nfiles; i++) {
@@ -539,9 +548,11 @@ static int keep_named(struct cg_change *change, git_index *index, const struct c
 		}
 		/* A file the change deletes is in the change, no longer in the index. */
 		for (size_t i = 0; i < ntouched && !found; i++)
-			found = !strncmp(touched[i], names[j], len) && (touched[i][len] == '\0' || touched[i][len] == '/');
+			found = !strncmp(touched[i], names[j], len) &&
+				(touched[i][len] == '\0' || touched[i][len] == '/');
 		if (!found) {
-			err = cg_error_set(CG_E_INPUT, "'%s' is not in the index: crabgate checks what git tracks (`git add` it first)",
+			err = cg_error_set(CG_E_INPUT,
+					   "'%s' is not in the index: crabgate checks what git tracks (`git add` it first)",
 					   names[j]);
 			goto done;
 		}

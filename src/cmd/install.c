@@ -145,7 +145,8 @@ static int self_path(struct cg_buf *out)
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0)
-		return cg_error_set(CG_E_IO, "cannot find this program's own path (/proc/self/exe): %s", strerror(errno));
+		return cg_error_set(CG_E_IO, "cannot find this program's own path (/proc/self/exe): %s",
+				    strerror(errno));
 	cg_buf_put(out, self, (size_t)n);
 	return 0;
 }

@@ -149,10 +149,13 @@ class TestPreCommitManifest(unittest.TestCase):
     def test_hooks(self):
         hooks = {h["id"]: h for h in load(".pre-commit-hooks.yaml")}
         self.assertEqual(set(hooks), {"crabgate", "crabgate-pre-push"})
-        self.assertEqual(hooks["crabgate"]["entry"], "crabgate check --staged")
+        # pre-commit names the files (all of them under `run --all-files`), after `--`.
+        self.assertEqual(hooks["crabgate"]["entry"], "crabgate check --staged --")
+        self.assertIs(hooks["crabgate"]["pass_filenames"], True)
+        self.assertIs(hooks["crabgate"]["require_serial"], True)
+        self.assertIs(hooks["crabgate-pre-push"]["pass_filenames"], False)
         for h in hooks.values():
             self.assertEqual(h["language"], "system")
-            self.assertIs(h["pass_filenames"], False)
         self.assertEqual(hooks["crabgate"]["stages"], ["commit"])
         self.assertEqual(hooks["crabgate-pre-push"]["stages"], ["push"])
 

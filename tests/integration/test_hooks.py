@@ -662,6 +662,10 @@ class TestCheckFiles(Sandbox):
         r = self.crabgate("check", "--", "lib.rs", cwd=os.path.join(self.repo, "src"))
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("src/lib.rs:3:1", r.stdout)
+        # A name given twice, or inside a folder also named, is checked once.
+        r = self.crabgate("check", "--", "src/lib.rs", "./src/lib.rs", "src", "src/")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stdout.count("src/lib.rs:3:1"), 1, r.stdout)
         # A file not named is not checked.
         r = self.crabgate("check", "--", "Cargo.toml")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
