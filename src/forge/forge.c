@@ -9,6 +9,7 @@
 #include "forge/forge_internal.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/url.h"
 #include "util/banned.h"
 
 /* ---- The diff map ---- */
@@ -326,34 +327,6 @@ int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *repo
 	return err;
 }
 
-/* The length of "scheme://host[:port]" at the start of url, or 0. */
-static size_t origin_len(const char *url)
-{
-	const char *p = strstr(url, "://");
-	if (!p)
-		return 0;
-	p += 3;
-	p += strcspn(p, "/?#");
-	return (size_t)(p - url);
-}
-
-bool cg_forge_same_origin(const char *base, const char *url)
-{
-	size_t a = origin_len(base), b = origin_len(url);
-	if (!a || a != b)
-		return false;
-	for (size_t i = 0; i < a; i++) {
-		char x = base[i], y = url[i];
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return !strchr(url, '@') || strchr(url, '@') > url + a; /* no userinfo in the authority */
-}
-
 void cg_forge_result_release(struct cg_forge_result *r)
 {
 	free(r->fallback_reason);
@@ -365,7 +338,7 @@ void cg_forge_result_release(struct cg_forge_result *r)
 int cg_forge__url(struct cg_buf *out, const char *api, const char *method, const char *url)
 {
 	if (strstr(url, "://")) {
-		if (!cg_forge_same_origin(api, url))
+		if (!cg_url_same_origin(api, url))
 			return cg_error_set(CG_E_INPUT,
 					    "%s %s: not on the API's host %s; refusing to send the token there", method,
 					    url, api);

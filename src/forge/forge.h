@@ -176,7 +176,5 @@ int cg_forge_put_md_text(struct cg_buf *out, const char *s);
  */
 int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *report, const char *const *notes,
 			  size_t nnotes, size_t max_bytes);
-/* True when `url` has the same scheme, host and port as `base`. */
-bool cg_forge_same_origin(const char *base, const char *url);
 
 #endif

@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/url.h"
 #include "util/banned.h"
 
 #define CG_HTTP_MAX_REDIRECTS 5
@@ -417,27 +418,6 @@ static int url_check(const char *url, const struct cg_http_policy *policy, bool 
 	return err;
 }
 
-/* Same scheme (or http -> https), host and port. */
-static bool same_origin(const char *from, const char *to)
-{
-	struct url_parts a, b;
-	bool ok = false;
-
-	if (url_split(&a, from) < 0)
-		return false;
-	if (url_split(&b, to) == 0) {
-		bool scheme_ok = !strcasecmp(a.scheme, b.scheme) ||
-				 (!strcasecmp(a.scheme, "http") && !strcasecmp(b.scheme, "https"));
-		bool port_ok =
-		    !strcmp(a.port, b.port) || (!strcasecmp(a.scheme, "http") && !strcasecmp(b.scheme, "https") &&
-						!strcmp(a.port, "80") && !strcmp(b.port, "443"));
-		ok = scheme_ok && port_ok && !strcasecmp(a.host, b.host);
-		url_parts_release(&b);
-	}
-	url_parts_release(&a);
-	return ok;
-}
-
 /* ------------------------------------------------------------ the engine */
 
 enum slot_state { SLOT_WAITING, SLOT_RUNNING, SLOT_DONE };
@@ -752,11 +732,12 @@ static void slot_completed(struct engine *e, struct slot *s, CURLcode rc)
 		char *loc = NULL;
 		curl_easy_getinfo(s->easy, CURLINFO_REDIRECT_URL, &loc);
 		if (loc) {
-			if (!same_origin(s->url, loc)) {
-				set_error(s, CG_E_NET,
-					  "%s %s: redirected to another host (%s); crabgate does not follow it so "
-					  "credentials stay with the host they are for; use the final URL",
-					  s->method, s->url, loc);
+			if (!cg_url_same_origin(s->url, loc)) {
+				set_error(
+				    s, CG_E_NET,
+				    "%s %s: redirected to another host (%s); crabgate does not follow it so "
+				    "credentials stay with the scheme, host and port they are for; use the final URL",
+				    s->method, s->url, loc);
 				goto finish;
 			}
 			if (++s->redirects > CG_HTTP_MAX_REDIRECTS) {

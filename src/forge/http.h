@@ -16,8 +16,9 @@
  *   address (127.0.0.0/8, ::1, localhost) or the policy sets
  *   `allow_insecure_http`, which logs a warning once per call.
  * - Redirects are followed by hand, at most 5, and only to the same scheme,
- *   host and port (http -> https on the same host is allowed); a redirect
- *   elsewhere is an error, so auth headers never reach another host.
+ *   host and port (cg_url_same_origin, the rule the memory push follows
+ *   too); a redirect elsewhere is an error, so auth headers never reach
+ *   another host.
  * - Values of auth headers (Authorization, X-Api-Key, Private-Token,
  *   Job-Token, Cookie, and any header named like *token*, *secret*, *api-key*)
  *   are registered with cg_log_add_secret() before anything is sent, and

@@ -10,6 +10,17 @@
  * report. The token goes through a credentials callback that gives up after
  * a few calls, because libgit2 calls it again for as long as it succeeds.
  *
+ * The token goes to the remote's own scheme, host and port and nowhere
+ * else. libgit2 1.5 cannot be told so: follow_redirects only refuses a
+ * redirect to another host name (another port of the same host is
+ * followed), the credentials callback is handed the configured URL whichever
+ * server asked, and a redirect that carries a WWW-Authenticate challenge
+ * makes it send credentials it already holds to the new server unasked. So
+ * during a network push or fetch crabgate registers its own socket stream
+ * with libgit2: every connection, plain or under TLS, starts there, and one
+ * to any origin but the remote's (cg_url_same_origin's rule) is refused
+ * before a byte is sent.
+ *
  * Local remotes (paths, file://): libgit2's local transport writes the ref
  * with force after its own fast-forward check, so a writer that lands in
  * between would be overwritten. Here the objects are packed into the remote
@@ -19,12 +30,19 @@
 #define _GNU_SOURCE
 #include "memory/internal.h"
 
+#include <errno.h>
+#include <git2/sys/stream.h>
+#include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/url.h"
 #include "util/banned.h"
 
 #define MAX_CREDENTIAL_CALLS 2
@@ -105,6 +123,212 @@ static void describe(char *why, size_t why_len, const char *status, const struct
 	cg_log_mask(b.ptr);
 	snprintf(why, why_len, "%s", b.ptr);
 	cg_buf_release(&b);
+}
+
+/* ---- Connections only to the remote's origin ---- */
+
+/*
+ * libgit2's stream registration takes no payload: the origin the guard lets
+ * through lives here, for the duration of one push or fetch (crabgate pushes
+ * from one thread).
+ */
+static struct {
+	bool is_active;
+	struct cg_url_origin origin;
+	char *refused; /* "host:port" of the first connection refused, or NULL */
+} guard;
+
+/* "host:port", with an IPv6 host in brackets. */
+static void host_port(struct cg_buf *out, const char *host, const char *port)
+{
+	cg_buf_printf(out, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+}
+
+struct guarded_stream {
+	git_stream parent;
+	char *host, *port;
+	int fd;
+};
+
+static void stream_error(const char *what, const struct guarded_stream *st, const char *why)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s %s port %s: %s", what, st->host, st->port, why);
+	git_error_set_str(GIT_ERROR_NET, msg);
+}
+
+static int stream_connect(git_stream *stream)
+{
+	struct guarded_stream *st = (struct guarded_stream *)stream;
+	struct addrinfo hints, *res = NULL;
+	int rc, last_errno = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(st->host, st->port, &hints, &res)) != 0) {
+		stream_error("cannot resolve", st, gai_strerror(rc));
+		return -1;
+	}
+	for (struct addrinfo *ai = res; ai && st->fd < 0; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			last_errno = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			st->fd = fd;
+		} else {
+			last_errno = errno;
+			close(fd);
+		}
+	}
+	freeaddrinfo(res);
+	if (st->fd < 0) {
+		stream_error("cannot connect to", st, strerror(last_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static ssize_t stream_read(git_stream *stream, void *data, size_t len)
+{
+	struct guarded_stream *st = (struct guarded_stream *)stream;
+	ssize_t n;
+	do
+		n = recv(st->fd, data, len, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		stream_error("cannot read from", st, strerror(errno));
+	return n;
+}
+
+static ssize_t stream_write(git_stream *stream, const char *data, size_t len, int flags)
+{
+	struct guarded_stream *st = (struct guarded_stream *)stream;
+	ssize_t n;
+	(void)flags;
+	do
+		n = send(st->fd, data, len, MSG_NOSIGNAL); /* a closed peer is an error, not SIGPIPE */
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		stream_error("cannot write to", st, strerror(errno));
+	return n;
+}
+
+static int stream_close(git_stream *stream)
+{
+	struct guarded_stream *st = (struct guarded_stream *)stream;
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+	return 0;
+}
+
+static void stream_free(git_stream *stream)
+{
+	struct guarded_stream *st = (struct guarded_stream *)stream;
+	stream_close(stream);
+	free(st->host);
+	free(st->port);
+	free(st);
+}
+
+static int guarded_stream_new(git_stream **out, const char *host, const char *port)
+{
+	struct cg_url_origin at = {guard.origin.scheme, (char *)host, (char *)port};
+	struct guarded_stream *st;
+
+	/*
+	 * The scheme is the remote's: libgit2 itself refuses a redirect from
+	 * https to http, and the port tells http from https in practice.
+	 */
+	if (!cg_url_origin_eq(&guard.origin, &at)) {
+		char msg[512];
+		if (!guard.refused) {
+			struct cg_buf b = CG_BUF_INIT;
+			host_port(&b, host, port);
+			guard.refused = cg_buf_detach(&b, NULL);
+		}
+		snprintf(msg, sizeof(msg), "refusing to connect to %s: not the remote's host and port", guard.refused);
+		git_error_set_str(GIT_ERROR_NET, msg);
+		return -1;
+	}
+	st = cg_calloc(1, sizeof(*st));
+	st->parent.version = GIT_STREAM_VERSION;
+	st->parent.connect = stream_connect;
+	st->parent.read = stream_read;
+	st->parent.write = stream_write;
+	st->parent.close = stream_close;
+	st->parent.free = stream_free;
+	st->host = cg_strdup(host);
+	st->port = cg_strdup(port);
+	st->fd = -1;
+	*out = &st->parent;
+	return 0;
+}
+
+/*
+ * Installs the guard for `remote` (an http or https remote); a no-op for
+ * other transports (ssh carries no token of ours). Undone by guard_end.
+ */
+static int guard_begin(git_remote *remote)
+{
+	git_stream_registration reg = {GIT_STREAM_VERSION, guarded_stream_new, NULL};
+	const char *url = git_remote_url(remote);
+	int err;
+
+	if (!cg_starts_with(url, "http://") && !cg_starts_with(url, "https://"))
+		return 0;
+	if ((err = cg_url_origin_parse(&guard.origin, url)) < 0)
+		return cg_error_set(err, "memory: cannot read the remote URL: %s", cg_error_last());
+	if (git_stream_register(GIT_STREAM_STANDARD, &reg) < 0) {
+		cg_url_origin_release(&guard.origin);
+		return cg_error_set_git("memory: cannot set up the connection guard");
+	}
+	guard.is_active = true;
+	return 0;
+}
+
+/*
+ * Whether libgit2's error is its own refusal of a redirect to another host
+ * name ("cannot redirect from 'a' to 'b'"); if so the guard reports it as
+ * its own, naming b.
+ */
+static bool guard_saw_refusal(const char *git_msg)
+{
+	const char *to;
+	if (!guard.is_active || !git_msg || !strstr(git_msg, "cannot redirect from") ||
+	    !(to = strstr(git_msg, "' to '")))
+		return false;
+	if (!guard.refused)
+		guard.refused = cg_strndup(to + 6, strcspn(to + 6, "'"));
+	return true;
+}
+
+/* CG_E_NET with the message when the guard refused a connection (a redirect elsewhere), else 0. */
+static int guard_end(void)
+{
+	struct cg_buf remote = CG_BUF_INIT;
+	int err = 0;
+
+	if (!guard.is_active)
+		return 0;
+	git_stream_register(GIT_STREAM_STANDARD, NULL);
+	if (guard.refused) {
+		cg_buf_printf(&remote, "%s://", guard.origin.scheme);
+		host_port(&remote, guard.origin.host, guard.origin.port);
+		err = cg_error_set(CG_E_NET,
+				   "memory: the remote %s redirected to %s; crabgate sends the token only to the "
+				   "remote's own scheme, host and port, so it did not follow. Set the remote "
+				   "(--remote, memory.remote) to the URL the repository really lives at",
+				   remote.ptr, guard.refused);
+	}
+	cg_buf_release(&remote);
+	cg_url_origin_release(&guard.origin);
+	free(guard.refused);
+	memset(&guard, 0, sizeof(guard));
+	return err;
 }
 
 /* Resolves a configured remote's name to its URL; anything else is taken as a URL or path. */
@@ -287,6 +511,8 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 		err = push_local(status, why, why_len, repo, path, branch, commit, expected);
 		goto done;
 	}
+	if ((err = guard_begin(remote)) < 0)
+		goto done;
 	/* Explicit source and destination, and no '+': a push that would lose commits is refused. */
 	cg_buf_printf(&src, "refs/crabgate/push/%s", git_oid_tostr_s(commit));
 	if (git_reference_create(&src_ref, repo, src.ptr, commit, 1, "crabgate: memory push") < 0) {
@@ -298,6 +524,7 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 	specs.strings = &spec_str;
 	specs.count = 1;
 	callbacks_init(&opts.callbacks, &ctx);
+	opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE; /* the guard refuses the rest */
 	rc = git_remote_push(remote, &specs, &opts);
 	if (rc == GIT_ENONFASTFORWARD) {
 		*status = CG_PUSH_RETRY;
@@ -308,7 +535,9 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 	} else if (rc < 0) {
 		const git_error *e = git_error_last();
 		const char *m = e && e->message ? e->message : "push failed";
-		if (strstr(m, "not present locally")) {
+		if (guard_saw_refusal(m)) {
+			/* guard_end says it */
+		} else if (strstr(m, "not present locally")) {
 			/* The remote tip is a commit we have not seen: it moved. */
 			*status = CG_PUSH_RETRY;
 			snprintf(why, why_len, "non-fast-forward: %s", m);
@@ -325,6 +554,11 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 		*status = CG_PUSH_OK;
 	}
 done:
+	/* A refused connection explains whatever libgit2 made of it. */
+	if ((rc = guard_end()) < 0) {
+		*status = CG_PUSH_REJECTED;
+		err = rc;
+	}
 	if (src_ref) {
 		git_reference_delete(src_ref);
 		git_reference_free(src_ref);
@@ -339,7 +573,7 @@ done:
 
 int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memory_remote *rm, const char *branch)
 {
-	git_remote_callbacks cb = GIT_REMOTE_CALLBACKS_INIT;
+	git_remote_connect_options copts = GIT_REMOTE_CONNECT_OPTIONS_INIT;
 	git_fetch_options fopts = GIT_FETCH_OPTIONS_INIT;
 	struct push_ctx ctx = {.rm = rm, .remote_says = CG_BUF_INIT};
 	const git_remote_head **heads;
@@ -349,16 +583,20 @@ int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memo
 	char *spec_str;
 	git_strarray specs;
 	size_t nheads, i;
-	int err = 0;
+	int err = 0, rc;
 
 	cg_buf_printf(&refname, "refs/heads/%s", branch);
 	if ((err = open_remote(&remote, repo, rm->remote)) < 0)
 		goto done;
-	callbacks_init(&cb, &ctx);
-	if (git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 ||
+	if ((err = guard_begin(remote)) < 0)
+		goto done;
+	callbacks_init(&copts.callbacks, &ctx);
+	copts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+	if (git_remote_connect_ext(remote, GIT_DIRECTION_FETCH, &copts) < 0 ||
 	    git_remote_ls(&heads, &nheads, remote) < 0) {
-		if (ctx.credential_calls > MAX_CREDENTIAL_CALLS)
-			err = CG_E_NET; /* the callback's message says what to fix */
+		if (ctx.credential_calls > MAX_CREDENTIAL_CALLS ||
+		    guard_saw_refusal(git_error_last() ? git_error_last()->message : NULL))
+			err = CG_E_NET; /* the callback's or the guard's message says what to fix */
 		else
 			err = cg_error_set_git("memory: cannot fetch from %s", git_remote_url(remote));
 		goto done;
@@ -380,7 +618,8 @@ int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memo
 		spec_str = spec.ptr;
 		specs.strings = &spec_str;
 		specs.count = 1;
-		fopts.callbacks = cb;
+		fopts.callbacks = copts.callbacks;
+		fopts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
 		if (git_remote_download(remote, &specs, &fopts) < 0) {
 			err = cg_error_set_git("memory: cannot fetch %s", refname.ptr);
 			goto done;
@@ -389,6 +628,8 @@ int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memo
 done:
 	if (remote)
 		git_remote_disconnect(remote);
+	if ((rc = guard_end()) < 0)
+		err = rc;
 	git_odb_free(odb);
 	git_remote_free(remote);
 	cg_buf_release(&refname);

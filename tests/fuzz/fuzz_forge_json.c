@@ -19,6 +19,7 @@
 #include "forge/forge_internal.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/url.h"
 
 #define API "https://api.example.test" /* GitHub's shape: no path after the host */
 
@@ -64,7 +65,7 @@ static void check_posted(const struct cg_forge_posted_list *l)
 static void check_next(const char *next)
 {
 	struct cg_buf full = CG_BUF_INIT;
-	if (next && cg_forge__url(&full, API, "GET", next) == 0 && !cg_forge_same_origin(API, full.ptr))
+	if (next && cg_forge__url(&full, API, "GET", next) == 0 && !cg_url_same_origin(API, full.ptr))
 		abort();
 	cg_buf_release(&full);
 }

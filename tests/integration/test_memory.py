@@ -217,11 +217,13 @@ class TestCommitBackLocal(MemoryTest):
 class GitHttp:
     """git http-backend behind basic auth on 127.0.0.1."""
 
-    def __init__(self, root, tokens):
-        self.log = os.path.join(root, "http.log")
+    def __init__(self, root, tokens, redirect_to=None, log="http.log"):
+        self.log = os.path.join(root, log)
         args = [sys.executable, SERVER, "--root", root, "--log", self.log]
         for t in tokens:
             args += ["--token", t]
+        if redirect_to:
+            args += ["--redirect-to", redirect_to]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         assert line.startswith("PORT "), line
@@ -336,6 +338,53 @@ class TestCommitBackHttp(MemoryTest):
         pad = self.w.show(tip, "scratchpad.md")
         self.assertIn("Written meanwhile.\n", pad)
         self.assertIn("chrono-ban", pad)
+
+
+class TestCommitBackRedirect(MemoryTest):
+    """A remote that answers with a redirect to another port: the token stays with the remote."""
+
+    def setUp(self):
+        super().setUp()
+        root = os.path.dirname(self.w.remote)
+        # The real repository, where a push with the token would succeed.
+        self.target = GitHttp(root, ["s3cret-rw:rw"], log="target.log")
+
+    def tearDown(self):
+        self.target.stop()
+        super().tearDown()
+
+    def check_refused(self, redirector, target):
+        r = memory(self.work, *self.push_args(5, remote=redirector.url("proj.git")),
+                   env={"GITHUB_TOKEN": "s3cret-rw"})
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"redirected to {target}", r.stderr)
+        self.assertIn("sends the token only to the remote's own scheme, host and port", r.stderr)
+        self.assertNotIn("s3cret", r.stdout + r.stderr)
+        self.assertEqual(self.target.requests(), [])  # nothing reached the other port at all
+        self.assertEqual(self.w.tip(), self.w.head)
+        return redirector.requests()
+
+    def test_redirect_to_another_port_of_the_same_host(self):
+        # libgit2 follows this one whatever follow_redirects says.
+        redirector = GitHttp(os.path.dirname(self.w.remote), [],
+                             redirect_to=f"http://127.0.0.1:{self.target.port}", log="redirector.log")
+        try:
+            seen = self.check_refused(redirector, f"127.0.0.1:{self.target.port}")
+        finally:
+            redirector.stop()
+        self.assertEqual([(q["status"], q["auth"]) for q in seen], [(301, False)])
+
+    def test_redirect_after_the_token_was_accepted(self):
+        # The remote takes the token, then redirects with a challenge: libgit2 would send the
+        # credentials it holds to the new server without asking.
+        redirector = GitHttp(os.path.dirname(self.w.remote), ["s3cret-rw:rw"],
+                             redirect_to=f"http://localhost:{self.target.port}", log="redirector.log")
+        try:
+            seen = self.check_refused(redirector, "localhost")  # libgit2 refuses another host name
+        finally:
+            redirector.stop()
+        self.assertEqual([q["status"] for q in seen], [401, 301])
+        self.assertEqual(seen[-1]["user"], "x-access-token")  # the remote itself may have it
 
 
 def race(world, remote, env=None, config=None):

@@ -3,21 +3,32 @@
 run as CGI behind Python's standard HTTP server, with basic auth. Listens on
 127.0.0.1 only, on a free port, and prints `PORT <n>` on its first line.
 
-  git_http_server.py --root DIR [--token SECRET:rw]... [--log FILE]
+  git_http_server.py --root DIR [--token SECRET:rw]... [--log FILE] [--redirect-to URL]
+                     [--tls CERT KEY]
 
 Repositories are the bare repositories under DIR, served at /<name>.git/...
 With no --token, anyone may fetch and push. With tokens, every request needs
 basic auth whose password is one of them (any user name, as GitHub and GitLab
 take `x-access-token` and `oauth2`); a token marked `ro` may fetch, and its
 push is answered 403 as a forge answers a read-only token. Each request is
-logged as one JSON line {method, path, service, user, status} to --log, so a
-test can count the pushes a client made and see the user name it sent.
+logged as one JSON line {method, path, service, user, auth, status} to --log
+(auth: whether an Authorization header came), so a test can count the pushes
+a client made and see the user name it sent.
+
+With --tls, it speaks HTTPS with the given certificate and key.
+
+With --redirect-to, a request that passes the token check is answered
+`301 Moved Permanently` to URL followed by the request's path and query, as a
+moved repository (or a hostile server) answers, with a WWW-Authenticate
+challenge on the redirect so a client that holds credentials is tempted to
+send them along.
 """
 
 import argparse
 import base64
 import json
 import os
+import ssl
 import subprocess
 import sys
 import threading
@@ -90,12 +101,18 @@ class Handler(BaseHTTPRequestHandler):
         service = "git-receive-pack" if ("git-receive-pack" in url.path or "git-receive-pack" in url.query) \
             else "git-upload-pack"
         user, rights = self.user_and_rights()
-        entry = {"method": method, "path": url.path, "service": service, "user": user}
+        entry = {"method": method, "path": url.path, "service": service, "user": user,
+                 "auth": bool(self.headers.get("Authorization"))}
         if rights is None:
             # With a Content-Type, as forges send it: libgit2 1.5 takes a body without one for
             # no body at all, and would read it as the next answer's status line.
             self.answer(401, [("WWW-Authenticate", 'Basic realm="crabgate-test"'), ("Content-Type", "text/plain")],
                         b"authentication required\n", entry)
+            return
+        if ARGS.redirect_to:
+            self.answer(301, [("Location", ARGS.redirect_to + self.path),
+                              ("WWW-Authenticate", 'Basic realm="crabgate-test"'), ("Content-Type", "text/plain")],
+                        b"moved\n", entry)
             return
         if service == "git-receive-pack" and rights != "rw":
             self.answer(403, [("Content-Type", "text/plain")], b"write access to this repository denied\n", entry)
@@ -145,10 +162,16 @@ def main():
     p.add_argument("--root", required=True)
     p.add_argument("--token", action="append", default=[])
     p.add_argument("--log")
+    p.add_argument("--redirect-to")
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ARGS = p.parse_args()
     ARGS.root = os.path.abspath(ARGS.root)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    if ARGS.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*ARGS.tls)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(f"PORT {srv.server_address[1]}", flush=True)
     try:
         srv.serve_forever()

@@ -9,6 +9,7 @@
 #include "forge/forge.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/url.h"
 
 static const char *const ci_vars[] = {
     "GITHUB_ACTIONS",
@@ -184,12 +185,12 @@ static void test_md_text(void **state)
 static void test_same_origin(void **state)
 {
 	(void)state;
-	assert_true(cg_forge_same_origin("https://api.github.com", "https://API.github.com/repos/o/r?page=2"));
-	assert_true(cg_forge_same_origin("http://127.0.0.1:8080/api/v4", "http://127.0.0.1:8080/x"));
-	assert_false(cg_forge_same_origin("http://127.0.0.1:8080", "http://127.0.0.1:8081/x"));
-	assert_false(cg_forge_same_origin("https://api.github.com", "https://api.github.com.evil.invalid/x"));
-	assert_false(cg_forge_same_origin("https://api.github.com", "http://api.github.com/x"));
-	assert_false(cg_forge_same_origin("https://api.github.com", "/relative"));
+	assert_true(cg_url_same_origin("https://api.github.com", "https://API.github.com/repos/o/r?page=2"));
+	assert_true(cg_url_same_origin("http://127.0.0.1:8080/api/v4", "http://127.0.0.1:8080/x"));
+	assert_false(cg_url_same_origin("http://127.0.0.1:8080", "http://127.0.0.1:8081/x"));
+	assert_false(cg_url_same_origin("https://api.github.com", "https://api.github.com.evil.invalid/x"));
+	assert_false(cg_url_same_origin("https://api.github.com", "http://api.github.com/x"));
+	assert_false(cg_url_same_origin("https://api.github.com", "/relative"));
 }
 
 static void add_finding(struct cg_findings *fs, const char *path, uint32_t line, const char *msg)

@@ -396,6 +396,20 @@ static void test_redirects_same_host_only(void **state)
 	assert_int_equal(cJSON_GetArraySize(reqs), 1);
 	cJSON_Delete(reqs);
 	cg_http_response_release(&r);
+
+	/* The same host on another port, or over another scheme, is another origin (cg_url_same_origin). */
+	snprintf(sc, sizeof(sc), "{\"default\":{\"mode\":\"redirect\",\"location\":\"http://127.0.0.1:%d/steal\"}}",
+		 s->port == 65535 ? 1 : s->port + 1);
+	scenario(s, sc);
+	assert_int_equal(cg_http_send(&r, &q, &p), CG_E_NET);
+	assert_non_null(strstr(cg_error_last(), "another host"));
+	cg_http_response_release(&r);
+	snprintf(sc, sizeof(sc), "{\"default\":{\"mode\":\"redirect\",\"location\":\"https://127.0.0.1:%d/steal\"}}",
+		 s->port);
+	scenario(s, sc);
+	assert_int_equal(cg_http_send(&r, &q, &p), CG_E_NET);
+	assert_non_null(strstr(cg_error_last(), "another host"));
+	cg_http_response_release(&r);
 }
 
 static void test_connection_refused_retries_then_fails(void **state)

@@ -1,11 +1,15 @@
 /* Memory files: rendering, idempotency, the team's text kept, damaged input refused, commits. */
 #include "helpers.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "config/config.h"
+#include "memory/internal.h"
 #include "memory/memory.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -616,6 +620,104 @@ static void test_commit_and_push_without_work_tree(void **state)
 	sandbox_free(&sb);
 }
 
+/*
+ * Starts tests/servers/git_http_server.py over HTTPS for the bare
+ * repositories under `root`, with `token` for writing; returns its pid and
+ * port.
+ */
+static pid_t git_https_start(int *port, const char *root, const char *cert, const char *key, const char *token)
+{
+	char script[4096], line[64] = {0}, tok[128];
+	const char *file = __FILE__, *slash = strrchr(file, '/');
+	size_t got = 0;
+	int fds[2];
+	pid_t pid;
+
+	snprintf(script, sizeof(script), "%.*s/../servers/git_http_server.py", (int)(slash - file), file);
+	snprintf(tok, sizeof(tok), "%s:rw", token);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("python3", "python3", script, "--root", root, "--token", tok, "--tls", cert, key, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (got < sizeof(line) - 1) {
+		ssize_t r = read(fds[0], line + got, 1);
+		if (r <= 0 || line[got] == '\n')
+			break;
+		got++;
+	}
+	close(fds[0]);
+	assert_true(sscanf(line, "PORT %d", port) == 1);
+	return pid;
+}
+
+/*
+ * Every real push goes over TLS, and every connection libgit2 makes during
+ * one now starts in crabgate's connection guard (src/memory/push.c): the
+ * push and the fetch of the tip must still work through it, certificate
+ * checked, to "localhost" (which may resolve to ::1 first, where nothing
+ * listens: the guard tries every address).
+ */
+static void test_push_and_fetch_over_tls_through_the_guard(void **state)
+{
+	struct sandbox sb;
+	git_repository *srv;
+	git_reference *ref;
+	git_oid head, pushed, tip;
+	struct cg_memory_remote rm = {NULL, "s3cret-tls", "x-access-token"};
+	enum cg_memory_push_status status;
+	char root[4200], bare[4300], cert[4300], key[4300], cmd[16384], url[128], why[512], first[41], second[41];
+	int port;
+	pid_t pid;
+	(void)state;
+
+	sandbox_init(&sb, 0);
+	snprintf(root, sizeof(root), "%s/.git/srv", sb.dir);
+	snprintf(bare, sizeof(bare), "%s/proj.git", root);
+	snprintf(cert, sizeof(cert), "%s/.git/cert.pem", sb.dir);
+	snprintf(key, sizeof(key), "%s/.git/key.pem", sb.dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 2 -subj /CN=localhost "
+		 "-addext subjectAltName=DNS:localhost >'%s/.git/openssl.log' 2>&1",
+		 key, cert, sb.dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(git_repository_init(&srv, bare, 1), 0);
+	sandbox_write(&sb, "memories.md", "# Memories\n");
+	sandbox_stage(&sb, "memories.md");
+	sandbox_commit(&sb, "init", first);
+	push_to(&sb, bare, "HEAD:refs/heads/feature");
+	sandbox_write(&sb, "memories.md", "# Memories\n\n## one\n");
+	sandbox_stage(&sb, "memories.md");
+	sandbox_commit(&sb, "docs: memory", second);
+
+	pid = git_https_start(&port, root, cert, key, rm.token);
+	assert_int_equal(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, cert, NULL), 0);
+	snprintf(url, sizeof(url), "https://localhost:%d/proj.git", port);
+	rm.remote = url;
+	git_oid_fromstr(&head, first);
+	git_oid_fromstr(&pushed, second);
+	if (cg_memory_push(&status, why, sizeof(why), sb.repo, &rm, "feature", &pushed, &head) < 0)
+		fail_msg("push: %s", cg_error_last());
+	assert_int_equal(status, CG_PUSH_OK);
+	assert_int_equal(git_reference_lookup(&ref, srv, "refs/heads/feature"), 0);
+	assert_true(git_oid_equal(git_reference_target(ref), &pushed));
+	if (cg_memory_fetch_tip(&tip, sb.repo, &rm, "feature") < 0)
+		fail_msg("fetch: %s", cg_error_last());
+	assert_true(git_oid_equal(&tip, &pushed));
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	git_reference_free(ref);
+	git_repository_free(srv);
+	sandbox_free(&sb);
+}
+
 static void test_stage_mode(void **state)
 {
 	struct fixture *fx = *state;
@@ -737,6 +839,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_config, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gather, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_commit_and_push_without_work_tree, setup, teardown),
+	    cmocka_unit_test(test_push_and_fetch_over_tls_through_the_guard),
 	    cmocka_unit_test_setup_teardown(test_stage_mode, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_local_commit_refuses_dirty_and_damaged, setup, teardown),
 	};

@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/url.h"
 
 static int collect_sink(const char *data, size_t len, void *payload)
 {
@@ -133,6 +134,34 @@ static void test_fingerprint_is_stable_over_whitespace(void **state)
 	git_libgit2_shutdown();
 }
 
+static void test_url_same_origin(void **state)
+{
+	struct cg_url_origin o;
+	(void)state;
+	/* The rule every token-carrying request follows: exact scheme, host and port. */
+	assert_true(cg_url_same_origin("https://api.github.com", "https://API.github.com:443/repos/o/r?page=2"));
+	assert_true(cg_url_same_origin("http://127.0.0.1:8080/api/v4", "http://127.0.0.1:8080/x"));
+	assert_true(cg_url_same_origin("https://x-access-token:t@github.com/o/r.git", "https://github.com/o/r"));
+	assert_true(cg_url_same_origin("http://[::1]:9/a", "http://[::1]:9/b"));
+	assert_false(cg_url_same_origin("http://127.0.0.1:8080", "http://127.0.0.1:8081/x"));
+	assert_false(cg_url_same_origin("http://127.0.0.1:8080", "http://localhost:8080/x"));
+	assert_false(cg_url_same_origin("http://api.github.com", "https://api.github.com/x")); /* an upgrade too */
+	assert_false(cg_url_same_origin("https://api.github.com", "http://api.github.com/x"));
+	assert_false(cg_url_same_origin("https://api.github.com", "https://api.github.com.evil.invalid/x"));
+	assert_false(cg_url_same_origin("https://api.github.com", "https://api.github.com@evil.invalid/x"));
+	assert_false(cg_url_same_origin("https://api.github.com", "https://u@api.github.com/x"));
+	assert_false(cg_url_same_origin("https://api.github.com", "/relative"));
+	assert_false(cg_url_same_origin("https://api.github.com", NULL));
+
+	assert_int_equal(cg_url_origin_parse(&o, "HTTPS://[::1]:8443/x"), 0);
+	assert_string_equal(o.scheme, "https");
+	assert_string_equal(o.host, "::1"); /* as libgit2 names it */
+	assert_string_equal(o.port, "8443");
+	cg_url_origin_release(&o);
+	assert_int_equal(cg_url_origin_parse(&o, "github.com/o/r"), CG_E_INPUT);
+	cg_url_origin_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_parse_long),
+		cmocka_unit_test(test_url_same_origin),
 		cmocka_unit_test(test_fingerprint_is_stable_over_whitespace),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
