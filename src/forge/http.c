@@ -147,17 +147,71 @@ char *cg_http_link_next(const struct cg_http_response *resp)
 	return NULL;
 }
 
+/* Whether `s` has the shape of `pat`: D a digit, S a space or a digit, A a letter, anything else itself. */
+static bool fits(const char *s, const char *pat)
+{
+	for (; *pat; s++, pat++) {
+		bool ok = *pat == 'D'	? isdigit((unsigned char)*s)
+			  : *pat == 'S' ? (*s == ' ' || isdigit((unsigned char)*s))
+			  : *pat == 'A' ? isalpha((unsigned char)*s)
+					: *s == *pat;
+		if (!ok)
+			return false;
+	}
+	return !*s;
+}
+
+/*
+ * Numbers in servers' headers are decimal: digits with an optional fraction.
+ * strtod would also take "0x10" (16), "1e3", "inf", "nan" and a sign, none
+ * of which a server means as a wait. Advances *p past the number; false when
+ * there is none. Values past 1e15 stay at 1e15 (far past every wait budget).
+ */
+static bool scan_decimal(const char **p, double *out)
+{
+	const char *q = *p;
+	double d = 0, scale = 1;
+	if (!isdigit((unsigned char)*q))
+		return false;
+	for (; isdigit((unsigned char)*q); q++)
+		if (d < 1e15)
+			d = d * 10 + (*q - '0');
+	if (*q == '.') {
+		if (!isdigit((unsigned char)q[1]))
+			return false;
+		for (q++; isdigit((unsigned char)*q); q++)
+			if (scale > 1e-9) {
+				scale /= 10;
+				d += (*q - '0') * scale;
+			}
+	}
+	*out = d;
+	*p = q;
+	return true;
+}
+
+/* A whole header value that is one decimal number (white space around it allowed); -1 otherwise. */
+static double parse_decimal(const char *v)
+{
+	double d;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (!scan_decimal(&v, &d))
+		return -1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return *v ? -1 : d;
+}
+
 /* Go-style durations ("1s", "6m0s", "20ms", "1.5h"); -1 when not one. */
 static double parse_duration_s(const char *v)
 {
 	double total = 0;
 	bool any = false;
 	while (*v) {
-		char *end;
-		double n = strtod(v, &end);
-		if (end == v)
+		double n;
+		if (!scan_decimal(&v, &n))
 			return -1;
-		v = end;
 		if (!strncmp(v, "ms", 2)) {
 			n /= 1000.0;
 			v += 2;
@@ -176,6 +230,64 @@ static double parse_duration_s(const char *v)
 		any = true;
 	}
 	return any ? total : -1;
+}
+
+/*
+ * An HTTP-date (RFC 9110 5.6.7) to epoch seconds, -1 when `v` is not one:
+ * the IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", and the obsolete RFC 850
+ * "Sunday, 06-Nov-94 08:49:37 GMT" and asctime "Sun Nov  6 08:49:37 1994"
+ * forms recipients must accept; nothing looser.
+ */
+static double parse_http_date(const char *v)
+{
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+	static const char *const long_days[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+						"Friday", "Saturday", "Sunday"};
+	const char *day, *mon, *year, *clock;
+	size_t n = strlen(v), year_len;
+	bool is_day = false;
+	struct tm tm;
+	int m = -1;
+
+	if (n == 29 && fits(v, "AAA, DD AAA DDDD DD:DD:DD GMT")) {
+		day = v + 5, mon = v + 8, year = v + 12, year_len = 4, clock = v + 17;
+		for (size_t i = 0; i < 7; i++)
+			is_day |= !strncmp(v, days[i], 3);
+	} else if (n == 24 && fits(v, "AAA AAA SD DD:DD:DD DDDD")) {
+		day = v + 8, mon = v + 4, year = v + 20, year_len = 4, clock = v + 11;
+		for (size_t i = 0; i < 7; i++)
+			is_day |= !strncmp(v, days[i], 3);
+	} else {
+		const char *comma = strchr(v, ',');
+		size_t wl = comma ? (size_t)(comma - v) : 0;
+		if (!comma || strlen(comma) != 24 || !fits(comma, ", DD-AAA-DD DD:DD:DD GMT"))
+			return -1;
+		day = comma + 2, mon = comma + 5, year = comma + 9, year_len = 2, clock = comma + 12;
+		for (size_t i = 0; i < 7; i++)
+			is_day |= strlen(long_days[i]) == wl && !strncmp(v, long_days[i], wl);
+	}
+	for (int i = 0; i < 12; i++)
+		if (!strncmp(mon, months[i], 3))
+			m = i;
+	if (!is_day || m < 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_mday = (day[0] == ' ' ? 0 : (day[0] - '0') * 10) + (day[1] - '0');
+	tm.tm_mon = m;
+	tm.tm_year = 0;
+	for (size_t i = 0; i < year_len; i++)
+		tm.tm_year = tm.tm_year * 10 + (year[i] - '0');
+	if (year_len == 2) /* RFC 850's two-digit year, taken as 1970..2069 */
+		tm.tm_year += tm.tm_year < 70 ? 2000 : 1900;
+	tm.tm_year -= 1900;
+	tm.tm_hour = (clock[0] - '0') * 10 + (clock[1] - '0');
+	tm.tm_min = (clock[3] - '0') * 10 + (clock[4] - '0');
+	tm.tm_sec = (clock[6] - '0') * 10 + (clock[7] - '0');
+	if (tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	return (double)timegm(&tm);
 }
 
 /* RFC 3339 "2024-05-01T12:00:00Z" (fraction and offset tolerated) to epoch seconds; -1 otherwise. */
@@ -223,19 +335,15 @@ static int64_t seconds_to_ms(double s)
 /* A reset value: epoch seconds, seconds, a duration or a date; returns ms from now, or -1. */
 static int64_t reset_wait_ms(const char *v)
 {
-	char *end;
 	double d, now = (double)time(NULL);
 
-	while (*v == ' ')
-		v++;
-	if (!*v)
-		return -1;
-	d = strtod(v, &end);
-	if (end != v && !*end) {
+	if ((d = parse_decimal(v)) >= 0) {
 		if (d > 1e9) /* epoch seconds (GitHub, GitLab) */
 			d -= now;
 		return seconds_to_ms(d);
 	}
+	while (*v == ' ')
+		v++;
 	if ((d = parse_duration_s(v)) >= 0) /* OpenAI */
 		return seconds_to_ms(d);
 	if ((d = parse_rfc3339(v)) >= 0) /* Anthropic */
@@ -249,21 +357,17 @@ uint64_t cg_http_response_wait_ms(const struct cg_http_response *resp)
 	int64_t best = -1;
 
 	if ((v = cg_http_response_header(resp, "retry-after-ms")) != NULL) {
-		char *end;
-		double d = strtod(v, &end);
-		if (end != v && d >= 0)
+		double d = parse_decimal(v);
+		if (d >= 0)
 			best = seconds_to_ms(d / 1000.0);
 	}
+	/* Retry-After is delay-seconds or an HTTP-date (RFC 9110 10.2.3); anything else is ignored. */
 	if (best < 0 && (v = cg_http_response_header(resp, "retry-after")) != NULL) {
-		char *end;
-		double d = strtod(v, &end);
-		if (end != v && !*end && d >= 0) {
+		double d = parse_decimal(v);
+		if (d >= 0)
 			best = seconds_to_ms(d);
-		} else {
-			time_t at = curl_getdate(v, NULL); /* HTTP-date */
-			if (at >= 0)
-				best = seconds_to_ms((double)at - (double)time(NULL));
-		}
+		else if ((d = parse_http_date(v)) >= 0)
+			best = seconds_to_ms(d - (double)time(NULL));
 	}
 	if (best >= 0)
 		return (uint64_t)best;

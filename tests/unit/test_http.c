@@ -306,6 +306,73 @@ static void test_rate_limit_reset_headers(void **state)
 	assert_int_equal(cg_http_response_wait_ms(&r), 1500);
 }
 
+/* "Sunday, 06-Nov-94 08:49:37 GMT": strftime's %y would draw a warning about two-digit years. */
+static void rfc850(char *out, size_t size, const struct tm *tm)
+{
+	char head[24], tail[16];
+	strftime(head, sizeof(head), "%A, %d-%b-", tm);
+	strftime(tail, sizeof(tail), " %H:%M:%S GMT", tm);
+	snprintf(out, size, "%s%02d%s", head, tm->tm_year % 100, tail);
+}
+
+/* Retry-After is delay-seconds or an HTTP-date; "0x10" was read as hex (16 s). Anything else: default backoff. */
+static void test_retry_after_is_decimal_or_a_date(void **state)
+{
+	static const char *const ignored[] = {"0x10",
+					      "1e3",
+					      "+5",
+					      "-5",
+					      "inf",
+					      "nan",
+					      "5s",
+					      "1.",
+					      "",
+					      "tomorrow",
+					      "Sun, 06 Nov 2994 08:49:37 PST",
+					      "sun, 06 Nov 2994 08:49:37 GMT",
+					      "Sun, 06 Nov 2994 08:49:37 GMT x"};
+	struct cg_http_response_header h[1] = {{"Retry-After", NULL}};
+	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
+	char date[64];
+	time_t at = time(NULL) + 30;
+	uint64_t w;
+	(void)state;
+
+	r.headers = h;
+	r.nheaders = 1;
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		h[0].value = (char *)ignored[i];
+		if (cg_http_response_wait_ms(&r) != 0)
+			fail_msg("Retry-After: '%s' was taken as a wait", ignored[i]);
+	}
+	h[0].value = "16";
+	assert_int_equal(cg_http_response_wait_ms(&r), 16000);
+	h[0].value = "0";
+	assert_int_equal(cg_http_response_wait_ms(&r), 0);
+	for (int i = 0; i < 3; i++) {
+		/* IMF-fixdate, then the obsolete RFC 850 and asctime forms. */
+		if (i == 0)
+			strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", gmtime(&at));
+		else if (i == 1)
+			rfc850(date, sizeof(date), gmtime(&at));
+		else
+			strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Y", gmtime(&at));
+		h[0].value = date;
+		w = cg_http_response_wait_ms(&r);
+		if (w < 28000 || w > 30000)
+			fail_msg("Retry-After: '%s' gave %llu ms", date, (unsigned long long)w);
+	}
+	h[0].value = "Sun, 06 Nov 1994 08:49:37 GMT"; /* in the past: no wait */
+	assert_int_equal(cg_http_response_wait_ms(&r), 0);
+	h[0].name = "retry-after-ms";
+	h[0].value = "0x10";
+	assert_int_equal(cg_http_response_wait_ms(&r), 0);
+	h[0].value = "1500";
+	assert_int_equal(cg_http_response_wait_ms(&r), 1500);
+	r.headers = NULL;
+	r.nheaders = 0;
+}
+
 static void test_batch_bounds_concurrency(void **state)
 {
 	struct server *s = *state;
@@ -504,6 +571,7 @@ int main(void)
 	    cmocka_unit_test(test_429_quota_is_final),
 	    cmocka_unit_test(test_429_retry_after_is_honoured),
 	    cmocka_unit_test(test_retry_after_beyond_budget_stops),
+	    cmocka_unit_test(test_retry_after_is_decimal_or_a_date),
 	    cmocka_unit_test(test_rate_limit_reset_headers),
 	    cmocka_unit_test(test_batch_bounds_concurrency),
 	    cmocka_unit_test(test_plain_http_refused_for_remote_hosts),
