@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/str.h"
 #include "util/banned.h"
@@ -145,6 +146,71 @@ static size_t match_shape(const char *s, size_t len, const char **kind)
 		return plen + tail;
 	}
 	return 0;
+}
+
+static bool is_b64url(char c)
+{
+	return is_alnum(c) || c == '-' || c == '_';
+}
+
+/*
+ * Length of a JSON Web Token at s (0: none): three base64url parts joined by
+ * dots, the first an encoded JSON object ("eyJ" is '{"'), the signature
+ * empty for an unsigned token.
+ */
+static size_t match_jwt(const char *s, size_t len)
+{
+	size_t i = 0, parts[3];
+	if (len < 3 || memcmp(s, "eyJ", 3) != 0)
+		return 0;
+	for (int k = 0; k < 3; k++) {
+		size_t start = i;
+		while (i < len && is_b64url(s[i]))
+			i++;
+		parts[k] = i - start;
+		if (k < 2) {
+			if (i >= len || s[i] != '.')
+				return 0;
+			i++;
+		}
+	}
+	/* A header holds at least {"alg":"none"} (19 characters encoded), a payload at least {} (3). */
+	return parts[0] >= 19 && parts[1] >= 3 ? i : 0;
+}
+
+/*
+ * After the word "Bearer" (any case) at s[0..6): the token that follows
+ * (RFC 6750's b64token) as [*start, *end), when it looks like one: a JWT, a
+ * known token shape, or 16+ characters mixing letters and digits ("Bearer
+ * token-based auth" is prose).
+ */
+static bool match_bearer(const char *s, size_t len, size_t *start, size_t *end, const char **kind)
+{
+	size_t i = 6, n;
+	bool has_alpha = false;
+	if (len < 7 || (s[6] != ' ' && s[6] != '\t'))
+		return false;
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	*start = i;
+	while (i < len && (is_alnum(s[i]) || strchr("-._~+/", s[i])))
+		i++;
+	while (i < len && s[i] == '=')
+		i++;
+	*end = i;
+	n = i - *start;
+	if (!n || (i < len && is_ident(s[i])))
+		return false;
+	if (match_jwt(s + *start, n) == n) {
+		*kind = "jwt";
+		return true;
+	}
+	if (match_shape(s + *start, n, kind) == n)
+		return true;
+	for (size_t k = *start; k < i; k++)
+		has_alpha |= isalpha((unsigned char)s[k]) != 0;
+	*kind = "bearer-token";
+	return n >= 16 && has_alpha && has_digit(s + *start, n);
 }
 
 static const char *find_in(const char *s, size_t len, const char *needle)
@@ -359,10 +425,29 @@ int cg_review_redact(struct cg_buf *out, const char *text, size_t len, size_t *c
 			i += n;
 			continue;
 		}
+		if (at_word && (i == 0 || (text[i - 1] != '_' && text[i - 1] != '-' && text[i - 1] != '.')) &&
+		    (n = match_jwt(s, rest)) > 0 && (i + n >= len || !is_b64url(text[i + n]))) {
+			FLUSH();
+			if ((err = cg_buf_puts(out, "[MASKED:jwt]")) < 0)
+				return err;
+			(*count)++;
+			i += n;
+			continue;
+		}
 		if (at_word && (i == 0 || !is_ident(text[i - 1])) && (isalpha((unsigned char)*s) || *s == '_')) {
 			size_t id = 0, vs, ve;
 			while (id < rest && (is_ident(s[id]) || s[id] == '-' || s[id] == '.'))
 				id++;
+			if (id == 6 && !strncasecmp(s, "bearer", 6) && match_bearer(s, rest, &vs, &ve, &kind)) {
+				run += vs;
+				i += vs;
+				FLUSH();
+				if ((err = cg_buf_printf(out, "[MASKED:%s]", kind)) < 0)
+					return err;
+				(*count)++;
+				i += ve - vs;
+				continue;
+			}
 			if (names_secret(s, id) && match_assignment(s, rest, id, &vs, &ve)) {
 				run += vs;
 				i += vs;

@@ -20,10 +20,11 @@
  * Appends `text` to `out` with secrets replaced by "[MASKED:<kind>]": private
  * key blocks (each line of a multi-line block is replaced, so line numbers
  * stay), AWS access key ids, GCP API keys, GitHub, GitLab, Slack, OpenAI and
- * Anthropic token shapes, Slack webhooks, and the value of assignments to
- * names holding password/passwd/secret/token/api_key/apikey/private_key/
- * access_key/credential (quoted values always, unquoted ones when long and
- * high in entropy). Adds the number of masked values to *count.
+ * Anthropic token shapes, Slack webhooks, JSON Web Tokens, the token after
+ * "Bearer " (a JWT, a known shape, or 16+ letters and digits), and the value
+ * of assignments to names holding password/passwd/secret/token/api_key/
+ * apikey/private_key/access_key/credential (quoted values always, unquoted
+ * ones when long and high in entropy). Adds the number of masked values to *count.
  */
 int cg_review_redact(struct cg_buf *out, const char *text, size_t len, size_t *count);
 

@@ -39,6 +39,10 @@ static void expect_kept(const char *in)
 	free(out);
 }
 
+/* jwt.io's example token: {"alg":"HS256","typ":"JWT"}.{"sub":"1234567890"}.signature */
+#define JWT                                                                                                            \
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+
 static void test_redact_token_shapes(void **state)
 {
 	(void)state;
@@ -58,6 +62,19 @@ static void test_redact_token_shapes(void **state)
 		      "openai-key");
 	expect_masked("k sk-ant-api03-Ab12Cd34Ef56Gh78Ij90Kl12Mn34-xyz", "sk-ant-api03-Ab12Cd34Ef56Gh78Ij90",
 		      "anthropic-key");
+	/* JSON Web Tokens and bearer tokens, alone or in an Authorization header. */
+	expect_masked("let t = \"" JWT "\";", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", "[MASKED:jwt]");
+	expect_masked("Authorization: Bearer " JWT, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", "[MASKED:jwt]");
+	expect_masked("-H 'authorization: bearer " JWT "'", "dozjgNryP4J3jVmNHl0w5N", "[MASKED:jwt]");
+	expect_masked("curl -H \"Authorization: Bearer 8f14e45fceea167a5a36dedd4bea2543\"",
+		      "8f14e45fceea167a5a36dedd4bea2543", "[MASKED:bearer-token]");
+	expect_masked("req.header(AUTHORIZATION, \"BEARER ya29.A0ARrdaM-x_Y12zQ~v/+w==\")", "ya29.A0ARrdaM",
+		      "[MASKED:bearer-token]");
+	expect_masked("Bearer ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "ghp_0123456789abcdef", "github-token");
+	expect_kept("// Bearer token-based authentication, see the Authorization header");
+	expect_kept("let h = format!(\"Bearer {}\", token);");
+	expect_kept("\"Bearer \" + token");
+	expect_kept("eyJ is how a base64 JSON object starts: eyJhbGciOiJIUzI1NiJ9 alone is no token");
 	/* Words that merely look alike stay. */
 	expect_kept("fn ask-questions-about-everything-today() {}");
 	expect_kept("let task = \"risk-management-of-things-and-stuff\";");
