@@ -15,7 +15,6 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-#define MAX_COMMENTS 200
 #define MAX_ITEMS 20
 #define MAX_BODY 4000
 #define MAX_ITEM 500
@@ -253,7 +252,11 @@ int cg_review_answer_parse(struct cg_review_answer *out, const char *text, size_
 		const cJSON *end = cJSON_GetObjectItemCaseSensitive(it, "end_line");
 		const cJSON *sugg = cJSON_GetObjectItemCaseSensitive(it, "suggestion");
 		memset(&c, 0, sizeof(c));
-		if (out->ncomments >= MAX_COMMENTS || !cJSON_IsObject(it) ||
+		if (out->ncomments >= CG_REVIEW_MAX_COMMENTS) {
+			out->nover_cap++;
+			continue;
+		}
+		if (!cJSON_IsObject(it) ||
 		    !(c.path = clean_path(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "path")))) ||
 		    !read_line(cJSON_GetObjectItemCaseSensitive(it, "line"), &c.line) ||
 		    !read_severity(cJSON_GetObjectItemCaseSensitive(it, "severity"), &c.severity) ||

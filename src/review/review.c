@@ -557,6 +557,7 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 		}
 		add_findings(res, findings, change, &plan.chunks[i], &j->answer);
 		res->comments_invalid += j->answer.ninvalid;
+		res->comments_over_cap += j->answer.nover_cap;
 		if (j->answer.summary && *j->answer.summary) {
 			if (!res->summary) {
 				res->summary = cg_strdup(j->answer.summary);
@@ -607,8 +608,12 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 	if (res->comments_invalid)
 		note(res, "%zu model comment%s not match the answer's schema and %s dropped", res->comments_invalid,
 		     res->comments_invalid == 1 ? " did" : "s did", res->comments_invalid == 1 ? "was" : "were");
-	cg_verbose("model review: %zu comments kept, %zu dropped, %zu invalid", res->comments_kept,
-		   res->comments_dropped, res->comments_invalid);
+	if (res->comments_over_cap)
+		note(res, "%zu model comment%s over the cap of %d comments per answer and %s dropped",
+		     res->comments_over_cap, res->comments_over_cap == 1 ? " was" : "s were", CG_REVIEW_MAX_COMMENTS,
+		     res->comments_over_cap == 1 ? "was" : "were");
+	cg_verbose("model review: %zu comments kept, %zu dropped, %zu invalid, %zu over the cap", res->comments_kept,
+		   res->comments_dropped, res->comments_invalid, res->comments_over_cap);
 done:
 	for (size_t i = 0; jobs && i < plan.nchunks; i++) {
 		cg_buf_release(&jobs[i].body);

@@ -53,11 +53,12 @@ struct cg_review_result {
 	char **notes; /* for people and every report: what was skipped, dropped, masked, failed */
 	size_t nnotes;
 	size_t chunks, chunks_cached, chunks_failed;
-	size_t requests;	 /* HTTP requests sent, retries included */
-	size_t comments_kept;	 /* became findings */
-	size_t comments_dropped; /* not on an added line shown to the model */
-	size_t comments_invalid; /* did not match the schema */
-	size_t secrets_masked;	 /* values replaced before anything was sent */
+	size_t requests;	  /* HTTP requests sent, retries included */
+	size_t comments_kept;	  /* became findings */
+	size_t comments_dropped;  /* not on an added line shown to the model */
+	size_t comments_invalid;  /* did not match the schema */
+	size_t comments_over_cap; /* past the cap of comments kept from one answer */
+	size_t secrets_masked;	  /* values replaced before anything was sent */
 };
 
 /*

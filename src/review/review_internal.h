@@ -48,11 +48,15 @@ struct cg_review_comment {
 	char *suggestion; /* sanitised, or NULL */
 };
 
+/* Comments kept from one answer; the rest are counted, not kept. */
+#define CG_REVIEW_MAX_COMMENTS 200
+
 struct cg_review_answer {
 	struct cg_review_comment *comments;
 	size_t ncomments, comments_cap;
-	size_t ninvalid; /* comments that did not match the schema */
-	char *summary;	 /* sanitised, may be "" */
+	size_t ninvalid;  /* comments that did not match the schema */
+	size_t nover_cap; /* comments past CG_REVIEW_MAX_COMMENTS */
+	char *summary;	  /* sanitised, may be "" */
 	char **lessons;
 	size_t nlessons, lessons_cap;
 	char **todos;
@@ -64,7 +68,8 @@ struct cg_review_answer {
  * object is skipped, then the first complete JSON object is validated
  * against {"comments":[{"path","line","end_line?","severity","category",
  * "body","suggestion?"}],"summary","lessons":[],"todos":[]}. Comments that do
- * not match are counted in ninvalid, not kept. CG_E_INPUT (with the reason)
+ * not match are counted in ninvalid, those past the cap in nover_cap; neither
+ * is kept. CG_E_INPUT (with the reason)
  * when there is no JSON object or it lacks the shape. `out` starts zeroed;
  * release it in every case.
  */

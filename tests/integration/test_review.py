@@ -288,6 +288,17 @@ class ReviewTest(unittest.TestCase):
         self.assertTrue(all(f["end_line"] == 13 for f in found))  # a range leaving the change is cut
         self.assertIn("2 model comments were outside the change and were dropped", self.notes(doc))
 
+    def test_comments_over_the_cap_are_counted_as_such(self):
+        self.stage_files(1)
+        self.server.scenario(default={"mode": "normal", "comment_count": 10000})
+        self.configure()
+        r, doc = self.check("--review")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.review_findings(doc)), 200)
+        self.assertIn("9800 model comments were over the cap of 200 comments per answer and were dropped",
+                      self.notes(doc))
+        self.assertNotIn("schema", self.notes(doc))
+
     def fault(self, scenario, provider="openai", required=False, **review):
         self.stage_files(1)
         self.server.scenario(**scenario)

@@ -232,6 +232,26 @@ static void test_answer_faults(void **state)
 	cg_review_answer_release(&a);
 }
 
+/* 10,000 comments: 200 kept, the rest counted as over the cap, not as off the schema. */
+static void test_answer_comment_cap(void **state)
+{
+	struct cg_review_answer a;
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+
+	cg_buf_puts(&b, "{\"comments\":[");
+	for (int i = 0; i < 10000; i++)
+		cg_buf_printf(&b, "%s{\"path\":\"a.rs\",\"line\":%d,\"severity\":\"note\",\"body\":\"c%d\"}",
+			      i ? "," : "", i + 1, i);
+	cg_buf_puts(&b, ",\"not an object\"],\"summary\":\"s\"}");
+	assert_int_equal(cg_review_answer_parse(&a, b.ptr, b.size), 0);
+	assert_int_equal(a.ncomments, CG_REVIEW_MAX_COMMENTS);
+	assert_int_equal(a.nover_cap, 10001 - CG_REVIEW_MAX_COMMENTS);
+	assert_int_equal(a.ninvalid, 0);
+	cg_review_answer_release(&a);
+	cg_buf_release(&b);
+}
+
 /* ------------------------------------------------------------ chunks */
 
 static const char diff3[] = "diff --git a/src/a.rs b/src/a.rs\n"
@@ -431,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(test_sanitize),
 	    cmocka_unit_test(test_answer_plain_fenced_prose),
 	    cmocka_unit_test(test_answer_faults),
+	    cmocka_unit_test(test_answer_comment_cap),
 	    cmocka_unit_test(test_plan_small_change),
 	    cmocka_unit_test(test_plan_cuts_big_file_and_caps_total),
 	    cmocka_unit_test(test_plan_enclosing_fn),
