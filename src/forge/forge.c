@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "forge/forge_internal.h"
 #include "util/error.h"
@@ -197,24 +198,113 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-int cg_forge_put_md_text(struct cg_buf *out, const char *s)
+#define ZWSP "\xe2\x80\x8b" /* zero-width space: invisible, and breaks what markdown or an autolinker would see */
+
+static bool is_alnum_ascii(unsigned char c)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Length of a URL-ish run at s (printable ASCII up to white space, <, >, ", `): what an autolinker takes. */
+static size_t url_run(const unsigned char *s, size_t len)
+{
+	size_t n = 0;
+	while (n < len && s[n] > 0x20 && s[n] < 0x7f && !strchr("<>\"`", s[n]))
+		n++;
+	return n;
+}
+
+static bool is_scheme_char(unsigned char c)
+{
+	return is_alnum_ascii(c) || c == '+' || c == '.' || c == '-';
+}
+
+/* Whether s[0..len) starts with "scheme://" (a letter, then letters, digits, + . -). */
+static bool has_scheme(const unsigned char *s, size_t len)
+{
+	size_t n = 0;
+	if (!len || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	while (n < len && is_scheme_char(s[n]))
+		n++;
+	return len - n >= 3 && !memcmp(s + n, "://", 3);
+}
+
+/* Whether the URL s[0..n) is on the forge's own origin (so a link to it may stay live). */
+static bool is_forge_url(const unsigned char *s, size_t n, const char *link_origin)
+{
+	char url[2048];
+	if (!link_origin || n >= sizeof(url))
+		return false;
+	memcpy(url, s, n);
+	url[n] = '\0';
+	return cg_url_same_origin(link_origin, url);
+}
+
+/*
+ * One line of text as inert markdown: no HTML, no mentions or issue links,
+ * no controls or bidi overrides, and no links but to the forge's own origin.
+ * A link elsewhere is broken with a zero-width space where the markup needs
+ * two characters side by side: "](" and "]:" (inline links, images,
+ * reference definitions), "scheme://" and "www." (autolinks, on GitHub and
+ * GitLab alike). It reads the same; it leads nowhere.
+ */
+static int put_md_inline(struct cg_buf *out, const char *text, size_t len, const char *link_origin)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
 	int err = 0;
 
-	/*
-	 * Finding text can come from a pull request or a model: it must not
-	 * open HTML (a fake marker would hide findings), ping people, link
-	 * issues, or carry controls and bidi overrides.
-	 */
-	while (*p && !err) {
-		size_t n = utf8_len(p);
-		if (n == 0) {
+	while (i < len && !err) {
+		const unsigned char *p = s + i;
+		size_t rest = len - i, n = utf8_len(p);
+		if (n == 0 || n > rest) {
 			err = cg_buf_puts(out, "\xef\xbf\xbd");
-			p++;
+			i++;
+			continue;
+		}
+		if (rest >= 3 && !memcmp(p, "://", 3) && i && is_scheme_char(s[i - 1])) {
+			/* Autolinkers look back from "://" for the scheme: so does this. */
+			size_t start = i, u;
+			while (start && is_scheme_char(s[start - 1]))
+				start--;
+			while (start < i && !has_scheme(s + start, len - start))
+				start++;
+			u = url_run(s + start, len - start);
+			if (start < i && is_forge_url(s + start, u, link_origin)) {
+				/* As it is: an autolinker does not decode "&amp;" in a URL. */
+				err = cg_buf_put(out, s + i, start + u - i);
+				i = start + u;
+			} else {
+				err = cg_buf_puts(out, ZWSP "://");
+				i += 3;
+			}
+			continue;
+		}
+		if (rest >= 4 && !strncasecmp((const char *)p, "www.", 4)) {
+			cg_buf_put(out, p, 3);
+			err = cg_buf_puts(out, ZWSP ".");
+			i += 4;
 			continue;
 		}
 		switch (*p) {
+		case ']':
+			if (rest >= 2 && p[1] == '(') {
+				size_t u = url_run(p + 2, rest - 2);
+				while (u && p[2 + u - 1] == ')')
+					u--; /* "(https://…)" ends before its parenthesis */
+				if (has_scheme(p + 2, u) && is_forge_url(p + 2, u, link_origin)) {
+					err = cg_buf_put(out, p, 2 + u);
+					i += 2 + u;
+					continue;
+				}
+				err = cg_buf_puts(out, "]" ZWSP);
+			} else if (rest >= 2 && p[1] == ':') {
+				err = cg_buf_puts(out, "]" ZWSP);
+			} else {
+				err = cg_buf_putc(out, ']');
+			}
+			break;
 		case '<':
 			err = cg_buf_puts(out, "&lt;");
 			break;
@@ -227,8 +317,7 @@ int cg_forge_put_md_text(struct cg_buf *out, const char *s)
 		case '@':
 		case '#':
 			err = cg_buf_putc(out, (char)*p);
-			if (!err && ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') ||
-				     (p[1] >= '0' && p[1] <= '9')))
+			if (!err && rest > 1 && is_alnum_ascii(p[1]))
 				err = cg_buf_puts(out, "&#8203;");
 			break;
 		case '\n':
@@ -240,7 +329,133 @@ int cg_forge_put_md_text(struct cg_buf *out, const char *s)
 				break;
 			err = cg_buf_put(out, p, n);
 		}
-		p += n;
+		i += n;
+	}
+	return err;
+}
+
+int cg_forge_put_md_text(struct cg_buf *out, const char *s)
+{
+	return put_md_inline(out, s ? s : "", s ? strlen(s) : 0, NULL);
+}
+
+/*
+ * Code as a fenced block whose fence is longer than any run of backticks
+ * inside (CommonMark's rule), so nothing in it can close the block early and
+ * swallow what follows (crabgate's trailer and hidden marker) into code.
+ * Inside a code block nothing is markup; what must still go is what could
+ * forge a marker in the raw body ("<!--") and controls.
+ */
+static int put_code_block(struct cg_buf *out, const char *text, size_t len, const char *lang, size_t lang_len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t run = 0, longest = 0, fence;
+	int err = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	fence = longest < 3 ? 3 : longest + 1;
+	if (out->size && out->ptr[out->size - 1] != '\n')
+		cg_buf_putc(out, '\n');
+	for (size_t i = 0; i < fence; i++)
+		cg_buf_putc(out, '`');
+	for (size_t i = 0; i < lang_len && i < 32; i++)
+		if (is_alnum_ascii((unsigned char)lang[i]) || strchr("+-_.#", lang[i]))
+			cg_buf_putc(out, lang[i]);
+	cg_buf_putc(out, '\n');
+	for (size_t i = 0; i < len && !err;) {
+		size_t n = utf8_len(s + i);
+		if (n == 0 || n > len - i) {
+			err = cg_buf_puts(out, "\xef\xbf\xbd");
+			i++;
+		} else if (len - i >= 4 && !memcmp(s + i, "<!--", 4)) {
+			err = cg_buf_puts(out, "<" ZWSP "!--");
+			i += 4;
+		} else {
+			if (!(s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') && s[i] != 0x7f)
+				err = cg_buf_put(out, s + i, n);
+			i += n;
+		}
+	}
+	if (out->ptr[out->size - 1] != '\n')
+		cg_buf_putc(out, '\n');
+	for (size_t i = 0; i < fence; i++)
+		cg_buf_putc(out, '`');
+	return cg_buf_putc(out, '\n');
+}
+
+/*
+ * A fence line (CommonMark): up to 3 spaces, then 3+ backticks or tildes.
+ * Sets its character, length, and where the rest of the line starts.
+ */
+static bool is_fence(const char *line, size_t len, char *c, size_t *n, size_t *after)
+{
+	size_t i = 0, k;
+	while (i < len && i < 3 && line[i] == ' ')
+		i++;
+	if (i >= len || (line[i] != '`' && line[i] != '~'))
+		return false;
+	for (k = i; k < len && line[k] == line[i]; k++)
+		;
+	if (k - i < 3)
+		return false;
+	*c = line[i];
+	*n = k - i;
+	*after = k;
+	return true;
+}
+
+/* Length of the line at s without its newline; *next is where the next line starts. */
+static size_t line_at(const char *s, const char **next)
+{
+	const char *eol = strchr(s, '\n');
+	*next = eol ? eol + 1 : s + strlen(s);
+	return eol ? (size_t)(eol - s) : strlen(s);
+}
+
+/*
+ * Text that may hold paragraphs and code blocks (a model's comment): a code
+ * block it opens is fenced again by put_code_block, up to where CommonMark
+ * closes it or to the end of the text; every other line goes through
+ * put_md_inline.
+ */
+static int put_md_blocks(struct cg_buf *out, const char *s, const char *link_origin)
+{
+	const char *line = s ? s : "", *next;
+	int err = 0;
+
+	while (*line && !err) {
+		size_t len = line_at(line, &next), flen, after, lang;
+		char fc;
+		/* A backtick fence's info string holds no backtick (else the line is a code span). */
+		if (is_fence(line, len, &fc, &flen, &after) && (fc == '~' || !memchr(line + after, '`', len - after))) {
+			const char *body = next, *p = next, *end = NULL;
+			while (*p && !end) {
+				const char *pn;
+				size_t l = line_at(p, &pn), cn, cafter;
+				char cc;
+				if (is_fence(p, l, &cc, &cn, &cafter) && cc == fc && cn >= flen &&
+				    strspn(p + cafter, " \t") >= l - cafter) {
+					end = p;
+					next = pn;
+				} else {
+					p = pn;
+				}
+			}
+			if (!end)
+				end = next = p;
+			after += strspn(line + after, " \t");
+			lang = strcspn(line + after, " \t\n");
+			err = put_code_block(out, body, (size_t)(end - body), line + after, lang);
+		} else {
+			err = put_md_inline(out, line, len, link_origin);
+			if (!err && line[len] == '\n')
+				err = cg_buf_putc(out, '\n');
+		}
+		line = next;
 	}
 	return err;
 }
@@ -254,15 +469,19 @@ static void put_rule_id(struct cg_buf *out, const char *id)
 			cg_buf_putc(out, *p);
 }
 
-int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f)
+int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const char *link_origin)
 {
 	cg_buf_printf(out, "**%s** `", cg_severity_name(f->severity));
 	put_rule_id(out, f->rule);
 	cg_buf_puts(out, "`: ");
-	cg_forge_put_md_text(out, f->message);
+	put_md_blocks(out, f->message, link_origin);
 	if (f->help && *f->help) {
 		cg_buf_puts(out, "\n\n");
-		cg_forge_put_md_text(out, f->help);
+		/* A model's help is its suggestion: replacement code. */
+		if (f->origin == CG_ORIGIN_REVIEW)
+			put_code_block(out, f->help, strlen(f->help), NULL, 0);
+		else
+			put_md_blocks(out, f->help, link_origin);
 	}
 	if (f->origin == CG_ORIGIN_REVIEW)
 		cg_buf_puts(out, "\n\n_(from the model review)_");

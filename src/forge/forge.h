@@ -165,9 +165,14 @@ int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why);
  * to out and returns true, or false when there is none.
  */
 bool cg_forge_marker_fp(char out[17], const char *body);
-/* The markdown body of one inline comment for `f`, ending with its marker. */
-int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f);
-/* Appends `s` to markdown so it renders as text: no HTML, no mentions, no controls. */
+/*
+ * The markdown body of one inline comment for `f`, ending with its marker.
+ * Its text is inert: code blocks in it are fenced longer than any fence they
+ * hold (a model's suggestion is one), so nothing can swallow the marker; and
+ * links are live only to `link_origin` (the forge's web origin; NULL: none).
+ */
+int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const char *link_origin);
+/* Appends `s` to markdown so it renders as text: no HTML, mentions, links or controls. */
 int cg_forge_put_md_text(struct cg_buf *out, const char *s);
 /*
  * The summary comment's body: the marker, then the markdown report of every

@@ -105,7 +105,7 @@ int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why)
 
 /* ---- The review ---- */
 
-static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_diff_map *map)
+static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_diff_map *map, const char *web)
 {
 	const struct cg_diff_line *at = cg_diff_map_find(map, f->path, f->line, NULL);
 	const struct cg_diff_line *end =
@@ -113,7 +113,7 @@ static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_di
 	struct cg_buf body = CG_BUF_INIT;
 	cJSON *c = cJSON_CreateObject();
 
-	cg_forge_comment_body(&body, f);
+	cg_forge_comment_body(&body, f, web);
 	cJSON_AddStringToObject(c, "path", f->path);
 	cJSON_AddStringToObject(c, "body", body.ptr);
 	/*
@@ -149,6 +149,7 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 		       bool has_new)
 {
 	const struct cg_ci_env *env = g->in->env;
+	const char *web = env->server_url ? env->server_url : "https://github.com"; /* links there stay live */
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	struct cg_buf url = CG_BUF_INIT, text = CG_BUF_INIT;
 	bool has_errors = false;
@@ -186,7 +187,7 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 		comments = cJSON_AddArrayToObject(body, "comments");
 		if (attempt == 0)
 			for (size_t i = 0; i < ninl; i++)
-				cJSON_AddItemToArray(comments, review_comment_json(inl[i], map));
+				cJSON_AddItemToArray(comments, review_comment_json(inl[i], map, web));
 		if (g->opts->is_dry_run) {
 			print_dry_run(g->client.api, "POST", url.ptr, body);
 			g->res->inline_posted = ninl;

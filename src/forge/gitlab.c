@@ -99,7 +99,7 @@ static cJSON *discussion_json(const struct gl *g, const struct cg_finding *f, co
 	struct cg_buf text = CG_BUF_INIT;
 	cJSON *d = cJSON_CreateObject(), *pos;
 
-	cg_forge_comment_body(&text, f);
+	cg_forge_comment_body(&text, f, g->in->env->api_url); /* links to the GitLab instance stay */
 	cJSON_AddStringToObject(d, "body", text.ptr);
 	pos = cJSON_AddObjectToObject(d, "position");
 	cJSON_AddStringToObject(pos, "position_type", "text");

@@ -215,7 +215,7 @@ static void test_comment_and_summary(void **state)
 	(void)state;
 	for (uint32_t i = 1; i <= 150; i++)
 		add_finding(&fs, "src/lib.rs", i, "chrono is banned: a long message to fill the summary with text");
-	cg_forge_comment_body(&b, &fs.items[0]);
+	cg_forge_comment_body(&b, &fs.items[0], NULL);
 	assert_true(cg_forge_marker_fp(fp, b.ptr));
 	assert_string_equal(fp, fs.items[0].fingerprint);
 	cg_buf_release(&b);
@@ -229,6 +229,98 @@ static void test_comment_and_summary(void **state)
 	assert_int_equal(cg_forge_summary_body(&b, &in, notes, 1, 4000), 0);
 	assert_true(b.size <= 4000);
 	assert_non_null(strstr(b.ptr, "The summary is cut here"));
+	cg_buf_release(&b);
+	cg_findings_release(&fs);
+}
+
+/*
+ * Which lines of `md` sit inside a fenced code block, by CommonMark's rules
+ * for fences at the start of a line (what crabgate's own output uses): the
+ * test's oracle, independent of forge.c.
+ */
+static bool line_is_fenced(const char *md, const char *line_start)
+{
+	char c = 0;
+	size_t open = 0;
+	for (const char *l = md; *l && l < line_start;) {
+		const char *eol = strchr(l, '\n');
+		size_t len = eol ? (size_t)(eol - l) : strlen(l), i = 0, n = 0;
+		while (i < 3 && i < len && l[i] == ' ')
+			i++;
+		while (i + n < len && (l[i + n] == '`' || l[i + n] == '~') && l[i + n] == l[i])
+			n++;
+		if (!open && n >= 3 && !(l[i] == '`' && memchr(l + i + n, '`', len - i - n))) {
+			c = l[i];
+			open = n;
+		} else if (open && n >= open && l[i] == c && strspn(l + i + n, " \t") == len - i - n) {
+			open = 0;
+		}
+		l = eol ? eol + 1 : l + len;
+	}
+	return open != 0;
+}
+
+/* The model's text cannot open a fence that swallows crabgate's trailer and marker, nor link elsewhere. */
+static void test_model_text_stays_inert(void **state)
+{
+	static const char *const fences[][2] = {
+	    {"Use this:\n```rust\nlet a = 1;", NULL},		      /* a fence never closed */
+	    {"Use this:\n~~~\nlet a = 1;\n", "fn x() {}\n````\n```"}, /* the suggestion closes one, opens another */
+	    {"ok", "```"},
+	    {"ok", "x\n```````````````"},
+	    {"```\n", "~~~~"},
+	    {"a\n   ```` rust\nb\n```\nc ``` d\n````\nafter", "````suggestion\nfoo()\n````"},
+	};
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_buf b = CG_BUF_INIT;
+	const char *marker, *trailer;
+	char fp[17];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(fences) / sizeof(fences[0]); i++) {
+		struct cg_finding *f;
+		cg_findings_release(&fs);
+		add_finding(&fs, "src/lib.rs", 3, fences[i][0]);
+		f = &fs.items[0];
+		f->origin = CG_ORIGIN_REVIEW;
+		f->help = fences[i][1] ? strdup(fences[i][1]) : NULL;
+		cg_buf_truncate(&b, 0);
+		cg_forge_comment_body(&b, f, "https://github.com");
+		marker = strstr(b.ptr, "\n" CG_FORGE_FP_MARKER);
+		trailer = strstr(b.ptr, "\n_(from the model review)_");
+		assert_non_null(marker);
+		assert_non_null(trailer);
+		if (line_is_fenced(b.ptr, marker + 1) || line_is_fenced(b.ptr, trailer + 1))
+			fail_msg("case %zu: the trailer is inside a code block:\n%s", i, b.ptr);
+		assert_true(cg_forge_marker_fp(fp, b.ptr));
+		assert_string_equal(fp, f->fingerprint);
+	}
+	/* The suggestion is code, fenced longer than the longest run of backticks in it. */
+	assert_non_null(strstr(b.ptr, "\n`````\n````suggestion\nfoo()\n````\n`````\n"));
+
+	cg_findings_release(&fs);
+	add_finding(&fs, "src/lib.rs", 3,
+		    "see [docs](http://evil.example/x), http://evil.example/y, www.evil.example, "
+		    "![p](//evil.example/p.png), HTTPS://EVIL.example/, ftp://evil.example/f, 1http://evil.example/, "
+		    "(x.http://evil.example/), awww.evil.example, "
+		    "[ok](https://github.com/o/r/pull/1) and https://github.com/o/r/pull/1#x.\n\n"
+		    "[r]: http://evil.example/ref\n[s]: //evil.example/s\n");
+	cg_buf_truncate(&b, 0);
+	cg_forge_comment_body(&b, &fs.items[0], "https://github.com");
+	for (const char *bad[] = {"](", "]:", "http://evil", "HTTPS://EVIL", "ftp://evil", "www.evil"}, **p = bad;
+	     p < bad + 6; p++) {
+		/* Every occurrence left is the forge's own link. */
+		for (const char *at = strstr(b.ptr, *p); at; at = strstr(at + 1, *p))
+			if (strncmp(at, "](https://github.com/", 21))
+				fail_msg("a live link (%s) in:\n%s", *p, b.ptr);
+	}
+	assert_non_null(strstr(b.ptr, "[ok](https://github.com/o/r/pull/1)"));
+	assert_non_null(strstr(b.ptr, " https://github.com/o/r/pull/1#x."));
+	assert_non_null(strstr(b.ptr, "evil.example/x")); /* still readable */
+	cg_buf_truncate(&b, 0);
+	cg_forge_comment_body(&b, &fs.items[0], NULL); /* no forge origin: no live link at all */
+	assert_null(strstr(b.ptr, "]("));
+	assert_null(strstr(b.ptr, "https://github.com"));
 	cg_buf_release(&b);
 	cg_findings_release(&fs);
 }
@@ -298,6 +390,7 @@ int main(void)
 	    cmocka_unit_test(test_markers),
 	    cmocka_unit_test(test_md_text),
 	    cmocka_unit_test(test_same_origin),
+	    cmocka_unit_test(test_model_text_stays_inert),
 	    cmocka_unit_test(test_comment_and_summary),
 	    cmocka_unit_test(test_diff_map),
 	};
