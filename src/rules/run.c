@@ -352,11 +352,11 @@ static int cmp_fp_slot(const void *a, const void *b)
  * when several findings share it, the occurrence index in file order. All
  * raw findings count, visible or not, so a finding's fingerprint does not
  * depend on the filter it was seen through (a baseline written with --all
- * matches a check of the added lines).
+ * matches a check of the added lines). `slots` gets each finding's base
+ * hash, sorted by hash and then file order: the groups of identical findings.
  */
-static void fingerprint_all(struct cg_findings *raw, const struct cg_source *src)
+static void fingerprint_all(struct cg_findings *raw, const struct cg_source *src, struct fp_slot *slots)
 {
-	struct fp_slot *slots = cg_calloc(raw->len ? raw->len : 1, sizeof(*slots));
 	for (size_t i = 0; i < raw->len; i++) {
 		struct cg_buf span = CG_BUF_INIT;
 		span_text(&span, src, &raw->items[i]);
@@ -377,7 +377,53 @@ static void fingerprint_all(struct cg_findings *raw, const struct cg_source *src
 		cg_fingerprint(f->fingerprint, f->rule, f->path, span.ptr, span.size, (unsigned)++occ);
 		cg_buf_release(&span);
 	}
-	free(slots);
+}
+
+/*
+ * Suppressed copies take occurrence numbers but are never written to a
+ * baseline, so a group's baselined numbers may skip a few past its size.
+ */
+#define BASELINE_GAP_SLACK 16
+
+/*
+ * The baseline is a multiset: of n identical findings (one group of
+ * `slots`) it hides as many as it lists, whatever their occurrence numbers,
+ * and shows the surplus, on added lines first and latest first. Numbers
+ * alone would let an added copy take the old copy's number, as git's diff
+ * may mark either copy as the added one.
+ */
+static void mark_baselined(struct cg_findings *raw, const struct fp_slot *slots, const struct cg_source *src,
+			   const struct cg_changed_file *file, const struct pass_env *env)
+{
+	for (size_t g = 0, end; g < raw->len; g = end) {
+		struct cg_finding *first = &raw->items[slots[g].index];
+		struct cg_buf span = CG_BUF_INIT;
+		size_t members = 0, listed = 0, shown;
+
+		for (end = g; end < raw->len && !strcmp(slots[end].fp, slots[g].fp); end++)
+			members += !raw->items[slots[end].index].is_suppressed;
+		span_text(&span, src, first);
+		for (size_t occ = 0; listed < members && occ < end - g + BASELINE_GAP_SLACK; occ++) {
+			char fp[17];
+			cg_fingerprint(fp, first->rule, first->path, span.ptr, span.size, (unsigned)occ);
+			listed += is_baselined(env, fp);
+		}
+		cg_buf_release(&span);
+		shown = members - listed;
+		for (size_t i = g; i < end; i++) {
+			struct cg_finding *f = &raw->items[slots[i].index];
+			f->is_baselined = !f->is_suppressed;
+		}
+		for (int pass = 0; pass < 2 && shown; pass++) {
+			for (size_t i = end; i-- > g && shown;) {
+				struct cg_finding *f = &raw->items[slots[i].index];
+				if (!f->is_baselined || (pass == 0 && !visible_by_filter(file, f, CG_FILTER_ADDED)))
+					continue;
+				f->is_baselined = false;
+				shown--;
+			}
+		}
+	}
 }
 
 /*
@@ -394,11 +440,14 @@ static void settle_findings(struct cg_findings *out, struct cg_findings *raw, si
 		struct cg_finding *f = &raw->items[i];
 		size_t tlen;
 		const char *text = cg_source_line(src, f->line, &tlen);
+		bool is_visible = visible_by_filter(file, f, env->filter);
 
-		if (!visible_by_filter(file, f, env->filter))
+		/* A baseline counts the unsuppressed copies of a finding, shown or not (mark_baselined). */
+		if (!is_visible && !env->nbaseline)
 			continue;
 		/* A code frame of a line this long helps nobody and would cost its size per finding. */
-		f->source_line = tlen <= 4 * LONG_LINE ? cg_strndup(text, tlen) : NULL;
+		if (is_visible)
+			f->source_line = tlen <= 4 * LONG_LINE ? cg_strndup(text, tlen) : NULL;
 		/* On the flagged line, or alone on the line above it. */
 		for (int k = 0; k < 2; k++) {
 			uint32_t l = k == 0 ? f->line : f->line - 1, col;
@@ -418,7 +467,7 @@ static void settle_findings(struct cg_findings *out, struct cg_findings *raw, si
 			if (rlen) {
 				f->is_suppressed = true;
 				f->suppression_reason = cg_strndup(reason, rlen);
-			} else {
+			} else if (is_visible) {
 				report_bare_allow(out, env, src, f, l, col);
 			}
 			break;
@@ -430,13 +479,17 @@ static void settle_findings(struct cg_findings *out, struct cg_findings *raw, si
 static void finish_file(struct cg_findings *out, struct cg_findings *raw, const struct cg_changed_file *file,
 			const struct cg_source *src, const struct pass_env *env)
 {
+	struct fp_slot *slots = cg_calloc(raw->len ? raw->len : 1, sizeof(*slots));
+
 	cg_findings_sort(raw);
-	fingerprint_all(raw, src);
+	fingerprint_all(raw, src, slots);
+	if (env->nbaseline)
+		mark_baselined(raw, slots, src, file, env);
+	free(slots);
 	for (size_t i = 0; i < raw->len; i++) {
 		struct cg_finding *f = &raw->items[i];
 		if (!visible_by_filter(file, f, env->filter))
 			continue;
-		f->is_baselined = !f->is_suppressed && is_baselined(env, f->fingerprint);
 		*cg_findings_add(out) = *f;
 		memset(f, 0, sizeof(*f));
 	}
@@ -549,6 +602,7 @@ static void fill_ctx(struct cg_rule_ctx *ctx, const struct pass_run *run, const 
 	ctx->kind = (enum cg_file_kind)kind;
 	ctx->path = file->path;
 	ctx->cargo = run->cargo;
+	ctx->filter = run->env->filter;
 }
 
 /*

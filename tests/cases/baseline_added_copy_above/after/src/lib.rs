@@ -1,0 +1,9 @@
+//! fixture
+
+fn z() {
+    let x = chrono::Utc::now();
+}
+
+fn a() {
+    let x = chrono::Utc::now();
+}

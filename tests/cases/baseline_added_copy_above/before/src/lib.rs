@@ -1,0 +1,5 @@
+//! fixture
+
+fn a() {
+    let x = chrono::Utc::now();
+}
