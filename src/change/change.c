@@ -147,6 +147,17 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const
 	return 0;
 }
 
+int cg_change_read_old(const struct cg_change *change, const struct cg_changed_file *f, struct cg_buf *out)
+{
+	int err;
+	if (!f->has_old_id || !change->repo)
+		return cg_error_set(CG_E_NOTFOUND, "%s: no version before the change", f->path);
+	cg_change_lock();
+	err = cg_snapshot_read_blob(change->repo, &f->old_id, out);
+	cg_change_unlock();
+	return err;
+}
+
 unsigned cg_change_shard_of(const char *path, unsigned count)
 {
 	return count ? (unsigned)(cg_hash64(path, strlen(path), 0) % count) + 1 : 1;
@@ -194,6 +205,11 @@ void cg_change_release(struct cg_change *change)
  */
 #define KEEP_MAX_BYTES (32u * 1024 * 1024)
 
+static bool is_blob_mode(uint32_t mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
 static struct cg_changed_file *add_delta(struct cg_change *change, const git_diff_delta *d, uint32_t flags,
 					 git_object_size_t new_size)
 {
@@ -240,6 +256,10 @@ static struct cg_changed_file *add_delta(struct cg_change *change, const git_dif
 		if (!f->skip_reason)
 			f->skip_reason = "binary file";
 	}
+	if (d->status != GIT_DELTA_ADDED && is_blob_mode(d->old_file.mode) && !git_oid_is_zero(&d->old_file.id)) {
+		git_oid_cpy(&f->old_id, &d->old_file.id);
+		f->has_old_id = true;
+	}
 	if (d->status != GIT_DELTA_DELETED && !git_oid_is_zero(&d->new_file.id)) {
 		git_oid_cpy(&f->new_id, &d->new_file.id);
 		f->has_new_id = true;
@@ -270,11 +290,6 @@ static int add_patch_lines(struct cg_changed_file *f, git_patch *patch)
 		}
 	}
 	return 0;
-}
-
-static bool is_blob_mode(uint32_t mode)
-{
-	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
 /* Whether the blob `id` is small enough to diff (max_size 0: no limit); the header alone says. */

@@ -41,6 +41,8 @@ struct cg_changed_file {
 	const char *skip_reason; /* static text; non-NULL: not checked, and why */
 	git_oid new_id;
 	bool has_new_id;
+	git_oid old_id; /* the old version's blob, for rules that compare (cg_change_read_old) */
+	bool has_old_id;
 	struct cg_line_range *added; /* sorted, disjoint */
 	size_t nadded, added_cap;
 	struct cg_line_range *hunks; /* new-side extent of each hunk, sorted */
@@ -95,6 +97,13 @@ void cg_change_release(struct cg_change *change);
 
 /* Loads (once) and returns the new content of `file`; borrowed from the file. */
 int cg_change_content(struct cg_change *change, struct cg_changed_file *file, const char **data, size_t *len);
+
+/*
+ * Reads the version of `file` before the change into `out` (the caller's).
+ * CG_E_NOTFOUND when there is none (added files, --all, a diff whose old
+ * side is not in the repository).
+ */
+int cg_change_read_old(const struct cg_change *change, const struct cg_changed_file *file, struct cg_buf *out);
 
 bool cg_changed_file_is_added(const struct cg_changed_file *file, uint32_t line);
 bool cg_changed_file_in_hunks(const struct cg_changed_file *file, uint32_t line);

@@ -72,6 +72,7 @@ struct cg_rule_ctx {
 	void *file_data;              /* shared per-file analyses (syntax/rust.h) */
 	struct cg_cargo_cache *cargo; /* crates and manifests, read once per run (syntax/cargo.h) */
 	struct cg_findings *sink;     /* raw findings of this file */
+	enum cg_filter filter;        /* which findings the pass will show */
 };
 
 struct cg_span {

@@ -13,6 +13,7 @@
 #include "syntax/cargo.h"
 #include "syntax/items.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -402,20 +403,103 @@ static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 }
 
 /*
+ * The file before the change, scanned once and only when a candidate's lines
+ * changed: to tell an edit of a body's tokens from one of its comments.
+ */
+struct old_file {
+	bool is_read, has_text;
+	struct cg_buf text;
+	struct cg_items items;
+};
+
+static void old_file_release(struct old_file *old)
+{
+	if (old->is_read) {
+		cg_buf_release(&old->text);
+		cg_items_release(&old->items);
+	}
+}
+
+static bool has_added_line(const struct cg_changed_file *file, uint32_t from, uint32_t to)
+{
+	for (uint32_t l = from; l <= to; l++)
+		if (cg_changed_file_is_added(file, l))
+			return true;
+	return false;
+}
+
+/* The name of the impl a fn is in, or NULL for a free fn. */
+static const char *owner_of(const struct cg_items *items, const struct cg_item *fn, const char *text, size_t *len)
+{
+	const struct cg_item *p = fn->parent == CG_ITEM_TOP ? NULL : &items->items[fn->parent];
+	if (!p || p->kind != CG_ITEM_IMPL)
+		return NULL;
+	*len = p->name_len;
+	return text + p->name;
+}
+
+/*
+ * Whether the change touched fn `i` as code: it is new, or its tokens
+ * outside comments differ from those of the fn of the same name and owner
+ * in the old file. A comment or white space edit does not count. Only asked
+ * when the pass shows findings by changed lines, and true whenever the old
+ * file cannot be read.
+ */
+static bool fn_code_changed(struct cg_rule_ctx *ctx, struct old_file *old, const struct cg_items *items, size_t i)
+{
+	const struct cg_item *fn = &items->items[i];
+	const struct cg_source *src = ctx->src;
+	const char *owner, *text = src->text;
+	size_t owner_len = 0;
+
+	if (ctx->filter == CG_FILTER_FILE || ctx->filter == CG_FILTER_ALL || ctx->file->is_whole_file ||
+	    !has_added_line(ctx->file, cg_source_line_of(src, fn->decl), cg_source_line_of(src, fn->end - 1)))
+		return true;
+	if (!old->is_read) {
+		old->is_read = true;
+		cg_buf_init(&old->text);
+		old->has_text = cg_change_read_old(ctx->change, ctx->file, &old->text) == 0 &&
+				cg_items_scan(&old->items, old->text.ptr, old->text.size) == 0;
+		if (!old->has_text) {
+			cg_error_clear();
+			cg_items_release(&old->items);
+		}
+	}
+	if (!old->has_text)
+		return true;
+	owner = owner_of(items, fn, text, &owner_len);
+	for (size_t k = 0; k < old->items.n; k++) {
+		const struct cg_item *o = &old->items.items[k];
+		const char *otext = old->text.ptr, *oowner;
+		size_t oowner_len = 0;
+		if (o->kind != CG_ITEM_FN || o->name_len != fn->name_len ||
+		    memcmp(otext + o->name, text + fn->name, fn->name_len))
+			continue;
+		oowner = owner_of(&old->items, o, otext, &oowner_len);
+		if ((oowner == NULL) != (owner == NULL) ||
+		    (owner && (oowner_len != owner_len || memcmp(oowner, owner, owner_len))))
+			continue;
+		if (cg_items_same_tokens(otext + o->decl, o->end - o->decl, text + fn->decl, fn->end - fn->decl))
+			return false;
+	}
+	return true;
+}
+
+/*
  * The checked functions: pub free fns (of the file and its inline modules)
  * and pub fns of inherent impls of pub types, with a body, outside tests
  * (#[cfg(test)] modules and impls, test fns, what follows #![cfg(test)]).
  * Trait bodies and trait impls are not checked.
  */
 static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_items *items, size_t i,
-			 const char *owner, size_t owner_len)
+			 const char *owner, size_t owner_len, struct old_file *old)
 {
 	const struct cg_item *fn = &items->items[i];
 	char *name = cg_strndup(ctx->src->text + fn->name, fn->name_len);
 	char *owner_name = owner ? cg_strndup(owner, owner_len) : NULL;
 
-	/* Every candidate is reported; the pass's filter keeps those with changed lines. */
-	if (!skipped_name(ctx->rule_cfg, name)) {
+	/* Every candidate changed as code is reported; the pass's filter keeps those with changed lines. */
+	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i)) {
 		cg_cargo_benches(ctx->cargo, cr);
 		if (!cg_cargo_bench_names(cr, name))
 			emit_missing(ctx, cr, fn, owner_name, name);
@@ -431,6 +515,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	struct cg_items items;
 	struct type_index types;
 	uint8_t *scope = NULL; /* per container item */
+	struct old_file old = { 0 };
 	bool is_top_cut = false;
 
 	if ((err = cg_items_scan(&items, text, ctx->src->len)) < 0)
@@ -466,7 +551,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 			    !it->is_cfg_test) {
 				const struct cg_item *impl = in == SCOPE_IMPL ? &items.items[it->parent] : NULL;
 				check_pub_fn(ctx, cr, &items, i, impl ? text + impl->name : NULL,
-					     impl ? impl->name_len : 0);
+					     impl ? impl->name_len : 0, &old);
 			}
 			break;
 		default:
@@ -476,6 +561,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	free(scope);
 	free(types.idx);
 	cg_items_release(&items);
+	old_file_release(&old);
 	return 0;
 }
 

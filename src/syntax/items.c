@@ -966,3 +966,20 @@ void cg_items_release(struct cg_items *items)
 	items->items = NULL;
 	items->n = items->cap = 0;
 }
+
+bool cg_items_same_tokens(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct lexer x = { (const unsigned char *)a, (uint32_t)alen, 0, true };
+	struct lexer y = { (const unsigned char *)b, (uint32_t)blen, 0, true };
+
+	if (alen >= UINT32_MAX || blen >= UINT32_MAX)
+		return alen == blen && !memcmp(a, b, alen);
+	for (;;) {
+		struct tok s = lex(&x), t = lex(&y);
+		if (s.kind != t.kind || s.end - s.start != t.end - t.start ||
+		    memcmp(a + s.start, b + t.start, s.end - s.start))
+			return false;
+		if (s.kind == T_EOF)
+			return true;
+	}
+}

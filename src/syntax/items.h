@@ -81,4 +81,11 @@ struct cg_items {
 int cg_items_scan(struct cg_items *out, const char *text, size_t len);
 void cg_items_release(struct cg_items *items);
 
+/*
+ * Whether two spans of Rust hold the same tokens, in order: comments and
+ * white space do not count, literals count byte for byte. Reads no byte
+ * outside either span.
+ */
+bool cg_items_same_tokens(const char *a, size_t alen, const char *b, size_t blen);
+
 #endif

@@ -684,6 +684,22 @@ static void test_corpus_matches_tree_sitter(void **state)
 	free(c.paths);
 }
 
+/* missing-bench tells a comment edit from a code edit by the tokens. */
+static void test_same_tokens(void **state)
+{
+	(void)state;
+#define SAME(a, b) cg_items_same_tokens(a, strlen(a), b, strlen(b))
+	assert_true(SAME("fn a() { x + 1 }", "fn a() {\n    // why\n    x+1 /* c */\n}"));
+	assert_true(SAME("fn a() { /* a /* nested */ b */ }", "fn a() { }"));
+	assert_false(SAME("fn a() { x + 1 }", "fn a() { x + 2 }"));
+	assert_false(SAME("let ab = 1;", "let a b = 1;"));
+	assert_false(SAME("f(\"a b\")", "f(\"a  b\")"));   /* literals count byte for byte */
+	assert_false(SAME("f(\"// x\")", "f(\"\")"));      /* a string's slashes are no comment */
+	assert_false(SAME("fn a() { x }", "fn a() { x } y"));
+	assert_true(SAME("", "  // only a comment\n"));
+#undef SAME
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -699,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_corpus_matches_tree_sitter),
+		cmocka_unit_test(test_same_tokens),
 	};
 	return cmocka_run_group_tests_name("items", tests, NULL, NULL);
 }
