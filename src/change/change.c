@@ -100,8 +100,7 @@ static bool looks_binary(const char *data, size_t len)
 	return memchr(data, '\0', len < 8000 ? len : 8000) != NULL;
 }
 
-/* The file's content is in f->content: mark it so, and skip it if it is binary after all. */
-static void change_loaded(struct cg_changed_file *f)
+void cg_changed_file__loaded(struct cg_changed_file *f)
 {
 	f->is_loaded = true;
 	if (looks_binary(f->content.ptr, f->content.size)) {
@@ -126,21 +125,10 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const
 			else
 				err = cg_snapshot_read_blob(change->repo, &f->new_id, &f->content);
 			cg_change_unlock();
-		} else if (change->source == CG_SOURCE_DIFF && change->snapshot) {
-			/* Prefer the real file at the head tree over the hunks' partial view. */
-			struct cg_buf full = CG_BUF_INIT;
-			if (cg_change_read(change, f->path, &full) == 0) {
-				cg_buf_release(&f->content);
-				f->content = full;
-				f->is_partial = false;
-			} else {
-				cg_buf_release(&full);
-				cg_error_clear();
-			}
 		}
 		if (err < 0)
 			return err;
-		change_loaded(f);
+		cg_changed_file__loaded(f);
 	}
 	*data = f->content.ptr;
 	*len = f->content.size;
@@ -354,7 +342,7 @@ static int collect_new_file(struct cg_change *change, const git_diff_delta *d, g
 	if (!f->skip_reason && size <= KEEP_MAX_BYTES - *kept) {
 		if ((err = cg_buf_put(&f->content, text, (size_t)size)) == 0) {
 			*kept += (size_t)size;
-			change_loaded(f);
+			cg_changed_file__loaded(f);
 		}
 	}
 	git_blob_free(blob);
@@ -401,7 +389,7 @@ static int collect_delta(struct cg_change *change, git_diff *diff, size_t idx, g
 		if ((err = cg_buf_put(&f->content, git_blob_rawcontent(new_blob), (size_t)new_size)) < 0)
 			goto done;
 		*kept += (size_t)new_size;
-		change_loaded(f);
+		cg_changed_file__loaded(f);
 	}
 done:
 	git_patch_free(patch);
@@ -811,26 +799,38 @@ done:
 
 int cg_change_from_diff_text(struct cg_change *change, git_repository *repo, const char *text, size_t len)
 {
+	struct cg_diff_files meta = { 0 };
 	git_reference *head = NULL;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
+	git_index *index = NULL;
 	int err;
 
 	memset(change, 0, sizeof(*change));
 	change->source = CG_SOURCE_DIFF;
 	change->repo = repo;
-	if ((err = cg_diff_parse(change, text, len)) < 0)
-		return err;
+	if ((err = cg_diff_parse(change, text, len, &meta)) < 0)
+		goto done;
 	if (repo && git_repository_head(&head, repo) == 0 &&
-	    git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0 && git_commit_tree(&tree, commit) == 0) {
+	    git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0 && git_commit_tree(&tree, commit) == 0)
 		git_oid_tostr(change->head, sizeof(change->head), git_commit_id(commit));
+	if (repo && !git_repository_is_bare(repo) && git_repository_index(&index, repo) < 0) {
+		index = NULL;
+		git_error_clear();
+	}
+	if ((err = cg_diff_resolve(change, text, &meta, tree, index)) < 0)
+		goto done;
+	if (tree) {
 		cg_snapshot_open_tree(&change->snapshot, repo, tree);
 		tree = NULL;
 	}
+done:
+	cg_diff_files_release(&meta);
+	git_index_free(index);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_reference_free(head);
-	return 0;
+	return err;
 }
 
 static int read_diff_input(struct cg_buf *out, const char *path)

@@ -17,6 +17,7 @@
 
 struct parser {
 	struct cg_change *change;
+	struct cg_diff_files *meta; /* one entry per file of the change */
 	struct cg_changed_file *file; /* current, or NULL */
 	bool file_has_git_header;
 	bool saw_minus; /* a `---` line was seen for the current file */
@@ -131,6 +132,8 @@ static struct cg_changed_file *start_file(struct parser *ps, const char *path)
 {
 	finish_file(ps);
 	ps->file = cg_change__add_file(ps->change, path);
+	cg_array_grow((void **)&ps->meta->files, &ps->meta->cap, ps->meta->n + 1, sizeof(*ps->meta->files));
+	memset(&ps->meta->files[ps->meta->n++], 0, sizeof(*ps->meta->files));
 	ps->file_has_git_header = false;
 	ps->saw_minus = false;
 	ps->content_lines = 0;
@@ -197,8 +200,31 @@ static bool parse_range(const char **p, uint32_t *start, uint32_t *count)
 	return true;
 }
 
-static int hunk_header(struct parser *ps, const char *line, size_t len)
+static struct cg_diff_file *meta_of(struct parser *ps)
 {
+	return &ps->meta->files[ps->meta->n - 1];
+}
+
+/* `index 1a2b3c4..5d6e7f8 100644`: the abbreviated blob ids, kept as written. */
+static void index_ids(struct parser *ps, const char *rest)
+{
+	struct cg_diff_file *m = meta_of(ps);
+	size_t a = strspn(rest, "0123456789abcdefABCDEF"), b;
+	if (a < 4 || a > GIT_OID_HEXSZ || rest[a] != '.' || rest[a + 1] != '.')
+		return;
+	b = strspn(rest + a + 2, "0123456789abcdefABCDEF");
+	if (b < 4 || b > GIT_OID_HEXSZ || (rest[a + 2 + b] && rest[a + 2 + b] != ' '))
+		return;
+	memcpy(m->old_id, rest, a);
+	m->old_id[a] = '\0';
+	memcpy(m->new_id, rest + a + 2, b);
+	m->new_id[b] = '\0';
+}
+
+static int hunk_header(struct parser *ps, const char *line, size_t len, size_t body)
+{
+	struct cg_diff_file *m;
+	struct cg_diff_hunk *h;
 	const char *p = line + 3;
 	uint32_t os, oc, ns, nc;
 	(void)len;
@@ -215,6 +241,15 @@ static int hunk_header(struct parser *ps, const char *line, size_t len)
 	ps->new_left = nc;
 	ps->new_line = ns;
 	cg_changed_file__add_hunk(ps->file, ns, nc);
+	m = meta_of(ps);
+	cg_array_grow((void **)&m->hunks, &m->cap, m->nhunks + 1, sizeof(*m->hunks));
+	h = &m->hunks[m->nhunks++];
+	h->old_start = os;
+	h->old_count = oc;
+	h->new_start = ns;
+	h->new_count = nc;
+	h->body = h->body_end = body;
+	h->lineno = ps->lineno;
 	return 0;
 }
 
@@ -238,9 +273,17 @@ static int put_new_line(struct parser *ps, const char *text, size_t len)
 	return 0;
 }
 
-int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
+/* The last hunk of the current file runs to the end of the line just read. */
+static void hunk_grows(struct parser *ps, size_t to)
 {
-	struct parser ps = {.change = change};
+	struct cg_diff_file *m = meta_of(ps);
+	if (m->nhunks)
+		m->hunks[m->nhunks - 1].body_end = to;
+}
+
+int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct cg_diff_files *meta)
+{
+	struct parser ps = {.change = change, .meta = meta};
 	struct cg_buf scratch = CG_BUF_INIT;
 	const char *p = text, *end = text + len;
 	int err = 0;
@@ -259,6 +302,7 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 
 		if (ps.file && (ps.old_left || ps.new_left)) {
 			char c = n ? line[0] : ' ';
+			hunk_grows(&ps, (size_t)(p - text));
 			if (c == ' ' || (c == '\r' && n == 1)) {
 				if (!ps.old_left || !ps.new_left) {
 					err = cg_error_set(CG_E_INPUT,
@@ -304,8 +348,12 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 					   ps.lineno, ps.old_left, ps.new_left);
 			goto done;
 		}
-		if (n && line[0] == '\\')
-			continue; /* "\ No newline at end of file" after the last hunk line */
+		if (n && line[0] == '\\') {
+			/* "\ No newline at end of file" after the last hunk line */
+			if (ps.file)
+				hunk_grows(&ps, (size_t)(p - text));
+			continue;
+		}
 
 		if (cg_starts_with(line, "diff --git ") && n > 11) {
 			git_header(&ps, line + 11, n - 11);
@@ -332,7 +380,7 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 			}
 		} else if (cg_starts_with(line, "@@ ")) {
 			ps.new_line = 0;
-			if ((err = hunk_header(&ps, line, n)) < 0)
+			if ((err = hunk_header(&ps, line, n, (size_t)(p - text))) < 0)
 				goto done;
 		} else if (ps.file && cg_starts_with(line, "new file mode")) {
 			ps.file->status = CG_FILE_ADDED;
@@ -360,6 +408,7 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 				ps.file->skip_reason = "submodule";
 			}
 		} else if (ps.file && cg_starts_with(line, "index ")) {
+			index_ids(&ps, line + 6);
 			if (strstr(line, " 160000") && strstr(line, " 160000") < line + n) {
 				ps.file->is_submodule = true;
 				ps.file->skip_reason = "submodule";
@@ -392,4 +441,12 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len)
 done:
 	cg_buf_release(&scratch);
 	return err;
+}
+
+void cg_diff_files_release(struct cg_diff_files *meta)
+{
+	for (size_t i = 0; i < meta->n; i++)
+		free(meta->files[i].hunks);
+	free(meta->files);
+	memset(meta, 0, sizeof(*meta));
 }

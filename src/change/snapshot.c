@@ -111,10 +111,40 @@ int cg_snapshot_blob_size(git_repository *repo, const git_oid *id, git_object_si
 	return err;
 }
 
+/*
+ * A diff's new side is in no tree: the snapshot is HEAD's, and the change
+ * itself holds the new text of the files it touches (when it could build
+ * it whole) and knows the paths it removed.
+ */
+enum { DIFF_UNTOUCHED, DIFF_GONE, DIFF_HELD };
+
+static int diff_file(const struct cg_change *change, const char *path, const struct cg_changed_file **out)
+{
+	if (change->source != CG_SOURCE_DIFF)
+		return DIFF_UNTOUCHED;
+	for (size_t i = 0; i < change->nfiles; i++) {
+		const struct cg_changed_file *f = &change->files[i];
+		if (strcmp(f->path, path))
+			continue;
+		if (f->status == CG_FILE_DELETED)
+			return DIFF_GONE;
+		*out = f;
+		return f->is_loaded && !f->is_partial && !f->is_binary ? DIFF_HELD : DIFF_UNTOUCHED;
+	}
+	for (size_t i = 0; i < change->nfiles; i++)
+		if (change->files[i].status == CG_FILE_RENAMED && !strcmp(change->files[i].old_path, path))
+			return DIFF_GONE;
+	return DIFF_UNTOUCHED;
+}
+
 bool cg_change_exists(const struct cg_change *change, const char *path)
 {
+	const struct cg_changed_file *f;
 	git_oid id;
 	bool found;
+	int held = diff_file(change, path, &f);
+	if (held != DIFF_UNTOUCHED)
+		return held == DIFF_HELD;
 	cg_change_lock();
 	found = lookup(change->snapshot, path, &id) == 0;
 	cg_change_unlock();
@@ -123,8 +153,12 @@ bool cg_change_exists(const struct cg_change *change, const char *path)
 
 static int read_locked(const struct cg_change *change, const char *path, struct cg_buf *out)
 {
+	const struct cg_changed_file *f = NULL;
 	git_oid id;
-	int err = lookup(change->snapshot, path, &id);
+	int err, held = diff_file(change, path, &f);
+	if (held == DIFF_HELD)
+		return cg_buf_put(out, f->content.ptr, f->content.size);
+	err = held == DIFF_GONE ? CG_E_NOTFOUND : lookup(change->snapshot, path, &id);
 	if (err < 0)
 		return cg_error_set(CG_E_NOTFOUND, "%s: not in the checked revision", path);
 	return cg_snapshot_read_blob(change->repo, &id, out);
@@ -214,11 +248,40 @@ int cg_change_read(const struct cg_change *change, const char *path, struct cg_b
 	return err;
 }
 
+struct diff_list {
+	const struct cg_change *change;
+	int (*cb)(const char *, void *);
+	void *payload;
+};
+
+static int list_but_gone(const char *path, void *payload)
+{
+	struct diff_list *dl = payload;
+	const struct cg_changed_file *f;
+	return diff_file(dl->change, path, &f) == DIFF_GONE ? 0 : dl->cb(path, dl->payload);
+}
+
 int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)(const char *, void *), void *payload)
 {
+	struct diff_list dl = { change, cb, payload };
+	git_oid id;
 	int err;
+
 	cg_change_lock();
-	err = list_locked(change, prefix, cb, payload);
+	if (change->source != CG_SOURCE_DIFF) {
+		err = list_locked(change, prefix, cb, payload);
+		goto done;
+	}
+	/* The tree's paths less those the diff removed, then the paths it brought. */
+	if ((err = list_locked(change, prefix, list_but_gone, &dl)) < 0)
+		goto done;
+	for (size_t i = 0; i < change->nfiles && !err; i++) {
+		const struct cg_changed_file *f = &change->files[i];
+		if (f->status != CG_FILE_DELETED && cg_starts_with(f->path, prefix) &&
+		    lookup(change->snapshot, f->path, &id) < 0)
+			err = cb(f->path, payload);
+	}
+done:
 	cg_change_unlock();
 	return err;
 }

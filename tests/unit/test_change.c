@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "change/change.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 static int setup(void **state)
@@ -508,6 +509,91 @@ static void test_diff_unterminated_input(void **state)
 	free(exact);
 }
 
+/*
+ * A work tree's diff: the new text is the old blob with the hunks applied,
+ * wherever the old blob comes from, and lines between hunks are the old
+ * file's, not HEAD's text at the new line numbers.
+ */
+static void test_diff_applies_to_old_blob(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_buf old = CG_BUF_INIT;
+	const char *data;
+	size_t len;
+	static const char diff[] = "diff --git a/a.rs b/a.rs\n"
+				   "index da9dfd0..0000001 100644\n" /* abbreviated, as git writes it */
+				   "--- a/a.rs\n"
+				   "+++ b/a.rs\n"
+				   "@@ -1,2 +1,3 @@\n"
+				   "+// new first line\n"
+				   " one\n"
+				   " two\n"
+				   "@@ -5 +6,2 @@\n"
+				   "-five\n"
+				   "\\ No newline at end of file\n"
+				   "+five\n"
+				   "+six\n"
+				   "\\ No newline at end of file\n"
+				   "diff --git a/old.rs b/moved.rs\n"
+				   "similarity index 100%\n"
+				   "rename from old.rs\n"
+				   "rename to moved.rs\n"
+				   "diff --git a/gone.rs b/gone.rs\n"
+				   "deleted file mode 100644\n"
+				   "index 1111111..0000000\n"
+				   "--- a/gone.rs\n"
+				   "+++ /dev/null\n"
+				   "@@ -1 +0,0 @@\n"
+				   "-x\n";
+
+	sandbox_write(sb, "a.rs", "one\ntwo\nthree\nfour\nfive");
+	sandbox_write(sb, "old.rs", "kept\n");
+	sandbox_write(sb, "gone.rs", "x\n");
+	sandbox_stage(sb, "a.rs");
+	sandbox_stage(sb, "old.rs");
+	sandbox_stage(sb, "gone.rs");
+	sandbox_commit(sb, "base", NULL);
+
+	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, diff, sizeof(diff) - 1), 0);
+	assert_int_equal(c.nfiles, 3);
+	assert_int_equal(cg_change_content(&c, &c.files[0], &data, &len), 0);
+	assert_false(c.files[0].is_partial);
+	assert_int_equal(len, strlen("// new first line\none\ntwo\nthree\nfour\nfive\nsix"));
+	assert_memory_equal(data, "// new first line\none\ntwo\nthree\nfour\nfive\nsix", len);
+	assert_true(cg_changed_file_is_added(&c.files[0], 1));
+	assert_false(cg_changed_file_is_added(&c.files[0], 2));
+	assert_true(cg_changed_file_is_added(&c.files[0], 7));
+	/* The rules compare with the old version (missing-bench). */
+	assert_int_equal(cg_change_read_old(&c, &c.files[0], &old), 0);
+	assert_memory_equal(old.ptr, "one\ntwo\nthree\nfour\nfive", old.size);
+	/* A rename without hunks keeps the old text; the old path is gone from the new side. */
+	assert_int_equal(c.files[1].status, CG_FILE_RENAMED);
+	assert_int_equal(cg_change_content(&c, &c.files[1], &data, &len), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(data, "kept\n", 5);
+	assert_true(cg_change_exists(&c, "moved.rs"));
+	assert_false(cg_change_exists(&c, "old.rs"));
+	assert_false(cg_change_exists(&c, "gone.rs"));
+	cg_buf_release(&old);
+	cg_change_release(&c);
+}
+
+static void test_diff_hunk_does_not_apply(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	static const char diff[] = "--- a/a.rs\n+++ b/a.rs\n@@ -1,2 +1,3 @@\n one\n+new\n TWO\n";
+
+	sandbox_write(sb, "a.rs", "one\ntwo\n");
+	sandbox_stage(sb, "a.rs");
+	sandbox_commit(sb, "base", NULL);
+	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, diff, sizeof(diff) - 1), CG_E_INPUT);
+	assert_non_null(strstr(cg_error_last(), "diff: a.rs: hunk 1 (diff line 3"));
+	assert_non_null(strstr(cg_error_last(), "old line 2 is `two`, the diff has `TWO`"));
+	cg_change_release(&c);
+}
+
 static void test_list_under_prefix(void **state)
 {
 	struct sandbox *sb = *state;
@@ -570,6 +656,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_unterminated_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_under_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_applies_to_old_blob, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_hunk_does_not_apply, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("change", tests, NULL, NULL);
 }

@@ -1,0 +1,3 @@
+fn a() -> i64 {
+    chrono::Utc::now().timestamp()
+}
