@@ -13,6 +13,7 @@ from cglib import GIT_ENV, RepoTest, run_json  # noqa: E402
 
 MANIFEST = '[package]\nname = "edits"\nversion = "0.1.0"\nedition = "2021"\n'
 BENCH_MANIFEST = '\n[dev-dependencies]\ncriterion = "0.5"\n\n[[bench]]\nname = "fresh"\nharness = false\n'
+POD = "pub struct Pod {{\n    v: Vec<u8>,\n}}\n\nimpl Pod {{\n    pub fn volumes(&self) -> &[u8] {{\n{}        &self.v\n    }}\n}}\n"
 OLD = "pub fn old() -> i64 {\n    chrono::Utc::now().timestamp()\n}\n"
 
 
@@ -38,6 +39,7 @@ class TestDiffWorktree(RepoTest):
         r.write("src/moved.rs", "fn keep() {}\n" * 8 + "fn moved() {}\n")
         r.write("src/gone.rs", "fn gone() { chrono::Utc::now(); }\n")
         r.write("src/nonl.rs", "fn x() {}")
+        r.write("src/pod.rs", POD.format(""))
         r.commit("base")
 
     def edit(self):
@@ -55,6 +57,8 @@ class TestDiffWorktree(RepoTest):
         r.write("src/new.rs", "use chrono::NaiveDate;\n")
         os.remove(os.path.join(r.path, "src/gone.rs"))
         r.write("src/nonl.rs", "fn x() {}\nuse chrono::Utc;")
+        # A comment in a pub fn's body is no change of the fn (missing-bench reads the old blob).
+        r.write("src/pod.rs", POD.format("        // in the spec's order\n"))
         # A new pub fn with its bench, both brought by the diff: the rules read the diff's manifest and bench.
         r.write("src/lib.rs", "pub mod old;\n\npub fn fresh() -> u8 {\n    1\n}\n\npub fn unbenched() -> u8 {\n    2\n}\n")
         r.write("Cargo.toml", MANIFEST + BENCH_MANIFEST)
@@ -87,6 +91,7 @@ class TestDiffWorktree(RepoTest):
                       ("src/new.rs", 1), ("src/nonl.rs", 2), ("src/lib.rs", 7)]:
             self.assertIn(where, lines)
         self.assertNotIn(("src/lib.rs", 3), lines)  # fresh() has its bench
+        self.assertFalse([p for p in lines if p[0] == "src/pod.rs"])
 
     def test_diff_against_head_with_renames_agrees(self):
         self.edit()
