@@ -268,7 +268,13 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		cg_buf_truncate(&old, 0);
 		cg_buf_truncate(&out, 0);
 		cg_buf_truncate(&why, 0);
-		if ((err = cg_snapshot_read_blob(change->repo, &cand[i].id, &old)) < 0)
+		if ((err = cg_snapshot_read_blob(change->repo, &cand[i].id, &old)) == CG_E_TOOBIG) {
+			cg_error_clear();
+			f->skip_reason = CG_SKIP_TOO_LARGE;
+			err = 0;
+			goto done;
+		}
+		if (err < 0)
 			goto done;
 		cg_buf_truncate(&from, 0);
 		cg_buf_printf(&from, "the old version (blob %.7s, from %s)", git_oid_tostr_s(&cand[i].id), cand[i].from);
@@ -313,7 +319,6 @@ found:
 	f->content = out;
 	cg_buf_init(&out);
 	f->is_partial = false;
-	f->is_whole_file = f->status == CG_FILE_ADDED;
 	err = 0;
 done:
 	cg_buf_release(&out);

@@ -393,6 +393,12 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct
 		} else if (ps.file && cg_starts_with(line, "rename to ")) {
 			ps.file->status = CG_FILE_RENAMED;
 			set_path(&ps.file->path, unquote(line + 10, n - 10));
+		} else if (ps.file && cg_starts_with(line, "copy from ")) {
+			ps.file->status = CG_FILE_COPIED;
+			set_path(&ps.file->old_path, unquote(line + 10, n - 10));
+		} else if (ps.file && cg_starts_with(line, "copy to ")) {
+			ps.file->status = CG_FILE_COPIED;
+			set_path(&ps.file->path, unquote(line + 8, n - 8));
 		} else if (ps.file &&
 			   (cg_starts_with(line, "Binary files ") || cg_starts_with(line, "GIT binary patch"))) {
 			ps.file->is_binary = true;

@@ -539,6 +539,10 @@ static void test_diff_applies_to_old_blob(void **state)
 				   "similarity index 100%\n"
 				   "rename from old.rs\n"
 				   "rename to moved.rs\n"
+				   "diff --git a/old.rs b/copied.rs\n"
+				   "similarity index 100%\n"
+				   "copy from old.rs\n"
+				   "copy to copied.rs\n"
 				   "diff --git a/gone.rs b/gone.rs\n"
 				   "deleted file mode 100644\n"
 				   "index 1111111..0000000\n"
@@ -556,7 +560,7 @@ static void test_diff_applies_to_old_blob(void **state)
 	sandbox_commit(sb, "base", NULL);
 
 	assert_int_equal(cg_change_from_diff_text(&c, sb->repo, diff, sizeof(diff) - 1), 0);
-	assert_int_equal(c.nfiles, 3);
+	assert_int_equal(c.nfiles, 4);
 	assert_int_equal(cg_change_content(&c, &c.files[0], &data, &len), 0);
 	assert_false(c.files[0].is_partial);
 	assert_int_equal(len, strlen("// new first line\none\ntwo\nthree\nfour\nfive\nsix"));
@@ -575,6 +579,9 @@ static void test_diff_applies_to_old_blob(void **state)
 	assert_true(cg_change_exists(&c, "moved.rs"));
 	assert_false(cg_change_exists(&c, "old.rs"));
 	assert_false(cg_change_exists(&c, "gone.rs"));
+	/* A copy leaves its source in place. */
+	assert_int_equal(c.files[2].status, CG_FILE_COPIED);
+	assert_true(cg_change_exists(&c, "copied.rs"));
 	cg_buf_release(&old);
 	cg_change_release(&c);
 }
