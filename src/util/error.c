@@ -11,9 +11,16 @@
 static __thread char last_msg[4096];
 static __thread int last_code;
 
+/*
+ * Formats into a local buffer first: a caller wrapping the last message
+ * (`cg_error_set(…, "…: %s", cg_error_last())`) hands us a pointer into
+ * last_msg, which vsnprintf would overwrite while reading it.
+ */
 __attribute__((format(printf, 2, 0))) static void vset(int code, const char *fmt, va_list ap)
 {
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	char msg[sizeof(last_msg)];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	memcpy(last_msg, msg, sizeof(msg));
 	last_code = code;
 }
 

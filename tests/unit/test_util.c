@@ -162,6 +162,21 @@ static void test_url_same_origin(void **state)
 	cg_url_origin_release(&o);
 }
 
+/* Wrapping the last message in a new one reads it whole, even though both live in one buffer. */
+static void test_error_wraps_the_last_message(void **state)
+{
+	(void)state;
+	cg_error_set(CG_E_NOTFOUND, "%s: cannot read: %s", "/nonexistent/bl", "No such file or directory");
+	assert_int_equal(cg_error_set(CG_E_IO, "baseline %s: %s", "/nonexistent/bl", cg_error_last()), CG_E_IO);
+	assert_string_equal(cg_error_last(), "baseline /nonexistent/bl: /nonexistent/bl: cannot read: No such file or "
+					     "directory");
+	assert_int_equal(cg_error_last_code(), CG_E_IO);
+	cg_error_set(CG_E_IO, "inner");
+	cg_error_set(CG_E_IO, "%s, %s, %s", cg_error_last(), cg_error_last(), "outer");
+	assert_string_equal(cg_error_last(), "inner, inner, outer");
+	cg_error_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_url_same_origin),
 		cmocka_unit_test(test_fingerprint_is_stable_over_whitespace),
+		cmocka_unit_test(test_error_wraps_the_last_message),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
