@@ -60,40 +60,138 @@ int cg_fs_mkparents(const char *path)
 	return err;
 }
 
-int cg_fs_write_atomic(const char *path, const void *data, size_t len)
+static int write_all(int fd, const char *path, const void *data, size_t len)
 {
-	struct cg_buf tmp = CG_BUF_INIT;
 	const char *p = data;
-	int fd, err = 0;
-
-	if ((err = cg_fs_mkparents(path)) < 0)
-		return err;
-	cg_buf_printf(&tmp, "%s.crabgate-XXXXXX", path);
-	fd = mkostemp(tmp.ptr, O_CLOEXEC);
-	if (fd < 0) {
-		err = cg_error_set(CG_E_IO, "%s: cannot write: %s", path, strerror(errno));
-		goto done;
-	}
 	while (len) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			err = cg_error_set(CG_E_IO, "%s: write error: %s", path, strerror(errno));
-			break;
+			return cg_error_set(CG_E_IO, "%s: write error: %s", path, strerror(errno));
 		}
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * Follows the symbolic links of `path` to the name they lead to, into `out`,
+ * with each parent folder made canonical on the way, so /dev/stdout and
+ * /dev/fd/N show as the /proc/PID/fd/N they are. A name that does not exist
+ * (a new file, a dangling link's target) ends the walk.
+ */
+static int resolve_links(struct cg_buf *out, const char *path)
+{
+	struct cg_buf link = CG_BUF_INIT;
+	int err = 0;
+
+	cg_buf_puts(out, path);
+	for (int hops = 0; hops < 40; hops++) {
+		char *slash = strrchr(out->ptr, '/'), *dir;
+		struct stat st;
+		ssize_t n;
+
+		if (slash && slash != out->ptr) {
+			*slash = '\0';
+			dir = realpath(out->ptr, NULL);
+			*slash = '/';
+			if (dir) {
+				char *base = cg_strdup(slash);
+				cg_buf_truncate(out, 0);
+				cg_buf_printf(out, "%s%s", strcmp(dir, "/") ? dir : "", base);
+				free(base);
+				free(dir);
+			}
+		}
+		if (cg_starts_with(out->ptr, "/proc/") || lstat(out->ptr, &st) < 0 || !S_ISLNK(st.st_mode))
+			goto done;
+		cg_buf_truncate(&link, 0);
+		cg_buf_grow(&link, (size_t)st.st_size + 1);
+		n = readlink(out->ptr, link.ptr, link.asize);
+		if (n < 0 || (size_t)n >= link.asize)
+			goto done; /* changed meanwhile: rename or open reports what is there */
+		link.ptr[n] = '\0';
+		link.size = (size_t)n;
+		if (link.ptr[0] == '/')
+			cg_buf_truncate(out, 0);
+		else
+			cg_buf_truncate(out, (size_t)(strrchr(out->ptr, '/') ? strrchr(out->ptr, '/') - out->ptr + 1 : 0));
+		cg_buf_puts(out, link.ptr);
+	}
+	err = cg_error_set(CG_E_IO, "%s: cannot write: too many levels of symbolic links", path);
+done:
+	cg_buf_release(&link);
+	return err;
+}
+
+/* This process's file descriptor that `resolved` (/proc/PID/fd/N) names, or -1. */
+static int own_fd(const char *resolved)
+{
+	char own[64];
+	long fd;
+	int n = snprintf(own, sizeof(own), "/proc/%ld/fd/", (long)getpid());
+	if (n < 0 || strncmp(resolved, own, (size_t)n) || cg_parse_long(&fd, resolved + n, 0, 1 << 20) < 0)
+		return -1;
+	return (int)fd;
+}
+
+/*
+ * Writes into what stands at `path` (a device, a FIFO, a socket, an open
+ * file of ours) instead of replacing it. One of our own descriptors is
+ * written through itself, at its own offset: opening /dev/stdout anew when
+ * it is a file would start at the top and overwrite what is there.
+ */
+static int write_in_place(const char *path, const char *resolved, const void *data, size_t len)
+{
+	int fd = own_fd(resolved), err;
+
+	if (fd >= 0) {
+		fflush(NULL); /* whatever stdio holds for that descriptor goes first */
+		return write_all(fd, path, data, len);
+	}
+	fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return cg_error_set(CG_E_IO, "%s: cannot write: %s", path, strerror(errno));
+	err = write_all(fd, path, data, len);
+	if (close(fd) < 0 && !err)
+		err = cg_error_set(CG_E_IO, "%s: write error: %s", path, strerror(errno));
+	return err;
+}
+
+int cg_fs_write_atomic(const char *path, const void *data, size_t len)
+{
+	struct cg_buf target = CG_BUF_INIT, tmp = CG_BUF_INIT;
+	struct stat st;
+	int fd, err = 0;
+
+	if ((err = resolve_links(&target, path)) < 0)
+		goto done;
+	/* Only a regular file (or none yet) is replaced; a rename over /dev/null would make it one. */
+	if (cg_starts_with(target.ptr, "/proc/") || (stat(target.ptr, &st) == 0 && !S_ISREG(st.st_mode))) {
+		err = write_in_place(path, target.ptr, data, len);
+		goto done;
+	}
+	if ((err = cg_fs_mkparents(target.ptr)) < 0)
+		goto done;
+	cg_buf_printf(&tmp, "%s.crabgate-XXXXXX", target.ptr);
+	fd = mkostemp(tmp.ptr, O_CLOEXEC);
+	if (fd < 0) {
+		err = cg_error_set(CG_E_IO, "%s: cannot write: %s", path, strerror(errno));
+		goto done;
+	}
+	err = write_all(fd, path, data, len);
 	if (!err && fchmod(fd, 0644) < 0)
 		err = cg_error_set(CG_E_IO, "%s: cannot set permissions: %s", path, strerror(errno));
 	if (close(fd) < 0 && !err)
 		err = cg_error_set(CG_E_IO, "%s: write error: %s", path, strerror(errno));
-	if (!err && rename(tmp.ptr, path) < 0)
+	if (!err && rename(tmp.ptr, target.ptr) < 0)
 		err = cg_error_set(CG_E_IO, "%s: cannot replace: %s", path, strerror(errno));
 	if (err)
 		unlink(tmp.ptr);
 done:
+	cg_buf_release(&target);
 	cg_buf_release(&tmp);
 	return err;
 }

@@ -8,8 +8,12 @@
 /* Reads a whole file into `out`, refusing more than `cap` bytes (CG_E_TOOBIG). */
 int cg_fs_read(struct cg_buf *out, const char *path, size_t cap);
 /*
- * Writes `data` to `path` through a temporary file in the same folder and a
- * rename, so readers see the old file or the new one, never half of it.
+ * Writes `data` to `path`. A regular file, or a name that does not exist yet,
+ * is replaced through a temporary file in the same folder and a rename, so
+ * readers see the old file or the new one, never half of it; symbolic links
+ * are followed first, so the link stays and its target changes. Anything
+ * else (a device such as /dev/null, a FIFO, a socket, /dev/stdout) is opened
+ * and written in place, never replaced.
  */
 int cg_fs_write_atomic(const char *path, const void *data, size_t len);
 /* Creates a fresh private folder under $TMPDIR; the path goes to `out`. */

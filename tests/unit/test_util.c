@@ -1,12 +1,19 @@
 /* Buffers, strings, globs, UTF-8, fingerprints. */
 #include "helpers.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "rules/finding.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/str.h"
 #include "util/url.h"
 
@@ -177,6 +184,167 @@ static void test_error_wraps_the_last_message(void **state)
 	cg_error_clear();
 }
 
+/* A temporary folder for the file tests; never a path outside it. */
+static void in_tmp(struct cg_buf *dir, struct cg_buf *path, const char *name)
+{
+	if (!dir->size)
+		assert_int_equal(cg_fs_mkdtemp(dir, "crabgate-fs"), 0);
+	cg_buf_truncate(path, 0);
+	cg_buf_printf(path, "%s/%s", dir->ptr, name);
+}
+
+static void assert_file_is(const char *path, const char *want)
+{
+	struct cg_buf got = CG_BUF_INIT;
+	assert_int_equal(cg_fs_read(&got, path, 1 << 20), 0);
+	assert_string_equal(got.ptr, want);
+	cg_buf_release(&got);
+}
+
+/* A regular file is replaced (a new inode), a missing one is created with its folders. */
+static void test_write_regular_file_is_replaced(void **state)
+{
+	struct cg_buf dir = CG_BUF_INIT, p = CG_BUF_INIT;
+	struct stat before, after;
+	(void)state;
+	in_tmp(&dir, &p, "a/b/new.json");
+	assert_int_equal(cg_fs_write_atomic(p.ptr, "one\n", 4), 0);
+	assert_file_is(p.ptr, "one\n");
+	assert_int_equal(stat(p.ptr, &before), 0);
+	assert_int_equal(cg_fs_write_atomic(p.ptr, "two\n", 4), 0);
+	assert_file_is(p.ptr, "two\n");
+	assert_int_equal(stat(p.ptr, &after), 0);
+	assert_true(S_ISREG(after.st_mode));
+	assert_true(before.st_ino != after.st_ino);
+	assert_int_equal(cg_fs_rmtree(dir.ptr), 0);
+	cg_buf_release(&dir);
+	cg_buf_release(&p);
+}
+
+/* A symbolic link (relative, in a chain, or dangling) stays a link; its target gets the text. */
+static void test_write_through_symlinks(void **state)
+{
+	struct cg_buf dir = CG_BUF_INIT, p = CG_BUF_INIT, target = CG_BUF_INIT, link2 = CG_BUF_INIT;
+	struct stat st;
+	(void)state;
+	in_tmp(&dir, &target, "real.json");
+	assert_int_equal(cg_fs_write_atomic(target.ptr, "old\n", 4), 0);
+	in_tmp(&dir, &p, "link.json");
+	assert_int_equal(symlink("real.json", p.ptr), 0);
+	in_tmp(&dir, &link2, "link2.json");
+	assert_int_equal(symlink(p.ptr, link2.ptr), 0);
+	assert_int_equal(cg_fs_write_atomic(link2.ptr, "new\n", 4), 0);
+	assert_int_equal(lstat(link2.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(lstat(p.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_file_is(target.ptr, "new\n");
+
+	in_tmp(&dir, &p, "dangling.json");
+	in_tmp(&dir, &target, "sub/made.json");
+	assert_int_equal(symlink("sub/made.json", p.ptr), 0);
+	assert_int_equal(cg_fs_write_atomic(p.ptr, "made\n", 5), 0);
+	assert_int_equal(lstat(p.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_file_is(target.ptr, "made\n");
+
+	in_tmp(&dir, &p, "loop");
+	assert_int_equal(symlink("loop", p.ptr), 0);
+	assert_int_equal(cg_fs_write_atomic(p.ptr, "x", 1), CG_E_IO);
+	assert_non_null(strstr(cg_error_last(), "symbolic links"));
+	assert_int_equal(lstat(p.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(cg_fs_rmtree(dir.ptr), 0);
+	cg_buf_release(&dir);
+	cg_buf_release(&p);
+	cg_buf_release(&target);
+	cg_buf_release(&link2);
+}
+
+/* A FIFO is written into, and stays a FIFO. */
+static void test_write_into_fifo(void **state)
+{
+	struct cg_buf dir = CG_BUF_INIT, p = CG_BUF_INIT;
+	char got[16] = "";
+	struct stat st;
+	int rd;
+	(void)state;
+	in_tmp(&dir, &p, "fifo");
+	assert_int_equal(mkfifo(p.ptr, 0600), 0);
+	/* A reader first, so the writer's open does not wait; the text fits the pipe. */
+	rd = open(p.ptr, O_RDONLY | O_NONBLOCK);
+	assert_true(rd >= 0);
+	assert_int_equal(cg_fs_write_atomic(p.ptr, "report\n", 7), 0);
+	assert_int_equal(read(rd, got, sizeof(got) - 1), 7);
+	assert_string_equal(got, "report\n");
+	close(rd);
+	assert_int_equal(lstat(p.ptr, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(cg_fs_rmtree(dir.ptr), 0);
+	cg_buf_release(&dir);
+	cg_buf_release(&p);
+}
+
+/* A null device node made in the temporary folder (root only) stays a device; so does a link to it. */
+static void test_write_into_char_device(void **state)
+{
+	struct cg_buf dir = CG_BUF_INIT, p = CG_BUF_INIT, link = CG_BUF_INIT;
+	struct stat st;
+	(void)state;
+	in_tmp(&dir, &p, "null");
+	if (mknod(p.ptr, S_IFCHR | 0666, makedev(1, 3)) < 0) {
+		assert_int_equal(cg_fs_rmtree(dir.ptr), 0);
+		cg_buf_release(&dir);
+		cg_buf_release(&p);
+		skip(); /* not root, or no devices on this file system */
+	}
+	assert_int_equal(cg_fs_write_atomic(p.ptr, "{}\n", 3), 0);
+	assert_int_equal(lstat(p.ptr, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(major(st.st_rdev), 1);
+	assert_int_equal(minor(st.st_rdev), 3);
+	in_tmp(&dir, &link, "stdout");
+	assert_int_equal(symlink(p.ptr, link.ptr), 0);
+	assert_int_equal(cg_fs_write_atomic(link.ptr, "{}\n", 3), 0);
+	assert_int_equal(lstat(link.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(lstat(p.ptr, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(cg_fs_rmtree(dir.ptr), 0);
+	cg_buf_release(&dir);
+	cg_buf_release(&p);
+	cg_buf_release(&link);
+}
+
+/*
+ * /dev/fd/N (like /dev/stdout) of a descriptor open on a file is written
+ * through that descriptor, after what it already wrote: the file is neither
+ * replaced nor overwritten from the top.
+ */
+static void test_write_to_own_descriptor(void **state)
+{
+	struct cg_buf dir = CG_BUF_INIT, p = CG_BUF_INIT, fdpath = CG_BUF_INIT;
+	struct stat before, after;
+	int fd;
+	(void)state;
+	in_tmp(&dir, &p, "stdout.txt");
+	fd = open(p.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "text report\n", 12), 12);
+	assert_int_equal(fstat(fd, &before), 0);
+	cg_buf_printf(&fdpath, "/dev/fd/%d", fd);
+	assert_int_equal(cg_fs_write_atomic(fdpath.ptr, "{\"json\":1}\n", 11), 0);
+	assert_int_equal(write(fd, "more\n", 5), 5);
+	close(fd);
+	assert_int_equal(stat(p.ptr, &after), 0);
+	assert_true(before.st_ino == after.st_ino);
+	assert_file_is(p.ptr, "text report\n{\"json\":1}\nmore\n");
+	assert_int_equal(cg_fs_rmtree(dir.ptr), 0);
+	cg_buf_release(&dir);
+	cg_buf_release(&p);
+	cg_buf_release(&fdpath);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +357,11 @@ int main(void)
 		cmocka_unit_test(test_url_same_origin),
 		cmocka_unit_test(test_fingerprint_is_stable_over_whitespace),
 		cmocka_unit_test(test_error_wraps_the_last_message),
+		cmocka_unit_test(test_write_regular_file_is_replaced),
+		cmocka_unit_test(test_write_through_symlinks),
+		cmocka_unit_test(test_write_into_fifo),
+		cmocka_unit_test(test_write_into_char_device),
+		cmocka_unit_test(test_write_to_own_descriptor),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
