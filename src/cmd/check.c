@@ -193,15 +193,21 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 	opts->change.npaths = (size_t)(argc - optind);
 	if (opts->change.head && !opts->change.base)
 		return cg_error_set(CG_E_USAGE, "%s: --head goes with --base", cmd_name);
-	if (stdout_format || stdout_path || opts->noutputs == 0) {
+	/*
+	 * --output FORMAT=FILE writes more: the terminal report stays, unless
+	 * something else goes to standard output or -q asks for silence.
+	 */
+	if (stdout_format || stdout_path ||
+	    (cg_log_get_level() != CG_LOG_QUIET && !cg_pipeline_has_stdout_output(opts))) {
 		if (opts->noutputs == CG_MAX_OUTPUTS)
-			return cg_error_set(CG_E_USAGE, "too many outputs");
+			return cg_error_set(CG_E_USAGE, "too many --output options (at most %d)", CG_MAX_OUTPUTS - 1);
 		/* The stdout report comes last, so the files are written even if stdout fails. */
 		opts->outputs[opts->noutputs].format = stdout_format ? stdout_format : "text";
 		opts->outputs[opts->noutputs].path = stdout_path;
 		opts->noutputs++;
 	}
-	return 0;
+	/* Before any work: a typo must not cost a rule pass and a paid model review first. */
+	return cg_pipeline_check_outputs(opts);
 }
 
 /* Appends the path `name` to `out`, folding "." and ".." segments; -1 when it leaves the root. */

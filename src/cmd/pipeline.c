@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "memory/memory.h"
@@ -60,6 +61,62 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 static bool is_stdout(const char *path)
 {
 	return !path || !strcmp(path, "-");
+}
+
+bool cg_pipeline_has_stdout_output(const struct cg_pipeline_opts *opts)
+{
+	for (size_t i = 0; i < opts->noutputs; i++)
+		if (is_stdout(opts->outputs[i].path))
+			return true;
+	return false;
+}
+
+/* How the user spelled an output, for messages: "--format F", "--output F=PATH", "--output PATH". */
+static void describe_output(struct cg_buf *out, const struct cg_output *o)
+{
+	cg_buf_truncate(out, 0);
+	if (!o->path)
+		cg_buf_printf(out, "--format %s", o->format);
+	else
+		cg_buf_printf(out, "--output %s=%s", o->format, o->path);
+}
+
+int cg_pipeline_check_outputs(const struct cg_pipeline_opts *opts)
+{
+	struct cg_buf a = CG_BUF_INIT, b = CG_BUF_INIT;
+	struct stat st;
+	int err = 0;
+
+	for (size_t i = 0; i < opts->noutputs && !err; i++) {
+		const struct cg_output *o = &opts->outputs[i];
+		describe_output(&a, o);
+		if (!cg_reporter_find(o->format)) {
+			struct cg_buf names = CG_BUF_INIT;
+			for (size_t k = 0; k < cg_nreporters; k++)
+				cg_buf_printf(&names, "%s%s", k ? ", " : "", cg_reporters[k]->name);
+			err = cg_error_set(CG_E_USAGE, "%s: unknown format '%s'; expected one of %s", a.ptr, o->format,
+					   names.ptr);
+			cg_buf_release(&names);
+		} else if (o->path && !*o->path) {
+			err = cg_error_set(CG_E_USAGE, "%s: no file after '='; write --output %s=FILE", a.ptr, o->format);
+		} else if (o->path && stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			err = cg_error_set(CG_E_USAGE, "%s: %s is a folder; name a file in it", a.ptr, o->path);
+		}
+		for (size_t j = 0; j < i && !err; j++) {
+			const struct cg_output *p = &opts->outputs[j];
+			bool is_same = is_stdout(o->path) ? is_stdout(p->path) : !is_stdout(p->path) && !strcmp(o->path, p->path);
+			if (!is_same)
+				continue;
+			describe_output(&b, p);
+			err = cg_error_set(CG_E_USAGE, "%s and %s both write to %s; give each report its own file", b.ptr,
+					   a.ptr, is_stdout(o->path) ? "standard output" : o->path);
+		}
+	}
+	if (!err && opts->summary_path && !*opts->summary_path)
+		err = cg_error_set(CG_E_USAGE, "--summary: expected a file name");
+	cg_buf_release(&a);
+	cg_buf_release(&b);
+	return err;
 }
 
 /* --color always/never win over the environment; auto honours NO_COLOR and TERM=dumb. */
@@ -137,7 +194,8 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	if ((err = cg_change_load(&p->change, repo, &opts->change)) < 0)
+	if ((err = cg_pipeline_check_outputs(opts)) < 0 ||
+	    (err = cg_change_load(&p->change, repo, &opts->change)) < 0)
 		goto done;
 	cg_change_keep_shard(&p->change, opts->shard_index, opts->shard_count);
 	pass = opts->pass;
@@ -173,13 +231,8 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	in.notes = (const char *const *)p->review.notes;
 	in.nnotes = p->review.nnotes;
 	for (size_t i = 0; i < opts->noutputs; i++) {
-		const struct cg_reporter *r = cg_reporter_find(opts->outputs[i].format);
+		const struct cg_reporter *r = cg_reporter_find(opts->outputs[i].format); /* checked above */
 		struct cg_buf out = CG_BUF_INIT;
-		if (!r) {
-			err = cg_error_set(CG_E_USAGE, "unknown format '%s'; `crabgate check --help` lists them",
-					   opts->outputs[i].format);
-			goto done;
-		}
 		in.color = use_color(opts->color, opts->outputs[i].path);
 		in.width = term_width(opts->outputs[i].path);
 		cg_report_stream(&out, opts->outputs[i].path);

@@ -74,6 +74,15 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		    const struct cg_pipeline_opts *opts);
 void cg_pipeline_release(struct cg_pipeline *p);
 
+/* Whether one of opts->outputs goes to standard output (path NULL or "-"). */
+bool cg_pipeline_has_stdout_output(const struct cg_pipeline_opts *opts);
+/*
+ * CG_E_USAGE, naming the option, for an output that cannot be written: an
+ * unknown format, an empty or folder path, two reports to one file or to
+ * standard output. cg_pipeline_run checks again before reading the change.
+ */
+int cg_pipeline_check_outputs(const struct cg_pipeline_opts *opts);
+
 /* error|warning|note|never into a severity (never = CG_SEV_OFF). */
 int cg_pipeline_parse_fail_level(enum cg_severity *out, const char *name);
 /*
