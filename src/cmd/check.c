@@ -199,8 +199,6 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 	 */
 	if (stdout_format || stdout_path ||
 	    (cg_log_get_level() != CG_LOG_QUIET && !cg_pipeline_has_stdout_output(opts))) {
-		if (opts->noutputs == CG_MAX_OUTPUTS)
-			return cg_error_set(CG_E_USAGE, "too many --output options (at most %d)", CG_MAX_OUTPUTS - 1);
 		/* The stdout report comes last, so the files are written even if stdout fails. */
 		opts->outputs[opts->noutputs].format = stdout_format ? stdout_format : "text";
 		opts->outputs[opts->noutputs].path = stdout_path;

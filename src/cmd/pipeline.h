@@ -26,7 +26,7 @@ struct cg_pipeline_opts {
 	struct cg_change_opts change;
 	struct cg_pass_opts pass;
 	enum cg_severity fail_level; /* CG_SEV_OFF = never fail */
-	struct cg_output outputs[CG_MAX_OUTPUTS];
+	struct cg_output outputs[CG_MAX_OUTPUTS + 1]; /* the --output files, then standard output's */
 	size_t noutputs;
 	int color; /* -1 auto, 0 never, 1 always */
 	/*

@@ -149,6 +149,16 @@ class TestTerminalReport(OutputTest):
         with open(target) as f:
             self.assertIn("chrono-ban", json.dumps(json.load(f)))
 
+    def test_eight_files_and_the_terminal_report(self):
+        files = [self.path(f"r{i}.json") for i in range(8)]
+        r = self.check(*[a for f in files for a in ("--output", f"json={f}")])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(TEXT_FINDING, r.stdout)
+        self.assertTrue(all(os.path.getsize(f) for f in files))
+        r = self.check(*[a for f in files for a in ("--output", f"json={f}")], "--output", "sarif=" + self.path("9"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("too many --output options (at most 8)", r.stderr)
+
     def test_quiet_or_another_report_on_stdout_replaces_it(self):
         target = self.path("gl.json")
         r = run(["-q", "check", "--staged", "--output", f"gitlab={target}"], self.repo.path)
