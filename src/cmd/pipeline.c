@@ -98,18 +98,20 @@ int cg_pipeline_check_outputs(const struct cg_pipeline_opts *opts)
 					   names.ptr);
 			cg_buf_release(&names);
 		} else if (o->path && !*o->path) {
-			err = cg_error_set(CG_E_USAGE, "%s: no file after '='; write --output %s=FILE", a.ptr, o->format);
+			err =
+			    cg_error_set(CG_E_USAGE, "%s: no file after '='; write --output %s=FILE", a.ptr, o->format);
 		} else if (o->path && stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			err = cg_error_set(CG_E_USAGE, "%s: %s is a folder; name a file in it", a.ptr, o->path);
 		}
 		for (size_t j = 0; j < i && !err; j++) {
 			const struct cg_output *p = &opts->outputs[j];
-			bool is_same = is_stdout(o->path) ? is_stdout(p->path) : !is_stdout(p->path) && !strcmp(o->path, p->path);
+			bool is_same =
+			    is_stdout(o->path) ? is_stdout(p->path) : !is_stdout(p->path) && !strcmp(o->path, p->path);
 			if (!is_same)
 				continue;
 			describe_output(&b, p);
-			err = cg_error_set(CG_E_USAGE, "%s and %s both write to %s; give each report its own file", b.ptr,
-					   a.ptr, is_stdout(o->path) ? "standard output" : o->path);
+			err = cg_error_set(CG_E_USAGE, "%s and %s both write to %s; give each report its own file",
+					   b.ptr, a.ptr, is_stdout(o->path) ? "standard output" : o->path);
 		}
 	}
 	if (!err && opts->summary_path && !*opts->summary_path)
@@ -194,8 +196,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	if ((err = cg_pipeline_check_outputs(opts)) < 0 ||
-	    (err = cg_change_load(&p->change, repo, &opts->change)) < 0)
+	if ((err = cg_pipeline_check_outputs(opts)) < 0 || (err = cg_change_load(&p->change, repo, &opts->change)) < 0)
 		goto done;
 	cg_change_keep_shard(&p->change, opts->shard_index, opts->shard_count);
 	pass = opts->pass;

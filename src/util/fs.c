@@ -114,10 +114,9 @@ static int resolve_links(struct cg_buf *out, const char *path)
 			goto done; /* changed meanwhile: rename or open reports what is there */
 		link.ptr[n] = '\0';
 		link.size = (size_t)n;
-		if (link.ptr[0] == '/')
-			cg_buf_truncate(out, 0);
-		else
-			cg_buf_truncate(out, (size_t)(strrchr(out->ptr, '/') ? strrchr(out->ptr, '/') - out->ptr + 1 : 0));
+		/* A relative target is relative to the link's folder. */
+		slash = strrchr(out->ptr, '/');
+		cg_buf_truncate(out, link.ptr[0] == '/' || !slash ? 0 : (size_t)(slash - out->ptr + 1));
 		cg_buf_puts(out, link.ptr);
 	}
 	err = cg_error_set(CG_E_IO, "%s: cannot write: too many levels of symbolic links", path);
