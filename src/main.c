@@ -39,30 +39,33 @@ struct cg_globals cg_globals;
 	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"  \
 	"                      CI job matrices; join the reports with `crabgate merge`\n"               \
 	"\n"                                                                                            \
-	"Memory:\n"                                                                                     \
-	"  --update-memory     update memories.md, lessons-learned.md and scratchpad.md from this\n"  \
-	"                      change as memory.mode says: stage them, or commit them on the\n"       \
-	"                      current branch (docs/memory.md)\n"                                \
-	"\n"                                                                                            \
 	"Model review (docs/review.md):\n"                                                              \
 	"  --review            ask a language model to review the change too (off by default in\n"   \
 	"                      check; on in ci when a provider is configured or found)\n"            \
 	"  --no-review         do not, whatever the command's default\n"                             \
 	"  --no-cache          ask the model again instead of reusing cached answers\n"
 
+/* check's meaning of --update-memory; ci has its own (it pushes), so this is not in CHECK_OPTIONS. */
+#define CHECK_MEMORY                                                                                    \
+	"Memory:\n"                                                                                     \
+	"  --update-memory     update memories.md, lessons-learned.md and scratchpad.md from this\n"  \
+	"                      change as memory.mode says: stage them, or commit them on the\n"       \
+	"                      current branch (docs/memory.md)\n"
+
 const struct cg_command cg_commands[] = {
 	{ "check", cmd_check, NEED_REPO | NEED_CONFIG, "check a change (staged files by default)",
-	  "usage: crabgate check [--staged | --base REF [--head REF] | --range A..B | --diff FILE | --all]\n"
-	  "                      [--format FORMAT] [--output [FORMAT=]FILE]... [--fail-level LEVEL]\n"
-	  "                      [--filter MODE] [--baseline FILE] [--color WHEN] [--summary FILE]\n"
-	  "                      [-- FILE...]\n"
+	  "usage: crabgate check [--staged | --base REF [--head REF] | --range A..B | --diff FILE|- | --all]\n"
+	  "                      [--format FORMAT] [--output [FORMAT=]FILE]... [--color WHEN]\n"
+	  "                      [--summary FILE] [--fail-level LEVEL] [--filter MODE]\n"
+	  "                      [--baseline FILE] [--jobs N] [--shard I/N] [--update-memory]\n"
+	  "                      [--review | --no-review] [--no-cache] [-- FILE...]\n"
 	  "\n"
 	  "Reads the change through git, runs the rules over the new version of each changed\n"
 	  "Rust and Cargo file, and reports findings on the changed lines.\n"
 	  "With FILEs (as the pre-commit framework passes them), checks only those: a staged\n"
 	  "file on its changed lines, any other whole, as committed (`--filter file`).\n"
 	  "CRABGATE_SKIP=1 skips the check (exit 0, one line on standard error).\n"
-	  "\n" CHECK_OPTIONS "\n"
+	  "\n" CHECK_OPTIONS "\n" CHECK_MEMORY "\n"
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
 	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
 	{ "ci", cmd_ci, NEED_REPO | NEED_CONFIG, "check a pull/merge request in CI and post the findings on it",
@@ -95,18 +98,28 @@ const struct cg_command cg_commands[] = {
 	  "Runs the check (use --all when adopting crabgate on an existing code base) and\n"
 	  "writes the fingerprints of its findings to FILE. `crabgate check --baseline FILE`\n"
 	  "(or `baseline: FILE` in config) then hides exactly those findings; fingerprints\n"
-	  "survive unrelated line shifts, so the baseline does not decay on every rebase.\n" },
+	  "survive unrelated line shifts, so the baseline does not decay on every rebase.\n"
+	  "\n"
+	  "The check options are those of `crabgate help check`. No report goes to standard\n"
+	  "output (--format and --output FILE are ignored), and an earlier baseline is not\n"
+	  "applied: FILE records every finding the check sees.\n" },
 	{ "rules", cmd_rules, NEED_CONFIG, "list the rules and whether they are on",
 	  "usage: crabgate rules\n\nLists every rule with its severity (as configured) and summary.\n" },
-	{ "explain", cmd_explain, 0, "explain a rule, with a bad and a good example",
-	  "usage: crabgate explain RULE\n" },
+	{ "explain", cmd_explain, NEED_CONFIG, "explain a rule, with a bad and a good example",
+	  "usage: crabgate explain RULE\n"
+	  "\n"
+	  "Says what RULE checks and why, whether it is on and at which severity (by\n"
+	  "default, and in this repository's configuration when that differs, as `crabgate\n"
+	  "rules` shows it), a bad and a good example, and the settings it takes under\n"
+	  "rules.RULE in .crabgate.yaml. `crabgate rules` lists the rules; a rule id that\n"
+	  "is not one gets the closest ids suggested.\n" },
 	{ "demo", cmd_demo, 0, "run a check on a built-in example repository",
 	  "usage: crabgate demo [--keep]\n"
 	  "\n"
 	  "Builds a throwaway repository in a temporary folder, stages a small Rust crate\n"
-	  "with a chrono dependency, a blocking call in an async fn and an unbenchmarked\n"
-	  "pub fn, checks it as the pre-commit hook would, and removes the folder\n"
-	  "(--keep leaves it and prints where). Works offline.\n" },
+	  "with a chrono dependency, a blocking call in an async fn, an unbenchmarked pub\n"
+	  "fn and no memory files, checks it as the pre-commit hook would, and removes the\n"
+	  "folder (--keep leaves it and prints where). Works offline.\n" },
 	{ "install", cmd_install, NEED_REPO, "install the git hooks (pre-commit by default)",
 	  "usage: crabgate install [--hook pre-commit|pre-push|all] [--chain | --force]\n"
 	  "\n"
@@ -204,6 +217,7 @@ static void usage(FILE *out)
 	      "  --config FILE   use FILE instead of .crabgate.yaml (also $CRABGATE_CONFIG)\n"
 	      "  -v, --verbose   say more; -q, --quiet: only errors\n"
 	      "  -h, --help      this text; `crabgate help COMMAND` for a command\n"
+	      "  --version       the version (as `crabgate version`)\n"
 	      "\n"
 	      "Exit status: 0 clean, 1 findings at or above the fail level, 2 usage, config or\n"
 	      "input error, 3 runtime failure (git, I/O, network).\n",

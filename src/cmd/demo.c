@@ -92,9 +92,10 @@ int cmd_demo(int argc, char **argv)
 	if ((err = cg_fs_mkdtemp(&dir, "crabgate-demo")) < 0 || (err = build_repo(dir.ptr)) < 0)
 		goto done;
 	printf("crabgate demo: a new repository in %s with a small crate staged:\n"
-	       "  Cargo.toml  depends on chrono                      (chrono-ban)\n"
-	       "  src/lib.rs  sleeps in an async fn                  (blocking-in-async)\n"
-	       "              adds a pub fn without a benchmark      (missing-bench)\n"
+	       "  Cargo.toml  depends on chrono                    (chrono-ban)\n"
+	       "              has no memory files beside it        (missing-memory-files)\n"
+	       "  src/lib.rs  sleeps in an async fn                (blocking-in-async)\n"
+	       "              adds a pub fn without a benchmark    (missing-bench)\n"
 	       "Running `crabgate check --staged` there, as the pre-commit hook does:\n\n",
 	       dir.ptr);
 	fflush(stdout);

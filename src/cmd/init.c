@@ -27,14 +27,33 @@ static const char init_header[] =
 	"# passes silently. `crabgate rules` shows the rules as configured.\n"
 	"#\n";
 
+/* Whether a setting's line opens a block scalar (`key: |`, `- >-`): its value is the lines below. */
+static bool opens_block(const char *line, size_t len)
+{
+	while (len && line[len - 1] == ' ')
+		len--;
+	while (len && (line[len - 1] == '-' || line[len - 1] == '+' || (line[len - 1] >= '0' && line[len - 1] <= '9')))
+		len--;
+	if (len < 3 || (line[len - 1] != '|' && line[len - 1] != '>') || line[len - 2] != ' ')
+		return false;
+	len -= 2;
+	while (len && line[len - 1] == ' ')
+		len--;
+	return len && (line[len - 1] == ':' || line[len - 1] == '-');
+}
+
 /*
  * The default with every setting turned into a comment. Its own comments stay
  * as they are, so uncommenting a block of settings (removing "# ") leaves its
- * explanations as comments.
+ * explanations as comments. A block scalar's lines are the setting's value,
+ * whatever they start with (`## {key}: {title}` is markdown there, not a
+ * comment), so they are commented out with it.
  */
 static int render(struct cg_buf *out)
 {
 	const char *p = cg_config_default_yaml, *end = p + cg_config_default_yaml_len;
+	size_t block_lead = 0;
+	bool is_in_block = false;
 	int err = cg_buf_puts(out, init_header);
 
 	/* The default's own opening comment says what the header above says. */
@@ -50,6 +69,14 @@ static int render(struct cg_buf *out)
 		size_t lead = strspn(p, " ");
 		bool is_blank = lead >= len, is_comment = !is_blank && p[lead] == '#';
 
+		if (is_in_block && !is_blank && lead > block_lead)
+			is_comment = false;
+		else if (!is_blank)
+			is_in_block = false;
+		if (!is_blank && !is_comment && !is_in_block && opens_block(p, len)) {
+			is_in_block = true;
+			block_lead = lead;
+		}
 		if (!is_blank && !is_comment)
 			err = cg_buf_puts(out, "# ");
 		if (!err && !is_blank)

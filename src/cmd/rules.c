@@ -4,8 +4,10 @@
 
 #include "cmd/cmd.h"
 #include "rules/rule.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/banned.h"
 
 /*
@@ -32,6 +34,15 @@ static int project_config(const struct cg_config **out, struct cg_config **owned
 	return err;
 }
 
+/* Whether a rule is on, and at which severity, under the `rules:` map of a configuration. */
+static const char *rule_state(const struct cg_conf_node *rules, const struct cg_rule *r, const char **sev_out)
+{
+	const struct cg_conf_node *rc = cg_conf_child(rules, r->id);
+	const char *sev = cg_conf_str(rc, "severity", cg_severity_name(r->default_severity));
+	*sev_out = sev;
+	return cg_conf_bool(rc, "enabled", true) && strcmp(sev, "off") ? sev : "off";
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	const struct cg_config *cfg;
@@ -49,27 +60,76 @@ int cmd_rules(int argc, char **argv)
 	rules = cg_config_get(cfg, "rules");
 	for (size_t i = 0; i < cg_nrules; i++) {
 		const struct cg_rule *r = cg_rules[i];
-		const struct cg_conf_node *rc = cg_conf_child(rules, r->id);
-		const char *sev = cg_conf_str(rc, "severity", cg_severity_name(r->default_severity));
-		bool on = cg_conf_bool(rc, "enabled", true) && strcmp(sev, "off");
-		printf("%-22s %-8s %s\n", r->id, on ? sev : "off", r->summary);
+		const char *sev;
+		printf("%-22s %-8s %s\n", r->id, rule_state(rules, r, &sev), r->summary);
 	}
 	cg_config_free(owned);
 	return CG_EXIT_CLEAN;
 }
 
+/*
+ * "did you mean" for an id that is no rule: ids it begins or is part of,
+ * then ids a few typos away. 0 when nothing is close.
+ */
+static size_t suggest(const struct cg_rule **out, size_t max, const char *name)
+{
+	size_t n = 0, limit = strlen(name) / 3 < 2 ? 2 : strlen(name) / 3;
+
+	for (size_t i = 0; i < cg_nrules && n < max; i++)
+		if (strlen(name) >= 3 && strstr(cg_rules[i]->id, name))
+			out[n++] = cg_rules[i];
+	for (size_t d = 1; d <= limit; d++)
+		for (size_t i = 0; i < cg_nrules && n < max; i++)
+			if (!(strlen(name) >= 3 && strstr(cg_rules[i]->id, name)) &&
+			    cg_edit_distance(name, cg_rules[i]->id, limit) == d)
+				out[n++] = cg_rules[i];
+	return n;
+}
+
 int cmd_explain(int argc, char **argv)
 {
-	const struct cg_rule *r;
+	const struct cg_rule *r, *near[4];
+	const struct cg_config *cfg;
+	struct cg_config *owned = NULL;
+	struct cg_conf_node *defaults = NULL;
+	const char *def_state, *def_sev, *state, *sev;
+	int status = CG_EXIT_USAGE;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		cg_command_usage(cg_command_find("explain"), false);
+		return CG_EXIT_CLEAN;
+	}
 	if (argc != 2) {
 		cg_err("explain: name one rule; `crabgate rules` lists them");
 		return CG_EXIT_USAGE;
 	}
 	r = cg_rule_find(argv[1]);
 	if (!r) {
-		cg_err("explain: no rule '%s'; `crabgate rules` lists them", argv[1]);
+		struct cg_buf msg = CG_BUF_INIT;
+		size_t n = suggest(near, sizeof(near) / sizeof(near[0]), argv[1]);
+		for (size_t i = 0; i < n; i++)
+			cg_buf_printf(&msg, "%s%s", i == 0 ? "; did you mean " : i + 1 == n ? " or " : ", ", near[i]->id);
+		cg_err("explain: no rule '%s'%s%s `crabgate rules` lists them", argv[1], msg.ptr, n ? "?" : ";");
+		cg_buf_release(&msg);
 		return CG_EXIT_USAGE;
 	}
-	printf("%s (%s by default): %s\n\n%s", r->id, cg_severity_name(r->default_severity), r->summary, r->explain);
-	return CG_EXIT_CLEAN;
+	/* The header says what `crabgate rules` says: the shipped default, and this repository's when it differs. */
+	if (cg_conf_parse(&defaults, "config.yaml", cg_config_default_yaml, cg_config_default_yaml_len) < 0 ||
+	    project_config(&cfg, &owned) < 0) {
+		cg_err("%s", cg_error_last());
+		goto done;
+	}
+	def_state = rule_state(cg_conf_child(defaults, "rules"), r, &def_sev);
+	state = rule_state(cg_config_get(cfg, "rules"), r, &sev);
+	printf("%s (%s by default", r->id, def_state);
+	if (!strcmp(def_state, "off") && strcmp(def_sev, "off"))
+		printf(", %s when enabled", def_sev);
+	if (strcmp(state, def_state))
+		printf("; %s as configured", state);
+	printf("): %s\n\n%s", r->summary, r->explain);
+	status = CG_EXIT_CLEAN;
+done:
+	cg_conf_node_free(defaults);
+	cg_config_free(owned);
+	return status;
 }

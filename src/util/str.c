@@ -80,6 +80,40 @@ bool cg_str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+size_t cg_edit_distance(const char *a, const char *b, size_t max)
+{
+	size_t la = strlen(a), lb = strlen(b), *row, result;
+
+	/* The lengths alone bound it from below; this also keeps long input cheap. */
+	if ((la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	row = cg_calloc(lb + 1, sizeof(*row));
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], best;
+		row[0] = best = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], d = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < d)
+				d = up + 1;
+			if (row[j - 1] + 1 < d)
+				d = row[j - 1] + 1;
+			row[j] = d;
+			diag = up;
+			if (d < best)
+				best = d;
+		}
+		if (best > max) {
+			free(row);
+			return max + 1;
+		}
+	}
+	result = row[lb] > max ? max + 1 : row[lb];
+	free(row);
+	return result;
+}
+
 int cg_parse_long(long *out, const char *s, long min, long max)
 {
 	char *end;

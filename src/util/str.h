@@ -17,6 +17,11 @@ void cg_array_grow(void **arr, size_t *cap, size_t want, size_t size);
 bool cg_starts_with(const char *s, const char *prefix);
 bool cg_ends_with(const char *s, const char *suffix);
 bool cg_str_eq(const char *a, const char *b); /* NULL-safe */
+/*
+ * Levenshtein distance between a and b, in bytes, stopping at `max`: any
+ * distance above it comes back as max + 1 (for "did you mean" over short ids).
+ */
+size_t cg_edit_distance(const char *a, const char *b, size_t max);
 
 /* Parses a whole decimal number in [min, max]; CG_E_INPUT otherwise. */
 int cg_parse_long(long *out, const char *s, long min, long max);

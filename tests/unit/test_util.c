@@ -125,6 +125,19 @@ static void test_parse_long(void **state)
 	assert_int_equal(cg_parse_long(&v, "", 0, 100), CG_E_INPUT);
 }
 
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(cg_edit_distance("chrono-ban", "chrono-ban", 3), 0);
+	assert_int_equal(cg_edit_distance("chrono-bna", "chrono-ban", 3), 2);
+	assert_int_equal(cg_edit_distance("no-mock", "no-mocks", 3), 1);
+	assert_int_equal(cg_edit_distance("", "abc", 3), 3);
+	assert_int_equal(cg_edit_distance("kitten", "sitting", 5), 3);
+	/* Past max it says only "more than max". */
+	assert_int_equal(cg_edit_distance("chrono", "chrono-ban", 2), 3);
+	assert_int_equal(cg_edit_distance("abcdef", "uvwxyz", 2), 3);
+}
+
 static void test_fingerprint_is_stable_over_whitespace(void **state)
 {
 	char a[17], b[17], c[17], d[17];
@@ -355,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_url_same_origin),
+		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_fingerprint_is_stable_over_whitespace),
 		cmocka_unit_test(test_error_wraps_the_last_message),
 		cmocka_unit_test(test_write_regular_file_is_replaced),
