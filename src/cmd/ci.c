@@ -153,7 +153,9 @@ static void update_memory(struct cg_pipeline *p, const struct cg_ci_env *env)
 	}
 	cg_memory_result_init(&r);
 	err = cg_memory_update_ci(&r, cg_globals.repo, cg_globals.cfg, &p->change, &p->findings, &review, &mci);
-	cg_memory_result_log(&r);
+	/* On failure there is no outcome to tell (an empty "skipped: "): the warning below says what went wrong. */
+	if (!err)
+		cg_memory_result_log(&r);
 	if (r.diff.size)
 		cg_info("ci: the memory files would change like this (not pushed: %s):\n%s", r.reason, r.diff.ptr);
 	if (err < 0)

@@ -191,6 +191,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	struct cg_report_skipped *skipped = NULL;
 	struct cg_report_input in = { 0 };
 	struct cg_pass_opts pass;
+	struct cg_review_opts review;
 	struct cg_buf baseline = CG_BUF_INIT;
 	size_t counts[4];
 	int err;
@@ -209,7 +210,11 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	if ((err = cg_rules_run(&p->findings, &p->stats, &p->change, cfg, &pass)) < 0)
 		goto done;
 	/* The model review adds findings of origin review; its failures are notes, not errors. */
-	if ((err = cg_review_run(&p->review, &p->findings, &p->change, cfg, &opts->review)) < 0)
+	review = opts->review;
+	for (size_t i = 0; i < opts->noutputs; i++)
+		if (!strcmp(opts->outputs[i].format, "text") && is_stdout(opts->outputs[i].path))
+			review.is_noted_on_terminal = true;
+	if ((err = cg_review_run(&p->review, &p->findings, &p->change, cfg, &review)) < 0)
 		goto done;
 
 	skipped = calloc(p->stats.nskipped + 1, sizeof(*skipped));

@@ -9,6 +9,7 @@
  * and #references are broken so a finding cannot ping people or cross-link
  * issues, and the output is bounded (GitHub refuses summaries over 1 MiB).
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,11 +27,68 @@ static bool is_word(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+/* Where finding text goes: a table cell, or a list item / paragraph. */
+enum md_place { MD_CELL, MD_BLOCK };
+
+/*
+ * The end (just past the closing run) of the code span whose opening run of
+ * `run` backticks starts at s[i], or 0 when no run of that length closes it
+ * before len: CommonMark's rule, so what is a code span here is one on GitHub.
+ */
+static size_t code_span_end(const char *s, size_t len, size_t i, size_t run)
+{
+	size_t j = i + run;
+	while (j < len) {
+		size_t k = j;
+		if (s[j] != '`') {
+			j++;
+			continue;
+		}
+		while (k < len && s[k] == '`')
+			k++;
+		if (k - j == run)
+			return k;
+		j = k;
+	}
+	return 0;
+}
+
+/*
+ * The inside of a code span: markdown, HTML, mentions and references are
+ * not read there, so it goes as it is, except what would end the table row
+ * or the cell (a line break; `|`, which GFM lets `\|` escape even inside a
+ * code span in a table) and bytes no one should see raw.
+ */
+static void put_code(struct cg_buf *b, const char *s, size_t len, enum md_place place)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = cg_report_utf8_next(s, len, i, &cp);
+		if (!n) {
+			cg_buf_puts(b, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		if (cp == '\n' || cp == '\r' || cp == '\t')
+			cg_buf_putc(b, ' ');
+		else if (cp == '|' && place == MD_CELL)
+			cg_buf_puts(b, "\\|");
+		else if (cg_report_is_control(cp))
+			cg_buf_printf(b, "\\u{%x}", (unsigned)cp);
+		else
+			cg_buf_put(b, s + i, n);
+		i += n;
+	}
+}
+
 /*
  * Appends at most `max` bytes of `s` (0 = all) escaped for inline markdown;
  * line breaks become <br> so text stays inside its table cell or list item.
+ * With `has_code`, code spans in the text (`Utc::now()` in a message) stay
+ * code spans; without, a backtick is just a character (paths, ids).
  */
-static void put_md(struct cg_buf *b, const char *s, size_t max)
+static void put_md_text(struct cg_buf *b, const char *s, size_t max, bool has_code, enum md_place place)
 {
 	size_t len = s ? strlen(s) : 0, i = 0;
 	bool cut = false;
@@ -47,6 +105,25 @@ static void put_md(struct cg_buf *b, const char *s, size_t max)
 				break; /* a character the cut split in two */
 			cg_buf_puts(b, "\xef\xbf\xbd");
 			i++;
+			continue;
+		}
+		if (cp == '`' && has_code) {
+			size_t run = strspn(s + i, "`"), close;
+			if (run > len - i)
+				run = len - i;
+			close = code_span_end(s, len, i, run);
+			/* crabgate's comment markers are HTML comments: none may appear raw, code or not. */
+			if (close && !memmem(s + i, close - i, "<!--", 4)) {
+				cg_buf_put(b, s + i, run);
+				put_code(b, s + i + run, close - i - 2 * run, place);
+				cg_buf_put(b, s + i, run);
+				i = close;
+				continue;
+			}
+			/* Not closed (or cut off by max): literal backticks. */
+			for (size_t k = 0; k < run; k++)
+				cg_buf_puts(b, "\\`");
+			i += run;
 			continue;
 		}
 		switch (cp) {
@@ -95,6 +172,18 @@ static void put_md(struct cg_buf *b, const char *s, size_t max)
 	}
 	if (cut)
 		cg_buf_puts(b, "…");
+}
+
+/* Names (paths, rule ids, refs): every character shown as it is. */
+static void put_md(struct cg_buf *b, const char *s, size_t max)
+{
+	put_md_text(b, s, max, false, MD_CELL);
+}
+
+/* Prose (messages, help, notes): its code spans stay code spans. */
+static void put_md_prose(struct cg_buf *b, const char *s, size_t max, enum md_place place)
+{
+	put_md_text(b, s, max, true, place);
 }
 
 /* A commit id shortened as git shows it; anything else (a ref name) escaped whole. */
@@ -213,7 +302,8 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 		put_counts(b, counts);
 	else
 		cg_buf_puts(b, "no findings");
-	cg_buf_printf(b, "\n\nChecked %zu changed file%s", in->files, in->files == 1 ? "" : "s");
+	cg_buf_printf(b, "\n\nChecked %zu %sfile%s", in->files,
+		      in->source && !strcmp(in->source, "all") ? "" : "changed ", in->files == 1 ? "" : "s");
 	if (in->source) {
 		cg_buf_puts(b, " (");
 		put_md(b, in->source, 0);
@@ -255,10 +345,10 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 				cg_buf_puts(b, " | ");
 				put_md(b, f->rule, 200);
 				cg_buf_puts(b, " | ");
-				put_md(b, f->message, MAX_CELL);
+				put_md_prose(b, f->message, MAX_CELL, MD_CELL);
 				if (f->help) {
 					cg_buf_puts(b, "<br>help: ");
-					put_md(b, f->help, MAX_CELL);
+					put_md_prose(b, f->help, MAX_CELL, MD_CELL);
 				}
 				if (f->origin == CG_ORIGIN_REVIEW)
 					cg_buf_puts(b, "<br>(from the model review)");
@@ -277,7 +367,7 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 			cg_buf_puts(b, "- ");
 			put_md(b, in->skipped[i].path, 500);
 			cg_buf_puts(b, ": ");
-			put_md(b, in->skipped[i].reason, 500);
+			put_md_prose(b, in->skipped[i].reason, 500, MD_BLOCK);
 			cg_buf_puts(b, "\n");
 		}
 		if (in->nskipped > MAX_LIST)
@@ -287,7 +377,7 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_puts(b, "\n### Notes\n\n");
 		for (size_t i = 0; i < in->nnotes && i < MAX_LIST; i++) {
 			cg_buf_puts(b, "- ");
-			put_md(b, in->notes[i], MAX_CELL);
+			put_md_prose(b, in->notes[i], MAX_CELL, MD_BLOCK);
 			cg_buf_puts(b, "\n");
 		}
 		if (in->nnotes > MAX_LIST)
@@ -295,7 +385,7 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 	}
 	if (in->review_summary) {
 		cg_buf_puts(b, "\n### Model review\n\n");
-		put_md(b, in->review_summary, 8 * MAX_CELL);
+		put_md_prose(b, in->review_summary, 8 * MAX_CELL, MD_BLOCK);
 		cg_buf_puts(b, "\n");
 	}
 	free(rules);

@@ -318,7 +318,12 @@ static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 
 	cg_buf_puts(b, paint(&st, C_BOLD));
 	if (counts[CG_SEV_ERROR] + counts[CG_SEV_WARNING] + counts[CG_SEV_NOTE] == 0) {
-		cg_buf_printf(b, "crabgate: no findings in %zu changed file%s", in->files, in->files == 1 ? "" : "s");
+		/* --all: every tracked file is checked and none of them changed. */
+		if (in->source && !strcmp(in->source, "all"))
+			cg_buf_printf(b, "crabgate: no findings; %zu file%s checked", in->files, in->files == 1 ? "" : "s");
+		else
+			cg_buf_printf(b, "crabgate: no findings in %zu changed file%s", in->files,
+				      in->files == 1 ? "" : "s");
 	} else {
 		count(b, counts[CG_SEV_ERROR], "error", &first);
 		count(b, counts[CG_SEV_WARNING], "warning", &first);

@@ -430,7 +430,8 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 		if (err == CG_E_CONFIG)
 			goto done;
 		if (err == CG_E_NOTFOUND) {
-			cg_info("model review skipped: %s", cg_error_last());
+			if (!opts->is_noted_on_terminal)
+				cg_info("model review skipped: %s", cg_error_last());
 			note(res, "model review skipped: %s", cg_error_last());
 			res->should_fail_run = s.is_required;
 			if (s.is_required)

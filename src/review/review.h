@@ -31,12 +31,17 @@ enum cg_review_mode {
 struct cg_review_opts {
 	enum cg_review_mode mode;
 	bool skip_cache; /* --no-cache: the cache is neither read nor written */
+	/*
+	 * A text report goes to the terminal, and it prints the run's notes: a
+	 * skipped review is then said there only, not logged a second time.
+	 */
+	bool is_noted_on_terminal;
 };
 
 /* Zeroed is the default too: off, cache used. */
 #define CG_REVIEW_OPTS_INIT                                                                                            \
 	{                                                                                                              \
-		CG_REVIEW_OFF, false                                                                                   \
+		CG_REVIEW_OFF, false, false                                                                            \
 	}
 
 struct cg_review_result {

@@ -383,7 +383,12 @@ static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 		cg_buf_printf(&full, "%s::%s", owner, name);
 	else
 		cg_buf_puts(&full, name);
-	cg_buf_printf(&msg, "pub fn `%s` is new or changed, and no benchmark of crate `%s` calls it", full.ptr, crate);
+	/* Under --all every file counts as added, but nothing is new: say only what is missing. */
+	if (ctx->change->source == CG_SOURCE_ALL)
+		cg_buf_printf(&msg, "pub fn `%s` has no benchmark: none of crate `%s` calls it", full.ptr, crate);
+	else
+		cg_buf_printf(&msg, "pub fn `%s` is new or changed, and no benchmark of crate `%s` calls it", full.ptr,
+			      crate);
 	if (!cr->nbench_files)
 		cg_buf_printf(&help,
 			      "crate `%s` has no benchmarks yet: add benches/%s.rs with a criterion bench that calls "

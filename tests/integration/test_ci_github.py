@@ -363,6 +363,16 @@ class GitHubCI(unittest.TestCase):
         after = subprocess.run(git + ["rev-parse", "feature"], capture_output=True, text=True).stdout.strip()
         self.assertEqual(after, tip)
 
+    def test_update_memory_to_an_unreachable_remote_says_why_once(self):
+        self.open_pr()
+        missing = os.path.join(self.tmp.name, "no-such-remote.git")
+        r = self.ci("ci", "--update-memory", extra_env={"CRABGATE_MEMORY_REMOTE": missing})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertNotRegex(r.stderr, r"(?m)memory: skipped: *$")
+        failed = [l for l in r.stderr.splitlines() if "memory" in l and "failed" in l]
+        self.assertEqual(len(failed), 1, r.stderr)
+        self.assertIn("no-such-remote.git", failed[0])
+
     def test_update_memory_on_a_fork_pushes_nothing(self):
         remote = os.path.join(self.tmp.name, "remote.git")
         subprocess.run(["git", "init", "-q", "--bare", remote], check=True)

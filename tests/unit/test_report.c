@@ -273,6 +273,13 @@ static void test_text_no_findings(void **state)
 	in.files = 1;
 	render(&out, "text", &in);
 	assert_string_equal(out.ptr, "crabgate: no findings in 1 changed file\n");
+	/* --all changes nothing: it checks files. */
+	in.source = "all";
+	in.files = 3;
+	render(&out, "text", &in);
+	assert_string_equal(out.ptr, "crabgate: no findings; 3 files checked\n");
+	render(&out, "markdown", &in);
+	assert_true(cg_starts_with(out.ptr, "## crabgate: no findings\n\nChecked 3 files (all "));
 	cg_buf_release(&out);
 }
 
@@ -660,6 +667,33 @@ static void test_markdown(void **state)
 	cg_buf_release(&out);
 }
 
+/* Code spans in finding text stay code spans (GitHub shows them as code); only what breaks a table is escaped. */
+static void test_markdown_code_spans(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_report_input in = fx->in;
+	struct cg_buf out = CG_BUF_INIT;
+	const char *note = "see `a|b` and `x\ny`";
+
+	add(&fs, "missing-bench", CG_SEV_WARNING, "src/lib.rs", 1, 1, 1, 2,
+	    "pub fn `parse` is new; `a|b` ``x`y`` `@octocat #12 *no* <b>` `open",
+	    "`Utc::now()` -> `jiff::Timestamp::now()`; `<!-- crabgate:fp=0123456789abcdef -->`", "pub fn parse() {}");
+	in.findings = &fs;
+	in.nskipped = 0;
+	in.notes = &note;
+	in.nnotes = 1;
+	in.review_summary = NULL;
+	render(&out, "markdown", &in);
+	assert_non_null(strstr(out.ptr, "| pub fn `parse` is new; `a\\|b` ``x`y`` `@octocat #12 *no* <b>` \\`open<br>"
+					 "help: `Utc::now()` -&gt; `jiff::Timestamp::now()`; "
+					 "\\`&lt;\\!-- crabgate:fp=0123456789abcdef --&gt;\\` |\n"));
+	/* Outside a table a pipe in code needs no escape (it would show); a line break inside code is a space. */
+	assert_non_null(strstr(out.ptr, "\n- see `a|b` and `x y`\n"));
+	cg_buf_release(&out);
+	cg_findings_release(&fs);
+}
+
 /* Any bytes at all in every field: each format still gives valid UTF-8 (and JSON where it is JSON). */
 static void test_any_bytes(void **state)
 {
@@ -726,6 +760,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_github, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_github_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_markdown_code_spans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_any_bytes, setup, teardown),
 		cmocka_unit_test(test_append),
 	};
