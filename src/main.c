@@ -12,15 +12,18 @@
 
 struct cg_globals cg_globals;
 
-#define CHECK_OPTIONS                                                                                   \
-	"What to check (one of):\n"                                                                     \
-	"  --staged            the index against HEAD (default; works before the first commit)\n"      \
+/* The change sources; `staged` is what --staged adds (check's default, not ci's). */
+#define CHECK_SOURCES(heading, staged)                                                                  \
+	heading                                                                                         \
+	"  --staged            the index against HEAD" staged "\n"                                       \
 	"  --base REF [--head REF]\n"                                                                   \
 	"                      merge-base(REF, head)..head, as a pull request shows it\n"             \
 	"  --range A..B|A...B  a range with git's meaning of two and three dots\n"                     \
 	"  --diff FILE|-       a unified diff from a file or standard input\n"                         \
 	"  --all               every tracked file, as if wholly added\n"                               \
-	"\n"                                                                                            \
+	"\n"
+
+#define CHECK_OPTIONS                                                                                   \
 	"Output:\n"                                                                                     \
 	"  --format FORMAT     on standard output: text (default), json, sarif, gitlab (Code\n"       \
 	"                      Quality), github (workflow commands), markdown (job summary)\n"        \
@@ -65,7 +68,8 @@ const struct cg_command cg_commands[] = {
 	  "With FILEs (as the pre-commit framework passes them), checks only those: a staged\n"
 	  "file on its changed lines, any other whole, as committed (`--filter file`).\n"
 	  "CRABGATE_SKIP=1 skips the check (exit 0, one line on standard error).\n"
-	  "\n" CHECK_OPTIONS "\n" CHECK_MEMORY "\n"
+	  "\n" CHECK_SOURCES("What to check (one of):\n", " (default; works before the first commit)")
+	  CHECK_OPTIONS "\n" CHECK_MEMORY "\n"
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
 	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
 	{ "ci", cmd_ci, NEED_REPO | NEED_CONFIG, "check a pull/merge request in CI and post the findings on it",
@@ -88,8 +92,10 @@ const struct cg_command cg_commands[] = {
 	  "  --dry-run           print what would be posted; read, never write\n"
 	  "  --no-post           post nothing (reports, annotations and job summary only)\n"
 	  "  --update-memory     commit the memory files on the PR's head and push them to\n"
-	  "                      its branch (docs/memory.md; skipped for forks)\n"
-	  "\n" CHECK_OPTIONS "\n"
+	  "                      its branch (docs/memory.md; skipped for forks); outside CI,\n"
+	  "                      or with a change named below, as `check --update-memory`\n"
+	  "\n" CHECK_SOURCES("Instead of the CI's change, check (one of):\n", " (works before the first commit)")
+	  CHECK_OPTIONS "\n"
 	  "Exit status: as `crabgate check`; a shallow clone without the base is 2 (fetch\n"
 	  "the history: `fetch-depth: 0`, `GIT_DEPTH: 0`).\n" },
 	{ "baseline", cmd_baseline, NEED_REPO | NEED_CONFIG, "record current findings so they are hidden later",

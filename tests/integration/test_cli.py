@@ -330,6 +330,9 @@ class TestHelpAgreesWithProgram(RepoTest):
         text = self.help_of("ci")
         self.assertEqual(len(re.findall(r"(?m)^  --update-memory ", text)), 1, text)
         self.assertIn("push", text.split("--update-memory ", 2)[-1].split("\n\n")[0])
+        # ci checks the CI's change unless told otherwise: --staged is not its default.
+        (staged,) = [l for l in text.splitlines() if l.startswith("  --staged ")]
+        self.assertNotIn("default", staged)
         # check's own --update-memory stays in check's help.
         self.assertEqual(len(re.findall(r"(?m)^  --update-memory ", self.help_of("check"))), 1)
 
