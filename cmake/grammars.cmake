@@ -1,14 +1,19 @@
-# Fetches the tree-sitter grammars with `npm pack` at pinned versions and
-# checksums into the build folder, once. Their parser ABI (14) must match the
-# distribution's libtree-sitter (0.20.x); 0.24.x grammars are ABI 15 and do not.
+# Fetches the tree-sitter runtime and grammars with `npm pack` at pinned
+# versions and checksums into the build folder, once. The runtime is built
+# from source, not taken from the distribution: Debian 12's libtree-sitter
+# 0.20.7 keeps a node's child count in 16 bits and frees an invalid pointer
+# when error recovery makes a node of 65,536 children (docs/security.md).
+# The grammars are ABI 14, which the 0.25 runtime loads (it reads 13 to 15).
 set(CRABGATE_GRAMMAR_CACHE "${CMAKE_BINARY_DIR}/grammars" CACHE PATH
     "where the fetched grammar packages are unpacked (shareable between build folders)")
 
-function(crabgate_fetch_grammar name spec tarball sha256)
+# Unpacks `subdir` of the package (all of it when empty) and sets
+# GRAMMAR_<name>_DIR to <package>/<src>.
+function(crabgate_fetch_npm name spec tarball sha256 subdir src)
   set(dir "${CRABGATE_GRAMMAR_CACHE}/${name}")
   set(stamp "${dir}/.crabgate-${sha256}")
   if(EXISTS "${stamp}")
-    set(GRAMMAR_${name}_DIR "${dir}/package/src" PARENT_SCOPE)
+    set(GRAMMAR_${name}_DIR "${dir}/package/${src}" PARENT_SCOPE)
     return()
   endif()
   file(MAKE_DIRECTORY "${CRABGATE_GRAMMAR_CACHE}/download")
@@ -30,13 +35,21 @@ function(crabgate_fetch_grammar name spec tarball sha256)
   endif()
   file(REMOVE_RECURSE "${dir}")
   file(MAKE_DIRECTORY "${dir}")
-  file(ARCHIVE_EXTRACT INPUT "${tgz}" DESTINATION "${dir}")
+  if(subdir)
+    file(ARCHIVE_EXTRACT INPUT "${tgz}" DESTINATION "${dir}" PATTERNS "package/${subdir}")
+  else()
+    file(ARCHIVE_EXTRACT INPUT "${tgz}" DESTINATION "${dir}")
+  endif()
   file(TOUCH "${stamp}")
-  set(GRAMMAR_${name}_DIR "${dir}/package/src" PARENT_SCOPE)
+  set(GRAMMAR_${name}_DIR "${dir}/package/${src}" PARENT_SCOPE)
 endfunction()
 
-crabgate_fetch_grammar(rust "tree-sitter-rust@0.23.2" "tree-sitter-rust-0.23.2.tgz"
-  "085f2e9cedb916c466b53180d6e4287148e309593e61ea92e2c4b01904d193bb")
-crabgate_fetch_grammar(toml "@tree-sitter-grammars/tree-sitter-toml@0.7.0"
+# The Node binding's package carries the C runtime's source; only that is used.
+crabgate_fetch_npm(runtime "tree-sitter@0.25.1" "tree-sitter-0.25.1.tgz"
+  "07aeba8dd71630e7e72b2d4ca3bd2680c3471824100cc5ebff44e78a6ed0b6d3"
+  "vendor/tree-sitter/lib" "vendor/tree-sitter/lib")
+crabgate_fetch_npm(rust "tree-sitter-rust@0.23.2" "tree-sitter-rust-0.23.2.tgz"
+  "085f2e9cedb916c466b53180d6e4287148e309593e61ea92e2c4b01904d193bb" "" "src")
+crabgate_fetch_npm(toml "@tree-sitter-grammars/tree-sitter-toml@0.7.0"
   "tree-sitter-grammars-tree-sitter-toml-0.7.0.tgz"
-  "b3a7834caf2e5266d09fc5df0b166a665412b9688b86ac02ab172c48bdab7e13")
+  "b3a7834caf2e5266d09fc5df0b166a665412b9688b86ac02ab172c48bdab7e13" "" "src")

@@ -7,6 +7,7 @@
  * \xNN, tabs as four spaces (as rustc does), and the escape sequences this
  * file writes for colour are the only ones in the output.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1108,7 +1108,7 @@ static int check_file(struct pass_run *run, size_t i)
 	}
 	if (err == CG_E_INPUT) {
 unparsable:
-		res->skip_reason = "could not be parsed";
+		res->skip_reason = src.refusal ? src.refusal : "could not be parsed";
 		res->is_checked = false;
 		cg_error_clear();
 		err = 0;
@@ -1184,6 +1184,7 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 	run.env = &env;
 	run.cargo = cg_cargo_cache_new(change);
 	run.max_file_bytes = opts->max_file_bytes;
+	cg_cargo_cache_set_max_file(run.cargo, run.max_file_bytes);
 	run.results = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*run.results));
 	pthread_mutex_init(&run.lock, NULL);
 

@@ -123,14 +123,47 @@ struct parse_state {
 	struct cg_manifest *m;
 	const struct cg_source *src;
 	uint32_t bench_table; /* table_index of the last [[bench]] element */
+	/*
+	 * Open addressing over m->deps by (kind, workspace, target, key): one
+	 * lookup per key of every dependency table, so a manifest of 100,000
+	 * dependencies (1 MB) costs 100,000 lookups, not 5 billion compares.
+	 * Slots hold index + 1; 0 is empty.
+	 */
+	size_t *dep_slots, dep_cap;
 };
 
-static struct cg_cargo_dep *find_dep(struct cg_manifest *m, enum cg_dep_kind kind, const char *target, bool ws,
+static uint64_t dep_hash(enum cg_dep_kind kind, const char *target, bool ws, const char *key)
+{
+	uint64_t h = cg_hash64(key, strlen(key), (uint64_t)kind * 2 + ws);
+	return target ? cg_hash64(target, strlen(target), h) : h;
+}
+
+static void dep_index(struct parse_state *st, size_t i)
+{
+	const struct cg_cargo_dep *d = &st->m->deps[i];
+	size_t k = (size_t)dep_hash(d->kind, d->target, d->is_workspace_decl, d->key) & (st->dep_cap - 1);
+	while (st->dep_slots[k])
+		k = (k + 1) & (st->dep_cap - 1);
+	st->dep_slots[k] = i + 1;
+}
+
+static struct cg_cargo_dep *find_dep(struct parse_state *st, enum cg_dep_kind kind, const char *target, bool ws,
 				     const char *key, const char *table)
 {
+	struct cg_manifest *m = st->m;
 	struct cg_cargo_dep *d;
-	for (size_t i = 0; i < m->ndeps; i++) {
-		d = &m->deps[i];
+	size_t k;
+
+	if ((m->ndeps + 1) * 2 > st->dep_cap) {
+		free(st->dep_slots);
+		st->dep_cap = st->dep_cap ? st->dep_cap * 2 : 64;
+		st->dep_slots = cg_calloc(st->dep_cap, sizeof(*st->dep_slots));
+		for (size_t i = 0; i < m->ndeps; i++)
+			dep_index(st, i);
+	}
+	for (k = (size_t)dep_hash(kind, target, ws, key) & (st->dep_cap - 1); st->dep_slots[k];
+	     k = (k + 1) & (st->dep_cap - 1)) {
+		d = &m->deps[st->dep_slots[k] - 1];
 		if (d->kind == kind && d->is_workspace_decl == ws && cg_str_eq(d->target, target) && !strcmp(d->key, key))
 			return d;
 	}
@@ -142,6 +175,7 @@ static struct cg_cargo_dep *find_dep(struct cg_manifest *m, enum cg_dep_kind kin
 	d->target = cg_strdup(target);
 	d->is_workspace_decl = ws;
 	d->table = cg_strdup(table);
+	st->dep_slots[k] = m->ndeps;
 	return d;
 }
 
@@ -201,7 +235,7 @@ static void manifest_dep_entry(struct parse_state *st, const struct cg_toml_entr
 	}
 	for (size_t i = 0; i < name_at; i++)
 		cg_buf_printf(&table, "%s%s", i ? "." : "", e->parts[i]);
-	d = find_dep(m, kind, target, ws, e->parts[name_at], table.ptr);
+	d = find_dep(st, kind, target, ws, e->parts[name_at], table.ptr);
 	cg_buf_release(&table);
 	pos_extend(&d->pos, entry_pos(e));
 	if (ts_node_is_null(e->value) || e->nparts != name_at + 2)
@@ -293,10 +327,11 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 
 void cg_manifest_parse(struct cg_manifest *out, const struct cg_source *src)
 {
-	struct parse_state st = { out, src, 0 };
+	struct parse_state st = { out, src, 0, NULL, 0 };
 	memset(out, 0, sizeof(*out));
 	out->autobenches = true;
 	cg_toml_each(src, manifest_entry, &st);
+	free(st.dep_slots);
 }
 
 static void free_strs(char **arr, size_t n)
@@ -532,13 +567,20 @@ struct cg_cargo_cache {
 	bool has_manifest_list;
 	char **manifest_dirs; /* folders of every Cargo.toml at the new revision, sorted */
 	size_t nmanifest_dirs, manifest_dirs_cap;
+	size_t max_file; /* the most bytes a manifest, lockfile or bench file read may have */
 };
 
 struct cg_cargo_cache *cg_cargo_cache_new(const struct cg_change *change)
 {
 	struct cg_cargo_cache *c = cg_calloc(1, sizeof(*c));
 	c->change = change;
+	c->max_file = CARGO_MAX_FILE;
 	return c;
+}
+
+void cg_cargo_cache_set_max_file(struct cg_cargo_cache *cache, size_t max_bytes)
+{
+	cache->max_file = max_bytes && max_bytes < CARGO_MAX_FILE ? max_bytes : CARGO_MAX_FILE;
 }
 
 static void crate_free(struct cg_crate *cr)
@@ -567,10 +609,10 @@ void cg_cargo_cache_free(struct cg_cargo_cache *cache)
 }
 
 /* Reads a text file of the new revision, bounded; false when absent or too big. */
-static bool read_file(const struct cg_change *change, const char *path, struct cg_buf *out)
+static bool read_file(const struct cg_cargo_cache *cache, const char *path, struct cg_buf *out)
 {
-	out->cap = CARGO_MAX_FILE;
-	if (cg_change_read(change, path, out) < 0) {
+	out->cap = cache->max_file;
+	if (cg_change_read(cache->change, path, out) < 0) {
 		cg_error_clear();
 		cg_buf_release(out);
 		return false;
@@ -585,7 +627,7 @@ static struct cg_crate *load_manifest(struct cg_cargo_cache *cache, const char *
 	struct cg_crate *cr = NULL;
 
 	cg_buf_printf(&path, "%s%sCargo.toml", dir, *dir ? "/" : "");
-	if (!cg_change_exists(cache->change, path.ptr) || !read_file(cache->change, path.ptr, &text))
+	if (!cg_change_exists(cache->change, path.ptr) || !read_file(cache, path.ptr, &text))
 		goto done;
 	if (cg_source_parse(&src, CG_LANG_TOML, text.ptr, text.size) < 0) {
 		cg_error_clear();
@@ -894,7 +936,7 @@ static void scan_bench_file(struct cg_cargo_cache *cache, struct cg_bench_file *
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
 
-	if (!read_file(cache->change, bf->path, &text))
+	if (!read_file(cache, bf->path, &text))
 		return;
 	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
 		acc->src = &src;

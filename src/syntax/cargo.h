@@ -131,6 +131,12 @@ struct cg_crate {
 struct cg_cargo_cache;
 
 struct cg_cargo_cache *cg_cargo_cache_new(const struct cg_change *change);
+/*
+ * Files it reads over `max_bytes` (the run's max_file_bytes; 0 for none)
+ * are taken as absent, as files over 8 MiB always are: a committed
+ * manifest of megabytes must not cost every check of the crate seconds.
+ */
+void cg_cargo_cache_set_max_file(struct cg_cargo_cache *cache, size_t max_bytes);
 void cg_cargo_cache_free(struct cg_cargo_cache *cache);
 
 /*

@@ -983,3 +983,54 @@ bool cg_items_same_tokens(const char *a, size_t alen, const char *b, size_t blen
 			return true;
 	}
 }
+
+static bool is_run_break(unsigned char c)
+{
+	return c == ';' || c == ',' || byte_class[c] == B_OPEN || byte_class[c] == B_CLOSE;
+}
+
+/*
+ * After an unterminated literal the lexer would take the rest of the text
+ * as one token, which tree-sitter does not: the rest is counted crudely
+ * instead, a word or a punctuation byte a token, in one pass.
+ */
+static uint32_t crude_run(const unsigned char *s, uint32_t p, uint32_t len, bool breaks_at_newline, uint32_t run,
+			  uint32_t longest)
+{
+	for (; p < len; p++) {
+		unsigned char c = s[p];
+		if (is_run_break(c) || (breaks_at_newline && c == '\n'))
+			run = 0;
+		else if (byte_class[c] == B_SPACE || (byte_class[c] == B_IDENT && byte_class[s[p - 1]] == B_IDENT))
+			continue;
+		else if (++run > longest)
+			longest = run;
+	}
+	return longest;
+}
+
+uint32_t cg_items_token_run(const char *text, size_t len, bool breaks_at_newline)
+{
+	struct lexer lx = { (const unsigned char *)text, (uint32_t)len, 0, true };
+	uint32_t run = 0, longest = 0, prev_end = 0;
+
+	if (len >= UINT32_MAX)
+		return UINT32_MAX;
+	for (;;) {
+		struct tok t = lex(&lx);
+		if (t.kind == T_EOF)
+			break;
+		if (breaks_at_newline && memchr(lx.s + prev_end, '\n', t.start - prev_end))
+			run = 0;
+		prev_end = t.end;
+		if (t.kind == T_LITERAL && t.end == lx.len && !lx.is_clean)
+			return crude_run(lx.s, t.start + 1, lx.len, breaks_at_newline, run + 1, longest);
+		if ((t.kind == T_PUNCT || t.kind == T_OPEN || t.kind == T_CLOSE) && is_run_break(t.c)) {
+			run = 0;
+			continue;
+		}
+		if (++run > longest)
+			longest = run;
+	}
+	return longest;
+}

@@ -88,4 +88,14 @@ void cg_items_release(struct cg_items *items);
  */
 bool cg_items_same_tokens(const char *a, size_t alen, const char *b, size_t blen);
 
+/*
+ * The longest run of tokens in `len` bytes of `text` with no `;`, `,` or
+ * bracket among them (nor a line break, with `breaks_at_newline`: TOML),
+ * lexed as cg_items_scan lexes (a literal or a comment is one token or
+ * none). Code people write resets it every line or so; a flood of tokens
+ * that makes tree-sitter's error recovery quadratic does not. UINT32_MAX
+ * for 4 GiB or more.
+ */
+uint32_t cg_items_token_run(const char *text, size_t len, bool breaks_at_newline);
+
 #endif

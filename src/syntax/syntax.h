@@ -19,12 +19,29 @@ struct cg_source {
 	TSTree *tree;
 	uint32_t *line_starts; /* byte offset of each line; [0] = 0 */
 	uint32_t nlines;
+	/* Static text: why this source is not parsed (a CG_SKIP_ reason below), or NULL. */
+	const char *refusal;
 };
+
+/*
+ * Why a source is not parsed, as the reports say it. Hostile or generated
+ * input: a flood of tokens that would take the parser minutes, or a parse
+ * that ran past its time budget (cg_source_parse_ranges).
+ */
+#define CG_SKIP_TOKEN_FLOOD                                                                                    \
+	"not parsed: more than 8,192 tokens in a row with no `;`, `,` or bracket (hostile or generated input; if "   \
+	"it is generated, list it under exclude)"
+#define CG_SKIP_PARSE_BUDGET                                                                                   \
+	"not parsed: the parser ran past its time budget (hostile or generated input; if it is generated, list " \
+	"it under exclude)"
 
 const TSLanguage *cg_lang_rust(void);
 const TSLanguage *cg_lang_toml(void);
 
-/* Parses `text`; CG_E_TOOBIG past 4 GiB. Release with cg_source_release. */
+/*
+ * Parses `text`; CG_E_TOOBIG past 4 GiB, CG_E_INPUT with `refusal` set when
+ * it is refused (see cg_source_parse_ranges). Release with cg_source_release.
+ */
 int cg_source_parse(struct cg_source *out, enum cg_lang lang, const char *text, size_t len);
 /*
  * The text and its line index without a tree (tree NULL): what a rule that
@@ -43,6 +60,10 @@ struct cg_byte_range {
  * items) are parsed, as if the bytes between them were absent; nodes keep
  * their true offsets, lines and columns. This is how a huge file is parsed
  * a slice at a time in bounded memory.
+ * Hostile input is refused, never hung or crashed on: CG_E_INPUT with
+ * src->refusal set (CG_SKIP_TOKEN_FLOOD before parsing, CG_SKIP_PARSE_BUDGET
+ * when the parse runs past its CPU-time budget, a second plus 5 µs a byte),
+ * and every later parse of the source fails at once with the same reason.
  */
 int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ranges, size_t n);
 /* Frees the tree, keeps the text and line index. */
