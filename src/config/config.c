@@ -9,6 +9,7 @@
 
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -351,24 +352,12 @@ int cg_config_merge_text(struct cg_config *cfg, const char *name, const char *te
 
 static int read_file(struct cg_buf *out, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-	int err = 0;
-
-	if (!f)
-		return cg_error_set(errno == ENOENT ? CG_E_NOTFOUND : CG_E_CONFIG, "%s: cannot read: %s", path, strerror(errno));
-	out->cap = CONFIG_MAX_BYTES;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if ((err = cg_buf_put(out, chunk, n)) < 0) {
-			err = cg_error_set(CG_E_CONFIG, "%s: the file is larger than %d bytes; a configuration this size is a mistake",
-					   path, CONFIG_MAX_BYTES);
-			break;
-		}
-	}
-	if (!err && ferror(f))
-		err = cg_error_set(CG_E_CONFIG, "%s: read error", path);
-	fclose(f);
+	int err = cg_fs_read(out, path, CONFIG_MAX_BYTES);
+	if (err == CG_E_TOOBIG)
+		return cg_error_set(CG_E_CONFIG, "%s: the file is larger than %d bytes; a configuration this size is a mistake",
+				    path, CONFIG_MAX_BYTES);
+	if (err == CG_E_IO)
+		return cg_error_set(CG_E_CONFIG, "%s", cg_error_last());
 	return err;
 }
 

@@ -5,7 +5,11 @@
 
 #include "util/buf.h"
 
-/* Reads a whole file into `out`, refusing more than `cap` bytes (CG_E_TOOBIG). */
+/*
+ * Reads a whole regular file into `out`, refusing more than `cap` bytes
+ * (CG_E_TOOBIG); CG_E_NOTFOUND when absent, CG_E_IO for anything that is
+ * not a regular file (a FIFO would block forever) or cannot be read.
+ */
 int cg_fs_read(struct cg_buf *out, const char *path, size_t cap);
 /*
  * Writes `data` to `path`. A regular file, or a name that does not exist yet,
