@@ -17,7 +17,47 @@ TSNode cg_toml_value_node(TSNode pair)
 	return n >= 2 ? ts_node_named_child(pair, n - 1) : (TSNode){ 0 };
 }
 
-/* Writes the contents of a quoted TOML text (key or string); `"` forms decode escapes. */
+/* `n` hex digits at `t` (of `len` bytes) naming a Unicode scalar value. */
+static bool hex_escape(const char *t, size_t len, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	if (len < n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = t[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return false;
+		v = v * 16 + (uint32_t)d;
+	}
+	*out = v;
+	return v <= 0x10ffff && (v < 0xd800 || v > 0xdfff);
+}
+
+static void put_utf8(struct cg_buf *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		cg_buf_putc(out, (char)cp);
+	} else if (cp < 0x800) {
+		cg_buf_putc(out, (char)(0xc0 | cp >> 6));
+		cg_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		cg_buf_putc(out, (char)(0xe0 | cp >> 12));
+		cg_buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		cg_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		cg_buf_putc(out, (char)(0xf0 | cp >> 18));
+		cg_buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		cg_buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		cg_buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/*
+ * Writes the contents of a quoted TOML text (key or string); `"` forms
+ * decode every escape TOML has (\uXXXX and \UXXXXXXXX too), so that
+ * `"ch\u0072ono" = "1"` names chrono as Cargo reads it.
+ */
 static void put_unquoted(const char *t, size_t len, struct cg_buf *out)
 {
 	bool is_basic;
@@ -43,27 +83,46 @@ static void put_unquoted(const char *t, size_t len, struct cg_buf *out)
 	}
 	for (size_t i = 0; i < len; i++) {
 		char c = t[i];
+		uint32_t cp;
 		if (!is_basic || c != '\\' || i + 1 == len) {
 			cg_buf_putc(out, c);
 			continue;
 		}
 		c = t[++i];
 		switch (c) {
-		case 'n':
-			cg_buf_putc(out, '\n');
-			break;
-		case 't':
-			cg_buf_putc(out, '\t');
-			break;
-		case 'r':
-			cg_buf_putc(out, '\r');
-			break;
+		case 'b': cg_buf_putc(out, '\b'); break;
+		case 't': cg_buf_putc(out, '\t'); break;
+		case 'n': cg_buf_putc(out, '\n'); break;
+		case 'f': cg_buf_putc(out, '\f'); break;
+		case 'r': cg_buf_putc(out, '\r'); break;
+		case 'e': cg_buf_putc(out, '\x1b'); break;
 		case '"':
 		case '\\':
 			cg_buf_putc(out, c);
 			break;
+		case 'u':
+		case 'U':
+			if (hex_escape(t + i + 1, len - i - 1, c == 'u' ? 4 : 8, &cp)) {
+				put_utf8(out, cp);
+				i += c == 'u' ? 4 : 8;
+				break;
+			}
+			cg_buf_putc(out, '\\');
+			cg_buf_putc(out, c);
+			break;
 		default:
-			/* \uXXXX and line continuations are rare in manifests: kept as written. */
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+				/* A line-ending backslash: the white space and line breaks after it go. */
+				size_t j = i;
+				while (j < len && (t[j] == ' ' || t[j] == '\t'))
+					j++;
+				if (j < len && (t[j] == '\n' || t[j] == '\r')) {
+					while (j < len && (t[j] == ' ' || t[j] == '\t' || t[j] == '\n' || t[j] == '\r'))
+						j++;
+					i = j - 1;
+					break;
+				}
+			}
 			cg_buf_putc(out, '\\');
 			cg_buf_putc(out, c);
 		}

@@ -21,7 +21,7 @@ void cg_toml_key(const struct cg_source *src, TSNode key, struct cg_buf *out);
 TSNode cg_toml_key_node(TSNode node);
 /* The value node of a pair (its last named child). */
 TSNode cg_toml_value_node(TSNode pair);
-/* A string value's contents without quotes; basic escapes (\" \\ \n \t) decoded. */
+/* A string value's contents without quotes; every escape of basic strings decoded (\u0072 too). */
 void cg_toml_string(const struct cg_source *src, TSNode value, struct cg_buf *out);
 /* True and *out set when `value` is a boolean. */
 bool cg_toml_bool(const struct cg_source *src, TSNode value, bool *out);
