@@ -40,6 +40,7 @@ seed fuzz_rules_manifest "${toml[@]}"
 seed fuzz_config "${yaml[@]}"
 mkdir -p "$build/fuzz-corpus/fuzz_diff"
 git -C "$root" log -p -n 30 --format= > "$build/fuzz-corpus/fuzz_diff/history.diff" 2>/dev/null || true
+python3 "$root/tests/fuzz/seeds/hostile.py" "$build/fuzz-corpus"
 for dir in "$root"/tests/fuzz/seeds/*/; do
   [[ -d "$dir" ]] && mkdir -p "$build/fuzz-corpus/$(basename "$dir")" && cp -f "$dir"* "$build/fuzz-corpus/$(basename "$dir")/"
 done
@@ -54,7 +55,12 @@ for exe in "$build"/tests/fuzz/fuzz_*; do
   [[ -x "$exe" ]] || continue
   name=$(basename "$exe")
   mkdir -p "$build/fuzz-corpus/$name"
-  "$exe" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+  # The Rust and TOML harnesses take the hostile seeds (up to 300 KB) whole; a parse may
+  # run its full budget (1 s + 5 us a byte, x4 under ASan: 11 s at 512 KB), twice for
+  # the manifest harness (Cargo.toml and Cargo.lock).
+  max_len=262144 timeout=10
+  case "$name" in fuzz_rules_rust | fuzz_rules_manifest) max_len=524288 timeout=60 ;; esac
+  "$exe" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 -max_len="$max_len" \
     -artifact_prefix="$build/fuzz-artifacts/$name-" -print_final_stats=1 \
     "$build/fuzz-corpus/$name" >"$build/fuzz-artifacts/$name.log" 2>&1 &
   pids+=($!)
