@@ -9,7 +9,7 @@ build=${CRABGATE_BUILD_DIR:-$root/build}
 
 packages=(
   build-essential cmake pkg-config git ca-certificates
-  libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libcmocka-dev libtree-sitter-dev
+  libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libcmocka-dev
   python3 npm time
   # The hook tests: POSIX sh checks, the pre-commit framework; YAML for the action tests.
   dash shellcheck pre-commit python3-yaml
