@@ -27,18 +27,54 @@ static bool text_is(const char *t, size_t len, const char *s)
 	return strlen(s) == len && !memcmp(t, s, len);
 }
 
-/* `name` alone, as in cfg(unix). */
-static enum cg_tri eval_flag(const char *name, size_t len, enum cg_gate_build build)
+struct cg_gate_env cg_gate_env_of(unsigned build)
 {
-	if (build == CG_GATE_NOT_TEST)
-		return text_is(name, len, "test") ? CG_TRI_FALSE : CG_TRI_UNKNOWN;
-	if (text_is(name, len, "unix") || text_is(name, len, "windows"))
+	struct cg_gate_env env = { 0 };
+	env.build = build;
+	return env;
+}
+
+uint64_t cg_gate_env_hash(const struct cg_gate_env *env)
+{
+	uint64_t h = cg_hash64(&env->build, sizeof(env->build), env->is_custom_off ? 1 : 2);
+	for (size_t i = 0; i < env->noff_features; i++)
+		h = cg_hash64(env->off_features[i], strlen(env->off_features[i]) + 1, h);
+	h = cg_hash64("|", 1, h);
+	for (size_t i = 0; i < env->noff_attrs; i++)
+		h = cg_hash64(env->off_attrs[i], strlen(env->off_attrs[i]) + 1, h);
+	for (size_t i = 0; i < env->nmacros; i++) {
+		h = cg_hash64(env->macros[i].name, strlen(env->macros[i].name) + 1, h);
+		h = cg_hash64(&env->macros[i].value, sizeof(env->macros[i].value), h);
+	}
+	if (env->on_feature)
+		h = cg_hash64(env->on_feature, strlen(env->on_feature) + 1, h);
+	return h;
+}
+
+static bool is_in(char *const *list, size_t n, const char *t, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (text_is(t, len, list[i]))
+			return true;
+	return false;
+}
+
+/* `name` alone, as in cfg(unix). */
+static enum cg_tri eval_flag(const char *name, size_t len, const struct cg_gate_env *env)
+{
+	if (text_is(name, len, "test"))
+		return env->build & CG_GATE_NOT_TEST ? CG_TRI_FALSE : CG_TRI_UNKNOWN;
+	if ((env->build & CG_GATE_WASM32) && (text_is(name, len, "unix") || text_is(name, len, "windows")))
+		return CG_TRI_FALSE;
+	/* --cfg flags (tokio_unstable, loom, docsrs) and doc, miri: off in a plain build. */
+	if (env->is_custom_off && !text_is(name, len, "debug_assertions"))
 		return CG_TRI_FALSE;
 	return CG_TRI_UNKNOWN;
 }
 
 /* `key = "value"`, as in cfg(target_arch = "wasm32"). */
-static enum cg_tri eval_pair(const char *key, size_t klen, const char *value, size_t vlen, enum cg_gate_build build)
+static enum cg_tri eval_pair(const char *key, size_t klen, const char *value, size_t vlen,
+			     const struct cg_gate_env *env)
 {
 	static const struct {
 		const char *key, *value;
@@ -47,12 +83,17 @@ static enum cg_tri eval_pair(const char *key, size_t klen, const char *value, si
 		{ "target_env", "" },		     { "target_vendor", "unknown" },	{ "target_pointer_width", "32" },
 		{ "target_endian", "little" },
 	};
-	if (build != CG_GATE_WASM32)
+	if (text_is(key, klen, "feature")) {
+		if (env->on_feature && text_is(value, vlen, env->on_feature))
+			return CG_TRI_TRUE;
+		return is_in(env->off_features, env->noff_features, value, vlen) ? CG_TRI_FALSE : CG_TRI_UNKNOWN;
+	}
+	if (!(env->build & CG_GATE_WASM32))
 		return CG_TRI_UNKNOWN;
 	for (size_t i = 0; i < sizeof(wasm32) / sizeof(wasm32[0]); i++)
 		if (text_is(key, klen, wasm32[i].key))
 			return tri_of(text_is(value, vlen, wasm32[i].value));
-	return CG_TRI_UNKNOWN; /* feature = "…", target_feature, panic, … */
+	return CG_TRI_UNKNOWN; /* target_feature, panic, … */
 }
 
 enum op { OP_ALL, OP_ANY, OP_NOT, OP_OTHER };
@@ -110,7 +151,12 @@ static void string_value(const struct cg_source *src, TSNode lit, const char **o
 	*out = cg_node_text(src, content, len);
 }
 
-enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enum cg_gate_build build)
+/*
+ * The predicate of a token tree; with `is_first_only`, only its first
+ * element (the condition of `cfg_attr(P, …)`).
+ */
+static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, const struct cg_gate_env *env,
+			    bool is_first_only)
 {
 	/* The tree cursor keeps the position; `frames` keeps one operator per open
 	 * parenthesis, so nesting costs heap, not stack. */
@@ -132,7 +178,7 @@ enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enu
 
 		if (!strcmp(type, "identifier")) {
 			if (pending)
-				frame_add(&frames[n - 1], eval_flag(pending, plen, build));
+				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
 			pending = cg_node_text(src, node, &plen);
 			has_eq = false;
 		} else if (!strcmp(type, "=")) {
@@ -141,7 +187,7 @@ enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enu
 			const char *v;
 			size_t vlen;
 			string_value(src, node, &v, &vlen);
-			frame_add(&frames[n - 1], eval_pair(pending, plen, v, vlen, build));
+			frame_add(&frames[n - 1], eval_pair(pending, plen, v, vlen, env));
 			pending = NULL;
 		} else if (!strcmp(type, "token_tree") && pending) {
 			cg_array_grow((void **)&frames, &cap, n + 1, sizeof(*frames));
@@ -153,8 +199,12 @@ enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enu
 			frame_add(&frames[n - 1], frame_value(&frames[n]));
 		} else if (!strcmp(type, ",")) {
 			if (pending && !has_eq)
-				frame_add(&frames[n - 1], eval_flag(pending, plen, build));
+				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
 			pending = NULL;
+			if (n == 1 && is_first_only) {
+				result = frame_value(&frames[0]);
+				goto done;
+			}
 		} else if (strcmp(type, "(") && strcmp(type, ")")) {
 			/* Anything else (a number, a path) makes the predicate unknown. */
 			frame_add(&frames[n - 1], CG_TRI_UNKNOWN);
@@ -163,7 +213,7 @@ enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enu
 		/* Next token; at the end of a parenthesis, close its frame. */
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
 			if (pending && !has_eq)
-				frame_add(&frames[n - 1], eval_flag(pending, plen, build));
+				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
 			pending = NULL;
 			if (n == 1) {
 				result = frame_value(&frames[0]);
@@ -181,8 +231,39 @@ done:
 	return result;
 }
 
-/* `#[cfg(…)]` under the build, or a test marker for CG_GATE_NOT_TEST. */
-static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, enum cg_gate_build build)
+enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, const struct cg_gate_env *env)
+{
+	return cfg_eval(src, token_tree, env, false);
+}
+
+/* The last identifier at the top of a token tree: `ignore` of cfg_attr(P, ignore). */
+static bool last_word_is(const struct cg_source *src, TSNode tt, const char *word)
+{
+	for (uint32_t i = ts_node_named_child_count(tt); i > 0; i--) {
+		TSNode c = ts_node_named_child(tt, i - 1);
+		if (cg_node_type_is(c, "identifier"))
+			return cg_node_is(src, c, word);
+		if (!cg_node_type_is(c, "token_tree"))
+			return false;
+	}
+	return false;
+}
+
+/* The last segment of an attribute's path is in `list` (`server` of `#[leptos::server(…)]`). */
+static bool attr_named(const struct cg_source *src, TSNode path, char *const *list, size_t n)
+{
+	size_t len;
+	const char *t;
+	if (cg_node_type_is(path, "scoped_identifier"))
+		path = ts_node_child_by_field_name(path, "name", 4);
+	if (ts_node_is_null(path) || !n)
+		return false;
+	t = cg_node_text(src, path, &len);
+	return is_in(list, n, t, len);
+}
+
+/* `#[cfg(…)]` under the build, a test marker or an ignored test for CG_GATE_NOT_TEST, an off attribute. */
+static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, const struct cg_gate_env *env)
 {
 	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){ 0 };
 	TSNode path, args;
@@ -195,8 +276,12 @@ static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, enum 
 	args = ts_node_child_by_field_name(attr, "arguments", 9);
 	t = cg_node_text(src, path, &len);
 	if (text_is(t, len, "cfg"))
-		return !ts_node_is_null(args) && cg_gate_cfg_eval(src, args, build) == CG_TRI_FALSE;
-	return build == CG_GATE_NOT_TEST && cg_rust_attr_is_test(src, attr_item);
+		return !ts_node_is_null(args) && cfg_eval(src, args, env, false) == CG_TRI_FALSE;
+	if (!(env->build & CG_GATE_NOT_TEST))
+		return attr_named(src, path, env->off_attrs, env->noff_attrs);
+	if (text_is(t, len, "cfg_attr") && !ts_node_is_null(args) && last_word_is(src, args, "ignore"))
+		return cfg_eval(src, args, env, true) == CG_TRI_TRUE;
+	return cg_rust_attr_is_test(src, attr_item) || attr_named(src, path, env->off_attrs, env->noff_attrs);
 }
 
 static bool is_comment(TSNode node)
@@ -210,7 +295,7 @@ struct range {
 
 struct gate_walk {
 	const struct cg_source *src;
-	enum cg_gate_build build;
+	const struct cg_gate_env *env;
 	int (*cb)(TSNode, void *);
 	void *payload;
 	struct range *ranges; /* byte ranges left out; few at any time */
@@ -242,7 +327,7 @@ static bool is_left_out(struct gate_walk *w, uint32_t byte)
 }
 
 /* A condition made of cfg!(…), !, &&, || and parentheses; anything else is unknown. */
-static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, enum cg_gate_build build, int depth)
+static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, const struct cg_gate_env *env, int depth)
 {
 	const char *type = ts_node_type(e);
 	if (depth > MAX_COND_DEPTH)
@@ -252,13 +337,13 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, enum cg_gate
 		TSNode tt = ts_node_named_child(e, ts_node_named_child_count(e) - 1);
 		if (ts_node_is_null(mac) || !cg_node_is(src, mac, "cfg") || !cg_node_type_is(tt, "token_tree"))
 			return CG_TRI_UNKNOWN;
-		return cg_gate_cfg_eval(src, tt, build);
+		return cg_gate_cfg_eval(src, tt, env);
 	}
 	if (!strcmp(type, "parenthesized_expression") && ts_node_named_child_count(e) == 1)
-		return eval_cond(src, ts_node_named_child(e, 0), build, depth + 1);
+		return eval_cond(src, ts_node_named_child(e, 0), env, depth + 1);
 	if (!strcmp(type, "unary_expression") && ts_node_named_child_count(e) == 1 && ts_node_child_count(e) == 2 &&
 	    !strcmp(ts_node_type(ts_node_child(e, 0)), "!")) {
-		enum cg_tri v = eval_cond(src, ts_node_named_child(e, 0), build, depth + 1);
+		enum cg_tri v = eval_cond(src, ts_node_named_child(e, 0), env, depth + 1);
 		return v == CG_TRI_UNKNOWN ? v : tri_of(v == CG_TRI_FALSE);
 	}
 	if (!strcmp(type, "binary_expression")) {
@@ -268,8 +353,8 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, enum cg_gate
 		enum cg_tri l, r;
 		if (!is_and && !is_or)
 			return CG_TRI_UNKNOWN;
-		l = eval_cond(src, ts_node_child_by_field_name(e, "left", 4), build, depth + 1);
-		r = eval_cond(src, ts_node_child_by_field_name(e, "right", 5), build, depth + 1);
+		l = eval_cond(src, ts_node_child_by_field_name(e, "left", 4), env, depth + 1);
+		r = eval_cond(src, ts_node_child_by_field_name(e, "right", 5), env, depth + 1);
 		if (is_and)
 			return l == CG_TRI_FALSE || r == CG_TRI_FALSE	? CG_TRI_FALSE
 			       : l == CG_TRI_TRUE && r == CG_TRI_TRUE ? CG_TRI_TRUE
@@ -326,7 +411,7 @@ static int gate_visit(TSNode node, void *payload)
 		return w->cb(node, w->payload);
 	type = ts_node_type(node);
 	if (!strcmp(type, "attribute_item")) {
-		if (attr_leaves_out(w->src, node, w->build)) {
+		if (attr_leaves_out(w->src, node, w->env)) {
 			/* The attribute applies to the next item, statement or expression. */
 			TSNode next = ts_node_next_named_sibling(node);
 			while (!ts_node_is_null(next) && (cg_node_type_is(next, "attribute_item") || is_comment(next)))
@@ -336,7 +421,7 @@ static int gate_visit(TSNode node, void *payload)
 		}
 	} else if (!strcmp(type, "inner_attribute_item")) {
 		/* #![cfg(…)] leaves out the rest of the module or file it opens. */
-		if (attr_leaves_out(w->src, node, w->build)) {
+		if (attr_leaves_out(w->src, node, w->env)) {
 			TSNode parent = ts_node_parent(node);
 			if (!ts_node_is_null(parent))
 				leave_out(w, ts_node_end_byte(node), ts_node_end_byte(parent));
@@ -347,12 +432,12 @@ static int gate_visit(TSNode node, void *payload)
 			TSNode c = ts_node_named_child(node, i);
 			if (!cg_node_type_is(c, "attribute_item"))
 				break;
-			if (attr_leaves_out(w->src, c, w->build))
+			if (attr_leaves_out(w->src, c, w->env))
 				return CG_WALK_SKIP;
 		}
 	} else if (!strcmp(type, "if_expression")) {
 		TSNode cond = ts_node_child_by_field_name(node, "condition", 9);
-		enum cg_tri v = ts_node_is_null(cond) ? CG_TRI_UNKNOWN : eval_cond(w->src, cond, w->build, 0);
+		enum cg_tri v = ts_node_is_null(cond) ? CG_TRI_UNKNOWN : eval_cond(w->src, cond, w->env, 0);
 		TSNode then = ts_node_child_by_field_name(node, "consequence", 11);
 		TSNode alt = ts_node_child_by_field_name(node, "alternative", 11);
 		if (v == CG_TRI_FALSE && !ts_node_is_null(then))
@@ -363,10 +448,10 @@ static int gate_visit(TSNode node, void *payload)
 	return w->cb(node, w->payload);
 }
 
-int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb)(TSNode node, void *payload),
+int cg_gate_walk(const struct cg_source *src, const struct cg_gate_env *env, int (*cb)(TSNode node, void *payload),
 		 void *payload)
 {
-	struct gate_walk w = { src, build, cb, payload, NULL, 0, 0 };
+	struct gate_walk w = { src, env, cb, payload, NULL, 0, 0 };
 	int err;
 
 	pthread_once(&sym_once, find_symbols);
@@ -385,24 +470,28 @@ static char *dir_of(const char *path)
 struct mod_decl {
 	uint32_t start;
 	char *name;
-	char *via_path; /* `#[path = "…"]` joined to the parent's folder, or NULL */
+	char *via_path; /* `#[path = "…"]` or a cfg_attr's path, joined to the parent's folder, or NULL */
+	bool is_off; /* via_path comes from `#[cfg_attr(P, path = …)]` under a false P: never open */
+	bool is_in_macro;     /* written in a macro call's tokens */
+	bool is_token_open;   /* is_in_macro: open as the tokens say, if the call itself is compiled */
 	bool is_open;
 };
 
 /*
  * The module declarations of one parent file under one build. Parent files
  * (lib.rs above all) are asked about again for every file below them that
- * has a finding: keep the last few, keyed by a hash of path and content so
- * a stale entry can never answer.
+ * has a finding: keep the last few, keyed by a hash of path, content and
+ * environment so a stale entry can never answer.
  */
 struct parent_decls {
 	uint64_t key;
-	enum cg_gate_build build;
 	struct mod_decl *decls;
 	size_t n, cap;
 };
 
 #define PARENT_CACHE 16
+/* Macro calls nest this deep at most in a module list (`cfg_rt! { cfg_net! { … } }`). */
+#define MAX_MACRO_DEPTH 8
 /* The rule pass runs files on several threads: the cache is theirs in turn. */
 static pthread_mutex_t parent_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct parent_decls parent_cache[PARENT_CACHE];
@@ -410,51 +499,221 @@ static size_t parent_next; /* the slot to reuse next */
 
 struct decl_walk {
 	const struct cg_source *src;
+	const struct cg_gate_env *env;
 	const char *dir; /* where #[path] values start from */
 	struct parent_decls *pd;
 };
 
-/* The `#[path = "…"]` among the attributes before `item`, joined to the parent's folder; NULL if none. */
-static char *path_attr(const struct decl_walk *w, TSNode item)
+static struct mod_decl *decl_add(struct parent_decls *pd, uint32_t start, char *name, char *via_path)
 {
+	cg_array_grow((void **)&pd->decls, &pd->cap, pd->n + 1, sizeof(*pd->decls));
+	pd->decls[pd->n] = (struct mod_decl){ start, name, via_path, false, false, false, false };
+	return &pd->decls[pd->n++];
+}
+
+static char *joined_path(const struct decl_walk *w, TSNode lit)
+{
+	const char *v;
+	size_t vlen;
+	char *rel, *joined;
+	string_value(w->src, lit, &v, &vlen);
+	rel = cg_strndup(v, vlen);
+	joined = cg_cargo_join(w->dir, rel);
+	free(rel);
+	return joined ? joined : cg_strdup("");
+}
+
+/* The string after `path =` at the top of a cfg_attr's token tree, or a null node. */
+static TSNode cfg_attr_path(const struct cg_source *src, TSNode tt)
+{
+	uint32_t n = ts_node_child_count(tt);
+	for (uint32_t i = 0; i + 2 < n; i++) {
+		TSNode k = ts_node_child(tt, i), eq = ts_node_child(tt, i + 1), v = ts_node_child(tt, i + 2);
+		if (cg_node_type_is(k, "identifier") && cg_node_is(src, k, "path") && !strcmp(ts_node_type(eq), "=") &&
+		    cg_node_type_is(v, "string_literal"))
+			return v;
+	}
+	return (TSNode){ 0 };
+}
+
+/*
+ * The declarations `mod name;` (item) makes: one by `#[path]` or by name,
+ * and one for each `#[cfg_attr(P, path = "…")]`, never open under a false P
+ * (it names a file the build never reads).
+ */
+static void collect_mod(struct decl_walk *w, TSNode item, TSNode name)
+{
+	char *via = NULL;
 	for (TSNode a = ts_node_prev_named_sibling(item); !ts_node_is_null(a) && cg_node_type_is(a, "attribute_item");
 	     a = ts_node_prev_named_sibling(a)) {
 		TSNode attr = ts_node_named_child(a, 0);
 		TSNode key = ts_node_named_child_count(attr) ? ts_node_named_child(attr, 0) : (TSNode){ 0 };
 		TSNode value = ts_node_child_by_field_name(attr, "value", 5);
-		const char *v;
-		size_t vlen;
-		char *rel, *joined;
-		if (ts_node_is_null(key) || ts_node_is_null(value) || !cg_node_is(w->src, key, "path") ||
-		    !cg_node_type_is(value, "string_literal"))
+		TSNode args = ts_node_child_by_field_name(attr, "arguments", 9);
+		if (ts_node_is_null(key))
 			continue;
-		string_value(w->src, value, &v, &vlen);
-		rel = cg_strndup(v, vlen);
-		joined = cg_cargo_join(w->dir, rel);
-		free(rel);
-		return joined ? joined : cg_strdup("");
+		if (!via && !ts_node_is_null(value) && cg_node_is(w->src, key, "path") &&
+		    cg_node_type_is(value, "string_literal")) {
+			via = joined_path(w, value);
+		} else if (!ts_node_is_null(args) && cg_node_is(w->src, key, "cfg_attr")) {
+			TSNode lit = cfg_attr_path(w->src, args);
+			if (!ts_node_is_null(lit))
+				decl_add(w->pd, ts_node_start_byte(item), cg_node_strdup(w->src, name), joined_path(w, lit))
+					->is_off = cfg_eval(w->src, args, w->env, true) == CG_TRI_FALSE;
+		}
 	}
-	return NULL;
+	decl_add(w->pd, ts_node_start_byte(item), cg_node_strdup(w->src, name), via);
+}
+
+/* The value of the cfg in an attribute's `[…]` token tree (`#[cfg(P)]` in a macro's tokens); TRUE for others. */
+static enum cg_tri token_attr_value(const struct decl_walk *w, TSNode tt)
+{
+	TSNode k = ts_node_named_child_count(tt) == 2 ? ts_node_named_child(tt, 0) : (TSNode){ 0 };
+	TSNode args = ts_node_named_child_count(tt) == 2 ? ts_node_named_child(tt, 1) : (TSNode){ 0 };
+	if (ts_node_is_null(k) || !cg_node_is(w->src, k, "cfg") || !cg_node_type_is(args, "token_tree"))
+		return CG_TRI_TRUE;
+	return cfg_eval(w->src, args, w->env, false);
+}
+
+/* What a macro call adds to the items it wraps: a cfg-alias macro's value, else nothing. */
+static enum cg_tri macro_value(const struct decl_walk *w, const char *name, size_t len)
+{
+	for (size_t i = 0; i < w->env->nmacros; i++)
+		if (text_is(name, len, w->env->macros[i].name))
+			return w->env->macros[i].value;
+	return CG_TRI_TRUE;
+}
+
+struct tok_frame {
+	TSNode tt;
+	uint32_t next; /* the child to read next */
+	bool is_open;
+	bool is_cfg_if;
+	enum cg_tri taken; /* cfg_if: TRUE once a branch is surely taken, UNKNOWN once one may be */
+};
+
+/*
+ * `mod x;` written in a macro call's tokens (`cfg_net! { pub mod tcp; }`,
+ * `cfg_if! { if #[cfg(P)] { mod a; } else { mod b; } }`), each open or
+ * not under the build: a cfg-alias macro adds its cfg, a cfg_if branch is
+ * open when its P may hold and no branch before it surely did, a
+ * `#[cfg(P)]` in the tokens gates what follows it. Nested calls go on an
+ * explicit stack.
+ */
+static void collect_macro_mods(struct decl_walk *w, TSNode call)
+{
+	struct tok_frame stack[MAX_MACRO_DEPTH];
+	size_t depth = 0;
+	TSNode mac = ts_node_child_by_field_name(call, "macro", 5);
+	TSNode body = ts_node_named_child(call, ts_node_named_child_count(call) - 1);
+	const char *name;
+	size_t len;
+
+	if (ts_node_is_null(mac) || !cg_node_type_is(body, "token_tree"))
+		return;
+	if (cg_node_type_is(mac, "scoped_identifier"))
+		mac = ts_node_child_by_field_name(mac, "name", 4);
+	name = cg_node_text(w->src, mac, &len);
+	stack[depth++] = (struct tok_frame){ body, 0, macro_value(w, name, len) != CG_TRI_FALSE,
+					     text_is(name, len, "cfg_if"), CG_TRI_FALSE };
+	while (depth) {
+		struct tok_frame *f = &stack[depth - 1];
+		uint32_t n = ts_node_child_count(f->tt);
+		enum cg_tri attr = CG_TRI_TRUE, cond = CG_TRI_TRUE;
+		bool is_if = false;
+		TSNode pending_macro = { 0 };
+
+		for (; f->next < n; f->next++) {
+			TSNode c = ts_node_child(f->tt, f->next);
+			const char *type = ts_node_type(c);
+			if (!strcmp(type, "if")) {
+				is_if = true;
+				cond = CG_TRI_TRUE;
+			} else if (!strcmp(type, "token_tree") && ts_node_child_count(c) &&
+				   !strcmp(ts_node_type(ts_node_child(c, 0)), "[")) {
+				enum cg_tri v = token_attr_value(w, c);
+				if (is_if)
+					cond = v;
+				else if (v == CG_TRI_FALSE || attr == CG_TRI_FALSE)
+					attr = CG_TRI_FALSE;
+			} else if (!strcmp(type, "token_tree") && ts_node_child_count(c) &&
+				   !strcmp(ts_node_type(ts_node_child(c, 0)), "{")) {
+				bool is_open = f->is_open && attr != CG_TRI_FALSE;
+				if (f->is_cfg_if) {
+					/* A branch: `if #[cfg(P)] {…}`, or the last `else {…}`. */
+					is_open = is_open && f->taken != CG_TRI_TRUE && cond != CG_TRI_FALSE;
+					if (cond == CG_TRI_TRUE && f->taken == CG_TRI_FALSE)
+						f->taken = CG_TRI_TRUE;
+					else if (cond != CG_TRI_FALSE && f->taken == CG_TRI_FALSE)
+						f->taken = CG_TRI_UNKNOWN;
+				} else if (!ts_node_is_null(pending_macro)) {
+					const char *m = cg_node_text(w->src, pending_macro, &len);
+					is_open = is_open && macro_value(w, m, len) != CG_TRI_FALSE;
+				}
+				is_if = false;
+				cond = CG_TRI_TRUE;
+				attr = CG_TRI_TRUE;
+				if (depth < MAX_MACRO_DEPTH) {
+					f->next++;
+					stack[depth++] = (struct tok_frame){ c, 0, is_open,
+									     f->is_cfg_if && ts_node_is_null(pending_macro),
+									     CG_TRI_FALSE };
+					/* A cfg_if branch holds items, not branches. */
+					stack[depth - 1].is_cfg_if = false;
+					break;
+				}
+			} else if (!strcmp(type, "mod") && f->next + 2 < n &&
+				   cg_node_type_is(ts_node_child(f->tt, f->next + 1), "identifier") &&
+				   !strcmp(ts_node_type(ts_node_child(f->tt, f->next + 2)), ";")) {
+				TSNode id = ts_node_child(f->tt, f->next + 1);
+				struct mod_decl *d = decl_add(w->pd, ts_node_start_byte(c), cg_node_strdup(w->src, id), NULL);
+				d->is_in_macro = true;
+				d->is_token_open = f->is_open && attr != CG_TRI_FALSE;
+				attr = CG_TRI_TRUE;
+				f->next += 2;
+			} else if (!strcmp(type, "identifier")) {
+				pending_macro = c;
+			} else if (!strcmp(type, ";")) {
+				attr = CG_TRI_TRUE;
+				pending_macro = (TSNode){ 0 };
+			} else if (strcmp(type, "!") && strcmp(type, "#") && strcmp(type, "pub") && strcmp(type, "else") &&
+				   strcmp(type, "token_tree")) {
+				pending_macro = (TSNode){ 0 };
+			}
+		}
+		if (f->next >= n)
+			depth--;
+	}
 }
 
 /* Declarations live among items: modules are entered, function bodies and strings are not. */
 static int walk_decls(TSNode node, struct decl_walk *w, bool is_gated_walk)
 {
+	struct parent_decls *pd = w->pd;
 	if (cg_node_type_is(node, "mod_item")) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		TSNode body = ts_node_child_by_field_name(node, "body", 4);
-		struct parent_decls *pd = w->pd;
 		if (!ts_node_is_null(body) || ts_node_is_null(name))
 			return ts_node_is_null(body) ? CG_WALK_SKIP : CG_WALK_ENTER;
 		if (is_gated_walk) {
 			for (size_t i = 0; i < pd->n; i++)
-				if (pd->decls[i].start == ts_node_start_byte(node))
+				if (pd->decls[i].start == ts_node_start_byte(node) && !pd->decls[i].is_off)
 					pd->decls[i].is_open = true;
 		} else {
-			cg_array_grow((void **)&pd->decls, &pd->cap, pd->n + 1, sizeof(*pd->decls));
-			pd->decls[pd->n++] = (struct mod_decl){ ts_node_start_byte(node), cg_node_strdup(w->src, name),
-								path_attr(w, node), false };
+			collect_mod(w, node, name);
 		}
+		return CG_WALK_SKIP;
+	}
+	if (cg_node_type_is(node, "macro_invocation")) {
+		uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+		if (!is_gated_walk) {
+			collect_macro_mods(w, node);
+			return CG_WALK_SKIP;
+		}
+		/* The call is compiled: its tokens decide. */
+		for (size_t i = 0; i < pd->n; i++)
+			if (pd->decls[i].is_in_macro && pd->decls[i].start >= start && pd->decls[i].start < end)
+				pd->decls[i].is_open = pd->decls[i].is_token_open;
 		return CG_WALK_SKIP;
 	}
 	if (cg_node_type_is(node, "function_item") || cg_node_type_is(node, "string_literal"))
@@ -487,7 +746,7 @@ static void parent_decls_release(struct parent_decls *pd)
  * cannot be read. Borrowed from the cache: call and use under parent_lock.
  */
 static const struct parent_decls *parent_decls_of(const struct cg_change *change, const char *file,
-						  enum cg_gate_build build)
+						  const struct cg_gate_env *env)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
@@ -499,9 +758,9 @@ static const struct parent_decls *parent_decls_of(const struct cg_change *change
 		cg_error_clear();
 		goto done;
 	}
-	key = cg_hash64(text.ptr, text.size, cg_hash64(file, strlen(file), 0));
+	key = cg_hash64(text.ptr, text.size, cg_hash64(file, strlen(file), cg_gate_env_hash(env)));
 	for (size_t i = 0; i < PARENT_CACHE; i++) {
-		if (parent_cache[i].key == key && parent_cache[i].build == build && parent_cache[i].decls) {
+		if (parent_cache[i].key == key && parent_cache[i].decls) {
 			pd = &parent_cache[i];
 			goto done;
 		}
@@ -514,14 +773,13 @@ static const struct parent_decls *parent_decls_of(const struct cg_change *change
 	parent_next = (parent_next + 1) % PARENT_CACHE;
 	parent_decls_release(pd);
 	pd->key = key;
-	pd->build = build;
 	/* An empty list is still an answer: allocate so the slot counts as filled. */
 	cg_array_grow((void **)&pd->decls, &pd->cap, 1, sizeof(*pd->decls));
 	dir = dir_of(file);
 	{
-		struct decl_walk w = { &src, dir, pd };
+		struct decl_walk w = { &src, env, dir, pd };
 		cg_walk(cg_source_root(&src), collect_decl, &w);
-		cg_gate_walk(&src, build, mark_open_decl, &w);
+		cg_gate_walk(&src, env, mark_open_decl, &w);
 	}
 	cg_source_release(&src);
 done:
@@ -537,13 +795,13 @@ enum decl_state { DECL_ABSENT, DECL_LEFT_OUT, DECL_OPEN };
  * not at all, only in code the build leaves out, or in code it compiles.
  */
 static enum decl_state mod_decl_state(const struct cg_change *change, const char *file, const char *name,
-				      const char *target, bool is_by_name_ok, enum cg_gate_build build)
+				      const char *target, bool is_by_name_ok, const struct cg_gate_env *env)
 {
 	const struct parent_decls *pd;
 	enum decl_state state = DECL_ABSENT;
 
 	pthread_mutex_lock(&parent_lock);
-	pd = parent_decls_of(change, file, build);
+	pd = parent_decls_of(change, file, env);
 	for (size_t i = 0; pd && i < pd->n && state != DECL_OPEN; i++) {
 		const struct mod_decl *d = &pd->decls[i];
 		if (d->via_path ? strcmp(d->via_path, target) != 0 : !is_by_name_ok || strcmp(d->name, name) != 0)
@@ -554,7 +812,7 @@ static enum decl_state mod_decl_state(const struct cg_change *change, const char
 	return state;
 }
 
-bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enum cg_gate_build build)
+bool cg_gate_file_excluded(const struct cg_change *change, const char *path, const struct cg_gate_env *env)
 {
 	char *cur = cg_strdup(path);
 	bool is_excluded = false;
@@ -598,7 +856,7 @@ bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enu
 				else if (*ddir)
 					cg_buf_printf(&cand, "%s.rs", ddir);
 				if (cand.size && strcmp(cand.ptr, cur) != 0) {
-					enum decl_state st = mod_decl_state(change, cand.ptr, name, cur, up == 0, build);
+					enum decl_state st = mod_decl_state(change, cand.ptr, name, cur, up == 0, env);
 					if (st == DECL_OPEN)
 						open = cg_buf_detach(&cand, NULL);
 					else if (st == DECL_LEFT_OUT)

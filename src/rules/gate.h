@@ -2,6 +2,7 @@
 #define CG_RULES_GATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "change/change.h"
 #include "syntax/rust.h"
@@ -18,21 +19,49 @@
 /* Three-valued: a feature flag or an unknown key is neither true nor false. */
 enum cg_tri { CG_TRI_FALSE, CG_TRI_TRUE, CG_TRI_UNKNOWN };
 
-enum cg_gate_build {
+/* What a build is: flags, combined (a wasm32 build of the library is WASM32 | NOT_TEST). */
+enum {
 	/* A build for wasm32-unknown-unknown: target_arch = "wasm32", target_family = "wasm",
 	 * target_os = "unknown", neither unix nor windows. */
-	CG_GATE_WASM32,
+	CG_GATE_WASM32 = 1,
 	/* A build of the library itself, not its tests: `test` is false, and
-	 * functions marked `#[test]`, `#[tokio::test]`, `#[bench]`… are left out. */
-	CG_GATE_NOT_TEST,
+	 * functions marked `#[test]`, `#[tokio::test]`, `#[bench]`… are left out,
+	 * and so are tests ignored on the build (`#[cfg_attr(target_arch = "wasm32", ignore)]`). */
+	CG_GATE_NOT_TEST = 2,
+};
+
+/* A macro of the crate that only adds a cfg to the items it wraps (`cfg_net! { … }`). */
+struct cg_gate_macro {
+	char *name;
+	enum cg_tri value; /* of its cfg, under the build */
 };
 
 /*
+ * The assumed build, with what the crate itself says about it. Borrowed by
+ * the functions below; start from cg_gate_env_of and fill the lists.
+ */
+struct cg_gate_env {
+	unsigned build;		/* CG_GATE_* */
+	char **off_features;	/* `feature = "x"` is false for these (the crate rejects them on this build) */
+	size_t noff_features;
+	char **off_attrs;	/* items under these attributes are not this build's (`#[server]` bodies) */
+	size_t noff_attrs;
+	struct cg_gate_macro *macros; /* cfg-alias macros of the crate */
+	size_t nmacros;
+	bool is_custom_off; /* bare flags other than unix/windows/test (`tokio_unstable`) are false */
+	const char *on_feature; /* `feature = "x"` is true for this one, or NULL */
+};
+/* An environment for `build` with empty lists. */
+struct cg_gate_env cg_gate_env_of(unsigned build);
+/* A hash of everything the environment says, for caches keyed by it. */
+uint64_t cg_gate_env_hash(const struct cg_gate_env *env);
+
+/*
  * Evaluates the predicate inside a cfg token tree (the `(…)` of `cfg(…)` or
- * `cfg!(…)`) under `build`. all/any/not nest to any depth without
+ * `cfg!(…)`) under `env`. all/any/not nest to any depth without
  * recursion; an unknown operator makes its result unknown.
  */
-enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, enum cg_gate_build build);
+enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, const struct cg_gate_env *env);
 
 /* Rust node kinds by symbol, for walks that compare every node (read-only, shared). */
 struct cg_gate_symbols {
@@ -47,17 +76,18 @@ const struct cg_gate_symbols *cg_gate_symbols(void);
  * only, never comments, punctuation or keywords. `cb` returns
  * CG_WALK_ENTER, CG_WALK_SKIP or a negative error, which stops the walk.
  */
-int cg_gate_walk(const struct cg_source *src, enum cg_gate_build build, int (*cb)(TSNode node, void *payload),
+int cg_gate_walk(const struct cg_source *src, const struct cg_gate_env *env, int (*cb)(TSNode node, void *payload),
 		 void *payload);
 
 /*
  * True when the module file at `path` is declared by a parent module file
  * (mod.rs, lib.rs, main.rs or the `<dir>.rs` of the folder) as `mod x;` in
- * code `build` leaves out, at any level up to the crate root. Files are
+ * code `build` leaves out (also inside `cfg_if!` branches and cfg-alias macro
+ * calls, and `#[cfg_attr(P, path = "…")]` naming the file under a false P), at any level up to the crate root. Files are
  * read at the change's new revision; a file that cannot be read counts as
  * absent.
  */
-bool cg_gate_file_excluded(const struct cg_change *change, const char *path, enum cg_gate_build build);
+bool cg_gate_file_excluded(const struct cg_change *change, const char *path, const struct cg_gate_env *env);
 
 /*
  * Offers `match` the full path a path (`fn`: an identifier, a scoped

@@ -17,6 +17,8 @@
 #include "util/str.h"
 #include "util/banned.h"
 
+static const struct cg_gate_env not_test = { .build = CG_GATE_NOT_TEST };
+
 struct walk {
 	struct cg_rule_ctx *ctx;
 	const struct cg_gate_symbols *sym;
@@ -90,7 +92,7 @@ static int visit(TSNode node, void *payload)
 		return CG_WALK_ENTER;
 	/* Asked once, and only with a finding in hand: it may read parent module files. */
 	if (!w->file_state)
-		w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, CG_GATE_NOT_TEST) ? -1 : 1;
+		w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, &not_test) ? -1 : 1;
 	if (w->file_state < 0)
 		return CG_WALK_SKIP;
 	report(w, fn, ctor);
@@ -130,7 +132,7 @@ static int check(struct cg_rule_ctx *ctx)
 	w.rf = ctx->file_data;
 	w.ctors = cg_conf_child(ctx->rule_cfg, "constructors");
 	if (w.rf && !cg_rust_path_is_test(ctx->path))
-		err = cg_gate_walk(ctx->src, CG_GATE_NOT_TEST, visit, &w);
+		err = cg_gate_walk(ctx->src, &not_test, visit, &w);
 	return err;
 }
 

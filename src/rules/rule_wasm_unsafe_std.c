@@ -2,14 +2,17 @@
 /*
  * wasm-unsafe-std: native and WASM builds keep parity, so a crate that
  * targets WASM must not call the std APIs that panic or always fail on
- * wasm32-unknown-unknown (no clock, no threads, no file system, no sockets)
- * in code its wasm build compiles. A crate targets WASM when its manifest
- * depends on wasm-bindgen/web-sys/js-sys (config: markers), has a
- * [target.'cfg(… wasm …)'] table, or its path matches config `crates`.
- * Code gated by cfg (attributes on the item or an enclosing module, a
- * `#[cfg] mod x;` in the parent file, `if cfg!(…)` branches) under which
- * wasm32 does not compile it is left alone (rules/gate.h).
+ * wasm32-unknown-unknown (no clock, no threads, no file system, no sockets,
+ * no processes) in code its wasm build compiles. A crate targets WASM only
+ * on positive evidence, named in the message: a marker dependency
+ * (wasm-bindgen, web-sys, js-sys, getrandom's `js`), a [target.…] table
+ * whose cfg holds on wasm32 and names it, a wasm32 target in
+ * .cargo/config.toml or rust-toolchain.toml, or config `crates`. What the
+ * wasm build compiles is judged by rules/gate.h under wasm32 without tests,
+ * with the features the crate rejects on wasm (a `compile_error!` under a
+ * wasm cfg, config native_features) false and its cfg-alias macros known.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +21,30 @@
 #include "syntax/cargo.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
+
+/* What the run knows about one crate: read once, at its first file (the pass runs files on several threads). */
+struct wasm_crate {
+	uint64_t key;
+	bool is_wasm;
+	char *why; /* the evidence, for the message */
+	bool has_env;
+	struct cg_gate_env env;
+};
+
+static pthread_mutex_t crates_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Kept for the run, like the cargo cache: a crate is asked about by each of its files. */
+static struct wasm_crate *crates;
+static size_t ncrates, crates_cap;
 
 struct walk {
 	struct cg_rule_ctx *ctx;
 	const struct cg_gate_symbols *sym;
 	const struct cg_rust_file *rf;
 	const struct cg_conf_node *calls, *except;
+	const struct cg_gate_env *env;
 	const char *why_wasm; /* why the crate counts as a WASM crate, for the message */
 	int file_state;       /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
 };
@@ -53,18 +72,21 @@ static const void *call_of(const char *path, void *payload)
 	return NULL;
 }
 
-static void report(struct walk *w, TSNode fn, const struct cg_conf_node *call, const char *full)
+static void report(struct walk *w, TSNode at, const struct cg_conf_node *call, const char *full)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 	struct cg_emit e = { 0 };
+	const char *instead = cg_conf_str(call, "instead", "");
 
 	cg_buf_printf(&msg, "`%s` %s; this crate targets WASM (%s)", full,
 		      cg_conf_str(call, "effect", "does not work on wasm32-unknown-unknown"), w->why_wasm);
-	cg_buf_printf(&help,
-		      "use %s, or keep the call out of the wasm build with `#[cfg(not(target_arch = \"wasm32\"))]` on "
-		      "the item or its module",
-		      cg_conf_str(call, "instead", "a WASM-aware replacement"));
-	e.span = cg_span_of(fn);
+	if (*instead)
+		cg_buf_printf(&help, "use %s, or keep the call ", instead);
+	else
+		cg_buf_puts(&help, "keep the call ");
+	cg_buf_puts(&help,
+		    "out of the wasm build with `#[cfg(not(target_arch = \"wasm32\"))]` on the item or its module");
+	e.span = cg_span_of(at);
 	e.message = msg.ptr;
 	e.help = help.ptr;
 	cg_rule_emit(w->ctx, &e);
@@ -72,32 +94,197 @@ static void report(struct walk *w, TSNode fn, const struct cg_conf_node *call, c
 	cg_buf_release(&help);
 }
 
+/* A finding in hand: is the file compiled at all? Asked once, it may read the parent module files. */
+static bool file_is_compiled(struct walk *w)
+{
+	if (!w->file_state)
+		w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, w->env) ? -1 : 1;
+	return w->file_state > 0;
+}
+
+static bool type_is(const struct walk *w, TSNode at, TSNode type, const char *full)
+{
+	char *written, *resolved;
+	bool is;
+	if (ts_node_is_null(type) || !(cg_node_type_is(type, "type_identifier") || cg_node_type_is(type, "scoped_type_identifier")))
+		return false;
+	written = cg_rust_path_text(w->ctx->src, type);
+	resolved = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(at), written, strlen(written),
+					  cg_rust_path_is_crate_root(w->ctx->path));
+	is = !strcmp(resolved, full);
+	free(written);
+	free(resolved);
+	return is;
+}
+
+/*
+ * The std clock type `recv` holds, when the code around says so: a
+ * parameter or a `let` of the enclosing fn written with that type, or
+ * `self.f` / `x.f` for a field `f` a struct of the file declares so.
+ * NULL when unknown (a method call on anything else is not judged).
+ */
+static const char *clock_type_of(const struct walk *w, TSNode recv)
+{
+	static const char *const clocks[] = { "std::time::Instant", "std::time::SystemTime" };
+	const struct cg_source *src = w->ctx->src;
+	TSNode scope = recv, name;
+	bool is_field = cg_node_type_is(recv, "field_expression");
+
+	if (is_field)
+		name = ts_node_child_by_field_name(recv, "field", 5);
+	else if (cg_node_type_is(recv, "identifier"))
+		name = recv;
+	else
+		return NULL;
+	if (ts_node_is_null(name))
+		return NULL;
+	if (is_field) {
+		scope = cg_source_root(src);
+	} else {
+		while (!ts_node_is_null(scope) && !cg_node_type_is(scope, "function_item"))
+			scope = ts_node_parent(scope);
+		if (ts_node_is_null(scope))
+			return NULL;
+	}
+	/* The declarations: parameters and lets in the fn, fields in the file (a bounded, iterative walk). */
+	{
+		TSTreeCursor c = ts_tree_cursor_new(scope);
+		const char *found = NULL;
+		bool is_done = false;
+		while (!is_done && !found) {
+			TSNode n = ts_tree_cursor_current_node(&c);
+			TSNode pat = { 0 }, type = { 0 };
+			if (!is_field && (cg_node_type_is(n, "parameter") || cg_node_type_is(n, "let_declaration"))) {
+				pat = ts_node_child_by_field_name(n, "pattern", 7);
+				type = ts_node_child_by_field_name(n, "type", 4);
+			} else if (is_field && cg_node_type_is(n, "field_declaration")) {
+				pat = ts_node_child_by_field_name(n, "name", 4);
+				type = ts_node_child_by_field_name(n, "type", 4);
+			}
+			if (!ts_node_is_null(pat) && !ts_node_is_null(type) && ts_node_end_byte(n) <= ts_node_start_byte(recv) + (is_field ? ~0u / 2 : 0)) {
+				size_t a, b;
+				const char *pt = cg_node_text(src, pat, &a), *nt = cg_node_text(src, name, &b);
+				for (size_t i = 0; i < 2 && a == b && !memcmp(pt, nt, a); i++)
+					if (type_is(w, n, type, clocks[i]))
+						found = clocks[i];
+			}
+			if (ts_tree_cursor_goto_first_child(&c))
+				continue;
+			while (!ts_tree_cursor_goto_next_sibling(&c)) {
+				if (!ts_tree_cursor_goto_parent(&c)) {
+					is_done = true;
+					break;
+				}
+			}
+		}
+		ts_tree_cursor_delete(&c);
+		return found;
+	}
+}
+
+/*
+ * A method call that std code makes on wasm's missing clock or threads:
+ * `.elapsed()` on a std Instant/SystemTime (it calls `now`), and `.spawn()`
+ * on a `std::thread::Builder::new()` chain. Written into *full (owned) as
+ * the path the config names (`std::time::Instant::elapsed`).
+ */
+static const struct cg_conf_node *method_call(struct walk *w, TSNode fn, char **full)
+{
+	TSNode field = ts_node_child_by_field_name(fn, "field", 5);
+	TSNode recv = ts_node_child_by_field_name(fn, "value", 5);
+	const struct cg_source *src = w->ctx->src;
+	struct cg_buf path = CG_BUF_INIT;
+	const struct cg_conf_node *call = NULL;
+
+	if (ts_node_is_null(field) || ts_node_is_null(recv))
+		return NULL;
+	if (cg_node_is(src, field, "elapsed")) {
+		const char *clock = clock_type_of(w, recv);
+		if (clock)
+			cg_buf_printf(&path, "%s::elapsed", clock);
+	} else if (cg_node_is(src, field, "spawn") || cg_node_is(src, field, "spawn_scoped")) {
+		/* Down the builder chain `Builder::new().name(…).stack_size(…)` to its first call. */
+		TSNode n = recv;
+		for (int i = 0; i < 32 && cg_node_type_is(n, "call_expression"); i++) {
+			TSNode f = ts_node_child_by_field_name(n, "function", 8);
+			if (cg_node_type_is(f, "field_expression")) {
+				n = ts_node_child_by_field_name(f, "value", 5);
+				continue;
+			}
+			if (cg_node_type_is(f, "scoped_identifier")) {
+				char *written = cg_rust_path_text(src, f);
+				char *resolved = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(f), written, strlen(written),
+									cg_rust_path_is_crate_root(w->ctx->path));
+				if (!strcmp(resolved, "std::thread::Builder::new"))
+					cg_buf_puts(&path, "std::thread::Builder::spawn");
+				free(written);
+				free(resolved);
+			}
+			break;
+		}
+	}
+	if (path.size && (call = call_of(path.ptr, w)) != NULL)
+		*full = cg_buf_detach(&path, NULL);
+	cg_buf_release(&path);
+	return call;
+}
+
+/*
+ * A function used as a value, not called: `let now = Instant::now;`,
+ * `.map(File::open)`; not a constant or variant (`Shutdown::Write`).
+ */
+static bool is_value_path(const struct cg_source *src, TSNode node)
+{
+	TSNode parent = ts_node_parent(node), name = ts_node_child_by_field_name(node, "name", 4);
+	const char *pt;
+	size_t len;
+	if (ts_node_is_null(parent) || ts_node_is_null(name))
+		return false;
+	pt = cg_node_text(src, name, &len);
+	if (!len || !(pt[0] >= 'a' && pt[0] <= 'z'))
+		return false;
+	pt = ts_node_type(parent);
+	if (!strcmp(pt, "call_expression") &&
+	    ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), node))
+		return false;
+	return strcmp(pt, "scoped_identifier") && strcmp(pt, "generic_function") && strcmp(pt, "macro_invocation") &&
+	       strcmp(pt, "scoped_type_identifier") && strcmp(pt, "struct_expression") && strcmp(pt, "use_as_clause") &&
+	       strcmp(pt, "tuple_struct_pattern") && strcmp(pt, "struct_pattern") && strcmp(pt, "match_pattern") &&
+	       strcmp(pt, "attribute");
+}
+
 static int visit(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	const struct cg_conf_node *call;
+	const struct cg_conf_node *call = NULL;
 	char *full = NULL;
-	TSNode fn;
+	TSNode fn = node;
 	const struct cg_gate_symbols *sym = w->sym;
 	TSSymbol s = ts_node_symbol(node);
 
 	if (w->file_state < 0 || s == sym->string_literal || s == sym->raw_string_literal || s == sym->use_declaration)
 		return CG_WALK_SKIP;
-	if (s != sym->call_expression)
-		return CG_WALK_ENTER;
-	fn = ts_node_child_by_field_name(node, "function", 8);
-	if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
-		fn = ts_node_child_by_field_name(fn, "function", 8);
-	if (ts_node_is_null(fn) || !(cg_node_type_is(fn, "identifier") || cg_node_type_is(fn, "scoped_identifier")))
-		return CG_WALK_ENTER;
-	call = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, call_of, w, &full);
-	if (call) {
-		/* Asked once, with a finding in hand: it may read the parent module files. */
-		if (!w->file_state)
-			w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, CG_GATE_WASM32) ? -1 : 1;
-		if (w->file_state > 0)
-			report(w, fn, call, full);
+	if (s == sym->call_expression) {
+		fn = ts_node_child_by_field_name(node, "function", 8);
+		if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
+			fn = ts_node_child_by_field_name(fn, "function", 8);
+		if (ts_node_is_null(fn))
+			return CG_WALK_ENTER;
+		if (cg_node_type_is(fn, "field_expression"))
+			call = method_call(w, fn, &full);
+		else if (cg_node_type_is(fn, "identifier") || cg_node_type_is(fn, "scoped_identifier"))
+			call = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, call_of, w, &full);
+	} else if (cg_node_type_is(node, "scoped_identifier") && is_value_path(w->ctx->src, node)) {
+		call = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, node, call_of, w, &full);
+		if (call) {
+			if (file_is_compiled(w))
+				report(w, node, call, full);
+			free(full);
+			return CG_WALK_SKIP;
+		}
 	}
+	if (call && file_is_compiled(w))
+		report(w, fn, call, full);
 	free(full);
 	return CG_WALK_ENTER;
 }
@@ -113,37 +300,337 @@ static bool crate_name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-/*
- * Why the crate of the file targets WASM, written into `why`; false when it
- * does not. The manifest comes from the run's cache, read once per crate.
- */
-static bool targets_wasm(const struct cg_rule_ctx *ctx, struct cg_buf *why)
+/* A cfg predicate as a TOML target key writes it (`cfg(target_arch = "wasm32")`), under the wasm32 build. */
+static enum cg_tri target_value(const char *target)
 {
-	const struct cg_conf_node *globs = cg_conf_child(ctx->rule_cfg, "crates");
-	const struct cg_conf_node *markers = cg_conf_child(ctx->rule_cfg, "markers");
-	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	struct cg_buf text = CG_BUF_INIT;
+	struct cg_source src;
+	struct cg_gate_env env = cg_gate_env_of(CG_GATE_WASM32);
+	enum cg_tri v = CG_TRI_UNKNOWN;
 
-	for (size_t i = 0; globs && i < globs->nkids; i++) {
-		if (globs->kids[i]->value && cg_glob_match(globs->kids[i]->value, ctx->path)) {
-			cg_buf_printf(why, "its path matches `%s` in rules.wasm-unsafe-std.crates", globs->kids[i]->value);
+	if (!cg_starts_with(target, "cfg("))
+		return cg_starts_with(target, "wasm32-") || cg_starts_with(target, "wasm64-") ? CG_TRI_TRUE : CG_TRI_FALSE;
+	cg_buf_printf(&text, "#[%s]\nfn f() {}\n", target);
+	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
+		TSNode item = ts_node_named_child(cg_source_root(&src), 0);
+		TSNode attr = ts_node_is_null(item) ? item : ts_node_named_child(item, 0);
+		TSNode args = ts_node_is_null(attr) ? attr : ts_node_child_by_field_name(attr, "arguments", 9);
+		if (!ts_node_is_null(args))
+			v = cg_gate_cfg_eval(&src, args, &env);
+		cg_source_release(&src);
+	} else {
+		cg_error_clear();
+	}
+	cg_buf_release(&text);
+	return v;
+}
+
+/* A table that only wasm reads: its cfg holds there and names wasm (not `cfg(not(windows))`). */
+static bool is_wasm_target(const char *target)
+{
+	return strstr(target, "wasm") && target_value(target) == CG_TRI_TRUE;
+}
+
+/* `getrandom/js`: the dependency with that feature; `wasm-bindgen`: the dependency. */
+static bool is_marker(const char *marker, const struct cg_cargo_dep *d)
+{
+	const char *slash = strchr(marker, '/');
+	struct cg_buf name = CG_BUF_INIT;
+	bool is;
+	cg_buf_put(&name, marker, slash ? (size_t)(slash - marker) : strlen(marker));
+	is = crate_name_eq(name.ptr, cg_cargo_dep_crate(d));
+	cg_buf_release(&name);
+	if (!is || !slash)
+		return is;
+	for (size_t i = 0; i < d->nfeatures; i++)
+		if (!strcmp(d->features[i].text, slash + 1))
 			return true;
+	return false;
+}
+
+/* A wasm32 target in .cargo/config.toml (build.target) or rust-toolchain.toml (targets) at `dir` or above. */
+static bool toolchain_targets_wasm(const struct cg_change *change, const char *dir, struct cg_buf *why)
+{
+	static const char *const files[] = { ".cargo/config.toml", ".cargo/config", "rust-toolchain.toml" };
+	char *cur = cg_strdup(dir);
+	bool is_wasm = false;
+	for (int level = 0; level < 32 && !is_wasm; level++) {
+		for (size_t i = 0; i < 3 && !is_wasm; i++) {
+			struct cg_buf path = CG_BUF_INIT, text = CG_BUF_INIT;
+			cg_buf_printf(&path, "%s%s%s", cur, *cur ? "/" : "", files[i]);
+			if (cg_change_exists(change, path.ptr) && cg_change_read(change, path.ptr, &text) == 0) {
+				/* A line `target = "wasm32-…"` or `targets = [… "wasm32-…" …]`, not in a comment. */
+				const char *line = text.ptr;
+				while (line && *line && !is_wasm) {
+					const char *end = strchr(line, '\n'), *hash, *hit;
+					size_t len = end ? (size_t)(end - line) : strlen(line);
+					hash = memchr(line, '#', len);
+					len = hash ? (size_t)(hash - line) : len;
+					hit = memmem(line, len, "\"wasm32-", 8);
+					if (hit && memmem(line, len, "target", 6)) {
+						cg_buf_printf(why, "%s names the %.*s target", path.ptr,
+							      (int)strcspn(hit + 1, "\""), hit + 1);
+						is_wasm = true;
+					}
+					line = end ? end + 1 : NULL;
+				}
+			}
+			cg_error_clear();
+			cg_buf_release(&path);
+			cg_buf_release(&text);
+		}
+		if (!*cur)
+			break;
+		{
+			char *slash = strrchr(cur, '/');
+			if (slash)
+				*slash = '\0';
+			else
+				*cur = '\0';
 		}
 	}
-	for (size_t i = 0; cr && i < cr->manifest.ndeps; i++) {
+	free(cur);
+	return is_wasm;
+}
+
+/* Why the crate targets WASM, written into `why`; false when nothing positive says so. */
+static bool crate_targets_wasm(const struct cg_rule_ctx *ctx, const struct cg_crate *cr, struct cg_buf *why)
+{
+	const struct cg_conf_node *markers = cg_conf_child(ctx->rule_cfg, "markers");
+
+	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
 		const struct cg_cargo_dep *d = &cr->manifest.deps[i];
-		const char *crate = cg_cargo_dep_crate(d);
-		if (d->target && strstr(d->target, "wasm")) {
+		bool is_wasm_table = d->target && is_wasm_target(d->target);
+		if (d->is_workspace_decl || (d->target && !is_wasm_table))
+			continue; /* a table wasm never reads (`cfg(not(target_arch = "wasm32"))`) says nothing */
+		if (is_wasm_table) {
 			cg_buf_printf(why, "%s has a [target.'%s'] table", cr->manifest_path, d->target);
 			return true;
 		}
-		for (size_t k = 0; markers && k < markers->nkids; k++) {
-			if (markers->kids[k]->value && crate_name_eq(markers->kids[k]->value, crate)) {
-				cg_buf_printf(why, "%s depends on %s", cr->manifest_path, crate);
+		for (size_t k = 0; markers && d->kind == CG_DEP_NORMAL && k < markers->nkids; k++) {
+			const char *m = markers->kids[k]->value;
+			if (m && is_marker(m, d)) {
+				if (strchr(m, '/'))
+					cg_buf_printf(why, "%s depends on %s with its `%s` feature", cr->manifest_path,
+						      cg_cargo_dep_crate(d), strchr(m, '/') + 1);
+				else
+					cg_buf_printf(why, "%s depends on %s", cr->manifest_path, cg_cargo_dep_crate(d));
 				return true;
 			}
 		}
 	}
-	return false;
+	return toolchain_targets_wasm(ctx->change, cr->dir, why);
+}
+
+static void strings_add(char ***list, size_t *n, size_t *cap, const char *s, size_t len)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strlen((*list)[i]) == len && !memcmp((*list)[i], s, len))
+			return;
+	cg_array_grow((void **)list, cap, *n + 1, sizeof(**list));
+	(*list)[(*n)++] = cg_strndup(s, len);
+}
+
+/*
+ * Features the crate rejects on wasm: each feature F whose `#[cfg(P)]
+ * compile_error!(…)` in the crate root fires when F is on (P names wasm,
+ * other features unknown, --cfg flags off as in a plain build); then every
+ * feature that enables one of them (`full = ["fs", …]`).
+ */
+static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, const struct cg_crate *cr,
+			      size_t *cap)
+{
+	struct cg_buf root = CG_BUF_INIT, text = CG_BUF_INIT;
+	struct cg_source src;
+	const struct cg_manifest *m = &cr->manifest;
+	bool is_grown = true;
+
+	cg_buf_printf(&root, "%s%s%s", cr->dir, *cr->dir ? "/" : "", m->lib_path ? m->lib_path : "src/lib.rs");
+	if (cg_change_exists(ctx->change, root.ptr) && cg_change_read(ctx->change, root.ptr, &text) == 0 &&
+	    memmem(text.ptr, text.size, "compile_error", 13) && cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
+		TSNode top = cg_source_root(&src);
+		for (uint32_t i = 1; i < ts_node_named_child_count(top); i++) {
+			TSNode call = ts_node_named_child(top, i), attr = ts_node_named_child(top, i - 1), mac, a, args;
+			size_t len;
+			const char *t;
+			/* `compile_error!(…);` is a statement, `compile_error! { … }` an item. */
+			if (cg_node_type_is(call, "expression_statement"))
+				call = ts_node_named_child(call, 0);
+			mac = ts_node_child_by_field_name(call, "macro", 5);
+			if (ts_node_is_null(mac) || !cg_node_is(&src, mac, "compile_error") ||
+			    !cg_node_type_is(attr, "attribute_item"))
+				continue;
+			a = ts_node_named_child(attr, 0);
+			args = ts_node_child_by_field_name(a, "arguments", 9);
+			if (ts_node_is_null(args) || !cg_node_is(&src, ts_node_named_child(a, 0), "cfg"))
+				continue;
+			t = cg_node_text(&src, args, &len);
+			if (!memmem(t, len, "wasm", 4))
+				continue;
+			for (size_t f = 0; f < m->nfeatures; f++) {
+				struct cg_gate_env probe = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
+				probe.is_custom_off = true;
+				probe.on_feature = m->features[f].name;
+				if (cg_gate_cfg_eval(&src, args, &probe) == CG_TRI_TRUE)
+					strings_add(&env->off_features, &env->noff_features, cap, m->features[f].name,
+						    strlen(m->features[f].name));
+			}
+		}
+		cg_source_release(&src);
+	}
+	cg_error_clear();
+	while (is_grown) {
+		is_grown = false;
+		for (size_t f = 0; f < m->nfeatures; f++) {
+			const struct cg_cargo_feature *ft = &m->features[f];
+			bool is_off = false;
+			for (size_t i = 0; i < env->noff_features && !is_off; i++)
+				is_off = !strcmp(env->off_features[i], ft->name);
+			for (size_t k = 0; k < ft->nitems && !is_off; k++) {
+				for (size_t i = 0; i < env->noff_features; i++) {
+					if (!strcmp(ft->items[k].text, env->off_features[i])) {
+						strings_add(&env->off_features, &env->noff_features, cap, ft->name,
+							    strlen(ft->name));
+						is_grown = true;
+						break;
+					}
+				}
+				is_off = is_grown;
+			}
+		}
+	}
+	cg_buf_release(&root);
+	cg_buf_release(&text);
+}
+
+struct macro_scan {
+	const struct cg_change *change;
+	struct cg_gate_env *env;
+	size_t cap;
+};
+
+/*
+ * The crate's cfg-alias macros false on wasm: `macro_rules! cfg_net {
+ * ($($item:item)*) => { $( #[cfg(feature = "net")] $item )* } }` adds
+ * `#[cfg(feature = "net")]` to what it wraps; its value comes from the cfg
+ * its first rule writes before `$item`.
+ */
+static int scan_macros(const char *path, void *payload)
+{
+	struct macro_scan *ms = payload;
+	struct cg_buf text = CG_BUF_INIT;
+	struct cg_source src;
+
+	if (!cg_ends_with(path, ".rs") || cg_change_read(ms->change, path, &text) < 0 ||
+	    !memmem(text.ptr, text.size, "macro_rules!", 12) || !memmem(text.ptr, text.size, "#[cfg(", 6) ||
+	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+		cg_error_clear();
+		cg_buf_release(&text);
+		return 0;
+	}
+	for (uint32_t i = 0; i < ts_node_named_child_count(cg_source_root(&src)); i++) {
+		TSNode def = ts_node_named_child(cg_source_root(&src), i);
+		TSNode name = ts_node_child_by_field_name(def, "name", 4);
+		TSNode rule, right, rep;
+		if (!cg_node_type_is(def, "macro_definition") || ts_node_is_null(name))
+			continue;
+		rule = ts_node_named_child(def, 1);
+		right = ts_node_is_null(rule) ? rule : ts_node_child_by_field_name(rule, "right", 5);
+		/* `{ $( #[cfg(P)] … $item )* }`: the repetition holds the attribute's token tree first. */
+		rep = ts_node_is_null(right) ? right : ts_node_named_child(right, 0);
+		if (ts_node_is_null(rep) || !cg_node_type_is(rep, "token_repetition"))
+			continue;
+		for (uint32_t k = 0; k < ts_node_named_child_count(rep); k++) {
+			TSNode tt = ts_node_named_child(rep, k), key, args;
+			enum cg_tri v;
+			if (!cg_node_type_is(tt, "token_tree"))
+				continue;
+			key = ts_node_named_child(tt, 0);
+			args = ts_node_named_child(tt, 1);
+			if (ts_node_is_null(key) || !cg_node_is(&src, key, "cfg") || !cg_node_type_is(args, "token_tree"))
+				break;
+			v = cg_gate_cfg_eval(&src, args, ms->env);
+			if (v == CG_TRI_FALSE) {
+				size_t len;
+				const char *t = cg_node_text(&src, name, &len);
+				cg_array_grow((void **)&ms->env->macros, &ms->cap, ms->env->nmacros + 1, sizeof(*ms->env->macros));
+				ms->env->macros[ms->env->nmacros++] = (struct cg_gate_macro){ cg_strndup(t, len), v };
+			}
+			break;
+		}
+	}
+	cg_source_release(&src);
+	cg_buf_release(&text);
+	return 0;
+}
+
+/* The wasm build of the crate: what it rejects, what config says never builds for wasm, its cfg-alias macros. */
+static void crate_env(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, const struct cg_crate *cr)
+{
+	const struct cg_conf_node *feats = cg_conf_child(ctx->rule_cfg, "native_features");
+	const struct cg_conf_node *attrs = cg_conf_child(ctx->rule_cfg, "native_attributes");
+	struct macro_scan ms = { ctx->change, env, 0 };
+	size_t fcap = 0, acap = 0;
+	struct cg_buf src_dir = CG_BUF_INIT;
+
+	*env = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
+	for (size_t i = 0; feats && i < feats->nkids; i++)
+		if (feats->kids[i]->value)
+			strings_add(&env->off_features, &env->noff_features, &fcap, feats->kids[i]->value,
+				    strlen(feats->kids[i]->value));
+	for (size_t i = 0; attrs && i < attrs->nkids; i++)
+		if (attrs->kids[i]->value)
+			strings_add(&env->off_attrs, &env->noff_attrs, &acap, attrs->kids[i]->value,
+				    strlen(attrs->kids[i]->value));
+	rejected_features(env, ctx, cr, &fcap);
+	cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
+	cg_change_list(ctx->change, src_dir.ptr, scan_macros, &ms);
+	cg_error_clear();
+	cg_buf_release(&src_dir);
+}
+
+/*
+ * The crate of the file, asked about once per run; NULL when the file is in
+ * no crate. Borrowed: entries live until the process ends.
+ */
+static struct wasm_crate *wasm_crate_of(const struct cg_rule_ctx *ctx, bool wants_env)
+{
+	const struct cg_conf_node *globs = cg_conf_child(ctx->rule_cfg, "crates");
+	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	struct wasm_crate *wc = NULL;
+	uint64_t key;
+
+	if (!cr)
+		return NULL;
+	/* The cache of manifests is per run; so is its crate's address with the change's. */
+	key = cg_hash64(cr->manifest_path, strlen(cr->manifest_path),
+			cg_hash64(&cr, sizeof(cr), cg_hash64(&ctx->change, sizeof(ctx->change), 0)));
+	pthread_mutex_lock(&crates_lock);
+	for (size_t i = 0; i < ncrates && !wc; i++)
+		if (crates[i].key == key)
+			wc = &crates[i];
+	if (!wc) {
+		struct cg_buf why = CG_BUF_INIT;
+		cg_array_grow((void **)&crates, &crates_cap, ncrates + 1, sizeof(*crates));
+		wc = &crates[ncrates++];
+		memset(wc, 0, sizeof(*wc));
+		wc->key = key;
+		for (size_t i = 0; globs && i < globs->nkids && !wc->is_wasm; i++) {
+			if (globs->kids[i]->value && cg_glob_match(globs->kids[i]->value, cr->manifest_path)) {
+				cg_buf_printf(&why, "its path matches `%s` in rules.wasm-unsafe-std.crates",
+					      globs->kids[i]->value);
+				wc->is_wasm = true;
+			}
+		}
+		wc->is_wasm = wc->is_wasm || crate_targets_wasm(ctx, cr, &why);
+		wc->why = cg_buf_detach(&why, NULL);
+	}
+	if (wants_env && wc->is_wasm && !wc->has_env) {
+		crate_env(&wc->env, ctx, cr);
+		wc->has_env = true;
+	}
+	pthread_mutex_unlock(&crates_lock);
+	return wc;
 }
 
 static bool is_ident_char(char c)
@@ -183,47 +670,60 @@ static bool may_match(const char *text, size_t len, const struct cg_conf_node *c
 	return false;
 }
 
-/* Build scripts and benchmarks run on the host, never in the wasm build. */
-static bool is_host_only(const char *path)
+/*
+ * Code that never runs in the crate's wasm build: build.rs, and what lies
+ * outside the crate's src/ (tests/, examples/, benches/, scripts such as a
+ * trunk post-build hook), unless the file runs its tests on wasm through
+ * wasm_bindgen_test. Paths are taken from the crate's folder, so an example
+ * app that is a crate of its own (examples/todo/src/…) counts.
+ */
+static bool is_outside_wasm_build(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	return !strcmp(base, "build.rs") || cg_starts_with(path, "benches/") || strstr(path, "/benches/") != NULL;
+	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	const char *rel = ctx->path, *base = strrchr(ctx->path, '/');
+	base = base ? base + 1 : ctx->path;
+	if (!strcmp(base, "build.rs"))
+		return true;
+	if (cr && *cr->dir && cg_starts_with(ctx->path, cr->dir) && ctx->path[strlen(cr->dir)] == '/')
+		rel = ctx->path + strlen(cr->dir) + 1;
+	if (cg_starts_with(rel, "src/") || (cr && cr->manifest.lib_path && !strcmp(rel, cr->manifest.lib_path)))
+		return false;
+	return !(text && memmem(text, len, "wasm_bindgen_test", 17));
 }
 
 /* Before parsing: host-only files, no call's owner in the bytes, or a crate that does not target WASM. */
 static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
-	struct cg_buf why = CG_BUF_INIT;
-	bool is_wasm;
+	const struct wasm_crate *wc;
 
-	/* The crate first: a cached lookup, where matching the calls reads the bytes once per call. */
-	if (is_host_only(ctx->path))
+	if (is_outside_wasm_build(ctx, text, len) || !may_match(text, len, cg_conf_child(ctx->rule_cfg, "calls")))
 		return false;
-	is_wasm = targets_wasm(ctx, &why);
-	cg_buf_release(&why);
-	return is_wasm && may_match(text, len, cg_conf_child(ctx->rule_cfg, "calls"));
+	wc = wasm_crate_of(ctx, false);
+	return wc && wc->is_wasm;
 }
 
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { 0 };
-	struct cg_buf why = CG_BUF_INIT;
-	int err = 0;
+	struct cg_gate_env env;
+	const struct wasm_crate *wc;
+	const struct cg_source *src = ctx->src;
 
+	if (!ctx->file_data || is_outside_wasm_build(ctx, src->text, src->len) || !(wc = wasm_crate_of(ctx, true)) ||
+	    !wc->is_wasm)
+		return 0;
 	w.ctx = ctx;
 	w.sym = cg_gate_symbols();
 	w.rf = ctx->file_data;
 	w.calls = cg_conf_child(ctx->rule_cfg, "calls");
 	w.except = cg_conf_child(ctx->rule_cfg, "except");
-	/* The crate lookup is a cached hash lookup; it also says why, for the message. */
-	if (!w.rf || is_host_only(ctx->path) || !targets_wasm(ctx, &why))
-		goto done;
-	w.why_wasm = why.ptr;
-	err = cg_gate_walk(ctx->src, CG_GATE_WASM32, visit, &w);
-done:
-	cg_buf_release(&why);
-	return err;
+	w.why_wasm = wc->why;
+	env = wc->env;
+	/* A file of wasm_bindgen_test tests runs them on wasm: its tests count. */
+	if (memmem(src->text, src->len, "wasm_bindgen_test", 17))
+		env.build &= ~(unsigned)CG_GATE_NOT_TEST;
+	w.env = &env;
+	return cg_gate_walk(src, &env, visit, &w);
 }
 
 const struct cg_rule cg_rule_wasm_unsafe_std = {

@@ -30,7 +30,7 @@ static int find_cfg_args(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-static enum cg_tri eval(const char *predicate, enum cg_gate_build build)
+static enum cg_tri eval(const char *predicate, unsigned build)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
@@ -41,7 +41,8 @@ static enum cg_tri eval(const char *predicate, enum cg_gate_build build)
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size), 0);
 	cg_walk(cg_source_root(&src), find_cfg_args, &args);
 	assert_false(ts_node_is_null(args));
-	v = cg_gate_cfg_eval(&src, args, build);
+	struct cg_gate_env env = cg_gate_env_of(build);
+	v = cg_gate_cfg_eval(&src, args, &env);
 	cg_source_release(&src);
 	cg_buf_release(&text);
 	return v;
@@ -125,12 +126,13 @@ static int record_call(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-static char *walk_calls(const char *text, enum cg_gate_build build)
+static char *walk_calls(const char *text, unsigned build)
 {
 	struct cg_source src;
 	struct seen s = { &src, CG_BUF_INIT };
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
-	assert_int_equal(cg_gate_walk(&src, build, record_call, &s), 0);
+	struct cg_gate_env env = cg_gate_env_of(build);
+	assert_int_equal(cg_gate_walk(&src, &env, record_call, &s), 0);
 	cg_source_release(&src);
 	return cg_buf_detach(&s.calls, NULL);
 }
