@@ -4,6 +4,7 @@
 # wasm-unsafe-std and unbounded-channel, one a line, to $PREC/findings.tsv:
 #   corpus  path  line  rule  message
 # Usage: bench/precision/findings.sh BUILD/crabgate
+# (OUT=name.tsv, MIRRORS="owner+name …" and DEBIAN="dir …" narrow a run)
 # Corpora: the tokio bundle in shared/corpora, the Debian crate sources under
 # /usr/share/cargo/registry (one crate per repository), and public repositories
 # fetched beforehand as bare mirrors under /work/.mirror (see README.md).
@@ -11,7 +12,7 @@ set -euo pipefail
 bin=$(realpath "$1")
 prec=${PREC:-/tmp/prec}
 mkdir -p "$prec/runs"
-out=$prec/findings.tsv
+out=$prec/${OUT:-findings.tsv}
 : >"$out"
 
 commit_tree() { # dir: make it a repository holding its files as one commit
@@ -32,15 +33,18 @@ for f in json.load(open(path)).get("findings", []):
 PY
 }
 
+if [ -z "${MIRRORS:-}" ]; then
 [ -d "$prec/tokio" ] || git clone -q /work/shared/corpora/tokio.bundle "$prec/tokio"
 run_one tokio "$prec/tokio"
-for m in leptos-rs+leptos yewstack+yew krustlet+krustlet pando85+kaniop; do
+fi
+for m in ${MIRRORS:-leptos-rs+leptos yewstack+yew krustlet+krustlet pando85+kaniop emilk+egui libp2p+rust-libp2p sycamore-rs+sycamore iced-rs+iced}; do
 	n=${m#*+}
 	[ -d "$prec/$n" ] || git clone -q "/work/.mirror/$m/repo" "$prec/$n"
 	run_one "$n" "$prec/$n"
 done
 mkdir -p "$prec/debian"
-for d in /usr/share/cargo/registry/*/; do
+for d in ${DEBIAN:-/usr/share/cargo/registry/*/}; do
+	[ -d "$d" ] || continue
 	n=$(basename "$d")
 	[ -d "$prec/debian/$n" ] || { cp -r "$d" "$prec/debian/$n" && commit_tree "$prec/debian/$n"; }
 	run_one "debian/$n" "$prec/debian/$n"

@@ -411,7 +411,11 @@ static int gate_visit(TSNode node, void *payload)
 		return w->cb(node, w->payload);
 	type = ts_node_type(node);
 	if (!strcmp(type, "attribute_item")) {
-		if (attr_leaves_out(w->src, node, w->env)) {
+		TSNode parent = ts_node_parent(node);
+		if (attr_leaves_out(w->src, node, w->env) && cg_node_type_is(parent, "field_initializer")) {
+			/* A struct literal's field holds its own attributes: `#[cfg(unix)] at: now()`. */
+			leave_out(w, ts_node_end_byte(node), ts_node_end_byte(parent));
+		} else if (attr_leaves_out(w->src, node, w->env)) {
 			/* The attribute applies to the next item, statement or expression. */
 			TSNode next = ts_node_next_named_sibling(node);
 			while (!ts_node_is_null(next) && (cg_node_type_is(next, "attribute_item") || is_comment(next)))

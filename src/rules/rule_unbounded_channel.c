@@ -5,7 +5,10 @@
  * the process dies. Flags calls to the constructors of unbounded channels
  * (config: rules.unbounded-channel.constructors), resolved through the
  * file's `use` declarations, in code that a build of the library compiles:
- * not in tests/, benches/, examples/, build.rs, #[cfg(test)] or #[test].
+ * not in tests/, benches/, examples/, build.rs, #[cfg(test)] or #[test];
+ * and only channels that can grow: not those whose structure bounds what
+ * they hold (one message, a reply the sender waits for, a Semaphore or
+ * want::Giver beside them, a collector drained after its producers).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +71,146 @@ static void report(struct walk *w, TSNode fn, const struct cg_conf_node *ctor)
 	cg_buf_release(&help);
 }
 
+/* The innermost function, closure or async block around `node` that holds its statements. */
+static TSNode body_of(TSNode node)
+{
+	for (TSNode n = ts_node_parent(node); !ts_node_is_null(n); n = ts_node_parent(n))
+		if (cg_node_type_is(n, "function_item"))
+			return ts_node_child_by_field_name(n, "body", 4);
+	return (TSNode){ 0 };
+}
+
+struct uses {
+	const struct cg_source *src;
+	const char *name;
+	size_t len;
+	uint32_t after;	    /* only uses past the let */
+	unsigned n;	    /* uses of the name */
+	unsigned in_loop;   /* uses inside a loop, a closure or an async block */
+	unsigned reads;	    /* `.recv()`, `.try_recv()`, `.await` on it, outside loops */
+	unsigned sends;	    /* `.send(…)`, `.unbounded_send(…)` outside loops and closures */
+	unsigned drops;	    /* `drop(name)` */
+	uint32_t first_use; /* byte of the first use */
+	uint32_t drop_at;   /* byte of the last drop */
+};
+
+static bool is_repeating(TSNode n)
+{
+	return cg_node_type_is(n, "loop_expression") || cg_node_type_is(n, "while_expression") ||
+	       cg_node_type_is(n, "for_expression") || cg_node_type_is(n, "closure_expression") ||
+	       cg_node_type_is(n, "async_block");
+}
+
+/* Counts the uses of one name in the block of its let (an iterative walk), and how each is made. */
+static void count_uses(struct uses *u, TSNode body)
+{
+	/* Loops count from inside the let's block: a let in a loop makes a channel per turn. */
+	TSTreeCursor c = ts_tree_cursor_new(body);
+	for (;;) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		if (cg_node_type_is(n, "identifier") && ts_node_start_byte(n) > u->after && cg_node_is(u->src, n, u->name)) {
+			TSNode parent = ts_node_parent(n), up = parent;
+			bool is_repeated = false;
+			for (; !ts_node_is_null(up) && !ts_node_eq(up, body); up = ts_node_parent(up))
+				is_repeated = is_repeated || is_repeating(up);
+			if (!u->n++)
+				u->first_use = ts_node_start_byte(n);
+			if (is_repeated)
+				u->in_loop++;
+			if (cg_node_type_is(parent, "field_expression")) {
+				TSNode field = ts_node_child_by_field_name(parent, "field", 5);
+				bool is_call = cg_node_type_is(ts_node_parent(parent), "call_expression");
+				if (!is_repeated && is_call &&
+				    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
+				     cg_node_is(u->src, field, "recv_timeout") || cg_node_is(u->src, field, "blocking_recv")))
+					u->reads++;
+				if (!is_repeated && is_call &&
+				    (cg_node_is(u->src, field, "send") || cg_node_is(u->src, field, "unbounded_send")))
+					u->sends++;
+			} else if (cg_node_type_is(parent, "await_expression") && !is_repeated) {
+				u->reads++;
+			} else if (cg_node_type_is(parent, "arguments")) {
+				TSNode call = ts_node_parent(parent), fn = ts_node_child_by_field_name(call, "function", 8);
+				if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
+					u->drops++;
+					u->drop_at = ts_node_start_byte(n);
+				}
+			}
+		}
+		if (ts_tree_cursor_goto_first_child(&c))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&c))
+			if (!ts_tree_cursor_goto_parent(&c))
+				goto done;
+	}
+done:
+	ts_tree_cursor_delete(&c);
+}
+
+static bool text_has(const struct cg_source *src, TSNode n, const char *word)
+{
+	size_t len;
+	const char *t;
+	if (ts_node_is_null(n))
+		return false;
+	t = cg_node_text(src, n, &len);
+	return memmem(t, len, word, strlen(word)) != NULL;
+}
+
+/*
+ * Whether the channel created by `call` is bounded by how the code around
+ * uses it. Judged in the enclosing fn, for `let (tx, rx) = ctor();`:
+ *  - a reply channel: its item type names a oneshot (requests that carry
+ *    their reply sender wait for it), or rx is read once, outside loops;
+ *  - paired with a Semaphore or a want::Giver, which bound it;
+ *  - one message: tx sends once outside loops and closures, or is only dropped;
+ *  - a collector: tx dropped, then rx drained after it, so every producer
+ *    has finished (a sync_channel(N) would deadlock there).
+ * Anything else (tx cloned, stored, returned, sent in a loop, a spawned
+ * task or a callback) can grow, and is reported.
+ */
+static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
+{
+	TSNode let = ts_node_parent(call), pat, tx, rx, body;
+	struct uses su = { 0 }, ru = { 0 };
+
+	if (text_has(src, call, "neshot"))
+		return true;
+	if (ts_node_is_null(let) || !cg_node_type_is(let, "let_declaration"))
+		return false;
+	if (text_has(src, ts_node_child_by_field_name(let, "type", 4), "neshot"))
+		return true;
+	pat = ts_node_child_by_field_name(let, "pattern", 7);
+	body = ts_node_is_null(body_of(let)) ? body_of(let) : ts_node_parent(let);
+	if (ts_node_is_null(pat) || !cg_node_type_is(pat, "tuple_pattern") || ts_node_named_child_count(pat) != 2 ||
+	    ts_node_is_null(body))
+		return false;
+	tx = ts_node_named_child(pat, 0);
+	rx = ts_node_named_child(pat, 1);
+	if (cg_node_type_is(tx, "mut_pattern"))
+		tx = ts_node_named_child(tx, 0);
+	if (cg_node_type_is(rx, "mut_pattern"))
+		rx = ts_node_named_child(rx, 0);
+	if (text_has(src, body_of(let), "Semaphore") || text_has(src, body_of(let), "want::new") ||
+	    text_has(src, body_of(let), "Giver"))
+		return true;
+	if (!cg_node_type_is(tx, "identifier") || !cg_node_type_is(rx, "identifier"))
+		return false;
+	{
+		char *txn = cg_node_strdup(src, tx), *rxn = cg_node_strdup(src, rx);
+		bool is_bounded;
+		su = (struct uses){ src, txn, strlen(txn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0 };
+		ru = (struct uses){ src, rxn, strlen(rxn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0 };
+		count_uses(&su, body);
+		count_uses(&ru, body);
+		is_bounded = (ru.n == 1 && ru.reads == 1) || (su.n == su.drops + su.sends && su.sends <= 1) ||
+			     (su.drops && ru.n && ru.first_use > su.drop_at);
+		free(txn);
+		free(rxn);
+		return is_bounded;
+	}
+}
+
 static int visit(TSNode node, void *payload)
 {
 	struct walk *w = payload;
@@ -88,7 +231,7 @@ static int visit(TSNode node, void *payload)
 		return CG_WALK_ENTER;
 	ctor = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, constructor_of, w, &full);
 	free(full);
-	if (!ctor)
+	if (!ctor || is_structurally_bounded(w->ctx->src, node))
 		return CG_WALK_ENTER;
 	/* Asked once, and only with a finding in hand: it may read parent module files. */
 	if (!w->file_state)

@@ -1,9 +1,9 @@
 fn old() {
     let (tx, _rx) = std::sync::mpsc::channel::<u8>();
-    drop(tx);
+    keep(tx);
 }
 
 fn new() {
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel::<u8>();
-    drop(tx);
+    keep(tx);
 }

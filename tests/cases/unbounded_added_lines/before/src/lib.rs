@@ -1,4 +1,4 @@
 fn old() {
     let (tx, _rx) = std::sync::mpsc::channel::<u8>();
-    drop(tx);
+    keep(tx);
 }

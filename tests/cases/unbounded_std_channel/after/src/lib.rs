@@ -8,5 +8,5 @@ fn workers() {
     // sync_channel is the bounded std channel.
     let (d, _rd) = mpsc::sync_channel::<u8>(16);
     let (e, _re) = std::sync::mpsc::sync_channel::<u8>(16);
-    drop((a, b, c, d, e));
+    keep((a, b, c, d, e));
 }

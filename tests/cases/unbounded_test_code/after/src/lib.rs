@@ -6,7 +6,7 @@ mod testutil;
 #[cfg(not(test))]
 fn library() {
     let (tx, _rx) = mpsc::unbounded_channel::<u8>();
-    drop(tx);
+    keep(tx);
 }
 
 #[cfg(test)]
@@ -15,24 +15,24 @@ mod tests {
 
     fn helper() {
         let (tx, _rx) = mpsc::unbounded_channel::<u8>();
-        drop(tx);
+        keep(tx);
     }
 }
 
 #[test]
 fn plain_test() {
     let (tx, _rx) = std::sync::mpsc::channel::<u8>();
-    drop(tx);
+    keep(tx);
 }
 
 #[tokio::test]
 async fn async_test() {
     let (tx, _rx) = mpsc::unbounded_channel::<u8>();
-    drop(tx);
+    keep(tx);
 }
 
 #[cfg(all(test, feature = "slow"))]
 fn slow_helper() {
     let (tx, _rx) = flume::unbounded::<u8>();
-    drop(tx);
+    keep(tx);
 }

@@ -7,5 +7,5 @@ fn queues() {
     let (tx3, _rx3) = ::tokio::sync::mpsc::unbounded_channel::<u32>();
     // Bounded: the tokio `channel` takes a capacity.
     let (tx4, _rx4) = mpsc::channel::<u32>(64);
-    drop((tx, tx2, tx3, tx4));
+    keep((tx, tx2, tx3, tx4));
 }
