@@ -277,11 +277,12 @@ static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, const
 	t = cg_node_text(src, path, &len);
 	if (text_is(t, len, "cfg"))
 		return !ts_node_is_null(args) && cfg_eval(src, args, env, false) == CG_TRI_FALSE;
-	if (!(env->build & CG_GATE_NOT_TEST))
-		return attr_named(src, path, env->off_attrs, env->noff_attrs);
+	/* A test ignored on this build never runs in it, whether tests count or not. */
 	if (text_is(t, len, "cfg_attr") && !ts_node_is_null(args) && last_word_is(src, args, "ignore"))
 		return cfg_eval(src, args, env, true) == CG_TRI_TRUE;
-	return cg_rust_attr_is_test(src, attr_item) || attr_named(src, path, env->off_attrs, env->noff_attrs);
+	if ((env->build & CG_GATE_NOT_TEST) && cg_rust_attr_is_test(src, attr_item))
+		return true;
+	return attr_named(src, path, env->off_attrs, env->noff_attrs);
 }
 
 static bool is_comment(TSNode node)

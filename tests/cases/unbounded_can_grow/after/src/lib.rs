@@ -1,0 +1,54 @@
+//! Senders that can send again and again without waiting: all reported.
+use std::sync::mpsc;
+use tokio::sync::mpsc as tmpsc;
+
+pub fn send_in_loop(items: Vec<u32>) -> mpsc::Receiver<u32> {
+    let (tx, rx) = mpsc::channel();
+    for i in items {
+        let _ = tx.send(i);
+    }
+    rx
+}
+
+pub fn spawned_task() -> tmpsc::UnboundedReceiver<u32> {
+    let (tx, rx) = tmpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let _ = tx.send(1);
+        }
+    });
+    rx
+}
+
+pub fn callback(watcher: &mut Watcher) -> tmpsc::UnboundedReceiver<u32> {
+    let (tx, rx) = tmpsc::unbounded_channel();
+    watcher.on_event(move |e| {
+        let _ = tx.send(e);
+    });
+    rx
+}
+
+pub struct Pool {
+    jobs: crossbeam_channel::Sender<u32>,
+}
+
+pub fn stored() -> (Pool, crossbeam_channel::Receiver<u32>) {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    (Pool { jobs: tx }, rx)
+}
+
+pub fn cloned() -> (futures_channel::mpsc::UnboundedSender<u32>, futures_channel::mpsc::UnboundedReceiver<u32>) {
+    let (tx, rx) = futures_channel::mpsc::unbounded();
+    let other = tx.clone();
+    drop(other);
+    (tx, rx)
+}
+
+pub fn returned<T>() -> (mpsc::Sender<T>, mpsc::Receiver<T>) {
+    return std::sync::mpsc::channel();
+}
+
+pub struct Watcher;
+impl Watcher {
+    pub fn on_event(&mut self, _f: impl FnMut(u32) + 'static) {}
+}

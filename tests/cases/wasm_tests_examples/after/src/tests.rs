@@ -1,0 +1,4 @@
+#[test]
+fn threads() {
+    std::thread::spawn(|| ()).join().unwrap();
+}

@@ -1,0 +1,5 @@
+fn main() {
+    for e in std::fs::read_dir("dist").unwrap() {
+        let _ = e;
+    }
+}
