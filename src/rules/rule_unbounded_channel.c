@@ -90,6 +90,7 @@ struct uses {
 	unsigned reads;	    /* `.recv()`, `.try_recv()`, `.await` on it, outside loops */
 	unsigned sends;	    /* `.send(…)`, `.unbounded_send(…)` outside loops and closures */
 	unsigned drops;	    /* `drop(name)` */
+	unsigned clones;    /* `name.clone()` */
 	uint32_t first_use; /* byte of the first use */
 	uint32_t drop_at;   /* byte of the last drop */
 };
@@ -127,6 +128,8 @@ static void count_uses(struct uses *u, TSNode body)
 				if (!is_repeated && is_call &&
 				    (cg_node_is(u->src, field, "send") || cg_node_is(u->src, field, "unbounded_send")))
 					u->sends++;
+				if (is_call && cg_node_is(u->src, field, "clone"))
+					u->clones++;
 			} else if (cg_node_type_is(parent, "await_expression") && !is_repeated) {
 				u->reads++;
 			} else if (cg_node_type_is(parent, "arguments")) {
@@ -161,7 +164,8 @@ static bool text_has(const struct cg_source *src, TSNode n, const char *word)
  * Whether the channel created by `call` is bounded by how the code around
  * uses it. Judged in the enclosing fn, for `let (tx, rx) = ctor();`:
  *  - a reply channel: its item type names a oneshot (requests that carry
- *    their reply sender wait for it), or rx is read once, outside loops;
+ *    their reply sender wait for it), or rx is read once, outside loops,
+ *    and tx is not cloned;
  *  - paired with a Semaphore or a want::Giver, which bound it;
  *  - one message: tx sends once outside loops and closures, or is only dropped;
  *  - a collector: tx dropped, then rx drained after it, so every producer
@@ -199,11 +203,12 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 	{
 		char *txn = cg_node_strdup(src, tx), *rxn = cg_node_strdup(src, rx);
 		bool is_bounded;
-		su = (struct uses){ src, txn, strlen(txn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0 };
-		ru = (struct uses){ src, rxn, strlen(rxn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0 };
+		su = (struct uses){ src, txn, strlen(txn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0, 0 };
+		ru = (struct uses){ src, rxn, strlen(rxn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0, 0 };
 		count_uses(&su, body);
 		count_uses(&ru, body);
-		is_bounded = (ru.n == 1 && ru.reads == 1) || (su.n == su.drops + su.sends && su.sends <= 1) ||
+		/* A reply is read once; a sender cloned for producers is no reply channel. */
+		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) || (su.n == su.drops + su.sends && su.sends <= 1) ||
 			     (su.drops && ru.n && ru.first_use > su.drop_at);
 		free(txn);
 		free(rxn);

@@ -52,3 +52,15 @@ pub struct Watcher;
 impl Watcher {
     pub fn on_event(&mut self, _f: impl FnMut(u32) + 'static) {}
 }
+
+// Cloned into producers that loop: reading the first answer once bounds nothing.
+pub fn first_match() -> u32 {
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..4 {
+        let tx = tx.clone();
+        std::thread::spawn(move || loop {
+            let _ = tx.send(7u32);
+        });
+    }
+    rx.recv().unwrap()
+}
