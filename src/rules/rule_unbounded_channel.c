@@ -305,17 +305,25 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		"    flume::unbounded                      -> flume::bounded(N)\n"
 		"    async_channel::unbounded              -> async_channel::bounded(N)\n"
 		"    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
+		"    futures_channel::mpsc::unbounded     -> futures_channel::mpsc::channel(N)\n"
 		"The list is `rules.unbounded-channel.constructors` in config.\n"
+		"\n"
+		"Only channels that can grow are reported: the sender is cloned, stored,\n"
+		"returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
+		"their structure bounds them: a sender that sends once or is only dropped, a\n"
+		"receiver read once (a reply channel, its sender not cloned), an item type\n"
+		"carrying a oneshot reply, a Semaphore or want::Giver in the same fn, and a\n"
+		"collector drained after `drop(tx)` (where sync_channel(N) could deadlock).\n"
 		"\n"
 		"Bad:\n"
 		"    use tokio::sync::mpsc;\n"
 		"    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
-		"    tx.send(job)?; // never waits, whatever the backlog\n"
+		"    for job in jobs { tx.send(job)?; } // never waits, whatever the backlog\n"
 		"\n"
 		"Good:\n"
 		"    use tokio::sync::mpsc;\n"
 		"    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
-		"    tx.send(job).await?; // waits while 1024 jobs are queued\n",
+		"    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,
