@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* Which code a build compiles: cfg attributes, cfg! branches, gated `mod x;`. */
 #include "rules/gate.h"
 
@@ -65,6 +66,17 @@ static enum cg_tri eval_flag(const char *name, size_t len, const struct cg_gate_
 	if (text_is(name, len, "test"))
 		return env->build & CG_GATE_NOT_TEST ? CG_TRI_FALSE : CG_TRI_UNKNOWN;
 	if ((env->build & CG_GATE_WASM32) && (text_is(name, len, "unix") || text_is(name, len, "windows")))
+		return CG_TRI_FALSE;
+	/*
+	 * Flags build scripts set for wasm by name (tokio 1.2x's tokio_wasm,
+	 * tokio_wasi, tokio_wasm_not_wasi): wasm32-unknown-unknown is wasm, not wasi.
+	 */
+	if ((env->build & CG_GATE_WASM32) && memmem(name, len, "wasm", 4)) {
+		if (memmem(name, len, "not_wasi", 8))
+			return CG_TRI_TRUE;
+		return memmem(name, len, "wasi", 4) ? CG_TRI_FALSE : CG_TRI_TRUE;
+	}
+	if ((env->build & CG_GATE_WASM32) && memmem(name, len, "wasi", 4))
 		return CG_TRI_FALSE;
 	/* --cfg flags (tokio_unstable, loom, docsrs) and doc, miri: off in a plain build. */
 	if (env->is_custom_off && !text_is(name, len, "debug_assertions"))

@@ -465,8 +465,15 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 			if (ts_node_is_null(args) || !cg_node_is(&src, ts_node_named_child(a, 0), "cfg"))
 				continue;
 			t = cg_node_text(&src, args, &len);
-			if (!memmem(t, len, "wasm", 4))
+			if (!memmem(t, len, "wasm", 4) || !memmem(t, len, "feature", 7))
 				continue;
+			{
+				/* True whatever the features: it checks flags a build script sets (tokio_wasm), not them. */
+				struct cg_gate_env base = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
+				base.is_custom_off = true;
+				if (cg_gate_cfg_eval(&src, args, &base) == CG_TRI_TRUE)
+					continue;
+			}
 			for (size_t f = 0; f < m->nfeatures; f++) {
 				struct cg_gate_env probe = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
 				probe.is_custom_off = true;
