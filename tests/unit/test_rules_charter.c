@@ -75,7 +75,11 @@ static void test_predicates(void **state)
 		/* Malformed or foreign: never a definite answer. */
 		{ "not(unix, windows)", CG_TRI_UNKNOWN, CG_TRI_UNKNOWN },
 		{ "version(\"1.0\")", CG_TRI_UNKNOWN, CG_TRI_UNKNOWN },
-		{ "tokio_wasi", CG_TRI_UNKNOWN, CG_TRI_UNKNOWN },
+		{ "tokio_unstable", CG_TRI_UNKNOWN, CG_TRI_UNKNOWN },
+		/* Flags build scripts set by target name: wasm32-unknown-unknown is wasm, not wasi. */
+		{ "tokio_wasi", CG_TRI_FALSE, CG_TRI_UNKNOWN },
+		{ "tokio_wasm", CG_TRI_TRUE, CG_TRI_UNKNOWN },
+		{ "tokio_wasm_not_wasi", CG_TRI_TRUE, CG_TRI_UNKNOWN },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
