@@ -323,7 +323,11 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		"Good:\n"
 		"    use tokio::sync::mpsc;\n"
 		"    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
-		"    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n",
+		"    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n"
+		"\n"
+		"Off by default: on real code its findings were right 14 times in 18 (channels whose\n"
+		"senders live in structs but are drained in step), under the 19 in 20 every default\n"
+		"rule must reach. Turn it on with `rules.unbounded-channel.enabled: true`.\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,
