@@ -12,6 +12,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "report/report_internal.h"
 #include "util/str.h"
@@ -124,6 +125,22 @@ static void put_md_text(struct cg_buf *b, const char *s, size_t max, bool has_co
 			for (size_t k = 0; k < run; k++)
 				cg_buf_puts(b, "\\`");
 			i += run;
+			continue;
+		}
+		/*
+		 * Autolinks go nowhere: a model's (or a file's) "http://host/…" or
+		 * "www.host" would be linked by GitHub and GitLab even with its
+		 * brackets escaped. A zero-width space reads the same and breaks it.
+		 */
+		if (cp == ':' && len - i >= 3 && !memcmp(s + i, "://", 3) && i && is_word(s[i - 1])) {
+			cg_buf_puts(b, ZWSP "://");
+			i += 3;
+			continue;
+		}
+		if ((cp == 'w' || cp == 'W') && len - i >= 4 && !strncasecmp(s + i, "www.", 4) && (!i || !is_word(s[i - 1]))) {
+			cg_buf_put(b, s + i, 3);
+			cg_buf_puts(b, ZWSP ".");
+			i += 4;
 			continue;
 		}
 		switch (cp) {
