@@ -572,7 +572,19 @@ int cg_forge__url(struct cg_buf *out, const char *api, const char *method, const
 		return cg_error_set(CG_E_INPUT,
 				    "%s %s: not a path on the API's host %s; refusing to send the token there", method,
 				    url, api);
-	return cg_buf_printf(out, "%s%s", api, url);
+	{
+		/* What the URL parser cannot read as the API's origin (control bytes from a Link header) is not sent either. */
+		struct cg_buf full = CG_BUF_INIT;
+		int err = cg_buf_printf(&full, "%s%s", api, url);
+		if (!err && !cg_url_same_origin(api, full.ptr))
+			err = cg_error_set(CG_E_INPUT,
+					   "%s %s: not a path on the API's host %s; refusing to send the token there",
+					   method, url, api);
+		if (!err)
+			err = cg_buf_put(out, full.ptr, full.size);
+		cg_buf_release(&full);
+		return err;
+	}
 }
 
 int cg_forge__request(struct cg_forge_client *c, struct cg_http_response *resp, const char *method, const char *url,

@@ -254,7 +254,9 @@ static void test_absurd_waits_are_clamped(void **state)
  */
 static void test_relative_next_page_cannot_change_the_host(void **state)
 {
-	static const char *const bad[] = {"@evil.example/repos/o/r", ".evil.example/x", ":8443/x", "evil/x", ""};
+	/* The last: fuzz_forge_json's Link header with control bytes, which no URL parser reads as the API's. */
+	static const char *const bad[] = {"@evil.example/repos/o/r", ".evil.example/x", ":8443/x", "evil/x", "",
+					  "/ap#l=Retr\177\322Aft1"};
 	struct cg_buf url = CG_BUF_INIT;
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
