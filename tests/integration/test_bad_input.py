@@ -225,9 +225,16 @@ class TestBadSources(BadInputTest):
         self.repo.write("src/lib.rs", CHRONO)
         r, doc = self.staged_check()
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertEqual([(f["path"], f["line"]) for f in doc["findings"]],
-                         [("src/deep.rs", 1), ("src/lib.rs", 1), ("src/open.rs", 1)])
-        self.assertEqual(self.skipped(doc), {})
+        want, skipped = [("src/deep.rs", 1), ("src/lib.rs", 1), ("src/open.rs", 1)], self.skipped(doc)
+        if os.environ.get("CG_VALGRIND_TARGET"):
+            # Under valgrind the parser runs some 50 times slower than the CPU budget
+            # assumes: a file the budget stops is skipped and named, never a wrong result.
+            for path, reason in skipped.items():
+                self.assertIn("time budget", reason)
+            want = [w for w in want if w[0] not in skipped]
+            skipped = {}
+        self.assertEqual([(f["path"], f["line"]) for f in doc["findings"]], want)
+        self.assertEqual(skipped, {})
 
     def test_fifty_megabyte_single_line_is_skipped_with_a_reason(self):
         # Parsing it would take gigabytes and a minute: it is skipped, and the report says so.
