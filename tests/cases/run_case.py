@@ -82,6 +82,10 @@ def main():
             args += ["--format", "json"]
         stdin = read(os.path.join(case, "stdin"), "")
         r = subprocess.run([BIN, *args], cwd=repo, input=stdin, capture_output=True, text=True, env=env())
+        # bench/same_findings.py compares this output across two builds.
+        if os.environ.get("CASE_OUTPUT"):
+            with open(os.environ["CASE_OUTPUT"], "w") as out:
+                out.write(f"exit {r.returncode}\n" + r.stdout.replace(repo, "{repo}"))
 
         expected = [json.loads(l) for l in (read(os.path.join(case, "expected.jsonl"), "") or "").splitlines()
                     if l.strip()]
