@@ -13,6 +13,8 @@ packages=(
   python3 npm time
   # The hook tests: POSIX sh checks, the pre-commit framework; YAML for the action tests.
   dash shellcheck pre-commit python3-yaml
+  # The format lint (tests/lint_format.cmake).
+  clang-format
   # Real Rust crates, used as test and benchmark corpora.
   librust-tokio-dev librust-chrono-dev librust-hyper-dev librust-reqwest-dev
 )

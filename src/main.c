@@ -13,46 +13,45 @@
 struct cg_globals cg_globals;
 
 /* The change sources; `staged` is what --staged adds (check's default, not ci's). */
-#define CHECK_SOURCES(heading, staged)                                                                  \
-	heading                                                                                         \
-	"  --staged            the index against HEAD" staged "\n"                                       \
-	"  --base REF [--head REF]\n"                                                                   \
-	"                      merge-base(REF, head)..head, as a pull request shows it\n"             \
-	"  --range A..B|A...B  a range with git's meaning of two and three dots\n"                     \
-	"  --diff FILE|-       a unified diff from a file or standard input\n"                         \
-	"  --all               every tracked file, as if wholly added\n"                               \
-	"\n"
+#define CHECK_SOURCES(heading, staged)                                                                                 \
+	heading "  --staged            the index against HEAD" staged "\n"                                             \
+		"  --base REF [--head REF]\n"                                                                          \
+		"                      merge-base(REF, head)..head, as a pull request shows it\n"                      \
+		"  --range A..B|A...B  a range with git's meaning of two and three dots\n"                             \
+		"  --diff FILE|-       a unified diff from a file or standard input\n"                                 \
+		"  --all               every tracked file, as if wholly added\n"                                       \
+		"\n"
 
-#define CHECK_OPTIONS                                                                                   \
-	"Output:\n"                                                                                     \
-	"  --format FORMAT     on standard output: text (default), json, sarif, gitlab (Code\n"       \
-	"                      Quality), github (workflow commands), markdown (job summary)\n"        \
-	"  --output FILE       write the --format report to FILE instead of standard output\n"         \
-	"  --output FORMAT=FILE\n"                                                                      \
-	"                      also write FORMAT to FILE (repeatable)\n"                               \
-	"  --color WHEN        auto (default; honours NO_COLOR), always, never\n"                      \
-	"  --summary FILE      write a markdown summary (counts, findings, skipped) to FILE\n"         \
-	"\n"                                                                                            \
-	"Policy:\n"                                                                                     \
-	"  --fail-level LEVEL  error (default), warning, note or never: exit 1 at or above it\n"       \
-	"  --filter MODE       added (default): findings on added lines; diff_context: inside the\n"   \
-	"                      hunks; file: anywhere in a changed file; all: anywhere in the tree\n"    \
-	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n" \
-	"  --jobs N            threads for the rule pass (default: one per core, at most 8)\n"        \
-	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"  \
-	"                      CI job matrices; join the reports with `crabgate merge`\n"               \
-	"\n"                                                                                            \
-	"Model review (docs/review.md):\n"                                                              \
-	"  --review            ask a language model to review the change too (off by default in\n"   \
-	"                      check; on in ci when a provider is configured or found)\n"            \
-	"  --no-review         do not, whatever the command's default\n"                             \
+#define CHECK_OPTIONS                                                                                                  \
+	"Output:\n"                                                                                                    \
+	"  --format FORMAT     on standard output: text (default), json, sarif, gitlab (Code\n"                        \
+	"                      Quality), github (workflow commands), markdown (job summary)\n"                         \
+	"  --output FILE       write the --format report to FILE instead of standard output\n"                         \
+	"  --output FORMAT=FILE\n"                                                                                     \
+	"                      also write FORMAT to FILE (repeatable)\n"                                               \
+	"  --color WHEN        auto (default; honours NO_COLOR), always, never\n"                                      \
+	"  --summary FILE      write a markdown summary (counts, findings, skipped) to FILE\n"                         \
+	"\n"                                                                                                           \
+	"Policy:\n"                                                                                                    \
+	"  --fail-level LEVEL  error (default), warning, note or never: exit 1 at or above it\n"                       \
+	"  --filter MODE       added (default): findings on added lines; diff_context: inside the\n"                   \
+	"                      hunks; file: anywhere in a changed file; all: anywhere in the tree\n"                   \
+	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n"                      \
+	"  --jobs N            threads for the rule pass (default: one per core, at most 8)\n"                         \
+	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"                    \
+	"                      CI job matrices; join the reports with `crabgate merge`\n"                              \
+	"\n"                                                                                                           \
+	"Model review (docs/review.md):\n"                                                                             \
+	"  --review            ask a language model to review the change too (off by default in\n"                     \
+	"                      check; on in ci when a provider is configured or found)\n"                              \
+	"  --no-review         do not, whatever the command's default\n"                                               \
 	"  --no-cache          ask the model again instead of reusing cached answers\n"
 
 /* check's meaning of --update-memory; ci has its own (it pushes), so this is not in CHECK_OPTIONS. */
-#define CHECK_MEMORY                                                                                    \
-	"Memory:\n"                                                                                     \
-	"  --update-memory     update memories.md, lessons-learned.md and scratchpad.md from this\n"  \
-	"                      change as memory.mode says: stage them, or commit them on the\n"       \
+#define CHECK_MEMORY                                                                                                   \
+	"Memory:\n"                                                                                                    \
+	"  --update-memory     update memories.md, lessons-learned.md and scratchpad.md from this\n"                   \
+	"                      change as memory.mode says: stage them, or commit them on the\n"                        \
 	"                      current branch (docs/memory.md)\n"
 
 const struct cg_command cg_commands[] = {
@@ -68,8 +67,8 @@ const struct cg_command cg_commands[] = {
 	  "With FILEs (as the pre-commit framework passes them), checks only those: a staged\n"
 	  "file on its changed lines, any other whole, as committed (`--filter file`).\n"
 	  "CRABGATE_SKIP=1 skips the check (exit 0, one line on standard error).\n"
-	  "\n" CHECK_SOURCES("What to check (one of):\n", " (default; works before the first commit)")
-	  CHECK_OPTIONS "\n" CHECK_MEMORY "\n"
+	  "\n" CHECK_SOURCES("What to check (one of):\n", " (default; works before the first commit)") CHECK_OPTIONS
+	  "\n" CHECK_MEMORY "\n"
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
 	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
 	{ "ci", cmd_ci, NEED_REPO | NEED_CONFIG, "check a pull/merge request in CI and post the findings on it",
@@ -95,9 +94,9 @@ const struct cg_command cg_commands[] = {
 	  "                      its branch (docs/memory.md; skipped for forks); outside CI,\n"
 	  "                      or with a change named below, as `check --update-memory`\n"
 	  "\n" CHECK_SOURCES("Instead of the CI's change, check (one of):\n", " (works before the first commit)")
-	  CHECK_OPTIONS "\n"
-	  "Exit status: as `crabgate check`; a shallow clone without the base is 2 (fetch\n"
-	  "the history: `fetch-depth: 0`, `GIT_DEPTH: 0`).\n" },
+		  CHECK_OPTIONS "\n"
+				"Exit status: as `crabgate check`; a shallow clone without the base is 2 (fetch\n"
+				"the history: `fetch-depth: 0`, `GIT_DEPTH: 0`).\n" },
 	{ "baseline", cmd_baseline, NEED_REPO | NEED_CONFIG, "record current findings so they are hidden later",
 	  "usage: crabgate baseline FILE [check options]\n"
 	  "\n"

@@ -38,8 +38,8 @@
 struct ct_node {
 	const char *name; /* in the index file's buffer, not NUL-terminated */
 	size_t name_len;
-	long entry_count; /* -1: a path under it was staged since the tree was written */
-	git_oid id;       /* when entry_count >= 0 */
+	long entry_count;		/* -1: a path under it was staged since the tree was written */
+	git_oid id;			/* when entry_count >= 0 */
 	long first_child, next_sibling; /* indexes in nodes, -1 for none */
 };
 

@@ -434,7 +434,8 @@ static int resolve_commit(git_commit **out, git_repository *repo, const char *re
 	if ((err = git_revparse_single(&obj, repo, ref)) < 0) {
 		if (git_repository_is_shallow(repo))
 			return cg_error_set(CG_E_INPUT, "%s '%s' is not in this clone: %s", what, ref, shallow_fix);
-		return cg_error_set(CG_E_INPUT, "%s '%s': no such commit or ref in this repository (fetch it first?)", what, ref);
+		return cg_error_set(CG_E_INPUT, "%s '%s': no such commit or ref in this repository (fetch it first?)",
+				    what, ref);
 	}
 	err = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
 	git_object_free(obj);
@@ -554,9 +555,10 @@ static int keep_named(struct cg_change *change, git_index *index, const struct c
 			found = !strncmp(touched[i], names[j], len) &&
 				(touched[i][len] == '\0' || touched[i][len] == '/');
 		if (!found) {
-			err = cg_error_set(CG_E_INPUT,
-					   "'%s' is not in the index: crabgate checks what git tracks (`git add` it first)",
-					   names[j]);
+			err = cg_error_set(
+				CG_E_INPUT,
+				"'%s' is not in the index: crabgate checks what git tracks (`git add` it first)",
+				names[j]);
 			goto done;
 		}
 	}
@@ -663,15 +665,18 @@ done:
 	return err;
 }
 
-static int merge_base(git_commit **out, git_repository *repo, git_commit *a, git_commit *b, const char *an, const char *bn)
+static int merge_base(git_commit **out, git_repository *repo, git_commit *a, git_commit *b, const char *an,
+		      const char *bn)
 {
 	git_oid mb;
 	int rc = git_merge_base(&mb, repo, git_commit_id(a), git_commit_id(b));
 	if (rc == GIT_ENOTFOUND) {
 		if (git_repository_is_shallow(repo))
-			return cg_error_set(CG_E_INPUT, "no merge base of '%s' and '%s' in this clone: %s", an, bn, shallow_fix);
-		return cg_error_set(CG_E_INPUT, "'%s' and '%s' have no common history; compare with --range %s..%s instead", an,
-				    bn, an, bn);
+			return cg_error_set(CG_E_INPUT, "no merge base of '%s' and '%s' in this clone: %s", an, bn,
+					    shallow_fix);
+		return cg_error_set(CG_E_INPUT,
+				    "'%s' and '%s' have no common history; compare with --range %s..%s instead", an, bn,
+				    an, bn);
 	}
 	if (rc < 0)
 		return cg_error_set_git("cannot compute the merge base of '%s' and '%s'", an, bn);
@@ -760,7 +765,8 @@ static int load_all(struct cg_change *change, git_repository *repo)
 	git_tree *tree = NULL;
 	int err = 0;
 
-	if (git_repository_head(&head, repo) == 0 && git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0)
+	if (git_repository_head(&head, repo) == 0 &&
+	    git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0)
 		git_oid_tostr(change->head, sizeof(change->head), git_commit_id(commit));
 
 	if (!git_repository_is_bare(repo)) {
@@ -812,7 +818,8 @@ int cg_change_from_diff_text(struct cg_change *change, git_repository *repo, con
 	if ((err = cg_diff_parse(change, text, len, &meta)) < 0)
 		goto done;
 	if (repo && git_repository_head(&head, repo) == 0 &&
-	    git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0 && git_commit_tree(&tree, commit) == 0)
+	    git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) == 0 &&
+	    git_commit_tree(&tree, commit) == 0)
 		git_oid_tostr(change->head, sizeof(change->head), git_commit_id(commit));
 	if (repo && !git_repository_is_bare(repo) && git_repository_index(&index, repo) < 0) {
 		index = NULL;

@@ -30,14 +30,14 @@ struct cg_line_range {
 };
 
 struct cg_changed_file {
-	char *path;     /* new path (old path for deletions) */
+	char *path;	/* new path (old path for deletions) */
 	char *old_path; /* differs from path for renames and copies */
 	enum cg_file_status status;
 	uint32_t mode, old_mode;
 	bool is_binary;
 	bool is_submodule;
-	bool is_whole_file; /* every line counts as added (--all, new files) */
-	bool is_partial;    /* content rebuilt from a diff's hunks: lines between hunks are empty */
+	bool is_whole_file;	 /* every line counts as added (--all, new files) */
+	bool is_partial;	 /* content rebuilt from a diff's hunks: lines between hunks are empty */
 	const char *skip_reason; /* static text; non-NULL: not checked, and why */
 	git_oid new_id;
 	bool has_new_id;
@@ -67,11 +67,11 @@ struct cg_change {
 
 struct cg_change_opts {
 	enum cg_change_source source;
-	const char *base;  /* --base REF */
-	const char *head;  /* --head REF, default HEAD */
-	const char *range; /* --range A..B or A...B */
-	const char *diff_path; /* --diff FILE, "-" for stdin */
-	uint32_t context_lines; /* hunk context for diff_context filtering */
+	const char *base;	 /* --base REF */
+	const char *head;	 /* --head REF, default HEAD */
+	const char *range;	 /* --range A..B or A...B */
+	const char *diff_path;	 /* --diff FILE, "-" for stdin */
+	uint32_t context_lines;	 /* hunk context for diff_context filtering */
 	uint64_t max_file_bytes; /* larger blobs are neither diffed nor read; 0 = no limit */
 	/*
 	 * `check -- FILE...` (staged only): check just these paths, relative to
@@ -84,7 +84,10 @@ struct cg_change_opts {
 	size_t npaths;
 };
 
-#define CG_CHANGE_OPTS_INIT { CG_SOURCE_STAGED, NULL, NULL, NULL, NULL, 3 }
+#define CG_CHANGE_OPTS_INIT                                                                                            \
+	{                                                                                                              \
+		CG_SOURCE_STAGED, NULL, NULL, NULL, NULL, 3                                                            \
+	}
 
 /* Fills `out` from `repo`. CG_E_INPUT for bad refs or diffs, with the fix named. */
 int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_change_opts *opts);
@@ -120,8 +123,8 @@ void cg_change_unlock(void);
 /* Reads `path` at the new revision into `out`. CG_E_NOTFOUND when absent. */
 int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out);
 /* Calls cb for every file at the new revision under `prefix` ("" for all). */
-int cg_change_list(const struct cg_change *change, const char *prefix,
-		   int (*cb)(const char *path, void *payload), void *payload);
+int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)(const char *path, void *payload),
+		   void *payload);
 bool cg_change_exists(const struct cg_change *change, const char *path);
 
 /*

@@ -277,7 +277,8 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		if (err < 0)
 			goto done;
 		cg_buf_truncate(&from, 0);
-		cg_buf_printf(&from, "the old version (blob %.7s, from %s)", git_oid_tostr_s(&cand[i].id), cand[i].from);
+		cg_buf_printf(&from, "the old version (blob %.7s, from %s)", git_oid_tostr_s(&cand[i].id),
+			      cand[i].from);
 		err = apply(&out, &why, old.ptr, old.size, from.ptr, m, diff);
 		if (err == 0) {
 			git_oid_cpy(&f->old_id, &cand[i].id);
@@ -291,10 +292,11 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		err = 0;
 	}
 	if (n || f->status == CG_FILE_ADDED) {
-		err = cg_error_set(CG_E_INPUT,
-				   "diff: %s: %s; make the diff in this repository against HEAD or the index (git diff, "
-				   "git diff --cached) and pass it unedited",
-				   f->path, first_why.size ? first_why.ptr : why.ptr);
+		err = cg_error_set(
+			CG_E_INPUT,
+			"diff: %s: %s; make the diff in this repository against HEAD or the index (git diff, "
+			"git diff --cached) and pass it unedited",
+			f->path, first_why.size ? first_why.ptr : why.ptr);
 		goto done;
 	}
 	/* No old version: the diff's new object, when the repository has it, is the new text. */
@@ -303,14 +305,15 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		if ((err = cg_snapshot_read_blob(change->repo, &new_id, &out)) < 0)
 			goto done;
 		if (verify_new(&why, out.ptr, out.size, m, diff) < 0) {
-			err = cg_error_set(CG_E_INPUT, "diff: %s: %s (blob %.7s); pass the diff unedited", f->path, why.ptr,
-					   git_oid_tostr_s(&new_id));
+			err = cg_error_set(CG_E_INPUT, "diff: %s: %s (blob %.7s); pass the diff unedited", f->path,
+					   why.ptr, git_oid_tostr_s(&new_id));
 			goto done;
 		}
 		goto found;
 	}
 	if (change->repo)
-		cg_warn("diff: %s: its old version is neither the diff's index object nor at HEAD or in the index; only "
+		cg_warn("diff: %s: its old version is neither the diff's index object nor at HEAD or in the index; "
+			"only "
 			"the lines the hunks show are checked",
 			f->path);
 	goto done;

@@ -17,7 +17,7 @@
 
 struct parser {
 	struct cg_change *change;
-	struct cg_diff_files *meta; /* one entry per file of the change */
+	struct cg_diff_files *meta;   /* one entry per file of the change */
 	struct cg_changed_file *file; /* current, or NULL */
 	bool file_has_git_header;
 	bool saw_minus; /* a `---` line was seen for the current file */
@@ -283,7 +283,7 @@ static void hunk_grows(struct parser *ps, size_t to)
 
 int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct cg_diff_files *meta)
 {
-	struct parser ps = {.change = change, .meta = meta};
+	struct parser ps = { .change = change, .meta = meta };
 	struct cg_buf scratch = CG_BUF_INIT;
 	const char *p = text, *end = text + len;
 	int err = 0;
@@ -319,8 +319,9 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct
 			if (c == '+') {
 				if (!ps.new_left) {
 					err = cg_error_set(
-					    CG_E_INPUT, "diff:%zu: the hunk has more added lines than its header says",
-					    ps.lineno);
+						CG_E_INPUT,
+						"diff:%zu: the hunk has more added lines than its header says",
+						ps.lineno);
 					goto done;
 				}
 				ps.new_left--;
@@ -333,9 +334,9 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct
 			if (c == '-') {
 				if (!ps.old_left) {
 					err = cg_error_set(
-					    CG_E_INPUT,
-					    "diff:%zu: the hunk has more removed lines than its header says",
-					    ps.lineno);
+						CG_E_INPUT,
+						"diff:%zu: the hunk has more removed lines than its header says",
+						ps.lineno);
 					goto done;
 				}
 				ps.old_left--;
@@ -344,8 +345,9 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct
 			}
 			if (c == '\\')
 				continue;
-			err = cg_error_set(CG_E_INPUT, "diff:%zu: the hunk ends early (%u old and %u new lines missing)",
-					   ps.lineno, ps.old_left, ps.new_left);
+			err = cg_error_set(CG_E_INPUT,
+					   "diff:%zu: the hunk ends early (%u old and %u new lines missing)", ps.lineno,
+					   ps.old_left, ps.new_left);
 			goto done;
 		}
 		if (n && line[0] == '\\') {
@@ -433,10 +435,10 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct
 		const char *bad = !is_inside(f->path) ? f->path : !is_inside(f->old_path) ? f->old_path : NULL;
 		if (bad) {
 			err = cg_error_set(
-			    CG_E_INPUT,
-			    "diff: '%s' is not a path inside the repository (absolute, or with a '..' "
-			    "part); make the diff from the repository's root with repository-relative paths",
-			    bad);
+				CG_E_INPUT,
+				"diff: '%s' is not a path inside the repository (absolute, or with a '..' "
+				"part); make the diff from the repository's root with repository-relative paths",
+				bad);
 			goto done;
 		}
 		if (f->status == CG_FILE_DELETED)

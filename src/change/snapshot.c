@@ -89,7 +89,8 @@ int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf
 		return cg_error_set_git("cannot read blob %.12s", git_oid_tostr_s(id));
 	size = git_blob_rawsize(blob);
 	if (size > SNAPSHOT_MAX_FILE)
-		err = cg_error_set(CG_E_TOOBIG, "blob %.12s is larger than %u MiB", git_oid_tostr_s(id), SNAPSHOT_MAX_FILE >> 20);
+		err = cg_error_set(CG_E_TOOBIG, "blob %.12s is larger than %u MiB", git_oid_tostr_s(id),
+				   SNAPSHOT_MAX_FILE >> 20);
 	else
 		err = cg_buf_put(out, git_blob_rawcontent(blob), (size_t)size);
 	git_blob_free(blob);
@@ -218,7 +219,8 @@ static int list_locked(const struct cg_change *change, const char *prefix, int (
 		if (slash) {
 			git_tree_entry *e = NULL;
 			cg_buf_put(&base, prefix, (size_t)(slash - prefix));
-			if (git_tree_entry_bypath(&e, s->tree, base.ptr) < 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+			if (git_tree_entry_bypath(&e, s->tree, base.ptr) < 0 ||
+			    git_tree_entry_type(e) != GIT_OBJECT_TREE ||
 			    git_tree_lookup(&sub, change->repo, git_tree_entry_id(e)) < 0) {
 				git_tree_entry_free(e);
 				cg_buf_release(&base);

@@ -31,7 +31,7 @@ int cg_index_changed_paths(struct cg_pathlist *out, git_repository *repo, git_in
 struct cg_diff_hunk {
 	uint32_t old_start, old_count, new_start, new_count;
 	size_t body, body_end; /* byte offsets of its lines (and `\ No newline` marks) in the diff */
-	size_t lineno;         /* of its @@ line, for messages */
+	size_t lineno;	       /* of its @@ line, for messages */
 };
 
 /* What the diff says of one file beyond struct cg_changed_file, at the same index. */

@@ -104,7 +104,8 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			const char *eq = strchr(optarg, '=');
 			if (eq && eq != optarg) {
 				if (opts->noutputs == CG_MAX_OUTPUTS)
-					return cg_error_set(CG_E_USAGE, "too many --output options (at most %d)", CG_MAX_OUTPUTS);
+					return cg_error_set(CG_E_USAGE, "too many --output options (at most %d)",
+							    CG_MAX_OUTPUTS);
 				/* FORMAT=FILE: the format name is cut off in place. */
 				*(char *)eq = '\0';
 				opts->outputs[opts->noutputs].format = optarg;
@@ -140,7 +141,8 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 		case OPT_JOBS: {
 			long n;
 			if (cg_parse_long(&n, optarg, 1, 64) < 0)
-				return cg_error_set(CG_E_USAGE, "--jobs '%s': expected a whole number from 1 to 64", optarg);
+				return cg_error_set(CG_E_USAGE, "--jobs '%s': expected a whole number from 1 to 64",
+						    optarg);
 			opts->pass.jobs = (unsigned)n;
 			break;
 		}
@@ -153,7 +155,8 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			memcpy(idx, optarg, (size_t)(slash - optarg));
 			idx[slash - optarg] = '\0';
 			if (cg_parse_long(&n, slash + 1, 1, 1024) < 0 || cg_parse_long(&i, idx, 1, n) < 0)
-				return cg_error_set(CG_E_USAGE, "--shard '%s': expected I/N with 1 <= I <= N <= 1024", optarg);
+				return cg_error_set(CG_E_USAGE, "--shard '%s': expected I/N with 1 <= I <= N <= 1024",
+						    optarg);
 			opts->shard_index = (unsigned)i;
 			opts->shard_count = (unsigned)n;
 			break;
@@ -183,8 +186,8 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 		}
 	}
 	if (optind < argc && strcmp(cmd_name, "check"))
-		return cg_error_set(CG_E_USAGE, "%s: unexpected argument '%s'; see `crabgate help %s`", cmd_name, argv[optind],
-				    cmd_name);
+		return cg_error_set(CG_E_USAGE, "%s: unexpected argument '%s'; see `crabgate help %s`", cmd_name,
+				    argv[optind], cmd_name);
 	if (sources > 1)
 		return cg_error_set(CG_E_USAGE, "%s: choose one of --staged, --base, --range, --diff, --all", cmd_name);
 	if (optind < argc && opts->change.source != CG_SOURCE_STAGED)

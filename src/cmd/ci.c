@@ -24,7 +24,7 @@
 
 static bool is_source_option(const char *a)
 {
-	static const char *const names[] = {"--staged", "--base", "--range", "--diff", "--all"};
+	static const char *const names[] = { "--staged", "--base", "--range", "--diff", "--all" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t n = strlen(names[i]);
 		if (!strncmp(a, names[i], n) && (a[n] == '\0' || a[n] == '='))
@@ -73,10 +73,10 @@ static int choose_change(struct cg_pipeline_opts *opts, const struct cg_ci_env *
 static void describe(const struct cg_ci_env *env, const struct cg_pipeline_opts *opts)
 {
 	if (env->platform == CG_CI_NONE) {
-		cg_info(
-		    "ci: no CI detected (neither GITHUB_ACTIONS nor GITLAB_CI is true); checking like `crabgate check "
-		    "--base %s`",
-		    opts->change.base ? opts->change.base : "?");
+		cg_info("ci: no CI detected (neither GITHUB_ACTIONS nor GITLAB_CI is true); checking like `crabgate "
+			"check "
+			"--base %s`",
+			opts->change.base ? opts->change.base : "?");
 		return;
 	}
 	if (env->is_review)
@@ -100,9 +100,9 @@ static void log_result(const struct cg_forge_result *r, bool is_dry_run, const c
 		size_t n;
 		const char *what;
 	} parts[] = {
-	    {r->already_posted, "already posted"}, {r->off_diff, "off the diff"},
-	    {r->over_limit, "past the limit"},	   {r->refused, "refused by the server"},
-	    {r->resolved, "marked fixed"},	   {r->existing_read, "existing comments read"},
+		{ r->already_posted, "already posted" }, { r->off_diff, "off the diff" },
+		{ r->over_limit, "past the limit" },	 { r->refused, "refused by the server" },
+		{ r->resolved, "marked fixed" },	 { r->existing_read, "existing comments read" },
 	};
 
 	if (r->is_fallback)
@@ -126,11 +126,11 @@ static void log_result(const struct cg_forge_result *r, bool is_dry_run, const c
  */
 static void update_memory(struct cg_pipeline *p, const struct cg_ci_env *env)
 {
-	const struct cg_memory_review review = {p->review.summary, (const char *const *)p->review.lessons,
-						p->review.nlessons, (const char *const *)p->review.todos,
-						p->review.ntodos};
+	const struct cg_memory_review review = { p->review.summary, (const char *const *)p->review.lessons,
+						 p->review.nlessons, (const char *const *)p->review.todos,
+						 p->review.ntodos };
 	const char *remote = getenv("CRABGATE_MEMORY_REMOTE");
-	struct cg_memory_ci mci = {0};
+	struct cg_memory_ci mci = { 0 };
 	struct cg_memory_result r;
 	int err;
 
@@ -165,15 +165,15 @@ static void update_memory(struct cg_pipeline *p, const struct cg_ci_env *env)
 
 int cmd_ci(int argc, char **argv)
 {
-	struct cg_pipeline_opts opts = {.change = CG_CHANGE_OPTS_INIT};
+	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
 	const struct cg_conf_node *fcfg = cg_conf_child(cg_globals.cfg->root, "forge");
-	struct cg_forge_opts fopts = {0};
-	struct cg_forge_result result = {0};
-	struct cg_ci_env env = {0};
+	struct cg_forge_opts fopts = { 0 };
+	struct cg_forge_result result = { 0 };
+	struct cg_ci_env env = { 0 };
 	struct cg_pipeline p;
 	struct cg_report_skipped *skipped = NULL;
-	struct cg_report_input report = {0};
-	struct cg_forge_input fin = {0};
+	struct cg_report_input report = { 0 };
+	struct cg_forge_input fin = { 0 };
 	struct cg_buf range = CG_BUF_INIT, link = CG_BUF_INIT;
 	char **args = cg_calloc((size_t)argc + 1, sizeof(*args));
 	bool has_source = false, has_pipeline = false, should_post, should_update_memory = false, is_post_off = false;
@@ -285,9 +285,9 @@ int cmd_ci(int argc, char **argv)
 		err = cg_forge_gitlab_post(&result, &fin, &fopts);
 	else if (env.platform == CG_CI_GITHUB && !fopts.is_dry_run)
 		err = cg_forge_github_annotate(&fin, env.is_review
-							 ? "Posting is off (--no-post or forge.post_comments): no "
-							   "review was posted."
-							 : NULL);
+							     ? "Posting is off (--no-post or forge.post_comments): no "
+							       "review was posted."
+							     : NULL);
 	else if (fopts.is_dry_run)
 		cg_info("ci --dry-run: nothing would be posted (%s)",
 			env.is_review ? "posting is off" : "no pull/merge request to post to");

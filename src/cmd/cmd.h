@@ -13,9 +13,9 @@
  */
 struct cg_globals {
 	const char *config_path; /* --config */
-	git_repository *repo;    /* NEED_REPO */
-	const char *workdir;     /* the repository's work tree (with '/'), or NULL when bare */
-	struct cg_config *cfg;   /* NEED_CONFIG */
+	git_repository *repo;	 /* NEED_REPO */
+	const char *workdir;	 /* the repository's work tree (with '/'), or NULL when bare */
+	struct cg_config *cfg;	 /* NEED_CONFIG */
 };
 
 extern struct cg_globals cg_globals;

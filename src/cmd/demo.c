@@ -86,7 +86,8 @@ int cmd_demo(int argc, char **argv)
 	int err, status = CG_EXIT_RUNTIME;
 
 	if (argc > 1 && !keep) {
-		cg_command_usage(cg_command_find("demo"), argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"));
+		cg_command_usage(cg_command_find("demo"),
+				 argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"));
 		return strcmp(argv[1], "-h") && strcmp(argv[1], "--help") ? CG_EXIT_USAGE : CG_EXIT_CLEAN;
 	}
 	if ((err = cg_fs_mkdtemp(&dir, "crabgate-demo")) < 0 || (err = build_repo(dir.ptr)) < 0)

@@ -17,15 +17,14 @@
 #include "util/log.h"
 #include "util/banned.h"
 
-static const char init_header[] =
-	"# crabgate configuration for this repository, written by `crabgate init`.\n"
-	"#\n"
-	"# Below is crabgate's built-in default configuration, commented out: it is\n"
-	"# what applies while the lines stay comments. To change a setting, uncomment\n"
-	"# its line together with the lines of the mappings it sits in (keep the\n"
-	"# indentation). A key the default does not have is an error, so a typo never\n"
-	"# passes silently. `crabgate rules` shows the rules as configured.\n"
-	"#\n";
+static const char init_header[] = "# crabgate configuration for this repository, written by `crabgate init`.\n"
+				  "#\n"
+				  "# Below is crabgate's built-in default configuration, commented out: it is\n"
+				  "# what applies while the lines stay comments. To change a setting, uncomment\n"
+				  "# its line together with the lines of the mappings it sits in (keep the\n"
+				  "# indentation). A key the default does not have is an error, so a typo never\n"
+				  "# passes silently. `crabgate rules` shows the rules as configured.\n"
+				  "#\n";
 
 /* Whether a setting's line opens a block scalar (`key: |`, `- >-`): its value is the lines below. */
 static bool opens_block(const char *line, size_t len)

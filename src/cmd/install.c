@@ -76,7 +76,8 @@ static int hooks_dir(struct cg_buf *out, git_repository *repo)
 		if (p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
 			const char *home = getenv("HOME");
 			if (!home || !*home) {
-				err = cg_error_set(CG_E_INPUT, "core.hooksPath '%s' starts with ~ but HOME is not set", p);
+				err = cg_error_set(CG_E_INPUT, "core.hooksPath '%s' starts with ~ but HOME is not set",
+						   p);
 				goto done;
 			}
 			cg_buf_printf(out, "%s%s", home, p + 1);
@@ -286,7 +287,8 @@ static int uninstall_one(const char *dir, const struct hook *h)
 	/* The hook `install --chain` set aside was running all along: put it back. */
 	if (path_exists(local.ptr)) {
 		if (rename(local.ptr, path.ptr) < 0) {
-			err = cg_error_set(CG_E_IO, "cannot restore %s from %s: %s", path.ptr, local.ptr, strerror(errno));
+			err = cg_error_set(CG_E_IO, "cannot restore %s from %s: %s", path.ptr, local.ptr,
+					   strerror(errno));
 			goto done;
 		}
 		printf("crabgate: removed crabgate's %s; your hook is back from %s\n", path.ptr, local.ptr);
@@ -328,7 +330,8 @@ static int run_hooks(int argc, char **argv, const char *cmd_name, const char *de
 		case 'f':
 		case 'c':
 			if (!is_install) {
-				cg_err("%s: unknown option '%s'; see `crabgate help %s`", cmd_name, argv[optind - 1], cmd_name);
+				cg_err("%s: unknown option '%s'; see `crabgate help %s`", cmd_name, argv[optind - 1],
+				       cmd_name);
 				return CG_EXIT_USAGE;
 			}
 			if (c == 'f')
@@ -364,7 +367,8 @@ static int run_hooks(int argc, char **argv, const char *cmd_name, const char *de
 			goto done;
 		}
 		if (is_in_build_folder(self.ptr))
-			cg_warn("%s is in a build folder: the hooks run it when crabgate is not on PATH, and fail once the "
+			cg_warn("%s is in a build folder: the hooks run it when crabgate is not on PATH, and fail once "
+				"the "
 				"folder is cleaned; install crabgate (cmake --install BUILD) so it is on PATH",
 				self.ptr);
 	}

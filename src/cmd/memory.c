@@ -38,24 +38,24 @@ enum {
 };
 
 static const struct option long_opts[] = {
-    {"staged", no_argument, NULL, OPT_STAGED},
-    {"base", required_argument, NULL, OPT_BASE},
-    {"head", required_argument, NULL, OPT_HEAD},
-    {"range", required_argument, NULL, OPT_RANGE},
-    {"all", no_argument, NULL, OPT_ALL},
-    {"pr", required_argument, NULL, OPT_PR},
-    {"forge", required_argument, NULL, OPT_FORGE},
-    {"title", required_argument, NULL, OPT_TITLE},
-    {"push", no_argument, NULL, OPT_PUSH},
-    {"branch", required_argument, NULL, OPT_BRANCH},
-    {"remote", required_argument, NULL, OPT_REMOTE},
-    {"token-env", required_argument, NULL, OPT_TOKEN_ENV},
-    {"fork", no_argument, NULL, OPT_FORK},
-    {"summary", required_argument, NULL, OPT_SUMMARY},
-    {"lesson", required_argument, NULL, OPT_LESSON},
-    {"todo", required_argument, NULL, OPT_TODO},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+	{ "staged", no_argument, NULL, OPT_STAGED },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "head", required_argument, NULL, OPT_HEAD },
+	{ "range", required_argument, NULL, OPT_RANGE },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "pr", required_argument, NULL, OPT_PR },
+	{ "forge", required_argument, NULL, OPT_FORGE },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "push", no_argument, NULL, OPT_PUSH },
+	{ "branch", required_argument, NULL, OPT_BRANCH },
+	{ "remote", required_argument, NULL, OPT_REMOTE },
+	{ "token-env", required_argument, NULL, OPT_TOKEN_ENV },
+	{ "fork", no_argument, NULL, OPT_FORK },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ "lesson", required_argument, NULL, OPT_LESSON },
+	{ "todo", required_argument, NULL, OPT_TODO },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 struct memory_args {
@@ -170,8 +170,8 @@ static int parse(struct memory_args *a, struct cg_pipeline_opts *opts, int argc,
 /* The token is read from the environment only, never from argv (which `ps` shows). */
 static const char *token_from_env(const struct memory_args *a)
 {
-	const char *const github[] = {"CRABGATE_GITHUB_TOKEN", "GITHUB_TOKEN"};
-	const char *const gitlab[] = {"CRABGATE_GITLAB_TOKEN", "GITLAB_TOKEN"};
+	const char *const github[] = { "CRABGATE_GITHUB_TOKEN", "GITHUB_TOKEN" };
+	const char *const gitlab[] = { "CRABGATE_GITLAB_TOKEN", "GITLAB_TOKEN" };
 	const char *const *names = a->ci.forge == CG_MEMORY_FORGE_GITLAB ? gitlab : github;
 	if (a->token_env)
 		return getenv(a->token_env);
@@ -201,7 +201,7 @@ static void print_result(const struct cg_memory_result *r)
 
 int cmd_memory(int argc, char **argv)
 {
-	struct cg_pipeline_opts opts = {.change = CG_CHANGE_OPTS_INIT};
+	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
 	struct memory_args a;
 	struct cg_memory_result r;
 	struct cg_pipeline p;
@@ -245,8 +245,8 @@ int cmd_memory(int argc, char **argv)
 		}
 		a.ci.head_sha = p.change.head;
 		a.ci.token = token_from_env(&a);
-		err =
-		    cg_memory_update_ci(&r, cg_globals.repo, cg_globals.cfg, &p.change, &p.findings, &a.review, &a.ci);
+		err = cg_memory_update_ci(&r, cg_globals.repo, cg_globals.cfg, &p.change, &p.findings, &a.review,
+					  &a.ci);
 	} else {
 		err = cg_memory_update_local(&r, cg_globals.repo, cg_globals.cfg, &p.change, &p.findings, &a.review, 0);
 	}

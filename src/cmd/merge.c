@@ -242,7 +242,8 @@ int cmd_merge(int argc, char **argv)
 			if (kind == KIND_JSON) {
 				cJSON_ReplaceItemInObject(out, "findings", cJSON_CreateArray());
 				cJSON_ReplaceItemInObject(out, "suppressed", cJSON_CreateNumber(0));
-				cJSON_ReplaceItemInObject(cJSON_GetObjectItem(out, "change"), "files", cJSON_CreateNumber(0));
+				cJSON_ReplaceItemInObject(cJSON_GetObjectItem(out, "change"), "files",
+							  cJSON_CreateNumber(0));
 				cJSON_ReplaceItemInObject(out, "skipped", cJSON_CreateArray());
 				cJSON_ReplaceItemInObject(out, "notes", cJSON_CreateArray());
 			} else {

@@ -45,9 +45,10 @@ int cg_pipeline_opts_from_config(struct cg_pipeline_opts *opts, const struct cg_
 	opts->pass.jobs = (unsigned)jobs;
 	max_bytes = cg_conf_int(root, "max_file_bytes", 0);
 	if (max_bytes < 0)
-		return cg_error_set(CG_E_CONFIG, "%s:%u: max_file_bytes: expected 0 (no limit) or a size in bytes, found '%ld'",
-				    cg_conf_child(root, "max_file_bytes")->file, cg_conf_child(root, "max_file_bytes")->line,
-				    max_bytes);
+		return cg_error_set(CG_E_CONFIG,
+				    "%s:%u: max_file_bytes: expected 0 (no limit) or a size in bytes, found '%ld'",
+				    cg_conf_child(root, "max_file_bytes")->file,
+				    cg_conf_child(root, "max_file_bytes")->line, max_bytes);
 	opts->pass.max_file_bytes = (size_t)max_bytes;
 	opts->change.max_file_bytes = (uint64_t)max_bytes;
 	if (!opts->pass.baseline_path) {
@@ -98,15 +99,15 @@ int cg_pipeline_check_outputs(const struct cg_pipeline_opts *opts)
 					   names.ptr);
 			cg_buf_release(&names);
 		} else if (o->path && !*o->path) {
-			err =
-			    cg_error_set(CG_E_USAGE, "%s: no file after '='; write --output %s=FILE", a.ptr, o->format);
+			err = cg_error_set(CG_E_USAGE, "%s: no file after '='; write --output %s=FILE", a.ptr,
+					   o->format);
 		} else if (o->path && stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			err = cg_error_set(CG_E_USAGE, "%s: %s is a folder; name a file in it", a.ptr, o->path);
 		}
 		for (size_t j = 0; j < i && !err; j++) {
 			const struct cg_output *p = &opts->outputs[j];
-			bool is_same =
-			    is_stdout(o->path) ? is_stdout(p->path) : !is_stdout(p->path) && !strcmp(o->path, p->path);
+			bool is_same = is_stdout(o->path) ? is_stdout(p->path)
+							  : !is_stdout(p->path) && !strcmp(o->path, p->path);
 			if (!is_same)
 				continue;
 			describe_output(&b, p);
@@ -180,7 +181,8 @@ static void rule_counts(const struct cg_findings *list, size_t counts[4])
 	memset(counts, 0, 4 * sizeof(*counts));
 	for (size_t i = 0; i < list->len; i++) {
 		const struct cg_finding *f = &list->items[i];
-		if (f->origin == CG_ORIGIN_RULES && !f->is_suppressed && !f->is_baselined && f->severity <= CG_SEV_ERROR)
+		if (f->origin == CG_ORIGIN_RULES && !f->is_suppressed && !f->is_baselined &&
+		    f->severity <= CG_SEV_ERROR)
 			counts[f->severity]++;
 	}
 }

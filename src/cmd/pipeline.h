@@ -25,7 +25,7 @@ struct cg_output {
 struct cg_pipeline_opts {
 	struct cg_change_opts change;
 	struct cg_pass_opts pass;
-	enum cg_severity fail_level; /* CG_SEV_OFF = never fail */
+	enum cg_severity fail_level;		      /* CG_SEV_OFF = never fail */
 	struct cg_output outputs[CG_MAX_OUTPUTS + 1]; /* the --output files, then standard output's */
 	size_t noutputs;
 	int color; /* -1 auto, 0 never, 1 always */
@@ -39,7 +39,7 @@ struct cg_pipeline_opts {
 	/* Base URL the summary links lines under (report.h: link_base), or NULL. */
 	const char *link_base;
 	unsigned shard_index, shard_count; /* --shard i/n; count 0 = no sharding */
-	bool is_baseline_from_config; /* then a relative path is relative to the work tree */
+	bool is_baseline_from_config;	   /* then a relative path is relative to the work tree */
 	/*
 	 * --update-memory: cg_pipeline_run ends with the local memory update
 	 * (memory.mode stage or commit, src/memory/memory.h). ci, which pushes,

@@ -113,7 +113,11 @@ int cmd_explain(int argc, char **argv)
 		struct cg_buf msg = CG_BUF_INIT;
 		size_t n = suggest(near, sizeof(near) / sizeof(near[0]), argv[1]);
 		for (size_t i = 0; i < n; i++)
-			cg_buf_printf(&msg, "%s%s", i == 0 ? "; did you mean " : i + 1 == n ? " or " : ", ", near[i]->id);
+			cg_buf_printf(&msg, "%s%s",
+				      i == 0	   ? "; did you mean "
+				      : i + 1 == n ? " or "
+						   : ", ",
+				      near[i]->id);
 		cg_err("explain: no rule '%s'%s%s `crabgate rules` lists them", argv[1], msg.ptr, n ? "?" : ";");
 		cg_buf_release(&msg);
 		return CG_EXIT_USAGE;

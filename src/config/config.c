@@ -89,7 +89,9 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 
 	*out = NULL;
 	if (len > CONFIG_MAX_BYTES)
-		return cg_error_set(CG_E_CONFIG, "%s: the file is larger than %d bytes; a configuration this size is a mistake", name, CONFIG_MAX_BYTES);
+		return cg_error_set(CG_E_CONFIG,
+				    "%s: the file is larger than %d bytes; a configuration this size is a mistake",
+				    name, CONFIG_MAX_BYTES);
 	if (!yaml_parser_initialize(&parser))
 		return cg_error_set(CG_E_CONFIG, "%s: cannot start the YAML parser", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -100,8 +102,9 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 
 		if (!yaml_parser_parse(&parser, &ev)) {
 			err = cg_error_set(CG_E_CONFIG, "%s:%zu: invalid YAML: %s%s%s", name,
-					   parser.problem_mark.line + 1, parser.problem ? parser.problem : "syntax error",
-					   parser.context ? " " : "", parser.context ? parser.context : "");
+					   parser.problem_mark.line + 1,
+					   parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+					   parser.context ? parser.context : "");
 			goto done;
 		}
 		line = (unsigned)ev.start_mark.line + 1;
@@ -112,13 +115,16 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 			done = 1;
 			break;
 		case YAML_ALIAS_EVENT:
-			err = cg_error_set(CG_E_CONFIG, "%s:%u: YAML aliases (*name) are not supported; write the value out", name, line);
+			err = cg_error_set(CG_E_CONFIG,
+					   "%s:%u: YAML aliases (*name) are not supported; write the value out", name,
+					   line);
 			goto event_done;
 		case YAML_SCALAR_EVENT:
 		case YAML_MAPPING_START_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
 			if (++nodes > CONFIG_MAX_NODES) {
-				err = cg_error_set(CG_E_CONFIG, "%s:%u: too many values in one configuration", name, line);
+				err = cg_error_set(CG_E_CONFIG, "%s:%u: too many values in one configuration", name,
+						   line);
 				goto event_done;
 			}
 			if (ev.type == YAML_SCALAR_EVENT && parent && parent->kind == CG_CONF_MAP && !pending_key) {
@@ -127,7 +133,9 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 				break;
 			}
 			if (parent && parent->kind == CG_CONF_MAP && !pending_key) {
-				err = cg_error_set(CG_E_CONFIG, "%s:%u: a key must be a plain value, not a list or mapping", name, line);
+				err = cg_error_set(CG_E_CONFIG,
+						   "%s:%u: a key must be a plain value, not a list or mapping", name,
+						   line);
 				goto event_done;
 			}
 			if (ev.type == YAML_SCALAR_EVENT) {
@@ -135,7 +143,8 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 				n->value = cg_strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
 				n->is_quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 			} else {
-				n = node_new(ev.type == YAML_MAPPING_START_EVENT ? CG_CONF_MAP : CG_CONF_SEQ, name, line);
+				n = node_new(ev.type == YAML_MAPPING_START_EVENT ? CG_CONF_MAP : CG_CONF_SEQ, name,
+					     line);
 			}
 			if (pending_key)
 				n->line = pending_line; /* a value's place is its key's line */
@@ -145,8 +154,10 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 				if (parent->kind == CG_CONF_MAP) {
 					for (size_t i = 0; i < parent->nkids; i++) {
 						if (strcmp(parent->kids[i]->key, n->key) == 0) {
-							err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: duplicate key (first at line %u)",
-									   name, line, n->key, parent->kids[i]->line);
+							err = cg_error_set(
+								CG_E_CONFIG,
+								"%s:%u: %s: duplicate key (first at line %u)", name,
+								line, n->key, parent->kids[i]->line);
 							cg_conf_node_free(n);
 							goto event_done;
 						}
@@ -157,12 +168,14 @@ int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text,
 				root = n;
 			} else {
 				cg_conf_node_free(n);
-				err = cg_error_set(CG_E_CONFIG, "%s:%u: more than one YAML document; keep one", name, line);
+				err = cg_error_set(CG_E_CONFIG, "%s:%u: more than one YAML document; keep one", name,
+						   line);
 				goto event_done;
 			}
 			if (n->kind != CG_CONF_SCALAR) {
 				if (depth == CONFIG_MAX_DEPTH) {
-					err = cg_error_set(CG_E_CONFIG, "%s:%u: nested deeper than %d levels", name, line, CONFIG_MAX_DEPTH);
+					err = cg_error_set(CG_E_CONFIG, "%s:%u: nested deeper than %d levels", name,
+							   line, CONFIG_MAX_DEPTH);
 					goto event_done;
 				}
 				stack[depth++] = n;
@@ -226,12 +239,15 @@ static int check_scalar(const struct cg_conf_node *tmpl, const struct cg_conf_no
 	const char *key = n->key ? n->key : tmpl->key;
 
 	if (n->kind != CG_CONF_SCALAR)
-		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a single value, found %s", n->file, n->line, path, kind_name(n->kind));
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a single value, found %s", n->file, n->line, path,
+				    kind_name(n->kind));
 	/* Quoted too: `enabled: "yes please"` would otherwise read as false, silently turning a rule off. */
 	if (is_bool(tmpl->value) && !is_bool(n->value))
-		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected true or false, found '%s'", n->file, n->line, path, n->value);
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected true or false, found '%s'", n->file, n->line,
+				    path, n->value);
 	if (!tmpl->is_quoted && is_int(tmpl->value) && !is_int(n->value))
-		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a whole number, found '%s'", n->file, n->line, path, n->value);
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a whole number, found '%s'", n->file, n->line,
+				    path, n->value);
 	for (size_t i = 0; key && i < sizeof(enums) / sizeof(enums[0]); i++) {
 		struct cg_buf allowed = CG_BUF_INIT;
 		int err;
@@ -242,7 +258,8 @@ static int check_scalar(const struct cg_conf_node *tmpl, const struct cg_conf_no
 				return 0;
 		for (size_t j = 0; enums[i].values[j]; j++)
 			cg_buf_printf(&allowed, "%s%s", j ? ", " : "", enums[i].values[j]);
-		err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected one of %s, found '%s'", n->file, n->line, path, allowed.ptr, n->value);
+		err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected one of %s, found '%s'", n->file, n->line, path,
+				   allowed.ptr, n->value);
 		cg_buf_release(&allowed);
 		return err;
 	}
@@ -273,14 +290,18 @@ static int merge(struct cg_conf_node *dst, struct cg_conf_node *src, const char 
 				struct cg_conf_node *el = src->kids[i];
 				if (tmpl->kind == CG_CONF_MAP) {
 					if (el->kind != CG_CONF_MAP)
-						return cg_error_set(CG_E_CONFIG, "%s:%u: %s: each item is a mapping like the default's",
-								    el->file, el->line, path);
+						return cg_error_set(
+							CG_E_CONFIG,
+							"%s:%u: %s: each item is a mapping like the default's",
+							el->file, el->line, path);
 					for (size_t k = 0; k < el->nkids; k++) {
 						const struct cg_conf_node *t = cg_conf_child(tmpl, el->kids[k]->key);
 						if (!t)
-							return cg_error_set(CG_E_CONFIG, "%s:%u: %s[].%s: unknown key", el->file,
-									    el->kids[k]->line, path, el->kids[k]->key);
-						if (t->kind == CG_CONF_SCALAR && (err = check_scalar(t, el->kids[k], path)) < 0)
+							return cg_error_set(CG_E_CONFIG, "%s:%u: %s[].%s: unknown key",
+									    el->file, el->kids[k]->line, path,
+									    el->kids[k]->key);
+						if (t->kind == CG_CONF_SCALAR &&
+						    (err = check_scalar(t, el->kids[k], path)) < 0)
 							return err;
 					}
 				} else if (tmpl->kind == CG_CONF_SCALAR) {
@@ -291,8 +312,8 @@ static int merge(struct cg_conf_node *dst, struct cg_conf_node *src, const char 
 		} else {
 			for (size_t i = 0; i < src->nkids; i++)
 				if (src->kids[i]->kind != CG_CONF_SCALAR)
-					return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a list of values", src->kids[i]->file,
-							    src->kids[i]->line, path);
+					return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a list of values",
+							    src->kids[i]->file, src->kids[i]->line, path);
 		}
 		return 0;
 	}
@@ -314,8 +335,8 @@ static int merge(struct cg_conf_node *dst, struct cg_conf_node *src, const char 
 			struct cg_buf allowed = CG_BUF_INIT;
 			for (size_t j = 0; j < dst->nkids; j++)
 				cg_buf_printf(&allowed, "%s%s", j ? ", " : "", dst->kids[j]->key);
-			err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: unknown key; expected one of: %s", s->file, s->line, sub.ptr,
-					   allowed.ptr);
+			err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: unknown key; expected one of: %s", s->file, s->line,
+					   sub.ptr, allowed.ptr);
 			cg_buf_release(&allowed);
 		} else if ((err = merge(d, s, sub.ptr)) == 0 && d->kind != CG_CONF_MAP) {
 			/* Take the whole value: the node moves from src to dst. */
@@ -354,7 +375,8 @@ static int read_file(struct cg_buf *out, const char *path)
 {
 	int err = cg_fs_read(out, path, CONFIG_MAX_BYTES);
 	if (err == CG_E_TOOBIG)
-		return cg_error_set(CG_E_CONFIG, "%s: the file is larger than %d bytes; a configuration this size is a mistake",
+		return cg_error_set(CG_E_CONFIG,
+				    "%s: the file is larger than %d bytes; a configuration this size is a mistake",
 				    path, CONFIG_MAX_BYTES);
 	if (err == CG_E_IO)
 		return cg_error_set(CG_E_CONFIG, "%s", cg_error_last());
@@ -395,7 +417,8 @@ int cg_config_load(struct cg_config **out, const char *repo_root, const char *ex
 	int err;
 
 	*out = NULL;
-	if ((err = cg_config_merge_text(cfg, "config.yaml (built in)", cg_config_default_yaml, cg_config_default_yaml_len)) < 0)
+	if ((err = cg_config_merge_text(cfg, "config.yaml (built in)", cg_config_default_yaml,
+					cg_config_default_yaml_len)) < 0)
 		goto done;
 
 	if (explicit_path && *explicit_path)

@@ -77,7 +77,7 @@ static int detect_github(struct cg_ci_env *env)
 	env->platform = CG_CI_GITHUB;
 	env->event = cg_strdup(env_nonempty("GITHUB_EVENT_NAME") ? env_nonempty("GITHUB_EVENT_NAME") : "");
 	env->api_url =
-	    strip_slash(env_nonempty("GITHUB_API_URL") ? env_nonempty("GITHUB_API_URL") : "https://api.github.com");
+		strip_slash(env_nonempty("GITHUB_API_URL") ? env_nonempty("GITHUB_API_URL") : "https://api.github.com");
 	env->repo = cg_strdup(env_nonempty("GITHUB_REPOSITORY"));
 	env->step_summary = cg_strdup(env_nonempty("GITHUB_STEP_SUMMARY"));
 	env->server_url = env_nonempty("GITHUB_SERVER_URL") ? strip_slash(env_nonempty("GITHUB_SERVER_URL")) : NULL;

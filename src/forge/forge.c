@@ -87,7 +87,7 @@ int cg_diff_map_build(struct cg_diff_map *out, git_repository *repo, const char 
 	git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
 	git_tree *a = NULL, *b = NULL;
 	git_diff *diff = NULL;
-	struct map_walk w = {out, NULL, 0};
+	struct map_walk w = { out, NULL, 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -535,7 +535,7 @@ int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *repo
 	/* Forges refuse long comments (GitHub: 65,536 characters): cut at a line. */
 	if (!err && max_bytes && out->size - start > max_bytes) {
 		static const char cut[] =
-		    "\n\n_The summary is cut here: the job summary and the reports list every finding._\n";
+			"\n\n_The summary is cut here: the job summary and the reports list every finding._\n";
 		size_t keep = max_bytes - sizeof(cut);
 		while (keep > 0 && out->ptr[start + keep] != '\n')
 			keep--;
@@ -573,7 +573,8 @@ int cg_forge__url(struct cg_buf *out, const char *api, const char *method, const
 				    "%s %s: not a path on the API's host %s; refusing to send the token there", method,
 				    url, api);
 	{
-		/* What the URL parser cannot read as the API's origin (control bytes from a Link header) is not sent either. */
+		/* What the URL parser cannot read as the API's origin (control bytes from a Link header) is not sent
+		 * either. */
 		struct cg_buf full = CG_BUF_INIT;
 		int err = cg_buf_printf(&full, "%s%s", api, url);
 		if (!err && !cg_url_same_origin(api, full.ptr))
@@ -591,7 +592,7 @@ int cg_forge__request(struct cg_forge_client *c, struct cg_http_response *resp, 
 		      const cJSON *body)
 {
 	struct cg_http_header headers[CG_FORGE_MAX_HEADERS + 1];
-	struct cg_http_request req = {0};
+	struct cg_http_request req = { 0 };
 	struct cg_buf full = CG_BUF_INIT;
 	char *json = NULL;
 	size_t n = c->nheaders;

@@ -92,7 +92,7 @@ static int fall_back(struct gh *g, const char *why)
 
 int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why)
 {
-	struct gh g = {in, NULL, NULL, {0}, CG_BUF_INIT, {0}, {0}};
+	struct gh g = { in, NULL, NULL, { 0 }, CG_BUF_INIT, { 0 }, { 0 } };
 	int err;
 
 	if (why)
@@ -109,7 +109,7 @@ static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_di
 {
 	const struct cg_diff_line *at = cg_diff_map_find(map, f->path, f->line, NULL);
 	const struct cg_diff_line *end =
-	    f->end_line > f->line ? cg_diff_map_find(map, f->path, f->end_line, NULL) : NULL;
+		f->end_line > f->line ? cg_diff_map_find(map, f->path, f->end_line, NULL) : NULL;
 	struct cg_buf body = CG_BUF_INIT;
 	cJSON *c = cJSON_CreateObject();
 
@@ -169,16 +169,16 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 		cJSON_AddStringToObject(body, "commit_id", env->head_sha);
 		cg_buf_truncate(&text, 0);
 		if (attempt == 0)
-			cg_buf_printf(
-			    &text,
-			    "crabgate found %zu new finding%s in this change; the summary comment lists every finding.",
-			    ninl, ninl == 1 ? "" : "s");
+			cg_buf_printf(&text,
+				      "crabgate found %zu new finding%s in this change; the summary comment lists "
+				      "every finding.",
+				      ninl, ninl == 1 ? "" : "s");
 		else
 			cg_buf_printf(
-			    &text,
-			    "crabgate: GitHub refused the inline comments of this review (they must sit on the "
-			    "pull request's diff); the %zu finding%s are listed in the summary comment instead.",
-			    ninl, ninl == 1 ? "" : "s");
+				&text,
+				"crabgate: GitHub refused the inline comments of this review (they must sit on the "
+				"pull request's diff); the %zu finding%s are listed in the summary comment instead.",
+				ninl, ninl == 1 ? "" : "s");
 		if (!ninl)
 			cg_buf_puts(&text, " New errors were found off the diff; see the summary comment.");
 		cJSON_AddStringToObject(body, "body", text.ptr);
@@ -214,10 +214,10 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 			"summary",
 			resp.body.ptr);
 		cg_forge__note(
-		    &g->notes,
-		    "GitHub refused the review's %zu inline comment%s (HTTP 422: a line outside the pull request's "
-		    "diff); they are listed in this summary instead.",
-		    ninl, ninl == 1 ? "" : "s");
+			&g->notes,
+			"GitHub refused the review's %zu inline comment%s (HTTP 422: a line outside the pull request's "
+			"diff); they are listed in this summary instead.",
+			ninl, ninl == 1 ? "" : "s");
 		g->res->refused = ninl;
 		cg_http_response_release(&resp);
 		cJSON_Delete(body);
@@ -284,7 +284,7 @@ static int on_issue_comment(const cJSON *item, void *payload)
 static int post_summary(struct gh *g)
 {
 	const struct cg_ci_env *env = g->in->env;
-	struct summary_find found = {0, g};
+	struct summary_find found = { 0, g };
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	struct cg_buf url = CG_BUF_INIT, md = CG_BUF_INIT;
 	cJSON *body = NULL;
@@ -349,12 +349,12 @@ static void client_init(struct gh *g)
 	c->policy.retry_rate_limited_403 = true;
 	c->policy.max_retries = 5;
 	c->paging = CG_PAGING_LINK;
-	c->headers[c->nheaders++] = (struct cg_http_header){"Accept", "application/vnd.github+json"};
-	c->headers[c->nheaders++] = (struct cg_http_header){"X-GitHub-Api-Version", "2022-11-28"};
-	c->headers[c->nheaders++] = (struct cg_http_header){"User-Agent", "crabgate/" CG_VERSION};
+	c->headers[c->nheaders++] = (struct cg_http_header){ "Accept", "application/vnd.github+json" };
+	c->headers[c->nheaders++] = (struct cg_http_header){ "X-GitHub-Api-Version", "2022-11-28" };
+	c->headers[c->nheaders++] = (struct cg_http_header){ "User-Agent", "crabgate/" CG_VERSION };
 	if (g->in->env->token) {
 		cg_buf_printf(&c->auth, "Bearer %s", g->in->env->token);
-		c->headers[c->nheaders++] = (struct cg_http_header){"Authorization", c->auth.ptr};
+		c->headers[c->nheaders++] = (struct cg_http_header){ "Authorization", c->auth.ptr };
 	}
 }
 
@@ -362,8 +362,8 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 			 const struct cg_forge_opts *opts)
 {
 	const struct cg_ci_env *env = in->env;
-	struct gh g = {in, opts, result, {0}, CG_BUF_INIT, {0}, {0}};
-	struct cg_diff_map map = {0};
+	struct gh g = { in, opts, result, { 0 }, CG_BUF_INIT, { 0 }, { 0 } };
+	struct cg_diff_map map = { 0 };
 	const struct cg_finding **inl = NULL;
 	struct cg_buf url = CG_BUF_INIT, why = CG_BUF_INIT;
 	size_t ninl = 0, nnew = 0;
@@ -426,10 +426,10 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 			       result->off_diff, result->off_diff == 1 ? " is" : "s are");
 	if (result->over_limit)
 		cg_forge__note(
-		    &g.notes,
-		    "%zu finding%s past the limit of %zu inline comments per run (forge.max_inline_comments), so "
-		    "listed here only.",
-		    result->over_limit, result->over_limit == 1 ? " is" : "s are", opts->max_inline);
+			&g.notes,
+			"%zu finding%s past the limit of %zu inline comments per run (forge.max_inline_comments), so "
+			"listed here only.",
+			result->over_limit, result->over_limit == 1 ? " is" : "s are", opts->max_inline);
 
 	rc = post_review(&g, &map, inl, ninl, nnew > 0);
 	if (rc == 1) {
@@ -449,8 +449,8 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 		rc = post_summary(&g);
 		if (rc == 1) {
 			err = fall_back(
-			    &g, "the token cannot comment on this pull request (HTTP 403/404 on the issue comments "
-				"API)");
+				&g, "the token cannot comment on this pull request (HTTP 403/404 on the issue comments "
+				    "API)");
 			goto summary_file;
 		}
 		if ((err = rc) < 0)

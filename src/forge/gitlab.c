@@ -78,8 +78,8 @@ static int read_diff_refs(struct gl *g)
 		goto done;
 	}
 	if (!cg_forge__read_diff_refs(g->base_sha, g->start_sha, g->head_sha, mr))
-		err =
-		    cg_error_set(CG_E_NET, "GET the merge request: no diff_refs with base_sha, start_sha and head_sha");
+		err = cg_error_set(CG_E_NET,
+				   "GET the merge request: no diff_refs with base_sha, start_sha and head_sha");
 done:
 	cJSON_Delete(mr);
 	cg_http_response_release(&resp);
@@ -213,7 +213,7 @@ static int on_note(const cJSON *item, void *payload)
 
 static int post_summary(struct gl *g)
 {
-	struct summary_find found = {0};
+	struct summary_find found = { 0 };
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	struct cg_buf url = CG_BUF_INIT, md = CG_BUF_INIT;
 	cJSON *body = NULL;
@@ -275,11 +275,11 @@ static void client_init(struct gl *g)
 		c->policy.timeout_ms = g->opts->timeout_s * 1000;
 	c->policy.max_retries = 5;
 	c->paging = CG_PAGING_X_NEXT_PAGE;
-	c->headers[c->nheaders++] = (struct cg_http_header){"Accept", "application/json"};
-	c->headers[c->nheaders++] = (struct cg_http_header){"User-Agent", "crabgate/" CG_VERSION};
+	c->headers[c->nheaders++] = (struct cg_http_header){ "Accept", "application/json" };
+	c->headers[c->nheaders++] = (struct cg_http_header){ "User-Agent", "crabgate/" CG_VERSION };
 	if (g->in->env->token) {
 		cg_buf_puts(&c->auth, g->in->env->token);
-		c->headers[c->nheaders++] = (struct cg_http_header){"PRIVATE-TOKEN", c->auth.ptr};
+		c->headers[c->nheaders++] = (struct cg_http_header){ "PRIVATE-TOKEN", c->auth.ptr };
 	}
 }
 
@@ -299,8 +299,8 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 			 const struct cg_forge_opts *opts)
 {
 	const struct cg_ci_env *env = in->env;
-	struct gl g = {in, opts, result, {0}, CG_BUF_INIT, "", "", "", {0}, {0}};
-	struct cg_diff_map map = {0};
+	struct gl g = { in, opts, result, { 0 }, CG_BUF_INIT, "", "", "", { 0 }, { 0 } };
+	struct cg_diff_map map = { 0 };
 	struct cg_buf url = CG_BUF_INIT;
 	size_t ninl = 0;
 	int err = 0, rc;
@@ -311,27 +311,27 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 
 	if (!env->api_url || !env->project_id) {
 		err = fall_back(
-		    &g, "CI_API_V4_URL or CI_PROJECT_ID is not set, so there is no merge request to comment on");
+			&g, "CI_API_V4_URL or CI_PROJECT_ID is not set, so there is no merge request to comment on");
 		goto done;
 	}
 	cg_buf_puts(&g.mr_path, "/projects/");
 	put_project(&g.mr_path, env->project_id);
 	cg_buf_printf(&g.mr_path, "/merge_requests/%ld", env->number);
 	if (!env->token && !opts->is_dry_run) {
-		err =
-		    fall_back(&g, env->has_job_token_only
-				      ? "only CI_JOB_TOKEN is available, and the job token cannot post merge request "
-					"notes: add a project access token (scope api, role Reporter or higher) as a "
-					"masked CI/CD variable named GITLAB_TOKEN (docs/gitlab.md)"
-				      : "no token: set GITLAB_TOKEN (or CRABGATE_GITLAB_TOKEN) to an access token with "
-					"the api scope");
+		err = fall_back(
+			&g, env->has_job_token_only
+				    ? "only CI_JOB_TOKEN is available, and the job token cannot post merge request "
+				      "notes: add a project access token (scope api, role Reporter or higher) as a "
+				      "masked CI/CD variable named GITLAB_TOKEN (docs/gitlab.md)"
+				    : "no token: set GITLAB_TOKEN (or CRABGATE_GITLAB_TOKEN) to an access token with "
+				      "the api scope");
 		goto done;
 	}
 
 	if (!env->token)
-		cg_info(
-		    "ci --dry-run: no API token%s: a real run would post nothing; this shows what a token would post",
-		    env->has_job_token_only ? " (CI_JOB_TOKEN cannot post notes)" : "");
+		cg_info("ci --dry-run: no API token%s: a real run would post nothing; this shows what a token would "
+			"post",
+			env->has_job_token_only ? " (CI_JOB_TOKEN cannot post notes)" : "");
 	if (env->token) {
 		rc = read_diff_refs(&g);
 		if (rc == 1) {

@@ -32,7 +32,7 @@ static uint64_t mono_ms(void)
 
 static void sleep_ms(uint64_t ms)
 {
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0)
 		;
 }
@@ -240,11 +240,11 @@ static double parse_duration_s(const char *v)
  */
 static double parse_http_date(const char *v)
 {
-	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-	static const char *const long_days[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-						"Friday", "Saturday", "Sunday"};
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const char *const long_days[] = { "Monday", "Tuesday",  "Wednesday", "Thursday",
+						 "Friday", "Saturday", "Sunday" };
 	const char *day, *mon, *year, *clock;
 	size_t n = strlen(v), year_len;
 	bool is_day = false;
@@ -444,8 +444,8 @@ bool cg_http_host_is_loopback(const char *host)
 
 static bool header_is_secret(const char *name)
 {
-	static const char *const exact[] = {"authorization", "proxy-authorization", "cookie",	 "x-api-key",
-					    "api-key",	     "private-token",	    "job-token", "deploy-token"};
+	static const char *const exact[] = { "authorization", "proxy-authorization", "cookie",	  "x-api-key",
+					     "api-key",	      "private-token",	     "job-token", "deploy-token" };
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		if (!strcasecmp(name, exact[i]))
 			return true;
@@ -505,12 +505,12 @@ static int url_check(const char *url, const struct cg_http_policy *policy, bool 
 		err = cg_error_set(CG_E_INPUT, "%s: only http and https URLs are supported", url);
 	} else if (!strcasecmp(u.scheme, "http") && !cg_http_host_is_loopback(u.host)) {
 		if (!policy->allow_insecure_http) {
-			err =
-			    cg_error_set(CG_E_INPUT,
-					 "%s: plain http is allowed only to this machine (127.0.0.1, ::1, localhost); "
-					 "use https (a model endpoint on a trusted network may set "
-					 "review.allow_insecure_http: true; a forge API never goes in clear)",
-					 url);
+			err = cg_error_set(
+				CG_E_INPUT,
+				"%s: plain http is allowed only to this machine (127.0.0.1, ::1, localhost); "
+				"use https (a model endpoint on a trusted network may set "
+				"review.allow_insecure_http: true; a forge API never goes in clear)",
+				url);
 		} else if (!*warned) {
 			cg_warn("sending over plain http to %s (allow_insecure_http is set): anyone on the network can "
 				"read and change it",
@@ -837,11 +837,11 @@ static void slot_completed(struct engine *e, struct slot *s, CURLcode rc)
 		curl_easy_getinfo(s->easy, CURLINFO_REDIRECT_URL, &loc);
 		if (loc) {
 			if (!cg_url_same_origin(s->url, loc)) {
-				set_error(
-				    s, CG_E_NET,
-				    "%s %s: redirected to another host (%s); crabgate does not follow it so "
-				    "credentials stay with the scheme, host and port they are for; use the final URL",
-				    s->method, s->url, loc);
+				set_error(s, CG_E_NET,
+					  "%s %s: redirected to another host (%s); crabgate does not follow it so "
+					  "credentials stay with the scheme, host and port they are for; use the final "
+					  "URL",
+					  s->method, s->url, loc);
 				goto finish;
 			}
 			if (++s->redirects > CG_HTTP_MAX_REDIRECTS) {

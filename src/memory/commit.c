@@ -180,7 +180,7 @@ int cg_memory_files_diff(struct cg_buf *out, const struct cg_memory_files *files
 
 	for (int i = 0; i < CG_MEMORY_NFILES && !err; i++) {
 		git_patch *patch = NULL;
-		git_buf text = {0};
+		git_buf text = { 0 };
 		git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 
 		if (!files->is_changed[i])

@@ -74,7 +74,7 @@ static bool is_word_char(char c)
  */
 static bool find_todo(const char *line, size_t len, const char **text, size_t *text_len)
 {
-	static const char *const openers[] = {"//", "/*", "#", "<!--", "--"};
+	static const char *const openers[] = { "//", "/*", "#", "<!--", "--" };
 	const char *comment = NULL, *p, *end = line + len;
 
 	for (size_t i = 0; i < sizeof(openers) / sizeof(openers[0]); i++) {

@@ -97,9 +97,9 @@ static int sideband_cb(const char *str, int len, void *payload)
 /* Refusals that mean "the branch moved under you": fetch the tip and try again. */
 static bool is_moved(const char *s)
 {
-	static const char *const words[] = {"non-fast-forward", "fetch first",	      "failed to update ref",
-					    "cannot lock ref",	"failed to lock",     "stale info",
-					    "but expected",	"incorrect old value"};
+	static const char *const words[] = { "non-fast-forward", "fetch first",	       "failed to update ref",
+					     "cannot lock ref",	 "failed to lock",     "stale info",
+					     "but expected",	 "incorrect old value" };
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcasestr(s, words[i]))
 			return true;
@@ -236,7 +236,7 @@ static void stream_free(git_stream *stream)
 
 static int guarded_stream_new(git_stream **out, const char *host, const char *port)
 {
-	struct cg_url_origin at = {guard.origin.scheme, (char *)host, (char *)port};
+	struct cg_url_origin at = { guard.origin.scheme, (char *)host, (char *)port };
 	struct guarded_stream *st;
 
 	/*
@@ -274,7 +274,7 @@ static int guarded_stream_new(git_stream **out, const char *host, const char *po
  */
 static int guard_begin(git_remote *remote)
 {
-	git_stream_registration reg = {GIT_STREAM_VERSION, guarded_stream_new, NULL};
+	git_stream_registration reg = { GIT_STREAM_VERSION, guarded_stream_new, NULL };
 	const char *url = git_remote_url(remote);
 	int err;
 
@@ -493,7 +493,7 @@ int cg_memory_push(enum cg_memory_push_status *status, char *why, size_t why_len
 		   const git_oid *expected)
 {
 	git_push_options opts = GIT_PUSH_OPTIONS_INIT;
-	struct push_ctx ctx = {.rm = rm, .remote_says = CG_BUF_INIT};
+	struct push_ctx ctx = { .rm = rm, .remote_says = CG_BUF_INIT };
 	git_remote *remote = NULL;
 	git_reference *src_ref = NULL;
 	struct cg_buf spec = CG_BUF_INIT, src = CG_BUF_INIT;
@@ -575,7 +575,7 @@ int cg_memory_fetch_tip(git_oid *out, git_repository *repo, const struct cg_memo
 {
 	git_remote_connect_options copts = GIT_REMOTE_CONNECT_OPTIONS_INIT;
 	git_fetch_options fopts = GIT_FETCH_OPTIONS_INIT;
-	struct push_ctx ctx = {.rm = rm, .remote_says = CG_BUF_INIT};
+	struct push_ctx ctx = { .rm = rm, .remote_says = CG_BUF_INIT };
 	const git_remote_head **heads;
 	git_remote *remote = NULL;
 	git_odb *odb = NULL;

@@ -26,19 +26,19 @@
 #define MAX_ITEMS 200 /* task boxes per scratchpad subsection */
 
 static const char *const headers[CG_MEMORY_NFILES] = {
-    "# Memories\n"
-    "\n"
-    "One entry per reviewed change: what changed, what the rules and the review found,\n"
-    "and the decisions recorded in commit messages (lines starting `Decision:`).\n"
-    "crabgate keeps the entries between its markers; write anything else freely.\n",
-    "# Lessons learned\n"
-    "\n"
-    "One lesson per line, from reviews and from the first time each rule fired here.\n"
-    "crabgate only appends, and never repeats a lesson already written.\n",
-    "# Scratchpad\n"
-    "\n"
-    "Open work. crabgate keeps the block between its markers current (open findings,\n"
-    "review todos, TODO/FIXME comments added); everything else here is yours.\n",
+	"# Memories\n"
+	"\n"
+	"One entry per reviewed change: what changed, what the rules and the review found,\n"
+	"and the decisions recorded in commit messages (lines starting `Decision:`).\n"
+	"crabgate keeps the entries between its markers; write anything else freely.\n",
+	"# Lessons learned\n"
+	"\n"
+	"One lesson per line, from reviews and from the first time each rule fired here.\n"
+	"crabgate only appends, and never repeats a lesson already written.\n",
+	"# Scratchpad\n"
+	"\n"
+	"Open work. crabgate keeps the block between its markers current (open findings,\n"
+	"review todos, TODO/FIXME comments added); everything else here is yours.\n",
 };
 
 /* ---- lines ------------------------------------------------------------ */
@@ -277,8 +277,8 @@ static void rule_counts(struct cg_buf *out, const struct cg_findings *findings)
 	free(counts);
 }
 
-static const char *const placeholders[] = {"key",   "date",  "title",	"base",	 "head",    "range",
-					   "files", "added", "removed", "rules", "summary", "decision"};
+static const char *const placeholders[] = { "key",   "date",  "title",	 "base",  "head",    "range",
+					    "files", "added", "removed", "rules", "summary", "decision" };
 
 bool cg_memory__is_placeholder(const char *name, size_t len)
 {
@@ -429,10 +429,10 @@ int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *
 		if (parse_marker(&l, ENTRY_BEGIN, &key, &klen, &d, &dlen)) {
 			if (open_key) {
 				err = cg_error_set(
-				    CG_E_INPUT,
-				    "%s:%u: entry '%.*s' (line %u) has no end marker before the next entry; "
-				    "restore `" ENTRY_END "%.*s -->` or delete the entry, then re-run",
-				    name, lineno, (int)open_len, open_key, open_line, (int)open_len, open_key);
+					CG_E_INPUT,
+					"%s:%u: entry '%.*s' (line %u) has no end marker before the next entry; "
+					"restore `" ENTRY_END "%.*s -->` or delete the entry, then re-run",
+					name, lineno, (int)open_len, open_key, open_line, (int)open_len, open_key);
 				goto done;
 			}
 			open_key = key;
@@ -441,9 +441,9 @@ int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *
 			if (klen == strlen(f->key) && !memcmp(key, f->key, klen)) {
 				if (ours_start) {
 					err = cg_error_set(
-					    CG_E_INPUT,
-					    "%s:%u: a second entry for '%s'; delete one of them, then re-run", name,
-					    lineno, f->key);
+						CG_E_INPUT,
+						"%s:%u: a second entry for '%s'; delete one of them, then re-run", name,
+						lineno, f->key);
 					goto done;
 				}
 				ours_start = l.p;
@@ -453,10 +453,10 @@ int cg_memory_render_memories(struct cg_buf *out, const char *name, const char *
 		} else if (parse_marker(&l, ENTRY_END, &key, &klen, &d, &dlen)) {
 			if (!open_key || klen != open_len || memcmp(key, open_key, klen)) {
 				err = cg_error_set(
-				    CG_E_INPUT,
-				    "%s:%u: end marker for entry '%.*s' without its start; restore `" ENTRY_BEGIN
-				    "%.*s date=...-->` or delete the marker, then re-run",
-				    name, lineno, (int)klen, key, (int)klen, key);
+					CG_E_INPUT,
+					"%s:%u: end marker for entry '%.*s' without its start; restore `" ENTRY_BEGIN
+					"%.*s date=...-->` or delete the marker, then re-run",
+					name, lineno, (int)klen, key, (int)klen, key);
 				goto done;
 			}
 			if (ours_start && !ours_end)
@@ -625,7 +625,7 @@ int cg_memory_render_lessons(struct cg_buf *out, const char *name, const char *o
 			     const struct cg_memory_facts *f, const struct cg_memory_config *mc)
 {
 	const char *eol = old ? eol_of(old, old_len) : "\n", *pos = old, *end = end_of(old, old_len);
-	struct strset seen = {0}, rules_seen = {0};
+	struct strset seen = { 0 }, rules_seen = { 0 };
 	struct cg_buf lessons = CG_BUF_INIT, text = CG_BUF_INIT, suffix = CG_BUF_INIT;
 	struct line l;
 	bool follows_list = false;
@@ -855,9 +855,9 @@ int cg_memory_render_scratchpad(struct cg_buf *out, const char *name, const char
 {
 	const char *eol = old ? eol_of(old, old_len) : "\n", *pos = old, *end = end_of(old, old_len);
 	bool has_extra = false;
-	struct line l, begin = {0}, finish = {0};
+	struct line l, begin = { 0 }, finish = { 0 };
 	unsigned lineno = 0, nbegin = 0, nend = 0, begin_line = 0, end_line = 0, bad_line = 0;
-	struct block blk = {0};
+	struct block blk = { 0 };
 	struct cg_buf body = CG_BUF_INIT;
 	char *scope = NULL;
 	size_t ours;
@@ -904,11 +904,11 @@ int cg_memory_render_scratchpad(struct cg_buf *out, const char *name, const char
 					   "` ... `" BLOCK_END "` pair, then re-run (crabgate will not rewrite it)",
 					   name, bad_line);
 		else
-			err =
-			    cg_error_set(CG_E_INPUT,
-					 "%s:%u: `" BLOCK_END "` comes before `" BLOCK_BEGIN
-					 "`; put the markers back in order, then re-run (crabgate will not rewrite it)",
-					 name, end_line);
+			err = cg_error_set(
+				CG_E_INPUT,
+				"%s:%u: `" BLOCK_END "` comes before `" BLOCK_BEGIN
+				"`; put the markers back in order, then re-run (crabgate will not rewrite it)",
+				name, end_line);
 		goto done;
 	}
 
@@ -922,7 +922,7 @@ int cg_memory_render_scratchpad(struct cg_buf *out, const char *name, const char
 		free(blk.subs[ours].body);
 		blk.subs[ours].body = cg_buf_detach(&body, NULL);
 	} else {
-		struct strset none = {0};
+		struct strset none = { 0 };
 		render_subsection(&body, f, mc, &none);
 		if (body.size) {
 			cg_array_grow((void **)&blk.subs, &blk.cap, blk.n + 1, sizeof(*blk.subs));

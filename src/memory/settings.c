@@ -8,7 +8,7 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-static const char *const file_keys[CG_MEMORY_NFILES] = {"memories", "lessons", "scratchpad"};
+static const char *const file_keys[CG_MEMORY_NFILES] = { "memories", "lessons", "scratchpad" };
 
 /* A path inside the repository: relative, no `..`, not under .git. */
 static bool is_safe_path(const char *p)
@@ -44,10 +44,10 @@ static int check_template(const char *t)
 			continue;
 		if (!cg_memory__is_placeholder(p + 1, n))
 			return cg_error_set(
-			    CG_E_CONFIG,
-			    "memory.entry: unknown placeholder {%.*s}; use one of {key} {date} {title} "
-			    "{base} {head} {range} {files} {added} {removed} {rules} {summary} {decision}",
-			    (int)n, p + 1);
+				CG_E_CONFIG,
+				"memory.entry: unknown placeholder {%.*s}; use one of {key} {date} {title} "
+				"{base} {head} {range} {files} {added} {removed} {rules} {summary} {decision}",
+				(int)n, p + 1);
 	}
 	return 0;
 }
@@ -74,8 +74,9 @@ int cg_memory_config_load(struct cg_memory_config *out, const struct cg_config *
 		for (int j = 0; j < i; j++)
 			if (!strcmp(out->paths[i], out->paths[j]))
 				return cg_error_set(
-				    CG_E_CONFIG, "memory.files: %s and %s are both '%s'; give each file its own path",
-				    file_keys[j], file_keys[i], out->paths[i]);
+					CG_E_CONFIG,
+					"memory.files: %s and %s are both '%s'; give each file its own path",
+					file_keys[j], file_keys[i], out->paths[i]);
 	}
 	for (size_t i = 0; secs && i < secs->nkids; i++) {
 		const char *v = secs->kids[i]->value ? secs->kids[i]->value : "";
@@ -112,7 +113,8 @@ int cg_memory_config_load(struct cg_memory_config *out, const struct cg_config *
 	if (!*out->author_name || !*out->author_email || strpbrk(out->author_name, "<>\n") ||
 	    strpbrk(out->author_email, "<>\n"))
 		return cg_error_set(
-		    CG_E_CONFIG, "memory.author: name and email must be non-empty and free of '<', '>' and newlines");
+			CG_E_CONFIG,
+			"memory.author: name and email must be non-empty and free of '<', '>' and newlines");
 	out->commit_message = cg_conf_str(m, "commit_message", "docs(memory): update memory files for {key}");
 	if (!*out->commit_message)
 		return cg_error_set(CG_E_CONFIG, "memory.commit_message: is empty; write a message, e.g. "

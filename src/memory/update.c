@@ -166,8 +166,8 @@ static int update_stage(struct cg_memory_result *out, git_repository *repo, cons
 {
 	const char *workdir = git_repository_workdir(repo);
 	struct cg_buf old_wt[CG_MEMORY_NFILES], new_wt[CG_MEMORY_NFILES], old_ix[CG_MEMORY_NFILES],
-	    new_ix[CG_MEMORY_NFILES], full = CG_BUF_INIT;
-	bool has_wt[CG_MEMORY_NFILES] = {0}, has_ix[CG_MEMORY_NFILES] = {0}, any = false;
+		new_ix[CG_MEMORY_NFILES], full = CG_BUF_INIT;
+	bool has_wt[CG_MEMORY_NFILES] = { 0 }, has_ix[CG_MEMORY_NFILES] = { 0 }, any = false;
 	git_filemode_t modes[CG_MEMORY_NFILES];
 	git_index *index = NULL;
 	int err = 0;
@@ -206,10 +206,10 @@ static int update_stage(struct cg_memory_result *out, git_repository *repo, cons
 			goto done;
 		if (e && e->mode == GIT_FILEMODE_LINK) {
 			err = cg_error_set(
-			    CG_E_INPUT,
-			    "memory: %s is staged as a symbolic link; crabgate will not follow it: replace "
-			    "it with a regular file, or set memory.files to another path",
-			    path);
+				CG_E_INPUT,
+				"memory: %s is staged as a symbolic link; crabgate will not follow it: replace "
+				"it with a regular file, or set memory.files to another path",
+				path);
 			goto done;
 		}
 		if (e) {
@@ -220,8 +220,8 @@ static int update_stage(struct cg_memory_result *out, git_repository *repo, cons
 			cg_buf_put(&old_ix[i], git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 			git_blob_free(blob);
 			has_ix[i] = true;
-			modes[i] =
-			    e->mode == GIT_FILEMODE_BLOB_EXECUTABLE ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+			modes[i] = e->mode == GIT_FILEMODE_BLOB_EXECUTABLE ? GIT_FILEMODE_BLOB_EXECUTABLE
+									   : GIT_FILEMODE_BLOB;
 		}
 		cg_buf_truncate(&full, 0);
 		cg_buf_printf(&full, "%s%s", workdir, path);
@@ -430,7 +430,7 @@ int cg_memory_update_local(struct cg_memory_result *out, git_repository *repo, c
 {
 	struct cg_memory_config mc;
 	struct cg_memory_facts facts;
-	struct cg_memory_meta meta = {0};
+	struct cg_memory_meta meta = { 0 };
 	git_reference *head_ref = NULL;
 	git_commit *head = NULL;
 	int err, rc;
@@ -509,8 +509,8 @@ static int push_loop(struct cg_memory_result *out, git_repository *repo, git_com
 		     const struct cg_memory_facts *facts, const struct cg_memory_config *mc,
 		     const struct cg_memory_ci *ci)
 {
-	struct cg_memory_remote rm = {ci->remote, ci->token,
-				      ci->forge == CG_MEMORY_FORGE_GITLAB ? "oauth2" : "x-access-token"};
+	struct cg_memory_remote rm = { ci->remote, ci->token,
+				       ci->forge == CG_MEMORY_FORGE_GITLAB ? "oauth2" : "x-access-token" };
 	git_commit *parent = head, *tip = NULL;
 	char why[512] = "";
 	int err = 0;
@@ -562,10 +562,10 @@ static int push_loop(struct cg_memory_result *out, git_repository *repo, git_com
 		cg_verbose("memory: attempt %u: %s", attempt, why);
 		if (attempt >= (unsigned)mc->push_attempts) {
 			err = cg_error_set(
-			    CG_E_NET,
-			    "memory: %s kept moving; gave up after %u push attempts (last: %s); re-run the "
-			    "job, or raise memory.push_attempts",
-			    ci->branch, attempt, why);
+				CG_E_NET,
+				"memory: %s kept moving; gave up after %u push attempts (last: %s); re-run the "
+				"job, or raise memory.push_attempts",
+				ci->branch, attempt, why);
 			goto done;
 		}
 		backoff(attempt);
@@ -591,7 +591,7 @@ int cg_memory_update_ci(struct cg_memory_result *out, git_repository *repo, cons
 {
 	struct cg_memory_config mc;
 	struct cg_memory_facts facts;
-	struct cg_memory_meta meta = {0};
+	struct cg_memory_meta meta = { 0 };
 	struct cg_memory_files files;
 	struct cg_buf key = CG_BUF_INIT;
 	git_commit *head = NULL;
@@ -653,8 +653,8 @@ int cg_memory_update_ci(struct cg_memory_result *out, git_repository *repo, cons
 		    (err = cg_memory_files_diff(&out->diff, &files, &mc)) < 0)
 			goto done;
 		err = skip(out, cg_memory_files_any_changed(&files)
-				    ? "fork pull request: its token cannot push; the would-be change is in the diff"
-				    : "the memory files are already up to date");
+					? "fork pull request: its token cannot push; the would-be change is in the diff"
+					: "the memory files are already up to date");
 		goto done;
 	}
 	err = push_loop(out, repo, head, &facts, &mc, ci);

@@ -23,15 +23,15 @@ struct cg_report_input {
 	const char *source; /* "staged", "range", "diff", "all" */
 	const char *base;   /* NULL or hex sha */
 	const char *head;
-	size_t files;       /* changed files */
+	size_t files; /* changed files */
 	const struct cg_findings *findings;
 	const struct cg_report_skipped *skipped;
 	size_t nskipped;
 	const char *review_summary; /* the model's summary, or NULL */
 	const char *const *notes;   /* run notes for people (review skipped, comments dropped…) */
 	size_t nnotes;
-	bool color;  /* text: ANSI colour */
-	int width;   /* text: terminal width, 0 = unknown */
+	bool color; /* text: ANSI colour */
+	int width;  /* text: terminal width, 0 = unknown */
 	/*
 	 * markdown: where a file's lines can be browsed, or NULL. The path is
 	 * appended percent-encoded, then "#L<line>": a GitHub blob URL such as

@@ -135,10 +135,11 @@ static int write_github(struct cg_buf *b, const struct cg_report_input *in)
 		}
 	}
 	if (hidden)
-		cg_buf_printf(b,
-			      "::notice title=crabgate::%zu finding%s not shown as annotations (GitHub shows at most %d "
-			      "of each type per step): see the log lines above and the job summary\n",
-			      hidden, hidden == 1 ? " is" : "s are", CG_REPORT_GITHUB_MAX_PER_TYPE);
+		cg_buf_printf(
+			b,
+			"::notice title=crabgate::%zu finding%s not shown as annotations (GitHub shows at most %d "
+			"of each type per step): see the log lines above and the job summary\n",
+			hidden, hidden == 1 ? " is" : "s are", CG_REPORT_GITHUB_MAX_PER_TYPE);
 	return 0;
 }
 

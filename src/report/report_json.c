@@ -46,8 +46,8 @@ static int write_json(struct cg_buf *b, const struct cg_report_input *in)
 		put_str(b, f->origin == CG_ORIGIN_REVIEW ? "review" : "rules");
 		cg_buf_putc(b, '}');
 	}
-	cg_buf_printf(b, "%s],\"suppressed\":%zu,\"summary\":{\"error\":%zu,\"warning\":%zu,\"note\":%zu}", n ? "\n" : "",
-		      suppressed, counts[CG_SEV_ERROR], counts[CG_SEV_WARNING], counts[CG_SEV_NOTE]);
+	cg_buf_printf(b, "%s],\"suppressed\":%zu,\"summary\":{\"error\":%zu,\"warning\":%zu,\"note\":%zu}",
+		      n ? "\n" : "", suppressed, counts[CG_SEV_ERROR], counts[CG_SEV_WARNING], counts[CG_SEV_NOTE]);
 	cg_buf_puts(b, ",\"skipped\":[");
 	for (size_t i = 0; i < in->nskipped; i++) {
 		cg_buf_puts(b, i ? ",{\"path\":" : "{\"path\":");

@@ -137,7 +137,8 @@ static void put_md_text(struct cg_buf *b, const char *s, size_t max, bool has_co
 			i += 3;
 			continue;
 		}
-		if ((cp == 'w' || cp == 'W') && len - i >= 4 && !strncasecmp(s + i, "www.", 4) && (!i || !is_word(s[i - 1]))) {
+		if ((cp == 'w' || cp == 'W') && len - i >= 4 && !strncasecmp(s + i, "www.", 4) &&
+		    (!i || !is_word(s[i - 1]))) {
 			cg_buf_put(b, s + i, 3);
 			cg_buf_puts(b, ZWSP ".");
 			i += 4;
@@ -351,7 +352,8 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_printf(b, "| **total** | %zu | %zu | %zu |\n", counts[CG_SEV_ERROR], counts[CG_SEV_WARNING],
 			      counts[CG_SEV_NOTE]);
 
-		cg_buf_puts(b, "\n### Findings\n\n| Severity | Location | Rule | Message |\n| --- | --- | --- | --- |\n");
+		cg_buf_puts(b,
+			    "\n### Findings\n\n| Severity | Location | Rule | Message |\n| --- | --- | --- | --- |\n");
 		for (int s = CG_SEV_ERROR; s >= CG_SEV_NOTE; s--) {
 			for (size_t i = 0; i < fs->len && rows < MAX_ROWS; i++) {
 				const struct cg_finding *f = &fs->items[i];
@@ -374,8 +376,9 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 			}
 		}
 		if (visible > rows)
-			cg_buf_printf(b, "\n%zu more finding%s not listed here; the SARIF and json reports have them all.\n",
-				      visible - rows, visible - rows == 1 ? " is" : "s are");
+			cg_buf_printf(
+				b, "\n%zu more finding%s not listed here; the SARIF and json reports have them all.\n",
+				visible - rows, visible - rows == 1 ? " is" : "s are");
 	}
 
 	if (in->nskipped) {

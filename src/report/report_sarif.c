@@ -139,11 +139,12 @@ static void put_rule(struct cg_buf *b, const struct rule_entry *e)
 		cg_report_put_json(b, t.ptr);
 		cg_buf_truncate(&t, 0);
 		if (is_review)
-			cg_buf_printf(&t,
-				      "A comment of the optional model review, in its category '%s'. The model's text is "
-				      "advice to weigh, not a rule: it never fails a check unless the configuration "
-				      "makes the review required.",
-				      what);
+			cg_buf_printf(
+				&t,
+				"A comment of the optional model review, in its category '%s'. The model's text is "
+				"advice to weigh, not a rule: it never fails a check unless the configuration "
+				"makes the review required.",
+				what);
 		else
 			cg_buf_printf(&t, "Findings of '%s', a rule this build of crabgate does not describe.", what);
 		cg_buf_puts(b, "},\"fullDescription\":{\"text\":");
@@ -208,7 +209,8 @@ static void put_result(struct cg_buf *b, const struct cg_finding *f, size_t rule
 		cg_report_put_json(b, f->suppression_reason ? f->suppression_reason : "");
 		cg_buf_puts(b, "}]");
 	} else if (f->is_baselined) {
-		cg_buf_puts(b, ",\"suppressions\":[{\"kind\":\"external\",\"justification\":\"listed in the baseline\"}]");
+		cg_buf_puts(b,
+			    ",\"suppressions\":[{\"kind\":\"external\",\"justification\":\"listed in the baseline\"}]");
 	}
 	cg_buf_printf(b, ",\"properties\":{\"origin\":\"%s\"}}", f->origin == CG_ORIGIN_REVIEW ? "review" : "rules");
 	cg_buf_release(&msg);
@@ -265,11 +267,12 @@ static int write_sarif(struct cg_buf *b, const struct cg_report_input *in)
 	}
 	cg_buf_puts(b, "]}},\n\"invocations\":[{\"executionSuccessful\":true,\"toolExecutionNotifications\":[");
 	if (cut) {
-		cg_buf_printf(&t,
-			      "%zu of %zu findings are not in this file: code scanning accepts at most %d results "
-			      "per run, so suppressed findings, then notes, then warnings were left out first; the json "
-			      "report has every visible finding",
-			      cut, in->findings->len, CG_REPORT_SARIF_MAX_RESULTS);
+		cg_buf_printf(
+			&t,
+			"%zu of %zu findings are not in this file: code scanning accepts at most %d results "
+			"per run, so suppressed findings, then notes, then warnings were left out first; the json "
+			"report has every visible finding",
+			cut, in->findings->len, CG_REPORT_SARIF_MAX_RESULTS);
 		put_notification(b, &first, "warning", t.ptr);
 	}
 	for (size_t i = 0; i < in->nskipped; i++) {
@@ -280,8 +283,9 @@ static int write_sarif(struct cg_buf *b, const struct cg_report_input *in)
 	}
 	for (size_t i = 0; i < in->nnotes; i++)
 		put_notification(b, &first, "note", in->notes[i]);
-	cg_buf_puts(b, "]}],\n\"originalUriBaseIds\":{\"%SRCROOT%\":{\"description\":{\"text\":"
-		       "\"the root of the repository's work tree\"}}},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
+	cg_buf_puts(b,
+		    "]}],\n\"originalUriBaseIds\":{\"%SRCROOT%\":{\"description\":{\"text\":"
+		    "\"the root of the repository's work tree\"}}},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
 	for (size_t i = 0; i < in->findings->len; i++) {
 		const struct cg_finding *f = &in->findings->items[i];
 		if (!keep[i])

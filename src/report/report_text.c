@@ -306,8 +306,8 @@ static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_release(&t);
 	}
 	if (in->nskipped > MAX_SKIPPED_SHOWN)
-		cg_buf_printf(b, "%snote%s: %zu more skipped files (the json report lists them all)\n", paint(&st, C_BOLD),
-			      paint(&st, C_RESET), in->nskipped - MAX_SKIPPED_SHOWN);
+		cg_buf_printf(b, "%snote%s: %zu more skipped files (the json report lists them all)\n",
+			      paint(&st, C_BOLD), paint(&st, C_RESET), in->nskipped - MAX_SKIPPED_SHOWN);
 	for (size_t i = 0; i < in->nnotes; i++)
 		note_line(b, &st, in->notes[i]);
 	if (in->review_summary) {
@@ -321,7 +321,8 @@ static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 	if (counts[CG_SEV_ERROR] + counts[CG_SEV_WARNING] + counts[CG_SEV_NOTE] == 0) {
 		/* --all: every tracked file is checked and none of them changed. */
 		if (in->source && !strcmp(in->source, "all"))
-			cg_buf_printf(b, "crabgate: no findings; %zu file%s checked", in->files, in->files == 1 ? "" : "s");
+			cg_buf_printf(b, "crabgate: no findings; %zu file%s checked", in->files,
+				      in->files == 1 ? "" : "s");
 		else
 			cg_buf_printf(b, "crabgate: no findings in %zu changed file%s", in->files,
 				      in->files == 1 ? "" : "s");

@@ -97,7 +97,8 @@ int cg_report_put_display(struct cg_buf *b, const char *s, size_t len, const cha
 		uint32_t cp;
 		size_t n = cg_report_utf8_next(s, len, i, &cp);
 		if (!n) {
-			char x[5] = { '\\', 'x', hexdigits[(unsigned char)s[i] >> 4], hexdigits[(unsigned char)s[i] & 15], 0 };
+			char x[5] = { '\\', 'x', hexdigits[(unsigned char)s[i] >> 4],
+				      hexdigits[(unsigned char)s[i] & 15], 0 };
 			err = cg_buf_puts(b, x);
 			i++;
 			continue;

@@ -145,11 +145,11 @@ static bool read_severity(const cJSON *item, enum cg_severity *out)
 	static const struct {
 		const char *name;
 		enum cg_severity sev;
-	} names[] = {{"error", CG_SEV_ERROR},
-		     {"warning", CG_SEV_WARNING},
-		     {"warn", CG_SEV_WARNING},
-		     {"note", CG_SEV_NOTE},
-		     {"info", CG_SEV_NOTE}};
+	} names[] = { { "error", CG_SEV_ERROR },
+		      { "warning", CG_SEV_WARNING },
+		      { "warn", CG_SEV_WARNING },
+		      { "note", CG_SEV_NOTE },
+		      { "info", CG_SEV_NOTE } };
 	if (!cJSON_IsString(item) || !item->valuestring)
 		return false;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -237,8 +237,8 @@ int cg_review_answer_parse(struct cg_review_answer *out, const char *text, size_
 		err = cg_error_set(CG_E_INPUT, "%s",
 				   !len ? "the answer was empty"
 				   : has_brace
-				       ? "the answer holds no complete JSON object of the review's shape (cut off?)"
-				       : "the answer holds no JSON object");
+					   ? "the answer holds no complete JSON object of the review's shape (cut off?)"
+					   : "the answer holds no JSON object");
 		goto done;
 	}
 	comments = cJSON_GetObjectItemCaseSensitive(root, "comments");

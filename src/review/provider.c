@@ -170,15 +170,17 @@ done:
 static cJSON *review_schema(void)
 {
 	static const char schema[] =
-	    "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"comments\",\"summary\",\"lessons\","
-	    "\"todos\"],\"properties\":{\"comments\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
-	    "\"additionalProperties\":false,\"required\":[\"path\",\"line\",\"end_line\",\"severity\",\"category\","
-	    "\"body\",\"suggestion\"],\"properties\":{\"path\":{\"type\":\"string\"},\"line\":{\"type\":\"integer\"},"
-	    "\"end_line\":{\"type\":[\"integer\",\"null\"]},\"severity\":{\"type\":\"string\",\"enum\":[\"error\","
-	    "\"warning\",\"note\"]},\"category\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"},"
-	    "\"suggestion\":{\"type\":[\"string\",\"null\"]}}}},\"summary\":{\"type\":\"string\"},\"lessons\":{"
-	    "\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"todos\":{\"type\":\"array\",\"items\":{\"type\":"
-	    "\"string\"}}}}";
+		"{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"comments\",\"summary\","
+		"\"lessons\","
+		"\"todos\"],\"properties\":{\"comments\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+		"\"additionalProperties\":false,\"required\":[\"path\",\"line\",\"end_line\",\"severity\",\"category\","
+		"\"body\",\"suggestion\"],\"properties\":{\"path\":{\"type\":\"string\"},\"line\":{\"type\":"
+		"\"integer\"},"
+		"\"end_line\":{\"type\":[\"integer\",\"null\"]},\"severity\":{\"type\":\"string\",\"enum\":[\"error\","
+		"\"warning\",\"note\"]},\"category\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"},"
+		"\"suggestion\":{\"type\":[\"string\",\"null\"]}}}},\"summary\":{\"type\":\"string\"},\"lessons\":{"
+		"\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"todos\":{\"type\":\"array\",\"items\":{\"type\":"
+		"\"string\"}}}}";
 	return cJSON_Parse(schema);
 }
 
@@ -271,9 +273,9 @@ int cg_review_response_text(struct cg_buf *out, bool *is_cut, const struct cg_re
 		*is_cut = cg_str_eq(fin, "length");
 		if (!t) {
 			const char *refusal = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "refusal"));
-			err =
-			    cg_error_set(CG_E_INPUT, "%s",
-					 refusal ? "the model refused to answer" : "the answer has no message content");
+			err = cg_error_set(CG_E_INPUT, "%s",
+					   refusal ? "the model refused to answer"
+						   : "the answer has no message content");
 			goto done;
 		}
 		err = cg_buf_puts(out, t);

@@ -66,7 +66,7 @@ static double log2_unit(double x)
 /* Shannon entropy in bits per character. */
 static double entropy(const char *s, size_t n)
 {
-	unsigned counts[256] = {0};
+	unsigned counts[256] = { 0 };
 	double h = 0;
 	if (!n)
 		return 0;
@@ -93,40 +93,40 @@ struct shape {
 
 /* Token shapes by prefix. Longer prefixes first where one is a prefix of another. */
 static const struct shape shapes[] = {
-    {"AKIA", "aws-access-key", 16, 16, NULL, true, false},
-    {"ASIA", "aws-access-key", 16, 16, NULL, true, false},
-    {"AGPA", "aws-access-key", 16, 16, NULL, true, false},
-    {"AIDA", "aws-access-key", 16, 16, NULL, true, false},
-    {"AROA", "aws-access-key", 16, 16, NULL, true, false},
-    {"AIPA", "aws-access-key", 16, 16, NULL, true, false},
-    {"ANPA", "aws-access-key", 16, 16, NULL, true, false},
-    {"ANVA", "aws-access-key", 16, 16, NULL, true, false},
-    {"ABIA", "aws-access-key", 16, 16, NULL, true, false},
-    {"ACCA", "aws-access-key", 16, 16, NULL, true, false},
-    {"AIza", "gcp-api-key", 35, 35, "_-", false, false},
-    {"github_pat_", "github-token", 22, 0, "_", false, false},
-    {"ghp_", "github-token", 36, 0, NULL, false, false},
-    {"gho_", "github-token", 36, 0, NULL, false, false},
-    {"ghu_", "github-token", 36, 0, NULL, false, false},
-    {"ghs_", "github-token", 36, 0, NULL, false, false},
-    {"ghr_", "github-token", 36, 0, NULL, false, false},
-    {"glpat-", "gitlab-token", 20, 0, "_-", false, false},
-    {"gldt-", "gitlab-token", 20, 0, "_-", false, false},
-    {"glrt-", "gitlab-token", 20, 0, "_-", false, false},
-    {"glptt-", "gitlab-token", 20, 0, "_-", false, false},
-    {"glcbt-", "gitlab-token", 20, 0, "_-", false, false},
-    {"glsoat-", "gitlab-token", 20, 0, "_-", false, false},
-    {"GR1348941", "gitlab-token", 20, 0, "_-", false, false},
-    {"xoxa-", "slack-token", 10, 0, "-", false, false},
-    {"xoxb-", "slack-token", 10, 0, "-", false, false},
-    {"xoxp-", "slack-token", 10, 0, "-", false, false},
-    {"xoxo-", "slack-token", 10, 0, "-", false, false},
-    {"xoxs-", "slack-token", 10, 0, "-", false, false},
-    {"xoxr-", "slack-token", 10, 0, "-", false, false},
-    {"xoxe-", "slack-token", 10, 0, "-", false, false},
-    {"https://hooks.slack.com/services/", "slack-webhook", 8, 0, "/_-", false, false},
-    {"sk-ant-", "anthropic-key", 20, 0, "_-", false, false},
-    {"sk-", "openai-key", 20, 0, "_-", false, true},
+	{ "AKIA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "ASIA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "AGPA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "AIDA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "AROA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "AIPA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "ANPA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "ANVA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "ABIA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "ACCA", "aws-access-key", 16, 16, NULL, true, false },
+	{ "AIza", "gcp-api-key", 35, 35, "_-", false, false },
+	{ "github_pat_", "github-token", 22, 0, "_", false, false },
+	{ "ghp_", "github-token", 36, 0, NULL, false, false },
+	{ "gho_", "github-token", 36, 0, NULL, false, false },
+	{ "ghu_", "github-token", 36, 0, NULL, false, false },
+	{ "ghs_", "github-token", 36, 0, NULL, false, false },
+	{ "ghr_", "github-token", 36, 0, NULL, false, false },
+	{ "glpat-", "gitlab-token", 20, 0, "_-", false, false },
+	{ "gldt-", "gitlab-token", 20, 0, "_-", false, false },
+	{ "glrt-", "gitlab-token", 20, 0, "_-", false, false },
+	{ "glptt-", "gitlab-token", 20, 0, "_-", false, false },
+	{ "glcbt-", "gitlab-token", 20, 0, "_-", false, false },
+	{ "glsoat-", "gitlab-token", 20, 0, "_-", false, false },
+	{ "GR1348941", "gitlab-token", 20, 0, "_-", false, false },
+	{ "xoxa-", "slack-token", 10, 0, "-", false, false },
+	{ "xoxb-", "slack-token", 10, 0, "-", false, false },
+	{ "xoxp-", "slack-token", 10, 0, "-", false, false },
+	{ "xoxo-", "slack-token", 10, 0, "-", false, false },
+	{ "xoxs-", "slack-token", 10, 0, "-", false, false },
+	{ "xoxr-", "slack-token", 10, 0, "-", false, false },
+	{ "xoxe-", "slack-token", 10, 0, "-", false, false },
+	{ "https://hooks.slack.com/services/", "slack-webhook", 8, 0, "/_-", false, false },
+	{ "sk-ant-", "anthropic-key", 20, 0, "_-", false, false },
+	{ "sk-", "openai-key", 20, 0, "_-", false, true },
 };
 
 /* Length of a token shape at s (0: none). s[-1] must not continue a word. */
@@ -261,8 +261,8 @@ static size_t match_key_block(const char *s, size_t len)
 	return (size_t)(p - s);
 }
 
-static const char *const secret_words[] = {"password", "passwd",      "secret",	    "token",	  "api_key", "apikey",
-					   "api-key",  "private_key", "access_key", "credential", "auth_key"};
+static const char *const secret_words[] = { "password", "passwd",      "secret",     "token",	   "api_key", "apikey",
+					    "api-key",	"private_key", "access_key", "credential", "auth_key" };
 
 /* True when identifier s[0..n) names a secret (the word ends the name or a segment of it). */
 static bool names_secret(const char *s, size_t n)

@@ -254,7 +254,7 @@ static void add_findings(struct cg_review_result *res, struct cg_findings *findi
 }
 
 static void describe_failure(struct job *j, const struct cg_review_plan *plan, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static void describe_failure(struct job *j, const struct cg_review_plan *plan, const char *fmt, ...)
 {

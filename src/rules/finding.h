@@ -16,13 +16,13 @@ enum cg_origin { CG_ORIGIN_RULES = 0, CG_ORIGIN_REVIEW = 1 };
 struct cg_finding {
 	char *rule;
 	enum cg_severity severity;
-	char *path;        /* repository-relative, '/'-separated */
-	uint32_t line;     /* 1-based */
-	uint32_t end_line; /* >= line */
-	uint32_t column;   /* 1-based, in bytes */
+	char *path;	     /* repository-relative, '/'-separated */
+	uint32_t line;	     /* 1-based */
+	uint32_t end_line;   /* >= line */
+	uint32_t column;     /* 1-based, in bytes */
 	uint32_t end_column; /* 1-based, one past the last byte of the span on end_line */
 	char *message;
-	char *help;        /* may be NULL */
+	char *help; /* may be NULL */
 	char fingerprint[17];
 	enum cg_origin origin;
 	char *source_line; /* text of `line` without its newline; may be NULL */
@@ -36,7 +36,10 @@ struct cg_findings {
 	size_t len, cap;
 };
 
-#define CG_FINDINGS_INIT { NULL, 0, 0 }
+#define CG_FINDINGS_INIT                                                                                               \
+	{                                                                                                              \
+		NULL, 0, 0                                                                                             \
+	}
 
 /* Appends a zeroed finding and returns it (owned by the list). */
 struct cg_finding *cg_findings_add(struct cg_findings *list);

@@ -91,8 +91,8 @@ static enum cg_tri eval_pair(const char *key, size_t klen, const char *value, si
 	static const struct {
 		const char *key, *value;
 	} wasm32[] = {
-		{ "target_arch", "wasm32" },	     { "target_family", "wasm" },	{ "target_os", "unknown" },
-		{ "target_env", "" },		     { "target_vendor", "unknown" },	{ "target_pointer_width", "32" },
+		{ "target_arch", "wasm32" },   { "target_family", "wasm" },    { "target_os", "unknown" },
+		{ "target_env", "" },	       { "target_vendor", "unknown" }, { "target_pointer_width", "32" },
 		{ "target_endian", "little" },
 	};
 	if (text_is(key, klen, "feature")) {
@@ -369,7 +369,7 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, const struct
 		l = eval_cond(src, ts_node_child_by_field_name(e, "left", 4), env, depth + 1);
 		r = eval_cond(src, ts_node_child_by_field_name(e, "right", 5), env, depth + 1);
 		if (is_and)
-			return l == CG_TRI_FALSE || r == CG_TRI_FALSE	? CG_TRI_FALSE
+			return l == CG_TRI_FALSE || r == CG_TRI_FALSE ? CG_TRI_FALSE
 			       : l == CG_TRI_TRUE && r == CG_TRI_TRUE ? CG_TRI_TRUE
 								      : CG_TRI_UNKNOWN;
 		return l == CG_TRI_TRUE || r == CG_TRI_TRUE	? CG_TRI_TRUE
@@ -487,10 +487,10 @@ static char *dir_of(const char *path)
 struct mod_decl {
 	uint32_t start;
 	char *name;
-	char *via_path; /* `#[path = "…"]` or a cfg_attr's path, joined to the parent's folder, or NULL */
-	bool is_off; /* via_path comes from `#[cfg_attr(P, path = …)]` under a false P: never open */
-	bool is_in_macro;     /* written in a macro call's tokens */
-	bool is_token_open;   /* is_in_macro: open as the tokens say, if the call itself is compiled */
+	char *via_path;	    /* `#[path = "…"]` or a cfg_attr's path, joined to the parent's folder, or NULL */
+	bool is_off;	    /* via_path comes from `#[cfg_attr(P, path = …)]` under a false P: never open */
+	bool is_in_macro;   /* written in a macro call's tokens */
+	bool is_token_open; /* is_in_macro: open as the tokens say, if the call itself is compiled */
 	bool is_open;
 };
 
@@ -575,7 +575,8 @@ static void collect_mod(struct decl_walk *w, TSNode item, TSNode name)
 		} else if (!ts_node_is_null(args) && cg_node_is(w->src, key, "cfg_attr")) {
 			TSNode lit = cfg_attr_path(w->src, args);
 			if (!ts_node_is_null(lit))
-				decl_add(w->pd, ts_node_start_byte(item), cg_node_strdup(w->src, name), joined_path(w, lit))
+				decl_add(w->pd, ts_node_start_byte(item), cg_node_strdup(w->src, name),
+					 joined_path(w, lit))
 					->is_off = cfg_eval(w->src, args, w->env, true) == CG_TRI_FALSE;
 		}
 	}
@@ -672,9 +673,10 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 				attr = CG_TRI_TRUE;
 				if (depth < MAX_MACRO_DEPTH) {
 					f->next++;
-					stack[depth++] = (struct tok_frame){ c, 0, is_open,
-									     f->is_cfg_if && ts_node_is_null(pending_macro),
-									     CG_TRI_FALSE };
+					stack[depth++] =
+						(struct tok_frame){ c, 0, is_open,
+								    f->is_cfg_if && ts_node_is_null(pending_macro),
+								    CG_TRI_FALSE };
 					/* A cfg_if branch holds items, not branches. */
 					stack[depth - 1].is_cfg_if = false;
 					break;
@@ -683,7 +685,8 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 				   cg_node_type_is(ts_node_child(f->tt, f->next + 1), "identifier") &&
 				   !strcmp(ts_node_type(ts_node_child(f->tt, f->next + 2)), ";")) {
 				TSNode id = ts_node_child(f->tt, f->next + 1);
-				struct mod_decl *d = decl_add(w->pd, ts_node_start_byte(c), cg_node_strdup(w->src, id), NULL);
+				struct mod_decl *d =
+					decl_add(w->pd, ts_node_start_byte(c), cg_node_strdup(w->src, id), NULL);
 				d->is_in_macro = true;
 				d->is_token_open = f->is_open && attr != CG_TRI_FALSE;
 				attr = CG_TRI_TRUE;
@@ -693,8 +696,8 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 			} else if (!strcmp(type, ";")) {
 				attr = CG_TRI_TRUE;
 				pending_macro = (TSNode){ 0 };
-			} else if (strcmp(type, "!") && strcmp(type, "#") && strcmp(type, "pub") && strcmp(type, "else") &&
-				   strcmp(type, "token_tree")) {
+			} else if (strcmp(type, "!") && strcmp(type, "#") && strcmp(type, "pub") &&
+				   strcmp(type, "else") && strcmp(type, "token_tree")) {
 				pending_macro = (TSNode){ 0 };
 			}
 		}

@@ -41,14 +41,14 @@ struct cg_gate_macro {
  * the functions below; start from cg_gate_env_of and fill the lists.
  */
 struct cg_gate_env {
-	unsigned build;		/* CG_GATE_* */
-	char **off_features;	/* `feature = "x"` is false for these (the crate rejects them on this build) */
+	unsigned build;	     /* CG_GATE_* */
+	char **off_features; /* `feature = "x"` is false for these (the crate rejects them on this build) */
 	size_t noff_features;
-	char **off_attrs;	/* items under these attributes are not this build's (`#[server]` bodies) */
+	char **off_attrs; /* items under these attributes are not this build's (`#[server]` bodies) */
 	size_t noff_attrs;
 	struct cg_gate_macro *macros; /* cfg-alias macros of the crate */
 	size_t nmacros;
-	bool is_custom_off; /* bare flags other than unix/windows/test (`tokio_unstable`) are false */
+	bool is_custom_off;	/* bare flags other than unix/windows/test (`tokio_unstable`) are false */
 	const char *on_feature; /* `feature = "x"` is true for this one, or NULL */
 };
 /* An environment for `build` with empty lists. */
@@ -83,9 +83,8 @@ int cg_gate_walk(const struct cg_source *src, const struct cg_gate_env *env, int
  * True when the module file at `path` is declared by a parent module file
  * (mod.rs, lib.rs, main.rs or the `<dir>.rs` of the folder) as `mod x;` in
  * code `build` leaves out (also inside `cfg_if!` branches and cfg-alias macro
- * calls, and `#[cfg_attr(P, path = "…")]` naming the file under a false P), at any level up to the crate root. Files are
- * read at the change's new revision; a file that cannot be read counts as
- * absent.
+ * calls, and `#[cfg_attr(P, path = "…")]` naming the file under a false P), at any level up to the crate root. Files
+ * are read at the change's new revision; a file that cannot be read counts as absent.
  */
 bool cg_gate_file_excluded(const struct cg_change *change, const char *path, const struct cg_gate_env *env);
 

@@ -15,15 +15,9 @@ extern const struct cg_rule cg_rule_allow_without_reason;
 extern const struct cg_rule cg_rule_missing_bench;
 
 const struct cg_rule *const cg_rules[] = {
-	&cg_rule_chrono_ban,
-	&cg_rule_blocking_in_async,
-	&cg_rule_missing_bench,
-	&cg_rule_unbounded_channel,
-	&cg_rule_thiserror_errors,
-	&cg_rule_no_mocks,
-	&cg_rule_wasm_unsafe_std,
-	&cg_rule_missing_memory_files,
-	&cg_rule_allow_without_reason,
+	&cg_rule_chrono_ban,	    &cg_rule_blocking_in_async,	   &cg_rule_missing_bench,
+	&cg_rule_unbounded_channel, &cg_rule_thiserror_errors,	   &cg_rule_no_mocks,
+	&cg_rule_wasm_unsafe_std,   &cg_rule_missing_memory_files, &cg_rule_allow_without_reason,
 };
 
 const size_t cg_nrules = sizeof(cg_rules) / sizeof(cg_rules[0]);

@@ -16,7 +16,7 @@
  * change, applies suppressions and the baseline, and fingerprints them.
  */
 enum cg_file_kind {
-	CG_KIND_RUST = 1 << 0,       /* *.rs */
+	CG_KIND_RUST = 1 << 0,	     /* *.rs */
 	CG_KIND_CARGO_TOML = 1 << 1, /* Cargo.toml */
 	CG_KIND_CARGO_LOCK = 1 << 2, /* Cargo.lock */
 };
@@ -31,7 +31,7 @@ struct cg_rule {
 	enum cg_severity default_severity;
 	const char *summary; /* one line, for `crabgate rules` and SARIF */
 	const char *explain; /* long text with a bad and a good example */
-	unsigned wants;      /* CG_KIND_* */
+	unsigned wants;	     /* CG_KIND_* */
 	int (*check)(struct cg_rule_ctx *ctx);
 	/*
 	 * Optional, and cheap: false when the rule cannot fire on this file,
@@ -63,16 +63,16 @@ struct cg_rule_ctx {
 	const struct cg_rule *rule;
 	const struct cg_config *cfg;
 	const struct cg_conf_node *rule_cfg; /* rules.<id> */
-	enum cg_severity severity;           /* configured */
+	enum cg_severity severity;	     /* configured */
 	struct cg_change *change;
 	struct cg_changed_file *file;
 	enum cg_file_kind kind;
 	const char *path;
-	const struct cg_source *src; /* the parsed file */
-	void *file_data;              /* shared per-file analyses (syntax/rust.h) */
+	const struct cg_source *src;  /* the parsed file */
+	void *file_data;	      /* shared per-file analyses (syntax/rust.h) */
 	struct cg_cargo_cache *cargo; /* crates and manifests, read once per run (syntax/cargo.h) */
 	struct cg_findings *sink;     /* raw findings of this file */
-	enum cg_filter filter;        /* which findings the pass will show */
+	enum cg_filter filter;	      /* which findings the pass will show */
 };
 
 struct cg_span {
@@ -82,7 +82,7 @@ struct cg_span {
 struct cg_emit {
 	struct cg_span span;
 	const char *message;
-	const char *help;          /* may be NULL */
+	const char *help;	   /* may be NULL */
 	enum cg_severity severity; /* CG_SEV_OFF: the configured one */
 };
 
@@ -100,15 +100,15 @@ struct cg_pass_stats {
 	struct {
 		char *path;
 		const char *reason;
-	} *skipped; /* owned; each path freed by cg_pass_stats_release */
+	} * skipped; /* owned; each path freed by cg_pass_stats_release */
 	size_t nskipped, skipped_cap;
 };
 
 struct cg_pass_opts {
 	enum cg_filter filter;
 	const char *baseline_path; /* NULL: none */
-	unsigned jobs;             /* worker threads; 0 = one per core, at most 8 */
-	size_t max_file_bytes;     /* larger files are skipped; 0 = no limit */
+	unsigned jobs;		   /* worker threads; 0 = one per core, at most 8 */
+	size_t max_file_bytes;	   /* larger files are skipped; 0 = no limit */
 };
 
 /*

@@ -128,13 +128,13 @@ static void vtype_clear(struct vtype *t)
 
 static struct vtype vtype_of(const char *name, bool is_result)
 {
-	struct vtype t = {cg_strdup(name), is_result, false};
+	struct vtype t = { cg_strdup(name), is_result, false };
 	return t;
 }
 
 static struct vtype vtype_copy(const struct vtype *t)
 {
-	struct vtype c = {cg_strdup(t->name), t->is_result, t->is_channel};
+	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel };
 	return c;
 }
 
@@ -194,23 +194,23 @@ static const struct {
 	const char *type; /* NULL: an mpsc channel pair */
 	bool is_result;
 } returns[] = {
-    {"std::process::Command::new", "std::process::Command", false},
-    {"std::thread::spawn", "std::thread::JoinHandle", false},
-    {"std::thread::Builder::new", "std::thread::Builder", false},
-    {"std::io::stdin", "std::io::Stdin", false},
-    {"std::fs::OpenOptions::new", "std::fs::OpenOptions", false},
-    {"std::fs::File::open", "std::fs::File", true},
-    {"std::fs::File::create", "std::fs::File", true},
-    {"std::net::TcpListener::bind", "std::net::TcpListener", true},
-    {"std::net::TcpStream::connect", "std::net::TcpStream", true},
-    {"std::net::UdpSocket::bind", "std::net::UdpSocket", true},
-    {"std::sync::mpsc::channel", NULL, false},
-    {"std::sync::mpsc::sync_channel", NULL, false},
-    {"tokio::runtime::Runtime::new", "tokio::runtime::Runtime", true},
-    {"tokio::runtime::Handle::current", "tokio::runtime::Handle", false},
-    {"tokio::runtime::Handle::try_current", "tokio::runtime::Handle", true},
-    {"tokio::runtime::Builder::new_multi_thread", "tokio::runtime::Builder", false},
-    {"tokio::runtime::Builder::new_current_thread", "tokio::runtime::Builder", false},
+	{ "std::process::Command::new", "std::process::Command", false },
+	{ "std::thread::spawn", "std::thread::JoinHandle", false },
+	{ "std::thread::Builder::new", "std::thread::Builder", false },
+	{ "std::io::stdin", "std::io::Stdin", false },
+	{ "std::fs::OpenOptions::new", "std::fs::OpenOptions", false },
+	{ "std::fs::File::open", "std::fs::File", true },
+	{ "std::fs::File::create", "std::fs::File", true },
+	{ "std::net::TcpListener::bind", "std::net::TcpListener", true },
+	{ "std::net::TcpStream::connect", "std::net::TcpStream", true },
+	{ "std::net::UdpSocket::bind", "std::net::UdpSocket", true },
+	{ "std::sync::mpsc::channel", NULL, false },
+	{ "std::sync::mpsc::sync_channel", NULL, false },
+	{ "tokio::runtime::Runtime::new", "tokio::runtime::Runtime", true },
+	{ "tokio::runtime::Handle::current", "tokio::runtime::Handle", false },
+	{ "tokio::runtime::Handle::try_current", "tokio::runtime::Handle", true },
+	{ "tokio::runtime::Builder::new_multi_thread", "tokio::runtime::Builder", false },
+	{ "tokio::runtime::Builder::new_current_thread", "tokio::runtime::Builder", false },
 };
 
 static const struct {
@@ -219,26 +219,26 @@ static const struct {
 	const char *result;  /* NULL: the same type */
 	bool is_result;
 } steps[] = {
-    {"std::process::Command",
-     " arg args env envs env_remove env_clear current_dir stdin stdout stderr uid gid groups process_group arg0 ", NULL,
-     false},
-    {"std::process::Command", " spawn ", "std::process::Child", true},
-    {"std::thread::Builder", " name stack_size ", NULL, false},
-    {"std::thread::Builder", " spawn ", "std::thread::JoinHandle", true},
-    {"std::fs::OpenOptions", " read write append truncate create create_new mode custom_flags ", NULL, false},
-    {"std::fs::OpenOptions", " open ", "std::fs::File", true},
-    {"std::io::Stdin", " lock ", NULL, false}, /* StdinLock reads block the same way */
-    {"tokio::runtime::Builder",
-     " enable_all enable_io enable_time worker_threads thread_name thread_name_fn thread_stack_size "
-     "max_blocking_threads thread_keep_alive on_thread_start on_thread_stop global_queue_interval "
-     "event_interval start_paused ",
-     NULL, false},
-    {"tokio::runtime::Builder", " build ", "tokio::runtime::Runtime", true},
-    {"tokio::runtime::Runtime", " handle ", "tokio::runtime::Handle", false},
-    {"reqwest::blocking::Client", " get post put patch delete head request ", "reqwest::blocking::RequestBuilder",
-     false},
-    {"reqwest::blocking::RequestBuilder",
-     " header headers body json form query timeout basic_auth bearer_auth multipart version ", NULL, false},
+	{ "std::process::Command",
+	  " arg args env envs env_remove env_clear current_dir stdin stdout stderr uid gid groups process_group arg0 ",
+	  NULL, false },
+	{ "std::process::Command", " spawn ", "std::process::Child", true },
+	{ "std::thread::Builder", " name stack_size ", NULL, false },
+	{ "std::thread::Builder", " spawn ", "std::thread::JoinHandle", true },
+	{ "std::fs::OpenOptions", " read write append truncate create create_new mode custom_flags ", NULL, false },
+	{ "std::fs::OpenOptions", " open ", "std::fs::File", true },
+	{ "std::io::Stdin", " lock ", NULL, false }, /* StdinLock reads block the same way */
+	{ "tokio::runtime::Builder",
+	  " enable_all enable_io enable_time worker_threads thread_name thread_name_fn thread_stack_size "
+	  "max_blocking_threads thread_keep_alive on_thread_start on_thread_stop global_queue_interval "
+	  "event_interval start_paused ",
+	  NULL, false },
+	{ "tokio::runtime::Builder", " build ", "tokio::runtime::Runtime", true },
+	{ "tokio::runtime::Runtime", " handle ", "tokio::runtime::Handle", false },
+	{ "reqwest::blocking::Client", " get post put patch delete head request ", "reqwest::blocking::RequestBuilder",
+	  false },
+	{ "reqwest::blocking::RequestBuilder",
+	  " header headers body json form query timeout basic_auth bearer_auth multipart version ", NULL, false },
 };
 
 static bool word_in(const char *words, const char *w, size_t len)
@@ -251,7 +251,7 @@ static bool word_in(const char *words, const char *w, size_t len)
 
 static struct vtype type_of_path_call(const char *resolved)
 {
-	struct vtype t = {0};
+	struct vtype t = { 0 };
 	const char *last;
 	for (size_t i = 0; i < sizeof(returns) / sizeof(returns[0]); i++) {
 		if (strcmp(returns[i].path, resolved))
@@ -281,7 +281,7 @@ static struct vtype type_of_path_call(const char *resolved)
 /* The type of `recv.method(..)`, consuming `recv`. */
 static struct vtype type_of_method(struct vtype recv, const char *m, size_t len)
 {
-	struct vtype t = {0};
+	struct vtype t = { 0 };
 	if (!recv.name)
 		return t;
 	if (recv.is_result) {
@@ -360,7 +360,7 @@ static void unguard_to(struct walk *w, size_t mark)
 /* The type an annotation names: `&mut Receiver<T>`, `Arc<Runtime>` and the like. */
 static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 {
-	struct vtype t = {0};
+	struct vtype t = { 0 };
 	for (int hops = 0; hops < 8 && !ts_node_is_null(type); hops++) {
 		const char *k = ts_node_type(type);
 		if (!strcmp(k, "reference_type")) {
@@ -407,7 +407,7 @@ struct chain {
 static void chain_push(struct chain *c, enum op_kind kind, TSNode node)
 {
 	cg_array_grow((void **)&c->ops, &c->cap, c->n + 1, sizeof(*c->ops));
-	c->ops[c->n++] = (struct op){kind, node};
+	c->ops[c->n++] = (struct op){ kind, node };
 }
 
 static void chain_collect(struct chain *c, TSNode e)
@@ -743,7 +743,8 @@ static bool feeds_std_consumer(const struct walk *w)
 				if (arg + 4 <= end && !memcmp(arg, "mut ", 4))
 					arg += 4;
 				feeds = (size_t)(end - arg) > name.size && !memcmp(arg, name.ptr, name.size) &&
-					is_std_consumer(w, w->ctx->src->text, at) && !(arg[name.size] == '_' || (arg[name.size] >= 'a' && arg[name.size] <= 'z') ||
+					is_std_consumer(w, w->ctx->src->text, at) &&
+					!(arg[name.size] == '_' || (arg[name.size] >= 'a' && arg[name.size] <= 'z') ||
 					  (arg[name.size] >= 'A' && arg[name.size] <= 'Z') ||
 					  (arg[name.size] >= '0' && arg[name.size] <= '9'));
 			}
@@ -766,7 +767,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct entry *
 		      TSNode from, TSNode to, TSNode args, TSNode receiver)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
-	struct cg_emit em = {0};
+	struct cg_emit em = { 0 };
 	TSPoint s = ts_node_start_point(from), t = ts_node_end_point(to);
 
 	if (!severity_for(w, c, &em.severity))
@@ -774,7 +775,8 @@ static void emit_call(struct walk *w, const struct actx *c, const struct entry *
 	cg_buf_printf(&msg, "`%s` blocks the executor thread in ", what);
 	put_where(&msg, w, c);
 	if (feeds_std_consumer(w)) {
-		cg_buf_printf(&msg, "; its result goes to std code that needs the std type, so move the whole use into `%s`",
+		cg_buf_printf(&msg,
+			      "; its result goes to std code that needs the std type, so move the whole use into `%s`",
 			      runtime_unblock(w->runtime));
 	} else {
 		struct cg_buf rep = CG_BUF_INIT;
@@ -784,10 +786,11 @@ static void emit_call(struct walk *w, const struct actx *c, const struct entry *
 		cg_buf_puts(&msg, "`");
 		cg_buf_release(&rep);
 	}
-	cg_buf_printf(&help, "async code shares a few executor threads between all tasks, and a blocking call stops "
-			     "every task on its thread; await the async version, or move the blocking work into `%s`",
+	cg_buf_printf(&help,
+		      "async code shares a few executor threads between all tasks, and a blocking call stops "
+		      "every task on its thread; await the async version, or move the blocking work into `%s`",
 		      runtime_unblock(w->runtime));
-	em.span = (struct cg_span){s.row + 1, s.column + 1, t.row + 1, t.column + 1};
+	em.span = (struct cg_span){ s.row + 1, s.column + 1, t.row + 1, t.column + 1 };
 	em.message = msg.ptr;
 	em.help = help.ptr;
 	cg_rule_emit(w->ctx, &em);
@@ -798,7 +801,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct entry *
 static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
-	struct cg_emit em = {0};
+	struct cg_emit em = { 0 };
 	TSPoint s = ts_node_start_point(g->let), t = ts_node_end_point(await_node);
 
 	g->is_done = true;
@@ -816,7 +819,7 @@ static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 						 : "lock");
 	cg_buf_puts(&help, "a task that sleeps at an `.await` while holding a std lock keeps every other task that "
 			   "wants the lock blocked on its executor thread, and the future is not Send");
-	em.span = (struct cg_span){s.row + 1, s.column + 1, t.row + 1, t.column + 1};
+	em.span = (struct cg_span){ s.row + 1, s.column + 1, t.row + 1, t.column + 1 };
 	em.message = msg.ptr;
 	em.help = help.ptr;
 	cg_rule_emit(w->ctx, &em);
@@ -929,13 +932,13 @@ static bool suppressed_here(const struct actx *c, const struct callee *k)
 static struct vtype eval_chain(struct walk *w, const struct actx *c, const struct chain *ch, bool is_head_awaited,
 			       bool should_check)
 {
-	struct vtype t = {0};
+	struct vtype t = { 0 };
 	bool is_flagged = false;
 
 	for (size_t i = ch->n; i-- > 0;) {
 		const struct op *op = &ch->ops[i];
 		bool is_awaited = i == 0 ? is_head_awaited : ch->ops[i - 1].kind == OP_AWAIT;
-		struct callee k = {0};
+		struct callee k = { 0 };
 
 		switch (op->kind) {
 		case OP_IDENT: {
@@ -966,7 +969,7 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			if (should_check && !is_awaited && !is_flagged &&
 			    match_path_call(w, resolved, ts_node_start_byte(fn), &k) && !suppressed_here(c, &k)) {
 				emit_call(w, c, k.entry, k.what, k.name, fn, op->node,
-					  ts_node_child_by_field_name(op->node, "arguments", 9), (TSNode){0});
+					  ts_node_child_by_field_name(op->node, "arguments", 9), (TSNode){ 0 });
 				is_flagged = true;
 			}
 			t = type_of_path_call(resolved);
@@ -1018,7 +1021,7 @@ static bool is_chain_head(const struct walk *w, size_t d)
 static void check_call(struct walk *w, size_t d)
 {
 	const struct level *L = &w->levels[d];
-	struct chain ch = {0};
+	struct chain ch = { 0 };
 	struct vtype t;
 
 	if (!is_async(&L->ctx) || !is_chain_head(w, d))
@@ -1132,16 +1135,17 @@ static void bind_pattern(struct walk *w, TSNode pat, struct vtype t)
 		if (ts_tree_cursor_goto_first_child(&c)) {
 			do {
 				TSNode el = ts_tree_cursor_current_node(&c);
-				struct vtype et = {0};
+				struct vtype et = { 0 };
 				if (!ts_node_is_named(el))
 					continue;
 				if (t.is_channel && k == 2)
-					et = vtype_of(
-					    idx == 0 ? "std::sync::mpsc::Sender" : "std::sync::mpsc::Receiver", false);
+					et = vtype_of(idx == 0 ? "std::sync::mpsc::Sender"
+							       : "std::sync::mpsc::Receiver",
+						      false);
 				if (type_is(el, "identifier") || type_is(el, "mut_pattern")) {
 					TSNode id = type_is(el, "mut_pattern") && ts_node_named_child_count(el) >= 2
-							? ts_node_named_child(el, ts_node_named_child_count(el) - 1)
-							: el;
+							    ? ts_node_named_child(el, ts_node_named_child_count(el) - 1)
+							    : el;
 					if (type_is(id, "identifier")) {
 						name = cg_node_text(w->ctx->src, id, &len);
 						bind(w, name, len, et);
@@ -1172,7 +1176,7 @@ static void bind_params(struct walk *w, TSNode params)
 				if (!ts_node_is_null(pat))
 					bind_pattern(w, pat, type_of_annotation(w, ty));
 			} else if (ts_node_is_named(p) && !type_is(p, "self_parameter")) {
-				bind_pattern(w, p, (struct vtype){0});
+				bind_pattern(w, p, (struct vtype){ 0 });
 			}
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
@@ -1200,8 +1204,8 @@ static void finish_let(struct walk *w, size_t d)
 	TSNode pat = ts_node_child_by_field_name(L->node, "pattern", 7);
 	TSNode ty = ts_node_child_by_field_name(L->node, "type", 4);
 	TSNode value = ts_node_child_by_field_name(L->node, "value", 5);
-	struct chain ch = {0};
-	struct vtype t = {0};
+	struct chain ch = { 0 };
+	struct vtype t = { 0 };
 
 	if (ts_node_is_null(pat))
 		return;
@@ -1237,7 +1241,7 @@ static void finish_let(struct walk *w, size_t d)
 				}
 				if ((kind = guard_kind(m, ml)) != NULL && !ts_node_is_null(args) &&
 				    !ts_node_named_child_count(args)) {
-					struct chain below = {ch.ops + i + 1, ch.n - i - 1, 0};
+					struct chain below = { ch.ops + i + 1, ch.n - i - 1, 0 };
 					struct vtype rt = eval_chain(w, &L->ctx, &below, false, false);
 					is_guard = had_unwrap || (rt.name && (!strcmp(rt.name, "std::sync::Mutex") ||
 									      !strcmp(rt.name, "std::sync::RwLock")));
@@ -1300,7 +1304,7 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 	TSTreeCursor cur = ts_tree_cursor_new(tree);
 	TSNode *toks = NULL;
 	size_t n = 0, cap = 0;
-	struct vtype t = {0};
+	struct vtype t = { 0 };
 	bool is_flagged = false;
 
 	if (ts_tree_cursor_goto_first_child(&cur)) {
@@ -1333,11 +1337,11 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 				size_t len;
 				const char *text = cg_node_text(w->ctx->src, tok, &len);
 				char *resolved = cg_rust_resolve_scoped(w->rf, s, text, e - s, w->is_crate_root);
-				struct callee k = {0};
+				struct callee k = { 0 };
 				if (!is_flagged && !tok_awaited(toks, n, j + 2) &&
 				    match_path_call(w, resolved, s, &k) && !suppressed_here(c, &k)) {
 					emit_call(w, c, k.entry, k.what, k.name, tok, toks[j + 1], toks[j + 1],
-						  (TSNode){0});
+						  (TSNode){ 0 });
 					is_flagged = true;
 				}
 				callee_release(&k);
@@ -1363,11 +1367,11 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 		    tok_is_call_args(w, toks[i + 2])) {
 			size_t len;
 			const char *m = cg_node_text(w->ctx->src, toks[i + 1], &len);
-			struct callee k = {0};
+			struct callee k = { 0 };
 			if (!is_flagged && !tok_awaited(toks, n, i + 3) && match_method(w, &t, m, len, &k) &&
 			    !suppressed_here(c, &k)) {
 				emit_call(w, c, k.entry, k.what, k.name, toks[i + 1], toks[i + 2], toks[i + 2],
-					  i > 0 ? toks[i - 1] : (TSNode){0});
+					  i > 0 ? toks[i - 1] : (TSNode){ 0 });
 				is_flagged = true;
 			}
 			callee_release(&k);
@@ -1560,7 +1564,7 @@ static void load_entries(struct walk *w)
 
 static int check(struct cg_rule_ctx *ctx)
 {
-	struct walk w = {0};
+	struct walk w = { 0 };
 	TSNode root = cg_source_root(ctx->src);
 	TSTreeCursor c;
 	size_t len;
@@ -1627,57 +1631,57 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 }
 
 const struct cg_rule cg_rule_blocking_in_async = {
-    .id = "blocking-in-async",
-    .default_severity = CG_SEV_ERROR,
-    .summary = "no blocking calls on async executor threads",
-    .explain = "An async runtime such as tokio runs every task on a few executor threads. A call that\n"
-	       "blocks (file or socket I/O from std, a sleep, waiting for a process, a thread, a channel\n"
-	       "or a lock) stops every other task on that thread until it returns. Inside an `async fn`,\n"
-	       "an `async` block or an async closure, call the async version and `.await` it, or move\n"
-	       "the blocking work to a thread made for it with `tokio::task::spawn_blocking`.\n"
-	       "\n"
-	       "Bad:\n"
-	       "    async fn load(p: &Path) -> io::Result<Config> {\n"
-	       "        let text = std::fs::read_to_string(p)?;\n"
-	       "        std::thread::sleep(Duration::from_millis(10));\n"
-	       "        Ok(parse(&text))\n"
-	       "    }\n"
-	       "\n"
-	       "Good:\n"
-	       "    async fn load(p: &Path) -> io::Result<Config> {\n"
-	       "        let text = tokio::fs::read_to_string(p).await?;\n"
-	       "        tokio::time::sleep(Duration::from_millis(10)).await;\n"
-	       "        Ok(parse(&text))\n"
-	       "    }\n"
-	       "\n"
-	       "A std::sync::Mutex or RwLock guard that is still alive at an `.await` is reported too:\n"
-	       "drop it first (`drop(guard)` or an inner block), or use tokio::sync::Mutex.\n"
-	       "\n"
-	       "What counts as async context: only the nearest enclosing body. A nested `fn` item or a\n"
-	       "closure that is not async ends it, so work inside `spawn_blocking(|| …)`, `thread::spawn`,\n"
-	       "`rayon::spawn` or `.map(|x| …)` is not reported. Calls are resolved through the file's\n"
-	       "`use` declarations (groups, aliases, self/super/crate, globs of known modules): `use\n"
-	       "tokio::fs; fs::read(p).await` is fine, `use std::fs; fs::read(p)` is not. A call that is\n"
-	       "itself awaited is never the blocking std version.\n"
-	       "\n"
-	       "Methods are matched by the receiver's type where the file shows it: `Command::new(..)`\n"
-	       "chains, variables bound by `let` from a known constructor or with a type annotation, and\n"
-	       "parameters with a type. A receiver of unknown type (a struct field, a value returned by\n"
-	       "your own function, a generic) is only matched for method names that only blocking APIs\n"
-	       "have (`blocking_lock`, `block_on`, `to_socket_addrs`, …): an `rx.recv()` whose `rx` comes\n"
-	       "from elsewhere is not reported. Names brought in from another file of the crate\n"
-	       "(`use crate::util::read_file`) are not followed.\n"
-	       "\n"
-	       "Macro arguments (`println!`, `tokio::select!`, `join!`, `assert!`) are token trees, not\n"
-	       "syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls, but does not\n"
-	       "see closures, `async` blocks or items inside them, and does not scan `macro_rules!`\n"
-	       "bodies or what a macro expands to.\n"
-	       "\n"
-	       "Test code (#[test] and #[tokio::test] functions, #[cfg(test)] modules, tests/, benches/,\n"
-	       "examples/, build.rs) is reported at `test_severity` (warning by default). The list of\n"
-	       "blocking calls, their replacements and the wrappers are `rules.blocking-in-async` in config.\n",
-    .wants = CG_KIND_RUST,
-    .check = check,
+	.id = "blocking-in-async",
+	.default_severity = CG_SEV_ERROR,
+	.summary = "no blocking calls on async executor threads",
+	.explain = "An async runtime such as tokio runs every task on a few executor threads. A call that\n"
+		   "blocks (file or socket I/O from std, a sleep, waiting for a process, a thread, a channel\n"
+		   "or a lock) stops every other task on that thread until it returns. Inside an `async fn`,\n"
+		   "an `async` block or an async closure, call the async version and `.await` it, or move\n"
+		   "the blocking work to a thread made for it with `tokio::task::spawn_blocking`.\n"
+		   "\n"
+		   "Bad:\n"
+		   "    async fn load(p: &Path) -> io::Result<Config> {\n"
+		   "        let text = std::fs::read_to_string(p)?;\n"
+		   "        std::thread::sleep(Duration::from_millis(10));\n"
+		   "        Ok(parse(&text))\n"
+		   "    }\n"
+		   "\n"
+		   "Good:\n"
+		   "    async fn load(p: &Path) -> io::Result<Config> {\n"
+		   "        let text = tokio::fs::read_to_string(p).await?;\n"
+		   "        tokio::time::sleep(Duration::from_millis(10)).await;\n"
+		   "        Ok(parse(&text))\n"
+		   "    }\n"
+		   "\n"
+		   "A std::sync::Mutex or RwLock guard that is still alive at an `.await` is reported too:\n"
+		   "drop it first (`drop(guard)` or an inner block), or use tokio::sync::Mutex.\n"
+		   "\n"
+		   "What counts as async context: only the nearest enclosing body. A nested `fn` item or a\n"
+		   "closure that is not async ends it, so work inside `spawn_blocking(|| …)`, `thread::spawn`,\n"
+		   "`rayon::spawn` or `.map(|x| …)` is not reported. Calls are resolved through the file's\n"
+		   "`use` declarations (groups, aliases, self/super/crate, globs of known modules): `use\n"
+		   "tokio::fs; fs::read(p).await` is fine, `use std::fs; fs::read(p)` is not. A call that is\n"
+		   "itself awaited is never the blocking std version.\n"
+		   "\n"
+		   "Methods are matched by the receiver's type where the file shows it: `Command::new(..)`\n"
+		   "chains, variables bound by `let` from a known constructor or with a type annotation, and\n"
+		   "parameters with a type. A receiver of unknown type (a struct field, a value returned by\n"
+		   "your own function, a generic) is only matched for method names that only blocking APIs\n"
+		   "have (`blocking_lock`, `block_on`, `to_socket_addrs`, …): an `rx.recv()` whose `rx` comes\n"
+		   "from elsewhere is not reported. Names brought in from another file of the crate\n"
+		   "(`use crate::util::read_file`) are not followed.\n"
+		   "\n"
+		   "Macro arguments (`println!`, `tokio::select!`, `join!`, `assert!`) are token trees, not\n"
+		   "syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls, but does not\n"
+		   "see closures, `async` blocks or items inside them, and does not scan `macro_rules!`\n"
+		   "bodies or what a macro expands to.\n"
+		   "\n"
+		   "Test code (#[test] and #[tokio::test] functions, #[cfg(test)] modules, tests/, benches/,\n"
+		   "examples/, build.rs) is reported at `test_severity` (warning by default). The list of\n"
+		   "blocking calls, their replacements and the wrappers are `rules.blocking-in-async` in config.\n",
+	.wants = CG_KIND_RUST,
+	.check = check,
 	.may_fire = may_fire,
 	/* One walk; bindings and guards live in bodies; names resolve through the use map. */
 	.is_item_local = true,

@@ -27,8 +27,9 @@ static const struct {
 	{ "Utc", "`DateTime<Utc>` -> `jiff::Timestamp`, `Utc::now()` -> `jiff::Timestamp::now()`" },
 	{ "Local", "`DateTime<Local>` -> `jiff::Zoned`, `Local::now()` -> `jiff::Zoned::now()`" },
 	{ "FixedOffset", "`DateTime<FixedOffset>` -> `jiff::Zoned` (an offset alone: `jiff::tz::Offset`)" },
-	{ "DateTime", "`DateTime<Utc>` -> `jiff::Timestamp`, `DateTime<FixedOffset>`/`DateTime<Tz>`/`DateTime<Local>` -> "
-		      "`jiff::Zoned`" },
+	{ "DateTime",
+	  "`DateTime<Utc>` -> `jiff::Timestamp`, `DateTime<FixedOffset>`/`DateTime<Tz>`/`DateTime<Local>` -> "
+	  "`jiff::Zoned`" },
 	{ "NaiveDate", "`NaiveDate` -> `jiff::civil::Date`" },
 	{ "NaiveDateTime", "`NaiveDateTime` -> `jiff::civil::DateTime`" },
 	{ "NaiveTime", "`NaiveTime` -> `jiff::civil::Time`" },
@@ -36,23 +37,29 @@ static const struct {
 	{ "TimeDelta", "`TimeDelta` -> `jiff::SignedDuration` (or `jiff::Span` for calendar units)" },
 	{ "Weekday", "`Weekday` -> `jiff::civil::Weekday`" },
 	{ "Tz", "`DateTime<Tz>` -> `jiff::Zoned`, `Tz` -> `jiff::tz::TimeZone`" },
-	{ "TimeZone", "`TimeZone` -> `jiff::tz::TimeZone` (a value, not a trait: take one where chrono has `Tz: TimeZone`)" },
-	{ "Days", "`Days::new(n)` -> `jiff::Span::new().days(n)` (calendar days; `jiff::ToSpan` spells it `n.days()`)" },
+	{ "TimeZone",
+	  "`TimeZone` -> `jiff::tz::TimeZone` (a value, not a trait: take one where chrono has `Tz: TimeZone`)" },
+	{ "Days",
+	  "`Days::new(n)` -> `jiff::Span::new().days(n)` (calendar days; `jiff::ToSpan` spells it `n.days()`)" },
 	{ "LocalResult", "`LocalResult` -> jiff resolves ambiguous civil times itself: `civil::DateTime::to_zoned(tz)` "
 			 "picks the compatible one, `tz.to_ambiguous_zoned(dt)` shows the choices" },
-	{ "SecondsFormat", "`to_rfc3339_opts(SecondsFormat::Millis, ..)` -> `format!(\"{:.3}\", timestamp)` (jiff's Display "
-			   "takes a precision)" },
+	{ "SecondsFormat",
+	  "`to_rfc3339_opts(SecondsFormat::Millis, ..)` -> `format!(\"{:.3}\", timestamp)` (jiff's Display "
+	  "takes a precision)" },
 	{ "Datelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "Timelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "parse_from_rfc3339", "`DateTime::parse_from_rfc3339(s)` -> `s.parse::<jiff::Timestamp>()`" },
-	{ "parse_from_str", "`parse_from_str(s, f)` -> `strptime(f, s)` on the jiff type (format first: the arguments swap)" },
+	{ "parse_from_str",
+	  "`parse_from_str(s, f)` -> `strptime(f, s)` on the jiff type (format first: the arguments swap)" },
 	{ "format", "`.format(f)` -> `.strftime(f)`" },
 	{ "format::", "`chrono::format` items -> `jiff::fmt::strtime` (jiff's strftime/strptime formatting)" },
 	{ "timestamp", "`.timestamp()` -> `.as_second()`" },
 	{ "with_timezone", "`.with_timezone(&tz)` -> `.to_zoned(tz)`" },
 	{ "ts_seconds", "`chrono::serde::ts_seconds` -> `jiff::fmt::serde::timestamp::second::required`" },
-	{ "ts_seconds_option", "`chrono::serde::ts_seconds_option` -> `jiff::fmt::serde::timestamp::second::optional`" },
-	{ "ts_milliseconds", "`chrono::serde::ts_milliseconds` -> `jiff::fmt::serde::timestamp::millisecond::required`" },
+	{ "ts_seconds_option",
+	  "`chrono::serde::ts_seconds_option` -> `jiff::fmt::serde::timestamp::second::optional`" },
+	{ "ts_milliseconds",
+	  "`chrono::serde::ts_milliseconds` -> `jiff::fmt::serde::timestamp::millisecond::required`" },
 	{ "ts_milliseconds_option",
 	  "`chrono::serde::ts_milliseconds_option` -> `jiff::fmt::serde::timestamp::millisecond::optional`" },
 	{ "prelude", "`Utc::now()` -> `jiff::Timestamp::now()`, `DateTime<Utc>` -> `jiff::Timestamp`, `NaiveDate` -> "
@@ -230,7 +237,7 @@ struct rust_walk {
 	struct scope *scopes; /* the file first, then module bodies in source order */
 	size_t nscopes, scopes_alloc;
 	struct cg_buf extra; /* hints for calls through imported names, added to `use` findings */
-	TSNode skip;         /* a callee already reported with its call */
+	TSNode skip;	     /* a callee already reported with its call */
 };
 
 static struct scope *scope_add(struct rust_walk *w, TSNode body)
@@ -350,8 +357,10 @@ static void hints_for_call(struct cg_buf *out, const struct cg_source *src, TSNo
 		char *s = call_arg(src, call, 0), *f = call_arg(src, call, 1);
 		if (s && f) {
 			struct cg_buf h = CG_BUF_INIT;
-			cg_buf_printf(&h, "`%s::parse_from_str(%s, %s)` -> `%s::strptime(%s, %s)` (jiff takes the format first)",
-				      type, s, f, jt, f, s);
+			cg_buf_printf(
+				&h,
+				"`%s::parse_from_str(%s, %s)` -> `%s::strptime(%s, %s)` (jiff takes the format first)",
+				type, s, f, jt, f, s);
 			add_hint(out, h.ptr);
 			cg_buf_release(&h);
 		}
@@ -362,7 +371,8 @@ static void hints_for_call(struct cg_buf *out, const struct cg_source *src, TSNo
 		char *s = call_arg(src, call, 0);
 		if (s) {
 			struct cg_buf h = CG_BUF_INIT;
-			cg_buf_printf(&h, "`DateTime::parse_from_rfc3339(%s)` -> `%s.parse::<jiff::Timestamp>()`", s, s);
+			cg_buf_printf(&h, "`DateTime::parse_from_rfc3339(%s)` -> `%s.parse::<jiff::Timestamp>()`", s,
+				      s);
 			add_hint(out, h.ptr);
 			cg_buf_release(&h);
 		}
@@ -522,7 +532,8 @@ static void check_attr_string(struct rust_walk *w, TSNode lit)
 		cg_buf_put(&content, t + 1, len - 2);
 	for (size_t i = 0; is_path && i < content.size; i++) {
 		char c = content.ptr[i];
-		is_path = c == ':' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		is_path = c == ':' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9');
 	}
 	if (!is_path || !strstr(content.ptr, "::")) {
 		cg_buf_release(&content);
@@ -599,7 +610,8 @@ static void check_token_tree(struct rust_walk *w, TSNode tt)
 			const char *written = path.ptr + (is_global ? 2 : 0);
 			hints_for_path(&eq, &g, (size_t)at + 1);
 			if (at > 0)
-				cg_buf_printf(&what, "`%s` in a macro's arguments reaches it through a re-export", written);
+				cg_buf_printf(&what, "`%s` in a macro's arguments reaches it through a re-export",
+					      written);
 			else
 				cg_buf_printf(&what, "`%s` used in a macro's arguments", written);
 			s.end_line = e.end_line;
@@ -904,8 +916,9 @@ static void emit_feature(struct cg_rule_ctx *ctx, const struct ban *b, const cha
 	const char *rep = banned(b, enables);
 	cg_buf_printf(&msg, "%s's feature `%s` pulls in %s, which is banned; use %s: %s", crate, feature, enables,
 		      rep ? rep : "jiff", instead);
-	cg_buf_printf(&help, "drop the `%s` feature and convert at the boundary with jiff types; the list of such features "
-			     "is rules.chrono-ban.enabling_features",
+	cg_buf_printf(&help,
+		      "drop the `%s` feature and convert at the boundary with jiff types; the list of such features "
+		      "is rules.chrono-ban.enabling_features",
 		      feature);
 	emit_at(ctx, span_of_pos(pos), msg.ptr, help.ptr);
 	cg_buf_release(&msg);
@@ -919,16 +932,17 @@ static void check_enabled_feature(struct cg_rule_ctx *ctx, const struct ban *b, 
 	const struct cg_conf_node *e = enabling(b, crate, feature);
 	char *named = NULL;
 	if (e) {
-		emit_feature(ctx, b, cg_conf_str(e, "enables", "chrono"), cg_conf_str(e, "instead", "jiff's own support"),
-			     crate, feature, pos);
+		emit_feature(ctx, b, cg_conf_str(e, "enables", "chrono"),
+			     cg_conf_str(e, "instead", "jiff's own support"), crate, feature, pos);
 	} else if (feature_names_banned(b, feature, &named)) {
-		emit_feature(ctx, b, named, "jiff's own support in that crate, or convert at the boundary", crate, feature,
-			     pos);
+		emit_feature(ctx, b, named, "jiff's own support in that crate, or convert at the boundary", crate,
+			     feature, pos);
 	}
 	free(named);
 }
 
-static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_cargo_dep *d, const struct cg_crate *ws)
+static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_cargo_dep *d,
+		      const struct cg_crate *ws)
 {
 	const char *crate = dep_crate(d, ws);
 	const char *rep = banned(b, crate);
@@ -936,7 +950,8 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 	if (rep) {
 		struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 		if (d->is_workspace_decl)
-			cg_buf_printf(&msg, "%s is banned: declared for the workspace in [workspace.dependencies]", crate);
+			cg_buf_printf(&msg, "%s is banned: declared for the workspace in [workspace.dependencies]",
+				      crate);
 		else
 			cg_buf_printf(&msg, "%s is banned: added to [%s]", crate, d->table);
 		if (strcmp(crate, d->key))
@@ -946,8 +961,9 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 		if (d->is_optional)
 			cg_buf_puts(&msg, " as an optional dependency");
 		cg_buf_printf(&msg, "; use %s instead", rep);
-		cg_buf_printf(&help, "depend on %s and port the code; `crabgate explain chrono-ban` lists the equivalents "
-				     "(`Utc::now()` -> `jiff::Timestamp::now()`, `NaiveDate` -> `jiff::civil::Date`, ...)",
+		cg_buf_printf(&help,
+			      "depend on %s and port the code; `crabgate explain chrono-ban` lists the equivalents "
+			      "(`Utc::now()` -> `jiff::Timestamp::now()`, `NaiveDate` -> `jiff::civil::Date`, ...)",
 			      rep);
 		emit_at(ctx, span_of_pos(d->pos), msg.ptr, help.ptr);
 		cg_buf_release(&msg);
@@ -960,7 +976,8 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 
 /* `[features]` items: "dep:chrono", "chrono/serde", "chrono?/serde", "sqlx/chrono", "chrono". */
 static void check_feature_item(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_manifest *m,
-			       const struct cg_crate *ws, const struct cg_cargo_feature *f, const struct cg_cargo_str *item)
+			       const struct cg_crate *ws, const struct cg_cargo_feature *f,
+			       const struct cg_cargo_str *item)
 {
 	const char *t = item->text, *slash = strchr(t, '/');
 	char *name = NULL, *sub = NULL;
@@ -985,8 +1002,10 @@ static void check_feature_item(struct cg_rule_ctx *ctx, const struct ban *b, con
 	d = dep_by_key(m, name);
 	crate = d ? dep_crate(d, ws) : name;
 	if ((rep = banned(b, crate)) != NULL) {
-		cg_buf_printf(&msg, "feature `%s` turns on the banned crate %s (`%s`); use %s instead", f->name, crate, t, rep);
-		emit_at(ctx, span_of_pos(item->pos), msg.ptr, "remove the item from the feature and port the code to jiff");
+		cg_buf_printf(&msg, "feature `%s` turns on the banned crate %s (`%s`); use %s instead", f->name, crate,
+			      t, rep);
+		emit_at(ctx, span_of_pos(item->pos), msg.ptr,
+			"remove the item from the feature and port the code to jiff");
 	} else if (sub) {
 		check_enabled_feature(ctx, b, crate, sub, item->pos);
 	}
@@ -1042,18 +1061,22 @@ static int check_lock(struct cg_rule_ctx *ctx, struct ban *b)
 				if (!q->name || strcmp(q->deps[d], p->name) || strstr(by.ptr, q->name))
 					continue;
 				cg_buf_printf(&by, "%s%s", nby++ ? ", " : "", q->name);
-				/* Name the feature to turn off when the dependent is a known one (sqlx-core -> sqlx). */
+				/* Name the feature to turn off when the dependent is a known one (sqlx-core -> sqlx).
+				 */
 				for (size_t e = 0; b->enabling && e < b->enabling->nkids; e++) {
 					const struct cg_conf_node *en = b->enabling->kids[e];
 					const char *c = cg_conf_str(en, "crate", "");
 					size_t cl = strlen(c);
 					bool match = same_crate_name(c, q->name) ||
-						     (!strncmp(c, q->name, cl) && (q->name[cl] == '-' || q->name[cl] == '_'));
+						     (!strncmp(c, q->name, cl) &&
+						      (q->name[cl] == '-' || q->name[cl] == '_'));
 					if (match && !strstr(help.ptr, c))
-						cg_buf_printf(&help, "%s%s pulls it in through a feature (%s): %s", help.size ? "; " : "",
-							      c, cg_conf_child(en, "features") && cg_conf_child(en, "features")->nkids
-								     ? cg_conf_child(en, "features")->kids[0]->value
-								     : "?",
+						cg_buf_printf(&help, "%s%s pulls it in through a feature (%s): %s",
+							      help.size ? "; " : "", c,
+							      cg_conf_child(en, "features") &&
+									      cg_conf_child(en, "features")->nkids
+								      ? cg_conf_child(en, "features")->kids[0]->value
+								      : "?",
 							      cg_conf_str(en, "instead", "use jiff's support"));
 				}
 				break;
@@ -1077,7 +1100,8 @@ static int check_lock(struct cg_rule_ctx *ctx, struct ban *b)
 
 static int check(struct cg_rule_ctx *ctx)
 {
-	struct ban b = { ctx, cg_conf_child(ctx->rule_cfg, "crates"), cg_conf_child(ctx->rule_cfg, "enabling_features") };
+	struct ban b = { ctx, cg_conf_child(ctx->rule_cfg, "crates"),
+			 cg_conf_child(ctx->rule_cfg, "enabling_features") };
 	if (ctx->kind == CG_KIND_CARGO_TOML)
 		return check_manifest(ctx, &b);
 	if (ctx->kind == CG_KIND_CARGO_LOCK)

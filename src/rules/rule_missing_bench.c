@@ -18,8 +18,8 @@
 #include "util/banned.h"
 
 /* Crates that run benches with their own main, and so need `harness = false`. */
-static const char *const harness_crates[] = { "criterion", "codspeed-criterion-compat", "divan", "codspeed-divan-compat",
-					      NULL };
+static const char *const harness_crates[] = { "criterion", "codspeed-criterion-compat", "divan",
+					      "codspeed-divan-compat", NULL };
 
 static bool is_harness_crate(const char *name)
 {
@@ -109,8 +109,9 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 			at = cr->manifest.benches[0].pos;
 		if (!at.line)
 			at = cr->manifest.package_pos;
-		cg_buf_printf(&msg, "crate `%s` has benchmarks (%s%s) but neither criterion nor divan is a dependency of its "
-				    "bench targets",
+		cg_buf_printf(&msg,
+			      "crate `%s` has benchmarks (%s%s) but neither criterion nor divan is a dependency of its "
+			      "bench targets",
 			      cr->manifest.package_name ? cr->manifest.package_name : cr->dir,
 			      crate_relative(cr, cr->bench_files[0].path), cr->nown_bench_files > 1 ? ", ..." : "");
 		cg_buf_puts(&help, "add `criterion = \"0.5\"` under [dev-dependencies] (or "
@@ -121,13 +122,17 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 		const struct cg_cargo_bench *b = &cr->manifest.benches[i];
 		char *file = bench_target_file(ctx, cr, b);
 		const struct cg_bench_file *bf = file ? cg_cargo_bench_file(cr, file) : NULL;
-		bool runs_own_main = bf ? bf->has_main_macro || bf->uses_criterion || bf->uses_divan : has_harness_dep(cr);
+		bool runs_own_main =
+			bf ? bf->has_main_macro || bf->uses_criterion || bf->uses_divan : has_harness_dep(cr);
 		if (runs_own_main && !(b->has_harness && !b->harness)) {
 			cg_buf_release(&msg);
 			cg_buf_release(&help);
-			cg_buf_printf(&msg, "[[bench]] `%s` runs %s but does not set `harness = false`: `cargo bench` would run "
-					    "libtest's harness instead and measure nothing",
-				      b->name ? b->name : "?", bf && bf->uses_divan && !bf->uses_criterion ? "divan" : "criterion");
+			cg_buf_printf(
+				&msg,
+				"[[bench]] `%s` runs %s but does not set `harness = false`: `cargo bench` would run "
+				"libtest's harness instead and measure nothing",
+				b->name ? b->name : "?",
+				bf && bf->uses_divan && !bf->uses_criterion ? "divan" : "criterion");
 			cg_buf_puts(&help, "add `harness = false` to this [[bench]] entry");
 			emit(ctx, span_of_pos(b->pos), msg.ptr, help.ptr);
 		}
@@ -142,7 +147,7 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 
 struct harness_ref {
 	const struct cg_source *src;
-	TSNode first;     /* the first criterion/divan use */
+	TSNode first;	  /* the first criterion/divan use */
 	TSNode main_call; /* criterion_main! or divan::main() */
 };
 
@@ -172,8 +177,8 @@ static int find_harness_ref(TSNode node, void *payload)
 
 	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal"))
 		return CG_WALK_SKIP;
-	if (!strcmp(type, "use_declaration") || !strcmp(type, "macro_invocation") || !strcmp(type, "scoped_identifier") ||
-	    !strcmp(type, "attribute_item")) {
+	if (!strcmp(type, "use_declaration") || !strcmp(type, "macro_invocation") ||
+	    !strcmp(type, "scoped_identifier") || !strcmp(type, "attribute_item")) {
 		TSNode target = node;
 		if (!strcmp(type, "use_declaration"))
 			target = ts_node_child_by_field_name(node, "argument", 8);
@@ -214,7 +219,8 @@ static int check_bench_file(struct cg_rule_ctx *ctx, struct cg_crate *cr, const 
 		return 0;
 	cg_walk(cg_source_root(ctx->src), find_harness_ref, &h);
 	if (!has_harness_dep(cr) && !ts_node_is_null(h.first)) {
-		cg_buf_printf(&msg, "this bench uses %s, but %s does not list it as a dependency", harness, cr->manifest_path);
+		cg_buf_printf(&msg, "this bench uses %s, but %s does not list it as a dependency", harness,
+			      cr->manifest_path);
 		cg_buf_printf(&help, "add `%s = \"%s\"` under [dev-dependencies] in %s", harness,
 			      bf->uses_criterion ? "0.5" : "0.1", cr->manifest_path);
 		emit(ctx, cg_span_of(h.first), msg.ptr, help.ptr);
@@ -242,9 +248,12 @@ static int check_bench_file(struct cg_rule_ctx *ctx, struct cg_crate *cr, const 
 			}
 			cg_buf_release(&msg);
 			cg_buf_release(&help);
-			cg_buf_printf(&msg, "%s runs its own main, but no [[bench]] entry in %s sets `harness = false` for it",
-				      harness, cr->manifest_path);
-			cg_buf_printf(&help, "add to %s:\n[[bench]]\nname = \"%s\"\nharness = false", cr->manifest_path, name.ptr);
+			cg_buf_printf(
+				&msg,
+				"%s runs its own main, but no [[bench]] entry in %s sets `harness = false` for it",
+				harness, cr->manifest_path);
+			cg_buf_printf(&help, "add to %s:\n[[bench]]\nname = \"%s\"\nharness = false", cr->manifest_path,
+				      name.ptr);
 			emit(ctx, cg_span_of(h.main_call), msg.ptr, help.ptr);
 			cg_buf_release(&name);
 		}
@@ -677,7 +686,8 @@ const struct cg_rule cg_rule_missing_bench = {
 		   "Good (benches/parse.rs, with [[bench]] name = \"parse\", harness = false):\n"
 		   "    use criterion::{black_box, criterion_group, criterion_main, Criterion};\n"
 		   "    fn bench(c: &mut Criterion) {\n"
-		   "        c.bench_function(\"parse_interval\", |b| b.iter(|| ticker::parse_interval(black_box(\"5s\"))));\n"
+		   "        c.bench_function(\"parse_interval\", |b| b.iter(|| "
+		   "ticker::parse_interval(black_box(\"5s\"))));\n"
 		   "    }\n"
 		   "    criterion_group!(benches, bench);\n"
 		   "    criterion_main!(benches);\n",

@@ -78,7 +78,9 @@ static int check(struct cg_rule_ctx *ctx)
 {
 	static const struct {
 		const char *key, *def;
-	} files[] = { { "memories", "memories.md" }, { "lessons", "lessons-learned.md" }, { "scratchpad", "scratchpad.md" } };
+	} files[] = { { "memories", "memories.md" },
+		      { "lessons", "lessons-learned.md" },
+		      { "scratchpad", "scratchpad.md" } };
 	const struct cg_conf_node *names = ctx->cfg ? cg_config_get(ctx->cfg, "memory.files") : NULL;
 	struct cg_buf missing = CG_BUF_INIT, msg = CG_BUF_INIT;
 	struct cg_emit e = { 0 };

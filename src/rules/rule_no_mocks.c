@@ -153,7 +153,8 @@ static int visit(TSNode node, void *payload)
 			is_hit = is_mockall(w, t, len, "automock", true);
 		if (is_hit)
 			emit_at(w->ctx, cg_span_of(node),
-				"`#[automock]` generates a mock of this trait: the team tests against real implementations, "
+				"`#[automock]` generates a mock of this trait: the team tests against real "
+				"implementations, "
 				"not mocks");
 		return CG_WALK_SKIP;
 	}
@@ -163,13 +164,15 @@ static int visit(TSNode node, void *payload)
 		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(w->ctx->src, mac, &len);
 		if (!ts_node_is_null(mac) && is_mockall(w, t, len, "mock", !w->has_local_mock_macro)) {
 			emit_at(w->ctx, cg_span_of(mac),
-				"`mock!` generates a mock type: the team tests against real implementations, not mocks");
+				"`mock!` generates a mock type: the team tests against real implementations, not "
+				"mocks");
 			return CG_WALK_SKIP;
 		}
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "macro_definition") || !strcmp(type, "string_literal") || !strcmp(type, "raw_string_literal") ||
-	    !strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "use_declaration"))
+	if (!strcmp(type, "macro_definition") || !strcmp(type, "string_literal") ||
+	    !strcmp(type, "raw_string_literal") || !strcmp(type, "line_comment") || !strcmp(type, "block_comment") ||
+	    !strcmp(type, "use_declaration"))
 		return CG_WALK_SKIP;
 	return CG_WALK_ENTER;
 }
@@ -252,7 +255,8 @@ const struct cg_rule cg_rule_no_mocks = {
 		   "    trait Store { fn get(&self, key: &str) -> Option<String>; }\n"
 		   "    /// The in-memory store, tested like the others, used by the service's tests.\n"
 		   "    struct MemStore(std::collections::HashMap<String, String>);\n"
-		   "    impl Store for MemStore { fn get(&self, key: &str) -> Option<String> { self.0.get(key).cloned() } }\n",
+		   "    impl Store for MemStore { fn get(&self, key: &str) -> Option<String> { "
+		   "self.0.get(key).cloned() } }\n",
 	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML,
 	.check = check,
 	.may_fire = may_fire,

@@ -109,7 +109,8 @@ static void count_uses(struct uses *u, TSNode body)
 	TSTreeCursor c = ts_tree_cursor_new(body);
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
-		if (cg_node_type_is(n, "identifier") && ts_node_start_byte(n) > u->after && cg_node_is(u->src, n, u->name)) {
+		if (cg_node_type_is(n, "identifier") && ts_node_start_byte(n) > u->after &&
+		    cg_node_is(u->src, n, u->name)) {
 			TSNode parent = ts_node_parent(n), up = parent;
 			bool is_repeated = false;
 			for (; !ts_node_is_null(up) && !ts_node_eq(up, body); up = ts_node_parent(up))
@@ -123,7 +124,8 @@ static void count_uses(struct uses *u, TSNode body)
 				bool is_call = cg_node_type_is(ts_node_parent(parent), "call_expression");
 				if (!is_repeated && is_call &&
 				    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
-				     cg_node_is(u->src, field, "recv_timeout") || cg_node_is(u->src, field, "blocking_recv")))
+				     cg_node_is(u->src, field, "recv_timeout") ||
+				     cg_node_is(u->src, field, "blocking_recv")))
 					u->reads++;
 				if (!is_repeated && is_call &&
 				    (cg_node_is(u->src, field, "send") || cg_node_is(u->src, field, "unbounded_send")))
@@ -133,7 +135,8 @@ static void count_uses(struct uses *u, TSNode body)
 			} else if (cg_node_type_is(parent, "await_expression") && !is_repeated) {
 				u->reads++;
 			} else if (cg_node_type_is(parent, "arguments")) {
-				TSNode call = ts_node_parent(parent), fn = ts_node_child_by_field_name(call, "function", 8);
+				TSNode call = ts_node_parent(parent),
+				       fn = ts_node_child_by_field_name(call, "function", 8);
 				if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
 					u->drops++;
 					u->drop_at = ts_node_start_byte(n);
@@ -208,7 +211,8 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 		count_uses(&su, body);
 		count_uses(&ru, body);
 		/* A reply is read once; a sender cloned for producers is no reply channel. */
-		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) || (su.n == su.drops + su.sends && su.sends <= 1) ||
+		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) ||
+			     (su.n == su.drops + su.sends && su.sends <= 1) ||
 			     (su.drops && ru.n && ru.first_use > su.drop_at);
 		free(txn);
 		free(rxn);
@@ -259,7 +263,8 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 	for (size_t i = 0; ctors && i < ctors->nkids; i++) {
 		const char *name = last_segment(cg_conf_str(ctors->kids[i], "path", ""));
 		bool is_covered = false;
-		/* A name holding an earlier one (unbounded_channel, channel), or equal to it, needs no pass of its own. */
+		/* A name holding an earlier one (unbounded_channel, channel), or equal to it, needs no pass of its own.
+		 */
 		for (size_t k = 0; k < i && !is_covered; k++) {
 			const char *prev = last_segment(cg_conf_str(ctors->kids[k], "path", ""));
 			is_covered = *prev && strstr(name, prev) != NULL;
@@ -288,46 +293,45 @@ const struct cg_rule cg_rule_unbounded_channel = {
 	.id = "unbounded-channel",
 	.default_severity = CG_SEV_WARNING,
 	.summary = "channels between tasks are bounded, so slow consumers push back",
-	.explain =
-		"An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
-		"slow database, a burst of requests, a stuck task) the queue grows until the process\n"
-		"runs out of memory, and the latency of every message in it grows with it. A bounded\n"
-		"channel gives backpressure: once N messages are queued, `send` waits (or `try_send`\n"
-		"fails, which the sender can turn into shedding load or an error), so the producer\n"
-		"runs at the consumer's pace.\n"
-		"\n"
-		"Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
-		"build.rs, #[cfg(test)] modules or #[test] functions), resolved through `use`\n"
-		"declarations, aliases and glob imports:\n"
-		"    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
-		"    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
-		"    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
-		"    flume::unbounded                      -> flume::bounded(N)\n"
-		"    async_channel::unbounded              -> async_channel::bounded(N)\n"
-		"    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
-		"    futures_channel::mpsc::unbounded     -> futures_channel::mpsc::channel(N)\n"
-		"The list is `rules.unbounded-channel.constructors` in config.\n"
-		"\n"
-		"Only channels that can grow are reported: the sender is cloned, stored,\n"
-		"returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
-		"their structure bounds them: a sender that sends once or is only dropped, a\n"
-		"receiver read once (a reply channel, its sender not cloned), an item type\n"
-		"carrying a oneshot reply, a Semaphore or want::Giver in the same fn, and a\n"
-		"collector drained after `drop(tx)` (where sync_channel(N) could deadlock).\n"
-		"\n"
-		"Bad:\n"
-		"    use tokio::sync::mpsc;\n"
-		"    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
-		"    for job in jobs { tx.send(job)?; } // never waits, whatever the backlog\n"
-		"\n"
-		"Good:\n"
-		"    use tokio::sync::mpsc;\n"
-		"    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
-		"    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n"
-		"\n"
-		"Off by default: on real code its findings were right 14 times in 18 (channels whose\n"
-		"senders live in structs but are drained in step), under the 19 in 20 every default\n"
-		"rule must reach. Turn it on with `rules.unbounded-channel.enabled: true`.\n",
+	.explain = "An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
+		   "slow database, a burst of requests, a stuck task) the queue grows until the process\n"
+		   "runs out of memory, and the latency of every message in it grows with it. A bounded\n"
+		   "channel gives backpressure: once N messages are queued, `send` waits (or `try_send`\n"
+		   "fails, which the sender can turn into shedding load or an error), so the producer\n"
+		   "runs at the consumer's pace.\n"
+		   "\n"
+		   "Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
+		   "build.rs, #[cfg(test)] modules or #[test] functions), resolved through `use`\n"
+		   "declarations, aliases and glob imports:\n"
+		   "    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
+		   "    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
+		   "    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
+		   "    flume::unbounded                      -> flume::bounded(N)\n"
+		   "    async_channel::unbounded              -> async_channel::bounded(N)\n"
+		   "    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
+		   "    futures_channel::mpsc::unbounded     -> futures_channel::mpsc::channel(N)\n"
+		   "The list is `rules.unbounded-channel.constructors` in config.\n"
+		   "\n"
+		   "Only channels that can grow are reported: the sender is cloned, stored,\n"
+		   "returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
+		   "their structure bounds them: a sender that sends once or is only dropped, a\n"
+		   "receiver read once (a reply channel, its sender not cloned), an item type\n"
+		   "carrying a oneshot reply, a Semaphore or want::Giver in the same fn, and a\n"
+		   "collector drained after `drop(tx)` (where sync_channel(N) could deadlock).\n"
+		   "\n"
+		   "Bad:\n"
+		   "    use tokio::sync::mpsc;\n"
+		   "    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
+		   "    for job in jobs { tx.send(job)?; } // never waits, whatever the backlog\n"
+		   "\n"
+		   "Good:\n"
+		   "    use tokio::sync::mpsc;\n"
+		   "    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
+		   "    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n"
+		   "\n"
+		   "Off by default: on real code its findings were right 14 times in 18 (channels whose\n"
+		   "senders live in structs but are drained in step), under the 19 in 20 every default\n"
+		   "rule must reach. Turn it on with `rules.unbounded-channel.enabled: true`.\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,

@@ -46,7 +46,7 @@ struct walk {
 	const struct cg_conf_node *calls, *except;
 	const struct cg_gate_env *env;
 	const char *why_wasm; /* why the crate counts as a WASM crate, for the message */
-	int file_state;       /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
+	int file_state;	      /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
 };
 
 /* `pattern` is a full path, `m::*` for anything under module m, or `*::name` for any path ending so. */
@@ -106,7 +106,8 @@ static bool type_is(const struct walk *w, TSNode at, TSNode type, const char *fu
 {
 	char *written, *resolved;
 	bool is;
-	if (ts_node_is_null(type) || !(cg_node_type_is(type, "type_identifier") || cg_node_type_is(type, "scoped_type_identifier")))
+	if (ts_node_is_null(type) ||
+	    !(cg_node_type_is(type, "type_identifier") || cg_node_type_is(type, "scoped_type_identifier")))
 		return false;
 	written = cg_rust_path_text(w->ctx->src, type);
 	resolved = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(at), written, strlen(written),
@@ -161,7 +162,8 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
 				pat = ts_node_child_by_field_name(n, "name", 4);
 				type = ts_node_child_by_field_name(n, "type", 4);
 			}
-			if (!ts_node_is_null(pat) && !ts_node_is_null(type) && ts_node_end_byte(n) <= ts_node_start_byte(recv) + (is_field ? ~0u / 2 : 0)) {
+			if (!ts_node_is_null(pat) && !ts_node_is_null(type) &&
+			    ts_node_end_byte(n) <= ts_node_start_byte(recv) + (is_field ? ~0u / 2 : 0)) {
 				size_t a, b;
 				const char *pt = cg_node_text(src, pat, &a), *nt = cg_node_text(src, name, &b);
 				for (size_t i = 0; i < 2 && a == b && !memcmp(pt, nt, a); i++)
@@ -213,8 +215,9 @@ static const struct cg_conf_node *method_call(struct walk *w, TSNode fn, char **
 			}
 			if (cg_node_type_is(f, "scoped_identifier")) {
 				char *written = cg_rust_path_text(src, f);
-				char *resolved = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(f), written, strlen(written),
-									cg_rust_path_is_crate_root(w->ctx->path));
+				char *resolved =
+					cg_rust_resolve_scoped(w->rf, ts_node_start_byte(f), written, strlen(written),
+							       cg_rust_path_is_crate_root(w->ctx->path));
 				if (!strcmp(resolved, "std::thread::Builder::new"))
 					cg_buf_puts(&path, "std::thread::Builder::spawn");
 				free(written);
@@ -244,8 +247,7 @@ static bool is_value_path(const struct cg_source *src, TSNode node)
 	if (!len || !(pt[0] >= 'a' && pt[0] <= 'z'))
 		return false;
 	pt = ts_node_type(parent);
-	if (!strcmp(pt, "call_expression") &&
-	    ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), node))
+	if (!strcmp(pt, "call_expression") && ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), node))
 		return false;
 	return strcmp(pt, "scoped_identifier") && strcmp(pt, "generic_function") && strcmp(pt, "macro_invocation") &&
 	       strcmp(pt, "scoped_type_identifier") && strcmp(pt, "struct_expression") && strcmp(pt, "use_as_clause") &&
@@ -309,7 +311,8 @@ static enum cg_tri target_value(const char *target)
 	enum cg_tri v = CG_TRI_UNKNOWN;
 
 	if (!cg_starts_with(target, "cfg("))
-		return cg_starts_with(target, "wasm32-") || cg_starts_with(target, "wasm64-") ? CG_TRI_TRUE : CG_TRI_FALSE;
+		return cg_starts_with(target, "wasm32-") || cg_starts_with(target, "wasm64-") ? CG_TRI_TRUE
+											      : CG_TRI_FALSE;
 	cg_buf_printf(&text, "#[%s]\nfn f() {}\n", target);
 	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
 		TSNode item = ts_node_named_child(cg_source_root(&src), 0);
@@ -414,7 +417,8 @@ static bool crate_targets_wasm(const struct cg_rule_ctx *ctx, const struct cg_cr
 					cg_buf_printf(why, "%s depends on %s with its `%s` feature", cr->manifest_path,
 						      cg_cargo_dep_crate(d), strchr(m, '/') + 1);
 				else
-					cg_buf_printf(why, "%s depends on %s", cr->manifest_path, cg_cargo_dep_crate(d));
+					cg_buf_printf(why, "%s depends on %s", cr->manifest_path,
+						      cg_cargo_dep_crate(d));
 				return true;
 			}
 		}
@@ -447,7 +451,8 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 
 	cg_buf_printf(&root, "%s%s%s", cr->dir, *cr->dir ? "/" : "", m->lib_path ? m->lib_path : "src/lib.rs");
 	if (cg_change_exists(ctx->change, root.ptr) && cg_change_read(ctx->change, root.ptr, &text) == 0 &&
-	    memmem(text.ptr, text.size, "compile_error", 13) && cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
+	    memmem(text.ptr, text.size, "compile_error", 13) &&
+	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
 		TSNode top = cg_source_root(&src);
 		for (uint32_t i = 1; i < ts_node_named_child_count(top); i++) {
 			TSNode call = ts_node_named_child(top, i), attr = ts_node_named_child(top, i - 1), mac, a, args;
@@ -468,7 +473,8 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 			if (!memmem(t, len, "wasm", 4) || !memmem(t, len, "feature", 7))
 				continue;
 			{
-				/* True whatever the features: it checks flags a build script sets (tokio_wasm), not them. */
+				/* True whatever the features: it checks flags a build script sets (tokio_wasm), not
+				 * them. */
 				struct cg_gate_env base = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
 				base.is_custom_off = true;
 				if (cg_gate_cfg_eval(&src, args, &base) == CG_TRI_TRUE)
@@ -554,13 +560,15 @@ static int scan_macros(const char *path, void *payload)
 				continue;
 			key = ts_node_named_child(tt, 0);
 			args = ts_node_named_child(tt, 1);
-			if (ts_node_is_null(key) || !cg_node_is(&src, key, "cfg") || !cg_node_type_is(args, "token_tree"))
+			if (ts_node_is_null(key) || !cg_node_is(&src, key, "cfg") ||
+			    !cg_node_type_is(args, "token_tree"))
 				break;
 			v = cg_gate_cfg_eval(&src, args, ms->env);
 			if (v == CG_TRI_FALSE) {
 				size_t len;
 				const char *t = cg_node_text(&src, name, &len);
-				cg_array_grow((void **)&ms->env->macros, &ms->cap, ms->env->nmacros + 1, sizeof(*ms->env->macros));
+				cg_array_grow((void **)&ms->env->macros, &ms->cap, ms->env->nmacros + 1,
+					      sizeof(*ms->env->macros));
 				ms->env->macros[ms->env->nmacros++] = (struct cg_gate_macro){ cg_strndup(t, len), v };
 			}
 			break;
@@ -737,50 +745,49 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 	.id = "wasm-unsafe-std",
 	.default_severity = CG_SEV_WARNING,
 	.summary = "crates that target WASM avoid std APIs that panic on wasm32-unknown-unknown",
-	.explain =
-		"wasm32-unknown-unknown has no clock, no threads, no file system and no sockets. The\n"
-		"std APIs over them compile for it, then panic (`Instant::now`, `SystemTime::now`,\n"
-		"`thread::spawn`, `thread::sleep`) or fail every call with an Unsupported error\n"
-		"(`std::fs`, `std::net`) at run time, in the browser, far from the commit that\n"
-		"added them. The team keeps native and WASM builds at parity, so a crate that\n"
-		"targets WASM uses portable replacements or keeps native-only code out of the\n"
-		"wasm build.\n"
-		"\n"
-		"A crate targets WASM on positive evidence only, named in the message: a\n"
-		"dependency on wasm-bindgen, web-sys, js-sys or getrandom with `js`\n"
-		"(`rules.wasm-unsafe-std.markers`), a [target.'cfg(…)'.…] table whose cfg holds\n"
-		"on wasm32 (never a `cfg(not(target_arch = \"wasm32\"))` one), a wasm32 target in\n"
-		".cargo/config.toml or rust-toolchain.toml, or `rules.wasm-unsafe-std.crates`.\n"
-		"Calls are resolved through `use` declarations; `.elapsed()` on a std Instant or\n"
-		"SystemTime the code declares, `.spawn()` on a thread::Builder and functions named\n"
-		"as values (`let now = Instant::now;`) count too. Only what the wasm build\n"
-		"compiles is checked: cfg on items, modules, `mod x;`, statements, expressions\n"
-		"and struct-literal fields, `if cfg!(…)`, `cfg_if!` branches, the crate's own\n"
-		"cfg-alias macros (`cfg_net! { … }`) and `#[cfg_attr(P, path = …)] mod x;`,\n"
-		"judged for wasm32 (unix, windows and test false); features the crate rejects\n"
-		"on wasm with `compile_error!` (and features enabling them) and\n"
-		"`rules.wasm-unsafe-std.native_features` (ssr) are off, and so are items under\n"
-		"`native_attributes` (leptos's #[server]). Not checked: tests (#[test],\n"
-		"#[cfg(test)], tests tagged `#[cfg_attr(target_arch = \"wasm32\", ignore)]`) unless\n"
-		"the file uses wasm_bindgen_test; files outside the crate's src/ (tests/,\n"
-		"examples/, benches/, scripts) unless they use wasm_bindgen_test; build.rs.\n"
-		"\n"
-		"Bad:\n"
-		"    pub fn elapsed_ms(start: std::time::Instant) -> u128 {\n"
-		"        std::time::Instant::now().duration_since(start).as_millis() // panics in the browser\n"
-		"    }\n"
-		"\n"
-		"Good:\n"
-		"    pub fn elapsed_ms(start: web_time::Instant) -> u128 {\n"
-		"        web_time::Instant::now().duration_since(start).as_millis() // performance.now() on wasm\n"
-		"    }\n"
-		"\n"
-		"    #[cfg(not(target_arch = \"wasm32\"))]\n"
-		"    fn load_cache() -> std::io::Result<Vec<u8>> { std::fs::read(\"cache.bin\") }\n"
-		"\n"
-		"Off by default: on real code its findings were right 12 times in 24 (code that builds\n"
-		"for wasm but only runs natively, such as server-side rendering), under the 19 in 20\n"
-		"every default rule must reach. Turn it on with `rules.wasm-unsafe-std.enabled: true`.\n",
+	.explain = "wasm32-unknown-unknown has no clock, no threads, no file system and no sockets. The\n"
+		   "std APIs over them compile for it, then panic (`Instant::now`, `SystemTime::now`,\n"
+		   "`thread::spawn`, `thread::sleep`) or fail every call with an Unsupported error\n"
+		   "(`std::fs`, `std::net`) at run time, in the browser, far from the commit that\n"
+		   "added them. The team keeps native and WASM builds at parity, so a crate that\n"
+		   "targets WASM uses portable replacements or keeps native-only code out of the\n"
+		   "wasm build.\n"
+		   "\n"
+		   "A crate targets WASM on positive evidence only, named in the message: a\n"
+		   "dependency on wasm-bindgen, web-sys, js-sys or getrandom with `js`\n"
+		   "(`rules.wasm-unsafe-std.markers`), a [target.'cfg(…)'.…] table whose cfg holds\n"
+		   "on wasm32 (never a `cfg(not(target_arch = \"wasm32\"))` one), a wasm32 target in\n"
+		   ".cargo/config.toml or rust-toolchain.toml, or `rules.wasm-unsafe-std.crates`.\n"
+		   "Calls are resolved through `use` declarations; `.elapsed()` on a std Instant or\n"
+		   "SystemTime the code declares, `.spawn()` on a thread::Builder and functions named\n"
+		   "as values (`let now = Instant::now;`) count too. Only what the wasm build\n"
+		   "compiles is checked: cfg on items, modules, `mod x;`, statements, expressions\n"
+		   "and struct-literal fields, `if cfg!(…)`, `cfg_if!` branches, the crate's own\n"
+		   "cfg-alias macros (`cfg_net! { … }`) and `#[cfg_attr(P, path = …)] mod x;`,\n"
+		   "judged for wasm32 (unix, windows and test false); features the crate rejects\n"
+		   "on wasm with `compile_error!` (and features enabling them) and\n"
+		   "`rules.wasm-unsafe-std.native_features` (ssr) are off, and so are items under\n"
+		   "`native_attributes` (leptos's #[server]). Not checked: tests (#[test],\n"
+		   "#[cfg(test)], tests tagged `#[cfg_attr(target_arch = \"wasm32\", ignore)]`) unless\n"
+		   "the file uses wasm_bindgen_test; files outside the crate's src/ (tests/,\n"
+		   "examples/, benches/, scripts) unless they use wasm_bindgen_test; build.rs.\n"
+		   "\n"
+		   "Bad:\n"
+		   "    pub fn elapsed_ms(start: std::time::Instant) -> u128 {\n"
+		   "        std::time::Instant::now().duration_since(start).as_millis() // panics in the browser\n"
+		   "    }\n"
+		   "\n"
+		   "Good:\n"
+		   "    pub fn elapsed_ms(start: web_time::Instant) -> u128 {\n"
+		   "        web_time::Instant::now().duration_since(start).as_millis() // performance.now() on wasm\n"
+		   "    }\n"
+		   "\n"
+		   "    #[cfg(not(target_arch = \"wasm32\"))]\n"
+		   "    fn load_cache() -> std::io::Result<Vec<u8>> { std::fs::read(\"cache.bin\") }\n"
+		   "\n"
+		   "Off by default: on real code its findings were right 12 times in 24 (code that builds\n"
+		   "for wasm but only runs natively, such as server-side rendering), under the 19 in 20\n"
+		   "every default rule must reach. Turn it on with `rules.wasm-unsafe-std.enabled: true`.\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,

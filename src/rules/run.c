@@ -238,8 +238,9 @@ int cg_baseline_write(const char *path, const struct cg_findings *findings)
 {
 	struct cg_buf out = CG_BUF_INIT;
 	int err;
-	cg_buf_puts(&out, "# crabgate baseline: findings listed here are hidden by `crabgate check --baseline`.\n"
-			  "# fingerprint  rule  path (the path and rule are for people; only the fingerprint counts)\n");
+	cg_buf_puts(&out,
+		    "# crabgate baseline: findings listed here are hidden by `crabgate check --baseline`.\n"
+		    "# fingerprint  rule  path (the path and rule are for people; only the fingerprint counts)\n");
 	for (size_t i = 0; i < findings->len; i++) {
 		const struct cg_finding *f = &findings->items[i];
 		if (f->is_suppressed)
@@ -282,8 +283,8 @@ static void report_bare_allow(struct cg_findings *out, const struct pass_env *en
 	cg_buf_printf(&msg, "crabgate:allow(%s) without a reason does not suppress the finding", f->rule);
 	for (size_t i = 0; i < out->len; i++) {
 		const struct cg_finding *o = &out->items[i];
-		if (o->line == line && o->column == col && !strcmp(o->rule, env->allow_rule->id) && !strcmp(o->path, f->path) &&
-		    !strcmp(o->message, msg.ptr)) {
+		if (o->line == line && o->column == col && !strcmp(o->rule, env->allow_rule->id) &&
+		    !strcmp(o->path, f->path) && !strcmp(o->message, msg.ptr)) {
 			cg_buf_release(&msg);
 			return;
 		}
@@ -648,7 +649,8 @@ static bool needs_tree(const struct rule_slot *slots, size_t nslots)
 
 /* Runs the selected rules over the parsed file; their findings go to `raw`. */
 static int run_rules(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
-		     struct cg_changed_file *file, unsigned kind, const struct cg_source *src, struct cg_rust_file *rust)
+		     struct cg_changed_file *file, unsigned kind, const struct cg_source *src,
+		     struct cg_rust_file *rust)
 {
 	int err = 0;
 	for (size_t r = 0; r < nslots && err >= 0; r++) {
@@ -761,7 +763,8 @@ static size_t range_merge(struct range_list *l, const char *text)
  * (unbalanced brackets, an unterminated literal): the caller parses it whole.
  */
 static int run_in_slices(struct cg_findings *out, struct cg_findings *raw, const struct pass_run *run,
-			 const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file, struct cg_source *src)
+			 const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file,
+			 struct cg_source *src)
 {
 	struct cg_items items;
 	struct range_list ranges = { NULL, 0, 0 };
@@ -935,8 +938,8 @@ static int run_on_items(struct cg_findings *raw, const struct pass_run *run, con
 	const struct rule_slot *tree[64];
 	bool wants_all[64] = { false };
 	size_t ntree = 0, nitems = 0, from = raw->len;
-	bool is_all_shown = file->is_whole_file || run->env->filter == CG_FILTER_ALL ||
-			    run->env->filter == CG_FILTER_FILE,
+	bool is_all_shown =
+		     file->is_whole_file || run->env->filter == CG_FILTER_ALL || run->env->filter == CG_FILTER_FILE,
 	     is_hidden_wanted = false;
 	int err = WHOLE_FILE;
 
@@ -1107,7 +1110,7 @@ static int check_file(struct pass_run *run, size_t i)
 			settle_findings(&res->out, &raw, 0, file, &src, run->env);
 	}
 	if (err == CG_E_INPUT) {
-unparsable:
+	unparsable:
 		res->skip_reason = src.refusal ? src.refusal : "could not be parsed";
 		res->is_checked = false;
 		cg_error_clear();

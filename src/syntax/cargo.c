@@ -85,8 +85,8 @@ static char *string_of(const struct cg_source *src, TSNode value)
 }
 
 /* Calls `fn` for each string of an array value. */
-static void each_string(const struct cg_source *src, TSNode array, void (*fn)(void *, const char *, struct cg_cargo_pos),
-			void *payload)
+static void each_string(const struct cg_source *src, TSNode array,
+			void (*fn)(void *, const char *, struct cg_cargo_pos), void *payload)
 {
 	if (ts_node_is_null(array) || !cg_node_type_is(array, "array"))
 		return;
@@ -103,8 +103,8 @@ static const struct {
 	const char *name;
 	enum cg_dep_kind kind;
 } dep_tables[] = {
-	{ "dependencies", CG_DEP_NORMAL },	 { "dev-dependencies", CG_DEP_DEV },
-	{ "dev_dependencies", CG_DEP_DEV },	 { "build-dependencies", CG_DEP_BUILD },
+	{ "dependencies", CG_DEP_NORMAL },	{ "dev-dependencies", CG_DEP_DEV },
+	{ "dev_dependencies", CG_DEP_DEV },	{ "build-dependencies", CG_DEP_BUILD },
 	{ "build_dependencies", CG_DEP_BUILD },
 };
 
@@ -164,7 +164,8 @@ static struct cg_cargo_dep *find_dep(struct parse_state *st, enum cg_dep_kind ki
 	for (k = (size_t)dep_hash(kind, target, ws, key) & (st->dep_cap - 1); st->dep_slots[k];
 	     k = (k + 1) & (st->dep_cap - 1)) {
 		d = &m->deps[st->dep_slots[k] - 1];
-		if (d->kind == kind && d->is_workspace_decl == ws && cg_str_eq(d->target, target) && !strcmp(d->key, key))
+		if (d->kind == kind && d->is_workspace_decl == ws && cg_str_eq(d->target, target) &&
+		    !strcmp(d->key, key))
 			return d;
 	}
 	cg_array_grow((void **)&m->deps, &m->deps_cap, m->ndeps + 1, sizeof(*m->deps));
@@ -409,7 +410,8 @@ static int lock_entry(const struct cg_toml_entry *e, void *payload)
 	if (!e->is_array_element || e->nheader != 1 || strcmp(e->parts[0], "package"))
 		return 0;
 	if (ts_node_is_null(e->value)) {
-		cg_array_grow((void **)&lock->packages, &lock->packages_cap, lock->npackages + 1, sizeof(*lock->packages));
+		cg_array_grow((void **)&lock->packages, &lock->packages_cap, lock->npackages + 1,
+			      sizeof(*lock->packages));
 		p = &lock->packages[lock->npackages++];
 		memset(p, 0, sizeof(*p));
 		st->table = e->table_index;
@@ -502,7 +504,7 @@ struct dir_map {
 	struct {
 		char *dir;
 		struct cg_crate *crate;
-	} *slots;
+	} * slots;
 	size_t cap, len;
 };
 
@@ -561,7 +563,7 @@ static void map_release(struct dir_map *m)
 struct cg_cargo_cache {
 	const struct cg_change *change;
 	struct dir_map manifests; /* folder -> the manifest in it */
-	struct dir_map owners;    /* folder -> the package its files belong to */
+	struct dir_map owners;	  /* folder -> the package its files belong to */
 	struct cg_crate **crates; /* owned */
 	size_t ncrates, crates_cap;
 	bool has_manifest_list;
@@ -909,7 +911,8 @@ static int scan_bench_node(TSNode node, void *payload)
 		const char *t = ts_node_is_null(fn) ? "" : cg_node_text(s->src, fn, &len);
 		const char *last = last_segment(t, len, &llen);
 		/* divan::main() runs the benches: the target needs harness = false. */
-		if (!ts_node_is_null(fn) && names_harness(s->src, fn, divan_crates) && llen == 4 && !memcmp(last, "main", 4)) {
+		if (!ts_node_is_null(fn) && names_harness(s->src, fn, divan_crates) && llen == 4 &&
+		    !memcmp(last, "main", 4)) {
 			s->file->uses_divan = true;
 			s->file->has_main_macro = true;
 		}
@@ -918,10 +921,11 @@ static int scan_bench_node(TSNode node, void *payload)
 		const char *ptype = ts_node_is_null(parent) ? "" : ts_node_type(parent);
 		TSNode name = ts_node_is_null(parent) ? parent : ts_node_child_by_field_name(parent, "name", 4);
 		/* A bench's own items do not name the crate's functions. */
-		bool is_decl = !ts_node_is_null(name) && ts_node_eq(name, node) &&
-			       (!strcmp(ptype, "function_item") || !strcmp(ptype, "function_signature_item") ||
-				!strcmp(ptype, "struct_item") || !strcmp(ptype, "enum_item") || !strcmp(ptype, "mod_item") ||
-				!strcmp(ptype, "const_item") || !strcmp(ptype, "static_item"));
+		bool is_decl =
+			!ts_node_is_null(name) && ts_node_eq(name, node) &&
+			(!strcmp(ptype, "function_item") || !strcmp(ptype, "function_signature_item") ||
+			 !strcmp(ptype, "struct_item") || !strcmp(ptype, "enum_item") || !strcmp(ptype, "mod_item") ||
+			 !strcmp(ptype, "const_item") || !strcmp(ptype, "static_item"));
 		if (!is_decl) {
 			cg_array_grow((void **)&s->names, &s->cap, s->n + 1, sizeof(*s->names));
 			s->names[s->n++] = cg_node_strdup(s->src, node);
@@ -988,7 +992,8 @@ static void benches_locked(struct cg_cargo_cache *cache, struct cg_crate *cr)
 			free(acc.names[i]);
 			continue;
 		}
-		cg_array_grow((void **)&cr->bench_names, &cr->bench_names_cap, cr->nbench_names + 1, sizeof(*cr->bench_names));
+		cg_array_grow((void **)&cr->bench_names, &cr->bench_names_cap, cr->nbench_names + 1,
+			      sizeof(*cr->bench_names));
 		cr->bench_names[cr->nbench_names++] = acc.names[i];
 	}
 	free(acc.names);

@@ -30,10 +30,10 @@ struct cg_cargo_dep {
 	char *key;     /* the name in the table (what code calls it) */
 	char *package; /* the crate: `package = ...` when renamed, else NULL */
 	enum cg_dep_kind kind;
-	char *target;           /* `cfg(unix)` of [target.'cfg(unix)'.dependencies], or NULL */
-	char *table;            /* the table as written, for messages: "dev-dependencies" */
+	char *target;		/* `cfg(unix)` of [target.'cfg(unix)'.dependencies], or NULL */
+	char *table;		/* the table as written, for messages: "dev-dependencies" */
 	bool is_workspace_decl; /* in [workspace.dependencies] */
-	bool is_inherited;      /* `workspace = true` */
+	bool is_inherited;	/* `workspace = true` */
 	bool is_optional;
 	char *path; /* `path = ...`, or NULL */
 	struct cg_cargo_str *features;
@@ -50,7 +50,7 @@ struct cg_cargo_feature {
 
 struct cg_cargo_bench {
 	char *name;
-	char *path;       /* as written, relative to the crate; NULL when absent */
+	char *path;	  /* as written, relative to the crate; NULL when absent */
 	bool has_harness; /* `harness` is written */
 	bool harness;
 	struct cg_cargo_pos pos; /* the whole [[bench]] element */
@@ -60,7 +60,7 @@ struct cg_manifest {
 	bool has_package;
 	char *package_name;
 	bool autobenches; /* default true */
-	bool has_lib;     /* a [lib] table */
+	bool has_lib;	  /* a [lib] table */
 	char *lib_path;
 	bool has_workspace;
 	char **members, **exclude;
@@ -100,25 +100,25 @@ void cg_lockfile_release(struct cg_lockfile *lock);
 
 /* A bench target's root file or a module of it, and what it runs on. */
 struct cg_bench_file {
-	char *path;           /* repository-relative */
-	bool uses_criterion;  /* criterion paths, criterion_group!/criterion_main! */
-	bool uses_divan;      /* divan paths or #[divan::bench] */
-	bool has_main_macro;  /* criterion_main! or divan::main(): needs harness = false */
+	char *path;	     /* repository-relative */
+	bool uses_criterion; /* criterion paths, criterion_group!/criterion_main! */
+	bool uses_divan;     /* divan paths or #[divan::bench] */
+	bool has_main_macro; /* criterion_main! or divan::main(): needs harness = false */
 };
 
 struct cg_crate {
-	char *dir;           /* "" for the repository root, else "a/b" */
+	char *dir;	     /* "" for the repository root, else "a/b" */
 	char *manifest_path; /* "Cargo.toml" or "a/b/Cargo.toml" */
 	struct cg_manifest manifest;
 	struct cg_crate *workspace; /* the manifest with [workspace] above or at dir; may be NULL */
 	bool has_workspace_lookup;  /* `workspace` has been looked for */
-	bool is_library;            /* [lib] or src/lib.rs */
+	bool is_library;	    /* [lib] or src/lib.rs */
 	/* Filled by cg_cargo_benches, once. */
 	bool has_bench_scan;
 	struct cg_bench_file *bench_files; /* own benches and those of workspace bench packages */
 	size_t nbench_files, bench_files_cap;
 	size_t nown_bench_files; /* the first ones are this crate's own */
-	char **bench_names;      /* sorted, unique: identifiers the bench files name */
+	char **bench_names;	 /* sorted, unique: identifiers the bench files name */
 	size_t nbench_names, bench_names_cap;
 };
 

@@ -107,7 +107,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			return;
 	}
 	cg_array_grow((void **)&stack, &cap, 1, sizeof(*stack));
-	stack[n++] = (struct item){arg, cg_strdup("")};
+	stack[n++] = (struct item){ arg, cg_strdup("") };
 	while (n) {
 		struct item it = stack[--n];
 		const char *type = ts_node_type(it.node);
@@ -139,7 +139,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			}
 		} else if (!strcmp(type, "use_wildcard")) {
 			TSNode path =
-			    ts_node_named_child_count(it.node) ? ts_node_named_child(it.node, 0) : (TSNode){0};
+				ts_node_named_child_count(it.node) ? ts_node_named_child(it.node, 0) : (TSNode){ 0 };
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
 			full = join(it.prefix, text);
 			add_use(rf, "*", 1, full, decl, scope, module);
@@ -148,7 +148,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 		} else if (!strcmp(type, "scoped_use_list") || !strcmp(type, "use_list")) {
 			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
 			TSNode list =
-			    !strcmp(type, "use_list") ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
+				!strcmp(type, "use_list") ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
 			char *prefix;
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
 			prefix = join(it.prefix, text);
@@ -156,7 +156,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 				uint32_t k = ts_node_named_child_count(list);
 				cg_array_grow((void **)&stack, &cap, n + k, sizeof(*stack));
 				for (uint32_t i = k; i-- > 0;)
-					stack[n++] = (struct item){ts_node_named_child(list, i), cg_strdup(prefix)};
+					stack[n++] = (struct item){ ts_node_named_child(list, i), cg_strdup(prefix) };
 			}
 			free(prefix);
 		}
@@ -222,7 +222,7 @@ static void collect(struct cg_rust_file *rf)
 				cg_buf_printf(&p, "%s::%.*s", rf->modules[module].path, (int)len, t);
 				mod_bytes += p.size;
 				frames[depth].module =
-				    add_module(rf, p.ptr, ts_node_start_byte(body), ts_node_end_byte(body), module);
+					add_module(rf, p.ptr, ts_node_start_byte(body), ts_node_end_byte(body), module);
 				frames[depth].mod_depth++;
 				cg_buf_release(&p);
 			}
@@ -684,7 +684,7 @@ char *cg_rust_resolve_scoped(const struct cg_rust_file *rf, uint32_t at, const c
 			     bool is_crate_root)
 {
 	struct cg_buf clean = CG_BUF_INIT;
-	struct resolving r = {rf, is_crate_root, RESOLVE_BUDGET};
+	struct resolving r = { rf, is_crate_root, RESOLVE_BUDGET };
 	char *cur;
 
 	while (len && is_space(*written)) {
@@ -721,8 +721,8 @@ char *cg_rust_resolve_at(const struct cg_rust_file *rf, uint32_t at, const char 
 
 bool cg_rust_path_is_crate_root(const char *path)
 {
-	static const char *roots[] = {"src/lib.rs", "src/main.rs"};
-	static const char *dirs[] = {"src/bin/", "tests/", "benches/", "examples/"};
+	static const char *roots[] = { "src/lib.rs", "src/main.rs" };
+	static const char *dirs[] = { "src/bin/", "tests/", "benches/", "examples/" };
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, "build.rs"))
@@ -757,7 +757,7 @@ size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out)
 	for (int hops = 0; hops < RESOLVE_BUDGET; hops++) {
 		for (size_t gi = first_use_named(rf, "*", 1); gi < rf->nuses; gi++) {
 			const struct cg_use *g = rf->uses_by_name[gi];
-			struct resolving r = {rf, false, RESOLVE_BUDGET};
+			struct resolving r = { rf, false, RESOLVE_BUDGET };
 			char *gp;
 			if (strcmp(g->local, "*"))
 				break;
@@ -799,9 +799,9 @@ size_t cg_rust_globs_at(const struct cg_rust_file *rf, uint32_t at, char ***out)
 /* The path of an attribute_item's attribute ("tokio::test"), owned. */
 static char *attr_path(const struct cg_source *src, TSNode attr_item, TSNode *args)
 {
-	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){0};
+	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){ 0 };
 	TSNode path;
-	*args = (TSNode){0};
+	*args = (TSNode){ 0 };
 	if (ts_node_is_null(attr) || !cg_node_type_is(attr, "attribute") || !ts_node_named_child_count(attr))
 		return NULL;
 	path = ts_node_named_child(attr, 0);
@@ -861,7 +861,7 @@ bool cg_rust_attr_is_cfg_test(const struct cg_source *src, TSNode attr_item)
 
 bool cg_rust_path_is_test(const char *path)
 {
-	static const char *dirs[] = {"tests/", "benches/", "examples/"};
+	static const char *dirs[] = { "tests/", "benches/", "examples/" };
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, "build.rs"))

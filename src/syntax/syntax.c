@@ -29,7 +29,8 @@ static void index_lines(struct cg_source *src)
 	src->line_starts = cg_malloc(cap * sizeof(*src->line_starts));
 	src->line_starts[0] = 0;
 	src->nlines = 1;
-	for (const char *p = src->text, *end = src->text + src->len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL;) {
+	for (const char *p = src->text, *end = src->text + src->len;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL;) {
 		p++;
 		if (src->nlines == cap) {
 			cap *= 2;

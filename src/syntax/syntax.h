@@ -28,11 +28,11 @@ struct cg_source {
  * input: a flood of tokens that would take the parser minutes, or a parse
  * that ran past its time budget (cg_source_parse_ranges).
  */
-#define CG_SKIP_TOKEN_FLOOD                                                                                    \
-	"not parsed: more than 8,192 tokens in a row with no `;`, `,` or bracket (hostile or generated input; if "   \
+#define CG_SKIP_TOKEN_FLOOD                                                                                            \
+	"not parsed: more than 8,192 tokens in a row with no `;`, `,` or bracket (hostile or generated input; if "     \
 	"it is generated, list it under exclude)"
-#define CG_SKIP_PARSE_BUDGET                                                                                   \
-	"not parsed: the parser ran past its time budget (hostile or generated input; if it is generated, list " \
+#define CG_SKIP_PARSE_BUDGET                                                                                           \
+	"not parsed: the parser ran past its time budget (hostile or generated input; if it is generated, list "       \
 	"it under exclude)"
 
 const TSLanguage *cg_lang_rust(void);

@@ -25,7 +25,10 @@ static bool hex_escape(const char *t, size_t len, size_t n, uint32_t *out)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = t[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
 		if (d < 0)
 			return false;
 		v = v * 16 + (uint32_t)d;
@@ -90,12 +93,24 @@ static void put_unquoted(const char *t, size_t len, struct cg_buf *out)
 		}
 		c = t[++i];
 		switch (c) {
-		case 'b': cg_buf_putc(out, '\b'); break;
-		case 't': cg_buf_putc(out, '\t'); break;
-		case 'n': cg_buf_putc(out, '\n'); break;
-		case 'f': cg_buf_putc(out, '\f'); break;
-		case 'r': cg_buf_putc(out, '\r'); break;
-		case 'e': cg_buf_putc(out, '\x1b'); break;
+		case 'b':
+			cg_buf_putc(out, '\b');
+			break;
+		case 't':
+			cg_buf_putc(out, '\t');
+			break;
+		case 'n':
+			cg_buf_putc(out, '\n');
+			break;
+		case 'f':
+			cg_buf_putc(out, '\f');
+			break;
+		case 'r':
+			cg_buf_putc(out, '\r');
+			break;
+		case 'e':
+			cg_buf_putc(out, '\x1b');
+			break;
 		case '"':
 		case '\\':
 			cg_buf_putc(out, c);

@@ -40,11 +40,11 @@ bool cg_toml_is_dep_table(const char *name);
 struct cg_toml_entry {
 	const char *parts[CG_TOML_MAX_PARTS]; /* unquoted key parts, header first */
 	size_t nparts;
-	size_t nheader;        /* how many of the parts the table header gave */
-	TSNode value;          /* the value; null for a table header entry */
-	TSNode pair;           /* the innermost pair holding the value; null for a header */
-	TSNode outer;          /* the top-level pair of the table, or the header's key node */
-	TSNode table;          /* the enclosing table or [[array]] element; null at top level */
+	size_t nheader;	       /* how many of the parts the table header gave */
+	TSNode value;	       /* the value; null for a table header entry */
+	TSNode pair;	       /* the innermost pair holding the value; null for a header */
+	TSNode outer;	       /* the top-level pair of the table, or the header's key node */
+	TSNode table;	       /* the enclosing table or [[array]] element; null at top level */
 	bool is_array_element; /* the table is a [[x]] element */
 	uint32_t table_index;  /* ordinal of the table in the document (0: top level) */
 };

@@ -222,15 +222,30 @@ int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len)
 		char uesc[7];
 		size_t seq = 1;
 		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
-				uesc[0] = '\\'; uesc[1] = 'u'; uesc[2] = '0'; uesc[3] = '0';
-				uesc[4] = hex[c >> 4]; uesc[5] = hex[c & 15]; uesc[6] = 0;
+				uesc[0] = '\\';
+				uesc[1] = 'u';
+				uesc[2] = '0';
+				uesc[3] = '0';
+				uesc[4] = hex[c >> 4];
+				uesc[5] = hex[c & 15];
+				uesc[6] = 0;
 				esc = uesc;
 			} else if (c >= 0x80 && (seq = utf8_seq(u + i, len - i)) == 0) {
 				/* JSON must be UTF-8: a byte that is not becomes U+FFFD. */

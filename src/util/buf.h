@@ -21,7 +21,10 @@ struct cg_buf {
 };
 
 extern char cg_buf__empty[];
-#define CG_BUF_INIT { cg_buf__empty, 0, 0, 0 }
+#define CG_BUF_INIT                                                                                                    \
+	{                                                                                                              \
+		cg_buf__empty, 0, 0, 0                                                                                 \
+	}
 
 void cg_buf_init(struct cg_buf *b);
 /* Frees the contents; the buffer is left initialised and reusable. */

@@ -11,20 +11,15 @@ enum {
 	CG_E_USAGE = -1,   /* bad command line */
 	CG_E_CONFIG = -2,  /* bad configuration file */
 	CG_E_INPUT = -3,   /* bad input: diff, manifest, missing base commit */
-	CG_E_GIT = -4,     /* libgit2 failed */
-	CG_E_IO = -5,      /* file system */
-	CG_E_NET = -6,     /* network, HTTP */
+	CG_E_GIT = -4,	   /* libgit2 failed */
+	CG_E_IO = -5,	   /* file system */
+	CG_E_NET = -6,	   /* network, HTTP */
 	CG_E_TOOBIG = -7,  /* a size cap was hit */
 	CG_E_NOTFOUND = -8 /* a lookup that may legitimately miss */
 };
 
 /* Exit statuses, fixed and documented in README and --help. */
-enum {
-	CG_EXIT_CLEAN = 0,
-	CG_EXIT_FINDINGS = 1,
-	CG_EXIT_USAGE = 2,
-	CG_EXIT_RUNTIME = 3
-};
+enum { CG_EXIT_CLEAN = 0, CG_EXIT_FINDINGS = 1, CG_EXIT_USAGE = 2, CG_EXIT_RUNTIME = 3 };
 
 /* Records a message for `code` and returns `code`. */
 int cg_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

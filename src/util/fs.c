@@ -25,11 +25,13 @@ int cg_fs_read(struct cg_buf *out, const char *path, size_t cap)
 	size_t old_cap = out->cap;
 
 	if (fd < 0)
-		return cg_error_set(errno == ENOENT ? CG_E_NOTFOUND : CG_E_IO, "%s: cannot read: %s", path, strerror(errno));
+		return cg_error_set(errno == ENOENT ? CG_E_NOTFOUND : CG_E_IO, "%s: cannot read: %s", path,
+				    strerror(errno));
 	/* A FIFO or a device would block the run forever or never end: only regular files are read. */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return cg_error_set(CG_E_IO, "%s: not a regular file (a FIFO, device or folder); give a regular file", path);
+		return cg_error_set(CG_E_IO, "%s: not a regular file (a FIFO, device or folder); give a regular file",
+				    path);
 	}
 	out->cap = cap;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {

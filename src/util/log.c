@@ -61,15 +61,15 @@ __attribute__((format(printf, 2, 0))) static void emit(const char *prefix, const
 	cg_buf_release(&b);
 }
 
-#define CG_LOG_FN(name, min, prefix)                 \
-	void name(const char *fmt, ...)              \
-	{                                            \
-		va_list ap;                          \
-		if (level < (min))                   \
-			return;                      \
-		va_start(ap, fmt);                   \
-		emit(prefix, fmt, ap);               \
-		va_end(ap);                          \
+#define CG_LOG_FN(name, min, prefix)                                                                                   \
+	void name(const char *fmt, ...)                                                                                \
+	{                                                                                                              \
+		va_list ap;                                                                                            \
+		if (level < (min))                                                                                     \
+			return;                                                                                        \
+		va_start(ap, fmt);                                                                                     \
+		emit(prefix, fmt, ap);                                                                                 \
+		va_end(ap);                                                                                            \
 	}
 
 CG_LOG_FN(cg_info, CG_LOG_NORMAL, "crabgate: ")

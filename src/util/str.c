@@ -132,7 +132,7 @@ int cg_parse_long(long *out, const char *s, long min, long max)
 bool cg_glob_match(const char *pat, const char *str)
 {
 	const char *p = pat, *s = str;
-	const char *star_p = NULL, *star_s = NULL; /* last '*' (within a segment) */
+	const char *star_p = NULL, *star_s = NULL;   /* last '*' (within a segment) */
 	const char *dstar_p = NULL, *dstar_s = NULL; /* last '**' */
 
 	while (*s) {
@@ -212,8 +212,8 @@ bool cg_utf8_valid(const char *str, size_t len)
 				return false;
 			cp = (cp << 6) | (s[i + k] & 0x3f);
 		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
 			return false;
 		i += n + 1;
 	}

@@ -48,7 +48,7 @@ static void check_posted(const struct cg_forge_posted_list *l)
 {
 	for (size_t i = 0; i < l->len; i++) {
 		const struct cg_forge_posted *p = &l->items[i];
-		struct cg_forge_posted_list again = {0};
+		struct cg_forge_posted_list again = { 0 };
 		struct cg_buf fixed = CG_BUF_INIT;
 		if (strlen(p->fp) != 16 || strspn(p->fp, "0123456789abcdef") != 16)
 			abort();
@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data, *end = text + size, *body = text;
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	struct cg_http_policy policy = CG_HTTP_POLICY_INIT;
-	struct cg_forge_posted_list posted = {0};
+	struct cg_forge_posted_list posted = { 0 };
 	const char *sep = size >= 2 ? memmem(text, size, "\n\n", 2) : NULL;
 	cJSON *json;
 	char *next;

@@ -26,8 +26,8 @@
 static struct cg_config *cfg;
 static struct cg_memory_config mc;
 
-static const char *const markers[CG_MEMORY_NFILES] = {"<!-- crabgate:entry key=", NULL, "<!-- crabgate:begin -->"};
-static const char *const names[CG_MEMORY_NFILES] = {"memories.md", "lessons-learned.md", "scratchpad.md"};
+static const char *const markers[CG_MEMORY_NFILES] = { "<!-- crabgate:entry key=", NULL, "<!-- crabgate:begin -->" };
+static const char *const names[CG_MEMORY_NFILES] = { "memories.md", "lessons-learned.md", "scratchpad.md" };
 
 static size_t kept_prefix(enum cg_memory_file which, const char *old, size_t len)
 {
@@ -41,7 +41,7 @@ static size_t kept_prefix(enum cg_memory_file which, const char *old, size_t len
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data, *sep;
-	char *strs[NSTR] = {0};
+	char *strs[NSTR] = { 0 };
 	size_t old_len = size;
 	struct cg_memory_facts facts;
 	struct cg_memory_review review;
@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd->help = strdup("use jiff");
 	lessons[0] = strs[4];
 	todos[0] = strs[5];
-	review = (struct cg_memory_review){strs[6], lessons, 1, todos, 1};
+	review = (struct cg_memory_review){ strs[6], lessons, 1, todos, 1 };
 	facts.findings = &findings;
 	facts.review = &review;
 
@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (cg_memory_check_text(names[w], out.ptr, out.size) < 0)
 				abort(); /* the next run would refuse what this one wrote */
 			if (cg_memory_render((enum cg_memory_file)w, &again, names[w], out.ptr, out.size, &facts, &mc) <
-				0 ||
+				    0 ||
 			    again.size != out.size || memcmp(again.ptr, out.ptr, out.size))
 				abort(); /* not stable */
 			keep = old ? kept_prefix((enum cg_memory_file)w, old, old_len) : 0;

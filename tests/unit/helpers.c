@@ -79,8 +79,8 @@ void sandbox_commit(struct sandbox *sb, const char *message, char out[41])
 		assert_int_equal(git_reference_peel((git_object **)&parent, head, GIT_OBJECT_COMMIT), 0);
 		nparents = 1;
 	}
-	assert_int_equal(git_commit_create(&commit_id, sb->repo, "HEAD", sig, sig, NULL, message, tree, (size_t)nparents,
-					   (const git_commit **)&parent),
+	assert_int_equal(git_commit_create(&commit_id, sb->repo, "HEAD", sig, sig, NULL, message, tree,
+					   (size_t)nparents, (const git_commit **)&parent),
 			 0);
 	if (out)
 		git_oid_tostr(out, 41, &commit_id);

@@ -277,9 +277,12 @@ static void assert_staged_layout(struct cg_change *c)
 		const char *path;
 		enum cg_file_status status;
 	} want[] = {
-		{ "a/b/c/deep.rs", CG_FILE_MODIFIED }, { "d/e/gone.rs", CG_FILE_DELETED },
-		{ "f", CG_FILE_ADDED },                 { "f/was_dir.rs", CG_FILE_DELETED },
-		{ "n/m/new.rs", CG_FILE_ADDED },        { "top.rs", CG_FILE_DELETED },
+		{ "a/b/c/deep.rs", CG_FILE_MODIFIED },
+		{ "d/e/gone.rs", CG_FILE_DELETED },
+		{ "f", CG_FILE_ADDED },
+		{ "f/was_dir.rs", CG_FILE_DELETED },
+		{ "n/m/new.rs", CG_FILE_ADDED },
+		{ "top.rs", CG_FILE_DELETED },
 		{ "top.rs/inner.rs", CG_FILE_ADDED },
 	};
 	assert_int_equal(c->nfiles, sizeof(want) / sizeof(want[0]));

@@ -47,7 +47,8 @@ static void test_override_key_by_key(void **state)
 	assert_true(cg_conf_seq_glob(cfg->root, "exclude", "gen/a.rs"));
 	assert_false(cg_conf_seq_glob(cfg->root, "exclude", "target/a.rs"));
 	/* A list of maps takes the shape of the default's items. */
-	assert_int_equal(merge(cfg, "rules:\n  chrono-ban:\n    crates:\n      - name: time\n        replacement: jiff\n"), 0);
+	assert_int_equal(
+		merge(cfg, "rules:\n  chrono-ban:\n    crates:\n      - name: time\n        replacement: jiff\n"), 0);
 	assert_string_equal(cg_conf_str(cg_config_get(cfg, "rules.chrono-ban.crates")->kids[0], "name", NULL), "time");
 	cg_config_free(cfg);
 }
@@ -64,9 +65,12 @@ static void expect_error(const char *text, const char *needle)
 static void test_errors_name_file_line_key(void **state)
 {
 	(void)state;
-	expect_error("fail_level: sometimes\n", ".crabgate.yaml:1: fail_level: expected one of error, warning, note, never");
-	expect_error("\nrules:\n  chrono-bam:\n    enabled: false\n", ".crabgate.yaml:3: rules.chrono-bam: unknown key; expected one of");
-	expect_error("rules:\n  chrono-ban:\n    enabled: maybe\n", ".crabgate.yaml:3: rules.chrono-ban.enabled: expected true or false");
+	expect_error("fail_level: sometimes\n",
+		     ".crabgate.yaml:1: fail_level: expected one of error, warning, note, never");
+	expect_error("\nrules:\n  chrono-bam:\n    enabled: false\n",
+		     ".crabgate.yaml:3: rules.chrono-bam: unknown key; expected one of");
+	expect_error("rules:\n  chrono-ban:\n    enabled: maybe\n",
+		     ".crabgate.yaml:3: rules.chrono-ban.enabled: expected true or false");
 	expect_error("rules: [1, 2]\n", "rules: expected a mapping, found a list");
 	expect_error("exclude: target\n", "exclude: expected a list, found a single value");
 	expect_error("rules:\n  chrono-ban:\n    crates:\n      - nme: x\n", "unknown key");

@@ -12,28 +12,28 @@
 #include "util/url.h"
 
 static const char *const ci_vars[] = {
-    "GITHUB_ACTIONS",
-    "GITHUB_EVENT_NAME",
-    "GITHUB_EVENT_PATH",
-    "GITHUB_REPOSITORY",
-    "GITHUB_API_URL",
-    "GITHUB_TOKEN",
-    "CRABGATE_GITHUB_TOKEN",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_SHA",
-    "GITHUB_SERVER_URL",
-    "GITLAB_CI",
-    "CI_API_V4_URL",
-    "CI_PROJECT_ID",
-    "CI_MERGE_REQUEST_IID",
-    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
-    "CI_COMMIT_SHA",
-    "CI_COMMIT_BEFORE_SHA",
-    "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
-    "GITLAB_TOKEN",
-    "CRABGATE_GITLAB_TOKEN",
-    "CI_JOB_TOKEN",
-    "CI_PIPELINE_SOURCE",
+	"GITHUB_ACTIONS",
+	"GITHUB_EVENT_NAME",
+	"GITHUB_EVENT_PATH",
+	"GITHUB_REPOSITORY",
+	"GITHUB_API_URL",
+	"GITHUB_TOKEN",
+	"CRABGATE_GITHUB_TOKEN",
+	"GITHUB_STEP_SUMMARY",
+	"GITHUB_SHA",
+	"GITHUB_SERVER_URL",
+	"GITLAB_CI",
+	"CI_API_V4_URL",
+	"CI_PROJECT_ID",
+	"CI_MERGE_REQUEST_IID",
+	"CI_MERGE_REQUEST_DIFF_BASE_SHA",
+	"CI_COMMIT_SHA",
+	"CI_COMMIT_BEFORE_SHA",
+	"CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
+	"GITLAB_TOKEN",
+	"CRABGATE_GITLAB_TOKEN",
+	"CI_JOB_TOKEN",
+	"CI_PIPELINE_SOURCE",
 };
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -208,9 +208,9 @@ static void add_finding(struct cg_findings *fs, const char *path, uint32_t line,
 static void test_comment_and_summary(void **state)
 {
 	struct cg_findings fs = CG_FINDINGS_INIT;
-	struct cg_report_input in = {0};
+	struct cg_report_input in = { 0 };
 	struct cg_buf b = CG_BUF_INIT;
-	const char *notes[] = {"1 finding is off the diff"};
+	const char *notes[] = { "1 finding is off the diff" };
 	char fp[17];
 	(void)state;
 	for (uint32_t i = 1; i <= 150; i++)
@@ -264,12 +264,13 @@ static bool line_is_fenced(const char *md, const char *line_start)
 static void test_model_text_stays_inert(void **state)
 {
 	static const char *const fences[][2] = {
-	    {"Use this:\n```rust\nlet a = 1;", NULL},		      /* a fence never closed */
-	    {"Use this:\n~~~\nlet a = 1;\n", "fn x() {}\n````\n```"}, /* the suggestion closes one, opens another */
-	    {"ok", "```"},
-	    {"ok", "x\n```````````````"},
-	    {"```\n", "~~~~"},
-	    {"a\n   ```` rust\nb\n```\nc ``` d\n````\nafter", "````suggestion\nfoo()\n````"},
+		{ "Use this:\n```rust\nlet a = 1;", NULL }, /* a fence never closed */
+		{ "Use this:\n~~~\nlet a = 1;\n",
+		  "fn x() {}\n````\n```" }, /* the suggestion closes one, opens another */
+		{ "ok", "```" },
+		{ "ok", "x\n```````````````" },
+		{ "```\n", "~~~~" },
+		{ "a\n   ```` rust\nb\n```\nc ``` d\n````\nafter", "````suggestion\nfoo()\n````" },
 	};
 	struct cg_findings fs = CG_FINDINGS_INIT;
 	struct cg_buf b = CG_BUF_INIT;
@@ -307,7 +308,7 @@ static void test_model_text_stays_inert(void **state)
 		    "[r]: http://evil.example/ref\n[s]: //evil.example/s\n");
 	cg_buf_truncate(&b, 0);
 	cg_forge_comment_body(&b, &fs.items[0], "https://github.com");
-	for (const char *bad[] = {"](", "]:", "http://evil", "HTTPS://EVIL", "ftp://evil", "www.evil"}, **p = bad;
+	for (const char *bad[] = { "](", "]:", "http://evil", "HTTPS://EVIL", "ftp://evil", "www.evil" }, **p = bad;
 	     p < bad + 6; p++) {
 		/* Every occurrence left is the forge's own link. */
 		for (const char *at = strstr(b.ptr, *p); at; at = strstr(at + 1, *p))
@@ -383,16 +384,16 @@ static void test_diff_map(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_detect_none, clear_env),
-	    cmocka_unit_test_setup(test_detect_github_pull_request, clear_env),
-	    cmocka_unit_test_setup(test_detect_github_push_new_branch, clear_env),
-	    cmocka_unit_test_setup(test_detect_gitlab, clear_env),
-	    cmocka_unit_test(test_markers),
-	    cmocka_unit_test(test_md_text),
-	    cmocka_unit_test(test_same_origin),
-	    cmocka_unit_test(test_model_text_stays_inert),
-	    cmocka_unit_test(test_comment_and_summary),
-	    cmocka_unit_test(test_diff_map),
+		cmocka_unit_test_setup(test_detect_none, clear_env),
+		cmocka_unit_test_setup(test_detect_github_pull_request, clear_env),
+		cmocka_unit_test_setup(test_detect_github_push_new_branch, clear_env),
+		cmocka_unit_test_setup(test_detect_gitlab, clear_env),
+		cmocka_unit_test(test_markers),
+		cmocka_unit_test(test_md_text),
+		cmocka_unit_test(test_same_origin),
+		cmocka_unit_test(test_model_text_stays_inert),
+		cmocka_unit_test(test_comment_and_summary),
+		cmocka_unit_test(test_diff_map),
 	};
 	git_libgit2_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,8 +48,8 @@ static void test_sanitize_control_inside_marker_or_mention(void **state)
 static void test_answer_body_control_inside_marker(void **state)
 {
 	static const char answer[] =
-	    "{\"comments\":[{\"path\":\"src/a.rs\",\"line\":1,\"severity\":\"note\","
-	    "\"body\":\"<!-\\u0000- crabgate:summary --> @\\u0007admin\"}],\"summary\":\"<!\\u0001--\"}";
+		"{\"comments\":[{\"path\":\"src/a.rs\",\"line\":1,\"severity\":\"note\","
+		"\"body\":\"<!-\\u0000- crabgate:summary --> @\\u0007admin\"}],\"summary\":\"<!\\u0001--\"}";
 	struct cg_review_answer a;
 	(void)state;
 	assert_int_equal(cg_review_answer_parse(&a, answer, sizeof(answer) - 1), 0);
@@ -94,7 +94,7 @@ static void mem_init(struct mem *m, const char *outside)
 	cg_memory_facts_add_todo(&m->facts, "src/lib.rs", 3, outside);
 	m->lessons[0] = outside;
 	m->todos[0] = outside;
-	m->review = (struct cg_memory_review){outside, m->lessons, 1, m->todos, 1};
+	m->review = (struct cg_memory_review){ outside, m->lessons, 1, m->todos, 1 };
 	m->facts.findings = &m->findings;
 	m->facts.review = &m->review;
 }
@@ -180,7 +180,7 @@ static void test_memory_scratchpad_line_of_lone_crs(void **state)
 static void test_memory_scratchpad_line_ending_in_crs(void **state)
 {
 	static const char lf[] =
-	    "# pad\n<!-- crabgate:begin -->\n### main\r\r\n- [ ] one\r\r\r\n<!-- crabgate:end -->\n";
+		"# pad\n<!-- crabgate:begin -->\n### main\r\r\n- [ ] one\r\r\r\n<!-- crabgate:end -->\n";
 	static const char crlf[] = "# pad\r\n<!-- crabgate:begin -->\r\n### main\r\r\n- [ ] one\r\r\r\n"
 				   "<!-- crabgate:end -->\r\n";
 	struct mem m;
@@ -210,18 +210,18 @@ static void set_header(struct cg_http_response *r, const char *name, const char 
 static void test_absurd_waits_are_clamped(void **state)
 {
 	static const char *const huge[][4] = {
-	    {"Retry-After", "99999999999999999999999999999", NULL, NULL},
-	    {"retry-after-ms", "99999999999999999999999999999999", NULL, NULL},
-	    {"x-ratelimit-reset-requests", "9999999999999999999999h", "x-ratelimit-remaining-requests", "0"},
-	    {"ratelimit-reset", "99999999999999999999", "ratelimit-remaining", "0"},
+		{ "Retry-After", "99999999999999999999999999999", NULL, NULL },
+		{ "retry-after-ms", "99999999999999999999999999999999", NULL, NULL },
+		{ "x-ratelimit-reset-requests", "9999999999999999999999h", "x-ratelimit-remaining-requests", "0" },
+		{ "ratelimit-reset", "99999999999999999999", "ratelimit-remaining", "0" },
 	};
 	static const char *const not_numbers[][4] = {
-	    {"Retry-After", "1e300", NULL, NULL},
-	    {"Retry-After", "inf", NULL, NULL},
-	    {"Retry-After", "nan", NULL, NULL},
-	    {"retry-after-ms", "1e400", NULL, NULL},
-	    {"x-ratelimit-reset", "1e308h", "x-ratelimit-remaining", "0"},
-	    {"x-ratelimit-reset", "7.7e124", "x-ratelimit-remaining", "0"},
+		{ "Retry-After", "1e300", NULL, NULL },
+		{ "Retry-After", "inf", NULL, NULL },
+		{ "Retry-After", "nan", NULL, NULL },
+		{ "retry-after-ms", "1e400", NULL, NULL },
+		{ "x-ratelimit-reset", "1e308h", "x-ratelimit-remaining", "0" },
+		{ "x-ratelimit-reset", "7.7e124", "x-ratelimit-remaining", "0" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
@@ -255,8 +255,8 @@ static void test_absurd_waits_are_clamped(void **state)
 static void test_relative_next_page_cannot_change_the_host(void **state)
 {
 	/* The last: fuzz_forge_json's Link header with control bytes, which no URL parser reads as the API's. */
-	static const char *const bad[] = {"@evil.example/repos/o/r", ".evil.example/x", ":8443/x", "evil/x", "",
-					  "/ap#l=Retr\177\322Aft1"};
+	static const char *const bad[] = { "@evil.example/repos/o/r", ".evil.example/x", ":8443/x", "evil/x", "",
+					   "/ap#l=Retr\177\322Aft1" };
 	struct cg_buf url = CG_BUF_INIT;
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -276,12 +276,12 @@ static void test_relative_next_page_cannot_change_the_host(void **state)
 static void test_absurd_comment_ids_are_ignored(void **state)
 {
 	static const char page[] =
-	    "[{\"id\": 1e300, \"body\": \"x <!-- crabgate:fp=0123456789abcdef -->\"},"
-	    "{\"id\": -5, \"body\": \"<!-- crabgate:summary -->\"},"
-	    "{\"id\": \"abc\", \"notes\": [{\"id\": 1.5, \"body\": \"<!-- crabgate:fp=0123456789abcdef -->\"},"
-	    "{\"id\": 7, \"body\": \"<!-- crabgate:fp=fedcba9876543210 -->\"}]},"
-	    "{\"id\": 9, \"body\": \"<!-- crabgate:summary --> ok\"}]";
-	struct cg_forge_posted_list posted = {0};
+		"[{\"id\": 1e300, \"body\": \"x <!-- crabgate:fp=0123456789abcdef -->\"},"
+		"{\"id\": -5, \"body\": \"<!-- crabgate:summary -->\"},"
+		"{\"id\": \"abc\", \"notes\": [{\"id\": 1.5, \"body\": \"<!-- crabgate:fp=0123456789abcdef -->\"},"
+		"{\"id\": 7, \"body\": \"<!-- crabgate:fp=fedcba9876543210 -->\"}]},"
+		"{\"id\": 9, \"body\": \"<!-- crabgate:summary --> ok\"}]";
+	struct cg_forge_posted_list posted = { 0 };
 	cJSON *json = cJSON_Parse(page), *item;
 	long long summary = 0;
 	size_t read = 0;
@@ -306,16 +306,16 @@ static void test_absurd_comment_ids_are_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sanitize_control_inside_marker_or_mention),
-	    cmocka_unit_test(test_answer_body_control_inside_marker),
-	    cmocka_unit_test(test_memory_invalid_utf8_from_outside),
-	    cmocka_unit_test(test_memory_lesson_that_looks_like_a_list_item),
-	    cmocka_unit_test(test_memory_file_ending_in_lone_cr),
-	    cmocka_unit_test(test_memory_scratchpad_line_of_lone_crs),
-	    cmocka_unit_test(test_memory_scratchpad_line_ending_in_crs),
-	    cmocka_unit_test(test_absurd_waits_are_clamped),
-	    cmocka_unit_test(test_relative_next_page_cannot_change_the_host),
-	    cmocka_unit_test(test_absurd_comment_ids_are_ignored),
+		cmocka_unit_test(test_sanitize_control_inside_marker_or_mention),
+		cmocka_unit_test(test_answer_body_control_inside_marker),
+		cmocka_unit_test(test_memory_invalid_utf8_from_outside),
+		cmocka_unit_test(test_memory_lesson_that_looks_like_a_list_item),
+		cmocka_unit_test(test_memory_file_ending_in_lone_cr),
+		cmocka_unit_test(test_memory_scratchpad_line_of_lone_crs),
+		cmocka_unit_test(test_memory_scratchpad_line_ending_in_crs),
+		cmocka_unit_test(test_absurd_waits_are_clamped),
+		cmocka_unit_test(test_relative_next_page_cannot_change_the_host),
+		cmocka_unit_test(test_absurd_comment_ids_are_ignored),
 	};
 	git_libgit2_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);

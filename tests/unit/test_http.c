@@ -33,7 +33,7 @@ static void server_start(struct server *s)
 	char script[4096];
 	const char *file = __FILE__, *slash = strrchr(file, '/');
 	int fds[2];
-	char line[64] = {0};
+	char line[64] = { 0 };
 	size_t got = 0;
 
 	/* tests/unit/test_http.c -> tests/servers/model_server.py */
@@ -78,7 +78,7 @@ static cJSON *control(struct server *s, const char *what, const char *json)
 {
 	struct cg_http_policy p = fast_policy();
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
-	struct cg_http_request q = {0};
+	struct cg_http_request q = { 0 };
 	char url[256];
 	cJSON *out;
 
@@ -126,7 +126,7 @@ static int teardown(void **state)
 
 static int get(struct server *s, struct cg_http_response *r, const char *path, const struct cg_http_policy *p)
 {
-	struct cg_http_request q = {0};
+	struct cg_http_request q = { 0 };
 	char url[256];
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
 	q.url = url;
@@ -138,8 +138,8 @@ static void test_echo_and_headers(void **state)
 	struct server *s = *state;
 	struct cg_http_policy p = fast_policy();
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
-	struct cg_http_header h[] = {{"Content-Type", "application/json"}, {"X-Thing", "one"}};
-	struct cg_http_request q = {"POST", NULL, h, 2, "{\"a\":1}", 7};
+	struct cg_http_header h[] = { { "Content-Type", "application/json" }, { "X-Thing", "one" } };
+	struct cg_http_request q = { "POST", NULL, h, 2, "{\"a\":1}", 7 };
 	char url[256];
 	cJSON *doc;
 
@@ -205,7 +205,7 @@ static void test_gives_up_after_max_retries(void **state)
 static void test_no_retry_on_client_errors(void **state)
 {
 	struct server *s = *state;
-	static const int codes[] = {400, 401, 403, 404, 422};
+	static const int codes[] = { 400, 401, 403, 404, 422 };
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		struct cg_http_policy p = fast_policy();
 		struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
@@ -318,20 +318,20 @@ static void rfc850(char *out, size_t size, const struct tm *tm)
 /* Retry-After is delay-seconds or an HTTP-date; "0x10" was read as hex (16 s). Anything else: default backoff. */
 static void test_retry_after_is_decimal_or_a_date(void **state)
 {
-	static const char *const ignored[] = {"0x10",
-					      "1e3",
-					      "+5",
-					      "-5",
-					      "inf",
-					      "nan",
-					      "5s",
-					      "1.",
-					      "",
-					      "tomorrow",
-					      "Sun, 06 Nov 2994 08:49:37 PST",
-					      "sun, 06 Nov 2994 08:49:37 GMT",
-					      "Sun, 06 Nov 2994 08:49:37 GMT x"};
-	struct cg_http_response_header h[1] = {{"Retry-After", NULL}};
+	static const char *const ignored[] = { "0x10",
+					       "1e3",
+					       "+5",
+					       "-5",
+					       "inf",
+					       "nan",
+					       "5s",
+					       "1.",
+					       "",
+					       "tomorrow",
+					       "Sun, 06 Nov 2994 08:49:37 PST",
+					       "sun, 06 Nov 2994 08:49:37 GMT",
+					       "Sun, 06 Nov 2994 08:49:37 GMT x" };
+	struct cg_http_response_header h[1] = { { "Retry-After", NULL } };
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
 	char date[64];
 	time_t at = time(NULL) + 30;
@@ -409,7 +409,7 @@ static void test_plain_http_refused_for_remote_hosts(void **state)
 	struct server *s = *state;
 	struct cg_http_policy p = fast_policy();
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
-	struct cg_http_request q = {0};
+	struct cg_http_request q = { 0 };
 
 	scenario(s, "{}");
 	q.url = "http://review.example.invalid/v1/chat/completions";
@@ -436,8 +436,8 @@ static void test_redirects_same_host_only(void **state)
 	struct server *s = *state;
 	struct cg_http_policy p = fast_policy();
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
-	struct cg_http_header h[] = {{"Authorization", "Bearer redirect-secret-token"}};
-	struct cg_http_request q = {"GET", NULL, h, 1, NULL, 0};
+	struct cg_http_header h[] = { { "Authorization", "Bearer redirect-secret-token" } };
+	struct cg_http_request q = { "GET", NULL, h, 1, NULL, 0 };
 	char url[256], sc[512];
 	cJSON *reqs;
 
@@ -483,7 +483,7 @@ static void test_connection_refused_retries_then_fails(void **state)
 {
 	struct cg_http_policy p = fast_policy();
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
-	struct cg_http_request q = {0};
+	struct cg_http_request q = { 0 };
 	(void)state;
 
 	/* Port 1 on loopback: nothing listens there in a test sandbox. */
@@ -513,8 +513,8 @@ static void test_header_injection_refused(void **state)
 	struct server *s = *state;
 	struct cg_http_policy p = fast_policy();
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
-	struct cg_http_header h[] = {{"Authorization", "Bearer abc\r\nX-Evil: 1"}};
-	struct cg_http_request q = {"GET", NULL, h, 1, NULL, 0};
+	struct cg_http_header h[] = { { "Authorization", "Bearer abc\r\nX-Evil: 1" } };
+	struct cg_http_request q = { "GET", NULL, h, 1, NULL, 0 };
 	char url[256];
 
 	scenario(s, "{}");
@@ -530,11 +530,11 @@ static void test_verbose_log_redacts_auth(void **state)
 	struct server *s = *state;
 	struct cg_http_policy p = fast_policy();
 	struct cg_http_response r = CG_HTTP_RESPONSE_INIT;
-	struct cg_http_header h[] = {{"x-api-key", "sk-ant-test-key-0123456789"}, {"Accept", "text/plain"}};
-	struct cg_http_request q = {"GET", NULL, h, 2, NULL, 0};
+	struct cg_http_header h[] = { { "x-api-key", "sk-ant-test-key-0123456789" }, { "Accept", "text/plain" } };
+	struct cg_http_request q = { "GET", NULL, h, 2, NULL, 0 };
 	char url[256], path[] = "/tmp/crabgate-http-log-XXXXXX";
 	int fd = mkstemp(path), saved = dup(2);
-	char log[16384] = {0};
+	char log[16384] = { 0 };
 	FILE *f;
 
 	scenario(s, "{\"default\":{\"mode\":\"echo\"}}");
@@ -564,22 +564,22 @@ static void test_verbose_log_redacts_auth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_echo_and_headers),
-	    cmocka_unit_test(test_retries_5xx_then_success),
-	    cmocka_unit_test(test_gives_up_after_max_retries),
-	    cmocka_unit_test(test_no_retry_on_client_errors),
-	    cmocka_unit_test(test_429_quota_is_final),
-	    cmocka_unit_test(test_429_retry_after_is_honoured),
-	    cmocka_unit_test(test_retry_after_beyond_budget_stops),
-	    cmocka_unit_test(test_retry_after_is_decimal_or_a_date),
-	    cmocka_unit_test(test_rate_limit_reset_headers),
-	    cmocka_unit_test(test_batch_bounds_concurrency),
-	    cmocka_unit_test(test_plain_http_refused_for_remote_hosts),
-	    cmocka_unit_test(test_redirects_same_host_only),
-	    cmocka_unit_test(test_connection_refused_retries_then_fails),
-	    cmocka_unit_test(test_body_cap),
-	    cmocka_unit_test(test_header_injection_refused),
-	    cmocka_unit_test(test_verbose_log_redacts_auth),
+		cmocka_unit_test(test_echo_and_headers),
+		cmocka_unit_test(test_retries_5xx_then_success),
+		cmocka_unit_test(test_gives_up_after_max_retries),
+		cmocka_unit_test(test_no_retry_on_client_errors),
+		cmocka_unit_test(test_429_quota_is_final),
+		cmocka_unit_test(test_429_retry_after_is_honoured),
+		cmocka_unit_test(test_retry_after_beyond_budget_stops),
+		cmocka_unit_test(test_retry_after_is_decimal_or_a_date),
+		cmocka_unit_test(test_rate_limit_reset_headers),
+		cmocka_unit_test(test_batch_bounds_concurrency),
+		cmocka_unit_test(test_plain_http_refused_for_remote_hosts),
+		cmocka_unit_test(test_redirects_same_host_only),
+		cmocka_unit_test(test_connection_refused_retries_then_fails),
+		cmocka_unit_test(test_body_cap),
+		cmocka_unit_test(test_header_injection_refused),
+		cmocka_unit_test(test_verbose_log_redacts_auth),
 	};
 	setenv("CRABGATE_TEST_TIME_SCALE", "0.001", 1);
 	unsetenv("http_proxy");

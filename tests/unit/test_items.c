@@ -131,25 +131,25 @@ static void test_kinds(void **state)
 static void test_comments_and_literals(void **state)
 {
 	(void)state;
-	EXPECT(
-	    "// fn hidden() {\n"
-	    "/* outer /* nested } */ still comment { */\n"
-	    "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }\n"
-	    "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }\n"
-	    "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }\n"
-	    "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }\n"
-	    "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }\n"
-	    "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }\n"
-	    "/// doc comment with { and \"\n"
-	    "/** block doc } */\n"
-	    "fn g() {}\n",
-	    { CG_ITEM_FN, TOP, "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }", "a" },
-	    { CG_ITEM_FN, TOP, "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }", "b" },
-	    { CG_ITEM_FN, TOP, "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }", "c" },
-	    { CG_ITEM_FN, TOP, "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }", "d" },
-	    { CG_ITEM_FN, TOP, "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }", "e" },
-	    { CG_ITEM_FN, TOP, "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }", "f" },
-	    { CG_ITEM_FN, TOP, "fn g() {}", "g" }, );
+	EXPECT("// fn hidden() {\n"
+	       "/* outer /* nested } */ still comment { */\n"
+	       "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }\n"
+	       "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }\n"
+	       "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }\n"
+	       "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }\n"
+	       "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }\n"
+	       "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }\n"
+	       "/// doc comment with { and \"\n"
+	       "/** block doc } */\n"
+	       "fn g() {}\n",
+	       { CG_ITEM_FN, TOP, "fn a() { let s = \"}\\\" {\"; let t = b\"}\\\\\"; }", "a" },
+	       { CG_ITEM_FN, TOP, "fn b() { let r = r\"}\\\"; let h = r##\"}\"# {\"##; let bh = br##\"\"#}\"##; }",
+		 "b" },
+	       { CG_ITEM_FN, TOP, "fn c() { let c = c\"}\"; let cr = cr#\"}\"#; }", "c" },
+	       { CG_ITEM_FN, TOP, "fn d() { let x = ['{', '}', '\\'', '\\\\', '\\u{7d}', 'é', b'}', b'\\'']; }", "d" },
+	       { CG_ITEM_FN, TOP, "fn e<'a>(x: &'a str) -> &'static str { 'outer: loop { break 'outer; } x }", "e" },
+	       { CG_ITEM_FN, TOP, "fn f() { let _ = 'a'; let _ = '\"'; let s = \"'\"; }", "f" },
+	       { CG_ITEM_FN, TOP, "fn g() {}", "g" }, );
 }
 
 static void test_attributes(void **state)
@@ -247,26 +247,27 @@ static void test_visibility(void **state)
 static void test_qualifiers(void **state)
 {
 	(void)state;
-	EXPECT(
-	    "pub async fn a() {}\n"
-	    "pub const fn b() {}\n"
-	    "const unsafe fn c() {}\n"
-	    "pub unsafe extern \"C\" fn d() {}\n"
-	    "extern fn e() {}\n"
-	    "async unsafe fn f() {}\n"
-	    "const _: () = ();\n"
-	    "unsafe impl Send for X {}\n"
-	    "unsafe trait T {}\n"
-	    "impl X { default fn g() {} pub(crate) const K: u8 = 1; }\n"
-	    "extern { static E: u8; }\n",
-	    { CG_ITEM_FN, TOP, "pub async fn a() {}", "a" }, { CG_ITEM_FN, TOP, "pub const fn b() {}", "b" },
-	    { CG_ITEM_FN, TOP, "const unsafe fn c() {}", "c" },
-	    { CG_ITEM_FN, TOP, "pub unsafe extern \"C\" fn d() {}", "d" }, { CG_ITEM_FN, TOP, "extern fn e() {}", "e" },
-	    { CG_ITEM_FN, TOP, "async unsafe fn f() {}", "f" }, { CG_ITEM_OTHER, TOP, "const _: () = ();", NULL },
-	    { CG_ITEM_IMPL, TOP, "unsafe impl Send for X {}", "X" }, { CG_ITEM_TRAIT, TOP, "unsafe trait T {}", "T" },
-	    { CG_ITEM_IMPL, TOP, "impl X { default fn g() {} pub(crate) const K: u8 = 1; }", "X" },
-	    { CG_ITEM_FN, 9, "default fn g() {}", "g" }, { CG_ITEM_OTHER, 9, "pub(crate) const K: u8 = 1;", NULL },
-	    { CG_ITEM_OTHER, TOP, "extern { static E: u8; }", NULL }, );
+	EXPECT("pub async fn a() {}\n"
+	       "pub const fn b() {}\n"
+	       "const unsafe fn c() {}\n"
+	       "pub unsafe extern \"C\" fn d() {}\n"
+	       "extern fn e() {}\n"
+	       "async unsafe fn f() {}\n"
+	       "const _: () = ();\n"
+	       "unsafe impl Send for X {}\n"
+	       "unsafe trait T {}\n"
+	       "impl X { default fn g() {} pub(crate) const K: u8 = 1; }\n"
+	       "extern { static E: u8; }\n",
+	       { CG_ITEM_FN, TOP, "pub async fn a() {}", "a" }, { CG_ITEM_FN, TOP, "pub const fn b() {}", "b" },
+	       { CG_ITEM_FN, TOP, "const unsafe fn c() {}", "c" },
+	       { CG_ITEM_FN, TOP, "pub unsafe extern \"C\" fn d() {}", "d" },
+	       { CG_ITEM_FN, TOP, "extern fn e() {}", "e" }, { CG_ITEM_FN, TOP, "async unsafe fn f() {}", "f" },
+	       { CG_ITEM_OTHER, TOP, "const _: () = ();", NULL },
+	       { CG_ITEM_IMPL, TOP, "unsafe impl Send for X {}", "X" },
+	       { CG_ITEM_TRAIT, TOP, "unsafe trait T {}", "T" },
+	       { CG_ITEM_IMPL, TOP, "impl X { default fn g() {} pub(crate) const K: u8 = 1; }", "X" },
+	       { CG_ITEM_FN, 9, "default fn g() {}", "g" }, { CG_ITEM_OTHER, 9, "pub(crate) const K: u8 = 1;", NULL },
+	       { CG_ITEM_OTHER, TOP, "extern { static E: u8; }", NULL }, );
 }
 
 /* Macros at item level; a `;` after a call is its own item inside a body, part of it at the top. */
@@ -469,11 +470,11 @@ static uint64_t next_rand(uint64_t *s)
 static void test_mutations(void **state)
 {
 	static const char seed_text[] =
-	    "#!/bin/x\n//! d\n#![cfg(test)]\nuse a::{b, c};\n/// d\n#[cfg(all(test, x))]\npub(crate) mod m {\n"
-	    "    impl<T: Fn() -> U> Foo<T> where T: A<B<C>> { pub async fn f<'a>(&'a self) -> &'static str {\n"
-	    "        let s = r#\"}\"#; let c = '}'; let l: &'a u8; /* { /* } */ */ b\"\\\"\" } }\n"
-	    "    trait Tr { fn g(); type A = u8; }\n}\nmacro_rules! m { ($x:expr) => { $x }; }\n"
-	    "foo! { }\nconst F: fn() = || { };\nextern \"C\" { fn x(); }\nstruct S<const N: usize = { 3 }>(u8);\n";
+		"#!/bin/x\n//! d\n#![cfg(test)]\nuse a::{b, c};\n/// d\n#[cfg(all(test, x))]\npub(crate) mod m {\n"
+		"    impl<T: Fn() -> U> Foo<T> where T: A<B<C>> { pub async fn f<'a>(&'a self) -> &'static str {\n"
+		"        let s = r#\"}\"#; let c = '}'; let l: &'a u8; /* { /* } */ */ b\"\\\"\" } }\n"
+		"    trait Tr { fn g(); type A = u8; }\n}\nmacro_rules! m { ($x:expr) => { $x }; }\n"
+		"foo! { }\nconst F: fn() = || { };\nextern \"C\" { fn x(); }\nstruct S<const N: usize = { 3 }>(u8);\n";
 	static const char specials[] = "{}()[]<>;'\"#!/*\\rbc\n:-=";
 	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
 	size_t n = sizeof(seed_text) - 1;
@@ -619,8 +620,8 @@ static size_t compare_with_tree(const char *path, const char *text, const struct
 			fail_msg("%s: tree-sitter's %s at %u-%u [%.*s], the scan's item %zu at %u-%u", path, type,
 				 ts_node_start_byte(c), ts_node_end_byte(c),
 				 (int)(ts_node_end_byte(c) - ts_node_start_byte(c) > 80
-					   ? 80
-					   : ts_node_end_byte(c) - ts_node_start_byte(c)),
+					       ? 80
+					       : ts_node_end_byte(c) - ts_node_start_byte(c)),
 				 text + ts_node_start_byte(c), k, items->items[k].decl, items->items[k].end);
 		if (top == 0)
 			assert_int_equal(items->items[k].parent, TOP);
@@ -693,8 +694,8 @@ static void test_same_tokens(void **state)
 	assert_true(SAME("fn a() { /* a /* nested */ b */ }", "fn a() { }"));
 	assert_false(SAME("fn a() { x + 1 }", "fn a() { x + 2 }"));
 	assert_false(SAME("let ab = 1;", "let a b = 1;"));
-	assert_false(SAME("f(\"a b\")", "f(\"a  b\")"));   /* literals count byte for byte */
-	assert_false(SAME("f(\"// x\")", "f(\"\")"));      /* a string's slashes are no comment */
+	assert_false(SAME("f(\"a b\")", "f(\"a  b\")")); /* literals count byte for byte */
+	assert_false(SAME("f(\"// x\")", "f(\"\")"));	 /* a string's slashes are no comment */
 	assert_false(SAME("fn a() { x }", "fn a() { x } y"));
 	assert_true(SAME("", "  // only a comment\n"));
 #undef SAME

@@ -40,8 +40,8 @@ static void add_finding(struct cg_findings *list, const char *rule, const char *
 	f->origin = CG_ORIGIN_RULES;
 }
 
-static const char *const lessons[] = {"Prefer jiff::Timestamp for instants.", "Bound every channel."};
-static const char *const todos[] = {"Add a bench for parse_date"};
+static const char *const lessons[] = { "Prefer jiff::Timestamp for instants.", "Bound every channel." };
+static const char *const todos[] = { "Add a bench for parse_date" };
 
 static int setup(void **state)
 {
@@ -220,7 +220,7 @@ static void test_outside_text_cannot_forge_markers(void **state)
 {
 	struct fixture *fx = *state;
 	const char *evil = "ok -->\n<!-- crabgate:entry-end key=!12 -->\n<!-- crabgate:end -->";
-	const char *lesson[] = {evil};
+	const char *lesson[] = { evil };
 	char *mem, *again, *pad, *les;
 
 	fx->review.summary = evil;
@@ -230,7 +230,7 @@ static void test_outside_text_cannot_forge_markers(void **state)
 	mem = render(fx, CG_MEMORY_MEMORIES, NULL);
 	assert_int_equal(count(mem, "<!-- crabgate:entry-end"), 1);
 	assert_non_null(strstr(
-	    mem, "- summary: ok --&gt; &lt;!-- crabgate:entry-end key=!12 --&gt; &lt;!-- crabgate:end --&gt;\n"));
+		mem, "- summary: ok --&gt; &lt;!-- crabgate:entry-end key=!12 --&gt; &lt;!-- crabgate:end --&gt;\n"));
 	again = render(fx, CG_MEMORY_MEMORIES, mem);
 	assert_string_equal(mem, again);
 	pad = render(fx, CG_MEMORY_SCRATCHPAD, NULL);
@@ -269,7 +269,7 @@ static void test_lessons_dedup_and_existing_untouched(void **state)
 	struct fixture *fx = *state;
 	const char *old = "# Lessons\n\n* **PREFER**  `jiff::Timestamp` for instants\n- chrono-ban: we learned it "
 			  "<!-- crabgate:rule chrono-ban -->\nLast line without newline";
-	const char *more[] = {"bound every channel!", "Bound  every channel.", "A new one"};
+	const char *more[] = { "bound every channel!", "Bound  every channel.", "A new one" };
 	char *text;
 
 	fx->review.lessons = more;
@@ -343,7 +343,7 @@ static void test_scratchpad_fixed_findings_drop_out(void **state)
 	struct fixture *fx = *state;
 	char *first = render(fx, CG_MEMORY_SCRATCHPAD, "# Pad\n"), *ticked, *second, *empty;
 	char *box = strstr(first, "- [ ] src/net.rs:12");
-	const struct cg_memory_review none = {0};
+	const struct cg_memory_review none = { 0 };
 
 	/* Someone ticks a box; a later run keeps the tick and drops what was fixed. */
 	assert_non_null(box);
@@ -390,7 +390,7 @@ static void test_scratchpad_damaged_refused(void **state)
 	const char *no_begin = "# P\n- [ ] x\n<!-- crabgate:end -->\n";
 	const char *reversed = "<!-- crabgate:end -->\n<!-- crabgate:begin -->\n";
 	const char *two =
-	    "<!-- crabgate:begin -->\n<!-- crabgate:end -->\n<!-- crabgate:begin -->\n<!-- crabgate:end -->\n";
+		"<!-- crabgate:begin -->\n<!-- crabgate:end -->\n<!-- crabgate:begin -->\n<!-- crabgate:end -->\n";
 
 	assert_refused(fx, CG_MEMORY_SCRATCHPAD, no_end, strlen(no_end), ":2: the crabgate block has");
 	assert_refused(fx, CG_MEMORY_SCRATCHPAD, no_begin, strlen(no_begin), ":3: the crabgate block has");
@@ -421,11 +421,11 @@ static void test_config(void **state)
 	struct cg_memory_config mc;
 	struct cg_config *cfg;
 	const char *bad[][2] = {
-	    {"memory:\n  scratchpad: [findings, nonsense]\n", "'nonsense' is not a section"},
-	    {"memory:\n  entry: \"## {key} {titel}\\n\"\n", "unknown placeholder {titel}"},
-	    {"memory:\n  files:\n    memories: ../outside.md\n", "memory.files.memories"},
-	    {"memory:\n  files:\n    lessons: memories.md\n", "both 'memories.md'"},
-	    {"memory:\n  push_attempts: 0\n", "push_attempts"},
+		{ "memory:\n  scratchpad: [findings, nonsense]\n", "'nonsense' is not a section" },
+		{ "memory:\n  entry: \"## {key} {titel}\\n\"\n", "unknown placeholder {titel}" },
+		{ "memory:\n  files:\n    memories: ../outside.md\n", "memory.files.memories" },
+		{ "memory:\n  files:\n    lessons: memories.md\n", "both 'memories.md'" },
+		{ "memory:\n  push_attempts: 0\n", "push_attempts" },
 	};
 
 	assert_int_equal(fx->mc.mode, CG_MEMORY_MODE_COMMIT);
@@ -473,7 +473,7 @@ static void test_gather(void **state)
 	struct sandbox sb;
 	struct cg_change change;
 	struct cg_memory_facts facts;
-	struct cg_memory_meta meta = {NULL, "feature", NULL, NOW};
+	struct cg_memory_meta meta = { NULL, "feature", NULL, NOW };
 	char base[41], mid[41], head[41];
 
 	sandbox_init(&sb, 0);
@@ -515,7 +515,7 @@ static void push_to(struct sandbox *sb, const char *path, const char *refspec)
 	git_remote *remote;
 	git_push_options opts = GIT_PUSH_OPTIONS_INIT;
 	char *spec = (char *)refspec;
-	git_strarray specs = {&spec, 1};
+	git_strarray specs = { &spec, 1 };
 	assert_int_equal(git_remote_create_anonymous(&remote, sb->repo, path), 0);
 	if (git_remote_push(remote, &specs, &opts) < 0)
 		fail_msg("push: %s", git_error_last()->message);
@@ -542,7 +542,7 @@ static void test_commit_and_push_without_work_tree(void **state)
 	struct sandbox sb, remote;
 	struct cg_change change;
 	struct cg_memory_result r;
-	struct cg_memory_ci ci = {0};
+	struct cg_memory_ci ci = { 0 };
 	struct cg_config *cfg = config_with(NULL);
 	git_reference *ref;
 	git_commit *pushed, *again_commit;
@@ -627,7 +627,7 @@ static void test_commit_and_push_without_work_tree(void **state)
  */
 static pid_t git_https_start(int *port, const char *root, const char *cert, const char *key, const char *token)
 {
-	char script[4096], line[64] = {0}, tok[128];
+	char script[4096], line[64] = { 0 }, tok[128];
 	const char *file = __FILE__, *slash = strrchr(file, '/');
 	size_t got = 0;
 	int fds[2];
@@ -670,7 +670,7 @@ static void test_push_and_fetch_over_tls_through_the_guard(void **state)
 	git_repository *srv;
 	git_reference *ref;
 	git_oid head, pushed, tip;
-	struct cg_memory_remote rm = {NULL, "s3cret-tls", "x-access-token"};
+	struct cg_memory_remote rm = { NULL, "s3cret-tls", "x-access-token" };
 	enum cg_memory_push_status status;
 	char root[4200], bare[4300], cert[4300], key[4300], cmd[16384], url[128], why[512], first[41], second[41];
 	int port;
@@ -822,26 +822,26 @@ int main(void)
 	/* Run from a git hook, this would name the caller's index: stage mode must use the sandbox's. */
 	unsetenv("GIT_INDEX_FILE");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_memories_new_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_memories_optional_lines_dropped, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_memories_idempotent_and_date_kept, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_memories_replaced_in_place, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_memories_damaged_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_outside_text_cannot_forge_markers, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lessons_rules_and_review, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lessons_dedup_and_existing_untouched, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lessons_can_be_turned_off, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_scratchpad_new_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_scratchpad_outside_untouched, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_scratchpad_fixed_findings_drop_out, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_scratchpad_damaged_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_conflicts_bad_utf8_nul_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_config, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_gather, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_commit_and_push_without_work_tree, setup, teardown),
-	    cmocka_unit_test(test_push_and_fetch_over_tls_through_the_guard),
-	    cmocka_unit_test_setup_teardown(test_stage_mode, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_local_commit_refuses_dirty_and_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memories_new_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memories_optional_lines_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memories_idempotent_and_date_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memories_replaced_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memories_damaged_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outside_text_cannot_forge_markers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lessons_rules_and_review, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lessons_dedup_and_existing_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lessons_can_be_turned_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scratchpad_new_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scratchpad_outside_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scratchpad_fixed_findings_drop_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scratchpad_damaged_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflicts_bad_utf8_nul_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gather, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_and_push_without_work_tree, setup, teardown),
+		cmocka_unit_test(test_push_and_fetch_over_tls_through_the_guard),
+		cmocka_unit_test_setup_teardown(test_stage_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_commit_refuses_dirty_and_damaged, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,9 +25,10 @@
 #include "util/str.h"
 
 /* A message a model or a pull request could produce: every escaping rule at once. */
-#define NASTY_MESSAGE                                                                                        \
-	"say \"hi\" to C:\\dir, 100% sure: a,b\nsecond line \xc3\xa9\xe2\x9c\x93 \xff\xfe bad bytes "        \
-	"\x1b[31mred\x1b[0m \xc2\x9b" "2J | <script>x</script> @octocat #12 *bold* [link](javascript:x) `tick`"
+#define NASTY_MESSAGE                                                                                                  \
+	"say \"hi\" to C:\\dir, 100% sure: a,b\nsecond line \xc3\xa9\xe2\x9c\x93 \xff\xfe bad bytes "                  \
+	"\x1b[31mred\x1b[0m \xc2\x9b"                                                                                  \
+	"2J | <script>x</script> @octocat #12 *bold* [link](javascript:x) `tick`"
 #define NASTY_HELP "first\r\nsecond\tafter a tab; ::set-output name=x::y %0A"
 
 struct fixture {
@@ -74,25 +75,30 @@ static int setup(void **state)
 	fx->long_line = cg_buf_detach(&big, NULL);
 	span = (uint32_t)(strstr(fx->long_line, "chrono") - fx->long_line) + 1;
 
-	add(fs, "chrono-ban", CG_SEV_ERROR, "Cargo.toml", 8, 1, 8, 15, "chrono is banned: added to [dependencies]; use jiff instead",
+	add(fs, "chrono-ban", CG_SEV_ERROR, "Cargo.toml", 8, 1, 8, 15,
+	    "chrono is banned: added to [dependencies]; use jiff instead",
 	    "the team's standard is jiff for all time handling; see `crabgate explain chrono-ban`", "chrono = \"0.4\"");
-	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 3, 5, 3, 16, "chrono is banned: imported here; use jiff instead",
-	    "`Utc::now()` -> `jiff::Timestamp::now()`", "use chrono::Utc;");
+	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 3, 5, 3, 16,
+	    "chrono is banned: imported here; use jiff instead", "`Utc::now()` -> `jiff::Timestamp::now()`",
+	    "use chrono::Utc;");
 	/* Tabs and a multi-byte character before the span; the span runs onto the next line. */
-	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 10, 12, 12, 3, "chrono is banned: used by path; use jiff instead",
-	    NULL, "\t\"caf\xc3\xa9\" + chrono::Utc::now()\t// \xe6\x97\xa5\xe6\x9c\xac");
+	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 10, 12, 12, 3,
+	    "chrono is banned: used by path; use jiff instead", NULL,
+	    "\t\"caf\xc3\xa9\" + chrono::Utc::now()\t// \xe6\x97\xa5\xe6\x9c\xac");
 	/* Terminal escapes and a C1 CSI in the source line itself. */
-	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 20, 26, 20, 32, "chrono is banned: used by path; use jiff instead",
-	    NULL, "\x1b]0;pwned\x07 \xc2\x9b" "31m let c = chrono::x; \xe2\x80\xae reversed");
-	add(fs, "review/naming", CG_SEV_WARNING, "src/we ird,dir:1/\xc3\xa4\xff.rs", 12, 9, 12, 14, NASTY_MESSAGE, NASTY_HELP,
-	    "let \xc3\xa4\xc3\xb6\xc3\xbc = 1;");
+	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 20, 26, 20, 32,
+	    "chrono is banned: used by path; use jiff instead", NULL,
+	    "\x1b]0;pwned\x07 \xc2\x9b"
+	    "31m let c = chrono::x; \xe2\x80\xae reversed");
+	add(fs, "review/naming", CG_SEV_WARNING, "src/we ird,dir:1/\xc3\xa4\xff.rs", 12, 9, 12, 14, NASTY_MESSAGE,
+	    NASTY_HELP, "let \xc3\xa4\xc3\xb6\xc3\xbc = 1;");
 	fs->items[fs->len - 1].origin = CG_ORIGIN_REVIEW;
 	add(fs, "allow-without-reason", CG_SEV_NOTE, "src/big.rs", 7, span, 7, span + 18,
 	    "crabgate:allow(chrono-ban) without a reason does not suppress the finding",
 	    "say why after the parenthesis: // crabgate:allow(rule-id) reason", fx->long_line);
 	/* A file-level finding: no column, no source line. */
-	add(fs, "chrono-ban", CG_SEV_ERROR, "Cargo.lock", 40, 0, 40, 0, "chrono enters Cargo.lock, pulled in by sqlx", NULL,
-	    NULL);
+	add(fs, "chrono-ban", CG_SEV_ERROR, "Cargo.lock", 40, 0, 40, 0, "chrono enters Cargo.lock, pulled in by sqlx",
+	    NULL, NULL);
 	f = cg_findings_add(fs);
 	*f = fs->items[1];
 	f->rule = cg_strdup("chrono-ban");
@@ -102,7 +108,8 @@ static int setup(void **state)
 	f->source_line = cg_strdup("use chrono::Utc; // crabgate:allow(chrono-ban) the v1 \"wire\" format");
 	f->is_suppressed = true;
 	f->suppression_reason = cg_strdup("the v1 \"wire\" format, 100%\\done");
-	add(fs, "chrono-ban", CG_SEV_WARNING, "src/legacy.rs", 2, 1, 2, 5, "listed in the baseline", NULL, "use chrono;");
+	add(fs, "chrono-ban", CG_SEV_WARNING, "src/legacy.rs", 2, 1, 2, 5, "listed in the baseline", NULL,
+	    "use chrono;");
 	fs->items[fs->len - 1].is_baselined = true;
 	cg_findings_sort(fs);
 
@@ -162,7 +169,8 @@ static void check_golden(const struct cg_buf *out, const char *name)
 			while (i < want.size && i < out->size && want.ptr[i] == out->ptr[i])
 				i++;
 			print_error("%s differs from the output at byte %zu; got:\n%s\n", path.ptr, i, out->ptr);
-			fail_msg("%s: output differs from the golden file (CRABGATE_UPDATE_GOLDEN=1 rewrites it)", name);
+			fail_msg("%s: output differs from the golden file (CRABGATE_UPDATE_GOLDEN=1 rewrites it)",
+				 name);
 		}
 	}
 	cg_buf_release(&path);
@@ -183,7 +191,8 @@ static void assert_no_raw_controls(const struct cg_buf *out, bool allow_sgr, boo
 			/* Only the colour sequences the text reporter writes: ESC [ digits ; digits m */
 			size_t k = i + 1;
 			assert_true(k < out->size && out->ptr[k] == '[');
-			for (k++; k < out->size && (out->ptr[k] == ';' || (out->ptr[k] >= '0' && out->ptr[k] <= '9')); k++)
+			for (k++; k < out->size && (out->ptr[k] == ';' || (out->ptr[k] >= '0' && out->ptr[k] <= '9'));
+			     k++)
 				;
 			if (k >= out->size || out->ptr[k] != 'm')
 				fail_msg("escape sequence other than colour at byte %zu", i);
@@ -405,8 +414,8 @@ static void test_sarif_cap(void **state)
 		struct cg_buf msg = CG_BUF_INIT;
 		/* The first three are notes and one is suppressed: they are what gets cut. */
 		cg_buf_printf(&msg, "finding %u", i);
-		add(&many, i < 3 ? "allow-without-reason" : "chrono-ban", i < 3 ? CG_SEV_NOTE : CG_SEV_ERROR, "src/lib.rs",
-		    i + 1, 1, i + 1, 2, msg.ptr, NULL, "x");
+		add(&many, i < 3 ? "allow-without-reason" : "chrono-ban", i < 3 ? CG_SEV_NOTE : CG_SEV_ERROR,
+		    "src/lib.rs", i + 1, 1, i + 1, 2, msg.ptr, NULL, "x");
 		cg_buf_release(&msg);
 	}
 	many.items[3].is_suppressed = true;
@@ -449,8 +458,8 @@ static void test_gitlab(void **state)
 	assert_int_equal(cJSON_GetArraySize(doc), 7); /* visible findings only */
 	for (int i = 0; i < cJSON_GetArraySize(doc); i++) {
 		const cJSON *issue = cJSON_GetArrayItem(doc, i);
-		const cJSON *begin = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(issue, "location"), "lines"),
-							 "begin");
+		const cJSON *begin = cJSON_GetObjectItem(
+			cJSON_GetObjectItem(cJSON_GetObjectItem(issue, "location"), "lines"), "begin");
 		const char *sev = str_at(issue, "severity");
 		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
 			assert_non_null(str_at(issue, fields[k]));
@@ -458,7 +467,8 @@ static void test_gitlab(void **state)
 		assert_true(!strcmp(sev, "info") || !strcmp(sev, "minor") || !strcmp(sev, "major") ||
 			    !strcmp(sev, "critical") || !strcmp(sev, "blocker"));
 		for (int k = 0; k < i; k++)
-			assert_string_not_equal(str_at(cJSON_GetArrayItem(doc, k), "fingerprint"), str_at(issue, "fingerprint"));
+			assert_string_not_equal(str_at(cJSON_GetArrayItem(doc, k), "fingerprint"),
+						str_at(issue, "fingerprint"));
 	}
 	cJSON_Delete(doc);
 	cg_buf_release(&out);
@@ -559,17 +569,20 @@ static void test_github(void **state)
 		if (!strncmp(line, "::", 2)) {
 			parse_command(&c, line, (size_t)(nl - line));
 			commands++;
-			assert_true(!strcmp(c.name, "error") || !strcmp(c.name, "warning") || !strcmp(c.name, "notice"));
+			assert_true(!strcmp(c.name, "error") || !strcmp(c.name, "warning") ||
+				    !strcmp(c.name, "notice"));
 			if (prop(&c, "title") && !strcmp(prop(&c, "title"), "crabgate: review/naming")) {
 				/* The path's comma and colon and the message's specials all come back. */
 				assert_string_equal(prop(&c, "file"), "src/we ird,dir:1/\xc3\xa4\xef\xbf\xbd.rs");
 				assert_string_equal(prop(&c, "line"), "12");
 				assert_string_equal(prop(&c, "col"), "7"); /* characters, not bytes */
-				assert_non_null(strstr(c.message.ptr, "say \"hi\" to C:\\dir, 100% sure: a,b\nsecond line "
-								      "\xc3\xa9\xe2\x9c\x93 \xef\xbf\xbd\xef\xbf\xbd bad bytes "
-								      "\\u{1b}[31mred\\u{1b}[0m \\u{9b}2J"));
-				assert_non_null(strstr(c.message.ptr, "\nhelp: first\r\nsecond\tafter a tab; ::set-output "
-								      "name=x::y %0A"));
+				assert_non_null(strstr(c.message.ptr,
+						       "say \"hi\" to C:\\dir, 100% sure: a,b\nsecond line "
+						       "\xc3\xa9\xe2\x9c\x93 \xef\xbf\xbd\xef\xbf\xbd bad bytes "
+						       "\\u{1b}[31mred\\u{1b}[0m \\u{9b}2J"));
+				assert_non_null(strstr(c.message.ptr,
+						       "\nhelp: first\r\nsecond\tafter a tab; ::set-output "
+						       "name=x::y %0A"));
 				seen_nasty = true;
 			}
 			command_release(&c);
@@ -639,7 +652,7 @@ static void test_markdown(void **state)
 	assert_non_null(strstr(out.ptr, "@&#8203;octocat"));
 	assert_non_null(strstr(out.ptr, "\\[link\\](javascript:x)")); /* text, not a link */
 	assert_non_null(strstr(out.ptr, "[src/lib.rs:3](https://github.com/acme/widgets/blob/"
-					 "2222222222222222222222222222222222222222/src/lib.rs#L3)"));
+					"2222222222222222222222222222222222222222/src/lib.rs#L3)"));
 	assert_non_null(strstr(out.ptr, "| chrono-ban | 5 | 0 | 0 |"));
 	/* Every table row keeps its cells: pipes in the text are escaped. */
 	for (const char *line = out.ptr; *line;) {
@@ -686,8 +699,8 @@ static void test_markdown_code_spans(void **state)
 	in.review_summary = NULL;
 	render(&out, "markdown", &in);
 	assert_non_null(strstr(out.ptr, "| pub fn `parse` is new; `a\\|b` ``x`y`` `@octocat #12 *no* <b>` \\`open<br>"
-					 "help: `Utc::now()` -&gt; `jiff::Timestamp::now()`; "
-					 "\\`&lt;\\!-- crabgate:fp=0123456789abcdef --&gt;\\` |\n"));
+					"help: `Utc::now()` -&gt; `jiff::Timestamp::now()`; "
+					"\\`&lt;\\!-- crabgate:fp=0123456789abcdef --&gt;\\` |\n"));
 	/* Outside a table a pipe in code needs no escape (it would show); a line break inside code is a space. */
 	assert_non_null(strstr(out.ptr, "\n- see `a|b` and `x y`\n"));
 	cg_buf_release(&out);

@@ -109,8 +109,8 @@ static void test_redact_private_key_keeps_lines(void **state)
 			 "-----END OPENSSH PRIVATE KEY-----\";\n"
 			 "fn b() {}\n";
 	const char *json =
-	    "{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END "
-	    "PRIVATE KEY-----\\n\", \"x\": 1}";
+		"{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END "
+		"PRIVATE KEY-----\\n\", \"x\": 1}";
 	size_t n, lines_in = 0, lines_out = 0;
 	char *out = masked(in, &n);
 	(void)state;
@@ -158,11 +158,11 @@ static void test_sanitize(void **state)
 }
 
 static const char good[] =
-    "{\"comments\":[{\"path\":\"src/lib.rs\",\"line\":3,\"end_line\":null,\"severity\":\"warning\","
-    "\"category\":\"Async / Await\",\"body\":\"blocks @here\",\"suggestion\":null},"
-    "{\"path\":\"b/src/x.rs\",\"line\":\"7\",\"severity\":\"ERROR\",\"category\":\"\",\"body\":\"b\","
-    "\"suggestion\":\"use tokio::fs\"}],"
-    "\"summary\":\"ok\",\"lessons\":[\"prefer jiff\",\"\",3],\"todos\":[\"bench it\"]}";
+	"{\"comments\":[{\"path\":\"src/lib.rs\",\"line\":3,\"end_line\":null,\"severity\":\"warning\","
+	"\"category\":\"Async / Await\",\"body\":\"blocks @here\",\"suggestion\":null},"
+	"{\"path\":\"b/src/x.rs\",\"line\":\"7\",\"severity\":\"ERROR\",\"category\":\"\",\"body\":\"b\","
+	"\"suggestion\":\"use tokio::fs\"}],"
+	"\"summary\":\"ok\",\"lessons\":[\"prefer jiff\",\"\",3],\"todos\":[\"bench it\"]}";
 
 static void test_answer_plain_fenced_prose(void **state)
 {
@@ -205,13 +205,13 @@ static void test_answer_faults(void **state)
 {
 	struct cg_review_answer a;
 	const char *bad_items =
-	    "{\"comments\":[{\"path\":\"a.rs\",\"severity\":\"warning\",\"body\":\"no line\"},"
-	    "{\"path\":\"a.rs\",\"line\":2,\"severity\":\"blocker\",\"body\":\"bad severity\"},"
-	    "{\"path\":\"a.rs\",\"line\":-1,\"severity\":\"note\",\"body\":\"bad line\"},"
-	    "{\"path\":\"a.rs\",\"line\":2,\"severity\":\"note\",\"body\":\"\"},"
-	    "\"not an object\","
-	    "{\"path\":\"a.rs\",\"line\":2,\"end_line\":1,\"severity\":\"note\",\"body\":\"kept\"}],"
-	    "\"summary\":\"s\"}";
+		"{\"comments\":[{\"path\":\"a.rs\",\"severity\":\"warning\",\"body\":\"no line\"},"
+		"{\"path\":\"a.rs\",\"line\":2,\"severity\":\"blocker\",\"body\":\"bad severity\"},"
+		"{\"path\":\"a.rs\",\"line\":-1,\"severity\":\"note\",\"body\":\"bad line\"},"
+		"{\"path\":\"a.rs\",\"line\":2,\"severity\":\"note\",\"body\":\"\"},"
+		"\"not an object\","
+		"{\"path\":\"a.rs\",\"line\":2,\"end_line\":1,\"severity\":\"note\",\"body\":\"kept\"}],"
+		"\"summary\":\"s\"}";
 	(void)state;
 
 	assert_int_equal(cg_review_answer_parse(&a, good, strlen(good) / 2), CG_E_INPUT); /* truncated */
@@ -331,9 +331,9 @@ static void test_plan_small_change(void **state)
 	assert_int_equal(plan.secrets_masked, 1);
 	assert_null(strstr(plan.chunks[0].user.ptr, "p4ssw0rd"));
 	assert_non_null(
-	    strstr(plan.chunks[0].user.ptr, "### src/a.rs\n@@ lines 1-4\n1   fn one() {}\n2 + fn two() {}\n"));
+		strstr(plan.chunks[0].user.ptr, "### src/a.rs\n@@ lines 1-4\n1   fn one() {}\n2 + fn two() {}\n"));
 	assert_non_null(
-	    strstr(plan.chunks[0].user.ptr, "### src/b.rs\n@@ lines 10-11\n10   let x = 1;\n11 + let secret"));
+		strstr(plan.chunks[0].user.ptr, "### src/b.rs\n@@ lines 10-11\n10   let x = 1;\n11 + let secret"));
 	assert_non_null(strstr(plan.chunks[0].system.ptr, "Use jiff."));
 	assert_true(plan.chunks[0].tokens <= 4000);
 	assert_covered_once(&plan, &c, "src/a.rs");
@@ -421,7 +421,7 @@ static void test_plan_enclosing_fn(void **state)
 	assert_int_equal(cg_review_plan_build(&plan, &c, &o), 0);
 	assert_int_equal(plan.nchunks, 1);
 	assert_non_null(
-	    strstr(plan.chunks[0].user.ptr, " in `pub async fn fetch( url: &str, ) -> Result<String, Error>`"));
+		strstr(plan.chunks[0].user.ptr, " in `pub async fn fetch( url: &str, ) -> Result<String, Error>`"));
 	assert_non_null(strstr(plan.chunks[0].user.ptr, "24 +     std::thread::sleep(d);"));
 	assert_non_null(strstr(plan.chunks[0].user.ptr, "23       step_19().await?;"));
 	cg_review_plan_release(&plan);
@@ -445,17 +445,17 @@ static void test_left_out_reasons(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_redact_token_shapes),
-	    cmocka_unit_test(test_redact_assignments),
-	    cmocka_unit_test(test_redact_private_key_keeps_lines),
-	    cmocka_unit_test(test_sanitize),
-	    cmocka_unit_test(test_answer_plain_fenced_prose),
-	    cmocka_unit_test(test_answer_faults),
-	    cmocka_unit_test(test_answer_comment_cap),
-	    cmocka_unit_test(test_plan_small_change),
-	    cmocka_unit_test(test_plan_cuts_big_file_and_caps_total),
-	    cmocka_unit_test(test_plan_enclosing_fn),
-	    cmocka_unit_test(test_left_out_reasons),
+		cmocka_unit_test(test_redact_token_shapes),
+		cmocka_unit_test(test_redact_assignments),
+		cmocka_unit_test(test_redact_private_key_keeps_lines),
+		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_answer_plain_fenced_prose),
+		cmocka_unit_test(test_answer_faults),
+		cmocka_unit_test(test_answer_comment_cap),
+		cmocka_unit_test(test_plan_small_change),
+		cmocka_unit_test(test_plan_cuts_big_file_and_caps_total),
+		cmocka_unit_test(test_plan_enclosing_fn),
+		cmocka_unit_test(test_left_out_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,7 +232,7 @@ static int group_teardown(void **state)
 static void run_rule(struct cg_findings *out, const char *path, const char *text)
 {
 	struct parsed p;
-	struct cg_rule_ctx ctx = {0};
+	struct cg_rule_ctx ctx = { 0 };
 
 	parse(&p, text);
 	ctx.rule = cg_rule_find("blocking-in-async");
@@ -265,7 +265,7 @@ static void assert_lines(const struct cg_findings *f, const uint32_t *lines, siz
 static void test_contexts(void **state)
 {
 	struct cg_findings f = CG_FINDINGS_INIT;
-	static const uint32_t want[] = {2, 4, 7, 9};
+	static const uint32_t want[] = { 2, 4, 7, 9 };
 	(void)state;
 	run_rule(&f, "src/lib.rs",
 		 "async fn a() {\n"						/* 1 */
@@ -323,7 +323,7 @@ static void test_prefilter(void **state)
 static void test_receivers(void **state)
 {
 	struct cg_findings f = CG_FINDINGS_INIT;
-	static const uint32_t want[] = {3, 5, 7, 9, 12};
+	static const uint32_t want[] = { 3, 5, 7, 9, 12 };
 	(void)state;
 	run_rule(&f, "src/lib.rs",
 		 "use std::process::Command;\n"
@@ -468,20 +468,20 @@ static void test_long_chains(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_resolve_groups_aliases),
-	    cmocka_unit_test(test_resolve_scopes),
-	    cmocka_unit_test(test_resolve_self_super_crate),
-	    cmocka_unit_test(test_resolve_cycles_end),
-	    cmocka_unit_test(test_globs_and_fns),
-	    cmocka_unit_test(test_test_markers),
-	    cmocka_unit_test(test_contexts),
-	    cmocka_unit_test(test_test_severity),
-	    cmocka_unit_test(test_prefilter),
-	    cmocka_unit_test(test_receivers),
-	    cmocka_unit_test(test_guards),
-	    cmocka_unit_test(test_macro_tokens),
-	    cmocka_unit_test(test_deep_nesting),
-	    cmocka_unit_test(test_long_chains),
+		cmocka_unit_test(test_resolve_groups_aliases),
+		cmocka_unit_test(test_resolve_scopes),
+		cmocka_unit_test(test_resolve_self_super_crate),
+		cmocka_unit_test(test_resolve_cycles_end),
+		cmocka_unit_test(test_globs_and_fns),
+		cmocka_unit_test(test_test_markers),
+		cmocka_unit_test(test_contexts),
+		cmocka_unit_test(test_test_severity),
+		cmocka_unit_test(test_prefilter),
+		cmocka_unit_test(test_receivers),
+		cmocka_unit_test(test_guards),
+		cmocka_unit_test(test_macro_tokens),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_long_chains),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -54,12 +54,13 @@ static void test_toml_each_flattens_every_spelling(void **state)
 
 	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
 	assert_int_equal(cg_toml_each(&src, collect_entry, &out), 0);
-	assert_string_equal(out.ptr, "top/0;"
-				     "dependencies[]/1;dependencies.a/1;dependencies.b.version/1;dependencies.b.features/1;"
-				     "dependencies.b.nested.deep/1;dependencies.c.workspace/1;"
-				     "dependencies.d[]/2;dependencies.d.version/2;"
-				     "target.cfg(unix).dependencies[]/3;target.cfg(unix).dependencies.e/3;"
-				     "bench[]/1;bench.name/1;");
+	assert_string_equal(out.ptr,
+			    "top/0;"
+			    "dependencies[]/1;dependencies.a/1;dependencies.b.version/1;dependencies.b.features/1;"
+			    "dependencies.b.nested.deep/1;dependencies.c.workspace/1;"
+			    "dependencies.d[]/2;dependencies.d.version/2;"
+			    "target.cfg(unix).dependencies[]/3;target.cfg(unix).dependencies.e/3;"
+			    "bench[]/1;bench.name/1;");
 	cg_buf_release(&out);
 	cg_source_release(&src);
 }
@@ -96,40 +97,40 @@ static const struct cg_cargo_dep *dep(const struct cg_manifest *m, const char *k
 
 static void test_manifest_model(void **state)
 {
-	const char *text = "[package]\n"                                  /* 1 */
-			   "name = \"ticker\"\n"                            /* 2 */
-			   "autobenches = false\n"                          /* 3 */
-			   "\n"                                             /* 4 */
-			   "[lib]\n"                                        /* 5 */
-			   "path = \"lib/ticker.rs\"\n"                     /* 6 */
-			   "\n"                                             /* 7 */
-			   "[dependencies]\n"                               /* 8 */
+	const char *text = "[package]\n"					/* 1 */
+			   "name = \"ticker\"\n"				/* 2 */
+			   "autobenches = false\n"				/* 3 */
+			   "\n"							/* 4 */
+			   "[lib]\n"						/* 5 */
+			   "path = \"lib/ticker.rs\"\n"				/* 6 */
+			   "\n"							/* 7 */
+			   "[dependencies]\n"					/* 8 */
 			   "time = { package = \"chrono\", optional = true }\n" /* 9 */
-			   "serde.workspace = true\n"                       /* 10 */
-			   "\n"                                             /* 11 */
-			   "[dependencies.sqlx]\n"                          /* 12 */
-			   "version = \"0.7\"\n"                            /* 13 */
-			   "features = [\"postgres\", \"chrono\"]\n"        /* 14 */
-			   "\n"                                             /* 15 */
-			   "[dev-dependencies]\n"                           /* 16 */
-			   "criterion = \"0.5\"\n"                          /* 17 */
-			   "\n"                                             /* 18 */
-			   "[target.'cfg(unix)'.build-dependencies]\n"      /* 19 */
-			   "cc = { path = \"../cc\" }\n"                    /* 20 */
-			   "\n"                                             /* 21 */
-			   "[workspace.dependencies]\n"                     /* 22 */
-			   "serde = \"1\"\n"                                /* 23 */
-			   "\n"                                             /* 24 */
-			   "[features]\n"                                   /* 25 */
-			   "clock = [\"dep:time\", \"sqlx/chrono\"]\n"      /* 26 */
-			   "\n"                                             /* 27 */
-			   "[[bench]]\n"                                    /* 28 */
-			   "name = \"parse\"\n"                             /* 29 */
-			   "harness = false\n"                              /* 30 */
-			   "\n"                                             /* 31 */
-			   "[[bench]]\n"                                    /* 32 */
-			   "name = \"render\"\n"                            /* 33 */
-			   "path = \"perf/render.rs\"\n";                  /* 34 */
+			   "serde.workspace = true\n"				/* 10 */
+			   "\n"							/* 11 */
+			   "[dependencies.sqlx]\n"				/* 12 */
+			   "version = \"0.7\"\n"				/* 13 */
+			   "features = [\"postgres\", \"chrono\"]\n"		/* 14 */
+			   "\n"							/* 15 */
+			   "[dev-dependencies]\n"				/* 16 */
+			   "criterion = \"0.5\"\n"				/* 17 */
+			   "\n"							/* 18 */
+			   "[target.'cfg(unix)'.build-dependencies]\n"		/* 19 */
+			   "cc = { path = \"../cc\" }\n"			/* 20 */
+			   "\n"							/* 21 */
+			   "[workspace.dependencies]\n"				/* 22 */
+			   "serde = \"1\"\n"					/* 23 */
+			   "\n"							/* 24 */
+			   "[features]\n"					/* 25 */
+			   "clock = [\"dep:time\", \"sqlx/chrono\"]\n"		/* 26 */
+			   "\n"							/* 27 */
+			   "[[bench]]\n"					/* 28 */
+			   "name = \"parse\"\n"					/* 29 */
+			   "harness = false\n"					/* 30 */
+			   "\n"							/* 31 */
+			   "[[bench]]\n"					/* 32 */
+			   "name = \"render\"\n"				/* 33 */
+			   "path = \"perf/render.rs\"\n";			/* 34 */
 	struct cg_source src;
 	struct cg_manifest m;
 	const struct cg_cargo_dep *d;
@@ -313,7 +314,8 @@ static void test_bench_scan(void **state)
 	      "fn b(c: &mut Criterion) { c.bench_function(\"p\", |b| b.iter(|| core_lib::parse())); }\n"
 	      "criterion_group!(benches, b);\n"
 	      "criterion_main!(benches);\n");
-	stage(sb, "perf/Cargo.toml", "[package]\nname = \"perf\"\n\n[dev-dependencies]\ncore-lib = { path = \"../core\" }\n");
+	stage(sb, "perf/Cargo.toml",
+	      "[package]\nname = \"perf\"\n\n[dev-dependencies]\ncore-lib = { path = \"../core\" }\n");
 	stage(sb, "perf/benches/more.rs", "fn main() { let x = core_lib::Thing::new(); x.render(); }\n");
 	stage(sb, "unrelated/Cargo.toml", "[package]\nname = \"unrelated\"\n");
 	stage(sb, "unrelated/benches/u.rs", "fn main() { secret(); }\n");

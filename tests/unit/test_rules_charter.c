@@ -83,7 +83,8 @@ static void test_predicates(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		enum cg_tri w = eval(cases[i].predicate, CG_GATE_WASM32), t = eval(cases[i].predicate, CG_GATE_NOT_TEST);
+		enum cg_tri w = eval(cases[i].predicate, CG_GATE_WASM32),
+			    t = eval(cases[i].predicate, CG_GATE_NOT_TEST);
 		if (w != cases[i].wasm32 || t != cases[i].not_test)
 			fail_msg("cfg(%s): wasm32 %d, not-test %d; expected %d, %d", cases[i].predicate, w, t,
 				 cases[i].wasm32, cases[i].not_test);

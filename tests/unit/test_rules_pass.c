@@ -127,7 +127,8 @@ static void test_fingerprint_occurrences(void **state)
 	assert_string_not_equal(find(&all, "chrono-ban", 2)->fingerprint, find(&all, "chrono-ban", 3)->fingerprint);
 
 	/* A change that adds an unrelated line shows nothing but keeps the same numbering. */
-	stage(fx, "src/lib.rs", "fn f() {\n    let a = chrono::Utc::now();\n    let a = chrono::Utc::now();\n}\nfn g() {}\n");
+	stage(fx, "src/lib.rs",
+	      "fn f() {\n    let a = chrono::Utc::now();\n    let a = chrono::Utc::now();\n}\nfn g() {}\n");
 	run_pass(fx, &added, CG_FILTER_FILE, false, NULL);
 	assert_string_equal(find(&all, "chrono-ban", 3)->fingerprint, find(&added, "chrono-ban", 3)->fingerprint);
 	cg_findings_release(&all);
@@ -142,14 +143,14 @@ static void test_suppressions(void **state)
 	const struct cg_finding *f;
 
 	stage(fx, "src/lib.rs",
-	      "use chrono::Utc; // crabgate:allow(chrono-ban) wire format\n"         /* 1: suppressed */
-	      "// crabgate:allow(chrono-ban) migration window /* not the end */\n"   /* 2 */
-	      "use chrono::Local;\n"                                                 /* 3: suppressed */
-	      "// crabgate:allow(chrono-ban)\n"                                      /* 4: bare */
-	      "use chrono::NaiveDate;\n"                                             /* 5: stands */
+	      "use chrono::Utc; // crabgate:allow(chrono-ban) wire format\n"	   /* 1: suppressed */
+	      "// crabgate:allow(chrono-ban) migration window /* not the end */\n" /* 2 */
+	      "use chrono::Local;\n"						   /* 3: suppressed */
+	      "// crabgate:allow(chrono-ban)\n"					   /* 4: bare */
+	      "use chrono::NaiveDate;\n"					   /* 5: stands */
 	      "const S: &str = \"// crabgate:allow(chrono-ban) in a string\"; use chrono::Weekday;\n" /* 6 */
-	      "/* crabgate:allow(chrono-ban) block comment */\n"                     /* 7 */
-	      "use chrono::Duration;\n");                                            /* 8: suppressed */
+	      "/* crabgate:allow(chrono-ban) block comment */\n"				      /* 7 */
+	      "use chrono::Duration;\n"); /* 8: suppressed */
 	run_pass(fx, &out, CG_FILTER_ADDED, false, NULL);
 	f = find(&out, "chrono-ban", 1);
 	assert_true(f && f->is_suppressed);
@@ -180,9 +181,18 @@ static void test_filters(void **state)
 	struct fixture *fx = *state;
 	struct cg_findings out;
 	char head[41];
-	const char *lines[12] = { "use chrono::Utc;\n", "fn a() {}\n", "fn b() {}\n", "fn c() {}\n", "fn d() {}\n",
-				  "fn e() {}\n", "fn f() {}\n", "fn g() {}\n", "fn h() {}\n", "fn i() {\n",
-				  "    let x = chrono::Local::now();\n", "}\n" };
+	const char *lines[12] = { "use chrono::Utc;\n",
+				  "fn a() {}\n",
+				  "fn b() {}\n",
+				  "fn c() {}\n",
+				  "fn d() {}\n",
+				  "fn e() {}\n",
+				  "fn f() {}\n",
+				  "fn g() {}\n",
+				  "fn h() {}\n",
+				  "fn i() {\n",
+				  "    let x = chrono::Local::now();\n",
+				  "}\n" };
 	struct cg_buf text = CG_BUF_INIT;
 
 	for (int i = 0; i < 12; i++)
@@ -291,8 +301,10 @@ static void test_huge_file_in_slices(void **state)
 		if (i == 10 || i == 80000 || i == 159990) {
 			size_t k = i == 10 ? 0 : i == 80000 ? 1 : 2;
 			if (k == 1) {
-				cg_buf_puts(&text, "pub async fn tock() {\n    // crabgate:allow(blocking-in-async) on purpose\n"
-						   "    sleep(std::time::Duration::from_millis(1));\n}\n");
+				cg_buf_puts(
+					&text,
+					"pub async fn tock() {\n    // crabgate:allow(blocking-in-async) on purpose\n"
+					"    sleep(std::time::Duration::from_millis(1));\n}\n");
 				slow_lines[k] = line + 2;
 				line += 4;
 			} else {
@@ -330,21 +342,20 @@ static void test_huge_file_in_slices(void **state)
  * what the whole file says must still count, and fingerprints must equal a
  * whole parse's.
  */
-static const char region_before[] =
-	"use std::thread;\n"
-	"mod sys {\n"
-	"    pub use std::fs;\n"
-	"}\n"
-	"fn sleep(_ms: u64) {}\n"
-	"pub async fn first() {\n"
-	"    thread::sleep(std::time::Duration::from_millis(1));\n"
-	"}\n"
-	"pub async fn unchanged() -> usize {\n"
-	"    1\n"
-	"}\n"
-	"pub async fn second() {\n"
-	"    let _ = 0;\n"
-	"}\n";
+static const char region_before[] = "use std::thread;\n"
+				    "mod sys {\n"
+				    "    pub use std::fs;\n"
+				    "}\n"
+				    "fn sleep(_ms: u64) {}\n"
+				    "pub async fn first() {\n"
+				    "    thread::sleep(std::time::Duration::from_millis(1));\n"
+				    "}\n"
+				    "pub async fn unchanged() -> usize {\n"
+				    "    1\n"
+				    "}\n"
+				    "pub async fn second() {\n"
+				    "    let _ = 0;\n"
+				    "}\n";
 
 static void test_changed_items_only(void **state)
 {

@@ -30,19 +30,33 @@ static int check_kind(TSNode node, void *payload)
 		enum cg_kind kind;
 		const char *name;
 	} names[] = {
-		{ CG_K_ERROR, "ERROR" }, { CG_K_ASYNC_BLOCK, "async_block" }, { CG_K_ATTRIBUTE_ITEM, "attribute_item" },
-		{ CG_K_AWAIT_EXPRESSION, "await_expression" }, { CG_K_BLOCK_COMMENT, "block_comment" },
-		{ CG_K_CALL_EXPRESSION, "call_expression" }, { CG_K_CLOSURE_EXPRESSION, "closure_expression" },
-		{ CG_K_CONST_ITEM, "const_item" }, { CG_K_ENUM_ITEM, "enum_item" },
-		{ CG_K_EXTERN_CRATE_DECLARATION, "extern_crate_declaration" }, { CG_K_FUNCTION_ITEM, "function_item" },
-		{ CG_K_GENERIC_TYPE, "generic_type" }, { CG_K_IMPL_ITEM, "impl_item" },
-		{ CG_K_INNER_ATTRIBUTE_ITEM, "inner_attribute_item" }, { CG_K_LET_DECLARATION, "let_declaration" },
-		{ CG_K_LINE_COMMENT, "line_comment" }, { CG_K_MACRO_DEFINITION, "macro_definition" },
-		{ CG_K_MACRO_INVOCATION, "macro_invocation" }, { CG_K_MOD_ITEM, "mod_item" },
-		{ CG_K_RAW_STRING_LITERAL, "raw_string_literal" }, { CG_K_SCOPED_IDENTIFIER, "scoped_identifier" },
-		{ CG_K_SCOPED_TYPE_IDENTIFIER, "scoped_type_identifier" }, { CG_K_STATIC_ITEM, "static_item" },
-		{ CG_K_STRING_LITERAL, "string_literal" }, { CG_K_STRUCT_ITEM, "struct_item" },
-		{ CG_K_TOKEN_TREE, "token_tree" }, { CG_K_TRAIT_ITEM, "trait_item" },
+		{ CG_K_ERROR, "ERROR" },
+		{ CG_K_ASYNC_BLOCK, "async_block" },
+		{ CG_K_ATTRIBUTE_ITEM, "attribute_item" },
+		{ CG_K_AWAIT_EXPRESSION, "await_expression" },
+		{ CG_K_BLOCK_COMMENT, "block_comment" },
+		{ CG_K_CALL_EXPRESSION, "call_expression" },
+		{ CG_K_CLOSURE_EXPRESSION, "closure_expression" },
+		{ CG_K_CONST_ITEM, "const_item" },
+		{ CG_K_ENUM_ITEM, "enum_item" },
+		{ CG_K_EXTERN_CRATE_DECLARATION, "extern_crate_declaration" },
+		{ CG_K_FUNCTION_ITEM, "function_item" },
+		{ CG_K_GENERIC_TYPE, "generic_type" },
+		{ CG_K_IMPL_ITEM, "impl_item" },
+		{ CG_K_INNER_ATTRIBUTE_ITEM, "inner_attribute_item" },
+		{ CG_K_LET_DECLARATION, "let_declaration" },
+		{ CG_K_LINE_COMMENT, "line_comment" },
+		{ CG_K_MACRO_DEFINITION, "macro_definition" },
+		{ CG_K_MACRO_INVOCATION, "macro_invocation" },
+		{ CG_K_MOD_ITEM, "mod_item" },
+		{ CG_K_RAW_STRING_LITERAL, "raw_string_literal" },
+		{ CG_K_SCOPED_IDENTIFIER, "scoped_identifier" },
+		{ CG_K_SCOPED_TYPE_IDENTIFIER, "scoped_type_identifier" },
+		{ CG_K_STATIC_ITEM, "static_item" },
+		{ CG_K_STRING_LITERAL, "string_literal" },
+		{ CG_K_STRUCT_ITEM, "struct_item" },
+		{ CG_K_TOKEN_TREE, "token_tree" },
+		{ CG_K_TRAIT_ITEM, "trait_item" },
 		{ CG_K_USE_DECLARATION, "use_declaration" },
 	};
 	struct kind_check *kc = payload;
@@ -59,11 +73,12 @@ static int check_kind(TSNode node, void *payload)
 static void test_node_kinds(void **state)
 {
 	static const char text[] =
-	    "#![allow(dead_code)]\nextern crate core as c;\nuse std::fs;\n/// doc\n#[derive(Debug)]\n"
-	    "pub struct S<T> { a: Vec<T> }\nenum E { A }\nunion U { a: u32 }\nconst K: u8 = 1;\nstatic Z: &str = r\"x\";\n"
-	    "trait T {}\nimpl S<u8> { fn f(&self) {} }\nmacro_rules! m { () => {} }\nmod inner { /* c */ }\n"
-	    "async fn g() { let x = async { 1 }.await; let c = |y: u8| y; std::mem::drop(x); m!(a.b()); }\n"
-	    "fn broken( { ) }\n";
+		"#![allow(dead_code)]\nextern crate core as c;\nuse std::fs;\n/// doc\n#[derive(Debug)]\n"
+		"pub struct S<T> { a: Vec<T> }\nenum E { A }\nunion U { a: u32 }\nconst K: u8 = 1;\nstatic Z: &str = "
+		"r\"x\";\n"
+		"trait T {}\nimpl S<u8> { fn f(&self) {} }\nmacro_rules! m { () => {} }\nmod inner { /* c */ }\n"
+		"async fn g() { let x = async { 1 }.await; let c = |y: u8| y; std::mem::drop(x); m!(a.b()); }\n"
+		"fn broken( { ) }\n";
 	struct cg_source src;
 	struct kind_check kc = { 0, 0 };
 	(void)state;
@@ -172,7 +187,8 @@ static void test_token_flood_is_refused(void **state)
 	}
 	/* TOML: a line of 20,000 tokens took 10 s; the same in lines of 100 takes a quarter of a second. */
 	{
-		char *line = repeat("", "\"' \" ", 100, "\n"), *text = repeat("[package]\nname = \"x\"\n", line, 100, "");
+		char *line = repeat("", "\"' \" ", 100, "\n"),
+		     *text = repeat("[package]\nname = \"x\"\n", line, 100, "");
 		char *flood = repeat("[package]\nname = \"x\"\n", "\"' \" ", 10000, "\n");
 		assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, flood, strlen(flood)), CG_E_INPUT);
 		assert_string_equal(cg_error_last(), CG_SKIP_TOKEN_FLOOD);

@@ -78,8 +78,12 @@ static void test_json_string(void **state)
 	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\nd\\u0001\\t\xc3\xa9\"");
 	cg_buf_release(&b);
 	/* Invalid UTF-8 (a lone continuation, a truncated sequence, an overlong) becomes U+FFFD. */
-	cg_buf_put_json_str(&b, "a\x80" "b\xc3", 4);
-	assert_string_equal(b.ptr, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
+	cg_buf_put_json_str(&b,
+			    "a\x80"
+			    "b\xc3",
+			    4);
+	assert_string_equal(b.ptr, "\"a\xef\xbf\xbd"
+				   "b\xef\xbf\xbd\"");
 	cg_buf_release(&b);
 	cg_buf_put_json_str(&b, "\xc0\xaf\xf0\x9f\xa6\x80", 6);
 	assert_string_equal(b.ptr, "\"\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\xa6\x80\"");
@@ -109,8 +113,8 @@ static void test_utf8(void **state)
 	assert_true(cg_utf8_valid("plain", 5));
 	assert_true(cg_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\xa6\x80", 9));
 	assert_false(cg_utf8_valid("\xc3", 1));
-	assert_false(cg_utf8_valid("\xc0\xaf", 2));       /* overlong */
-	assert_false(cg_utf8_valid("\xed\xa0\x80", 3));   /* surrogate */
+	assert_false(cg_utf8_valid("\xc0\xaf", 2));	/* overlong */
+	assert_false(cg_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 	assert_false(cg_utf8_valid("\xff", 1));
 }
 
