@@ -84,10 +84,10 @@ struct cg_change_opts {
 	size_t npaths;
 };
 
-#define CG_CHANGE_OPTS_INIT                                                                                            \
-	{                                                                                                              \
-		CG_SOURCE_STAGED, NULL, NULL, NULL, NULL, 3                                                            \
-	}
+/* One line: clang-format would spread this initializer over four. */
+/* clang-format off */
+#define CG_CHANGE_OPTS_INIT { CG_SOURCE_STAGED, NULL, NULL, NULL, NULL, 3 }
+/* clang-format on */
 
 /* Fills `out` from `repo`. CG_E_INPUT for bad refs or diffs, with the fix named. */
 int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_change_opts *opts);

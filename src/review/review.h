@@ -39,10 +39,10 @@ struct cg_review_opts {
 };
 
 /* Zeroed is the default too: off, cache used. */
-#define CG_REVIEW_OPTS_INIT                                                                                            \
-	{                                                                                                              \
-		CG_REVIEW_OFF, false, false                                                                            \
-	}
+/* One line: clang-format would spread this initializer over four. */
+/* clang-format off */
+#define CG_REVIEW_OPTS_INIT { CG_REVIEW_OFF, false, false }
+/* clang-format on */
 
 struct cg_review_result {
 	bool has_run;	      /* a provider was chosen and requests were planned */

@@ -21,10 +21,10 @@ struct cg_buf {
 };
 
 extern char cg_buf__empty[];
-#define CG_BUF_INIT                                                                                                    \
-	{                                                                                                              \
-		cg_buf__empty, 0, 0, 0                                                                                 \
-	}
+/* One line: clang-format would spread this initializer over four. */
+/* clang-format off */
+#define CG_BUF_INIT { cg_buf__empty, 0, 0, 0 }
+/* clang-format on */
 
 void cg_buf_init(struct cg_buf *b);
 /* Frees the contents; the buffer is left initialised and reusable. */
