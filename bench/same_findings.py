@@ -10,7 +10,8 @@ on Debian's crate sources (/usr/share/cargo/registry, every crate in one
 repository), and the output and exit status of every case folder under
 tests/cases. A restructure that changes no behaviour changes none of it.
 The corpora are laid out once under $SAME_WORK (default /tmp/cg-same), never
-inside the repository; SAME_ONLY=tokio,debian,cases narrows a run.
+inside the repository (several runs may share them: they are only read);
+SAME_ONLY=tokio,debian,cases narrows a run.
 """
 import concurrent.futures
 import difflib
@@ -18,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.environ.get("SAME_WORK", "/tmp/cg-same")
@@ -73,9 +75,8 @@ def outputs(binary):
     if "cases" in only:
         cases_dir = os.path.join(ROOT, "tests", "cases")
         names = sorted(n for n in os.listdir(cases_dir) if os.path.isfile(os.path.join(cases_dir, n, "cmd")))
-        tmp = os.path.join(WORK, "case-out")
-        os.makedirs(tmp, exist_ok=True)
-        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        with tempfile.TemporaryDirectory(prefix="cg-same-cases-") as tmp, \
+                concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
             futures = {n: pool.submit(case_output, binary, os.path.join(cases_dir, n), os.path.join(tmp, n))
                        for n in names}
             for n in names:
