@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "syntax/cargo.h"
+#include "crate/manifest.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/error.h"

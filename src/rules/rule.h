@@ -24,7 +24,7 @@ enum cg_file_kind {
 enum cg_filter { CG_FILTER_ADDED, CG_FILTER_DIFF_CONTEXT, CG_FILTER_FILE, CG_FILTER_ALL };
 
 struct cg_rule_ctx;
-struct cg_cargo_cache; /* syntax/cargo.h */
+struct cg_cargo_cache; /* crate/workspace.h */
 
 struct cg_rule {
 	const char *id;
@@ -70,7 +70,7 @@ struct cg_rule_ctx {
 	const char *path;
 	const struct cg_source *src;  /* the parsed file */
 	void *file_data;	      /* shared per-file analyses (syntax/rust.h) */
-	struct cg_cargo_cache *cargo; /* crates and manifests, read once per run (syntax/cargo.h) */
+	struct cg_cargo_cache *cargo; /* crates and manifests, read once per run (crate/workspace.h) */
 	struct cg_findings *sink;     /* raw findings of this file */
 	enum cg_filter filter;	      /* which findings the pass will show */
 };

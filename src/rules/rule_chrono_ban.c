@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
-#include "syntax/cargo.h"
+#include "crate/workspace.h"
 #include "syntax/rust.h"
 #include "syntax/toml.h"
 #include "util/buf.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
-#include "syntax/cargo.h"
+#include "crate/benches.h"
 #include "syntax/items.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
-#include "syntax/cargo.h"
+#include "crate/workspace.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/str.h"

@@ -18,7 +18,7 @@
 
 #include "rules/gate.h"
 #include "rules/rule.h"
-#include "syntax/cargo.h"
+#include "crate/workspace.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "rules/rule.h"
-#include "syntax/cargo.h"
+#include "crate/workspace.h"
 #include "syntax/items.h"
 #include "syntax/rust.h"
 #include "util/error.h"

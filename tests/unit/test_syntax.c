@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "syntax/syntax.h"
+#include "syntax/toml.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
@@ -236,6 +238,66 @@ static void test_walk_deep_nesting(void **state)
 	free(text);
 }
 
+static int collect_entry(const struct cg_toml_entry *e, void *payload)
+{
+	struct cg_buf *out = payload;
+	for (size_t i = 0; i < e->nparts; i++)
+		cg_buf_printf(out, "%s%s", i ? "." : "", e->parts[i]);
+	cg_buf_printf(out, "%s/%zu;", ts_node_is_null(e->value) ? "[]" : "", e->nheader);
+	return 0;
+}
+
+static void test_toml_each_flattens_every_spelling(void **state)
+{
+	const char *text = "top = 1\n"
+			   "[dependencies]\n"
+			   "a = \"1\"\n"
+			   "b = { version = \"1\", features = [\"x\"], nested = { deep = true } }\n"
+			   "c.workspace = true\n"
+			   "[dependencies.'d']\n"
+			   "version = \"1\"\n"
+			   "[target.'cfg(unix)'.dependencies]\n"
+			   "\"e\" = \"1\"\n"
+			   "[[bench]]\n"
+			   "name = \"x\"\n";
+	struct cg_source src;
+	struct cg_buf out = CG_BUF_INIT;
+	(void)state;
+
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
+	assert_int_equal(cg_toml_each(&src, collect_entry, &out), 0);
+	assert_string_equal(out.ptr,
+			    "top/0;"
+			    "dependencies[]/1;dependencies.a/1;dependencies.b.version/1;dependencies.b.features/1;"
+			    "dependencies.b.nested.deep/1;dependencies.c.workspace/1;"
+			    "dependencies.d[]/2;dependencies.d.version/2;"
+			    "target.cfg(unix).dependencies[]/3;target.cfg(unix).dependencies.e/3;"
+			    "bench[]/1;bench.name/1;");
+	cg_buf_release(&out);
+	cg_source_release(&src);
+}
+
+static void test_toml_string_escapes(void **state)
+{
+	const char *text = "a = \"x\\\"y\\\\z\"\nb = 'c:\\\\raw'\nc = \"\"\"\nline\"\"\"\n";
+	struct cg_source src;
+	struct cg_buf b = CG_BUF_INIT;
+	TSNode root;
+	(void)state;
+
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
+	root = cg_source_root(&src);
+	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 0)), &b);
+	assert_string_equal(b.ptr, "x\"y\\z");
+	cg_buf_release(&b);
+	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 1)), &b);
+	assert_string_equal(b.ptr, "c:\\\\raw");
+	cg_buf_release(&b);
+	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 2)), &b);
+	assert_string_equal(b.ptr, "line");
+	cg_buf_release(&b);
+	cg_source_release(&src);
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_parse_budget_stops_slow_parses),
 		cmocka_unit_test(test_walk_deep_nesting),
 		cmocka_unit_test(test_node_kinds),
+		cmocka_unit_test(test_toml_each_flattens_every_spelling),
+		cmocka_unit_test(test_toml_string_escapes),
 	};
 	return cmocka_run_group_tests_name("syntax", tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Cargo manifests, lockfiles and the crate model (src/syntax/cargo.c, toml.c). */
+/* Cargo manifests, lockfiles, the workspace and bench targets (src/crate/). */
 #include "helpers.h"
 
 #include <stdio.h>
@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "change/change.h"
-#include "syntax/cargo.h"
-#include "syntax/toml.h"
+#include "crate/benches.h"
 #include "util/buf.h"
 
 static int setup(void **state)
@@ -24,67 +23,6 @@ static int teardown(void **state)
 	sandbox_free(sb);
 	free(sb);
 	return 0;
-}
-
-static int collect_entry(const struct cg_toml_entry *e, void *payload)
-{
-	struct cg_buf *out = payload;
-	for (size_t i = 0; i < e->nparts; i++)
-		cg_buf_printf(out, "%s%s", i ? "." : "", e->parts[i]);
-	cg_buf_printf(out, "%s/%zu;", ts_node_is_null(e->value) ? "[]" : "", e->nheader);
-	return 0;
-}
-
-static void test_toml_each_flattens_every_spelling(void **state)
-{
-	const char *text = "top = 1\n"
-			   "[dependencies]\n"
-			   "a = \"1\"\n"
-			   "b = { version = \"1\", features = [\"x\"], nested = { deep = true } }\n"
-			   "c.workspace = true\n"
-			   "[dependencies.'d']\n"
-			   "version = \"1\"\n"
-			   "[target.'cfg(unix)'.dependencies]\n"
-			   "\"e\" = \"1\"\n"
-			   "[[bench]]\n"
-			   "name = \"x\"\n";
-	struct cg_source src;
-	struct cg_buf out = CG_BUF_INIT;
-	(void)state;
-
-	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
-	assert_int_equal(cg_toml_each(&src, collect_entry, &out), 0);
-	assert_string_equal(out.ptr,
-			    "top/0;"
-			    "dependencies[]/1;dependencies.a/1;dependencies.b.version/1;dependencies.b.features/1;"
-			    "dependencies.b.nested.deep/1;dependencies.c.workspace/1;"
-			    "dependencies.d[]/2;dependencies.d.version/2;"
-			    "target.cfg(unix).dependencies[]/3;target.cfg(unix).dependencies.e/3;"
-			    "bench[]/1;bench.name/1;");
-	cg_buf_release(&out);
-	cg_source_release(&src);
-}
-
-static void test_toml_string_escapes(void **state)
-{
-	const char *text = "a = \"x\\\"y\\\\z\"\nb = 'c:\\\\raw'\nc = \"\"\"\nline\"\"\"\n";
-	struct cg_source src;
-	struct cg_buf b = CG_BUF_INIT;
-	TSNode root;
-	(void)state;
-
-	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
-	root = cg_source_root(&src);
-	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 0)), &b);
-	assert_string_equal(b.ptr, "x\"y\\z");
-	cg_buf_release(&b);
-	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 1)), &b);
-	assert_string_equal(b.ptr, "c:\\\\raw");
-	cg_buf_release(&b);
-	cg_toml_string(&src, cg_toml_value_node(ts_node_named_child(root, 2)), &b);
-	assert_string_equal(b.ptr, "line");
-	cg_buf_release(&b);
-	cg_source_release(&src);
 }
 
 static const struct cg_cargo_dep *dep(const struct cg_manifest *m, const char *key, enum cg_dep_kind kind, bool ws)
@@ -346,8 +284,6 @@ static void test_bench_scan(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_toml_each_flattens_every_spelling),
-		cmocka_unit_test(test_toml_string_escapes),
 		cmocka_unit_test(test_manifest_model),
 		cmocka_unit_test(test_lockfile_model),
 		cmocka_unit_test(test_join),

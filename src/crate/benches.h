@@ -1,0 +1,35 @@
+#ifndef CG_CRATE_BENCHES_H
+#define CG_CRATE_BENCHES_H
+
+#include <stdbool.h>
+
+#include "crate/workspace.h"
+
+/*
+ * A crate's bench targets: Cargo's autobenches under benches/, [[bench]]
+ * paths and the benches of workspace packages that depend on the crate, each
+ * parsed once for the harness it runs on (criterion, divan) and the names it
+ * uses.
+ */
+
+/* A bench target's root file or a module of it, and what it runs on. */
+struct cg_bench_file {
+	char *path;	     /* repository-relative */
+	bool uses_criterion; /* criterion paths, criterion_group!/criterion_main! */
+	bool uses_divan;     /* divan paths or #[divan::bench] */
+	bool has_main_macro; /* criterion_main! or divan::main(): needs harness = false */
+};
+
+/*
+ * Finds the crate's bench files (Cargo's autobenches under benches/,
+ * [[bench]] paths, and the benches of workspace packages that depend on the
+ * crate), parses them and fills crate->bench_files and bench_names. Once
+ * per crate per run.
+ */
+void cg_cargo_benches(struct cg_cargo_cache *cache, struct cg_crate *crate);
+/* True when `name` is among the identifiers the crate's benches name. */
+bool cg_cargo_bench_names(const struct cg_crate *crate, const char *name);
+/* The crate's own bench file at `path`, or NULL (after cg_cargo_benches). */
+const struct cg_bench_file *cg_cargo_bench_file(const struct cg_crate *crate, const char *path);
+
+#endif

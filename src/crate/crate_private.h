@@ -1,0 +1,26 @@
+#ifndef CG_CRATE_PRIVATE_H
+#define CG_CRATE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crate/workspace.h"
+#include "util/buf.h"
+
+/*
+ * What the crate module's files share and no other module sees. Each is
+ * called under the repository lock, from an entry point that holds it.
+ */
+
+/* The change the cache reads; borrowed. */
+const struct cg_change *cg_cargo__change(const struct cg_cargo_cache *cache);
+/* Reads a text file of the new revision into `out`, bounded; false when absent or too big. */
+bool cg_cargo__read_file(const struct cg_cargo_cache *cache, const char *path, struct cg_buf *out);
+/* The folders of every Cargo.toml at the new revision, sorted; listed once per cache. Borrowed. */
+char *const *cg_cargo__manifest_dirs(struct cg_cargo_cache *cache, size_t *n);
+/* Frees what cg_cargo_benches filled in `crate`. */
+void cg_cargo__benches_release(struct cg_crate *crate);
+/* qsort/bsearch order of `char *` elements. */
+int cg_cargo__cmp_str(const void *a, const void *b);
+
+#endif

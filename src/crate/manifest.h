@@ -1,0 +1,103 @@
+#ifndef CG_CRATE_MANIFEST_H
+#define CG_CRATE_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "syntax/syntax.h"
+
+/*
+ * Cargo's files read into plain structs: a parsed manifest (Cargo.toml) or
+ * lockfile (Cargo.lock), best effort on broken input. Nothing here reads the
+ * repository; crate/workspace.h does.
+ */
+
+/* A place in a file, 1-based; end_column is one past the last byte. */
+struct cg_cargo_pos {
+	uint32_t line, column, end_line, end_column;
+};
+
+enum cg_dep_kind { CG_DEP_NORMAL, CG_DEP_DEV, CG_DEP_BUILD };
+
+struct cg_cargo_str {
+	char *text;
+	struct cg_cargo_pos pos;
+};
+
+struct cg_cargo_dep {
+	char *key;     /* the name in the table (what code calls it) */
+	char *package; /* the crate: `package = ...` when renamed, else NULL */
+	enum cg_dep_kind kind;
+	char *target;		/* `cfg(unix)` of [target.'cfg(unix)'.dependencies], or NULL */
+	char *table;		/* the table as written, for messages: "dev-dependencies" */
+	bool is_workspace_decl; /* in [workspace.dependencies] */
+	bool is_inherited;	/* `workspace = true` */
+	bool is_optional;
+	char *path; /* `path = ...`, or NULL */
+	struct cg_cargo_str *features;
+	size_t nfeatures, features_cap;
+	struct cg_cargo_pos pos; /* every line the declaration spans */
+};
+
+struct cg_cargo_feature {
+	char *name;
+	struct cg_cargo_str *items;
+	size_t nitems, items_cap;
+	struct cg_cargo_pos pos;
+};
+
+struct cg_cargo_bench {
+	char *name;
+	char *path;	  /* as written, relative to the crate; NULL when absent */
+	bool has_harness; /* `harness` is written */
+	bool harness;
+	struct cg_cargo_pos pos; /* the whole [[bench]] element */
+};
+
+struct cg_manifest {
+	bool has_package;
+	char *package_name;
+	bool autobenches; /* default true */
+	bool has_lib;	  /* a [lib] table */
+	char *lib_path;
+	bool has_workspace;
+	char **members, **exclude;
+	size_t nmembers, members_cap, nexclude, exclude_cap;
+	struct cg_cargo_dep *deps;
+	size_t ndeps, deps_cap;
+	struct cg_cargo_feature *features;
+	size_t nfeatures, features_cap;
+	struct cg_cargo_bench *benches;
+	size_t nbenches, benches_cap;
+	struct cg_cargo_pos package_pos;  /* the [package] table; line 0 when absent */
+	struct cg_cargo_pos dev_deps_pos; /* the [dev-dependencies] table; line 0 when absent */
+};
+
+/* Reads a parsed Cargo.toml into `out` (released with cg_manifest_release). Best effort on broken input. */
+void cg_manifest_parse(struct cg_manifest *out, const struct cg_source *src);
+void cg_manifest_release(struct cg_manifest *m);
+/* The crate a dependency names: its `package`, else its key. */
+const char *cg_cargo_dep_crate(const struct cg_cargo_dep *dep);
+
+struct cg_lock_package {
+	char *name;
+	char *version;
+	char **deps; /* names only ("serde", not "serde 1.0.1 (registry+...)") */
+	size_t ndeps, deps_cap;
+	struct cg_cargo_pos name_pos; /* the `name = ...` line */
+};
+
+struct cg_lockfile {
+	struct cg_lock_package *packages;
+	size_t npackages, packages_cap;
+};
+
+/* Reads a parsed Cargo.lock (every version) into `out`. */
+void cg_lockfile_parse(struct cg_lockfile *out, const struct cg_source *src);
+void cg_lockfile_release(struct cg_lockfile *lock);
+
+/* `crate_dir` + "/" + `rel`, with "./" and "x/.." folded; caller frees. NULL when it climbs above the root. */
+char *cg_cargo_join(const char *crate_dir, const char *rel);
+
+#endif

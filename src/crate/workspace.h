@@ -1,0 +1,60 @@
+#ifndef CG_CRATE_WORKSPACE_H
+#define CG_CRATE_WORKSPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "change/change.h"
+#include "crate/manifest.h"
+
+/*
+ * Cargo's view of a repository: the manifest in a folder, the crate a path
+ * belongs to and its workspace. Everything is read at the change's new
+ * revision (cg_change_read), never from the work tree.
+ */
+
+struct cg_bench_file; /* crate/benches.h */
+
+struct cg_crate {
+	char *dir;	     /* "" for the repository root, else "a/b" */
+	char *manifest_path; /* "Cargo.toml" or "a/b/Cargo.toml" */
+	struct cg_manifest manifest;
+	struct cg_crate *workspace; /* the manifest with [workspace] above or at dir; may be NULL */
+	bool has_workspace_lookup;  /* `workspace` has been looked for */
+	bool is_library;	    /* [lib] or src/lib.rs */
+	/* Filled by cg_cargo_benches (crate/benches.h), once. */
+	bool has_bench_scan;
+	struct cg_bench_file *bench_files; /* own benches and those of workspace bench packages */
+	size_t nbench_files, bench_files_cap;
+	size_t nown_bench_files; /* the first ones are this crate's own */
+	char **bench_names;	 /* sorted, unique: identifiers the bench files name */
+	size_t nbench_names, bench_names_cap;
+};
+
+/*
+ * Manifests read once per run: a folder's manifest, the crate a path is in,
+ * the workspace root, bench files. Keyed by folder in a hash table, so a
+ * change of a thousand files reads each Cargo.toml once. The change is
+ * borrowed and must outlive the cache.
+ */
+struct cg_cargo_cache;
+
+struct cg_cargo_cache *cg_cargo_cache_new(const struct cg_change *change);
+/*
+ * Files it reads over `max_bytes` (the run's max_file_bytes; 0 for none)
+ * are taken as absent, as files over 8 MiB always are: a committed
+ * manifest of megabytes must not cost every check of the crate seconds.
+ */
+void cg_cargo_cache_set_max_file(struct cg_cargo_cache *cache, size_t max_bytes);
+void cg_cargo_cache_free(struct cg_cargo_cache *cache);
+
+/*
+ * The package `path` belongs to: the nearest Cargo.toml upward from its
+ * folder, when that manifest has a [package]. NULL otherwise (no manifest,
+ * or a virtual workspace manifest). Borrowed from the cache.
+ */
+struct cg_crate *cg_cargo_crate_of(struct cg_cargo_cache *cache, const char *path);
+/* The manifest in exactly folder `dir` ("" for the root), or NULL. Borrowed. */
+struct cg_crate *cg_cargo_manifest_in(struct cg_cargo_cache *cache, const char *dir);
+
+#endif
