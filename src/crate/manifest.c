@@ -486,3 +486,13 @@ done:
 	cg_buf_release(&out);
 	return result;
 }
+
+bool cg_cargo_name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}

@@ -99,5 +99,7 @@ void cg_lockfile_release(struct cg_lockfile *lock);
 
 /* `crate_dir` + "/" + `rel`, with "./" and "x/.." folded; caller frees. NULL when it climbs above the root. */
 char *cg_cargo_join(const char *crate_dir, const char *rel);
+/* Crate names compare with '-' and '_' as one character, as Cargo does. */
+bool cg_cargo_name_eq(const char *a, const char *b);
 
 #endif

@@ -21,22 +21,11 @@ static const char help_text[] =
 	"test against the real thing: a temporary folder, a server the test starts on 127.0.0.1, or an in-memory "
 	"implementation of the trait that has its own tests; see `crabgate explain no-mocks`";
 
-/* Crate names compare with '-' and '_' as one character, as Cargo does. */
-static bool crate_name_eq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 static bool is_mock_crate(const struct cg_rule_ctx *ctx, const char *name)
 {
 	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
 	for (size_t i = 0; name && crates && i < crates->nkids; i++)
-		if (crates->kids[i]->value && crate_name_eq(crates->kids[i]->value, name))
+		if (crates->kids[i]->value && cg_cargo_name_eq(crates->kids[i]->value, name))
 			return true;
 	return false;
 }

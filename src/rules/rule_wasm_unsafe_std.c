@@ -291,17 +291,6 @@ static int visit(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-/* Crate names compare with '-' and '_' as one character, as Cargo does. */
-static bool crate_name_eq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 /* A cfg predicate as a TOML target key writes it (`cfg(target_arch = "wasm32")`), under the wasm32 build. */
 static enum cg_tri target_value(const char *target)
 {
@@ -341,7 +330,7 @@ static bool is_marker(const char *marker, const struct cg_cargo_dep *d)
 	struct cg_buf name = CG_BUF_INIT;
 	bool is;
 	cg_buf_put(&name, marker, slash ? (size_t)(slash - marker) : strlen(marker));
-	is = crate_name_eq(name.ptr, cg_cargo_dep_crate(d));
+	is = cg_cargo_name_eq(name.ptr, cg_cargo_dep_crate(d));
 	cg_buf_release(&name);
 	if (!is || !slash)
 		return is;

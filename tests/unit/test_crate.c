@@ -187,6 +187,16 @@ static void test_join(void **state)
 	expect_join("a", "..", "");
 }
 
+static void test_name_eq(void **state)
+{
+	(void)state;
+	assert_true(cg_cargo_name_eq("wasm-bindgen", "wasm_bindgen"));
+	assert_true(cg_cargo_name_eq("serde", "serde"));
+	assert_false(cg_cargo_name_eq("serde", "serde_json"));
+	assert_false(cg_cargo_name_eq("serde-json", "serde"));
+	assert_false(cg_cargo_name_eq("Serde", "serde"));
+}
+
 static void stage(struct sandbox *sb, const char *path, const char *text)
 {
 	sandbox_write(sb, path, text);
@@ -287,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_model),
 		cmocka_unit_test(test_lockfile_model),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_name_eq),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
 	};
