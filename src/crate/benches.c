@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crate/crate_private.h"
+#include "syntax/rust.h"
 #include "syntax/syntax.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -111,17 +112,6 @@ static bool path_starts_with(const struct cg_source *src, TSNode node, const cha
 	return len > n + 1 && !strncmp(t, crate, n) && (t[n] == ':' || t[n] == ' ');
 }
 
-/* The last segment of a path's text ("criterion_main" of "criterion::criterion_main"). */
-static const char *last_segment(const char *t, size_t len, size_t *out_len)
-{
-	const char *last = t;
-	for (size_t i = 0; i + 1 < len; i++)
-		if (t[i] == ':' && t[i + 1] == ':')
-			last = t + i + 2;
-	*out_len = len - (size_t)(last - t);
-	return last;
-}
-
 static bool names_harness(const struct cg_source *src, TSNode path, const char *const *crates)
 {
 	for (size_t i = 0; crates[i]; i++)
@@ -153,7 +143,7 @@ static int scan_bench_node(TSNode node, void *payload)
 		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
 		size_t len = 0, llen = 0;
 		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(s->src, mac, &len);
-		const char *last = last_segment(t, len, &llen);
+		const char *last = cg_rust_last_segment(t, len, &llen);
 		if (!ts_node_is_null(mac) && ((llen == 14 && !memcmp(last, "criterion_main", 14)) ||
 					      (llen == 15 && !memcmp(last, "criterion_group", 15)))) {
 			s->file->uses_criterion = true;
@@ -164,7 +154,7 @@ static int scan_bench_node(TSNode node, void *payload)
 		TSNode fn = ts_node_child_by_field_name(node, "function", 8);
 		size_t len = 0, llen = 0;
 		const char *t = ts_node_is_null(fn) ? "" : cg_node_text(s->src, fn, &len);
-		const char *last = last_segment(t, len, &llen);
+		const char *last = cg_rust_last_segment(t, len, &llen);
 		/* divan::main() runs the benches: the target needs harness = false. */
 		if (!ts_node_is_null(fn) && names_harness(s->src, fn, divan_crates) && llen == 4 &&
 		    !memcmp(last, "main", 4)) {

@@ -30,14 +30,6 @@ struct walk {
 	int file_state; /* 0: not asked yet, 1: library code, -1: declared only for tests */
 };
 
-static const char *last_segment(const char *path)
-{
-	const char *p = path, *q;
-	while ((q = strstr(p, "::")) != NULL)
-		p = q + 2;
-	return p;
-}
-
 /* The configured constructor `path` names, or NULL. */
 static const void *constructor_of(const char *path, void *payload)
 {
@@ -261,12 +253,14 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 	if (cg_rust_path_is_test(ctx->path))
 		return false;
 	for (size_t i = 0; ctors && i < ctors->nkids; i++) {
-		const char *name = last_segment(cg_conf_str(ctors->kids[i], "path", ""));
+		const char *path = cg_conf_str(ctors->kids[i], "path", "");
+		const char *name = cg_rust_last_segment(path, strlen(path), NULL);
 		bool is_covered = false;
 		/* A name holding an earlier one (unbounded_channel, channel), or equal to it, needs no pass of its own.
 		 */
 		for (size_t k = 0; k < i && !is_covered; k++) {
-			const char *prev = last_segment(cg_conf_str(ctors->kids[k], "path", ""));
+			const char *prev_path = cg_conf_str(ctors->kids[k], "path", "");
+			const char *prev = cg_rust_last_segment(prev_path, strlen(prev_path), NULL);
 			is_covered = *prev && strstr(name, prev) != NULL;
 		}
 		if (*name && !is_covered && memmem(text, len, name, strlen(name)))

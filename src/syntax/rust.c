@@ -44,6 +44,20 @@ size_t cg_rust_first_segment(const char *path, const char **start)
 	return e ? (size_t)(e - p) : strlen(p);
 }
 
+const char *cg_rust_last_segment(const char *path, size_t len, size_t *seg_len)
+{
+	const char *last = path;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (path[i] == ':' && path[i + 1] == ':') {
+			last = path + i + 2;
+			i++; /* "a:::b" ends in ":b", as a search for "::" from the left finds */
+		}
+	}
+	if (seg_len)
+		*seg_len = len - (size_t)(last - path);
+	return last;
+}
+
 static bool seg_is(const char *s, size_t len, const char *word)
 {
 	return strlen(word) == len && !memcmp(s, word, len);
@@ -62,15 +76,6 @@ static void add_use(struct cg_rust_file *rf, const char *local, size_t llen, con
 	u->scope_start = ts_node_start_byte(scope);
 	u->scope_end = ts_node_end_byte(scope);
 	u->module = module;
-}
-
-static const char *last_segment(const char *path, size_t *len)
-{
-	const char *p = path, *q;
-	while ((q = strstr(p, "::")) != NULL)
-		p = q + 2;
-	*len = strlen(p);
-	return p;
 }
 
 struct item {
@@ -124,7 +129,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			} else {
 				full = join(it.prefix, text);
 			}
-			local = last_segment(full, &llen);
+			local = cg_rust_last_segment(full, strlen(full), &llen);
 			if (llen)
 				add_use(rf, local, llen, full, decl, scope, module);
 		} else if (!strcmp(type, "use_as_clause")) {
@@ -287,7 +292,7 @@ static int cmp_use(const void *a, const void *b)
 /* The last segment of a module's path, its name in its parent. */
 static const char *module_name(const struct cg_rust_module *m, size_t *len)
 {
-	return last_segment(m->path, len);
+	return cg_rust_last_segment(m->path, strlen(m->path), len);
 }
 
 /* Orders (parent, name) against a module; names compare as counted strings. */
@@ -819,7 +824,7 @@ bool cg_rust_attr_is_test(const struct cg_source *src, TSNode attr_item)
 
 	if (!path)
 		return false;
-	last = last_segment(path, &len);
+	last = cg_rust_last_segment(path, strlen(path), &len);
 	is_test = seg_is(last, len, "test") || seg_is(last, len, "rstest") || seg_is(last, len, "test_case") ||
 		  seg_is(last, len, "bench");
 	free(path);

@@ -104,6 +104,12 @@ const struct cg_use *cg_rust_use_of(const struct cg_rust_file *rf, const char *n
 char *cg_rust_path_text(const struct cg_source *src, TSNode node);
 /* The first segment of a path ("chrono" for "::chrono::Utc::now"). */
 size_t cg_rust_first_segment(const char *path, const char **start);
+/*
+ * The last segment of the `len` bytes of a path ("criterion_main" of
+ * "criterion::criterion_main"), borrowed from it; its length in *seg_len
+ * when that is not NULL.
+ */
+const char *cg_rust_last_segment(const char *path, size_t len, size_t *seg_len);
 
 /*
  * Test code. cg_rust_attr_is_test: an attribute_item marking a test function

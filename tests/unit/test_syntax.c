@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "syntax/rust.h"
 #include "syntax/syntax.h"
 #include "syntax/toml.h"
 #include "util/buf.h"
@@ -298,6 +299,23 @@ static void test_toml_string_escapes(void **state)
 	cg_buf_release(&b);
 	cg_source_release(&src);
 }
+static void test_rust_last_segment(void **state)
+{
+	const char *path = "criterion::criterion_main!";
+	size_t len = 99;
+	(void)state;
+
+	/* Counted: the `!` is not part of the path's len bytes. */
+	assert_ptr_equal(cg_rust_last_segment(path, strlen(path) - 1, &len), path + 11);
+	assert_int_equal(len, 14);
+	assert_string_equal(cg_rust_last_segment("::tokio::sync::mpsc", 19, NULL), "mpsc");
+	assert_string_equal(cg_rust_last_segment("spawn", 5, &len), "spawn");
+	assert_int_equal(len, 5);
+	assert_string_equal(cg_rust_last_segment("a::", 3, &len), "");
+	assert_int_equal(len, 0);
+	assert_string_equal(cg_rust_last_segment("a:::b", 5, NULL), ":b");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_node_kinds),
 		cmocka_unit_test(test_toml_each_flattens_every_spelling),
 		cmocka_unit_test(test_toml_string_escapes),
+		cmocka_unit_test(test_rust_last_segment),
 	};
 	return cmocka_run_group_tests_name("syntax", tests, NULL, NULL);
 }
