@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "rules/rule.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/banned.h"
@@ -354,7 +355,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (cmd->flags & NEED_CONFIG) {
-		err = cg_config_load(&cg_globals.cfg, cg_globals.workdir, cg_globals.config_path);
+		err = cg_rules_config_load(&cg_globals.cfg, cg_globals.workdir, cg_globals.config_path);
 		if (err < 0) {
 			cg_err("%s", cg_error_last());
 			status = CG_EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "rules/rule.h"
 #include "cmd/pipeline.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -105,7 +106,7 @@ int cmd_demo(int argc, char **argv)
 		goto done;
 	}
 	/* The built-in defaults only: the demo must not depend on the caller's config. */
-	if ((err = cg_config_load(&cfg, NULL, NULL)) < 0 || (err = cg_pipeline_opts_from_config(&opts, cfg)) < 0)
+	if ((err = cg_rules_config_load(&cfg, NULL, NULL)) < 0 || (err = cg_pipeline_opts_from_config(&opts, cfg)) < 0)
 		goto done;
 	opts.outputs[0].format = "text";
 	opts.noutputs = 1;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "rules/rule.h"
 #include "memory/memory.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -135,7 +136,7 @@ static int write_memory_files(const char *root)
 	struct cg_memory_config mc;
 	int err;
 
-	if ((err = cg_config_load(&cfg, *root ? root : NULL, cg_globals.config_path)) < 0 ||
+	if ((err = cg_rules_config_load(&cfg, *root ? root : NULL, cg_globals.config_path)) < 0 ||
 	    (err = cg_memory_config_load(&mc, cfg)) < 0)
 		goto done;
 	for (int i = 0; i < CG_MEMORY_NFILES && err >= 0; i++) {

@@ -1,3 +1,4 @@
+#include <cjson/cJSON.h>
 #include <git2.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static int project_config(const struct cg_config **out, struct cg_config **owned
 		return 0;
 	}
 	if (git_repository_workdir(repo)) {
-		if ((err = cg_config_load(owned, git_repository_workdir(repo), cg_globals.config_path)) == 0)
+		if ((err = cg_rules_config_load(owned, git_repository_workdir(repo), cg_globals.config_path)) == 0)
 			*out = *owned;
 	}
 	git_repository_free(repo);
@@ -40,7 +41,35 @@ static const char *rule_state(const struct cg_conf_node *rules, const struct cg_
 	const struct cg_conf_node *rc = cg_conf_child(rules, r->id);
 	const char *sev = cg_conf_str(rc, "severity", cg_severity_name(r->default_severity));
 	*sev_out = sev;
-	return cg_conf_bool(rc, "enabled", true) && strcmp(sev, "off") ? sev : "off";
+	return cg_conf_bool(rc, "enabled", !r->is_opt_in) && strcmp(sev, "off") ? sev : "off";
+}
+
+/* The registry for tools (the case driver): each rule's defaults, and its state here. */
+static int print_json(const struct cg_conf_node *rules)
+{
+	cJSON *doc = cJSON_CreateObject(), *list;
+	char *text;
+
+	cJSON_AddNumberToObject(doc, "version", 1);
+	list = cJSON_AddArrayToObject(doc, "rules");
+	for (size_t i = 0; i < cg_nrules; i++) {
+		const struct cg_rule *r = cg_rules[i];
+		cJSON *it = cJSON_CreateObject();
+		const char *sev;
+		cJSON_AddStringToObject(it, "id", r->id);
+		cJSON_AddStringToObject(it, "default_severity", cg_severity_name(r->default_severity));
+		cJSON_AddBoolToObject(it, "enabled_by_default", !r->is_opt_in);
+		cJSON_AddStringToObject(it, "state", rule_state(rules, r, &sev));
+		cJSON_AddStringToObject(it, "summary", r->summary);
+		cJSON_AddItemToArray(list, it);
+	}
+	text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	if (!text)
+		return cg_error_set(CG_E_IO, "rules: cannot render the list");
+	printf("%s\n", text);
+	free(text);
+	return 0;
 }
 
 int cmd_rules(int argc, char **argv)
@@ -48,9 +77,13 @@ int cmd_rules(int argc, char **argv)
 	const struct cg_config *cfg;
 	struct cg_config *owned = NULL;
 	const struct cg_conf_node *rules;
-	(void)argv;
-	if (argc > 1) {
-		cg_err("rules: takes no arguments; `crabgate explain RULE` explains one");
+	bool is_json = false;
+	int status = CG_EXIT_CLEAN;
+
+	if (argc == 3 && !strcmp(argv[1], "--format") && (!strcmp(argv[2], "json") || !strcmp(argv[2], "text")))
+		is_json = !strcmp(argv[2], "json");
+	else if (argc > 1) {
+		cg_err("rules: takes only --format text|json; `crabgate explain RULE` explains one");
 		return CG_EXIT_USAGE;
 	}
 	if (project_config(&cfg, &owned) < 0) {
@@ -58,13 +91,17 @@ int cmd_rules(int argc, char **argv)
 		return CG_EXIT_USAGE;
 	}
 	rules = cg_config_get(cfg, "rules");
-	for (size_t i = 0; i < cg_nrules; i++) {
+	if (is_json && print_json(rules) < 0) {
+		cg_err("%s", cg_error_last());
+		status = CG_EXIT_RUNTIME;
+	}
+	for (size_t i = 0; !is_json && i < cg_nrules; i++) {
 		const struct cg_rule *r = cg_rules[i];
 		const char *sev;
 		printf("%-22s %-8s %s\n", r->id, rule_state(rules, r, &sev), r->summary);
 	}
 	cg_config_free(owned);
-	return CG_EXIT_CLEAN;
+	return status;
 }
 
 /* An id that holds the name (`bench` in missing-bench); shorter names match too much. */

@@ -371,6 +371,47 @@ int cg_config_merge_text(struct cg_config *cfg, const char *name, const char *te
 	return err;
 }
 
+/*
+ * Moves into `dst` the keys of `src` it lacks, recursing into maps both
+ * have; what `dst` has is kept. Depth is bounded by the standard text, which
+ * the registry writes.
+ */
+static void add_missing(struct cg_conf_node *dst, struct cg_conf_node *src)
+{
+	size_t kept = 0;
+
+	if (dst->kind != CG_CONF_MAP || src->kind != CG_CONF_MAP)
+		return;
+	for (size_t i = 0; i < src->nkids; i++) {
+		struct cg_conf_node *s = src->kids[i];
+		struct cg_conf_node *d = (struct cg_conf_node *)cg_conf_child(dst, s->key);
+		if (d) {
+			add_missing(d, s);
+			src->kids[kept++] = s;
+		} else {
+			node_add(dst, s);
+		}
+	}
+	src->nkids = kept;
+}
+
+static int add_standard(struct cg_config *cfg, const char *name, const char *text, size_t len)
+{
+	struct cg_conf_node *std = NULL;
+	const char *kept;
+	int err;
+
+	if (cfg->nfiles == sizeof(cfg->files) / sizeof(cfg->files[0]))
+		return cg_error_set(CG_E_CONFIG, "too many configuration files");
+	cfg->files[cfg->nfiles] = cg_strdup(name);
+	kept = cfg->files[cfg->nfiles++];
+	if ((err = cg_conf_parse(&std, kept, text, len)) < 0)
+		return err;
+	add_missing(cfg->root, std);
+	cg_conf_node_free(std);
+	return 0;
+}
+
 static int read_file(struct cg_buf *out, const char *path)
 {
 	int err = cg_fs_read(out, path, CONFIG_MAX_BYTES);
@@ -411,6 +452,12 @@ static int check_inside(const char *path, const char *repo_root)
 
 int cg_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path)
 {
+	return cg_config_load_standard(out, repo_root, explicit_path, NULL, NULL, 0);
+}
+
+int cg_config_load_standard(struct cg_config **out, const char *repo_root, const char *explicit_path, const char *name,
+			    const char *standard, size_t len)
+{
 	struct cg_config *cfg = cg_calloc(1, sizeof(*cfg));
 	struct cg_buf text = CG_BUF_INIT, path = CG_BUF_INIT;
 	const char *env = getenv("CRABGATE_CONFIG");
@@ -419,6 +466,8 @@ int cg_config_load(struct cg_config **out, const char *repo_root, const char *ex
 	*out = NULL;
 	if ((err = cg_config_merge_text(cfg, "config.yaml (built in)", cg_config_default_yaml,
 					cg_config_default_yaml_len)) < 0)
+		goto done;
+	if (standard && (err = add_standard(cfg, name ? name : "standard settings", standard, len)) < 0)
 		goto done;
 
 	if (explicit_path && *explicit_path)

@@ -39,6 +39,14 @@ extern const size_t cg_config_default_yaml_len;
  * *out is owned by the caller (cg_config_free). CG_E_CONFIG on bad input.
  */
 int cg_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path);
+/*
+ * cg_config_load, with `standard` (YAML, named `name` in messages) added to
+ * the default wherever config.yaml lacks its keys, before the project's file
+ * is checked against it: how the rules' registry gives every rule its
+ * standard settings (cg_rules_config_load). config.yaml's values win.
+ */
+int cg_config_load_standard(struct cg_config **out, const char *repo_root, const char *explicit_path, const char *name,
+			    const char *standard, size_t len);
 /* Parses and merges one more YAML text over `cfg` (used by tests and --set). */
 int cg_config_merge_text(struct cg_config *cfg, const char *name, const char *text, size_t len);
 void cg_config_free(struct cg_config *cfg);

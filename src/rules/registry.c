@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
+#include "util/buf.h"
 #include "util/banned.h"
 
 extern const struct cg_rule cg_rule_chrono_ban;
@@ -28,4 +29,19 @@ const struct cg_rule *cg_rule_find(const char *id)
 		if (!strcmp(cg_rules[i]->id, id))
 			return cg_rules[i];
 	return NULL;
+}
+
+int cg_rules_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path)
+{
+	struct cg_buf yaml = CG_BUF_INIT;
+	int err;
+
+	cg_buf_puts(&yaml, "rules:\n");
+	for (size_t i = 0; i < cg_nrules; i++)
+		cg_buf_printf(&yaml, "  %s:\n    enabled: %s\n    severity: %s\n    skip: []\n", cg_rules[i]->id,
+			      cg_rules[i]->is_opt_in ? "false" : "true",
+			      cg_severity_name(cg_rules[i]->default_severity));
+	err = cg_config_load_standard(out, repo_root, explicit_path, "the rule registry", yaml.ptr, yaml.size);
+	cg_buf_release(&yaml);
+	return err;
 }

@@ -147,6 +147,7 @@ done:
 const struct cg_rule cg_rule_thiserror_errors = {
 	.id = "thiserror-errors",
 	.default_severity = CG_SEV_NOTE,
+	.is_opt_in = true,
 	.summary = "public error enums derive thiserror::Error instead of hand-written impls",
 	.explain = "A public error enum with hand-written `Display`, `std::error::Error` and `From`\n"
 		   "impls is boilerplate that drifts from its variants: a new variant gets a vague\n"

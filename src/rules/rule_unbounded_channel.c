@@ -286,6 +286,7 @@ static int check(struct cg_rule_ctx *ctx)
 const struct cg_rule cg_rule_unbounded_channel = {
 	.id = "unbounded-channel",
 	.default_severity = CG_SEV_WARNING,
+	.is_opt_in = true,
 	.summary = "channels between tasks are bounded, so slow consumers push back",
 	.explain = "An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
 		   "slow database, a burst of requests, a stuck task) the queue grows until the process\n"

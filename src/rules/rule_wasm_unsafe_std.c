@@ -733,6 +733,7 @@ static int check(struct cg_rule_ctx *ctx)
 const struct cg_rule cg_rule_wasm_unsafe_std = {
 	.id = "wasm-unsafe-std",
 	.default_severity = CG_SEV_WARNING,
+	.is_opt_in = true,
 	.summary = "crates that target WASM avoid std APIs that panic on wasm32-unknown-unknown",
 	.explain = "wasm32-unknown-unknown has no clock, no threads, no file system and no sockets. The\n"
 		   "std APIs over them compile for it, then panic (`Instant::now`, `SystemTime::now`,\n"
