@@ -1,11 +1,23 @@
 #!/usr/bin/env python3
-"""Runs one rule case folder (see README.md) against the built crabgate."""
+"""Runs rule case folders (see README.md) against the built crabgate.
+
+    run_case.py CASE...    each folder in turn; prints one line per case, the details of each
+                           failure, and exits 1 when any failed
+
+What the driver knows of the rules (ids, default severities) it asks the binary, once per
+process: `crabgate rules --format json`.
+"""
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+
+class CaseError(Exception):
+    """A case that cannot be run as written (its set-up failed)."""
+
 
 BIN = os.path.abspath(os.environ["CRABGATE_BIN"]) if "CRABGATE_BIN" in os.environ else "crabgate"
 
@@ -16,7 +28,7 @@ def git(repo, *args):
                GIT_AUTHOR_DATE="2026-01-01T00:00:00Z", GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
     r = subprocess.run(["git", "-C", repo, *args], env=env, capture_output=True, text=True)
     if r.returncode:
-        sys.exit(f"git {' '.join(args)} failed: {r.stderr}")
+        raise CaseError(f"git {' '.join(args)} failed: {r.stderr}")
     return r.stdout.strip()
 
 
@@ -42,8 +54,17 @@ def read(path, default=None):
         return f.read()
 
 
-def main():
-    case = os.path.abspath(sys.argv[1])
+def registry():
+    """The rules the binary registers, by id: {"default_severity", "enabled_by_default", ...}."""
+    with tempfile.TemporaryDirectory(prefix="crabgate-rules-") as cwd:
+        r = subprocess.run([BIN, "rules", "--format", "json"], cwd=cwd, capture_output=True, text=True, env=env())
+    if r.returncode:
+        sys.exit(f"`crabgate rules --format json` failed ({r.returncode}): {r.stderr}")
+    return {rule["id"]: rule for rule in json.loads(r.stdout)["rules"]}
+
+
+def run(case, rules):
+    """Runs one case folder; returns the problems found (empty: it passed) and a one-line summary."""
     name = os.path.basename(case)
     with tempfile.TemporaryDirectory(prefix="crabgate-case-") as repo:
         git(repo, "init", "-q", "-b", "main")
@@ -64,7 +85,7 @@ def main():
             pre_args = pre.strip().replace("{base}", base).split()
             p = subprocess.run([BIN, *pre_args], cwd=repo, capture_output=True, text=True, env=env())
             if p.returncode not in (0, 1):
-                sys.exit(f"case {name}: pre_cmd `crabgate {' '.join(pre_args)}` failed ({p.returncode}): {p.stderr}")
+                raise CaseError(f"pre_cmd `crabgate {' '.join(pre_args)}` failed ({p.returncode}): {p.stderr}")
         if os.path.isdir(os.path.join(case, "after")):
             copy_tree(os.path.join(case, "after"), repo)
         for line in (read(os.path.join(case, "delete"), "") or "").splitlines():
@@ -75,7 +96,8 @@ def main():
             git(repo, "commit", "-q", "--allow-empty", "-m", "after")
             head = git(repo, "rev-parse", "HEAD")
 
-        args = read(os.path.join(case, "cmd")).strip().replace("{base}", base).replace("{head}", head).split()
+        cmd = read(os.path.join(case, "cmd"))
+        args = cmd.strip().replace("{base}", base).replace("{head}", head).split()
         # Only the checking commands speak JSON; rules, explain and demo print text.
         is_check = args and args[0] == "check"
         if is_check and "--format" not in args:
@@ -87,67 +109,88 @@ def main():
             with open(os.environ["CASE_OUTPUT"], "w") as out:
                 out.write(f"exit {r.returncode}\n" + r.stdout.replace(repo, "{repo}"))
 
-        expected = [json.loads(l) for l in (read(os.path.join(case, "expected.jsonl"), "") or "").splitlines()
-                    if l.strip()]
-        default_exit = 1 if any(e.get("severity", "error") == "error" and e.get("rule") in ERROR_RULES
-                                for e in expected) else 0
-        want_exit = int((read(os.path.join(case, "exit")) or str(default_exit)).strip())
-        problems = []
-        if r.returncode != want_exit:
-            problems.append(f"exit status {r.returncode}, expected {want_exit}")
-        want_err = read(os.path.join(case, "stderr_contains"))
-        if want_err and want_err.strip() not in r.stderr:
-            problems.append(f"stderr lacks {want_err.strip()!r}")
-        for want in (read(os.path.join(case, "stdout_contains"), "") or "").splitlines():
-            if want.strip() and want.strip() not in r.stdout:
-                problems.append(f"stdout lacks {want.strip()!r}")
-        got, doc = [], None
-        if r.stdout.strip().startswith("{"):
-            doc = json.loads(r.stdout)
-            got = doc["findings"]
-        elif expected:
-            problems.append("no JSON on stdout")
-        want_json = read(os.path.join(case, "json_contains"))
-        if want_json is not None:
-            for k, v in json.loads(want_json).items():
-                if doc is None or doc.get(k) != v:
-                    problems.append(f"JSON {k}: {None if doc is None else doc.get(k)!r}, expected {v!r}")
-        # When stdout is not JSON (rules, explain, demo), only the other checks apply.
-        # Rules that fire on nearly every case (each new crate lacks memory files):
-        # a case checks their findings only when its expected.jsonl or config names them.
-        named = (read(os.path.join(case, "expected.jsonl"), "") or "") + (cfg or "")
-        got = [f for f in got if f["rule"] not in CONTEXT_RULES or f["rule"] in named]
-        key = lambda f: (f["rule"], f["path"], f["line"])
-        got_keys = sorted(key(f) for f in got)
-        want_keys = sorted(key(e) for e in expected)
-        if (is_check or expected) and got_keys != want_keys:
-            problems.append(f"findings {got_keys}\n  expected {want_keys}")
-        for e in expected:
-            match = [f for f in got if key(f) == key(e)]
-            for f in match[:1]:
-                if "severity" in e and f["severity"] != e["severity"]:
-                    problems.append(f"{key(e)}: severity {f['severity']}, expected {e['severity']}")
-                if "message_contains" in e and e["message_contains"] not in f["message"]:
-                    problems.append(f"{key(e)}: message {f['message']!r} lacks {e['message_contains']!r}")
-                if "message_lacks" in e and e["message_lacks"] in f["message"]:
-                    problems.append(f"{key(e)}: message {f['message']!r} has {e['message_lacks']!r}")
-                if "help_contains" in e and e["help_contains"] not in (f.get("help") or ""):
-                    problems.append(f"{key(e)}: help {f.get('help')!r} lacks {e['help_contains']!r}")
+    text = read(os.path.join(case, "expected.jsonl"), "") or ""
+    expected = [json.loads(l) for l in text.splitlines() if l.strip()]
+    # An expected finding without a severity has its rule's default one.
+    default_exit = 1 if any(e.get("severity", "error") == "error" and
+                            rules.get(e.get("rule"), {}).get("default_severity") == "error"
+                            for e in expected) else 0
+    want_exit = int((read(os.path.join(case, "exit")) or str(default_exit)).strip())
+    problems = []
+    if r.returncode != want_exit:
+        problems.append(f"exit status {r.returncode}, expected {want_exit}")
+    want_err = read(os.path.join(case, "stderr_contains"))
+    if want_err and want_err.strip() not in r.stderr:
+        problems.append(f"stderr lacks {want_err.strip()!r}")
+    for want in (read(os.path.join(case, "stdout_contains"), "") or "").splitlines():
+        if want.strip() and want.strip() not in r.stdout:
+            problems.append(f"stdout lacks {want.strip()!r}")
+    got, doc = [], None
+    if r.stdout.strip().startswith("{"):
+        doc = json.loads(r.stdout)
+        got = doc["findings"]
+    elif expected:
+        problems.append("no JSON on stdout")
+    want_json = read(os.path.join(case, "json_contains"))
+    if want_json is not None:
+        for k, v in json.loads(want_json).items():
+            if doc is None or doc.get(k) != v:
+                problems.append(f"JSON {k}: {None if doc is None else doc.get(k)!r}, expected {v!r}")
+    # When stdout is not JSON (rules, explain, demo), only the other checks apply.
+    # A case compares the findings of the rules it names (in expected.jsonl, config.yaml, cmd or
+    # its rules file) and no others: a new rule never breaks a case about another one.
+    names = text + (cfg or "") + cmd + (read(os.path.join(case, "rules"), "") or "")
+    named = {rule for rule in rules if rule in names}
+    got = [f for f in got if f["rule"] in named]
+    key = lambda f: (f["rule"], f["path"], f["line"])
+    got_keys = sorted(key(f) for f in got)
+    want_keys = sorted(key(e) for e in expected)
+    if (is_check or expected) and got_keys != want_keys:
+        problems.append(f"findings {got_keys}\n  expected {want_keys}")
+    for e in expected:
+        match = [f for f in got if key(f) == key(e)]
+        for f in match[:1]:
+            if "severity" in e and f["severity"] != e["severity"]:
+                problems.append(f"{key(e)}: severity {f['severity']}, expected {e['severity']}")
+            if "message_contains" in e and e["message_contains"] not in f["message"]:
+                problems.append(f"{key(e)}: message {f['message']!r} lacks {e['message_contains']!r}")
+            if "message_lacks" in e and e["message_lacks"] in f["message"]:
+                problems.append(f"{key(e)}: message {f['message']!r} has {e['message_lacks']!r}")
+            if "help_contains" in e and e["help_contains"] not in (f.get("help") or ""):
+                problems.append(f"{key(e)}: help {f.get('help')!r} lacks {e['help_contains']!r}")
+    if problems:
+        problems = ["command: crabgate " + " ".join(args), *problems,
+                    "stdout: " + r.stdout[:4000], "stderr: " + r.stderr[:4000]]
+    return problems, f"{len(got)} findings, exit {r.returncode}"
+
+
+def main():
+    cases = [os.path.abspath(c) for c in sys.argv[1:]]
+    if not cases:
+        sys.exit(__doc__)
+    if os.environ.get("CASE_OUTPUT") and len(cases) > 1:
+        sys.exit("run_case.py: CASE_OUTPUT names one file: give one case")
+    rules = registry()
+    failed = []
+    for case in cases:
+        name = os.path.basename(case)
+        try:
+            problems, summary = run(case, rules)
+        except CaseError as e:
+            problems, summary = [str(e)], ""
         if problems:
+            failed.append(name)
             print(f"case {name}: FAILED")
-            print("  command: crabgate " + " ".join(args))
             for p in problems:
                 print("  " + p)
-            print("  stdout: " + r.stdout[:4000])
-            print("  stderr: " + r.stderr[:4000])
-            sys.exit(1)
-        print(f"case {name}: ok ({len(got)} findings, exit {r.returncode})")
+        else:
+            print(f"case {name}: ok ({summary})")
+        sys.stdout.flush()
+    if len(cases) > 1:
+        print(f"{len(cases) - len(failed)} of {len(cases)} cases passed" +
+              (f"; failed: {' '.join(failed)}" if failed else ""))
+    sys.exit(1 if failed else 0)
 
-
-# Rules whose default severity is error: a case expecting one of them exits 1.
-ERROR_RULES = {"chrono-ban", "blocking-in-async"}
-# Notes about the repository rather than the change (see above).
-CONTEXT_RULES = {"missing-memory-files"}
 
 if __name__ == "__main__":
     main()
