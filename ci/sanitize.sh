@@ -12,6 +12,12 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
   cmake -S "$root" -B "$build" "${args[@]}" >/dev/null
 fi
 cmake --build "$build" -j "$(nproc)" -- --no-print-directory >/dev/null
+# The tests' npm tools are installed by ci/setup.sh in the normal build folder
+# (CRABGATE_TEST_TOOLS, set by the sanitizer_suite test); tests install nothing.
+tools=${CRABGATE_TEST_TOOLS:-$root/build}
+for d in node hook-tools; do
+  if [[ -d "$tools/$d" && ! -e "$build/$d" ]]; then ln -s "$tools/$d" "$build/$d"; fi
+done
 # Exit statuses no crabgate status uses, so a sanitizer report can never pass for
 # "findings" (1) in a test that expects them.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1:exitcode=86

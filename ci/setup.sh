@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what crabgate needs to build and test, fetches the grammars and
-# builds into build/. Idempotent: a second run installs and rebuilds nothing.
+# Installs what crabgate needs to build and test (the tests' own tools too: no
+# test installs anything), fetches the grammars and builds into build/.
+# Idempotent: a second run installs and rebuilds nothing.
 # Runs as root on Debian (12 or later), without prompts.
 set -euo pipefail
 
@@ -15,6 +16,8 @@ packages=(
   dash shellcheck pre-commit python3-yaml
   # The format lint (tests/lint_format.cmake).
   clang-format
+  # The valgrind suite (tests/tools/valgrind-suite.sh); clang for the fuzzers is below.
+  valgrind
   # Real Rust crates, used as test and benchmark corpora.
   librust-tokio-dev librust-chrono-dev librust-hyper-dev librust-reqwest-dev
 )
@@ -37,6 +40,20 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The fuzzers (ci/fuzz.sh) need clang's libFuzzer runtime, packaged under two names.
+if ! command -v clang >/dev/null 2>&1 || ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
+  echo "crabgate setup: installing clang and libFuzzer"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends clang libclang-rt-dev >/dev/null 2>&1 ||
+    apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
+fi
+
+# The npm tools the tests validate and drive with (schemas, test servers' data,
+# hook managers), at pinned versions under the build folder.
+CRABGATE_BUILD_DIR=$build bash "$root/tests/tools/install_forge_tools.sh" --install >/dev/null
+CRABGATE_BUILD_DIR=$build bash "$root/tests/tools/install_hook_tools.sh" --install >/dev/null
 
 # Configure once; later runs only build what changed (nothing, usually).
 if [[ ! -f "$build/CMakeCache.txt" ]]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the npm packages the forge test servers need, at pinned versions,
-# into DIR/node_modules, once, and prints DIR. Idempotent: a stamp names the
-# pins installed, so a second run does nothing.
+# The npm packages the forge test servers need, at pinned versions, in
+# DIR/node_modules; prints DIR. With --install (ci/setup.sh), installs them,
+# once: a stamp names the pins installed, so a second run does nothing.
+# Without it (the tests), only checks they are there: no test installs anything.
 #
 #   @octokit/openapi             GitHub's OpenAPI description (requests are validated against it)
 #   @octokit/openapi-webhooks    the webhook payload schemas (event files are validated against them)
@@ -11,9 +12,11 @@
 # ajv comes from tests/tools/install_node_tools.sh (the report tests' Node
 # tools) when that script exists, so the suite holds one node_modules and one
 # ajv; otherwise it is installed here. Nothing here is ever committed.
-# Usage: install_forge_tools.sh [DIR]   (default $CRABGATE_BUILD_DIR/node)
+# Usage: install_forge_tools.sh [--install] [DIR]   (default $CRABGATE_BUILD_DIR/node)
 set -euo pipefail
 
+install=()
+[[ "${1:-}" == --install ]] && { install=(--install); shift; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 dir=${1:-${CRABGATE_BUILD_DIR:-$here/../../build}/node}
 
@@ -31,9 +34,13 @@ mkdir -p "$dir"
 exec 9>"$dir/.forge-lock"
 flock 9
 if [[ -f "$here/install_node_tools.sh" ]]; then
-  bash "$here/install_node_tools.sh" "$dir" >&2
+  bash "$here/install_node_tools.sh" "${install[@]}" "$dir" >&2
 fi
 if ! [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -d "$dir/node_modules/@octokit/openapi" ]]; then
+  if ((!${#install[@]})); then
+    echo "install_forge_tools: the forge test servers' npm packages are not in $dir; run ci/setup.sh, which installs them" >&2
+    exit 1
+  fi
   command -v npm >/dev/null 2>&1 || { echo "install_forge_tools: npm is needed (ci/setup.sh installs it)" >&2; exit 1; }
   # A private package.json keeps npm from walking up into another project.
   [[ -f "$dir/package.json" ]] || echo '{"name":"crabgate-test-tools","private":true}' >"$dir/package.json"

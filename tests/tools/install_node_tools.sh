@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Node tools the report tests validate with, at pinned versions,
-# into DIR (default: $CRABGATE_BUILD_DIR/node). Idempotent: a stamp file names
-# the versions installed, so a second run does nothing. Needs only the npm
-# registry; nothing here is ever committed.
+# The Node tools the report tests validate with, at pinned versions, in DIR
+# (default: $CRABGATE_BUILD_DIR/node). With --install (ci/setup.sh), installs
+# them, once: a stamp file names the versions installed, so a second run does
+# nothing. Without it (the tests), only checks they are there: no test
+# installs anything. Needs only the npm registry; nothing here is ever committed.
 #
 #   @microsoft/sarif-multitool-linux  ships sarif-2.1.0.json, the official schema
 #   ajv + ajv-formats                 validate it (draft 2020-12 build)
 set -euo pipefail
 
+install=0
+[[ "${1:-}" == --install ]] && { install=1; shift; }
 dir="${1:-${CRABGATE_BUILD_DIR:?set CRABGATE_BUILD_DIR or pass a folder}/node}"
 pkgs=(
 	"@microsoft/sarif-multitool-linux@5.7.0"
@@ -23,6 +26,10 @@ installed() {
 }
 
 installed && exit 0
+if ((!install)); then
+	echo "install_node_tools: the report tests' Node tools are not in $dir; run ci/setup.sh, which installs them" >&2
+	exit 1
+fi
 command -v npm >/dev/null 2>&1 || { echo "install_node_tools: npm is needed (ci/setup.sh installs it)" >&2; exit 1; }
 mkdir -p "$dir"
 # Concurrent test runs share the folder: one installs, the others wait.
