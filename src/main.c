@@ -110,7 +110,11 @@ const struct cg_command cg_commands[] = {
 	  "output (--format and --output FILE are ignored), and an earlier baseline is not\n"
 	  "applied: FILE records every finding the check sees.\n" },
 	{ "rules", cmd_rules, NEED_CONFIG, "list the rules and whether they are on",
-	  "usage: crabgate rules\n\nLists every rule with its severity (as configured) and summary.\n" },
+	  "usage: crabgate rules [--format text|json]\n"
+	  "\n"
+	  "Lists every rule with its severity (as configured) and summary. With --format\n"
+	  "json, for tools: {\"version\": 1, \"rules\": [{\"id\", \"default_severity\",\n"
+	  "\"enabled_by_default\", \"state\" (as configured), \"summary\"}]}.\n" },
 	{ "explain", cmd_explain, NEED_CONFIG, "explain a rule, with a bad and a good example",
 	  "usage: crabgate explain RULE\n"
 	  "\n"
