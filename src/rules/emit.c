@@ -1,0 +1,28 @@
+/* Finding creation: what a rule calls to report, and spans of nodes. */
+#include "rules/rule.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+struct cg_span cg_span_of(TSNode node)
+{
+	TSPoint s = ts_node_start_point(node), e = ts_node_end_point(node);
+	struct cg_span span = { s.row + 1, s.column + 1, e.row + 1, e.column + 1 };
+	return span;
+}
+
+void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e)
+{
+	struct cg_finding *f = cg_findings_add(ctx->sink);
+	f->rule = cg_strdup(ctx->rule->id);
+	f->severity = e->severity != CG_SEV_OFF ? e->severity : ctx->severity;
+	f->path = cg_strdup(ctx->path);
+	f->line = e->span.line ? e->span.line : 1;
+	f->end_line = e->span.end_line >= f->line ? e->span.end_line : f->line;
+	f->column = e->span.column ? e->span.column : 1;
+	f->end_column = e->span.end_column ? e->span.end_column : f->column + 1;
+	if (f->end_line == f->line && f->end_column <= f->column)
+		f->end_column = f->column + 1;
+	f->message = cg_strdup(e->message ? e->message : "");
+	f->help = cg_strdup(e->help);
+	f->origin = CG_ORIGIN_RULES;
+}

@@ -1,0 +1,380 @@
+/*
+ * Partial-parse planning: which bytes of a Rust file get parsed, a slice at
+ * a time for huge files, or only the items that can matter when every rule
+ * reading the tree is item-local; falls back to a whole parse.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/pass.h"
+#include "syntax/items.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+/*
+ * A file over CG_CHUNKED_FILE_MIN is parsed a slice of top-level items at a
+ * time: the tree of a whole 50 MB file takes gigabytes, a slice's some tens
+ * of megabytes.
+ */
+#define SLICE_BYTES (1u << 20)
+
+/* Items every slice parses: what the others' names resolve through. */
+static bool is_shared_item(const struct cg_item *it)
+{
+	return it->kind == CG_ITEM_USE || it->kind == CG_ITEM_EXTERN_CRATE || it->kind == CG_ITEM_INNER_ATTR ||
+	       it->kind == CG_ITEM_MOD_DECL;
+}
+
+/* The byte offset of a finding's start. */
+static uint32_t finding_offset(const struct cg_source *src, const struct cg_finding *f)
+{
+	uint32_t line = f->line <= src->nlines ? f->line : src->nlines;
+	return src->line_starts[line - 1] + f->column - 1;
+}
+
+static bool in_shared_item(const struct cg_items *items, const size_t *shared, size_t nshared, uint32_t at)
+{
+	size_t lo = 0, hi = nshared;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cg_item *it = &items->items[shared[mid]];
+		if (at < it->start)
+			hi = mid;
+		else if (at >= it->end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+struct range_list {
+	struct cg_byte_range *r;
+	size_t n, cap;
+};
+
+static void range_add(struct range_list *l, uint32_t start, uint32_t end)
+{
+	cg_array_grow((void **)&l->r, &l->cap, l->n + 1, sizeof(*l->r));
+	l->r[l->n++] = (struct cg_byte_range){ start, end };
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cg_byte_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool is_blank_between(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return false;
+	return true;
+}
+
+/*
+ * Sorts the ranges and joins those that overlap or have only white space
+ * between them: each range boundary costs the parser, and a file of small
+ * items would otherwise be thousands of ranges. Returns the bytes covered.
+ */
+static size_t range_merge(struct range_list *l, const char *text)
+{
+	size_t n = 0, bytes = 0;
+	if (!l->n)
+		return 0;
+	qsort(l->r, l->n, sizeof(*l->r), cmp_range);
+	for (size_t i = 0; i < l->n; i++) {
+		if (n && (l->r[i].start <= l->r[n - 1].end || is_blank_between(text, l->r[n - 1].end, l->r[i].start))) {
+			if (l->r[i].end > l->r[n - 1].end)
+				l->r[n - 1].end = l->r[i].end;
+		} else {
+			l->r[n++] = l->r[i];
+		}
+	}
+	l->n = n;
+	for (size_t i = 0; i < n; i++)
+		bytes += l->r[i].end - l->r[i].start;
+	return bytes;
+}
+
+/*
+ * Runs the rules over a huge Rust file a slice at a time. Each parse holds
+ * the file's use declarations, `extern crate`s, inner attributes and `mod x;`
+ * lines, and about SLICE_BYTES of its other top-level items; findings in the
+ * shared items are kept from the first slice only. What one slice defines (a
+ * local fn, an inline module's re-exports, a local macro) is not seen from
+ * another: the price of bounded memory, paid only by files of megabytes.
+ * Sets CG_PLAN_WHOLE_FILE when the file's items cannot be told apart
+ * lexically (unbalanced brackets, an unterminated literal): the caller
+ * parses it whole.
+ */
+int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out, struct cg_findings *raw,
+			   const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
+			   struct cg_changed_file *file, struct cg_source *src)
+{
+	struct cg_items items;
+	struct range_list ranges = { NULL, 0, 0 };
+	size_t *top = NULL, *shared = NULL, ntop = 0, nshared = 0, next = 0;
+	int err = 0;
+
+	*result = CG_PLAN_WHOLE_FILE;
+	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean) {
+		cg_error_clear();
+		cg_items_release(&items);
+		return 0;
+	}
+	*result = CG_PLAN_DONE;
+	top = cg_calloc(items.n ? items.n : 1, sizeof(*top));
+	shared = cg_calloc(items.n ? items.n : 1, sizeof(*shared));
+	for (size_t i = 0; i < items.n; i++) {
+		if (items.items[i].parent != CG_ITEM_TOP)
+			continue;
+		top[ntop++] = i;
+		if (is_shared_item(&items.items[i]))
+			shared[nshared++] = i;
+	}
+	do {
+		struct cg_rust_file *rust;
+		size_t end = next, budget = 0, from = raw->len;
+		bool is_first = next == 0;
+
+		/* This slice: the next items up to SLICE_BYTES (at least one), besides the shared ones. */
+		for (; end < ntop; end++) {
+			const struct cg_item *it = &items.items[top[end]];
+			if (is_shared_item(it))
+				continue;
+			if (budget && budget + (it->end - it->start) > SLICE_BYTES)
+				break;
+			budget += it->end - it->start;
+		}
+		ranges.n = 0;
+		for (size_t k = 0; k < ntop; k++) {
+			const struct cg_item *it = &items.items[top[k]];
+			if (is_shared_item(it) || (k >= next && k < end))
+				range_add(&ranges, it->start, it->end);
+		}
+		next = end;
+		if (!range_merge(&ranges, src->text))
+			break;
+		if ((err = cg_source_parse_ranges(src, ranges.r, ranges.n)) < 0)
+			break;
+		rust = cg_rust_file_new(src);
+		err = cg_pass__run_rules(raw, run, slots, nslots, file, CG_KIND_RUST, src, rust);
+		cg_rust_file_free(rust);
+		if (!is_first) {
+			/* The shared items were checked with the first slice. */
+			size_t kept = from;
+			for (size_t i = from; i < raw->len; i++) {
+				if (in_shared_item(&items, shared, nshared, finding_offset(src, &raw->items[i])))
+					cg_finding_release(&raw->items[i]);
+				else
+					raw->items[kept++] = raw->items[i];
+			}
+			raw->len = kept;
+		}
+		if (!err)
+			cg_pass__settle(out, raw, from, file, src, run->env);
+		cg_source_drop_tree(src);
+	} while (!err && next < ntop);
+	free(ranges.r);
+	free(top);
+	free(shared);
+	cg_items_release(&items);
+	return err;
+}
+
+/* One past the `{` that opens a mod's body, or 0 when the bytes after its name are not white space and `{`. */
+static uint32_t mod_body_open(const char *text, const struct cg_item *it)
+{
+	for (uint32_t i = it->name + it->name_len; i < it->end; i++) {
+		if (text[i] == '{')
+			return i + 1;
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * Whether a finding's fingerprint text occurs twice in the file: then an
+ * identical finding may sit in an item left unparsed, and its occurrence
+ * index (fingerprint_all) would differ from a whole parse's.
+ */
+static bool has_twin(const struct cg_source *src, const struct cg_findings *raw, size_t from)
+{
+	struct cg_buf file = CG_BUF_INIT;
+	bool twin = false;
+	if (from == raw->len)
+		return false;
+	cg_buf_put_folded(&file, src->text, src->len); /* as cg_fingerprint folds it */
+	for (size_t i = from; i < raw->len && !twin; i++) {
+		struct cg_buf span = CG_BUF_INIT, folded = CG_BUF_INIT;
+		const char *hit;
+		cg_pass__span_text(&span, src, &raw->items[i]);
+		cg_buf_put_folded(&folded, span.ptr, span.size);
+		hit = folded.size ? memmem(file.ptr, file.size, folded.ptr, folded.size) : NULL;
+		twin = hit && memmem(hit + 1, file.size - (size_t)(hit + 1 - file.ptr), folded.ptr, folded.size);
+		cg_buf_release(&span);
+		cg_buf_release(&folded);
+	}
+	cg_buf_release(&file);
+	return twin;
+}
+
+/* The rules that read this file's tree; false when one of them is not item-local. */
+static bool tree_rules(const struct rule_slot *slots, size_t nslots, const struct rule_slot **out, size_t *nout)
+{
+	*nout = 0;
+	for (size_t r = 0; r < nslots; r++) {
+		if (!slots[r].reads_tree)
+			continue;
+		if (!slots[r].rule->is_item_local)
+			return false;
+		out[(*nout)++] = &slots[r];
+	}
+	return true;
+}
+
+/* Whether rule `s` may fire on bytes [start, end) of the file, by its prefilter. */
+static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, struct cg_changed_file *file,
+			const struct cg_source *src, uint32_t start, uint32_t end)
+{
+	struct cg_rule_ctx ctx;
+	if (!s->rule->may_fire)
+		return true;
+	cg_pass__fill_ctx(&ctx, run, s, file, CG_KIND_RUST);
+	return s->rule->may_fire(&ctx, src->text + start, end - start);
+}
+
+/*
+ * Parses only the top-level items that matter, when every rule that reads
+ * this file's tree is item-local (struct cg_rule.is_item_local): an item
+ * matters when it holds a shown line (a hook changes a few lines of big
+ * files) and one of those rules may fire on its bytes (a full scan of a
+ * file with one async fn). The parse always holds every use declaration,
+ * `extern crate`, inner attribute and `mod x;` of the file, with the heads
+ * and closing braces of the inline modules around them, so names and
+ * scopes resolve as in a whole parse; the use map takes every fn name from
+ * the scanner; and a rule whose prefilter passes on one of those shared
+ * items (an alias naming a call) reads every shown item. Falls back to the
+ * whole file (CG_PLAN_WHOLE_FILE) when the scanner cannot split it, when most of it
+ * matters anyway, or when a finding's text occurs twice while a shown-line
+ * filter left out an item a rule wanted (has_twin: the occurrence index).
+ */
+/* What run_on_items keeps of a file: byte ranges, and what the filter left out. */
+struct item_plan {
+	struct range_list keep;
+	const struct rule_slot *tree[64]; /* the rules that read the tree */
+	bool wants_all[64];		  /* tree[r]'s prefilter passed on a shared item */
+	size_t ntree, nitems;
+	bool is_hidden_wanted; /* a rule wanted an item no shown line is in */
+};
+
+/* Every shared item, with the heads and closing braces of the inline modules around it. */
+static void plan_shared_items(struct item_plan *plan, const struct cg_items *items, const struct pass_run *run,
+			      struct cg_changed_file *file, const struct cg_source *src)
+{
+	for (size_t i = 0; i < items->n; i++) {
+		const struct cg_item *it = &items->items[i];
+		if (!is_shared_item(it))
+			continue;
+		range_add(&plan->keep, it->start, it->end);
+		for (size_t r = 0; r < plan->ntree; r++)
+			plan->wants_all[r] =
+				plan->wants_all[r] || may_fire_on(run, plan->tree[r], file, src, it->start, it->end);
+		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items->items[p].parent) {
+			const struct cg_item *m = &items->items[p];
+			uint32_t open = m->kind == CG_ITEM_MOD ? mod_body_open(src->text, m) : 0;
+			if (!open) {
+				range_add(&plan->keep, m->start, m->end);
+				continue;
+			}
+			range_add(&plan->keep, m->start, open);
+			range_add(&plan->keep, m->end - 1, m->end);
+		}
+	}
+}
+
+/* The other top-level items that a tree-reading rule may fire on and a shown line is in. */
+static void plan_wanted_items(struct item_plan *plan, const struct cg_items *items, const struct pass_run *run,
+			      struct cg_changed_file *file, const struct cg_source *src)
+{
+	enum cg_filter filter = run->env->filter;
+	bool is_all_shown = file->is_whole_file || filter == CG_FILTER_ALL || filter == CG_FILTER_FILE;
+
+	for (size_t i = 0; i < items->n; i++) {
+		const struct cg_item *it = &items->items[i];
+		bool is_wanted = false;
+		if (it->parent != CG_ITEM_TOP || is_shared_item(it))
+			continue;
+		for (size_t r = 0; r < plan->ntree && !is_wanted; r++)
+			is_wanted =
+				plan->wants_all[r] || may_fire_on(run, plan->tree[r], file, src, it->start, it->end);
+		if (!is_wanted)
+			continue;
+		if (is_all_shown || cg_pass__lines_visible(file, filter, cg_source_line_of(src, it->start),
+							   cg_source_line_of(src, it->end ? it->end - 1 : 0))) {
+			range_add(&plan->keep, it->start, it->end);
+			plan->nitems++;
+		} else {
+			plan->is_hidden_wanted = true;
+		}
+	}
+}
+
+/* No item to read (the shared ones hold no calls): only the rules that read no tree work. */
+static int run_textual_rules(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots,
+			     size_t nslots, struct cg_changed_file *file, const struct cg_source *src)
+{
+	struct rule_slot textual[64];
+	size_t ntextual = 0;
+	for (size_t r = 0; r < nslots; r++)
+		if (!slots[r].reads_tree)
+			textual[ntextual++] = slots[r];
+	return cg_pass__run_rules(raw, run, textual, ntextual, file, CG_KIND_RUST, src, NULL);
+}
+
+int cg_pass__run_on_items(enum cg_plan_result *result, struct cg_findings *raw, const struct pass_run *run,
+			  const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file,
+			  struct cg_source *src)
+{
+	struct cg_items items;
+	struct item_plan plan = { .keep = { NULL, 0, 0 } };
+	struct cg_rust_file *rust = NULL;
+	size_t from = raw->len;
+	int err = 0;
+
+	*result = CG_PLAN_WHOLE_FILE;
+	if (!tree_rules(slots, nslots, plan.tree, &plan.ntree) || !plan.ntree)
+		return 0;
+	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean)
+		goto done;
+	plan_shared_items(&plan, &items, run, file, src);
+	plan_wanted_items(&plan, &items, run, file, src);
+	/* Most of the file anyway: one whole parse is simpler and as cheap. */
+	if (range_merge(&plan.keep, src->text) > src->len / 10 * 9)
+		goto done;
+	*result = CG_PLAN_DONE;
+	if (!plan.nitems) {
+		err = run_textual_rules(raw, run, slots, nslots, file, src);
+		goto done;
+	}
+	if ((err = cg_source_parse_ranges(src, plan.keep.r, plan.keep.n)) < 0)
+		goto done;
+	rust = cg_rust_file_new_partial(src, &items);
+	err = cg_pass__run_rules(raw, run, slots, nslots, file, CG_KIND_RUST, src, rust);
+	if (!err && plan.is_hidden_wanted && has_twin(src, raw, from)) {
+		while (raw->len > from)
+			cg_finding_release(&raw->items[--raw->len]);
+		cg_source_drop_tree(src);
+		*result = CG_PLAN_WHOLE_FILE;
+	}
+done:
+	cg_rust_file_free(rust);
+	free(plan.keep.r);
+	cg_items_release(&items);
+	return err;
+}

@@ -1,0 +1,58 @@
+/* The thread pool: workers take files in turn; results stay in file order. */
+#include <pthread.h>
+#include <unistd.h>
+
+#include "rules/pass.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+static void *worker(void *arg)
+{
+	struct pass_run *run = arg;
+	for (;;) {
+		size_t i;
+		int err;
+		pthread_mutex_lock(&run->lock);
+		i = run->next++;
+		if (run->is_stopped)
+			i = run->change->nfiles;
+		pthread_mutex_unlock(&run->lock);
+		if (i >= run->change->nfiles)
+			break;
+		if ((err = cg_pass__check_file(run, i)) < 0) {
+			run->results[i].err = err;
+			run->results[i].errmsg = cg_strdup(cg_error_last());
+			pthread_mutex_lock(&run->lock);
+			run->is_stopped = true;
+			pthread_mutex_unlock(&run->lock);
+		}
+	}
+	return NULL;
+}
+
+static unsigned thread_count(unsigned jobs, size_t nfiles)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = jobs ? jobs : (unsigned)(cpus > 0 ? (cpus < 8 ? cpus : 8) : 1);
+	/* A thread costs about as much to start as a small file costs to check. */
+	if (n > nfiles)
+		n = nfiles ? (unsigned)nfiles : 1;
+	return n;
+}
+
+void cg_pass__run_pool(struct pass_run *run, unsigned jobs)
+{
+	pthread_t threads[64];
+	unsigned nthreads = thread_count(jobs, run->change->nfiles), started = 0;
+
+	if (nthreads > sizeof(threads) / sizeof(threads[0]))
+		nthreads = sizeof(threads) / sizeof(threads[0]);
+	/* The calling thread works too; the others are extra hands. */
+	for (unsigned t = 1; t < nthreads; t++)
+		if (pthread_create(&threads[started], NULL, worker, run) == 0)
+			started++;
+	worker(run);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+}
