@@ -28,34 +28,65 @@ static int comment_at(const struct cg_source *src, uint32_t off)
 	return NOT_COMMENT;
 }
 
+/* Whether `rule` is among the comma- or space-separated ids in [ids, close). */
+static bool lists_rule(const char *ids, const char *close, const char *rule, size_t rule_len)
+{
+	for (const char *id = ids; id < close;) {
+		const char *idend;
+		while (id < close && (*id == ' ' || *id == ','))
+			id++;
+		idend = id;
+		while (idend < close && *idend != ',' && *idend != ' ')
+			idend++;
+		if ((size_t)(idend - id) == rule_len && !memcmp(id, rule, rule_len))
+			return true;
+		id = idend;
+	}
+	return false;
+}
+
+/* The reason after the closing parenthesis at `close`, trimmed; its length goes to *rlen. */
+static const char *reason_after(const char *close, const char *end, int kind, size_t *rlen)
+{
+	const char *r = close + 1;
+	size_t n;
+	while (r < end && (*r == ' ' || *r == '\t' || *r == ':' || *r == '-'))
+		r++;
+	n = (size_t)(end - r);
+	/* A block comment's closing marker is not part of the reason. */
+	while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
+		n--;
+	if (kind == BLOCK_COMMENT && n >= 2 && r[n - 2] == '*' && r[n - 1] == '/')
+		n -= 2;
+	while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
+		n--;
+	*rlen = n;
+	return r;
+}
+
 /*
  * Looks for `crabgate:allow(id[, id]) reason` in a comment on `line`. With
  * `is_above`, the comment must be alone on its line (a trailing comment on
- * the line above belongs to that line). Returns 1 and the reason (maybe
- * empty) when `rule` is listed, else 0.
+ * the line above belongs to that line). True, with the reason (maybe empty)
+ * and the marker's column, when `rule` is listed.
  */
-static int find_allow(const struct cg_source *src, uint32_t line, bool is_above, const char *rule, const char **reason,
-		      size_t *rlen, uint32_t *col)
+static bool find_allow(const struct cg_source *src, uint32_t line, bool is_above, const char *rule, const char **reason,
+		       size_t *rlen, uint32_t *col)
 {
 	size_t len, rule_len = strlen(rule);
 	const char *text = cg_source_line(src, line, &len);
 	const char *end = text + len, *p = text;
 
 	while (p < end) {
-		const char *hit = NULL, *ids, *close, *lead = text;
+		const char *hit, *ids, *close, *lead = text;
 		int kind;
-		for (const char *q = p; q + sizeof(CG_ALLOW_MARK) - 1 <= end; q++) {
-			if (!memcmp(q, CG_ALLOW_MARK, sizeof(CG_ALLOW_MARK) - 1)) {
-				hit = q;
-				break;
-			}
-		}
+		hit = memmem(p, (size_t)(end - p), CG_ALLOW_MARK, sizeof(CG_ALLOW_MARK) - 1);
 		if (!hit)
-			return 0;
+			return false;
 		ids = hit + sizeof(CG_ALLOW_MARK) - 1;
 		close = memchr(ids, ')', (size_t)(end - ids));
 		if (!close)
-			return 0;
+			return false;
 		p = close;
 		/* In a comment by the syntax tree, not in a string that happens to hold the words. */
 		kind = comment_at(src, src->line_starts[line - 1] + (uint32_t)(hit - text));
@@ -65,35 +96,13 @@ static int find_allow(const struct cg_source *src, uint32_t line, bool is_above,
 			lead++;
 		if (is_above && comment_at(src, src->line_starts[line - 1] + (uint32_t)(lead - text)) == NOT_COMMENT)
 			continue;
-		for (const char *id = ids; id < close;) {
-			const char *idend;
-			while (id < close && (*id == ' ' || *id == ','))
-				id++;
-			idend = id;
-			while (idend < close && *idend != ',' && *idend != ' ')
-				idend++;
-			if ((size_t)(idend - id) == rule_len && !memcmp(id, rule, rule_len)) {
-				const char *r = close + 1;
-				size_t n;
-				while (r < end && (*r == ' ' || *r == '\t' || *r == ':' || *r == '-'))
-					r++;
-				n = (size_t)(end - r);
-				/* A block comment's closing marker is not part of the reason. */
-				while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
-					n--;
-				if (kind == BLOCK_COMMENT && n >= 2 && r[n - 2] == '*' && r[n - 1] == '/')
-					n -= 2;
-				while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
-					n--;
-				*reason = r;
-				*rlen = n;
-				*col = (uint32_t)(hit - text) + 1;
-				return 1;
-			}
-			id = idend;
-		}
+		if (!lists_rule(ids, close, rule, rule_len))
+			continue;
+		*reason = reason_after(close, end, kind, rlen);
+		*col = (uint32_t)(hit - text) + 1;
+		return true;
 	}
-	return 0;
+	return false;
 }
 
 /* `crabgate:allow(rule)` with no reason: the finding stands, and so does a note (once per comment and rule). */

@@ -100,6 +100,52 @@ static size_t range_merge(struct range_list *l, const char *text)
 	return bytes;
 }
 
+/* A file's top-level items, and which of them are shared (indices into items). */
+struct top_items {
+	struct cg_items items;
+	size_t *top, *shared;
+	size_t ntop, nshared;
+};
+
+/*
+ * The ranges of the slice starting at top item `next`: the shared items, and
+ * the next items up to SLICE_BYTES (at least one). Returns the slice's end.
+ */
+static size_t slice_ranges(struct range_list *ranges, const struct top_items *t, size_t next)
+{
+	size_t end = next, budget = 0;
+
+	for (; end < t->ntop; end++) {
+		const struct cg_item *it = &t->items.items[t->top[end]];
+		if (is_shared_item(it))
+			continue;
+		if (budget && budget + (it->end - it->start) > SLICE_BYTES)
+			break;
+		budget += it->end - it->start;
+	}
+	ranges->n = 0;
+	for (size_t k = 0; k < t->ntop; k++) {
+		const struct cg_item *it = &t->items.items[t->top[k]];
+		if (is_shared_item(it) || (k >= next && k < end))
+			range_add(ranges, it->start, it->end);
+	}
+	return end;
+}
+
+/* Drops the findings raw[from..] in shared items: they were checked with the first slice. */
+static void drop_shared_findings(struct cg_findings *raw, size_t from, const struct top_items *t,
+				 const struct cg_source *src)
+{
+	size_t kept = from;
+	for (size_t i = from; i < raw->len; i++) {
+		if (in_shared_item(&t->items, t->shared, t->nshared, finding_offset(src, &raw->items[i])))
+			cg_finding_release(&raw->items[i]);
+		else
+			raw->items[kept++] = raw->items[i];
+	}
+	raw->len = kept;
+}
+
 /*
  * Runs the rules over a huge Rust file a slice at a time. Each parse holds
  * the file's use declarations, `extern crate`s, inner attributes and `mod x;`
@@ -115,48 +161,33 @@ int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out,
 			   const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
 			   struct cg_changed_file *file, struct cg_source *src)
 {
-	struct cg_items items;
+	struct top_items t = { .ntop = 0 };
 	struct range_list ranges = { NULL, 0, 0 };
-	size_t *top = NULL, *shared = NULL, ntop = 0, nshared = 0, next = 0;
+	size_t next = 0;
 	int err = 0;
 
 	*result = CG_PLAN_WHOLE_FILE;
-	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean) {
+	if (cg_items_scan(&t.items, src->text, src->len) < 0 || !t.items.is_clean) {
 		cg_error_clear();
-		cg_items_release(&items);
+		cg_items_release(&t.items);
 		return 0;
 	}
 	*result = CG_PLAN_DONE;
-	top = cg_calloc(items.n ? items.n : 1, sizeof(*top));
-	shared = cg_calloc(items.n ? items.n : 1, sizeof(*shared));
-	for (size_t i = 0; i < items.n; i++) {
-		if (items.items[i].parent != CG_ITEM_TOP)
+	t.top = cg_calloc(t.items.n ? t.items.n : 1, sizeof(*t.top));
+	t.shared = cg_calloc(t.items.n ? t.items.n : 1, sizeof(*t.shared));
+	for (size_t i = 0; i < t.items.n; i++) {
+		if (t.items.items[i].parent != CG_ITEM_TOP)
 			continue;
-		top[ntop++] = i;
-		if (is_shared_item(&items.items[i]))
-			shared[nshared++] = i;
+		t.top[t.ntop++] = i;
+		if (is_shared_item(&t.items.items[i]))
+			t.shared[t.nshared++] = i;
 	}
 	do {
 		struct cg_rust_file *rust;
-		size_t end = next, budget = 0, from = raw->len;
+		size_t from = raw->len;
 		bool is_first = next == 0;
 
-		/* This slice: the next items up to SLICE_BYTES (at least one), besides the shared ones. */
-		for (; end < ntop; end++) {
-			const struct cg_item *it = &items.items[top[end]];
-			if (is_shared_item(it))
-				continue;
-			if (budget && budget + (it->end - it->start) > SLICE_BYTES)
-				break;
-			budget += it->end - it->start;
-		}
-		ranges.n = 0;
-		for (size_t k = 0; k < ntop; k++) {
-			const struct cg_item *it = &items.items[top[k]];
-			if (is_shared_item(it) || (k >= next && k < end))
-				range_add(&ranges, it->start, it->end);
-		}
-		next = end;
+		next = slice_ranges(&ranges, &t, next);
 		if (!range_merge(&ranges, src->text))
 			break;
 		if ((err = cg_source_parse_ranges(src, ranges.r, ranges.n)) < 0)
@@ -164,25 +195,16 @@ int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out,
 		rust = cg_rust_file_new(src);
 		err = cg_pass__run_rules(raw, run, slots, nslots, file, CG_KIND_RUST, src, rust);
 		cg_rust_file_free(rust);
-		if (!is_first) {
-			/* The shared items were checked with the first slice. */
-			size_t kept = from;
-			for (size_t i = from; i < raw->len; i++) {
-				if (in_shared_item(&items, shared, nshared, finding_offset(src, &raw->items[i])))
-					cg_finding_release(&raw->items[i]);
-				else
-					raw->items[kept++] = raw->items[i];
-			}
-			raw->len = kept;
-		}
+		if (!is_first)
+			drop_shared_findings(raw, from, &t, src);
 		if (!err)
 			cg_pass__settle(out, raw, from, file, src, run->env);
 		cg_source_drop_tree(src);
-	} while (!err && next < ntop);
+	} while (!err && next < t.ntop);
 	free(ranges.r);
-	free(top);
-	free(shared);
-	cg_items_release(&items);
+	free(t.top);
+	free(t.shared);
+	cg_items_release(&t.items);
 	return err;
 }
 
