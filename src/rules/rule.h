@@ -25,6 +25,7 @@ enum cg_filter { CG_FILTER_ADDED, CG_FILTER_DIFF_CONTEXT, CG_FILTER_FILE, CG_FIL
 
 struct cg_rule_ctx;
 struct cg_cargo_cache; /* crate/workspace.h */
+struct cg_rust_file;   /* syntax/rust.h */
 
 struct cg_rule {
 	const char *id;
@@ -73,8 +74,9 @@ struct cg_rule_ctx {
 	struct cg_changed_file *file;
 	enum cg_file_kind kind;
 	const char *path;
-	const struct cg_source *src;  /* the parsed file */
-	void *file_data;	      /* shared per-file analyses (syntax/rust.h) */
+	const struct cg_source *src; /* the parsed file */
+	/* The shared analyses of a Rust file (use map, fn names); NULL without a tree. */
+	const struct cg_rust_file *file_data;
 	struct cg_cargo_cache *cargo; /* crates and manifests, read once per run (crate/workspace.h) */
 	struct cg_findings *sink;     /* raw findings of this file */
 	enum cg_filter filter;	      /* which findings the pass will show */
