@@ -92,6 +92,7 @@ static int pass_env_init(struct pass_env *env, const struct cg_config *cfg, cons
 
 	memset(env, 0, sizeof(*env));
 	env->filter = opts->filter;
+	env->is_reference_run = opts->is_reference_run;
 	env->allow_rule = cg_rule_find("allow-without-reason");
 	env->allow_cfg = cg_config_get(cfg, "rules.allow-without-reason");
 	env->allow_sev = env->allow_rule ? env->allow_rule->default_severity : CG_SEV_OFF;
@@ -153,9 +154,13 @@ static int select_rules(struct rule_slot *slots, size_t *nslots, const struct pa
 		if (slot.severity == CG_SEV_OFF || (rc && cg_conf_seq_glob(rc, "skip", file->path)))
 			continue;
 		cg_pass__fill_ctx(&ctx, run, &slot, file, kind);
-		if (rule->may_fire && !rule->may_fire(&ctx, text, len))
-			continue;
-		slot.reads_tree = !rule->needs_tree || rule->needs_tree(&ctx);
+		if (run->env->is_reference_run) {
+			slot.reads_tree = true;
+		} else {
+			if (rule->may_fire && !rule->may_fire(&ctx, text, len))
+				continue;
+			slot.reads_tree = !rule->needs_tree || rule->needs_tree(&ctx);
+		}
 		slots[(*nslots)++] = slot;
 	}
 	return 0;
@@ -263,7 +268,7 @@ static int run_planned(bool *is_unparsable, struct cg_findings *out, struct cg_f
 	*is_unparsable = false;
 	if (!needs_tree(slots, nslots))
 		err = cg_pass__run_rules(raw, run, slots, nslots, file, kind, src, NULL);
-	else if (kind != CG_KIND_RUST)
+	else if (kind != CG_KIND_RUST || run->env->is_reference_run)
 		err = run_whole(is_unparsable, raw, run, slots, nslots, file, kind, src);
 	else {
 		if (src->len > CG_CHUNKED_FILE_MIN &&

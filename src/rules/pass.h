@@ -21,6 +21,7 @@
 /* The settings the pass needs for every file, looked up once. */
 struct pass_env {
 	enum cg_filter filter;
+	bool is_reference_run; /* cg_pass_opts.is_reference_run */
 	char **baseline;
 	size_t nbaseline;
 	const struct cg_rule *allow_rule;

@@ -60,7 +60,11 @@ struct cg_rule {
 	 * report in (or on a use declaration that names what it looks for), and
 	 * it reports nothing in use declarations, `extern crate`s, inner
 	 * attributes or `mod x;` lines. Then the pass may parse just the items
-	 * that can matter (run.c, run_on_items).
+	 * that can matter (plan.c, cg_pass__run_on_items).
+	 *
+	 * A wrong hook loses findings without a sound: unit.test_rules_hooks
+	 * runs every rule with and without the three hooks over real code and
+	 * fails when the findings differ. Run it after adding or changing one.
 	 */
 	bool is_item_local;
 };
@@ -126,6 +130,12 @@ struct cg_pass_opts {
 	const char *baseline_path; /* NULL: none */
 	unsigned jobs;		   /* worker threads; 0 = one per core, at most 8 */
 	size_t max_file_bytes;	   /* larger files are skipped; 0 = no limit */
+	/*
+	 * For tests: run every enabled rule that wants a file on a whole parse,
+	 * ignoring may_fire, needs_tree and is_item_local. A run with the hooks
+	 * must find exactly what this one finds (tests/unit/test_rules_hooks.c).
+	 */
+	bool is_reference_run;
 };
 
 /*

@@ -1,4 +1,4 @@
-/* Reported by the pass itself (run.c) when a suppression gives no reason. */
+/* Reported by the pass itself (rules/allow.c) when a suppression gives no reason. */
 #include "rules/rule.h"
 #include "util/banned.h"
 

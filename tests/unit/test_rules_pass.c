@@ -1,4 +1,5 @@
-/* The rule pass (src/rules/run.c): fingerprints, suppressions, filters, baselines, robustness. */
+/* The rule pass (src/rules/pass.c and the files pass.h lists): fingerprints, suppressions, filters, baselines,
+ * robustness. */
 #include "helpers.h"
 
 #include <stdio.h>
@@ -282,8 +283,8 @@ static void test_deep_and_broken_input(void **state)
 }
 
 /*
- * A file of megabytes is parsed a slice of items at a time (run.c,
- * CHUNKED_FILE_MIN): the use declarations reach every slice, a finding in
+ * A file of megabytes is parsed a slice of items at a time (plan.c,
+ * CG_CHUNKED_FILE_MIN): the use declarations reach every slice, a finding in
  * them is reported once, identical findings in different slices still get
  * distinct fingerprints, and a crabgate:allow works in any slice.
  */
@@ -338,7 +339,7 @@ static void test_huge_file_in_slices(void **state)
 
 /*
  * A change to a few items of a file parses only those items, with the
- * file's use declarations and inline modules (run.c, run_on_items):
+ * file's use declarations and inline modules (plan.c, cg_pass__run_on_items):
  * what the whole file says must still count, and fingerprints must equal a
  * whole parse's.
  */
