@@ -379,51 +379,18 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, const struct
 	return CG_TRI_UNKNOWN;
 }
 
-/* The node kinds the walks look at, by symbol: compared per node, so no strcmp. */
-static pthread_once_t sym_once = PTHREAD_ONCE_INIT;
-static struct cg_gate_symbols sym;
-
-static TSSymbol symbol_of(const char *name)
-{
-	return ts_language_symbol_for_name(cg_lang_rust(), name, (uint32_t)strlen(name), true);
-}
-
-static void find_symbols(void)
-{
-	sym.attribute_item = symbol_of("attribute_item");
-	sym.inner_attribute_item = symbol_of("inner_attribute_item");
-	sym.match_arm = symbol_of("match_arm");
-	sym.if_expression = symbol_of("if_expression");
-	sym.line_comment = symbol_of("line_comment");
-	sym.block_comment = symbol_of("block_comment");
-	sym.call_expression = symbol_of("call_expression");
-	sym.string_literal = symbol_of("string_literal");
-	sym.raw_string_literal = symbol_of("raw_string_literal");
-	sym.use_declaration = symbol_of("use_declaration");
-}
-
-const struct cg_gate_symbols *cg_gate_symbols(void)
-{
-	pthread_once(&sym_once, find_symbols);
-	return &sym;
-}
-
 static int gate_visit(TSNode node, void *payload)
 {
 	struct gate_walk *w = payload;
-	TSSymbol s;
-	const char *type;
+	enum cg_kind kind;
 
 	/* Punctuation and keywords hold nothing a rule looks for. */
 	if (!ts_node_is_named(node) || is_left_out(w, ts_node_start_byte(node)))
 		return CG_WALK_SKIP;
-	s = ts_node_symbol(node);
-	if (s == sym.line_comment || s == sym.block_comment)
+	kind = cg_node_kind(node);
+	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT)
 		return CG_WALK_SKIP;
-	if (s != sym.attribute_item && s != sym.inner_attribute_item && s != sym.match_arm && s != sym.if_expression)
-		return w->cb(node, w->payload);
-	type = ts_node_type(node);
-	if (!strcmp(type, "attribute_item")) {
+	if (kind == CG_K_ATTRIBUTE_ITEM) {
 		TSNode parent = ts_node_parent(node);
 		if (attr_leaves_out(w->src, node, w->env) && cg_node_type_is(parent, "field_initializer")) {
 			/* A struct literal's field holds its own attributes: `#[cfg(unix)] at: now()`. */
@@ -436,14 +403,14 @@ static int gate_visit(TSNode node, void *payload)
 			if (!ts_node_is_null(next))
 				leave_out(w, ts_node_start_byte(next), ts_node_end_byte(next));
 		}
-	} else if (!strcmp(type, "inner_attribute_item")) {
+	} else if (kind == CG_K_INNER_ATTRIBUTE_ITEM) {
 		/* #![cfg(…)] leaves out the rest of the module or file it opens. */
 		if (attr_leaves_out(w->src, node, w->env)) {
 			TSNode parent = ts_node_parent(node);
 			if (!ts_node_is_null(parent))
 				leave_out(w, ts_node_end_byte(node), ts_node_end_byte(parent));
 		}
-	} else if (!strcmp(type, "match_arm")) {
+	} else if (kind == CG_K_MATCH_ARM) {
 		/* A match arm holds its own attributes as its first children. */
 		for (uint32_t i = 0; i < ts_node_named_child_count(node); i++) {
 			TSNode c = ts_node_named_child(node, i);
@@ -452,7 +419,7 @@ static int gate_visit(TSNode node, void *payload)
 			if (attr_leaves_out(w->src, c, w->env))
 				return CG_WALK_SKIP;
 		}
-	} else if (!strcmp(type, "if_expression")) {
+	} else if (kind == CG_K_IF_EXPRESSION) {
 		TSNode cond = ts_node_child_by_field_name(node, "condition", 9);
 		enum cg_tri v = ts_node_is_null(cond) ? CG_TRI_UNKNOWN : eval_cond(w->src, cond, w->env, 0);
 		TSNode then = ts_node_child_by_field_name(node, "consequence", 11);
@@ -471,7 +438,6 @@ int cg_gate_walk(const struct cg_source *src, const struct cg_gate_env *env, int
 	struct gate_walk w = { src, env, cb, payload, NULL, 0, 0 };
 	int err;
 
-	pthread_once(&sym_once, find_symbols);
 	err = cg_walk(cg_source_root(src), gate_visit, &w);
 	free(w.ranges);
 	return err;

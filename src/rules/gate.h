@@ -63,13 +63,6 @@ uint64_t cg_gate_env_hash(const struct cg_gate_env *env);
  */
 enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, const struct cg_gate_env *env);
 
-/* Rust node kinds by symbol, for walks that compare every node (read-only, shared). */
-struct cg_gate_symbols {
-	TSSymbol attribute_item, inner_attribute_item, match_arm, if_expression, line_comment, block_comment;
-	TSSymbol call_expression, string_literal, raw_string_literal, use_declaration;
-};
-const struct cg_gate_symbols *cg_gate_symbols(void);
-
 /*
  * Pre-order walk like cg_walk that passes over code `build` leaves out, so
  * `cb` sees only what that build compiles and runs; it sees named nodes

@@ -24,7 +24,6 @@ static const struct cg_gate_env not_test = { .build = CG_GATE_NOT_TEST };
 
 struct walk {
 	struct cg_rule_ctx *ctx;
-	const struct cg_gate_symbols *sym;
 	const struct cg_rust_file *rf;
 	const struct cg_conf_node *ctors;
 	int file_state; /* 0: not asked yet, 1: library code, -1: declared only for tests */
@@ -218,12 +217,11 @@ static int visit(TSNode node, void *payload)
 	TSNode fn;
 	const struct cg_conf_node *ctor;
 	char *full = NULL;
-	const struct cg_gate_symbols *sym = w->sym;
-	TSSymbol s = ts_node_symbol(node);
+	enum cg_kind kind = cg_node_kind(node);
 
-	if (s == sym->string_literal || s == sym->raw_string_literal || s == sym->use_declaration)
+	if (kind == CG_K_STRING_LITERAL || kind == CG_K_RAW_STRING_LITERAL || kind == CG_K_USE_DECLARATION)
 		return CG_WALK_SKIP;
-	if (s != sym->call_expression)
+	if (kind != CG_K_CALL_EXPRESSION)
 		return CG_WALK_ENTER;
 	fn = ts_node_child_by_field_name(node, "function", 8);
 	if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
@@ -275,7 +273,6 @@ static int check(struct cg_rule_ctx *ctx)
 	int err = 0;
 
 	w.ctx = ctx;
-	w.sym = cg_gate_symbols();
 	w.rf = ctx->file_data;
 	w.ctors = cg_conf_child(ctx->rule_cfg, "constructors");
 	if (w.rf && !cg_rust_path_is_test(ctx->path))

@@ -41,7 +41,6 @@ static size_t ncrates, crates_cap;
 
 struct walk {
 	struct cg_rule_ctx *ctx;
-	const struct cg_gate_symbols *sym;
 	const struct cg_rust_file *rf;
 	const struct cg_conf_node *calls, *except;
 	const struct cg_gate_env *env;
@@ -261,12 +260,12 @@ static int visit(TSNode node, void *payload)
 	const struct cg_conf_node *call = NULL;
 	char *full = NULL;
 	TSNode fn = node;
-	const struct cg_gate_symbols *sym = w->sym;
-	TSSymbol s = ts_node_symbol(node);
+	enum cg_kind kind = cg_node_kind(node);
 
-	if (w->file_state < 0 || s == sym->string_literal || s == sym->raw_string_literal || s == sym->use_declaration)
+	if (w->file_state < 0 || kind == CG_K_STRING_LITERAL || kind == CG_K_RAW_STRING_LITERAL ||
+	    kind == CG_K_USE_DECLARATION)
 		return CG_WALK_SKIP;
-	if (s == sym->call_expression) {
+	if (kind == CG_K_CALL_EXPRESSION) {
 		fn = ts_node_child_by_field_name(node, "function", 8);
 		if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
 			fn = ts_node_child_by_field_name(fn, "function", 8);
@@ -717,7 +716,6 @@ static int check(struct cg_rule_ctx *ctx)
 	    !wc->is_wasm)
 		return 0;
 	w.ctx = ctx;
-	w.sym = cg_gate_symbols();
 	w.rf = ctx->file_data;
 	w.calls = cg_conf_child(ctx->rule_cfg, "calls");
 	w.except = cg_conf_child(ctx->rule_cfg, "except");
