@@ -253,9 +253,9 @@ static bool last_word_is(const struct cg_source *src, TSNode tt, const char *wor
 {
 	for (uint32_t i = ts_node_named_child_count(tt); i > 0; i--) {
 		TSNode c = ts_node_named_child(tt, i - 1);
-		if (cg_node_type_is(c, "identifier"))
+		if (cg_node_kind(c) == CG_K_IDENTIFIER)
 			return cg_node_is(src, c, word);
-		if (!cg_node_type_is(c, "token_tree"))
+		if (cg_node_kind(c) != CG_K_TOKEN_TREE)
 			return false;
 	}
 	return false;
@@ -266,7 +266,7 @@ static bool attr_named(const struct cg_source *src, TSNode path, char *const *li
 {
 	size_t len;
 	const char *t;
-	if (cg_node_type_is(path, "scoped_identifier"))
+	if (cg_node_kind(path) == CG_K_SCOPED_IDENTIFIER)
 		path = ts_node_child_by_field_name(path, "name", 4);
 	if (ts_node_is_null(path) || !n)
 		return false;
@@ -299,7 +299,7 @@ static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, const
 
 static bool is_comment(TSNode node)
 {
-	return cg_node_type_is(node, "line_comment") || cg_node_type_is(node, "block_comment");
+	return cg_node_kind(node) == CG_K_LINE_COMMENT || cg_node_kind(node) == CG_K_BLOCK_COMMENT;
 }
 
 struct range {
@@ -348,7 +348,7 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, const struct
 	if (!strcmp(type, "macro_invocation")) {
 		TSNode mac = ts_node_child_by_field_name(e, "macro", 5);
 		TSNode tt = ts_node_named_child(e, ts_node_named_child_count(e) - 1);
-		if (ts_node_is_null(mac) || !cg_node_is(src, mac, "cfg") || !cg_node_type_is(tt, "token_tree"))
+		if (ts_node_is_null(mac) || !cg_node_is(src, mac, "cfg") || cg_node_kind(tt) != CG_K_TOKEN_TREE)
 			return CG_TRI_UNKNOWN;
 		return cg_gate_cfg_eval(src, tt, env);
 	}
@@ -398,7 +398,8 @@ static int gate_visit(TSNode node, void *payload)
 		} else if (attr_leaves_out(w->src, node, w->env)) {
 			/* The attribute applies to the next item, statement or expression. */
 			TSNode next = ts_node_next_named_sibling(node);
-			while (!ts_node_is_null(next) && (cg_node_type_is(next, "attribute_item") || is_comment(next)))
+			while (!ts_node_is_null(next) &&
+			       (cg_node_kind(next) == CG_K_ATTRIBUTE_ITEM || is_comment(next)))
 				next = ts_node_next_named_sibling(next);
 			if (!ts_node_is_null(next))
 				leave_out(w, ts_node_start_byte(next), ts_node_end_byte(next));
@@ -414,7 +415,7 @@ static int gate_visit(TSNode node, void *payload)
 		/* A match arm holds its own attributes as its first children. */
 		for (uint32_t i = 0; i < ts_node_named_child_count(node); i++) {
 			TSNode c = ts_node_named_child(node, i);
-			if (!cg_node_type_is(c, "attribute_item"))
+			if (cg_node_kind(c) != CG_K_ATTRIBUTE_ITEM)
 				break;
 			if (attr_leaves_out(w->src, c, w->env))
 				return CG_WALK_SKIP;
@@ -512,8 +513,8 @@ static TSNode cfg_attr_path(const struct cg_source *src, TSNode tt)
 	uint32_t n = ts_node_child_count(tt);
 	for (uint32_t i = 0; i + 2 < n; i++) {
 		TSNode k = ts_node_child(tt, i), eq = ts_node_child(tt, i + 1), v = ts_node_child(tt, i + 2);
-		if (cg_node_type_is(k, "identifier") && cg_node_is(src, k, "path") && !strcmp(ts_node_type(eq), "=") &&
-		    cg_node_type_is(v, "string_literal"))
+		if (cg_node_kind(k) == CG_K_IDENTIFIER && cg_node_is(src, k, "path") &&
+		    !strcmp(ts_node_type(eq), "=") && cg_node_kind(v) == CG_K_STRING_LITERAL)
 			return v;
 	}
 	return (TSNode){ 0 };
@@ -527,7 +528,7 @@ static TSNode cfg_attr_path(const struct cg_source *src, TSNode tt)
 static void collect_mod(struct decl_walk *w, TSNode item, TSNode name)
 {
 	char *via = NULL;
-	for (TSNode a = ts_node_prev_named_sibling(item); !ts_node_is_null(a) && cg_node_type_is(a, "attribute_item");
+	for (TSNode a = ts_node_prev_named_sibling(item); !ts_node_is_null(a) && cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM;
 	     a = ts_node_prev_named_sibling(a)) {
 		TSNode attr = ts_node_named_child(a, 0);
 		TSNode key = ts_node_named_child_count(attr) ? ts_node_named_child(attr, 0) : (TSNode){ 0 };
@@ -536,7 +537,7 @@ static void collect_mod(struct decl_walk *w, TSNode item, TSNode name)
 		if (ts_node_is_null(key))
 			continue;
 		if (!via && !ts_node_is_null(value) && cg_node_is(w->src, key, "path") &&
-		    cg_node_type_is(value, "string_literal")) {
+		    cg_node_kind(value) == CG_K_STRING_LITERAL) {
 			via = joined_path(w, value);
 		} else if (!ts_node_is_null(args) && cg_node_is(w->src, key, "cfg_attr")) {
 			TSNode lit = cfg_attr_path(w->src, args);
@@ -554,7 +555,7 @@ static enum cg_tri token_attr_value(const struct decl_walk *w, TSNode tt)
 {
 	TSNode k = ts_node_named_child_count(tt) == 2 ? ts_node_named_child(tt, 0) : (TSNode){ 0 };
 	TSNode args = ts_node_named_child_count(tt) == 2 ? ts_node_named_child(tt, 1) : (TSNode){ 0 };
-	if (ts_node_is_null(k) || !cg_node_is(w->src, k, "cfg") || !cg_node_type_is(args, "token_tree"))
+	if (ts_node_is_null(k) || !cg_node_is(w->src, k, "cfg") || cg_node_kind(args) != CG_K_TOKEN_TREE)
 		return CG_TRI_TRUE;
 	return cfg_eval(w->src, args, w->env, false);
 }
@@ -593,9 +594,9 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 	const char *name;
 	size_t len;
 
-	if (ts_node_is_null(mac) || !cg_node_type_is(body, "token_tree"))
+	if (ts_node_is_null(mac) || cg_node_kind(body) != CG_K_TOKEN_TREE)
 		return;
-	if (cg_node_type_is(mac, "scoped_identifier"))
+	if (cg_node_kind(mac) == CG_K_SCOPED_IDENTIFIER)
 		mac = ts_node_child_by_field_name(mac, "name", 4);
 	name = cg_node_text(w->src, mac, &len);
 	stack[depth++] = (struct tok_frame){ body, 0, macro_value(w, name, len) != CG_TRI_FALSE,
@@ -648,7 +649,7 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 					break;
 				}
 			} else if (!strcmp(type, "mod") && f->next + 2 < n &&
-				   cg_node_type_is(ts_node_child(f->tt, f->next + 1), "identifier") &&
+				   cg_node_kind(ts_node_child(f->tt, f->next + 1)) == CG_K_IDENTIFIER &&
 				   !strcmp(ts_node_type(ts_node_child(f->tt, f->next + 2)), ";")) {
 				TSNode id = ts_node_child(f->tt, f->next + 1);
 				struct mod_decl *d =
@@ -676,7 +677,7 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 static int walk_decls(TSNode node, struct decl_walk *w, bool is_gated_walk)
 {
 	struct parent_decls *pd = w->pd;
-	if (cg_node_type_is(node, "mod_item")) {
+	if (cg_node_kind(node) == CG_K_MOD_ITEM) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		TSNode body = ts_node_child_by_field_name(node, "body", 4);
 		if (!ts_node_is_null(body) || ts_node_is_null(name))
@@ -690,7 +691,7 @@ static int walk_decls(TSNode node, struct decl_walk *w, bool is_gated_walk)
 		}
 		return CG_WALK_SKIP;
 	}
-	if (cg_node_type_is(node, "macro_invocation")) {
+	if (cg_node_kind(node) == CG_K_MACRO_INVOCATION) {
 		uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
 		if (!is_gated_walk) {
 			collect_macro_mods(w, node);
@@ -702,7 +703,7 @@ static int walk_decls(TSNode node, struct decl_walk *w, bool is_gated_walk)
 				pd->decls[i].is_open = pd->decls[i].is_token_open;
 		return CG_WALK_SKIP;
 	}
-	if (cg_node_type_is(node, "function_item") || cg_node_type_is(node, "string_literal"))
+	if (cg_node_kind(node) == CG_K_FUNCTION_ITEM || cg_node_kind(node) == CG_K_STRING_LITERAL)
 		return CG_WALK_SKIP;
 	return CG_WALK_ENTER;
 }

@@ -384,7 +384,7 @@ static void hints_for_call(struct cg_buf *out, const struct cg_source *src, TSNo
 static void hints_for_method_parent(struct cg_buf *out, const struct cg_source *src, TSNode node)
 {
 	TSNode parent = ts_node_parent(node);
-	if (!ts_node_is_null(parent) && cg_node_type_is(parent, "field_expression")) {
+	if (!ts_node_is_null(parent) && cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
 		TSNode field = ts_node_child_by_field_name(parent, "field", 5);
 		if (!ts_node_is_null(field)) {
 			size_t len;
@@ -428,10 +428,10 @@ static TSNode path_child(TSNode node, const char *field, size_t flen)
 	TSNode c = ts_node_child_by_field_name(node, field, (uint32_t)flen);
 	if (ts_node_is_null(c))
 		return c;
-	if (cg_node_type_is(c, "scoped_identifier") || cg_node_type_is(c, "scoped_type_identifier") ||
-	    cg_node_type_is(c, "identifier") || cg_node_type_is(c, "type_identifier"))
+	if (cg_node_kind(c) == CG_K_SCOPED_IDENTIFIER || cg_node_kind(c) == CG_K_SCOPED_TYPE_IDENTIFIER ||
+	    cg_node_kind(c) == CG_K_IDENTIFIER || cg_node_kind(c) == CG_K_TYPE_IDENTIFIER)
 		return c;
-	if (cg_node_type_is(c, "generic_function"))
+	if (cg_node_kind(c) == CG_K_GENERIC_FUNCTION)
 		return path_child(c, "function", 8);
 	return (TSNode){ 0 };
 }
@@ -473,8 +473,8 @@ static int collect_extra(TSNode node, void *payload)
 			TSNode dot = ts_node_child(node, i), name = ts_node_child(node, i + 1);
 			size_t len;
 			const char *t;
-			if (!cg_node_type_is(dot, ".") || !cg_node_type_is(name, "identifier") ||
-			    !cg_node_type_is(ts_node_child(node, i + 2), "token_tree"))
+			if (!cg_node_type_is(dot, ".") || cg_node_kind(name) != CG_K_IDENTIFIER ||
+			    cg_node_kind(ts_node_child(node, i + 2)) != CG_K_TOKEN_TREE)
 				continue;
 			t = cg_node_text(w->src, name, &len);
 			if ((len == 6 && !memcmp(t, "format", 6)) || (len == 9 && !memcmp(t, "timestamp", 9)) ||
@@ -488,7 +488,7 @@ static int collect_extra(TSNode node, void *payload)
 		TSNode p = is_call ? path_child(node, "function", 8) : path_child(node, "type", 4);
 		TSNode fn = is_call ? ts_node_child_by_field_name(node, "function", 8) : (TSNode){ 0 };
 		/* `.format(..)`, `.timestamp()`, `.with_timezone(..)` in a file that imports chrono. */
-		if (!ts_node_is_null(fn) && cg_node_type_is(fn, "field_expression")) {
+		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_FIELD_EXPRESSION) {
 			TSNode value = ts_node_child_by_field_name(fn, "value", 5);
 			if (!ts_node_is_null(value))
 				hints_for_method_parent(&w->extra, w->src, value);
@@ -553,7 +553,7 @@ static void check_attr_string(struct rust_walk *w, TSNode lit)
 
 static int attr_strings(TSNode node, void *payload)
 {
-	if (cg_node_type_is(node, "string_literal")) {
+	if (cg_node_kind(node) == CG_K_STRING_LITERAL) {
 		check_attr_string(payload, node);
 		return CG_WALK_SKIP;
 	}
@@ -563,7 +563,7 @@ static int attr_strings(TSNode node, void *payload)
 /* A token that can be a segment of a path in a macro's arguments. */
 static bool is_path_token(TSNode t)
 {
-	return cg_node_type_is(t, "identifier") || cg_node_type_is(t, "crate") || cg_node_type_is(t, "self") ||
+	return cg_node_kind(t) == CG_K_IDENTIFIER || cg_node_type_is(t, "crate") || cg_node_type_is(t, "self") ||
 	       cg_node_type_is(t, "super");
 }
 
@@ -685,12 +685,12 @@ static bool check_path(struct rust_walk *w, TSNode construct, TSNode path)
 	segs_split(&g, text);
 	at = banned_segment(w, &g, ts_node_start_byte(construct));
 	if (at >= 0) {
-		if (cg_node_type_is(construct, "call_expression")) {
+		if (cg_node_kind(construct) == CG_K_CALL_EXPRESSION) {
 			hints_for_call(&eq, w->src, construct, &g);
 			if (!eq.size)
 				hints_for_path(&eq, &g, (size_t)at + 1);
 			hints_for_method_parent(&eq, w->src, construct);
-		} else if (cg_node_type_is(construct, "generic_type") && g.n) {
+		} else if (cg_node_kind(construct) == CG_K_GENERIC_TYPE && g.n) {
 			hints_for_generic(&eq, w->src, construct, g.s[g.n - 1]);
 			if (!eq.size)
 				hints_for_path(&eq, &g, (size_t)at + 1);
@@ -748,13 +748,13 @@ static int rust_node(TSNode node, void *payload)
 	if (kind == CG_K_CALL_EXPRESSION) {
 		TSNode p = path_child(node, "function", 8);
 		/* Reported on the whole call; the callee is not reported again, the arguments are still seen. */
-		if (!ts_node_is_null(p) && !cg_node_type_is(p, "identifier") && check_path(w, node, p))
+		if (!ts_node_is_null(p) && cg_node_kind(p) != CG_K_IDENTIFIER && check_path(w, node, p))
 			w->skip = ts_node_child_by_field_name(node, "function", 8);
 		return CG_WALK_ENTER;
 	}
 	if (kind == CG_K_GENERIC_TYPE) {
 		TSNode p = path_child(node, "type", 4);
-		if (!ts_node_is_null(p) && cg_node_type_is(p, "scoped_type_identifier") && check_path(w, node, p))
+		if (!ts_node_is_null(p) && cg_node_kind(p) == CG_K_SCOPED_TYPE_IDENTIFIER && check_path(w, node, p))
 			return CG_WALK_SKIP;
 		return CG_WALK_ENTER;
 	}

@@ -114,7 +114,7 @@ static bool cfg_attr_has_automock(const struct walk *w, TSNode tt)
 		TSNode c = ts_node_named_child(tt, i);
 		size_t len;
 		const char *t = cg_node_text(w->ctx->src, c, &len);
-		if (cg_node_type_is(c, "identifier") && is_mockall(w, t, len, "automock", true))
+		if (cg_node_kind(c) == CG_K_IDENTIFIER && is_mockall(w, t, len, "automock", true))
 			return true;
 	}
 	return false;
@@ -170,13 +170,13 @@ static int visit(TSNode node, void *payload)
 static int find_local_macro(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	if (cg_node_type_is(node, "macro_definition")) {
+	if (cg_node_kind(node) == CG_K_MACRO_DEFINITION) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		if (!ts_node_is_null(name) && cg_node_is(w->ctx->src, name, "mock"))
 			w->has_local_mock_macro = true;
 		return CG_WALK_SKIP;
 	}
-	return cg_node_type_is(node, "source_file") || cg_node_type_is(node, "mod_item") ||
+	return cg_node_type_is(node, "source_file") || cg_node_kind(node) == CG_K_MOD_ITEM ||
 			       cg_node_type_is(node, "declaration_list")
 		       ? CG_WALK_ENTER
 		       : CG_WALK_SKIP;

@@ -66,7 +66,7 @@ static bool is_std_error(const struct walk *w, TSNode trait)
 	char *full = NULL;
 	bool is_error;
 
-	if (cg_node_type_is(trait, "generic_type")) /* never for Error, but harmless */
+	if (cg_node_kind(trait) == CG_K_GENERIC_TYPE) /* never for Error, but harmless */
 		trait = ts_node_child_by_field_name(trait, "type", 4);
 	if (ts_node_is_null(trait))
 		return false;
@@ -105,9 +105,9 @@ static int visit(TSNode node, void *payload)
 		size_t len;
 		const char *name;
 
-		if (!ts_node_is_null(base) && cg_node_type_is(base, "generic_type"))
+		if (!ts_node_is_null(base) && cg_node_kind(base) == CG_K_GENERIC_TYPE)
 			base = ts_node_child_by_field_name(base, "type", 4);
-		if (ts_node_is_null(trait) || ts_node_is_null(base) || !cg_node_type_is(base, "type_identifier"))
+		if (ts_node_is_null(trait) || ts_node_is_null(base) || cg_node_kind(base) != CG_K_TYPE_IDENTIFIER)
 			return CG_WALK_SKIP;
 		name = cg_node_text(w->ctx->src, base, &len);
 		if (is_pub_enum(w, name, len) && is_std_error(w, trait))

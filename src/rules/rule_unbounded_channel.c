@@ -66,7 +66,7 @@ static void report(struct walk *w, TSNode fn, const struct cg_conf_node *ctor)
 static TSNode body_of(TSNode node)
 {
 	for (TSNode n = ts_node_parent(node); !ts_node_is_null(n); n = ts_node_parent(n))
-		if (cg_node_type_is(n, "function_item"))
+		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM)
 			return ts_node_child_by_field_name(n, "body", 4);
 	return (TSNode){ 0 };
 }
@@ -89,8 +89,8 @@ struct uses {
 static bool is_repeating(TSNode n)
 {
 	return cg_node_type_is(n, "loop_expression") || cg_node_type_is(n, "while_expression") ||
-	       cg_node_type_is(n, "for_expression") || cg_node_type_is(n, "closure_expression") ||
-	       cg_node_type_is(n, "async_block");
+	       cg_node_type_is(n, "for_expression") || cg_node_kind(n) == CG_K_CLOSURE_EXPRESSION ||
+	       cg_node_kind(n) == CG_K_ASYNC_BLOCK;
 }
 
 /* Counts the uses of one name in the block of its let (an iterative walk), and how each is made. */
@@ -100,7 +100,7 @@ static void count_uses(struct uses *u, TSNode body)
 	TSTreeCursor c = ts_tree_cursor_new(body);
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
-		if (cg_node_type_is(n, "identifier") && ts_node_start_byte(n) > u->after &&
+		if (cg_node_kind(n) == CG_K_IDENTIFIER && ts_node_start_byte(n) > u->after &&
 		    cg_node_is(u->src, n, u->name)) {
 			TSNode parent = ts_node_parent(n), up = parent;
 			bool is_repeated = false;
@@ -110,9 +110,9 @@ static void count_uses(struct uses *u, TSNode body)
 				u->first_use = ts_node_start_byte(n);
 			if (is_repeated)
 				u->in_loop++;
-			if (cg_node_type_is(parent, "field_expression")) {
+			if (cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
 				TSNode field = ts_node_child_by_field_name(parent, "field", 5);
-				bool is_call = cg_node_type_is(ts_node_parent(parent), "call_expression");
+				bool is_call = cg_node_kind(ts_node_parent(parent)) == CG_K_CALL_EXPRESSION;
 				if (!is_repeated && is_call &&
 				    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
 				     cg_node_is(u->src, field, "recv_timeout") ||
@@ -123,7 +123,7 @@ static void count_uses(struct uses *u, TSNode body)
 					u->sends++;
 				if (is_call && cg_node_is(u->src, field, "clone"))
 					u->clones++;
-			} else if (cg_node_type_is(parent, "await_expression") && !is_repeated) {
+			} else if (cg_node_kind(parent) == CG_K_AWAIT_EXPRESSION && !is_repeated) {
 				u->reads++;
 			} else if (cg_node_type_is(parent, "arguments")) {
 				TSNode call = ts_node_parent(parent),
@@ -174,7 +174,7 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 
 	if (text_has(src, call, "neshot"))
 		return true;
-	if (ts_node_is_null(let) || !cg_node_type_is(let, "let_declaration"))
+	if (ts_node_is_null(let) || cg_node_kind(let) != CG_K_LET_DECLARATION)
 		return false;
 	if (text_has(src, ts_node_child_by_field_name(let, "type", 4), "neshot"))
 		return true;
@@ -192,7 +192,7 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 	if (text_has(src, body_of(let), "Semaphore") || text_has(src, body_of(let), "want::new") ||
 	    text_has(src, body_of(let), "Giver"))
 		return true;
-	if (!cg_node_type_is(tx, "identifier") || !cg_node_type_is(rx, "identifier"))
+	if (cg_node_kind(tx) != CG_K_IDENTIFIER || cg_node_kind(rx) != CG_K_IDENTIFIER)
 		return false;
 	{
 		char *txn = cg_node_strdup(src, tx), *rxn = cg_node_strdup(src, rx);
@@ -224,9 +224,9 @@ static int visit(TSNode node, void *payload)
 	if (kind != CG_K_CALL_EXPRESSION)
 		return CG_WALK_ENTER;
 	fn = ts_node_child_by_field_name(node, "function", 8);
-	if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
+	if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
 		fn = ts_node_child_by_field_name(fn, "function", 8);
-	if (ts_node_is_null(fn) || !(cg_node_type_is(fn, "identifier") || cg_node_type_is(fn, "scoped_identifier")))
+	if (ts_node_is_null(fn) || !(cg_node_kind(fn) == CG_K_IDENTIFIER || cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER))
 		return CG_WALK_ENTER;
 	ctor = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, constructor_of, w, &full);
 	free(full);

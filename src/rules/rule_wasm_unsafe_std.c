@@ -106,7 +106,7 @@ static bool type_is(const struct walk *w, TSNode at, TSNode type, const char *fu
 	char *written, *resolved;
 	bool is;
 	if (ts_node_is_null(type) ||
-	    !(cg_node_type_is(type, "type_identifier") || cg_node_type_is(type, "scoped_type_identifier")))
+	    !(cg_node_kind(type) == CG_K_TYPE_IDENTIFIER || cg_node_kind(type) == CG_K_SCOPED_TYPE_IDENTIFIER))
 		return false;
 	written = cg_rust_path_text(w->ctx->src, type);
 	resolved = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(at), written, strlen(written),
@@ -128,11 +128,11 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
 	static const char *const clocks[] = { "std::time::Instant", "std::time::SystemTime" };
 	const struct cg_source *src = w->ctx->src;
 	TSNode scope = recv, name;
-	bool is_field = cg_node_type_is(recv, "field_expression");
+	bool is_field = cg_node_kind(recv) == CG_K_FIELD_EXPRESSION;
 
 	if (is_field)
 		name = ts_node_child_by_field_name(recv, "field", 5);
-	else if (cg_node_type_is(recv, "identifier"))
+	else if (cg_node_kind(recv) == CG_K_IDENTIFIER)
 		name = recv;
 	else
 		return NULL;
@@ -141,7 +141,7 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
 	if (is_field) {
 		scope = cg_source_root(src);
 	} else {
-		while (!ts_node_is_null(scope) && !cg_node_type_is(scope, "function_item"))
+		while (!ts_node_is_null(scope) && cg_node_kind(scope) != CG_K_FUNCTION_ITEM)
 			scope = ts_node_parent(scope);
 		if (ts_node_is_null(scope))
 			return NULL;
@@ -154,7 +154,7 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
 		while (!is_done && !found) {
 			TSNode n = ts_tree_cursor_current_node(&c);
 			TSNode pat = { 0 }, type = { 0 };
-			if (!is_field && (cg_node_type_is(n, "parameter") || cg_node_type_is(n, "let_declaration"))) {
+			if (!is_field && (cg_node_type_is(n, "parameter") || cg_node_kind(n) == CG_K_LET_DECLARATION)) {
 				pat = ts_node_child_by_field_name(n, "pattern", 7);
 				type = ts_node_child_by_field_name(n, "type", 4);
 			} else if (is_field && cg_node_type_is(n, "field_declaration")) {
@@ -206,13 +206,13 @@ static const struct cg_conf_node *method_call(struct walk *w, TSNode fn, char **
 	} else if (cg_node_is(src, field, "spawn") || cg_node_is(src, field, "spawn_scoped")) {
 		/* Down the builder chain `Builder::new().name(…).stack_size(…)` to its first call. */
 		TSNode n = recv;
-		for (int i = 0; i < 32 && cg_node_type_is(n, "call_expression"); i++) {
+		for (int i = 0; i < 32 && cg_node_kind(n) == CG_K_CALL_EXPRESSION; i++) {
 			TSNode f = ts_node_child_by_field_name(n, "function", 8);
-			if (cg_node_type_is(f, "field_expression")) {
+			if (cg_node_kind(f) == CG_K_FIELD_EXPRESSION) {
 				n = ts_node_child_by_field_name(f, "value", 5);
 				continue;
 			}
-			if (cg_node_type_is(f, "scoped_identifier")) {
+			if (cg_node_kind(f) == CG_K_SCOPED_IDENTIFIER) {
 				char *written = cg_rust_path_text(src, f);
 				char *resolved =
 					cg_rust_resolve_scoped(w->rf, ts_node_start_byte(f), written, strlen(written),
@@ -267,15 +267,15 @@ static int visit(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	if (kind == CG_K_CALL_EXPRESSION) {
 		fn = ts_node_child_by_field_name(node, "function", 8);
-		if (!ts_node_is_null(fn) && cg_node_type_is(fn, "generic_function"))
+		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
 			fn = ts_node_child_by_field_name(fn, "function", 8);
 		if (ts_node_is_null(fn))
 			return CG_WALK_ENTER;
-		if (cg_node_type_is(fn, "field_expression"))
+		if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION)
 			call = method_call(w, fn, &full);
-		else if (cg_node_type_is(fn, "identifier") || cg_node_type_is(fn, "scoped_identifier"))
+		else if (cg_node_kind(fn) == CG_K_IDENTIFIER || cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER)
 			call = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, call_of, w, &full);
-	} else if (cg_node_type_is(node, "scoped_identifier") && is_value_path(w->ctx->src, node)) {
+	} else if (cg_node_kind(node) == CG_K_SCOPED_IDENTIFIER && is_value_path(w->ctx->src, node)) {
 		call = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, node, call_of, w, &full);
 		if (call) {
 			if (file_is_compiled(w))
@@ -451,7 +451,7 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 				call = ts_node_named_child(call, 0);
 			mac = ts_node_child_by_field_name(call, "macro", 5);
 			if (ts_node_is_null(mac) || !cg_node_is(&src, mac, "compile_error") ||
-			    !cg_node_type_is(attr, "attribute_item"))
+			    cg_node_kind(attr) != CG_K_ATTRIBUTE_ITEM)
 				continue;
 			a = ts_node_named_child(attr, 0);
 			args = ts_node_child_by_field_name(a, "arguments", 9);
@@ -533,7 +533,7 @@ static int scan_macros(const char *path, void *payload)
 		TSNode def = ts_node_named_child(cg_source_root(&src), i);
 		TSNode name = ts_node_child_by_field_name(def, "name", 4);
 		TSNode rule, right, rep;
-		if (!cg_node_type_is(def, "macro_definition") || ts_node_is_null(name))
+		if (cg_node_kind(def) != CG_K_MACRO_DEFINITION || ts_node_is_null(name))
 			continue;
 		rule = ts_node_named_child(def, 1);
 		right = ts_node_is_null(rule) ? rule : ts_node_child_by_field_name(rule, "right", 5);
@@ -544,12 +544,12 @@ static int scan_macros(const char *path, void *payload)
 		for (uint32_t k = 0; k < ts_node_named_child_count(rep); k++) {
 			TSNode tt = ts_node_named_child(rep, k), key, args;
 			enum cg_tri v;
-			if (!cg_node_type_is(tt, "token_tree"))
+			if (cg_node_kind(tt) != CG_K_TOKEN_TREE)
 				continue;
 			key = ts_node_named_child(tt, 0);
 			args = ts_node_named_child(tt, 1);
 			if (ts_node_is_null(key) || !cg_node_is(&src, key, "cfg") ||
-			    !cg_node_type_is(args, "token_tree"))
+			    cg_node_kind(args) != CG_K_TOKEN_TREE)
 				break;
 			v = cg_gate_cfg_eval(&src, args, ms->env);
 			if (v == CG_TRI_FALSE) {

@@ -286,8 +286,11 @@ static const char *const kind_names[CG_K_COUNT] = {
 	[CG_K_CONST_ITEM] = "const_item",
 	[CG_K_ENUM_ITEM] = "enum_item",
 	[CG_K_EXTERN_CRATE_DECLARATION] = "extern_crate_declaration",
+	[CG_K_FIELD_EXPRESSION] = "field_expression",
 	[CG_K_FUNCTION_ITEM] = "function_item",
+	[CG_K_GENERIC_FUNCTION] = "generic_function",
 	[CG_K_GENERIC_TYPE] = "generic_type",
+	[CG_K_IDENTIFIER] = "identifier",
 	[CG_K_IF_EXPRESSION] = "if_expression",
 	[CG_K_IMPL_ITEM] = "impl_item",
 	[CG_K_INNER_ATTRIBUTE_ITEM] = "inner_attribute_item",
@@ -305,6 +308,7 @@ static const char *const kind_names[CG_K_COUNT] = {
 	[CG_K_STRUCT_ITEM] = "struct_item",
 	[CG_K_TOKEN_TREE] = "token_tree",
 	[CG_K_TRAIT_ITEM] = "trait_item",
+	[CG_K_TYPE_IDENTIFIER] = "type_identifier",
 	[CG_K_USE_DECLARATION] = "use_declaration",
 };
 
