@@ -22,7 +22,7 @@
  * existing comments read first); only lines of the change's diff get inline
  * comments (the rest go to the summary); one summary comment, found by its
  * marker and edited in place; the token is sent only to the API's own origin
- * and never printed (src/forge/http.h masks it).
+ * and never printed (src/net/http.h masks it).
  */
 
 /* ---- The CI environment (ci_env.c) ---- */

@@ -5,7 +5,7 @@
 #include <cjson/cJSON.h>
 
 #include "forge/forge.h"
-#include "forge/http.h"
+#include "net/http.h"
 
 #define CG_FORGE_MAX_HEADERS 6
 /* Pages read of one list at most (100 items each): bounds a hostile server. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "forge/http.h"
+#include "net/http.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"

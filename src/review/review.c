@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "forge/http.h"
+#include "net/http.h"
 #include "review/review_internal.h"
 #include "util/error.h"
 #include "util/fs.h"

@@ -13,7 +13,7 @@
  * (chunked under a token budget, secrets masked) against the team's
  * standards and answers with comments on added lines, a summary, lessons and
  * todos. Providers: OpenAI-compatible chat completions and Anthropic
- * Messages, through forge/http.h. Settings: `review:` in config.yaml;
+ * Messages, through net/http.h. Settings: `review:` in config.yaml;
  * docs/review.md for users.
  *
  * Model text is data: it can add findings of origin CG_ORIGIN_REVIEW (rule

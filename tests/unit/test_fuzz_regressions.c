@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 #include "forge/forge_internal.h"
-#include "forge/http.h"
+#include "net/http.h"
 #include "memory/memory.h"
 #include "review/review_internal.h"
 #include "util/buf.h"

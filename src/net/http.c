@@ -1,5 +1,5 @@
 #define _GNU_SOURCE /* strcasestr, timegm */
-#include "forge/http.h"
+#include "net/http.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -18,7 +18,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "forge/http.h"
+#include "net/http.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -36,7 +36,7 @@ static void server_start(struct server *s)
 	char line[64] = { 0 };
 	size_t got = 0;
 
-	/* tests/unit/test_http.c -> tests/servers/model_server.py */
+	/* tests/unit/test_net.c -> tests/servers/model_server.py */
 	snprintf(script, sizeof(script), "%.*s/../servers/model_server.py", (int)(slash - file), file);
 	assert_int_equal(pipe(fds), 0);
 	s->pid = fork();

@@ -1,5 +1,5 @@
-#ifndef CG_FORGE_HTTP_H
-#define CG_FORGE_HTTP_H
+#ifndef CG_NET_HTTP_H
+#define CG_NET_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
