@@ -65,13 +65,13 @@ static int write_job_summary(struct gh *g)
 static int annotate(const struct cg_forge_input *fin)
 {
 	const struct cg_report_input *report = fin->report;
-	const struct cg_reporter *gh_report = cg_reporter_find("github");
+	const struct cg_reporter *gh_report = cg_reporter_find("github"); /* one of the built-in reporters */
 	struct cg_report_input in = *report;
 	struct cg_buf out = CG_BUF_INIT;
 	int err = 0;
 
 	/* Printed twice, GitHub would show each finding twice (and hit its limit sooner). */
-	if (!gh_report || fin->has_annotations)
+	if (fin->has_annotations)
 		return 0;
 	in.color = false;
 	if ((err = gh_report->write(&out, &in)) == 0)

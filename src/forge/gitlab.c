@@ -56,17 +56,25 @@ static int fall_back(struct gl *g, const char *why)
 	return 0;
 }
 
-/* GET the merge request for its diff_refs. Returns 0, 1 when the token cannot read it, or an error. */
-static int read_diff_refs(struct gl *g)
+/* What GitLab made of a request that got an answer: done, or one of the refusals a run falls back on. */
+enum gl_outcome {
+	GL_DONE,
+	GL_FORBIDDEN, /* the token may not do this (401/403, and 404 for a read) */
+	GL_REFUSED,   /* GitLab refused the discussion's position (400) */
+};
+
+/* GET the merge request for its diff_refs. Returns 0 with *out set, or an error. */
+static int read_diff_refs(enum gl_outcome *out, struct gl *g)
 {
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	cJSON *mr = NULL;
 	int err;
 
+	*out = GL_DONE;
 	if ((err = cg_forge__request(&g->client, &resp, "GET", g->mr_path.ptr, NULL)) < 0)
 		goto done;
 	if (resp.status == 401 || resp.status == 403 || resp.status == 404) {
-		err = 1;
+		*out = GL_FORBIDDEN;
 		goto done;
 	}
 	if (resp.status != 200) {
@@ -116,13 +124,14 @@ static cJSON *discussion_json(const struct gl *g, const struct cg_finding *f, co
 	return d;
 }
 
-/* Posts one discussion. Returns 0, 1 when the token cannot write, 2 when GitLab refused the position, or an error. */
-static int post_discussion(struct gl *g, const cJSON *body)
+/* Posts one discussion. Returns 0 with *out set, or an error. */
+static int post_discussion(enum gl_outcome *out, struct gl *g, const cJSON *body)
 {
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
 	struct cg_buf url = CG_BUF_INIT;
 	int err;
 
+	*out = GL_DONE;
 	cg_buf_printf(&url, "%s/discussions", g->mr_path.ptr);
 	if (g->opts->is_dry_run) {
 		print_dry_run(g->client.api, "POST", url.ptr, body);
@@ -131,16 +140,15 @@ static int post_discussion(struct gl *g, const cJSON *body)
 	}
 	if ((err = cg_forge__request(&g->client, &resp, "POST", url.ptr, body)) < 0)
 		goto done;
-	if (resp.status == 201 || resp.status == 200)
-		err = 0;
-	else if (resp.status == 401 || resp.status == 403)
-		err = 1;
-	else if (resp.status == 400) {
+	if (resp.status == 401 || resp.status == 403) {
+		*out = GL_FORBIDDEN;
+	} else if (resp.status == 400) {
 		cg_warn("ci: GitLab refused a discussion's position (%.200s); the finding goes to the summary note",
 			resp.body.ptr);
-		err = 2;
-	} else
+		*out = GL_REFUSED;
+	} else if (resp.status != 201 && resp.status != 200) {
 		err = cg_forge__http_error(&resp, "POST a discussion");
+	}
 done:
 	cg_http_response_release(&resp);
 	cg_buf_release(&url);
@@ -211,7 +219,8 @@ static int on_note(const cJSON *item, void *payload)
 	return 0;
 }
 
-static int post_summary(struct gl *g)
+/* Writes the summary note. Returns 0 with *out set, or an error. */
+static int post_summary(enum gl_outcome *out, struct gl *g)
 {
 	struct summary_find found = { 0 };
 	struct cg_http_response resp = CG_HTTP_RESPONSE_INIT;
@@ -220,6 +229,7 @@ static int post_summary(struct gl *g)
 	const char *method;
 	int err;
 
+	*out = GL_DONE;
 	/* Oldest first, so the first summary ever written is the one kept. */
 	cg_buf_printf(&url, "%s/notes?sort=asc&order_by=created_at&per_page=100", g->mr_path.ptr);
 	if (g->client.auth.size && (err = cg_forge__get_all(&g->client, url.ptr, on_note, &found)) < 0)
@@ -245,7 +255,7 @@ static int post_summary(struct gl *g)
 	if ((err = cg_forge__request(&g->client, &resp, method, url.ptr, body)) < 0)
 		goto done;
 	if (resp.status == 401 || resp.status == 403) {
-		err = 1;
+		*out = GL_FORBIDDEN;
 		goto done;
 	}
 	if (resp.status != 200 && resp.status != 201) {
@@ -303,7 +313,8 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 	struct cg_diff_map map = { 0 };
 	struct cg_buf url = CG_BUF_INIT;
 	size_t ninl = 0;
-	int err = 0, rc;
+	enum gl_outcome outcome;
+	int err = 0;
 
 	memset(result, 0, sizeof(*result));
 	g.client.auth = (struct cg_buf)CG_BUF_INIT;
@@ -333,13 +344,12 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 			"post",
 			env->has_job_token_only ? " (CI_JOB_TOKEN cannot post notes)" : "");
 	if (env->token) {
-		rc = read_diff_refs(&g);
-		if (rc == 1) {
+		if ((err = read_diff_refs(&outcome, &g)) < 0)
+			goto done;
+		if (outcome == GL_FORBIDDEN) {
 			err = fall_back(&g, "the token cannot read this merge request (HTTP 401/403/404)");
 			goto done;
 		}
-		if ((err = rc) < 0)
-			goto done;
 	} else {
 		/* A dry run without a token: the CI's own shas stand in for diff_refs. */
 		memcpy(g.base_sha, in->change->base, sizeof(g.base_sha));
@@ -380,18 +390,18 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 			continue;
 		}
 		body = discussion_json(&g, f, at, file);
-		rc = post_discussion(&g, body);
+		err = post_discussion(&outcome, &g, body);
 		cJSON_Delete(body);
-		if (rc == 1) {
+		if (err < 0)
+			goto done;
+		if (outcome == GL_FORBIDDEN) {
 			err = fall_back(&g, "the token cannot post discussions on this merge request (HTTP 401/403)");
 			goto done;
 		}
-		if (rc == 2) {
+		if (outcome == GL_REFUSED) {
 			result->refused++;
 			continue;
 		}
-		if ((err = rc) < 0)
-			goto done;
 		ninl++;
 	}
 	result->inline_posted = ninl;
@@ -422,12 +432,10 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 		cg_forge__note(&g.notes, "%zu earlier discussion%s marked fixed and resolved.", result->resolved,
 			       result->resolved == 1 ? "" : "s");
 	if (opts->has_summary_comment) {
-		rc = post_summary(&g);
-		if (rc == 1) {
-			err = fall_back(&g, "the token cannot post notes on this merge request (HTTP 401/403)");
+		if ((err = post_summary(&outcome, &g)) < 0)
 			goto done;
-		}
-		err = rc;
+		if (outcome == GL_FORBIDDEN)
+			err = fall_back(&g, "the token cannot post notes on this merge request (HTTP 401/403)");
 	}
 done:
 	cg_diff_map_release(&map);
