@@ -9,8 +9,10 @@
 
 #include "forge/forge_internal.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/str.h"
 #include "util/url.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 /* ---- The diff map ---- */
@@ -167,176 +169,9 @@ bool cg_forge_marker_fp(char out[17], const char *body)
 	return false;
 }
 
-/* Bytes of one valid UTF-8 character at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-	uint32_t v;
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		v = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		v = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		v = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t k = 1; k < n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[k] & 0x3f);
-	}
-	if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
-	    (v >= 0xd800 && v <= 0xdfff) || (v >= 0x80 && v <= 0x9f) || (v >= 0x202a && v <= 0x202e) ||
-	    (v >= 0x2066 && v <= 0x2069))
-		return 0;
-	return n;
-}
-
-#define ZWSP "\xe2\x80\x8b" /* zero-width space: invisible, and breaks what markdown or an autolinker would see */
-
 static bool is_alnum_ascii(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* Length of a URL-ish run at s (printable ASCII up to white space, <, >, ", `): what an autolinker takes. */
-static size_t url_run(const unsigned char *s, size_t len)
-{
-	size_t n = 0;
-	while (n < len && s[n] > 0x20 && s[n] < 0x7f && !strchr("<>\"`", s[n]))
-		n++;
-	return n;
-}
-
-static bool is_scheme_char(unsigned char c)
-{
-	return is_alnum_ascii(c) || c == '+' || c == '.' || c == '-';
-}
-
-/* Whether s[0..len) starts with "scheme://" (a letter, then letters, digits, + . -). */
-static bool has_scheme(const unsigned char *s, size_t len)
-{
-	size_t n = 0;
-	if (!len || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-		return false;
-	while (n < len && is_scheme_char(s[n]))
-		n++;
-	return len - n >= 3 && !memcmp(s + n, "://", 3);
-}
-
-/* Whether the URL s[0..n) is on the forge's own origin (so a link to it may stay live). */
-static bool is_forge_url(const unsigned char *s, size_t n, const char *link_origin)
-{
-	char url[2048];
-	if (!link_origin || n >= sizeof(url))
-		return false;
-	memcpy(url, s, n);
-	url[n] = '\0';
-	return cg_url_same_origin(link_origin, url);
-}
-
-/*
- * One line of text as inert markdown: no HTML, no mentions or issue links,
- * no controls or bidi overrides, and no links but to the forge's own origin.
- * A link elsewhere is broken with a zero-width space where the markup needs
- * two characters side by side: "](" and "]:" (inline links, images,
- * reference definitions), "scheme://" and "www." (autolinks, on GitHub and
- * GitLab alike). It reads the same; it leads nowhere.
- */
-static int put_md_inline(struct cg_buf *out, const char *text, size_t len, const char *link_origin)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0;
-	int err = 0;
-
-	while (i < len && !err) {
-		const unsigned char *p = s + i;
-		size_t rest = len - i, n = utf8_len(p);
-		if (n == 0 || n > rest) {
-			err = cg_buf_puts(out, "\xef\xbf\xbd");
-			i++;
-			continue;
-		}
-		if (rest >= 3 && !memcmp(p, "://", 3) && i && is_scheme_char(s[i - 1])) {
-			/* Autolinkers look back from "://" for the scheme: so does this. */
-			size_t start = i, u;
-			while (start && is_scheme_char(s[start - 1]))
-				start--;
-			while (start < i && !has_scheme(s + start, len - start))
-				start++;
-			u = url_run(s + start, len - start);
-			if (start < i && is_forge_url(s + start, u, link_origin)) {
-				/* As it is: an autolinker does not decode "&amp;" in a URL. */
-				err = cg_buf_put(out, s + i, start + u - i);
-				i = start + u;
-			} else {
-				err = cg_buf_puts(out, ZWSP "://");
-				i += 3;
-			}
-			continue;
-		}
-		if (rest >= 4 && !strncasecmp((const char *)p, "www.", 4)) {
-			cg_buf_put(out, p, 3);
-			err = cg_buf_puts(out, ZWSP ".");
-			i += 4;
-			continue;
-		}
-		switch (*p) {
-		case ']':
-			if (rest >= 2 && p[1] == '(') {
-				size_t u = url_run(p + 2, rest - 2);
-				while (u && p[2 + u - 1] == ')')
-					u--; /* "(https://…)" ends before its parenthesis */
-				if (has_scheme(p + 2, u) && is_forge_url(p + 2, u, link_origin)) {
-					err = cg_buf_put(out, p, 2 + u);
-					i += 2 + u;
-					continue;
-				}
-				err = cg_buf_puts(out, "]" ZWSP);
-			} else if (rest >= 2 && p[1] == ':') {
-				err = cg_buf_puts(out, "]" ZWSP);
-			} else {
-				err = cg_buf_putc(out, ']');
-			}
-			break;
-		case '<':
-			err = cg_buf_puts(out, "&lt;");
-			break;
-		case '>':
-			err = cg_buf_puts(out, "&gt;");
-			break;
-		case '&':
-			err = cg_buf_puts(out, "&amp;");
-			break;
-		case '@':
-		case '#':
-			err = cg_buf_putc(out, (char)*p);
-			if (!err && rest > 1 && is_alnum_ascii(p[1]))
-				err = cg_buf_puts(out, "&#8203;");
-			break;
-		case '\n':
-		case '\t':
-			err = cg_buf_putc(out, (char)*p);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				break;
-			err = cg_buf_put(out, p, n);
-		}
-		i += n;
-	}
-	return err;
-}
-
-int cg_forge_put_md_text(struct cg_buf *out, const char *s)
-{
-	return put_md_inline(out, s ? s : "", s ? strlen(s) : 0, NULL);
 }
 
 /*
@@ -344,11 +179,12 @@ int cg_forge_put_md_text(struct cg_buf *out, const char *s)
  * inside (CommonMark's rule), so nothing in it can close the block early and
  * swallow what follows (crabgate's trailer and hidden marker) into code.
  * Inside a code block nothing is markup; what must still go is what could
- * forge a marker in the raw body ("<!--") and controls.
+ * forge or close a marker in the raw body (an HTML comment) and controls.
  */
 static int put_code_block(struct cg_buf *out, const char *text, size_t len, const char *lang, size_t lang_len)
 {
 	const unsigned char *s = (const unsigned char *)text;
+	struct cg_buf code = CG_BUF_INIT;
 	size_t run = 0, longest = 0, fence;
 	int err = 0;
 
@@ -366,25 +202,30 @@ static int put_code_block(struct cg_buf *out, const char *text, size_t len, cons
 		if (is_alnum_ascii((unsigned char)lang[i]) || strchr("+-_.#", lang[i]))
 			cg_buf_putc(out, lang[i]);
 	cg_buf_putc(out, '\n');
-	for (size_t i = 0; i < len && !err;) {
-		size_t n = utf8_len(s + i);
-		if (n == 0 || n > len - i) {
-			err = cg_buf_puts(out, "\xef\xbf\xbd");
-			i++;
-		} else if (len - i >= 4 && !memcmp(s + i, "<!--", 4)) {
-			err = cg_buf_puts(out, "<" ZWSP "!--");
-			i += 4;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = cg_utf8_decode(&cp, text + i, len - i);
+		if (!n) {
+			cg_buf_puts(&code, CG_UTF8_REPLACEMENT);
+			n = 1;
+		} else if (cp != '\n' && cp != '\t' && cg_escape_is_control(cp)) {
+			if (cp >= 0x80)
+				cg_buf_puts(&code, CG_UTF8_REPLACEMENT);
 		} else {
-			if (!(s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') && s[i] != 0x7f)
-				err = cg_buf_put(out, s + i, n);
-			i += n;
+			cg_buf_put(&code, text + i, n);
 		}
+		i += n;
 	}
+	if ((err = cg_escape_html_comment(out, code.ptr, code.size)) < 0)
+		goto done;
 	if (out->ptr[out->size - 1] != '\n')
 		cg_buf_putc(out, '\n');
 	for (size_t i = 0; i < fence; i++)
 		cg_buf_putc(out, '`');
-	return cg_buf_putc(out, '\n');
+	err = cg_buf_putc(out, '\n');
+done:
+	cg_buf_release(&code);
+	return err;
 }
 
 /*
@@ -420,7 +261,7 @@ static size_t line_at(const char *s, const char **next)
  * Text that may hold paragraphs and code blocks (a model's comment): a code
  * block it opens is fenced again by put_code_block, up to where CommonMark
  * closes it or to the end of the text; every other line goes through
- * put_md_inline.
+ * cg_escape_md_inline.
  */
 static int put_md_blocks(struct cg_buf *out, const char *s, const char *link_origin)
 {
@@ -451,7 +292,7 @@ static int put_md_blocks(struct cg_buf *out, const char *s, const char *link_ori
 			lang = strcspn(line + after, " \t\n");
 			err = put_code_block(out, body, (size_t)(end - body), line + after, lang);
 		} else {
-			err = put_md_inline(out, line, len, link_origin);
+			err = cg_escape_md_inline(out, line, len, link_origin);
 			if (!err && line[len] == '\n')
 				err = cg_buf_putc(out, '\n');
 		}
@@ -494,7 +335,7 @@ int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const 
 int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *report, const char *const *notes,
 			  size_t nnotes, size_t max_bytes)
 {
-	const struct cg_reporter *md = cg_reporter_find("markdown");
+	const struct cg_reporter *md = cg_reporter_find("markdown"); /* one of the built-in reporters */
 	struct cg_report_input in = *report;
 	const char **all = cg_calloc(report->nnotes + nnotes + 1, sizeof(*all));
 	size_t start = out->size;
@@ -509,29 +350,7 @@ int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *repo
 	in.notes = all;
 	in.color = false;
 	cg_buf_puts(out, CG_FORGE_SUMMARY_MARKER "\n");
-	if (md) {
-		err = md->write(out, &in);
-	} else {
-		/* Without the markdown reporter: a plain list of the same facts. */
-		cg_buf_puts(out, "## crabgate\n\n");
-		for (size_t i = 0; i < in.findings->len; i++) {
-			const struct cg_finding *f = &in.findings->items[i];
-			if (f->is_suppressed || f->is_baselined)
-				continue;
-			cg_buf_printf(out, "- **%s** `", cg_severity_name(f->severity));
-			put_rule_id(out, f->rule);
-			cg_buf_puts(out, "` ");
-			cg_forge_put_md_text(out, f->path);
-			cg_buf_printf(out, ":%u: ", f->line);
-			cg_forge_put_md_text(out, f->message);
-			cg_buf_putc(out, '\n');
-		}
-		for (size_t i = 0; i < in.nnotes; i++) {
-			cg_buf_puts(out, "- ");
-			cg_forge_put_md_text(out, in.notes[i]);
-			cg_buf_putc(out, '\n');
-		}
-	}
+	err = md->write(out, &in);
 	/* Forges refuse long comments (GitHub: 65,536 characters): cut at a line. */
 	if (!err && max_bytes && out->size - start > max_bytes) {
 		static const char cut[] =

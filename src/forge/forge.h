@@ -172,8 +172,6 @@ bool cg_forge_marker_fp(char out[17], const char *body);
  * links are live only to `link_origin` (the forge's web origin; NULL: none).
  */
 int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const char *link_origin);
-/* Appends `s` to markdown so it renders as text: no HTML, mentions, links or controls. */
-int cg_forge_put_md_text(struct cg_buf *out, const char *s);
 /*
  * The summary comment's body: the marker, then the markdown report of every
  * finding with the report's notes and `notes` (what the forge dropped or

@@ -15,6 +15,7 @@
 #include "rules/rule.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 #define BLOCK_BEGIN "<!-- crabgate:begin -->"
@@ -121,14 +122,6 @@ static void separate(struct cg_buf *out, const char *eol)
 
 /* ---- text from outside (model, findings, commit messages) ------------- */
 
-/* Bytes of the valid UTF-8 character starting at s (a C string), or 0. */
-static size_t utf8_char_len(const char *s)
-{
-	unsigned char c = (unsigned char)*s;
-	size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-	return strnlen(s, n) == n && cg_utf8_valid(s, n) ? n : 0;
-}
-
 /*
  * One line of outside text made safe to embed: white space (newlines too)
  * folded to single spaces, HTML comment delimiters defused so no text can
@@ -161,9 +154,10 @@ static void put_inline(struct cg_buf *out, const char *s)
 		} else if (c < 0x20 || c == 0x7f) {
 			cg_buf_putc(out, ' ');
 		} else if (c >= 0x80) {
-			size_t len = utf8_char_len(s);
+			uint32_t cp;
+			size_t len = cg_utf8_decode(&cp, s, strnlen(s, 4));
 			if (!len) {
-				cg_buf_putc(out, '?');
+				cg_buf_puts(out, CG_UTF8_REPLACEMENT);
 			} else {
 				cg_buf_put(out, s, len);
 				s += len - 1;

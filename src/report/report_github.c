@@ -23,11 +23,11 @@ static void put_clean(struct cg_buf *out, const char *s)
 	size_t len = strlen(s), i = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = cg_report_utf8_next(s, len, i, &cp);
+		size_t n = cg_utf8_decode(&cp, s + i, len - i);
 		if (!n) {
 			cg_buf_puts(out, "\xef\xbf\xbd");
 			n = 1;
-		} else if (cp != '\t' && cp != '\r' && cp != '\n' && cg_report_is_control(cp)) {
+		} else if (cp != '\t' && cp != '\r' && cp != '\n' && cg_escape_is_control(cp)) {
 			cg_buf_printf(out, "\\u{%x}", (unsigned)cp);
 		} else {
 			cg_buf_put(out, s + i, n);
@@ -98,11 +98,11 @@ static void put_annotation(struct cg_buf *b, const struct cg_finding *f)
 static void put_log_line(struct cg_buf *b, const struct cg_finding *f)
 {
 	cg_buf_printf(b, "crabgate: %s[", cg_severity_name(f->severity));
-	cg_report_put_display(b, f->rule, strlen(f->rule), NULL);
+	cg_escape_terminal(b, f->rule, strlen(f->rule), NULL);
 	cg_buf_puts(b, "] ");
-	cg_report_put_display(b, f->path, strlen(f->path), NULL);
+	cg_escape_terminal(b, f->path, strlen(f->path), NULL);
 	cg_buf_printf(b, ":%u:%u: ", f->line, f->column);
-	cg_report_put_display(b, f->message, strlen(f->message), NULL);
+	cg_escape_terminal(b, f->message, strlen(f->message), NULL);
 	cg_buf_putc(b, '\n');
 }
 

@@ -4,7 +4,7 @@
 /*
  * Helpers the reporters share; private to src/report/. Every byte a finding
  * carries may come from a pull request or a model, so each output format
- * passes text through one of these before it reaches a terminal, a JSON
+ * passes text through one of these (or util/escape.h) before it reaches a terminal, a JSON
  * parser, a CI log or a markdown renderer.
  */
 #include <stdbool.h>
@@ -12,33 +12,11 @@
 #include <stdint.h>
 
 #include "report/report.h"
-
-/*
- * Decodes one UTF-8 sequence at s[i] (i < len). Returns its length (1-4) and
- * sets *cp, or 0 when the bytes there are not valid UTF-8 (overlong, surrogate,
- * truncated, stray continuation byte).
- */
-size_t cg_report_utf8_next(const char *s, size_t len, size_t i, uint32_t *cp);
-
-/* Code points a terminal or a log viewer acts on: C0, DEL, C1, bidi overrides. */
-bool cg_report_is_control(uint32_t cp);
-
-/*
- * Appends `s` as valid UTF-8: each invalid byte becomes U+FFFD. Everything
- * else is copied as is (the caller escapes for its format).
- */
-int cg_report_put_utf8(struct cg_buf *b, const char *s, size_t len);
+#include "util/escape.h"
+#include "util/utf8.h"
 
 /* Appends a JSON string literal of `s` made valid UTF-8 first; NULL -> null. */
 int cg_report_put_json(struct cg_buf *b, const char *s);
-
-/*
- * Appends `s` for a terminal or a plain log: controls become `\u{1b}`,
- * invalid bytes `\xff`, tabs four spaces; a newline becomes "\n" followed by
- * `indent` so continuation lines stay inside the frame. No byte that a
- * terminal interprets is ever copied.
- */
-int cg_report_put_display(struct cg_buf *b, const char *s, size_t len, const char *indent);
 
 /*
  * A byte column (1-based) as a character column on `line`: what editors,

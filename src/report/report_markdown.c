@@ -65,7 +65,7 @@ static void put_code(struct cg_buf *b, const char *s, size_t len, enum md_place 
 	size_t i = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = cg_report_utf8_next(s, len, i, &cp);
+		size_t n = cg_utf8_decode(&cp, s + i, len - i);
 		if (!n) {
 			cg_buf_puts(b, "\xef\xbf\xbd");
 			i++;
@@ -75,7 +75,7 @@ static void put_code(struct cg_buf *b, const char *s, size_t len, enum md_place 
 			cg_buf_putc(b, ' ');
 		else if (cp == '|' && place == MD_CELL)
 			cg_buf_puts(b, "\\|");
-		else if (cg_report_is_control(cp))
+		else if (cg_escape_is_control(cp))
 			cg_buf_printf(b, "\\u{%x}", (unsigned)cp);
 		else
 			cg_buf_put(b, s + i, n);
@@ -100,7 +100,7 @@ static void put_md_text(struct cg_buf *b, const char *s, size_t max, bool has_co
 	}
 	while (i < len) {
 		uint32_t cp;
-		size_t n = cg_report_utf8_next(s, len, i, &cp);
+		size_t n = cg_utf8_decode(&cp, s + i, len - i);
 		if (!n) {
 			if (cut && (unsigned char)s[i] >= 0x80 && len - i < 4)
 				break; /* a character the cut split in two */
@@ -181,7 +181,7 @@ static void put_md_text(struct cg_buf *b, const char *s, size_t max, bool has_co
 			cg_buf_putc(b, (char)cp);
 			break;
 		default:
-			if (cg_report_is_control(cp))
+			if (cg_escape_is_control(cp))
 				cg_buf_printf(b, "\\\\u{%x}", (unsigned)cp);
 			else
 				cg_buf_put(b, s + i, n);

@@ -80,13 +80,13 @@ static void frame_build(struct frame *fr, const char *s, size_t len)
 		cg_array_grow((void **)&fr->cells, &fr->cap, fr->n + 1, sizeof(*fr->cells));
 		c = &fr->cells[fr->n++];
 		c->src = i;
-		n = cg_report_utf8_next(s, len, i, &cp);
+		n = cg_utf8_decode(&cp, s + i, len - i);
 		if (!n) {
-			cg_report_put_display(&fr->draw, s + i, 1, NULL);
+			cg_escape_terminal(&fr->draw, s + i, 1, NULL);
 			n = 1;
 			c->width = fr->draw.size - start;
-		} else if (cp == '\t' || cg_report_is_control(cp)) {
-			cg_report_put_display(&fr->draw, s + i, n, NULL);
+		} else if (cp == '\t' || cg_escape_is_control(cp)) {
+			cg_escape_terminal(&fr->draw, s + i, n, NULL);
 			c->width = fr->draw.size - start;
 		} else {
 			cg_buf_put(&fr->draw, s + i, n);
@@ -221,16 +221,16 @@ static void write_one(struct cg_buf *b, const struct cg_finding *f, const struct
 
 	/* error[rule]: message */
 	cg_buf_printf(b, "%s%s[", paint(&st, st.sev), cg_severity_name(f->severity));
-	cg_report_put_display(b, f->rule, strlen(f->rule), NULL);
+	cg_escape_terminal(b, f->rule, strlen(f->rule), NULL);
 	cg_buf_printf(b, "]%s%s: ", paint(&st, C_RESET), paint(&st, C_BOLD));
 	put_spaces(&indent, gw + 3);
-	cg_report_put_display(b, f->message, strlen(f->message), indent.ptr);
+	cg_escape_terminal(b, f->message, strlen(f->message), indent.ptr);
 	cg_buf_printf(b, "%s\n", paint(&st, C_RESET));
 
 	/*  --> path:line:col */
 	put_spaces(b, gw);
 	cg_buf_printf(b, "%s-->%s ", paint(&st, C_BLUE), paint(&st, C_RESET));
-	cg_report_put_display(b, f->path, strlen(f->path), NULL);
+	cg_escape_terminal(b, f->path, strlen(f->path), NULL);
 	if (f->line)
 		cg_buf_printf(b, ":%u", f->line);
 	if (f->line && column)
@@ -252,7 +252,7 @@ static void write_one(struct cg_buf *b, const struct cg_finding *f, const struct
 			      paint(&st, C_RESET));
 		cg_buf_truncate(&indent, 0);
 		put_spaces(&indent, gw + 9);
-		cg_report_put_display(b, f->help, strlen(f->help), indent.ptr);
+		cg_escape_terminal(b, f->help, strlen(f->help), indent.ptr);
 		cg_buf_putc(b, '\n');
 	}
 	if (f->origin == CG_ORIGIN_REVIEW) {
@@ -276,7 +276,7 @@ static void count(struct cg_buf *b, size_t n, const char *word, bool *first)
 static void note_line(struct cg_buf *b, const struct style *st, const char *text)
 {
 	cg_buf_printf(b, "%snote%s: ", paint(st, C_BOLD), paint(st, C_RESET));
-	cg_report_put_display(b, text, strlen(text), "      ");
+	cg_escape_terminal(b, text, strlen(text), "      ");
 	cg_buf_putc(b, '\n');
 }
 

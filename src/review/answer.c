@@ -13,6 +13,7 @@
 
 #include "util/error.h"
 #include "util/str.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 #define MAX_ITEMS 20

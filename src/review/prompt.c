@@ -12,6 +12,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 #define MAX_LINE_BYTES 400 /* a longer line (minified, data) is cut */

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/escape.h"
 #include "util/str.h"
+#include "util/utf8.h"
 #include "util/banned.h"
 
 static bool is_alnum(char c)
@@ -476,34 +478,6 @@ int cg_review_redact(struct cg_buf *out, const char *text, size_t len, size_t *c
 
 /* ------------------------------------------------------------- sanitize */
 
-/* Length of a valid UTF-8 sequence at s (1..4), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t len)
-{
-	size_t n;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	return cg_utf8_valid((const char *)s, n) ? n : 0;
-}
-
-/* C1 controls, and the bidirectional controls of "trojan source". */
-static bool is_hidden_control(const unsigned char *s, size_t n)
-{
-	return (n == 2 && s[0] == 0xc2 && s[1] <= 0x9f) ||
-	       (n == 3 && s[0] == 0xe2 && s[1] == 0x80 &&
-		(s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae))) ||
-	       (n == 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9);
-}
-
 char *cg_review_sanitize(const char *text, size_t len, size_t max_len)
 {
 	struct cg_buf plain = CG_BUF_INIT, b = CG_BUF_INIT;
@@ -518,17 +492,16 @@ char *cg_review_sanitize(const char *text, size_t len, size_t max_len)
 	 * A few bytes past max_len are kept so a marker at the cut is still seen.
 	 */
 	while (i < len) {
-		size_t n = utf8_len(s + i, len - i);
+		uint32_t cp;
+		size_t n = cg_utf8_decode(&cp, text + i, len - i);
 		if (plain.size >= max_len + 4) {
 			is_cut = true;
 			break;
 		}
 		if (n == 0) {
-			cg_buf_putc(&plain, '?');
+			cg_buf_puts(&plain, CG_UTF8_REPLACEMENT);
 			i++;
-		} else if (n == 1 && ((s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') || s[i] == 0x7f)) {
-			i++;
-		} else if (is_hidden_control(s + i, n)) {
+		} else if (cp != '\n' && cp != '\t' && cg_escape_is_control(cp)) {
 			i += n;
 		} else {
 			cg_buf_put(&plain, text + i, n);
@@ -539,7 +512,8 @@ char *cg_review_sanitize(const char *text, size_t len, size_t max_len)
 	len = plain.size;
 	i = 0;
 	while (i < len && b.size < max_len) {
-		size_t n = utf8_len(s + i, len - i);
+		uint32_t cp;
+		size_t n = cg_utf8_decode(&cp, plain.ptr + i, len - i); /* plain holds valid UTF-8 only */
 		unsigned char c = s[i];
 		if (c == '@' && i + 1 < len && (isalnum(s[i + 1]) || s[i + 1] == '_') &&
 		    (i == 0 || !(isalnum(s[i - 1]) || s[i - 1] == '_' || s[i - 1] == '.' || s[i - 1] == '-'))) {

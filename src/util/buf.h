@@ -51,8 +51,5 @@ int cg_buf_put_folded(struct cg_buf *b, const char *text, size_t len);
 void cg_buf_set_sink(struct cg_buf *b, int (*sink)(const char *data, size_t len, void *payload), void *payload,
 		     size_t at);
 int cg_buf_flush(struct cg_buf *b);
-/* Appends `s` as a JSON string literal, quotes included; bytes that are not
- * valid UTF-8 become U+FFFD, so the output is always valid JSON. */
-int cg_buf_put_json_str(struct cg_buf *b, const char *s, size_t len);
 
 #endif

@@ -29,9 +29,6 @@ int cg_parse_long(long *out, const char *s, long min, long max);
 /* Matches a glob: `*` within a path segment, `**` across segments, `?`. */
 bool cg_glob_match(const char *pattern, const char *path);
 
-/* Valid UTF-8 check (rejects overlongs and surrogates). */
-bool cg_utf8_valid(const char *s, size_t len);
-
 /* 64-bit FNV-1a, for hashing that need not be cryptographic. */
 uint64_t cg_hash64(const void *data, size_t len, uint64_t seed);
 

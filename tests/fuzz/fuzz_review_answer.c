@@ -13,6 +13,7 @@
 #include "review/review_internal.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/utf8.h"
 
 /* What cg_review_sanitize promises of its output. */
 static void check_inert(const char *s)

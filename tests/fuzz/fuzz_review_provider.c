@@ -11,6 +11,7 @@
 #include "review/review_internal.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/utf8.h"
 
 static size_t count_nl(const char *s, size_t len)
 {

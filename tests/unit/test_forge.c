@@ -166,22 +166,6 @@ static void test_markers(void **state)
 	assert_string_equal(fp, "fedcba9876543210");
 }
 
-static void test_md_text(void **state)
-{
-	struct cg_buf b = CG_BUF_INIT;
-	(void)state;
-	cg_forge_put_md_text(&b, "<!-- crabgate:fp=0123456789abcdef --> @team #12 a&b\x1b[31m\xff\xe2\x80\xae");
-	assert_null(strstr(b.ptr, "<!--"));
-	assert_null(strstr(b.ptr, "@team"));
-	assert_null(strstr(b.ptr, "#12"));
-	assert_null(strchr(b.ptr, '\x1b'));
-	assert_null(strstr(b.ptr, "\xe2\x80\xae")); /* a bidi override */
-	assert_non_null(strstr(b.ptr, "&lt;!--"));
-	assert_non_null(strstr(b.ptr, "a&amp;b"));
-	assert_non_null(strstr(b.ptr, "\xef\xbf\xbd"));
-	cg_buf_release(&b);
-}
-
 static void test_same_origin(void **state)
 {
 	(void)state;
@@ -203,6 +187,28 @@ static void add_finding(struct cg_findings *fs, const char *path, uint32_t line,
 	f->column = 1;
 	f->message = strdup(msg);
 	snprintf(f->fingerprint, sizeof(f->fingerprint), "%016x", line);
+}
+
+/* A finding's message in a comment renders as text: no marker, mention, reference, control or invalid byte. */
+static void test_md_text(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	add_finding(&fs, "src/lib.rs", 1,
+		    "<!-- crabgate:fp=0123456789abcdef --> @team #12 a&b\x1b[31m\xff\xe2\x80\xae");
+	cg_forge_comment_body(&b, &fs.items[0], NULL);
+	cg_buf_truncate(&b, (size_t)(strstr(b.ptr, "\n\n<sub>") - b.ptr)); /* the message, not crabgate's own marker */
+	assert_null(strstr(b.ptr, "<!--"));
+	assert_null(strstr(b.ptr, "@team"));
+	assert_null(strstr(b.ptr, "#12"));
+	assert_null(strchr(b.ptr, '\x1b'));
+	assert_null(strstr(b.ptr, "\xe2\x80\xae")); /* a bidi override */
+	assert_non_null(strstr(b.ptr, "&lt;!--"));
+	assert_non_null(strstr(b.ptr, "a&amp;b"));
+	assert_non_null(strstr(b.ptr, "\xef\xbf\xbd"));
+	cg_buf_release(&b);
+	cg_findings_release(&fs);
 }
 
 static void test_comment_and_summary(void **state)

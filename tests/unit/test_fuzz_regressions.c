@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/utf8.h"
 
 /* ---- fuzz_review_answer: the sanitiser ---- */
 

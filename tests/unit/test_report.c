@@ -23,6 +23,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/str.h"
+#include "util/utf8.h"
 
 /* A message a model or a pull request could produce: every escaping rule at once. */
 #define NASTY_MESSAGE                                                                                                  \

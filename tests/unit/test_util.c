@@ -14,7 +14,9 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/escape.h"
 #include "util/str.h"
+#include "util/utf8.h"
 #include "util/url.h"
 
 static int collect_sink(const char *data, size_t len, void *payload)
@@ -36,7 +38,7 @@ static void test_buf_sink(void **state)
 		cg_buf_printf(&want, "line %d\n", i);
 		assert_true(b.size <= 32);
 	}
-	assert_int_equal(cg_buf_put_json_str(&b, "x\"y", 3), 0);
+	assert_int_equal(cg_escape_json(&b, "x\"y", 3), 0);
 	cg_buf_puts(&want, "\"x\\\"y\"");
 	assert_int_equal(cg_buf_flush(&b), 0);
 	assert_int_equal(b.size, 0);
@@ -74,18 +76,18 @@ static void test_json_string(void **state)
 {
 	struct cg_buf b = CG_BUF_INIT;
 	(void)state;
-	cg_buf_put_json_str(&b, "a\"b\\c\nd\x01\t\xc3\xa9", 11);
+	cg_escape_json(&b, "a\"b\\c\nd\x01\t\xc3\xa9", 11);
 	assert_string_equal(b.ptr, "\"a\\\"b\\\\c\\nd\\u0001\\t\xc3\xa9\"");
 	cg_buf_release(&b);
 	/* Invalid UTF-8 (a lone continuation, a truncated sequence, an overlong) becomes U+FFFD. */
-	cg_buf_put_json_str(&b,
-			    "a\x80"
-			    "b\xc3",
-			    4);
+	cg_escape_json(&b,
+		       "a\x80"
+		       "b\xc3",
+		       4);
 	assert_string_equal(b.ptr, "\"a\xef\xbf\xbd"
 				   "b\xef\xbf\xbd\"");
 	cg_buf_release(&b);
-	cg_buf_put_json_str(&b, "\xc0\xaf\xf0\x9f\xa6\x80", 6);
+	cg_escape_json(&b, "\xc0\xaf\xf0\x9f\xa6\x80", 6);
 	assert_string_equal(b.ptr, "\"\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\xa6\x80\"");
 	cg_buf_release(&b);
 }
@@ -116,6 +118,121 @@ static void test_utf8(void **state)
 	assert_false(cg_utf8_valid("\xc0\xaf", 2));	/* overlong */
 	assert_false(cg_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 	assert_false(cg_utf8_valid("\xff", 1));
+}
+
+static void test_utf8_decode(void **state)
+{
+	uint32_t cp = 7;
+	(void)state;
+	assert_int_equal(cg_utf8_decode(&cp, "a", 1), 1);
+	assert_int_equal(cp, 'a');
+	assert_int_equal(cg_utf8_decode(&cp, "\xf0\x9f\xa6\x80", 4), 4);
+	assert_int_equal(cp, 0x1f980);
+	assert_int_equal(cg_utf8_decode(&cp, "\xf0\x9f\xa6\x80", 3), 0); /* truncated */
+	assert_int_equal(cg_utf8_decode(&cp, "\xe0\x80\xaf", 3), 0);	 /* overlong */
+	assert_int_equal(cg_utf8_decode(&cp, "\xf4\x90\x80\x80", 4), 0); /* past U+10FFFF */
+	assert_int_equal(cg_utf8_decode(&cp, "\x80", 1), 0);		 /* stray continuation */
+	assert_int_equal(cp, 0x1f980);					 /* untouched on failure */
+}
+
+/* What a hostile finding or model answer carries, and what each destination must not pass on. */
+#define HOSTILE "a\x1b[31m\x9b\xc2\x9b\xe2\x80\xae\xff\xc0\xaf<!-- x --> `c` *b* _i_ [l](u) \\ @team #12 ~s~ |t| &"
+
+static void test_escape_utf8(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	cg_escape_utf8(&b,
+		       "a\xff"
+		       "b\xc3\xa9\xe2\x82",
+		       7);
+	assert_string_equal(b.ptr, "a\xef\xbf\xbd"
+				   "b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd");
+	assert_true(cg_utf8_valid(b.ptr, b.size));
+	cg_buf_release(&b);
+}
+
+static void test_escape_terminal(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	cg_escape_terminal(&b, HOSTILE, strlen(HOSTILE), NULL);
+	assert_null(strchr(b.ptr, '\x1b'));
+	assert_null(strstr(b.ptr, "\xc2\x9b"));
+	assert_null(strstr(b.ptr, "\xe2\x80\xae"));
+	assert_true(cg_utf8_valid(b.ptr, b.size));
+	/* Shown, not hidden: the reader sees what the file holds. */
+	assert_non_null(strstr(b.ptr, "a\\u{1b}[31m\\x9b\\u{9b}\\u{202e}\\xff\\xc0\\xaf<!-- x -->"));
+	cg_buf_release(&b);
+	cg_escape_terminal(&b, "one\r\ntwo\tthree\n", 15, "  ");
+	assert_string_equal(b.ptr, "one\n  two    three\n  ");
+	cg_buf_release(&b);
+	cg_escape_terminal(&b, "one\ntwo", 7, NULL);
+	assert_string_equal(b.ptr, "one\\u{a}two");
+	cg_buf_release(&b);
+}
+
+static void test_escape_json(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	cg_escape_json(&b, HOSTILE, strlen(HOSTILE));
+	assert_true(cg_utf8_valid(b.ptr, b.size));
+	for (size_t i = 0; i < b.size; i++)
+		assert_false((unsigned char)b.ptr[i] < 0x20 || b.ptr[i] == 0x7f);
+	assert_non_null(strstr(
+		b.ptr, "\"a\\u001b[31m\xef\xbf\xbd\xc2\x9b\xe2\x80\xae\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd<!--"));
+	cg_buf_release(&b);
+}
+
+static void test_escape_html_comment(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	{
+		static const char in[] = "<!-- crabgate:fp=0123456789abcdef --> <!--> -->\xff";
+		cg_escape_html_comment(&b, in, strlen(in));
+	}
+	assert_null(strstr(b.ptr, "<!--"));
+	assert_null(strstr(b.ptr, "-->"));
+	assert_string_equal(
+		b.ptr, "<\xe2\x80\x8b!-- crabgate:fp=0123456789abcdef --\xe2\x80\x8b> <\xe2\x80\x8b!--\xe2\x80\x8b> "
+		       "--\xe2\x80\x8b>\xef\xbf\xbd");
+	cg_buf_release(&b);
+}
+
+static void test_escape_md_inline(void **state)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+	cg_escape_md_inline(&b, HOSTILE, strlen(HOSTILE), NULL);
+	assert_null(strchr(b.ptr, '\x1b'));
+	assert_null(strstr(b.ptr, "\xc2\x9b"));
+	assert_null(strstr(b.ptr, "\xe2\x80\xae"));
+	assert_null(strstr(b.ptr, "<!--"));
+	assert_null(strstr(b.ptr, "@team"));
+	assert_null(strstr(b.ptr, "#12"));
+	assert_null(strstr(b.ptr, "]("));
+	assert_true(cg_utf8_valid(b.ptr, b.size));
+	assert_string_equal(b.ptr, "a\\[31m\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+				   "&lt;!-- x --&gt; `c` \\*b\\* \\_i\\_ \\[l\\]\xe2\x80\x8b(u) \\\\ @&#8203;team "
+				   "#&#8203;12 \\~s\\~ \\|t\\| &amp;");
+	cg_buf_release(&b);
+	/* A code span stays one, its inside as it is; an unclosed backtick or one around a marker is literal. */
+	cg_escape_md_inline(&b, "use `Vec<u8>` and ``a`b`` not `x", 32, NULL);
+	assert_string_equal(b.ptr, "use `Vec<u8>` and ``a`b`` not \\`x");
+	cg_buf_release(&b);
+	cg_escape_md_inline(&b, "`<!-- crabgate:fp=0123456789abcdef -->`", 39, NULL);
+	assert_null(strstr(b.ptr, "<!--"));
+	assert_string_equal(b.ptr, "\\`&lt;!-- crabgate:fp=0123456789abcdef --&gt;\\`");
+	cg_buf_release(&b);
+	/* Links: live only to the forge's origin. */
+	cg_escape_md_inline(&b, "[ok](https://github.com/o/r) [no](https://evil.example/) ![i](x)", 64,
+			    "https://github.com");
+	assert_string_equal(b.ptr,
+			    "[ok](https://github.com/o/r) \\[no\\]\xe2\x80\x8b(https\xe2\x80\x8b://evil.example/) "
+			    "!\\[i\\]\xe2\x80\x8b(x)");
+	cg_buf_release(&b);
 }
 
 static void test_parse_long(void **state)
@@ -380,6 +497,12 @@ int main(void)
 		cmocka_unit_test(test_write_into_fifo),
 		cmocka_unit_test(test_write_into_char_device),
 		cmocka_unit_test(test_write_to_own_descriptor),
+		cmocka_unit_test(test_utf8_decode),
+		cmocka_unit_test(test_escape_utf8),
+		cmocka_unit_test(test_escape_terminal),
+		cmocka_unit_test(test_escape_json),
+		cmocka_unit_test(test_escape_html_comment),
+		cmocka_unit_test(test_escape_md_inline),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
