@@ -8,7 +8,7 @@
 
 #include "change/change.h"
 #include "report/report.h"
-#include "rules/finding.h"
+#include "finding/finding.h"
 #include "util/buf.h"
 
 /*

@@ -9,7 +9,7 @@
 
 #include "change/change.h"
 #include "config/config.h"
-#include "rules/finding.h"
+#include "finding/finding.h"
 #include "util/buf.h"
 
 /*

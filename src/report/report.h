@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rules/finding.h"
+#include "finding/finding.h"
 #include "rules/rule.h"
 #include "util/buf.h"
 

@@ -6,7 +6,7 @@
 
 #include "change/change.h"
 #include "config/config.h"
-#include "rules/finding.h"
+#include "finding/finding.h"
 
 /*
  * The model review: after the rules, a language model reads the change

@@ -11,7 +11,7 @@
 
 #include "change/change.h"
 #include "config/config.h"
-#include "rules/finding.h"
+#include "finding/finding.h"
 #include "util/buf.h"
 
 /* ------------------------------------------------------------ redact.c */

@@ -6,7 +6,7 @@
 
 #include "change/change.h"
 #include "config/config.h"
-#include "rules/finding.h"
+#include "finding/finding.h"
 #include "syntax/syntax.h"
 
 /*

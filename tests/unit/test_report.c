@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "report/report.h"
-#include "rules/finding.h"
+#include "finding/finding.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"

@@ -8,7 +8,7 @@
 
 #include "change/change.h"
 #include "config/config.h"
-#include "rules/finding.h"
+#include "finding/finding.h"
 #include "rules/rule.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -72,22 +72,6 @@ static size_t count_rule(const struct cg_findings *l, const char *rule)
 	for (size_t i = 0; i < l->len; i++)
 		n += !strcmp(l->items[i].rule, rule);
 	return n;
-}
-
-static void test_fingerprint_function(void **state)
-{
-	char a[17], b[17], c[17], d[17], e[17];
-	(void)state;
-	cg_fingerprint(a, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 0);
-	cg_fingerprint(b, "chrono-ban", "src/lib.rs", "   use  chrono::Utc;\t\r\n", 23, 0);
-	cg_fingerprint(c, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 1);
-	cg_fingerprint(d, "missing-bench", "src/lib.rs", "use chrono::Utc;", 16, 0);
-	cg_fingerprint(e, "chrono-ban", "src/main.rs", "use chrono::Utc;", 16, 0);
-	assert_int_equal(strlen(a), 16);
-	assert_string_equal(a, b); /* white space is folded */
-	assert_string_not_equal(a, c);
-	assert_string_not_equal(a, d);
-	assert_string_not_equal(a, e);
 }
 
 /* Commit, add lines above, and the finding keeps its fingerprint. */
@@ -430,7 +414,6 @@ static void test_rule_registry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fingerprint_function),
 		cmocka_unit_test_setup_teardown(test_fingerprint_survives_shift, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fingerprint_occurrences, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suppressions, setup, teardown),

@@ -1,4 +1,4 @@
-/* Buffers, strings, globs, UTF-8, fingerprints. */
+/* Buffers, strings, globs, UTF-8, URLs, errors, file writes. */
 #include "helpers.h"
 
 #include <errno.h>
@@ -10,7 +10,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "rules/finding.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -259,22 +258,6 @@ static void test_edit_distance(void **state)
 	assert_int_equal(cg_edit_distance("abcdef", "uvwxyz", 2), 3);
 }
 
-static void test_fingerprint_is_stable_over_whitespace(void **state)
-{
-	char a[17], b[17], c[17], d[17];
-	(void)state;
-	git_libgit2_init();
-	cg_fingerprint(a, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 0);
-	cg_fingerprint(b, "chrono-ban", "src/lib.rs", "    use   chrono::Utc;  ", 24, 0);
-	cg_fingerprint(c, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 1);
-	cg_fingerprint(d, "chrono-ban", "src/main.rs", "use chrono::Utc;", 16, 0);
-	assert_string_equal(a, b);
-	assert_string_not_equal(a, c);
-	assert_string_not_equal(a, d);
-	assert_int_equal(strlen(a), 16);
-	git_libgit2_shutdown();
-}
-
 static void test_url_same_origin(void **state)
 {
 	struct cg_url_origin o;
@@ -490,7 +473,6 @@ int main(void)
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_url_same_origin),
 		cmocka_unit_test(test_edit_distance),
-		cmocka_unit_test(test_fingerprint_is_stable_over_whitespace),
 		cmocka_unit_test(test_error_wraps_the_last_message),
 		cmocka_unit_test(test_write_regular_file_is_replaced),
 		cmocka_unit_test(test_write_through_symlinks),

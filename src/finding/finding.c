@@ -1,4 +1,4 @@
-#include "rules/finding.h"
+#include "finding/finding.h"
 
 #include <stdlib.h>
 #include <string.h>

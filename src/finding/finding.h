@@ -1,5 +1,5 @@
-#ifndef CG_RULES_FINDING_H
-#define CG_RULES_FINDING_H
+#ifndef CG_FINDING_FINDING_H
+#define CG_FINDING_FINDING_H
 
 #include <stdbool.h>
 #include <stddef.h>

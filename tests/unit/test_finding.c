@@ -1,0 +1,124 @@
+/* The finding model (src/finding/): fingerprints, order, counts, severities. */
+#include "helpers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding/finding.h"
+#include "util/error.h"
+#include "util/str.h"
+
+static struct cg_finding *add(struct cg_findings *fs, const char *rule, enum cg_severity sev, const char *path,
+			      uint32_t line, uint32_t column)
+{
+	struct cg_finding *f = cg_findings_add(fs);
+	f->rule = cg_strdup(rule);
+	f->severity = sev;
+	f->path = cg_strdup(path);
+	f->line = f->end_line = line;
+	f->column = column;
+	f->end_column = column + 1;
+	f->message = cg_strdup("message");
+	return f;
+}
+
+/* Stable over white space, different for any other part of the recipe. */
+static void test_fingerprint(void **state)
+{
+	char a[17], b[17], c[17], d[17], e[17], g[17];
+	(void)state;
+	cg_fingerprint(a, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 0);
+	cg_fingerprint(b, "chrono-ban", "src/lib.rs", "   use  chrono::Utc;\t\r\n", 23, 0);
+	cg_fingerprint(c, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 1);
+	cg_fingerprint(d, "missing-bench", "src/lib.rs", "use chrono::Utc;", 16, 0);
+	cg_fingerprint(e, "chrono-ban", "src/main.rs", "use chrono::Utc;", 16, 0);
+	cg_fingerprint(g, "chrono-ban", "src/lib.rs", "    use   chrono::Utc;  ", 24, 0);
+	assert_int_equal(strlen(a), 16);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 16);
+	assert_string_equal(a, b); /* white space is folded */
+	assert_string_equal(a, g);
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+	assert_string_not_equal(a, e);
+	/* The recipe is part of every saved baseline: it must never change. */
+	assert_string_equal(a, "841eafe7c09826c4");
+}
+
+/* Path, line, column, rule, message; a finding without a path sorts first. */
+static void test_sort(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	(void)state;
+	add(&fs, "b", CG_SEV_ERROR, "src/lib.rs", 3, 1);
+	add(&fs, "a", CG_SEV_ERROR, "src/lib.rs", 3, 1);
+	add(&fs, "a", CG_SEV_ERROR, "src/lib.rs", 2, 9);
+	add(&fs, "a", CG_SEV_ERROR, "Cargo.toml", 9, 1);
+	add(&fs, "a", CG_SEV_ERROR, "src/lib.rs", 3, 0);
+	free(fs.items[4].path);
+	fs.items[4].path = NULL;
+	cg_findings_sort(&fs);
+	assert_null(fs.items[0].path);
+	assert_string_equal(fs.items[1].path, "Cargo.toml");
+	assert_int_equal(fs.items[2].line, 2);
+	assert_string_equal(fs.items[3].rule, "a");
+	assert_string_equal(fs.items[4].rule, "b");
+	cg_findings_release(&fs);
+}
+
+/* Only visible findings count by severity; suppressed and baselined ones are counted apart. */
+static void test_count(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	size_t counts[4], suppressed;
+	(void)state;
+	add(&fs, "a", CG_SEV_ERROR, "a.rs", 1, 1);
+	add(&fs, "a", CG_SEV_ERROR, "a.rs", 2, 1)->is_suppressed = true;
+	add(&fs, "a", CG_SEV_WARNING, "a.rs", 3, 1)->is_baselined = true;
+	add(&fs, "a", CG_SEV_NOTE, "a.rs", 4, 1);
+	add(&fs, "a", CG_SEV_NOTE, "a.rs", 5, 1);
+	cg_findings_count(&fs, counts, &suppressed);
+	assert_int_equal(counts[CG_SEV_ERROR], 1);
+	assert_int_equal(counts[CG_SEV_WARNING], 0);
+	assert_int_equal(counts[CG_SEV_NOTE], 2);
+	assert_int_equal(suppressed, 2);
+	cg_findings_release(&fs);
+}
+
+static void test_severity_names(void **state)
+{
+	static const char *const names[] = { "off", "note", "warning", "error" };
+	enum cg_severity sev;
+	(void)state;
+	for (int s = CG_SEV_OFF; s <= CG_SEV_ERROR; s++) {
+		assert_string_equal(cg_severity_name((enum cg_severity)s), names[s]);
+		assert_int_equal(cg_severity_parse(&sev, names[s]), 0);
+		assert_int_equal(sev, s);
+	}
+	assert_int_equal(cg_severity_parse(&sev, "fatal"), CG_E_INPUT);
+	assert_non_null(strstr(cg_error_last(), "expected one of error, warning, note, off"));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	git_libgit2_init(); /* the fingerprint's SHA-1 is libgit2's */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	git_libgit2_shutdown();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_severity_names),
+	};
+	return cmocka_run_group_tests_name("finding", tests, setup, teardown);
+}
