@@ -10,6 +10,7 @@
 #include "report/report.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/str.h"
 #include "util/banned.h"
 
 #ifndef CG_VERSION
@@ -175,6 +176,16 @@ static int update_memory(struct cg_pipeline *p, git_repository *repo, const stru
 	return err;
 }
 
+/* The registry as reports describe it: they know findings, not the rule framework. */
+static struct cg_report_rule *report_rules(void)
+{
+	struct cg_report_rule *out = cg_calloc(cg_nrules + 1, sizeof(*out));
+	for (size_t i = 0; i < cg_nrules; i++)
+		out[i] = (struct cg_report_rule){ cg_rules[i]->id, cg_rules[i]->summary, cg_rules[i]->explain,
+						  cg_rules[i]->default_severity };
+	return out;
+}
+
 /* Visible findings of the rules by severity: model comments never decide the exit status. */
 static void rule_counts(const struct cg_findings *list, size_t counts[4])
 {
@@ -191,6 +202,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		    const struct cg_pipeline_opts *opts)
 {
 	struct cg_report_skipped *skipped = NULL;
+	struct cg_report_rule *rules = NULL;
 	struct cg_report_input in = { 0 };
 	struct cg_pass_opts pass;
 	struct cg_review_opts review;
@@ -232,6 +244,8 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	in.head = p->change.head;
 	in.files = p->change.nfiles;
 	in.findings = &p->findings;
+	in.rules = rules = report_rules();
+	in.nrules = cg_nrules;
 	in.skipped = skipped;
 	in.nskipped = p->stats.nskipped;
 	in.link_base = opts->link_base;
@@ -267,6 +281,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 		err = update_memory(p, repo, cfg);
 done:
 	free(skipped);
+	free(rules);
 	cg_buf_release(&baseline);
 	return err;
 }

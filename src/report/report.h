@@ -5,7 +5,6 @@
 #include <stddef.h>
 
 #include "finding/finding.h"
-#include "rules/rule.h"
 #include "util/buf.h"
 
 /*
@@ -18,6 +17,17 @@ struct cg_report_skipped {
 	const char *reason;
 };
 
+/*
+ * A rule as a report describes it (SARIF's driver rules), handed in by the
+ * caller from the registry: reports know findings, not the rule framework.
+ */
+struct cg_report_rule {
+	const char *id;
+	const char *summary;	   /* one line */
+	const char *explain;	   /* the long text, or NULL: the summary stands for it */
+	enum cg_severity severity; /* the default one */
+};
+
 struct cg_report_input {
 	const char *tool_version;
 	const char *source; /* "staged", "range", "diff", "all" */
@@ -25,6 +35,8 @@ struct cg_report_input {
 	const char *head;
 	size_t files; /* changed files */
 	const struct cg_findings *findings;
+	const struct cg_report_rule *rules; /* every rule this build has, described whether it fired or not */
+	size_t nrules;
 	const struct cg_report_skipped *skipped;
 	size_t nskipped;
 	const char *review_summary; /* the model's summary, or NULL */

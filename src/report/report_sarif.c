@@ -1,6 +1,6 @@
 /*
  * SARIF 2.1.0 for code scanning and other SARIF viewers: one run, the rule
- * registry as the driver's rules, every finding as a result (suppressed and
+ * registry (cg_report_input.rules) as the driver's rules, every finding as a result (suppressed and
  * baselined ones carry `suppressions`, so viewers can show them as such).
  *
  * What GitHub's upload checks: one run per tool, relative URIs (here against
@@ -24,7 +24,7 @@
 /* One entry of runs[0].tool.driver.rules: a registered rule or one only the findings name. */
 struct rule_entry {
 	const char *id;
-	const struct cg_rule *rule; /* NULL: a review category or an unknown id */
+	const struct cg_report_rule *rule; /* NULL: a review category or an unknown id */
 	enum cg_severity level;
 };
 
@@ -41,14 +41,14 @@ static size_t rule_index(const struct rule_table *t, const char *id)
 	return t->len;
 }
 
-static void rules_collect(struct rule_table *t, const struct cg_findings *findings)
+static void rules_collect(struct rule_table *t, const struct cg_report_input *in)
 {
-	for (size_t i = 0; i < cg_nrules; i++) {
+	for (size_t i = 0; i < in->nrules; i++) {
 		cg_array_grow((void **)&t->items, &t->cap, t->len + 1, sizeof(*t->items));
-		t->items[t->len++] = (struct rule_entry){ cg_rules[i]->id, cg_rules[i], cg_rules[i]->default_severity };
+		t->items[t->len++] = (struct rule_entry){ in->rules[i].id, &in->rules[i], in->rules[i].severity };
 	}
-	for (size_t i = 0; i < findings->len; i++) {
-		const struct cg_finding *f = &findings->items[i];
+	for (size_t i = 0; i < in->findings->len; i++) {
+		const struct cg_finding *f = &in->findings->items[i];
 		if (rule_index(t, f->rule) < t->len)
 			continue;
 		cg_array_grow((void **)&t->items, &t->cap, t->len + 1, sizeof(*t->items));
@@ -255,7 +255,7 @@ static int write_sarif(struct cg_buf *b, const struct cg_report_input *in)
 	bool first = true;
 	struct cg_buf t = CG_BUF_INIT;
 
-	rules_collect(&rules, in->findings);
+	rules_collect(&rules, in);
 	cg_buf_puts(b, "{\"$schema\":\"" SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{");
 	put_key_str(b, "name", "crabgate");
 	cg_buf_puts(b, ",");
