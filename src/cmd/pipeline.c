@@ -187,13 +187,12 @@ static struct cg_report_rule *report_rules(void)
 }
 
 /* Visible findings of the rules by severity: model comments never decide the exit status. */
-static void rule_counts(const struct cg_findings *list, size_t counts[4])
+static void rule_counts(const struct cg_findings *list, size_t counts[CG_SEV_COUNT])
 {
-	memset(counts, 0, 4 * sizeof(*counts));
+	memset(counts, 0, CG_SEV_COUNT * sizeof(*counts));
 	for (size_t i = 0; i < list->len; i++) {
 		const struct cg_finding *f = &list->items[i];
-		if (f->origin == CG_ORIGIN_RULES && !f->is_suppressed && !f->is_baselined &&
-		    f->severity <= CG_SEV_ERROR)
+		if (f->origin == CG_ORIGIN_RULES && cg_finding_is_visible(f) && f->severity < CG_SEV_COUNT)
 			counts[f->severity]++;
 	}
 }
@@ -207,7 +206,7 @@ int cg_pipeline_run(struct cg_pipeline *p, git_repository *repo, const struct cg
 	struct cg_pass_opts pass;
 	struct cg_review_opts review;
 	struct cg_buf baseline = CG_BUF_INIT;
-	size_t counts[4];
+	size_t counts[CG_SEV_COUNT];
 	int err;
 
 	memset(p, 0, sizeof(*p));

@@ -67,19 +67,22 @@ void cg_findings_sort(struct cg_findings *list)
 		qsort(list->items, list->len, sizeof(*list->items), cmp_finding);
 }
 
-void cg_findings_count(const struct cg_findings *list, size_t counts[4], size_t *suppressed)
+bool cg_finding_is_visible(const struct cg_finding *f)
 {
-	memset(counts, 0, 4 * sizeof(*counts));
-	if (suppressed)
-		*suppressed = 0;
+	return !f->is_suppressed && !f->is_baselined;
+}
+
+void cg_findings_count(struct cg_finding_counts *out, const struct cg_findings *list)
+{
+	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < list->len; i++) {
 		const struct cg_finding *f = &list->items[i];
-		if (f->is_suppressed || f->is_baselined) {
-			if (suppressed)
-				(*suppressed)++;
-		} else if (f->severity <= CG_SEV_ERROR) {
-			counts[f->severity]++;
-		}
+		if (f->is_suppressed)
+			out->suppressed++;
+		else if (f->is_baselined)
+			out->baselined++;
+		else if (f->severity < CG_SEV_COUNT)
+			out->visible[f->severity]++;
 	}
 }
 
@@ -100,7 +103,7 @@ const char *cg_severity_name(enum cg_severity sev)
 int cg_severity_parse(enum cg_severity *out, const char *name)
 {
 	static const enum cg_severity all[] = { CG_SEV_OFF, CG_SEV_NOTE, CG_SEV_WARNING, CG_SEV_ERROR };
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		if (!strcmp(name, cg_severity_name(all[i]))) {
 			*out = all[i];
 			return 0;
@@ -109,16 +112,16 @@ int cg_severity_parse(enum cg_severity *out, const char *name)
 	return cg_error_set(CG_E_INPUT, "'%s': expected one of error, warning, note, off", name);
 }
 
-void cg_fingerprint(char out[17], const char *rule, const char *path, const char *text, size_t text_len,
-		    unsigned occurrence)
+void cg_fingerprint(char out[CG_FINGERPRINT_SIZE], const char *rule, const char *path, const char *text,
+		    size_t text_len, unsigned occurrence)
 {
 	struct cg_buf b = CG_BUF_INIT;
-	char hex[41];
+	char hex[CG_SHA1_HEX_SIZE];
 
 	cg_buf_printf(&b, "%s\n%s\n%u\n", rule, path, occurrence);
 	cg_buf_put_folded(&b, text, text_len);
 	cg_sha1_hex(hex, b.ptr, b.size);
-	memcpy(out, hex, 16);
-	out[16] = '\0';
+	memcpy(out, hex, CG_FINGERPRINT_SIZE - 1);
+	out[CG_FINGERPRINT_SIZE - 1] = '\0';
 	cg_buf_release(&b);
 }

@@ -11,6 +11,10 @@
  * line so reporters never need to read git.
  */
 enum cg_severity { CG_SEV_OFF = 0, CG_SEV_NOTE = 1, CG_SEV_WARNING = 2, CG_SEV_ERROR = 3 };
+/* Entries of an array indexed by severity, CG_SEV_OFF included. */
+#define CG_SEV_COUNT (CG_SEV_ERROR + 1)
+/* A fingerprint: 16 hex digits and a NUL. */
+#define CG_FINGERPRINT_SIZE 17
 enum cg_origin { CG_ORIGIN_RULES = 0, CG_ORIGIN_REVIEW = 1 };
 
 struct cg_finding {
@@ -23,7 +27,7 @@ struct cg_finding {
 	uint32_t end_column; /* 1-based, one past the last byte of the span on end_line */
 	char *message;
 	char *help; /* may be NULL */
-	char fingerprint[17];
+	char fingerprint[CG_FINGERPRINT_SIZE];
 	enum cg_origin origin;
 	char *source_line; /* text of `line` without its newline; may be NULL */
 	bool is_suppressed;
@@ -48,8 +52,21 @@ void cg_findings_release(struct cg_findings *list);
 void cg_finding_release(struct cg_finding *f);
 /* Orders by path, line, column, rule: the order every report uses. */
 void cg_findings_sort(struct cg_findings *list);
-/* Counts visible (not suppressed, not baselined) findings by severity. */
-void cg_findings_count(const struct cg_findings *list, size_t counts[4], size_t *suppressed);
+/*
+ * Whether reports, forges and memory show the finding: it is neither
+ * suppressed in the source (crabgate:allow with a reason) nor listed in the
+ * baseline. Hidden findings still count, apart (cg_findings_count).
+ */
+bool cg_finding_is_visible(const struct cg_finding *f);
+
+struct cg_finding_counts {
+	size_t visible[CG_SEV_COUNT]; /* by severity */
+	size_t suppressed;	      /* in the source */
+	size_t baselined;	      /* listed in the baseline, and not suppressed */
+};
+
+/* Counts a list's findings: the visible ones by severity, the hidden ones by why. */
+void cg_findings_count(struct cg_finding_counts *out, const struct cg_findings *list);
 
 const char *cg_severity_name(enum cg_severity sev);
 /* Parses error|warning|note|off; CG_E_INPUT otherwise. */
@@ -60,7 +77,7 @@ int cg_severity_parse(enum cg_severity *out, const char *name);
  * path, the flagged line's text with white space folded, and `occurrence`
  * (the how-many-th identical triple in the file, from 0).
  */
-void cg_fingerprint(char out[17], const char *rule, const char *path, const char *text, size_t text_len,
-		    unsigned occurrence);
+void cg_fingerprint(char out[CG_FINGERPRINT_SIZE], const char *rule, const char *path, const char *text,
+		    size_t text_len, unsigned occurrence);
 
 #endif

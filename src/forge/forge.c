@@ -151,7 +151,7 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
-bool cg_forge_marker_fp(char out[17], const char *body)
+bool cg_forge_marker_fp(char out[CG_FINGERPRINT_SIZE], const char *body)
 {
 	const char *p = body;
 	while (p && (p = strstr(p, CG_FORGE_FP_MARKER))) {
@@ -552,7 +552,7 @@ void cg_forge__notes_release(struct cg_forge_notes *n)
 void cg_forge__posted_add(struct cg_forge_posted_list *l, long long id, const char *thread, const char *body)
 {
 	struct cg_forge_posted *p;
-	char fp[17];
+	char fp[CG_FINGERPRINT_SIZE];
 
 	if (!body || !cg_forge_marker_fp(fp, body))
 		return;
@@ -673,7 +673,7 @@ void cg_forge__fixed_body(struct cg_buf *out, const struct cg_forge_posted *p, c
 bool cg_forge__finding_present(const struct cg_findings *fs, const char *fp)
 {
 	for (size_t i = 0; i < fs->len; i++)
-		if (!fs->items[i].is_suppressed && !fs->items[i].is_baselined && !strcmp(fs->items[i].fingerprint, fp))
+		if (cg_finding_is_visible(&fs->items[i]) && !strcmp(fs->items[i].fingerprint, fp))
 			return true;
 	return false;
 }

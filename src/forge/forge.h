@@ -164,7 +164,7 @@ int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why);
  * Finds the fingerprint marker in a comment body: copies its 16 hex digits
  * to out and returns true, or false when there is none.
  */
-bool cg_forge_marker_fp(char out[17], const char *body);
+bool cg_forge_marker_fp(char out[CG_FINGERPRINT_SIZE], const char *body);
 /*
  * The markdown body of one inline comment for `f`, ending with its marker.
  * Its text is inert: code blocks in it are fenced longer than any fence they

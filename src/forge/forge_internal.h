@@ -65,7 +65,7 @@ void cg_forge__notes_release(struct cg_forge_notes *n);
 
 /* A fingerprint found in an existing comment of crabgate's. */
 struct cg_forge_posted {
-	char fp[17];
+	char fp[CG_FINGERPRINT_SIZE];
 	bool is_fixed;
 	long long id; /* comment / note id */
 	char *thread; /* GitLab: the discussion id; NULL on GitHub; owned */

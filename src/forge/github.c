@@ -32,11 +32,6 @@ struct gh {
 	struct cg_forge_notes notes;	 /* for the summary */
 };
 
-static bool is_visible(const struct cg_finding *f)
-{
-	return !f->is_suppressed && !f->is_baselined;
-}
-
 static int on_review_comment(const cJSON *item, void *payload)
 {
 	struct gh *g = payload;
@@ -157,7 +152,8 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 	int err = 0;
 
 	for (size_t i = 0; i < g->in->findings->len; i++)
-		if (is_visible(&g->in->findings->items[i]) && g->in->findings->items[i].severity == CG_SEV_ERROR)
+		if (cg_finding_is_visible(&g->in->findings->items[i]) &&
+		    g->in->findings->items[i].severity == CG_SEV_ERROR)
 			has_errors = true;
 	/* Nothing new to say: no review (REQUEST_CHANGES stands from the run that found it). */
 	if (!ninl && !(has_new && has_errors && g->opts->should_request_changes))
@@ -403,7 +399,7 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 	inl = cg_calloc(in->findings->len + 1, sizeof(*inl));
 	for (size_t i = 0; i < in->findings->len; i++) {
 		const struct cg_finding *f = &in->findings->items[i];
-		if (!is_visible(f))
+		if (!cg_finding_is_visible(f))
 			continue;
 		if (cg_forge__posted_find(&g.old, f->fingerprint)) {
 			result->already_posted++;

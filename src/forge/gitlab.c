@@ -31,11 +31,6 @@ struct gl {
 	struct cg_forge_notes notes;
 };
 
-static bool is_visible(const struct cg_finding *f)
-{
-	return !f->is_suppressed && !f->is_baselined;
-}
-
 static void print_dry_run(const char *api, const char *method, const char *url, const cJSON *body)
 {
 	char *json = body ? cJSON_Print(body) : NULL;
@@ -370,7 +365,7 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 		const struct cg_diff_line *at;
 		cJSON *body;
 
-		if (!is_visible(f))
+		if (!cg_finding_is_visible(f))
 			continue;
 		if (cg_forge__posted_find(&g.old, f->fingerprint)) {
 			result->already_posted++;

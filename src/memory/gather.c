@@ -200,7 +200,7 @@ done:
 static char *content_key(const struct cg_change *change, const struct cg_memory_config *mc)
 {
 	struct cg_buf b = CG_BUF_INIT, key = CG_BUF_INIT;
-	char hex[41];
+	char hex[CG_SHA1_HEX_SIZE];
 
 	cg_buf_printf(&b, "%s\n", change->base);
 	for (size_t i = 0; i < change->nfiles; i++) {

@@ -237,7 +237,7 @@ static void rule_counts(struct cg_buf *out, const struct cg_findings *findings)
 	for (size_t i = 0; findings && i < findings->len; i++) {
 		const struct cg_finding *f = &findings->items[i];
 		size_t j;
-		if (f->is_suppressed || f->is_baselined)
+		if (!cg_finding_is_visible(f))
 			continue;
 		for (j = 0; j < n && strcmp(seen[j], f->rule); j++)
 			;
@@ -642,7 +642,7 @@ int cg_memory_render_lessons(struct cg_buf *out, const char *name, const char *o
 	for (size_t i = 0; mc->has_rule_lessons && f->findings && i < f->findings->len; i++) {
 		const struct cg_finding *fd = &f->findings->items[i];
 		const char *fix;
-		if (fd->is_suppressed || fd->is_baselined || fd->origin != CG_ORIGIN_RULES || !fd->rule ||
+		if (!cg_finding_is_visible(fd) || fd->origin != CG_ORIGIN_RULES || !fd->rule ||
 		    strset_has(&rules_seen, fd->rule))
 			continue;
 		strset_add(&rules_seen, cg_strdup(fd->rule));
@@ -783,7 +783,7 @@ static void render_subsection(struct cg_buf *body, const struct cg_memory_facts 
 		case CG_MEMORY_SEC_FINDINGS:
 			for (size_t i = 0; f->findings && i < f->findings->len; i++) {
 				const struct cg_finding *fd = &f->findings->items[i];
-				if (fd->is_suppressed || fd->is_baselined)
+				if (!cg_finding_is_visible(fd))
 					continue;
 				cg_buf_truncate(&item, 0);
 				put_inline(&item, fd->path);

@@ -108,15 +108,16 @@ static void put_log_line(struct cg_buf *b, const struct cg_finding *f)
 
 static int write_github(struct cg_buf *b, const struct cg_report_input *in)
 {
-	size_t counts[4], shown[4] = { 0 }, cap[4], hidden = 0;
+	struct cg_finding_counts all;
+	size_t shown[CG_SEV_COUNT] = { 0 }, cap[CG_SEV_COUNT], hidden = 0;
 
-	cg_findings_count(in->findings, counts, NULL);
+	cg_findings_count(&all, in->findings);
 	for (int s = CG_SEV_NOTE; s <= CG_SEV_ERROR; s++) {
 		cap[s] = CG_REPORT_GITHUB_MAX_PER_TYPE;
-		hidden += counts[s] > cap[s] ? counts[s] - cap[s] : 0;
+		hidden += all.visible[s] > cap[s] ? all.visible[s] - cap[s] : 0;
 	}
 	/* The closing notice is an annotation too: it takes a notice's place. */
-	if (hidden && counts[CG_SEV_NOTE] >= cap[CG_SEV_NOTE]) {
+	if (hidden && all.visible[CG_SEV_NOTE] >= cap[CG_SEV_NOTE]) {
 		cap[CG_SEV_NOTE]--;
 		hidden++;
 	}
@@ -124,7 +125,7 @@ static int write_github(struct cg_buf *b, const struct cg_report_input *in)
 	for (int s = CG_SEV_ERROR; s >= CG_SEV_NOTE; s--) {
 		for (size_t i = 0; i < in->findings->len; i++) {
 			const struct cg_finding *f = &in->findings->items[i];
-			if (!cg_report_is_visible(f) || (int)f->severity != s)
+			if (!cg_finding_is_visible(f) || (int)f->severity != s)
 				continue;
 			if (shown[s] < cap[s]) {
 				put_annotation(b, f);

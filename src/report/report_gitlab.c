@@ -39,7 +39,7 @@ static size_t *count_duplicates(const struct cg_findings *fs)
 	size_t *dup = cg_calloc(fs->len + 1, sizeof(*dup));
 	size_t n = 0;
 	for (size_t i = 0; i < fs->len; i++)
-		if (cg_report_is_visible(&fs->items[i]))
+		if (cg_finding_is_visible(&fs->items[i]))
 			order[n++] = (struct by_fp){ fs->items[i].fingerprint, i };
 	if (n > 1)
 		qsort(order, n, sizeof(*order), cmp_fp);
@@ -60,7 +60,7 @@ static int write_gitlab(struct cg_buf *b, const struct cg_report_input *in)
 	cg_buf_putc(b, '[');
 	for (size_t i = 0; i < fs->len; i++) {
 		const struct cg_finding *f = &fs->items[i];
-		if (!cg_report_is_visible(f))
+		if (!cg_finding_is_visible(f))
 			continue;
 		cg_buf_truncate(&fp, 0);
 		cg_buf_puts(&fp, f->fingerprint[0] ? f->fingerprint : "0000000000000000");

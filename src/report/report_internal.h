@@ -31,10 +31,4 @@ int cg_report_put_uri_path(struct cg_buf *b, const char *s);
 /* "error" -> the SARIF/GitHub words; shared so the mapping lives in one place. */
 const char *cg_report_sarif_level(enum cg_severity sev);
 
-/* Visible findings: neither suppressed in source nor listed in the baseline. */
-static inline bool cg_report_is_visible(const struct cg_finding *f)
-{
-	return !f->is_suppressed && !f->is_baselined;
-}
-
 #endif

@@ -12,9 +12,10 @@ static void put_str(struct cg_buf *b, const char *s)
 
 static int write_json(struct cg_buf *b, const struct cg_report_input *in)
 {
-	size_t counts[4], suppressed, n = 0;
+	struct cg_finding_counts counts;
+	size_t n = 0;
 
-	cg_findings_count(in->findings, counts, &suppressed);
+	cg_findings_count(&counts, in->findings);
 	cg_buf_puts(b, "{\"version\":1,\"tool\":{\"name\":\"crabgate\",\"version\":");
 	put_str(b, in->tool_version);
 	cg_buf_puts(b, "},\"change\":{\"source\":");
@@ -26,7 +27,7 @@ static int write_json(struct cg_buf *b, const struct cg_report_input *in)
 	cg_buf_printf(b, ",\"files\":%zu},\"findings\":[", in->files);
 	for (size_t i = 0; i < in->findings->len; i++) {
 		const struct cg_finding *f = &in->findings->items[i];
-		if (f->is_suppressed || f->is_baselined)
+		if (!cg_finding_is_visible(f))
 			continue;
 		cg_buf_puts(b, n++ ? ",\n" : "\n");
 		cg_buf_puts(b, "{\"rule\":");
@@ -47,7 +48,8 @@ static int write_json(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_putc(b, '}');
 	}
 	cg_buf_printf(b, "%s],\"suppressed\":%zu,\"summary\":{\"error\":%zu,\"warning\":%zu,\"note\":%zu}",
-		      n ? "\n" : "", suppressed, counts[CG_SEV_ERROR], counts[CG_SEV_WARNING], counts[CG_SEV_NOTE]);
+		      n ? "\n" : "", counts.suppressed + counts.baselined, counts.visible[CG_SEV_ERROR],
+		      counts.visible[CG_SEV_WARNING], counts.visible[CG_SEV_NOTE]);
 	cg_buf_puts(b, ",\"skipped\":[");
 	for (size_t i = 0; i < in->nskipped; i++) {
 		cg_buf_puts(b, i ? ",{\"path\":" : "{\"path\":");

@@ -257,7 +257,7 @@ static void put_location(struct cg_buf *b, const struct cg_finding *f, const cha
 
 struct rule_count {
 	const char *rule;
-	size_t n[4];
+	size_t n[CG_SEV_COUNT];
 };
 
 static void count_rules(struct rule_count **out, size_t *len, const struct cg_findings *fs)
@@ -268,7 +268,7 @@ static void count_rules(struct rule_count **out, size_t *len, const struct cg_fi
 	for (size_t i = 0; i < fs->len; i++) {
 		const struct cg_finding *f = &fs->items[i];
 		size_t k = 0;
-		if (!cg_report_is_visible(f) || f->severity > CG_SEV_ERROR)
+		if (!cg_finding_is_visible(f) || f->severity >= CG_SEV_COUNT)
 			continue;
 		while (k < *len && strcmp((*out)[k].rule, f->rule))
 			k++;
@@ -282,7 +282,7 @@ static void count_rules(struct rule_count **out, size_t *len, const struct cg_fi
 	}
 }
 
-static void put_counts(struct cg_buf *b, const size_t counts[4])
+static void put_counts(struct cg_buf *b, const size_t counts[CG_SEV_COUNT])
 {
 	static const struct {
 		enum cg_severity sev;
@@ -302,22 +302,15 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 {
 	const struct cg_findings *fs = in->findings;
 	struct rule_count *rules = NULL;
-	size_t counts[4] = { 0 }, nrules = 0, suppressed = 0, baselined = 0, rows = 0, visible;
+	struct cg_finding_counts all;
+	size_t nrules = 0, rows = 0, visible;
 
-	for (size_t i = 0; i < fs->len; i++) {
-		const struct cg_finding *f = &fs->items[i];
-		if (f->is_suppressed)
-			suppressed++;
-		else if (f->is_baselined)
-			baselined++;
-		else if (f->severity <= CG_SEV_ERROR)
-			counts[f->severity]++;
-	}
-	visible = counts[CG_SEV_ERROR] + counts[CG_SEV_WARNING] + counts[CG_SEV_NOTE];
+	cg_findings_count(&all, fs);
+	visible = all.visible[CG_SEV_ERROR] + all.visible[CG_SEV_WARNING] + all.visible[CG_SEV_NOTE];
 
 	cg_buf_puts(b, "## crabgate: ");
 	if (visible)
-		put_counts(b, counts);
+		put_counts(b, all.visible);
 	else
 		cg_buf_puts(b, "no findings");
 	cg_buf_printf(b, "\n\nChecked %zu %sfile%s", in->files,
@@ -334,10 +327,12 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_puts(b, ")");
 	}
 	cg_buf_puts(b, ".");
-	if (suppressed)
-		cg_buf_printf(b, " %zu finding%s suppressed in the source.", suppressed, suppressed == 1 ? "" : "s");
-	if (baselined)
-		cg_buf_printf(b, " %zu finding%s listed in the baseline.", baselined, baselined == 1 ? "" : "s");
+	if (all.suppressed)
+		cg_buf_printf(b, " %zu finding%s suppressed in the source.", all.suppressed,
+			      all.suppressed == 1 ? "" : "s");
+	if (all.baselined)
+		cg_buf_printf(b, " %zu finding%s listed in the baseline.", all.baselined,
+			      all.baselined == 1 ? "" : "s");
 	cg_buf_puts(b, "\n");
 
 	count_rules(&rules, &nrules, fs);
@@ -349,15 +344,15 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 			cg_buf_printf(b, " | %zu | %zu | %zu |\n", rules[k].n[CG_SEV_ERROR], rules[k].n[CG_SEV_WARNING],
 				      rules[k].n[CG_SEV_NOTE]);
 		}
-		cg_buf_printf(b, "| **total** | %zu | %zu | %zu |\n", counts[CG_SEV_ERROR], counts[CG_SEV_WARNING],
-			      counts[CG_SEV_NOTE]);
+		cg_buf_printf(b, "| **total** | %zu | %zu | %zu |\n", all.visible[CG_SEV_ERROR],
+			      all.visible[CG_SEV_WARNING], all.visible[CG_SEV_NOTE]);
 
 		cg_buf_puts(b,
 			    "\n### Findings\n\n| Severity | Location | Rule | Message |\n| --- | --- | --- | --- |\n");
 		for (int s = CG_SEV_ERROR; s >= CG_SEV_NOTE; s--) {
 			for (size_t i = 0; i < fs->len && rows < MAX_ROWS; i++) {
 				const struct cg_finding *f = &fs->items[i];
-				if (!cg_report_is_visible(f) || (int)f->severity != s)
+				if (!cg_finding_is_visible(f) || (int)f->severity != s)
 					continue;
 				cg_buf_printf(b, "| %s | ", cg_severity_name(f->severity));
 				put_location(b, f, in->link_base);

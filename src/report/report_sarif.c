@@ -220,7 +220,7 @@ static void put_result(struct cg_buf *b, const struct cg_finding *f, size_t rule
 /* Higher ranks are kept first when results must be cut: errors, warnings, notes, then suppressed. */
 static int rank(const struct cg_finding *f)
 {
-	return cg_report_is_visible(f) ? (int)f->severity : 0;
+	return cg_finding_is_visible(f) ? (int)f->severity : 0;
 }
 
 /*

@@ -283,21 +283,13 @@ static void note_line(struct cg_buf *b, const struct style *st, const char *text
 static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 {
 	struct style st = { in->color, C_BOLD };
-	size_t counts[4] = { 0 }, suppressed = 0, baselined = 0;
+	struct cg_finding_counts all;
 	bool first = true;
 
-	for (size_t i = 0; i < in->findings->len; i++) {
-		const struct cg_finding *f = &in->findings->items[i];
-		if (f->is_suppressed)
-			suppressed++;
-		else if (f->is_baselined)
-			baselined++;
-		else {
-			if (f->severity <= CG_SEV_ERROR)
-				counts[f->severity]++;
-			write_one(b, f, in);
-		}
-	}
+	cg_findings_count(&all, in->findings);
+	for (size_t i = 0; i < in->findings->len; i++)
+		if (cg_finding_is_visible(&in->findings->items[i]))
+			write_one(b, &in->findings->items[i], in);
 	for (size_t i = 0; i < in->nskipped && i < MAX_SKIPPED_SHOWN; i++) {
 		struct cg_buf t = CG_BUF_INIT;
 		cg_buf_printf(&t, "skipped %s: %s", in->skipped[i].path ? in->skipped[i].path : "",
@@ -318,7 +310,7 @@ static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 	}
 
 	cg_buf_puts(b, paint(&st, C_BOLD));
-	if (counts[CG_SEV_ERROR] + counts[CG_SEV_WARNING] + counts[CG_SEV_NOTE] == 0) {
+	if (all.visible[CG_SEV_ERROR] + all.visible[CG_SEV_WARNING] + all.visible[CG_SEV_NOTE] == 0) {
 		/* --all: every tracked file is checked and none of them changed. */
 		if (in->source && !strcmp(in->source, "all"))
 			cg_buf_printf(b, "crabgate: no findings; %zu file%s checked", in->files,
@@ -327,14 +319,14 @@ static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 			cg_buf_printf(b, "crabgate: no findings in %zu changed file%s", in->files,
 				      in->files == 1 ? "" : "s");
 	} else {
-		count(b, counts[CG_SEV_ERROR], "error", &first);
-		count(b, counts[CG_SEV_WARNING], "warning", &first);
-		count(b, counts[CG_SEV_NOTE], "note", &first);
+		count(b, all.visible[CG_SEV_ERROR], "error", &first);
+		count(b, all.visible[CG_SEV_WARNING], "warning", &first);
+		count(b, all.visible[CG_SEV_NOTE], "note", &first);
 	}
-	if (suppressed)
-		cg_buf_printf(b, "; %zu suppressed", suppressed);
-	if (baselined)
-		cg_buf_printf(b, "%s %zu in the baseline", suppressed ? "," : ";", baselined);
+	if (all.suppressed)
+		cg_buf_printf(b, "; %zu suppressed", all.suppressed);
+	if (all.baselined)
+		cg_buf_printf(b, "%s %zu in the baseline", all.suppressed ? "," : ";", all.baselined);
 	cg_buf_puts(b, paint(&st, C_RESET));
 	return cg_buf_putc(b, '\n');
 }

@@ -30,7 +30,7 @@ int cg_review_cache_dir(struct cg_buf *out, git_repository *repo)
 	return cg_error_set(CG_E_NOTFOUND, "no place for the review cache (no git dir, XDG_CACHE_HOME or HOME)");
 }
 
-void cg_review_cache_key(char out[41], const struct cg_review_provider *p, const char *body, size_t len)
+void cg_review_cache_key(char out[CG_SHA1_HEX_SIZE], const struct cg_review_provider *p, const char *body, size_t len)
 {
 	struct cg_buf b = CG_BUF_INIT;
 	/* Version first: a change to what is stored invalidates old entries. */

@@ -376,7 +376,7 @@ static void findings_block(struct cg_buf *b, const struct cg_findings *fs, const
 		const struct cg_finding *f = &fs->items[i];
 		struct cg_buf msg = CG_BUF_INIT;
 		size_t len;
-		if (f->origin != CG_ORIGIN_RULES || f->is_suppressed || f->is_baselined || strcmp(f->path, path))
+		if (f->origin != CG_ORIGIN_RULES || !cg_finding_is_visible(f) || strcmp(f->path, path))
 			continue;
 		len = strlen(f->message);
 		cg_review_redact(&msg, f->message, len > MAX_FINDING_BYTES ? MAX_FINDING_BYTES : len, masked);

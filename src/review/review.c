@@ -38,8 +38,8 @@ struct job {
 	size_t chunk;
 	enum cg_review_format format;
 	struct cg_buf body;
-	char key[41];
-	char first_key[41]; /* the key of the first format tried: a re-run looks this up */
+	char key[CG_SHA1_HEX_SIZE];
+	char first_key[CG_SHA1_HEX_SIZE]; /* the key of the first format tried: a re-run looks this up */
 	bool has_answer;
 	struct cg_review_answer answer;
 	char *failure;
@@ -268,7 +268,7 @@ static void describe_failure(struct job *j, const struct cg_review_plan *plan, c
 	j->failure = cg_buf_detach(&b, NULL);
 }
 
-static void cap_key(char out[41], const struct cg_review_provider *p)
+static void cap_key(char out[CG_SHA1_HEX_SIZE], const struct cg_review_provider *p)
 {
 	cg_review_cache_key(out, p, "capabilities", 12);
 }
@@ -415,7 +415,7 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 	struct job *jobs = NULL;
 	size_t *idx = NULL, nidx = 0, nfallback = 0, failed = 0;
 	bool has_cache = false, skip_schema = false;
-	char capkey[41];
+	char capkey[CG_SHA1_HEX_SIZE];
 	int err = 0;
 
 	memset(res, 0, sizeof(*res));

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "finding/finding.h"
 #include "util/buf.h"
+#include "util/str.h"
 
 /* ------------------------------------------------------------ redact.c */
 
@@ -185,7 +186,7 @@ bool cg_review_rejects_schema(long status, const char *body);
 /* Folder of the answer cache: <gitdir>/crabgate/review-cache, else $XDG_CACHE_HOME/crabgate/review-cache. */
 int cg_review_cache_dir(struct cg_buf *out, git_repository *repo);
 /* Hex key of provider, model, endpoint and the exact request body. */
-void cg_review_cache_key(char out[41], const struct cg_review_provider *p, const char *body, size_t len);
+void cg_review_cache_key(char out[CG_SHA1_HEX_SIZE], const struct cg_review_provider *p, const char *body, size_t len);
 /* CG_E_NOTFOUND when absent. */
 int cg_review_cache_get(struct cg_buf *out, const char *dir, const char *key);
 int cg_review_cache_put(const char *dir, const char *key, const char *text, size_t len);

@@ -193,13 +193,13 @@ uint64_t cg_hash64(const void *data, size_t len, uint64_t seed)
 	return h;
 }
 
-void cg_sha1_hex(char out[41], const void *data, size_t len)
+void cg_sha1_hex(char out[CG_SHA1_HEX_SIZE], const void *data, size_t len)
 {
 	git_oid oid;
 	if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) < 0) {
-		memset(out, '0', 40);
-		out[40] = '\0';
+		memset(out, '0', CG_SHA1_HEX_SIZE - 1);
+		out[CG_SHA1_HEX_SIZE - 1] = '\0';
 		return;
 	}
-	git_oid_tostr(out, 41, &oid);
+	git_oid_tostr(out, CG_SHA1_HEX_SIZE, &oid);
 }

@@ -32,7 +32,9 @@ bool cg_glob_match(const char *pattern, const char *path);
 /* 64-bit FNV-1a, for hashing that need not be cryptographic. */
 uint64_t cg_hash64(const void *data, size_t len, uint64_t seed);
 
-/* Hex SHA-1 of data (41 bytes with NUL), used for stable fingerprints. */
-void cg_sha1_hex(char out[41], const void *data, size_t len);
+/* A hex SHA-1: 40 digits and a NUL. */
+#define CG_SHA1_HEX_SIZE 41
+/* Hex SHA-1 of data (git's blob hash), used for stable fingerprints and cache keys. */
+void cg_sha1_hex(char out[CG_SHA1_HEX_SIZE], const void *data, size_t len);
 
 #endif

@@ -25,7 +25,8 @@ static struct cg_finding *add(struct cg_findings *fs, const char *rule, enum cg_
 /* Stable over white space, different for any other part of the recipe. */
 static void test_fingerprint(void **state)
 {
-	char a[17], b[17], c[17], d[17], e[17], g[17];
+	char a[CG_FINGERPRINT_SIZE], b[CG_FINGERPRINT_SIZE], c[CG_FINGERPRINT_SIZE], d[CG_FINGERPRINT_SIZE],
+		e[CG_FINGERPRINT_SIZE], g[CG_FINGERPRINT_SIZE];
 	(void)state;
 	cg_fingerprint(a, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 0);
 	cg_fingerprint(b, "chrono-ban", "src/lib.rs", "   use  chrono::Utc;\t\r\n", 23, 0);
@@ -69,18 +70,25 @@ static void test_sort(void **state)
 static void test_count(void **state)
 {
 	struct cg_findings fs = CG_FINDINGS_INIT;
-	size_t counts[4], suppressed;
+	struct cg_finding *both;
+	struct cg_finding_counts counts;
 	(void)state;
 	add(&fs, "a", CG_SEV_ERROR, "a.rs", 1, 1);
 	add(&fs, "a", CG_SEV_ERROR, "a.rs", 2, 1)->is_suppressed = true;
 	add(&fs, "a", CG_SEV_WARNING, "a.rs", 3, 1)->is_baselined = true;
-	add(&fs, "a", CG_SEV_NOTE, "a.rs", 4, 1);
+	both = add(&fs, "a", CG_SEV_WARNING, "a.rs", 4, 1);
+	both->is_suppressed = both->is_baselined = true;
 	add(&fs, "a", CG_SEV_NOTE, "a.rs", 5, 1);
-	cg_findings_count(&fs, counts, &suppressed);
-	assert_int_equal(counts[CG_SEV_ERROR], 1);
-	assert_int_equal(counts[CG_SEV_WARNING], 0);
-	assert_int_equal(counts[CG_SEV_NOTE], 2);
-	assert_int_equal(suppressed, 2);
+	add(&fs, "a", CG_SEV_NOTE, "a.rs", 6, 1);
+	cg_findings_count(&counts, &fs);
+	assert_int_equal(counts.visible[CG_SEV_ERROR], 1);
+	assert_int_equal(counts.visible[CG_SEV_WARNING], 0);
+	assert_int_equal(counts.visible[CG_SEV_NOTE], 2);
+	assert_int_equal(counts.suppressed, 2); /* a suppressed finding is not counted as baselined too */
+	assert_int_equal(counts.baselined, 1);
+	for (size_t i = 0; i < fs.len; i++)
+		assert_int_equal(cg_finding_is_visible(&fs.items[i]),
+				 !fs.items[i].is_suppressed && !fs.items[i].is_baselined);
 	cg_findings_release(&fs);
 }
 

@@ -155,7 +155,7 @@ static void test_detect_gitlab(void **state)
 
 static void test_markers(void **state)
 {
-	char fp[17];
+	char fp[CG_FINGERPRINT_SIZE];
 	(void)state;
 	assert_true(cg_forge_marker_fp(fp, "text\n<!-- crabgate:fp=0123456789abcdef -->"));
 	assert_string_equal(fp, "0123456789abcdef");
@@ -217,7 +217,7 @@ static void test_comment_and_summary(void **state)
 	struct cg_report_input in = { 0 };
 	struct cg_buf b = CG_BUF_INIT;
 	const char *notes[] = { "1 finding is off the diff" };
-	char fp[17];
+	char fp[CG_FINGERPRINT_SIZE];
 	(void)state;
 	for (uint32_t i = 1; i <= 150; i++)
 		add_finding(&fs, "src/lib.rs", i, "chrono is banned: a long message to fill the summary with text");
@@ -281,7 +281,7 @@ static void test_model_text_stays_inert(void **state)
 	struct cg_findings fs = CG_FINDINGS_INIT;
 	struct cg_buf b = CG_BUF_INIT;
 	const char *marker, *trailer;
-	char fp[17];
+	char fp[CG_FINGERPRINT_SIZE];
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(fences) / sizeof(fences[0]); i++) {

@@ -20,7 +20,7 @@ static void add(struct cg_findings *l, const char *rule, enum cg_severity sev, c
 	f->end_column = 5;
 	f->message = cg_strdup(msg);
 	f->help = cg_strdup("use jiff");
-	memcpy(f->fingerprint, "0123456789abcdef", 17);
+	memcpy(f->fingerprint, "0123456789abcdef", CG_FINGERPRINT_SIZE);
 	f->is_suppressed = suppressed;
 }
 
