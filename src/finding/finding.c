@@ -125,3 +125,43 @@ void cg_fingerprint(char out[CG_FINGERPRINT_SIZE], const char *rule, const char 
 	out[CG_FINGERPRINT_SIZE - 1] = '\0';
 	cg_buf_release(&b);
 }
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct cg_fingerprint_slot *x = a, *y = b;
+	int c = strcmp(x->base, y->base);
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void cg_findings_fingerprint(struct cg_finding *items, size_t n, cg_finding_text_fn text_of, void *payload,
+			     struct cg_fingerprint_slot *slots)
+{
+	struct cg_fingerprint_slot *own = slots ? NULL : cg_calloc(n ? n : 1, sizeof(*own));
+	struct cg_buf text = CG_BUF_INIT;
+
+	if (!slots)
+		slots = own;
+	for (size_t i = 0; i < n; i++) {
+		cg_buf_truncate(&text, 0);
+		text_of(&text, &items[i], payload);
+		cg_fingerprint(slots[i].base, items[i].rule, items[i].path, text.ptr, text.size, 0);
+		memcpy(items[i].fingerprint, slots[i].base, CG_FINGERPRINT_SIZE);
+		slots[i].index = i;
+	}
+	qsort(slots, n, sizeof(*slots), cmp_slot);
+	/* Texts are made again rather than kept: only copies need them, and a file may have thousands of findings. */
+	for (size_t i = 1, occ = 0; i < n; i++) {
+		struct cg_finding *f = &items[slots[i].index];
+		if (strcmp(slots[i].base, slots[i - 1].base)) {
+			occ = 0;
+			continue;
+		}
+		cg_buf_truncate(&text, 0);
+		text_of(&text, f, payload);
+		cg_fingerprint(f->fingerprint, f->rule, f->path, text.ptr, text.size, (unsigned)++occ);
+	}
+	cg_buf_release(&text);
+	free(own);
+}

@@ -74,10 +74,39 @@ int cg_severity_parse(enum cg_severity *out, const char *name);
 
 /*
  * A fingerprint stable across unrelated line shifts: a hash of the rule, the
- * path, the flagged line's text with white space folded, and `occurrence`
- * (the how-many-th identical triple in the file, from 0).
+ * path, the flagged text with white space folded, and `occurrence` (the
+ * how-many-th identical triple in the file, from 0). Baselines and forge
+ * comments keep these: the recipe never changes. Producers fingerprint
+ * their findings with cg_findings_fingerprint, which numbers the occurrences.
  */
 void cg_fingerprint(char out[CG_FINGERPRINT_SIZE], const char *rule, const char *path, const char *text,
 		    size_t text_len, unsigned occurrence);
+
+struct cg_buf;
+
+/*
+ * Appends to `out` the text a finding's fingerprint hashes: what its
+ * producer flagged (the rule pass: the flagged lines; the model review: the
+ * commented line).
+ */
+typedef void (*cg_finding_text_fn)(struct cg_buf *out, const struct cg_finding *f, void *payload);
+
+/* A finding by its fingerprint of occurrence 0 (cg_findings_fingerprint). */
+struct cg_fingerprint_slot {
+	char base[CG_FINGERPRINT_SIZE];
+	size_t index; /* into the findings fingerprinted */
+};
+
+/*
+ * Fingerprints items[0..n), findings of one producer: each hashes its rule,
+ * path and text (text_of) as occurrence 0, and of the findings that share
+ * that hash (the same rule and text in one file) the later ones, in item
+ * order, take occurrences 1, 2, ... So no two of the items share a
+ * fingerprint, and each finding's depends on no line number. `slots`, when
+ * not NULL, gets n entries sorted by base and then index: each run of one
+ * base is a group of identical findings, as a baseline counts them.
+ */
+void cg_findings_fingerprint(struct cg_finding *items, size_t n, cg_finding_text_fn text_of, void *payload,
+			     struct cg_fingerprint_slot *slots);
 
 #endif

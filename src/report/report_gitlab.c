@@ -30,8 +30,11 @@ static int cmp_fp(const void *a, const void *b)
 }
 
 /*
- * dup[i]: how many earlier findings share finding i's fingerprint. Identical
- * fingerprints (a model repeating itself) would make GitLab merge two issues.
+ * dup[i]: how many earlier findings share finding i's fingerprint; GitLab
+ * would merge two issues of one fingerprint. cg_findings_fingerprint makes
+ * each producer's unique but for one case kept as it was, as baselines list
+ * it: the allow-without-reason notes of two bare crabgate:allow comments on
+ * identical lines of one file.
  */
 static size_t *count_duplicates(const struct cg_findings *fs)
 {

@@ -188,7 +188,46 @@ static const struct cg_review_shown *shown_for(const struct cg_review_chunk *c, 
 	return NULL;
 }
 
-/* Turns one chunk's valid comments into findings; counts what it drops. */
+/* The text of `line` of `f` without its line ending: "" when the file cannot be read. */
+static void line_text(struct cg_change *change, struct cg_changed_file *f, uint32_t line, const char **text,
+		      size_t *len)
+{
+	const char *data = NULL;
+	size_t size = 0, p = 0, n = 0;
+	uint32_t at = 1;
+
+	*text = "";
+	*len = 0;
+	if (cg_change_content(change, f, &data, &size) != 0 || !data)
+		return;
+	while (p < size && at < line) {
+		if (data[p++] == '\n')
+			at++;
+	}
+	while (p + n < size && data[p + n] != '\n')
+		n++;
+	if (n && data[p + n - 1] == '\r')
+		n--;
+	*text = data + p;
+	*len = n;
+}
+
+/* What a review finding's fingerprint hashes: the commented line, read again (it may hold a NUL). */
+static void finding_text(struct cg_buf *out, const struct cg_finding *f, void *payload)
+{
+	struct cg_change *change = payload;
+	for (size_t i = 0; i < change->nfiles; i++) {
+		if (!strcmp(change->files[i].path, f->path)) {
+			const char *text;
+			size_t len;
+			line_text(change, &change->files[i], f->line, &text, &len);
+			cg_buf_put(out, text, len);
+			return;
+		}
+	}
+}
+
+/* Turns one chunk's valid comments into findings (fingerprinted later, all at once); counts what it drops. */
 static void add_findings(struct cg_review_result *res, struct cg_findings *findings, struct cg_change *change,
 			 const struct cg_review_chunk *c, const struct cg_review_answer *a)
 {
@@ -198,9 +237,8 @@ static void add_findings(struct cg_review_result *res, struct cg_findings *findi
 		struct cg_changed_file *f;
 		struct cg_finding *out;
 		struct cg_buf rule = CG_BUF_INIT;
-		const char *data = NULL, *lt = "";
-		size_t len = 0, ll = 0;
-		unsigned occurrence = 0;
+		const char *lt;
+		size_t ll;
 		bool is_dup = false;
 
 		if (!s || !cg_changed_file_is_added(&change->files[s->file], m->line)) {
@@ -209,33 +247,17 @@ static void add_findings(struct cg_review_result *res, struct cg_findings *findi
 		}
 		f = &change->files[s->file];
 		cg_buf_printf(&rule, "review/%s", m->category);
-		for (size_t k = 0; k < findings->len; k++) {
+		/* A model repeating a comment on one line says it once. */
+		for (size_t k = 0; k < findings->len && !is_dup; k++) {
 			const struct cg_finding *o = &findings->items[k];
-			if (o->origin == CG_ORIGIN_REVIEW && !strcmp(o->path, f->path) && o->line == m->line &&
-			    !strcmp(o->rule, rule.ptr)) {
-				if (!strcmp(o->message, m->body))
-					is_dup = true;
-				occurrence++;
-			}
+			is_dup = o->origin == CG_ORIGIN_REVIEW && !strcmp(o->path, f->path) && o->line == m->line &&
+				 !strcmp(o->rule, rule.ptr) && !strcmp(o->message, m->body);
 		}
 		if (is_dup) {
 			cg_buf_release(&rule);
 			continue;
 		}
-		if (cg_change_content(change, f, &data, &len) == 0 && data) {
-			/* The text of the line, for the report's code frame and the fingerprint. */
-			uint32_t n = 1;
-			size_t p = 0;
-			while (p < len && n < m->line) {
-				if (data[p++] == '\n')
-					n++;
-			}
-			lt = data + p;
-			while (p + ll < len && data[p + ll] != '\n')
-				ll++;
-			if (ll && lt[ll - 1] == '\r')
-				ll--;
-		}
+		line_text(change, f, m->line, &lt, &ll); /* for the report's code frame */
 		out = cg_findings_add(findings);
 		out->rule = cg_buf_detach(&rule, NULL);
 		out->severity = m->severity;
@@ -248,7 +270,6 @@ static void add_findings(struct cg_review_result *res, struct cg_findings *findi
 		out->help = m->suggestion ? cg_strdup(m->suggestion) : NULL;
 		out->origin = CG_ORIGIN_REVIEW;
 		out->source_line = cg_strndup(lt, ll);
-		cg_fingerprint(out->fingerprint, out->rule, out->path, lt, ll, occurrence);
 		res->comments_kept++;
 	}
 }
@@ -413,7 +434,7 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 	struct cg_buf standards = CG_BUF_INIT, lessons = CG_BUF_INIT, masked_std = CG_BUF_INIT,
 		      masked_lessons = CG_BUF_INIT, cache_dir = CG_BUF_INIT, cached = CG_BUF_INIT;
 	struct job *jobs = NULL;
-	size_t *idx = NULL, nidx = 0, nfallback = 0, failed = 0;
+	size_t *idx = NULL, nidx = 0, nfallback = 0, failed = 0, first_finding;
 	bool has_cache = false, skip_schema = false;
 	char capkey[CG_SHA1_HEX_SIZE];
 	int err = 0;
@@ -548,6 +569,7 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 	}
 
 	/* Merge, in chunk order so the result does not depend on who answered first. */
+	first_finding = findings->len;
 	for (size_t i = 0; i < plan.nchunks; i++) {
 		struct job *j = &jobs[i];
 		if (!j->has_answer) {
@@ -574,6 +596,9 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 		for (size_t k = 0; k < j->answer.ntodos; k++)
 			list_add_unique(&res->todos, &res->ntodos, j->answer.todos[k]);
 	}
+	/* In merge order, as above: a second comment on the same text counts as its second occurrence. */
+	cg_findings_fingerprint(findings->items + first_finding, findings->len - first_finding, finding_text, change,
+				NULL);
 	cg_findings_sort(findings);
 	res->chunks_failed = failed;
 	if (failed) {

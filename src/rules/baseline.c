@@ -89,19 +89,20 @@ bool cg_pass__is_baselined(const struct pass_env *env, const char *fingerprint)
  * alone would let an added copy take the old copy's number, as git's diff
  * may mark either copy as the added one.
  */
-void cg_pass__mark_baselined(struct cg_findings *raw, const struct fp_slot *slots, const struct cg_source *src,
-			     const struct cg_changed_file *file, const struct pass_env *env)
+void cg_pass__mark_baselined(struct cg_findings *raw, const struct cg_fingerprint_slot *slots,
+			     const struct cg_source *src, const struct cg_changed_file *file,
+			     const struct pass_env *env)
 {
 	for (size_t g = 0, end; g < raw->len; g = end) {
 		struct cg_finding *first = &raw->items[slots[g].index];
 		struct cg_buf span = CG_BUF_INIT;
 		size_t members = 0, listed = 0, shown;
 
-		for (end = g; end < raw->len && !strcmp(slots[end].fp, slots[g].fp); end++)
+		for (end = g; end < raw->len && !strcmp(slots[end].base, slots[g].base); end++)
 			members += !raw->items[slots[end].index].is_suppressed;
 		cg_pass__span_text(&span, src, first);
 		for (size_t occ = 0; listed < members && occ < end - g + BASELINE_GAP_SLACK; occ++) {
-			char fp[17];
+			char fp[CG_FINGERPRINT_SIZE];
 			cg_fingerprint(fp, first->rule, first->path, span.ptr, span.size, (unsigned)occ);
 			listed += cg_pass__is_baselined(env, fp);
 		}

@@ -1,7 +1,4 @@
 /* Fingerprints of a file's raw findings: hashed text and occurrence index. */
-#include <stdlib.h>
-#include <string.h>
-
 #include "rules/pass.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -33,43 +30,18 @@ void cg_pass__span_text(struct cg_buf *out, const struct cg_source *src, const s
 	}
 }
 
-static int cmp_fp_slot(const void *a, const void *b)
+/*
+ * Fingerprints every raw finding by the one recipe (src/finding/). All raw
+ * findings count, visible or not, so a finding's fingerprint does not depend
+ * on the filter it was seen through (a baseline written with --all matches a
+ * check of the added lines). `slots` gets the groups of identical findings.
+ */
+static void finding_text(struct cg_buf *out, const struct cg_finding *f, void *src)
 {
-	const struct fp_slot *x = a, *y = b;
-	int c = strcmp(x->fp, y->fp);
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
+	cg_pass__span_text(out, src, f);
 }
 
-/*
- * Fingerprints every raw finding: the base hash of rule, path and text, and
- * when several findings share it, the occurrence index in file order. All
- * raw findings count, visible or not, so a finding's fingerprint does not
- * depend on the filter it was seen through (a baseline written with --all
- * matches a check of the added lines). `slots` gets each finding's base
- * hash, sorted by hash and then file order: the groups of identical findings.
- */
-void cg_pass__fingerprint_all(struct cg_findings *raw, const struct cg_source *src, struct fp_slot *slots)
+void cg_pass__fingerprint_all(struct cg_findings *raw, const struct cg_source *src, struct cg_fingerprint_slot *slots)
 {
-	for (size_t i = 0; i < raw->len; i++) {
-		struct cg_buf span = CG_BUF_INIT;
-		cg_pass__span_text(&span, src, &raw->items[i]);
-		cg_fingerprint(slots[i].fp, raw->items[i].rule, raw->items[i].path, span.ptr, span.size, 0);
-		memcpy(raw->items[i].fingerprint, slots[i].fp, sizeof(slots[i].fp));
-		slots[i].index = i;
-		cg_buf_release(&span);
-	}
-	qsort(slots, raw->len, sizeof(*slots), cmp_fp_slot);
-	for (size_t i = 1, occ = 0; i < raw->len; i++) {
-		struct cg_finding *f = &raw->items[slots[i].index];
-		struct cg_buf span = CG_BUF_INIT;
-		if (strcmp(slots[i].fp, slots[i - 1].fp)) {
-			occ = 0;
-			continue;
-		}
-		cg_pass__span_text(&span, src, f);
-		cg_fingerprint(f->fingerprint, f->rule, f->path, span.ptr, span.size, (unsigned)++occ);
-		cg_buf_release(&span);
-	}
+	cg_findings_fingerprint(raw->items, raw->len, finding_text, (void *)src, slots);
 }

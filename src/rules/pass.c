@@ -35,7 +35,7 @@ static void note_skipped(struct cg_pass_stats *stats, const char *path, const ch
 static void finish_file(struct cg_findings *out, struct cg_findings *raw, const struct cg_changed_file *file,
 			const struct cg_source *src, const struct pass_env *env)
 {
-	struct fp_slot *slots = cg_calloc(raw->len ? raw->len : 1, sizeof(*slots));
+	struct cg_fingerprint_slot *slots = cg_calloc(raw->len ? raw->len : 1, sizeof(*slots));
 
 	cg_findings_sort(raw);
 	cg_pass__fingerprint_all(raw, src, slots);

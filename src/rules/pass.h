@@ -85,20 +85,17 @@ void cg_pass__settle(struct cg_findings *out, struct cg_findings *raw, size_t fr
 /* fingerprint.c */
 /* Lines longer than this (minified or generated) are hashed and shown only around the span. */
 #define CG_LONG_LINE 4096
-struct fp_slot {
-	char fp[17];
-	size_t index;
-};
 /* The text a fingerprint hashes for finding `f`. */
 void cg_pass__span_text(struct cg_buf *out, const struct cg_source *src, const struct cg_finding *f);
 /* Fingerprints every raw finding; `slots` gets the groups of identical ones. */
-void cg_pass__fingerprint_all(struct cg_findings *raw, const struct cg_source *src, struct fp_slot *slots);
+void cg_pass__fingerprint_all(struct cg_findings *raw, const struct cg_source *src, struct cg_fingerprint_slot *slots);
 
 /* baseline.c */
 int cg_pass__baseline_load(char ***fps, size_t *n, const char *path);
 bool cg_pass__is_baselined(const struct pass_env *env, const char *fingerprint);
-void cg_pass__mark_baselined(struct cg_findings *raw, const struct fp_slot *slots, const struct cg_source *src,
-			     const struct cg_changed_file *file, const struct pass_env *env);
+void cg_pass__mark_baselined(struct cg_findings *raw, const struct cg_fingerprint_slot *slots,
+			     const struct cg_source *src, const struct cg_changed_file *file,
+			     const struct pass_env *env);
 
 /* plan.c: how a Rust file that some rule reads the tree of gets parsed and checked. */
 enum cg_plan_result {

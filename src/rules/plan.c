@@ -223,7 +223,7 @@ static uint32_t mod_body_open(const char *text, const struct cg_item *it)
 /*
  * Whether a finding's fingerprint text occurs twice in the file: then an
  * identical finding may sit in an item left unparsed, and its occurrence
- * index (fingerprint_all) would differ from a whole parse's.
+ * index (cg_findings_fingerprint) would differ from a whole parse's.
  */
 static bool has_twin(const struct cg_source *src, const struct cg_findings *raw, size_t from)
 {

@@ -295,6 +295,8 @@ class ReviewTest(unittest.TestCase):
         r, doc = self.check("--review")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(len(self.review_findings(doc)), 200)
+        # 200 comments on one line: one fingerprint recipe (src/finding/) keeps them apart.
+        self.assertEqual(len({f["fingerprint"] for f in self.review_findings(doc)}), 200)
         self.assertIn("9800 model comments were over the cap of 200 comments per answer and were dropped",
                       self.notes(doc))
         self.assertNotIn("schema", self.notes(doc))

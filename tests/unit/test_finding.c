@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "finding/finding.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/str.h"
 
@@ -43,6 +44,94 @@ static void test_fingerprint(void **state)
 	assert_string_not_equal(a, e);
 	/* The recipe is part of every saved baseline: it must never change. */
 	assert_string_equal(a, "841eafe7c09826c4");
+}
+
+/* The test's findings carry their flagged text as their message. */
+static void message_text(struct cg_buf *out, const struct cg_finding *f, void *payload)
+{
+	(void)payload;
+	cg_buf_puts(out, f->message);
+}
+
+static struct cg_finding *add_text(struct cg_findings *fs, const char *rule, const char *path, uint32_t line,
+				   const char *text)
+{
+	struct cg_finding *f = add(fs, rule, CG_SEV_ERROR, path, line, 1);
+	free(f->message);
+	f->message = cg_strdup(text);
+	return f;
+}
+
+/*
+ * Identical findings (rule, path and text) are numbered in list order, the
+ * first keeping occurrence 0; the slots group them. Any other finding keeps
+ * occurrence 0, whatever its line.
+ */
+static void test_findings_fingerprint(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_fingerprint_slot slots[5];
+	char want[CG_FINGERPRINT_SIZE];
+	(void)state;
+	add_text(&fs, "chrono-ban", "src/lib.rs", 3, "use chrono::Utc;");
+	add_text(&fs, "chrono-ban", "src/lib.rs", 9, "  use chrono::Utc;"); /* the same text, folded */
+	add_text(&fs, "missing-bench", "src/lib.rs", 12, "use chrono::Utc;");
+	add_text(&fs, "chrono-ban", "src/main.rs", 1, "use chrono::Utc;");
+	add_text(&fs, "chrono-ban", "src/lib.rs", 40, "use chrono::Utc;");
+	cg_findings_fingerprint(fs.items, fs.len, message_text, NULL, slots);
+
+	cg_fingerprint(want, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 0);
+	assert_string_equal(fs.items[0].fingerprint, want);
+	cg_fingerprint(want, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 1);
+	assert_string_equal(fs.items[1].fingerprint, want);
+	cg_fingerprint(want, "chrono-ban", "src/lib.rs", "use chrono::Utc;", 16, 2);
+	assert_string_equal(fs.items[4].fingerprint, want);
+	cg_fingerprint(want, "missing-bench", "src/lib.rs", "use chrono::Utc;", 16, 0);
+	assert_string_equal(fs.items[2].fingerprint, want);
+	cg_fingerprint(want, "chrono-ban", "src/main.rs", "use chrono::Utc;", 16, 0);
+	assert_string_equal(fs.items[3].fingerprint, want);
+
+	/* Sorted by base, then list order: the three copies side by side, first to last. */
+	for (size_t i = 1; i < fs.len; i++)
+		assert_true(strcmp(slots[i - 1].base, slots[i].base) < 0 ||
+			    (!strcmp(slots[i - 1].base, slots[i].base) && slots[i - 1].index < slots[i].index));
+	for (size_t i = 0; i < fs.len; i++) {
+		if (slots[i].index == 0) {
+			assert_true(i + 2 < fs.len);
+			assert_int_equal(slots[i + 1].index, 1);
+			assert_int_equal(slots[i + 2].index, 4);
+			assert_string_equal(slots[i + 2].base, fs.items[0].fingerprint);
+		}
+	}
+	cg_findings_release(&fs);
+}
+
+/*
+ * What GitLab and the forges rely on: the fingerprints one call gives are
+ * unique, however often a producer repeats itself, and do not depend on
+ * the line numbers.
+ */
+static void test_findings_fingerprint_is_unique(void **state)
+{
+	static const char *const texts[] = { "}", "    }", "let x = 1;", "", "use chrono::Utc;" };
+	static const char *const rules[] = { "review/style", "review/bugs" };
+	struct cg_findings fs = CG_FINDINGS_INIT, shifted = CG_FINDINGS_INIT;
+	(void)state;
+	for (uint32_t i = 0; i < 300; i++) {
+		const char *rule = rules[i % 2], *text = texts[i % 5], *path = i % 7 ? "src/a.rs" : "src/b.rs";
+		add_text(&fs, rule, path, i + 1, text);
+		add_text(&shifted, rule, path, i + 100, text);
+	}
+	cg_findings_fingerprint(fs.items, fs.len, message_text, NULL, NULL);
+	cg_findings_fingerprint(shifted.items, shifted.len, message_text, NULL, NULL);
+	for (size_t i = 0; i < fs.len; i++) {
+		assert_int_equal(strlen(fs.items[i].fingerprint), CG_FINGERPRINT_SIZE - 1);
+		assert_string_equal(fs.items[i].fingerprint, shifted.items[i].fingerprint);
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal(fs.items[i].fingerprint, fs.items[k].fingerprint);
+	}
+	cg_findings_release(&fs);
+	cg_findings_release(&shifted);
 }
 
 /* Path, line, column, rule, message; a finding without a path sorts first. */
@@ -124,6 +213,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_findings_fingerprint),
+		cmocka_unit_test(test_findings_fingerprint_is_unique),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_severity_names),
