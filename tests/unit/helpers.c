@@ -61,7 +61,7 @@ void sandbox_stage(struct sandbox *sb, const char *path)
 	git_index_free(index);
 }
 
-void sandbox_commit(struct sandbox *sb, const char *message, char out[41])
+void sandbox_commit(struct sandbox *sb, const char *message, char out[GIT_OID_HEXSZ + 1])
 {
 	git_index *index;
 	git_oid tree_id, commit_id;
@@ -83,7 +83,7 @@ void sandbox_commit(struct sandbox *sb, const char *message, char out[41])
 					   (size_t)nparents, (const git_commit **)&parent),
 			 0);
 	if (out)
-		git_oid_tostr(out, 41, &commit_id);
+		git_oid_tostr(out, GIT_OID_HEXSZ + 1, &commit_id);
 	git_commit_free(parent);
 	git_reference_free(head);
 	git_signature_free(sig);

@@ -27,7 +27,7 @@ void sandbox_write_bytes(struct sandbox *sb, const char *path, const void *data,
 void sandbox_remove(struct sandbox *sb, const char *path);
 /* Stages a path (git add), or removes it from the index when it no longer exists. */
 void sandbox_stage(struct sandbox *sb, const char *path);
-/* Commits the index on HEAD; returns the commit id as hex in `out` (41 bytes). */
-void sandbox_commit(struct sandbox *sb, const char *message, char out[41]);
+/* Commits the index on HEAD; returns the commit id as hex in `out`. */
+void sandbox_commit(struct sandbox *sb, const char *message, char out[GIT_OID_HEXSZ + 1]);
 
 #endif

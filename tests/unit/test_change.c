@@ -85,7 +85,7 @@ static void test_range_and_merge_base(void **state)
 	struct sandbox *sb = *state;
 	struct cg_change c;
 	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
-	char base[41], head[41], spec[100];
+	char base[GIT_OID_HEXSZ + 1], head[GIT_OID_HEXSZ + 1], spec[100];
 
 	sandbox_write(sb, "a.rs", "1\n2\n3\n");
 	sandbox_stage(sb, "a.rs");
@@ -180,7 +180,7 @@ static void test_range_keeps_new_text(void **state)
 	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
 	struct cg_changed_file *f;
 	struct cg_buf big = CG_BUF_INIT;
-	char base[41];
+	char base[GIT_OID_HEXSZ + 1];
 	const char *data;
 	size_t len;
 	const char *body = "fn main() {\n    println!(\"a fairly long line so that similarity is high\");\n}\n"
@@ -307,7 +307,7 @@ static void test_staged_through_cache_tree(void **state)
 	struct cg_change c;
 	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
 	git_object *base_commit;
-	char base[41];
+	char base[GIT_OID_HEXSZ + 1];
 
 	sandbox_write(sb, "a/b/c/deep.rs", "fn deep() {}\n");
 	sandbox_write(sb, "a/b/other.rs", "fn other() {}\n");
@@ -609,7 +609,7 @@ static void test_list_under_prefix(void **state)
 	struct sandbox *sb = *state;
 	struct cg_change c;
 	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
-	char base[41];
+	char base[GIT_OID_HEXSZ + 1];
 	int count = 0;
 	int cb(const char *path, void *payload);
 

@@ -338,7 +338,7 @@ static void test_diff_map(void **state)
 	struct cg_diff_map map;
 	const struct cg_diff_file *file;
 	const struct cg_diff_line *l;
-	char base[41], head[41];
+	char base[GIT_OID_HEXSZ + 1], head[GIT_OID_HEXSZ + 1];
 	struct cg_buf text = CG_BUF_INIT;
 	(void)state;
 

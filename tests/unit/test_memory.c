@@ -474,7 +474,7 @@ static void test_gather(void **state)
 	struct cg_change change;
 	struct cg_memory_facts facts;
 	struct cg_memory_meta meta = { NULL, "feature", NULL, NOW };
-	char base[41], mid[41], head[41];
+	char base[GIT_OID_HEXSZ + 1], mid[GIT_OID_HEXSZ + 1], head[GIT_OID_HEXSZ + 1];
 
 	sandbox_init(&sb, 0);
 	sandbox_write(&sb, "src/lib.rs", "// TODO: old, not added by the change\npub fn a() {}\n");
@@ -547,7 +547,7 @@ static void test_commit_and_push_without_work_tree(void **state)
 	git_reference *ref;
 	git_commit *pushed, *again_commit;
 	struct cg_buf text = CG_BUF_INIT;
-	char base[41], head[41], own[41];
+	char base[GIT_OID_HEXSZ + 1], head[GIT_OID_HEXSZ + 1], own[GIT_OID_HEXSZ + 1];
 
 	sandbox_init(&sb, 0);
 	sandbox_init(&remote, 1);
@@ -672,7 +672,8 @@ static void test_push_and_fetch_over_tls_through_the_guard(void **state)
 	git_oid head, pushed, tip;
 	struct cg_memory_remote rm = { NULL, "s3cret-tls", "x-access-token" };
 	enum cg_memory_push_status status;
-	char root[4200], bare[4300], cert[4300], key[4300], cmd[16384], url[128], why[512], first[41], second[41];
+	char root[4200], bare[4300], cert[4300], key[4300], cmd[16384], url[128], why[512], first[GIT_OID_HEXSZ + 1],
+		second[GIT_OID_HEXSZ + 1];
 	int port;
 	pid_t pid;
 	(void)state;
@@ -730,7 +731,7 @@ static void test_stage_mode(void **state)
 	git_index *index;
 	const git_index_entry *e;
 	git_blob *blob;
-	char base[41];
+	char base[GIT_OID_HEXSZ + 1];
 
 	sandbox_init(&sb, 0);
 	sandbox_write(&sb, "src/lib.rs", "pub fn a() {}\n");
@@ -783,7 +784,7 @@ static void test_local_commit_refuses_dirty_and_damaged(void **state)
 	struct cg_memory_result r;
 	struct cg_config *cfg = config_with(NULL);
 	struct cg_buf before = CG_BUF_INIT, after = CG_BUF_INIT, full = CG_BUF_INIT;
-	char base[41], head[41];
+	char base[GIT_OID_HEXSZ + 1], head[GIT_OID_HEXSZ + 1];
 
 	sandbox_init(&sb, 0);
 	sandbox_write(&sb, "scratchpad.md", "# P\n<!-- crabgate:begin -->\n");

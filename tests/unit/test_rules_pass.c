@@ -80,7 +80,7 @@ static void test_fingerprint_survives_shift(void **state)
 	struct fixture *fx = *state;
 	struct cg_findings before, after;
 	const struct cg_finding *f0, *f1;
-	char head[41];
+	char head[GIT_OID_HEXSZ + 1];
 
 	stage(fx, "src/lib.rs", "use chrono::Utc;\n");
 	sandbox_commit(&fx->sb, "one", head);
@@ -102,7 +102,7 @@ static void test_fingerprint_occurrences(void **state)
 {
 	struct fixture *fx = *state;
 	struct cg_findings all, added;
-	char head[41];
+	char head[GIT_OID_HEXSZ + 1];
 	const char *text = "fn f() {\n    let a = chrono::Utc::now();\n    let a = chrono::Utc::now();\n}\n";
 
 	stage(fx, "src/lib.rs", text);
@@ -165,7 +165,7 @@ static void test_filters(void **state)
 {
 	struct fixture *fx = *state;
 	struct cg_findings out;
-	char head[41];
+	char head[GIT_OID_HEXSZ + 1];
 	const char *lines[12] = { "use chrono::Utc;\n",
 				  "fn a() {}\n",
 				  "fn b() {}\n",
