@@ -1,16 +1,17 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "cmd/pipeline.h"
+#include "cmd/options.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/banned.h"
 
 int cmd_baseline(int argc, char **argv)
 {
-	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
-	struct cg_pipeline p;
+	struct cg_run_settings settings = CG_RUN_SETTINGS_INIT;
+	struct cg_run run;
 	const char *file;
+	bool is_help;
 	int err, status = CG_EXIT_CLEAN;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -22,28 +23,29 @@ int cmd_baseline(int argc, char **argv)
 		return CG_EXIT_USAGE;
 	}
 	file = argv[1];
-	if ((err = cg_pipeline_opts_from_config(&opts, cg_globals.cfg)) < 0 ||
-	    (err = cg_check_parse_args(&opts, argc - 1, argv + 1, "baseline")) < 0) {
+	if ((err = cg_run_settings_from_config(&settings, cg_globals.cfg)) < 0 ||
+	    (err = cg_check_parse_args(&settings, &is_help, argc - 1, argv + 1, "baseline")) < 0) {
 		cg_err("%s", cg_error_last());
 		return CG_EXIT_USAGE;
 	}
-	if (err == 1)
+	if (is_help)
 		return CG_EXIT_CLEAN;
 	/* The baseline records everything the check sees: no earlier baseline, no report. */
-	opts.pass.baseline_path = NULL;
-	opts.noutputs = 0;
-	err = cg_pipeline_run(&p, cg_globals.repo, cg_globals.cfg, &opts);
+	settings.pass.baseline_path = NULL;
+	settings.noutputs = 0;
+	cg_run_init(&run, cg_globals.repo, cg_globals.cfg, &settings);
+	err = cg_run_local(&run);
 	if (!err)
-		err = cg_baseline_write(file, &p.findings);
+		err = cg_baseline_write(file, &run.findings);
 	if (err < 0) {
 		cg_err("%s", cg_error_last());
 		status = cg_error_exit_status(err);
 	} else {
 		size_t n = 0;
-		for (size_t i = 0; i < p.findings.len; i++)
-			n += !p.findings.items[i].is_suppressed;
+		for (size_t i = 0; i < run.findings.len; i++)
+			n += !run.findings.items[i].is_suppressed;
 		cg_info("wrote %zu fingerprint%s to %s", n, n == 1 ? "" : "s", file);
 	}
-	cg_pipeline_release(&p);
+	cg_run_release(&run);
 	return status;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "cmd/pipeline.h"
+#include "cmd/options.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -13,13 +13,7 @@
 #include "util/banned.h"
 
 enum {
-	OPT_STAGED = 256,
-	OPT_BASE,
-	OPT_HEAD,
-	OPT_RANGE,
-	OPT_DIFF,
-	OPT_ALL,
-	OPT_FORMAT,
+	OPT_FORMAT = CG_OPT_OWN,
 	OPT_OUTPUT,
 	OPT_FAIL_LEVEL,
 	OPT_FILTER,
@@ -35,12 +29,12 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "staged", no_argument, NULL, OPT_STAGED },
-	{ "base", required_argument, NULL, OPT_BASE },
-	{ "head", required_argument, NULL, OPT_HEAD },
-	{ "range", required_argument, NULL, OPT_RANGE },
-	{ "diff", required_argument, NULL, OPT_DIFF },
-	{ "all", no_argument, NULL, OPT_ALL },
+	{ "staged", no_argument, NULL, CG_OPT_STAGED },
+	{ "base", required_argument, NULL, CG_OPT_BASE },
+	{ "head", required_argument, NULL, CG_OPT_HEAD },
+	{ "range", required_argument, NULL, CG_OPT_RANGE },
+	{ "diff", required_argument, NULL, CG_OPT_DIFF },
+	{ "all", no_argument, NULL, CG_OPT_ALL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "fail-level", required_argument, NULL, OPT_FAIL_LEVEL },
@@ -58,83 +52,57 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/*
- * Parses the options every checking command shares into `opts`. Returns 0,
- * 1 when help was printed, or CG_E_USAGE.
- */
-int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, const char *cmd_name)
+int cg_check_parse_args(struct cg_run_settings *s, bool *is_help, int argc, char **argv, const char *cmd_name)
 {
 	const char *stdout_format = NULL, *stdout_path = NULL;
-	int sources = 0, c;
+	unsigned sources = 0;
+	int c, err;
 
+	*is_help = false;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (cg_options_take_source(&s->change, &sources, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_STAGED:
-			opts->change.source = CG_SOURCE_STAGED;
-			sources++;
-			break;
-		case OPT_BASE:
-			opts->change.source = CG_SOURCE_RANGE;
-			opts->change.base = optarg;
-			sources++;
-			break;
-		case OPT_HEAD:
-			opts->change.head = optarg;
-			break;
-		case OPT_RANGE:
-			opts->change.source = CG_SOURCE_RANGE;
-			opts->change.range = optarg;
-			sources++;
-			break;
-		case OPT_DIFF:
-			opts->change.source = CG_SOURCE_DIFF;
-			opts->change.diff_path = optarg;
-			sources++;
-			break;
-		case OPT_ALL:
-			opts->change.source = CG_SOURCE_ALL;
-			sources++;
-			break;
 		case OPT_FORMAT:
 			stdout_format = optarg;
 			break;
 		case OPT_OUTPUT: {
 			const char *eq = strchr(optarg, '=');
 			if (eq && eq != optarg) {
-				if (opts->noutputs == CG_MAX_OUTPUTS)
+				if (s->noutputs == CG_RUN_MAX_OUTPUTS)
 					return cg_error_set(CG_E_USAGE, "too many --output options (at most %d)",
-							    CG_MAX_OUTPUTS);
+							    CG_RUN_MAX_OUTPUTS);
 				/* FORMAT=FILE: the format name is cut off in place. */
 				*(char *)eq = '\0';
-				opts->outputs[opts->noutputs].format = optarg;
-				opts->outputs[opts->noutputs].path = eq + 1;
-				opts->noutputs++;
+				s->outputs[s->noutputs].format = optarg;
+				s->outputs[s->noutputs].path = eq + 1;
+				s->noutputs++;
 			} else {
 				stdout_path = optarg;
 			}
 			break;
 		}
 		case OPT_FAIL_LEVEL:
-			if (cg_pipeline_parse_fail_level(&opts->fail_level, optarg) < 0)
+			if (cg_run_parse_fail_level(&s->fail_level, optarg) < 0)
 				return CG_E_USAGE;
 			break;
 		case OPT_FILTER:
-			if (cg_filter_parse(&opts->pass.filter, optarg) < 0)
+			if (cg_filter_parse(&s->pass.filter, optarg) < 0)
 				return CG_E_USAGE;
 			break;
 		case OPT_BASELINE:
-			opts->pass.baseline_path = optarg;
-			opts->is_baseline_from_config = false;
+			s->pass.baseline_path = optarg;
+			s->is_baseline_from_config = false;
 			break;
 		case OPT_COLOR:
 			if (!strcmp(optarg, "always"))
-				opts->color = 1;
+				s->color = 1;
 			else if (!strcmp(optarg, "never"))
-				opts->color = 0;
+				s->color = 0;
 			else if (!strcmp(optarg, "auto"))
-				opts->color = -1;
+				s->color = -1;
 			else
 				return cg_error_set(CG_E_USAGE, "--color '%s': expected auto, always or never", optarg);
 			break;
@@ -143,7 +111,7 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			if (cg_parse_long(&n, optarg, 1, 64) < 0)
 				return cg_error_set(CG_E_USAGE, "--jobs '%s': expected a whole number from 1 to 64",
 						    optarg);
-			opts->pass.jobs = (unsigned)n;
+			s->pass.jobs = (unsigned)n;
 			break;
 		}
 		case OPT_SHARD: {
@@ -157,29 +125,29 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 			if (cg_parse_long(&n, slash + 1, 1, 1024) < 0 || cg_parse_long(&i, idx, 1, n) < 0)
 				return cg_error_set(CG_E_USAGE, "--shard '%s': expected I/N with 1 <= I <= N <= 1024",
 						    optarg);
-			opts->shard_index = (unsigned)i;
-			opts->shard_count = (unsigned)n;
+			s->shard_index = (unsigned)i;
+			s->shard_count = (unsigned)n;
 			break;
 		}
 		case OPT_SUMMARY:
-			opts->summary_path = optarg;
-			opts->summary_append = false;
+			s->summary_path = optarg;
 			break;
 		case OPT_REVIEW:
-			opts->review.mode = CG_REVIEW_ON;
+			s->review.mode = CG_REVIEW_ON;
 			break;
 		case OPT_NO_REVIEW:
-			opts->review.mode = CG_REVIEW_OFF;
+			s->review.mode = CG_REVIEW_OFF;
 			break;
 		case OPT_NO_CACHE:
-			opts->review.skip_cache = true;
+			s->review.skip_cache = true;
 			break;
 		case OPT_UPDATE_MEMORY:
-			opts->update_memory = true;
+			s->update_memory = true;
 			break;
 		case 'h':
 			cg_command_usage(cg_command_find(cmd_name), false);
-			return 1;
+			*is_help = true;
+			return 0;
 		default:
 			return cg_error_set(CG_E_USAGE, "%s: unknown option '%s'; see `crabgate help %s`", cmd_name,
 					    argv[optind - 1], cmd_name);
@@ -188,27 +156,23 @@ int cg_check_parse_args(struct cg_pipeline_opts *opts, int argc, char **argv, co
 	if (optind < argc && strcmp(cmd_name, "check"))
 		return cg_error_set(CG_E_USAGE, "%s: unexpected argument '%s'; see `crabgate help %s`", cmd_name,
 				    argv[optind], cmd_name);
-	if (sources > 1)
-		return cg_error_set(CG_E_USAGE, "%s: choose one of --staged, --base, --range, --diff, --all", cmd_name);
-	if (optind < argc && opts->change.source != CG_SOURCE_STAGED)
-		return cg_error_set(CG_E_USAGE, "%s: file names ('%s') go with --staged only", cmd_name, argv[optind]);
-	opts->change.paths = argv + optind;
-	opts->change.npaths = (size_t)(argc - optind);
-	if (opts->change.head && !opts->change.base)
-		return cg_error_set(CG_E_USAGE, "%s: --head goes with --base", cmd_name);
+	if ((err = cg_options_check_source(&s->change, sources, optind < argc ? argv[optind] : NULL, cmd_name,
+					   "--staged, --base, --range, --diff, --all")) < 0)
+		return err;
+	s->change.paths = argv + optind;
+	s->change.npaths = (size_t)(argc - optind);
 	/*
 	 * --output FORMAT=FILE writes more: the terminal report stays, unless
 	 * something else goes to standard output or -q asks for silence.
 	 */
-	if (stdout_format || stdout_path ||
-	    (cg_log_get_level() != CG_LOG_QUIET && !cg_pipeline_has_stdout_output(opts))) {
+	if (stdout_format || stdout_path || (cg_log_get_level() != CG_LOG_QUIET && !cg_run_has_stdout_output(s))) {
 		/* The stdout report comes last, so the files are written even if stdout fails. */
-		opts->outputs[opts->noutputs].format = stdout_format ? stdout_format : "text";
-		opts->outputs[opts->noutputs].path = stdout_path;
-		opts->noutputs++;
+		s->outputs[s->noutputs].format = stdout_format ? stdout_format : "text";
+		s->outputs[s->noutputs].path = stdout_path;
+		s->noutputs++;
 	}
 	/* Before any work: a typo must not cost a rule pass and a paid model review first. */
-	return cg_pipeline_check_outputs(opts);
+	return cg_run_settings_check(s);
 }
 
 /* Appends the path `name` to `out`, folding "." and ".." segments; -1 when it leaves the root. */
@@ -281,40 +245,38 @@ done:
 
 int cmd_check(int argc, char **argv)
 {
-	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
-	struct cg_pipeline p;
+	struct cg_run_settings settings = CG_RUN_SETTINGS_INIT;
+	struct cg_run run;
 	char **paths = NULL;
+	bool is_help;
 	int err, status;
 
-	if ((err = cg_pipeline_opts_from_config(&opts, cg_globals.cfg)) < 0) {
+	if ((err = cg_run_settings_from_config(&settings, cg_globals.cfg)) < 0 ||
+	    (err = cg_check_parse_args(&settings, &is_help, argc, argv, "check")) < 0) {
 		cg_err("%s", cg_error_last());
 		return CG_EXIT_USAGE;
 	}
-	err = cg_check_parse_args(&opts, argc, argv, "check");
-	if (err == 1)
+	if (is_help)
 		return CG_EXIT_CLEAN;
-	if (err < 0) {
-		cg_err("%s", cg_error_last());
-		return CG_EXIT_USAGE;
-	}
-	if (opts.change.npaths) {
-		if ((err = root_relative(&paths, opts.change.paths, opts.change.npaths)) < 0) {
+	cg_run_init(&run, cg_globals.repo, cg_globals.cfg, &settings);
+	if (settings.change.npaths) {
+		if ((err = root_relative(&paths, settings.change.paths, settings.change.npaths)) < 0) {
 			cg_err("%s", cg_error_last());
 			status = cg_error_exit_status(err);
 			goto done;
 		}
-		opts.change.paths = paths;
+		settings.change.paths = paths;
 	}
-	err = cg_pipeline_run(&p, cg_globals.repo, cg_globals.cfg, &opts);
+	err = cg_run_local(&run);
 	if (err < 0) {
 		cg_err("%s", cg_error_last());
 		status = cg_error_exit_status(err);
 	} else {
-		status = p.exit_status;
+		status = run.exit_status;
 	}
-	cg_pipeline_release(&p);
 done:
-	for (size_t i = 0; paths && i < opts.change.npaths; i++)
+	cg_run_release(&run);
+	for (size_t i = 0; paths && i < settings.change.npaths; i++)
 		free(paths[i]);
 	free(paths);
 	return status;

@@ -5,7 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "rules/rule.h"
-#include "cmd/pipeline.h"
+#include "run/run.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -79,13 +79,14 @@ done:
 int cmd_demo(int argc, char **argv)
 {
 	struct cg_buf dir = CG_BUF_INIT;
-	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
-	struct cg_pipeline p = { 0 };
+	struct cg_run_settings settings = CG_RUN_SETTINGS_INIT;
+	struct cg_run run;
 	struct cg_config *cfg = NULL;
 	git_repository *repo = NULL;
 	bool keep = argc > 1 && !strcmp(argv[1], "--keep");
 	int err, status = CG_EXIT_RUNTIME;
 
+	cg_run_init(&run, NULL, NULL, &settings);
 	if (argc > 1 && !keep) {
 		cg_command_usage(cg_command_find("demo"),
 				 argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"));
@@ -106,22 +107,24 @@ int cmd_demo(int argc, char **argv)
 		goto done;
 	}
 	/* The built-in defaults only: the demo must not depend on the caller's config. */
-	if ((err = cg_rules_config_load(&cfg, NULL, NULL)) < 0 || (err = cg_pipeline_opts_from_config(&opts, cfg)) < 0)
+	if ((err = cg_rules_config_load(&cfg, NULL, NULL)) < 0 ||
+	    (err = cg_run_settings_from_config(&settings, cfg)) < 0)
 		goto done;
-	opts.outputs[0].format = "text";
-	opts.noutputs = 1;
-	if ((err = cg_pipeline_run(&p, repo, cfg, &opts)) < 0)
+	settings.outputs[0].format = "text";
+	settings.noutputs = 1;
+	cg_run_init(&run, repo, cfg, &settings);
+	if ((err = cg_run_local(&run)) < 0)
 		goto done;
 	status = CG_EXIT_CLEAN;
 	printf("\nThe commit would be %s (exit status %d). In a real repository, `crabgate install`\n"
 	       "puts this check in the pre-commit hook; `crabgate explain RULE` tells more.\n",
-	       p.exit_status ? "refused" : "accepted", p.exit_status);
+	       run.exit_status ? "refused" : "accepted", run.exit_status);
 done:
 	if (err < 0) {
 		cg_err("%s", cg_error_last());
 		status = cg_error_exit_status(err);
 	}
-	cg_pipeline_release(&p);
+	cg_run_release(&run);
 	cg_config_free(cfg);
 	git_repository_free(repo);
 	if (dir.size) {

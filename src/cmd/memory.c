@@ -11,20 +11,14 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "cmd/pipeline.h"
-#include "memory/memory.h"
+#include "cmd/options.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/banned.h"
 
 enum {
-	OPT_STAGED = 256,
-	OPT_BASE,
-	OPT_HEAD,
-	OPT_RANGE,
-	OPT_ALL,
-	OPT_PR,
+	OPT_PR = CG_OPT_OWN,
 	OPT_FORGE,
 	OPT_TITLE,
 	OPT_PUSH,
@@ -38,11 +32,11 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{ "staged", no_argument, NULL, OPT_STAGED },
-	{ "base", required_argument, NULL, OPT_BASE },
-	{ "head", required_argument, NULL, OPT_HEAD },
-	{ "range", required_argument, NULL, OPT_RANGE },
-	{ "all", no_argument, NULL, OPT_ALL },
+	{ "staged", no_argument, NULL, CG_OPT_STAGED },
+	{ "base", required_argument, NULL, CG_OPT_BASE },
+	{ "head", required_argument, NULL, CG_OPT_HEAD },
+	{ "range", required_argument, NULL, CG_OPT_RANGE },
+	{ "all", no_argument, NULL, CG_OPT_ALL },
 	{ "pr", required_argument, NULL, OPT_PR },
 	{ "forge", required_argument, NULL, OPT_FORGE },
 	{ "title", required_argument, NULL, OPT_TITLE },
@@ -73,36 +67,20 @@ static void push_arg(const char ***arr, size_t *n, size_t *cap, const char *v)
 	(*arr)[(*n)++] = v;
 }
 
-static int parse(struct memory_args *a, struct cg_pipeline_opts *opts, int argc, char **argv)
+static int parse(struct memory_args *a, struct cg_run_settings *s, bool *is_help, int argc, char **argv)
 {
-	int c, sources = 0;
+	const char *forge = "github";
+	unsigned sources = 0;
+	int c, err;
 	long n;
 
+	*is_help = false;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (cg_options_take_source(&s->change, &sources, c, optarg))
+			continue;
 		switch (c) {
-		case OPT_STAGED:
-			opts->change.source = CG_SOURCE_STAGED;
-			sources++;
-			break;
-		case OPT_BASE:
-			opts->change.source = CG_SOURCE_RANGE;
-			opts->change.base = optarg;
-			sources++;
-			break;
-		case OPT_HEAD:
-			opts->change.head = optarg;
-			break;
-		case OPT_RANGE:
-			opts->change.source = CG_SOURCE_RANGE;
-			opts->change.range = optarg;
-			sources++;
-			break;
-		case OPT_ALL:
-			opts->change.source = CG_SOURCE_ALL;
-			sources++;
-			break;
 		case OPT_PR:
 			if (cg_parse_long(&n, optarg, 1, 1000000000L) < 0)
 				return cg_error_set(CG_E_USAGE, "memory: --pr '%s': expected a positive number",
@@ -110,13 +88,9 @@ static int parse(struct memory_args *a, struct cg_pipeline_opts *opts, int argc,
 			a->ci.pr_number = n;
 			break;
 		case OPT_FORGE:
-			if (!strcmp(optarg, "github"))
-				a->ci.forge = CG_MEMORY_FORGE_GITHUB;
-			else if (!strcmp(optarg, "gitlab"))
-				a->ci.forge = CG_MEMORY_FORGE_GITLAB;
-			else
-				return cg_error_set(CG_E_USAGE, "memory: --forge '%s': expected github or gitlab",
-						    optarg);
+			if ((err = cg_run_memory_forge(&a->ci.forge, NULL, optarg)) < 0)
+				return err;
+			forge = optarg;
 			break;
 		case OPT_TITLE:
 			a->ci.title = optarg;
@@ -147,7 +121,8 @@ static int parse(struct memory_args *a, struct cg_pipeline_opts *opts, int argc,
 			break;
 		case 'h':
 			cg_command_usage(cg_command_find("memory"), false);
-			return 1;
+			*is_help = true;
+			return 0;
 		default:
 			return cg_error_set(CG_E_USAGE, "memory: unknown option '%s'; see `crabgate help memory`",
 					    argv[optind - 1]);
@@ -156,31 +131,18 @@ static int parse(struct memory_args *a, struct cg_pipeline_opts *opts, int argc,
 	if (optind < argc)
 		return cg_error_set(CG_E_USAGE, "memory: unexpected argument '%s'; see `crabgate help memory`",
 				    argv[optind]);
-	if (sources > 1)
-		return cg_error_set(CG_E_USAGE, "memory: choose one of --staged, --base, --range, --all");
-	if (opts->change.head && !opts->change.base)
-		return cg_error_set(CG_E_USAGE, "memory: --head goes with --base");
+	if ((err = cg_options_check_source(&s->change, sources, NULL, "memory", "--staged, --base, --range, --all")) <
+	    0)
+		return err;
 	if (a->should_push && (!a->ci.branch || !a->ci.remote))
 		return cg_error_set(CG_E_USAGE, "memory: --push needs --branch and --remote");
 	a->review.lessons = a->lessons;
 	a->review.todos = a->todos;
+	/* The token is read from the environment only, never from argv (which `ps` shows). */
+	if (!a->token_env)
+		return cg_run_memory_forge(&a->ci.forge, &a->ci.token, forge);
+	a->ci.token = getenv(a->token_env);
 	return 0;
-}
-
-/* The token is read from the environment only, never from argv (which `ps` shows). */
-static const char *token_from_env(const struct memory_args *a)
-{
-	const char *const github[] = { "CRABGATE_GITHUB_TOKEN", "GITHUB_TOKEN" };
-	const char *const gitlab[] = { "CRABGATE_GITLAB_TOKEN", "GITLAB_TOKEN" };
-	const char *const *names = a->ci.forge == CG_MEMORY_FORGE_GITLAB ? gitlab : github;
-	if (a->token_env)
-		return getenv(a->token_env);
-	for (int i = 0; i < 2; i++) {
-		const char *v = getenv(names[i]);
-		if (v && *v)
-			return v;
-	}
-	return NULL;
 }
 
 static void print_result(const struct cg_memory_result *r)
@@ -201,15 +163,15 @@ static void print_result(const struct cg_memory_result *r)
 
 int cmd_memory(int argc, char **argv)
 {
-	struct cg_pipeline_opts opts = { .change = CG_CHANGE_OPTS_INIT };
+	struct cg_run_settings settings = CG_RUN_SETTINGS_INIT;
 	struct memory_args a;
 	struct cg_memory_result r;
-	struct cg_pipeline p;
-	bool has_pipeline = false;
+	struct cg_run run;
+	bool is_help;
 	int err, status = CG_EXIT_USAGE;
 
 	memset(&a, 0, sizeof(a));
-	memset(&p, 0, sizeof(p));
+	cg_run_init(&run, cg_globals.repo, cg_globals.cfg, &settings);
 	cg_memory_result_init(&r);
 	if (argc < 2 || strcmp(argv[1], "update")) {
 		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -220,35 +182,28 @@ int cmd_memory(int argc, char **argv)
 		}
 		goto done;
 	}
-	if ((err = cg_pipeline_opts_from_config(&opts, cg_globals.cfg)) < 0) {
+	if ((err = cg_run_settings_from_config(&settings, cg_globals.cfg)) < 0 ||
+	    (err = parse(&a, &settings, &is_help, argc - 1, argv + 1)) < 0) {
 		cg_err("%s", cg_error_last());
 		goto done;
 	}
-	err = parse(&a, &opts, argc - 1, argv + 1);
-	if (err == 1) {
+	if (is_help) {
 		status = CG_EXIT_CLEAN;
 		goto done;
 	}
-	if (err < 0) {
-		cg_err("%s", cg_error_last());
-		goto done;
-	}
 	/* The rules run for their findings only: no report is written. */
-	has_pipeline = true;
-	if ((err = cg_pipeline_run(&p, cg_globals.repo, cg_globals.cfg, &opts)) < 0)
+	if ((err = cg_run_local(&run)) < 0)
 		goto failed;
 	if (a.should_push || a.ci.is_fork) {
-		if (!p.change.head[0]) {
+		if (!run.change.head[0]) {
 			err = cg_error_set(CG_E_USAGE, "memory: --push and --fork need a change with a head commit "
 						       "(--base REF [--head REF] or --range)");
 			goto failed;
 		}
-		a.ci.head_sha = p.change.head;
-		a.ci.token = token_from_env(&a);
-		err = cg_memory_update_ci(&r, cg_globals.repo, cg_globals.cfg, &p.change, &p.findings, &a.review,
-					  &a.ci);
+		a.ci.head_sha = run.change.head;
+		err = cg_run_remember(&r, &run, &a.review, &a.ci);
 	} else {
-		err = cg_memory_update_local(&r, cg_globals.repo, cg_globals.cfg, &p.change, &p.findings, &a.review, 0);
+		err = cg_run_remember(&r, &run, &a.review, NULL);
 	}
 	if (err == 0 || r.outcome == CG_MEMORY_REJECTED)
 		print_result(&r);
@@ -262,8 +217,7 @@ failed:
 	status = cg_error_exit_status(err);
 done:
 	cg_memory_result_release(&r);
-	if (has_pipeline)
-		cg_pipeline_release(&p);
+	cg_run_release(&run);
 	free(a.lessons);
 	free(a.todos);
 	return status;

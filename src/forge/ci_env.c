@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "forge/forge.h"
+#include "forge/forge_internal.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -66,7 +66,25 @@ static char *strip_slash(const char *url)
 	return s;
 }
 
-static int detect_github(struct cg_ci_env *env)
+/* The forge's API token; the crabgate-specific variable wins: a workflow sets it on purpose. */
+static void take_token(struct cg_ci_env *env)
+{
+	for (size_t i = 0; i < 2 && !env->token; i++) {
+		env->token = env_nonempty(env->forge->token_vars[i]);
+		env->token_var = env->forge->token_vars[i];
+	}
+	if (!env->token)
+		env->token_var = NULL;
+}
+
+/* Whether the CI set `name` to "true", as GitHub Actions and GitLab CI both do for theirs. */
+static bool is_true(const char *name)
+{
+	const char *v = getenv(name);
+	return v && !strcmp(v, "true");
+}
+
+int cg_forge__github_detect(struct cg_ci_env *env)
 {
 	const char *event_path = env_nonempty("GITHUB_EVENT_PATH");
 	const char *v;
@@ -74,21 +92,16 @@ static int detect_github(struct cg_ci_env *env)
 	cJSON *ev = NULL;
 	int err = 0;
 
-	env->platform = CG_CI_GITHUB;
+	if (!is_true("GITHUB_ACTIONS"))
+		return 0;
+	env->forge = &cg_forge__github;
 	env->event = cg_strdup(env_nonempty("GITHUB_EVENT_NAME") ? env_nonempty("GITHUB_EVENT_NAME") : "");
 	env->api_url =
 		strip_slash(env_nonempty("GITHUB_API_URL") ? env_nonempty("GITHUB_API_URL") : "https://api.github.com");
 	env->repo = cg_strdup(env_nonempty("GITHUB_REPOSITORY"));
 	env->step_summary = cg_strdup(env_nonempty("GITHUB_STEP_SUMMARY"));
 	env->server_url = env_nonempty("GITHUB_SERVER_URL") ? strip_slash(env_nonempty("GITHUB_SERVER_URL")) : NULL;
-	/* The crabgate-specific variable wins: a workflow sets it on purpose. */
-	if ((v = env_nonempty("CRABGATE_GITHUB_TOKEN"))) {
-		env->token = v;
-		env->token_var = "CRABGATE_GITHUB_TOKEN";
-	} else if ((v = env_nonempty("GITHUB_TOKEN"))) {
-		env->token = v;
-		env->token_var = "GITHUB_TOKEN";
-	}
+	take_token(env);
 	if (env->token)
 		cg_log_add_secret(env->token);
 
@@ -164,22 +177,19 @@ done:
 	return err;
 }
 
-static int detect_gitlab(struct cg_ci_env *env)
+int cg_forge__gitlab_detect(struct cg_ci_env *env)
 {
 	const char *v, *head_var, *iid = env_nonempty("CI_MERGE_REQUEST_IID");
 	int err = 0;
 
-	env->platform = CG_CI_GITLAB;
+	if (!is_true("GITLAB_CI"))
+		return 0;
+	env->forge = &cg_forge__gitlab;
 	env->event = cg_strdup(env_nonempty("CI_PIPELINE_SOURCE") ? env_nonempty("CI_PIPELINE_SOURCE") : "");
 	env->api_url = env_nonempty("CI_API_V4_URL") ? strip_slash(env_nonempty("CI_API_V4_URL")) : NULL;
 	env->project_id = cg_strdup(env_nonempty("CI_PROJECT_ID"));
-	if ((v = env_nonempty("CRABGATE_GITLAB_TOKEN"))) {
-		env->token = v;
-		env->token_var = "CRABGATE_GITLAB_TOKEN";
-	} else if ((v = env_nonempty("GITLAB_TOKEN"))) {
-		env->token = v;
-		env->token_var = "GITLAB_TOKEN";
-	} else if ((v = env_nonempty("CI_JOB_TOKEN"))) {
+	take_token(env);
+	if (!env->token && (v = env_nonempty("CI_JOB_TOKEN"))) {
 		/* Never used for the API: it cannot write notes. Masked all the same. */
 		cg_log_add_secret(v);
 		env->has_job_token_only = true;
@@ -234,15 +244,12 @@ static int detect_gitlab(struct cg_ci_env *env)
 
 int cg_ci_detect(struct cg_ci_env *out)
 {
-	const char *gh = getenv("GITHUB_ACTIONS"), *gl = getenv("GITLAB_CI");
+	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (gh && !strcmp(gh, "true"))
-		return detect_github(out);
-	if (gl && !strcmp(gl, "true"))
-		return detect_gitlab(out);
-	out->platform = CG_CI_NONE;
-	return 0;
+	for (size_t i = 0; i < cg_nforges && !err && !out->forge; i++)
+		err = cg_forges[i]->detect(out);
+	return err;
 }
 
 void cg_ci_env_release(struct cg_ci_env *env)
@@ -260,14 +267,7 @@ void cg_ci_env_release(struct cg_ci_env *env)
 	memset(env, 0, sizeof(*env));
 }
 
-const char *cg_ci_platform_name(enum cg_ci_platform p)
+const char *cg_ci_env_name(const struct cg_ci_env *env)
 {
-	switch (p) {
-	case CG_CI_GITHUB:
-		return "GitHub Actions";
-	case CG_CI_GITLAB:
-		return "GitLab CI";
-	default:
-		return "no CI";
-	}
+	return env->forge ? env->forge->ci_name : "no CI";
 }

@@ -365,6 +365,18 @@ int cg_forge_summary_body(struct cg_buf *out, const struct cg_report_input *repo
 	return err;
 }
 
+const struct cg_forge *const cg_forges[] = { &cg_forge__github, &cg_forge__gitlab };
+
+const size_t cg_nforges = sizeof(cg_forges) / sizeof(cg_forges[0]);
+
+const struct cg_forge *cg_forge_find(const char *name)
+{
+	for (size_t i = 0; i < cg_nforges; i++)
+		if (!strcmp(cg_forges[i]->name, name))
+			return cg_forges[i];
+	return NULL;
+}
+
 void cg_forge_result_release(struct cg_forge_result *r)
 {
 	free(r->fallback_reason);

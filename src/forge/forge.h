@@ -27,10 +27,10 @@
 
 /* ---- The CI environment (ci_env.c) ---- */
 
-enum cg_ci_platform { CG_CI_NONE, CG_CI_GITHUB, CG_CI_GITLAB };
+struct cg_forge;
 
 struct cg_ci_env {
-	enum cg_ci_platform platform;
+	const struct cg_forge *forge;	  /* the forge whose CI this is; NULL when none was detected */
 	char *event;			  /* GitHub: GITHUB_EVENT_NAME; GitLab: CI_PIPELINE_SOURCE or "" */
 	bool is_review;			  /* a pull/merge request: comments can be posted */
 	long number;			  /* pull request number / merge request iid; 0 when none */
@@ -54,15 +54,17 @@ struct cg_ci_env {
 };
 
 /*
- * Reads the environment (and GitHub's event file) into `out`, which the
- * caller releases with cg_ci_env_release. Returns 0 (platform CG_CI_NONE
- * when no CI is detected), or CG_E_INPUT when the environment names a CI but
- * is inconsistent (unreadable event file, a sha that is not 40 hex digits),
+ * Asks each forge of cg_forges whether the process runs in its CI and reads
+ * that CI's environment (and GitHub's event file) into `out`, which the
+ * caller releases with cg_ci_env_release. Returns 0 (out->forge NULL when no
+ * CI is detected), or CG_E_INPUT when the environment names a CI but is
+ * inconsistent (unreadable event file, a sha that is not 40 hex digits),
  * with the variable named in the message.
  */
 int cg_ci_detect(struct cg_ci_env *out);
 void cg_ci_env_release(struct cg_ci_env *env);
-const char *cg_ci_platform_name(enum cg_ci_platform p);
+/* The CI's name for messages ("GitHub Actions"), "no CI" when none was detected. Static. */
+const char *cg_ci_env_name(const struct cg_ci_env *env);
 
 /* ---- Which lines of the change can carry a comment (forge.c) ---- */
 
@@ -136,23 +138,44 @@ struct cg_forge_result {
 
 void cg_forge_result_release(struct cg_forge_result *r);
 
-/*
- * Posts the findings to the pull request / merge request named by in->env.
- * Returns 0 when done or when it fell back (result->is_fallback, with the
- * reason); CG_E_NET when the API could not be reached or answered
- * unexpectedly (the message names the request, never the token).
- */
-int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_input *in,
-			 const struct cg_forge_opts *opts);
-int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_input *in,
-			 const struct cg_forge_opts *opts);
+/* ---- The forges, one row each (forge.c), as the reporters have ---- */
 
-/*
- * GitHub without a pull request to review (push events, post_comments off):
- * the findings as workflow annotations on standard output and the markdown
- * summary appended to $GITHUB_STEP_SUMMARY, with `why` as a note (or NULL).
- */
-int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why);
+struct cg_forge {
+	const char *name;	  /* "github", "gitlab" */
+	const char *ci_name;	  /* its CI, for messages: "GitHub Actions" */
+	const char *request;	  /* what changes are reviewed in: "pull request" */
+	const char *review_label; /* how the log names a review run; NULL: by the CI's event name */
+	char number_sign;	  /* before a request's number: '#' or '!' */
+	/* The variables an API token is read from, the first set wins (crabgate's own first). */
+	const char *token_vars[2];
+	/*
+	 * When the process runs in this forge's CI, reads the environment into
+	 * `out` (out->forge set); otherwise leaves `out` alone. 0 or CG_E_INPUT
+	 * as cg_ci_detect says.
+	 */
+	int (*detect)(struct cg_ci_env *out);
+	/*
+	 * Posts the findings to the pull/merge request named by in->env.
+	 * Returns 0 when done or when it fell back (result->is_fallback, with
+	 * the reason); CG_E_NET when the API could not be reached or answered
+	 * unexpectedly (the message names the request, never the token).
+	 */
+	int (*post)(struct cg_forge_result *result, const struct cg_forge_input *in, const struct cg_forge_opts *opts);
+	/*
+	 * Without a request to review (push events, posting off): the findings
+	 * where the CI shows them (GitHub: workflow annotations on standard
+	 * output and the markdown summary appended to $GITHUB_STEP_SUMMARY),
+	 * with `why` as a note (or NULL). NULL when the forge has no such place.
+	 */
+	int (*annotate)(const struct cg_forge_input *in, const char *why);
+	/* The URL the markdown summary links a file's lines under (report.h: link_base), or NULL: none. */
+	void (*link_base)(struct cg_buf *out, const struct cg_ci_env *env, const char *head);
+};
+
+extern const struct cg_forge *const cg_forges[];
+extern const size_t cg_nforges;
+/* The forge called `name`, or NULL. */
+const struct cg_forge *cg_forge_find(const char *name);
 
 /* ---- Shared by the forges (forge.c) ---- */
 

@@ -7,6 +7,16 @@
 #include "forge/forge.h"
 #include "net/http.h"
 
+/* The rows of cg_forges and what they point to (github.c, gitlab.c, ci_env.c). */
+extern const struct cg_forge cg_forge__github, cg_forge__gitlab;
+int cg_forge__github_detect(struct cg_ci_env *out);
+int cg_forge__gitlab_detect(struct cg_ci_env *out);
+int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_input *in,
+			 const struct cg_forge_opts *opts);
+int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_input *in,
+			 const struct cg_forge_opts *opts);
+int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why);
+
 #define CG_FORGE_MAX_HEADERS 6
 /* Pages read of one list at most (100 items each): bounds a hostile server. */
 #define CG_FORGE_MAX_PAGES 200

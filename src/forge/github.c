@@ -18,10 +18,6 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-#ifndef CG_VERSION
-#define CG_VERSION "0.0.0"
-#endif
-
 struct gh {
 	const struct cg_forge_input *in;
 	const struct cg_forge_opts *opts;
@@ -466,3 +462,23 @@ done:
 	cg_buf_release(&why);
 	return err;
 }
+
+/* Lines link to the blob of the checked head on the server the workflow runs on. */
+static void link_base(struct cg_buf *out, const struct cg_ci_env *env, const char *head)
+{
+	if (env->server_url && env->repo && head[0])
+		cg_buf_printf(out, "%s/%s/blob/%s/", env->server_url, env->repo, head);
+}
+
+const struct cg_forge cg_forge__github = {
+	.name = "github",
+	.ci_name = "GitHub Actions",
+	.request = "pull request",
+	.review_label = NULL, /* pull_request or pull_request_target */
+	.token_vars = { "CRABGATE_GITHUB_TOKEN", "GITHUB_TOKEN" },
+	.number_sign = '#',
+	.detect = cg_forge__github_detect,
+	.post = cg_forge_github_post,
+	.annotate = cg_forge_github_annotate,
+	.link_base = link_base,
+};

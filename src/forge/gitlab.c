@@ -16,10 +16,6 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-#ifndef CG_VERSION
-#define CG_VERSION "0.0.0"
-#endif
-
 struct gl {
 	const struct cg_forge_input *in;
 	const struct cg_forge_opts *opts;
@@ -441,3 +437,16 @@ done:
 	cg_buf_release(&url);
 	return err;
 }
+
+const struct cg_forge cg_forge__gitlab = {
+	.name = "gitlab",
+	.ci_name = "GitLab CI",
+	.request = "merge request",
+	.review_label = "merge request",
+	.token_vars = { "CRABGATE_GITLAB_TOKEN", "GITLAB_TOKEN" },
+	.number_sign = '!',
+	.detect = cg_forge__gitlab_detect,
+	.post = cg_forge_gitlab_post,
+	.annotate = NULL,
+	.link_base = NULL,
+};

@@ -61,7 +61,7 @@ static void test_detect_none(void **state)
 	struct cg_ci_env env;
 	(void)state;
 	assert_int_equal(cg_ci_detect(&env), 0);
-	assert_int_equal(env.platform, CG_CI_NONE);
+	assert_null(env.forge);
 	cg_ci_env_release(&env);
 }
 
@@ -83,7 +83,7 @@ static void test_detect_github_pull_request(void **state)
 	setenv("CRABGATE_GITHUB_TOKEN", "t2", 1);
 	setenv("GITHUB_API_URL", "https://ghe.example.invalid/api/v3/", 1);
 	assert_int_equal(cg_ci_detect(&env), 0);
-	assert_int_equal(env.platform, CG_CI_GITHUB);
+	assert_string_equal(env.forge->name, "github");
 	assert_true(env.is_review);
 	assert_int_equal(env.number, 12);
 	assert_string_equal(env.base_sha, SHA_A);
@@ -137,7 +137,7 @@ static void test_detect_gitlab(void **state)
 	setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", SHA_B, 1);
 	setenv("CI_JOB_TOKEN", "job", 1);
 	assert_int_equal(cg_ci_detect(&env), 0);
-	assert_int_equal(env.platform, CG_CI_GITLAB);
+	assert_string_equal(env.forge->name, "gitlab");
 	assert_true(env.is_review);
 	assert_int_equal(env.number, 7);
 	assert_string_equal(env.base_sha, SHA_A);

@@ -1,0 +1,329 @@
+#include "run/run.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+int cg_run_parse_fail_level(enum cg_severity *out, const char *name)
+{
+	if (!strcmp(name, "never")) {
+		*out = CG_SEV_OFF;
+		return 0;
+	}
+	if (!strcmp(name, "off") || cg_severity_parse(out, name) < 0)
+		return cg_error_set(CG_E_USAGE, "fail level '%s': expected one of error, warning, note, never", name);
+	return 0;
+}
+
+int cg_run_settings_from_config(struct cg_run_settings *s, const struct cg_config *cfg)
+{
+	const struct cg_conf_node *root = cfg->root;
+	const char *color = cg_conf_str(cg_conf_child(root, "output"), "color", "auto");
+	long jobs, max_bytes;
+	int err;
+
+	if ((err = cg_run_parse_fail_level(&s->fail_level, cg_conf_str(root, "fail_level", "error"))) < 0 ||
+	    (err = cg_filter_parse(&s->pass.filter, cg_conf_str(root, "filter", "added"))) < 0)
+		return cg_error_set(CG_E_CONFIG, "config: %s", cg_error_last());
+	s->color = !strcmp(color, "always") ? 1 : !strcmp(color, "never") ? 0 : -1;
+	jobs = cg_conf_int(root, "jobs", 0);
+	if (jobs < 0 || jobs > 64)
+		return cg_error_set(CG_E_CONFIG, "%s:%u: jobs: expected a whole number from 0 to 64, found '%ld'",
+				    cg_conf_child(root, "jobs")->file, cg_conf_child(root, "jobs")->line, jobs);
+	s->pass.jobs = (unsigned)jobs;
+	max_bytes = cg_conf_int(root, "max_file_bytes", 0);
+	if (max_bytes < 0)
+		return cg_error_set(CG_E_CONFIG,
+				    "%s:%u: max_file_bytes: expected 0 (no limit) or a size in bytes, found '%ld'",
+				    cg_conf_child(root, "max_file_bytes")->file,
+				    cg_conf_child(root, "max_file_bytes")->line, max_bytes);
+	s->pass.max_file_bytes = (size_t)max_bytes;
+	s->change.max_file_bytes = (uint64_t)max_bytes;
+	if (!s->pass.baseline_path) {
+		const char *b = cg_conf_str(root, "baseline", "");
+		s->pass.baseline_path = *b ? b : NULL;
+		s->is_baseline_from_config = *b != '\0';
+	}
+	return 0;
+}
+
+static bool is_stdout(const char *path)
+{
+	return !path || !strcmp(path, "-");
+}
+
+bool cg_run_has_stdout_output(const struct cg_run_settings *s)
+{
+	for (size_t i = 0; i < s->noutputs; i++)
+		if (is_stdout(s->outputs[i].path))
+			return true;
+	return false;
+}
+
+/* How the user spelled an output, for messages: "--format F", "--output F=PATH", "--output PATH". */
+static void describe_output(struct cg_buf *out, const struct cg_run_output *o)
+{
+	cg_buf_truncate(out, 0);
+	if (!o->path)
+		cg_buf_printf(out, "--format %s", o->format);
+	else
+		cg_buf_printf(out, "--output %s=%s", o->format, o->path);
+}
+
+int cg_run_settings_check(const struct cg_run_settings *s)
+{
+	struct cg_buf a = CG_BUF_INIT, b = CG_BUF_INIT;
+	struct stat st;
+	int err = 0;
+
+	for (size_t i = 0; i < s->noutputs && !err; i++) {
+		const struct cg_run_output *o = &s->outputs[i];
+		describe_output(&a, o);
+		if (!cg_reporter_find(o->format)) {
+			struct cg_buf names = CG_BUF_INIT;
+			for (size_t k = 0; k < cg_nreporters; k++)
+				cg_buf_printf(&names, "%s%s", k ? ", " : "", cg_reporters[k]->name);
+			err = cg_error_set(CG_E_USAGE, "%s: unknown format '%s'; expected one of %s", a.ptr, o->format,
+					   names.ptr);
+			cg_buf_release(&names);
+		} else if (o->path && !*o->path) {
+			err = cg_error_set(CG_E_USAGE, "%s: no file after '='; write --output %s=FILE", a.ptr,
+					   o->format);
+		} else if (o->path && stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			err = cg_error_set(CG_E_USAGE, "%s: %s is a folder; name a file in it", a.ptr, o->path);
+		}
+		for (size_t j = 0; j < i && !err; j++) {
+			const struct cg_run_output *p = &s->outputs[j];
+			bool is_same = is_stdout(o->path) ? is_stdout(p->path)
+							  : !is_stdout(p->path) && !strcmp(o->path, p->path);
+			if (!is_same)
+				continue;
+			describe_output(&b, p);
+			err = cg_error_set(CG_E_USAGE, "%s and %s both write to %s; give each report its own file",
+					   b.ptr, a.ptr, is_stdout(o->path) ? "standard output" : o->path);
+		}
+	}
+	if (!err && s->summary_path && !*s->summary_path)
+		err = cg_error_set(CG_E_USAGE, "--summary: expected a file name");
+	cg_buf_release(&a);
+	cg_buf_release(&b);
+	return err;
+}
+
+void cg_run_init(struct cg_run *run, git_repository *repo, const struct cg_config *cfg,
+		 const struct cg_run_settings *settings)
+{
+	memset(run, 0, sizeof(*run));
+	run->repo = repo;
+	run->cfg = cfg;
+	run->settings = settings;
+}
+
+void cg_run_release(struct cg_run *run)
+{
+	cg_findings_release(&run->findings);
+	cg_pass_stats_release(&run->stats);
+	cg_review_result_release(&run->review);
+	cg_change_release(&run->change);
+	free(run->skipped);
+	free(run->rules);
+	memset(run, 0, sizeof(*run));
+}
+
+int cg_run_load_change(struct cg_run *run)
+{
+	int err = cg_change_load(&run->change, run->repo, &run->settings->change);
+	if (!err)
+		cg_change_keep_shard(&run->change, run->settings->shard_index, run->settings->shard_count);
+	return err;
+}
+
+int cg_run_check(struct cg_run *run)
+{
+	struct cg_pass_opts pass = run->settings->pass;
+	struct cg_buf baseline = CG_BUF_INIT;
+	const char *workdir = git_repository_workdir(run->repo);
+	int err;
+
+	if (run->settings->is_baseline_from_config && pass.baseline_path && pass.baseline_path[0] != '/' && workdir) {
+		/* `baseline:` in .crabgate.yaml names a file of the repository, wherever crabgate runs. */
+		cg_buf_printf(&baseline, "%s%s", workdir, pass.baseline_path);
+		pass.baseline_path = baseline.ptr;
+	}
+	err = cg_rules_run(&run->findings, &run->stats, &run->change, run->cfg, &pass);
+	cg_buf_release(&baseline);
+	return err;
+}
+
+int cg_run_review(struct cg_run *run)
+{
+	const struct cg_run_settings *s = run->settings;
+	struct cg_review_opts review = s->review;
+
+	for (size_t i = 0; i < s->noutputs; i++)
+		if (!strcmp(s->outputs[i].format, "text") && is_stdout(s->outputs[i].path))
+			review.is_noted_on_terminal = true;
+	return cg_review_run(&run->review, &run->findings, &run->change, run->cfg, &review);
+}
+
+/* --color always/never win over the environment; auto honours NO_COLOR and TERM=dumb. */
+static bool use_color(int setting, const char *path)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+	if (setting >= 0)
+		return setting == 1;
+	if (no && *no)
+		return false;
+	if (term && !strcmp(term, "dumb"))
+		return false;
+	if (!is_stdout(path))
+		return false;
+	return isatty(STDOUT_FILENO) == 1;
+}
+
+/* The terminal's width for the text report's code frames, 0 when not a terminal. */
+static int term_width(const char *path)
+{
+	struct winsize ws;
+	if (!is_stdout(path) || isatty(STDOUT_FILENO) != 1 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return 0;
+	return ws.ws_col;
+}
+
+/* The registry as reports describe it: they know findings, not the rule framework. */
+static struct cg_report_rule *report_rules(void)
+{
+	struct cg_report_rule *out = cg_calloc(cg_nrules + 1, sizeof(*out));
+	for (size_t i = 0; i < cg_nrules; i++)
+		out[i] = (struct cg_report_rule){ cg_rules[i]->id, cg_rules[i]->summary, cg_rules[i]->explain,
+						  cg_rules[i]->default_severity };
+	return out;
+}
+
+/* The one report input of a run: every report, the summary and the forges read it. */
+static void build_report_input(struct cg_run *run)
+{
+	struct cg_report_input *in = &run->report;
+
+	run->skipped = cg_calloc(run->stats.nskipped + 1, sizeof(*run->skipped));
+	for (size_t i = 0; i < run->stats.nskipped; i++) {
+		run->skipped[i].path = run->stats.skipped[i].path;
+		run->skipped[i].reason = run->stats.skipped[i].reason;
+	}
+	memset(in, 0, sizeof(*in));
+	in->tool_version = CG_VERSION;
+	in->source = cg_change_source_name(run->change.source);
+	in->base = run->change.base;
+	in->head = run->change.head;
+	in->files = run->change.nfiles;
+	in->findings = &run->findings;
+	free(run->rules);
+	in->rules = run->rules = report_rules();
+	in->nrules = cg_nrules;
+	in->skipped = run->skipped;
+	in->nskipped = run->stats.nskipped;
+	in->review_summary = run->review.summary;
+	in->notes = (const char *const *)run->review.notes;
+	in->nnotes = run->review.nnotes;
+}
+
+static int write_summary(const struct cg_report_input *in, const char *path)
+{
+	const struct cg_reporter *md = cg_reporter_find("markdown");
+	struct cg_buf out = CG_BUF_INIT;
+	int err;
+
+	if (!md)
+		return cg_error_set(CG_E_USAGE, "no markdown reporter in this build");
+	if ((err = md->write(&out, in)) == 0)
+		err = cg_report_emit(&out, path);
+	cg_buf_release(&out);
+	return err;
+}
+
+/* Visible findings of the rules by severity: model comments never decide the exit status. */
+static void rule_counts(const struct cg_findings *list, size_t counts[CG_SEV_COUNT])
+{
+	memset(counts, 0, CG_SEV_COUNT * sizeof(*counts));
+	for (size_t i = 0; i < list->len; i++) {
+		const struct cg_finding *f = &list->items[i];
+		if (f->origin == CG_ORIGIN_RULES && cg_finding_is_visible(f) && f->severity < CG_SEV_COUNT)
+			counts[f->severity]++;
+	}
+}
+
+int cg_run_report(struct cg_run *run)
+{
+	const struct cg_run_settings *s = run->settings;
+	struct cg_report_input *in = &run->report;
+	size_t counts[CG_SEV_COUNT];
+	int err = 0;
+
+	build_report_input(run);
+	for (size_t i = 0; i < s->noutputs; i++) {
+		const struct cg_reporter *r = cg_reporter_find(s->outputs[i].format); /* checked before the run */
+		struct cg_buf out = CG_BUF_INIT;
+		in->color = use_color(s->color, s->outputs[i].path);
+		in->width = term_width(s->outputs[i].path);
+		cg_report_stream(&out, s->outputs[i].path);
+		err = r->write(&out, in);
+		if (!err)
+			err = cg_report_emit(&out, s->outputs[i].path);
+		cg_buf_release(&out);
+		if (err < 0)
+			return err;
+	}
+	in->color = false;
+	in->width = 0;
+	if (s->summary_path && (err = write_summary(in, s->summary_path)) < 0)
+		return err;
+	rule_counts(&run->findings, counts);
+	run->exit_status = 0;
+	if (s->fail_level != CG_SEV_OFF)
+		for (int sev = s->fail_level; sev <= CG_SEV_ERROR; sev++)
+			if (counts[sev])
+				run->exit_status = 1;
+	if (run->review.should_fail_run)
+		run->exit_status = CG_EXIT_RUNTIME; /* review.required: a failed review fails the run */
+	return 0;
+}
+
+int cg_run_remember(struct cg_memory_result *out, struct cg_run *run, const struct cg_memory_review *review,
+		    const struct cg_memory_ci *ci)
+{
+	/* The model review's output, as the memory files take it. */
+	const struct cg_memory_review own = { run->review.summary, (const char *const *)run->review.lessons,
+					      run->review.nlessons, (const char *const *)run->review.todos,
+					      run->review.ntodos };
+
+	if (!review)
+		review = &own;
+	if (ci)
+		return cg_memory_update_ci(out, run->repo, run->cfg, &run->change, &run->findings, review, ci);
+	return cg_memory_update_local(out, run->repo, run->cfg, &run->change, &run->findings, review, 0);
+}
+
+int cg_run_local(struct cg_run *run)
+{
+	int err;
+
+	if ((err = cg_run_settings_check(run->settings)) < 0 || (err = cg_run_load_change(run)) < 0 ||
+	    (err = cg_run_check(run)) < 0 || (err = cg_run_review(run)) < 0 || (err = cg_run_report(run)) < 0)
+		return err;
+	if (run->settings->update_memory) {
+		struct cg_memory_result r;
+		cg_memory_result_init(&r);
+		err = cg_run_remember(&r, run, NULL, NULL);
+		if (!err)
+			cg_memory_result_log(&r);
+		cg_memory_result_release(&r);
+	}
+	return err;
+}
