@@ -476,10 +476,13 @@ struct parent_decls {
 #define PARENT_CACHE 16
 /* Macro calls nest this deep at most in a module list (`cfg_rt! { cfg_net! { … } }`). */
 #define MAX_MACRO_DEPTH 8
+
 /* The rule pass runs files on several threads: the cache is theirs in turn. */
-static pthread_mutex_t parent_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct parent_decls parent_cache[PARENT_CACHE];
-static size_t parent_next; /* the slot to reuse next */
+struct cg_gate_cache {
+	pthread_mutex_t lock;
+	struct parent_decls slots[PARENT_CACHE];
+	size_t next; /* the slot to reuse next */
+};
 
 struct decl_walk {
 	const struct cg_source *src;
@@ -728,12 +731,29 @@ static void parent_decls_release(struct parent_decls *pd)
 	memset(pd, 0, sizeof(*pd));
 }
 
+struct cg_gate_cache *cg_gate_cache_new(void)
+{
+	struct cg_gate_cache *c = cg_calloc(1, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void cg_gate_cache_free(struct cg_gate_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < PARENT_CACHE; i++)
+		parent_decls_release(&c->slots[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
 /*
  * The declarations of `file` at the change's new revision; NULL when it
- * cannot be read. Borrowed from the cache: call and use under parent_lock.
+ * cannot be read. Borrowed from the cache: call and use under cache->lock.
  */
-static const struct parent_decls *parent_decls_of(const struct cg_change *change, const char *file,
-						  const struct cg_gate_env *env)
+static const struct parent_decls *parent_decls_of(struct cg_gate_cache *cache, const struct cg_change *change,
+						  const char *file, const struct cg_gate_env *env)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
@@ -747,8 +767,8 @@ static const struct parent_decls *parent_decls_of(const struct cg_change *change
 	}
 	key = cg_hash64(text.ptr, text.size, cg_hash64(file, strlen(file), cg_gate_env_hash(env)));
 	for (size_t i = 0; i < PARENT_CACHE; i++) {
-		if (parent_cache[i].key == key && parent_cache[i].decls) {
-			pd = &parent_cache[i];
+		if (cache->slots[i].key == key && cache->slots[i].decls) {
+			pd = &cache->slots[i];
 			goto done;
 		}
 	}
@@ -756,8 +776,8 @@ static const struct parent_decls *parent_decls_of(const struct cg_change *change
 		cg_error_clear();
 		goto done;
 	}
-	pd = &parent_cache[parent_next];
-	parent_next = (parent_next + 1) % PARENT_CACHE;
+	pd = &cache->slots[cache->next];
+	cache->next = (cache->next + 1) % PARENT_CACHE;
 	parent_decls_release(pd);
 	pd->key = key;
 	/* An empty list is still an answer: allocate so the slot counts as filled. */
@@ -781,25 +801,27 @@ enum decl_state { DECL_ABSENT, DECL_LEFT_OUT, DECL_OPEN };
  * How `file` declares the module `name` (or, by #[path], the file `target`):
  * not at all, only in code the build leaves out, or in code it compiles.
  */
-static enum decl_state mod_decl_state(const struct cg_change *change, const char *file, const char *name,
-				      const char *target, bool is_by_name_ok, const struct cg_gate_env *env)
+static enum decl_state mod_decl_state(struct cg_gate_cache *cache, const struct cg_change *change, const char *file,
+				      const char *name, const char *target, bool is_by_name_ok,
+				      const struct cg_gate_env *env)
 {
 	const struct parent_decls *pd;
 	enum decl_state state = DECL_ABSENT;
 
-	pthread_mutex_lock(&parent_lock);
-	pd = parent_decls_of(change, file, env);
+	pthread_mutex_lock(&cache->lock);
+	pd = parent_decls_of(cache, change, file, env);
 	for (size_t i = 0; pd && i < pd->n && state != DECL_OPEN; i++) {
 		const struct mod_decl *d = &pd->decls[i];
 		if (d->via_path ? strcmp(d->via_path, target) != 0 : !is_by_name_ok || strcmp(d->name, name) != 0)
 			continue;
 		state = d->is_open ? DECL_OPEN : DECL_LEFT_OUT;
 	}
-	pthread_mutex_unlock(&parent_lock);
+	pthread_mutex_unlock(&cache->lock);
 	return state;
 }
 
-bool cg_gate_file_excluded(const struct cg_change *change, const char *path, const struct cg_gate_env *env)
+bool cg_gate_file_excluded(struct cg_gate_cache *cache, const struct cg_change *change, const char *path,
+			   const struct cg_gate_env *env)
 {
 	char *cur = cg_strdup(path);
 	bool is_excluded = false;
@@ -843,7 +865,8 @@ bool cg_gate_file_excluded(const struct cg_change *change, const char *path, con
 				else if (*ddir)
 					cg_buf_printf(&cand, "%s.rs", ddir);
 				if (cand.size && strcmp(cand.ptr, cur) != 0) {
-					enum decl_state st = mod_decl_state(change, cand.ptr, name, cur, up == 0, env);
+					enum decl_state st =
+						mod_decl_state(cache, change, cand.ptr, name, cur, up == 0, env);
 					if (st == DECL_OPEN)
 						open = cg_buf_detach(&cand, NULL);
 					else if (st == DECL_LEFT_OUT)

@@ -16,6 +16,8 @@
  * Private to the rules that need it (unbounded-channel, wasm-unsafe-std).
  */
 
+struct cg_gate_cache;
+
 /* Three-valued: a feature flag or an unknown key is neither true nor false. */
 enum cg_tri { CG_TRI_FALSE, CG_TRI_TRUE, CG_TRI_UNKNOWN };
 
@@ -79,7 +81,16 @@ int cg_gate_walk(const struct cg_source *src, const struct cg_gate_env *env, int
  * calls, and `#[cfg_attr(P, path = "…")]` naming the file under a false P), at any level up to the crate root. Files
  * are read at the change's new revision; a file that cannot be read counts as absent.
  */
-bool cg_gate_file_excluded(const struct cg_change *change, const char *path, const struct cg_gate_env *env);
+bool cg_gate_file_excluded(struct cg_gate_cache *cache, const struct cg_change *change, const char *path,
+			   const struct cg_gate_env *env);
+
+/*
+ * The module declarations of parent files read by cg_gate_file_excluded,
+ * kept for one rule pass (rule.h: ctx->gate) and shared by its threads.
+ * Owned by the pass: cg_gate_cache_free when it ends.
+ */
+struct cg_gate_cache *cg_gate_cache_new(void);
+void cg_gate_cache_free(struct cg_gate_cache *cache);
 
 /*
  * Offers `match` the full path a path (`fn`: an identifier, a scoped

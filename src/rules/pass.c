@@ -8,6 +8,7 @@
 
 #include "rules/pass.h"
 #include "crate/workspace.h"
+#include "rules/gate.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -127,6 +128,7 @@ void cg_pass__fill_ctx(struct cg_rule_ctx *ctx, const struct pass_run *run, cons
 	ctx->kind = (enum cg_file_kind)kind;
 	ctx->path = file->path;
 	ctx->cargo = run->cargo;
+	ctx->gate = run->gate;
 	ctx->filter = run->env->filter;
 }
 
@@ -409,6 +411,7 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 	run.rules_cfg = cg_config_get(cfg, "rules");
 	run.env = &env;
 	run.cargo = cg_cargo_cache_new(change);
+	run.gate = cg_gate_cache_new();
 	run.max_file_bytes = opts->max_file_bytes;
 	cg_cargo_cache_set_max_file(run.cargo, run.max_file_bytes);
 	run.results = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*run.results));
@@ -421,6 +424,7 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 done:
 	free(run.results);
 	cg_cargo_cache_free(run.cargo);
+	cg_gate_cache_free(run.gate);
 	pass_env_release(&env);
 	return err;
 }

@@ -53,6 +53,7 @@ struct pass_run {
 	const struct cg_conf_node *rules_cfg;
 	const struct pass_env *env;
 	struct cg_cargo_cache *cargo;
+	struct cg_gate_cache *gate;
 	size_t first_unchanged;
 	size_t max_file_bytes;
 	struct file_result *results;

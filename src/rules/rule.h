@@ -82,6 +82,7 @@ struct cg_rule_ctx {
 	/* The shared analyses of a Rust file (use map, fn names); NULL without a tree. */
 	const struct cg_rust_file *file_data;
 	struct cg_cargo_cache *cargo; /* crates and manifests, read once per run (crate/workspace.h) */
+	struct cg_gate_cache *gate;   /* parent module files' declarations, per run (rules/gate.h) */
 	struct cg_findings *sink;     /* raw findings of this file */
 	enum cg_filter filter;	      /* which findings the pass will show */
 };

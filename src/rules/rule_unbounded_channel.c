@@ -234,7 +234,7 @@ static int visit(TSNode node, void *payload)
 		return CG_WALK_ENTER;
 	/* Asked once, and only with a finding in hand: it may read parent module files. */
 	if (!w->file_state)
-		w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, &not_test) ? -1 : 1;
+		w->file_state = cg_gate_file_excluded(w->ctx->gate, w->ctx->change, w->ctx->path, &not_test) ? -1 : 1;
 	if (w->file_state < 0)
 		return CG_WALK_SKIP;
 	report(w, fn, ctor);

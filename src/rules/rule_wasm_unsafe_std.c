@@ -97,7 +97,7 @@ static void report(struct walk *w, TSNode at, const struct cg_conf_node *call, c
 static bool file_is_compiled(struct walk *w)
 {
 	if (!w->file_state)
-		w->file_state = cg_gate_file_excluded(w->ctx->change, w->ctx->path, w->env) ? -1 : 1;
+		w->file_state = cg_gate_file_excluded(w->ctx->gate, w->ctx->change, w->ctx->path, w->env) ? -1 : 1;
 	return w->file_state > 0;
 }
 
