@@ -11,6 +11,7 @@ int cmd_baseline(int argc, char **argv)
 	struct cg_run_settings settings = CG_RUN_SETTINGS_INIT;
 	struct cg_run run;
 	const char *file;
+	size_t n;
 	bool is_help;
 	int err, status = CG_EXIT_CLEAN;
 
@@ -34,16 +35,10 @@ int cmd_baseline(int argc, char **argv)
 	settings.pass.baseline_path = NULL;
 	settings.noutputs = 0;
 	cg_run_init(&run, cg_globals.repo, cg_globals.cfg, &settings);
-	err = cg_run_local(&run);
-	if (!err)
-		err = cg_baseline_write(file, &run.findings);
-	if (err < 0) {
+	if ((err = cg_run_local(&run)) < 0 || (err = cg_run_write_baseline(&n, &run, file)) < 0) {
 		cg_err("%s", cg_error_last());
 		status = cg_error_exit_status(err);
 	} else {
-		size_t n = 0;
-		for (size_t i = 0; i < run.findings.len; i++)
-			n += !run.findings.items[i].is_suppressed;
 		cg_info("wrote %zu fingerprint%s to %s", n, n == 1 ? "" : "s", file);
 	}
 	cg_run_release(&run);

@@ -310,6 +310,14 @@ int cg_run_remember(struct cg_memory_result *out, struct cg_run *run, const stru
 	return cg_memory_update_local(out, run->repo, run->cfg, &run->change, &run->findings, review, 0);
 }
 
+int cg_run_write_baseline(size_t *nwritten, const struct cg_run *run, const char *path)
+{
+	*nwritten = 0;
+	for (size_t i = 0; i < run->findings.len; i++)
+		*nwritten += !run->findings.items[i].is_suppressed;
+	return cg_baseline_write(path, &run->findings);
+}
+
 int cg_run_local(struct cg_run *run)
 {
 	int err;

@@ -108,6 +108,12 @@ int cg_run_remember(struct cg_memory_result *out, struct cg_run *run, const stru
 		    const struct cg_memory_ci *ci);
 
 /*
+ * `crabgate baseline`: writes the fingerprints of the run's findings to
+ * `path` atomically; *nwritten is how many findings were not suppressed.
+ */
+int cg_run_write_baseline(size_t *nwritten, const struct cg_run *run, const char *path);
+
+/*
  * check, baseline, demo: validates the settings, then loads the change,
  * checks, reviews, reports and, with settings->update_memory, remembers.
  */
