@@ -69,7 +69,7 @@ static int visit(TSNode node, void *payload)
 	struct cg_rule_ctx *ctx = payload;
 	TSNode name;
 
-	if (!cg_node_type_is(node, "macro_invocation"))
+	if (cg_node_kind(node) != CG_K_MACRO_INVOCATION)
 		return CG_WALK_ENTER;
 	name = ts_node_child_by_field_name(node, "macro", 5);
 	if (!ts_node_is_null(name) && cg_node_is(ctx->src, name, MACRO)) {

@@ -126,20 +126,19 @@ static const char *const divan_crates[] = { "divan", "codspeed_divan_compat", NU
 static int scan_bench_node(TSNode node, void *payload)
 {
 	struct bench_scan *s = payload;
-	const char *type = ts_node_type(node);
+	enum cg_kind kind = cg_node_kind(node);
 
-	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal") ||
-	    !strcmp(type, "raw_string_literal"))
+	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_STRING_LITERAL ||
+	    kind == CG_K_RAW_STRING_LITERAL)
 		return CG_WALK_SKIP;
-	if (!strcmp(type, "use_declaration") || !strcmp(type, "scoped_identifier") ||
-	    !strcmp(type, "scoped_type_identifier")) {
+	if (kind == CG_K_USE_DECLARATION || kind == CG_K_SCOPED_IDENTIFIER || kind == CG_K_SCOPED_TYPE_IDENTIFIER) {
 		TSNode arg = ts_node_child_by_field_name(node, "argument", 8);
 		TSNode path = ts_node_is_null(arg) ? node : arg;
 		if (names_harness(s->src, path, criterion_crates))
 			s->file->uses_criterion = true;
 		if (names_harness(s->src, path, divan_crates))
 			s->file->uses_divan = true;
-	} else if (!strcmp(type, "macro_invocation")) {
+	} else if (kind == CG_K_MACRO_INVOCATION) {
 		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
 		size_t len = 0, llen = 0;
 		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(s->src, mac, &len);
@@ -150,7 +149,7 @@ static int scan_bench_node(TSNode node, void *payload)
 			if (llen == 14)
 				s->file->has_main_macro = true;
 		}
-	} else if (!strcmp(type, "call_expression")) {
+	} else if (kind == CG_K_CALL_EXPRESSION) {
 		TSNode fn = ts_node_child_by_field_name(node, "function", 8);
 		size_t len = 0, llen = 0;
 		const char *t = ts_node_is_null(fn) ? "" : cg_node_text(s->src, fn, &len);
@@ -161,16 +160,15 @@ static int scan_bench_node(TSNode node, void *payload)
 			s->file->uses_divan = true;
 			s->file->has_main_macro = true;
 		}
-	} else if (!strcmp(type, "identifier") || !strcmp(type, "field_identifier")) {
+	} else if (kind == CG_K_IDENTIFIER || kind == CG_K_FIELD_IDENTIFIER) {
 		TSNode parent = ts_node_parent(node);
-		const char *ptype = ts_node_is_null(parent) ? "" : ts_node_type(parent);
+		enum cg_kind pkind = ts_node_is_null(parent) ? CG_K_OTHER : cg_node_kind(parent);
 		TSNode name = ts_node_is_null(parent) ? parent : ts_node_child_by_field_name(parent, "name", 4);
 		/* A bench's own items do not name the crate's functions. */
-		bool is_decl =
-			!ts_node_is_null(name) && ts_node_eq(name, node) &&
-			(!strcmp(ptype, "function_item") || !strcmp(ptype, "function_signature_item") ||
-			 !strcmp(ptype, "struct_item") || !strcmp(ptype, "enum_item") || !strcmp(ptype, "mod_item") ||
-			 !strcmp(ptype, "const_item") || !strcmp(ptype, "static_item"));
+		bool is_decl = !ts_node_is_null(name) && ts_node_eq(name, node) &&
+			       (pkind == CG_K_FUNCTION_ITEM || pkind == CG_K_FUNCTION_SIGNATURE_ITEM ||
+				pkind == CG_K_STRUCT_ITEM || pkind == CG_K_ENUM_ITEM || pkind == CG_K_MOD_ITEM ||
+				pkind == CG_K_CONST_ITEM || pkind == CG_K_STATIC_ITEM);
 		if (!is_decl) {
 			cg_array_grow((void **)&s->names, &s->cap, s->n + 1, sizeof(*s->names));
 			s->names[s->n++] = cg_node_strdup(s->src, node);

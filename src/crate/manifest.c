@@ -29,7 +29,7 @@ static struct cg_cargo_pos table_pos(TSNode table)
 	struct cg_cargo_pos p = pos_of(table);
 	for (uint32_t i = ts_node_named_child_count(table); i-- > 0;) {
 		TSNode last = ts_node_named_child(table, i);
-		if (cg_node_type_is(last, "comment"))
+		if (cg_node_kind(last) == CG_K_COMMENT)
 			continue;
 		struct cg_cargo_pos q = pos_of(last);
 		p.end_line = q.end_line;
@@ -74,7 +74,7 @@ static void add_cstr(struct cg_cargo_str **arr, size_t *n, size_t *cap, const ch
 static char *string_of(const struct cg_source *src, TSNode value)
 {
 	struct cg_buf b = CG_BUF_INIT;
-	if (ts_node_is_null(value) || !cg_node_type_is(value, "string"))
+	if (ts_node_is_null(value) || cg_node_kind(value) != CG_K_STRING)
 		return NULL;
 	cg_toml_string(src, value, &b);
 	return cg_buf_detach(&b, NULL);
@@ -84,7 +84,7 @@ static char *string_of(const struct cg_source *src, TSNode value)
 static void each_string(const struct cg_source *src, TSNode array,
 			void (*fn)(void *, const char *, struct cg_cargo_pos), void *payload)
 {
-	if (ts_node_is_null(array) || !cg_node_type_is(array, "array"))
+	if (ts_node_is_null(array) || cg_node_kind(array) != CG_K_ARRAY)
 		return;
 	for (uint32_t i = 0; i < ts_node_named_child_count(array); i++) {
 		TSNode s = ts_node_named_child(array, i);

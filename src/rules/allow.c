@@ -17,12 +17,12 @@ static int comment_at(const struct cg_source *src, uint32_t off)
 {
 	TSNode n = ts_node_descendant_for_byte_range(cg_source_root(src), off, off + 1);
 	for (; !ts_node_is_null(n); n = ts_node_parent(n)) {
-		const char *t = ts_node_type(n);
-		if (!strcmp(t, "line_comment") || !strcmp(t, "comment"))
+		enum cg_kind kind = cg_node_kind(n);
+		if (kind == CG_K_LINE_COMMENT || kind == CG_K_COMMENT)
 			return LINE_COMMENT;
-		if (!strcmp(t, "block_comment"))
+		if (kind == CG_K_BLOCK_COMMENT)
 			return BLOCK_COMMENT;
-		if (!strcmp(t, "source_file") || !strcmp(t, "document"))
+		if (kind == CG_K_SOURCE_FILE || kind == CG_K_DOCUMENT)
 			break;
 	}
 	return NOT_COMMENT;

@@ -155,7 +155,7 @@ static enum op op_of(const char *t, size_t len)
 static void string_value(const struct cg_source *src, TSNode lit, const char **out, size_t *len)
 {
 	TSNode content = ts_node_named_child_count(lit) ? ts_node_named_child(lit, 0) : (TSNode){ 0 };
-	if (ts_node_is_null(content) || !cg_node_type_is(content, "string_content")) {
+	if (ts_node_is_null(content) || cg_node_kind(content) != CG_K_STRING_CONTENT) {
 		*out = "";
 		*len = 0;
 		return;
@@ -186,22 +186,22 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 	frames[n++] = (struct frame){ OP_ALL, 0, 0, 0 };
 	for (;;) {
 		TSNode node = ts_tree_cursor_current_node(&c);
-		const char *type = ts_node_type(node);
+		enum cg_kind kind = cg_node_kind(node);
 
-		if (!strcmp(type, "identifier")) {
+		if (kind == CG_K_IDENTIFIER) {
 			if (pending)
 				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
 			pending = cg_node_text(src, node, &plen);
 			has_eq = false;
-		} else if (!strcmp(type, "=")) {
+		} else if (kind == CG_K_EQ) {
 			has_eq = pending != NULL;
-		} else if (!strcmp(type, "string_literal") && pending && has_eq) {
+		} else if (kind == CG_K_STRING_LITERAL && pending && has_eq) {
 			const char *v;
 			size_t vlen;
 			string_value(src, node, &v, &vlen);
 			frame_add(&frames[n - 1], eval_pair(pending, plen, v, vlen, env));
 			pending = NULL;
-		} else if (!strcmp(type, "token_tree") && pending) {
+		} else if (kind == CG_K_TOKEN_TREE && pending) {
 			cg_array_grow((void **)&frames, &cap, n + 1, sizeof(*frames));
 			frames[n++] = (struct frame){ op_of(pending, plen), 0, 0, 0 };
 			pending = NULL;
@@ -209,7 +209,7 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 				continue;
 			n--; /* an empty tree: `all()` */
 			frame_add(&frames[n - 1], frame_value(&frames[n]));
-		} else if (!strcmp(type, ",")) {
+		} else if (kind == CG_K_COMMA) {
 			if (pending && !has_eq)
 				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
 			pending = NULL;
@@ -217,7 +217,7 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 				result = frame_value(&frames[0]);
 				goto done;
 			}
-		} else if (strcmp(type, "(") && strcmp(type, ")")) {
+		} else if (kind != CG_K_LPAREN && kind != CG_K_RPAREN) {
 			/* Anything else (a number, a path) makes the predicate unknown. */
 			frame_add(&frames[n - 1], CG_TRI_UNKNOWN);
 			pending = NULL;
@@ -282,7 +282,7 @@ static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, const
 	size_t len;
 	const char *t;
 
-	if (ts_node_is_null(attr) || !cg_node_type_is(attr, "attribute") || !ts_node_named_child_count(attr))
+	if (ts_node_is_null(attr) || cg_node_kind(attr) != CG_K_ATTRIBUTE || !ts_node_named_child_count(attr))
 		return false;
 	path = ts_node_named_child(attr, 0);
 	args = ts_node_child_by_field_name(attr, "arguments", 9);
@@ -342,27 +342,27 @@ static bool is_left_out(struct gate_walk *w, uint32_t byte)
 /* A condition made of cfg!(…), !, &&, || and parentheses; anything else is unknown. */
 static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, const struct cg_gate_env *env, int depth)
 {
-	const char *type = ts_node_type(e);
+	enum cg_kind kind = cg_node_kind(e);
 	if (depth > MAX_COND_DEPTH)
 		return CG_TRI_UNKNOWN;
-	if (!strcmp(type, "macro_invocation")) {
+	if (kind == CG_K_MACRO_INVOCATION) {
 		TSNode mac = ts_node_child_by_field_name(e, "macro", 5);
 		TSNode tt = ts_node_named_child(e, ts_node_named_child_count(e) - 1);
 		if (ts_node_is_null(mac) || !cg_node_is(src, mac, "cfg") || cg_node_kind(tt) != CG_K_TOKEN_TREE)
 			return CG_TRI_UNKNOWN;
 		return cg_gate_cfg_eval(src, tt, env);
 	}
-	if (!strcmp(type, "parenthesized_expression") && ts_node_named_child_count(e) == 1)
+	if (kind == CG_K_PARENTHESIZED_EXPRESSION && ts_node_named_child_count(e) == 1)
 		return eval_cond(src, ts_node_named_child(e, 0), env, depth + 1);
-	if (!strcmp(type, "unary_expression") && ts_node_named_child_count(e) == 1 && ts_node_child_count(e) == 2 &&
-	    !strcmp(ts_node_type(ts_node_child(e, 0)), "!")) {
+	if (kind == CG_K_UNARY_EXPRESSION && ts_node_named_child_count(e) == 1 && ts_node_child_count(e) == 2 &&
+	    cg_node_kind(ts_node_child(e, 0)) == CG_K_BANG) {
 		enum cg_tri v = eval_cond(src, ts_node_named_child(e, 0), env, depth + 1);
 		return v == CG_TRI_UNKNOWN ? v : tri_of(v == CG_TRI_FALSE);
 	}
-	if (!strcmp(type, "binary_expression")) {
+	if (kind == CG_K_BINARY_EXPRESSION) {
 		TSNode op = ts_node_child_by_field_name(e, "operator", 8);
-		const char *o = ts_node_is_null(op) ? "" : ts_node_type(op);
-		bool is_and = !strcmp(o, "&&"), is_or = !strcmp(o, "||");
+		enum cg_kind op_kind = ts_node_is_null(op) ? CG_K_OTHER : cg_node_kind(op);
+		bool is_and = op_kind == CG_K_AND_AND, is_or = op_kind == CG_K_OR_OR;
 		enum cg_tri l, r;
 		if (!is_and && !is_or)
 			return CG_TRI_UNKNOWN;
@@ -392,7 +392,7 @@ static int gate_visit(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	if (kind == CG_K_ATTRIBUTE_ITEM) {
 		TSNode parent = ts_node_parent(node);
-		if (attr_leaves_out(w->src, node, w->env) && cg_node_type_is(parent, "field_initializer")) {
+		if (attr_leaves_out(w->src, node, w->env) && cg_node_kind(parent) == CG_K_FIELD_INITIALIZER) {
 			/* A struct literal's field holds its own attributes: `#[cfg(unix)] at: now()`. */
 			leave_out(w, ts_node_end_byte(node), ts_node_end_byte(parent));
 		} else if (attr_leaves_out(w->src, node, w->env)) {
@@ -516,8 +516,8 @@ static TSNode cfg_attr_path(const struct cg_source *src, TSNode tt)
 	uint32_t n = ts_node_child_count(tt);
 	for (uint32_t i = 0; i + 2 < n; i++) {
 		TSNode k = ts_node_child(tt, i), eq = ts_node_child(tt, i + 1), v = ts_node_child(tt, i + 2);
-		if (cg_node_kind(k) == CG_K_IDENTIFIER && cg_node_is(src, k, "path") &&
-		    !strcmp(ts_node_type(eq), "=") && cg_node_kind(v) == CG_K_STRING_LITERAL)
+		if (cg_node_kind(k) == CG_K_IDENTIFIER && cg_node_is(src, k, "path") && cg_node_kind(eq) == CG_K_EQ &&
+		    cg_node_kind(v) == CG_K_STRING_LITERAL)
 			return v;
 	}
 	return (TSNode){ 0 };
@@ -613,19 +613,19 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 
 		for (; f->next < n; f->next++) {
 			TSNode c = ts_node_child(f->tt, f->next);
-			const char *type = ts_node_type(c);
-			if (!strcmp(type, "if")) {
+			enum cg_kind kind = cg_node_kind(c);
+			if (kind == CG_K_IF) {
 				is_if = true;
 				cond = CG_TRI_TRUE;
-			} else if (!strcmp(type, "token_tree") && ts_node_child_count(c) &&
-				   !strcmp(ts_node_type(ts_node_child(c, 0)), "[")) {
+			} else if (kind == CG_K_TOKEN_TREE && ts_node_child_count(c) &&
+				   cg_node_kind(ts_node_child(c, 0)) == CG_K_LBRACKET) {
 				enum cg_tri v = token_attr_value(w, c);
 				if (is_if)
 					cond = v;
 				else if (v == CG_TRI_FALSE || attr == CG_TRI_FALSE)
 					attr = CG_TRI_FALSE;
-			} else if (!strcmp(type, "token_tree") && ts_node_child_count(c) &&
-				   !strcmp(ts_node_type(ts_node_child(c, 0)), "{")) {
+			} else if (kind == CG_K_TOKEN_TREE && ts_node_child_count(c) &&
+				   cg_node_kind(ts_node_child(c, 0)) == CG_K_LBRACE) {
 				bool is_open = f->is_open && attr != CG_TRI_FALSE;
 				if (f->is_cfg_if) {
 					/* A branch: `if #[cfg(P)] {…}`, or the last `else {…}`. */
@@ -651,9 +651,9 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 					stack[depth - 1].is_cfg_if = false;
 					break;
 				}
-			} else if (!strcmp(type, "mod") && f->next + 2 < n &&
+			} else if (kind == CG_K_MOD && f->next + 2 < n &&
 				   cg_node_kind(ts_node_child(f->tt, f->next + 1)) == CG_K_IDENTIFIER &&
-				   !strcmp(ts_node_type(ts_node_child(f->tt, f->next + 2)), ";")) {
+				   cg_node_kind(ts_node_child(f->tt, f->next + 2)) == CG_K_SEMICOLON) {
 				TSNode id = ts_node_child(f->tt, f->next + 1);
 				struct mod_decl *d =
 					decl_add(w->pd, ts_node_start_byte(c), cg_node_strdup(w->src, id), NULL);
@@ -661,13 +661,13 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 				d->is_token_open = f->is_open && attr != CG_TRI_FALSE;
 				attr = CG_TRI_TRUE;
 				f->next += 2;
-			} else if (!strcmp(type, "identifier")) {
+			} else if (kind == CG_K_IDENTIFIER) {
 				pending_macro = c;
-			} else if (!strcmp(type, ";")) {
+			} else if (kind == CG_K_SEMICOLON) {
 				attr = CG_TRI_TRUE;
 				pending_macro = (TSNode){ 0 };
-			} else if (strcmp(type, "!") && strcmp(type, "#") && strcmp(type, "pub") &&
-				   strcmp(type, "else") && strcmp(type, "token_tree")) {
+			} else if (kind != CG_K_BANG && kind != CG_K_HASH && kind != CG_K_PUB && kind != CG_K_ELSE &&
+				   kind != CG_K_TOKEN_TREE) {
 				pending_macro = (TSNode){ 0 };
 			}
 		}

@@ -115,9 +115,9 @@ static bool is_async(const struct actx *c)
 	return c->body == BODY_ASYNC_FN || c->body == BODY_ASYNC_BLOCK || c->body == BODY_ASYNC_CLOSURE;
 }
 
-static bool type_is(TSNode n, const char *type)
+static bool kind_is(TSNode n, enum cg_kind kind)
 {
-	return !ts_node_is_null(n) && !strcmp(ts_node_type(n), type);
+	return !ts_node_is_null(n) && cg_node_kind(n) == kind;
 }
 
 static void vtype_clear(struct vtype *t)
@@ -362,10 +362,10 @@ static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 {
 	struct vtype t = { 0 };
 	for (int hops = 0; hops < 8 && !ts_node_is_null(type); hops++) {
-		const char *k = ts_node_type(type);
-		if (!strcmp(k, "reference_type")) {
+		enum cg_kind k = cg_node_kind(type);
+		if (k == CG_K_REFERENCE_TYPE) {
 			type = ts_node_child_by_field_name(type, "type", 4);
-		} else if (!strcmp(k, "generic_type")) {
+		} else if (k == CG_K_GENERIC_TYPE) {
 			TSNode base = ts_node_child_by_field_name(type, "type", 4);
 			TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
 			char *bt = ts_node_is_null(base) ? NULL : cg_rust_path_text(w->ctx->src, base);
@@ -378,7 +378,7 @@ static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 				type = base;
 			}
 			free(bt);
-		} else if (!strcmp(k, "type_identifier") || !strcmp(k, "scoped_type_identifier")) {
+		} else if (k == CG_K_TYPE_IDENTIFIER || k == CG_K_SCOPED_TYPE_IDENTIFIER) {
 			size_t len;
 			const char *text = cg_node_text(w->ctx->src, type, &len);
 			t.name = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(type), text, len, w->is_crate_root);
@@ -414,10 +414,10 @@ static void chain_collect(struct chain *c, TSNode e)
 {
 	c->n = 0;
 	for (;;) {
-		const char *k = ts_node_type(e);
-		if (!strcmp(k, "call_expression")) {
+		enum cg_kind k = cg_node_kind(e);
+		if (k == CG_K_CALL_EXPRESSION) {
 			TSNode fn = ts_node_child_by_field_name(e, "function", 8);
-			if (type_is(fn, "field_expression")) {
+			if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
 				chain_push(c, OP_METHOD, e);
 				e = ts_node_child_by_field_name(fn, "value", 5);
 				if (ts_node_is_null(e))
@@ -427,18 +427,17 @@ static void chain_collect(struct chain *c, TSNode e)
 			chain_push(c, OP_PATH_CALL, e);
 			return;
 		}
-		if (!strcmp(k, "try_expression") || !strcmp(k, "await_expression") ||
-		    !strcmp(k, "parenthesized_expression")) {
-			if (k[0] == 't')
+		if (k == CG_K_TRY_EXPRESSION || k == CG_K_AWAIT_EXPRESSION || k == CG_K_PARENTHESIZED_EXPRESSION) {
+			if (k == CG_K_TRY_EXPRESSION)
 				chain_push(c, OP_TRY, e);
-			else if (k[0] == 'a')
+			else if (k == CG_K_AWAIT_EXPRESSION)
 				chain_push(c, OP_AWAIT, e);
 			if (!ts_node_named_child_count(e))
 				return;
 			e = ts_node_named_child(e, 0);
 			continue;
 		}
-		chain_push(c, !strcmp(k, "identifier") ? OP_IDENT : OP_OTHER, e);
+		chain_push(c, k == CG_K_IDENTIFIER ? OP_IDENT : OP_OTHER, e);
 		return;
 	}
 }
@@ -447,7 +446,7 @@ static void chain_collect(struct chain *c, TSNode e)
 static TSNode call_function(TSNode call)
 {
 	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
-	if (type_is(fn, "generic_function"))
+	if (kind_is(fn, CG_K_GENERIC_FUNCTION))
 		fn = ts_node_child_by_field_name(fn, "function", 8);
 	return fn;
 }
@@ -697,13 +696,13 @@ static bool feeds_std_consumer(const struct walk *w)
 	 */
 	if (k == NO_CHAIN)
 		return false;
-	while (k > 0 && (type_is(w->levels[k - 1].node, "try_expression") ||
-			 type_is(w->levels[k - 1].node, "parenthesized_expression")))
+	while (k > 0 && (kind_is(w->levels[k - 1].node, CG_K_TRY_EXPRESSION) ||
+			 kind_is(w->levels[k - 1].node, CG_K_PARENTHESIZED_EXPRESSION)))
 		k--;
 	if (k == 0)
 		return false;
 	p = w->levels[k - 1].node;
-	if (type_is(p, "arguments") && k >= 2) {
+	if (kind_is(p, CG_K_ARGUMENTS) && k >= 2) {
 		/* Straight into a consumer: `BufWriter::new(File::create(p)?)`. */
 		const char *t = cg_node_text(w->ctx->src, w->levels[k - 2].node, &len), *at;
 		for (size_t i = 0; i < sizeof(consumers) / sizeof(consumers[0]) && !feeds; i++)
@@ -712,13 +711,13 @@ static bool feeds_std_consumer(const struct walk *w)
 		return feeds;
 	}
 	for (size_t j = k - 1; j-- > 0 && ts_node_is_null(body);)
-		if (type_is(w->levels[j].node, "block"))
+		if (kind_is(w->levels[j].node, CG_K_BLOCK))
 			body = w->levels[j].node;
-	if (!type_is(p, "let_declaration"))
+	if (!kind_is(p, CG_K_LET_DECLARATION))
 		return false;
 	{
 		TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
-		if (ts_node_is_null(pat) || !type_is(pat, "identifier"))
+		if (ts_node_is_null(pat) || !kind_is(pat, CG_K_IDENTIFIER))
 			return false;
 		text = cg_node_text(w->ctx->src, pat, &len);
 		cg_buf_put(&name, text, len);
@@ -963,7 +962,7 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			TSNode fn = call_function(op->node);
 			char *resolved;
 			vtype_clear(&t);
-			if (!type_is(fn, "identifier") && !type_is(fn, "scoped_identifier"))
+			if (!kind_is(fn, CG_K_IDENTIFIER) && !kind_is(fn, CG_K_SCOPED_IDENTIFIER))
 				break;
 			resolved = resolve_node(w, fn);
 			if (should_check && !is_awaited && !is_flagged &&
@@ -981,7 +980,7 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			TSNode field = ts_node_child_by_field_name(fe, "field", 5);
 			size_t len;
 			const char *m;
-			if (ts_node_is_null(field) || !type_is(field, "field_identifier")) {
+			if (ts_node_is_null(field) || !kind_is(field, CG_K_FIELD_IDENTIFIER)) {
 				vtype_clear(&t);
 				break;
 			}
@@ -1008,14 +1007,13 @@ static bool is_chain_head(const struct walk *w, size_t d)
 {
 	size_t k = d;
 	while (k > 0) {
-		const char *p = ts_node_type(w->levels[k - 1].node);
-		if (strcmp(p, "try_expression") && strcmp(p, "await_expression") &&
-		    strcmp(p, "parenthesized_expression"))
+		enum cg_kind p = cg_node_kind(w->levels[k - 1].node);
+		if (p != CG_K_TRY_EXPRESSION && p != CG_K_AWAIT_EXPRESSION && p != CG_K_PARENTHESIZED_EXPRESSION)
 			break;
 		k--;
 	}
-	return !(k >= 2 && type_is(w->levels[k - 1].node, "field_expression") &&
-		 type_is(w->levels[k - 2].node, "call_expression"));
+	return !(k >= 2 && kind_is(w->levels[k - 1].node, CG_K_FIELD_EXPRESSION) &&
+		 kind_is(w->levels[k - 2].node, CG_K_CALL_EXPRESSION));
 }
 
 static void check_call(struct walk *w, size_t d)
@@ -1028,7 +1026,7 @@ static void check_call(struct walk *w, size_t d)
 		return;
 	chain_collect(&ch, L->node);
 	w->chain_depth = d;
-	t = eval_chain(w, &L->ctx, &ch, d > 0 && type_is(w->levels[d - 1].node, "await_expression"), true);
+	t = eval_chain(w, &L->ctx, &ch, d > 0 && kind_is(w->levels[d - 1].node, CG_K_AWAIT_EXPRESSION), true);
 	w->chain_depth = NO_CHAIN;
 	vtype_clear(&t);
 	free(ch.ops);
@@ -1040,8 +1038,8 @@ static void check_drop(struct walk *w, TSNode call)
 	TSNode fn = call_function(call), args = ts_node_child_by_field_name(call, "arguments", 9);
 	char *resolved;
 	if (ts_node_is_null(fn) || ts_node_is_null(args) || ts_node_named_child_count(args) != 1 ||
-	    !type_is(ts_node_named_child(args, 0), "identifier") ||
-	    (!type_is(fn, "identifier") && !type_is(fn, "scoped_identifier")))
+	    !kind_is(ts_node_named_child(args, 0), CG_K_IDENTIFIER) ||
+	    (!kind_is(fn, CG_K_IDENTIFIER) && !kind_is(fn, CG_K_SCOPED_IDENTIFIER)))
 		return;
 	resolved = resolve_node(w, fn);
 	if (!strcmp(resolved, "drop") || !strcmp(resolved, "std::mem::drop") || !strcmp(resolved, "core::mem::drop")) {
@@ -1082,16 +1080,17 @@ static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 {
 	TSNode call, fn;
 	bool hit = false;
-	if (d < 2 || !type_is(w->levels[d - 1].node, "arguments") || !type_is(w->levels[d - 2].node, "call_expression"))
+	if (d < 2 || !kind_is(w->levels[d - 1].node, CG_K_ARGUMENTS) ||
+	    !kind_is(w->levels[d - 2].node, CG_K_CALL_EXPRESSION))
 		return false;
 	call = w->levels[d - 2].node;
 	fn = call_function(call);
-	if (type_is(fn, "field_expression")) {
+	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
 		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
 		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(w->ctx->src, field);
 		hit = m && is_wrapper(w, m, true, is_bip);
 		free(m);
-	} else if (type_is(fn, "identifier") || type_is(fn, "scoped_identifier")) {
+	} else if (kind_is(fn, CG_K_IDENTIFIER) || kind_is(fn, CG_K_SCOPED_IDENTIFIER)) {
 		char *resolved = resolve_node(w, fn);
 		hit = is_wrapper(w, resolved, false, is_bip);
 		free(resolved);
@@ -1099,11 +1098,11 @@ static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 	return hit;
 }
 
-static bool has_child_type(TSNode n, const char *type)
+static bool has_child_kind(TSNode n, enum cg_kind kind)
 {
 	uint32_t k = ts_node_child_count(n);
 	for (uint32_t i = 0; i < k && i < 16; i++)
-		if (!strcmp(ts_node_type(ts_node_child(n, i)), type))
+		if (cg_node_kind(ts_node_child(n, i)) == kind)
 			return true;
 	return false;
 }
@@ -1114,9 +1113,9 @@ static void bind_pattern(struct walk *w, TSNode pat, struct vtype t)
 	size_t len;
 	const char *name;
 
-	if (type_is(pat, "mut_pattern") && ts_node_named_child_count(pat) >= 2)
+	if (kind_is(pat, CG_K_MUT_PATTERN) && ts_node_named_child_count(pat) >= 2)
 		pat = ts_node_named_child(pat, ts_node_named_child_count(pat) - 1);
-	if (type_is(pat, "identifier")) {
+	if (kind_is(pat, CG_K_IDENTIFIER)) {
 		name = cg_node_text(w->ctx->src, pat, &len);
 		if (len == 1 && name[0] == '_') {
 			vtype_clear(&t);
@@ -1127,7 +1126,7 @@ static void bind_pattern(struct walk *w, TSNode pat, struct vtype t)
 		bind(w, name, len, t);
 		return;
 	}
-	if (type_is(pat, "tuple_pattern")) {
+	if (kind_is(pat, CG_K_TUPLE_PATTERN)) {
 		uint32_t k = ts_node_named_child_count(pat);
 		/* Tuples are short; a pathological one is bounded by the file. */
 		TSTreeCursor c = ts_tree_cursor_new(pat);
@@ -1142,11 +1141,11 @@ static void bind_pattern(struct walk *w, TSNode pat, struct vtype t)
 					et = vtype_of(idx == 0 ? "std::sync::mpsc::Sender"
 							       : "std::sync::mpsc::Receiver",
 						      false);
-				if (type_is(el, "identifier") || type_is(el, "mut_pattern")) {
-					TSNode id = type_is(el, "mut_pattern") && ts_node_named_child_count(el) >= 2
+				if (kind_is(el, CG_K_IDENTIFIER) || kind_is(el, CG_K_MUT_PATTERN)) {
+					TSNode id = kind_is(el, CG_K_MUT_PATTERN) && ts_node_named_child_count(el) >= 2
 							    ? ts_node_named_child(el, ts_node_named_child_count(el) - 1)
 							    : el;
-					if (type_is(id, "identifier")) {
+					if (kind_is(id, CG_K_IDENTIFIER)) {
 						name = cg_node_text(w->ctx->src, id, &len);
 						bind(w, name, len, et);
 						et.name = NULL;
@@ -1170,12 +1169,12 @@ static void bind_params(struct walk *w, TSNode params)
 	if (ts_tree_cursor_goto_first_child(&c)) {
 		do {
 			TSNode p = ts_tree_cursor_current_node(&c);
-			if (type_is(p, "parameter")) {
+			if (kind_is(p, CG_K_PARAMETER)) {
 				TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
 				TSNode ty = ts_node_child_by_field_name(p, "type", 4);
 				if (!ts_node_is_null(pat))
 					bind_pattern(w, pat, type_of_annotation(w, ty));
-			} else if (ts_node_is_named(p) && !type_is(p, "self_parameter")) {
+			} else if (ts_node_is_named(p) && !kind_is(p, CG_K_SELF_PARAMETER)) {
 				bind_pattern(w, p, (struct vtype){ 0 });
 			}
 		} while (ts_tree_cursor_goto_next_sibling(&c));
@@ -1217,7 +1216,7 @@ static void finish_let(struct walk *w, size_t d)
 		t = eval_chain(w, &L->ctx, &ch, false, false);
 	}
 
-	if (is_async(&L->ctx) && type_is(pat, "identifier") && ch.n) {
+	if (is_async(&L->ctx) && kind_is(pat, CG_K_IDENTIFIER) && ch.n) {
 		size_t i = 0, len;
 		bool had_unwrap = false, is_guard = false;
 		const char *kind = NULL, *name;
@@ -1268,21 +1267,16 @@ static void finish_let(struct walk *w, size_t d)
 
 /* ---- macro arguments: token trees ---- */
 
-static bool tok_is(TSNode n, const char *type)
-{
-	return !ts_node_is_null(n) && !strcmp(ts_node_type(n), type);
-}
-
 static bool tok_is_segment(TSNode n)
 {
-	return tok_is(n, "identifier") || tok_is(n, "self") || tok_is(n, "super") || tok_is(n, "crate");
+	return kind_is(n, CG_K_IDENTIFIER) || kind_is(n, CG_K_SELF) || kind_is(n, CG_K_SUPER) || kind_is(n, CG_K_CRATE);
 }
 
 static bool tok_is_call_args(const struct walk *w, TSNode n)
 {
 	size_t len;
 	const char *t;
-	if (!tok_is(n, "token_tree"))
+	if (!kind_is(n, CG_K_TOKEN_TREE))
 		return false;
 	t = cg_node_text(w->ctx->src, n, &len);
 	return len && t[0] == '(';
@@ -1290,7 +1284,7 @@ static bool tok_is_call_args(const struct walk *w, TSNode n)
 
 static bool tok_awaited(const TSNode *toks, size_t n, size_t after)
 {
-	return after + 1 < n && tok_is(toks[after], ".") && tok_is(toks[after + 1], "await");
+	return after + 1 < n && kind_is(toks[after], CG_K_DOT) && kind_is(toks[after + 1], CG_K_AWAIT);
 }
 
 /*
@@ -1310,7 +1304,7 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 	if (ts_tree_cursor_goto_first_child(&cur)) {
 		do {
 			TSNode tok = ts_tree_cursor_current_node(&cur);
-			if (tok_is(tok, "line_comment") || tok_is(tok, "block_comment"))
+			if (kind_is(tok, CG_K_LINE_COMMENT) || kind_is(tok, CG_K_BLOCK_COMMENT))
 				continue;
 			cg_array_grow((void **)&toks, &cap, n + 1, sizeof(*toks));
 			toks[n++] = tok;
@@ -1320,17 +1314,17 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 
 	for (size_t i = 0; i < n;) {
 		TSNode tok = toks[i];
-		bool after_dot = i > 0 && tok_is(toks[i - 1], ".");
-		if (tok_is(tok, "await")) {
+		bool after_dot = i > 0 && kind_is(toks[i - 1], CG_K_DOT);
+		if (kind_is(tok, CG_K_AWAIT)) {
 			await_point(w, c, tok);
 			vtype_clear(&t);
 			i++;
 			continue;
 		}
-		if (!after_dot &&
-		    (tok_is_segment(tok) || (tok_is(tok, "::") && i + 1 < n && tok_is_segment(toks[i + 1])))) {
-			size_t j = tok_is(tok, "::") ? i + 1 : i;
-			while (j + 2 < n && tok_is(toks[j + 1], "::") && tok_is_segment(toks[j + 2]))
+		if (!after_dot && (tok_is_segment(tok) ||
+				   (kind_is(tok, CG_K_COLON_COLON) && i + 1 < n && tok_is_segment(toks[i + 1])))) {
+			size_t j = kind_is(tok, CG_K_COLON_COLON) ? i + 1 : i;
+			while (j + 2 < n && kind_is(toks[j + 1], CG_K_COLON_COLON) && tok_is_segment(toks[j + 2]))
 				j += 2;
 			if (j + 1 < n && tok_is_call_args(w, toks[j + 1])) {
 				uint32_t s = ts_node_start_byte(tok), e = ts_node_end_byte(toks[j]);
@@ -1353,7 +1347,7 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 			}
 			vtype_clear(&t);
 			is_flagged = false;
-			if (i == j && tok_is(tok, "identifier")) {
+			if (i == j && kind_is(tok, CG_K_IDENTIFIER)) {
 				size_t len;
 				const char *name = cg_node_text(w->ctx->src, tok, &len);
 				const struct vtype *b = binding_of(w, name, len);
@@ -1363,7 +1357,7 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 			i = j + 1;
 			continue;
 		}
-		if (tok_is(tok, ".") && i + 2 < n && tok_is(toks[i + 1], "identifier") &&
+		if (kind_is(tok, CG_K_DOT) && i + 2 < n && kind_is(toks[i + 1], CG_K_IDENTIFIER) &&
 		    tok_is_call_args(w, toks[i + 2])) {
 			size_t len;
 			const char *m = cg_node_text(w->ctx->src, toks[i + 1], &len);
@@ -1379,12 +1373,12 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 			i += 3;
 			continue;
 		}
-		if (tok_is(tok, "?")) {
+		if (kind_is(tok, CG_K_QUESTION)) {
 			t.is_result = false;
 			i++;
 			continue;
 		}
-		if (tok_is(tok, ".") && i + 1 < n && tok_is(toks[i + 1], "await")) {
+		if (kind_is(tok, CG_K_DOT) && i + 1 < n && kind_is(toks[i + 1], CG_K_AWAIT)) {
 			i++; /* the await itself is handled above */
 			continue;
 		}
@@ -1432,8 +1426,8 @@ static bool fn_is_async(TSNode fn)
 	uint32_t k = ts_node_named_child_count(fn);
 	for (uint32_t i = 0; i < k && i < 8; i++) {
 		TSNode c = ts_node_named_child(fn, i);
-		if (type_is(c, "function_modifiers"))
-			return has_child_type(c, "async");
+		if (kind_is(c, CG_K_FUNCTION_MODIFIERS))
+			return has_child_kind(c, CG_K_ASYNC);
 	}
 	return false;
 }
@@ -1493,7 +1487,7 @@ static bool visit(struct walk *w, size_t d)
 		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
 	} else if (kind == CG_K_CLOSURE_EXPRESSION) {
 		bool is_bip = false;
-		bool is_async_closure = pending_async || has_child_type(n, "async");
+		bool is_async_closure = pending_async || has_child_kind(n, CG_K_ASYNC);
 		if (closure_in_wrapper(w, d, &is_bip)) {
 			L->ctx.body = BODY_SYNC;
 			L->ctx.in_block_in_place |= is_bip;

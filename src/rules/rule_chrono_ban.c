@@ -473,7 +473,7 @@ static int collect_extra(TSNode node, void *payload)
 			TSNode dot = ts_node_child(node, i), name = ts_node_child(node, i + 1);
 			size_t len;
 			const char *t;
-			if (!cg_node_type_is(dot, ".") || cg_node_kind(name) != CG_K_IDENTIFIER ||
+			if (cg_node_kind(dot) != CG_K_DOT || cg_node_kind(name) != CG_K_IDENTIFIER ||
 			    cg_node_kind(ts_node_child(node, i + 2)) != CG_K_TOKEN_TREE)
 				continue;
 			t = cg_node_text(w->src, name, &len);
@@ -563,8 +563,8 @@ static int attr_strings(TSNode node, void *payload)
 /* A token that can be a segment of a path in a macro's arguments. */
 static bool is_path_token(TSNode t)
 {
-	return cg_node_kind(t) == CG_K_IDENTIFIER || cg_node_type_is(t, "crate") || cg_node_type_is(t, "self") ||
-	       cg_node_type_is(t, "super");
+	enum cg_kind kind = cg_node_kind(t);
+	return kind == CG_K_IDENTIFIER || kind == CG_K_CRATE || kind == CG_K_SELF || kind == CG_K_SUPER;
 }
 
 /*
@@ -581,20 +581,20 @@ static void check_token_tree(struct rust_walk *w, TSNode tt)
 		struct cg_buf path = CG_BUF_INIT, eq = CG_BUF_INIT, what = CG_BUF_INIT, msg = CG_BUF_INIT;
 		struct segs g;
 		uint32_t j = i;
-		bool after_colons = !ts_node_is_null(prev) && cg_node_type_is(prev, "::");
+		bool after_colons = !ts_node_is_null(prev) && cg_node_kind(prev) == CG_K_COLON_COLON;
 		bool is_global = after_colons && (i < 2 || !is_path_token(ts_node_child(tt, i - 2)));
 		size_t len;
 		const char *t;
 		int at;
 
-		if (!is_path_token(id) || i + 2 >= n || !cg_node_type_is(ts_node_child(tt, i + 1), "::") ||
+		if (!is_path_token(id) || i + 2 >= n || cg_node_kind(ts_node_child(tt, i + 1)) != CG_K_COLON_COLON ||
 		    (after_colons && !is_global))
 			continue;
 		if (is_global)
 			cg_buf_puts(&path, "::");
 		t = cg_node_text(w->src, id, &len);
 		cg_buf_put(&path, t, len);
-		while (j + 2 < n && cg_node_type_is(ts_node_child(tt, j + 1), "::") &&
+		while (j + 2 < n && cg_node_kind(ts_node_child(tt, j + 1)) == CG_K_COLON_COLON &&
 		       is_path_token(ts_node_child(tt, j + 2))) {
 			t = cg_node_text(w->src, ts_node_child(tt, j + 2), &len);
 			cg_buf_puts(&path, "::");

@@ -171,36 +171,36 @@ static bool names_harness(const char *t, size_t len)
 static int find_harness_ref(TSNode node, void *payload)
 {
 	struct harness_ref *h = payload;
-	const char *type = ts_node_type(node);
+	enum cg_kind kind = cg_node_kind(node);
 	size_t len;
 	const char *t;
 
-	if (!strcmp(type, "line_comment") || !strcmp(type, "block_comment") || !strcmp(type, "string_literal"))
+	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_STRING_LITERAL)
 		return CG_WALK_SKIP;
-	if (!strcmp(type, "use_declaration") || !strcmp(type, "macro_invocation") ||
-	    !strcmp(type, "scoped_identifier") || !strcmp(type, "attribute_item")) {
+	if (kind == CG_K_USE_DECLARATION || kind == CG_K_MACRO_INVOCATION || kind == CG_K_SCOPED_IDENTIFIER ||
+	    kind == CG_K_ATTRIBUTE_ITEM) {
 		TSNode target = node;
-		if (!strcmp(type, "use_declaration"))
+		if (kind == CG_K_USE_DECLARATION)
 			target = ts_node_child_by_field_name(node, "argument", 8);
-		else if (!strcmp(type, "macro_invocation"))
+		else if (kind == CG_K_MACRO_INVOCATION)
 			target = ts_node_child_by_field_name(node, "macro", 5);
-		else if (!strcmp(type, "attribute_item") && ts_node_named_child_count(node))
+		else if (kind == CG_K_ATTRIBUTE_ITEM && ts_node_named_child_count(node))
 			target = ts_node_named_child(node, 0);
 		if (ts_node_is_null(target))
 			return CG_WALK_ENTER;
 		t = cg_node_text(h->src, target, &len);
-		if (!strcmp(type, "attribute_item") && len && t[0] == '[') {
+		if (kind == CG_K_ATTRIBUTE_ITEM && len && t[0] == '[') {
 			t++;
 			len--;
 		}
 		if (names_harness(t, len) && ts_node_is_null(h->first))
 			h->first = node;
-		if (!strcmp(type, "macro_invocation") && len >= 14 && !memcmp(t + len - 14, "criterion_main", 14))
+		if (kind == CG_K_MACRO_INVOCATION && len >= 14 && !memcmp(t + len - 14, "criterion_main", 14))
 			h->main_call = node;
-		if (!strcmp(type, "use_declaration"))
+		if (kind == CG_K_USE_DECLARATION)
 			return CG_WALK_SKIP;
 	}
-	if (!strcmp(type, "call_expression")) {
+	if (kind == CG_K_CALL_EXPRESSION) {
 		TSNode fn = ts_node_child_by_field_name(node, "function", 8);
 		t = ts_node_is_null(fn) ? "" : cg_node_text(h->src, fn, &len);
 		if (!ts_node_is_null(fn) && len >= 6 && !memcmp(t + len - 6, "::main", 6) && names_harness(t, len))

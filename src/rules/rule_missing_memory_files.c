@@ -53,7 +53,7 @@ static TSNode crate_table(const struct cg_source *src)
 		TSNode t = ts_node_named_child(root, i);
 		struct cg_buf name = CG_BUF_INIT;
 		bool is_package, is_workspace;
-		if (!cg_node_type_is(t, "table"))
+		if (cg_node_kind(t) != CG_K_TABLE)
 			continue;
 		cg_toml_key(src, cg_toml_key_node(t), &name);
 		is_package = !strcmp(name.ptr, "package");

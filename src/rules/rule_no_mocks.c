@@ -123,9 +123,9 @@ static bool cfg_attr_has_automock(const struct walk *w, TSNode tt)
 static int visit(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	const char *type = ts_node_type(node);
+	enum cg_kind kind = cg_node_kind(node);
 
-	if (!strcmp(type, "attribute_item")) {
+	if (kind == CG_K_ATTRIBUTE_ITEM) {
 		TSNode attr = ts_node_named_child(node, 0);
 		TSNode path = ts_node_named_child_count(attr) ? ts_node_named_child(attr, 0) : (TSNode){ 0 };
 		TSNode args = ts_node_child_by_field_name(attr, "arguments", 9);
@@ -147,7 +147,7 @@ static int visit(TSNode node, void *payload)
 				"not mocks");
 		return CG_WALK_SKIP;
 	}
-	if (!strcmp(type, "macro_invocation")) {
+	if (kind == CG_K_MACRO_INVOCATION) {
 		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
 		size_t len;
 		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(w->ctx->src, mac, &len);
@@ -159,9 +159,8 @@ static int visit(TSNode node, void *payload)
 		}
 		return CG_WALK_ENTER;
 	}
-	if (!strcmp(type, "macro_definition") || !strcmp(type, "string_literal") ||
-	    !strcmp(type, "raw_string_literal") || !strcmp(type, "line_comment") || !strcmp(type, "block_comment") ||
-	    !strcmp(type, "use_declaration"))
+	if (kind == CG_K_MACRO_DEFINITION || kind == CG_K_STRING_LITERAL || kind == CG_K_RAW_STRING_LITERAL ||
+	    kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_USE_DECLARATION)
 		return CG_WALK_SKIP;
 	return CG_WALK_ENTER;
 }
@@ -170,16 +169,15 @@ static int visit(TSNode node, void *payload)
 static int find_local_macro(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	if (cg_node_kind(node) == CG_K_MACRO_DEFINITION) {
+	enum cg_kind kind = cg_node_kind(node);
+	if (kind == CG_K_MACRO_DEFINITION) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		if (!ts_node_is_null(name) && cg_node_is(w->ctx->src, name, "mock"))
 			w->has_local_mock_macro = true;
 		return CG_WALK_SKIP;
 	}
-	return cg_node_type_is(node, "source_file") || cg_node_kind(node) == CG_K_MOD_ITEM ||
-			       cg_node_type_is(node, "declaration_list")
-		       ? CG_WALK_ENTER
-		       : CG_WALK_SKIP;
+	return kind == CG_K_SOURCE_FILE || kind == CG_K_MOD_ITEM || kind == CG_K_DECLARATION_LIST ? CG_WALK_ENTER
+												  : CG_WALK_SKIP;
 }
 
 /*

@@ -26,13 +26,13 @@ struct walk {
 static int collect_enum(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	const char *type = ts_node_type(node);
+	enum cg_kind kind = cg_node_kind(node);
 
-	if (!strcmp(type, "enum_item")) {
+	if (kind == CG_K_ENUM_ITEM) {
 		TSNode name = ts_node_child_by_field_name(node, "name", 4);
 		TSNode vis = ts_node_named_child(node, 0);
 		/* `pub` only: pub(crate) and narrower are not the crate's API. */
-		if (!ts_node_is_null(name) && cg_node_type_is(vis, "visibility_modifier") &&
+		if (!ts_node_is_null(name) && cg_node_kind(vis) == CG_K_VISIBILITY_MODIFIER &&
 		    cg_node_is(w->ctx->src, vis, "pub")) {
 			cg_array_grow((void **)&w->enums, &w->cap, w->nenums + 1, sizeof(*w->enums));
 			w->enums[w->nenums++] = cg_node_strdup(w->ctx->src, name);
@@ -40,8 +40,8 @@ static int collect_enum(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	}
 	/* Enums are items: in the file, in modules, rarely in function bodies. */
-	if (!strcmp(type, "source_file") || !strcmp(type, "mod_item") || !strcmp(type, "declaration_list") ||
-	    !strcmp(type, "function_item") || !strcmp(type, "block"))
+	if (kind == CG_K_SOURCE_FILE || kind == CG_K_MOD_ITEM || kind == CG_K_DECLARATION_LIST ||
+	    kind == CG_K_FUNCTION_ITEM || kind == CG_K_BLOCK)
 		return CG_WALK_ENTER;
 	return CG_WALK_SKIP;
 }
@@ -96,9 +96,9 @@ static void report(struct walk *w, TSNode impl, TSNode type, const char *name, s
 static int visit(TSNode node, void *payload)
 {
 	struct walk *w = payload;
-	const char *type = ts_node_type(node);
+	enum cg_kind kind = cg_node_kind(node);
 
-	if (!strcmp(type, "impl_item")) {
+	if (kind == CG_K_IMPL_ITEM) {
 		TSNode trait = ts_node_child_by_field_name(node, "trait", 5);
 		TSNode self = ts_node_child_by_field_name(node, "type", 4);
 		TSNode base = self;
@@ -114,8 +114,8 @@ static int visit(TSNode node, void *payload)
 			report(w, node, self, name, len);
 		return CG_WALK_SKIP;
 	}
-	if (!strcmp(type, "source_file") || !strcmp(type, "mod_item") || !strcmp(type, "declaration_list") ||
-	    !strcmp(type, "function_item") || !strcmp(type, "block"))
+	if (kind == CG_K_SOURCE_FILE || kind == CG_K_MOD_ITEM || kind == CG_K_DECLARATION_LIST ||
+	    kind == CG_K_FUNCTION_ITEM || kind == CG_K_BLOCK)
 		return CG_WALK_ENTER;
 	return CG_WALK_SKIP;
 }

@@ -88,9 +88,9 @@ struct uses {
 
 static bool is_repeating(TSNode n)
 {
-	return cg_node_type_is(n, "loop_expression") || cg_node_type_is(n, "while_expression") ||
-	       cg_node_type_is(n, "for_expression") || cg_node_kind(n) == CG_K_CLOSURE_EXPRESSION ||
-	       cg_node_kind(n) == CG_K_ASYNC_BLOCK;
+	enum cg_kind kind = cg_node_kind(n);
+	return kind == CG_K_LOOP_EXPRESSION || kind == CG_K_WHILE_EXPRESSION || kind == CG_K_FOR_EXPRESSION ||
+	       kind == CG_K_CLOSURE_EXPRESSION || kind == CG_K_ASYNC_BLOCK;
 }
 
 /* Counts the uses of one name in the block of its let (an iterative walk), and how each is made. */
@@ -125,7 +125,7 @@ static void count_uses(struct uses *u, TSNode body)
 					u->clones++;
 			} else if (cg_node_kind(parent) == CG_K_AWAIT_EXPRESSION && !is_repeated) {
 				u->reads++;
-			} else if (cg_node_type_is(parent, "arguments")) {
+			} else if (cg_node_kind(parent) == CG_K_ARGUMENTS) {
 				TSNode call = ts_node_parent(parent),
 				       fn = ts_node_child_by_field_name(call, "function", 8);
 				if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
@@ -180,14 +180,14 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 		return true;
 	pat = ts_node_child_by_field_name(let, "pattern", 7);
 	body = ts_node_is_null(body_of(let)) ? body_of(let) : ts_node_parent(let);
-	if (ts_node_is_null(pat) || !cg_node_type_is(pat, "tuple_pattern") || ts_node_named_child_count(pat) != 2 ||
+	if (ts_node_is_null(pat) || cg_node_kind(pat) != CG_K_TUPLE_PATTERN || ts_node_named_child_count(pat) != 2 ||
 	    ts_node_is_null(body))
 		return false;
 	tx = ts_node_named_child(pat, 0);
 	rx = ts_node_named_child(pat, 1);
-	if (cg_node_type_is(tx, "mut_pattern"))
+	if (cg_node_kind(tx) == CG_K_MUT_PATTERN)
 		tx = ts_node_named_child(tx, 0);
-	if (cg_node_type_is(rx, "mut_pattern"))
+	if (cg_node_kind(rx) == CG_K_MUT_PATTERN)
 		rx = ts_node_named_child(rx, 0);
 	if (text_has(src, body_of(let), "Semaphore") || text_has(src, body_of(let), "want::new") ||
 	    text_has(src, body_of(let), "Giver"))

@@ -154,10 +154,11 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
 		while (!is_done && !found) {
 			TSNode n = ts_tree_cursor_current_node(&c);
 			TSNode pat = { 0 }, type = { 0 };
-			if (!is_field && (cg_node_type_is(n, "parameter") || cg_node_kind(n) == CG_K_LET_DECLARATION)) {
+			if (!is_field &&
+			    (cg_node_kind(n) == CG_K_PARAMETER || cg_node_kind(n) == CG_K_LET_DECLARATION)) {
 				pat = ts_node_child_by_field_name(n, "pattern", 7);
 				type = ts_node_child_by_field_name(n, "type", 4);
-			} else if (is_field && cg_node_type_is(n, "field_declaration")) {
+			} else if (is_field && cg_node_kind(n) == CG_K_FIELD_DECLARATION) {
 				pat = ts_node_child_by_field_name(n, "name", 4);
 				type = ts_node_child_by_field_name(n, "type", 4);
 			}
@@ -239,19 +240,20 @@ static bool is_value_path(const struct cg_source *src, TSNode node)
 {
 	TSNode parent = ts_node_parent(node), name = ts_node_child_by_field_name(node, "name", 4);
 	const char *pt;
+	enum cg_kind pkind;
 	size_t len;
 	if (ts_node_is_null(parent) || ts_node_is_null(name))
 		return false;
 	pt = cg_node_text(src, name, &len);
 	if (!len || !(pt[0] >= 'a' && pt[0] <= 'z'))
 		return false;
-	pt = ts_node_type(parent);
-	if (!strcmp(pt, "call_expression") && ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), node))
+	pkind = cg_node_kind(parent);
+	if (pkind == CG_K_CALL_EXPRESSION && ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), node))
 		return false;
-	return strcmp(pt, "scoped_identifier") && strcmp(pt, "generic_function") && strcmp(pt, "macro_invocation") &&
-	       strcmp(pt, "scoped_type_identifier") && strcmp(pt, "struct_expression") && strcmp(pt, "use_as_clause") &&
-	       strcmp(pt, "tuple_struct_pattern") && strcmp(pt, "struct_pattern") && strcmp(pt, "match_pattern") &&
-	       strcmp(pt, "attribute");
+	return pkind != CG_K_SCOPED_IDENTIFIER && pkind != CG_K_GENERIC_FUNCTION && pkind != CG_K_MACRO_INVOCATION &&
+	       pkind != CG_K_SCOPED_TYPE_IDENTIFIER && pkind != CG_K_STRUCT_EXPRESSION && pkind != CG_K_USE_AS_CLAUSE &&
+	       pkind != CG_K_TUPLE_STRUCT_PATTERN && pkind != CG_K_STRUCT_PATTERN && pkind != CG_K_MATCH_PATTERN &&
+	       pkind != CG_K_ATTRIBUTE;
 }
 
 static int visit(TSNode node, void *payload)
@@ -447,7 +449,7 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 			size_t len;
 			const char *t;
 			/* `compile_error!(…);` is a statement, `compile_error! { … }` an item. */
-			if (cg_node_type_is(call, "expression_statement"))
+			if (cg_node_kind(call) == CG_K_EXPRESSION_STATEMENT)
 				call = ts_node_named_child(call, 0);
 			mac = ts_node_child_by_field_name(call, "macro", 5);
 			if (ts_node_is_null(mac) || !cg_node_is(&src, mac, "compile_error") ||
@@ -539,7 +541,7 @@ static int scan_macros(const char *path, void *payload)
 		right = ts_node_is_null(rule) ? rule : ts_node_child_by_field_name(rule, "right", 5);
 		/* `{ $( #[cfg(P)] … $item )* }`: the repetition holds the attribute's token tree first. */
 		rep = ts_node_is_null(right) ? right : ts_node_named_child(right, 0);
-		if (ts_node_is_null(rep) || !cg_node_type_is(rep, "token_repetition"))
+		if (ts_node_is_null(rep) || cg_node_kind(rep) != CG_K_TOKEN_REPETITION)
 			continue;
 		for (uint32_t k = 0; k < ts_node_named_child_count(rep); k++) {
 			TSNode tt = ts_node_named_child(rep, k), key, args;

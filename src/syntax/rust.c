@@ -105,7 +105,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 		/* Some grammar versions put a wildcard as a plain child. */
 		for (uint32_t i = 0; i < ts_node_named_child_count(decl); i++) {
 			TSNode c = ts_node_named_child(decl, i);
-			if (!cg_node_type_is(c, "visibility_modifier"))
+			if (cg_node_kind(c) != CG_K_VISIBILITY_MODIFIER)
 				arg = c;
 		}
 		if (ts_node_is_null(arg))
@@ -115,11 +115,11 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 	stack[n++] = (struct item){ arg, cg_strdup("") };
 	while (n) {
 		struct item it = stack[--n];
-		const char *type = ts_node_type(it.node);
+		enum cg_kind kind = cg_node_kind(it.node);
 		char *text = NULL, *full = NULL;
 
-		if (!strcmp(type, "identifier") || !strcmp(type, "scoped_identifier") || !strcmp(type, "crate") ||
-		    !strcmp(type, "super") || !strcmp(type, "self")) {
+		if (kind == CG_K_IDENTIFIER || kind == CG_K_SCOPED_IDENTIFIER || kind == CG_K_CRATE ||
+		    kind == CG_K_SUPER || kind == CG_K_SELF) {
 			size_t llen;
 			const char *local;
 			text = cg_rust_path_text(src, it.node);
@@ -132,7 +132,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			local = cg_rust_last_segment(full, strlen(full), &llen);
 			if (llen)
 				add_use(rf, local, llen, full, decl, scope, module);
-		} else if (!strcmp(type, "use_as_clause")) {
+		} else if (kind == CG_K_USE_AS_CLAUSE) {
 			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
 			TSNode alias = ts_node_child_by_field_name(it.node, "alias", 5);
 			if (!ts_node_is_null(path) && !ts_node_is_null(alias) && !cg_node_is(src, alias, "_")) {
@@ -142,7 +142,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 				full = strcmp(text, "self") ? join(it.prefix, text) : cg_strdup(it.prefix);
 				add_use(rf, a, alen, full, decl, scope, module);
 			}
-		} else if (!strcmp(type, "use_wildcard")) {
+		} else if (kind == CG_K_USE_WILDCARD) {
 			TSNode path =
 				ts_node_named_child_count(it.node) ? ts_node_named_child(it.node, 0) : (TSNode){ 0 };
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
@@ -150,10 +150,9 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			add_use(rf, "*", 1, full, decl, scope, module);
 			if (!strcmp(full, "super"))
 				rf->modules[module].has_super_glob = true;
-		} else if (!strcmp(type, "scoped_use_list") || !strcmp(type, "use_list")) {
+		} else if (kind == CG_K_SCOPED_USE_LIST || kind == CG_K_USE_LIST) {
 			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
-			TSNode list =
-				!strcmp(type, "use_list") ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
+			TSNode list = kind == CG_K_USE_LIST ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
 			char *prefix;
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
 			prefix = join(it.prefix, text);
@@ -807,7 +806,7 @@ static char *attr_path(const struct cg_source *src, TSNode attr_item, TSNode *ar
 	TSNode attr = ts_node_named_child_count(attr_item) ? ts_node_named_child(attr_item, 0) : (TSNode){ 0 };
 	TSNode path;
 	*args = (TSNode){ 0 };
-	if (ts_node_is_null(attr) || !cg_node_type_is(attr, "attribute") || !ts_node_named_child_count(attr))
+	if (ts_node_is_null(attr) || cg_node_kind(attr) != CG_K_ATTRIBUTE || !ts_node_named_child_count(attr))
 		return NULL;
 	path = ts_node_named_child(attr, 0);
 	*args = ts_node_child_by_field_name(attr, "arguments", 9);

@@ -161,7 +161,7 @@ static size_t key_parts(TSNode key, TSNode *parts, size_t max)
 	if (ts_node_is_null(key) || max == 0)
 		return 0;
 	/* dotted_key nests to the left: ((a.b).c); walk the left spine. */
-	while (cg_node_type_is(cur, "dotted_key") && n < CG_TOML_MAX_PARTS) {
+	while (cg_node_kind(cur) == CG_K_DOTTED_KEY && n < CG_TOML_MAX_PARTS) {
 		uint32_t k = ts_node_named_child_count(cur);
 		if (k < 2)
 			break;
@@ -191,7 +191,7 @@ void cg_toml_string(const struct cg_source *src, TSNode value, struct cg_buf *ou
 {
 	size_t len;
 	const char *t;
-	if (ts_node_is_null(value) || !cg_node_type_is(value, "string"))
+	if (ts_node_is_null(value) || cg_node_kind(value) != CG_K_STRING)
 		return;
 	t = cg_node_text(src, value, &len);
 	put_unquoted(t, len, out);
@@ -199,7 +199,7 @@ void cg_toml_string(const struct cg_source *src, TSNode value, struct cg_buf *ou
 
 bool cg_toml_bool(const struct cg_source *src, TSNode value, bool *out)
 {
-	if (ts_node_is_null(value) || !cg_node_type_is(value, "boolean"))
+	if (ts_node_is_null(value) || cg_node_kind(value) != CG_K_BOOLEAN)
 		return false;
 	*out = cg_node_is(src, value, "true");
 	return true;
@@ -258,7 +258,8 @@ static bool push_key(struct each_state *st, TSNode key)
 
 static bool is_key(TSNode n)
 {
-	return cg_node_type_is(n, "bare_key") || cg_node_type_is(n, "quoted_key") || cg_node_type_is(n, "dotted_key");
+	enum cg_kind kind = cg_node_kind(n);
+	return kind == CG_K_BARE_KEY || kind == CG_K_QUOTED_KEY || kind == CG_K_DOTTED_KEY;
 }
 
 /* Walks the pairs of one table (or the top level) with an explicit stack. */
@@ -272,7 +273,7 @@ static int each_pairs(struct each_state *st, TSNode container, uint32_t first, s
 
 	for (uint32_t i = first; i < count; i++) {
 		TSNode top = ts_node_named_child(container, i);
-		if (!cg_node_type_is(top, "pair"))
+		if (cg_node_kind(top) != CG_K_PAIR)
 			continue;
 		cg_array_grow((void **)&stack, &cap, 1, sizeof(*stack));
 		n = 0;
@@ -283,12 +284,12 @@ static int each_pairs(struct each_state *st, TSNode container, uint32_t first, s
 			truncate_parts(st, w.depth);
 			if (!push_key(st, cg_toml_key_node(w.pair)) || ts_node_is_null(value))
 				continue;
-			if (cg_node_type_is(value, "inline_table")) {
+			if (cg_node_kind(value) == CG_K_INLINE_TABLE) {
 				uint32_t k = ts_node_named_child_count(value);
 				cg_array_grow((void **)&stack, &cap, n + k, sizeof(*stack));
 				for (uint32_t j = k; j-- > 0;) {
 					TSNode p = ts_node_named_child(value, j);
-					if (cg_node_type_is(p, "pair"))
+					if (cg_node_kind(p) == CG_K_PAIR)
 						stack[n++] = (struct work){ p, st->n };
 				}
 				continue;
@@ -321,9 +322,9 @@ int cg_toml_each(const struct cg_source *src, int (*cb)(const struct cg_toml_ent
 	rc = each_pairs(&st, root, 0, 0, cb, payload);
 	for (uint32_t i = 0; i < count && rc >= 0; i++) {
 		TSNode t = ts_node_named_child(root, i);
-		bool is_array = cg_node_type_is(t, "table_array_element");
+		bool is_array = cg_node_kind(t) == CG_K_TABLE_ARRAY_ELEMENT;
 		TSNode key;
-		if (!is_array && !cg_node_type_is(t, "table"))
+		if (!is_array && cg_node_kind(t) != CG_K_TABLE)
 			continue;
 		table_index++;
 		key = cg_toml_key_node(t);

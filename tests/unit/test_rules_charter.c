@@ -21,7 +21,7 @@ static int find_cfg_args(TSNode node, void *payload)
 	TSNode *out = payload;
 	if (!ts_node_is_null(*out))
 		return CG_WALK_SKIP;
-	if (cg_node_type_is(node, "attribute")) {
+	if (cg_node_kind(node) == CG_K_ATTRIBUTE) {
 		TSNode args = ts_node_child_by_field_name(node, "arguments", 9);
 		if (!ts_node_is_null(args))
 			*out = args;
@@ -121,7 +121,7 @@ struct seen {
 static int record_call(TSNode node, void *payload)
 {
 	struct seen *s = payload;
-	if (cg_node_type_is(node, "call_expression")) {
+	if (cg_node_kind(node) == CG_K_CALL_EXPRESSION) {
 		TSNode fn = ts_node_child_by_field_name(node, "function", 8);
 		size_t len;
 		const char *t = cg_node_text(s->src, fn, &len);
@@ -214,7 +214,7 @@ static char *resolve_first_call(const char *text, const char *path)
 	root = cg_source_root(&src);
 	for (uint32_t i = 0; i < ts_node_named_child_count(root) && ts_node_is_null(call); i++) {
 		TSNode fn = ts_node_named_child(root, i), body;
-		if (!cg_node_type_is(fn, "function_item"))
+		if (cg_node_kind(fn) != CG_K_FUNCTION_ITEM)
 			continue;
 		body = ts_node_child_by_field_name(fn, "body", 4);
 		call = ts_node_named_child(ts_node_named_child(body, 0), 0); /* `x();` -> x() */

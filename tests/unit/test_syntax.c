@@ -34,39 +34,108 @@ static int check_kind(TSNode node, void *payload)
 		const char *name;
 	} names[] = {
 		{ CG_K_ERROR, "ERROR" },
+		{ CG_K_ARGUMENTS, "arguments" },
+		{ CG_K_ARRAY, "array" },
 		{ CG_K_ASYNC_BLOCK, "async_block" },
+		{ CG_K_ATTRIBUTE, "attribute" },
 		{ CG_K_ATTRIBUTE_ITEM, "attribute_item" },
 		{ CG_K_AWAIT_EXPRESSION, "await_expression" },
+		{ CG_K_BARE_KEY, "bare_key" },
+		{ CG_K_BINARY_EXPRESSION, "binary_expression" },
+		{ CG_K_BLOCK, "block" },
 		{ CG_K_BLOCK_COMMENT, "block_comment" },
+		{ CG_K_BOOLEAN, "boolean" },
 		{ CG_K_CALL_EXPRESSION, "call_expression" },
 		{ CG_K_CLOSURE_EXPRESSION, "closure_expression" },
+		{ CG_K_COMMENT, "comment" },
 		{ CG_K_CONST_ITEM, "const_item" },
+		{ CG_K_CRATE, "crate" },
+		{ CG_K_DECLARATION_LIST, "declaration_list" },
+		{ CG_K_DOCUMENT, "document" },
+		{ CG_K_DOTTED_KEY, "dotted_key" },
 		{ CG_K_ENUM_ITEM, "enum_item" },
+		{ CG_K_EXPRESSION_STATEMENT, "expression_statement" },
 		{ CG_K_EXTERN_CRATE_DECLARATION, "extern_crate_declaration" },
+		{ CG_K_FIELD_DECLARATION, "field_declaration" },
 		{ CG_K_FIELD_EXPRESSION, "field_expression" },
+		{ CG_K_FIELD_IDENTIFIER, "field_identifier" },
+		{ CG_K_FIELD_INITIALIZER, "field_initializer" },
+		{ CG_K_FOR_EXPRESSION, "for_expression" },
 		{ CG_K_FUNCTION_ITEM, "function_item" },
+		{ CG_K_FUNCTION_MODIFIERS, "function_modifiers" },
+		{ CG_K_FUNCTION_SIGNATURE_ITEM, "function_signature_item" },
 		{ CG_K_GENERIC_FUNCTION, "generic_function" },
 		{ CG_K_GENERIC_TYPE, "generic_type" },
+		{ CG_K_IDENTIFIER, "identifier" },
 		{ CG_K_IF_EXPRESSION, "if_expression" },
 		{ CG_K_IMPL_ITEM, "impl_item" },
-		{ CG_K_IDENTIFIER, "identifier" },
+		{ CG_K_INLINE_TABLE, "inline_table" },
 		{ CG_K_INNER_ATTRIBUTE_ITEM, "inner_attribute_item" },
 		{ CG_K_LET_DECLARATION, "let_declaration" },
 		{ CG_K_LINE_COMMENT, "line_comment" },
+		{ CG_K_LOOP_EXPRESSION, "loop_expression" },
 		{ CG_K_MACRO_DEFINITION, "macro_definition" },
 		{ CG_K_MACRO_INVOCATION, "macro_invocation" },
 		{ CG_K_MATCH_ARM, "match_arm" },
+		{ CG_K_MATCH_PATTERN, "match_pattern" },
 		{ CG_K_MOD_ITEM, "mod_item" },
+		{ CG_K_MUT_PATTERN, "mut_pattern" },
+		{ CG_K_PAIR, "pair" },
+		{ CG_K_PARAMETER, "parameter" },
+		{ CG_K_PARENTHESIZED_EXPRESSION, "parenthesized_expression" },
+		{ CG_K_QUOTED_KEY, "quoted_key" },
 		{ CG_K_RAW_STRING_LITERAL, "raw_string_literal" },
+		{ CG_K_REFERENCE_TYPE, "reference_type" },
 		{ CG_K_SCOPED_IDENTIFIER, "scoped_identifier" },
 		{ CG_K_SCOPED_TYPE_IDENTIFIER, "scoped_type_identifier" },
+		{ CG_K_SCOPED_USE_LIST, "scoped_use_list" },
+		{ CG_K_SELF, "self" },
+		{ CG_K_SELF_PARAMETER, "self_parameter" },
+		{ CG_K_SOURCE_FILE, "source_file" },
 		{ CG_K_STATIC_ITEM, "static_item" },
+		{ CG_K_STRING, "string" },
+		{ CG_K_STRING_CONTENT, "string_content" },
 		{ CG_K_STRING_LITERAL, "string_literal" },
+		{ CG_K_STRUCT_EXPRESSION, "struct_expression" },
 		{ CG_K_STRUCT_ITEM, "struct_item" },
+		{ CG_K_STRUCT_PATTERN, "struct_pattern" },
+		{ CG_K_SUPER, "super" },
+		{ CG_K_TABLE, "table" },
+		{ CG_K_TABLE_ARRAY_ELEMENT, "table_array_element" },
+		{ CG_K_TOKEN_REPETITION, "token_repetition" },
 		{ CG_K_TOKEN_TREE, "token_tree" },
 		{ CG_K_TRAIT_ITEM, "trait_item" },
+		{ CG_K_TRY_EXPRESSION, "try_expression" },
+		{ CG_K_TUPLE_PATTERN, "tuple_pattern" },
+		{ CG_K_TUPLE_STRUCT_PATTERN, "tuple_struct_pattern" },
 		{ CG_K_TYPE_IDENTIFIER, "type_identifier" },
+		{ CG_K_UNARY_EXPRESSION, "unary_expression" },
+		{ CG_K_USE_AS_CLAUSE, "use_as_clause" },
 		{ CG_K_USE_DECLARATION, "use_declaration" },
+		{ CG_K_USE_LIST, "use_list" },
+		{ CG_K_USE_WILDCARD, "use_wildcard" },
+		{ CG_K_VISIBILITY_MODIFIER, "visibility_modifier" },
+		{ CG_K_WHILE_EXPRESSION, "while_expression" },
+		{ CG_K_ASYNC, "async" },
+		{ CG_K_AWAIT, "await" },
+		{ CG_K_ELSE, "else" },
+		{ CG_K_IF, "if" },
+		{ CG_K_MOD, "mod" },
+		{ CG_K_PUB, "pub" },
+		{ CG_K_AND_AND, "&&" },
+		{ CG_K_BANG, "!" },
+		{ CG_K_COLON_COLON, "::" },
+		{ CG_K_COMMA, "," },
+		{ CG_K_DOT, "." },
+		{ CG_K_EQ, "=" },
+		{ CG_K_HASH, "#" },
+		{ CG_K_LBRACE, "{" },
+		{ CG_K_LBRACKET, "[" },
+		{ CG_K_LPAREN, "(" },
+		{ CG_K_OR_OR, "||" },
+		{ CG_K_QUESTION, "?" },
+		{ CG_K_RPAREN, ")" },
+		{ CG_K_SEMICOLON, ";" },
 	};
 	struct kind_check *kc = payload;
 	enum cg_kind want = CG_K_OTHER;
@@ -88,12 +157,20 @@ static void test_node_kinds(void **state)
 		"trait T {}\nimpl S<u8> { fn f(&self) {} }\nmacro_rules! m { () => {} }\nmod inner { /* c */ }\n"
 		"async fn g() { let x = async { 1 }.await; let c = |y: u8| y; std::mem::drop(x); m!(a.b()); }\n"
 		"fn broken( { ) }\n";
+	static const char toml[] = "# c\n[package]\nname = \"a\"\n[dependencies]\nx = { version = \"1\", "
+				   "optional = true }\nb.c = [\"d\"]\n'q' = 1\n[[bench]]\nharness = false\n";
 	struct cg_source src;
 	struct kind_check kc = { 0, 0 };
 	(void)state;
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
 	cg_walk(cg_source_root(&src), check_kind, &kc);
 	assert_true(kc.known >= 20);
+	cg_source_release(&src);
+	/* The TOML grammar has its own symbols; the same names give the same kinds. */
+	kc.known = 0;
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, toml, strlen(toml)), 0);
+	cg_walk(cg_source_root(&src), check_kind, &kc);
+	assert_true(kc.known >= 15);
 	cg_source_release(&src);
 }
 
