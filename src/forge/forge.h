@@ -109,6 +109,7 @@ struct cg_forge_opts {
 	bool has_summary_comment;     /* post/update the summary comment */
 	size_t max_inline;	      /* inline comments per run */
 	long timeout_s;		      /* one API request attempt (forge.timeout_s); 0: 60 */
+	double http_wait_scale;	      /* http.retry_wait_scale (cg_http_policy.wait_scale); 0 counts as 1 */
 };
 
 struct cg_forge_input {

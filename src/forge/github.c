@@ -340,6 +340,8 @@ static void client_init(struct gh *g)
 	/* Secondary rate limits answer 403 with Retry-After: wait those out too. */
 	c->policy.retry_rate_limited_403 = true;
 	c->policy.max_retries = 5;
+	if (g->opts)
+		c->policy.wait_scale = g->opts->http_wait_scale;
 	c->paging = CG_PAGING_LINK;
 	c->headers[c->nheaders++] = (struct cg_http_header){ "Accept", "application/vnd.github+json" };
 	c->headers[c->nheaders++] = (struct cg_http_header){ "X-GitHub-Api-Version", "2022-11-28" };

@@ -275,6 +275,8 @@ static void client_init(struct gl *g)
 	if (g->opts && g->opts->timeout_s > 0)
 		c->policy.timeout_ms = g->opts->timeout_s * 1000;
 	c->policy.max_retries = 5;
+	if (g->opts)
+		c->policy.wait_scale = g->opts->http_wait_scale;
 	c->paging = CG_PAGING_X_NEXT_PAGE;
 	c->headers[c->nheaders++] = (struct cg_http_header){ "Accept", "application/json" };
 	c->headers[c->nheaders++] = (struct cg_http_header){ "User-Agent", "crabgate/" CG_VERSION };

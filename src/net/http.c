@@ -2,6 +2,7 @@
 #include "net/http.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -37,18 +39,23 @@ static void sleep_ms(uint64_t ms)
 		;
 }
 
-/* CRABGATE_TEST_TIME_SCALE: see http.h. Read on every batch so tests may change it. */
-static double time_scale(void)
+int cg_http_wait_scale_from_config(double *out, const struct cg_config *cfg)
 {
-	const char *v = getenv("CRABGATE_TEST_TIME_SCALE");
-	char *end;
-	double d;
-	if (!v || !*v)
-		return 1.0;
-	d = strtod(v, &end);
-	if (*end || !(d > 0.0) || d > 1000.0)
-		return 1.0;
-	return d;
+	const struct cg_conf_node *n = cg_conf_child(cg_conf_child(cfg->root, "http"), "retry_wait_scale");
+	char *end = NULL;
+
+	*out = 1.0;
+	if (!n)
+		return 0;
+	errno = 0;
+	if (n->value && *n->value)
+		*out = strtod(n->value, &end);
+	if (!n->value || !*n->value || *end || errno || !(*out > 0.0) || *out > 1000.0)
+		return cg_error_set(
+			CG_E_CONFIG,
+			"%s:%u: http.retry_wait_scale: expected a number above 0 and at most 1000, found '%s'", n->file,
+			n->line, n->value ? n->value : "");
+	return 0;
 }
 
 static uint64_t rng_state;
@@ -900,7 +907,7 @@ int cg_http_batch(struct cg_http_call *calls, size_t n, unsigned max_in_flight, 
 	e.n = n;
 	e.policy = policy;
 	e.max_in_flight = max_in_flight ? max_in_flight : 1;
-	e.scale = time_scale();
+	e.scale = policy->wait_scale > 0.0 ? policy->wait_scale : 1.0;
 	e.slots = cg_calloc(n, sizeof(*e.slots));
 	if (!(e.multi = curl_multi_init())) {
 		err = cg_error_set(CG_E_NET, "cannot initialise libcurl's multi interface");

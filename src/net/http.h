@@ -7,6 +7,8 @@
 
 #include "util/buf.h"
 
+struct cg_config;
+
 /*
  * The one HTTP client of crabgate (libcurl), shared by the forges (GitHub,
  * GitLab) and the model review. What it guarantees whoever calls it:
@@ -37,11 +39,11 @@
  *   the retries and the last answer is returned as it is.
  * - The response body is held in a cg_buf capped at `max_body` bytes.
  *
- * Tests and benchmarks: the environment variable CRABGATE_TEST_TIME_SCALE
- * (a positive decimal, e.g. 0.01) multiplies every wait between attempts,
- * backoff and server-requested alike, so retry paths run in milliseconds
- * while taking the same decisions (the total-wait budget is compared
- * against the unscaled waits). It does not change request timeouts.
+ * - `wait_scale` (the config's http.retry_wait_scale) multiplies every
+ *   wait between attempts, backoff and server-requested alike, while the
+ *   decisions stay the same (the total-wait budget is compared against the
+ *   unscaled waits): the test suites run retry paths in milliseconds this
+ *   way. It does not change request timeouts.
  */
 
 struct cg_http_header {
@@ -69,13 +71,21 @@ struct cg_http_policy {
 	size_t max_body;	     /* response body cap in bytes (CG_E_TOOBIG past it) */
 	bool allow_insecure_http;    /* http:// to non-loopback hosts, with a warning */
 	bool retry_rate_limited_403; /* retry a 403 that carries Retry-After or remaining: 0 */
+	double wait_scale;	     /* multiplies each wait between attempts; 0 counts as 1 */
 };
 
-/* 3 retries, 60 s per attempt, 500 ms doubling to 30 s, 120 s in all, 8 MiB bodies. */
+/* 3 retries, 60 s per attempt, 500 ms doubling to 30 s, 120 s in all, 8 MiB bodies, unscaled waits. */
 /* One line: clang-format would spread this initializer over four. */
 /* clang-format off */
-#define CG_HTTP_POLICY_INIT { 3, 60000, 10000, 500, 30000, 120000, (size_t)8 << 20, false, false }
+#define CG_HTTP_POLICY_INIT { 3, 60000, 10000, 500, 30000, 120000, (size_t)8 << 20, false, false, 1.0 }
 /* clang-format on */
+
+/*
+ * The config's http.retry_wait_scale (1 when absent): a number above 0 and
+ * at most 1000, for cg_http_policy.wait_scale. CG_E_CONFIG naming the file,
+ * line and key for anything else.
+ */
+int cg_http_wait_scale_from_config(double *out, const struct cg_config *cfg);
 
 struct cg_http_response_header {
 	char *name;

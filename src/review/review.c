@@ -32,6 +32,7 @@ struct settings {
 	double temperature;
 	const char *standards_file;
 	bool is_required, allow_insecure_http;
+	double wait_scale;
 };
 
 struct job {
@@ -363,6 +364,7 @@ static int send_jobs(struct job *jobs, size_t *idx, size_t n, const struct cg_re
 	pol.timeout_ms = s->timeout_s * 1000;
 	pol.max_body = MAX_ANSWER_BODY;
 	pol.allow_insecure_http = s->allow_insecure_http;
+	pol.wait_scale = s->wait_scale;
 	hdrs[nh].name = "Content-Type";
 	hdrs[nh++].value = "application/json";
 	if (p->kind == CG_PROVIDER_ANTHROPIC) {
@@ -446,6 +448,7 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 		return 0;
 	if ((err = read_settings(&s, rc)) < 0)
 		return err;
+	s.wait_scale = opts->http_wait_scale;
 
 	if ((err = cg_review_provider_pick(&prov, rc)) < 0) {
 		if (err == CG_E_CONFIG)

@@ -36,12 +36,13 @@ struct cg_review_opts {
 	 * skipped review is then said there only, not logged a second time.
 	 */
 	bool is_noted_on_terminal;
+	double http_wait_scale; /* http.retry_wait_scale (cg_http_policy.wait_scale); 0 counts as 1 */
 };
 
 /* Zeroed is the default too: off, cache used. */
 /* One line: clang-format would spread this initializer over four. */
 /* clang-format off */
-#define CG_REVIEW_OPTS_INIT { CG_REVIEW_OFF, false, false }
+#define CG_REVIEW_OPTS_INIT { CG_REVIEW_OFF, false, false, 1.0 }
 /* clang-format on */
 
 struct cg_review_result {

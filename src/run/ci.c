@@ -209,6 +209,7 @@ int cg_run_ci(git_repository *repo, const struct cg_config *cfg, struct cg_run_c
 
 	cg_run_init(&run, repo, cfg, &s->run);
 	forge_opts_from_config(&fopts, cfg, s->is_dry_run);
+	fopts.http_wait_scale = s->run.http_wait_scale;
 	should_post = cg_conf_bool(fcfg, "post_comments", true) && !s->is_post_off;
 	if ((err = cg_ci_detect(&env)) < 0) {
 		cg_err("ci: %s", cg_error_last());

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/http.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -45,6 +46,8 @@ int cg_run_settings_from_config(struct cg_run_settings *s, const struct cg_confi
 				    cg_conf_child(root, "max_file_bytes")->file,
 				    cg_conf_child(root, "max_file_bytes")->line, max_bytes);
 	s->pass.max_file_bytes = (size_t)max_bytes;
+	if ((err = cg_http_wait_scale_from_config(&s->http_wait_scale, cfg)) < 0)
+		return err;
 	s->change.max_file_bytes = (uint64_t)max_bytes;
 	if (!s->pass.baseline_path) {
 		const char *b = cg_conf_str(root, "baseline", "");
@@ -167,6 +170,7 @@ int cg_run_review(struct cg_run *run)
 	const struct cg_run_settings *s = run->settings;
 	struct cg_review_opts review = s->review;
 
+	review.http_wait_scale = s->http_wait_scale;
 	for (size_t i = 0; i < s->noutputs; i++)
 		if (!strcmp(s->outputs[i].format, "text") && is_stdout(s->outputs[i].path))
 			review.is_noted_on_terminal = true;

@@ -36,6 +36,7 @@ struct cg_run_settings {
 	const char *summary_path;	   /* the markdown job summary (check --summary FILE), or NULL */
 	unsigned shard_index, shard_count; /* --shard i/n; count 0 = no sharding */
 	bool is_baseline_from_config;	   /* then a relative path is relative to the work tree */
+	double http_wait_scale;		   /* http.retry_wait_scale, for the review's and the forge's requests */
 	/*
 	 * --update-memory: cg_run_local ends with the local memory update
 	 * (memory.mode stage or commit, src/memory/memory.h); cg_run_ci pushes

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import unittest
 
-from cglib import BIN, Repo
+from cglib import BIN, FAST_RETRIES, Repo
 from forge_servers import Server, github_event, only_rule
 
 REPO = "octo-org/crabby"
@@ -72,8 +72,8 @@ class GitHubCI(unittest.TestCase):
     # -- helpers --------------------------------------------------------------
 
     def configure(self, extra=""):
-        """Writes .crabgate.yaml (not committed): chrono-ban alone, plus `extra`."""
-        self.repo.write(".crabgate.yaml", only_rule("chrono-ban", extra))
+        """Writes .crabgate.yaml (not committed): chrono-ban alone, short retry waits, plus `extra`."""
+        self.repo.write(".crabgate.yaml", only_rule("chrono-ban", FAST_RETRIES + extra))
 
     def open_pr(self, head=None, head_repo=REPO, event="pull_request", action="opened"):
         """Registers the PR (with its diff) on the server and writes the event file."""
@@ -99,8 +99,6 @@ class GitHubCI(unittest.TestCase):
             "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": self.event_name, "GITHUB_EVENT_PATH": self.event_path,
             "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": self.server.url, "GITHUB_SERVER_URL": "https://github.invalid",
             "GITHUB_STEP_SUMMARY": self.summary_path, "GITHUB_SHA": "0" * 40,
-            # Waits between retries run a thousand times faster, with the same decisions.
-            "CRABGATE_TEST_TIME_SCALE": "0.001",
         })
         if token:
             env["GITHUB_TOKEN"] = self.token

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from cglib import BIN, Repo
+from cglib import BIN, FAST_RETRIES, Repo
 from forge_servers import Server, only_rule
 
 PROJECT = 42
@@ -72,7 +72,7 @@ class GitLabCI(unittest.TestCase):
     # -- helpers --------------------------------------------------------------
 
     def configure(self, extra=""):
-        self.repo.write(".crabgate.yaml", only_rule("chrono-ban", extra))
+        self.repo.write(".crabgate.yaml", only_rule("chrono-ban", FAST_RETRIES + extra))
 
     def write_feature(self, tail):
         self.repo.write("src/lib.rs", "//! crabby\n" + FILLER + "use chrono::Duration;\npub fn last() {}\n" + tail)
@@ -91,7 +91,7 @@ class GitLabCI(unittest.TestCase):
             "GITLAB_CI": "true", "CI_API_V4_URL": self.server.url + "/api/v4", "CI_PROJECT_ID": str(PROJECT),
             "CI_MERGE_REQUEST_IID": str(IID), "CI_MERGE_REQUEST_DIFF_BASE_SHA": self.base,
             "CI_COMMIT_SHA": self.repo.git("rev-parse", "HEAD"), "CI_PIPELINE_SOURCE": "merge_request_event",
-            "CI_JOB_TOKEN": self.job_token, "CRABGATE_TEST_TIME_SCALE": "0.001",
+            "CI_JOB_TOKEN": self.job_token,
             "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature", "CI_MERGE_REQUEST_TITLE": "Two chrono imports",
             "CI_MERGE_REQUEST_PROJECT_ID": str(PROJECT), "CI_MERGE_REQUEST_SOURCE_PROJECT_ID": str(PROJECT),
         })

@@ -12,7 +12,7 @@ framework lets a handler do), and the test asserts the documented outcome:
   warning says posting failed; forge.fail_on_post_error turns it into exit 3;
 - always: the number of requests is bounded (1 + max_retries at most, and
   exactly 1 for errors that must not be retried). No test asserts timings;
-  waits between retries are scaled down by CRABGATE_TEST_TIME_SCALE, and
+  waits between retries are scaled down by http.retry_wait_scale, and
   the timeout tests set review.timeout_s / forge.timeout_s to one second.
 
 Memory commit-back: CRABGATE_TEST_CRASH_AT (test only, src/memory/crash.c)
@@ -33,7 +33,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cglib import BIN, GIT_ENV, SOURCE_DIR, Repo  # noqa: E402
+from cglib import BIN, FAST_RETRIES, GIT_ENV, SOURCE_DIR, Repo  # noqa: E402
 
 CHRONO_LINE = "use chrono::Utc;\n"
 OPENAI_OK = {"id": "x", "object": "chat.completion", "model": "m",
@@ -198,7 +198,7 @@ class FaultServer:
 def base_env():
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("GITHUB_", "GITLAB_", "CI_", "CRABGATE_", "OPENAI_", "ANTHROPIC_"))}
-    env.update({"NO_COLOR": "1", "CRABGATE_TEST_TIME_SCALE": "0.001", "NO_PROXY": "*", "no_proxy": "*"})
+    env.update({"NO_COLOR": "1", "NO_PROXY": "*", "no_proxy": "*"})
     for var in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "http_proxy", "https_proxy",
                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         env.pop(var, None)
@@ -253,8 +253,8 @@ class TestReviewFaults(FaultTest):
         cfg = {"provider": "openai", "base_url": base_url, "api_key_env": "CG_FAULT_KEY", "max_retries": retries,
                "timeout_s": timeout_s, "required": required}
         cfg.update(extra)
-        self.repo.write(".crabgate.yaml", "review:\n" + "".join("  %s: %s\n" % (k, json.dumps(v))
-                                                                 for k, v in cfg.items()))
+        self.repo.write(".crabgate.yaml", FAST_RETRIES + "review:\n" +
+                        "".join("  %s: %s\n" % (k, json.dumps(v)) for k, v in cfg.items()))
         env = base_env()
         env["CG_FAULT_KEY"] = self.KEY
         r = run(["-v", "check", "--review", "--no-cache", "--format", "json"], self.repo.path, env)
@@ -372,7 +372,7 @@ class ForgeFaults:
         super().tearDown()
 
     def config(self, extra="", timeout_s=10):
-        self.repo.write(".crabgate.yaml", "forge:\n  timeout_s: %d\n" % timeout_s + extra)
+        self.repo.write(".crabgate.yaml", FAST_RETRIES + "forge:\n  timeout_s: %d\n" % timeout_s + extra)
 
     def ci(self, api, extra_cfg="", timeout_s=10):
         self.config(extra_cfg, timeout_s)

@@ -2,8 +2,9 @@
 (tests/servers/model_server.py) on 127.0.0.1, speaking the OpenAI and
 Anthropic APIs, told per test how to answer. Assertions are on what the
 server received and what a user sees (findings, notes, exit status, files);
-CRABGATE_TEST_TIME_SCALE makes retry waits short, and no test asserts how
-long anything took beyond "at least the scaled wait"."""
+http.retry_wait_scale in the test repository's .crabgate.yaml makes retry
+waits short, and no test asserts how long anything took beyond "at least the
+scaled wait"."""
 import glob
 import json
 import os
@@ -18,6 +19,9 @@ from cglib import SOURCE_DIR, Repo, run  # noqa: E402
 SERVER = os.path.join(SOURCE_DIR, "tests", "servers", "model_server.py")
 API_KEY = "sk-test-CRABGATEreviewKEY0123456789abcdef"
 FAKE_AWS = "AKIAIOSFODNN7EXAMPLE"
+# Waits between retries a hundred times shorter: still long enough to see a 429's wait kept.
+WAIT_SCALE = 0.01
+SHORT_RETRIES = "http:\n  retry_wait_scale: %s\n" % WAIT_SCALE
 KEY_BODY = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
 PRIVATE_KEY = ("-----BEGIN RSA PRIVATE KEY-----\n" + KEY_BODY + "\n"
                "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
@@ -119,10 +123,10 @@ class ReviewTest(unittest.TestCase):
         lines = ["review:"]
         for k, v in cfg.items():
             lines.append("  %s: %s" % (k, json.dumps(v)))
-        self.repo.write(".crabgate.yaml", "\n".join(lines) + "\n")
+        self.repo.write(".crabgate.yaml", SHORT_RETRIES + "\n".join(lines) + "\n")
 
     def env(self, **extra):
-        e = {"CG_TEST_KEY": API_KEY, "CRABGATE_TEST_TIME_SCALE": "0.01", "OPENAI_API_KEY": "",
+        e = {"CG_TEST_KEY": API_KEY, "OPENAI_API_KEY": "",
              "ANTHROPIC_API_KEY": "", "CRABGATE_REVIEW_BASE_URL": "", "NO_PROXY": "*", "no_proxy": "*"}
         e.update(extra)
         return e
@@ -253,7 +257,7 @@ class ReviewTest(unittest.TestCase):
 
     def test_auto_picks_from_environment_or_skips(self):
         self.stage_files(1)
-        self.repo.write(".crabgate.yaml", "review:\n  standards_file: STANDARDS.md\n")
+        self.repo.write(".crabgate.yaml", SHORT_RETRIES + "review:\n  standards_file: STANDARDS.md\n")
         r, doc = self.check("--review")
         self.assertEqual(r.returncode, 0)
         skipped = [l for l in r.stderr.splitlines() if "model review" in l]
@@ -314,7 +318,7 @@ class ReviewTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         reqs = self.server.requests()
         self.assertEqual(len(reqs), 2)
-        self.assertGreaterEqual(reqs[1]["arrived"] - reqs[0]["finished"], 2 * 0.01 * 0.9)
+        self.assertGreaterEqual(reqs[1]["arrived"] - reqs[0]["finished"], 2 * WAIT_SCALE * 0.9)
         self.assertEqual(len(self.review_findings(doc)), 1)
         self.assertNotIn("failed", self.notes(doc))
 

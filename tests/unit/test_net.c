@@ -2,7 +2,7 @@
  * The HTTP client against a real server on 127.0.0.1 (tests/servers/
  * model_server.py, started per group): retries and their limits, the
  * concurrency bound, redirects, plain-http refusal, secrets in logs.
- * CRABGATE_TEST_TIME_SCALE makes the waits short; assertions are on the
+ * The policies' wait_scale makes the waits short; assertions are on the
  * decisions (attempts, computed waits, the server's record), not on clocks.
  */
 #include "helpers.h"
@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "config/config.h"
 #include "net/http.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -70,6 +71,7 @@ static struct cg_http_policy fast_policy(void)
 {
 	struct cg_http_policy p = CG_HTTP_POLICY_INIT;
 	p.timeout_ms = 10000;
+	p.wait_scale = 0.001;
 	return p;
 }
 
@@ -479,6 +481,32 @@ static void test_redirects_same_host_only(void **state)
 	cg_http_response_release(&r);
 }
 
+/* http.retry_wait_scale: 1 by default, any number in (0, 1000], an error naming the place otherwise. */
+static void test_wait_scale_from_config(void **state)
+{
+	static const char *const bad[] = { "0", "-1", "1001", "fast", "\"\"", "0.5x" };
+	static const char fast[] = "http:\n  retry_wait_scale: 0.001\n";
+	struct cg_config *cfg = NULL;
+	double scale = 0;
+	(void)state;
+	assert_int_equal(cg_config_load(&cfg, NULL, NULL), 0);
+	assert_int_equal(cg_http_wait_scale_from_config(&scale, cfg), 0);
+	assert_true(scale == 1.0);
+	assert_int_equal(cg_config_merge_text(cfg, ".crabgate.yaml", fast, strlen(fast)), 0);
+	assert_int_equal(cg_http_wait_scale_from_config(&scale, cfg), 0);
+	assert_true(scale == 0.001);
+	cg_config_free(cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[64];
+		snprintf(text, sizeof(text), "http:\n  retry_wait_scale: %s\n", bad[i]);
+		assert_int_equal(cg_config_load(&cfg, NULL, NULL), 0);
+		assert_int_equal(cg_config_merge_text(cfg, ".crabgate.yaml", text, strlen(text)), 0);
+		assert_int_equal(cg_http_wait_scale_from_config(&scale, cfg), CG_E_CONFIG);
+		assert_non_null(strstr(cg_error_last(), ".crabgate.yaml:2: http.retry_wait_scale: expected a number"));
+		cg_config_free(cfg);
+	}
+}
+
 static void test_connection_refused_retries_then_fails(void **state)
 {
 	struct cg_http_policy p = fast_policy();
@@ -576,12 +604,12 @@ int main(void)
 		cmocka_unit_test(test_batch_bounds_concurrency),
 		cmocka_unit_test(test_plain_http_refused_for_remote_hosts),
 		cmocka_unit_test(test_redirects_same_host_only),
+		cmocka_unit_test(test_wait_scale_from_config),
 		cmocka_unit_test(test_connection_refused_retries_then_fails),
 		cmocka_unit_test(test_body_cap),
 		cmocka_unit_test(test_header_injection_refused),
 		cmocka_unit_test(test_verbose_log_redacts_auth),
 	};
-	setenv("CRABGATE_TEST_TIME_SCALE", "0.001", 1);
 	unsetenv("http_proxy");
 	unsetenv("HTTP_PROXY");
 	unsetenv("ALL_PROXY");
