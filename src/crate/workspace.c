@@ -8,17 +8,12 @@
 #include "syntax/syntax.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/path.h"
 #include "util/str.h"
 #include "util/banned.h"
 
 /* Manifests and bench files bigger than this are not Cargo's business. */
 #define CARGO_MAX_FILE (8u * 1024 * 1024)
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
-}
 
 /* --- the cache --- */
 
@@ -193,7 +188,7 @@ static struct cg_crate *find_workspace(struct cg_cargo_cache *cache, struct cg_c
 		return cr;
 	if (!*cr->dir)
 		return NULL;
-	dir = dir_of(cr->dir);
+	dir = cg_path_dir(cr->dir);
 	for (;;) {
 		struct cg_crate *m = manifest_raw(cache, dir);
 		char *up;
@@ -203,7 +198,7 @@ static struct cg_crate *find_workspace(struct cg_cargo_cache *cache, struct cg_c
 		}
 		if (!*dir)
 			break;
-		up = dir_of(dir);
+		up = cg_path_dir(dir);
 		free(dir);
 		dir = up;
 	}
@@ -223,7 +218,7 @@ static struct cg_crate *manifest_in_locked(struct cg_cargo_cache *cache, const c
 
 static struct cg_crate *crate_of_locked(struct cg_cargo_cache *cache, const char *path)
 {
-	char *dir = dir_of(path);
+	char *dir = cg_path_dir(path);
 	char **visited = NULL;
 	size_t nvisited = 0, cap = 0;
 	struct cg_crate *owner = NULL;
@@ -243,7 +238,7 @@ static struct cg_crate *crate_of_locked(struct cg_cargo_cache *cache, const char
 			owner = NULL;
 			break;
 		}
-		char *up = dir_of(dir);
+		char *up = cg_path_dir(dir);
 		free(dir);
 		dir = up;
 	}
@@ -267,7 +262,7 @@ static int list_manifest(const char *path, void *payload)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, "Cargo.toml")) {
-		char *dir = dir_of(path);
+		char *dir = cg_path_dir(path);
 		cg_array_grow((void **)&cache->manifest_dirs, &cache->manifest_dirs_cap, cache->nmanifest_dirs + 1,
 			      sizeof(*cache->manifest_dirs));
 		cache->manifest_dirs[cache->nmanifest_dirs++] = dir;

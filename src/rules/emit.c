@@ -10,6 +10,12 @@ struct cg_span cg_span_of(TSNode node)
 	return span;
 }
 
+struct cg_span cg_span_of_pos(struct cg_cargo_pos pos)
+{
+	struct cg_span span = { pos.line, pos.column, pos.end_line, pos.end_column };
+	return span;
+}
+
 void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e)
 {
 	struct cg_finding *f = cg_findings_add(ctx->sink);

@@ -10,6 +10,7 @@
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/path.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -444,12 +445,6 @@ int cg_gate_walk(const struct cg_source *src, const struct cg_gate_env *env, int
 	return err;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
-}
-
 /* A `mod x;` of a parent module file: what it names, and whether the build compiles it. */
 struct mod_decl {
 	uint32_t start;
@@ -782,7 +777,7 @@ static const struct parent_decls *parent_decls_of(struct cg_gate_cache *cache, c
 	pd->key = key;
 	/* An empty list is still an answer: allocate so the slot counts as filled. */
 	cg_array_grow((void **)&pd->decls, &pd->cap, 1, sizeof(*pd->decls));
-	dir = dir_of(file);
+	dir = cg_path_dir(file);
 	{
 		struct decl_walk w = { &src, env, dir, pd };
 		cg_walk(cg_source_root(&src), collect_decl, &w);
@@ -829,7 +824,7 @@ bool cg_gate_file_excluded(struct cg_gate_cache *cache, const struct cg_change *
 	for (int level = 0; level < MAX_MODULE_DEPTH; level++) {
 		const char *slash = strrchr(cur, '/');
 		const char *base = slash ? slash + 1 : cur;
-		char *dir = dir_of(cur), *pdir, *name, *open = NULL;
+		char *dir = cg_path_dir(cur), *pdir, *name, *open = NULL;
 		bool is_left_out = false;
 
 		if (!strcmp(base, "lib.rs") || !strcmp(base, "main.rs") || !strcmp(base, "build.rs") ||
@@ -844,7 +839,7 @@ bool cg_gate_file_excluded(struct cg_gate_cache *cache, const struct cg_change *
 				break;
 			}
 			name = cg_strdup(dslash ? dslash + 1 : dir);
-			pdir = dir_of(dir);
+			pdir = cg_path_dir(dir);
 		} else {
 			name = cg_strndup(base, strlen(base) - 3);
 			pdir = cg_strdup(dir);
@@ -857,7 +852,7 @@ bool cg_gate_file_excluded(struct cg_gate_cache *cache, const struct cg_change *
 		 */
 		for (int up = 0; up < 2 && !open && !is_left_out; up++) {
 			static const char *const leaves[] = { "mod.rs", "lib.rs", "main.rs" };
-			char *ddir = up == 0 ? cg_strdup(pdir) : *pdir ? dir_of(pdir) : NULL;
+			char *ddir = up == 0 ? cg_strdup(pdir) : *pdir ? cg_path_dir(pdir) : NULL;
 			for (size_t i = 0; ddir && i < 4 && !open; i++) {
 				struct cg_buf cand = CG_BUF_INIT;
 				if (i < 3)

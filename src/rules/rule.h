@@ -6,6 +6,7 @@
 
 #include "change/change.h"
 #include "config/config.h"
+#include "crate/manifest.h"
 #include "finding/finding.h"
 #include "syntax/syntax.h"
 
@@ -101,6 +102,8 @@ struct cg_emit {
 /* Records a finding at `e->span`; the pass decides later whether it shows. */
 void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e);
 struct cg_span cg_span_of(TSNode node);
+/* The span of a place in a Cargo manifest or lock file (crate/manifest.h). */
+struct cg_span cg_span_of_pos(struct cg_cargo_pos pos);
 
 /* The registry (registry.c): every rule, in the order `crabgate rules` lists them. */
 extern const struct cg_rule *const cg_rules[];

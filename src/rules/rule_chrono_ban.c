@@ -14,6 +14,7 @@
 #include "syntax/rust.h"
 #include "syntax/toml.h"
 #include "util/buf.h"
+#include "util/path.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -214,12 +215,6 @@ static void emit_at(struct cg_rule_ctx *ctx, struct cg_span span, const char *me
 	e.message = message;
 	e.help = help && *help ? help : NULL;
 	cg_rule_emit(ctx, &e);
-}
-
-static struct cg_span span_of_pos(struct cg_cargo_pos p)
-{
-	struct cg_span s = { p.line, p.column, p.end_line, p.end_column };
-	return s;
 }
 
 /* ---------------------------------------------------------------- Rust -- */
@@ -920,7 +915,7 @@ static void emit_feature(struct cg_rule_ctx *ctx, const struct ban *b, const cha
 		      "drop the `%s` feature and convert at the boundary with jiff types; the list of such features "
 		      "is rules.chrono-ban.enabling_features",
 		      feature);
-	emit_at(ctx, span_of_pos(pos), msg.ptr, help.ptr);
+	emit_at(ctx, cg_span_of_pos(pos), msg.ptr, help.ptr);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
 }
@@ -965,7 +960,7 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 			      "depend on %s and port the code; `crabgate explain chrono-ban` lists the equivalents "
 			      "(`Utc::now()` -> `jiff::Timestamp::now()`, `NaiveDate` -> `jiff::civil::Date`, ...)",
 			      rep);
-		emit_at(ctx, span_of_pos(d->pos), msg.ptr, help.ptr);
+		emit_at(ctx, cg_span_of_pos(d->pos), msg.ptr, help.ptr);
 		cg_buf_release(&msg);
 		cg_buf_release(&help);
 		return;
@@ -1004,7 +999,7 @@ static void check_feature_item(struct cg_rule_ctx *ctx, const struct ban *b, con
 	if ((rep = banned(b, crate)) != NULL) {
 		cg_buf_printf(&msg, "feature `%s` turns on the banned crate %s (`%s`); use %s instead", f->name, crate,
 			      t, rep);
-		emit_at(ctx, span_of_pos(item->pos), msg.ptr,
+		emit_at(ctx, cg_span_of_pos(item->pos), msg.ptr,
 			"remove the item from the feature and port the code to jiff");
 	} else if (sub) {
 		check_enabled_feature(ctx, b, crate, sub, item->pos);
@@ -1015,12 +1010,6 @@ done:
 	cg_buf_release(&msg);
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
-}
-
 static int check_manifest(struct cg_rule_ctx *ctx, struct ban *b)
 {
 	struct cg_manifest m;
@@ -1028,7 +1017,7 @@ static int check_manifest(struct cg_rule_ctx *ctx, struct ban *b)
 
 	cg_manifest_parse(&m, ctx->src);
 	if (ctx->cargo) {
-		char *dir = dir_of(ctx->path);
+		char *dir = cg_path_dir(ctx->path);
 		const struct cg_crate *self = cg_cargo_manifest_in(ctx->cargo, dir);
 		ws = self ? self->workspace : NULL;
 		free(dir);
@@ -1089,7 +1078,7 @@ static int check_lock(struct cg_rule_ctx *ctx, struct ban *b)
 		cg_buf_printf(&msg, "; use %s instead", rep);
 		cg_buf_printf(&help, "%s`cargo tree -i %s -e features` shows which dependency and feature bring it in",
 			      help.size ? "; " : "", p->name);
-		emit_at(ctx, span_of_pos(p->name_pos), msg.ptr, help.ptr);
+		emit_at(ctx, cg_span_of_pos(p->name_pos), msg.ptr, help.ptr);
 		cg_buf_release(&msg);
 		cg_buf_release(&by);
 		cg_buf_release(&help);

@@ -48,12 +48,6 @@ static bool has_harness_dep(const struct cg_crate *cr)
 	return false;
 }
 
-static struct cg_span span_of_pos(struct cg_cargo_pos p)
-{
-	struct cg_span s = { p.line, p.column, p.end_line, p.end_column };
-	return s;
-}
-
 static void emit(struct cg_rule_ctx *ctx, struct cg_span span, const char *message, const char *help)
 {
 	struct cg_emit e = { 0 };
@@ -116,7 +110,7 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 			      crate_relative(cr, cr->bench_files[0].path), cr->nown_bench_files > 1 ? ", ..." : "");
 		cg_buf_puts(&help, "add `criterion = \"0.5\"` under [dev-dependencies] (or "
 				   "`criterion = { package = \"codspeed-criterion-compat\", ... }`, or divan)");
-		emit(ctx, span_of_pos(at.line ? at : (struct cg_cargo_pos){ 1, 1, 1, 2 }), msg.ptr, help.ptr);
+		emit(ctx, cg_span_of_pos(at.line ? at : (struct cg_cargo_pos){ 1, 1, 1, 2 }), msg.ptr, help.ptr);
 	}
 	for (size_t i = 0; i < cr->manifest.nbenches; i++) {
 		const struct cg_cargo_bench *b = &cr->manifest.benches[i];
@@ -134,7 +128,7 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 				b->name ? b->name : "?",
 				bf && bf->uses_divan && !bf->uses_criterion ? "divan" : "criterion");
 			cg_buf_puts(&help, "add `harness = false` to this [[bench]] entry");
-			emit(ctx, span_of_pos(b->pos), msg.ptr, help.ptr);
+			emit(ctx, cg_span_of_pos(b->pos), msg.ptr, help.ptr);
 		}
 		free(file);
 	}

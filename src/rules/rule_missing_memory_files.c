@@ -14,14 +14,9 @@
 #include "rules/rule.h"
 #include "syntax/toml.h"
 #include "util/buf.h"
+#include "util/path.h"
 #include "util/str.h"
 #include "util/banned.h"
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
-}
 
 /* True when `name` exists in `dir` or a folder above it, at the change's new revision. */
 static bool exists_here_or_above(const struct cg_change *change, const char *dir, const char *name)
@@ -37,7 +32,7 @@ static bool exists_here_or_above(const struct cg_change *change, const char *dir
 		cg_buf_release(&path);
 		if (is_found || !*d)
 			break;
-		up = dir_of(d);
+		up = cg_path_dir(d);
 		free(d);
 		d = up;
 	}
@@ -90,7 +85,7 @@ static int check(struct cg_rule_ctx *ctx)
 
 	if (ctx->kind != CG_KIND_CARGO_TOML || ts_node_is_null(table = crate_table(ctx->src)))
 		goto done;
-	dir = dir_of(ctx->path);
+	dir = cg_path_dir(ctx->path);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		const char *name = cg_conf_str(names, files[i].key, files[i].def);
 		if (exists_here_or_above(ctx->change, dir, name))

@@ -14,6 +14,7 @@
 #include "crate/workspace.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
+#include "util/path.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -30,16 +31,10 @@ static bool is_mock_crate(const struct cg_rule_ctx *ctx, const char *name)
 	return false;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? cg_strndup(path, (size_t)(slash - path)) : cg_strdup("");
-}
-
 /* `x.workspace = true`: the crate the workspace's [workspace.dependencies] entry names. */
 static const char *inherited_crate(struct cg_rule_ctx *ctx, const struct cg_cargo_dep *dep)
 {
-	char *dir = dir_of(ctx->path);
+	char *dir = cg_path_dir(ctx->path);
 	struct cg_crate *cr = ctx->cargo ? cg_cargo_manifest_in(ctx->cargo, dir) : NULL;
 	const char *crate = dep->key;
 

@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/escape.h"
+#include "util/path.h"
 #include "util/str.h"
 #include "util/utf8.h"
 #include "util/url.h"
@@ -232,6 +233,19 @@ static void test_escape_md_inline(void **state)
 			    "[ok](https://github.com/o/r) \\[no\\]\xe2\x80\x8b(https\xe2\x80\x8b://evil.example/) "
 			    "!\\[i\\]\xe2\x80\x8b(x)");
 	cg_buf_release(&b);
+}
+
+static void test_path_dir(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "a/b/c.rs", "a/b" }, { "c.rs", "" }, { "a/", "a" }, { "/x", "" }, { "", "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *d = cg_path_dir(cases[i][0]);
+		assert_string_equal(d, cases[i][1]);
+		free(d);
+	}
 }
 
 static void test_parse_long(void **state)
@@ -470,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_path_dir),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_url_same_origin),
 		cmocka_unit_test(test_edit_distance),
