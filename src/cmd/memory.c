@@ -139,9 +139,10 @@ static int parse(struct memory_args *a, struct cg_run_settings *s, bool *is_help
 	a->review.lessons = a->lessons;
 	a->review.todos = a->todos;
 	/* The token is read from the environment only, never from argv (which `ps` shows). */
-	if (!a->token_env)
-		return cg_run_memory_forge(&a->ci.forge, &a->ci.token, forge);
-	a->ci.token = getenv(a->token_env);
+	if ((err = cg_run_memory_forge(&a->ci.forge, a->token_env ? NULL : &a->ci.token, forge)) < 0)
+		return err;
+	if (a->token_env)
+		a->ci.token = getenv(a->token_env);
 	return 0;
 }
 

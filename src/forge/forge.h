@@ -147,6 +147,7 @@ struct cg_forge {
 	const char *request;	  /* what changes are reviewed in: "pull request" */
 	const char *review_label; /* how the log names a review run; NULL: by the CI's event name */
 	char number_sign;	  /* before a request's number: '#' or '!' */
+	const char *push_user;	  /* the user name a git push gives with the API token */
 	/* The variables an API token is read from, the first set wins (crabgate's own first). */
 	const char *token_vars[2];
 	/*

@@ -479,6 +479,7 @@ const struct cg_forge cg_forge__github = {
 	.review_label = NULL, /* pull_request or pull_request_target */
 	.token_vars = { "CRABGATE_GITHUB_TOKEN", "GITHUB_TOKEN" },
 	.number_sign = '#',
+	.push_user = "x-access-token",
 	.detect = cg_forge__github_detect,
 	.post = cg_forge_github_post,
 	.annotate = cg_forge_github_annotate,

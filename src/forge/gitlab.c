@@ -447,6 +447,7 @@ const struct cg_forge cg_forge__gitlab = {
 	.review_label = "merge request",
 	.token_vars = { "CRABGATE_GITLAB_TOKEN", "GITLAB_TOKEN" },
 	.number_sign = '!',
+	.push_user = "oauth2",
 	.detect = cg_forge__gitlab_detect,
 	.post = cg_forge_gitlab_post,
 	.annotate = NULL,

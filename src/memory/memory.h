@@ -10,6 +10,7 @@
 #include "change/change.h"
 #include "config/config.h"
 #include "finding/finding.h"
+#include "forge/forge.h"
 #include "util/buf.h"
 
 /*
@@ -179,15 +180,14 @@ int cg_memory_update_local(struct cg_memory_result *out, git_repository *repo, c
 			   struct cg_change *change, const struct cg_findings *findings,
 			   const struct cg_memory_review *review, time_t now); /* now 0: cg_memory_now() */
 
-enum cg_memory_forge { CG_MEMORY_FORGE_GITHUB, CG_MEMORY_FORGE_GITLAB };
-
 /* What `crabgate ci` knows about the pull/merge request. All borrowed. */
 struct cg_memory_ci {
-	enum cg_memory_forge forge; /* picks the token's user name and "#N" or "!N" */
-	long pr_number;		    /* 0: not a PR (a push); the key is then the head commit */
-	const char *title;	    /* PR title; NULL: the head commit's first line */
-	const char *branch;	    /* the PR's branch on `remote`, without refs/heads/ */
-	const char *head_sha;	    /* the PR head (pull_request.head.sha), NOT the merge commit */
+	/* Never NULL: its push_user goes with the token; its number_sign makes "#N" or "!N". */
+	const struct cg_forge *forge;
+	long pr_number;	      /* 0: not a PR (a push); the key is then the head commit */
+	const char *title;    /* PR title; NULL: the head commit's first line */
+	const char *branch;   /* the PR's branch on `remote`, without refs/heads/ */
+	const char *head_sha; /* the PR head (pull_request.head.sha), NOT the merge commit */
 	/*
 	 * URL, path, or a configured remote's name. A URL without user info:
 	 * GitLab's checkout puts the job token into origin's URL, and libgit2
@@ -205,8 +205,8 @@ struct cg_memory_ci {
  * configured author on that commit (blobs -> git_tree_create_updated ->
  * git_commit_create; no work tree, no ref moved locally) and pushes
  * `<commit>:refs/heads/<branch>` (never forced). The token goes through a
- * credentials callback with an attempt cap (GitHub `x-access-token`, GitLab
- * `oauth2`). A non-fast-forward rejection fetches the branch tip and renders
+ * credentials callback with an attempt cap, as the forge's push_user
+ * (GitHub `x-access-token`, GitLab `oauth2`). A non-fast-forward rejection fetches the branch tip and renders
  * again over the tip's files (a teammate's edit to them is kept), up to
  * memory.push_attempts with backoff. Local remotes (paths, file://) get a
  * compare-and-swap ref update, since libgit2's local transport would force.

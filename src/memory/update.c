@@ -509,8 +509,7 @@ static int push_loop(struct cg_memory_result *out, git_repository *repo, git_com
 		     const struct cg_memory_facts *facts, const struct cg_memory_config *mc,
 		     const struct cg_memory_ci *ci)
 {
-	struct cg_memory_remote rm = { ci->remote, ci->token,
-				       ci->forge == CG_MEMORY_FORGE_GITLAB ? "oauth2" : "x-access-token" };
+	struct cg_memory_remote rm = { ci->remote, ci->token, ci->forge->push_user };
 	git_commit *parent = head, *tip = NULL;
 	char why[512] = "";
 	int err = 0;
@@ -635,7 +634,7 @@ int cg_memory_update_ci(struct cg_memory_result *out, git_repository *repo, cons
 		goto done;
 	}
 	if (ci->pr_number > 0)
-		cg_buf_printf(&key, "%c%ld", ci->forge == CG_MEMORY_FORGE_GITLAB ? '!' : '#', ci->pr_number);
+		cg_buf_printf(&key, "%c%ld", ci->forge->number_sign, ci->pr_number);
 	meta.key = ci->pr_number > 0 ? key.ptr : NULL;
 	meta.scope = ci->pr_number > 0 ? key.ptr : ci->branch;
 	meta.title = ci->title;

@@ -119,25 +119,14 @@ static void log_result(const struct cg_forge_result *r, bool is_dry_run, const c
 	cg_buf_release(&why);
 }
 
-/* The memory commit's forge, by the forge's name. */
-static const struct {
-	const char *name;
-	enum cg_memory_forge forge;
-} memory_forges[] = {
-	{ "github", CG_MEMORY_FORGE_GITHUB },
-	{ "gitlab", CG_MEMORY_FORGE_GITLAB },
-};
-
-int cg_run_memory_forge(enum cg_memory_forge *out, const char **token, const char *name)
+int cg_run_memory_forge(const struct cg_forge **out, const char **token, const char *name)
 {
 	const struct cg_forge *f = cg_forge_find(name);
 	struct cg_buf names = CG_BUF_INIT;
 	int err;
 
-	for (size_t i = 0; f && i < sizeof(memory_forges) / sizeof(memory_forges[0]); i++) {
-		if (strcmp(memory_forges[i].name, name))
-			continue;
-		*out = memory_forges[i].forge;
+	if (f) {
+		*out = f;
 		for (size_t k = 0; token && k < 2; k++) {
 			const char *v = getenv(f->token_vars[k]);
 			*token = v && *v ? v : NULL;
@@ -169,7 +158,7 @@ static void remember(struct cg_run *run, const struct cg_ci_env *env)
 		cg_warn("ci: memory update skipped: no branch to push to (detached run, tag, or unknown event)");
 		return;
 	}
-	cg_run_memory_forge(&mci.forge, NULL, env->forge->name);
+	mci.forge = env->forge;
 	mci.pr_number = env->is_review ? env->number : 0;
 	mci.title = env->title;
 	mci.branch = env->branch;

@@ -142,6 +142,6 @@ int cg_run_ci(git_repository *repo, const struct cg_config *cfg, struct cg_run_c
  * CG_E_USAGE naming the expected ones when `name` is none of cg_forges.
  * `token` (borrowed from the environment, or NULL) is that forge's API token.
  */
-int cg_run_memory_forge(enum cg_memory_forge *out, const char **token, const char *name);
+int cg_run_memory_forge(const struct cg_forge **out, const char **token, const char *name);
 
 #endif

@@ -562,7 +562,7 @@ static void test_commit_and_push_without_work_tree(void **state)
 	push_to(&sb, remote.dir, "HEAD:refs/heads/feature");
 
 	load_range(&change, &sb, base, head);
-	ci.forge = CG_MEMORY_FORGE_GITLAB;
+	ci.forge = cg_forge_find("gitlab");
 	ci.pr_number = 7;
 	ci.title = "Use time";
 	ci.branch = "feature";

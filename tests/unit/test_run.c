@@ -193,19 +193,19 @@ static void test_local_fail_level_never(void **state)
 
 static void test_memory_forge(void **state)
 {
-	enum cg_memory_forge forge = CG_MEMORY_FORGE_GITHUB;
+	const struct cg_forge *forge = NULL;
 	const char *token = NULL;
 	(void)state;
 
 	setenv("CRABGATE_GITLAB_TOKEN", "", 1);
 	setenv("GITLAB_TOKEN", "glpat-test", 1);
 	assert_int_equal(cg_run_memory_forge(&forge, &token, "gitlab"), 0);
-	assert_int_equal(forge, CG_MEMORY_FORGE_GITLAB);
+	assert_ptr_equal(forge, cg_forge_find("gitlab"));
 	assert_string_equal(token, "glpat-test");
 	unsetenv("GITLAB_TOKEN");
 	unsetenv("CRABGATE_GITLAB_TOKEN");
 	assert_int_equal(cg_run_memory_forge(&forge, NULL, "github"), 0);
-	assert_int_equal(forge, CG_MEMORY_FORGE_GITHUB);
+	assert_ptr_equal(forge, cg_forge_find("github"));
 	assert_int_equal(cg_run_memory_forge(&forge, NULL, "bitbucket"), CG_E_USAGE);
 	assert_string_equal(cg_error_last(), "memory: --forge 'bitbucket': expected github or gitlab");
 }
