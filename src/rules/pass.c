@@ -100,7 +100,7 @@ static int pass_env_init(struct pass_env *env, const struct cg_config *cfg, cons
 	sev = cg_conf_str(env->allow_cfg, "severity", NULL);
 	if (sev && cg_severity_parse(&env->allow_sev, sev) < 0)
 		return cg_error_set(CG_E_CONFIG, "rules.allow-without-reason.severity: %s", cg_error_last());
-	if (env->allow_cfg && !cg_conf_bool(env->allow_cfg, "enabled", true))
+	if (env->allow_rule && !cg_conf_bool(env->allow_cfg, "enabled", !env->allow_rule->is_opt_in))
 		env->allow_sev = CG_SEV_OFF;
 	if ((err = cg_pass__baseline_load(&env->baseline, &env->nbaseline, opts->baseline_path)) < 0)
 		return err;
@@ -149,7 +149,7 @@ static int select_rules(struct rule_slot *slots, size_t *nslots, const struct pa
 
 		if (!rule->check || !(rule->wants & kind))
 			continue;
-		if (rc && !cg_conf_bool(rc, "enabled", true))
+		if (!cg_conf_bool(rc, "enabled", !rule->is_opt_in))
 			continue;
 		if (sev_name && cg_severity_parse(&slot.severity, sev_name) < 0)
 			return cg_error_set(CG_E_CONFIG, "rules.%s.severity: %s", rule->id, cg_error_last());
