@@ -41,7 +41,7 @@ static int list_bench_rs(const char *path, void *payload)
 }
 
 /* The bench files `pkg` declares or Cargo discovers for it, added to `into`. */
-static void collect_bench_paths(struct cg_cargo_cache *cache, const struct cg_crate *pkg, struct cg_crate *into)
+static void collect_bench_paths(struct cg_crate_cache *cache, const struct cg_crate *pkg, struct cg_crate *into)
 {
 	struct cg_buf prefix = CG_BUF_INIT;
 	struct list_rs l = { into };
@@ -49,24 +49,24 @@ static void collect_bench_paths(struct cg_cargo_cache *cache, const struct cg_cr
 	/* benches/ counts even with `autobenches = false`: its files are benchmarks by intent,
 	 * and packaged crates often ship the folder without their [[bench]] entries. */
 	cg_buf_printf(&prefix, "%s%sbenches/", pkg->dir, *pkg->dir ? "/" : "");
-	if (cg_change_list(cg_cargo__change(cache), prefix.ptr, list_bench_rs, &l) < 0)
+	if (cg_change_list(cg_crate__change(cache), prefix.ptr, list_bench_rs, &l) < 0)
 		cg_error_clear();
 	for (size_t i = 0; i < pkg->manifest.nbenches; i++) {
-		const struct cg_cargo_bench *b = &pkg->manifest.benches[i];
+		const struct cg_crate_bench *b = &pkg->manifest.benches[i];
 		struct cg_buf rel = CG_BUF_INIT;
 		char *full;
 		if (b->path)
 			cg_buf_puts(&rel, b->path);
 		else if (b->name)
 			cg_buf_printf(&rel, "benches/%s.rs", b->name);
-		full = rel.size ? cg_cargo_join(pkg->dir, rel.ptr) : NULL;
-		if (full && !cg_change_exists(cg_cargo__change(cache), full) && !b->path && b->name) {
+		full = rel.size ? cg_crate_join(pkg->dir, rel.ptr) : NULL;
+		if (full && !cg_change_exists(cg_crate__change(cache), full) && !b->path && b->name) {
 			free(full);
 			cg_buf_release(&rel);
 			cg_buf_printf(&rel, "benches/%s/main.rs", b->name);
-			full = cg_cargo_join(pkg->dir, rel.ptr);
+			full = cg_crate_join(pkg->dir, rel.ptr);
 		}
-		if (full && cg_change_exists(cg_cargo__change(cache), full))
+		if (full && cg_change_exists(cg_crate__change(cache), full))
 			add_bench_file(into, full);
 		free(full);
 		cg_buf_release(&rel);
@@ -78,17 +78,17 @@ static void collect_bench_paths(struct cg_cargo_cache *cache, const struct cg_cr
 static bool depends_on(const struct cg_crate *pkg, const struct cg_crate *cr)
 {
 	for (size_t i = 0; i < pkg->manifest.ndeps; i++) {
-		const struct cg_cargo_dep *d = &pkg->manifest.deps[i];
+		const struct cg_crate_dep *d = &pkg->manifest.deps[i];
 		if (d->is_workspace_decl)
 			continue;
 		if (d->path) {
-			char *target = cg_cargo_join(pkg->dir, d->path);
+			char *target = cg_crate_join(pkg->dir, d->path);
 			bool same = target && !strcmp(target, cr->dir);
 			free(target);
 			if (same)
 				return true;
 		}
-		if (cr->manifest.package_name && !strcmp(cg_cargo_dep_crate(d), cr->manifest.package_name))
+		if (cr->manifest.package_name && !strcmp(cg_crate_dep_crate(d), cr->manifest.package_name))
 			return true;
 	}
 	return false;
@@ -178,12 +178,12 @@ static int scan_bench_node(TSNode node, void *payload)
 }
 
 /* Parses one bench file: what it runs on and the names it uses. */
-static void scan_bench_file(struct cg_cargo_cache *cache, struct cg_bench_file *bf, struct bench_scan *acc)
+static void scan_bench_file(struct cg_crate_cache *cache, struct cg_bench_file *bf, struct bench_scan *acc)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
 
-	if (!cg_cargo__read_file(cache, bf->path, &text))
+	if (!cg_crate__read_file(cache, bf->path, &text))
 		return;
 	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
 		acc->src = &src;
@@ -196,7 +196,7 @@ static void scan_bench_file(struct cg_cargo_cache *cache, struct cg_bench_file *
 	cg_buf_release(&text);
 }
 
-static void benches_locked(struct cg_cargo_cache *cache, struct cg_crate *cr)
+static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
 {
 	struct bench_scan acc = { 0 };
 	const struct cg_crate *ws = cr->workspace;
@@ -210,13 +210,13 @@ static void benches_locked(struct cg_cargo_cache *cache, struct cg_crate *cr)
 	/* Bench packages of the workspace that depend on this crate count too. */
 	if (ws && cr->manifest.has_package) {
 		size_t ndirs;
-		char *const *dirs = cg_cargo__manifest_dirs(cache, &ndirs);
+		char *const *dirs = cg_crate__manifest_dirs(cache, &ndirs);
 		for (size_t i = 0; i < ndirs; i++) {
 			const char *dir = dirs[i];
 			struct cg_crate *pkg;
 			if (!strcmp(dir, cr->dir) || !is_under(dir, ws->dir))
 				continue;
-			pkg = cg_cargo_manifest_in(cache, dir);
+			pkg = cg_crate_manifest_in(cache, dir);
 			if (pkg && pkg->manifest.has_package && pkg->workspace == ws && depends_on(pkg, cr))
 				collect_bench_paths(cache, pkg, cr);
 		}
@@ -225,7 +225,7 @@ static void benches_locked(struct cg_cargo_cache *cache, struct cg_crate *cr)
 	for (size_t i = 0; i < cr->nbench_files; i++)
 		scan_bench_file(cache, &cr->bench_files[i], &acc);
 	if (acc.n)
-		qsort(acc.names, acc.n, sizeof(*acc.names), cg_cargo__cmp_str);
+		qsort(acc.names, acc.n, sizeof(*acc.names), cg_crate__cmp_str);
 	for (size_t i = 0; i < acc.n; i++) {
 		if (cr->nbench_names && !strcmp(cr->bench_names[cr->nbench_names - 1], acc.names[i])) {
 			free(acc.names[i]);
@@ -238,13 +238,13 @@ static void benches_locked(struct cg_cargo_cache *cache, struct cg_crate *cr)
 	free(acc.names);
 }
 
-bool cg_cargo_bench_names(const struct cg_crate *cr, const char *name)
+bool cg_crate_bench_names(const struct cg_crate *cr, const char *name)
 {
 	return cr->nbench_names &&
-	       bsearch(&name, cr->bench_names, cr->nbench_names, sizeof(*cr->bench_names), cg_cargo__cmp_str) != NULL;
+	       bsearch(&name, cr->bench_names, cr->nbench_names, sizeof(*cr->bench_names), cg_crate__cmp_str) != NULL;
 }
 
-const struct cg_bench_file *cg_cargo_bench_file(const struct cg_crate *cr, const char *path)
+const struct cg_bench_file *cg_crate_bench_file(const struct cg_crate *cr, const char *path)
 {
 	for (size_t i = 0; i < cr->nown_bench_files; i++)
 		if (!strcmp(cr->bench_files[i].path, path))
@@ -252,7 +252,7 @@ const struct cg_bench_file *cg_cargo_bench_file(const struct cg_crate *cr, const
 	return NULL;
 }
 
-void cg_cargo__benches_release(struct cg_crate *cr)
+void cg_crate__benches_release(struct cg_crate *cr)
 {
 	for (size_t i = 0; i < cr->nbench_files; i++)
 		free(cr->bench_files[i].path);
@@ -263,7 +263,7 @@ void cg_cargo__benches_release(struct cg_crate *cr)
 }
 
 /* Under the repository lock, like the workspace's entry points (workspace.c). */
-void cg_cargo_benches(struct cg_cargo_cache *cache, struct cg_crate *cr)
+void cg_crate_benches(struct cg_crate_cache *cache, struct cg_crate *cr)
 {
 	cg_change_lock();
 	benches_locked(cache, cr);

@@ -26,10 +26,10 @@ struct cg_bench_file {
  * crate), parses them and fills crate->bench_files and bench_names. Once
  * per crate per run.
  */
-void cg_cargo_benches(struct cg_cargo_cache *cache, struct cg_crate *crate);
+void cg_crate_benches(struct cg_crate_cache *cache, struct cg_crate *crate);
 /* True when `name` is among the identifiers the crate's benches name. */
-bool cg_cargo_bench_names(const struct cg_crate *crate, const char *name);
-/* The crate's own bench file at `path`, or NULL (after cg_cargo_benches). */
-const struct cg_bench_file *cg_cargo_bench_file(const struct cg_crate *crate, const char *path);
+bool cg_crate_bench_names(const struct cg_crate *crate, const char *name);
+/* The crate's own bench file at `path`, or NULL (after cg_crate_benches). */
+const struct cg_bench_file *cg_crate_bench_file(const struct cg_crate *crate, const char *path);
 
 #endif

@@ -13,14 +13,14 @@
  */
 
 /* The change the cache reads; borrowed. */
-const struct cg_change *cg_cargo__change(const struct cg_cargo_cache *cache);
+const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache);
 /* Reads a text file of the new revision into `out`, bounded; false when absent or too big. */
-bool cg_cargo__read_file(const struct cg_cargo_cache *cache, const char *path, struct cg_buf *out);
+bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, struct cg_buf *out);
 /* The folders of every Cargo.toml at the new revision, sorted; listed once per cache. Borrowed. */
-char *const *cg_cargo__manifest_dirs(struct cg_cargo_cache *cache, size_t *n);
-/* Frees what cg_cargo_benches filled in `crate`. */
-void cg_cargo__benches_release(struct cg_crate *crate);
+char *const *cg_crate__manifest_dirs(struct cg_crate_cache *cache, size_t *n);
+/* Frees what cg_crate_benches filled in `crate`. */
+void cg_crate__benches_release(struct cg_crate *crate);
 /* qsort/bsearch order of `char *` elements. */
-int cg_cargo__cmp_str(const void *a, const void *b);
+int cg_crate__cmp_str(const void *a, const void *b);
 
 #endif

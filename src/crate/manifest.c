@@ -11,10 +11,10 @@
 
 /* --- positions --- */
 
-static struct cg_cargo_pos pos_of(TSNode node)
+static struct cg_crate_pos pos_of(TSNode node)
 {
 	TSPoint s = ts_node_start_point(node), e = ts_node_end_point(node);
-	struct cg_cargo_pos p = { s.row + 1, s.column + 1, e.row + 1, e.column + 1 };
+	struct cg_crate_pos p = { s.row + 1, s.column + 1, e.row + 1, e.column + 1 };
 	/* A table ends at the start of the next line: that line is not part of it. */
 	if (e.column == 0 && e.row > s.row) {
 		p.end_line = e.row;
@@ -24,14 +24,14 @@ static struct cg_cargo_pos pos_of(TSNode node)
 }
 
 /* A table from its header to its last key (not the blank lines and comments after it). */
-static struct cg_cargo_pos table_pos(TSNode table)
+static struct cg_crate_pos table_pos(TSNode table)
 {
-	struct cg_cargo_pos p = pos_of(table);
+	struct cg_crate_pos p = pos_of(table);
 	for (uint32_t i = ts_node_named_child_count(table); i-- > 0;) {
 		TSNode last = ts_node_named_child(table, i);
 		if (cg_node_kind(last) == CG_K_COMMENT)
 			continue;
-		struct cg_cargo_pos q = pos_of(last);
+		struct cg_crate_pos q = pos_of(last);
 		p.end_line = q.end_line;
 		p.end_column = q.end_column;
 		break;
@@ -39,7 +39,7 @@ static struct cg_cargo_pos table_pos(TSNode table)
 	return p;
 }
 
-static void pos_extend(struct cg_cargo_pos *p, struct cg_cargo_pos q)
+static void pos_extend(struct cg_crate_pos *p, struct cg_crate_pos q)
 {
 	if (!p->line) {
 		*p = q;
@@ -63,7 +63,7 @@ static void add_str(char ***arr, size_t *n, size_t *cap, const char *s)
 	(*arr)[(*n)++] = cg_strdup(s);
 }
 
-static void add_cstr(struct cg_cargo_str **arr, size_t *n, size_t *cap, const char *s, struct cg_cargo_pos pos)
+static void add_cstr(struct cg_crate_str **arr, size_t *n, size_t *cap, const char *s, struct cg_crate_pos pos)
 {
 	cg_array_grow((void **)arr, cap, *n + 1, sizeof(**arr));
 	(*arr)[*n].text = cg_strdup(s);
@@ -82,7 +82,7 @@ static char *string_of(const struct cg_source *src, TSNode value)
 
 /* Calls `fn` for each string of an array value. */
 static void each_string(const struct cg_source *src, TSNode array,
-			void (*fn)(void *, const char *, struct cg_cargo_pos), void *payload)
+			void (*fn)(void *, const char *, struct cg_crate_pos), void *payload)
 {
 	if (ts_node_is_null(array) || cg_node_kind(array) != CG_K_ARRAY)
 		return;
@@ -136,18 +136,18 @@ static uint64_t dep_hash(enum cg_dep_kind kind, const char *target, bool ws, con
 
 static void dep_index(struct parse_state *st, size_t i)
 {
-	const struct cg_cargo_dep *d = &st->m->deps[i];
+	const struct cg_crate_dep *d = &st->m->deps[i];
 	size_t k = (size_t)dep_hash(d->kind, d->target, d->is_workspace_decl, d->key) & (st->dep_cap - 1);
 	while (st->dep_slots[k])
 		k = (k + 1) & (st->dep_cap - 1);
 	st->dep_slots[k] = i + 1;
 }
 
-static struct cg_cargo_dep *find_dep(struct parse_state *st, enum cg_dep_kind kind, const char *target, bool ws,
+static struct cg_crate_dep *find_dep(struct parse_state *st, enum cg_dep_kind kind, const char *target, bool ws,
 				     const char *key, const char *table)
 {
 	struct cg_manifest *m = st->m;
-	struct cg_cargo_dep *d;
+	struct cg_crate_dep *d;
 	size_t k;
 
 	if ((m->ndeps + 1) * 2 > st->dep_cap) {
@@ -176,26 +176,26 @@ static struct cg_cargo_dep *find_dep(struct parse_state *st, enum cg_dep_kind ki
 	return d;
 }
 
-static void add_dep_feature(void *payload, const char *text, struct cg_cargo_pos pos)
+static void add_dep_feature(void *payload, const char *text, struct cg_crate_pos pos)
 {
-	struct cg_cargo_dep *d = payload;
+	struct cg_crate_dep *d = payload;
 	add_cstr(&d->features, &d->nfeatures, &d->features_cap, text, pos);
 }
 
-static void add_feature_item(void *payload, const char *text, struct cg_cargo_pos pos)
+static void add_feature_item(void *payload, const char *text, struct cg_crate_pos pos)
 {
-	struct cg_cargo_feature *f = payload;
+	struct cg_crate_feature *f = payload;
 	add_cstr(&f->items, &f->nitems, &f->items_cap, text, pos);
 }
 
-static void add_member(void *payload, const char *text, struct cg_cargo_pos pos)
+static void add_member(void *payload, const char *text, struct cg_crate_pos pos)
 {
 	struct cg_manifest *m = payload;
 	(void)pos;
 	add_str(&m->members, &m->nmembers, &m->members_cap, text);
 }
 
-static void add_exclude(void *payload, const char *text, struct cg_cargo_pos pos)
+static void add_exclude(void *payload, const char *text, struct cg_crate_pos pos)
 {
 	struct cg_manifest *m = payload;
 	(void)pos;
@@ -203,12 +203,12 @@ static void add_exclude(void *payload, const char *text, struct cg_cargo_pos pos
 }
 
 /* The position of an entry: the header line for a header, else the top-level pair. */
-static struct cg_cargo_pos entry_pos(const struct cg_toml_entry *e)
+static struct cg_crate_pos entry_pos(const struct cg_toml_entry *e)
 {
 	if (ts_node_is_null(e->value)) {
 		/* `[dependencies.chrono]`: from the opening bracket to the end of the key. */
-		struct cg_cargo_pos p = pos_of(e->table);
-		struct cg_cargo_pos k = pos_of(e->outer);
+		struct cg_crate_pos p = pos_of(e->table);
+		struct cg_crate_pos k = pos_of(e->outer);
 		p.end_line = k.end_line;
 		p.end_column = k.end_column + (e->is_array_element ? 2 : 1);
 		return p;
@@ -221,7 +221,7 @@ static void manifest_dep_entry(struct parse_state *st, const struct cg_toml_entr
 {
 	struct cg_manifest *m = st->m;
 	struct cg_buf table = CG_BUF_INIT;
-	struct cg_cargo_dep *d;
+	struct cg_crate_dep *d;
 	const char *field;
 
 	if (e->nparts <= name_at) {
@@ -289,7 +289,7 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 			m->lib_path = string_of(st->src, e->value);
 		}
 	} else if (!strcmp(p0, "features") && e->nparts == 2 && !ts_node_is_null(e->value)) {
-		struct cg_cargo_feature *f;
+		struct cg_crate_feature *f;
 		cg_array_grow((void **)&m->features, &m->features_cap, m->nfeatures + 1, sizeof(*m->features));
 		f = &m->features[m->nfeatures++];
 		memset(f, 0, sizeof(*f));
@@ -297,7 +297,7 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 		f->pos = pos_of(e->outer);
 		each_string(st->src, e->value, add_feature_item, f);
 	} else if (!strcmp(p0, "bench") && e->is_array_element && e->nheader == 1) {
-		struct cg_cargo_bench *b;
+		struct cg_crate_bench *b;
 		if (ts_node_is_null(e->value)) {
 			cg_array_grow((void **)&m->benches, &m->benches_cap, m->nbenches + 1, sizeof(*m->benches));
 			b = &m->benches[m->nbenches++];
@@ -338,7 +338,7 @@ static void free_strs(char **arr, size_t n)
 	free(arr);
 }
 
-static void free_cstrs(struct cg_cargo_str *arr, size_t n)
+static void free_cstrs(struct cg_crate_str *arr, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(arr[i].text);
@@ -352,7 +352,7 @@ void cg_manifest_release(struct cg_manifest *m)
 	free_strs(m->members, m->nmembers);
 	free_strs(m->exclude, m->nexclude);
 	for (size_t i = 0; i < m->ndeps; i++) {
-		struct cg_cargo_dep *d = &m->deps[i];
+		struct cg_crate_dep *d = &m->deps[i];
 		free(d->key);
 		free(d->package);
 		free(d->target);
@@ -374,7 +374,7 @@ void cg_manifest_release(struct cg_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-const char *cg_cargo_dep_crate(const struct cg_cargo_dep *dep)
+const char *cg_crate_dep_crate(const struct cg_crate_dep *dep)
 {
 	return dep->package && *dep->package ? dep->package : dep->key;
 }
@@ -387,7 +387,7 @@ struct lock_state {
 	uint32_t table; /* table_index of the current [[package]] */
 };
 
-static void add_lock_dep(void *payload, const char *text, struct cg_cargo_pos pos)
+static void add_lock_dep(void *payload, const char *text, struct cg_crate_pos pos)
 {
 	struct cg_lock_package *p = payload;
 	const char *sp = strchr(text, ' ');
@@ -449,7 +449,7 @@ void cg_lockfile_release(struct cg_lockfile *lock)
 
 /* --- paths --- */
 
-char *cg_cargo_join(const char *crate_dir, const char *rel)
+char *cg_crate_join(const char *crate_dir, const char *rel)
 {
 	struct cg_buf in = CG_BUF_INIT, out = CG_BUF_INIT;
 	char *result = NULL;
@@ -487,7 +487,7 @@ done:
 	return result;
 }
 
-bool cg_cargo_name_eq(const char *a, const char *b)
+bool cg_crate_name_eq(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
 		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;

@@ -14,18 +14,18 @@
  */
 
 /* A place in a file, 1-based; end_column is one past the last byte. */
-struct cg_cargo_pos {
+struct cg_crate_pos {
 	uint32_t line, column, end_line, end_column;
 };
 
 enum cg_dep_kind { CG_DEP_NORMAL, CG_DEP_DEV, CG_DEP_BUILD };
 
-struct cg_cargo_str {
+struct cg_crate_str {
 	char *text;
-	struct cg_cargo_pos pos;
+	struct cg_crate_pos pos;
 };
 
-struct cg_cargo_dep {
+struct cg_crate_dep {
 	char *key;     /* the name in the table (what code calls it) */
 	char *package; /* the crate: `package = ...` when renamed, else NULL */
 	enum cg_dep_kind kind;
@@ -35,24 +35,24 @@ struct cg_cargo_dep {
 	bool is_inherited;	/* `workspace = true` */
 	bool is_optional;
 	char *path; /* `path = ...`, or NULL */
-	struct cg_cargo_str *features;
+	struct cg_crate_str *features;
 	size_t nfeatures, features_cap;
-	struct cg_cargo_pos pos; /* every line the declaration spans */
+	struct cg_crate_pos pos; /* every line the declaration spans */
 };
 
-struct cg_cargo_feature {
+struct cg_crate_feature {
 	char *name;
-	struct cg_cargo_str *items;
+	struct cg_crate_str *items;
 	size_t nitems, items_cap;
-	struct cg_cargo_pos pos;
+	struct cg_crate_pos pos;
 };
 
-struct cg_cargo_bench {
+struct cg_crate_bench {
 	char *name;
 	char *path;	  /* as written, relative to the crate; NULL when absent */
 	bool has_harness; /* `harness` is written */
 	bool harness;
-	struct cg_cargo_pos pos; /* the whole [[bench]] element */
+	struct cg_crate_pos pos; /* the whole [[bench]] element */
 };
 
 struct cg_manifest {
@@ -64,28 +64,28 @@ struct cg_manifest {
 	bool has_workspace;
 	char **members, **exclude;
 	size_t nmembers, members_cap, nexclude, exclude_cap;
-	struct cg_cargo_dep *deps;
+	struct cg_crate_dep *deps;
 	size_t ndeps, deps_cap;
-	struct cg_cargo_feature *features;
+	struct cg_crate_feature *features;
 	size_t nfeatures, features_cap;
-	struct cg_cargo_bench *benches;
+	struct cg_crate_bench *benches;
 	size_t nbenches, benches_cap;
-	struct cg_cargo_pos package_pos;  /* the [package] table; line 0 when absent */
-	struct cg_cargo_pos dev_deps_pos; /* the [dev-dependencies] table; line 0 when absent */
+	struct cg_crate_pos package_pos;  /* the [package] table; line 0 when absent */
+	struct cg_crate_pos dev_deps_pos; /* the [dev-dependencies] table; line 0 when absent */
 };
 
 /* Reads a parsed Cargo.toml into `out` (released with cg_manifest_release). Best effort on broken input. */
 void cg_manifest_parse(struct cg_manifest *out, const struct cg_source *src);
 void cg_manifest_release(struct cg_manifest *m);
 /* The crate a dependency names: its `package`, else its key. */
-const char *cg_cargo_dep_crate(const struct cg_cargo_dep *dep);
+const char *cg_crate_dep_crate(const struct cg_crate_dep *dep);
 
 struct cg_lock_package {
 	char *name;
 	char *version;
 	char **deps; /* names only ("serde", not "serde 1.0.1 (registry+...)") */
 	size_t ndeps, deps_cap;
-	struct cg_cargo_pos name_pos; /* the `name = ...` line */
+	struct cg_crate_pos name_pos; /* the `name = ...` line */
 };
 
 struct cg_lockfile {
@@ -98,8 +98,8 @@ void cg_lockfile_parse(struct cg_lockfile *out, const struct cg_source *src);
 void cg_lockfile_release(struct cg_lockfile *lock);
 
 /* `crate_dir` + "/" + `rel`, with "./" and "x/.." folded; caller frees. NULL when it climbs above the root. */
-char *cg_cargo_join(const char *crate_dir, const char *rel);
+char *cg_crate_join(const char *crate_dir, const char *rel);
 /* Crate names compare with '-' and '_' as one character, as Cargo does. */
-bool cg_cargo_name_eq(const char *a, const char *b);
+bool cg_crate_name_eq(const char *a, const char *b);
 
 #endif

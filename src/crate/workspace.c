@@ -78,7 +78,7 @@ static void map_release(struct dir_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
-struct cg_cargo_cache {
+struct cg_crate_cache {
 	const struct cg_change *change;
 	struct dir_map manifests; /* folder -> the manifest in it */
 	struct dir_map owners;	  /* folder -> the package its files belong to */
@@ -90,15 +90,15 @@ struct cg_cargo_cache {
 	size_t max_file; /* the most bytes a manifest, lockfile or bench file read may have */
 };
 
-struct cg_cargo_cache *cg_cargo_cache_new(const struct cg_change *change)
+struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
 {
-	struct cg_cargo_cache *c = cg_calloc(1, sizeof(*c));
+	struct cg_crate_cache *c = cg_calloc(1, sizeof(*c));
 	c->change = change;
 	c->max_file = CARGO_MAX_FILE;
 	return c;
 }
 
-void cg_cargo_cache_set_max_file(struct cg_cargo_cache *cache, size_t max_bytes)
+void cg_crate_cache_set_max_file(struct cg_crate_cache *cache, size_t max_bytes)
 {
 	cache->max_file = max_bytes && max_bytes < CARGO_MAX_FILE ? max_bytes : CARGO_MAX_FILE;
 }
@@ -108,11 +108,11 @@ static void crate_free(struct cg_crate *cr)
 	free(cr->dir);
 	free(cr->manifest_path);
 	cg_manifest_release(&cr->manifest);
-	cg_cargo__benches_release(cr);
+	cg_crate__benches_release(cr);
 	free(cr);
 }
 
-void cg_cargo_cache_free(struct cg_cargo_cache *cache)
+void cg_crate_cache_free(struct cg_crate_cache *cache)
 {
 	if (!cache)
 		return;
@@ -127,7 +127,7 @@ void cg_cargo_cache_free(struct cg_cargo_cache *cache)
 	free(cache);
 }
 
-bool cg_cargo__read_file(const struct cg_cargo_cache *cache, const char *path, struct cg_buf *out)
+bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, struct cg_buf *out)
 {
 	out->cap = cache->max_file;
 	if (cg_change_read(cache->change, path, out) < 0) {
@@ -138,14 +138,14 @@ bool cg_cargo__read_file(const struct cg_cargo_cache *cache, const char *path, s
 	return true;
 }
 
-static struct cg_crate *load_manifest(struct cg_cargo_cache *cache, const char *dir)
+static struct cg_crate *load_manifest(struct cg_crate_cache *cache, const char *dir)
 {
 	struct cg_buf path = CG_BUF_INIT, text = CG_BUF_INIT, lib = CG_BUF_INIT;
 	struct cg_source src;
 	struct cg_crate *cr = NULL;
 
 	cg_buf_printf(&path, "%s%sCargo.toml", dir, *dir ? "/" : "");
-	if (!cg_change_exists(cache->change, path.ptr) || !cg_cargo__read_file(cache, path.ptr, &text))
+	if (!cg_change_exists(cache->change, path.ptr) || !cg_crate__read_file(cache, path.ptr, &text))
 		goto done;
 	if (cg_source_parse(&src, CG_LANG_TOML, text.ptr, text.size) < 0) {
 		cg_error_clear();
@@ -168,7 +168,7 @@ done:
 }
 
 /* The manifest in `dir`, loaded once; its workspace is not looked for yet. */
-static struct cg_crate *manifest_raw(struct cg_cargo_cache *cache, const char *dir)
+static struct cg_crate *manifest_raw(struct cg_crate_cache *cache, const char *dir)
 {
 	struct cg_crate *cr;
 	if (map_get(&cache->manifests, dir, &cr))
@@ -179,7 +179,7 @@ static struct cg_crate *manifest_raw(struct cg_cargo_cache *cache, const char *d
 }
 
 /* The nearest manifest with [workspace] at or above the crate's folder. */
-static struct cg_crate *find_workspace(struct cg_cargo_cache *cache, struct cg_crate *cr)
+static struct cg_crate *find_workspace(struct cg_crate_cache *cache, struct cg_crate *cr)
 {
 	char *dir;
 	struct cg_crate *ws = NULL;
@@ -206,7 +206,7 @@ static struct cg_crate *find_workspace(struct cg_cargo_cache *cache, struct cg_c
 	return ws;
 }
 
-static struct cg_crate *manifest_in_locked(struct cg_cargo_cache *cache, const char *dir)
+static struct cg_crate *manifest_in_locked(struct cg_crate_cache *cache, const char *dir)
 {
 	struct cg_crate *cr = manifest_raw(cache, dir);
 	if (cr && !cr->has_workspace_lookup) {
@@ -216,7 +216,7 @@ static struct cg_crate *manifest_in_locked(struct cg_cargo_cache *cache, const c
 	return cr;
 }
 
-static struct cg_crate *crate_of_locked(struct cg_cargo_cache *cache, const char *path)
+static struct cg_crate *crate_of_locked(struct cg_crate_cache *cache, const char *path)
 {
 	char *dir = cg_path_dir(path);
 	char **visited = NULL;
@@ -230,7 +230,7 @@ static struct cg_crate *crate_of_locked(struct cg_cargo_cache *cache, const char
 			break;
 		cg_array_grow((void **)&visited, &cap, nvisited + 1, sizeof(*visited));
 		visited[nvisited++] = cg_strdup(dir);
-		if ((m = cg_cargo_manifest_in(cache, dir)) != NULL) {
+		if ((m = cg_crate_manifest_in(cache, dir)) != NULL) {
 			owner = m->manifest.has_package ? m : NULL;
 			break;
 		}
@@ -251,14 +251,14 @@ static struct cg_crate *crate_of_locked(struct cg_cargo_cache *cache, const char
 	return owner;
 }
 
-int cg_cargo__cmp_str(const void *a, const void *b)
+int cg_crate__cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int list_manifest(const char *path, void *payload)
 {
-	struct cg_cargo_cache *cache = payload;
+	struct cg_crate_cache *cache = payload;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!strcmp(base, "Cargo.toml")) {
@@ -270,19 +270,19 @@ static int list_manifest(const char *path, void *payload)
 	return 0;
 }
 
-char *const *cg_cargo__manifest_dirs(struct cg_cargo_cache *cache, size_t *n)
+char *const *cg_crate__manifest_dirs(struct cg_crate_cache *cache, size_t *n)
 {
 	if (!cache->has_manifest_list) {
 		cache->has_manifest_list = true;
 		if (cg_change_list(cache->change, "", list_manifest, cache) < 0)
 			cg_error_clear();
-		qsort(cache->manifest_dirs, cache->nmanifest_dirs, sizeof(*cache->manifest_dirs), cg_cargo__cmp_str);
+		qsort(cache->manifest_dirs, cache->nmanifest_dirs, sizeof(*cache->manifest_dirs), cg_crate__cmp_str);
 	}
 	*n = cache->nmanifest_dirs;
 	return cache->manifest_dirs;
 }
 
-const struct cg_change *cg_cargo__change(const struct cg_cargo_cache *cache)
+const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache)
 {
 	return cache->change;
 }
@@ -291,10 +291,10 @@ const struct cg_change *cg_cargo__change(const struct cg_cargo_cache *cache)
  * The cache is shared by the rule pass's worker threads: its public entry
  * points hold the repository lock (recursive, so they may call each other
  * and the change module). What they return is never moved or freed before
- * cg_cargo_cache_free, and a crate's bench scan (benches.c) is filled once,
+ * cg_crate_cache_free, and a crate's bench scan (benches.c) is filled once,
  * under the lock.
  */
-struct cg_crate *cg_cargo_manifest_in(struct cg_cargo_cache *cache, const char *dir)
+struct cg_crate *cg_crate_manifest_in(struct cg_crate_cache *cache, const char *dir)
 {
 	struct cg_crate *cr;
 	cg_change_lock();
@@ -303,7 +303,7 @@ struct cg_crate *cg_cargo_manifest_in(struct cg_cargo_cache *cache, const char *
 	return cr;
 }
 
-struct cg_crate *cg_cargo_crate_of(struct cg_cargo_cache *cache, const char *path)
+struct cg_crate *cg_crate_of(struct cg_crate_cache *cache, const char *path)
 {
 	struct cg_crate *cr;
 	cg_change_lock();

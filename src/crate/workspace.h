@@ -22,7 +22,7 @@ struct cg_crate {
 	struct cg_crate *workspace; /* the manifest with [workspace] above or at dir; may be NULL */
 	bool has_workspace_lookup;  /* `workspace` has been looked for */
 	bool is_library;	    /* [lib] or src/lib.rs */
-	/* Filled by cg_cargo_benches (crate/benches.h), once. */
+	/* Filled by cg_crate_benches (crate/benches.h), once. */
 	bool has_bench_scan;
 	struct cg_bench_file *bench_files; /* own benches and those of workspace bench packages */
 	size_t nbench_files, bench_files_cap;
@@ -37,24 +37,24 @@ struct cg_crate {
  * change of a thousand files reads each Cargo.toml once. The change is
  * borrowed and must outlive the cache.
  */
-struct cg_cargo_cache;
+struct cg_crate_cache;
 
-struct cg_cargo_cache *cg_cargo_cache_new(const struct cg_change *change);
+struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change);
 /*
  * Files it reads over `max_bytes` (the run's max_file_bytes; 0 for none)
  * are taken as absent, as files over 8 MiB always are: a committed
  * manifest of megabytes must not cost every check of the crate seconds.
  */
-void cg_cargo_cache_set_max_file(struct cg_cargo_cache *cache, size_t max_bytes);
-void cg_cargo_cache_free(struct cg_cargo_cache *cache);
+void cg_crate_cache_set_max_file(struct cg_crate_cache *cache, size_t max_bytes);
+void cg_crate_cache_free(struct cg_crate_cache *cache);
 
 /*
  * The package `path` belongs to: the nearest Cargo.toml upward from its
  * folder, when that manifest has a [package]. NULL otherwise (no manifest,
  * or a virtual workspace manifest). Borrowed from the cache.
  */
-struct cg_crate *cg_cargo_crate_of(struct cg_cargo_cache *cache, const char *path);
+struct cg_crate *cg_crate_of(struct cg_crate_cache *cache, const char *path);
 /* The manifest in exactly folder `dir` ("" for the root), or NULL. Borrowed. */
-struct cg_crate *cg_cargo_manifest_in(struct cg_cargo_cache *cache, const char *dir);
+struct cg_crate *cg_crate_manifest_in(struct cg_crate_cache *cache, const char *dir);
 
 #endif

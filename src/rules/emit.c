@@ -10,7 +10,7 @@ struct cg_span cg_span_of(TSNode node)
 	return span;
 }
 
-struct cg_span cg_span_of_pos(struct cg_cargo_pos pos)
+struct cg_span cg_span_of_pos(struct cg_crate_pos pos)
 {
 	struct cg_span span = { pos.line, pos.column, pos.end_line, pos.end_column };
 	return span;

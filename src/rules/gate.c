@@ -500,7 +500,7 @@ static char *joined_path(const struct decl_walk *w, TSNode lit)
 	char *rel, *joined;
 	string_value(w->src, lit, &v, &vlen);
 	rel = cg_strndup(v, vlen);
-	joined = cg_cargo_join(w->dir, rel);
+	joined = cg_crate_join(w->dir, rel);
 	free(rel);
 	return joined ? joined : cg_strdup("");
 }

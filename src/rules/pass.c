@@ -410,10 +410,10 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 	run.cfg = cfg;
 	run.rules_cfg = cg_config_get(cfg, "rules");
 	run.env = &env;
-	run.cargo = cg_cargo_cache_new(change);
+	run.cargo = cg_crate_cache_new(change);
 	run.gate = cg_gate_cache_new();
 	run.max_file_bytes = opts->max_file_bytes;
-	cg_cargo_cache_set_max_file(run.cargo, run.max_file_bytes);
+	cg_crate_cache_set_max_file(run.cargo, run.max_file_bytes);
 	run.results = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*run.results));
 	pthread_mutex_init(&run.lock, NULL);
 	cg_pass__run_pool(&run, opts->jobs);
@@ -423,7 +423,7 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 	pthread_mutex_destroy(&run.lock);
 done:
 	free(run.results);
-	cg_cargo_cache_free(run.cargo);
+	cg_crate_cache_free(run.cargo);
 	cg_gate_cache_free(run.gate);
 	pass_env_release(&env);
 	return err;

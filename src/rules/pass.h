@@ -52,7 +52,7 @@ struct pass_run {
 	const struct cg_config *cfg;
 	const struct cg_conf_node *rules_cfg;
 	const struct pass_env *env;
-	struct cg_cargo_cache *cargo;
+	struct cg_crate_cache *cargo;
 	struct cg_gate_cache *gate;
 	size_t first_unchanged;
 	size_t max_file_bytes;

@@ -25,7 +25,7 @@ enum cg_file_kind {
 enum cg_filter { CG_FILTER_ADDED, CG_FILTER_DIFF_CONTEXT, CG_FILTER_FILE, CG_FILTER_ALL };
 
 struct cg_rule_ctx;
-struct cg_cargo_cache; /* crate/workspace.h */
+struct cg_crate_cache; /* crate/workspace.h */
 struct cg_rust_file;   /* syntax/rust.h */
 
 struct cg_rule {
@@ -82,7 +82,7 @@ struct cg_rule_ctx {
 	const struct cg_source *src; /* the parsed file */
 	/* The shared analyses of a Rust file (use map, fn names); NULL without a tree. */
 	const struct cg_rust_file *file_data;
-	struct cg_cargo_cache *cargo; /* crates and manifests, read once per run (crate/workspace.h) */
+	struct cg_crate_cache *cargo; /* crates and manifests, read once per run (crate/workspace.h) */
 	struct cg_gate_cache *gate;   /* parent module files' declarations, per run (rules/gate.h) */
 	struct cg_findings *sink;     /* raw findings of this file */
 	enum cg_filter filter;	      /* which findings the pass will show */
@@ -103,7 +103,7 @@ struct cg_emit {
 void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e);
 struct cg_span cg_span_of(TSNode node);
 /* The span of a place in a Cargo manifest or lock file (crate/manifest.h). */
-struct cg_span cg_span_of_pos(struct cg_cargo_pos pos);
+struct cg_span cg_span_of_pos(struct cg_crate_pos pos);
 
 /* The registry (registry.c): every rule, in the order `crabgate rules` lists them. */
 extern const struct cg_rule *const cg_rules[];

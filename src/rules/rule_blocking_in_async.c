@@ -621,7 +621,7 @@ static void put_for_runtime(struct cg_buf *out, enum runtime rt, const char *rep
  */
 static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 {
-	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	bool has[4] = { false };
 	if (!cr)
 		return RT_TOKIO;
@@ -629,7 +629,7 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 	if (cr->manifest.package_name && cg_starts_with(cr->manifest.package_name, "tokio"))
 		return RT_TOKIO;
 	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
-		const char *name = cg_cargo_dep_crate(&cr->manifest.deps[i]);
+		const char *name = cg_crate_dep_crate(&cr->manifest.deps[i]);
 		if (!strcmp(name, "tokio"))
 			has[RT_TOKIO] = true;
 		else if (!strcmp(name, "async-std") || !strcmp(name, "async_std"))

@@ -764,7 +764,7 @@ static int rust_node(TSNode node, void *payload)
 /* Sources of a package named like a banned crate are that crate itself, not a use of it. */
 static bool is_banned_crate_itself(struct cg_rule_ctx *ctx, const struct ban *b)
 {
-	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	return cr && banned(b, cr->manifest.package_name);
 }
 
@@ -855,7 +855,7 @@ static const struct cg_conf_node *enabling(const struct ban *b, const char *crat
 	return NULL;
 }
 
-static const struct cg_cargo_dep *dep_by_key(const struct cg_manifest *m, const char *key)
+static const struct cg_crate_dep *dep_by_key(const struct cg_manifest *m, const char *key)
 {
 	for (size_t i = 0; i < m->ndeps; i++)
 		if (!m->deps[i].is_workspace_decl && !strcmp(m->deps[i].key, key))
@@ -864,16 +864,16 @@ static const struct cg_cargo_dep *dep_by_key(const struct cg_manifest *m, const 
 }
 
 /* The crate a dependency names, following `workspace = true` to the workspace's table. */
-static const char *dep_crate(const struct cg_cargo_dep *d, const struct cg_crate *ws)
+static const char *dep_crate(const struct cg_crate_dep *d, const struct cg_crate *ws)
 {
 	if (d->is_inherited && !d->package && ws) {
 		for (size_t i = 0; i < ws->manifest.ndeps; i++) {
-			const struct cg_cargo_dep *w = &ws->manifest.deps[i];
+			const struct cg_crate_dep *w = &ws->manifest.deps[i];
 			if (w->is_workspace_decl && !strcmp(w->key, d->key))
-				return cg_cargo_dep_crate(w);
+				return cg_crate_dep_crate(w);
 		}
 	}
-	return cg_cargo_dep_crate(d);
+	return cg_crate_dep_crate(d);
 }
 
 /*
@@ -905,7 +905,7 @@ static const char *feature_names_banned(const struct ban *b, const char *feature
 }
 
 static void emit_feature(struct cg_rule_ctx *ctx, const struct ban *b, const char *enables, const char *instead,
-			 const char *crate, const char *feature, struct cg_cargo_pos pos)
+			 const char *crate, const char *feature, struct cg_crate_pos pos)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 	const char *rep = banned(b, enables);
@@ -922,7 +922,7 @@ static void emit_feature(struct cg_rule_ctx *ctx, const struct ban *b, const cha
 
 /* A feature of `crate` turned on in a manifest: configured, or named after a banned crate. */
 static void check_enabled_feature(struct cg_rule_ctx *ctx, const struct ban *b, const char *crate, const char *feature,
-				  struct cg_cargo_pos pos)
+				  struct cg_crate_pos pos)
 {
 	const struct cg_conf_node *e = enabling(b, crate, feature);
 	char *named = NULL;
@@ -936,7 +936,7 @@ static void check_enabled_feature(struct cg_rule_ctx *ctx, const struct ban *b, 
 	free(named);
 }
 
-static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_cargo_dep *d,
+static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_crate_dep *d,
 		      const struct cg_crate *ws)
 {
 	const char *crate = dep_crate(d, ws);
@@ -971,12 +971,12 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 
 /* `[features]` items: "dep:chrono", "chrono/serde", "chrono?/serde", "sqlx/chrono", "chrono". */
 static void check_feature_item(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_manifest *m,
-			       const struct cg_crate *ws, const struct cg_cargo_feature *f,
-			       const struct cg_cargo_str *item)
+			       const struct cg_crate *ws, const struct cg_crate_feature *f,
+			       const struct cg_crate_str *item)
 {
 	const char *t = item->text, *slash = strchr(t, '/');
 	char *name = NULL, *sub = NULL;
-	const struct cg_cargo_dep *d;
+	const struct cg_crate_dep *d;
 	const char *crate, *rep;
 	struct cg_buf msg = CG_BUF_INIT;
 
@@ -1018,7 +1018,7 @@ static int check_manifest(struct cg_rule_ctx *ctx, struct ban *b)
 	cg_manifest_parse(&m, ctx->src);
 	if (ctx->cargo) {
 		char *dir = cg_path_dir(ctx->path);
-		const struct cg_crate *self = cg_cargo_manifest_in(ctx->cargo, dir);
+		const struct cg_crate *self = cg_crate_manifest_in(ctx->cargo, dir);
 		ws = self ? self->workspace : NULL;
 		free(dir);
 	}

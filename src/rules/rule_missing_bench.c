@@ -39,10 +39,10 @@ static bool is_harness_crate(const char *name)
 static bool has_harness_dep(const struct cg_crate *cr)
 {
 	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
-		const struct cg_cargo_dep *d = &cr->manifest.deps[i];
+		const struct cg_crate_dep *d = &cr->manifest.deps[i];
 		if (d->is_workspace_decl || d->kind == CG_DEP_BUILD)
 			continue;
-		if (is_harness_crate(d->key) || is_harness_crate(cg_cargo_dep_crate(d)))
+		if (is_harness_crate(d->key) || is_harness_crate(cg_crate_dep_crate(d)))
 			return true;
 	}
 	return false;
@@ -65,21 +65,21 @@ static const char *crate_relative(const struct cg_crate *cr, const char *path)
 }
 
 /* The repository path of the file a [[bench]] entry builds, or NULL when it is not there. */
-static char *bench_target_file(struct cg_rule_ctx *ctx, const struct cg_crate *cr, const struct cg_cargo_bench *b)
+static char *bench_target_file(struct cg_rule_ctx *ctx, const struct cg_crate *cr, const struct cg_crate_bench *b)
 {
 	struct cg_buf rel = CG_BUF_INIT;
 	char *full = NULL;
 
 	if (b->path) {
-		full = cg_cargo_join(cr->dir, b->path);
+		full = cg_crate_join(cr->dir, b->path);
 	} else if (b->name) {
 		cg_buf_printf(&rel, "benches/%s.rs", b->name);
-		full = cg_cargo_join(cr->dir, rel.ptr);
+		full = cg_crate_join(cr->dir, rel.ptr);
 		if (full && !cg_change_exists(ctx->change, full)) {
 			free(full);
 			cg_buf_release(&rel);
 			cg_buf_printf(&rel, "benches/%s/main.rs", b->name);
-			full = cg_cargo_join(cr->dir, rel.ptr);
+			full = cg_crate_join(cr->dir, rel.ptr);
 		}
 	}
 	cg_buf_release(&rel);
@@ -90,15 +90,15 @@ static char *bench_target_file(struct cg_rule_ctx *ctx, const struct cg_crate *c
 
 static int check_manifest(struct cg_rule_ctx *ctx)
 {
-	struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 
 	/* The manifest itself must be the crate's (not a virtual workspace's). */
 	if (!cr || strcmp(cr->manifest_path, ctx->path))
 		return 0;
-	cg_cargo_benches(ctx->cargo, cr);
+	cg_crate_benches(ctx->cargo, cr);
 	if (cr->nown_bench_files && !has_harness_dep(cr)) {
-		struct cg_cargo_pos at = cr->manifest.dev_deps_pos;
+		struct cg_crate_pos at = cr->manifest.dev_deps_pos;
 		if (!at.line && cr->manifest.nbenches)
 			at = cr->manifest.benches[0].pos;
 		if (!at.line)
@@ -110,12 +110,12 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 			      crate_relative(cr, cr->bench_files[0].path), cr->nown_bench_files > 1 ? ", ..." : "");
 		cg_buf_puts(&help, "add `criterion = \"0.5\"` under [dev-dependencies] (or "
 				   "`criterion = { package = \"codspeed-criterion-compat\", ... }`, or divan)");
-		emit(ctx, cg_span_of_pos(at.line ? at : (struct cg_cargo_pos){ 1, 1, 1, 2 }), msg.ptr, help.ptr);
+		emit(ctx, cg_span_of_pos(at.line ? at : (struct cg_crate_pos){ 1, 1, 1, 2 }), msg.ptr, help.ptr);
 	}
 	for (size_t i = 0; i < cr->manifest.nbenches; i++) {
-		const struct cg_cargo_bench *b = &cr->manifest.benches[i];
+		const struct cg_crate_bench *b = &cr->manifest.benches[i];
 		char *file = bench_target_file(ctx, cr, b);
-		const struct cg_bench_file *bf = file ? cg_cargo_bench_file(cr, file) : NULL;
+		const struct cg_bench_file *bf = file ? cg_crate_bench_file(cr, file) : NULL;
 		bool runs_own_main =
 			bf ? bf->has_main_macro || bf->uses_criterion || bf->uses_divan : has_harness_dep(cr);
 		if (runs_own_main && !(b->has_harness && !b->harness)) {
@@ -508,8 +508,8 @@ static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 
 	/* Every candidate changed as code is reported; the pass's filter keeps those with changed lines. */
 	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i)) {
-		cg_cargo_benches(ctx->cargo, cr);
-		if (!cg_cargo_bench_names(cr, name))
+		cg_crate_benches(ctx->cargo, cr);
+		if (!cg_crate_bench_names(cr, name))
 			emit_missing(ctx, cr, fn, owner_name, name);
 	}
 	free(name);
@@ -590,7 +590,7 @@ static bool is_bench_path(struct cg_rule_ctx *ctx, const struct cg_crate *cr, co
 
 static int check_rust(struct cg_rule_ctx *ctx)
 {
-	struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	const char *rel;
 	const struct cg_bench_file *bf;
 
@@ -598,8 +598,8 @@ static int check_rust(struct cg_rule_ctx *ctx)
 		return 0;
 	rel = crate_relative(cr, ctx->path);
 	if (is_bench_path(ctx, cr, rel)) {
-		cg_cargo_benches(ctx->cargo, cr);
-		bf = cg_cargo_bench_file(cr, ctx->path);
+		cg_crate_benches(ctx->cargo, cr);
+		bf = cg_crate_bench_file(cr, ctx->path);
 		return bf ? check_bench_file(ctx, cr, bf) : 0;
 	}
 	if (!cr->is_library || !is_lib_source(cr, rel) || is_test_path(rel))
@@ -619,7 +619,7 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 
 	if (ctx->kind != CG_KIND_RUST)
 		return true;
-	cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	if (!cr)
 		return false;
 	rel = crate_relative(cr, ctx->path);
@@ -641,7 +641,7 @@ static bool needs_tree(const struct cg_rule_ctx *ctx)
 
 	if (ctx->kind != CG_KIND_RUST)
 		return false;
-	cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	return cr && is_bench_path((struct cg_rule_ctx *)ctx, cr, crate_relative(cr, ctx->path));
 }
 

@@ -26,23 +26,23 @@ static bool is_mock_crate(const struct cg_rule_ctx *ctx, const char *name)
 {
 	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
 	for (size_t i = 0; name && crates && i < crates->nkids; i++)
-		if (crates->kids[i]->value && cg_cargo_name_eq(crates->kids[i]->value, name))
+		if (crates->kids[i]->value && cg_crate_name_eq(crates->kids[i]->value, name))
 			return true;
 	return false;
 }
 
 /* `x.workspace = true`: the crate the workspace's [workspace.dependencies] entry names. */
-static const char *inherited_crate(struct cg_rule_ctx *ctx, const struct cg_cargo_dep *dep)
+static const char *inherited_crate(struct cg_rule_ctx *ctx, const struct cg_crate_dep *dep)
 {
 	char *dir = cg_path_dir(ctx->path);
-	struct cg_crate *cr = ctx->cargo ? cg_cargo_manifest_in(ctx->cargo, dir) : NULL;
+	struct cg_crate *cr = ctx->cargo ? cg_crate_manifest_in(ctx->cargo, dir) : NULL;
 	const char *crate = dep->key;
 
 	if (cr && cr->workspace) {
 		const struct cg_manifest *ws = &cr->workspace->manifest;
 		for (size_t i = 0; i < ws->ndeps; i++)
 			if (ws->deps[i].is_workspace_decl && !strcmp(ws->deps[i].key, dep->key))
-				crate = cg_cargo_dep_crate(&ws->deps[i]);
+				crate = cg_crate_dep_crate(&ws->deps[i]);
 	}
 	free(dir);
 	return crate;
@@ -63,8 +63,8 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 
 	cg_manifest_parse(&m, ctx->src);
 	for (size_t i = 0; i < m.ndeps; i++) {
-		const struct cg_cargo_dep *d = &m.deps[i];
-		const char *crate = d->is_inherited && !d->package ? inherited_crate(ctx, d) : cg_cargo_dep_crate(d);
+		const struct cg_crate_dep *d = &m.deps[i];
+		const char *crate = d->is_inherited && !d->package ? inherited_crate(ctx, d) : cg_crate_dep_crate(d);
 		struct cg_buf msg = CG_BUF_INIT;
 		struct cg_span span = { d->pos.line, d->pos.column, d->pos.end_line, d->pos.end_column };
 

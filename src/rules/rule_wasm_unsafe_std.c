@@ -325,13 +325,13 @@ static bool is_wasm_target(const char *target)
 }
 
 /* `getrandom/js`: the dependency with that feature; `wasm-bindgen`: the dependency. */
-static bool is_marker(const char *marker, const struct cg_cargo_dep *d)
+static bool is_marker(const char *marker, const struct cg_crate_dep *d)
 {
 	const char *slash = strchr(marker, '/');
 	struct cg_buf name = CG_BUF_INIT;
 	bool is;
 	cg_buf_put(&name, marker, slash ? (size_t)(slash - marker) : strlen(marker));
-	is = cg_cargo_name_eq(name.ptr, cg_cargo_dep_crate(d));
+	is = cg_crate_name_eq(name.ptr, cg_crate_dep_crate(d));
 	cg_buf_release(&name);
 	if (!is || !slash)
 		return is;
@@ -392,7 +392,7 @@ static bool crate_targets_wasm(const struct cg_rule_ctx *ctx, const struct cg_cr
 	const struct cg_conf_node *markers = cg_conf_child(ctx->rule_cfg, "markers");
 
 	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
-		const struct cg_cargo_dep *d = &cr->manifest.deps[i];
+		const struct cg_crate_dep *d = &cr->manifest.deps[i];
 		bool is_wasm_table = d->target && is_wasm_target(d->target);
 		if (d->is_workspace_decl || (d->target && !is_wasm_table))
 			continue; /* a table wasm never reads (`cfg(not(target_arch = "wasm32"))`) says nothing */
@@ -405,10 +405,10 @@ static bool crate_targets_wasm(const struct cg_rule_ctx *ctx, const struct cg_cr
 			if (m && is_marker(m, d)) {
 				if (strchr(m, '/'))
 					cg_buf_printf(why, "%s depends on %s with its `%s` feature", cr->manifest_path,
-						      cg_cargo_dep_crate(d), strchr(m, '/') + 1);
+						      cg_crate_dep_crate(d), strchr(m, '/') + 1);
 				else
 					cg_buf_printf(why, "%s depends on %s", cr->manifest_path,
-						      cg_cargo_dep_crate(d));
+						      cg_crate_dep_crate(d));
 				return true;
 			}
 		}
@@ -485,7 +485,7 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 	while (is_grown) {
 		is_grown = false;
 		for (size_t f = 0; f < m->nfeatures; f++) {
-			const struct cg_cargo_feature *ft = &m->features[f];
+			const struct cg_crate_feature *ft = &m->features[f];
 			bool is_off = false;
 			for (size_t i = 0; i < env->noff_features && !is_off; i++)
 				is_off = !strcmp(env->off_features[i], ft->name);
@@ -601,7 +601,7 @@ static void crate_env(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, co
 static struct wasm_crate *wasm_crate_of(const struct cg_rule_ctx *ctx, bool wants_env)
 {
 	const struct cg_conf_node *globs = cg_conf_child(ctx->rule_cfg, "crates");
-	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	struct wasm_crate *wc = NULL;
 	uint64_t key;
 
@@ -684,7 +684,7 @@ static bool may_match(const char *text, size_t len, const struct cg_conf_node *c
  */
 static bool is_outside_wasm_build(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
-	const struct cg_crate *cr = ctx->cargo ? cg_cargo_crate_of(ctx->cargo, ctx->path) : NULL;
+	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	const char *rel = ctx->path, *base = strrchr(ctx->path, '/');
 	base = base ? base + 1 : ctx->path;
 	if (!strcmp(base, "build.rs"))

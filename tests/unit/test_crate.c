@@ -25,7 +25,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct cg_cargo_dep *dep(const struct cg_manifest *m, const char *key, enum cg_dep_kind kind, bool ws)
+static const struct cg_crate_dep *dep(const struct cg_manifest *m, const char *key, enum cg_dep_kind kind, bool ws)
 {
 	for (size_t i = 0; i < m->ndeps; i++)
 		if (!strcmp(m->deps[i].key, key) && m->deps[i].kind == kind && m->deps[i].is_workspace_decl == ws)
@@ -71,7 +71,7 @@ static void test_manifest_model(void **state)
 			   "path = \"perf/render.rs\"\n";			/* 34 */
 	struct cg_source src;
 	struct cg_manifest m;
-	const struct cg_cargo_dep *d;
+	const struct cg_crate_dep *d;
 	(void)state;
 
 	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, text, strlen(text)), 0);
@@ -87,7 +87,7 @@ static void test_manifest_model(void **state)
 
 	d = dep(&m, "time", CG_DEP_NORMAL, false);
 	assert_non_null(d);
-	assert_string_equal(cg_cargo_dep_crate(d), "chrono");
+	assert_string_equal(cg_crate_dep_crate(d), "chrono");
 	assert_true(d->is_optional);
 	assert_int_equal(d->pos.line, 9);
 	assert_int_equal(d->pos.end_line, 9);
@@ -168,7 +168,7 @@ static void test_lockfile_model(void **state)
 
 static void expect_join(const char *dir, const char *rel, const char *want)
 {
-	char *got = cg_cargo_join(dir, rel);
+	char *got = cg_crate_join(dir, rel);
 	if (!want)
 		assert_null(got);
 	else
@@ -190,11 +190,11 @@ static void test_join(void **state)
 static void test_name_eq(void **state)
 {
 	(void)state;
-	assert_true(cg_cargo_name_eq("wasm-bindgen", "wasm_bindgen"));
-	assert_true(cg_cargo_name_eq("serde", "serde"));
-	assert_false(cg_cargo_name_eq("serde", "serde_json"));
-	assert_false(cg_cargo_name_eq("serde-json", "serde"));
-	assert_false(cg_cargo_name_eq("Serde", "serde"));
+	assert_true(cg_crate_name_eq("wasm-bindgen", "wasm_bindgen"));
+	assert_true(cg_crate_name_eq("serde", "serde"));
+	assert_false(cg_crate_name_eq("serde", "serde_json"));
+	assert_false(cg_crate_name_eq("serde-json", "serde"));
+	assert_false(cg_crate_name_eq("Serde", "serde"));
 }
 
 static void stage(struct sandbox *sb, const char *path, const char *text)
@@ -208,7 +208,7 @@ static void test_crate_of_and_workspace(void **state)
 	struct sandbox *sb = *state;
 	struct cg_change c;
 	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
-	struct cg_cargo_cache *cache;
+	struct cg_crate_cache *cache;
 	struct cg_crate *a, *again, *ws;
 
 	stage(sb, "Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
@@ -219,28 +219,28 @@ static void test_crate_of_and_workspace(void **state)
 	stage(sb, "crates/bin/src/main.rs", "fn main() {}\n");
 	stage(sb, "tools/x.rs", "fn main() {}\n");
 	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
-	cache = cg_cargo_cache_new(&c);
+	cache = cg_crate_cache_new(&c);
 
-	a = cg_cargo_crate_of(cache, "crates/a/src/deep/er/mod.rs");
+	a = cg_crate_of(cache, "crates/a/src/deep/er/mod.rs");
 	assert_non_null(a);
 	assert_string_equal(a->dir, "crates/a");
 	assert_string_equal(a->manifest_path, "crates/a/Cargo.toml");
 	assert_true(a->is_library);
-	again = cg_cargo_crate_of(cache, "crates/a/src/lib.rs");
+	again = cg_crate_of(cache, "crates/a/src/lib.rs");
 	assert_ptr_equal(a, again); /* one read per run */
 	ws = a->workspace;
 	assert_non_null(ws);
 	assert_string_equal(ws->dir, "");
 	assert_false(ws->manifest.has_package);
 
-	assert_false(cg_cargo_crate_of(cache, "crates/bin/src/main.rs")->is_library);
+	assert_false(cg_crate_of(cache, "crates/bin/src/main.rs")->is_library);
 	/* The virtual manifest at the root is no package: loose files belong to none. */
-	assert_null(cg_cargo_crate_of(cache, "tools/x.rs"));
-	assert_null(cg_cargo_crate_of(cache, "README.md"));
-	assert_non_null(cg_cargo_manifest_in(cache, ""));
-	assert_null(cg_cargo_manifest_in(cache, "tools"));
+	assert_null(cg_crate_of(cache, "tools/x.rs"));
+	assert_null(cg_crate_of(cache, "README.md"));
+	assert_non_null(cg_crate_manifest_in(cache, ""));
+	assert_null(cg_crate_manifest_in(cache, "tools"));
 
-	cg_cargo_cache_free(cache);
+	cg_crate_cache_free(cache);
 	cg_change_release(&c);
 }
 
@@ -249,7 +249,7 @@ static void test_bench_scan(void **state)
 	struct sandbox *sb = *state;
 	struct cg_change c;
 	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
-	struct cg_cargo_cache *cache;
+	struct cg_crate_cache *cache;
 	struct cg_crate *core;
 	const struct cg_bench_file *bf;
 
@@ -268,26 +268,26 @@ static void test_bench_scan(void **state)
 	stage(sb, "unrelated/Cargo.toml", "[package]\nname = \"unrelated\"\n");
 	stage(sb, "unrelated/benches/u.rs", "fn main() { secret(); }\n");
 	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
-	cache = cg_cargo_cache_new(&c);
+	cache = cg_crate_cache_new(&c);
 
-	core = cg_cargo_crate_of(cache, "core/src/lib.rs");
+	core = cg_crate_of(cache, "core/src/lib.rs");
 	assert_non_null(core);
-	cg_cargo_benches(cache, core);
+	cg_crate_benches(cache, core);
 	assert_int_equal(core->nown_bench_files, 1);
 	assert_int_equal(core->nbench_files, 2);
-	bf = cg_cargo_bench_file(core, "core/benches/own.rs");
+	bf = cg_crate_bench_file(core, "core/benches/own.rs");
 	assert_non_null(bf);
 	assert_true(bf->uses_criterion);
 	assert_true(bf->has_main_macro);
 	assert_false(bf->uses_divan);
-	assert_null(cg_cargo_bench_file(core, "perf/benches/more.rs")); /* not its own */
-	assert_true(cg_cargo_bench_names(core, "parse"));
-	assert_true(cg_cargo_bench_names(core, "render")); /* a method call in the bench package */
-	assert_true(cg_cargo_bench_names(core, "new"));
-	assert_false(cg_cargo_bench_names(core, "helper_defined_here"));
-	assert_false(cg_cargo_bench_names(core, "secret")); /* not a package that depends on core */
+	assert_null(cg_crate_bench_file(core, "perf/benches/more.rs")); /* not its own */
+	assert_true(cg_crate_bench_names(core, "parse"));
+	assert_true(cg_crate_bench_names(core, "render")); /* a method call in the bench package */
+	assert_true(cg_crate_bench_names(core, "new"));
+	assert_false(cg_crate_bench_names(core, "helper_defined_here"));
+	assert_false(cg_crate_bench_names(core, "secret")); /* not a package that depends on core */
 
-	cg_cargo_cache_free(cache);
+	cg_crate_cache_free(cache);
 	cg_change_release(&c);
 }
 
