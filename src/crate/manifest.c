@@ -80,6 +80,13 @@ static char *string_of(const struct cg_source *src, TSNode value)
 	return cg_buf_detach(&b, NULL);
 }
 
+/* A string setting written again replaces the first, as the last key wins in our best-effort read. */
+static void set_string(char **out, const struct cg_source *src, TSNode value)
+{
+	free(*out);
+	*out = string_of(src, value);
+}
+
 /* Calls `fn` for each string of an array value. */
 static void each_string(const struct cg_source *src, TSNode array,
 			void (*fn)(void *, const char *, struct cg_crate_pos), void *payload)
@@ -272,6 +279,8 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 			each_string(st->src, e->value, add_member, m);
 		else if (e->nparts == 2 && !strcmp(e->parts[1], "exclude"))
 			each_string(st->src, e->value, add_exclude, m);
+		else if (e->nparts == 3 && !strcmp(e->parts[1], "package") && !strcmp(e->parts[2], "edition"))
+			set_string(&m->workspace_edition, st->src, e->value);
 	} else if (!strcmp(p0, "package")) {
 		m->has_package = true;
 		if (e->nparts == 1 && ts_node_is_null(e->value) && !m->package_pos.line)
@@ -279,6 +288,10 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 		if (e->nparts == 2 && !strcmp(e->parts[1], "name")) {
 			free(m->package_name);
 			m->package_name = string_of(st->src, e->value);
+		} else if (e->nparts == 2 && !strcmp(e->parts[1], "version")) {
+			set_string(&m->package_version, st->src, e->value);
+		} else if (e->nparts == 2 && !strcmp(e->parts[1], "edition")) {
+			set_string(&m->edition, st->src, e->value);
 		} else if (e->nparts == 2 && !strcmp(e->parts[1], "autobenches")) {
 			cg_toml_bool(st->src, e->value, &m->autobenches);
 		}
@@ -348,6 +361,9 @@ static void free_cstrs(struct cg_crate_str *arr, size_t n)
 void cg_manifest_release(struct cg_manifest *m)
 {
 	free(m->package_name);
+	free(m->package_version);
+	free(m->edition);
+	free(m->workspace_edition);
 	free(m->lib_path);
 	free_strs(m->members, m->nmembers);
 	free_strs(m->exclude, m->nexclude);

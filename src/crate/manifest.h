@@ -58,8 +58,11 @@ struct cg_crate_bench {
 struct cg_manifest {
 	bool has_package;
 	char *package_name;
-	bool autobenches; /* default true */
-	bool has_lib;	  /* a [lib] table */
+	char *package_version;	 /* NULL when absent or inherited from the workspace */
+	char *edition;		 /* likewise; Cargo's default is 2015 */
+	char *workspace_edition; /* [workspace.package] edition, which members may inherit */
+	bool autobenches;	 /* default true */
+	bool has_lib;		 /* a [lib] table */
 	char *lib_path;
 	bool has_workspace;
 	char **members, **exclude;
