@@ -26,7 +26,8 @@ struct cg_globals cg_globals;
 #define CHECK_OPTIONS                                                                                                  \
 	"Output:\n"                                                                                                    \
 	"  --format FORMAT     on standard output: text (default), json, sarif, gitlab (Code\n"                        \
-	"                      Quality), github (workflow commands), markdown (job summary)\n"                         \
+	"                      Quality), github (workflow commands), markdown (job summary),\n"                        \
+	"                      rustc-json (cargo's JSON messages, for editors: docs/editors.md)\n"                     \
 	"  --output FILE       write the --format report to FILE instead of standard output\n"                         \
 	"  --output FORMAT=FILE\n"                                                                                     \
 	"                      also write FORMAT to FILE (repeatable)\n"                                               \

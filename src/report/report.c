@@ -16,9 +16,11 @@ extern const struct cg_reporter cg_report_sarif;
 extern const struct cg_reporter cg_report_gitlab;
 extern const struct cg_reporter cg_report_github;
 extern const struct cg_reporter cg_report_markdown;
+extern const struct cg_reporter cg_report_rustc_json;
 
 const struct cg_reporter *const cg_reporters[] = {
-	&cg_report_text, &cg_report_json, &cg_report_sarif, &cg_report_gitlab, &cg_report_github, &cg_report_markdown,
+	&cg_report_text,   &cg_report_json,	&cg_report_sarif,      &cg_report_gitlab,
+	&cg_report_github, &cg_report_markdown, &cg_report_rustc_json,
 };
 
 const size_t cg_nreporters = sizeof(cg_reporters) / sizeof(cg_reporters[0]);

@@ -28,6 +28,25 @@ struct cg_report_rule {
 	enum cg_severity severity; /* the default one */
 };
 
+/*
+ * A file findings are in, as the rustc-json report places them: the bytes
+ * (for byte offsets and span text) and the Cargo package and target that
+ * cargo would name. Filled by the run only for reporters with needs_files.
+ */
+struct cg_report_file {
+	const char *path; /* repository-relative; the array is sorted by it */
+	const char *text; /* the new content, or NULL when it could not be read */
+	size_t len;
+	const char *package;	   /* the package's name, or NULL when no package holds the file */
+	const char *version;	   /* its version, or NULL */
+	const char *edition;	   /* "2015" when the manifest names none */
+	const char *manifest_path; /* the package's Cargo.toml, repository-relative */
+	const char *package_dir;   /* "" for the root, else "a/b" */
+	const char *target_kind;   /* cargo's kind: lib, bin, test, bench, example, custom-build */
+	const char *target_name;
+	const char *target_src; /* the target's root file, repository-relative */
+};
+
 struct cg_report_input {
 	const char *tool_version;
 	const char *source; /* "staged", "range", "diff", "all" */
@@ -50,12 +69,23 @@ struct cg_report_input {
 	 * "https://github.com/o/r/blob/<sha>/" fits.
 	 */
 	const char *link_base;
+	/* Reporters with needs_files (rustc-json): the work tree's absolute path with a final '/' ("" when bare). */
+	const char *root;
+	/*
+	 * Where crabgate runs, from the root, with a final '/' ("" at the root;
+	 * NULL outside the work tree): rustc names files relative to the folder
+	 * it runs in, and editors resolve them from there.
+	 */
+	const char *here;
+	const struct cg_report_file *places; /* sorted by path */
+	size_t nplaces;
 };
 
 struct cg_reporter {
 	const char *name;
 	const char *description;
 	int (*write)(struct cg_buf *out, const struct cg_report_input *in);
+	bool needs_files; /* reads in->places: the run reads the files and their packages first */
 };
 
 const struct cg_reporter *cg_reporter_find(const char *name);

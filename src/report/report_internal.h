@@ -28,6 +28,12 @@ uint32_t cg_report_char_column(const char *line, uint32_t column);
 /* Appends `s` percent-encoded for a URI path: unreserved bytes and '/' stay. */
 int cg_report_put_uri_path(struct cg_buf *b, const char *s);
 
+/*
+ * Appends one finding as the text report draws it (header, code frame,
+ * help), in colour or not, for a terminal `term_width` wide (0: unknown).
+ */
+void cg_report_text_finding(struct cg_buf *b, const struct cg_finding *f, bool color, int term_width);
+
 /* "error" -> the SARIF/GitHub words; shared so the mapping lives in one place. */
 const char *cg_report_sarif_level(enum cg_severity sev);
 

@@ -189,14 +189,14 @@ static void draw_frame(struct cg_buf *b, const struct frame *fr, size_t cs, size
 	cg_buf_printf(b, "%s\n", paint(st, C_RESET));
 }
 
-static void write_one(struct cg_buf *b, const struct cg_finding *f, const struct cg_report_input *in)
+void cg_report_text_finding(struct cg_buf *b, const struct cg_finding *f, bool color, int term_width)
 {
-	struct style st = { in->color, sev_color(f->severity) };
+	struct style st = { color, sev_color(f->severity) };
 	struct cg_buf indent = CG_BUF_INIT;
 	struct frame fr = { CG_BUF_INIT, NULL, 0, 0, NULL };
 	char gutter[16];
 	size_t gw = (size_t)snprintf(gutter, sizeof(gutter), "%u", f->line), column = f->column, cs = 0, ce = 0;
-	size_t max = in->width > 0 ? (size_t)in->width : DEFAULT_WIDTH;
+	size_t max = term_width > 0 ? (size_t)term_width : DEFAULT_WIDTH;
 
 	max = max > gw + 3 + MIN_FRAME ? max - gw - 3 : MIN_FRAME;
 	if (f->source_line) {
@@ -289,7 +289,7 @@ static int write_text(struct cg_buf *b, const struct cg_report_input *in)
 	cg_findings_count(&all, in->findings);
 	for (size_t i = 0; i < in->findings->len; i++)
 		if (cg_finding_is_visible(&in->findings->items[i]))
-			write_one(b, &in->findings->items[i], in);
+			cg_report_text_finding(b, &in->findings->items[i], in->color, in->width);
 	for (size_t i = 0; i < in->nskipped && i < MAX_SKIPPED_SHOWN; i++) {
 		struct cg_buf t = CG_BUF_INIT;
 		cg_buf_printf(&t, "skipped %s: %s", in->skipped[i].path ? in->skipped[i].path : "",

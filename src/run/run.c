@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crate/workspace.h"
 #include "net/http.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -137,6 +138,12 @@ void cg_run_release(struct cg_run *run)
 	cg_change_release(&run->change);
 	free(run->skipped);
 	free(run->rules);
+	free(run->files);
+	free(run->here);
+	for (size_t i = 0; i < run->nkept; i++)
+		free(run->kept[i]);
+	free(run->kept);
+	cg_crate_cache_free(run->cargo);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -238,6 +245,154 @@ static void build_report_input(struct cg_run *run)
 	in->nnotes = run->review.nnotes;
 }
 
+/* Keeps `b`'s bytes until cg_run_release (a file's text, a name built for a report); b is left empty. */
+static const char *run_keep(struct cg_run *run, struct cg_buf *b)
+{
+	cg_array_grow((void **)&run->kept, &run->kept_cap, run->nkept + 1, sizeof(*run->kept));
+	return run->kept[run->nkept++] = cg_buf_detach(b, NULL);
+}
+
+static const char *run_path(struct cg_run *run, const char *dir, const char *rel)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	cg_buf_printf(&b, "%s%s%s", dir, *dir ? "/" : "", rel);
+	return run_keep(run, &b);
+}
+
+/* The new content of `path`: the change's copy when it changed, else read at the new revision. */
+static void read_file(struct cg_run *run, struct cg_report_file *out)
+{
+	for (size_t i = 0; i < run->change.nfiles; i++) {
+		struct cg_changed_file *f = &run->change.files[i];
+		if (!strcmp(f->path, out->path)) {
+			if (cg_change_content(&run->change, f, &out->text, &out->len) < 0)
+				out->text = NULL;
+			return;
+		}
+	}
+	struct cg_buf b = CG_BUF_INIT;
+	if (cg_change_read(&run->change, out->path, &b) == 0) {
+		out->len = b.size;
+		out->text = run_keep(run, &b);
+	}
+	cg_buf_release(&b);
+}
+
+/*
+ * The target of a package a file compiles into, as cargo's auto-discovery
+ * lays them out: build.rs, src/bin/, tests/, benches/, examples/, else the
+ * library when there is one, else the main binary.
+ */
+static void find_target(struct cg_run *run, struct cg_report_file *out, const struct cg_crate *cr)
+{
+	static const struct {
+		const char *dir, *kind;
+	} dirs[] = { { "src/bin/", "bin" }, { "tests/", "test" }, { "benches/", "bench" }, { "examples/", "example" } };
+	const char *rel = out->path + strlen(cr->dir) + (*cr->dir ? 1 : 0);
+	struct cg_buf name = CG_BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		size_t n = strlen(dirs[i].dir), len;
+		const char *end;
+		struct cg_buf src = CG_BUF_INIT;
+		if (strncmp(rel, dirs[i].dir, n))
+			continue;
+		/* NAME.rs, or NAME/main.rs and the modules beside it */
+		end = strchr(rel + n, '/');
+		len = end ? (size_t)(end - rel - n) : strlen(rel + n);
+		if (!end && len > 3 && !strcmp(rel + n + len - 3, ".rs"))
+			len -= 3;
+		cg_buf_put(&name, rel + n, len);
+		out->target_kind = dirs[i].kind;
+		out->target_name = run_keep(run, &name);
+		cg_buf_printf(&src, "%s%s%s%.*s%s", cr->dir, *cr->dir ? "/" : "", dirs[i].dir, (int)len, rel + n,
+			      end ? "/main.rs" : ".rs");
+		out->target_src = run_keep(run, &src);
+		return;
+	}
+	if (!strcmp(rel, "build.rs")) {
+		out->target_kind = "custom-build";
+		out->target_name = "build-script-build";
+		out->target_src = run_path(run, cr->dir, "build.rs");
+		return;
+	}
+	/* Cargo names a target after its package, with '-' as '_'. */
+	for (const char *p = cr->manifest.package_name; *p; p++)
+		cg_buf_putc(&name, *p == '-' ? '_' : *p);
+	out->target_name = run_keep(run, &name);
+	if (cr->is_library) {
+		out->target_kind = "lib";
+		out->target_src = run_path(run, cr->dir, cr->manifest.lib_path ? cr->manifest.lib_path : "src/lib.rs");
+	} else {
+		out->target_kind = "bin";
+		out->target_src = run_path(run, cr->dir, "src/main.rs");
+	}
+}
+
+/* The current folder from the work tree's root, with a final '/'; NULL outside it (caller frees). */
+static char *here_in(const char *workdir)
+{
+	char *cwd = realpath(".", NULL), *root = workdir ? realpath(workdir, NULL) : NULL, *out = NULL;
+	size_t n = root ? strlen(root) : 0;
+	struct cg_buf b = CG_BUF_INIT;
+
+	if (cwd && root && !strncmp(cwd, root, n) && (cwd[n] == '\0' || cwd[n] == '/')) {
+		if (cwd[n] == '/')
+			cg_buf_printf(&b, "%s/", cwd + n + 1);
+		out = cg_buf_detach(&b, NULL);
+	}
+	cg_buf_release(&b);
+	free(cwd);
+	free(root);
+	return out;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct cg_report_file *)a)->path, ((const struct cg_report_file *)b)->path);
+}
+
+/* For rustc-json: each file a visible finding is in, its bytes and its package. */
+static void build_report_files(struct cg_run *run)
+{
+	const struct cg_findings *list = &run->findings;
+	const char *workdir = git_repository_workdir(run->repo);
+	size_t n = 0;
+
+	run->files = cg_calloc(list->len + 1, sizeof(*run->files));
+	for (size_t i = 0; i < list->len; i++)
+		if (cg_finding_is_visible(&list->items[i]))
+			run->files[n++].path = list->items[i].path;
+	qsort(run->files, n, sizeof(*run->files), cmp_file);
+	run->nfiles = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!run->nfiles || strcmp(run->files[run->nfiles - 1].path, run->files[i].path))
+			run->files[run->nfiles++] = run->files[i];
+	run->cargo = cg_crate_cache_new(&run->change);
+	cg_crate_cache_set_max_file(run->cargo, run->settings->pass.max_file_bytes);
+	for (size_t i = 0; i < run->nfiles; i++) {
+		struct cg_report_file *f = &run->files[i];
+		const struct cg_crate *cr = cg_crate_of(run->cargo, f->path);
+		read_file(run, f);
+		if (!cr || !cr->manifest.package_name)
+			continue;
+		f->package = cr->manifest.package_name;
+		f->version = cr->manifest.package_version;
+		/* Absent, or `edition.workspace = true`: the workspace's, else Cargo's default. */
+		f->edition = cr->manifest.edition ? cr->manifest.edition
+			     : cr->workspace && cr->workspace->manifest.workspace_edition
+				     ? cr->workspace->manifest.workspace_edition
+				     : "2015";
+		f->manifest_path = cr->manifest_path;
+		f->package_dir = cr->dir;
+		find_target(run, f, cr);
+	}
+	run->report.root = workdir ? workdir : "";
+	run->report.here = run->here = here_in(workdir);
+	run->report.places = run->files;
+	run->report.nplaces = run->nfiles;
+}
+
 static int write_summary(const struct cg_report_input *in, const char *path)
 {
 	const struct cg_reporter *md = cg_reporter_find("markdown");
@@ -271,6 +426,9 @@ int cg_run_report(struct cg_run *run)
 	int err = 0;
 
 	build_report_input(run);
+	for (size_t i = 0; i < s->noutputs; i++)
+		if (cg_reporter_find(s->outputs[i].format)->needs_files && !run->files)
+			build_report_files(run);
 	for (size_t i = 0; i < s->noutputs; i++) {
 		const struct cg_reporter *r = cg_reporter_find(s->outputs[i].format); /* checked before the run */
 		struct cg_buf out = CG_BUF_INIT;

@@ -12,6 +12,8 @@
 #include "finding/finding.h"
 #include "rules/rule.h"
 
+struct cg_crate_cache; /* crate/workspace.h */
+
 /*
  * One run of crabgate over a change, in the one-way order of DESIGN.md:
  * load the change, check it (the rules), review it (the model), report,
@@ -83,6 +85,13 @@ struct cg_run {
 	struct cg_report_input report;
 	struct cg_report_skipped *skipped; /* owned */
 	struct cg_report_rule *rules;	   /* owned: the registry as reports describe it */
+	/* For reporters with needs_files (rustc-json): the files findings are in, read once. */
+	struct cg_report_file *files; /* owned, sorted by path */
+	size_t nfiles;
+	char **kept; /* owned: texts of files read outside the change, names built for them */
+	size_t nkept, kept_cap;
+	char *here;		      /* owned: the current folder from the root (cg_report_input.here) */
+	struct cg_crate_cache *cargo; /* owned: the packages those files belong to */
 	int exit_status; /* 0 or 1 from the rules' findings; 3 when review.required and the review failed */
 };
 

@@ -714,6 +714,113 @@ static void test_markdown_code_spans(void **state)
 }
 
 /* Any bytes at all in every field: each format still gives valid UTF-8 (and JSON where it is JSON). */
+/* The integer at `key` of `obj`, failing when it is missing or not a whole number. */
+static long int_at(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(obj, key);
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble)
+		fail_msg("%s: expected a whole number", key);
+	return (long)v->valuedouble;
+}
+
+/* Every line parses as cargo's compiler-message, and the spans point at the file's bytes. */
+static void test_rustc_json(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_report_input in = fx->in;
+	struct cg_buf out = CG_BUF_INIT, text = CG_BUF_INIT;
+	struct cg_report_file places[1] = { { 0 } };
+	size_t nlines = 0, nlib = 0;
+	const char *p;
+
+	for (int n = 1; n <= 20; n++) {
+		if (n == 3)
+			cg_buf_puts(&text, "use chrono::Utc;\n");
+		else if (n == 10)
+			cg_buf_puts(&text, "\t\"caf\xc3\xa9\" + chrono::Utc::now()\t// \xe6\x97\xa5\xe6\x9c\xac\n");
+		else if (n == 12)
+			cg_buf_puts(&text, "\xc3\xa9t;\r\n");
+		else
+			cg_buf_printf(&text, "// line %d\n", n);
+	}
+	places[0] = (struct cg_report_file){ .path = "src/lib.rs",
+					     .text = text.ptr,
+					     .len = text.size,
+					     .package = "widgets",
+					     .version = "1.2.0",
+					     .edition = "2021",
+					     .manifest_path = "crates/w/Cargo.toml",
+					     .package_dir = "crates/w",
+					     .target_kind = "lib",
+					     .target_name = "widgets",
+					     .target_src = "crates/w/src/lib.rs" };
+	in.root = "/work/repo/";
+	in.here = "";
+	in.places = places;
+	in.nplaces = 1;
+	in.color = true; /* `rendered` is plain text all the same */
+	render(&out, "rustc-json", &in);
+	assert_true(cg_utf8_valid(out.ptr, out.size));
+	for (p = out.ptr; *p; nlines++) {
+		const char *nl = strchr(p, '\n');
+		cJSON *doc, *msg, *span, *target;
+		assert_non_null(nl);
+		doc = cJSON_ParseWithLength(p, (size_t)(nl - p));
+		assert_non_null(doc);
+		assert_string_equal(str_at(doc, "reason"), "compiler-message");
+		assert_non_null(str_at(doc, "package_id"));
+		assert_non_null(str_at(doc, "manifest_path"));
+		target = cJSON_GetObjectItem(doc, "target");
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(target, "kind")));
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(target, "crate_types")));
+		assert_true(cJSON_IsBool(cJSON_GetObjectItem(target, "doctest")));
+		msg = cJSON_GetObjectItem(doc, "message");
+		assert_string_equal(str_at(msg, "$message_type"), "diagnostic");
+		assert_null(strchr(str_at(msg, "rendered"), '\x1b'));
+		assert_non_null(str_at(msg, "code.code"));
+		assert_true(cJSON_IsArray(cJSON_GetObjectItem(msg, "children")));
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(msg, "spans")), 1);
+		span = cJSON_GetArrayItem(cJSON_GetObjectItem(msg, "spans"), 0);
+		assert_true(cJSON_IsTrue(cJSON_GetObjectItem(span, "is_primary")));
+		assert_true(int_at(span, "line_start") >= 1 && int_at(span, "column_start") >= 1);
+		assert_true(int_at(span, "line_end") >= int_at(span, "line_start"));
+		assert_true(cJSON_IsNull(cJSON_GetObjectItem(span, "suggested_replacement")));
+		if (!strcmp(str_at(span, "file_name"), "src/lib.rs")) {
+			long bs = int_at(span, "byte_start"), be = int_at(span, "byte_end");
+			nlib++;
+			assert_string_equal(str_at(doc, "package_id"), "path+file:///work/repo/crates/w#widgets@1.2.0");
+			assert_string_equal(str_at(doc, "manifest_path"), "/work/repo/crates/w/Cargo.toml");
+			assert_string_equal(str_at(doc, "target.src_path"), "/work/repo/crates/w/src/lib.rs");
+			assert_string_equal(str_at(doc, "target.kind.0"), "lib");
+			assert_true(bs <= be && (size_t)be <= text.size);
+			if (int_at(span, "line_start") == 3) {
+				assert_int_equal(be - bs, 11);
+				assert_memory_equal(text.ptr + bs, "chrono::Utc", 11);
+			} else if (int_at(span, "line_start") == 10) {
+				/* Byte column 12 after a tab and an "é": character 11. */
+				assert_int_equal(int_at(span, "column_start"), 11);
+				assert_memory_equal(text.ptr + bs, "chrono::Utc", 11);
+				assert_int_equal(int_at(span, "line_end"), 12);
+				/* Byte column 3 of "ét;" is after the é: character 2. */
+				assert_int_equal(int_at(span, "column_end"), 2);
+				assert_memory_equal(text.ptr + be, "t;", 2);
+				assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(span, "text")), 3);
+				assert_string_equal(str_at(span, "text.2.text"), "\xc3\xa9t;");
+				assert_int_equal(int_at(cJSON_GetArrayItem(cJSON_GetObjectItem(span, "text"), 0),
+							"highlight_start"),
+						 11);
+			}
+		}
+		cJSON_Delete(doc);
+		p = nl + 1;
+	}
+	/* Visible findings only: the suppressed and the baselined ones stay out, as in every report. */
+	assert_int_equal(nlines, 7);
+	assert_int_equal(nlib, 3);
+	cg_buf_release(&out);
+	cg_buf_release(&text);
+}
+
 static void test_any_bytes(void **state)
 {
 	struct fixture *fx = *state;
@@ -743,6 +850,12 @@ static void test_any_bytes(void **state)
 		if (!strcmp(cg_reporters[k]->name, "json") || !strcmp(cg_reporters[k]->name, "sarif") ||
 		    !strcmp(cg_reporters[k]->name, "gitlab"))
 			cJSON_Delete(parse_json(&out));
+		if (!strcmp(cg_reporters[k]->name, "rustc-json"))
+			for (const char *p = out.ptr, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+				cJSON *doc = cJSON_ParseWithLength(p, (size_t)(nl - p));
+				assert_non_null(doc);
+				cJSON_Delete(doc);
+			}
 	}
 	cg_buf_release(&out);
 	cg_findings_release(&fs);
@@ -780,6 +893,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_github_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_code_spans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rustc_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_any_bytes, setup, teardown),
 		cmocka_unit_test(test_append),
 	};
