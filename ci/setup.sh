@@ -14,6 +14,8 @@ packages=(
   python3 npm time
   # The hook tests: POSIX sh checks, the pre-commit framework; YAML for the action tests.
   dash shellcheck pre-commit python3-yaml
+  # The completion and man page tests load the scripts in each shell and render with groff.
+  zsh fish groff-base
   # The format lint (tests/lint_format.cmake).
   clang-format
   # The valgrind suite (tests/tools/valgrind-suite.sh); clang for the fuzzers is below.

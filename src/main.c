@@ -13,48 +13,157 @@
 
 struct cg_globals cg_globals;
 
-/* The change sources; `staged` is what --staged adds (check's default, not ci's). */
-#define CHECK_SOURCES(heading, staged)                                                                                 \
-	heading "  --staged            the index against HEAD" staged "\n"                                             \
-		"  --base REF [--head REF]\n"                                                                          \
-		"                      merge-base(REF, head)..head, as a pull request shows it\n"                      \
-		"  --range A..B|A...B  a range with git's meaning of two and three dots\n"                             \
-		"  --diff FILE|-       a unified diff from a file or standard input\n"                                 \
-		"  --all               every tracked file, as if wholly added\n"                                       \
-		"\n"
+/*
+ * The options of each command, one table for `help`, the completion scripts
+ * and the man page (src/cmd/help.c), so none of them can drift from another.
+ * Help lines continue with '\n'; see struct cg_option.
+ */
+#define END                                                                                                            \
+	{                                                                                                              \
+		0                                                                                                      \
+	}
+#define HEADING(text)                                                                                                  \
+	{                                                                                                              \
+		.heading = text                                                                                        \
+	}
+#define INCLUDE(table)                                                                                                 \
+	{                                                                                                              \
+		.include = table                                                                                       \
+	}
 
-#define CHECK_OPTIONS                                                                                                  \
-	"Output:\n"                                                                                                    \
-	"  --format FORMAT     on standard output: text (default), json, sarif, gitlab (Code\n"                        \
-	"                      Quality), github (workflow commands), markdown (job summary),\n"                        \
-	"                      rustc-json (cargo's JSON messages, for editors: docs/editors.md)\n"                     \
-	"  --output FILE       write the --format report to FILE instead of standard output\n"                         \
-	"  --output FORMAT=FILE\n"                                                                                     \
-	"                      also write FORMAT to FILE (repeatable)\n"                                               \
-	"  --color WHEN        auto (default; honours NO_COLOR), always, never\n"                                      \
-	"  --summary FILE      write a markdown summary (counts, findings, skipped) to FILE\n"                         \
-	"\n"                                                                                                           \
-	"Policy:\n"                                                                                                    \
-	"  --fail-level LEVEL  error (default), warning, note or never: exit 1 at or above it\n"                       \
-	"  --filter MODE       added (default): findings on added lines; diff_context: inside the\n"                   \
-	"                      hunks; file: anywhere in a changed file; all: anywhere in the tree\n"                   \
-	"  --baseline FILE     hide findings whose fingerprints FILE lists (crabgate baseline)\n"                      \
-	"  --jobs N            threads for the rule pass (default: one per core, at most 8)\n"                         \
-	"  --shard I/N         check only the files of shard I of N (by a hash of the path), for\n"                    \
-	"                      CI job matrices; join the reports with `crabgate merge`\n"                              \
-	"\n"                                                                                                           \
-	"Model review (docs/review.md):\n"                                                                             \
-	"  --review            ask a language model to review the change too (off by default in\n"                     \
-	"                      check; on in ci when a provider is configured or found)\n"                              \
-	"  --no-review         do not, whatever the command's default\n"                                               \
-	"  --no-cache          ask the model again instead of reusing cached answers\n"
+/* The change sources, but --staged: its line differs between check (the default) and ci. */
+static const struct cg_option source_opts[] = {
+	{ "--base", "REF", CG_ARG_REF, NULL, "merge-base(REF, head)..head, as a pull request shows it",
+	  .shown = "--base REF [--head REF]" },
+	{ "--head", "REF", CG_ARG_REF, NULL, NULL, .flags = CG_OPT_COMPLETE_ONLY },
+	{ "--range", "A..B|A...B", CG_ARG_OTHER, NULL, "a range with git's meaning of two and three dots" },
+	{ "--diff", "FILE|-", CG_ARG_FILE, NULL, "a unified diff from a file or standard input" },
+	{ "--all", NULL, 0, NULL, "every tracked file, as if wholly added" },
+	END,
+};
 
-/* check's meaning of --update-memory; ci has its own (it pushes), so this is not in CHECK_OPTIONS. */
-#define CHECK_MEMORY                                                                                                   \
-	"Memory:\n"                                                                                                    \
-	"  --update-memory     update memories.md, lessons-learned.md and scratchpad.md from this\n"                   \
-	"                      change as memory.mode says: stage them, or commit them on the\n"                        \
-	"                      current branch (docs/memory.md)\n"
+static const struct cg_option check_opts_common[] = {
+	HEADING("Output:"),
+	{ "--format", "FORMAT", CG_ARG_FORMAT, NULL,
+	  "on standard output: text (default), json, sarif, gitlab (Code\n"
+	  "Quality), github (workflow commands), markdown (job summary),\n"
+	  "rustc-json (cargo's JSON messages, for editors: docs/editors.md)" },
+	{ "--output", "FILE", CG_ARG_FILE, NULL, "write the --format report to FILE instead of standard output" },
+	{ "--output", "FORMAT=FILE", CG_ARG_FILE, NULL, "also write FORMAT to FILE (repeatable)",
+	  .flags = CG_OPT_HELP_ONLY },
+	{ "--color", "WHEN", CG_ARG_WORDS, "auto always never", "auto (default; honours NO_COLOR), always, never" },
+	{ "--summary", "FILE", CG_ARG_FILE, NULL, "write a markdown summary (counts, findings, skipped) to FILE" },
+	HEADING(""),
+	HEADING("Policy:"),
+	{ "--fail-level", "LEVEL", CG_ARG_WORDS, "error warning note never",
+	  "error (default), warning, note or never: exit 1 at or above it" },
+	{ "--filter", "MODE", CG_ARG_WORDS, "added diff_context file all",
+	  "added (default): findings on added lines; diff_context: inside the\n"
+	  "hunks; file: anywhere in a changed file; all: anywhere in the tree" },
+	{ "--baseline", "FILE", CG_ARG_FILE, NULL, "hide findings whose fingerprints FILE lists (crabgate baseline)" },
+	{ "--jobs", "N", CG_ARG_OTHER, NULL, "threads for the rule pass (default: one per core, at most 8)" },
+	{ "--shard", "I/N", CG_ARG_OTHER, NULL,
+	  "check only the files of shard I of N (by a hash of the path), for\n"
+	  "CI job matrices; join the reports with `crabgate merge`" },
+	HEADING(""),
+	HEADING("Model review (docs/review.md):"),
+	{ "--review", NULL, 0, NULL,
+	  "ask a language model to review the change too (off by default in\n"
+	  "check; on in ci when a provider is configured or found)" },
+	{ "--no-review", NULL, 0, NULL, "do not, whatever the command's default" },
+	{ "--no-cache", NULL, 0, NULL, "ask the model again instead of reusing cached answers" },
+	END,
+};
+
+static const struct cg_option check_opts[] = {
+	HEADING("What to check (one of):"),
+	{ "--staged", NULL, 0, NULL, "the index against HEAD (default; works before the first commit)" },
+	INCLUDE(source_opts),
+	HEADING(""),
+	INCLUDE(check_opts_common),
+	HEADING(""),
+	/* check's meaning of --update-memory; ci has its own (it pushes). */
+	HEADING("Memory:"),
+	{ "--update-memory", NULL, 0, NULL,
+	  "update memories.md, lessons-learned.md and scratchpad.md from this\n"
+	  "change as memory.mode says: stage them, or commit them on the\n"
+	  "current branch (docs/memory.md)" },
+	END,
+};
+
+static const struct cg_option ci_opts[] = {
+	{ "--dry-run", NULL, 0, NULL, "print what would be posted; read, never write" },
+	{ "--no-post", NULL, 0, NULL, "post nothing (reports, annotations and job summary only)" },
+	{ "--update-memory", NULL, 0, NULL,
+	  "commit the memory files on the PR's head and push them to\n"
+	  "its branch (docs/memory.md; skipped for forks); outside CI,\n"
+	  "or with a change named below, as `check --update-memory`" },
+	HEADING(""),
+	HEADING("Instead of the CI's change, check (one of):"),
+	{ "--staged", NULL, 0, NULL, "the index against HEAD (works before the first commit)" },
+	INCLUDE(source_opts),
+	HEADING(""),
+	INCLUDE(check_opts_common),
+	END,
+};
+
+/* baseline takes check's options; its help points there. */
+static const struct cg_option baseline_opts[] = {
+	{ .include = check_opts, .flags = CG_OPT_COMPLETE_ONLY },
+	END,
+};
+
+/* The commands below describe their few options in their prose: the rows only complete them. */
+#define QUIET_ROW(name, arg, kind, words)                                                                              \
+	{                                                                                                              \
+		name, arg, kind, words, NULL, .flags = CG_OPT_COMPLETE_ONLY                                            \
+	}
+
+static const struct cg_option rules_opts[] = { QUIET_ROW("--format", "FORMAT", CG_ARG_WORDS, "text json"), END };
+static const struct cg_option demo_opts[] = { QUIET_ROW("--keep", NULL, 0, NULL), END };
+static const struct cg_option install_opts[] = {
+	QUIET_ROW("--hook", "HOOK", CG_ARG_WORDS, "pre-commit pre-push all"),
+	QUIET_ROW("--chain", NULL, 0, NULL),
+	QUIET_ROW("--force", NULL, 0, NULL),
+	END,
+};
+static const struct cg_option uninstall_opts[] = { QUIET_ROW("--hook", "HOOK", CG_ARG_WORDS, "pre-commit pre-push all"),
+						   END };
+static const struct cg_option init_opts[] = { QUIET_ROW("--force", NULL, 0, NULL), QUIET_ROW("--memory", NULL, 0, NULL),
+					      END };
+static const struct cg_option memory_opts[] = {
+	QUIET_ROW("--base", "REF", CG_ARG_REF, NULL),
+	QUIET_ROW("--head", "REF", CG_ARG_REF, NULL),
+	QUIET_ROW("--range", "A..B", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--staged", NULL, 0, NULL),
+	QUIET_ROW("--all", NULL, 0, NULL),
+	QUIET_ROW("--pr", "N", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--forge", "FORGE", CG_ARG_WORDS, "github gitlab"),
+	QUIET_ROW("--title", "TEXT", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--push", NULL, 0, NULL),
+	QUIET_ROW("--branch", "NAME", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--remote", "URL", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--token-env", "VAR", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--fork", NULL, 0, NULL),
+	QUIET_ROW("--summary", "TEXT", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--lesson", "TEXT", CG_ARG_OTHER, NULL),
+	QUIET_ROW("--todo", "TEXT", CG_ARG_OTHER, NULL),
+	END,
+};
+static const struct cg_option help_opts[] = { QUIET_ROW("--man", NULL, 0, NULL), END };
+
+const struct cg_option cg_global_options[] = {
+	{ "-C", "DIR", CG_ARG_DIR, NULL, "run as if started in DIR" },
+	{ "--config", "FILE", CG_ARG_FILE, NULL, "use FILE instead of .crabgate.yaml (also $CRABGATE_CONFIG)" },
+	{ "--verbose", NULL, 0, NULL, "say more; -q, --quiet: only errors", .shown = "-v, --verbose" },
+	{ "-v", NULL, 0, NULL, NULL, .flags = CG_OPT_COMPLETE_ONLY },
+	{ "--quiet", NULL, 0, NULL, NULL, .flags = CG_OPT_COMPLETE_ONLY },
+	{ "-q", NULL, 0, NULL, NULL, .flags = CG_OPT_COMPLETE_ONLY },
+	{ "--help", NULL, 0, NULL, "this text; `crabgate help COMMAND` for a command", .shown = "-h, --help" },
+	{ "-h", NULL, 0, NULL, NULL, .flags = CG_OPT_COMPLETE_ONLY },
+	{ "--version", NULL, 0, NULL, "the version (as `crabgate version`)" },
+	END,
+};
 
 const struct cg_command cg_commands[] = {
 	{ "check", cmd_check, NEED_REPO | NEED_CONFIG, "check a change (staged files by default)",
@@ -68,11 +177,11 @@ const struct cg_command cg_commands[] = {
 	  "Rust and Cargo file, and reports findings on the changed lines.\n"
 	  "With FILEs (as the pre-commit framework passes them), checks only those: a staged\n"
 	  "file on its changed lines, any other whole, as committed (`--filter file`).\n"
-	  "CRABGATE_SKIP=1 skips the check (exit 0, one line on standard error).\n"
-	  "\n" CHECK_SOURCES("What to check (one of):\n", " (default; works before the first commit)") CHECK_OPTIONS
-	  "\n" CHECK_MEMORY "\n"
+	  "CRABGATE_SKIP=1 skips the check (exit 0, one line on standard error).\n",
+	  check_opts,
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"
-	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n" },
+	  "2 usage, config or input error, 3 runtime failure (git, I/O, network).\n",
+	  CG_ARG_FILE },
 	{ "ci", cmd_ci, NEED_REPO | NEED_CONFIG, "check a pull/merge request in CI and post the findings on it",
 	  "usage: crabgate ci [--dry-run] [--no-post] [--update-memory] [check options]\n"
 	  "\n"
@@ -88,17 +197,10 @@ const struct cg_command cg_commands[] = {
 	  "CRABGATE_GITLAB_TOKEN (CI_JOB_TOKEN cannot post notes). Outside CI it checks\n"
 	  "merge-base($CRABGATE_BASE, HEAD)..HEAD like `crabgate check --base`.\n"
 	  "The forge: section of config.yaml sets the review event, the inline limit,\n"
-	  "resolve_outdated. docs/github.md and docs/gitlab.md show the CI setup.\n"
-	  "\n"
-	  "  --dry-run           print what would be posted; read, never write\n"
-	  "  --no-post           post nothing (reports, annotations and job summary only)\n"
-	  "  --update-memory     commit the memory files on the PR's head and push them to\n"
-	  "                      its branch (docs/memory.md; skipped for forks); outside CI,\n"
-	  "                      or with a change named below, as `check --update-memory`\n"
-	  "\n" CHECK_SOURCES("Instead of the CI's change, check (one of):\n", " (works before the first commit)")
-		  CHECK_OPTIONS "\n"
-				"Exit status: as `crabgate check`; a shallow clone without the base is 2 (fetch\n"
-				"the history: `fetch-depth: 0`, `GIT_DEPTH: 0`).\n" },
+	  "resolve_outdated. docs/github.md and docs/gitlab.md show the CI setup.\n",
+	  ci_opts,
+	  "Exit status: as `crabgate check`; a shallow clone without the base is 2 (fetch\n"
+	  "the history: `fetch-depth: 0`, `GIT_DEPTH: 0`).\n" },
 	{ "baseline", cmd_baseline, NEED_REPO | NEED_CONFIG, "record current findings so they are hidden later",
 	  "usage: crabgate baseline FILE [check options]\n"
 	  "\n"
@@ -109,13 +211,15 @@ const struct cg_command cg_commands[] = {
 	  "\n"
 	  "The check options are those of `crabgate help check`. No report goes to standard\n"
 	  "output (--format and --output FILE are ignored), and an earlier baseline is not\n"
-	  "applied: FILE records every finding the check sees.\n" },
+	  "applied: FILE records every finding the check sees.\n",
+	  baseline_opts, NULL, CG_ARG_FILE },
 	{ "rules", cmd_rules, NEED_CONFIG, "list the rules and whether they are on",
 	  "usage: crabgate rules [--format text|json]\n"
 	  "\n"
 	  "Lists every rule with its severity (as configured) and summary. With --format\n"
 	  "json, for tools: {\"version\": 1, \"rules\": [{\"id\", \"default_severity\",\n"
-	  "\"enabled_by_default\", \"state\" (as configured), \"summary\"}]}.\n" },
+	  "\"enabled_by_default\", \"state\" (as configured), \"summary\"}]}.\n",
+	  rules_opts, NULL },
 	{ "explain", cmd_explain, NEED_CONFIG, "explain a rule, with a bad and a good example",
 	  "usage: crabgate explain RULE\n"
 	  "\n"
@@ -123,14 +227,16 @@ const struct cg_command cg_commands[] = {
 	  "default, and in this repository's configuration when that differs, as `crabgate\n"
 	  "rules` shows it), a bad and a good example, and the settings it takes under\n"
 	  "rules.RULE in .crabgate.yaml. `crabgate rules` lists the rules; a rule id that\n"
-	  "is not one gets the closest ids suggested.\n" },
+	  "is not one gets the closest ids suggested.\n",
+	  NULL, NULL, CG_ARG_RULE },
 	{ "demo", cmd_demo, 0, "run a check on a built-in example repository",
 	  "usage: crabgate demo [--keep]\n"
 	  "\n"
 	  "Builds a throwaway repository in a temporary folder, stages a small Rust crate\n"
 	  "with a chrono dependency, a blocking call in an async fn, an unbenchmarked pub\n"
 	  "fn and no memory files, checks it as the pre-commit hook would, and removes the\n"
-	  "folder (--keep leaves it and prints where). Works offline.\n" },
+	  "folder (--keep leaves it and prints where). Works offline.\n",
+	  demo_opts, NULL },
 	{ "install", cmd_install, NEED_REPO, "install the git hooks (pre-commit by default)",
 	  "usage: crabgate install [--hook pre-commit|pre-push|all] [--chain | --force]\n"
 	  "\n"
@@ -143,18 +249,21 @@ const struct cg_command cg_commands[] = {
 	  "HOOK.local and crabgate's hook runs it first; --force moves it to\n"
 	  "HOOK.crabgate-backup, where it no longer runs.\n"
 	  "\n"
-	  "Skip the hooks once with CRABGATE_SKIP=1 (or git's --no-verify).\n" },
+	  "Skip the hooks once with CRABGATE_SKIP=1 (or git's --no-verify).\n",
+	  install_opts, NULL },
 	{ "uninstall", cmd_uninstall, NEED_REPO, "remove the git hooks crabgate installed",
 	  "usage: crabgate uninstall [--hook pre-commit|pre-push|all]\n"
 	  "\n"
 	  "Removes only hooks crabgate wrote (they carry a marker line), all by default,\n"
-	  "and puts back a hook that `install --chain` had kept as HOOK.local.\n" },
+	  "and puts back a hook that `install --chain` had kept as HOOK.local.\n",
+	  uninstall_opts, NULL },
 	{ "hook", cmd_hook, 0, "run one of crabgate's hook scripts (for hook managers)",
 	  "usage: crabgate hook pre-commit|pre-push [ARGS...]\n"
 	  "\n"
 	  "Runs the hook script `crabgate install` would write, with git's arguments and\n"
 	  "standard input, so lefthook, husky and other hook managers need no copy of it:\n"
-	  "for example `crabgate hook pre-push \"$@\"` in a pre-push hook.\n" },
+	  "for example `crabgate hook pre-push \"$@\"` in a pre-push hook.\n",
+	  NULL, NULL, CG_ARG_WORDS, "pre-commit pre-push" },
 	{ "init", cmd_init, 0, "write a commented .crabgate.yaml with the defaults",
 	  "usage: crabgate init [--force]\n"
 	  "       crabgate init --memory\n"
@@ -165,14 +274,16 @@ const struct cg_command cg_commands[] = {
 	  "\n"
 	  "With --memory, writes the memory files instead (memories.md,\n"
 	  "lessons-learned.md, scratchpad.md, at the paths memory.files names), each\n"
-	  "with a short header; a file that exists is never overwritten.\n" },
+	  "with a short header; a file that exists is never overwritten.\n",
+	  init_opts, NULL },
 	{ "merge", cmd_merge, 0, "merge the JSON or SARIF reports of several shards",
 	  "usage: crabgate merge OUT IN...\n"
 	  "\n"
 	  "Joins reports written by `crabgate check --shard I/N` runs of one CI job matrix\n"
 	  "into the report one unsharded run would have written: findings are kept once\n"
 	  "(by rule, path and fingerprint), counts are recomputed, SARIF rules are united\n"
-	  "and results re-indexed. All inputs must be of one format (crabgate JSON or SARIF).\n" },
+	  "and results re-indexed. All inputs must be of one format (crabgate JSON or SARIF).\n",
+	  NULL, NULL, CG_ARG_FILE },
 	{ "memory", cmd_memory, NEED_REPO | NEED_CONFIG, "maintenance: update the memory files by hand",
 	  "usage: crabgate memory update [--base REF [--head REF] | --range A..B | --staged | --all]\n"
 	  "                              [--pr N] [--forge github|gitlab] [--title TEXT]\n"
@@ -190,66 +301,29 @@ const struct cg_command cg_commands[] = {
 	  "staged|skipped|rejected` and the commit. See docs/memory.md.\n"
 	  "\n"
 	  "Exit status: 0 done or skipped, 2 usage or damaged memory file, 3 push refused or\n"
-	  "failed.\n" },
-	{ "version", cmd_version, 0, "print the version", "usage: crabgate version\n" },
-	{ "help", cmd_help, 0, "show help for a command", "usage: crabgate help [COMMAND]\n" },
+	  "failed.\n",
+	  memory_opts, NULL, CG_ARG_WORDS, "update" },
+	{ "version", cmd_version, 0, "print the version", "usage: crabgate version\n", NULL, NULL },
+	{ "completions", cmd_completions, 0, "print a shell completion script (bash, zsh, fish)",
+	  "usage: crabgate completions bash|zsh|fish\n"
+	  "\n"
+	  "Prints a completion script for the shell, made from the same table as the help,\n"
+	  "so it completes every command and option this build has, rule ids and formats.\n"
+	  "`cmake --install` installs them where the shells look; by hand:\n"
+	  "\n"
+	  "  bash   crabgate completions bash >~/.local/share/bash-completion/completions/crabgate\n"
+	  "  zsh    crabgate completions zsh >\"${fpath[1]}/_crabgate\"\n"
+	  "  fish   crabgate completions fish >~/.config/fish/completions/crabgate.fish\n",
+	  NULL, NULL, CG_ARG_WORDS, "bash zsh fish" },
+	{ "help", cmd_help, 0, "show help for a command",
+	  "usage: crabgate help [COMMAND]\n"
+	  "       crabgate help --man\n"
+	  "\n"
+	  "With --man, prints crabgate's manual page (roff) made from every command's help:\n"
+	  "`crabgate help --man | man -l -`.\n",
+	  help_opts, NULL, CG_ARG_COMMAND },
 	{ NULL, NULL, 0, NULL, NULL },
 };
-
-const struct cg_command *cg_command_find(const char *name)
-{
-	for (const struct cg_command *c = cg_commands; c->name; c++)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
-}
-
-void cg_command_usage(const struct cg_command *cmd, bool to_stderr)
-{
-	FILE *out = to_stderr ? stderr : stdout;
-	if (cmd)
-		fputs(cmd->usage, out);
-}
-
-static void usage(FILE *out)
-{
-	fputs("usage: crabgate [-C DIR] [--config FILE] [-v | -q] COMMAND [OPTIONS]\n"
-	      "\n"
-	      "A commit-and-CI guard for Rust teams: checks a change (staged files, a pull\n"
-	      "request's range, a diff) against the team's rules and reports what it found.\n"
-	      "\n"
-	      "Commands:\n",
-	      out);
-	for (const struct cg_command *c = cg_commands; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fputs("\n"
-	      "Global options:\n"
-	      "  -C DIR          run as if started in DIR\n"
-	      "  --config FILE   use FILE instead of .crabgate.yaml (also $CRABGATE_CONFIG)\n"
-	      "  -v, --verbose   say more; -q, --quiet: only errors\n"
-	      "  -h, --help      this text; `crabgate help COMMAND` for a command\n"
-	      "  --version       the version (as `crabgate version`)\n"
-	      "\n"
-	      "Exit status: 0 clean, 1 findings at or above the fail level, 2 usage, config or\n"
-	      "input error, 3 runtime failure (git, I/O, network).\n",
-	      out);
-}
-
-int cmd_help(int argc, char **argv)
-{
-	const struct cg_command *c;
-	if (argc < 2) {
-		usage(stdout);
-		return CG_EXIT_CLEAN;
-	}
-	c = cg_command_find(argv[1]);
-	if (!c) {
-		cg_err("help: no command '%s'; `crabgate help` lists them", argv[1]);
-		return CG_EXIT_USAGE;
-	}
-	cg_command_usage(c, false);
-	return CG_EXIT_CLEAN;
-}
 
 static int open_repo(void)
 {
@@ -299,7 +373,7 @@ int main(int argc, char **argv)
 			cg_log_set_level(CG_LOG_QUIET);
 			i++;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
+			cg_help_print_global(stdout);
 			return CG_EXIT_CLEAN;
 		} else if (!strcmp(a, "--version")) {
 			return cmd_version(0, NULL);
@@ -309,7 +383,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		usage(stderr);
+		cg_help_print_global(stderr);
 		return CG_EXIT_USAGE;
 	}
 	cmd = cg_command_find(argv[i]);
@@ -333,7 +407,7 @@ int main(int argc, char **argv)
 	 * in git_libgit2_init (about 5 ms here), so commands that never touch git
 	 * skip it.
 	 */
-	is_git_used = cmd->fn != cmd_version && cmd->fn != cmd_help;
+	is_git_used = cmd->fn != cmd_version && cmd->fn != cmd_help && cmd->fn != cmd_completions;
 	if (is_git_used) {
 		git_libgit2_init();
 		/*
