@@ -61,6 +61,12 @@ static const struct cg_option check_opts_common[] = {
 	  "added (default): findings on added lines; diff_context: inside the\n"
 	  "hunks; file: anywhere in a changed file; all: anywhere in the tree" },
 	{ "--baseline", "FILE", CG_ARG_FILE, NULL, "hide findings whose fingerprints FILE lists (crabgate baseline)" },
+	{ "--rule", "ID", CG_ARG_RULE, NULL,
+	  "run only this rule (repeatable), on even when off by default;\n"
+	  "an unknown id is refused before any work, with the ids it may mean" },
+	{ "--skip-rule", "ID", CG_ARG_RULE, NULL, "do not run this rule (repeatable; wins over --rule)" },
+	{ "--severity-override", "ID=LEVEL", CG_ARG_OTHER, NULL,
+	  "report rule ID at LEVEL: error, warning, note or off (repeatable)" },
 	{ "--jobs", "N", CG_ARG_OTHER, NULL, "threads for the rule pass (default: one per core, at most 8)" },
 	{ "--shard", "I/N", CG_ARG_OTHER, NULL,
 	  "check only the files of shard I of N (by a hash of the path), for\n"
@@ -171,6 +177,7 @@ const struct cg_command cg_commands[] = {
 	  "                      [--format FORMAT] [--output [FORMAT=]FILE]... [--color WHEN]\n"
 	  "                      [--summary FILE] [--fail-level LEVEL] [--filter MODE]\n"
 	  "                      [--baseline FILE] [--jobs N] [--shard I/N] [--update-memory]\n"
+	  "                      [--rule ID]... [--skip-rule ID]... [--severity-override ID=LEVEL]...\n"
 	  "                      [--review | --no-review] [--no-cache] [-- FILE...]\n"
 	  "\n"
 	  "Reads the change through git, runs the rules over the new version of each changed\n"

@@ -26,6 +26,9 @@ enum {
 	OPT_REVIEW,
 	OPT_NO_REVIEW,
 	OPT_NO_CACHE,
+	OPT_RULE,
+	OPT_SKIP_RULE,
+	OPT_SEVERITY_OVERRIDE,
 };
 
 static const struct option long_opts[] = {
@@ -48,11 +51,101 @@ static const struct option long_opts[] = {
 	{ "review", no_argument, NULL, OPT_REVIEW },
 	{ "no-review", no_argument, NULL, OPT_NO_REVIEW },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "rule", required_argument, NULL, OPT_RULE },
+	{ "skip-rule", required_argument, NULL, OPT_SKIP_RULE },
+	{ "severity-override", required_argument, NULL, OPT_SEVERITY_OVERRIDE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-int cg_check_parse_args(struct cg_run_settings *s, bool *is_help, int argc, char **argv, const char *cmd_name)
+/* --rule, --skip-rule, --severity-override: per rule of the registry, what the command line says. */
+struct rule_choice {
+	bool has_only;	    /* a --rule: only the named rules run */
+	char *state;	    /* per rule: 0 unsaid, 'r' named by --rule, 's' by --skip-rule */
+	const char **level; /* per rule: --severity-override's level, or NULL */
+};
+
+/* The registry index of `id`; CG_E_USAGE naming the option when it is no rule, with the ids it may have meant. */
+static int rule_index(size_t *out, const char *option, const char *id)
+{
+	struct cg_buf msg = CG_BUF_INIT;
+	int err;
+	for (size_t i = 0; i < cg_nrules; i++)
+		if (!strcmp(cg_rules[i]->id, id)) {
+			*out = i;
+			return 0;
+		}
+	cg_options_did_you_mean(&msg, id);
+	err = cg_error_set(CG_E_USAGE, "%s %s: no such rule%s", option, id, msg.ptr);
+	cg_buf_release(&msg);
+	return err;
+}
+
+static int take_rule_choice(struct rule_choice *rc, int c, char *arg)
+{
+	enum cg_severity sev;
+	size_t i;
+	char *eq;
+	int err;
+
+	if (c == OPT_RULE || c == OPT_SKIP_RULE) {
+		if ((err = rule_index(&i, c == OPT_RULE ? "--rule" : "--skip-rule", arg)) < 0)
+			return err;
+		/* --skip-rule wins over --rule, whichever comes first. */
+		if (rc->state[i] != 's')
+			rc->state[i] = c == OPT_RULE ? 'r' : 's';
+		rc->has_only |= c == OPT_RULE;
+		return 0;
+	}
+	eq = strchr(arg, '=');
+	if (!eq)
+		return cg_error_set(CG_E_USAGE, "--severity-override %s: expected RULE=LEVEL, e.g. missing-bench=error",
+				    arg);
+	*eq = '\0';
+	if ((err = rule_index(&i, "--severity-override", arg)) < 0)
+		return err;
+	if (cg_severity_parse(&sev, eq + 1) < 0)
+		return cg_error_set(CG_E_USAGE,
+				    "--severity-override %s=%s: expected a level of error, warning, note or off", arg,
+				    eq + 1);
+	rc->level[i] = cg_severity_name(sev);
+	return 0;
+}
+
+/*
+ * The choices merged over the configuration, as if the project's file said
+ * them: with --rule only the named rules run (on even when off by default),
+ * --skip-rule turns a rule off, --severity-override sets its level.
+ */
+static int apply_rule_choice(const struct rule_choice *rc)
+{
+	struct cg_buf yaml = CG_BUF_INIT;
+	bool is_said = false;
+	int err = 0;
+
+	cg_buf_puts(&yaml, "rules:\n");
+	for (size_t i = 0; i < cg_nrules; i++) {
+		const char *enabled = rc->state[i] == 's'   ? "false"
+				      : rc->state[i] == 'r' ? "true"
+				      : rc->has_only	    ? "false"
+							    : NULL;
+		if (!enabled && !rc->level[i])
+			continue;
+		is_said = true;
+		cg_buf_printf(&yaml, "  %s:\n", cg_rules[i]->id);
+		if (enabled)
+			cg_buf_printf(&yaml, "    enabled: %s\n", enabled);
+		if (rc->level[i])
+			cg_buf_printf(&yaml, "    severity: %s\n", rc->level[i]);
+	}
+	if (is_said)
+		err = cg_config_merge_text(cg_globals.cfg, "the command line", yaml.ptr, yaml.size);
+	cg_buf_release(&yaml);
+	return err;
+}
+
+static int parse_args(struct cg_run_settings *s, bool *is_help, int argc, char **argv, const char *cmd_name,
+		      struct rule_choice *rc)
 {
 	const char *stdout_format = NULL, *stdout_path = NULL;
 	unsigned sources = 0;
@@ -144,6 +237,12 @@ int cg_check_parse_args(struct cg_run_settings *s, bool *is_help, int argc, char
 		case OPT_UPDATE_MEMORY:
 			s->update_memory = true;
 			break;
+		case OPT_RULE:
+		case OPT_SKIP_RULE:
+		case OPT_SEVERITY_OVERRIDE:
+			if ((err = take_rule_choice(rc, c, optarg)) < 0)
+				return err;
+			break;
 		case 'h':
 			cg_command_usage(cg_command_find(cmd_name), false);
 			*is_help = true;
@@ -173,6 +272,18 @@ int cg_check_parse_args(struct cg_run_settings *s, bool *is_help, int argc, char
 	}
 	/* Before any work: a typo must not cost a rule pass and a paid model review first. */
 	return cg_run_settings_check(s);
+}
+
+int cg_check_parse_args(struct cg_run_settings *s, bool *is_help, int argc, char **argv, const char *cmd_name)
+{
+	struct rule_choice rc = { false, cg_calloc(cg_nrules + 1, 1), cg_calloc(cg_nrules + 1, sizeof(*rc.level)) };
+	int err = parse_args(s, is_help, argc, argv, cmd_name, &rc);
+
+	if (!err && !*is_help)
+		err = apply_rule_choice(&rc);
+	free(rc.state);
+	free(rc.level);
+	return err;
 }
 
 /* Appends the path `name` to `out`, folding "." and ".." segments; -1 when it leaves the root. */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "run/run.h"
+#include "util/buf.h"
 
 /*
  * Options into run settings, for the commands that run a check. Private to
@@ -34,5 +35,11 @@ int cg_options_check_source(const struct cg_change_opts *change, unsigned nsourc
  * Returns 0 or CG_E_USAGE. argv strings may be modified (FORMAT=FILE).
  */
 int cg_check_parse_args(struct cg_run_settings *s, bool *is_help, int argc, char **argv, const char *cmd_name);
+
+/*
+ * Appends "; did you mean A or B? `crabgate rules` lists them" for `name`,
+ * which is no rule id (without the question when no id is close).
+ */
+void cg_options_did_you_mean(struct cg_buf *out, const char *name);
 
 #endif

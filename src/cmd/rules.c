@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "rules/rule.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -128,9 +129,18 @@ static size_t suggest(const struct cg_rule **out, size_t max, const char *name)
 	return n;
 }
 
+void cg_options_did_you_mean(struct cg_buf *out, const char *name)
+{
+	const struct cg_rule *near[4];
+	size_t n = suggest(near, sizeof(near) / sizeof(near[0]), name);
+	for (size_t i = 0; i < n; i++)
+		cg_buf_printf(out, "%s%s", i == 0 ? "; did you mean " : i + 1 == n ? " or " : ", ", near[i]->id);
+	cg_buf_puts(out, n ? "? `crabgate rules` lists them" : "; `crabgate rules` lists them");
+}
+
 int cmd_explain(int argc, char **argv)
 {
-	const struct cg_rule *r, *near[4];
+	const struct cg_rule *r;
 	const struct cg_config *cfg;
 	struct cg_config *owned = NULL;
 	struct cg_conf_node *defaults = NULL;
@@ -148,14 +158,8 @@ int cmd_explain(int argc, char **argv)
 	r = cg_rule_find(argv[1]);
 	if (!r) {
 		struct cg_buf msg = CG_BUF_INIT;
-		size_t n = suggest(near, sizeof(near) / sizeof(near[0]), argv[1]);
-		for (size_t i = 0; i < n; i++)
-			cg_buf_printf(&msg, "%s%s",
-				      i == 0	   ? "; did you mean "
-				      : i + 1 == n ? " or "
-						   : ", ",
-				      near[i]->id);
-		cg_err("explain: no rule '%s'%s%s `crabgate rules` lists them", argv[1], msg.ptr, n ? "?" : ";");
+		cg_options_did_you_mean(&msg, argv[1]);
+		cg_err("explain: no rule '%s'%s", argv[1], msg.ptr);
 		cg_buf_release(&msg);
 		return CG_EXIT_USAGE;
 	}
