@@ -292,7 +292,7 @@ static int put_md_blocks(struct cg_buf *out, const char *s, const char *link_ori
 			lang = strcspn(line + after, " \t\n");
 			err = put_code_block(out, body, (size_t)(end - body), line + after, lang);
 		} else {
-			err = cg_escape_md_inline(out, line, len, link_origin);
+			err = cg_escape_md_inline(out, line, len, CG_MD_CODE, link_origin);
 			if (!err && line[len] == '\n')
 				err = cg_buf_putc(out, '\n');
 		}

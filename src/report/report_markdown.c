@@ -7,187 +7,35 @@
  * rendered as HTML next to the project's own pages: every piece of it is
  * escaped (table pipes, code spans, emphasis, links, raw HTML), @mentions
  * and #references are broken so a finding cannot ping people or cross-link
- * issues, and the output is bounded (GitHub refuses summaries over 1 MiB).
+ * issues (all of it util/escape's inline markdown, as forge comments have),
+ * and the output is bounded (GitHub refuses summaries over 1 MiB).
  */
-#define _GNU_SOURCE /* memmem */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "report/report_internal.h"
 #include "util/str.h"
 #include "util/banned.h"
 
-#define MAX_ROWS 200   /* findings listed in the table */
-#define MAX_CELL 1000  /* bytes of one message shown */
-#define MAX_LIST 50    /* skipped files and notes listed */
-#define ZWSP "&#8203;" /* breaks @mention and #123 without changing what people read */
-
-static bool is_word(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-/* Where finding text goes: a table cell, or a list item / paragraph. */
-enum md_place { MD_CELL, MD_BLOCK };
+#define MAX_ROWS 200  /* findings listed in the table */
+#define MAX_CELL 1000 /* bytes of one message shown */
+#define MAX_LIST 50   /* skipped files and notes listed */
 
 /*
- * The end (just past the closing run) of the code span whose opening run of
- * `run` backticks starts at s[i], or 0 when no run of that length closes it
- * before len: CommonMark's rule, so what is a code span here is one on GitHub.
+ * At most `max` bytes of `s` (0 = all), cut at a character boundary and
+ * marked with "…", as inline markdown for `flags` (util/escape).
  */
-static size_t code_span_end(const char *s, size_t len, size_t i, size_t run)
+static void put_md_text(struct cg_buf *b, const char *s, size_t max, unsigned flags)
 {
-	size_t j = i + run;
-	while (j < len) {
-		size_t k = j;
-		if (s[j] != '`') {
-			j++;
-			continue;
-		}
-		while (k < len && s[k] == '`')
-			k++;
-		if (k - j == run)
-			return k;
-		j = k;
-	}
-	return 0;
-}
+	size_t len = s ? strlen(s) : 0;
+	bool cut = max && len > max;
 
-/*
- * The inside of a code span: markdown, HTML, mentions and references are
- * not read there, so it goes as it is, except what would end the table row
- * or the cell (a line break; `|`, which GFM lets `\|` escape even inside a
- * code span in a table) and bytes no one should see raw.
- */
-static void put_code(struct cg_buf *b, const char *s, size_t len, enum md_place place)
-{
-	size_t i = 0;
-	while (i < len) {
-		uint32_t cp;
-		size_t n = cg_utf8_decode(&cp, s + i, len - i);
-		if (!n) {
-			cg_buf_puts(b, "\xef\xbf\xbd");
-			i++;
-			continue;
-		}
-		if (cp == '\n' || cp == '\r' || cp == '\t')
-			cg_buf_putc(b, ' ');
-		else if (cp == '|' && place == MD_CELL)
-			cg_buf_puts(b, "\\|");
-		else if (cg_escape_is_control(cp))
-			cg_buf_printf(b, "\\u{%x}", (unsigned)cp);
-		else
-			cg_buf_put(b, s + i, n);
-		i += n;
-	}
-}
-
-/*
- * Appends at most `max` bytes of `s` (0 = all) escaped for inline markdown;
- * line breaks become <br> so text stays inside its table cell or list item.
- * With `has_code`, code spans in the text (`Utc::now()` in a message) stay
- * code spans; without, a backtick is just a character (paths, ids).
- */
-static void put_md_text(struct cg_buf *b, const char *s, size_t max, bool has_code, enum md_place place)
-{
-	size_t len = s ? strlen(s) : 0, i = 0;
-	bool cut = false;
-
-	if (max && len > max) {
+	if (cut) {
 		len = max;
-		cut = true;
+		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--; /* not inside a character */
 	}
-	while (i < len) {
-		uint32_t cp;
-		size_t n = cg_utf8_decode(&cp, s + i, len - i);
-		if (!n) {
-			if (cut && (unsigned char)s[i] >= 0x80 && len - i < 4)
-				break; /* a character the cut split in two */
-			cg_buf_puts(b, "\xef\xbf\xbd");
-			i++;
-			continue;
-		}
-		if (cp == '`' && has_code) {
-			size_t run = strspn(s + i, "`"), close;
-			if (run > len - i)
-				run = len - i;
-			close = code_span_end(s, len, i, run);
-			/* crabgate's comment markers are HTML comments: none may appear raw, code or not. */
-			if (close && !memmem(s + i, close - i, "<!--", 4)) {
-				cg_buf_put(b, s + i, run);
-				put_code(b, s + i + run, close - i - 2 * run, place);
-				cg_buf_put(b, s + i, run);
-				i = close;
-				continue;
-			}
-			/* Not closed (or cut off by max): literal backticks. */
-			for (size_t k = 0; k < run; k++)
-				cg_buf_puts(b, "\\`");
-			i += run;
-			continue;
-		}
-		/*
-		 * Autolinks go nowhere: a model's (or a file's) "http://host/…" or
-		 * "www.host" would be linked by GitHub and GitLab even with its
-		 * brackets escaped. A zero-width space reads the same and breaks it.
-		 */
-		if (cp == ':' && len - i >= 3 && !memcmp(s + i, "://", 3) && i && is_word(s[i - 1])) {
-			cg_buf_puts(b, ZWSP "://");
-			i += 3;
-			continue;
-		}
-		if ((cp == 'w' || cp == 'W') && len - i >= 4 && !strncasecmp(s + i, "www.", 4) &&
-		    (!i || !is_word(s[i - 1]))) {
-			cg_buf_put(b, s + i, 3);
-			cg_buf_puts(b, ZWSP ".");
-			i += 4;
-			continue;
-		}
-		switch (cp) {
-		case '\n':
-			cg_buf_puts(b, "<br>");
-			break;
-		case '\r':
-			break;
-		case '\t':
-			cg_buf_putc(b, ' ');
-			break;
-		case '<':
-			cg_buf_puts(b, "&lt;");
-			break;
-		case '>':
-			cg_buf_puts(b, "&gt;");
-			break;
-		case '&':
-			cg_buf_puts(b, "&amp;");
-			break;
-		case '@':
-		case '#':
-			cg_buf_putc(b, (char)cp);
-			if (i + 1 < len && is_word(s[i + 1]))
-				cg_buf_puts(b, ZWSP);
-			break;
-		case '\\':
-		case '`':
-		case '*':
-		case '_':
-		case '[':
-		case ']':
-		case '|':
-		case '~':
-		case '!':
-			cg_buf_putc(b, '\\');
-			cg_buf_putc(b, (char)cp);
-			break;
-		default:
-			if (cg_escape_is_control(cp))
-				cg_buf_printf(b, "\\\\u{%x}", (unsigned)cp);
-			else
-				cg_buf_put(b, s + i, n);
-		}
-		i += n;
-	}
+	cg_escape_md_inline(b, s ? s : "", len, flags, NULL);
 	if (cut)
 		cg_buf_puts(b, "…");
 }
@@ -195,13 +43,13 @@ static void put_md_text(struct cg_buf *b, const char *s, size_t max, bool has_co
 /* Names (paths, rule ids, refs): every character shown as it is. */
 static void put_md(struct cg_buf *b, const char *s, size_t max)
 {
-	put_md_text(b, s, max, false, MD_CELL);
+	put_md_text(b, s, max, CG_MD_TABLE_CELL);
 }
 
 /* Prose (messages, help, notes): its code spans stay code spans. */
-static void put_md_prose(struct cg_buf *b, const char *s, size_t max, enum md_place place)
+static void put_md_prose(struct cg_buf *b, const char *s, size_t max, unsigned place)
 {
-	put_md_text(b, s, max, true, place);
+	put_md_text(b, s, max, CG_MD_CODE | place);
 }
 
 /* A commit id shortened as git shows it; anything else (a ref name) escaped whole. */
@@ -359,10 +207,10 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 				cg_buf_puts(b, " | ");
 				put_md(b, f->rule, 200);
 				cg_buf_puts(b, " | ");
-				put_md_prose(b, f->message, MAX_CELL, MD_CELL);
+				put_md_prose(b, f->message, MAX_CELL, CG_MD_TABLE_CELL);
 				if (f->help) {
 					cg_buf_puts(b, "<br>help: ");
-					put_md_prose(b, f->help, MAX_CELL, MD_CELL);
+					put_md_prose(b, f->help, MAX_CELL, CG_MD_TABLE_CELL);
 				}
 				if (f->origin == CG_ORIGIN_REVIEW)
 					cg_buf_puts(b, "<br>(from the model review)");
@@ -382,7 +230,7 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 			cg_buf_puts(b, "- ");
 			put_md(b, in->skipped[i].path, 500);
 			cg_buf_puts(b, ": ");
-			put_md_prose(b, in->skipped[i].reason, 500, MD_BLOCK);
+			put_md_prose(b, in->skipped[i].reason, 500, 0);
 			cg_buf_puts(b, "\n");
 		}
 		if (in->nskipped > MAX_LIST)
@@ -392,7 +240,7 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_puts(b, "\n### Notes\n\n");
 		for (size_t i = 0; i < in->nnotes && i < MAX_LIST; i++) {
 			cg_buf_puts(b, "- ");
-			put_md_prose(b, in->notes[i], MAX_CELL, MD_BLOCK);
+			put_md_prose(b, in->notes[i], MAX_CELL, 0);
 			cg_buf_puts(b, "\n");
 		}
 		if (in->nnotes > MAX_LIST)
@@ -400,7 +248,7 @@ static int write_markdown(struct cg_buf *b, const struct cg_report_input *in)
 	}
 	if (in->review_summary) {
 		cg_buf_puts(b, "\n### Model review\n\n");
-		put_md_prose(b, in->review_summary, 8 * MAX_CELL, MD_BLOCK);
+		put_md_prose(b, in->review_summary, 8 * MAX_CELL, 0);
 		cg_buf_puts(b, "\n");
 	}
 	free(rules);

@@ -254,13 +254,17 @@ static size_t code_span_end(const unsigned char *s, size_t len, size_t run)
 	return 0;
 }
 
+/* A zero-width space as an entity: markdown decodes it outside code, and it breaks the markup around it. */
+#define MD_ZWSP "&#8203;"
+
 /*
- * One character as a forge comment may show it: a C0 control (but tab and
- * newline) dropped, other controls (C1, bidi) and invalid bytes U+FFFD.
- * Sets *n to the bytes it took. Returns false when the caller should write
- * the character itself.
+ * One character markdown shows as it is only with care: an invalid byte
+ * becomes U+FFFD, a control a visible `\u{1b}` (`\\u{1b}` where backslashes
+ * are read), line breaks and tabs a space inside code or <br> and a space
+ * outside it, so the text stays on its line, in its cell or list item. Sets
+ * *n to the bytes taken. Returns false when the caller writes the character.
  */
-static bool put_special_char(struct cg_buf *b, const unsigned char *p, size_t rest, size_t *n, int *err)
+static bool put_special_char(struct cg_buf *b, const unsigned char *p, size_t rest, bool is_code, size_t *n, int *err)
 {
 	uint32_t cp;
 	*n = cg_utf8_decode(&cp, (const char *)p, rest);
@@ -269,19 +273,34 @@ static bool put_special_char(struct cg_buf *b, const unsigned char *p, size_t re
 		*err = cg_buf_puts(b, CG_UTF8_REPLACEMENT);
 		return true;
 	}
-	if (cp == '\n' || cp == '\t' || !cg_escape_is_control(cp))
+	if (cp == '\r')
+		*err = 0;
+	else if (cp == '\n')
+		*err = cg_buf_puts(b, is_code ? " " : "<br>");
+	else if (cp == '\t')
+		*err = cg_buf_putc(b, ' ');
+	else if (cg_escape_is_control(cp))
+		*err = cg_buf_printf(b, is_code ? "\\u{%x}" : "\\\\u{%x}", (unsigned)cp);
+	else
 		return false;
-	*err = cp < 0x20 || cp == 0x7f ? 0 : cg_buf_puts(b, CG_UTF8_REPLACEMENT);
 	return true;
 }
 
-/* The inside of a closed code span: markup is not read there, controls and invalid bytes still go. */
-static int put_code_span(struct cg_buf *b, const unsigned char *s, size_t len)
+/*
+ * The inside of a closed code span: markup is not read there, so it goes as
+ * it is but for the characters above and, in a table cell, `|`, which GFM
+ * lets `\|` escape even inside a code span (else it ends the cell).
+ */
+static int put_code_span(struct cg_buf *b, const unsigned char *s, size_t len, unsigned flags)
 {
 	size_t i = 0, n;
 	int err = 0;
 	while (i < len && !err) {
-		if (!put_special_char(b, s + i, len - i, &n, &err))
+		if (put_special_char(b, s + i, len - i, true, &n, &err))
+			;
+		else if (s[i] == '|' && (flags & CG_MD_TABLE_CELL))
+			err = cg_buf_puts(b, "\\|");
+		else
 			err = cg_buf_put(b, s + i, n);
 		i += n;
 	}
@@ -294,7 +313,7 @@ static int put_code_span(struct cg_buf *b, const unsigned char *s, size_t len)
  * reference definitions), "scheme://" and "www." (autolinks, on GitHub and
  * GitLab alike). It reads the same; it leads nowhere.
  */
-int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, const char *link_origin)
+int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, unsigned flags, const char *link_origin)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0, n;
@@ -303,7 +322,7 @@ int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, const 
 	while (i < len && !err) {
 		const unsigned char *p = s + i;
 		size_t rest = len - i;
-		if (put_special_char(out, p, rest, &n, &err)) {
+		if (put_special_char(out, p, rest, false, &n, &err)) {
 			i += n;
 			continue;
 		}
@@ -320,14 +339,14 @@ int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, const 
 				err = cg_buf_put(out, s + i, start + u - i);
 				i = start + u;
 			} else {
-				err = cg_buf_puts(out, ZWSP "://");
+				err = cg_buf_puts(out, MD_ZWSP "://");
 				i += 3;
 			}
 			continue;
 		}
 		if (rest >= 4 && !strncasecmp((const char *)p, "www.", 4)) {
 			cg_buf_put(out, p, 3);
-			err = cg_buf_puts(out, ZWSP ".");
+			err = cg_buf_puts(out, MD_ZWSP ".");
 			i += 4;
 			continue;
 		}
@@ -336,11 +355,11 @@ int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, const 
 			size_t run = 1, close;
 			while (run < rest && p[run] == '`')
 				run++;
-			close = code_span_end(p, rest, run);
+			close = flags & CG_MD_CODE ? code_span_end(p, rest, run) : 0;
 			/* crabgate's comment markers are HTML comments: none may appear raw, code or not. */
 			if (close && !memmem(p, close, "<!--", 4)) {
 				if (!(err = cg_buf_put(out, p, run)) &&
-				    !(err = put_code_span(out, p + run, close - 2 * run)))
+				    !(err = put_code_span(out, p + run, close - 2 * run, flags)))
 					err = cg_buf_put(out, p, run);
 				i += close;
 				continue;
@@ -361,7 +380,7 @@ int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, const 
 				continue;
 			}
 			if (rest >= 2 && (p[1] == '(' || p[1] == ':'))
-				err = cg_buf_puts(out, "\\]" ZWSP);
+				err = cg_buf_puts(out, "\\]" MD_ZWSP);
 			else
 				err = cg_buf_puts(out, "\\]");
 			break;
@@ -371,6 +390,7 @@ int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, const 
 		case '_':
 		case '~':
 		case '|':
+		case '!':
 			if (!(err = cg_buf_putc(out, '\\')))
 				err = cg_buf_putc(out, (char)*p);
 			break;
@@ -387,7 +407,7 @@ int cg_escape_md_inline(struct cg_buf *out, const char *text, size_t len, const 
 		case '#':
 			err = cg_buf_putc(out, (char)*p);
 			if (!err && rest > 1 && is_alnum_ascii(p[1]))
-				err = cg_buf_puts(out, "&#8203;");
+				err = cg_buf_puts(out, MD_ZWSP);
 			break;
 		default:
 			err = cg_buf_put(out, p, n);

@@ -32,15 +32,21 @@ int cg_escape_terminal(struct cg_buf *b, const char *s, size_t len, const char *
 /* `s` as a JSON string literal, quotes included; controls as \n, \t or \u00XX. */
 int cg_escape_json(struct cg_buf *b, const char *s, size_t len);
 
+enum cg_md_flags {
+	CG_MD_CODE = 1 << 0,	   /* prose: its closed code spans stay code spans (else a backtick is one) */
+	CG_MD_TABLE_CELL = 1 << 1, /* inside a GFM table cell: `|` escaped inside code spans too */
+};
+
 /*
- * One line of `s` as inert inline markdown for a forge comment (GitHub,
- * GitLab): emphasis, brackets and backslashes escaped, raw HTML as entities,
- * @mentions and #references broken, controls dropped (C0) or replaced (C1,
- * bidi), and no live link but to `link_origin` (NULL: none). A closed code
- * span stays a code span, its inside copied as it is, unless it would hold
- * an HTML comment opener; an unclosed backtick is a literal one.
+ * `s` as inert inline markdown (a forge comment, a job summary): emphasis,
+ * brackets, `!` and backslashes escaped, raw HTML as entities, @mentions and
+ * #references broken, controls shown as `\u{1b}`, invalid bytes U+FFFD,
+ * line breaks as <br> (so text stays in its cell or list item), and no live
+ * link but to `link_origin` (NULL: none). With CG_MD_CODE a closed code span
+ * stays one, its inside copied as it is, unless it would hold an HTML
+ * comment opener; an unclosed backtick is a literal one.
  */
-int cg_escape_md_inline(struct cg_buf *b, const char *s, size_t len, const char *link_origin);
+int cg_escape_md_inline(struct cg_buf *b, const char *s, size_t len, unsigned flags, const char *link_origin);
 
 /*
  * `s` copied where markup is not read (a code block, a raw body) but an HTML

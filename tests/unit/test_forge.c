@@ -204,7 +204,8 @@ static void test_md_text(void **state)
 	assert_null(strstr(b.ptr, "#12"));
 	assert_null(strchr(b.ptr, '\x1b'));
 	assert_null(strstr(b.ptr, "\xe2\x80\xae")); /* a bidi override */
-	assert_non_null(strstr(b.ptr, "&lt;!--"));
+	assert_non_null(strstr(b.ptr, "&lt;\\!--"));
+	assert_non_null(strstr(b.ptr, "\\\\u{1b}")); /* a control is shown, not sent */
 	assert_non_null(strstr(b.ptr, "a&amp;b"));
 	assert_non_null(strstr(b.ptr, "\xef\xbf\xbd"));
 	cg_buf_release(&b);

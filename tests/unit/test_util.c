@@ -205,7 +205,7 @@ static void test_escape_md_inline(void **state)
 {
 	struct cg_buf b = CG_BUF_INIT;
 	(void)state;
-	cg_escape_md_inline(&b, HOSTILE, strlen(HOSTILE), NULL);
+	cg_escape_md_inline(&b, HOSTILE, strlen(HOSTILE), CG_MD_CODE, NULL);
 	assert_null(strchr(b.ptr, '\x1b'));
 	assert_null(strstr(b.ptr, "\xc2\x9b"));
 	assert_null(strstr(b.ptr, "\xe2\x80\xae"));
@@ -214,24 +214,35 @@ static void test_escape_md_inline(void **state)
 	assert_null(strstr(b.ptr, "#12"));
 	assert_null(strstr(b.ptr, "]("));
 	assert_true(cg_utf8_valid(b.ptr, b.size));
-	assert_string_equal(b.ptr, "a\\[31m\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-				   "&lt;!-- x --&gt; `c` \\*b\\* \\_i\\_ \\[l\\]\xe2\x80\x8b(u) \\\\ @&#8203;team "
-				   "#&#8203;12 \\~s\\~ \\|t\\| &amp;");
+	/* Controls shown (`\\u{1b}` renders as `\u{1b}`), invalid bytes U+FFFD, `!` escaped. */
+	assert_string_equal(b.ptr,
+			    "a\\\\u{1b}\\[31m\xef\xbf\xbd\\\\u{9b}\\\\u{202e}\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			    "&lt;\\!-- x --&gt; `c` \\*b\\* \\_i\\_ \\[l\\]&#8203;(u) \\\\ @&#8203;team "
+			    "#&#8203;12 \\~s\\~ \\|t\\| &amp;");
 	cg_buf_release(&b);
 	/* A code span stays one, its inside as it is; an unclosed backtick or one around a marker is literal. */
-	cg_escape_md_inline(&b, "use `Vec<u8>` and ``a`b`` not `x", 32, NULL);
+	cg_escape_md_inline(&b, "use `Vec<u8>` and ``a`b`` not `x", 32, CG_MD_CODE, NULL);
 	assert_string_equal(b.ptr, "use `Vec<u8>` and ``a`b`` not \\`x");
 	cg_buf_release(&b);
-	cg_escape_md_inline(&b, "`<!-- crabgate:fp=0123456789abcdef -->`", 39, NULL);
+	cg_escape_md_inline(&b, "`<!-- crabgate:fp=0123456789abcdef -->`", 39, CG_MD_CODE, NULL);
 	assert_null(strstr(b.ptr, "<!--"));
-	assert_string_equal(b.ptr, "\\`&lt;!-- crabgate:fp=0123456789abcdef --&gt;\\`");
+	assert_string_equal(b.ptr, "\\`&lt;\\!-- crabgate:fp=0123456789abcdef --&gt;\\`");
+	cg_buf_release(&b);
+	/* A name's backticks are characters; a table cell escapes `|` inside code too; breaks stay in the line. */
+	cg_escape_md_inline(&b, "a`b`|", 5, CG_MD_TABLE_CELL, NULL);
+	assert_string_equal(b.ptr, "a\\`b\\`\\|");
+	cg_buf_release(&b);
+	cg_escape_md_inline(&b, "`a|b`\n`c\td`\r\n", 13, CG_MD_CODE | CG_MD_TABLE_CELL, NULL);
+	assert_string_equal(b.ptr, "`a\\|b`<br>`c d`<br>");
+	cg_buf_release(&b);
+	cg_escape_md_inline(&b, "`a|b`", 5, CG_MD_CODE, NULL);
+	assert_string_equal(b.ptr, "`a|b`");
 	cg_buf_release(&b);
 	/* Links: live only to the forge's origin. */
-	cg_escape_md_inline(&b, "[ok](https://github.com/o/r) [no](https://evil.example/) ![i](x)", 64,
+	cg_escape_md_inline(&b, "[ok](https://github.com/o/r) [no](https://evil.example/) ![i](x)", 64, CG_MD_CODE,
 			    "https://github.com");
-	assert_string_equal(b.ptr,
-			    "[ok](https://github.com/o/r) \\[no\\]\xe2\x80\x8b(https\xe2\x80\x8b://evil.example/) "
-			    "!\\[i\\]\xe2\x80\x8b(x)");
+	assert_string_equal(b.ptr, "[ok](https://github.com/o/r) \\[no\\]&#8203;(https&#8203;://evil.example/) "
+				   "\\!\\[i\\]&#8203;(x)");
 	cg_buf_release(&b);
 }
 
