@@ -139,11 +139,4 @@ unsigned cg_change_shard_of(const char *path, unsigned count);
 const char *cg_change_source_name(enum cg_change_source source);
 const char *cg_file_status_name(enum cg_file_status status);
 
-/* Internal to src/change: building blocks shared by the sources. */
-struct cg_changed_file *cg_change__add_file(struct cg_change *change, const char *path);
-void cg_changed_file__add_line(struct cg_changed_file *file, uint32_t line);
-void cg_changed_file__add_hunk(struct cg_changed_file *file, uint32_t start, uint32_t count);
-/* The file's content is in file->content: marks it loaded, and skipped if it is binary after all. */
-void cg_changed_file__loaded(struct cg_changed_file *file);
-
 #endif

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "change/change.h"
+#include "change/build.h"
 #include "change/snapshot.h"
 #include "util/error.h"
 #include "util/log.h"

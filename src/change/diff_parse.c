@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "change/change.h"
+#include "change/build.h"
 #include "change/snapshot.h"
 #include "util/error.h"
 #include "util/str.h"

@@ -1,0 +1,34 @@
+#ifndef CG_CHANGE_BUILD_H
+#define CG_CHANGE_BUILD_H
+
+/*
+ * Private to src/change: how the sources (source_*.c) build a change. No
+ * other module includes it; they read a change through change.h.
+ */
+#include <git2.h>
+
+#include "change/change.h"
+
+/* collect.c: the builders. Lines and hunks arrive in increasing order. */
+struct cg_changed_file *cg_change__add_file(struct cg_change *change, const char *path);
+void cg_changed_file__add_line(struct cg_changed_file *file, uint32_t line);
+void cg_changed_file__add_hunk(struct cg_changed_file *file, uint32_t start, uint32_t count);
+/* The file's content is in file->content: marks it loaded, and skipped if it is binary after all. */
+void cg_changed_file__loaded(struct cg_changed_file *file);
+void cg_changed_file__release(struct cg_changed_file *file);
+/* A file taken whole (--all, a named path): every line added, new text the blob `id`. */
+int cg_change__add_whole(struct cg_change *change, const char *path, const git_oid *id, uint32_t mode);
+/* git's heuristic for binary content: a NUL in the first 8000 bytes. */
+bool cg_change__looks_binary(const char *data, size_t len);
+
+/* collect.c: the diff options of a change, and a libgit2 diff (staged, ranges) into its files. */
+void cg_change__diff_opts(git_diff_options *o, const struct cg_change_opts *opts);
+int cg_change__collect(struct cg_change *change, git_diff *diff, const git_diff_options *o);
+
+/* The sources, one file each: fill `change` (already zeroed, with repo and limits set). */
+int cg_change__load_staged(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts);
+int cg_change__load_range(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts);
+int cg_change__load_all(struct cg_change *change, git_repository *repo);
+int cg_change__load_diff(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts);
+
+#endif

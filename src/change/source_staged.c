@@ -1,0 +1,200 @@
+/* --staged: the index against HEAD (or against nothing, on a first commit). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "change/build.h"
+#include "change/snapshot.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether `path`, or one of the folders above it, is in the sorted `names`. */
+static bool is_named(char *const *names, size_t nnames, const char *path)
+{
+	struct cg_buf cut = CG_BUF_INIT;
+	bool found = false;
+
+	cg_buf_puts(&cut, path);
+	for (;;) {
+		char *slash;
+		const char *key = cut.ptr;
+		if (bsearch(&key, names, nnames, sizeof(*names), cmp_path)) {
+			found = true;
+			break;
+		}
+		if (!(slash = strrchr(cut.ptr, '/')))
+			break;
+		cg_buf_truncate(&cut, (size_t)(slash - cut.ptr));
+	}
+	cg_buf_release(&cut);
+	return found;
+}
+
+/*
+ * Narrows a staged change to the named paths (opts->paths). A file the
+ * change touches stays as the diff made it, so its findings are still those
+ * on changed lines; a named file the change does not touch joins whole from
+ * the index, as --filter file would show it. That is what the pre-commit
+ * framework needs: it names the files itself, every tracked one under
+ * `run --all-files`, where nothing is staged.
+ */
+static int keep_named(struct cg_change *change, git_index *index, const struct cg_change_opts *opts)
+{
+	char **names = cg_calloc(opts->npaths, sizeof(*names));
+	char **touched = NULL;
+	size_t nnames = 0, nunique = 0, ntouched = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < opts->npaths; i++) {
+		const char *p = opts->paths[i];
+		size_t len;
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		len = strlen(p);
+		while (len > 0 && p[len - 1] == '/')
+			len--;
+		if (!len) {
+			err = cg_error_set(CG_E_USAGE, "'%s': name a file or folder inside the work tree",
+					   opts->paths[i]);
+			goto done;
+		}
+		names[nnames++] = cg_strndup(p, len);
+	}
+	qsort(names, nnames, sizeof(*names), cmp_path);
+	/* A name given twice ("a.rs ./a.rs") is one name. */
+	for (size_t i = 0; i < nnames; i++) {
+		if (nunique && !strcmp(names[i], names[nunique - 1]))
+			free(names[i]);
+		else
+			names[nunique++] = names[i];
+	}
+	nnames = nunique;
+
+	/* The change's own files that were named stay; the rest go. */
+	for (size_t i = 0; i < change->nfiles; i++) {
+		if (is_named(names, nnames, change->files[i].path))
+			change->files[ntouched++] = change->files[i];
+		else
+			cg_changed_file__release(&change->files[i]);
+	}
+	change->nfiles = ntouched;
+	touched = cg_calloc(ntouched ? ntouched : 1, sizeof(*touched));
+	for (size_t i = 0; i < ntouched; i++)
+		touched[i] = change->files[i].path;
+	qsort(touched, ntouched, sizeof(*touched), cmp_path);
+
+	for (size_t j = 0; j < nnames; j++) {
+		size_t pos, len = strlen(names[j]), found = 0;
+		const git_index_entry *e;
+		const char *slash = strrchr(names[j], '/');
+
+		/* A path inside a folder also named is listed with the folder. */
+		if (slash) {
+			char *parent = cg_strndup(names[j], (size_t)(slash - names[j]));
+			bool is_listed = is_named(names, nnames, parent);
+			free(parent);
+			if (is_listed)
+				continue;
+		}
+		if (git_index_find_prefix(&pos, index, names[j]) == 0) {
+			/* The prefix also matches "src-x/…" next to "src/…": those are skipped. */
+			for (; (e = git_index_get_byindex(index, pos)) && !strncmp(e->path, names[j], len); pos++) {
+				const char *key = e->path;
+				if ((e->path[len] != '\0' && e->path[len] != '/') || git_index_entry_stage(e) != 0)
+					continue;
+				found++;
+				if (bsearch(&key, touched, ntouched, sizeof(*touched), cmp_path))
+					continue;
+				cg_change__add_whole(change, e->path, &e->id, e->mode);
+				change->files[change->nfiles - 1].status = CG_FILE_MODIFIED;
+			}
+		}
+		/* A file the change deletes is in the change, no longer in the index. */
+		for (size_t i = 0; i < ntouched && !found; i++)
+			found = !strncmp(touched[i], names[j], len) &&
+				(touched[i][len] == '\0' || touched[i][len] == '/');
+		if (!found) {
+			err = cg_error_set(
+				CG_E_INPUT,
+				"'%s' is not in the index: crabgate checks what git tracks (`git add` it first)",
+				names[j]);
+			goto done;
+		}
+	}
+done:
+	for (size_t j = 0; j < nnames; j++)
+		free(names[j]);
+	free(names);
+	free(touched);
+	return err;
+}
+
+int cg_change__load_staged(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts)
+{
+	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_index *index = NULL;
+	git_diff *diff = NULL;
+	struct cg_pathlist paths = { 0 };
+	int err = 0, rc;
+
+	if (git_repository_is_bare(repo)) {
+		err = cg_error_set(CG_E_INPUT, "a bare repository has no index to check; use --base, --range or --all");
+		goto done;
+	}
+	rc = git_repository_head(&head, repo);
+	if (rc == 0) {
+		if (git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) < 0 ||
+		    git_commit_tree(&tree, commit) < 0) {
+			err = cg_error_set_git("cannot read HEAD");
+			goto done;
+		}
+		git_oid_tostr(change->base, sizeof(change->base), git_commit_id(commit));
+	} else if (rc != GIT_EUNBORNBRANCH && rc != GIT_ENOTFOUND) {
+		err = cg_error_set_git("cannot read HEAD");
+		goto done;
+	}
+	if (git_repository_index(&index, repo) < 0) {
+		err = cg_error_set_git("cannot read the index");
+		goto done;
+	}
+	cg_change__diff_opts(&o, opts);
+	/*
+	 * The index's cache-tree names the few paths a commit would change, so
+	 * the diff reads only the trees above them, as git does, instead of all
+	 * of HEAD's. Without a usable cache-tree, diff everything.
+	 */
+	if (tree && cg_index_changed_paths(&paths, repo, index, tree) == 0) {
+		if (!paths.len)
+			goto snapshot; /* nothing staged */
+		o.pathspec.strings = paths.items;
+		o.pathspec.count = paths.len;
+		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
+	if (git_diff_tree_to_index(&diff, repo, tree, index, &o) < 0) {
+		err = cg_error_set_git("cannot diff the index against HEAD");
+		goto done;
+	}
+	if ((err = cg_change__collect(change, diff, &o)) < 0)
+		goto done;
+snapshot:
+	if (opts->npaths && (err = keep_named(change, index, opts)) < 0)
+		goto done;
+	err = cg_snapshot_open_index(&change->snapshot, repo, index);
+	index = NULL;
+done:
+	cg_pathlist_release(&paths);
+	git_diff_free(diff);
+	git_index_free(index);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	return err;
+}
