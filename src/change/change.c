@@ -53,22 +53,37 @@ bool cg_change__looks_binary(const char *data, size_t len)
 	return memchr(data, '\0', len < 8000 ? len : 8000) != NULL;
 }
 
+/*
+ * Reads the new blob of `f` into `out`; *skip instead when it is over
+ * max_file_bytes, which its header says without inflating it.
+ */
+static int read_new(const struct cg_change *change, const struct cg_changed_file *f, struct cg_buf *out,
+		    const char **skip)
+{
+	git_object_size_t size = 0;
+	int err = 0;
+
+	cg_change_lock();
+	if (change->max_file_bytes && cg_snapshot_blob_size(change->repo, &f->new_id, &size) == 0 &&
+	    size > change->max_file_bytes)
+		*skip = CG_SKIP_TOO_LARGE;
+	else
+		err = cg_snapshot_read_blob(change->repo, &f->new_id, out);
+	cg_change_unlock();
+	return err;
+}
+
 int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const char **data, size_t *len)
 {
 	int err = 0;
 
 	if (!f->is_loaded) {
 		if (f->has_new_id) {
-			git_object_size_t size = 0;
+			const char *skip = NULL;
 			cg_buf_release(&f->content);
-			cg_change_lock();
-			/* The header alone says how big it is: never inflate a blob we will skip. */
-			if (change->max_file_bytes && cg_snapshot_blob_size(change->repo, &f->new_id, &size) == 0 &&
-			    size > change->max_file_bytes)
-				f->skip_reason = CG_SKIP_TOO_LARGE;
-			else
-				err = cg_snapshot_read_blob(change->repo, &f->new_id, &f->content);
-			cg_change_unlock();
+			err = read_new(change, f, &f->content, &skip);
+			if (skip)
+				f->skip_reason = skip;
 		}
 		if (err < 0)
 			return err;
@@ -77,6 +92,79 @@ int cg_change_content(struct cg_change *change, struct cg_changed_file *f, const
 	*data = f->content.ptr;
 	*len = f->content.size;
 	return 0;
+}
+
+/* The read cap of a file the change did not touch. */
+#define UNCHANGED_MAX_BYTES (256u * 1024 * 1024)
+
+int cg_change_text(const struct cg_change *change, const struct cg_changed_file *f, struct cg_buf *scratch,
+		   const char **data, size_t *len, const char **skip)
+{
+	int err = 0;
+
+	*data = "";
+	*len = 0;
+	if ((*skip = f->skip_reason) != NULL)
+		return 0;
+	if (f->is_unchanged) {
+		scratch->cap = UNCHANGED_MAX_BYTES;
+		err = cg_change_read(change, f->path, scratch);
+	} else if (f->is_loaded) {
+		*data = f->content.ptr;
+		*len = f->content.size;
+		return 0;
+	} else if (f->has_new_id) {
+		if ((err = read_new(change, f, scratch, skip)) == 0 && !*skip &&
+		    cg_change__looks_binary(scratch->ptr, scratch->size))
+			*skip = "binary file";
+	}
+	if (err == CG_E_TOOBIG || (f->is_unchanged && err == CG_E_NOTFOUND)) {
+		*skip = err == CG_E_TOOBIG ? "too large to check" : "unreadable";
+		cg_error_clear();
+		err = 0;
+	}
+	if (err < 0 || *skip)
+		return err;
+	*data = scratch->ptr;
+	*len = scratch->size;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct unchanged_ctx {
+	struct cg_change *change;
+	bool (*wants)(const char *path);
+	char **known; /* sorted paths of the changed files */
+	size_t nknown;
+};
+
+static int add_unchanged(const char *path, void *payload)
+{
+	struct unchanged_ctx *uc = payload;
+	if (!uc->wants(path) || bsearch(&path, uc->known, uc->nknown, sizeof(*uc->known), cmp_str))
+		return 0;
+	cg_change__add_file(uc->change, path)->is_unchanged = true;
+	return 0;
+}
+
+int cg_change_add_unchanged(struct cg_change *change, bool (*wants)(const char *path))
+{
+	struct unchanged_ctx uc = { change, wants, NULL, change->nfiles };
+	int err;
+
+	if (change->source == CG_SOURCE_ALL)
+		return 0;
+	uc.known = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*uc.known));
+	for (size_t i = 0; i < change->nfiles; i++)
+		uc.known[i] = change->files[i].path;
+	qsort(uc.known, uc.nknown, sizeof(*uc.known), cmp_str);
+	err = cg_change_list(change, "", add_unchanged, &uc);
+	free(uc.known);
+	return err;
 }
 
 int cg_change_read_old(const struct cg_change *change, const struct cg_changed_file *f, struct cg_buf *out)

@@ -50,6 +50,8 @@ struct cg_changed_file {
 	uint32_t lines_added, lines_removed;
 	struct cg_buf content; /* loaded on demand by cg_change_content */
 	bool is_loaded;
+	/* Joined by cg_change_add_unchanged: the change did not touch it; its text is the tree's. */
+	bool is_unchanged;
 };
 
 struct cg_snapshot; /* the new revision's tree: read files the change did not touch */
@@ -100,6 +102,25 @@ void cg_change_release(struct cg_change *change);
 
 /* Loads (once) and returns the new content of `file`; borrowed from the file. */
 int cg_change_content(struct cg_change *change, struct cg_changed_file *file, const char **data, size_t *len);
+
+/*
+ * The new text of `file` for readers that never write into the change (the
+ * rule pass, on several threads): borrowed from the change when it holds
+ * it, else read into `scratch` (the caller's, which releases it). When the
+ * file cannot be checked, *skip says why (its skip_reason, too large,
+ * binary, an unchanged file that cannot be read) and the text is empty.
+ * Errors: CG_E_GIT when the object database fails.
+ */
+int cg_change_text(const struct cg_change *change, const struct cg_changed_file *file, struct cg_buf *scratch,
+		   const char **data, size_t *len, const char **skip);
+
+/*
+ * --filter all: every file of the new revision that the change does not
+ * touch and `wants` accepts joins it after the changed ones, unchanged
+ * (is_unchanged, no added lines), so the rule pass checks the whole tree.
+ * Nothing joins a CG_SOURCE_ALL change: it holds every tracked file already.
+ */
+int cg_change_add_unchanged(struct cg_change *change, bool (*wants)(const char *path));
 
 /*
  * Reads the version of `file` before the change into `out` (the caller's).

@@ -125,7 +125,7 @@ static int diff_file(const struct cg_change *change, const char *path, const str
 		return DIFF_UNTOUCHED;
 	for (size_t i = 0; i < change->nfiles; i++) {
 		const struct cg_changed_file *f = &change->files[i];
-		if (strcmp(f->path, path))
+		if (f->is_unchanged || strcmp(f->path, path))
 			continue;
 		if (f->status == CG_FILE_DELETED)
 			return DIFF_GONE;

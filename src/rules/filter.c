@@ -37,6 +37,11 @@ unsigned cg_file_kind_of(const char *path)
 	return 0;
 }
 
+bool cg_rules_reads_path(const char *path)
+{
+	return cg_file_kind_of(path) != 0;
+}
+
 bool cg_pass__visible(const struct cg_changed_file *f, const struct cg_finding *fd, enum cg_filter filter)
 {
 	if (filter == CG_FILTER_ALL || filter == CG_FILTER_FILE)

@@ -9,7 +9,6 @@
 #include "rules/pass.h"
 #include "crate/workspace.h"
 #include "rules/gate.h"
-#include "change/build.h" /* until the pass stops writing into the change (next commit) */
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -54,39 +53,6 @@ static void finish_file(struct cg_findings *out, struct cg_findings *raw, const 
 	cg_findings_release(raw);
 }
 
-struct list_ctx {
-	struct cg_change *change;
-	char **known; /* sorted paths already in the change */
-	size_t nknown;
-};
-
-/* --filter all: every other file of the tree joins the change, read when its turn comes. */
-static int add_unchanged(const char *path, void *payload)
-{
-	struct list_ctx *lc = payload;
-	if (!cg_file_kind_of(path) || bsearch(&path, lc->known, lc->nknown, sizeof(*lc->known), cg_pass__cmp_str))
-		return 0;
-	cg_change__add_file(lc->change, path);
-	return 0;
-}
-
-static int add_whole_tree(struct cg_change *change, size_t *first_unchanged)
-{
-	struct list_ctx lc = { change, NULL, change->nfiles };
-	int err;
-
-	*first_unchanged = change->nfiles;
-	if (change->source == CG_SOURCE_ALL)
-		return 0; /* every tracked file is in the change already */
-	lc.known = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*lc.known));
-	for (size_t i = 0; i < change->nfiles; i++)
-		lc.known[i] = change->files[i].path;
-	qsort(lc.known, lc.nknown, sizeof(*lc.known), cg_pass__cmp_str);
-	err = cg_change_list(change, "", add_unchanged, &lc);
-	free(lc.known);
-	return err;
-}
-
 static int pass_env_init(struct pass_env *env, const struct cg_config *cfg, const struct cg_pass_opts *opts)
 {
 	const char *sev;
@@ -117,7 +83,7 @@ static void pass_env_release(struct pass_env *env)
 }
 
 void cg_pass__fill_ctx(struct cg_rule_ctx *ctx, const struct pass_run *run, const struct rule_slot *slot,
-		       struct cg_changed_file *file, unsigned kind)
+		       const struct cg_changed_file *file, unsigned kind)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->rule = slot->rule;
@@ -138,7 +104,7 @@ void cg_pass__fill_ctx(struct cg_rule_ctx *ctx, const struct pass_run *run, cons
  * may fire on it. None left means the file need not even be parsed.
  */
 static int select_rules(struct rule_slot *slots, size_t *nslots, const struct pass_run *run,
-			struct cg_changed_file *file, unsigned kind, const char *text, size_t len)
+			const struct cg_changed_file *file, unsigned kind, const char *text, size_t len)
 {
 	*nslots = 0;
 	for (size_t r = 0; r < cg_nrules; r++) {
@@ -180,7 +146,7 @@ static bool needs_tree(const struct rule_slot *slots, size_t nslots)
 
 /* Runs the selected rules over the parsed file; their findings go to `raw`. */
 int cg_pass__run_rules(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots,
-		       size_t nslots, struct cg_changed_file *file, unsigned kind, const struct cg_source *src,
+		       size_t nslots, const struct cg_changed_file *file, unsigned kind, const struct cg_source *src,
 		       struct cg_rust_file *rust)
 {
 	int err = 0;
@@ -195,51 +161,20 @@ int cg_pass__run_rules(struct cg_findings *raw, const struct pass_run *run, cons
 	return err < 0 ? err : 0;
 }
 
-/* Reads a file that joined the change for --filter all; *skip says why it cannot be. */
-static int load_unchanged(const char **skip, struct cg_change *change, struct cg_changed_file *file)
+/* The file's text (its own, or `scratch` holds it), or why it is not checked (*skip, and then no text). */
+static int open_text(const char **text, size_t *len, const char **skip, struct cg_buf *scratch,
+		     const struct pass_run *run, const struct cg_changed_file *file)
 {
-	int err;
-
-	/* Read now, dropped after, so memory stays flat. */
-	file->content.cap = 256u * 1024 * 1024;
-	err = cg_change_read(change, file->path, &file->content);
-	file->is_loaded = true;
-	if (err == CG_E_TOOBIG || err == CG_E_NOTFOUND) {
-		*skip = err == CG_E_TOOBIG ? "too large to check" : "unreadable";
-		cg_error_clear();
-		cg_buf_release(&file->content);
-		return 0;
-	}
-	return err < 0 ? err : 0;
-}
-
-/* The file's text, or why it is not checked (*skip, and then no text). */
-static int open_text(const char **text, size_t *len, const char **skip, const struct pass_run *run,
-		     struct cg_changed_file *file, bool is_unchanged)
-{
-	int err;
-
 	if (cg_conf_seq_glob(run->cfg->root, "exclude", file->path)) {
 		*skip = "excluded by config";
 		return 0;
 	}
-	if (file->skip_reason) {
-		*skip = file->skip_reason;
-		return 0;
-	}
-	if (is_unchanged && !file->is_loaded && ((err = load_unchanged(skip, run->change, file)) < 0 || *skip))
-		return err;
-	if ((err = cg_change_content(run->change, file, text, len)) == CG_E_TOOBIG) {
-		*skip = "too large to check";
-		cg_error_clear();
-		return 0;
-	}
-	return err < 0 ? err : 0;
+	return cg_change_text(run->change, file, scratch, text, len, skip);
 }
 
 /* Parses the whole file and runs the rules; *is_unparsable when the parse fails. */
 static int run_whole(bool *is_unparsable, struct cg_findings *raw, const struct pass_run *run,
-		     const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file, unsigned kind,
+		     const struct rule_slot *slots, size_t nslots, const struct cg_changed_file *file, unsigned kind,
 		     struct cg_source *src)
 {
 	struct cg_rust_file *rust = NULL;
@@ -263,7 +198,7 @@ static int run_whole(bool *is_unparsable, struct cg_findings *raw, const struct 
  */
 static int run_planned(bool *is_unparsable, struct cg_findings *out, struct cg_findings *raw,
 		       const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
-		       struct cg_changed_file *file, unsigned kind, struct cg_source *src)
+		       const struct cg_changed_file *file, unsigned kind, struct cg_source *src)
 {
 	enum cg_plan_result plan = CG_PLAN_WHOLE_FILE;
 	int err;
@@ -289,7 +224,7 @@ static int run_planned(bool *is_unparsable, struct cg_findings *out, struct cg_f
 
 /* Checks the opened source with the selected rules; an unparsable file is skipped, not an error. */
 static int check_source(struct file_result *res, const struct pass_run *run, const struct rule_slot *slots,
-			size_t nslots, struct cg_changed_file *file, unsigned kind, struct cg_source *src)
+			size_t nslots, const struct cg_changed_file *file, unsigned kind, struct cg_source *src)
 {
 	struct cg_findings raw = CG_FINDINGS_INIT;
 	bool is_unparsable;
@@ -309,18 +244,14 @@ static int check_source(struct file_result *res, const struct pass_run *run, con
 }
 
 /* Picks the rules that may fire on the text, and checks it with them. */
-static int check_text(struct file_result *res, const struct pass_run *run, struct cg_changed_file *file, unsigned kind,
-		      const char *text, size_t len)
+static int check_text(struct file_result *res, const struct pass_run *run, const struct cg_changed_file *file,
+		      unsigned kind, const char *text, size_t len)
 {
 	struct rule_slot slots[64];
 	size_t nslots = 0;
 	struct cg_source src;
 	int err;
 
-	if (file->skip_reason) {
-		res->skip_reason = file->skip_reason;
-		return 0;
-	}
 	/*
 	 * Megabyte-sized Rust files are generated tables, and checking one costs
 	 * about half a second per megabyte of a hook's time; the cap is config
@@ -350,24 +281,20 @@ static int check_text(struct file_result *res, const struct pass_run *run, struc
 
 int cg_pass__check_file(struct pass_run *run, size_t i)
 {
-	struct cg_changed_file *file = &run->change->files[i];
+	const struct cg_changed_file *file = &run->change->files[i];
 	struct file_result *res = &run->results[i];
 	unsigned kind = cg_file_kind_of(file->path);
-	bool is_unchanged = i >= run->first_unchanged;
+	struct cg_buf scratch = CG_BUF_INIT;
 	const char *text = NULL;
 	size_t len = 0;
 	int err;
 
 	if (!kind)
 		return 0;
-	if ((err = open_text(&text, &len, &res->skip_reason, run, file, is_unchanged)) < 0 || res->skip_reason)
-		return err;
-	err = check_text(res, run, file, kind, text, len);
-	/* The text is not needed again: keep memory flat over large changes. */
-	if (file->has_new_id || is_unchanged) {
-		cg_buf_release(&file->content);
-		file->is_loaded = is_unchanged;
-	}
+	/* A text read for this file alone is dropped after it: memory stays flat over large changes. */
+	if ((err = open_text(&text, &len, &res->skip_reason, &scratch, run, file)) == 0 && !res->skip_reason)
+		err = check_text(res, run, file, kind, text, len);
+	cg_buf_release(&scratch);
 	return err;
 }
 
@@ -395,7 +322,7 @@ static int merge_results(struct cg_findings *out, struct cg_pass_stats *stats, s
 	return err;
 }
 
-int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg_change *change,
+int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, const struct cg_change *change,
 		 const struct cg_config *cfg, const struct cg_pass_opts *opts)
 {
 	struct pass_env env;
@@ -403,9 +330,6 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg
 	int err = 0;
 
 	if ((err = pass_env_init(&env, cfg, opts)) < 0)
-		goto done;
-	run.first_unchanged = change->nfiles;
-	if (opts->filter == CG_FILTER_ALL && (err = add_whole_tree(change, &run.first_unchanged)) < 0)
 		goto done;
 	run.change = change;
 	run.cfg = cfg;

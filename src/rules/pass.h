@@ -48,13 +48,12 @@ struct file_result {
 
 /* Everything the workers share; only `next` and `is_stopped` change, under `lock`. */
 struct pass_run {
-	struct cg_change *change;
+	const struct cg_change *change;
 	const struct cg_config *cfg;
 	const struct cg_conf_node *rules_cfg;
 	const struct pass_env *env;
 	struct cg_crate_cache *cargo;
 	struct cg_gate_cache *gate;
-	size_t first_unchanged;
 	size_t max_file_bytes;
 	struct file_result *results;
 	size_t next;
@@ -71,10 +70,10 @@ bool cg_pass__lines_visible(const struct cg_changed_file *f, enum cg_filter filt
 
 /* pass.c: the rule context of one selected rule on one file, without tree. */
 void cg_pass__fill_ctx(struct cg_rule_ctx *ctx, const struct pass_run *run, const struct rule_slot *slot,
-		       struct cg_changed_file *file, unsigned kind);
+		       const struct cg_changed_file *file, unsigned kind);
 /* pass.c: runs the selected rules over the parsed file; their findings go to `raw`. */
 int cg_pass__run_rules(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots,
-		       size_t nslots, struct cg_changed_file *file, unsigned kind, const struct cg_source *src,
+		       size_t nslots, const struct cg_changed_file *file, unsigned kind, const struct cg_source *src,
 		       struct cg_rust_file *rust);
 /* pass.c: reads, parses and checks change->files[i] into run->results[i]. */
 int cg_pass__check_file(struct pass_run *run, size_t i);
@@ -106,10 +105,10 @@ enum cg_plan_result {
 /* A huge file, a slice of top-level items at a time; settled findings go to `out`. */
 int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out, struct cg_findings *raw,
 			   const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
-			   struct cg_changed_file *file, struct cg_source *src);
+			   const struct cg_changed_file *file, struct cg_source *src);
 /* Only the top-level items that can matter, when every tree-reading rule is item-local. */
 int cg_pass__run_on_items(enum cg_plan_result *result, struct cg_findings *raw, const struct pass_run *run,
-			  const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file,
+			  const struct rule_slot *slots, size_t nslots, const struct cg_changed_file *file,
 			  struct cg_source *src);
 /* Files bigger than this are parsed a slice at a time. */
 #define CG_CHUNKED_FILE_MIN (4u << 20)

@@ -159,7 +159,7 @@ static void drop_shared_findings(struct cg_findings *raw, size_t from, const str
  */
 int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out, struct cg_findings *raw,
 			   const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
-			   struct cg_changed_file *file, struct cg_source *src)
+			   const struct cg_changed_file *file, struct cg_source *src)
 {
 	struct top_items t = { .ntop = 0 };
 	struct range_list ranges = { NULL, 0, 0 };
@@ -261,7 +261,7 @@ static bool tree_rules(const struct rule_slot *slots, size_t nslots, const struc
 }
 
 /* Whether rule `s` may fire on bytes [start, end) of the file, by its prefilter. */
-static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, struct cg_changed_file *file,
+static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, const struct cg_changed_file *file,
 			const struct cg_source *src, uint32_t start, uint32_t end)
 {
 	struct cg_rule_ctx ctx;
@@ -297,7 +297,7 @@ struct item_plan {
 
 /* Every shared item, with the heads and closing braces of the inline modules around it. */
 static void plan_shared_items(struct item_plan *plan, const struct cg_items *items, const struct pass_run *run,
-			      struct cg_changed_file *file, const struct cg_source *src)
+			      const struct cg_changed_file *file, const struct cg_source *src)
 {
 	for (size_t i = 0; i < items->n; i++) {
 		const struct cg_item *it = &items->items[i];
@@ -322,7 +322,7 @@ static void plan_shared_items(struct item_plan *plan, const struct cg_items *ite
 
 /* The other top-level items that a tree-reading rule may fire on and a shown line is in. */
 static void plan_wanted_items(struct item_plan *plan, const struct cg_items *items, const struct pass_run *run,
-			      struct cg_changed_file *file, const struct cg_source *src)
+			      const struct cg_changed_file *file, const struct cg_source *src)
 {
 	enum cg_filter filter = run->env->filter;
 	bool is_all_shown = file->is_whole_file || filter == CG_FILTER_ALL || filter == CG_FILTER_FILE;
@@ -349,7 +349,7 @@ static void plan_wanted_items(struct item_plan *plan, const struct cg_items *ite
 
 /* No item to read (the shared ones hold no calls): only the rules that read no tree work. */
 static int run_textual_rules(struct cg_findings *raw, const struct pass_run *run, const struct rule_slot *slots,
-			     size_t nslots, struct cg_changed_file *file, const struct cg_source *src)
+			     size_t nslots, const struct cg_changed_file *file, const struct cg_source *src)
 {
 	struct rule_slot textual[64];
 	size_t ntextual = 0;
@@ -360,7 +360,7 @@ static int run_textual_rules(struct cg_findings *raw, const struct pass_run *run
 }
 
 int cg_pass__run_on_items(enum cg_plan_result *result, struct cg_findings *raw, const struct pass_run *run,
-			  const struct rule_slot *slots, size_t nslots, struct cg_changed_file *file,
+			  const struct rule_slot *slots, size_t nslots, const struct cg_changed_file *file,
 			  struct cg_source *src)
 {
 	struct cg_items items;

@@ -75,8 +75,8 @@ struct cg_rule_ctx {
 	const struct cg_config *cfg;
 	const struct cg_conf_node *rule_cfg; /* rules.<id> */
 	enum cg_severity severity;	     /* configured */
-	struct cg_change *change;
-	struct cg_changed_file *file;
+	const struct cg_change *change; /* read-only: files it did not touch are read through it (cg_change_read) */
+	const struct cg_changed_file *file;
 	enum cg_file_kind kind;
 	const char *path;
 	const struct cg_source *src; /* the parsed file */
@@ -144,10 +144,12 @@ struct cg_pass_opts {
 
 /*
  * Runs every enabled rule over the change's files and appends visible and
- * suppressed findings to `out`, sorted. Errors: CG_E_CONFIG for a bad rule
+ * suppressed findings to `out`, sorted. The change is only read: for
+ * --filter all the caller first has the tree's other files join it
+ * (cg_change_add_unchanged(change, cg_rules_reads_path)). Errors: CG_E_CONFIG for a bad rule
  * setting, CG_E_GIT/IO when content cannot be read.
  */
-int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, struct cg_change *change,
+int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, const struct cg_change *change,
 		 const struct cg_config *cfg, const struct cg_pass_opts *opts);
 void cg_pass_stats_release(struct cg_pass_stats *stats);
 
@@ -155,6 +157,8 @@ int cg_filter_parse(enum cg_filter *out, const char *name);
 const char *cg_filter_name(enum cg_filter filter);
 /* Which kind a path is, or 0 when no rule reads it. */
 unsigned cg_file_kind_of(const char *path);
+/* Whether some rule reads files at `path`: what --filter all adds (cg_change_add_unchanged). */
+bool cg_rules_reads_path(const char *path);
 
 /* Reads a baseline file of fingerprints into a sorted list (owned). */
 int cg_baseline_load(char ***out, size_t *n, const char *path);

@@ -167,7 +167,10 @@ int cg_run_check(struct cg_run *run)
 		cg_buf_printf(&baseline, "%s%s", workdir, pass.baseline_path);
 		pass.baseline_path = baseline.ptr;
 	}
-	err = cg_rules_run(&run->findings, &run->stats, &run->change, run->cfg, &pass);
+	/* --filter all: the rest of the tree joins the change, so every file is checked whole. */
+	err = pass.filter == CG_FILTER_ALL ? cg_change_add_unchanged(&run->change, cg_rules_reads_path) : 0;
+	if (!err)
+		err = cg_rules_run(&run->findings, &run->stats, &run->change, run->cfg, &pass);
 	cg_buf_release(&baseline);
 	return err;
 }

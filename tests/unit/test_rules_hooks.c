@@ -72,6 +72,8 @@ static void run_pass(struct cg_findings *out, size_t *checked, git_repository *r
 	struct cg_pass_opts po = { filter, NULL, 2, MAX_FILE_BYTES, is_reference };
 
 	assert_int_equal(cg_change_load(&c, repo, co), 0);
+	if (filter == CG_FILTER_ALL)
+		assert_int_equal(cg_change_add_unchanged(&c, cg_rules_reads_path), 0);
 	*out = (struct cg_findings)CG_FINDINGS_INIT;
 	assert_int_equal(cg_rules_run(out, &stats, &c, cfg, &po), 0);
 	*checked = stats.files_checked;

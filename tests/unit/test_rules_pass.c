@@ -46,6 +46,8 @@ static void run_pass(struct fixture *fx, struct cg_findings *out, enum cg_filter
 
 	o.source = all ? CG_SOURCE_ALL : CG_SOURCE_STAGED;
 	assert_int_equal(cg_change_load(&c, fx->sb.repo, &o), 0);
+	if (filter == CG_FILTER_ALL)
+		assert_int_equal(cg_change_add_unchanged(&c, cg_rules_reads_path), 0);
 	*out = (struct cg_findings)CG_FINDINGS_INIT;
 	assert_int_equal(cg_rules_run(out, &stats, &c, fx->cfg, &po), 0);
 	cg_pass_stats_release(&stats);
