@@ -6,8 +6,18 @@
  * other module includes it; they read a change through change.h.
  */
 #include <git2.h>
+#include <pthread.h>
 
 #include "change/change.h"
+
+/* The repository a change reads, and the lock every reader through the change holds (recursive). */
+struct cg_repo {
+	git_repository *git; /* borrowed; NULL for a diff read without a repository */
+	pthread_mutex_t lock;
+};
+
+/* change.c: zeroes `change` and gives it its repository handle; cg_change_release frees it. */
+void cg_change__begin(struct cg_change *change, enum cg_change_source source, git_repository *repo);
 
 /* collect.c: the builders. Lines and hunks arrive in increasing order. */
 struct cg_changed_file *cg_change__add_file(struct cg_change *change, const char *path);
@@ -29,6 +39,6 @@ int cg_change__collect(struct cg_change *change, git_diff *diff, const git_diff_
 int cg_change__load_staged(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts);
 int cg_change__load_range(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts);
 int cg_change__load_all(struct cg_change *change, git_repository *repo);
-int cg_change__load_diff(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts);
+int cg_change__load_diff(struct cg_change *change, const struct cg_change_opts *opts);
 
 #endif

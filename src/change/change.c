@@ -1,6 +1,7 @@
 /* The change as the other modules see it: lookups, content, shards, names. */
 #include "change/change.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,38 @@
 #include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
+
+void cg_change__begin(struct cg_change *change, enum cg_change_source source, git_repository *repo)
+{
+	pthread_mutexattr_t attr;
+
+	memset(change, 0, sizeof(*change));
+	change->source = source;
+	change->repo = cg_calloc(1, sizeof(*change->repo));
+	change->repo->git = repo;
+	/* Recursive: the crate cache holds it across its own reads through the change. */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&change->repo->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+}
+
+git_repository *cg_change_git(const struct cg_change *change)
+{
+	return change->repo ? change->repo->git : NULL;
+}
+
+void cg_change_lock(const struct cg_change *change)
+{
+	if (change->repo)
+		pthread_mutex_lock(&change->repo->lock);
+}
+
+void cg_change_unlock(const struct cg_change *change)
+{
+	if (change->repo)
+		pthread_mutex_unlock(&change->repo->lock);
+}
 
 const char *cg_change_source_name(enum cg_change_source source)
 {
@@ -63,13 +96,13 @@ static int read_new(const struct cg_change *change, const struct cg_changed_file
 	git_object_size_t size = 0;
 	int err = 0;
 
-	cg_change_lock();
-	if (change->max_file_bytes && cg_snapshot_blob_size(change->repo, &f->new_id, &size) == 0 &&
+	cg_change_lock(change);
+	if (change->max_file_bytes && cg_snapshot_blob_size(cg_change_git(change), &f->new_id, &size) == 0 &&
 	    size > change->max_file_bytes)
 		*skip = CG_SKIP_TOO_LARGE;
 	else
-		err = cg_snapshot_read_blob(change->repo, &f->new_id, out);
-	cg_change_unlock();
+		err = cg_snapshot_read_blob(cg_change_git(change), &f->new_id, out);
+	cg_change_unlock(change);
 	return err;
 }
 
@@ -170,11 +203,11 @@ int cg_change_add_unchanged(struct cg_change *change, bool (*wants)(const char *
 int cg_change_read_old(const struct cg_change *change, const struct cg_changed_file *f, struct cg_buf *out)
 {
 	int err;
-	if (!f->has_old_id || !change->repo)
+	if (!f->has_old_id || !cg_change_git(change))
 		return cg_error_set(CG_E_NOTFOUND, "%s: no version before the change", f->path);
-	cg_change_lock();
-	err = cg_snapshot_read_blob(change->repo, &f->old_id, out);
-	cg_change_unlock();
+	cg_change_lock(change);
+	err = cg_snapshot_read_blob(cg_change_git(change), &f->old_id, out);
+	cg_change_unlock(change);
 	return err;
 }
 
@@ -203,6 +236,10 @@ void cg_change_release(struct cg_change *change)
 		cg_changed_file__release(&change->files[i]);
 	free(change->files);
 	cg_snapshot_free(change->snapshot);
+	if (change->repo) {
+		pthread_mutex_destroy(&change->repo->lock);
+		free(change->repo);
+	}
 	memset(change, 0, sizeof(*change));
 }
 
@@ -210,9 +247,7 @@ int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_
 {
 	int err;
 
-	memset(out, 0, sizeof(*out));
-	out->source = opts->source;
-	out->repo = repo;
+	cg_change__begin(out, opts->source, repo);
 	out->max_file_bytes = opts->max_file_bytes;
 	switch (opts->source) {
 	case CG_SOURCE_STAGED:
@@ -225,7 +260,7 @@ int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_
 		err = cg_change__load_all(out, repo);
 		break;
 	case CG_SOURCE_DIFF:
-		err = cg_change__load_diff(out, repo, opts);
+		err = cg_change__load_diff(out, opts);
 		break;
 	default:
 		err = cg_error_set(CG_E_USAGE, "unknown change source");

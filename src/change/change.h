@@ -55,6 +55,7 @@ struct cg_changed_file {
 };
 
 struct cg_snapshot; /* the new revision's tree: read files the change did not touch */
+struct cg_repo;	    /* the repository the change reads, with its lock */
 
 struct cg_change {
 	enum cg_change_source source;
@@ -62,7 +63,7 @@ struct cg_change {
 	char head[GIT_OID_HEXSZ + 1]; /* "" for staged (the index has no commit) */
 	struct cg_changed_file *files;
 	size_t nfiles, files_cap;
-	git_repository *repo; /* borrowed */
+	struct cg_repo *repo; /* owned: the repository (borrowed) and the lock over it */
 	uint64_t max_file_bytes;
 	struct cg_snapshot *snapshot;
 };
@@ -132,14 +133,18 @@ int cg_change_read_old(const struct cg_change *change, const struct cg_changed_f
 bool cg_changed_file_is_added(const struct cg_changed_file *file, uint32_t line);
 bool cg_changed_file_in_hunks(const struct cg_changed_file *file, uint32_t line);
 
+/* The repository the change reads (borrowed), or NULL (a diff read without one). */
+git_repository *cg_change_git(const struct cg_change *change);
+
 /*
- * One process-wide recursive lock over the repository: libgit2 objects may not
- * be used from two threads at once, so every read of the object database
- * (the functions below, cg_change_content) takes it, and so do caches built
- * on top of them (syntax/cargo.c). Parsing and the rules run outside it.
+ * The change's lock over its repository: libgit2 objects may not be used
+ * from two threads at once, so every read of the object database through
+ * the change (the functions below, cg_change_content, cg_change_text)
+ * holds it, and so do caches built on those reads (crate/). It is
+ * recursive; parsing and the rules run outside it.
  */
-void cg_change_lock(void);
-void cg_change_unlock(void);
+void cg_change_lock(const struct cg_change *change);
+void cg_change_unlock(const struct cg_change *change);
 
 /* Reads `path` at the new revision into `out`. CG_E_NOTFOUND when absent. */
 int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out);

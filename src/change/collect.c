@@ -218,9 +218,9 @@ static int collect_new_file(struct cg_change *change, const git_diff_delta *d, g
 	uint32_t flags = 0, lines = 0;
 	int err = 0;
 
-	if (git_blob_lookup(&blob, change->repo, &d->new_file.id) < 0)
+	if (git_blob_lookup(&blob, cg_change_git(change), &d->new_file.id) < 0)
 		return cg_error_set_git("cannot read %s", d->new_file.path);
-	if (git_attr_get(&attr, change->repo, GIT_ATTR_CHECK_INDEX_THEN_FILE, d->new_file.path, "diff") < 0)
+	if (git_attr_get(&attr, cg_change_git(change), GIT_ATTR_CHECK_INDEX_THEN_FILE, d->new_file.path, "diff") < 0)
 		git_error_clear();
 	if (GIT_ATTR_IS_FALSE(attr) || git_blob_is_binary(blob))
 		flags |= GIT_DIFF_FLAG_BINARY;
@@ -270,8 +270,9 @@ static int collect_delta(struct cg_change *change, git_diff *diff, size_t idx, g
 	if (by_blobs && d->status == GIT_DELTA_ADDED && new_size >= WHOLE_NEW_FILE_MIN)
 		return collect_new_file(change, d, new_size, kept);
 	if (by_blobs) {
-		if ((d->status != GIT_DELTA_ADDED && git_blob_lookup(&old_blob, change->repo, &d->old_file.id) < 0) ||
-		    git_blob_lookup(&new_blob, change->repo, &d->new_file.id) < 0 ||
+		if ((d->status != GIT_DELTA_ADDED &&
+		     git_blob_lookup(&old_blob, cg_change_git(change), &d->old_file.id) < 0) ||
+		    git_blob_lookup(&new_blob, cg_change_git(change), &d->new_file.id) < 0 ||
 		    git_patch_from_blobs(&patch, old_blob, d->old_file.path, new_blob, d->new_file.path, o) < 0) {
 			err = cg_error_set_git("cannot diff %s", d->new_file.path);
 			goto done;
@@ -308,7 +309,7 @@ int cg_change__collect(struct cg_change *change, git_diff *diff, const git_diff_
 	find.flags = GIT_DIFF_FIND_RENAMES;
 	if (git_diff_find_similar(diff, &find) < 0)
 		return cg_error_set_git("cannot detect renames");
-	if (git_repository_odb(&odb, change->repo) < 0)
+	if (git_repository_odb(&odb, cg_change_git(change)) < 0)
 		return cg_error_set_git("cannot open the object database");
 	n = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < n && !err; i++)

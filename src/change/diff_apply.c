@@ -259,7 +259,7 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 	int err = 0;
 
 	if (f->status != CG_FILE_ADDED)
-		n = candidates(cand, change->repo, f, m, head, index, &is_named);
+		n = candidates(cand, cg_change_git(change), f, m, head, index, &is_named);
 	else if ((err = apply(&out, &why, "", 0, "an empty file (the diff adds the file)", m, diff)) == 0)
 		goto found;
 	else if (err != CG_E_INPUT)
@@ -268,7 +268,7 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		cg_buf_truncate(&old, 0);
 		cg_buf_truncate(&out, 0);
 		cg_buf_truncate(&why, 0);
-		if ((err = cg_snapshot_read_blob(change->repo, &cand[i].id, &old)) == CG_E_TOOBIG) {
+		if ((err = cg_snapshot_read_blob(cg_change_git(change), &cand[i].id, &old)) == CG_E_TOOBIG) {
 			cg_error_clear();
 			f->skip_reason = CG_SKIP_TOO_LARGE;
 			err = 0;
@@ -300,9 +300,9 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		goto done;
 	}
 	/* No old version: the diff's new object, when the repository has it, is the new text. */
-	if (find_blob(&new_id, change->repo, m->new_id)) {
+	if (find_blob(&new_id, cg_change_git(change), m->new_id)) {
 		cg_buf_truncate(&out, 0);
-		if ((err = cg_snapshot_read_blob(change->repo, &new_id, &out)) < 0)
+		if ((err = cg_snapshot_read_blob(cg_change_git(change), &new_id, &out)) < 0)
 			goto done;
 		if (verify_new(&why, out.ptr, out.size, m, diff) < 0) {
 			err = cg_error_set(CG_E_INPUT, "diff: %s: %s (blob %.7s); pass the diff unedited", f->path,
@@ -311,7 +311,7 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		}
 		goto found;
 	}
-	if (change->repo)
+	if (cg_change_git(change))
 		cg_warn("diff: %s: its old version is neither the diff's index object nor at HEAD or in the index; "
 			"only "
 			"the lines the hunks show are checked",

@@ -1,6 +1,4 @@
 /* The new revision as a read-only file system: the index or a tree. */
-#define _GNU_SOURCE
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,18 +9,6 @@
 #include "util/banned.h"
 
 #define SNAPSHOT_MAX_FILE (256u * 1024 * 1024)
-
-static pthread_mutex_t repo_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-
-void cg_change_lock(void)
-{
-	pthread_mutex_lock(&repo_lock);
-}
-
-void cg_change_unlock(void)
-{
-	pthread_mutex_unlock(&repo_lock);
-}
 
 struct cg_snapshot {
 	git_repository *repo;
@@ -146,9 +132,9 @@ bool cg_change_exists(const struct cg_change *change, const char *path)
 	int held = diff_file(change, path, &f);
 	if (held != DIFF_UNTOUCHED)
 		return held == DIFF_HELD;
-	cg_change_lock();
+	cg_change_lock(change);
 	found = lookup(change->snapshot, path, &id) == 0;
-	cg_change_unlock();
+	cg_change_unlock(change);
 	return found;
 }
 
@@ -162,7 +148,7 @@ static int read_locked(const struct cg_change *change, const char *path, struct 
 	err = held == DIFF_GONE ? CG_E_NOTFOUND : lookup(change->snapshot, path, &id);
 	if (err < 0)
 		return cg_error_set(CG_E_NOTFOUND, "%s: not in the checked revision", path);
-	return cg_snapshot_read_blob(change->repo, &id, out);
+	return cg_snapshot_read_blob(cg_change_git(change), &id, out);
 }
 
 struct walk_ctx {
@@ -221,7 +207,7 @@ static int list_locked(const struct cg_change *change, const char *prefix, int (
 			cg_buf_put(&base, prefix, (size_t)(slash - prefix));
 			if (git_tree_entry_bypath(&e, s->tree, base.ptr) < 0 ||
 			    git_tree_entry_type(e) != GIT_OBJECT_TREE ||
-			    git_tree_lookup(&sub, change->repo, git_tree_entry_id(e)) < 0) {
+			    git_tree_lookup(&sub, cg_change_git(change), git_tree_entry_id(e)) < 0) {
 				git_tree_entry_free(e);
 				cg_buf_release(&base);
 				return 0;
@@ -244,9 +230,9 @@ static int list_locked(const struct cg_change *change, const char *prefix, int (
 int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out)
 {
 	int err;
-	cg_change_lock();
+	cg_change_lock(change);
 	err = read_locked(change, path, out);
-	cg_change_unlock();
+	cg_change_unlock(change);
 	return err;
 }
 
@@ -269,7 +255,7 @@ int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)
 	git_oid id;
 	int err;
 
-	cg_change_lock();
+	cg_change_lock(change);
 	if (change->source != CG_SOURCE_DIFF) {
 		err = list_locked(change, prefix, cb, payload);
 		goto done;
@@ -284,6 +270,6 @@ int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)
 			err = cb(f->path, payload);
 	}
 done:
-	cg_change_unlock();
+	cg_change_unlock(change);
 	return err;
 }

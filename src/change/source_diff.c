@@ -12,8 +12,10 @@
 
 #define DIFF_MAX_BYTES (512u * 1024 * 1024)
 
-int cg_change_from_diff_text(struct cg_change *change, git_repository *repo, const char *text, size_t len)
+/* Fills the begun `change` from the diff `text`. */
+static int from_diff(struct cg_change *change, const char *text, size_t len)
 {
+	git_repository *repo = cg_change_git(change);
 	struct cg_diff_files meta = { 0 };
 	git_reference *head = NULL;
 	git_commit *commit = NULL;
@@ -21,9 +23,6 @@ int cg_change_from_diff_text(struct cg_change *change, git_repository *repo, con
 	git_index *index = NULL;
 	int err;
 
-	memset(change, 0, sizeof(*change));
-	change->source = CG_SOURCE_DIFF;
-	change->repo = repo;
 	if ((err = cg_diff_parse(change, text, len, &meta)) < 0)
 		goto done;
 	if (repo && git_repository_head(&head, repo) == 0 &&
@@ -49,6 +48,12 @@ done:
 	return err;
 }
 
+int cg_change_from_diff_text(struct cg_change *change, git_repository *repo, const char *text, size_t len)
+{
+	cg_change__begin(change, CG_SOURCE_DIFF, repo);
+	return from_diff(change, text, len);
+}
+
 static int read_diff_input(struct cg_buf *out, const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -69,12 +74,12 @@ static int read_diff_input(struct cg_buf *out, const char *path)
 	return err;
 }
 
-int cg_change__load_diff(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts)
+int cg_change__load_diff(struct cg_change *change, const struct cg_change_opts *opts)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	int err = read_diff_input(&text, opts->diff_path);
 	if (err == 0)
-		err = cg_change_from_diff_text(change, repo, text.ptr, text.size);
+		err = from_diff(change, text.ptr, text.size);
 	cg_buf_release(&text);
 	return err;
 }

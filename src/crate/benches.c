@@ -262,10 +262,10 @@ void cg_crate__benches_release(struct cg_crate *cr)
 	free(cr->bench_names);
 }
 
-/* Under the repository lock, like the workspace's entry points (workspace.c). */
+/* Under the change's lock, like the workspace's entry points (workspace.c). */
 void cg_crate_benches(struct cg_crate_cache *cache, struct cg_crate *cr)
 {
-	cg_change_lock();
+	cg_change_lock(cg_crate__change(cache));
 	benches_locked(cache, cr);
-	cg_change_unlock();
+	cg_change_unlock(cg_crate__change(cache));
 }

@@ -9,7 +9,7 @@
 
 /*
  * What the crate module's files share and no other module sees. Each is
- * called under the repository lock, from an entry point that holds it.
+ * called under the change's lock (cg_change_lock), from an entry point that holds it.
  */
 
 /* The change the cache reads; borrowed. */

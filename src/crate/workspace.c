@@ -289,7 +289,7 @@ const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache)
 
 /*
  * The cache is shared by the rule pass's worker threads: its public entry
- * points hold the repository lock (recursive, so they may call each other
+ * points hold the change's lock (recursive, so they may call each other
  * and the change module). What they return is never moved or freed before
  * cg_crate_cache_free, and a crate's bench scan (benches.c) is filled once,
  * under the lock.
@@ -297,17 +297,17 @@ const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache)
 struct cg_crate *cg_crate_manifest_in(struct cg_crate_cache *cache, const char *dir)
 {
 	struct cg_crate *cr;
-	cg_change_lock();
+	cg_change_lock(cg_crate__change(cache));
 	cr = manifest_in_locked(cache, dir);
-	cg_change_unlock();
+	cg_change_unlock(cg_crate__change(cache));
 	return cr;
 }
 
 struct cg_crate *cg_crate_of(struct cg_crate_cache *cache, const char *path)
 {
 	struct cg_crate *cr;
-	cg_change_lock();
+	cg_change_lock(cg_crate__change(cache));
 	cr = crate_of_locked(cache, path);
-	cg_change_unlock();
+	cg_change_unlock(cg_crate__change(cache));
 	return cr;
 }

@@ -135,7 +135,8 @@ static int read_settings(struct settings *s, const struct cg_conf_node *rc)
 /* A file of the repository at the change's new revision, else from the work tree. */
 static int read_repo_file(struct cg_buf *out, const struct cg_change *change, const char *path, size_t cap)
 {
-	const char *wd = change->repo ? git_repository_workdir(change->repo) : NULL;
+	git_repository *git = cg_change_git(change);
+	const char *wd = git ? git_repository_workdir(git) : NULL;
 	struct cg_buf full = CG_BUF_INIT;
 	int err;
 
@@ -512,7 +513,7 @@ int cg_review_run(struct cg_review_result *res, struct cg_findings *findings, st
 	res->chunks = plan.nchunks;
 	res->has_run = true;
 
-	if (!opts->skip_cache && cg_review_cache_dir(&cache_dir, change->repo) == 0)
+	if (!opts->skip_cache && cg_review_cache_dir(&cache_dir, cg_change_git(change)) == 0)
 		has_cache = true;
 	cg_error_clear();
 	cap_key(capkey, &prov);
