@@ -22,7 +22,9 @@ void cg_change__begin(struct cg_change *change, enum cg_change_source source, gi
 /* collect.c: the builders. Lines and hunks arrive in increasing order. */
 struct cg_changed_file *cg_change__add_file(struct cg_change *change, const char *path);
 void cg_changed_file__add_line(struct cg_changed_file *file, uint32_t line);
-void cg_changed_file__add_hunk(struct cg_changed_file *file, uint32_t start, uint32_t count);
+void cg_changed_file__add_removed(struct cg_changed_file *file, uint32_t old_line);
+void cg_changed_file__add_hunk(struct cg_changed_file *file, uint32_t old_start, uint32_t old_count, uint32_t new_start,
+			       uint32_t new_count);
 /* The file's content is in file->content: marks it loaded, and skipped if it is binary after all. */
 void cg_changed_file__loaded(struct cg_changed_file *file);
 void cg_changed_file__release(struct cg_changed_file *file);

@@ -75,9 +75,65 @@ bool cg_changed_file_is_added(const struct cg_changed_file *f, uint32_t line)
 	return f->is_whole_file || in_ranges(f->added, f->nadded, line);
 }
 
+/* The hunk whose new side holds `line`, or NULL. */
+static const struct cg_hunk *hunk_of(const struct cg_changed_file *f, uint32_t line)
+{
+	size_t lo = 0, hi = f->nhunks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cg_hunk *h = &f->hunks[mid];
+		if (line < h->new_start)
+			hi = mid;
+		else if (line > h->new_start + h->new_count - 1)
+			lo = mid + 1;
+		else
+			return h;
+	}
+	return NULL;
+}
+
 bool cg_changed_file_in_hunks(const struct cg_changed_file *f, uint32_t line)
 {
-	return f->is_whole_file || in_ranges(f->hunks, f->nhunks, line);
+	return f->is_whole_file || hunk_of(f, line) != NULL;
+}
+
+/* How many lines of the sorted, disjoint `r` lie in [from, to]. */
+static uint32_t count_in(const struct cg_line_range *r, size_t n, uint32_t from, uint32_t to)
+{
+	uint32_t count = 0;
+	for (size_t i = 0; i < n && r[i].start <= to; i++) {
+		uint32_t s = r[i].start > from ? r[i].start : from, e = r[i].end < to ? r[i].end : to;
+		if (s <= e)
+			count += e - s + 1;
+	}
+	return count;
+}
+
+bool cg_changed_file_locate(const struct cg_changed_file *f, uint32_t line, struct cg_line_pos *out)
+{
+	const struct cg_hunk *h = hunk_of(f, line);
+	uint32_t old;
+
+	if (!h)
+		return false;
+	out->hunk = (size_t)(h - f->hunks);
+	out->is_added = in_ranges(f->added, f->nadded, line);
+	out->old_line = 0;
+	if (out->is_added)
+		return true;
+	/*
+	 * A context line is the k-th of its hunk on both sides: k counts the
+	 * hunk's new-side lines above it that are not added, and the old side
+	 * skips the removed lines up to there.
+	 */
+	old = h->old_start + (line - h->new_start) - count_in(f->added, f->nadded, h->new_start, line - 1);
+	for (size_t i = 0; i < f->nremoved && f->removed[i].start <= old; i++) {
+		uint32_t s = f->removed[i].start > h->old_start ? f->removed[i].start : h->old_start;
+		if (f->removed[i].end >= s)
+			old += f->removed[i].end - s + 1;
+	}
+	out->old_line = old;
+	return true;
 }
 
 bool cg_change__looks_binary(const char *data, size_t len)

@@ -26,7 +26,13 @@ enum cg_file_status {
 };
 
 struct cg_line_range {
-	uint32_t start, end; /* new-side lines, inclusive, 1-based */
+	uint32_t start, end; /* inclusive, 1-based */
+};
+
+/* One hunk of the file's diff, as its header says (a hunk with no new-side line is not kept). */
+struct cg_hunk {
+	uint32_t old_start, old_count;
+	uint32_t new_start, new_count;
 };
 
 struct cg_changed_file {
@@ -43,9 +49,11 @@ struct cg_changed_file {
 	bool has_new_id;
 	git_oid old_id; /* the old version's blob, for rules that compare (cg_change_read_old) */
 	bool has_old_id;
-	struct cg_line_range *added; /* sorted, disjoint */
+	struct cg_line_range *added; /* new-side lines, sorted, disjoint */
 	size_t nadded, added_cap;
-	struct cg_line_range *hunks; /* new-side extent of each hunk, sorted */
+	struct cg_line_range *removed; /* old-side lines, sorted, disjoint */
+	size_t nremoved, removed_cap;
+	struct cg_hunk *hunks; /* sorted; with added and removed, the old/new line mapping */
 	size_t nhunks, hunks_cap;
 	uint32_t lines_added, lines_removed;
 	struct cg_buf content; /* loaded on demand by cg_change_content */
@@ -132,6 +140,18 @@ int cg_change_read_old(const struct cg_change *change, const struct cg_changed_f
 
 bool cg_changed_file_is_added(const struct cg_changed_file *file, uint32_t line);
 bool cg_changed_file_in_hunks(const struct cg_changed_file *file, uint32_t line);
+
+/* Where a new-side line sits in its file's diff (cg_changed_file_locate). */
+struct cg_line_pos {
+	size_t hunk;	   /* index in file->hunks */
+	bool is_added;	   /* else a context line */
+	uint32_t old_line; /* a context line's number before the change; 0 for an added line */
+};
+/*
+ * Whether new-side `line` of `file` lies inside one of its hunks (files
+ * taken whole without a diff, --all, have none); then *out says where.
+ */
+bool cg_changed_file_locate(const struct cg_changed_file *file, uint32_t line, struct cg_line_pos *out);
 
 /* The repository the change reads (borrowed), or NULL (a diff read without one). */
 git_repository *cg_change_git(const struct cg_change *change);

@@ -24,29 +24,38 @@ struct cg_changed_file *cg_change__add_file(struct cg_change *change, const char
 	return f;
 }
 
-void cg_changed_file__add_line(struct cg_changed_file *f, uint32_t line)
+/* Lines arrive in increasing order: extend the last range when adjacent. */
+static void add_to_ranges(struct cg_line_range **r, size_t *n, size_t *cap, uint32_t line)
 {
-	/* Lines arrive in increasing order: extend the last range when adjacent. */
-	if (f->nadded && f->added[f->nadded - 1].end + 1 == line) {
-		f->added[f->nadded - 1].end = line;
+	if (*n && (*r)[*n - 1].end + 1 == line) {
+		(*r)[*n - 1].end = line;
 		return;
 	}
-	if (f->nadded && f->added[f->nadded - 1].end >= line)
+	if (*n && (*r)[*n - 1].end >= line)
 		return;
-	cg_array_grow((void **)&f->added, &f->added_cap, f->nadded + 1, sizeof(*f->added));
-	f->added[f->nadded].start = line;
-	f->added[f->nadded].end = line;
-	f->nadded++;
+	cg_array_grow((void **)r, cap, *n + 1, sizeof(**r));
+	(*r)[*n].start = line;
+	(*r)[*n].end = line;
+	(*n)++;
 }
 
-void cg_changed_file__add_hunk(struct cg_changed_file *f, uint32_t start, uint32_t count)
+void cg_changed_file__add_line(struct cg_changed_file *f, uint32_t line)
 {
-	if (!count)
+	add_to_ranges(&f->added, &f->nadded, &f->added_cap, line);
+}
+
+void cg_changed_file__add_removed(struct cg_changed_file *f, uint32_t old_line)
+{
+	add_to_ranges(&f->removed, &f->nremoved, &f->removed_cap, old_line);
+}
+
+void cg_changed_file__add_hunk(struct cg_changed_file *f, uint32_t old_start, uint32_t old_count, uint32_t new_start,
+			       uint32_t new_count)
+{
+	if (!new_count)
 		return;
 	cg_array_grow((void **)&f->hunks, &f->hunks_cap, f->nhunks + 1, sizeof(*f->hunks));
-	f->hunks[f->nhunks].start = start;
-	f->hunks[f->nhunks].end = start + count - 1;
-	f->nhunks++;
+	f->hunks[f->nhunks++] = (struct cg_hunk){ old_start, old_count, new_start, new_count };
 }
 
 void cg_changed_file__loaded(struct cg_changed_file *f)
@@ -63,6 +72,7 @@ void cg_changed_file__release(struct cg_changed_file *f)
 	free(f->path);
 	free(f->old_path);
 	free(f->added);
+	free(f->removed);
 	free(f->hunks);
 	cg_buf_release(&f->content);
 }
@@ -164,7 +174,8 @@ static int add_patch_lines(struct cg_changed_file *f, git_patch *patch)
 		size_t nlines;
 		if (git_patch_get_hunk(&hunk, &nlines, patch, h) < 0)
 			return cg_error_set_git("cannot read the diff of %s", f->path);
-		cg_changed_file__add_hunk(f, (uint32_t)hunk->new_start, (uint32_t)hunk->new_lines);
+		cg_changed_file__add_hunk(f, (uint32_t)hunk->old_start, (uint32_t)hunk->old_lines,
+					  (uint32_t)hunk->new_start, (uint32_t)hunk->new_lines);
 		for (size_t i = 0; i < nlines; i++) {
 			const git_diff_line *l;
 			if (git_patch_get_line_in_hunk(&l, patch, h, i) < 0)
@@ -174,6 +185,7 @@ static int add_patch_lines(struct cg_changed_file *f, git_patch *patch)
 				cg_changed_file__add_line(f, (uint32_t)l->new_lineno);
 			} else if (l->origin == GIT_DIFF_LINE_DELETION) {
 				f->lines_removed++;
+				cg_changed_file__add_removed(f, (uint32_t)l->old_lineno);
 			}
 		}
 	}
@@ -234,7 +246,7 @@ static int collect_new_file(struct cg_change *change, const git_diff_delta *d, g
 			lines++;
 		f->lines_added = lines;
 		if (lines) {
-			cg_changed_file__add_hunk(f, 1, lines);
+			cg_changed_file__add_hunk(f, 0, 0, 1, lines);
 			for (uint32_t l = 1; l <= lines; l++)
 				cg_changed_file__add_line(f, l); /* one range, extended */
 		}

@@ -240,7 +240,7 @@ static int hunk_header(struct parser *ps, const char *line, size_t len, size_t b
 	ps->old_left = oc;
 	ps->new_left = nc;
 	ps->new_line = ns;
-	cg_changed_file__add_hunk(ps->file, ns, nc);
+	cg_changed_file__add_hunk(ps->file, os, oc, ns, nc);
 	m = meta_of(ps);
 	cg_array_grow((void **)&m->hunks, &m->cap, m->nhunks + 1, sizeof(*m->hunks));
 	h = &m->hunks[m->nhunks++];
@@ -339,6 +339,8 @@ int cg_diff_parse(struct cg_change *change, const char *text, size_t len, struct
 						ps.lineno);
 					goto done;
 				}
+				const struct cg_diff_hunk *h = &meta_of(&ps)->hunks[meta_of(&ps)->nhunks - 1];
+				cg_changed_file__add_removed(ps.file, h->old_start + h->old_count - ps.old_left);
 				ps.old_left--;
 				ps.file->lines_removed++;
 				continue;

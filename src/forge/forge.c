@@ -1,5 +1,5 @@
 /*
- * What the forges share: the map of commentable lines, the hidden markers
+ * What the forges share: the commentable lines, the hidden markers
  * that make posting idempotent, and the markdown of comments and summaries.
  */
 #include <stdarg.h>
@@ -15,133 +15,20 @@
 #include "util/utf8.h"
 #include "util/banned.h"
 
-/* ---- The diff map ---- */
+/* ---- Lines of the diff ---- */
 
-struct map_walk {
-	struct cg_diff_map *map;
-	struct cg_diff_file *cur;
-	uint32_t hunk;
-};
-
-static int map_on_file(const git_diff_delta *delta, float progress, void *payload)
+bool cg_forge_find_line(const struct cg_change *change, const char *path, uint32_t line,
+			const struct cg_changed_file **file, struct cg_line_pos *pos)
 {
-	struct map_walk *w = payload;
-	struct cg_diff_file *f;
-	(void)progress;
-
-	w->cur = NULL;
-	if (delta->status == GIT_DELTA_DELETED || (delta->flags & GIT_DIFF_FLAG_BINARY))
-		return 0;
-	cg_array_grow((void **)&w->map->files, &w->map->cap, w->map->nfiles + 1, sizeof(*w->map->files));
-	f = &w->map->files[w->map->nfiles++];
-	memset(f, 0, sizeof(*f));
-	f->path = cg_strdup(delta->new_file.path);
-	f->old_path = cg_strdup(delta->old_file.path ? delta->old_file.path : delta->new_file.path);
-	w->cur = f;
-	w->hunk = UINT32_MAX; /* the first hunk makes it 0 */
-	return 0;
-}
-
-static int map_on_hunk(const git_diff_delta *delta, const git_diff_hunk *hunk, void *payload)
-{
-	struct map_walk *w = payload;
-	(void)delta;
-	(void)hunk;
-	w->hunk++;
-	return 0;
-}
-
-static int map_on_line(const git_diff_delta *delta, const git_diff_hunk *hunk, const git_diff_line *line, void *payload)
-{
-	struct map_walk *w = payload;
-	struct cg_diff_file *f = w->cur;
-	struct cg_diff_line *l;
-	(void)delta;
-	(void)hunk;
-
-	if (!f || (line->origin != GIT_DIFF_LINE_CONTEXT && line->origin != GIT_DIFF_LINE_ADDITION) ||
-	    line->new_lineno < 1)
-		return 0;
-	cg_array_grow((void **)&f->lines, &f->cap, f->nlines + 1, sizeof(*f->lines));
-	l = &f->lines[f->nlines++];
-	l->new_line = (uint32_t)line->new_lineno;
-	l->old_line = line->origin == GIT_DIFF_LINE_CONTEXT && line->old_lineno > 0 ? (uint32_t)line->old_lineno : 0;
-	l->kind = line->origin == GIT_DIFF_LINE_ADDITION ? CG_DIFF_ADDED : CG_DIFF_CONTEXT;
-	l->hunk = w->hunk;
-	return 0;
-}
-
-static int commit_tree(git_tree **out, git_repository *repo, const char *hex)
-{
-	git_oid id;
-	git_commit *c = NULL;
-	int err = 0;
-
-	if (git_oid_fromstr(&id, hex) < 0 || git_commit_lookup(&c, repo, &id) < 0 || git_commit_tree(out, c) < 0)
-		err = cg_error_set_git("cannot read commit %s", hex);
-	git_commit_free(c);
-	return err;
-}
-
-int cg_diff_map_build(struct cg_diff_map *out, git_repository *repo, const char *base_hex, const char *head_hex)
-{
-	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
-	git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-	git_tree *a = NULL, *b = NULL;
-	git_diff *diff = NULL;
-	struct map_walk w = { out, NULL, 0 };
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	if ((err = commit_tree(&a, repo, base_hex)) < 0 || (err = commit_tree(&b, repo, head_hex)) < 0)
-		goto done;
-	/* Three lines of context and renames: the diff GitHub and GitLab show. */
-	o.context_lines = 3;
-	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
-	find.flags = GIT_DIFF_FIND_RENAMES;
-	if (git_diff_tree_to_tree(&diff, repo, a, b, &o) < 0 || git_diff_find_similar(diff, &find) < 0 ||
-	    git_diff_foreach(diff, map_on_file, NULL, map_on_hunk, map_on_line, &w) < 0)
-		err = cg_error_set_git("cannot diff %.12s..%.12s", base_hex, head_hex);
-done:
-	git_diff_free(diff);
-	git_tree_free(a);
-	git_tree_free(b);
-	return err;
-}
-
-void cg_diff_map_release(struct cg_diff_map *map)
-{
-	for (size_t i = 0; i < map->nfiles; i++) {
-		free(map->files[i].path);
-		free(map->files[i].old_path);
-		free(map->files[i].lines);
-	}
-	free(map->files);
-	memset(map, 0, sizeof(*map));
-}
-
-const struct cg_diff_line *cg_diff_map_find(const struct cg_diff_map *map, const char *path, uint32_t new_line,
-					    const struct cg_diff_file **file_out)
-{
-	for (size_t i = 0; i < map->nfiles; i++) {
-		const struct cg_diff_file *f = &map->files[i];
-		size_t lo = 0, hi = f->nlines;
-		if (strcmp(f->path, path))
+	for (size_t i = 0; i < change->nfiles; i++) {
+		const struct cg_changed_file *f = &change->files[i];
+		if (f->status == CG_FILE_DELETED || strcmp(f->path, path))
 			continue;
-		if (file_out)
-			*file_out = f;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (f->lines[mid].new_line < new_line)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		return lo < f->nlines && f->lines[lo].new_line == new_line ? &f->lines[lo] : NULL;
+		*file = f;
+		return cg_changed_file_locate(f, line, pos);
 	}
-	if (file_out)
-		*file_out = NULL;
-	return NULL;
+	*file = NULL;
+	return false;
 }
 
 /* ---- Markers and bodies ---- */

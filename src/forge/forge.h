@@ -1,7 +1,6 @@
 #ifndef CG_FORGE_FORGE_H
 #define CG_FORGE_FORGE_H
 
-#include <git2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,37 +67,14 @@ const char *cg_ci_env_name(const struct cg_ci_env *env);
 
 /* ---- Which lines of the change can carry a comment (forge.c) ---- */
 
-enum cg_diff_line_kind { CG_DIFF_CONTEXT, CG_DIFF_ADDED };
-
-struct cg_diff_line {
-	uint32_t new_line;
-	uint32_t old_line; /* 0 for added lines */
-	uint32_t hunk;	   /* index of the hunk in the file */
-	enum cg_diff_line_kind kind;
-};
-
-struct cg_diff_file {
-	char *path;
-	char *old_path;
-	struct cg_diff_line *lines; /* right-side lines of every hunk, sorted by new_line */
-	size_t nlines, cap;
-};
-
 /*
- * The diff of base..head as the forges show it (three lines of context,
- * renames detected): for every right-side line inside a hunk, its old line
- * and hunk. Owned; cg_diff_map_release.
+ * Where `line` of `path` sits in the change's diff, which is the diff the
+ * forges show (base..head, three lines of context, renames detected): its
+ * changed file (*file, for the old path) and its place (*pos), or false when
+ * the line is in no hunk and a review comment there would be refused.
  */
-struct cg_diff_map {
-	struct cg_diff_file *files;
-	size_t nfiles, cap;
-};
-
-int cg_diff_map_build(struct cg_diff_map *out, git_repository *repo, const char *base_hex, const char *head_hex);
-void cg_diff_map_release(struct cg_diff_map *map);
-/* The line `new_line` of `path` when it is inside a hunk, else NULL. Borrowed. */
-const struct cg_diff_line *cg_diff_map_find(const struct cg_diff_map *map, const char *path, uint32_t new_line,
-					    const struct cg_diff_file **file_out);
+bool cg_forge_find_line(const struct cg_change *change, const char *path, uint32_t line,
+			const struct cg_changed_file **file, struct cg_line_pos *pos);
 
 /* ---- Posting (github.c, gitlab.c) ---- */
 
@@ -114,8 +90,7 @@ struct cg_forge_opts {
 
 struct cg_forge_input {
 	const struct cg_ci_env *env;
-	git_repository *repo;
-	const struct cg_change *change; /* base..head */
+	const struct cg_change *change; /* base..head: its hunks are the lines a review comment may take */
 	const struct cg_findings *findings;
 	/* Facts for the summary: skipped files, run notes, model summary (borrowed). */
 	const struct cg_report_input *report;

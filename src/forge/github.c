@@ -96,11 +96,12 @@ int cg_forge_github_annotate(const struct cg_forge_input *in, const char *why)
 
 /* ---- The review ---- */
 
-static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_diff_map *map, const char *web)
+static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_change *change, const char *web)
 {
-	const struct cg_diff_line *at = cg_diff_map_find(map, f->path, f->line, NULL);
-	const struct cg_diff_line *end =
-		f->end_line > f->line ? cg_diff_map_find(map, f->path, f->end_line, NULL) : NULL;
+	const struct cg_changed_file *file;
+	struct cg_line_pos at, end;
+	bool has_at = cg_forge_find_line(change, f->path, f->line, &file, &at);
+	bool has_end = f->end_line > f->line && cg_forge_find_line(change, f->path, f->end_line, &file, &end);
 	struct cg_buf body = CG_BUF_INIT;
 	cJSON *c = cJSON_CreateObject();
 
@@ -111,7 +112,7 @@ static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_di
 	 * A range needs both ends in the same hunk; otherwise the comment sits
 	 * on the finding's first line alone, which is in the diff.
 	 */
-	if (end && end->hunk == at->hunk) {
+	if (has_at && has_end && end.hunk == at.hunk) {
 		cJSON_AddNumberToObject(c, "start_line", f->line);
 		cJSON_AddStringToObject(c, "start_side", "RIGHT");
 		cJSON_AddNumberToObject(c, "line", f->end_line);
@@ -136,7 +137,7 @@ static void print_dry_run(const char *api, const char *method, const char *url, 
  * Posts the review. Returns 0, 1 when the token cannot write (the caller
  * falls back), or a negative error.
  */
-static int post_review(struct gh *g, const struct cg_diff_map *map, const struct cg_finding **inl, size_t ninl,
+static int post_review(struct gh *g, const struct cg_change *change, const struct cg_finding **inl, size_t ninl,
 		       bool has_new)
 {
 	const struct cg_ci_env *env = g->in->env;
@@ -179,7 +180,7 @@ static int post_review(struct gh *g, const struct cg_diff_map *map, const struct
 		comments = cJSON_AddArrayToObject(body, "comments");
 		if (attempt == 0)
 			for (size_t i = 0; i < ninl; i++)
-				cJSON_AddItemToArray(comments, review_comment_json(inl[i], map, web));
+				cJSON_AddItemToArray(comments, review_comment_json(inl[i], change, web));
 		if (g->opts->is_dry_run) {
 			print_dry_run(g->client.api, "POST", url.ptr, body);
 			g->res->inline_posted = ninl;
@@ -357,7 +358,6 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 {
 	const struct cg_ci_env *env = in->env;
 	struct gh g = { in, opts, result, { 0 }, CG_BUF_INIT, { 0 }, { 0 } };
-	struct cg_diff_map map = { 0 };
 	const struct cg_finding **inl = NULL;
 	struct cg_buf url = CG_BUF_INIT, why = CG_BUF_INIT;
 	size_t ninl = 0, nnew = 0;
@@ -386,8 +386,6 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 		goto summary_file;
 	}
 
-	if ((err = cg_diff_map_build(&map, in->repo, in->change->base, in->change->head)) < 0)
-		goto done;
 	if (env->token) {
 		cg_buf_printf(&url, "%s/pulls/%ld/comments?per_page=100", g.repo_path.ptr, env->number);
 		if ((err = cg_forge__get_all(&g.client, url.ptr, on_review_comment, &g)) < 0)
@@ -397,6 +395,8 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 	inl = cg_calloc(in->findings->len + 1, sizeof(*inl));
 	for (size_t i = 0; i < in->findings->len; i++) {
 		const struct cg_finding *f = &in->findings->items[i];
+		const struct cg_changed_file *file;
+		struct cg_line_pos pos;
 		if (!cg_finding_is_visible(f))
 			continue;
 		if (cg_forge__posted_find(&g.old, f->fingerprint)) {
@@ -404,7 +404,7 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 			continue;
 		}
 		nnew++;
-		if (!cg_diff_map_find(&map, f->path, f->line, NULL))
+		if (!cg_forge_find_line(in->change, f->path, f->line, &file, &pos))
 			result->off_diff++;
 		else if (ninl >= opts->max_inline)
 			result->over_limit++;
@@ -425,7 +425,7 @@ int cg_forge_github_post(struct cg_forge_result *result, const struct cg_forge_i
 			"listed here only.",
 			result->over_limit, result->over_limit == 1 ? " is" : "s are", opts->max_inline);
 
-	rc = post_review(&g, &map, inl, ninl, nnew > 0);
+	rc = post_review(&g, in->change, inl, ninl, nnew > 0);
 	if (rc == 1) {
 		err = fall_back(&g,
 				"the token cannot write to this pull request (HTTP 403/404 on the review API: a fork, "
@@ -455,7 +455,6 @@ summary_file:
 		err = write_job_summary(&g);
 done:
 	free(inl);
-	cg_diff_map_release(&map);
 	cg_forge__posted_release(&g.old);
 	cg_forge__notes_release(&g.notes);
 	cg_buf_release(&g.repo_path);

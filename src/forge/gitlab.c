@@ -92,8 +92,8 @@ static int on_discussion(const cJSON *item, void *payload)
 	return 0;
 }
 
-static cJSON *discussion_json(const struct gl *g, const struct cg_finding *f, const struct cg_diff_line *at,
-			      const struct cg_diff_file *file)
+static cJSON *discussion_json(const struct gl *g, const struct cg_finding *f, const struct cg_line_pos *at,
+			      const struct cg_changed_file *file)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	cJSON *d = cJSON_CreateObject(), *pos;
@@ -108,9 +108,9 @@ static cJSON *discussion_json(const struct gl *g, const struct cg_finding *f, co
 	cJSON_AddStringToObject(pos, "old_path", file->old_path);
 	cJSON_AddStringToObject(pos, "new_path", file->path);
 	/* An unchanged line needs both numbers, or GitLab finds no line_code. */
-	if (at->kind == CG_DIFF_CONTEXT)
+	if (!at->is_added)
 		cJSON_AddNumberToObject(pos, "old_line", at->old_line);
-	cJSON_AddNumberToObject(pos, "new_line", at->new_line);
+	cJSON_AddNumberToObject(pos, "new_line", f->line);
 	cg_buf_release(&text);
 	return d;
 }
@@ -303,7 +303,6 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 {
 	const struct cg_ci_env *env = in->env;
 	struct gl g = { in, opts, result, { 0 }, CG_BUF_INIT, "", "", "", { 0 }, { 0 } };
-	struct cg_diff_map map = { 0 };
 	struct cg_buf url = CG_BUF_INIT;
 	size_t ninl = 0;
 	enum gl_outcome outcome;
@@ -349,8 +348,6 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 		memcpy(g.start_sha, env->base_sha[0] ? env->base_sha : in->change->base, sizeof(g.start_sha));
 		memcpy(g.head_sha, in->change->head, sizeof(g.head_sha));
 	}
-	if ((err = cg_diff_map_build(&map, in->repo, in->change->base, in->change->head)) < 0)
-		goto done;
 	if (env->token) {
 		cg_buf_printf(&url, "%s/discussions?per_page=100", g.mr_path.ptr);
 		if ((err = cg_forge__get_all(&g.client, url.ptr, on_discussion, &g)) < 0)
@@ -359,8 +356,8 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 
 	for (size_t i = 0; i < in->findings->len; i++) {
 		const struct cg_finding *f = &in->findings->items[i];
-		const struct cg_diff_file *file = NULL;
-		const struct cg_diff_line *at;
+		const struct cg_changed_file *file = NULL;
+		struct cg_line_pos at;
 		cJSON *body;
 
 		if (!cg_finding_is_visible(f))
@@ -374,7 +371,7 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 			result->off_diff++;
 			continue;
 		}
-		if (!(at = cg_diff_map_find(&map, f->path, f->line, &file))) {
+		if (!cg_forge_find_line(in->change, f->path, f->line, &file, &at)) {
 			result->off_diff++;
 			continue;
 		}
@@ -382,7 +379,7 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 			result->over_limit++;
 			continue;
 		}
-		body = discussion_json(&g, f, at, file);
+		body = discussion_json(&g, f, &at, file);
 		err = post_discussion(&outcome, &g, body);
 		cJSON_Delete(body);
 		if (err < 0)
@@ -431,7 +428,6 @@ int cg_forge_gitlab_post(struct cg_forge_result *result, const struct cg_forge_i
 			err = fall_back(&g, "the token cannot post notes on this merge request (HTTP 401/403)");
 	}
 done:
-	cg_diff_map_release(&map);
 	cg_forge__posted_release(&g.old);
 	cg_forge__notes_release(&g.notes);
 	cg_buf_release(&g.mr_path);

@@ -278,7 +278,8 @@ static size_t file_ranges(struct cg_line_range **out, const struct cg_changed_fi
 
 	if (f->nhunks) {
 		for (size_t i = 0; i < f->nhunks; i++) {
-			uint32_t s = f->hunks[i].start ? f->hunks[i].start : 1, e = f->hunks[i].end;
+			const struct cg_hunk *h = &f->hunks[i];
+			uint32_t s = h->new_start ? h->new_start : 1, e = h->new_start + h->new_count - 1;
 			if (e > nlines)
 				e = nlines;
 			if (e < s)

@@ -58,15 +58,16 @@ bool cg_pass__visible(const struct cg_changed_file *f, const struct cg_finding *
 /* Whether any line in [first, last] is reported under the filter (ADDED or DIFF_CONTEXT). */
 bool cg_pass__lines_visible(const struct cg_changed_file *f, enum cg_filter filter, uint32_t first, uint32_t last)
 {
-	const struct cg_line_range *r = filter == CG_FILTER_ADDED ? f->added : f->hunks;
-	size_t lo = 0, hi = filter == CG_FILTER_ADDED ? f->nadded : f->nhunks;
-	/* The first range that ends at or after `first`; sorted and disjoint. */
+	bool is_added = filter == CG_FILTER_ADDED;
+	size_t lo = 0, n = is_added ? f->nadded : f->nhunks, hi = n;
+	/* The first range (added lines, or a hunk's new side) that ends at or after `first`; sorted and disjoint. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (r[mid].end < first)
+		uint32_t end = is_added ? f->added[mid].end : f->hunks[mid].new_start + f->hunks[mid].new_count - 1;
+		if (end < first)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < (filter == CG_FILTER_ADDED ? f->nadded : f->nhunks) && r[lo].start <= last;
+	return lo < n && (is_added ? f->added[lo].start : f->hunks[lo].new_start) <= last;
 }

@@ -232,7 +232,6 @@ int cg_run_ci(git_repository *repo, const struct cg_config *cfg, struct cg_run_c
 		run.report.link_base = link.size ? link.ptr : NULL;
 	}
 	fin.env = &env;
-	fin.repo = repo;
 	fin.change = &run.change;
 	fin.findings = &run.findings;
 	fin.report = &run.report;

@@ -480,6 +480,43 @@ static void test_diff_text(void **state)
 	cg_change_release(&c);
 }
 
+/* A diff's hunks map new lines to old ones: removed lines shift the context below them. */
+static void test_diff_line_mapping(void **state)
+{
+	struct cg_change c;
+	struct cg_line_pos at;
+	static const char diff[] = "--- a/m.rs\n"
+				   "+++ b/m.rs\n"
+				   "@@ -10,6 +10,5 @@\n"
+				   " ten\n"
+				   "-eleven\n"
+				   "-twelve\n"
+				   "+twelve!\n"
+				   " thirteen\n"
+				   "+new\n"
+				   " fourteen\n"
+				   "-fifteen\n";
+	(void)state;
+
+	assert_int_equal(cg_change_from_diff_text(&c, NULL, diff, sizeof(diff) - 1), 0);
+	assert_int_equal(c.files[0].nhunks, 1);
+	assert_int_equal(c.files[0].hunks[0].old_start, 10);
+	assert_int_equal(c.files[0].hunks[0].old_count, 6);
+	assert_true(cg_changed_file_locate(&c.files[0], 10, &at));
+	assert_false(at.is_added);
+	assert_int_equal(at.old_line, 10);
+	assert_true(cg_changed_file_locate(&c.files[0], 11, &at));
+	assert_true(at.is_added);
+	assert_true(cg_changed_file_locate(&c.files[0], 12, &at)); /* thirteen, after two removed lines */
+	assert_int_equal(at.old_line, 13);
+	assert_true(cg_changed_file_locate(&c.files[0], 14, &at)); /* fourteen */
+	assert_false(at.is_added);
+	assert_int_equal(at.old_line, 14);
+	assert_false(cg_changed_file_locate(&c.files[0], 15, &at));
+	assert_false(cg_changed_file_locate(&c.files[0], 9, &at));
+	cg_change_release(&c);
+}
+
 static void test_diff_errors(void **state)
 {
 	struct sandbox *sb = *state;
@@ -663,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_big_new_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_line_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_unterminated_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_under_prefix, setup, teardown),

@@ -333,14 +333,16 @@ static void test_model_text_stays_inert(void **state)
 	cg_findings_release(&fs);
 }
 
-static void test_diff_map(void **state)
+/* The lines a forge can comment on come from the change's own diff: its hunks and old line numbers. */
+static void test_find_line(void **state)
 {
 	struct sandbox sb;
-	struct cg_diff_map map;
-	const struct cg_diff_file *file;
-	const struct cg_diff_line *l;
+	struct cg_change change;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	const struct cg_changed_file *file;
+	struct cg_line_pos at;
 	char base[GIT_OID_HEXSZ + 1], head[GIT_OID_HEXSZ + 1];
-	struct cg_buf text = CG_BUF_INIT;
+	struct cg_buf text = CG_BUF_INIT, range = CG_BUF_INIT;
 	(void)state;
 
 	sandbox_init(&sb, 0);
@@ -363,27 +365,29 @@ static void test_diff_map(void **state)
 	sandbox_stage(&sb, "a.rs");
 	sandbox_commit(&sb, "head", head);
 
-	assert_int_equal(cg_diff_map_build(&map, sb.repo, base, head), 0);
-	l = cg_diff_map_find(&map, "a.rs", 3, &file);
-	assert_non_null(l);
-	assert_int_equal(l->kind, CG_DIFF_ADDED);
-	assert_int_equal(l->old_line, 0);
-	assert_int_equal(l->hunk, 0);
-	l = cg_diff_map_find(&map, "a.rs", 5, NULL); /* context after the insertion: old 4 */
-	assert_non_null(l);
-	assert_int_equal(l->kind, CG_DIFF_CONTEXT);
-	assert_int_equal(l->old_line, 4);
-	assert_null(cg_diff_map_find(&map, "a.rs", 15, NULL)); /* between the hunks */
-	l = cg_diff_map_find(&map, "a.rs", 26, NULL);
-	assert_non_null(l);
-	assert_int_equal(l->hunk, 1);
-	assert_int_equal(l->kind, CG_DIFF_ADDED);
-	l = cg_diff_map_find(&map, "a.rs", 27, NULL);
-	assert_non_null(l);
-	assert_int_equal(l->old_line, 26);
-	assert_null(cg_diff_map_find(&map, "b.rs", 1, &file));
+	o.source = CG_SOURCE_RANGE;
+	cg_buf_printf(&range, "%s..%s", base, head);
+	o.range = range.ptr;
+	assert_int_equal(cg_change_load(&change, sb.repo, &o), 0);
+	assert_true(cg_forge_find_line(&change, "a.rs", 3, &file, &at));
+	assert_string_equal(file->old_path, "a.rs");
+	assert_true(at.is_added);
+	assert_int_equal(at.old_line, 0);
+	assert_int_equal(at.hunk, 0);
+	assert_true(cg_forge_find_line(&change, "a.rs", 5, &file, &at)); /* context after the insertion: old 4 */
+	assert_false(at.is_added);
+	assert_int_equal(at.old_line, 4);
+	assert_false(cg_forge_find_line(&change, "a.rs", 15, &file, &at)); /* between the hunks */
+	assert_true(cg_forge_find_line(&change, "a.rs", 26, &file, &at));
+	assert_int_equal(at.hunk, 1);
+	assert_true(at.is_added);
+	assert_true(cg_forge_find_line(&change, "a.rs", 27, &file, &at)); /* after the removed line 25 */
+	assert_false(at.is_added);
+	assert_int_equal(at.old_line, 26);
+	assert_false(cg_forge_find_line(&change, "b.rs", 1, &file, &at));
 	assert_null(file);
-	cg_diff_map_release(&map);
+	cg_change_release(&change);
+	cg_buf_release(&range);
 	cg_buf_release(&text);
 	sandbox_free(&sb);
 }
@@ -400,7 +404,7 @@ int main(void)
 		cmocka_unit_test(test_same_origin),
 		cmocka_unit_test(test_model_text_stays_inert),
 		cmocka_unit_test(test_comment_and_summary),
-		cmocka_unit_test(test_diff_map),
+		cmocka_unit_test(test_find_line),
 	};
 	git_libgit2_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
