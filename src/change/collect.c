@@ -99,7 +99,7 @@ int cg_change__add_whole(struct cg_change *change, const char *path, const git_o
  * New contents the diff has inflated anyway are kept for the rule pass, up
  * to this many bytes in all: reading them again cost a third of a long
  * --range. Past it they are read again on demand, so memory stays bounded
- * however large the change (the pass drops each file's text after use).
+ * however large the change (the pass reads the rest into a buffer it drops after each file).
  */
 #define KEEP_MAX_BYTES (32u * 1024 * 1024)
 
