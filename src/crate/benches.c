@@ -1,10 +1,13 @@
 /* A crate's bench targets: which files they are, what they run on, which names they use. */
 #include "crate/benches.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crate/crate_private.h"
+#include "syntax/items.h"
 #include "syntax/rust.h"
 #include "syntax/syntax.h"
 #include "util/buf.h"
@@ -21,11 +24,10 @@ static bool is_under(const char *path, const char *dir)
 static void add_bench_file(struct cg_crate *cr, const char *path)
 {
 	for (size_t i = 0; i < cr->nbench_files; i++)
-		if (!strcmp(cr->bench_files[i].path, path))
+		if (!strcmp(cr->bench_files[i], path))
 			return;
 	cg_array_grow((void **)&cr->bench_files, &cr->bench_files_cap, cr->nbench_files + 1, sizeof(*cr->bench_files));
-	memset(&cr->bench_files[cr->nbench_files], 0, sizeof(*cr->bench_files));
-	cr->bench_files[cr->nbench_files++].path = cg_strdup(path);
+	cr->bench_files[cr->nbench_files++] = cg_strdup(path);
 }
 
 struct list_rs {
@@ -94,7 +96,231 @@ static bool depends_on(const struct cg_crate *pkg, const struct cg_crate *cr)
 	return false;
 }
 
+/* ------------------------------------------------------ one bench file -- */
+
+/*
+ * What one bench file says, read once per run however many crates count it
+ * (a workspace's bench package counts for every crate it depends on), and
+ * only as far as a rule asks: its words first, a parse only when the words
+ * cannot answer.
+ */
+struct word {
+	char *name;
+	bool is_sure; /* in one place at least, surely an identifier of the tree (see words_scan) */
+};
+
 struct bench_scan {
+	char *path;
+	bool has_words;
+	struct word *words; /* sorted by name, unique */
+	size_t nwords;
+	bool has_tree;
+	struct cg_bench_file flags; /* what it runs on; flags.path is path */
+	char **names;		    /* sorted, unique: the identifiers the tree names */
+	size_t nnames;
+};
+
+struct cg_bench_index {
+	pthread_mutex_t lock;
+	struct bench_scan **files; /* sorted by path */
+	size_t n, cap;
+};
+
+/* --- the words, without a parse --- */
+
+/*
+ * Words that are never a plain identifier of a tree wherever they stand, or
+ * are one only in some places: keywords, contextual keywords, primitive
+ * types, the Fn traits of `Fn(u8)` sugar.
+ */
+static const char *const unsure_words[] = {
+	"as",	  "async", "await",   "break",	     "const",	 "continue", "crate",  "dyn",	  "else",     "enum",
+	"extern", "false", "fn",      "for",	     "if",	 "impl",     "in",     "let",	  "loop",     "match",
+	"mod",	  "move",  "mut",     "pub",	     "ref",	 "return",   "self",   "Self",	  "static",   "struct",
+	"super",  "trait", "true",    "type",	     "unsafe",	 "use",	     "where",  "while",	  "abstract", "become",
+	"box",	  "do",	   "final",   "macro",	     "override", "priv",     "typeof", "unsized", "virtual",  "yield",
+	"try",	  "union", "default", "macro_rules", "gen",	 "raw",	     "safe",   "auto",	  "Fn",	      "FnMut",
+	"FnOnce", "bool",  "char",    "str",	     "i8",	 "i16",	     "i32",    "i64",	  "i128",     "isize",
+	"u8",	  "u16",   "u32",     "u64",	     "u128",	 "usize",    "f32",    "f64",	  "_",	      NULL,
+};
+
+static bool is_unsure_word(const char *w, size_t n)
+{
+	for (size_t i = 0; unsure_words[i]; i++)
+		if (strlen(unsure_words[i]) == n && !memcmp(unsure_words[i], w, n))
+			return true;
+	return false;
+}
+
+/* Where a token stands: code, a macro call's or an attribute's tokens, or a macro_rules! body. */
+enum region { REGION_CODE, REGION_TOKENS, REGION_MACRO_RULES };
+
+struct word_scan {
+	const char *text;
+	struct cg_token *toks;
+	size_t n;
+};
+
+static bool tok_is(const struct word_scan *ws, size_t i, enum cg_token_kind kind, const char *text)
+{
+	size_t n = strlen(text);
+	return i < ws->n && ws->toks[i].kind == kind && ws->toks[i].end - ws->toks[i].start == n &&
+	       !memcmp(ws->text + ws->toks[i].start, text, n);
+}
+
+static bool is_punct_at(const struct word_scan *ws, size_t i, const char *c)
+{
+	return tok_is(ws, i, CG_TOKEN_PUNCT, c);
+}
+
+/* A bracket token at i opens a macro call's or an attribute's tokens, a macro_rules! body, or code. */
+static enum region region_opened(const struct word_scan *ws, size_t i)
+{
+	bool is_square = ws->text[ws->toks[i].start] == '[';
+	if (i >= 1 && is_punct_at(ws, i - 1, "#") && is_square)
+		return REGION_TOKENS;
+	if (i >= 2 && is_punct_at(ws, i - 1, "!") && is_punct_at(ws, i - 2, "#") && is_square)
+		return REGION_TOKENS;
+	/* Not `try!(…)`: tree-sitter reads the keyword's call as code. */
+	if (i >= 2 && is_punct_at(ws, i - 1, "!") && ws->toks[i - 2].kind == CG_TOKEN_WORD &&
+	    !is_unsure_word(ws->text + ws->toks[i - 2].start, ws->toks[i - 2].end - ws->toks[i - 2].start))
+		return REGION_TOKENS;
+	if (i >= 3 && ws->toks[i - 1].kind == CG_TOKEN_WORD && is_punct_at(ws, i - 2, "!") &&
+	    tok_is(ws, i - 3, CG_TOKEN_WORD, "macro_rules"))
+		return REGION_MACRO_RULES;
+	return REGION_CODE;
+}
+
+/*
+ * Whether the word at i is surely an `identifier` node of tree-sitter's
+ * tree: in a use declaration; in a macro call's or an attribute's tokens; a field or method after
+ * `.`; a call or a macro's name; a path segment before `::name`. Elsewhere
+ * it may be a type_identifier, a declared name or a pattern's shorthand,
+ * which the tree does not count: unsure.
+ */
+static bool is_sure_identifier(const struct word_scan *ws, size_t i, enum region region, bool is_in_use)
+{
+	const struct cg_token *t = &ws->toks[i];
+	const char *w = ws->text + t->start;
+	size_t n = t->end - t->start;
+
+	if (region == REGION_MACRO_RULES || is_unsure_word(w, n) || (i && is_punct_at(ws, i - 1, "$")))
+		return false;
+	/* Outside ASCII, tree-sitter's idea of an identifier is Unicode's, not the scanner's. */
+	for (size_t k = 0; k < n; k++)
+		if ((unsigned char)w[k] >= 0x80)
+			return false;
+	/* After `::<…>::` tree-sitter may not see a path at all. */
+	if (i >= 3 && is_punct_at(ws, i - 1, ":") && is_punct_at(ws, i - 2, ":") && is_punct_at(ws, i - 3, ">"))
+		return false;
+	if (region == REGION_TOKENS || is_in_use || (i && is_punct_at(ws, i - 1, ".")))
+		return true;
+	if (is_punct_at(ws, i + 1, "!") && i + 2 < ws->n && ws->toks[i + 2].kind == CG_TOKEN_OPEN)
+		return true;
+	if (i + 1 < ws->n && ws->toks[i + 1].kind == CG_TOKEN_OPEN && ws->text[ws->toks[i + 1].start] == '(')
+		return !(i && ws->toks[i - 1].kind == CG_TOKEN_WORD);
+	return is_punct_at(ws, i + 1, ":") && is_punct_at(ws, i + 2, ":") &&
+	       ws->toks[i + 1].end == ws->toks[i + 2].start && i + 3 < ws->n && ws->toks[i + 3].kind == CG_TOKEN_WORD;
+}
+
+static int cmp_word(const void *a, const void *b)
+{
+	return strcmp(((const struct word *)a)->name, ((const struct word *)b)->name);
+}
+
+/*
+ * Every word of the file outside comments and literals, and the names of
+ * its lifetimes and labels: a superset of the identifiers tree-sitter would
+ * find (scan_tree_node), each marked sure when it is one of them for
+ * certain. A name not among them is named by no identifier of the tree; a
+ * name sure somewhere is named by one.
+ */
+static void words_scan(struct bench_scan *bs, const char *text, size_t len)
+{
+	struct cg_tokenizer tz;
+	struct word_scan ws = { text, NULL, 0 };
+	size_t cap = 0, wcap = 0, nstack = 0, stack_cap = 0, use_depth = SIZE_MAX;
+	enum region *stack = NULL;
+	struct word *words = NULL;
+	size_t nwords = 0;
+
+	if (cg_tokenizer_init(&tz, text, len) < 0) {
+		cg_error_clear();
+		return;
+	}
+	for (;;) {
+		struct cg_token t = cg_tokenizer_next(&tz);
+		if (t.kind == CG_TOKEN_END)
+			break;
+		cg_array_grow((void **)&ws.toks, &cap, ws.n + 1, sizeof(*ws.toks));
+		ws.toks[ws.n++] = t;
+	}
+	for (size_t i = 0; i < ws.n; i++) {
+		const struct cg_token *t = &ws.toks[i];
+		enum region region = nstack ? stack[nstack - 1] : REGION_CODE;
+		const char *w = text + t->start;
+		size_t n = t->end - t->start;
+		if (t->kind == CG_TOKEN_OPEN) {
+			cg_array_grow((void **)&stack, &stack_cap, nstack + 1, sizeof(*stack));
+			stack[nstack++] = region == REGION_CODE ? region_opened(&ws, i) : region;
+			continue;
+		}
+		if (t->kind == CG_TOKEN_CLOSE) {
+			nstack -= nstack > 0;
+			if (nstack < use_depth)
+				use_depth = SIZE_MAX;
+			continue;
+		}
+		/* `use a::{b, c as d};`: every word a path segment or an alias (not `use<'a>` bounds). */
+		if (region == REGION_CODE && tok_is(&ws, i, CG_TOKEN_WORD, "use") && !is_punct_at(&ws, i + 1, "<")) {
+			use_depth = nstack;
+			continue;
+		}
+		if (use_depth == nstack && is_punct_at(&ws, i, ";"))
+			use_depth = SIZE_MAX;
+		if (t->kind == CG_TOKEN_LIFETIME) {
+			w++;
+			n--;
+		} else if (t->kind != CG_TOKEN_WORD) {
+			continue;
+		}
+		if (!n)
+			continue;
+		/* A number with a suffix no literal has (`1u256`) is a number and an identifier to tree-sitter. */
+		if (*w >= '0' && *w <= '9') {
+			for (size_t k = 1; k < n; k++) {
+				if ((w[k] >= 'a' && w[k] <= 'z') || (w[k] >= 'A' && w[k] <= 'Z') || w[k] == '_') {
+					cg_array_grow((void **)&words, &wcap, nwords + 1, sizeof(*words));
+					words[nwords].name = cg_strndup(w + k, n - k);
+					words[nwords++].is_sure = false;
+				}
+			}
+			continue;
+		}
+		cg_array_grow((void **)&words, &wcap, nwords + 1, sizeof(*words));
+		words[nwords].name = cg_strndup(w, n);
+		words[nwords++].is_sure =
+			t->kind == CG_TOKEN_WORD && is_sure_identifier(&ws, i, region, use_depth != SIZE_MAX);
+	}
+	if (nwords)
+		qsort(words, nwords, sizeof(*words), cmp_word);
+	bs->nwords = 0;
+	for (size_t i = 0; i < nwords; i++) {
+		if (bs->nwords && !strcmp(words[bs->nwords - 1].name, words[i].name)) {
+			words[bs->nwords - 1].is_sure |= words[i].is_sure;
+			free(words[i].name);
+			continue;
+		}
+		words[bs->nwords++] = words[i];
+	}
+	bs->words = words;
+	free(ws.toks);
+	free(stack);
+}
+
+/* --- the tree, when the words cannot answer --- */
+
+struct tree_scan {
 	const struct cg_source *src;
 	struct cg_bench_file *file;
 	char **names;
@@ -123,9 +349,9 @@ static bool names_harness(const struct cg_source *src, TSNode path, const char *
 static const char *const criterion_crates[] = { "criterion", "codspeed_criterion_compat", NULL };
 static const char *const divan_crates[] = { "divan", "codspeed_divan_compat", NULL };
 
-static int scan_bench_node(TSNode node, void *payload)
+static int scan_tree_node(TSNode node, void *payload)
 {
-	struct bench_scan *s = payload;
+	struct tree_scan *s = payload;
 	enum cg_kind kind = cg_node_kind(node);
 
 	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_STRING_LITERAL ||
@@ -177,28 +403,149 @@ static int scan_bench_node(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-/* Parses one bench file: what it runs on and the names it uses. */
-static void scan_bench_file(struct cg_crate_cache *cache, struct cg_bench_file *bf, struct bench_scan *acc)
+/* Parses one bench file: what it runs on and the identifiers it names. */
+static void tree_scan(struct bench_scan *bs, const char *text, size_t len)
 {
-	struct cg_buf text = CG_BUF_INIT;
+	struct tree_scan acc = { 0 };
 	struct cg_source src;
 
-	if (!cg_crate__read_file(cache, bf->path, &text))
-		return;
-	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
-		acc->src = &src;
-		acc->file = bf;
-		cg_walk(cg_source_root(&src), scan_bench_node, acc);
-		cg_source_release(&src);
-	} else {
+	if (cg_source_parse(&src, CG_LANG_RUST, text, len) < 0) {
 		cg_error_clear();
+		return;
+	}
+	acc.src = &src;
+	acc.file = &bs->flags;
+	cg_walk(cg_source_root(&src), scan_tree_node, &acc);
+	cg_source_release(&src);
+	if (acc.n)
+		qsort(acc.names, acc.n, sizeof(*acc.names), cg_crate__cmp_str);
+	bs->nnames = 0;
+	for (size_t i = 0; i < acc.n; i++) {
+		if (bs->nnames && !strcmp(acc.names[bs->nnames - 1], acc.names[i])) {
+			free(acc.names[i]);
+			continue;
+		}
+		acc.names[bs->nnames++] = acc.names[i];
+	}
+	bs->names = acc.names;
+}
+
+/* --- the index of every bench file read in a run --- */
+
+static void bench_scan_free(struct bench_scan *bs)
+{
+	free(bs->path);
+	for (size_t i = 0; i < bs->nwords; i++)
+		free(bs->words[i].name);
+	free(bs->words);
+	for (size_t i = 0; i < bs->nnames; i++)
+		free(bs->names[i]);
+	free(bs->names);
+	free(bs);
+}
+
+void cg_crate__bench_index_free(struct cg_bench_index *index)
+{
+	if (!index)
+		return;
+	for (size_t i = 0; i < index->n; i++)
+		bench_scan_free(index->files[i]);
+	free(index->files);
+	pthread_mutex_destroy(&index->lock);
+	free(index);
+}
+
+struct cg_bench_index *cg_crate__bench_index_new(void)
+{
+	struct cg_bench_index *index = cg_calloc(1, sizeof(*index));
+	pthread_mutex_init(&index->lock, NULL);
+	return index;
+}
+
+/* The entry of `path`, added empty when new. Under index->lock. */
+static struct bench_scan *index_entry(struct cg_bench_index *index, const char *path)
+{
+	size_t lo = 0, hi = index->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(index->files[mid]->path, path);
+		if (!c)
+			return index->files[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	cg_array_grow((void **)&index->files, &index->cap, index->n + 1, sizeof(*index->files));
+	memmove(&index->files[lo + 1], &index->files[lo], (index->n - lo) * sizeof(*index->files));
+	index->files[lo] = cg_calloc(1, sizeof(**index->files));
+	index->files[lo]->path = cg_strdup(path);
+	index->n++;
+	return index->files[lo];
+}
+
+/*
+ * The scan of `path` with its words (or its tree, with `wants_tree`) filled.
+ * The file is read and scanned outside every lock: two threads may both
+ * scan it, and the first to finish fills the entry. An entry, once filled,
+ * never changes until the cache is freed.
+ */
+static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path, bool wants_tree)
+{
+	struct cg_bench_index *index = cg_crate__bench_index(cache);
+	struct bench_scan *bs, fresh = { 0 };
+	struct cg_buf text = CG_BUF_INIT;
+	bool is_done;
+
+	pthread_mutex_lock(&index->lock);
+	bs = index_entry(index, path);
+	is_done = wants_tree ? bs->has_tree : bs->has_words;
+	pthread_mutex_unlock(&index->lock);
+	if (is_done)
+		return bs;
+	if (cg_crate__read_file(cache, path, &text)) {
+		if (wants_tree)
+			tree_scan(&fresh, text.ptr, text.size);
+		else
+			words_scan(&fresh, text.ptr, text.size);
 	}
 	cg_buf_release(&text);
+	pthread_mutex_lock(&index->lock);
+	if (wants_tree && !bs->has_tree) {
+		bs->has_tree = true;
+		bs->flags = fresh.flags;
+		bs->flags.path = bs->path;
+		bs->names = fresh.names;
+		bs->nnames = fresh.nnames;
+		fresh.names = NULL;
+		fresh.nnames = 0;
+	} else if (!wants_tree && !bs->has_words) {
+		bs->has_words = true;
+		bs->words = fresh.words;
+		bs->nwords = fresh.nwords;
+		fresh.words = NULL;
+		fresh.nwords = 0;
+	}
+	pthread_mutex_unlock(&index->lock);
+	for (size_t i = 0; i < fresh.nwords; i++)
+		free(fresh.words[i].name);
+	free(fresh.words);
+	for (size_t i = 0; i < fresh.nnames; i++)
+		free(fresh.names[i]);
+	free(fresh.names);
+	return bs;
 }
+
+static const struct word *find_word(const struct bench_scan *bs, const char *name)
+{
+	struct word key = { (char *)name, false };
+	return bs->nwords ? bsearch(&key, bs->words, bs->nwords, sizeof(*bs->words), cmp_word) : NULL;
+}
+
+/* --- a crate's benches --- */
 
 static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
 {
-	struct bench_scan acc = { 0 };
 	const struct cg_crate *ws = cr->workspace;
 
 	if (cr->has_bench_scan)
@@ -221,48 +568,53 @@ static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
 				collect_bench_paths(cache, pkg, cr);
 		}
 	}
-
-	for (size_t i = 0; i < cr->nbench_files; i++)
-		scan_bench_file(cache, &cr->bench_files[i], &acc);
-	if (acc.n)
-		qsort(acc.names, acc.n, sizeof(*acc.names), cg_crate__cmp_str);
-	for (size_t i = 0; i < acc.n; i++) {
-		if (cr->nbench_names && !strcmp(cr->bench_names[cr->nbench_names - 1], acc.names[i])) {
-			free(acc.names[i]);
-			continue;
-		}
-		cg_array_grow((void **)&cr->bench_names, &cr->bench_names_cap, cr->nbench_names + 1,
-			      sizeof(*cr->bench_names));
-		cr->bench_names[cr->nbench_names++] = acc.names[i];
-	}
-	free(acc.names);
 }
 
-bool cg_crate_bench_names(const struct cg_crate *cr, const char *name)
+/*
+ * The words answer most questions: a name no bench file has as a word is
+ * named by none, and one that stands surely as an identifier in one of
+ * them is named. Only the files where the name stands in an unsure place
+ * alone (a type, a declared name, a pattern) are parsed to settle it.
+ */
+bool cg_crate_bench_names(struct cg_crate_cache *cache, const struct cg_crate *cr, const char *name)
 {
-	return cr->nbench_names &&
-	       bsearch(&name, cr->bench_names, cr->nbench_names, sizeof(*cr->bench_names), cg_crate__cmp_str) != NULL;
+	bool *is_unsure = cg_calloc(cr->nbench_files ? cr->nbench_files : 1, sizeof(*is_unsure));
+	bool is_named = false, has_unsure = false;
+
+	for (size_t i = 0; i < cr->nbench_files && !is_named; i++) {
+		const struct word *w = find_word(scanned(cache, cr->bench_files[i], false), name);
+		is_named = w && w->is_sure;
+		is_unsure[i] = w && !w->is_sure;
+		has_unsure = has_unsure || is_unsure[i];
+	}
+	for (size_t i = 0; i < cr->nbench_files && !is_named && has_unsure; i++) {
+		const struct bench_scan *bs;
+		if (!is_unsure[i])
+			continue;
+		bs = scanned(cache, cr->bench_files[i], true);
+		is_named = bs->nnames && bsearch(&name, bs->names, bs->nnames, sizeof(*bs->names), cg_crate__cmp_str);
+	}
+	free(is_unsure);
+	return is_named;
 }
 
-const struct cg_bench_file *cg_crate_bench_file(const struct cg_crate *cr, const char *path)
+const struct cg_bench_file *cg_crate_bench_file(struct cg_crate_cache *cache, const struct cg_crate *cr,
+						const char *path)
 {
 	for (size_t i = 0; i < cr->nown_bench_files; i++)
-		if (!strcmp(cr->bench_files[i].path, path))
-			return &cr->bench_files[i];
+		if (!strcmp(cr->bench_files[i], path))
+			return &scanned(cache, path, true)->flags;
 	return NULL;
 }
 
 void cg_crate__benches_release(struct cg_crate *cr)
 {
 	for (size_t i = 0; i < cr->nbench_files; i++)
-		free(cr->bench_files[i].path);
+		free(cr->bench_files[i]);
 	free(cr->bench_files);
-	for (size_t i = 0; i < cr->nbench_names; i++)
-		free(cr->bench_names[i]);
-	free(cr->bench_names);
 }
 
-/* Under the change's lock, like the workspace's entry points (workspace.c). */
+/* The file list under the change's lock, like the workspace's entry points (workspace.c). */
 void cg_crate_benches(struct cg_crate_cache *cache, struct cg_crate *cr)
 {
 	cg_change_lock(cg_crate__change(cache));

@@ -23,13 +23,17 @@ struct cg_bench_file {
 /*
  * Finds the crate's bench files (Cargo's autobenches under benches/,
  * [[bench]] paths, and the benches of workspace packages that depend on the
- * crate), parses them and fills crate->bench_files and bench_names. Once
- * per crate per run.
+ * crate) and lists them in crate->bench_files. Once per crate per run; each
+ * file is read once per run, when the functions below first ask about it.
  */
 void cg_crate_benches(struct cg_crate_cache *cache, struct cg_crate *crate);
-/* True when `name` is among the identifiers the crate's benches name. */
-bool cg_crate_bench_names(const struct cg_crate *crate, const char *name);
-/* The crate's own bench file at `path`, or NULL (after cg_crate_benches). */
-const struct cg_bench_file *cg_crate_bench_file(const struct cg_crate *crate, const char *path);
+/*
+ * True when `name` is among the identifiers the crate's benches name (not
+ * the names their own items declare). After cg_crate_benches.
+ */
+bool cg_crate_bench_names(struct cg_crate_cache *cache, const struct cg_crate *crate, const char *name);
+/* The crate's own bench file at `path`, or NULL (after cg_crate_benches). Borrowed from the cache. */
+const struct cg_bench_file *cg_crate_bench_file(struct cg_crate_cache *cache, const struct cg_crate *crate,
+						const char *path);
 
 #endif

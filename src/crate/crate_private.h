@@ -20,6 +20,15 @@ bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, s
 char *const *cg_crate__manifest_dirs(struct cg_crate_cache *cache, size_t *n);
 /* Frees what cg_crate_benches filled in `crate`. */
 void cg_crate__benches_release(struct cg_crate *crate);
+/*
+ * What every bench file read in the run says (benches.c), shared by the
+ * crates that count it and kept with the cache; it has its own lock.
+ */
+struct cg_bench_index;
+struct cg_bench_index *cg_crate__bench_index_new(void);
+void cg_crate__bench_index_free(struct cg_bench_index *index);
+/* The cache's index. */
+struct cg_bench_index *cg_crate__bench_index(const struct cg_crate_cache *cache);
 /* qsort/bsearch order of `char *` elements. */
 int cg_crate__cmp_str(const void *a, const void *b);
 

@@ -88,6 +88,7 @@ struct cg_crate_cache {
 	char **manifest_dirs; /* folders of every Cargo.toml at the new revision, sorted */
 	size_t nmanifest_dirs, manifest_dirs_cap;
 	size_t max_file; /* the most bytes a manifest, lockfile or bench file read may have */
+	struct cg_bench_index *benches;
 };
 
 struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
@@ -95,6 +96,7 @@ struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
 	struct cg_crate_cache *c = cg_calloc(1, sizeof(*c));
 	c->change = change;
 	c->max_file = CARGO_MAX_FILE;
+	c->benches = cg_crate__bench_index_new();
 	return c;
 }
 
@@ -124,6 +126,7 @@ void cg_crate_cache_free(struct cg_crate_cache *cache)
 	for (size_t i = 0; i < cache->nmanifest_dirs; i++)
 		free(cache->manifest_dirs[i]);
 	free(cache->manifest_dirs);
+	cg_crate__bench_index_free(cache->benches);
 	free(cache);
 }
 
@@ -285,6 +288,11 @@ char *const *cg_crate__manifest_dirs(struct cg_crate_cache *cache, size_t *n)
 const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache)
 {
 	return cache->change;
+}
+
+struct cg_bench_index *cg_crate__bench_index(const struct cg_crate_cache *cache)
+{
+	return cache->benches;
 }
 
 /*

@@ -13,8 +13,6 @@
  * revision (cg_change_read), never from the work tree.
  */
 
-struct cg_bench_file; /* crate/benches.h */
-
 struct cg_crate {
 	char *dir;	     /* "" for the repository root, else "a/b" */
 	char *manifest_path; /* "Cargo.toml" or "a/b/Cargo.toml" */
@@ -24,11 +22,9 @@ struct cg_crate {
 	bool is_library;	    /* [lib] or src/lib.rs */
 	/* Filled by cg_crate_benches (crate/benches.h), once. */
 	bool has_bench_scan;
-	struct cg_bench_file *bench_files; /* own benches and those of workspace bench packages */
+	char **bench_files; /* paths: own benches and those of workspace bench packages */
 	size_t nbench_files, bench_files_cap;
 	size_t nown_bench_files; /* the first ones are this crate's own */
-	char **bench_names;	 /* sorted, unique: identifiers the bench files name */
-	size_t nbench_names, bench_names_cap;
 };
 
 /*

@@ -107,7 +107,7 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 			      "crate `%s` has benchmarks (%s%s) but neither criterion nor divan is a dependency of its "
 			      "bench targets",
 			      cr->manifest.package_name ? cr->manifest.package_name : cr->dir,
-			      crate_relative(cr, cr->bench_files[0].path), cr->nown_bench_files > 1 ? ", ..." : "");
+			      crate_relative(cr, cr->bench_files[0]), cr->nown_bench_files > 1 ? ", ..." : "");
 		cg_buf_puts(&help, "add `criterion = \"0.5\"` under [dev-dependencies] (or "
 				   "`criterion = { package = \"codspeed-criterion-compat\", ... }`, or divan)");
 		emit(ctx, cg_span_of_pos(at.line ? at : (struct cg_crate_pos){ 1, 1, 1, 2 }), msg.ptr, help.ptr);
@@ -115,7 +115,7 @@ static int check_manifest(struct cg_rule_ctx *ctx)
 	for (size_t i = 0; i < cr->manifest.nbenches; i++) {
 		const struct cg_crate_bench *b = &cr->manifest.benches[i];
 		char *file = bench_target_file(ctx, cr, b);
-		const struct cg_bench_file *bf = file ? cg_crate_bench_file(cr, file) : NULL;
+		const struct cg_bench_file *bf = file ? cg_crate_bench_file(ctx->cargo, cr, file) : NULL;
 		bool runs_own_main =
 			bf ? bf->has_main_macro || bf->uses_criterion || bf->uses_divan : has_harness_dep(cr);
 		if (runs_own_main && !(b->has_harness && !b->harness)) {
@@ -403,7 +403,7 @@ static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 			      "call `%s` from one of the crate's benches (e.g. %s), for instance "
 			      "`c.bench_function(\"%s\", |b| b.iter(|| %s(black_box(..))))`; or list the name in "
 			      "rules.missing-bench.skip_names",
-			      full.ptr, cr->bench_files[0].path, name, full.ptr);
+			      full.ptr, cr->bench_files[0], name, full.ptr);
 	emit(ctx, span_of_bytes(ctx->src, fn->decl, fn->end), msg.ptr, help.ptr);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
@@ -509,7 +509,7 @@ static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 	/* Every candidate changed as code is reported; the pass's filter keeps those with changed lines. */
 	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i)) {
 		cg_crate_benches(ctx->cargo, cr);
-		if (!cg_crate_bench_names(cr, name))
+		if (!cg_crate_bench_names(ctx->cargo, cr, name))
 			emit_missing(ctx, cr, fn, owner_name, name);
 	}
 	free(name);
@@ -599,7 +599,7 @@ static int check_rust(struct cg_rule_ctx *ctx)
 	rel = crate_relative(cr, ctx->path);
 	if (is_bench_path(ctx, cr, rel)) {
 		cg_crate_benches(ctx->cargo, cr);
-		bf = cg_crate_bench_file(cr, ctx->path);
+		bf = cg_crate_bench_file(ctx->cargo, cr, ctx->path);
 		return bf ? check_bench_file(ctx, cr, bf) : 0;
 	}
 	if (!cr->is_library || !is_lib_source(cr, rel) || is_test_path(rel))

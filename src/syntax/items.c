@@ -1034,3 +1034,28 @@ uint32_t cg_items_token_run(const char *text, size_t len, bool breaks_at_newline
 	}
 	return longest;
 }
+
+int cg_tokenizer_init(struct cg_tokenizer *tz, const char *text, size_t len)
+{
+	tz->text = text;
+	tz->len = tz->pos = 0;
+	if (len >= UINT32_MAX)
+		return cg_error_set(CG_E_TOOBIG, "file too large to scan (%zu bytes)", len);
+	tz->len = (uint32_t)len;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		tz->pos = 3;
+	return 0;
+}
+
+struct cg_token cg_tokenizer_next(struct cg_tokenizer *tz)
+{
+	static const enum cg_token_kind kinds[] = {
+		[T_EOF] = CG_TOKEN_END,		[T_IDENT] = CG_TOKEN_WORD,  [T_LIFETIME] = CG_TOKEN_LIFETIME,
+		[T_LITERAL] = CG_TOKEN_LITERAL, [T_PUNCT] = CG_TOKEN_PUNCT, [T_OPEN] = CG_TOKEN_OPEN,
+		[T_CLOSE] = CG_TOKEN_CLOSE,
+	};
+	struct lexer lx = { (const unsigned char *)tz->text, tz->len, tz->pos, true };
+	struct tok t = lex(&lx);
+	tz->pos = lx.pos;
+	return (struct cg_token){ kinds[t.kind], t.start, t.end };
+}

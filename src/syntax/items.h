@@ -98,4 +98,35 @@ bool cg_items_same_tokens(const char *a, size_t alen, const char *b, size_t blen
  */
 uint32_t cg_items_token_run(const char *text, size_t len, bool breaks_at_newline);
 
+/*
+ * The scanner's tokens one by one, for rules that need words, not items:
+ * comments and white space are skipped, a literal of any form is one token
+ * (words inside strings never show). A word is an identifier, a keyword,
+ * a raw identifier (`r#type`) or a number; a lifetime includes its `'`.
+ */
+enum cg_token_kind {
+	CG_TOKEN_END,
+	CG_TOKEN_WORD,
+	CG_TOKEN_LIFETIME,
+	CG_TOKEN_LITERAL,
+	CG_TOKEN_PUNCT, /* one byte: `::` is two ':' tokens */
+	CG_TOKEN_OPEN,	/* ( [ { */
+	CG_TOKEN_CLOSE,
+};
+
+struct cg_token {
+	enum cg_token_kind kind;
+	uint32_t start, end; /* byte offsets into the text */
+};
+
+struct cg_tokenizer {
+	const char *text;
+	uint32_t len, pos;
+};
+
+/* Starts at the beginning of `len` bytes of `text`; CG_E_TOOBIG for 4 GiB or more. */
+int cg_tokenizer_init(struct cg_tokenizer *tz, const char *text, size_t len);
+/* The next token; CG_TOKEN_END at the end of the text, and from then on. */
+struct cg_token cg_tokenizer_next(struct cg_tokenizer *tz);
+
 #endif

@@ -264,7 +264,10 @@ static void test_bench_scan(void **state)
 	      "criterion_main!(benches);\n");
 	stage(sb, "perf/Cargo.toml",
 	      "[package]\nname = \"perf\"\n\n[dev-dependencies]\ncore-lib = { path = \"../core\" }\n");
-	stage(sb, "perf/benches/more.rs", "fn main() { let x = core_lib::Thing::new(); x.render(); }\n");
+	stage(sb, "perf/benches/more.rs",
+	      "fn main() { let x = core_lib::Thing::new(); x.render(); }\n"
+	      "// comment_only()\n"
+	      "fn by_value() { b.iter(passed); let Opts { shorthand, .. } = o; let t: type_only = 1; }\n");
 	stage(sb, "unrelated/Cargo.toml", "[package]\nname = \"unrelated\"\n");
 	stage(sb, "unrelated/benches/u.rs", "fn main() { secret(); }\n");
 	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
@@ -275,17 +278,23 @@ static void test_bench_scan(void **state)
 	cg_crate_benches(cache, core);
 	assert_int_equal(core->nown_bench_files, 1);
 	assert_int_equal(core->nbench_files, 2);
-	bf = cg_crate_bench_file(core, "core/benches/own.rs");
+	bf = cg_crate_bench_file(cache, core, "core/benches/own.rs");
 	assert_non_null(bf);
 	assert_true(bf->uses_criterion);
 	assert_true(bf->has_main_macro);
 	assert_false(bf->uses_divan);
-	assert_null(cg_crate_bench_file(core, "perf/benches/more.rs")); /* not its own */
-	assert_true(cg_crate_bench_names(core, "parse"));
-	assert_true(cg_crate_bench_names(core, "render")); /* a method call in the bench package */
-	assert_true(cg_crate_bench_names(core, "new"));
-	assert_false(cg_crate_bench_names(core, "helper_defined_here"));
-	assert_false(cg_crate_bench_names(core, "secret")); /* not a package that depends on core */
+	assert_null(cg_crate_bench_file(cache, core, "perf/benches/more.rs")); /* not its own */
+	assert_true(cg_crate_bench_names(cache, core, "parse"));
+	assert_true(cg_crate_bench_names(cache, core, "render")); /* a method call in the bench package */
+	assert_true(cg_crate_bench_names(cache, core, "new"));
+	assert_false(cg_crate_bench_names(cache, core, "helper_defined_here"));
+	assert_false(cg_crate_bench_names(cache, core, "secret")); /* not a package that depends on core */
+	/* Words in unsure places are settled by a parse, as the words alone cannot tell. */
+	assert_true(cg_crate_bench_names(cache, core, "passed"));
+	assert_false(cg_crate_bench_names(cache, core, "shorthand"));
+	assert_false(cg_crate_bench_names(cache, core, "type_only"));
+	assert_false(cg_crate_bench_names(cache, core, "by_value"));
+	assert_false(cg_crate_bench_names(cache, core, "comment_only"));
 
 	cg_crate_cache_free(cache);
 	cg_change_release(&c);
