@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "util/error.h"
+#include "util/libcurl.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/url.h"
@@ -82,8 +83,11 @@ static void curl_done(void)
 
 static int ensure_curl(void)
 {
+	int err;
 	if (curl_ready)
 		return 0;
+	if ((err = cg_libcurl_load()) < 0)
+		return err;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return cg_error_set(CG_E_NET, "cannot initialise libcurl");
 	atexit(curl_done);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "util/error.h"
+#include "util/libcurl.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -65,6 +66,10 @@ done:
 int cg_url_origin_parse(struct cg_url_origin *out, const char *url)
 {
 	bool has_userinfo;
+	int err;
+	memset(out, 0, sizeof(*out));
+	if ((err = cg_libcurl_load()) < 0)
+		return err;
 	if (!split(out, &has_userinfo, url))
 		return cg_error_set(CG_E_INPUT, "'%s' is not an absolute URL", url ? url : "");
 	return 0;
@@ -81,7 +86,8 @@ bool cg_url_same_origin(const char *configured, const char *url)
 	struct cg_url_origin a, b;
 	bool same = false, has_userinfo;
 
-	if (!split(&a, &has_userinfo, configured))
+	/* Without libcurl no origin can be told: nothing is the same (the error says why). */
+	if (cg_libcurl_load() < 0 || !split(&a, &has_userinfo, configured))
 		return false;
 	/* "https://api.github.com@evil.example/": a host people misread is not the same origin. */
 	if (split(&b, &has_userinfo, url)) {
