@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* A crate's bench targets: which files they are, what they run on, which names they use. */
 #include "crate/benches.h"
 
@@ -544,6 +545,112 @@ static const struct word *find_word(const struct bench_scan *bs, const char *nam
 
 /* --- a crate's benches --- */
 
+/*
+ * A package's manifest text, read once per run: enough to tell most
+ * packages of a workspace out before their manifest is parsed.
+ */
+struct manifest_text {
+	char *dir;
+	struct cg_buf text; /* empty when there is no manifest to read */
+};
+
+struct manifest_texts {
+	struct manifest_text *items; /* sorted by dir */
+	size_t n, cap;
+};
+
+static const struct cg_buf *manifest_text(struct cg_crate_cache *cache, const char *dir)
+{
+	struct manifest_texts *mt = cg_crate__manifest_texts(cache);
+	struct cg_buf path = CG_BUF_INIT;
+	size_t lo = 0, hi = mt->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(mt->items[mid].dir, dir);
+		if (!c)
+			return &mt->items[mid].text;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	cg_array_grow((void **)&mt->items, &mt->cap, mt->n + 1, sizeof(*mt->items));
+	memmove(&mt->items[lo + 1], &mt->items[lo], (mt->n - lo) * sizeof(*mt->items));
+	mt->n++;
+	mt->items[lo].dir = cg_strdup(dir);
+	cg_buf_init(&mt->items[lo].text);
+	cg_buf_printf(&path, "%s%sCargo.toml", dir, *dir ? "/" : "");
+	if (!cg_crate__read_file(cache, path.ptr, &mt->items[lo].text))
+		cg_buf_init(&mt->items[lo].text);
+	cg_buf_release(&path);
+	return &mt->items[lo].text;
+}
+
+void cg_crate__manifest_texts_free(struct manifest_texts *mt)
+{
+	if (!mt)
+		return;
+	for (size_t i = 0; i < mt->n; i++) {
+		free(mt->items[i].dir);
+		cg_buf_release(&mt->items[i].text);
+	}
+	free(mt->items);
+	free(mt);
+}
+
+struct manifest_texts *cg_crate__manifest_texts_new(void)
+{
+	return cg_calloc(1, sizeof(struct manifest_texts));
+}
+
+/*
+ * Whether a manifest may give a dependency a `path`: a line with `path` in a
+ * table whose header names dependencies, or naming them itself
+ * (`dependencies.x.path = ".."`). [lib] and [[bench]] paths are not.
+ */
+static bool may_have_path_dep(const char *text, size_t len)
+{
+	bool is_dep_table = false;
+	const char *end = text + len;
+
+	for (const char *line = text; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *eol = nl ? nl : end, *p = line;
+		size_t n;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		n = (size_t)(eol - p);
+		if (n && *p == '#')
+			; /* a comment: Cargo's packaging header talks of `path` dependencies */
+		else if (n && *p == '[')
+			is_dep_table = memmem(p, n, "dependencies", 12) != NULL;
+		else if (memmem(p, n, "path", 4) && (is_dep_table || memmem(p, n, "dependencies", 12)))
+			return true;
+		line = eol + 1;
+	}
+	return false;
+}
+
+/*
+ * Whether the package in `dir` may add bench files to crate `cr`'s: it has
+ * bench files at all (a .rs file under its benches/, or `bench` in its
+ * manifest for a [[bench]] entry) and may depend on `cr` (its manifest names
+ * cr's package, has a path dependency, or an escape that could spell
+ * either). The others add nothing, so a workspace's manifests are not all
+ * parsed on every check to find the few that do.
+ */
+static bool may_add_benches(struct cg_crate_cache *cache, const char *dir, const struct cg_crate *cr)
+{
+	const struct cg_buf *text = manifest_text(cache, dir);
+	const char *name = cr->manifest.package_name;
+
+	if (!cg_crate__has_benches_dir(cache, dir) && !memmem(text->ptr, text->size, "bench", 5))
+		return false;
+	return (name && memmem(text->ptr, text->size, name, strlen(name))) ||
+	       may_have_path_dep(text->ptr, text->size) || memchr(text->ptr, '\\', text->size);
+}
+
 static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
 {
 	const struct cg_crate *ws = cr->workspace;
@@ -562,6 +669,8 @@ static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
 			const char *dir = dirs[i];
 			struct cg_crate *pkg;
 			if (!strcmp(dir, cr->dir) || !is_under(dir, ws->dir))
+				continue;
+			if (!may_add_benches(cache, dir, cr))
 				continue;
 			pkg = cg_crate_manifest_in(cache, dir);
 			if (pkg && pkg->manifest.has_package && pkg->workspace == ws && depends_on(pkg, cr))

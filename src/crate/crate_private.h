@@ -18,6 +18,8 @@ const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache);
 bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, struct cg_buf *out);
 /* The folders of every Cargo.toml at the new revision, sorted; listed once per cache. Borrowed. */
 char *const *cg_crate__manifest_dirs(struct cg_crate_cache *cache, size_t *n);
+/* Whether a .rs file is under `dir`/benches/ at the new revision (from the same listing). */
+bool cg_crate__has_benches_dir(struct cg_crate_cache *cache, const char *dir);
 /* Frees what cg_crate_benches filled in `crate`. */
 void cg_crate__benches_release(struct cg_crate *crate);
 /*
@@ -29,6 +31,11 @@ struct cg_bench_index *cg_crate__bench_index_new(void);
 void cg_crate__bench_index_free(struct cg_bench_index *index);
 /* The cache's index. */
 struct cg_bench_index *cg_crate__bench_index(const struct cg_crate_cache *cache);
+/* Manifest texts by folder, read once per run to rule packages out unparsed (benches.c). */
+struct manifest_texts;
+struct manifest_texts *cg_crate__manifest_texts_new(void);
+void cg_crate__manifest_texts_free(struct manifest_texts *texts);
+struct manifest_texts *cg_crate__manifest_texts(const struct cg_crate_cache *cache);
 /* qsort/bsearch order of `char *` elements. */
 int cg_crate__cmp_str(const void *a, const void *b);
 

@@ -87,8 +87,11 @@ struct cg_crate_cache {
 	bool has_manifest_list;
 	char **manifest_dirs; /* folders of every Cargo.toml at the new revision, sorted */
 	size_t nmanifest_dirs, manifest_dirs_cap;
+	char **bench_dirs; /* folders with a .rs file under their benches/, sorted */
+	size_t nbench_dirs, bench_dirs_cap;
 	size_t max_file; /* the most bytes a manifest, lockfile or bench file read may have */
 	struct cg_bench_index *benches;
+	struct manifest_texts *manifest_texts;
 };
 
 struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
@@ -97,6 +100,7 @@ struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
 	c->change = change;
 	c->max_file = CARGO_MAX_FILE;
 	c->benches = cg_crate__bench_index_new();
+	c->manifest_texts = cg_crate__manifest_texts_new();
 	return c;
 }
 
@@ -126,7 +130,11 @@ void cg_crate_cache_free(struct cg_crate_cache *cache)
 	for (size_t i = 0; i < cache->nmanifest_dirs; i++)
 		free(cache->manifest_dirs[i]);
 	free(cache->manifest_dirs);
+	for (size_t i = 0; i < cache->nbench_dirs; i++)
+		free(cache->bench_dirs[i]);
+	free(cache->bench_dirs);
 	cg_crate__bench_index_free(cache->benches);
+	cg_crate__manifest_texts_free(cache->manifest_texts);
 	free(cache);
 }
 
@@ -264,6 +272,17 @@ static int list_manifest(const char *path, void *payload)
 	struct cg_crate_cache *cache = payload;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
+	if (cg_ends_with(base, ".rs")) {
+		/* Every folder this file is under benches/ of (benches.c lists a package's benches/ whole). */
+		for (const char *at = path; (at = strstr(at, "benches/")) != NULL; at++) {
+			if (at != path && at[-1] != '/')
+				continue;
+			cg_array_grow((void **)&cache->bench_dirs, &cache->bench_dirs_cap, cache->nbench_dirs + 1,
+				      sizeof(*cache->bench_dirs));
+			cache->bench_dirs[cache->nbench_dirs++] =
+				cg_strndup(path, at == path ? 0 : (size_t)(at - path) - 1);
+		}
+	}
 	if (!strcmp(base, "Cargo.toml")) {
 		char *dir = cg_path_dir(path);
 		cg_array_grow((void **)&cache->manifest_dirs, &cache->manifest_dirs_cap, cache->nmanifest_dirs + 1,
@@ -280,9 +299,18 @@ char *const *cg_crate__manifest_dirs(struct cg_crate_cache *cache, size_t *n)
 		if (cg_change_list(cache->change, "", list_manifest, cache) < 0)
 			cg_error_clear();
 		qsort(cache->manifest_dirs, cache->nmanifest_dirs, sizeof(*cache->manifest_dirs), cg_crate__cmp_str);
+		qsort(cache->bench_dirs, cache->nbench_dirs, sizeof(*cache->bench_dirs), cg_crate__cmp_str);
 	}
 	*n = cache->nmanifest_dirs;
 	return cache->manifest_dirs;
+}
+
+bool cg_crate__has_benches_dir(struct cg_crate_cache *cache, const char *dir)
+{
+	size_t n;
+	cg_crate__manifest_dirs(cache, &n);
+	return cache->nbench_dirs && bsearch(&dir, cache->bench_dirs, cache->nbench_dirs, sizeof(*cache->bench_dirs),
+					     cg_crate__cmp_str) != NULL;
 }
 
 const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache)
@@ -293,6 +321,11 @@ const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache)
 struct cg_bench_index *cg_crate__bench_index(const struct cg_crate_cache *cache)
 {
 	return cache->benches;
+}
+
+struct manifest_texts *cg_crate__manifest_texts(const struct cg_crate_cache *cache)
+{
+	return cache->manifest_texts;
 }
 
 /*

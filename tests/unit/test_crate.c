@@ -268,7 +268,10 @@ static void test_bench_scan(void **state)
 	      "fn main() { let x = core_lib::Thing::new(); x.render(); }\n"
 	      "// comment_only()\n"
 	      "fn by_value() { b.iter(passed); let Opts { shorthand, .. } = o; let t: type_only = 1; }\n");
-	stage(sb, "unrelated/Cargo.toml", "[package]\nname = \"unrelated\"\n");
+	/* A dependency by path alone, the package's name nowhere in the manifest. */
+	stage(sb, "perf2/Cargo.toml", "[package]\nname = \"perf2\"\n\n[dev-dependencies.alias]\npath = \"../core\"\n");
+	stage(sb, "perf2/benches/b.rs", "fn main() { via_path_only(); }\n");
+	stage(sb, "unrelated/Cargo.toml", "# rewrites `path` dependencies\n[package]\nname = \"unrelated\"\n");
 	stage(sb, "unrelated/benches/u.rs", "fn main() { secret(); }\n");
 	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
 	cache = cg_crate_cache_new(&c);
@@ -277,7 +280,7 @@ static void test_bench_scan(void **state)
 	assert_non_null(core);
 	cg_crate_benches(cache, core);
 	assert_int_equal(core->nown_bench_files, 1);
-	assert_int_equal(core->nbench_files, 2);
+	assert_int_equal(core->nbench_files, 3);
 	bf = cg_crate_bench_file(cache, core, "core/benches/own.rs");
 	assert_non_null(bf);
 	assert_true(bf->uses_criterion);
@@ -291,6 +294,7 @@ static void test_bench_scan(void **state)
 	assert_false(cg_crate_bench_names(cache, core, "secret")); /* not a package that depends on core */
 	/* Words in unsure places are settled by a parse, as the words alone cannot tell. */
 	assert_true(cg_crate_bench_names(cache, core, "passed"));
+	assert_true(cg_crate_bench_names(cache, core, "via_path_only"));
 	assert_false(cg_crate_bench_names(cache, core, "shorthand"));
 	assert_false(cg_crate_bench_names(cache, core, "type_only"));
 	assert_false(cg_crate_bench_names(cache, core, "by_value"));
