@@ -16,8 +16,10 @@
 
 #include "rules/rule.h"
 #include "crate/workspace.h"
+#include "syntax/items.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -1620,8 +1622,29 @@ done:
 /* Without `async` there is no async context: the pass need not parse the file for this rule. */
 static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
+	struct cg_tokenizer tz;
 	(void)ctx;
-	return memmem(text, len, "async", 5) != NULL;
+
+	if (!memmem(text, len, "async", 5))
+		return false;
+	/*
+	 * As code, not in a comment, a string or the middle of a name: tokio's
+	 * doc comments say "asynchronous" everywhere, and an item or a file
+	 * whose `async` is all prose would be parsed for nothing. A word ending
+	 * in it counts as is_async_marker counts it (`r#async`).
+	 */
+	if (cg_tokenizer_init(&tz, text, len) < 0) {
+		cg_error_clear();
+		return true;
+	}
+	for (struct cg_token t; (t = cg_tokenizer_next(&tz)).kind != CG_TOKEN_END;) {
+		const char *w = text + t.start;
+		size_t n = t.end - t.start;
+		if (t.kind == CG_TOKEN_WORD && n >= 5 && !memcmp(w + n - 5, "async", 5) &&
+		    (n == 5 || !(w[n - 6] == '_' || (w[n - 6] >= 'a' && w[n - 6] <= 'z'))))
+			return true;
+	}
+	return false;
 }
 
 const struct cg_rule cg_rule_blocking_in_async = {
