@@ -112,6 +112,8 @@ struct word {
 
 struct bench_scan {
 	char *path;
+	bool has_text;
+	struct cg_buf text; /* empty when the file cannot be read */
 	bool has_words;
 	struct word *words; /* sorted by name, unique */
 	size_t nwords;
@@ -436,6 +438,7 @@ static void tree_scan(struct bench_scan *bs, const char *text, size_t len)
 static void bench_scan_free(struct bench_scan *bs)
 {
 	free(bs->path);
+	cg_buf_release(&bs->text);
 	for (size_t i = 0; i < bs->nwords; i++)
 		free(bs->words[i].name);
 	free(bs->words);
@@ -485,34 +488,47 @@ static struct bench_scan *index_entry(struct cg_bench_index *index, const char *
 	return index->files[lo];
 }
 
+/* How far a bench file has been read: its text, its words, its tree. */
+enum scan_level { SCAN_TEXT, SCAN_WORDS, SCAN_TREE };
+
 /*
- * The scan of `path` with its words (or its tree, with `wants_tree`) filled.
- * The file is read and scanned outside every lock: two threads may both
- * scan it, and the first to finish fills the entry. An entry, once filled,
- * never changes until the cache is freed.
+ * The scan of `path` filled up to `level`. The file is read and scanned
+ * outside every lock: two threads may both do it, and the first to finish
+ * fills the entry. What an entry holds, once filled, never changes until the
+ * cache is freed.
  */
-static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path, bool wants_tree)
+static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path, enum scan_level level)
 {
 	struct cg_bench_index *index = cg_crate__bench_index(cache);
 	struct bench_scan *bs, fresh = { 0 };
 	struct cg_buf text = CG_BUF_INIT;
-	bool is_done;
+	bool has_text, is_done;
 
 	pthread_mutex_lock(&index->lock);
 	bs = index_entry(index, path);
-	is_done = wants_tree ? bs->has_tree : bs->has_words;
+	has_text = bs->has_text;
+	is_done = level == SCAN_TREE ? bs->has_tree : level == SCAN_WORDS ? bs->has_words : has_text;
 	pthread_mutex_unlock(&index->lock);
 	if (is_done)
 		return bs;
-	if (cg_crate__read_file(cache, path, &text)) {
-		if (wants_tree)
-			tree_scan(&fresh, text.ptr, text.size);
-		else
-			words_scan(&fresh, text.ptr, text.size);
+	if (!has_text) {
+		if (!cg_crate__read_file(cache, path, &text))
+			cg_buf_init(&text);
+		pthread_mutex_lock(&index->lock);
+		if (!bs->has_text) {
+			bs->text = text;
+			bs->has_text = true;
+			cg_buf_init(&text);
+		}
+		pthread_mutex_unlock(&index->lock);
+		cg_buf_release(&text);
 	}
-	cg_buf_release(&text);
+	if (level == SCAN_TREE && bs->text.size)
+		tree_scan(&fresh, bs->text.ptr, bs->text.size);
+	else if (level == SCAN_WORDS)
+		words_scan(&fresh, bs->text.ptr, bs->text.size);
 	pthread_mutex_lock(&index->lock);
-	if (wants_tree && !bs->has_tree) {
+	if (level == SCAN_TREE && !bs->has_tree) {
 		bs->has_tree = true;
 		bs->flags = fresh.flags;
 		bs->flags.path = bs->path;
@@ -520,7 +536,7 @@ static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path
 		bs->nnames = fresh.nnames;
 		fresh.names = NULL;
 		fresh.nnames = 0;
-	} else if (!wants_tree && !bs->has_words) {
+	} else if (level == SCAN_WORDS && !bs->has_words) {
 		bs->has_words = true;
 		bs->words = fresh.words;
 		bs->nwords = fresh.nwords;
@@ -691,7 +707,12 @@ bool cg_crate_bench_names(struct cg_crate_cache *cache, const struct cg_crate *c
 	bool is_named = false, has_unsure = false;
 
 	for (size_t i = 0; i < cr->nbench_files && !is_named; i++) {
-		const struct word *w = find_word(scanned(cache, cr->bench_files[i], false), name);
+		const struct bench_scan *bs = scanned(cache, cr->bench_files[i], SCAN_TEXT);
+		const struct word *w;
+		/* Most names asked about are in no bench at all: the bytes tell, no lexing needed. */
+		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)))
+			continue;
+		w = find_word(scanned(cache, cr->bench_files[i], SCAN_WORDS), name);
 		is_named = w && w->is_sure;
 		is_unsure[i] = w && !w->is_sure;
 		has_unsure = has_unsure || is_unsure[i];
@@ -700,7 +721,7 @@ bool cg_crate_bench_names(struct cg_crate_cache *cache, const struct cg_crate *c
 		const struct bench_scan *bs;
 		if (!is_unsure[i])
 			continue;
-		bs = scanned(cache, cr->bench_files[i], true);
+		bs = scanned(cache, cr->bench_files[i], SCAN_TREE);
 		is_named = bs->nnames && bsearch(&name, bs->names, bs->nnames, sizeof(*bs->names), cg_crate__cmp_str);
 	}
 	free(is_unsure);
@@ -712,7 +733,7 @@ const struct cg_bench_file *cg_crate_bench_file(struct cg_crate_cache *cache, co
 {
 	for (size_t i = 0; i < cr->nown_bench_files; i++)
 		if (!strcmp(cr->bench_files[i], path))
-			return &scanned(cache, path, true)->flags;
+			return &scanned(cache, path, SCAN_TREE)->flags;
 	return NULL;
 }
 
