@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crate/manifest.h"
+#include "syntax/items.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -743,6 +744,105 @@ void cg_gate_cache_free(struct cg_gate_cache *c)
 	free(c);
 }
 
+/* Whether a `mod` keyword is among the tokens of text[start, end) (a macro call's included). */
+static bool has_mod_token(const char *text, uint32_t start, uint32_t end)
+{
+	struct cg_tokenizer tz;
+	if (!memmem(text + start, end - start, "mod", 3))
+		return false;
+	if (cg_tokenizer_init(&tz, text + start, end - start) < 0) {
+		cg_error_clear();
+		return true;
+	}
+	for (struct cg_token t; (t = cg_tokenizer_next(&tz)).kind != CG_TOKEN_END;)
+		if (t.kind == CG_TOKEN_WORD && t.end - t.start == 3 && !memcmp(text + start + t.start, "mod", 3))
+			return true;
+	return false;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cg_byte_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sorts the ranges and joins those that overlap or touch; returns how many are left. */
+static size_t merge_ranges(struct cg_byte_range *r, size_t n)
+{
+	size_t k = 0;
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (size_t i = 0; i < n; i++) {
+		if (k && r[i].start <= r[k - 1].end) {
+			if (r[i].end > r[k - 1].end)
+				r[k - 1].end = r[i].end;
+		} else {
+			r[k++] = r[i];
+		}
+	}
+	return k;
+}
+
+/* Where an inline module's body opens (just past its `{`), or 0 when it has none. */
+static uint32_t mod_body_open(const char *text, const struct cg_item *it)
+{
+	for (uint32_t i = it->name + it->name_len; i < it->end; i++) {
+		if (text[i] == '{')
+			return i + 1;
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * Parses what of a parent module file can declare modules, found by the
+ * item scanner: inner attributes, `mod x;` items, and items with a `mod`
+ * token (macro calls: `cfg_net! { pub mod tcp; }`, cfg_if!), with the heads
+ * and closing braces of the inline modules around them. Function bodies
+ * never count (walk_decls skips them), and they are most of a lib.rs or
+ * mod.rs. *is_empty when nothing can: no parse at all. Falls back to a
+ * whole parse when the scanner cannot split the file.
+ */
+static int parse_mod_items(struct cg_source *src, bool *is_empty)
+{
+	struct cg_items items;
+	struct cg_byte_range *r = NULL;
+	size_t n = 0, cap = 0;
+	int err;
+
+	*is_empty = false;
+	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean) {
+		cg_error_clear();
+		cg_items_release(&items);
+		return cg_source_parse_ranges(src, NULL, 0);
+	}
+	for (size_t i = 0; i < items.n; i++) {
+		const struct cg_item *it = &items.items[i];
+		if (it->kind == CG_ITEM_FN || it->kind == CG_ITEM_MOD ||
+		    (it->kind != CG_ITEM_INNER_ATTR && it->kind != CG_ITEM_MOD_DECL &&
+		     !has_mod_token(src->text, it->decl, it->end)))
+			continue;
+		cg_array_grow((void **)&r, &cap, n + 1, sizeof(*r));
+		r[n++] = (struct cg_byte_range){ it->start, it->end };
+		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items.items[p].parent) {
+			const struct cg_item *m = &items.items[p];
+			uint32_t open = m->kind == CG_ITEM_MOD ? mod_body_open(src->text, m) : 0;
+			cg_array_grow((void **)&r, &cap, n + 2, sizeof(*r));
+			if (!open) {
+				r[n++] = (struct cg_byte_range){ m->start, m->end };
+				continue;
+			}
+			r[n++] = (struct cg_byte_range){ m->start, open };
+			r[n++] = (struct cg_byte_range){ m->end - 1, m->end };
+		}
+	}
+	*is_empty = n == 0;
+	err = n ? cg_source_parse_ranges(src, r, merge_ranges(r, n)) : 0;
+	free(r);
+	cg_items_release(&items);
+	return err;
+}
+
 /*
  * The declarations of `file` at the change's new revision; NULL when it
  * cannot be read. Borrowed from the cache: call and use under cache->lock.
@@ -755,6 +855,7 @@ static const struct parent_decls *parent_decls_of(struct cg_gate_cache *cache, c
 	struct parent_decls *pd = NULL;
 	char *dir = NULL;
 	uint64_t key;
+	bool is_empty;
 
 	if (!cg_change_exists(change, file) || cg_change_read(change, file, &text) < 0) {
 		cg_error_clear();
@@ -767,8 +868,13 @@ static const struct parent_decls *parent_decls_of(struct cg_gate_cache *cache, c
 			goto done;
 		}
 	}
-	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+	if (cg_source_open(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
 		cg_error_clear();
+		goto done;
+	}
+	if (parse_mod_items(&src, &is_empty) < 0) {
+		cg_error_clear();
+		cg_source_release(&src);
 		goto done;
 	}
 	pd = &cache->slots[cache->next];
@@ -778,7 +884,7 @@ static const struct parent_decls *parent_decls_of(struct cg_gate_cache *cache, c
 	/* An empty list is still an answer: allocate so the slot counts as filled. */
 	cg_array_grow((void **)&pd->decls, &pd->cap, 1, sizeof(*pd->decls));
 	dir = cg_path_dir(file);
-	{
+	if (!is_empty) {
 		struct decl_walk w = { &src, env, dir, pd };
 		cg_walk(cg_source_root(&src), collect_decl, &w);
 		cg_gate_walk(&src, env, mark_open_decl, &w);
