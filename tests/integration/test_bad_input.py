@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import sys
 import tempfile
 import unittest
@@ -346,8 +347,16 @@ class TestRepositoryStates(BadInputTest):
         head = self.head()
         lock = os.path.join(self.repo.path, ".git", "index.lock")
         # A real git process holding it: `git` waiting on its editor keeps index.lock.
-        holder = subprocess.Popen(["sh", "-c", "exec 3>\"$1\"; sleep 30", "sh", lock])
+        # `exec sleep`: killing the holder kills what holds the lock (and the test's output pipe).
+        holder = subprocess.Popen(["sh", "-c", "exec 3>\"$1\"; exec sleep 30", "sh", lock],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
+            # The holder starts on its own time: go on only once the lock is there.
+            for _ in range(3000):
+                if os.path.exists(lock):
+                    break
+                time.sleep(0.01)
+            self.assertTrue(os.path.exists(lock), "the lock holder never took index.lock")
             # Checking only reads the index: it works while the lock is held.
             r = self.crabgate("check")
             self.assertEqual(r.returncode, 1, r.stderr)
