@@ -234,34 +234,108 @@ static bool is_int(const char *v)
 	return !errno && !*end;
 }
 
+enum cg_conf_type cg_conf_type_of(const struct cg_conf_node *tmpl)
+{
+	char *end;
+
+	if (tmpl->kind != CG_CONF_SCALAR)
+		return CG_CONF_TEXT;
+	if (is_bool(tmpl->value))
+		return CG_CONF_BOOL;
+	if (tmpl->is_quoted || !*tmpl->value)
+		return CG_CONF_TEXT;
+	if (is_int(tmpl->value))
+		return CG_CONF_INT;
+	(void)strtod(tmpl->value, &end);
+	return *end ? CG_CONF_TEXT : CG_CONF_NUMBER;
+}
+
+const char *const *cg_conf_enum(const char *key)
+{
+	for (size_t i = 0; key && i < sizeof(enums) / sizeof(enums[0]); i++)
+		if (!strcmp(enums[i].key, key))
+			return enums[i].values;
+	return NULL;
+}
+
+static int check_value(const struct cg_conf_node *tmpl, const struct cg_conf_node *n, const char *path);
+
 static int check_scalar(const struct cg_conf_node *tmpl, const struct cg_conf_node *n, const char *path)
 {
 	const char *key = n->key ? n->key : tmpl->key;
+	const char *const *allowed;
 
 	if (n->kind != CG_CONF_SCALAR)
 		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a single value, found %s", n->file, n->line, path,
 				    kind_name(n->kind));
 	/* Quoted too: `enabled: "yes please"` would otherwise read as false, silently turning a rule off. */
-	if (is_bool(tmpl->value) && !is_bool(n->value))
+	if (cg_conf_type_of(tmpl) == CG_CONF_BOOL && !is_bool(n->value))
 		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected true or false, found '%s'", n->file, n->line,
 				    path, n->value);
-	if (!tmpl->is_quoted && is_int(tmpl->value) && !is_int(n->value))
+	if (cg_conf_type_of(tmpl) == CG_CONF_INT && !is_int(n->value))
 		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a whole number, found '%s'", n->file, n->line,
 				    path, n->value);
-	for (size_t i = 0; key && i < sizeof(enums) / sizeof(enums[0]); i++) {
-		struct cg_buf allowed = CG_BUF_INIT;
+	allowed = cg_conf_enum(key);
+	for (size_t j = 0; allowed && allowed[j]; j++)
+		if (!strcmp(allowed[j], n->value))
+			return 0;
+	if (allowed) {
+		struct cg_buf list = CG_BUF_INIT;
 		int err;
-		if (strcmp(enums[i].key, key))
-			continue;
-		for (size_t j = 0; enums[i].values[j]; j++)
-			if (!strcmp(enums[i].values[j], n->value))
-				return 0;
-		for (size_t j = 0; enums[i].values[j]; j++)
-			cg_buf_printf(&allowed, "%s%s", j ? ", " : "", enums[i].values[j]);
+		for (size_t j = 0; allowed[j]; j++)
+			cg_buf_printf(&list, "%s%s", j ? ", " : "", allowed[j]);
 		err = cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected one of %s, found '%s'", n->file, n->line, path,
-				   allowed.ptr, n->value);
-		cg_buf_release(&allowed);
+				   list.ptr, n->value);
+		cg_buf_release(&list);
 		return err;
+	}
+	return 0;
+}
+
+/*
+ * Checks the list `src` against the default's list `tmpl`: elements take the
+ * shape of the default's first element, all the way down, so a list item's
+ * own list (`features: [chrono]`) is held to its shape too; an empty default
+ * takes a list of single values.
+ */
+static int check_list(const struct cg_conf_node *tmpl, const struct cg_conf_node *src, const char *path)
+{
+	for (size_t i = 0; i < src->nkids; i++) {
+		const struct cg_conf_node *el = src->kids[i];
+		int err;
+		if (!tmpl->nkids) {
+			if (el->kind != CG_CONF_SCALAR)
+				return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a list of values", el->file,
+						    el->line, path);
+		} else if ((err = check_value(tmpl->kids[0], el, path)) < 0) {
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Checks `n` against `tmpl` without merging: the shape of list items. */
+static int check_value(const struct cg_conf_node *tmpl, const struct cg_conf_node *n, const char *path)
+{
+	int err;
+
+	if (tmpl->kind == CG_CONF_SCALAR)
+		return check_scalar(tmpl, n, path);
+	if (n->kind != tmpl->kind && tmpl->kind == CG_CONF_MAP)
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: each item is a mapping like the default's", n->file,
+				    n->line, path);
+	if (n->kind != tmpl->kind)
+		return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected %s, found %s", n->file, n->line, path,
+				    kind_name(tmpl->kind), kind_name(n->kind));
+	if (tmpl->kind == CG_CONF_SEQ)
+		return check_list(tmpl, n, path);
+	for (size_t k = 0; k < n->nkids; k++) {
+		const struct cg_conf_node *t = cg_conf_child(tmpl, n->kids[k]->key);
+		if (!t)
+			return cg_error_set(CG_E_CONFIG, "%s:%u: %s[].%s: unknown key", n->file, n->kids[k]->line, path,
+					    n->kids[k]->key);
+		if ((err = check_value(t, n->kids[k], path)) < 0)
+			return err;
 	}
 	return 0;
 }
@@ -282,41 +356,8 @@ static int merge(struct cg_conf_node *dst, struct cg_conf_node *src, const char 
 	if (dst->kind == CG_CONF_SCALAR)
 		return check_scalar(dst, src, path);
 
-	if (dst->kind == CG_CONF_SEQ) {
-		/* Lists replace; elements take the shape of the default's first element. */
-		if (dst->nkids) {
-			const struct cg_conf_node *tmpl = dst->kids[0];
-			for (size_t i = 0; i < src->nkids; i++) {
-				struct cg_conf_node *el = src->kids[i];
-				if (tmpl->kind == CG_CONF_MAP) {
-					if (el->kind != CG_CONF_MAP)
-						return cg_error_set(
-							CG_E_CONFIG,
-							"%s:%u: %s: each item is a mapping like the default's",
-							el->file, el->line, path);
-					for (size_t k = 0; k < el->nkids; k++) {
-						const struct cg_conf_node *t = cg_conf_child(tmpl, el->kids[k]->key);
-						if (!t)
-							return cg_error_set(CG_E_CONFIG, "%s:%u: %s[].%s: unknown key",
-									    el->file, el->kids[k]->line, path,
-									    el->kids[k]->key);
-						if (t->kind == CG_CONF_SCALAR &&
-						    (err = check_scalar(t, el->kids[k], path)) < 0)
-							return err;
-					}
-				} else if (tmpl->kind == CG_CONF_SCALAR) {
-					if ((err = check_scalar(tmpl, el, path)) < 0)
-						return err;
-				}
-			}
-		} else {
-			for (size_t i = 0; i < src->nkids; i++)
-				if (src->kids[i]->kind != CG_CONF_SCALAR)
-					return cg_error_set(CG_E_CONFIG, "%s:%u: %s: expected a list of values",
-							    src->kids[i]->file, src->kids[i]->line, path);
-		}
-		return 0;
-	}
+	if (dst->kind == CG_CONF_SEQ)
+		return check_list(dst, src, path); /* lists replace: nothing to merge */
 
 	for (size_t i = 0; i < src->nkids; i++) {
 		struct cg_conf_node *s = src->kids[i];
@@ -455,19 +496,32 @@ int cg_config_load(struct cg_config **out, const char *repo_root, const char *ex
 	return cg_config_load_standard(out, repo_root, explicit_path, NULL, NULL, 0);
 }
 
+int cg_config_load_defaults(struct cg_config **out, const char *name, const char *standard, size_t len)
+{
+	struct cg_config *cfg = cg_calloc(1, sizeof(*cfg));
+	int err;
+
+	*out = NULL;
+	if ((err = cg_config_merge_text(cfg, "config.yaml (built in)", cg_config_default_yaml,
+					cg_config_default_yaml_len)) < 0 ||
+	    (standard && (err = add_standard(cfg, name ? name : "standard settings", standard, len)) < 0)) {
+		cg_config_free(cfg);
+		return err;
+	}
+	*out = cfg;
+	return 0;
+}
+
 int cg_config_load_standard(struct cg_config **out, const char *repo_root, const char *explicit_path, const char *name,
 			    const char *standard, size_t len)
 {
-	struct cg_config *cfg = cg_calloc(1, sizeof(*cfg));
+	struct cg_config *cfg = NULL;
 	struct cg_buf text = CG_BUF_INIT, path = CG_BUF_INIT;
 	const char *env = getenv("CRABGATE_CONFIG");
 	int err;
 
 	*out = NULL;
-	if ((err = cg_config_merge_text(cfg, "config.yaml (built in)", cg_config_default_yaml,
-					cg_config_default_yaml_len)) < 0)
-		goto done;
-	if (standard && (err = add_standard(cfg, name ? name : "standard settings", standard, len)) < 0)
+	if ((err = cg_config_load_defaults(&cfg, name, standard, len)) < 0)
 		goto done;
 
 	if (explicit_path && *explicit_path)

@@ -47,6 +47,11 @@ int cg_config_load(struct cg_config **out, const char *repo_root, const char *ex
  */
 int cg_config_load_standard(struct cg_config **out, const char *repo_root, const char *explicit_path, const char *name,
 			    const char *standard, size_t len);
+/*
+ * The default and `standard` (as cg_config_load_standard adds it) alone:
+ * no project file, no $CRABGATE_CONFIG. What `crabgate schema config` describes.
+ */
+int cg_config_load_defaults(struct cg_config **out, const char *name, const char *standard, size_t len);
 /* Parses and merges one more YAML text over `cfg` (used by tests and --set). */
 int cg_config_merge_text(struct cg_config *cfg, const char *name, const char *text, size_t len);
 void cg_config_free(struct cg_config *cfg);
@@ -62,6 +67,28 @@ long cg_conf_int(const struct cg_conf_node *map, const char *key, long def);
 bool cg_conf_seq_has(const struct cg_conf_node *map, const char *key, const char *value);
 /* True when `path` matches one of the globs in the sequence child `key`. */
 bool cg_conf_seq_glob(const struct cg_conf_node *map, const char *key, const char *path);
+
+/*
+ * What a scalar of the default holds, which is what the loader holds a
+ * project's value to: true or false, a whole number, a number (checked where
+ * it is read), or any text.
+ */
+enum cg_conf_type { CG_CONF_TEXT, CG_CONF_BOOL, CG_CONF_INT, CG_CONF_NUMBER };
+enum cg_conf_type cg_conf_type_of(const struct cg_conf_node *tmpl);
+/* The values a scalar named `key` may take wherever it appears (NULL-terminated), or NULL: any. */
+const char *const *cg_conf_enum(const char *key);
+
+/*
+ * A JSON Schema (draft 2020-12) of the files cg_config_load accepts over
+ * `defaults` (from cg_config_load_defaults): every key with its type, enum
+ * and default, the comment above it in its file as its description (`texts`
+ * holds the text of each of defaults->files, in order), unknown keys
+ * refused. `describe`, when set, picks a key's description given its dotted
+ * path and that comment (NULL when none); it returns NULL for none.
+ * Pretty-printed JSON, with a final newline, into *out (caller frees).
+ */
+int cg_config_schema(char **out, const struct cg_config *defaults, const char *const *texts,
+		     const char *(*describe)(const char *path, const char *comment, void *arg), void *arg);
 
 /* Parses YAML into a node tree without the default (for tests, fuzzing). */
 int cg_conf_parse(struct cg_conf_node **out, const char *name, const char *text, size_t len);

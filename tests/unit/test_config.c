@@ -74,6 +74,11 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("rules: [1, 2]\n", "rules: expected a mapping, found a list");
 	expect_error("exclude: target\n", "exclude: expected a list, found a single value");
 	expect_error("rules:\n  chrono-ban:\n    crates:\n      - nme: x\n", "unknown key");
+	/* A list item's own list is held to the default's shape too, as the schema holds it. */
+	expect_error("rules:\n  chrono-ban:\n    enabling_features:\n      - crate: sqlx\n        features: chrono\n",
+		     ".crabgate.yaml:5: rules.chrono-ban.enabling_features: expected a list, found a single value");
+	expect_error("rules:\n  chrono-ban:\n    enabling_features:\n      - features: [[chrono]]\n",
+		     "expected a single value, found a list");
 	expect_error("a: &x 1\nb: *x\n", "aliases");
 	expect_error("key: [unclosed\n", "invalid YAML");
 	expect_error("fail_level: error\nfail_level: note\n", "duplicate key");
