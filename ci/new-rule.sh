@@ -178,6 +178,7 @@ cat <<EOF
 new-rule: wrote $rule_c, its row in src/rules/registry.c, rules.$id in config.yaml
 and the case $case_dir. Next:
   cmake --build build && build/crabgate rules
+  build/crabgate schema config > docs/schema/crabgate.schema.json
   CRABGATE_BIN=build/crabgate python3 tests/cases/run_case.py $case_dir
 then make it a real rule (docs/contributing.md).
 EOF

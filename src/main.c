@@ -322,6 +322,15 @@ const struct cg_command cg_commands[] = {
 	  "  zsh    crabgate completions zsh >\"${fpath[1]}/_crabgate\"\n"
 	  "  fish   crabgate completions fish >~/.config/fish/completions/crabgate.fish\n",
 	  NULL, NULL, CG_ARG_WORDS, "bash zsh fish" },
+	{ "schema", cmd_schema, 0, "print the JSON Schema of .crabgate.yaml, for editors",
+	  "usage: crabgate schema config\n"
+	  "\n"
+	  "Prints the JSON Schema (draft 2020-12) of .crabgate.yaml this build accepts: every\n"
+	  "key with its type, allowed values, default and description, and a block for\n"
+	  "every rule. Editors with the YAML language server complete and check the file\n"
+	  "against it; `crabgate init` writes the line that points them at it\n"
+	  "(docs/editors.md). docs/schema/crabgate.schema.json is this output.\n",
+	  NULL, NULL, CG_ARG_WORDS, "config" },
 	{ "help", cmd_help, 0, "show help for a command",
 	  "usage: crabgate help [COMMAND]\n"
 	  "       crabgate help --man\n"
@@ -414,7 +423,8 @@ int main(int argc, char **argv)
 	 * in git_libgit2_init (about 5 ms here), so commands that never touch git
 	 * skip it.
 	 */
-	is_git_used = cmd->fn != cmd_version && cmd->fn != cmd_help && cmd->fn != cmd_completions;
+	is_git_used =
+		cmd->fn != cmd_version && cmd->fn != cmd_help && cmd->fn != cmd_completions && cmd->fn != cmd_schema;
 	if (is_git_used) {
 		git_libgit2_init();
 		/*

@@ -92,5 +92,6 @@ int cmd_init(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completions(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cg_version.h" /* generated: cmake/version.cmake */
 #include "cmd/cmd.h"
 #include "rules/rule.h"
 #include "memory/memory.h"
@@ -17,6 +18,14 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/banned.h"
+
+/*
+ * Where editors fetch the schema of this file (`crabgate schema config`,
+ * shipped as docs/schema/crabgate.schema.json): a release's own tag, so the
+ * keys offered are the ones this binary takes; main for any other build.
+ */
+#define SCHEMA_URL_BASE "https://raw.githubusercontent.com/crabgate/crabgate/"
+#define SCHEMA_URL_PATH "/docs/schema/crabgate.schema.json"
 
 static const char init_header[] = "# crabgate configuration for this repository, written by `crabgate init`.\n"
 				  "#\n"
@@ -54,7 +63,12 @@ static int render(struct cg_buf *out)
 	const char *p = cg_config_default_yaml, *end = p + cg_config_default_yaml_len;
 	size_t block_lead = 0;
 	bool is_in_block = false;
-	int err = cg_buf_puts(out, init_header);
+	/* The YAML language server reads this line (VS Code, Neovim: docs/editors.md). */
+	int err = cg_buf_printf(out, "# yaml-language-server: $schema=%s%s%s\n", SCHEMA_URL_BASE,
+				strstr(CG_VERSION_FULL, "(commit") ? "main" : "v" CG_VERSION, SCHEMA_URL_PATH);
+
+	if (!err)
+		err = cg_buf_puts(out, init_header);
 
 	/* The default's own opening comment says what the header above says. */
 	while (p < end && *p == '#') {

@@ -31,16 +31,21 @@ const struct cg_rule *cg_rule_find(const char *id)
 	return NULL;
 }
 
+void cg_rules_standard_yaml(struct cg_buf *yaml)
+{
+	cg_buf_puts(yaml, "rules:\n");
+	for (size_t i = 0; i < cg_nrules; i++)
+		cg_buf_printf(yaml, "  %s:\n    enabled: %s\n    severity: %s\n    skip: []\n", cg_rules[i]->id,
+			      cg_rules[i]->is_opt_in ? "false" : "true",
+			      cg_severity_name(cg_rules[i]->default_severity));
+}
+
 int cg_rules_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path)
 {
 	struct cg_buf yaml = CG_BUF_INIT;
 	int err;
 
-	cg_buf_puts(&yaml, "rules:\n");
-	for (size_t i = 0; i < cg_nrules; i++)
-		cg_buf_printf(&yaml, "  %s:\n    enabled: %s\n    severity: %s\n    skip: []\n", cg_rules[i]->id,
-			      cg_rules[i]->is_opt_in ? "false" : "true",
-			      cg_severity_name(cg_rules[i]->default_severity));
+	cg_rules_standard_yaml(&yaml);
 	err = cg_config_load_standard(out, repo_root, explicit_path, "the rule registry", yaml.ptr, yaml.size);
 	cg_buf_release(&yaml);
 	return err;

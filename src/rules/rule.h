@@ -118,6 +118,14 @@ const struct cg_rule *cg_rule_find(const char *id);
  * CG_E_CONFIG on bad input.
  */
 int cg_rules_config_load(struct cg_config **out, const char *repo_root, const char *explicit_path);
+struct cg_buf;
+/* Every registered rule's standard settings, as YAML (`rules:` and a block per rule). */
+void cg_rules_standard_yaml(struct cg_buf *out);
+/*
+ * The JSON Schema of .crabgate.yaml (schema.c): config.yaml's keys and
+ * comments, and a block for every registered rule. *out: caller frees.
+ */
+int cg_rules_config_schema(char **out);
 
 struct cg_pass_stats {
 	size_t files_checked;

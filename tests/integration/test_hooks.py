@@ -858,7 +858,9 @@ class TestInit(Sandbox):
         path = os.path.join(self.repo, ".crabgate.yaml")
         with open(path) as f:
             text = f.read()
-        self.assertTrue(text.startswith("# crabgate configuration for this repository"))
+        # The first line points editors at the schema (test_schema checks its URL).
+        self.assertTrue(text.startswith("# yaml-language-server: $schema="), text[:200])
+        self.assertTrue(text.splitlines()[1].startswith("# crabgate configuration for this repository"))
         for line in text.splitlines():
             self.assertTrue(line == "" or line.lstrip().startswith("#"), line)
         # Every setting of config.yaml is there, commented out.
