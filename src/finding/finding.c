@@ -25,6 +25,7 @@ void cg_finding_release(struct cg_finding *f)
 	free(f->help);
 	free(f->source_line);
 	free(f->suppression_reason);
+	cg_fix_free(f->fix);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -84,6 +85,63 @@ void cg_findings_count(struct cg_finding_counts *out, const struct cg_findings *
 		else if (f->severity < CG_SEV_COUNT)
 			out->visible[f->severity]++;
 	}
+}
+
+static int cmp_edit(const struct cg_edit *a, const struct cg_edit *b)
+{
+	int c = cmp_str_null(a->path, b->path);
+	if (c)
+		return c;
+	if (a->byte_start != b->byte_start)
+		return a->byte_start < b->byte_start ? -1 : 1;
+	return (a->byte_end > b->byte_end) - (a->byte_end < b->byte_end);
+}
+
+/* Two edits of one file collide when their ranges share a byte, or both insert at one offset. */
+static bool edits_overlap(const struct cg_edit *a, const struct cg_edit *b)
+{
+	if (cmp_str_null(a->path, b->path))
+		return false;
+	if (a->byte_start == b->byte_start)
+		return true;
+	return a->byte_start < b->byte_end && b->byte_start < a->byte_end;
+}
+
+bool cg_fix_add_edit(struct cg_fix *fix, const struct cg_edit *edit)
+{
+	size_t at = fix->nedits;
+	struct cg_edit *e;
+
+	for (size_t i = 0; i < fix->nedits; i++)
+		if (edits_overlap(&fix->edits[i], edit))
+			return false;
+	while (at > 0 && cmp_edit(&fix->edits[at - 1], edit) > 0)
+		at--;
+	cg_array_grow((void **)&fix->edits, &fix->edits_cap, fix->nedits + 1, sizeof(*fix->edits));
+	memmove(&fix->edits[at + 1], &fix->edits[at], (fix->nedits - at) * sizeof(*fix->edits));
+	e = &fix->edits[at];
+	*e = *edit;
+	e->path = cg_strdup(edit->path);
+	e->replacement = cg_strdup(edit->replacement ? edit->replacement : "");
+	fix->nedits++;
+	return true;
+}
+
+void cg_fix_free(struct cg_fix *fix)
+{
+	if (!fix)
+		return;
+	for (size_t i = 0; i < fix->nedits; i++) {
+		free(fix->edits[i].path);
+		free(fix->edits[i].replacement);
+	}
+	free(fix->edits);
+	free(fix);
+}
+
+const char *cg_applicability_name(enum cg_applicability a)
+{
+	return a == CG_FIX_MACHINE_APPLICABLE ? "machine-applicable" : "maybe-incorrect";
 }
 
 const char *cg_severity_name(enum cg_severity sev)

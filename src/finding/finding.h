@@ -17,6 +17,29 @@ enum cg_severity { CG_SEV_OFF = 0, CG_SEV_NOTE = 1, CG_SEV_WARNING = 2, CG_SEV_E
 #define CG_FINGERPRINT_SIZE 17
 enum cg_origin { CG_ORIGIN_RULES = 0, CG_ORIGIN_REVIEW = 1 };
 
+/*
+ * Whether a fix may be applied without a human reading it, in rustc's words:
+ * machine-applicable fixes are correct by construction; maybe-incorrect ones
+ * are offered, and applied only when asked (`crabgate fix --unsafe`).
+ */
+enum cg_applicability { CG_FIX_MACHINE_APPLICABLE = 0, CG_FIX_MAYBE_INCORRECT = 1 };
+
+/* One replacement in the new version of a file. */
+struct cg_edit {
+	char *path;		       /* repository-relative, like the finding's */
+	uint32_t byte_start, byte_end; /* [start, end) of the replaced bytes; equal for an insertion */
+	uint32_t line, column;	       /* byte_start, 1-based (column in bytes) */
+	uint32_t end_line, end_column; /* byte_end, 1-based; end_column one past the last byte */
+	char *replacement;
+};
+
+/* A finding's fix: its edits, sorted by path and offset, never overlapping. */
+struct cg_fix {
+	enum cg_applicability applicability;
+	struct cg_edit *edits;
+	size_t nedits, edits_cap;
+};
+
 struct cg_finding {
 	char *rule;
 	enum cg_severity severity;
@@ -33,6 +56,7 @@ struct cg_finding {
 	bool is_suppressed;
 	char *suppression_reason; /* when is_suppressed via crabgate:allow */
 	bool is_baselined;
+	struct cg_fix *fix; /* owned; NULL: no fix (a fingerprint never depends on it) */
 };
 
 struct cg_findings {
@@ -67,6 +91,15 @@ struct cg_finding_counts {
 
 /* Counts a list's findings: the visible ones by severity, the hidden ones by why. */
 void cg_findings_count(struct cg_finding_counts *out, const struct cg_findings *list);
+
+/*
+ * Adds an edit to `fix`, kept in order; false (and nothing added) when it
+ * overlaps an edit already there. Strings are copied.
+ */
+bool cg_fix_add_edit(struct cg_fix *fix, const struct cg_edit *edit);
+void cg_fix_free(struct cg_fix *fix);
+/* "machine-applicable" or "maybe-incorrect". */
+const char *cg_applicability_name(enum cg_applicability a);
 
 const char *cg_severity_name(enum cg_severity sev);
 /* Parses error|warning|note|off; CG_E_INPUT otherwise. */

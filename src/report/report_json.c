@@ -10,6 +10,26 @@ static void put_str(struct cg_buf *b, const char *s)
 	cg_report_put_json(b, s);
 }
 
+/* Only a finding that has a fix carries the field: the others stay as they were. */
+static void put_fix(struct cg_buf *b, const struct cg_fix *fix)
+{
+	cg_buf_puts(b, ",\"fix\":{\"applicability\":");
+	put_str(b, cg_applicability_name(fix->applicability));
+	cg_buf_puts(b, ",\"edits\":[");
+	for (size_t i = 0; i < fix->nedits; i++) {
+		const struct cg_edit *e = &fix->edits[i];
+		cg_buf_puts(b, i ? ",{\"path\":" : "{\"path\":");
+		put_str(b, e->path);
+		cg_buf_printf(b,
+			      ",\"line\":%u,\"column\":%u,\"end_line\":%u,\"end_column\":%u,\"byte_start\":%u,"
+			      "\"byte_end\":%u,\"replacement\":",
+			      e->line, e->column, e->end_line, e->end_column, e->byte_start, e->byte_end);
+		put_str(b, e->replacement);
+		cg_buf_putc(b, '}');
+	}
+	cg_buf_puts(b, "]}");
+}
+
 static int write_json(struct cg_buf *b, const struct cg_report_input *in)
 {
 	struct cg_finding_counts counts;
@@ -45,6 +65,8 @@ static int write_json(struct cg_buf *b, const struct cg_report_input *in)
 		put_str(b, f->fingerprint);
 		cg_buf_puts(b, ",\"origin\":");
 		put_str(b, f->origin == CG_ORIGIN_REVIEW ? "review" : "rules");
+		if (f->fix)
+			put_fix(b, f->fix);
 		cg_buf_putc(b, '}');
 	}
 	cg_buf_printf(b, "%s],\"suppressed\":%zu,\"summary\":{\"error\":%zu,\"warning\":%zu,\"note\":%zu}",

@@ -16,6 +16,36 @@ struct cg_span cg_span_of_pos(struct cg_crate_pos pos)
 	return span;
 }
 
+static void locate(const struct cg_source *src, uint32_t byte, uint32_t *line, uint32_t *column)
+{
+	*line = cg_source_line_of(src, byte);
+	*column = byte - src->line_starts[*line - 1] + 1;
+}
+
+static struct cg_fix *fix_of(const struct cg_rule_ctx *ctx, const struct cg_emit *e)
+{
+	struct cg_fix *fix = cg_calloc(1, sizeof(*fix));
+	fix->applicability = e->applicability;
+	for (size_t i = 0; i < e->nedits; i++) {
+		const struct cg_emit_edit *in = &e->edits[i];
+		struct cg_edit ed = { 0 };
+		if (in->start > in->end || in->end > ctx->src->len)
+			goto bad;
+		ed.path = (char *)ctx->path;
+		ed.byte_start = in->start;
+		ed.byte_end = in->end;
+		ed.replacement = (char *)in->replacement;
+		locate(ctx->src, in->start, &ed.line, &ed.column);
+		locate(ctx->src, in->end, &ed.end_line, &ed.end_column);
+		if (!cg_fix_add_edit(fix, &ed))
+			goto bad;
+	}
+	return fix;
+bad:
+	cg_fix_free(fix);
+	return NULL;
+}
+
 void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e)
 {
 	struct cg_finding *f = cg_findings_add(ctx->sink);
@@ -31,4 +61,6 @@ void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e)
 	f->message = cg_strdup(e->message ? e->message : "");
 	f->help = cg_strdup(e->help);
 	f->origin = CG_ORIGIN_RULES;
+	if (e->nedits)
+		f->fix = fix_of(ctx, e);
 }

@@ -92,14 +92,27 @@ struct cg_span {
 	uint32_t line, column, end_line, end_column; /* 1-based; end_column exclusive */
 };
 
+/* One edit of a fix: bytes [start, end) of the rule's file become `replacement`. */
+struct cg_emit_edit {
+	uint32_t start, end;
+	const char *replacement;
+};
+
 struct cg_emit {
 	struct cg_span span;
 	const char *message;
 	const char *help;	   /* may be NULL */
 	enum cg_severity severity; /* CG_SEV_OFF: the configured one */
+	/* The fix, when the rule has one: edits of this file, in any order, not overlapping. */
+	const struct cg_emit_edit *edits;
+	size_t nedits;
+	enum cg_applicability applicability;
 };
 
-/* Records a finding at `e->span`; the pass decides later whether it shows. */
+/*
+ * Records a finding at `e->span`, with its fix (a fix whose edits overlap or
+ * run past the file is dropped); the pass decides later whether it shows.
+ */
 void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e);
 struct cg_span cg_span_of(TSNode node);
 /* The span of a place in a Cargo manifest or lock file (crate/manifest.h). */

@@ -195,6 +195,35 @@ static void test_severity_names(void **state)
 	assert_non_null(strstr(cg_error_last(), "expected one of error, warning, note, off"));
 }
 
+static void test_fix_edits(void **state)
+{
+	struct cg_findings list = CG_FINDINGS_INIT;
+	struct cg_finding *f = cg_findings_add(&list);
+	struct cg_edit later = { "src/a.rs", 20, 20, 2, 5, 2, 5, ".await" };
+	struct cg_edit first = { "src/a.rs", 4, 10, 1, 5, 1, 11, "tokio::fs::read" };
+	struct cg_edit inside = { "src/a.rs", 6, 8, 1, 7, 1, 9, "x" };
+	struct cg_edit same_insert = { "src/a.rs", 20, 20, 2, 5, 2, 5, "?" };
+	struct cg_edit other_file = { "Cargo.toml", 4, 10, 1, 5, 1, 11, "jiff" };
+	(void)state;
+
+	f->fix = cg_calloc(1, sizeof(*f->fix));
+	f->fix->applicability = CG_FIX_MAYBE_INCORRECT;
+	assert_true(cg_fix_add_edit(f->fix, &later));
+	assert_true(cg_fix_add_edit(f->fix, &first));
+	/* Overlapping edits, or two insertions at one offset, have no order to apply them in. */
+	assert_false(cg_fix_add_edit(f->fix, &inside));
+	assert_false(cg_fix_add_edit(f->fix, &same_insert));
+	assert_true(cg_fix_add_edit(f->fix, &other_file));
+	assert_int_equal(f->fix->nedits, 3);
+	assert_string_equal(f->fix->edits[0].path, "Cargo.toml");
+	assert_string_equal(f->fix->edits[1].replacement, "tokio::fs::read");
+	assert_int_equal(f->fix->edits[2].byte_start, 20);
+	assert_ptr_not_equal(f->fix->edits[2].replacement, later.replacement);
+	assert_string_equal(cg_applicability_name(f->fix->applicability), "maybe-incorrect");
+	assert_string_equal(cg_applicability_name(CG_FIX_MACHINE_APPLICABLE), "machine-applicable");
+	cg_findings_release(&list); /* frees the fix: the sanitizer suite sees a leak otherwise */
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -218,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_severity_names),
+		cmocka_unit_test(test_fix_edits),
 	};
 	return cmocka_run_group_tests_name("finding", tests, setup, teardown);
 }

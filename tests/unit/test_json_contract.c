@@ -31,12 +31,15 @@ static void test_contract(void **state)
 	struct cg_report_skipped skipped[] = { { "bin.rs", "binary file" } };
 	const char *notes[] = { "review skipped: no provider" };
 	struct cg_report_input in = { 0 };
-	cJSON *doc, *f;
+	struct cg_edit edit = { "src/b.rs", 12, 16, 7, 3, 7, 7, "tokio::fs::read" };
+	cJSON *doc, *f, *fix, *e;
 	(void)state;
 
 	add(&l, "chrono-ban", CG_SEV_ERROR, "src/a \"q\".rs", 3, "line1\nline2 \\ \"quoted\" \x01 é", false);
 	add(&l, "missing-bench", CG_SEV_WARNING, "src/b.rs", 7, "w", false);
 	add(&l, "chrono-ban", CG_SEV_ERROR, "src/c.rs", 1, "s", true);
+	l.items[1].fix = cg_calloc(1, sizeof(*l.items[1].fix));
+	cg_fix_add_edit(l.items[1].fix, &edit);
 	in.tool_version = "9.9.9";
 	in.source = "staged";
 	in.base = "";
@@ -69,6 +72,20 @@ static void test_contract(void **state)
 	assert_string_equal(cJSON_GetObjectItem(f, "help")->valuestring, "use jiff");
 	assert_string_equal(cJSON_GetObjectItem(f, "fingerprint")->valuestring, "0123456789abcdef");
 	assert_string_equal(cJSON_GetObjectItem(f, "origin")->valuestring, "rules");
+	/* Only a finding with a fix has the field: the others read as they did before fixes. */
+	assert_null(cJSON_GetObjectItem(f, "fix"));
+	fix = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "findings"), 1), "fix");
+	assert_string_equal(cJSON_GetObjectItem(fix, "applicability")->valuestring, "machine-applicable");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(fix, "edits")), 1);
+	e = cJSON_GetArrayItem(cJSON_GetObjectItem(fix, "edits"), 0);
+	assert_string_equal(cJSON_GetObjectItem(e, "path")->valuestring, "src/b.rs");
+	assert_int_equal(cJSON_GetObjectItem(e, "line")->valueint, 7);
+	assert_int_equal(cJSON_GetObjectItem(e, "column")->valueint, 3);
+	assert_int_equal(cJSON_GetObjectItem(e, "end_line")->valueint, 7);
+	assert_int_equal(cJSON_GetObjectItem(e, "end_column")->valueint, 7);
+	assert_int_equal(cJSON_GetObjectItem(e, "byte_start")->valueint, 12);
+	assert_int_equal(cJSON_GetObjectItem(e, "byte_end")->valueint, 16);
+	assert_string_equal(cJSON_GetObjectItem(e, "replacement")->valuestring, "tokio::fs::read");
 	assert_int_equal(cJSON_GetObjectItem(doc, "suppressed")->valueint, 1);
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "summary"), "error")->valueint, 1);
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "summary"), "warning")->valueint, 1);
