@@ -757,6 +757,82 @@ done:
 	return feeds;
 }
 
+/* ---- fixes ---- */
+
+/*
+ * The std::fs functions whose tokio::fs twin takes the same arguments and
+ * returns the same value, as a future (tokio's src/fs). std's are generic
+ * where tokio's take `impl AsRef<Path>`, so a turbofish call has no fix.
+ */
+static const char *const tokio_fs_twins[] = {
+	"canonicalize",	  "copy",	 "create_dir", "create_dir_all",  "hard_link",
+	"metadata",	  "read",	 "read_link",  "read_to_string",  "remove_dir",
+	"remove_dir_all", "remove_file", "rename",     "set_permissions", "symlink_metadata",
+	"write",
+};
+
+/*
+ * The crate's tokio dependency as its code names it (`tokio`, not renamed,
+ * on every target, not optional), or NULL: only then does `tokio::` build
+ * in this file. Dev-dependencies count in test code.
+ */
+static const struct cg_crate_dep *tokio_dep(struct cg_rule_ctx *ctx, bool is_test)
+{
+	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
+	for (size_t i = 0; cr && i < cr->manifest.ndeps; i++) {
+		const struct cg_crate_dep *d = &cr->manifest.deps[i];
+		if (!strcmp(d->key, "tokio") && !d->package && !d->target && !d->is_optional && !d->is_workspace_decl &&
+		    (d->kind == CG_DEP_NORMAL || (is_test && d->kind == CG_DEP_DEV)))
+			return d;
+	}
+	return NULL;
+}
+
+/* Whether the dependency's features are known to turn on `feature`: an inherited one's are not. */
+static bool enables(const struct cg_crate_dep *d, const char *feature)
+{
+	for (size_t i = 0; !d->is_inherited && i < d->nfeatures; i++)
+		if (!strcmp(d->features[i].text, "full") || !strcmp(d->features[i].text, feature))
+			return true;
+	return false;
+}
+
+/*
+ * The fix of a path call `fn(args)` whose tokio twin has the same signature:
+ * the path becomes tokio's and `.await` follows the call, before any `?`,
+ * `.unwrap()` or `.expect()` on its result. Machine-applicable when the
+ * crate's tokio has the feature the twin needs; without it the fix is right
+ * once the feature is added. Returns the number of edits (0: no fix).
+ */
+static size_t tokio_fix(struct walk *w, const struct actx *c, const char *what, TSNode fn, TSNode call,
+			struct cg_emit_edit edits[2], struct cg_buf *path, enum cg_applicability *app)
+{
+	const struct cg_crate_dep *dep;
+	const char *feature = NULL;
+
+	if (w->runtime != RT_TOKIO || cg_node_kind(call) != CG_K_CALL_EXPRESSION ||
+	    !ts_node_eq(ts_node_child_by_field_name(call, "function", 8), fn))
+		return 0;
+	if (!strcmp(what, "std::thread::sleep")) {
+		cg_buf_puts(path, "tokio::time::sleep");
+		feature = "time";
+	}
+	for (size_t i = 0;
+	     !feature && cg_starts_with(what, "std::fs::") && i < sizeof(tokio_fs_twins) / sizeof(*tokio_fs_twins);
+	     i++) {
+		if (!strcmp(what + 9, tokio_fs_twins[i])) {
+			cg_buf_printf(path, "tokio::fs::%s", tokio_fs_twins[i]);
+			feature = "fs";
+		}
+	}
+	if (!feature || !(dep = tokio_dep(w->ctx, c->is_test)))
+		return 0;
+	*app = enables(dep, feature) ? CG_FIX_MACHINE_APPLICABLE : CG_FIX_MAYBE_INCORRECT;
+	edits[0] = (struct cg_emit_edit){ ts_node_start_byte(fn), ts_node_end_byte(fn), path->ptr };
+	edits[1] = (struct cg_emit_edit){ ts_node_end_byte(call), ts_node_end_byte(call), ".await" };
+	return 2;
+}
+
 static bool severity_for(const struct walk *w, const struct actx *c, enum cg_severity *sev)
 {
 	*sev = c->is_test ? w->test_severity : CG_SEV_OFF;
@@ -767,8 +843,9 @@ static bool severity_for(const struct walk *w, const struct actx *c, enum cg_sev
 static void emit_call(struct walk *w, const struct actx *c, const struct entry *e, const char *what, const char *name,
 		      TSNode from, TSNode to, TSNode args, TSNode receiver)
 {
-	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT, fixed = CG_BUF_INIT;
 	struct cg_emit em = { 0 };
+	struct cg_emit_edit edits[2];
 	TSPoint s = ts_node_start_point(from), t = ts_node_end_point(to);
 
 	if (!severity_for(w, c, &em.severity))
@@ -786,6 +863,8 @@ static void emit_call(struct walk *w, const struct actx *c, const struct entry *
 		put_for_runtime(&msg, w->runtime, rep.ptr);
 		cg_buf_puts(&msg, "`");
 		cg_buf_release(&rep);
+		em.edits = edits;
+		em.nedits = tokio_fix(w, c, what, from, to, edits, &fixed, &em.applicability);
 	}
 	cg_buf_printf(&help,
 		      "async code shares a few executor threads between all tasks, and a blocking call stops "
@@ -797,6 +876,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct entry *
 	cg_rule_emit(w->ctx, &em);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
+	cg_buf_release(&fixed);
 }
 
 static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)

@@ -63,6 +63,17 @@ def registry():
     return {rule["id"]: rule for rule in json.loads(r.stdout)["rules"]}
 
 
+def fixed_line(case, finding):
+    """The finding's line of after/ once its fix's edits are applied (None without a fix)."""
+    if not finding.get("fix"):
+        return None
+    with open(os.path.join(case, "after", finding["path"]), "rb") as f:
+        text = f.read()
+    for e in sorted(finding["fix"]["edits"], key=lambda e: e["byte_start"], reverse=True):
+        text = text[:e["byte_start"]] + e["replacement"].encode() + text[e["byte_end"]:]
+    return text.decode().split("\n")[finding["line"] - 1]
+
+
 def run(case, rules):
     """Runs one case folder; returns the problems found (empty: it passed) and a one-line summary."""
     name = os.path.basename(case)
@@ -158,6 +169,13 @@ def run(case, rules):
                 problems.append(f"{key(e)}: message {f['message']!r} has {e['message_lacks']!r}")
             if "help_contains" in e and e["help_contains"] not in (f.get("help") or ""):
                 problems.append(f"{key(e)}: help {f.get('help')!r} lacks {e['help_contains']!r}")
+            fix = f.get("fix")
+            if "fix" in e and (fix["applicability"] if fix else "none") != e["fix"]:
+                problems.append(f"{key(e)}: fix {fix and fix['applicability']!r}, expected {e['fix']!r}")
+            if "fixed_line" in e:
+                line = fixed_line(case, f)
+                if line != e["fixed_line"]:
+                    problems.append(f"{key(e)}: the fixed line is {line!r}, expected {e['fixed_line']!r}")
     if problems:
         problems = ["command: crabgate " + " ".join(args), *problems,
                     "stdout: " + r.stdout[:4000], "stderr: " + r.stderr[:4000]]
