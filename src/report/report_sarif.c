@@ -183,6 +183,38 @@ static void put_region(struct cg_buf *b, const struct cg_finding *f)
 	cg_buf_putc(b, '}');
 }
 
+/*
+ * The fix as SARIF's replacements, one artifactChange per file. Regions are
+ * byte offsets: the edits' lines are not at hand to count code points in.
+ */
+static void put_fixes(struct cg_buf *b, const struct cg_fix *fix)
+{
+	struct cg_buf uri = CG_BUF_INIT;
+
+	cg_buf_puts(b, ",\"fixes\":[{\"artifactChanges\":[");
+	for (size_t i = 0; i < fix->nedits; i++) {
+		const struct cg_edit *e = &fix->edits[i];
+		bool is_new_file = i == 0 || strcmp(e->path, fix->edits[i - 1].path);
+		if (is_new_file) {
+			cg_buf_truncate(&uri, 0);
+			cg_report_put_uri_path(&uri, e->path);
+			cg_buf_puts(b, i ? "]},{\"artifactLocation\":{\"uri\":" : "{\"artifactLocation\":{\"uri\":");
+			cg_report_put_json(b, uri.ptr);
+			cg_buf_puts(b, ",\"uriBaseId\":\"%SRCROOT%\"},\"replacements\":[");
+		} else {
+			cg_buf_putc(b, ',');
+		}
+		cg_buf_printf(b,
+			      "{\"deletedRegion\":{\"byteOffset\":%u,\"byteLength\":%u},\"insertedContent\":{\"text\":",
+			      e->byte_start, e->byte_end - e->byte_start);
+		cg_report_put_json(b, e->replacement);
+		cg_buf_puts(b, "}}");
+	}
+	cg_buf_printf(b, "%s],\"properties\":{\"applicability\":\"%s\"}}]", fix->nedits ? "]}" : "",
+		      cg_applicability_name(fix->applicability));
+	cg_buf_release(&uri);
+}
+
 static void put_result(struct cg_buf *b, const struct cg_finding *f, size_t ruleindex)
 {
 	struct cg_buf msg = CG_BUF_INIT, uri = CG_BUF_INIT;
@@ -212,6 +244,8 @@ static void put_result(struct cg_buf *b, const struct cg_finding *f, size_t rule
 		cg_buf_puts(b,
 			    ",\"suppressions\":[{\"kind\":\"external\",\"justification\":\"listed in the baseline\"}]");
 	}
+	if (f->fix && f->fix->nedits)
+		put_fixes(b, f->fix);
 	cg_buf_printf(b, ",\"properties\":{\"origin\":\"%s\"}}", f->origin == CG_ORIGIN_REVIEW ? "review" : "rules");
 	cg_buf_release(&msg);
 	cg_buf_release(&uri);

@@ -139,10 +139,10 @@ static void put_spaces(struct cg_buf *b, size_t n)
 
 /*
  * Draws the source line (shortened around the span to `max` columns) and the
- * underline. `cs`/`ce` are the span's cells.
+ * underline of `mark`s. `cs`/`ce` are the span's cells.
  */
 static void draw_frame(struct cg_buf *b, const struct frame *fr, size_t cs, size_t ce, size_t max, const char *gutter,
-		       size_t gw, const struct style *st)
+		       size_t gw, const struct style *st, char mark)
 {
 	size_t lo = 0, hi = fr->n, total = fr->col[fr->n], start, width;
 
@@ -185,8 +185,57 @@ static void draw_frame(struct cg_buf *b, const struct frame *fr, size_t cs, size
 	put_spaces(b, start);
 	cg_buf_puts(b, paint(st, st->sev));
 	for (size_t k = width ? width : 1; k > 0; k--)
-		cg_buf_putc(b, '^');
+		cg_buf_putc(b, mark);
 	cg_buf_printf(b, "%s\n", paint(st, C_RESET));
+}
+
+/*
+ * The finding's line with its fix applied, and the changed bytes
+ * [*start, *end) in it; false when an edit is elsewhere or spans lines.
+ */
+static bool fixed_line(struct cg_buf *out, size_t *start, size_t *end, const struct cg_finding *f, size_t len)
+{
+	const struct cg_fix *fix = f->fix;
+	size_t at = 0;
+
+	for (size_t i = 0; i < fix->nedits; i++) {
+		const struct cg_edit *e = &fix->edits[i];
+		if (strcmp(e->path, f->path) || e->line != f->line || e->end_line != f->line || e->column < at + 1 ||
+		    e->end_column > len + 1 || strchr(e->replacement, '\n'))
+			return false;
+		cg_buf_put(out, f->source_line + at, e->column - 1 - at);
+		if (i == 0)
+			*start = out->size;
+		cg_buf_puts(out, e->replacement);
+		*end = out->size;
+		at = e->end_column - 1;
+	}
+	cg_buf_put(out, f->source_line + at, len - at);
+	return fix->nedits > 0;
+}
+
+/* rustc's suggestion: the line as the fix leaves it, the changed part underlined. */
+static void write_fix(struct cg_buf *b, const struct cg_finding *f, size_t len, const char *gutter, size_t gw,
+		      size_t max, const struct style *st)
+{
+	struct style plain = { st->on, C_BLUE };
+	struct cg_buf line = CG_BUF_INIT;
+	struct frame fr = { CG_BUF_INIT, NULL, 0, 0, NULL };
+	size_t start = 0, end = 0;
+
+	if (!f->source_line || !fixed_line(&line, &start, &end, f, len))
+		goto done;
+	cg_buf_printf(b, "%shelp%s: replace with (%s)\n", paint(st, C_BOLD), paint(st, C_RESET),
+		      f->fix->applicability == CG_FIX_MACHINE_APPLICABLE
+			      ? "`crabgate fix` applies it"
+			      : "maybe incorrect: check it; `crabgate fix --unsafe` applies it");
+	frame_build(&fr, line.ptr, line.size);
+	put_spaces(b, gw + 1);
+	cg_buf_printf(b, "%s|%s\n", paint(st, C_BLUE), paint(st, C_RESET));
+	draw_frame(b, &fr, frame_cell_at(&fr, start), frame_cell_at(&fr, end), max, gutter, gw, &plain, '~');
+done:
+	cg_buf_release(&line);
+	frame_release(&fr);
 }
 
 void cg_report_text_finding(struct cg_buf *b, const struct cg_finding *f, bool color, int term_width)
@@ -196,11 +245,12 @@ void cg_report_text_finding(struct cg_buf *b, const struct cg_finding *f, bool c
 	struct frame fr = { CG_BUF_INIT, NULL, 0, 0, NULL };
 	char gutter[16];
 	size_t gw = (size_t)snprintf(gutter, sizeof(gutter), "%u", f->line), column = f->column, cs = 0, ce = 0;
-	size_t max = term_width > 0 ? (size_t)term_width : DEFAULT_WIDTH;
+	size_t max = term_width > 0 ? (size_t)term_width : DEFAULT_WIDTH, len = 0;
 
 	max = max > gw + 3 + MIN_FRAME ? max - gw - 3 : MIN_FRAME;
 	if (f->source_line) {
-		size_t len = strlen(f->source_line), s, e;
+		size_t s, e;
+		len = strlen(f->source_line);
 		if (len && f->source_line[len - 1] == '\r')
 			len--;
 		frame_build(&fr, f->source_line, len);
@@ -240,7 +290,7 @@ void cg_report_text_finding(struct cg_buf *b, const struct cg_finding *f, bool c
 	if (f->source_line) {
 		put_spaces(b, gw + 1);
 		cg_buf_printf(b, "%s|%s\n", paint(&st, C_BLUE), paint(&st, C_RESET));
-		draw_frame(b, &fr, cs, ce, max, gutter, gw, &st);
+		draw_frame(b, &fr, cs, ce, max, gutter, gw, &st, '^');
 	}
 	if (f->help || f->origin == CG_ORIGIN_REVIEW) {
 		put_spaces(b, gw + 1);
@@ -260,6 +310,8 @@ void cg_report_text_finding(struct cg_buf *b, const struct cg_finding *f, bool c
 		cg_buf_printf(b, "%s=%s %snote%s: from the model review\n", paint(&st, C_BLUE), paint(&st, C_RESET),
 			      paint(&st, C_BOLD), paint(&st, C_RESET));
 	}
+	if (f->fix)
+		write_fix(b, f, len, gutter, gw, max, &st);
 	cg_buf_putc(b, '\n');
 	cg_buf_release(&indent);
 	frame_release(&fr);

@@ -271,6 +271,11 @@ class TestReports(unittest.TestCase):
         self.assertEqual(suppressed[0]["suppressions"][0]["justification"],
                          "the v1 wire format is defined by chrono's serde")
         self.assertEqual({r["level"] for r in visible}, {f["severity"] for f in self.json["findings"]})
+        # The async fn's sleep has a fix, checked by the schema above with the rest.
+        fixes = [r["fixes"][0] for r in run0["results"] if "fixes" in r]
+        inserted = [[x["insertedContent"]["text"] for x in c["replacements"]]
+                    for fix in fixes for c in fix["artifactChanges"]]
+        self.assertIn(["tokio::time::sleep", ".await"], inserted)
 
     def test_the_validator_rejects_broken_sarif(self):
         """The validator must catch what code scanning rejects, or the test above proves nothing."""
@@ -280,6 +285,8 @@ class TestReports(unittest.TestCase):
             .__setitem__("startLine", 0),
             "no-message": lambda d: d["runs"][0]["results"][0].pop("message"),
             "bad-level": lambda d: d["runs"][0]["results"][0].__setitem__("level", "fatal"),
+            "fix-without-region": lambda d: [r for r in d["runs"][0]["results"] if "fixes" in r][0]["fixes"][0]
+            ["artifactChanges"][0]["replacements"][0].pop("deletedRegion"),
         }
         with tempfile.TemporaryDirectory() as tmp:
             for name, breakit in breakages.items():

@@ -320,7 +320,7 @@ static void test_json(void **state)
 }
 
 /* The string at a dotted path of keys (digits index arrays), or NULL. */
-static const char *str_at(const cJSON *obj, const char *path)
+static const cJSON *node_at(const cJSON *obj, const char *path)
 {
 	char *copy = cg_strdup(path), *tok = copy;
 	const cJSON *cur = obj;
@@ -333,6 +333,12 @@ static const char *str_at(const cJSON *obj, const char *path)
 		tok = dot ? dot + 1 : NULL;
 	}
 	free(copy);
+	return cur;
+}
+
+static const char *str_at(const cJSON *obj, const char *path)
+{
+	const cJSON *cur = node_at(obj, path);
 	return cJSON_IsString(cur) ? cur->valuestring : NULL;
 }
 
@@ -404,6 +410,100 @@ static void test_sarif(void **state)
 	}
 	cJSON_Delete(doc);
 	cg_buf_release(&out);
+}
+
+/* Findings with fixes: one on its own line, one maybe-incorrect after a wide character, one elsewhere. */
+static void fixed_findings(struct cg_findings *fs, struct cg_report_input *in)
+{
+	struct cg_edit path = { "src/lib.rs", 60, 78, 4, 5, 4, 23, "tokio::time::sleep" };
+	struct cg_edit await = { "src/lib.rs", 105, 105, 4, 50, 4, 50, ".await" };
+	struct cg_edit wide = { "src/lib.rs", 137, 150, 5, 18, 5, 31, "tokio::fs::read" };
+	struct cg_edit wide_await = { "src/lib.rs", 153, 153, 5, 34, 5, 34, ".await" };
+	struct cg_edit manifest = { "Cargo.toml", 80, 94, 7, 1, 7, 15, "jiff = \"0.2\"" };
+
+	memset(in, 0, sizeof(*in));
+	add(fs, "blocking-in-async", CG_SEV_ERROR, "src/lib.rs", 4, 5, 4, 50, "`std::thread::sleep` blocks", NULL,
+	    "    std::thread::sleep(Duration::from_millis(10));");
+	fs->items[0].fix = cg_calloc(1, sizeof(struct cg_fix));
+	cg_fix_add_edit(fs->items[0].fix, &await);
+	cg_fix_add_edit(fs->items[0].fix, &path);
+	add(fs, "blocking-in-async", CG_SEV_ERROR, "src/lib.rs", 5, 18, 5, 34, "`std::fs::read` blocks", NULL,
+	    "    let \xe6\x97\xa5 = ok(std::fs::read(p)?);");
+	fs->items[1].fix = cg_calloc(1, sizeof(struct cg_fix));
+	fs->items[1].fix->applicability = CG_FIX_MAYBE_INCORRECT;
+	cg_fix_add_edit(fs->items[1].fix, &wide);
+	cg_fix_add_edit(fs->items[1].fix, &wide_await);
+	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 9, 5, 9, 11, "chrono is banned", NULL, "use chrono;");
+	fs->items[2].fix = cg_calloc(1, sizeof(struct cg_fix));
+	cg_fix_add_edit(fs->items[2].fix, &manifest);
+	in->tool_version = "0.0.0-test";
+	in->source = "staged";
+	in->files = 1;
+	in->findings = fs;
+}
+
+static void test_text_fix(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_report_input in;
+	struct cg_buf out = CG_BUF_INIT;
+	(void)state;
+
+	fixed_findings(&fs, &in);
+	render(&out, "text", &in);
+	assert_non_null(strstr(out.ptr, "4 |     std::thread::sleep(Duration::from_millis(10));\n"
+					"  |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+					"help: replace with (`crabgate fix` applies it)\n"
+					"  |\n"
+					"4 |     tokio::time::sleep(Duration::from_millis(10)).await;\n"
+					"  |     ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"));
+	/* Columns of the new line are counted in cells: the wide character takes two. */
+	assert_non_null(strstr(out.ptr,
+			       "help: replace with (maybe incorrect: check it; `crabgate fix --unsafe` applies it)\n"
+			       "  |\n"
+			       "5 |     let \xe6\x97\xa5 = ok(tokio::fs::read(p).await?);\n"
+			       "  |                 ~~~~~~~~~~~~~~~~~~~~~~~~\n"));
+	/* A fix outside the finding's line is not drawn on it. */
+	assert_null(strstr(strstr(strstr(out.ptr, "help: replace with") + 1, "help: replace with") + 1,
+			   "help: replace with"));
+	assert_no_raw_controls(&out, false, false);
+	cg_buf_release(&out);
+	cg_findings_release(&fs);
+}
+
+static void test_sarif_fix(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_report_input in;
+	struct cg_buf out = CG_BUF_INIT;
+	const cJSON *results, *del;
+	cJSON *doc;
+	(void)state;
+
+	fixed_findings(&fs, &in);
+	render(&out, "sarif", &in);
+	doc = parse_json(&out);
+	results = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "runs"), 0), "results");
+	assert_string_equal(str_at(cJSON_GetArrayItem(results, 0), "fixes.0.properties.applicability"),
+			    "machine-applicable");
+	assert_string_equal(str_at(cJSON_GetArrayItem(results, 0), "fixes.0.artifactChanges.0.artifactLocation.uri"),
+			    "src/lib.rs");
+	assert_string_equal(
+		str_at(cJSON_GetArrayItem(results, 0), "fixes.0.artifactChanges.0.replacements.0.insertedContent.text"),
+		"tokio::time::sleep");
+	assert_string_equal(
+		str_at(cJSON_GetArrayItem(results, 0), "fixes.0.artifactChanges.0.replacements.1.insertedContent.text"),
+		".await");
+	assert_string_equal(str_at(cJSON_GetArrayItem(results, 1), "fixes.0.properties.applicability"),
+			    "maybe-incorrect");
+	assert_string_equal(str_at(cJSON_GetArrayItem(results, 2), "fixes.0.artifactChanges.0.artifactLocation.uri"),
+			    "Cargo.toml");
+	del = node_at(cJSON_GetArrayItem(results, 0), "fixes.0.artifactChanges.0.replacements.1.deletedRegion");
+	assert_int_equal(cJSON_GetObjectItem(del, "byteOffset")->valueint, 105);
+	assert_int_equal(cJSON_GetObjectItem(del, "byteLength")->valueint, 0);
+	cJSON_Delete(doc);
+	cg_buf_release(&out);
+	cg_findings_release(&fs);
 }
 
 static void test_sarif_cap(void **state)
@@ -888,6 +988,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sarif, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sarif_cap, setup, teardown),
+		cmocka_unit_test(test_text_fix),
+		cmocka_unit_test(test_sarif_fix),
 		cmocka_unit_test_setup_teardown(test_gitlab, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_github, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_github_limits, setup, teardown),
