@@ -119,6 +119,21 @@ static const struct cg_option baseline_opts[] = {
 	END,
 };
 
+static const struct cg_option fix_opts[] = {
+	HEADING("What to fix (one of):"),
+	{ "--staged", NULL, 0, NULL, "the index against HEAD (default)" },
+	{ "--all", NULL, 0, NULL, "every tracked file" },
+	{ "--base", "REF", CG_ARG_REF, NULL, "merge-base(REF, head)..head, in the work tree",
+	  .shown = "--base REF [--head REF]" },
+	{ "--head", "REF", CG_ARG_REF, NULL, NULL, .flags = CG_OPT_COMPLETE_ONLY },
+	{ "--range", "A..B|A...B", CG_ARG_OTHER, NULL, "a range, in the work tree" },
+	HEADING(""),
+	{ "--rule", "ID", CG_ARG_RULE, NULL, "only the findings of rule ID (repeatable)" },
+	{ "--dry-run", NULL, 0, NULL, "print the diff, change nothing" },
+	{ "--unsafe", NULL, 0, NULL, "apply maybe-incorrect fixes too (review the diff)" },
+	END,
+};
+
 /* The commands below describe their few options in their prose: the rows only complete them. */
 #define QUIET_ROW(name, arg, kind, words)                                                                              \
 	{                                                                                                              \
@@ -220,6 +235,23 @@ const struct cg_command cg_commands[] = {
 	  "output (--format and --output FILE are ignored), and an earlier baseline is not\n"
 	  "applied: FILE records every finding the check sees.\n",
 	  baseline_opts, NULL, CG_ARG_FILE },
+	{ "fix", cmd_fix, NEED_REPO | NEED_CONFIG, "apply the findings' fixes and show the diff",
+	  "usage: crabgate fix [--staged | --all | --base REF [--head REF] | --range A..B]\n"
+	  "                    [--rule ID]... [--dry-run] [--unsafe]\n"
+	  "\n"
+	  "Checks the change like `crabgate check` and applies the fixes of its findings:\n"
+	  "the machine-applicable ones, which are correct by construction (such as\n"
+	  "`std::fs::read(p)` -> `tokio::fs::read(p).await` in async code on tokio), and\n"
+	  "with --unsafe the maybe-incorrect ones too. Prints the unified diff of what it\n"
+	  "changed on standard output.\n"
+	  "\n"
+	  "--staged (the default) and --all write each fixed file to the index and the work\n"
+	  "tree; --base and --range to the work tree only. A file whose work-tree text is\n"
+	  "not the checked text (an unstaged edit) is left alone and named: no edit of\n"
+	  "yours is ever lost.\n",
+	  fix_opts,
+	  "Exit status: 0 applied, or nothing to apply; 1 findings at or above the fail level\n"
+	  "remain without a fix applied; 2 usage or input error; 3 runtime failure.\n" },
 	{ "rules", cmd_rules, NEED_CONFIG, "list the rules and whether they are on",
 	  "usage: crabgate rules [--format text|json]\n"
 	  "\n"

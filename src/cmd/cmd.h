@@ -79,6 +79,7 @@ void cg_help_print_global(FILE *out);
 
 int cmd_check(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 int cmd_ci(int argc, char **argv);
 int cmd_memory(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

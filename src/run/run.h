@@ -129,6 +129,28 @@ int cg_run_write_baseline(size_t *nwritten, const struct cg_run *run, const char
  */
 int cg_run_local(struct cg_run *run);
 
+/* ---- fix.c: the findings' fixes, applied ---- */
+
+struct cg_run_fix_settings {
+	struct cg_run_settings run; /* the change, the pass, the fail level; no outputs */
+	char *const *rules;	    /* --rule: only these rules' findings (borrowed); none: every rule's */
+	size_t nrules;
+	bool is_dry_run; /* print the diff, write nothing */
+	bool is_unsafe;	 /* maybe-incorrect fixes too */
+};
+
+/*
+ * `crabgate fix`: checks the change and applies the visible findings' fixes
+ * (machine-applicable ones; maybe-incorrect ones too when is_unsafe) to each
+ * file whose work-tree text is the text checked: for --staged and --all the
+ * index and the work tree, for a range the work tree only. A file with other
+ * edits is left alone and named. Prints the unified diff of what it changed
+ * on standard output, and returns the exit status: 0 applied or nothing to
+ * apply, 1 when findings at or above the fail level remain unfixed, 2/3 on
+ * errors (printed).
+ */
+int cg_run_fix(git_repository *repo, const struct cg_config *cfg, const struct cg_run_fix_settings *s);
+
 /* ---- ci.c: the run in CI, which also posts ---- */
 
 struct cg_run_ci_settings {
