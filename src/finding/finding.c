@@ -136,6 +136,7 @@ void cg_fix_free(struct cg_fix *fix)
 		free(fix->edits[i].replacement);
 	}
 	free(fix->edits);
+	free(fix->new_lines);
 	free(fix);
 }
 

@@ -38,6 +38,13 @@ struct cg_fix {
 	enum cg_applicability applicability;
 	struct cg_edit *edits;
 	size_t nedits, edits_cap;
+	/*
+	 * Lines first_line..last_line of the edits' file as the fix leaves them,
+	 * without the last line's newline: what a review suggestion puts in place
+	 * of those lines. NULL when the edits are in more than one file.
+	 */
+	char *new_lines;
+	uint32_t first_line, last_line;
 };
 
 struct cg_finding {

@@ -190,28 +190,23 @@ static void draw_frame(struct cg_buf *b, const struct frame *fr, size_t cs, size
 }
 
 /*
- * The finding's line with its fix applied, and the changed bytes
- * [*start, *end) in it; false when an edit is elsewhere or spans lines.
+ * Where the fix changed its new line, [*start, *end): from the first edit to
+ * the unchanged rest after the last one. False when the fix is not all on the
+ * finding's line.
  */
-static bool fixed_line(struct cg_buf *out, size_t *start, size_t *end, const struct cg_finding *f, size_t len)
+static bool fix_span(size_t *start, size_t *end, const struct cg_finding *f, size_t len)
 {
 	const struct cg_fix *fix = f->fix;
-	size_t at = 0;
+	const struct cg_edit *last = &fix->edits[fix->nedits - 1];
+	size_t n = fix->new_lines ? strlen(fix->new_lines) : 0, rest;
 
-	for (size_t i = 0; i < fix->nedits; i++) {
-		const struct cg_edit *e = &fix->edits[i];
-		if (strcmp(e->path, f->path) || e->line != f->line || e->end_line != f->line || e->column < at + 1 ||
-		    e->end_column > len + 1 || strchr(e->replacement, '\n'))
-			return false;
-		cg_buf_put(out, f->source_line + at, e->column - 1 - at);
-		if (i == 0)
-			*start = out->size;
-		cg_buf_puts(out, e->replacement);
-		*end = out->size;
-		at = e->end_column - 1;
-	}
-	cg_buf_put(out, f->source_line + at, len - at);
-	return fix->nedits > 0;
+	if (!fix->new_lines || fix->first_line != f->line || fix->last_line != f->line || strcmp(last->path, f->path) ||
+	    last->end_column > len + 1 || strchr(fix->new_lines, '\n'))
+		return false;
+	rest = len - (last->end_column - 1);
+	*start = fix->edits[0].column - 1;
+	*end = n - rest;
+	return *start <= *end && *end <= n;
 }
 
 /* rustc's suggestion: the line as the fix leaves it, the changed part underlined. */
@@ -219,22 +214,19 @@ static void write_fix(struct cg_buf *b, const struct cg_finding *f, size_t len, 
 		      size_t max, const struct style *st)
 {
 	struct style plain = { st->on, C_BLUE };
-	struct cg_buf line = CG_BUF_INIT;
 	struct frame fr = { CG_BUF_INIT, NULL, 0, 0, NULL };
 	size_t start = 0, end = 0;
 
-	if (!f->source_line || !fixed_line(&line, &start, &end, f, len))
-		goto done;
+	if (!f->fix->nedits || !fix_span(&start, &end, f, len))
+		return;
 	cg_buf_printf(b, "%shelp%s: replace with (%s)\n", paint(st, C_BOLD), paint(st, C_RESET),
 		      f->fix->applicability == CG_FIX_MACHINE_APPLICABLE
 			      ? "`crabgate fix` applies it"
 			      : "maybe incorrect: check it; `crabgate fix --unsafe` applies it");
-	frame_build(&fr, line.ptr, line.size);
+	frame_build(&fr, f->fix->new_lines, strlen(f->fix->new_lines));
 	put_spaces(b, gw + 1);
 	cg_buf_printf(b, "%s|%s\n", paint(st, C_BLUE), paint(st, C_RESET));
 	draw_frame(b, &fr, frame_cell_at(&fr, start), frame_cell_at(&fr, end), max, gutter, gw, &plain, '~');
-done:
-	cg_buf_release(&line);
 	frame_release(&fr);
 }
 

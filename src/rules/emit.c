@@ -1,5 +1,6 @@
 /* Finding creation: what a rule calls to report, and spans of nodes. */
 #include "rules/rule.h"
+#include "util/buf.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -22,6 +23,29 @@ static void locate(const struct cg_source *src, uint32_t byte, uint32_t *line, u
 	*column = byte - src->line_starts[*line - 1] + 1;
 }
 
+/* The lines the fix touches, as it leaves them (edits of one file, in order). */
+static void put_new_lines(struct cg_fix *fix, const struct cg_source *src)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	uint32_t at, end;
+
+	fix->first_line = fix->edits[0].line;
+	fix->last_line = fix->edits[fix->nedits - 1].end_line;
+	at = src->line_starts[fix->first_line - 1];
+	end = fix->last_line < src->nlines ? src->line_starts[fix->last_line] : (uint32_t)src->len;
+	if (end > at && src->text[end - 1] == '\n')
+		end--;
+	if (end > at && src->text[end - 1] == '\r')
+		end--;
+	for (size_t i = 0; i < fix->nedits; i++) {
+		cg_buf_put(&b, src->text + at, fix->edits[i].byte_start - at);
+		cg_buf_puts(&b, fix->edits[i].replacement);
+		at = fix->edits[i].byte_end;
+	}
+	cg_buf_put(&b, src->text + at, end > at ? end - at : 0);
+	fix->new_lines = cg_buf_detach(&b, NULL);
+}
+
 static struct cg_fix *fix_of(const struct cg_rule_ctx *ctx, const struct cg_emit *e)
 {
 	struct cg_fix *fix = cg_calloc(1, sizeof(*fix));
@@ -40,6 +64,7 @@ static struct cg_fix *fix_of(const struct cg_rule_ctx *ctx, const struct cg_emit
 		if (!cg_fix_add_edit(fix, &ed))
 			goto bad;
 	}
+	put_new_lines(fix, ctx->src);
 	return fix;
 bad:
 	cg_fix_free(fix);

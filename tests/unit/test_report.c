@@ -427,15 +427,21 @@ static void fixed_findings(struct cg_findings *fs, struct cg_report_input *in)
 	fs->items[0].fix = cg_calloc(1, sizeof(struct cg_fix));
 	cg_fix_add_edit(fs->items[0].fix, &await);
 	cg_fix_add_edit(fs->items[0].fix, &path);
+	fs->items[0].fix->new_lines = cg_strdup("    tokio::time::sleep(Duration::from_millis(10)).await;");
+	fs->items[0].fix->first_line = fs->items[0].fix->last_line = 4;
 	add(fs, "blocking-in-async", CG_SEV_ERROR, "src/lib.rs", 5, 18, 5, 34, "`std::fs::read` blocks", NULL,
 	    "    let \xe6\x97\xa5 = ok(std::fs::read(p)?);");
 	fs->items[1].fix = cg_calloc(1, sizeof(struct cg_fix));
 	fs->items[1].fix->applicability = CG_FIX_MAYBE_INCORRECT;
 	cg_fix_add_edit(fs->items[1].fix, &wide);
 	cg_fix_add_edit(fs->items[1].fix, &wide_await);
+	fs->items[1].fix->new_lines = cg_strdup("    let \xe6\x97\xa5 = ok(tokio::fs::read(p).await?);");
+	fs->items[1].fix->first_line = fs->items[1].fix->last_line = 5;
 	add(fs, "chrono-ban", CG_SEV_ERROR, "src/lib.rs", 9, 5, 9, 11, "chrono is banned", NULL, "use chrono;");
 	fs->items[2].fix = cg_calloc(1, sizeof(struct cg_fix));
 	cg_fix_add_edit(fs->items[2].fix, &manifest);
+	fs->items[2].fix->new_lines = cg_strdup("jiff = \"0.2\"");
+	fs->items[2].fix->first_line = fs->items[2].fix->last_line = 7;
 	in->tool_version = "0.0.0-test";
 	in->source = "staged";
 	in->files = 1;
