@@ -197,7 +197,50 @@ static void put_rule_id(struct cg_buf *out, const char *id)
 			cg_buf_putc(out, *p);
 }
 
-int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const char *link_origin)
+bool cg_forge_fix_fits(const struct cg_finding *f, uint32_t first, uint32_t last)
+{
+	const struct cg_fix *fix = f->fix;
+	const char *t = fix ? fix->new_lines : NULL;
+	size_t len = t ? strlen(t) : 0;
+
+	if (!t || fix->first_line != first || fix->last_line != last || strcmp(fix->edits[0].path, f->path) ||
+	    !cg_utf8_valid(t, len))
+		return false;
+	/* The block is committed as written: a control character would be too, so there is no suggestion. */
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = cg_utf8_decode(&cp, t + i, len - i);
+		if (cp != '\n' && cp != '\t' && cg_escape_is_control(cp))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* The fix's lines in a suggestion block, fenced longer than any run of backticks in them. */
+static void put_suggestion(struct cg_buf *out, const struct cg_finding *f, const char *info)
+{
+	const char *t = f->fix->new_lines;
+	size_t run = 0, longest = 0, fence;
+
+	for (const char *p = t; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	fence = longest < 3 ? 3 : longest + 1;
+	cg_buf_puts(out, "\n\n");
+	for (size_t i = 0; i < fence; i++)
+		cg_buf_putc(out, '`');
+	cg_buf_printf(out, "%s\n%s\n", info, t);
+	for (size_t i = 0; i < fence; i++)
+		cg_buf_putc(out, '`');
+	if (f->fix->applicability != CG_FIX_MACHINE_APPLICABLE)
+		cg_buf_puts(out, "\n\n_This fix may be incorrect: check it before committing it._");
+}
+
+int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const char *link_origin,
+			  const char *suggestion)
 {
 	cg_buf_printf(out, "**%s** `", cg_severity_name(f->severity));
 	put_rule_id(out, f->rule);
@@ -211,6 +254,8 @@ int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const 
 		else
 			put_md_blocks(out, f->help, link_origin);
 	}
+	if (suggestion)
+		put_suggestion(out, f, suggestion);
 	if (f->origin == CG_ORIGIN_REVIEW)
 		cg_buf_puts(out, "\n\n_(from the model review)_");
 	cg_buf_puts(out, "\n\n<sub>crabgate · suppress with `// crabgate:allow(");

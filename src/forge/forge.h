@@ -166,12 +166,23 @@ const struct cg_forge *cg_forge_find(const char *name);
  */
 bool cg_forge_marker_fp(char out[CG_FINGERPRINT_SIZE], const char *body);
 /*
+ * Whether f's fix can be a review suggestion on lines first..last of f's
+ * file: it replaces exactly those lines, and its text can be committed as
+ * it is (valid UTF-8, no control characters).
+ */
+bool cg_forge_fix_fits(const struct cg_finding *f, uint32_t first, uint32_t last);
+/*
  * The markdown body of one inline comment for `f`, ending with its marker.
  * Its text is inert: code blocks in it are fenced longer than any fence they
  * hold (a model's suggestion is one), so nothing can swallow the marker; and
  * links are live only to `link_origin` (the forge's web origin; NULL: none).
+ * With `suggestion` (the fence's info string: GitHub's "suggestion",
+ * GitLab's "suggestion:-0+N"), the fix's lines follow as a suggestion block,
+ * which the forge offers to commit in one click; the caller has checked that
+ * they fit the commented lines (cg_forge_fix_fits).
  */
-int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const char *link_origin);
+int cg_forge_comment_body(struct cg_buf *out, const struct cg_finding *f, const char *link_origin,
+			  const char *suggestion);
 /*
  * The summary comment's body: the marker, then the markdown report of every
  * finding with the report's notes and `notes` (what the forge dropped or

@@ -104,15 +104,18 @@ static cJSON *review_comment_json(const struct cg_finding *f, const struct cg_ch
 	bool has_end = f->end_line > f->line && cg_forge_find_line(change, f->path, f->end_line, &file, &end);
 	struct cg_buf body = CG_BUF_INIT;
 	cJSON *c = cJSON_CreateObject();
-
-	cg_forge_comment_body(&body, f, web);
-	cJSON_AddStringToObject(c, "path", f->path);
-	cJSON_AddStringToObject(c, "body", body.ptr);
 	/*
 	 * A range needs both ends in the same hunk; otherwise the comment sits
 	 * on the finding's first line alone, which is in the diff.
 	 */
-	if (has_at && has_end && end.hunk == at.hunk) {
+	bool is_range = has_at && has_end && end.hunk == at.hunk;
+
+	/* A suggestion replaces the lines the comment covers: the fix must be exactly those. */
+	cg_forge_comment_body(&body, f, web,
+			      cg_forge_fix_fits(f, f->line, is_range ? f->end_line : f->line) ? "suggestion" : NULL);
+	cJSON_AddStringToObject(c, "path", f->path);
+	cJSON_AddStringToObject(c, "body", body.ptr);
+	if (is_range) {
 		cJSON_AddNumberToObject(c, "start_line", f->line);
 		cJSON_AddStringToObject(c, "start_side", "RIGHT");
 		cJSON_AddNumberToObject(c, "line", f->end_line);

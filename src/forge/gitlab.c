@@ -95,10 +95,14 @@ static int on_discussion(const cJSON *item, void *payload)
 static cJSON *discussion_json(const struct gl *g, const struct cg_finding *f, const struct cg_line_pos *at,
 			      const struct cg_changed_file *file)
 {
-	struct cg_buf text = CG_BUF_INIT;
+	struct cg_buf text = CG_BUF_INIT, info = CG_BUF_INIT;
 	cJSON *d = cJSON_CreateObject(), *pos;
 
-	cg_forge_comment_body(&text, f, g->in->env->api_url); /* links to the GitLab instance stay */
+	/* GitLab's suggestion replaces the commented line and the N below it: `suggestion:-0+N`. */
+	if (f->fix && cg_forge_fix_fits(f, f->line, f->fix->last_line))
+		cg_buf_printf(&info, "suggestion:-0+%u", f->fix->last_line - f->line);
+	/* links to the GitLab instance stay */
+	cg_forge_comment_body(&text, f, g->in->env->api_url, info.size ? info.ptr : NULL);
 	cJSON_AddStringToObject(d, "body", text.ptr);
 	pos = cJSON_AddObjectToObject(d, "position");
 	cJSON_AddStringToObject(pos, "position_type", "text");
@@ -112,6 +116,7 @@ static cJSON *discussion_json(const struct gl *g, const struct cg_finding *f, co
 		cJSON_AddNumberToObject(pos, "old_line", at->old_line);
 	cJSON_AddNumberToObject(pos, "new_line", f->line);
 	cg_buf_release(&text);
+	cg_buf_release(&info);
 	return d;
 }
 

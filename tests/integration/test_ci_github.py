@@ -146,6 +146,34 @@ class GitHubCI(unittest.TestCase):
         with open(self.summary_path) as f:
             self.assertIn("crabgate", f.read())
 
+    def test_a_fixable_finding_carries_a_suggestion(self):
+        """A fix on exactly the commented lines is a suggestion block; a range comment gets start_line."""
+        self.repo.write(".crabgate.yaml", only_rule("blocking-in-async"))
+        self.repo.git("checkout", "-q", "feature")
+        self.repo.write("Cargo.toml", '[package]\nname = "crabby"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                                      '[dependencies]\ntokio = { version = "1", features = ["full"] }\n')
+        self.repo.write("src/io.rs", "pub async fn load(p: &str, q: &str) -> std::io::Result<()> {\n"
+                                     "    std::thread::sleep(std::time::Duration::from_millis(1));\n"
+                                     "    std::fs::write(\n        p,\n        q,\n    )?;\n"
+                                     "    std::fs::File::open(p)?;\n"
+                                     "    Ok(())\n}\n")
+        self.repo.git("add", "Cargo.toml", "src/io.rs")
+        self.repo.git("commit", "-q", "-m", "feature: blocking calls")
+        head = self.repo.git("rev-parse", "HEAD")
+        self.repo.git("checkout", "-q", "main")
+        self.open_pr(head)
+        r = self.ci("ci")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        comments = {c["line"]: c for c in self.crabgate_comments()}
+        self.assertEqual(sorted(comments), [2, 6, 7])
+        self.assertIn("\n```suggestion\n    tokio::time::sleep(std::time::Duration::from_millis(1)).await;\n```\n",
+                      comments[2]["body"])
+        self.assertNotIn("start_line", comments[2])
+        self.assertEqual(comments[6]["start_line"], 3)
+        self.assertIn("\n```suggestion\n    tokio::fs::write(\n        p,\n        q,\n    ).await?;\n```\n",
+                      comments[6]["body"])
+        self.assertNotIn("```suggestion", comments[7]["body"])  # File::open has no fix
+
     def test_second_run_on_same_head_posts_nothing_new_and_edits_summary(self):
         self.open_pr()
         self.assertEqual(self.ci("ci").returncode, 1)

@@ -136,6 +136,30 @@ class GitLabCI(unittest.TestCase):
         self.assertTrue(st["notes"][0]["body"].startswith("<!-- crabgate:summary -->"))
         self.assertNotIn("other.rs", r.stdout)
 
+    def test_a_fixable_finding_carries_a_suggestion(self):
+        """GitLab's suggestion replaces the commented line and the N below it: `suggestion:-0+N`."""
+        self.repo.write(".crabgate.yaml", only_rule("blocking-in-async"))
+        self.repo.git("checkout", "-q", "feature")
+        self.repo.write("Cargo.toml", '[package]\nname = "crabby"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                                      '[dependencies]\ntokio = { version = "1", features = ["full"] }\n')
+        self.repo.write("src/io.rs", "pub async fn load(p: &str, q: &str) -> std::io::Result<()> {\n"
+                                     "    std::thread::sleep(std::time::Duration::from_millis(1));\n"
+                                     "    std::fs::write(\n        p,\n        q,\n    )?;\n"
+                                     "    Ok(())\n}\n")
+        self.repo.git("add", "Cargo.toml", "src/io.rs")
+        self.repo.git("commit", "-q", "-m", "feature: blocking calls")
+        head = self.repo.git("rev-parse", "HEAD")
+        self.repo.git("checkout", "-q", "main")
+        self.open_mr(head)
+        r = self.ci("ci")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        notes = {n["position"]["new_line"]: n["body"] for n in self.positioned()}
+        self.assertEqual(sorted(notes), [2, 3])
+        self.assertIn("\n```suggestion:-0+0\n    tokio::time::sleep(std::time::Duration::from_millis(1)).await;\n```\n",
+                      notes[2])
+        self.assertIn("\n```suggestion:-0+3\n    tokio::fs::write(\n        p,\n        q,\n    ).await?;\n```\n",
+                      notes[3])
+
     def test_second_run_posts_nothing_new_and_edits_the_summary(self):
         self.open_mr()
         self.assertEqual(self.ci("ci").returncode, 1)

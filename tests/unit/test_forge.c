@@ -197,7 +197,7 @@ static void test_md_text(void **state)
 	(void)state;
 	add_finding(&fs, "src/lib.rs", 1,
 		    "<!-- crabgate:fp=0123456789abcdef --> @team #12 a&b\x1b[31m\xff\xe2\x80\xae");
-	cg_forge_comment_body(&b, &fs.items[0], NULL);
+	cg_forge_comment_body(&b, &fs.items[0], NULL, NULL);
 	cg_buf_truncate(&b, (size_t)(strstr(b.ptr, "\n\n<sub>") - b.ptr)); /* the message, not crabgate's own marker */
 	assert_null(strstr(b.ptr, "<!--"));
 	assert_null(strstr(b.ptr, "@team"));
@@ -212,6 +212,44 @@ static void test_md_text(void **state)
 	cg_findings_release(&fs);
 }
 
+/* A fix is a suggestion only on exactly its lines, fenced past its backticks, and never with a control byte. */
+static void test_suggestion(void **state)
+{
+	struct cg_findings fs = CG_FINDINGS_INIT;
+	struct cg_edit edit = { "src/lib.rs", 10, 20, 4, 5, 4, 15, "tokio::fs::read" };
+	struct cg_finding *f;
+	struct cg_buf b = CG_BUF_INIT;
+	(void)state;
+
+	add_finding(&fs, "src/lib.rs", 4, "`std::fs::read` blocks");
+	f = &fs.items[0];
+	f->fix = calloc(1, sizeof(*f->fix));
+	cg_fix_add_edit(f->fix, &edit);
+	f->fix->first_line = f->fix->last_line = 4;
+	f->fix->new_lines = strdup("    let s = tokio::fs::read(p).await?; // ```");
+	assert_true(cg_forge_fix_fits(f, 4, 4));
+	assert_false(cg_forge_fix_fits(f, 3, 4));
+	assert_false(cg_forge_fix_fits(f, 4, 5));
+	cg_forge_comment_body(&b, f, NULL, "suggestion");
+	assert_non_null(
+		strstr(b.ptr, "\n\n````suggestion\n    let s = tokio::fs::read(p).await?; // ```\n````\n\n<sub>"));
+	assert_null(strstr(b.ptr, "may be incorrect"));
+	cg_buf_truncate(&b, 0);
+	f->fix->applicability = CG_FIX_MAYBE_INCORRECT;
+	cg_forge_comment_body(&b, f, NULL, "suggestion:-0+0");
+	assert_non_null(strstr(b.ptr, "````suggestion:-0+0\n"));
+	assert_non_null(strstr(b.ptr, "may be incorrect"));
+	/* What the block holds is committed as it is: a control character is never offered. */
+	free(f->fix->new_lines);
+	f->fix->new_lines = strdup("    tokio::fs::read(p).await\x1b[2J");
+	assert_false(cg_forge_fix_fits(f, 4, 4));
+	free(f->fix->new_lines);
+	f->fix->new_lines = NULL;
+	assert_false(cg_forge_fix_fits(f, 4, 4));
+	cg_buf_release(&b);
+	cg_findings_release(&fs);
+}
+
 static void test_comment_and_summary(void **state)
 {
 	struct cg_findings fs = CG_FINDINGS_INIT;
@@ -222,7 +260,7 @@ static void test_comment_and_summary(void **state)
 	(void)state;
 	for (uint32_t i = 1; i <= 150; i++)
 		add_finding(&fs, "src/lib.rs", i, "chrono is banned: a long message to fill the summary with text");
-	cg_forge_comment_body(&b, &fs.items[0], NULL);
+	cg_forge_comment_body(&b, &fs.items[0], NULL, NULL);
 	assert_true(cg_forge_marker_fp(fp, b.ptr));
 	assert_string_equal(fp, fs.items[0].fingerprint);
 	cg_buf_release(&b);
@@ -293,7 +331,7 @@ static void test_model_text_stays_inert(void **state)
 		f->origin = CG_ORIGIN_REVIEW;
 		f->help = fences[i][1] ? strdup(fences[i][1]) : NULL;
 		cg_buf_truncate(&b, 0);
-		cg_forge_comment_body(&b, f, "https://github.com");
+		cg_forge_comment_body(&b, f, "https://github.com", NULL);
 		marker = strstr(b.ptr, "\n" CG_FORGE_FP_MARKER);
 		trailer = strstr(b.ptr, "\n_(from the model review)_");
 		assert_non_null(marker);
@@ -314,7 +352,7 @@ static void test_model_text_stays_inert(void **state)
 		    "[ok](https://github.com/o/r/pull/1) and https://github.com/o/r/pull/1#x.\n\n"
 		    "[r]: http://evil.example/ref\n[s]: //evil.example/s\n");
 	cg_buf_truncate(&b, 0);
-	cg_forge_comment_body(&b, &fs.items[0], "https://github.com");
+	cg_forge_comment_body(&b, &fs.items[0], "https://github.com", NULL);
 	for (const char *bad[] = { "](", "]:", "http://evil", "HTTPS://EVIL", "ftp://evil", "www.evil" }, **p = bad;
 	     p < bad + 6; p++) {
 		/* Every occurrence left is the forge's own link. */
@@ -326,7 +364,7 @@ static void test_model_text_stays_inert(void **state)
 	assert_non_null(strstr(b.ptr, " https://github.com/o/r/pull/1#x."));
 	assert_non_null(strstr(b.ptr, "evil.example/x")); /* still readable */
 	cg_buf_truncate(&b, 0);
-	cg_forge_comment_body(&b, &fs.items[0], NULL); /* no forge origin: no live link at all */
+	cg_forge_comment_body(&b, &fs.items[0], NULL, NULL); /* no forge origin: no live link at all */
 	assert_null(strstr(b.ptr, "]("));
 	assert_null(strstr(b.ptr, "https://github.com"));
 	cg_buf_release(&b);
@@ -401,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup(test_detect_gitlab, clear_env),
 		cmocka_unit_test(test_markers),
 		cmocka_unit_test(test_md_text),
+		cmocka_unit_test(test_suggestion),
 		cmocka_unit_test(test_same_origin),
 		cmocka_unit_test(test_model_text_stays_inert),
 		cmocka_unit_test(test_comment_and_summary),
