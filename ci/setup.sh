@@ -22,6 +22,8 @@ packages=(
   valgrind
   # Real Rust crates, used as test and benchmark corpora.
   librust-tokio-dev librust-chrono-dev librust-hyper-dev librust-reqwest-dev
+  # The fix compile test builds a crate against those packaged crates, offline.
+  rustc cargo
 )
 
 missing=()
