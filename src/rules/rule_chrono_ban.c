@@ -208,13 +208,23 @@ static const char *banned(const struct ban *b, const char *name)
 	return name ? banned_n(b, name, strlen(name)) : NULL;
 }
 
-static void emit_at(struct cg_rule_ctx *ctx, struct cg_span span, const char *message, const char *help)
+/* With `edits`, the finding has a fix: maybe-incorrect, since the code around a jiff value must follow. */
+static void emit_fixed(struct cg_rule_ctx *ctx, struct cg_span span, const char *message, const char *help,
+		       const struct cg_emit_edit *edits, size_t nedits)
 {
 	struct cg_emit e = { 0 };
 	e.span = span;
 	e.message = message;
 	e.help = help && *help ? help : NULL;
+	e.edits = edits;
+	e.nedits = nedits;
+	e.applicability = CG_FIX_MAYBE_INCORRECT;
 	cg_rule_emit(ctx, &e);
+}
+
+static void emit_at(struct cg_rule_ctx *ctx, struct cg_span span, const char *message, const char *help)
+{
+	emit_fixed(ctx, span, message, help, NULL, 0);
 }
 
 /* ---------------------------------------------------------------- Rust -- */
@@ -231,8 +241,10 @@ struct rust_walk {
 	const struct cg_source *src;
 	struct scope *scopes; /* the file first, then module bodies in source order */
 	size_t nscopes, scopes_alloc;
-	struct cg_buf extra; /* hints for calls through imported names, added to `use` findings */
-	TSNode skip;	     /* a callee already reported with its call */
+	struct cg_buf extra;	    /* hints for calls through imported names, added to `use` findings */
+	TSNode skip;		    /* a callee already reported with its call */
+	struct cg_emit_edit fix[2]; /* the fix of the finding emit_rust makes next */
+	size_t nfix;
 };
 
 static struct scope *scope_add(struct rust_walk *w, TSNode body)
@@ -329,9 +341,70 @@ static void emit_rust(struct rust_walk *w, TSNode node, const char *crate, const
 	}
 	if (!h.size)
 		cg_buf_puts(&h, "`crabgate explain chrono-ban` lists the jiff equivalents");
-	emit_at(w->ban->ctx, cg_span_of(node), msg.ptr, h.ptr);
+	emit_fixed(w->ban->ctx, cg_span_of(node), msg.ptr, h.ptr, w->fix, w->nfix);
+	w->nfix = 0;
 	cg_buf_release(&msg);
 	cg_buf_release(&h);
+}
+
+/*
+ * chrono calls with a jiff twin of the same arguments (jiff 0.2's documented
+ * API, listed in `crabgate explain chrono-ban`); `suffix` follows the call.
+ */
+static const struct {
+	const char *chrono, *jiff, *suffix;
+} jiff_twins[] = {
+	{ "Utc::now", "jiff::Timestamp::now", NULL },
+	{ "Duration::seconds", "jiff::SignedDuration::from_secs", NULL },
+	{ "TimeDelta::seconds", "jiff::SignedDuration::from_secs", NULL },
+	{ "NaiveDate::from_ymd_opt", "jiff::civil::Date::new", ".ok()" },
+};
+
+/* `Utc::now().timestamp()`: jiff's Timestamp names the same i64 `as_second()` (and millis `as_millisecond()`). */
+static void plan_timestamp_fix(struct rust_walk *w, TSNode call)
+{
+	TSNode fe = ts_node_parent(call), field, outer;
+	size_t len;
+	const char *m;
+
+	if (ts_node_is_null(fe) || cg_node_kind(fe) != CG_K_FIELD_EXPRESSION ||
+	    !ts_node_eq(ts_node_child_by_field_name(fe, "value", 5), call))
+		return;
+	field = ts_node_child_by_field_name(fe, "field", 5);
+	outer = ts_node_parent(fe);
+	if (ts_node_is_null(field) || ts_node_is_null(outer) || cg_node_kind(outer) != CG_K_CALL_EXPRESSION)
+		return;
+	m = cg_node_text(w->src, field, &len);
+	if (len == 9 && !memcmp(m, "timestamp", 9))
+		w->fix[w->nfix++] =
+			(struct cg_emit_edit){ ts_node_start_byte(field), ts_node_end_byte(field), "as_second" };
+	else if (len == 16 && !memcmp(m, "timestamp_millis", 16))
+		w->fix[w->nfix++] =
+			(struct cg_emit_edit){ ts_node_start_byte(field), ts_node_end_byte(field), "as_millisecond" };
+}
+
+/* The fix of `chrono::A::b(args)` written in full (g: its segments), when the crate's replacement is jiff. */
+static void plan_call_fix(struct rust_walk *w, const struct segs *g, TSNode call, TSNode fn)
+{
+	const char *rep = banned(w->ban, g->s[0]);
+	w->nfix = 0;
+	if (g->n != 3 || !rep || strcmp(rep, "jiff") || strcmp(g->s[0], "chrono") ||
+	    cg_node_kind(ts_node_child_by_field_name(call, "function", 8)) != CG_K_SCOPED_IDENTIFIER)
+		return;
+	for (size_t i = 0; i < sizeof(jiff_twins) / sizeof(*jiff_twins); i++) {
+		const char *sep = strstr(jiff_twins[i].chrono, "::");
+		if (strncmp(g->s[1], jiff_twins[i].chrono, (size_t)(sep - jiff_twins[i].chrono)) ||
+		    g->s[1][sep - jiff_twins[i].chrono] || strcmp(g->s[2], sep + 2))
+			continue;
+		w->fix[w->nfix++] =
+			(struct cg_emit_edit){ ts_node_start_byte(fn), ts_node_end_byte(fn), jiff_twins[i].jiff };
+		if (jiff_twins[i].suffix)
+			w->fix[w->nfix++] = (struct cg_emit_edit){ ts_node_end_byte(call), ts_node_end_byte(call),
+								   jiff_twins[i].suffix };
+		else if (!strcmp(g->s[2], "now"))
+			plan_timestamp_fix(w, call);
+		return;
+	}
 }
 
 /* The text of argument `i` of a call's argument list, or NULL. */
@@ -681,6 +754,8 @@ static bool check_path(struct rust_walk *w, TSNode construct, TSNode path)
 	at = banned_segment(w, &g, ts_node_start_byte(construct));
 	if (at >= 0) {
 		if (cg_node_kind(construct) == CG_K_CALL_EXPRESSION) {
+			if (at == 0)
+				plan_call_fix(w, &g, construct, path);
 			hints_for_call(&eq, w->src, construct, &g);
 			if (!eq.size)
 				hints_for_path(&eq, &g, (size_t)at + 1);
@@ -936,6 +1011,25 @@ static void check_enabled_feature(struct cg_rule_ctx *ctx, const struct ban *b, 
 	free(named);
 }
 
+/*
+ * `chrono = …` on one line of a dependency table becomes `jiff = "0.2"`: the
+ * code must follow, so it is maybe-incorrect. Returns the number of edits.
+ */
+static size_t manifest_fix(struct cg_emit_edit *out, const struct cg_rule_ctx *ctx, const struct cg_crate_dep *d,
+			   const char *rep)
+{
+	const struct cg_source *src = ctx->src;
+	const struct cg_crate_pos *p = &d->pos;
+
+	if (strcmp(rep, "jiff") || strcmp(d->key, "chrono") || d->package || d->is_workspace_decl || d->is_inherited ||
+	    p->line != p->end_line || !p->line || p->line > src->nlines || !p->column || p->end_column <= p->column)
+		return 0;
+	out->start = src->line_starts[p->line - 1] + p->column - 1;
+	out->end = src->line_starts[p->line - 1] + p->end_column - 1;
+	out->replacement = "jiff = \"0.2\"";
+	return 1;
+}
+
 static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct cg_crate_dep *d,
 		      const struct cg_crate *ws)
 {
@@ -944,6 +1038,7 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 
 	if (rep) {
 		struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+		struct cg_emit_edit dep_fix;
 		if (d->is_workspace_decl)
 			cg_buf_printf(&msg, "%s is banned: declared for the workspace in [workspace.dependencies]",
 				      crate);
@@ -960,7 +1055,8 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 			      "depend on %s and port the code; `crabgate explain chrono-ban` lists the equivalents "
 			      "(`Utc::now()` -> `jiff::Timestamp::now()`, `NaiveDate` -> `jiff::civil::Date`, ...)",
 			      rep);
-		emit_at(ctx, cg_span_of_pos(d->pos), msg.ptr, help.ptr);
+		emit_fixed(ctx, cg_span_of_pos(d->pos), msg.ptr, help.ptr, &dep_fix,
+			   manifest_fix(&dep_fix, ctx, d, rep));
 		cg_buf_release(&msg);
 		cg_buf_release(&help);
 		return;
@@ -1186,6 +1282,16 @@ const struct cg_rule cg_rule_chrono_ban = {
 		   "    SecondsFormat::Millis       format!(\"{:.3}\", timestamp)\n"
 		   "    chrono::serde::ts_seconds   jiff::fmt::serde::timestamp::second::required\n"
 		   "    sqlx/diesel \"chrono\"        the jiff-sqlx / jiff-diesel crates\n"
+		   "\n"
+		   "Fixes, all maybe-incorrect (the code around the value must follow; `crabgate fix\n"
+		   "--unsafe` applies them), when jiff is the configured replacement:\n"
+		   "    chrono::Utc::now()                     jiff::Timestamp::now()\n"
+		   "    chrono::Utc::now().timestamp()         jiff::Timestamp::now().as_second()\n"
+		   "    chrono::Utc::now().timestamp_millis()  jiff::Timestamp::now().as_millisecond()\n"
+		   "    chrono::Duration::seconds(n)           jiff::SignedDuration::from_secs(n)\n"
+		   "    chrono::NaiveDate::from_ymd_opt(y, m, d)\n"
+		   "                                           jiff::civil::Date::new(y, m, d).ok()\n"
+		   "    chrono = ... (one line, Cargo.toml)    jiff = \"0.2\"\n"
 		   "\n"
 		   "The banned crates and their replacements are `rules.chrono-ban.crates` in config;\n"
 		   "features that pull chrono in are `rules.chrono-ban.enabling_features`.\n",
