@@ -497,7 +497,8 @@ static bool fn_code_changed(struct cg_rule_ctx *ctx, struct old_file *old, const
  * The checked functions: pub free fns (of the file and its inline modules)
  * and pub fns of inherent impls of pub types, with a body, outside tests
  * (#[cfg(test)] modules and impls, test fns, what follows #![cfg(test)]).
- * Trait bodies and trait impls are not checked.
+ * Trait bodies and trait impls are not checked, nor proc-macro entry points
+ * and what #[doc(hidden)] marks (the item, or the module or impl around it).
  */
 static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_items *items, size_t i,
 			 const char *owner, size_t owner_len, struct old_file *old)
@@ -546,17 +547,17 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 			}
 			break;
 		case CG_ITEM_MOD:
-			scope[i] = in == SCOPE_MOD && !it->is_cfg_test ? SCOPE_MOD : SCOPE_NONE;
+			scope[i] = in == SCOPE_MOD && !it->is_cfg_test && !it->is_not_api ? SCOPE_MOD : SCOPE_NONE;
 			break;
 		case CG_ITEM_IMPL:
 			/* Trait impls implement someone else's interface: benchmarks go with the trait's users. */
-			if (in == SCOPE_MOD && !it->is_trait_impl && it->has_body && !it->is_cfg_test && it->name_len &&
-			    type_index_level(&types, it) >= min_level)
+			if (in == SCOPE_MOD && !it->is_trait_impl && it->has_body && !it->is_cfg_test &&
+			    !it->is_not_api && it->name_len && type_index_level(&types, it) >= min_level)
 				scope[i] = SCOPE_IMPL;
 			break;
 		case CG_ITEM_FN:
 			if (it->has_body && it->name_len && it->visibility >= min_level && !it->is_test_fn &&
-			    !it->is_cfg_test) {
+			    !it->is_cfg_test && !it->is_not_api) {
 				const struct cg_item *impl = in == SCOPE_IMPL ? &items.items[it->parent] : NULL;
 				check_pub_fn(ctx, cr, &items, i, impl ? text + impl->name : NULL,
 					     impl ? impl->name_len : 0, &old);
@@ -667,8 +668,11 @@ const struct cg_rule cg_rule_missing_bench = {
 		   "is enough.\n"
 		   "\n"
 		   "Not checked: #[cfg(test)] code and test files, binaries (src/main.rs, src/bin/),\n"
-		   "trait impls, functions named in `rules.missing-bench.skip_names` (new, default),\n"
-		   "and paths in `rules.missing-bench.skip`. `visibility: pub(crate)` widens the rule.\n"
+		   "trait impls, proc-macro entry points (#[proc_macro], #[proc_macro_derive],\n"
+		   "#[proc_macro_attribute]: the compiler calls them), #[doc(hidden)] items, modules\n"
+		   "and impls (support for macros, not API), functions named in\n"
+		   "`rules.missing-bench.skip_names` (new, default), and paths in\n"
+		   "`rules.missing-bench.skip`. `visibility: pub(crate)` widens the rule.\n"
 		   "\n"
 		   "The crate's benches must also run: criterion (or its codspeed-criterion-compat\n"
 		   "rename, or divan) must be a dependency, and each criterion [[bench]] must set\n"

@@ -647,9 +647,19 @@ static void finish_macro_call(struct lexer *lx, struct cg_item *it, bool is_macr
 	}
 }
 
+static bool is_one_of(const struct lexer *lx, const struct tok *t, const char *const *words)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (is_word(lx, t, words[i]))
+			return true;
+	return false;
+}
+
 struct attr_flags {
-	bool is_cfg_test, is_test_fn;
+	bool is_cfg_test, is_test_fn, is_not_api;
 };
+
+static const char *const proc_macro_attrs[] = { "proc_macro", "proc_macro_derive", "proc_macro_attribute", NULL };
 
 /*
  * An attribute, lx->pos just after its '[': `#[cfg(..)]` naming `test`
@@ -681,6 +691,15 @@ static void scan_attr(struct lexer *lx, uint32_t open, struct attr_flags *f)
 		if ((n >= 4 && !memcmp(lx->s + last.end - 4, "test", 4)) ||
 		    (nseg == 1 && !is_rooted && is_word(lx, &first, "bench")))
 			f->is_test_fn = true;
+		/* The compiler calls proc-macro entry points, and #[doc(hidden)] marks macro support: no API to bench.
+		 */
+		if (nseg == 1 && !is_rooted && is_one_of(lx, &first, proc_macro_attrs))
+			f->is_not_api = true;
+		if (nseg == 1 && !is_rooted && is_word(lx, &first, "doc") && t.kind == T_OPEN) {
+			t = lex(lx);
+			if (is_word(lx, &t, "hidden") && (t = lex(lx)).kind == T_CLOSE)
+				f->is_not_api = true;
+		}
 		if (nseg == 1 && !is_rooted && is_word(lx, &first, "cfg") && t.kind == T_OPEN) {
 			uint32_t depth = 1;
 			bool has_test = false, has_not = false;
@@ -716,14 +735,6 @@ static void skip_shebang(struct lexer *lx)
 	if (p < lx->len && lx->s[p] == '[')
 		return;
 	lx->pos = skip_line_comment(lx, lx->pos);
-}
-
-static bool is_one_of(const struct lexer *lx, const struct tok *t, const char *const *words)
-{
-	for (size_t i = 0; words[i]; i++)
-		if (is_word(lx, t, words[i]))
-			return true;
-	return false;
 }
 
 static const char *const qualifiers[] = { "unsafe", "async", "safe", "auto", "default", NULL };
@@ -885,7 +896,7 @@ int cg_items_scan(struct cg_items *out, const char *text, size_t len)
 	skip_shebang(&lx);
 	for (;;) {
 		struct cg_item it = { 0 };
-		struct attr_flags af = { false, false };
+		struct attr_flags af = { false, false, false };
 		bool has_attrs = false;
 		struct tok t;
 
@@ -941,12 +952,14 @@ int cg_items_scan(struct cg_items *out, const char *text, size_t len)
 			if (parse_item(&lx, t, &it)) {
 				it.is_cfg_test = af.is_cfg_test;
 				it.is_test_fn = af.is_test_fn;
+				it.is_not_api = af.is_not_api;
 				cur = push_item(out, &it);
 				continue;
 			}
 		}
 		it.is_cfg_test = af.is_cfg_test;
 		it.is_test_fn = af.is_test_fn;
+		it.is_not_api = af.is_not_api;
 		push_item(out, &it);
 	}
 	/* Containers still open at the end run to it. */

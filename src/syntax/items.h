@@ -52,6 +52,7 @@ struct cg_item {
 	uint8_t visibility; /* 2 `pub`, 1 `pub(crate)` or `crate`, 0 narrower or private */
 	bool is_cfg_test;   /* an attribute is #[cfg(..)] naming `test` and no `not` (#![cfg(test)] too) */
 	bool is_test_fn;    /* an attribute's path is `bench` or ends in `test`: #[test], #[tokio::test], #[rstest] */
+	bool is_not_api;    /* #[proc_macro*] entry point or #[doc(hidden)]: public, but no one's API */
 	bool is_trait_impl; /* impl X for Y */
 	bool has_body;	    /* `{ .. }` rather than `;` */
 };

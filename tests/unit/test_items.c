@@ -212,6 +212,34 @@ static void test_attributes(void **state)
 	cg_items_release(&items);
 }
 
+/* Public items that are no one's API: proc-macro entry points and #[doc(hidden)]. */
+static void test_not_api(void **state)
+{
+	static const char src[] = "#[proc_macro]\npub fn a(i: T) -> T { i }\n"
+				  "#[proc_macro_derive(X, attributes(x))]\npub fn b(i: T) -> T { i }\n"
+				  "#[proc_macro_attribute]\npub fn c(a: T, i: T) -> T { i }\n"
+				  "#[doc(hidden)]\npub mod d {}\n"
+				  "#[doc(hidden)] impl E {}\n"
+				  "#[doc = \"hidden\"]\npub fn f() {}\n"
+				  "#[doc(hidden, alias = \"x\")]\npub fn g() {}\n"
+				  "#[my::proc_macro]\npub fn h() {}\n"
+				  "#[inline]\npub fn i() {}\n";
+	struct cg_items items;
+	(void)state;
+	scan_exact(&items, src, strlen(src));
+	assert_true(find(&items, src, "pub fn a")->is_not_api);
+	assert_true(find(&items, src, "pub fn b")->is_not_api);
+	assert_true(find(&items, src, "pub fn c")->is_not_api);
+	assert_true(find(&items, src, "pub mod d")->is_not_api);
+	assert_true(find(&items, src, "impl E")->is_not_api);
+	assert_false(find(&items, src, "pub fn f")->is_not_api);
+	/* Only a bare doc(hidden): an alias list is read as shown (rare, and safe to report). */
+	assert_false(find(&items, src, "pub fn g")->is_not_api);
+	assert_false(find(&items, src, "pub fn h")->is_not_api);
+	assert_false(find(&items, src, "pub fn i")->is_not_api);
+	cg_items_release(&items);
+}
+
 static void test_visibility(void **state)
 {
 	static const char src[] = "pub fn a() {}\n"
@@ -707,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_comments_and_literals),
 		cmocka_unit_test(test_attributes),
+		cmocka_unit_test(test_not_api),
 		cmocka_unit_test(test_visibility),
 		cmocka_unit_test(test_qualifiers),
 		cmocka_unit_test(test_macros),
