@@ -196,7 +196,7 @@ int cg_change_text(const struct cg_change *change, const struct cg_changed_file 
 	if ((*skip = f->skip_reason) != NULL)
 		return 0;
 	if (f->is_unchanged) {
-		scratch->cap = UNCHANGED_MAX_BYTES;
+		scratch->limit = UNCHANGED_MAX_BYTES;
 		err = cg_change_read(change, f->path, scratch);
 	} else if (f->is_loaded) {
 		*data = f->content.ptr;

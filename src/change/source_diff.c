@@ -63,7 +63,7 @@ static int read_diff_input(struct cg_buf *out, const char *path)
 
 	if (!f)
 		return cg_error_set(CG_E_INPUT, "--diff %s: cannot open: %s", path, strerror(errno));
-	out->cap = DIFF_MAX_BYTES;
+	out->limit = DIFF_MAX_BYTES;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if ((err = cg_buf_put(out, chunk, n)) < 0)
 			break;

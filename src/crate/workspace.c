@@ -140,7 +140,7 @@ void cg_crate_cache_free(struct cg_crate_cache *cache)
 
 bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, struct cg_buf *out)
 {
-	out->cap = cache->max_file;
+	out->limit = cache->max_file;
 	if (cg_change_read(cache->change, path, out) < 0) {
 		cg_error_clear();
 		cg_buf_release(out);

@@ -677,7 +677,7 @@ static int slot_start(struct engine *e, struct slot *s)
 	CURL *c;
 
 	response_reset_attempt(&s->call->resp);
-	s->call->resp.body.cap = e->policy->max_body;
+	s->call->resp.body.limit = e->policy->max_body;
 	s->is_truncated = false;
 	s->errbuf[0] = '\0';
 	if (!(c = curl_easy_init()))

@@ -140,9 +140,9 @@ static int read_repo_file(struct cg_buf *out, const struct cg_change *change, co
 	struct cg_buf full = CG_BUF_INIT;
 	int err;
 
-	out->cap = cap;
+	out->limit = cap;
 	err = cg_change_read(change, path, out);
-	out->cap = 0;
+	out->limit = 0;
 	if (err == 0 || err == CG_E_TOOBIG)
 		return err;
 	cg_buf_truncate(out, 0);

@@ -16,7 +16,7 @@ void cg_buf_init(struct cg_buf *b)
 	b->ptr = cg_buf__empty;
 	b->size = 0;
 	b->asize = 0;
-	b->cap = 0;
+	b->limit = 0;
 	b->sink = NULL;
 	b->sink_payload = NULL;
 	b->sink_at = 0;
@@ -44,11 +44,11 @@ int cg_buf_flush(struct cg_buf *b)
 
 void cg_buf_release(struct cg_buf *b)
 {
-	size_t cap = b->cap;
+	size_t limit = b->limit;
 	if (b->asize)
 		free(b->ptr);
 	cg_buf_init(b);
-	b->cap = cap;
+	b->limit = limit;
 }
 
 char *cg_buf_detach(struct cg_buf *b, size_t *len_out)
@@ -80,8 +80,8 @@ int cg_buf_grow(struct cg_buf *b, size_t extra)
 			return err;
 	}
 	need = b->size + extra + 1;
-	if (b->cap && need - 1 > b->cap)
-		return cg_error_set(CG_E_TOOBIG, "input exceeds the limit of %zu bytes", b->cap);
+	if (b->limit && need - 1 > b->limit)
+		return cg_error_set(CG_E_TOOBIG, "input exceeds the limit of %zu bytes", b->limit);
 	if (need <= b->asize)
 		return 0;
 	n = b->asize ? b->asize : 64;

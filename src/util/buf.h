@@ -6,14 +6,15 @@
 
 /*
  * A growable byte buffer. `ptr` is never NULL and always NUL-terminated, so
- * a buffer can be read as a C string at any time. `cap` (0 = none) bounds
- * what untrusted producers (servers, models, pull requests) may make us hold.
+ * a buffer can be read as a C string at any time. `limit` (0 = none) bounds
+ * what untrusted producers (servers, models, pull requests) may make us hold;
+ * `asize` is what is allocated.
  */
 struct cg_buf {
 	char *ptr;
 	size_t size;
 	size_t asize;
-	size_t cap;
+	size_t limit;
 	/* Optional (cg_buf_set_sink): where a streamed buffer's bytes go. */
 	int (*sink)(const char *data, size_t len, void *payload);
 	void *sink_payload;
@@ -31,7 +32,7 @@ void cg_buf_init(struct cg_buf *b);
 void cg_buf_release(struct cg_buf *b);
 /* Hands the contents to the caller (free() them); the buffer is re-initialised. */
 char *cg_buf_detach(struct cg_buf *b, size_t *len_out);
-/* Ensures room for `extra` more bytes. CG_E_TOOBIG past the cap. */
+/* Ensures room for `extra` more bytes. CG_E_TOOBIG past the limit. */
 int cg_buf_grow(struct cg_buf *b, size_t extra);
 int cg_buf_put(struct cg_buf *b, const void *data, size_t len);
 int cg_buf_puts(struct cg_buf *b, const char *s);

@@ -7,7 +7,7 @@
  * destination. Every one of them writes valid UTF-8, each byte that is not
  * becoming U+FFFD, except the terminal's, which shows it as `\xff` so a
  * reader sees what the file holds. Each appends to `b` and returns 0 or
- * CG_E_TOOBIG (the buffer's cap).
+ * CG_E_TOOBIG (the buffer's limit).
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -22,7 +22,7 @@ int cg_fs_read(struct cg_buf *out, const char *path, size_t cap)
 	struct stat st;
 	ssize_t n;
 	int err = 0;
-	size_t old_cap = out->cap;
+	size_t old_limit = out->limit;
 
 	if (fd < 0)
 		return cg_error_set(errno == ENOENT ? CG_E_NOTFOUND : CG_E_IO, "%s: cannot read: %s", path,
@@ -33,7 +33,7 @@ int cg_fs_read(struct cg_buf *out, const char *path, size_t cap)
 		return cg_error_set(CG_E_IO, "%s: not a regular file (a FIFO, device or folder); give a regular file",
 				    path);
 	}
-	out->cap = cap;
+	out->limit = cap;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -46,7 +46,7 @@ int cg_fs_read(struct cg_buf *out, const char *path, size_t cap)
 			break;
 		}
 	}
-	out->cap = old_cap;
+	out->limit = old_limit;
 	close(fd);
 	return err;
 }

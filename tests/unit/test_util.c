@@ -66,7 +66,7 @@ static void test_buf(void **state)
 	assert_int_equal(len, 2);
 	assert_string_equal(b.ptr, "");
 	free(p);
-	b.cap = 4;
+	b.limit = 4;
 	assert_int_equal(cg_buf_puts(&b, "1234"), 0);
 	assert_int_equal(cg_buf_puts(&b, "5"), CG_E_TOOBIG);
 	cg_buf_release(&b);
