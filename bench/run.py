@@ -465,9 +465,10 @@ def main():
                 fh.write("# Benchmark results\n\nNewest first. Produced by `bench/run.sh` (see bench/run.py).\n\n")
         with open(path) as fh:
             old = fh.read()
-        head, sep, rest = old.partition("\n## ")
+        # Above the newest dated run: the summary of the targets stays at the top.
+        head, sep, rest = old.partition("\n## 20")
         with open(path, "w") as fh:
-            fh.write(head.rstrip("\n") + "\n\n" + text + "\n" + (("## " + rest) if sep else ""))
+            fh.write(head.rstrip("\n") + "\n\n" + text + "\n" + (("## 20" + rest) if sep else ""))
 
 
 if __name__ == "__main__":
