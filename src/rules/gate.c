@@ -782,18 +782,6 @@ static size_t merge_ranges(struct cg_byte_range *r, size_t n)
 	return k;
 }
 
-/* Where an inline module's body opens (just past its `{`), or 0 when it has none. */
-static uint32_t mod_body_open(const char *text, const struct cg_item *it)
-{
-	for (uint32_t i = it->name + it->name_len; i < it->end; i++) {
-		if (text[i] == '{')
-			return i + 1;
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
-			return 0;
-	}
-	return 0;
-}
-
 /*
  * Parses what of a parent module file can declare modules, found by the
  * item scanner: inner attributes, `mod x;` items, and items with a `mod`
@@ -826,7 +814,7 @@ static int parse_mod_items(struct cg_source *src, bool *is_empty)
 		r[n++] = (struct cg_byte_range){ it->start, it->end };
 		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items.items[p].parent) {
 			const struct cg_item *m = &items.items[p];
-			uint32_t open = m->kind == CG_ITEM_MOD ? mod_body_open(src->text, m) : 0;
+			uint32_t open = m->kind == CG_ITEM_MOD ? cg_items_mod_body(src->text, m) : 0;
 			cg_array_grow((void **)&r, &cap, n + 2, sizeof(*r));
 			if (!open) {
 				r[n++] = (struct cg_byte_range){ m->start, m->end };

@@ -208,18 +208,6 @@ int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out,
 	return err;
 }
 
-/* One past the `{` that opens a mod's body, or 0 when the bytes after its name are not white space and `{`. */
-static uint32_t mod_body_open(const char *text, const struct cg_item *it)
-{
-	for (uint32_t i = it->name + it->name_len; i < it->end; i++) {
-		if (text[i] == '{')
-			return i + 1;
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
-			return 0;
-	}
-	return 0;
-}
-
 /*
  * Whether a finding's fingerprint text occurs twice in the file: then an
  * identical finding may sit in an item left unparsed, and its occurrence
@@ -309,7 +297,7 @@ static void plan_shared_items(struct item_plan *plan, const struct cg_items *ite
 				plan->wants_all[r] || may_fire_on(run, plan->tree[r], file, src, it->start, it->end);
 		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items->items[p].parent) {
 			const struct cg_item *m = &items->items[p];
-			uint32_t open = m->kind == CG_ITEM_MOD ? mod_body_open(src->text, m) : 0;
+			uint32_t open = m->kind == CG_ITEM_MOD ? cg_items_mod_body(src->text, m) : 0;
 			if (!open) {
 				range_add(&plan->keep, m->start, m->end);
 				continue;

@@ -1072,3 +1072,14 @@ struct cg_token cg_tokenizer_next(struct cg_tokenizer *tz)
 	tz->pos = lx.pos;
 	return (struct cg_token){ kinds[t.kind], t.start, t.end };
 }
+
+uint32_t cg_items_mod_body(const char *text, const struct cg_item *it)
+{
+	for (uint32_t i = it->name + it->name_len; i < it->end; i++) {
+		if (text[i] == '{')
+			return i + 1;
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return 0;
+	}
+	return 0;
+}

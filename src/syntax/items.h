@@ -82,6 +82,9 @@ struct cg_items {
 int cg_items_scan(struct cg_items *out, const char *text, size_t len);
 void cg_items_release(struct cg_items *items);
 
+/* One past the `{` that opens inline module `it`'s body, or 0 for `mod x;` (white space only between). */
+uint32_t cg_items_mod_body(const char *text, const struct cg_item *it);
+
 /*
  * Whether two spans of Rust hold the same tokens, in order: comments and
  * white space do not count, literals count byte for byte. Reads no byte
