@@ -214,6 +214,62 @@ static void line_text(struct cg_change *change, struct cg_changed_file *f, uint3
 	*len = n;
 }
 
+/*
+ * The model's suggested code as a fix of lines first..last of `f`, when it
+ * applies cleanly to the new version: the lines are there, written with
+ * plain newlines (a CRLF file gets no fix: the suggestion's line ends would
+ * not be the file's), and the code differs from them. Maybe-incorrect,
+ * always: a model wrote it. NULL otherwise.
+ */
+static struct cg_fix *suggestion_fix(struct cg_change *change, struct cg_changed_file *f, uint32_t first, uint32_t last,
+				     const char *suggestion)
+{
+	const char *data = NULL;
+	size_t size = 0, start = 0, end, last_start = 0, slen = strlen(suggestion);
+	uint32_t at = 1;
+	struct cg_edit ed;
+	struct cg_fix *fix;
+	char *code;
+
+	if (cg_change_content(change, f, &data, &size) != 0 || !data || size >= UINT32_MAX)
+		return NULL;
+	while (start < size && at < first)
+		if (data[start++] == '\n')
+			at++;
+	if (at < first || start >= size)
+		return NULL;
+	for (end = start, last_start = start; end < size; end++) {
+		if (data[end] != '\n')
+			continue;
+		if (at == last)
+			break;
+		at++;
+		last_start = end + 1;
+	}
+	if (at < last)
+		return NULL;
+	while (slen && (suggestion[slen - 1] == '\n' || suggestion[slen - 1] == '\r'))
+		slen--;
+	if (memchr(data + start, '\r', end - start) || memchr(suggestion, '\r', slen) ||
+	    (end - start == slen && !memcmp(data + start, suggestion, slen)))
+		return NULL;
+	code = cg_strndup(suggestion, slen);
+	ed = (struct cg_edit){
+		f->path, (uint32_t)start, (uint32_t)end, first, 1, last, (uint32_t)(end - last_start) + 1, code
+	};
+	fix = cg_calloc(1, sizeof(*fix));
+	fix->applicability = CG_FIX_MAYBE_INCORRECT;
+	if (!cg_fix_add_edit(fix, &ed)) {
+		cg_fix_free(fix);
+		free(code);
+		return NULL;
+	}
+	fix->new_lines = code;
+	fix->first_line = first;
+	fix->last_line = last;
+	return fix;
+}
+
 /* What a review finding's fingerprint hashes: the commented line, read again (it may hold a NUL). */
 static void finding_text(struct cg_buf *out, const struct cg_finding *f, void *payload)
 {
@@ -269,8 +325,11 @@ static void add_findings(struct cg_review_result *res, struct cg_findings *findi
 		out->column = 1;
 		out->end_column = (uint32_t)ll + 1;
 		out->message = cg_strdup(m->body);
-		out->help = m->suggestion ? cg_strdup(m->suggestion) : NULL;
 		out->origin = CG_ORIGIN_REVIEW;
+		out->fix = m->suggestion ? suggestion_fix(change, f, out->line, out->end_line, m->suggestion) : NULL;
+		/* A one-line fix is shown as the fix ("replace with"); longer ones are shown by the help too. */
+		out->help =
+			m->suggestion && !(out->fix && out->line == out->end_line) ? cg_strdup(m->suggestion) : NULL;
 		out->source_line = cg_strndup(lt, ll);
 		res->comments_kept++;
 	}

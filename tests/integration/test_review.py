@@ -292,6 +292,38 @@ class ReviewTest(unittest.TestCase):
         self.assertTrue(all(f["end_line"] == 13 for f in found))  # a range leaving the change is cut
         self.assertIn("2 model comments were outside the change and were dropped", self.notes(doc))
 
+    def test_a_suggestion_that_applies_is_a_fix(self):
+        """The model's code for the commented line becomes a maybe-incorrect fix of that line, when it fits."""
+        self.repo.write("src/lib.rs", rust_file(0, 12))
+        self.repo.commit("base")
+        self.repo.write("src/lib.rs", rust_file(0, 12) + "pub fn added() -> u32 { 1 }\n")
+        self.repo.stage()
+        self.configure()
+        self.server.scenario(default={"mode": "normal", "comment_suggestion": "pub fn added() -> u64 { 1 }\n"})
+        r, doc = self.check("--review")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        [f] = self.review_findings(doc)
+        self.assertEqual(f["line"], 13)
+        self.assertEqual(f["fix"]["applicability"], "maybe-incorrect")
+        [e] = f["fix"]["edits"]
+        self.assertEqual((e["path"], e["line"], e["end_line"], e["replacement"]),
+                         ("src/lib.rs", 13, 13, "pub fn added() -> u64 { 1 }"))
+        with open(os.path.join(self.repo.path, "src/lib.rs"), "rb") as fh:
+            text = fh.read()
+        self.assertEqual(text[e["byte_start"]:e["byte_end"]], b"pub fn added() -> u32 { 1 }")
+        self.assertIsNone(f["help"])  # shown as the fix, not twice
+        # Code equal to the line, or on a CRLF line, is no fix: it stays the comment's help.
+        for code, crlf in (("pub fn added() -> u32 { 1 }", False), ("pub fn added() -> u64 { 1 }", True)):
+            with self.subTest(code=code, crlf=crlf):
+                self.repo.write("src/lib.rs", rust_file(0, 12) + "pub fn added() -> u32 { 1 }" +
+                                ("\r\n" if crlf else "\n"))
+                self.repo.stage()
+                self.server.scenario(default={"mode": "normal", "comment_suggestion": code})
+                r, doc = self.check("--review", "--no-cache")
+                [f] = self.review_findings(doc)
+                self.assertNotIn("fix", f)
+                self.assertEqual(f["help"], code)
+
     def test_comments_over_the_cap_are_counted_as_such(self):
         self.stage_files(1)
         self.server.scenario(default={"mode": "normal", "comment_count": 10000})

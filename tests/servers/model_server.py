@@ -23,6 +23,7 @@ else the next unused entry of "sequence", else "default". An ANSWER is a dict:
   status, headers, body: for mode status (a raw answer, body a str or JSON)
   location: for mode redirect (status 302 unless "status" says otherwise)
   comment_body: text of generated comments
+  comment_suggestion: the "suggestion" (replacement code) of generated comments
   comment_count: repeat the first generated comment this many times in all
                  (bodies numbered), for an answer with very many comments
 normal answers comment once on the first added line (`N + code`) of every file
@@ -111,6 +112,9 @@ def review_json(answer, text):
         {"path": p, "line": n, "severity": "warning", "category": "standards", "body": body}
         for p, n in first_added_lines(text)
     ]
+    if "comment_suggestion" in answer:
+        for c in comments:
+            c["suggestion"] = answer["comment_suggestion"]
     if comments and answer.get("comment_count"):
         first = comments[0]
         comments = [dict(first, body="%s #%d" % (body, i)) for i in range(answer["comment_count"])]
