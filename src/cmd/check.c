@@ -84,7 +84,7 @@ static int rule_index(size_t *out, const char *option, const char *id)
 static int take_rule_choice(struct rule_choice *rc, int c, char *arg)
 {
 	enum cg_severity sev;
-	size_t i;
+	size_t i = 0;
 	char *eq;
 	int err;
 
