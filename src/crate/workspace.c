@@ -298,8 +298,12 @@ char *const *cg_crate__manifest_dirs(struct cg_crate_cache *cache, size_t *n)
 		cache->has_manifest_list = true;
 		if (cg_change_list(cache->change, "", list_manifest, cache) < 0)
 			cg_error_clear();
-		qsort(cache->manifest_dirs, cache->nmanifest_dirs, sizeof(*cache->manifest_dirs), cg_crate__cmp_str);
-		qsort(cache->bench_dirs, cache->nbench_dirs, sizeof(*cache->bench_dirs), cg_crate__cmp_str);
+		/* qsort's array may not be NULL, even empty: a repository without manifests has none. */
+		if (cache->nmanifest_dirs)
+			qsort(cache->manifest_dirs, cache->nmanifest_dirs, sizeof(*cache->manifest_dirs),
+			      cg_crate__cmp_str);
+		if (cache->nbench_dirs)
+			qsort(cache->bench_dirs, cache->nbench_dirs, sizeof(*cache->bench_dirs), cg_crate__cmp_str);
 	}
 	*n = cache->nmanifest_dirs;
 	return cache->manifest_dirs;

@@ -210,7 +210,8 @@ static int apply_plan(struct cg_buf *diff, size_t *nfiles, struct plan *p, const
 		err = cg_error_set(CG_E_GIT, "cannot open the index: %s", git_error_last()->message);
 		goto done;
 	}
-	qsort(p->edits, p->nedits, sizeof(*p->edits), cmp_edit_ptr);
+	if (p->nedits) /* qsort's array may not be NULL, even empty */
+		qsort(p->edits, p->nedits, sizeof(*p->edits), cmp_edit_ptr);
 	for (size_t i = 0, j; i < p->nedits; i = j) {
 		const struct target *t = target_of(p, p->edits[i]->path);
 		for (j = i; j < p->nedits && !strcmp(p->edits[j]->path, t->path); j++)
