@@ -973,6 +973,85 @@ int cg_items_scan(struct cg_items *out, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * The `{ }` body of the item macro call `it` (`cfg_net! { .. }`, `a::b! { .. }`,
+ * not macro_rules!): true with [*from, *to) the bytes between the braces.
+ */
+static bool macro_body(const char *text, const struct cg_item *it, uint32_t *from, uint32_t *to)
+{
+	struct lexer lx = { (const unsigned char *)text, it->end, it->decl, true };
+	struct tok t = lex(&lx), open;
+
+	if (it->kind != CG_ITEM_OTHER)
+		return false;
+	if (take_path_sep(&lx, &t))
+		t = lex(&lx);
+	if (is_word(&lx, &t, "macro_rules"))
+		return false;
+	for (;;) {
+		struct tok u;
+		if (t.kind != T_IDENT)
+			return false;
+		u = lex(&lx);
+		if (is_punct(&u, '!'))
+			break;
+		if (!take_path_sep(&lx, &u))
+			return false;
+		t = lex(&lx);
+	}
+	open = lex(&lx);
+	if (open.kind != T_OPEN || open.c != '{')
+		return false;
+	skip_group(&lx, '{');
+	if (!lx.is_clean || lx.pos < open.end + 1)
+		return false;
+	*from = open.end;
+	*to = lx.pos - 1;
+	return true;
+}
+
+/* Appends `in` (offsets from `base`, parents local) to `out` under `parent`, expanding its macro bodies. */
+static void append_expanded(struct cg_items *out, const struct cg_items *in, const char *text, uint32_t base,
+			    uint32_t parent, int depth)
+{
+	uint32_t *map = cg_calloc(in->n ? in->n : 1, sizeof(*map));
+
+	for (size_t i = 0; i < in->n; i++) {
+		struct cg_item it = in->items[i];
+		uint32_t from, to;
+		struct cg_items body;
+		it.start += base;
+		it.decl += base;
+		it.end += base;
+		it.name += base;
+		it.parent = it.parent == CG_ITEM_TOP ? parent : map[it.parent];
+		map[i] = push_item(out, &it);
+		if (depth >= 8 || !macro_body(text, &out->items[map[i]], &from, &to))
+			continue;
+		/* Only a body that is items through and through: other macros take tokens of their own grammar. */
+		if (cg_items_scan(&body, text + from, to - from) == 0 && body.is_clean && body.n)
+			append_expanded(out, &body, text, from, map[i], depth + 1);
+		cg_items_release(&body);
+	}
+	free(map);
+}
+
+int cg_items_scan_expanded(struct cg_items *out, const char *text, size_t len)
+{
+	struct cg_items flat;
+	int err = cg_items_scan(&flat, text, len);
+
+	if (err < 0) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
+	memset(out, 0, sizeof(*out));
+	out->is_clean = flat.is_clean;
+	append_expanded(out, &flat, text, 0, CG_ITEM_TOP, 0);
+	cg_items_release(&flat);
+	return 0;
+}
+
 void cg_items_release(struct cg_items *items)
 {
 	free(items->items);

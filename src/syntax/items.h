@@ -81,6 +81,14 @@ struct cg_items {
  */
 int cg_items_scan(struct cg_items *out, const char *text, size_t len);
 void cg_items_release(struct cg_items *items);
+/*
+ * cg_items_scan, and then the items written inside item macro calls
+ * (`cfg_net! { pub fn f() {} }`, `a::b! { .. }`) whose brace body scans
+ * cleanly as items, each listed after its call with the call as its parent
+ * (a CG_ITEM_OTHER), nested calls too. For rules that check items whatever
+ * macro wraps them (missing-bench).
+ */
+int cg_items_scan_expanded(struct cg_items *out, const char *text, size_t len);
 
 /* One past the `{` that opens inline module `it`'s body, or 0 for `mod x;` (white space only between). */
 uint32_t cg_items_mod_body(const char *text, const struct cg_item *it);

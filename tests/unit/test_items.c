@@ -127,6 +127,36 @@ static void test_kinds(void **state)
 	       { CG_ITEM_TYPE, TOP, "struct Unit;", "Unit" }, );
 }
 
+/* cg_items_scan_expanded: the items of item macro bodies, under their call; other macros stay closed. */
+static void test_expanded(void **state)
+{
+	const char *src = "cfg_net! {\n"
+			  "    pub fn a() {}\n"
+			  "    impl T { pub fn b(&self) {} }\n"
+			  "    crate::feature! { fn c() {} }\n"
+			  "}\n"
+			  "dsl! { name = x; }\n"
+			  "macro_rules! m { () => { fn d() {} } }\n"
+			  "fn e() {}\n";
+	struct cg_items items;
+	(void)state;
+	assert_int_equal(cg_items_scan_expanded(&items, src, strlen(src)), 0);
+	assert_int_equal(items.n, 9);
+	assert_int_equal(items.items[0].kind, CG_ITEM_OTHER);
+	assert_int_equal(find(&items, src, "pub fn a")->parent, 0);
+	assert_int_equal(find(&items, src, "impl T")->parent, 0);
+	assert_int_equal(find(&items, src, "pub fn b")->kind, CG_ITEM_FN);
+	assert_int_equal(items.items[find(&items, src, "pub fn b")->parent].kind, CG_ITEM_IMPL);
+	assert_int_equal(items.items[find(&items, src, "fn c")->parent].kind, CG_ITEM_OTHER);
+	assert_int_equal(find(&items, src, "fn c")->parent,
+			 (uint32_t)(find(&items, src, "crate::feature!") - items.items));
+	assert_int_equal(find(&items, src, "fn e")->parent, TOP);
+	assert_true(items.is_clean);
+	for (size_t i = 1; i < items.n; i++)
+		assert_true(items.items[i - 1].decl < items.items[i].decl);
+	cg_items_release(&items);
+}
+
 /* Brackets and `;` inside comments, strings and chars are not structure. */
 static void test_comments_and_literals(void **state)
 {
@@ -746,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_corpus_matches_tree_sitter),
 		cmocka_unit_test(test_same_tokens),
+		cmocka_unit_test(test_expanded),
 	};
 	return cmocka_run_group_tests_name("items", tests, NULL, NULL);
 }
