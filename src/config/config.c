@@ -30,6 +30,7 @@ static const struct {
 	{ "provider", { "auto", "openai", "anthropic", "none", NULL } },
 	{ "mode", { "commit", "stage", "off", NULL } },
 	{ "visibility", { "pub", "pub(crate)", NULL } },
+	{ "match", { "typed", "name", NULL } },
 	{ "review_event", { "COMMENT", "REQUEST_CHANGES", NULL } },
 };
 

@@ -110,6 +110,25 @@ struct word {
 	bool is_sure; /* in one place at least, surely an identifier of the tree (see words_scan) */
 };
 
+/* How a bench names a fn, for typed matching (cg_crate_bench_calls). */
+enum ref_kind {
+	REF_PATH,   /* `a::b::name`, `Type::name`, `<Type as Trait>::name`: qual is the segment before name */
+	REF_METHOD, /* `x.name(..)` on a receiver of type qual */
+	REF_CALL,   /* `name(..)` by its bare name */
+};
+
+struct bench_ref {
+	char *name;
+	char *qual;  /* REF_PATH: the type or module before name; REF_METHOD: the receiver's type; else NULL */
+	char *first; /* REF_PATH: the path's first segment */
+	enum ref_kind kind;
+};
+
+/* `use a::b::c;` as path "a::b::c" and local "c"; `use a::b as d;` local "d"; `use a::*;` local "*". */
+struct bench_use {
+	char *path, *local;
+};
+
 struct bench_scan {
 	char *path;
 	bool has_text;
@@ -121,6 +140,10 @@ struct bench_scan {
 	struct cg_bench_file flags; /* what it runs on; flags.path is path */
 	char **names;		    /* sorted, unique: the identifiers the tree names */
 	size_t nnames;
+	struct bench_ref *refs; /* sorted by name: how the tree names fns (typed matching) */
+	size_t nrefs;
+	struct bench_use *uses; /* the paths its `use` declarations bring in */
+	size_t nuses;
 };
 
 struct cg_bench_index {
@@ -406,6 +429,418 @@ static int scan_tree_node(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
+/* --- typed references: which fn of which type a name stands for --- */
+
+struct binding {
+	char *var, *type;
+};
+
+struct typed_scan {
+	const struct cg_source *src;
+	struct binding *binds; /* let and parameter bindings, in source order */
+	size_t nbinds, bcap;
+	struct binding *fns; /* the bench's own fns and the types they return */
+	size_t nfns, fcap;
+	struct bench_ref *refs;
+	size_t nrefs, rcap;
+	struct bench_use *uses;
+	size_t nuses, ucap;
+};
+
+static TSNode field(TSNode n, const char *name)
+{
+	return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
+}
+
+/* Wrappers a method call sees through (auto-deref): `Arc<Runtime>` calls Runtime's methods. */
+static bool is_wrapper(const char *type)
+{
+	return !strcmp(type, "Arc") || !strcmp(type, "Rc") || !strcmp(type, "Box");
+}
+
+/*
+ * The name of the type a type (or path) node names: its last segment,
+ * through references, `<T as Trait>`, generics and Arc/Rc/Box. NULL for
+ * none (a tuple, `impl Trait`, a fn pointer).
+ */
+static char *type_name(const struct cg_source *src, TSNode t, int depth)
+{
+	if (ts_node_is_null(t) || depth > 16)
+		return NULL;
+	switch (cg_node_kind(t)) {
+	case CG_K_TYPE_IDENTIFIER:
+	case CG_K_IDENTIFIER:
+		return cg_node_strdup(src, t);
+	case CG_K_SCOPED_TYPE_IDENTIFIER:
+	case CG_K_SCOPED_IDENTIFIER:
+		return type_name(src, field(t, "name"), depth + 1);
+	case CG_K_REFERENCE_TYPE:
+	case CG_K_QUALIFIED_TYPE:
+		return type_name(src, field(t, "type"), depth + 1);
+	case CG_K_BRACKETED_TYPE:
+		return ts_node_named_child_count(t) ? type_name(src, ts_node_named_child(t, 0), depth + 1) : NULL;
+	case CG_K_GENERIC_TYPE: {
+		char *n = type_name(src, field(t, "type"), depth + 1);
+		TSNode args = field(t, "type_arguments");
+		if (n && is_wrapper(n) && !ts_node_is_null(args) && ts_node_named_child_count(args)) {
+			free(n);
+			return type_name(src, ts_node_named_child(args, 0), depth + 1);
+		}
+		return n;
+	}
+	default:
+		return NULL;
+	}
+}
+
+static bool is_type_like(const char *name)
+{
+	return name && name[0] >= 'A' && name[0] <= 'Z';
+}
+
+static const struct binding *find_binding(const struct binding *b, size_t n, const char *var)
+{
+	/* The latest binding of the name: shadowing. */
+	for (size_t i = n; i-- > 0;)
+		if (!strcmp(b[i].var, var))
+			return &b[i];
+	return NULL;
+}
+
+/*
+ * The type of an expression as far as the bench shows it: a constructor
+ * (`Type::new(..)`, `Type { .. }`, `Arc::new(Type::new())`), a variable
+ * bound to one, a call of the bench's own fn with a return type, and these
+ * through `?`, `.await`, `&`, `.unwrap()`, `.expect(..)`, `.clone()`, and
+ * `XBuilder::build()` as X. NULL when it does not show.
+ */
+static char *expr_type(struct typed_scan *ts, TSNode e, int depth)
+{
+	if (ts_node_is_null(e) || depth > 16)
+		return NULL;
+	switch (cg_node_kind(e)) {
+	case CG_K_IDENTIFIER: {
+		char *var = cg_node_strdup(ts->src, e);
+		const struct binding *b = find_binding(ts->binds, ts->nbinds, var);
+		if (b || !is_type_like(var)) {
+			free(var);
+			return b ? cg_strdup(b->type) : NULL;
+		}
+		return var; /* a unit struct's value: `Clock.advance()` */
+	}
+	case CG_K_SCOPED_IDENTIFIER: {
+		char *name = cg_node_strdup(ts->src, field(e, "name"));
+		if (is_type_like(name))
+			return name; /* `krate::Clock.advance()` */
+		free(name);
+		return NULL;
+	}
+	case CG_K_TRY_EXPRESSION:
+	case CG_K_AWAIT_EXPRESSION:
+	case CG_K_PARENTHESIZED_EXPRESSION:
+	case CG_K_REFERENCE_EXPRESSION:
+	case CG_K_UNARY_EXPRESSION:
+		return ts_node_named_child_count(e)
+			       ? expr_type(ts, ts_node_named_child(e, ts_node_named_child_count(e) - 1), depth + 1)
+			       : NULL;
+	case CG_K_STRUCT_EXPRESSION:
+		return type_name(ts->src, field(e, "name"), depth + 1);
+	case CG_K_CALL_EXPRESSION: {
+		TSNode fn = field(e, "function");
+		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
+			fn = field(fn, "function");
+		if (ts_node_is_null(fn))
+			return NULL;
+		if (cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER) {
+			char *q = type_name(ts->src, field(fn, "path"), depth + 1);
+			TSNode args = field(e, "arguments");
+			if (!is_type_like(q)) {
+				free(q);
+				return NULL;
+			}
+			if (is_wrapper(q) && !ts_node_is_null(args) && ts_node_named_child_count(args) == 1) {
+				free(q);
+				return expr_type(ts, ts_node_named_child(args, 0), depth + 1);
+			}
+			return q;
+		}
+		if (cg_node_kind(fn) == CG_K_IDENTIFIER) {
+			char *name = cg_node_strdup(ts->src, fn);
+			const struct binding *b = find_binding(ts->fns, ts->nfns, name);
+			free(name);
+			return b ? cg_strdup(b->type) : NULL;
+		}
+		if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION) {
+			TSNode m = field(fn, "field");
+			char *inner;
+			size_t n;
+			if (cg_node_is(ts->src, m, "unwrap") || cg_node_is(ts->src, m, "expect") ||
+			    cg_node_is(ts->src, m, "clone"))
+				return expr_type(ts, field(fn, "value"), depth + 1);
+			if (!cg_node_is(ts->src, m, "build"))
+				return NULL;
+			inner = expr_type(ts, field(fn, "value"), depth + 1);
+			n = inner ? strlen(inner) : 0;
+			if (n > 7 && !strcmp(inner + n - 7, "Builder")) {
+				inner[n - 7] = '\0';
+				return inner;
+			}
+			free(inner);
+		}
+		return NULL;
+	}
+	default:
+		return NULL;
+	}
+}
+
+static void add_binding(struct binding **b, size_t *n, size_t *cap, char *var, char *type)
+{
+	if (!var || !type) {
+		free(var);
+		free(type);
+		return;
+	}
+	cg_array_grow((void **)b, cap, *n + 1, sizeof(**b));
+	(*b)[*n].var = var;
+	(*b)[(*n)++].type = type;
+}
+
+/* The variable a pattern binds: `x`, `mut x`, `ref x`; NULL for destructuring. */
+static char *pattern_var(const struct cg_source *src, TSNode p)
+{
+	if (ts_node_is_null(p))
+		return NULL;
+	if (cg_node_kind(p) == CG_K_MUT_PATTERN && ts_node_named_child_count(p))
+		p = ts_node_named_child(p, ts_node_named_child_count(p) - 1);
+	return cg_node_kind(p) == CG_K_IDENTIFIER ? cg_node_strdup(src, p) : NULL;
+}
+
+static bool is_skipped(enum cg_kind kind)
+{
+	return kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_STRING_LITERAL ||
+	       kind == CG_K_RAW_STRING_LITERAL || kind == CG_K_MACRO_INVOCATION || kind == CG_K_MACRO_DEFINITION;
+}
+
+/* The bench's own fns and their return types, wherever they stand in the file. */
+static int typed_fns(TSNode node, void *payload)
+{
+	struct typed_scan *ts = payload;
+	enum cg_kind kind = cg_node_kind(node);
+	if (is_skipped(kind))
+		return CG_WALK_SKIP;
+	if (kind == CG_K_FUNCTION_ITEM)
+		add_binding(&ts->fns, &ts->nfns, &ts->fcap, cg_node_strdup(ts->src, field(node, "name")),
+			    type_name(ts->src, field(node, "return_type"), 0));
+	return CG_WALK_ENTER;
+}
+
+static void add_ref(struct typed_scan *ts, enum ref_kind kind, char *name, char *qual, char *first)
+{
+	cg_array_grow((void **)&ts->refs, &ts->rcap, ts->nrefs + 1, sizeof(*ts->refs));
+	ts->refs[ts->nrefs++] = (struct bench_ref){ name, qual, first, kind };
+}
+
+static void add_use(struct typed_scan *ts, char *path, char *local)
+{
+	cg_array_grow((void **)&ts->uses, &ts->ucap, ts->nuses + 1, sizeof(*ts->uses));
+	ts->uses[ts->nuses].path = path;
+	ts->uses[ts->nuses++].local = local;
+}
+
+/* A node's text without white space or comments' bytes between tokens (`a :: b` as `a::b`). */
+static char *squeezed(const struct cg_source *src, TSNode n)
+{
+	size_t len;
+	const char *t = cg_node_text(src, n, &len);
+	char *out = cg_calloc(len + 1, 1), *o = out;
+	for (size_t i = 0; i < len; i++)
+		if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n' && t[i] != '\r')
+			*o++ = t[i];
+	return out;
+}
+
+static char *joined(const char *prefix, const char *rest)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	if (*prefix && *rest)
+		cg_buf_printf(&b, "%s::%s", prefix, rest);
+	else
+		cg_buf_puts(&b, *prefix ? prefix : rest);
+	char *out = cg_buf_detach(&b, NULL);
+	return out ? out : cg_strdup("");
+}
+
+static char *last_segment_dup(const char *path)
+{
+	const char *p = strrchr(path, ':');
+	return cg_strdup(p ? p + 1 : path);
+}
+
+static void flatten_use(struct typed_scan *ts, TSNode n, const char *prefix, int depth)
+{
+	enum cg_kind kind = cg_node_kind(n);
+	char *text, *path;
+
+	if (ts_node_is_null(n) || depth > 32)
+		return;
+	if (kind == CG_K_SCOPED_USE_LIST) {
+		TSNode p = field(n, "path"), list = field(n, "list");
+		char *pt = ts_node_is_null(p) ? cg_strdup("") : squeezed(ts->src, p);
+		char *sub = joined(prefix, pt);
+		flatten_use(ts, list, sub, depth + 1);
+		free(pt);
+		free(sub);
+		return;
+	}
+	if (kind == CG_K_USE_LIST) {
+		for (uint32_t i = 0; i < ts_node_named_child_count(n); i++)
+			flatten_use(ts, ts_node_named_child(n, i), prefix, depth + 1);
+		return;
+	}
+	if (kind == CG_K_USE_AS_CLAUSE) {
+		text = squeezed(ts->src, field(n, "path"));
+		add_use(ts, joined(prefix, text), cg_node_strdup(ts->src, field(n, "alias")));
+		free(text);
+		return;
+	}
+	if (kind == CG_K_USE_WILDCARD) {
+		size_t len;
+		text = squeezed(ts->src, n);
+		len = strlen(text);
+		text[len >= 3 ? len - 3 : 0] = '\0'; /* less the `::*` */
+		add_use(ts, joined(prefix, text), cg_strdup("*"));
+		free(text);
+		return;
+	}
+	if (kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT)
+		return;
+	text = squeezed(ts->src, n);
+	if (!strcmp(text, "self")) { /* `use a::b::{self}` brings `b` */
+		add_use(ts, cg_strdup(prefix), last_segment_dup(prefix));
+		free(text);
+		return;
+	}
+	path = joined(prefix, text);
+	add_use(ts, path, last_segment_dup(path));
+	free(text);
+}
+
+/* The first segment of a path expression (`a` of `a::b::c`), or NULL. */
+static char *first_segment(const struct cg_source *src, TSNode n)
+{
+	for (int depth = 0; !ts_node_is_null(n) && depth < 64; depth++) {
+		enum cg_kind kind = cg_node_kind(n);
+		if (kind == CG_K_SCOPED_IDENTIFIER) {
+			TSNode p = field(n, "path");
+			if (ts_node_is_null(p)) /* `::a::b` */
+				return cg_node_strdup(src, field(n, "name"));
+			n = p;
+			continue;
+		}
+		return kind == CG_K_IDENTIFIER ? cg_node_strdup(src, n) : type_name(src, n, 0);
+	}
+	return NULL;
+}
+
+/* Bindings, then references, in one walk: a let is seen before the calls after it. */
+static int typed_refs(TSNode node, void *payload)
+{
+	struct typed_scan *ts = payload;
+	enum cg_kind kind = cg_node_kind(node);
+
+	if (is_skipped(kind))
+		return CG_WALK_SKIP;
+	switch (kind) {
+	case CG_K_USE_DECLARATION:
+		flatten_use(ts, field(node, "argument"), "", 0);
+		return CG_WALK_SKIP;
+	case CG_K_LET_DECLARATION: {
+		TSNode type = field(node, "type");
+		char *var = pattern_var(ts->src, field(node, "pattern"));
+		char *t = ts_node_is_null(type) ? expr_type(ts, field(node, "value"), 0) : type_name(ts->src, type, 0);
+		add_binding(&ts->binds, &ts->nbinds, &ts->bcap, var, t);
+		break;
+	}
+	case CG_K_PARAMETER:
+		add_binding(&ts->binds, &ts->nbinds, &ts->bcap, pattern_var(ts->src, field(node, "pattern")),
+			    type_name(ts->src, field(node, "type"), 0));
+		break;
+	case CG_K_SCOPED_IDENTIFIER: {
+		TSNode parent = ts_node_parent(node), path = field(node, "path");
+		/* `a::b` inside `a::b::c` is a module, not what the path names. */
+		if (!ts_node_is_null(parent) && cg_node_kind(parent) == CG_K_SCOPED_IDENTIFIER &&
+		    ts_node_eq(field(parent, "path"), node))
+			break;
+		add_ref(ts, REF_PATH, cg_node_strdup(ts->src, field(node, "name")),
+			ts_node_is_null(path) ? NULL : type_name(ts->src, path, 0), first_segment(ts->src, node));
+		break;
+	}
+	case CG_K_CALL_EXPRESSION: {
+		TSNode fn = field(node, "function");
+		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
+			fn = field(fn, "function");
+		if (ts_node_is_null(fn))
+			break;
+		if (cg_node_kind(fn) == CG_K_IDENTIFIER) {
+			add_ref(ts, REF_CALL, cg_node_strdup(ts->src, fn), NULL, NULL);
+		} else if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION) {
+			char *t = expr_type(ts, field(fn, "value"), 0);
+			if (t)
+				add_ref(ts, REF_METHOD, cg_node_strdup(ts->src, field(fn, "field")), t, NULL);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return CG_WALK_ENTER;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct bench_ref *)a)->name, ((const struct bench_ref *)b)->name);
+}
+
+static void typed_scan_run(struct bench_scan *bs, const struct cg_source *src)
+{
+	struct typed_scan ts = { .src = src };
+
+	cg_walk(cg_source_root(src), typed_fns, &ts);
+	cg_walk(cg_source_root(src), typed_refs, &ts);
+	for (size_t i = 0; i < ts.nbinds; i++) {
+		free(ts.binds[i].var);
+		free(ts.binds[i].type);
+	}
+	free(ts.binds);
+	for (size_t i = 0; i < ts.nfns; i++) {
+		free(ts.fns[i].var);
+		free(ts.fns[i].type);
+	}
+	free(ts.fns);
+	if (ts.nrefs)
+		qsort(ts.refs, ts.nrefs, sizeof(*ts.refs), cmp_ref);
+	bs->refs = ts.refs;
+	bs->nrefs = ts.nrefs;
+	bs->uses = ts.uses;
+	bs->nuses = ts.nuses;
+}
+
+static void refs_free(struct bench_ref *refs, size_t n, struct bench_use *uses, size_t nuses)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(refs[i].name);
+		free(refs[i].qual);
+		free(refs[i].first);
+	}
+	free(refs);
+	for (size_t i = 0; i < nuses; i++) {
+		free(uses[i].path);
+		free(uses[i].local);
+	}
+	free(uses);
+}
+
 /* Parses one bench file: what it runs on and the identifiers it names. */
 static void tree_scan(struct bench_scan *bs, const char *text, size_t len)
 {
@@ -419,6 +854,7 @@ static void tree_scan(struct bench_scan *bs, const char *text, size_t len)
 	acc.src = &src;
 	acc.file = &bs->flags;
 	cg_walk(cg_source_root(&src), scan_tree_node, &acc);
+	typed_scan_run(bs, &src);
 	cg_source_release(&src);
 	if (acc.n)
 		qsort(acc.names, acc.n, sizeof(*acc.names), cg_crate__cmp_str);
@@ -445,6 +881,7 @@ static void bench_scan_free(struct bench_scan *bs)
 	for (size_t i = 0; i < bs->nnames; i++)
 		free(bs->names[i]);
 	free(bs->names);
+	refs_free(bs->refs, bs->nrefs, bs->uses, bs->nuses);
 	free(bs);
 }
 
@@ -534,8 +971,16 @@ static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path
 		bs->flags.path = bs->path;
 		bs->names = fresh.names;
 		bs->nnames = fresh.nnames;
+		bs->refs = fresh.refs;
+		bs->nrefs = fresh.nrefs;
+		bs->uses = fresh.uses;
+		bs->nuses = fresh.nuses;
 		fresh.names = NULL;
 		fresh.nnames = 0;
+		fresh.refs = NULL;
+		fresh.nrefs = 0;
+		fresh.uses = NULL;
+		fresh.nuses = 0;
 	} else if (level == SCAN_WORDS && !bs->has_words) {
 		bs->has_words = true;
 		bs->words = fresh.words;
@@ -550,6 +995,7 @@ static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path
 	for (size_t i = 0; i < fresh.nnames; i++)
 		free(fresh.names[i]);
 	free(fresh.names);
+	refs_free(fresh.refs, fresh.nrefs, fresh.uses, fresh.nuses);
 	return bs;
 }
 
@@ -725,6 +1171,112 @@ bool cg_crate_bench_names(struct cg_crate_cache *cache, const struct cg_crate *c
 		is_named = bs->nnames && bsearch(&name, bs->names, bs->nnames, sizeof(*bs->names), cg_crate__cmp_str);
 	}
 	free(is_unsure);
+	return is_named;
+}
+
+/* Whether `path` is the crate's path or under it (`tokio`, `tokio::task`). */
+static bool is_crate_path(const char *path, const char *ident)
+{
+	size_t n = strlen(ident);
+	return !strncmp(path, ident, n) && (!path[n] || (path[n] == ':' && path[n + 1] == ':'));
+}
+
+/* Whether a path's first segment is the crate or a name the file's `use`s bring from it. */
+static bool from_crate(const struct bench_scan *bs, const char *first, const char *ident)
+{
+	if (!first)
+		return false;
+	if (!strcmp(first, ident))
+		return true;
+	for (size_t i = 0; i < bs->nuses; i++)
+		if (!strcmp(bs->uses[i].local, first) && is_crate_path(bs->uses[i].path, ident))
+			return true;
+	return false;
+}
+
+/* A bare `name(..)` is the crate's fn when a `use` brings it, or a glob of the crate's paths. */
+static bool imports(const struct bench_scan *bs, const char *name, const char *ident)
+{
+	for (size_t i = 0; i < bs->nuses; i++)
+		if ((!strcmp(bs->uses[i].local, name) || !strcmp(bs->uses[i].local, "*")) &&
+		    is_crate_path(bs->uses[i].path, ident))
+			return true;
+	return false;
+}
+
+static bool has_ref(const struct bench_scan *bs, const char *name, enum ref_kind kind)
+{
+	size_t lo = 0, hi = bs->nrefs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(bs->refs[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < bs->nrefs && !strcmp(bs->refs[lo].name, name); lo++)
+		if (bs->refs[lo].kind == kind)
+			return true;
+	return false;
+}
+
+/* `use krate::m::name as alias;` and a call of `alias(..)`. */
+static bool calls_alias(const struct bench_scan *bs, const char *name, const char *ident)
+{
+	for (size_t i = 0; i < bs->nuses; i++) {
+		const char *path = bs->uses[i].path, *last = strrchr(path, ':');
+		if (last && !strcmp(last + 1, name) && strcmp(bs->uses[i].local, name) && is_crate_path(path, ident) &&
+		    has_ref(bs, bs->uses[i].local, REF_CALL))
+			return true;
+	}
+	return false;
+}
+
+static bool ref_names_fn(const struct bench_scan *bs, const struct bench_ref *r, const char *owner, const char *ident)
+{
+	if (owner)
+		return (r->kind == REF_PATH || r->kind == REF_METHOD) && r->qual && !strcmp(r->qual, owner);
+	if (r->kind == REF_PATH)
+		return r->qual && !is_type_like(r->qual) && from_crate(bs, r->first, ident);
+	return r->kind == REF_CALL && imports(bs, r->name, ident);
+}
+
+/*
+ * The words filter as in cg_crate_bench_names (a name, and for a method its
+ * type, absent from a file's bytes or words cannot be named there); only the
+ * files that pass are parsed for their typed references.
+ */
+bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *cr, const char *owner, const char *name)
+{
+	const char *pkg = cr->manifest.package_name ? cr->manifest.package_name : "";
+	char *ident = cg_strdup(pkg);
+	bool is_named = false;
+
+	for (char *p = ident; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	for (size_t i = 0; i < cr->nbench_files && !is_named; i++) {
+		const struct bench_scan *bs = scanned(cache, cr->bench_files[i], SCAN_TEXT);
+		size_t lo = 0, hi;
+		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)) ||
+		    (owner && !memmem(bs->text.ptr, bs->text.size, owner, strlen(owner))))
+			continue;
+		if (!find_word(scanned(cache, cr->bench_files[i], SCAN_WORDS), name))
+			continue;
+		bs = scanned(cache, cr->bench_files[i], SCAN_TREE);
+		hi = bs->nrefs;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(bs->refs[mid].name, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < bs->nrefs && !strcmp(bs->refs[lo].name, name) && !is_named; lo++)
+			is_named = ref_names_fn(bs, &bs->refs[lo], owner, ident);
+		is_named = is_named || (!owner && calls_alias(bs, name, ident));
+	}
+	free(ident);
 	return is_named;
 }
 

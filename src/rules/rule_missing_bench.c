@@ -376,16 +376,24 @@ static bool skipped_name(const struct cg_conf_node *rc, const char *name)
 	return false;
 }
 
-static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_item *fn, const char *owner,
-			 const char *name)
+/* A candidate no bench names, held back while a crate without benches gathers them into one finding. */
+struct missing {
+	const struct cg_item *fn;
+	char *name, *full; /* `name`, `Owner::name` */
+};
+
+struct missing_list {
+	struct missing *items;
+	size_t n, cap;
+};
+
+static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_item *fn, const char *name,
+			 const char *full_name)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT, full = CG_BUF_INIT;
 	const char *crate = cr->manifest.package_name ? cr->manifest.package_name : cr->dir;
 
-	if (owner)
-		cg_buf_printf(&full, "%s::%s", owner, name);
-	else
-		cg_buf_puts(&full, name);
+	cg_buf_puts(&full, full_name);
 	/* Under --all every file counts as added, but nothing is new: say only what is missing. */
 	if (ctx->change->source == CG_SOURCE_ALL)
 		cg_buf_printf(&msg, "pub fn `%s` has no benchmark: none of crate `%s` calls it", full.ptr, crate);
@@ -408,6 +416,39 @@ static void emit_missing(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
 	cg_buf_release(&full);
+}
+
+/* How many fns one finding names before it says "and N more". */
+#define GROUP_LISTED 10
+
+/*
+ * A crate without any benchmark: one finding for the file's unbenched fns,
+ * at the first of them, rather than the same help once per fn.
+ */
+static void emit_missing_group(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct missing_list *ml)
+{
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	const char *crate = cr->manifest.package_name ? cr->manifest.package_name : cr->dir;
+	const struct cg_item *fn = ml->items[0].fn;
+
+	if (ml->n == 1) {
+		emit_missing(ctx, cr, fn, ml->items[0].name, ml->items[0].full);
+		return;
+	}
+	cg_buf_printf(&msg, "%zu pub fns of this file %s, and crate `%s` has no benchmarks at all: ", ml->n,
+		      ctx->change->source == CG_SOURCE_ALL ? "have no benchmark" : "are new or changed", crate);
+	for (size_t i = 0; i < ml->n && i < GROUP_LISTED; i++)
+		cg_buf_printf(&msg, "%s`%s`", i ? ", " : "", ml->items[i].full);
+	if (ml->n > GROUP_LISTED)
+		cg_buf_printf(&msg, " and %zu more", ml->n - GROUP_LISTED);
+	cg_buf_printf(&help,
+		      "add benches/%s.rs with criterion benches that call them, criterion under "
+		      "[dev-dependencies] and a [[bench]] entry with `harness = false`; or list the names in "
+		      "rules.missing-bench.skip_names",
+		      crate);
+	emit(ctx, span_of_bytes(ctx->src, fn->decl, fn->end), msg.ptr, help.ptr);
+	cg_buf_release(&msg);
+	cg_buf_release(&help);
 }
 
 /*
@@ -436,10 +477,19 @@ static bool has_added_line(const struct cg_changed_file *file, uint32_t from, ui
 	return false;
 }
 
+/* The mod, impl or trait an item is in, through the item macro calls around it; NULL at the top. */
+static const struct cg_item *container_of(const struct cg_items *items, const struct cg_item *it)
+{
+	const struct cg_item *p = it->parent == CG_ITEM_TOP ? NULL : &items->items[it->parent];
+	while (p && p->kind == CG_ITEM_OTHER)
+		p = p->parent == CG_ITEM_TOP ? NULL : &items->items[p->parent];
+	return p;
+}
+
 /* The name of the impl a fn is in, or NULL for a free fn. */
 static const char *owner_of(const struct cg_items *items, const struct cg_item *fn, const char *text, size_t *len)
 {
-	const struct cg_item *p = fn->parent == CG_ITEM_TOP ? NULL : &items->items[fn->parent];
+	const struct cg_item *p = container_of(items, fn);
 	if (!p || p->kind != CG_ITEM_IMPL)
 		return NULL;
 	*len = p->name_len;
@@ -467,7 +517,7 @@ static bool fn_code_changed(struct cg_rule_ctx *ctx, struct old_file *old, const
 		old->is_read = true;
 		cg_buf_init(&old->text);
 		old->has_text = cg_change_read_old(ctx->change, ctx->file, &old->text) == 0 &&
-				cg_items_scan(&old->items, old->text.ptr, old->text.size) == 0;
+				cg_items_scan_expanded(&old->items, old->text.ptr, old->text.size) == 0;
 		if (!old->has_text) {
 			cg_error_clear();
 			cg_items_release(&old->items);
@@ -501,17 +551,36 @@ static bool fn_code_changed(struct cg_rule_ctx *ctx, struct old_file *old, const
  * and what #[doc(hidden)] marks (the item, or the module or impl around it).
  */
 static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_items *items, size_t i,
-			 const char *owner, size_t owner_len, struct old_file *old)
+			 const char *owner, size_t owner_len, struct old_file *old, struct missing_list *ml)
 {
 	const struct cg_item *fn = &items->items[i];
 	char *name = cg_strndup(ctx->src->text + fn->name, fn->name_len);
 	char *owner_name = owner ? cg_strndup(owner, owner_len) : NULL;
+	bool is_typed = strcmp(cg_conf_str(ctx->rule_cfg, "match", "typed"), "name") != 0;
 
 	/* Every candidate changed as code is reported; the pass's filter keeps those with changed lines. */
 	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i)) {
 		cg_crate_benches(ctx->cargo, cr);
-		if (!cg_crate_bench_names(ctx->cargo, cr, name))
-			emit_missing(ctx, cr, fn, owner_name, name);
+		if (is_typed ? !cg_crate_bench_calls(ctx->cargo, cr, owner_name, name)
+			     : !cg_crate_bench_names(ctx->cargo, cr, name)) {
+			struct cg_buf full = CG_BUF_INIT;
+			if (owner_name)
+				cg_buf_printf(&full, "%s::%s", owner_name, name);
+			else
+				cg_buf_puts(&full, name);
+			if (cr->nbench_files) {
+				emit_missing(ctx, cr, fn, name, full.ptr);
+			} else if (ctx->filter == CG_FILTER_FILE || ctx->filter == CG_FILTER_ALL ||
+				   ctx->file->is_whole_file ||
+				   has_added_line(ctx->file, cg_source_line_of(ctx->src, fn->decl),
+						  cg_source_line_of(ctx->src, fn->end - 1))) {
+				/* Only fns the pass's filter would keep: the group's finding stands on the first. */
+				cg_array_grow((void **)&ml->items, &ml->cap, ml->n + 1, sizeof(*ml->items));
+				ml->items[ml->n++] = (struct missing){ fn, name, cg_buf_detach(&full, NULL) };
+				name = NULL;
+			}
+			cg_buf_release(&full);
+		}
 	}
 	free(name);
 	free(owner_name);
@@ -525,9 +594,10 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	struct type_index types;
 	uint8_t *scope = NULL; /* per container item */
 	struct old_file old = { 0 };
+	struct missing_list missing = { 0 };
 	bool is_top_cut = false;
 
-	if ((err = cg_items_scan(&items, text, ctx->src->len)) < 0)
+	if ((err = cg_items_scan_expanded(&items, text, ctx->src->len)) < 0)
 		return err;
 	type_index_build(&types, &items, text);
 	scope = cg_calloc(items.n ? items.n : 1, sizeof(*scope));
@@ -558,15 +628,26 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 		case CG_ITEM_FN:
 			if (it->has_body && it->name_len && it->visibility >= min_level && !it->is_test_fn &&
 			    !it->is_cfg_test && !it->is_not_api) {
-				const struct cg_item *impl = in == SCOPE_IMPL ? &items.items[it->parent] : NULL;
+				const struct cg_item *impl = in == SCOPE_IMPL ? container_of(&items, it) : NULL;
 				check_pub_fn(ctx, cr, &items, i, impl ? text + impl->name : NULL,
-					     impl ? impl->name_len : 0, &old);
+					     impl ? impl->name_len : 0, &old, &missing);
 			}
+			break;
+		case CG_ITEM_OTHER:
+			/* An item macro call's items (cfg_net! { .. }) stand where the call stands. */
+			scope[i] = it->is_cfg_test || it->is_not_api ? SCOPE_NONE : in;
 			break;
 		default:
 			break;
 		}
 	}
+	if (missing.n)
+		emit_missing_group(ctx, cr, &missing);
+	for (size_t k = 0; k < missing.n; k++) {
+		free(missing.items[k].name);
+		free(missing.items[k].full);
+	}
+	free(missing.items);
 	free(scope);
 	free(types.idx);
 	cg_items_release(&items);
@@ -661,11 +742,22 @@ const struct cg_rule cg_rule_missing_bench = {
 	.summary = "new or changed pub fns of a library have a benchmark",
 	.explain = "Every component created or changed gets a criterion benchmark. For each library\n"
 		   "crate the change touches, every `pub fn` (free, or in an inherent impl of a pub\n"
-		   "type) that the change adds or whose body it changes must be named - called, used\n"
-		   "as a path, or called as a method - by a file of that crate's benchmarks at the\n"
-		   "new revision: benches/**/*.rs, the files of [[bench]] entries, and the benches of\n"
-		   "workspace packages that depend on the crate. Adding the bench in the same commit\n"
-		   "is enough.\n"
+		   "type), also those written inside item macros (`cfg_net! { .. }`), that the change\n"
+		   "adds or whose body it changes must be named by a file of that crate's benchmarks\n"
+		   "at the new revision: benches/**/*.rs, the files of [[bench]] entries, and the\n"
+		   "benches of workspace packages that depend on the crate. Adding the bench in the\n"
+		   "same commit is enough.\n"
+		   "\n"
+		   "A bench names a method through a path naming its type (`Type::method`,\n"
+		   "`<Type as Trait>::method`) or a method call on a value whose type the bench\n"
+		   "shows (`let x = Type::new(..)`, `Type { .. }`, `let x: Type`, a parameter\n"
+		   "`x: &Type`, a bench fn returning Type); a free fn through a path from the crate\n"
+		   "(`krate::m::f`) or a call of its bare name that a `use` of the crate brings.\n"
+		   "A same-named other thing (`Vec::len` for `JoinSet::len`, `write!`, a local\n"
+		   "variable) does not count. `match: name` counts any identifier of the name.\n"
+		   "\n"
+		   "A crate without any benchmark gets one finding per file, at its first unbenched\n"
+		   "fn, listing them all (not per crate: the rule sees one file at a time).\n"
 		   "\n"
 		   "Not checked: #[cfg(test)] code and test files, binaries (src/main.rs, src/bin/),\n"
 		   "trait impls, proc-macro entry points (#[proc_macro], #[proc_macro_derive],\n"

@@ -1,0 +1,52 @@
+pub mod util;
+
+pub struct Clock;
+pub struct Timer {
+    pub ms: u64,
+}
+pub struct Pool;
+pub struct Runtime;
+pub struct RuntimeBuilder;
+pub struct Unseen;
+
+impl Clock {
+    pub fn by_path() {}
+    pub fn by_qualified(&self) {}
+    pub fn by_typed_let(&self) {}
+    pub fn by_param(&self) {}
+    pub fn by_unit_value(&self) {}
+}
+
+impl Timer {
+    pub fn by_struct_literal(&self) {}
+}
+
+impl Pool {
+    pub fn create() -> Pool {
+        Pool
+    }
+    pub fn through_arc(&self) {}
+}
+
+impl Runtime {
+    pub fn by_bench_fn(&self) {}
+    pub fn by_builder(&self) {}
+}
+
+impl RuntimeBuilder {
+    pub fn start() -> RuntimeBuilder {
+        RuntimeBuilder
+    }
+    pub fn build(self) -> Runtime {
+        Runtime
+    }
+}
+
+impl Unseen {
+    pub fn by_loop_var(&self) {}
+}
+
+pub fn free_by_path() {}
+pub fn free_by_use() {}
+pub fn free_by_alias() {}
+pub fn free_by_glob() {}

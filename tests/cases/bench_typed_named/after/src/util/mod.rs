@@ -1,0 +1,1 @@
+pub fn free_by_module() {}
