@@ -441,6 +441,8 @@ struct typed_scan {
 	size_t nbinds, bcap;
 	struct binding *fns; /* the bench's own fns and the types they return */
 	size_t nfns, fcap;
+	struct binding *fields; /* the fields of the bench's own structs and their types */
+	size_t nfields, fdcap;
 	struct bench_ref *refs;
 	size_t nrefs, rcap;
 	struct bench_use *uses;
@@ -510,7 +512,8 @@ static const struct binding *find_binding(const struct binding *b, size_t n, con
 /*
  * The type of an expression as far as the bench shows it: a constructor
  * (`Type::new(..)`, `Type { .. }`, `Arc::new(Type::new())`), a variable
- * bound to one, a call of the bench's own fn with a return type, and these
+ * bound to one, a call of the bench's own fn with a return type, a field of
+ * the bench's own struct (`self.interval`), and these
  * through `?`, `.await`, `&`, `.unwrap()`, `.expect(..)`, `.clone()`, and
  * `XBuilder::build()` as X. NULL when it does not show.
  */
@@ -545,6 +548,12 @@ static char *expr_type(struct typed_scan *ts, TSNode e, int depth)
 			       : NULL;
 	case CG_K_STRUCT_EXPRESSION:
 		return type_name(ts->src, field(e, "name"), depth + 1);
+	case CG_K_FIELD_EXPRESSION: { /* `self.interval` of a bench struct's field `interval: Interval` */
+		char *name = cg_node_strdup(ts->src, field(e, "field"));
+		const struct binding *b = find_binding(ts->fields, ts->nfields, name);
+		free(name);
+		return b ? cg_strdup(b->type) : NULL;
+	}
 	case CG_K_CALL_EXPRESSION: {
 		TSNode fn = field(e, "function");
 		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
@@ -632,6 +641,9 @@ static int typed_fns(TSNode node, void *payload)
 	if (kind == CG_K_FUNCTION_ITEM)
 		add_binding(&ts->fns, &ts->nfns, &ts->fcap, cg_node_strdup(ts->src, field(node, "name")),
 			    type_name(ts->src, field(node, "return_type"), 0));
+	else if (kind == CG_K_FIELD_DECLARATION)
+		add_binding(&ts->fields, &ts->nfields, &ts->fdcap, cg_node_strdup(ts->src, field(node, "name")),
+			    type_name(ts->src, field(node, "type"), 0));
 	return CG_WALK_ENTER;
 }
 
@@ -818,6 +830,11 @@ static void typed_scan_run(struct bench_scan *bs, const struct cg_source *src)
 		free(ts.fns[i].type);
 	}
 	free(ts.fns);
+	for (size_t i = 0; i < ts.nfields; i++) {
+		free(ts.fields[i].var);
+		free(ts.fields[i].type);
+	}
+	free(ts.fields);
 	if (ts.nrefs)
 		qsort(ts.refs, ts.nrefs, sizeof(*ts.refs), cmp_ref);
 	bs->refs = ts.refs;

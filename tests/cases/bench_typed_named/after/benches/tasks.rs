@@ -2,7 +2,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rt_kit::util;
 use rt_kit::free_by_use;
 use rt_kit::free_by_alias as fba;
-use rt_kit::{Clock, Pool, Runtime, RuntimeBuilder, Timer};
+use rt_kit::{Clock, Interval, Pool, Runtime, RuntimeBuilder, Timer};
 use std::sync::Arc;
 
 fn rt() -> Runtime {
@@ -11,6 +11,16 @@ fn rt() -> Runtime {
 
 fn units() -> Vec<rt_kit::Unseen> {
     Vec::new()
+}
+
+struct Service {
+    ticks: Interval,
+}
+
+impl Service {
+    fn poll(&mut self) {
+        self.ticks.by_field();
+    }
 }
 
 fn run(c: &Clock) {

@@ -50,3 +50,9 @@ pub fn free_by_path() {}
 pub fn free_by_use() {}
 pub fn free_by_alias() {}
 pub fn free_by_glob() {}
+
+pub struct Interval;
+
+impl Interval {
+    pub fn by_field(&mut self) {}
+}
