@@ -1249,12 +1249,21 @@ static bool calls_alias(const struct bench_scan *bs, const char *name, const cha
 	return false;
 }
 
-static bool ref_names_fn(const struct bench_scan *bs, const struct bench_ref *r, const char *owner, const char *ident)
+/* The standard library's crates: `std::sync::mpsc::channel` is never a crate's own `mpsc::channel`. */
+static bool is_std(const char *first)
+{
+	return first && (!strcmp(first, "std") || !strcmp(first, "core") || !strcmp(first, "alloc"));
+}
+
+static bool ref_names_fn(const struct bench_scan *bs, const struct bench_ref *r, const char *owner, const char *module,
+			 const char *ident)
 {
 	if (owner)
 		return (r->kind == REF_PATH || r->kind == REF_METHOD) && r->qual && !strcmp(r->qual, owner);
+	/* Through the fn's own module, even by a facade crate's re-export (`futures::channel::mpsc::channel`). */
 	if (r->kind == REF_PATH)
-		return r->qual && !is_type_like(r->qual) && from_crate(bs, r->first, ident);
+		return r->qual && !is_type_like(r->qual) &&
+		       (from_crate(bs, r->first, ident) || (module && !strcmp(r->qual, module) && !is_std(r->first)));
 	return r->kind == REF_CALL && imports(bs, r->name, ident);
 }
 
@@ -1263,7 +1272,8 @@ static bool ref_names_fn(const struct bench_scan *bs, const struct bench_ref *r,
  * type, absent from a file's bytes or words cannot be named there); only the
  * files that pass are parsed for their typed references.
  */
-bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *cr, const char *owner, const char *name)
+bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *cr, const char *owner,
+			  const char *module, const char *name)
 {
 	const char *pkg = cr->manifest.package_name ? cr->manifest.package_name : "";
 	char *ident = cg_strdup(pkg);
@@ -1290,7 +1300,7 @@ bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *c
 				hi = mid;
 		}
 		for (; lo < bs->nrefs && !strcmp(bs->refs[lo].name, name) && !is_named; lo++)
-			is_named = ref_names_fn(bs, &bs->refs[lo], owner, ident);
+			is_named = ref_names_fn(bs, &bs->refs[lo], owner, module, ident);
 		is_named = is_named || (!owner && calls_alias(bs, name, ident));
 	}
 	free(ident);

@@ -39,12 +39,13 @@ bool cg_crate_bench_names(struct cg_crate_cache *cache, const struct cg_crate *c
  * a method call on a receiver whose type the bench shows (a constructor
  * bound by `let`, a typed `let`, a parameter); a free fn (owner NULL)
  * through a path from the crate (`krate::m::name`, or from a module a `use`
- * brings), or a bare call when a `use` brings the name or a glob of the
- * crate's paths. Macro calls and variables never count. After
- * cg_crate_benches.
+ * brings) or through its own `module` (`mpsc::name`, whatever crate
+ * re-exports it; NULL: unknown), or a bare call when a `use` brings the name
+ * or a glob of the crate's paths. Macro calls and variables never count.
+ * After cg_crate_benches.
  */
 bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *crate, const char *owner,
-			  const char *name);
+			  const char *module, const char *name);
 /* The crate's own bench file at `path`, or NULL (after cg_crate_benches). Borrowed from the cache. */
 const struct cg_bench_file *cg_crate_bench_file(struct cg_crate_cache *cache, const struct cg_crate *crate,
 						const char *path);

@@ -550,6 +550,23 @@ static bool fn_code_changed(struct cg_rule_ctx *ctx, struct old_file *old, const
  * Trait bodies and trait impls are not checked, nor proc-macro entry points
  * and what #[doc(hidden)] marks (the item, or the module or impl around it).
  */
+/* The module a file is: `mpsc` of src/mpsc/mod.rs or src/mpsc.rs; NULL for a crate root (lib.rs, main.rs). */
+static char *module_of(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dir_end = base;
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "lib.rs") || !strcmp(base, "main.rs"))
+		return NULL;
+	if (strcmp(base, "mod.rs"))
+		return cg_strndup(base, strlen(base) - (cg_ends_with(base, ".rs") ? 3 : 0));
+	if (!dir_end || dir_end == path)
+		return NULL;
+	base = dir_end;
+	while (base > path && base[-1] != '/')
+		base--;
+	return cg_strndup(base, (size_t)(dir_end - base));
+}
+
 static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_items *items, size_t i,
 			 const char *owner, size_t owner_len, struct old_file *old, struct missing_list *ml)
 {
@@ -557,11 +574,12 @@ static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 	char *name = cg_strndup(ctx->src->text + fn->name, fn->name_len);
 	char *owner_name = owner ? cg_strndup(owner, owner_len) : NULL;
 	bool is_typed = strcmp(cg_conf_str(ctx->rule_cfg, "match", "typed"), "name") != 0;
+	char *module = is_typed && !owner ? module_of(ctx->path) : NULL;
 
 	/* Every candidate changed as code is reported; the pass's filter keeps those with changed lines. */
 	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i)) {
 		cg_crate_benches(ctx->cargo, cr);
-		if (is_typed ? !cg_crate_bench_calls(ctx->cargo, cr, owner_name, name)
+		if (is_typed ? !cg_crate_bench_calls(ctx->cargo, cr, owner_name, module, name)
 			     : !cg_crate_bench_names(ctx->cargo, cr, name)) {
 			struct cg_buf full = CG_BUF_INIT;
 			if (owner_name)
@@ -584,6 +602,7 @@ static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 	}
 	free(name);
 	free(owner_name);
+	free(module);
 }
 
 static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)

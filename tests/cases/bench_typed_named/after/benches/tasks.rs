@@ -4,6 +4,8 @@ use rt_kit::free_by_use;
 use rt_kit::free_by_alias as fba;
 use rt_kit::{Clock, Interval, Pool, Runtime, RuntimeBuilder, Timer};
 use std::sync::Arc;
+// A facade crate's re-export names the fn through its own module.
+use facade::mpsc;
 
 fn rt() -> Runtime {
     RuntimeBuilder::start().build()
@@ -48,6 +50,7 @@ fn bench(c: &mut Criterion) {
             util::free_by_module();
             free_by_use();
             fba();
+            mpsc::channel();
         })
     });
     // A loop variable shows no type: by_loop_var stays unbenched.

@@ -1,3 +1,4 @@
+pub mod mpsc;
 pub mod util;
 
 pub struct Clock;

@@ -16,6 +16,7 @@ fn bench(c: &mut Criterion) {
             let _ = v.iter().map(|x| x + 1).count();
             let _ = lock.write();
             let _ = write!(s, "{}", writable);
+            let _ = std::sync::mpsc::sync_channel::<u8>(1);
         })
     });
 }

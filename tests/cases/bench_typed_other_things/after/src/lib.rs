@@ -1,3 +1,5 @@
+pub mod mpsc;
+
 pub struct LocalRuntime;
 pub struct JoinSet;
 pub struct OpenOptions;
