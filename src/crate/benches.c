@@ -755,6 +755,39 @@ static char *first_segment(const struct cg_source *src, TSNode n)
 	return NULL;
 }
 
+/*
+ * `let (tx, rx) = m::channel(..)`: a channel constructor's two ends, the
+ * one tuple whose types a bench shows by convention (tokio's and std's
+ * mpsc, oneshot, watch, broadcast; crossbeam's and flume's bounded and
+ * unbounded).
+ */
+static void bind_channel_ends(struct typed_scan *ts, TSNode pattern, TSNode value)
+{
+	TSNode fn = ts_node_is_null(value) || cg_node_kind(value) != CG_K_CALL_EXPRESSION ? value
+											  : field(value, "function");
+	size_t len, last_len;
+	const char *text, *last;
+	bool is_unbounded;
+
+	if (ts_node_is_null(fn) || ts_node_named_child_count(pattern) != 2)
+		return;
+	if (cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
+		fn = field(fn, "function");
+	if (ts_node_is_null(fn))
+		return;
+	text = cg_node_text(ts->src, fn, &len);
+	last = cg_rust_last_segment(text, len, &last_len);
+	is_unbounded = last_len == 17 && !memcmp(last, "unbounded_channel", 17);
+	if (!is_unbounded && !(last_len == 7 && !memcmp(last, "channel", 7)) &&
+	    !(last_len == 12 && !memcmp(last, "sync_channel", 12)) && !(last_len == 7 && !memcmp(last, "bounded", 7)) &&
+	    !(last_len == 9 && !memcmp(last, "unbounded", 9)))
+		return;
+	add_binding(&ts->binds, &ts->nbinds, &ts->bcap, pattern_var(ts->src, ts_node_named_child(pattern, 0)),
+		    cg_strdup(is_unbounded ? "UnboundedSender" : "Sender"));
+	add_binding(&ts->binds, &ts->nbinds, &ts->bcap, pattern_var(ts->src, ts_node_named_child(pattern, 1)),
+		    cg_strdup(is_unbounded ? "UnboundedReceiver" : "Receiver"));
+}
+
 /* Bindings, then references, in one walk: a let is seen before the calls after it. */
 static int typed_refs(TSNode node, void *payload)
 {
@@ -768,9 +801,14 @@ static int typed_refs(TSNode node, void *payload)
 		flatten_use(ts, field(node, "argument"), "", 0);
 		return CG_WALK_SKIP;
 	case CG_K_LET_DECLARATION: {
-		TSNode type = field(node, "type");
-		char *var = pattern_var(ts->src, field(node, "pattern"));
-		char *t = ts_node_is_null(type) ? expr_type(ts, field(node, "value"), 0) : type_name(ts->src, type, 0);
+		TSNode type = field(node, "type"), pattern = field(node, "pattern");
+		char *var, *t;
+		if (!ts_node_is_null(pattern) && cg_node_kind(pattern) == CG_K_TUPLE_PATTERN) {
+			bind_channel_ends(ts, pattern, field(node, "value"));
+			break;
+		}
+		var = pattern_var(ts->src, pattern);
+		t = ts_node_is_null(type) ? expr_type(ts, field(node, "value"), 0) : type_name(ts->src, type, 0);
 		add_binding(&ts->binds, &ts->nbinds, &ts->bcap, var, t);
 		break;
 	}
@@ -1268,9 +1306,10 @@ static bool ref_names_fn(const struct bench_scan *bs, const struct bench_ref *r,
 }
 
 /*
- * The words filter as in cg_crate_bench_names (a name, and for a method its
- * type, absent from a file's bytes or words cannot be named there); only the
- * files that pass are parsed for their typed references.
+ * The words filter as in cg_crate_bench_names (a name absent from a file's
+ * bytes or words cannot be named there; a method's type need not be spelt,
+ * as in `let (tx, rx) = channel()`); only the files that pass are parsed for
+ * their typed references.
  */
 bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *cr, const char *owner,
 			  const char *module, const char *name)
@@ -1285,8 +1324,7 @@ bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *c
 	for (size_t i = 0; i < cr->nbench_files && !is_named; i++) {
 		const struct bench_scan *bs = scanned(cache, cr->bench_files[i], SCAN_TEXT);
 		size_t lo = 0, hi;
-		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)) ||
-		    (owner && !memmem(bs->text.ptr, bs->text.size, owner, strlen(owner))))
+		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)))
 			continue;
 		if (!find_word(scanned(cache, cr->bench_files[i], SCAN_WORDS), name))
 			continue;
