@@ -454,10 +454,11 @@ static TSNode field(TSNode n, const char *name)
 	return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
 }
 
-/* Wrappers a method call sees through (auto-deref): `Arc<Runtime>` calls Runtime's methods. */
+/* Wrappers a method call sees through (auto-deref): `Arc<Runtime>` calls Runtime's methods, `Pin<&mut Sender>`
+ * Sender's. */
 static bool is_wrapper(const char *type)
 {
-	return !strcmp(type, "Arc") || !strcmp(type, "Rc") || !strcmp(type, "Box");
+	return !strcmp(type, "Arc") || !strcmp(type, "Rc") || !strcmp(type, "Box") || !strcmp(type, "Pin");
 }
 
 /*
@@ -514,7 +515,8 @@ static const struct binding *find_binding(const struct binding *b, size_t n, con
  * (`Type::new(..)`, `Type { .. }`, `Arc::new(Type::new())`), a variable
  * bound to one, a call of the bench's own fn with a return type, a field of
  * the bench's own struct (`self.interval`), and these
- * through `?`, `.await`, `&`, `.unwrap()`, `.expect(..)`, `.clone()`, and
+ * through `?`, `.await`, `&`, `.unwrap()`, `.expect(..)`, `.clone()`,
+ * `.as_mut()`, `.as_ref()`, and
  * `XBuilder::build()` as X. NULL when it does not show.
  */
 static char *expr_type(struct typed_scan *ts, TSNode e, int depth)
@@ -584,7 +586,8 @@ static char *expr_type(struct typed_scan *ts, TSNode e, int depth)
 			char *inner;
 			size_t n;
 			if (cg_node_is(ts->src, m, "unwrap") || cg_node_is(ts->src, m, "expect") ||
-			    cg_node_is(ts->src, m, "clone"))
+			    cg_node_is(ts->src, m, "clone") || cg_node_is(ts->src, m, "as_mut") ||
+			    cg_node_is(ts->src, m, "as_ref"))
 				return expr_type(ts, field(fn, "value"), depth + 1);
 			if (!cg_node_is(ts->src, m, "build"))
 				return NULL;

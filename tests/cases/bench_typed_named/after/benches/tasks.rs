@@ -22,6 +22,8 @@ struct Service {
 impl Service {
     fn poll(&mut self) {
         self.ticks.by_field();
+        let mut pinned = std::pin::Pin::new(&mut self.ticks);
+        pinned.as_mut().by_pin();
     }
 }
 

@@ -56,6 +56,7 @@ pub struct Interval;
 
 impl Interval {
     pub fn by_field(&mut self) {}
+    pub fn by_pin(&mut self) {}
 }
 
 pub struct Sender;
