@@ -454,6 +454,12 @@ static TSNode field(TSNode n, const char *name)
 	return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
 }
 
+/* The text of a node's field, or NULL when an error-recovered tree lacks it. */
+static char *field_text(const struct cg_source *src, TSNode n)
+{
+	return ts_node_is_null(n) ? NULL : cg_node_strdup(src, n);
+}
+
 /* Wrappers a method call sees through (auto-deref): `Arc<Runtime>` calls Runtime's methods, `Pin<&mut Sender>`
  * Sender's. */
 static bool is_wrapper(const char *type)
@@ -534,7 +540,7 @@ static char *expr_type(struct typed_scan *ts, TSNode e, int depth)
 		return var; /* a unit struct's value: `Clock.advance()` */
 	}
 	case CG_K_SCOPED_IDENTIFIER: {
-		char *name = cg_node_strdup(ts->src, field(e, "name"));
+		char *name = field_text(ts->src, field(e, "name"));
 		if (is_type_like(name))
 			return name; /* `krate::Clock.advance()` */
 		free(name);
@@ -551,8 +557,8 @@ static char *expr_type(struct typed_scan *ts, TSNode e, int depth)
 	case CG_K_STRUCT_EXPRESSION:
 		return type_name(ts->src, field(e, "name"), depth + 1);
 	case CG_K_FIELD_EXPRESSION: { /* `self.interval` of a bench struct's field `interval: Interval` */
-		char *name = cg_node_strdup(ts->src, field(e, "field"));
-		const struct binding *b = find_binding(ts->fields, ts->nfields, name);
+		char *name = field_text(ts->src, field(e, "field"));
+		const struct binding *b = name ? find_binding(ts->fields, ts->nfields, name) : NULL;
 		free(name);
 		return b ? cg_strdup(b->type) : NULL;
 	}
@@ -642,22 +648,32 @@ static int typed_fns(TSNode node, void *payload)
 	if (is_skipped(kind))
 		return CG_WALK_SKIP;
 	if (kind == CG_K_FUNCTION_ITEM)
-		add_binding(&ts->fns, &ts->nfns, &ts->fcap, cg_node_strdup(ts->src, field(node, "name")),
+		add_binding(&ts->fns, &ts->nfns, &ts->fcap, field_text(ts->src, field(node, "name")),
 			    type_name(ts->src, field(node, "return_type"), 0));
 	else if (kind == CG_K_FIELD_DECLARATION)
-		add_binding(&ts->fields, &ts->nfields, &ts->fdcap, cg_node_strdup(ts->src, field(node, "name")),
+		add_binding(&ts->fields, &ts->nfields, &ts->fdcap, field_text(ts->src, field(node, "name")),
 			    type_name(ts->src, field(node, "type"), 0));
 	return CG_WALK_ENTER;
 }
 
 static void add_ref(struct typed_scan *ts, enum ref_kind kind, char *name, char *qual, char *first)
 {
+	if (!name) {
+		free(qual);
+		free(first);
+		return;
+	}
 	cg_array_grow((void **)&ts->refs, &ts->rcap, ts->nrefs + 1, sizeof(*ts->refs));
 	ts->refs[ts->nrefs++] = (struct bench_ref){ name, qual, first, kind };
 }
 
 static void add_use(struct typed_scan *ts, char *path, char *local)
 {
+	if (!path || !local) {
+		free(path);
+		free(local);
+		return;
+	}
 	cg_array_grow((void **)&ts->uses, &ts->ucap, ts->nuses + 1, sizeof(*ts->uses));
 	ts->uses[ts->nuses].path = path;
 	ts->uses[ts->nuses++].local = local;
@@ -666,8 +682,8 @@ static void add_use(struct typed_scan *ts, char *path, char *local)
 /* A node's text without white space or comments' bytes between tokens (`a :: b` as `a::b`). */
 static char *squeezed(const struct cg_source *src, TSNode n)
 {
-	size_t len;
-	const char *t = cg_node_text(src, n, &len);
+	size_t len = 0;
+	const char *t = ts_node_is_null(n) ? "" : cg_node_text(src, n, &len);
 	char *out = cg_calloc(len + 1, 1), *o = out;
 	for (size_t i = 0; i < len; i++)
 		if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n' && t[i] != '\r')
@@ -715,7 +731,7 @@ static void flatten_use(struct typed_scan *ts, TSNode n, const char *prefix, int
 	}
 	if (kind == CG_K_USE_AS_CLAUSE) {
 		text = squeezed(ts->src, field(n, "path"));
-		add_use(ts, joined(prefix, text), cg_node_strdup(ts->src, field(n, "alias")));
+		add_use(ts, joined(prefix, text), field_text(ts->src, field(n, "alias")));
 		free(text);
 		return;
 	}
@@ -825,7 +841,7 @@ static int typed_refs(TSNode node, void *payload)
 		if (!ts_node_is_null(parent) && cg_node_kind(parent) == CG_K_SCOPED_IDENTIFIER &&
 		    ts_node_eq(field(parent, "path"), node))
 			break;
-		add_ref(ts, REF_PATH, cg_node_strdup(ts->src, field(node, "name")),
+		add_ref(ts, REF_PATH, field_text(ts->src, field(node, "name")),
 			ts_node_is_null(path) ? NULL : type_name(ts->src, path, 0), first_segment(ts->src, node));
 		break;
 	}
@@ -840,7 +856,7 @@ static int typed_refs(TSNode node, void *payload)
 		} else if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION) {
 			char *t = expr_type(ts, field(fn, "value"), 0);
 			if (t)
-				add_ref(ts, REF_METHOD, cg_node_strdup(ts->src, field(fn, "field")), t, NULL);
+				add_ref(ts, REF_METHOD, field_text(ts->src, field(fn, "field")), t, NULL);
 		}
 		break;
 	}

@@ -435,8 +435,8 @@ static void emit_missing_group(struct cg_rule_ctx *ctx, struct cg_crate *cr, con
 		emit_missing(ctx, cr, fn, ml->items[0].name, ml->items[0].full);
 		return;
 	}
-	cg_buf_printf(&msg, "%zu pub fns of this file %s, and crate `%s` has no benchmarks at all: ", ml->n,
-		      ctx->change->source == CG_SOURCE_ALL ? "have no benchmark" : "are new or changed", crate);
+	cg_buf_printf(&msg, "crate `%s` has no benchmarks at all, and %zu pub fns of this file %s: ", crate, ml->n,
+		      ctx->change->source == CG_SOURCE_ALL ? "have none" : "are new or changed");
 	for (size_t i = 0; i < ml->n && i < GROUP_LISTED; i++)
 		cg_buf_printf(&msg, "%s`%s`", i ? ", " : "", ml->items[i].full);
 	if (ml->n > GROUP_LISTED)
