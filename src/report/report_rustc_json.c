@@ -164,9 +164,22 @@ static void put_package(struct cg_buf *b, const struct cg_report_input *in, cons
 	cg_buf_release(&manifest);
 }
 
-/* The primary span: where the finding is, in lines, characters and bytes, with the lines' text. */
-static void put_span(struct cg_buf *b, const struct cg_report_input *in, const struct cg_finding *f,
-		     const struct cg_report_file *file)
+/* Where a span is: a finding's place or one edit of its fix, lines and byte columns 1-based. */
+struct place {
+	const char *path;
+	uint32_t line, end_line, column, end_column;
+	const char *source_line; /* the first line's text, for a file not at hand; may be NULL */
+};
+
+/* A rustc suggestion: the replacement for a span and how sure it is. */
+struct suggestion {
+	const char *replacement; /* NULL: the span suggests nothing */
+	enum cg_applicability applicability;
+};
+
+/* A span of `p` in lines, characters and bytes, with the lines' text. */
+static void put_span(struct cg_buf *b, const struct cg_report_input *in, const struct place *f,
+		     const struct cg_report_file *file, bool is_primary, struct suggestion s)
 {
 	uint32_t line = f->line ? f->line : 1, end_line = f->end_line >= line ? f->end_line : line;
 	uint32_t col = f->column ? f->column : 1, col_start, col_end;
@@ -205,8 +218,8 @@ static void put_span(struct cg_buf *b, const struct cg_report_input *in, const s
 	put_file_name(b, in, f->path);
 	cg_buf_printf(b,
 		      ",\"byte_start\":%zu,\"byte_end\":%zu,\"line_start\":%u,\"line_end\":%u,\"column_start\":%u,"
-		      "\"column_end\":%u,\"is_primary\":true,\"text\":[",
-		      byte_start, byte_end, line, end_line, col_start, col_end);
+		      "\"column_end\":%u,\"is_primary\":%s,\"text\":[",
+		      byte_start, byte_end, line, end_line, col_start, col_end, is_primary ? "true" : "false");
 	for (uint32_t n = line; has_first && n <= end_line; n++) {
 		struct line l = n == line ? first : last;
 		struct cg_buf t = CG_BUF_INIT;
@@ -219,18 +232,38 @@ static void put_span(struct cg_buf *b, const struct cg_report_input *in, const s
 			      n == end_line ? col_end : char_len(&l) + 1);
 		cg_buf_release(&t);
 	}
-	cg_buf_puts(b, "],\"label\":null,\"suggested_replacement\":null,\"suggestion_applicability\":null,"
-		       "\"expansion\":null}");
+	cg_buf_puts(b, "],\"label\":null,");
+	if (s.replacement) {
+		put_key(b, "suggested_replacement", s.replacement);
+		cg_buf_printf(b, ",\"suggestion_applicability\":\"%s\",",
+			      s.applicability == CG_FIX_MACHINE_APPLICABLE ? "MachineApplicable" : "MaybeIncorrect");
+	} else {
+		cg_buf_puts(b, "\"suggested_replacement\":null,\"suggestion_applicability\":null,");
+	}
+	cg_buf_puts(b, "\"expansion\":null}");
 }
 
-/* A child diagnostic of rustc's shape: help and notes carry no spans of their own here. */
-static void put_child(struct cg_buf *b, const char *level, const char *message)
+/*
+ * A child diagnostic of rustc's shape. `fix`, when not NULL, gives it a span
+ * for each edit carrying the replacement, as rustc's suggestions do: editors
+ * offer those as quick fixes and `cargo fix`-style tools apply them.
+ */
+static void put_child(struct cg_buf *b, const struct cg_report_input *in, const char *level, const char *message,
+		      const struct cg_fix *fix)
 {
 	cg_buf_puts(b, "{\"children\":[],\"code\":null,");
 	put_key(b, "level", level);
 	cg_buf_putc(b, ',');
 	put_key(b, "message", message);
-	cg_buf_puts(b, ",\"rendered\":null,\"spans\":[]}");
+	cg_buf_puts(b, ",\"rendered\":null,\"spans\":[");
+	for (size_t i = 0; fix && i < fix->nedits; i++) {
+		const struct cg_edit *e = &fix->edits[i];
+		struct place p = { e->path, e->line, e->end_line, e->column, e->end_column, NULL };
+		cg_buf_puts(b, i ? "," : "");
+		put_span(b, in, &p, file_of(in, e->path), true,
+			 (struct suggestion){ e->replacement ? e->replacement : "", fix->applicability });
+	}
+	cg_buf_puts(b, "]}");
 }
 
 static const char *explanation_of(const struct cg_report_input *in, const char *rule)
@@ -248,6 +281,8 @@ static int write_rustc_json(struct cg_buf *b, const struct cg_report_input *in)
 	for (size_t i = 0; i < in->findings->len; i++) {
 		const struct cg_finding *f = &in->findings->items[i];
 		const struct cg_report_file *file = file_of(in, f->path);
+		struct place where = { f->path, f->line, f->end_line, f->column, f->end_column, f->source_line };
+		bool has_fix = f->fix && f->fix->nedits;
 		if (!cg_finding_is_visible(f))
 			continue;
 		cg_buf_truncate(&rendered, 0);
@@ -257,11 +292,12 @@ static int write_rustc_json(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_puts(b, ",\"message\":{");
 		put_key(b, "rendered", rendered.ptr);
 		cg_buf_puts(b, ",\"$message_type\":\"diagnostic\",\"children\":[");
-		if (f->help)
-			put_child(b, "help", f->help);
+		if (f->help || has_fix)
+			put_child(b, in, "help", f->help ? f->help : "apply the suggested edits",
+				  has_fix ? f->fix : NULL);
 		if (f->origin == CG_ORIGIN_REVIEW) {
-			cg_buf_puts(b, f->help ? "," : "");
-			put_child(b, "note", "from the model review");
+			cg_buf_puts(b, f->help || has_fix ? "," : "");
+			put_child(b, in, "note", "from the model review", NULL);
 		}
 		cg_buf_puts(b, "],\"code\":{");
 		put_key(b, "code", f->rule);
@@ -272,7 +308,7 @@ static int write_rustc_json(struct cg_buf *b, const struct cg_report_input *in)
 		cg_buf_putc(b, ',');
 		put_key(b, "message", f->message);
 		cg_buf_puts(b, ",\"spans\":[");
-		put_span(b, in, f, file);
+		put_span(b, in, &where, file, true, (struct suggestion){ NULL, CG_FIX_MACHINE_APPLICABLE });
 		cg_buf_puts(b, "]}}\n");
 	}
 	cg_buf_release(&rendered);

@@ -204,6 +204,52 @@ class RustcJsonTest(RepoTest):
         self.assertIn("chrono-ban", codes)
         self.assertIn("blocking-in-async", codes)
 
+    def test_fixes_are_suggestions(self):
+        # rustc's shape: a help child whose spans (one an edit) carry the replacement and how sure it is.
+        self.repo.write("crates/app/Cargo.toml",
+                        '[package]\nname = "my-app"\nversion = "0.3.0"\nedition = "2021"\n\n[dependencies]\n'
+                        'chrono = "0.4"\ntokio = { version = "1", features = ["time", "rt"] }\n')
+        self.repo.stage()
+        by_code = {}
+        for _, diag in self.check():
+            by_code.setdefault((diag["code"], diag["spans"][0]["file_name"]), []).append(diag)
+
+        def suggestions(diag):
+            spans = [s for c in diag["children"] if c["level"] == "help" for s in c["spans"]]
+            self.assertTrue(spans, diag)
+            for s in spans:
+                self.assertTrue(s["is_primary"])
+                self.assertIsNotNone(s["suggested_replacement"])
+            return spans
+
+        def applied(rel, spans):
+            data = data_of(self.repo.path, rel)
+            for s in sorted(spans, key=lambda s: s["byte_start"], reverse=True):
+                data = data[:s["byte_start"]] + s["suggested_replacement"].encode() + data[s["byte_end"]:]
+            return data
+
+        (diag,) = [d for d in by_code[("blocking-in-async", "crates/app/src/lib.rs")]]
+        spans = suggestions(diag)
+        self.assertEqual({s["suggestion_applicability"] for s in spans}, {"MachineApplicable"})
+        # The spans' bytes are the file's, past the non-ASCII and CRLF lines: applied, they give the fix.
+        self.assertIn(b"tokio::time::sleep(std::time::Duration::from_secs(1)).await;",
+                      applied("crates/app/src/lib.rs", spans))
+        for s in spans:
+            line = data_of(self.repo.path, "crates/app/src/lib.rs").split(b"\n")[s["line_start"] - 1]
+            self.assertEqual(s["text"][0][0], line.rstrip(b"\r").decode())
+
+        (diag,) = by_code[("chrono-ban", "crates/app/Cargo.toml")]
+        spans = suggestions(diag)
+        self.assertEqual({s["suggestion_applicability"] for s in spans}, {"MaybeIncorrect"})
+        fixed = applied("crates/app/Cargo.toml", spans)
+        self.assertNotIn(b"chrono", fixed)
+        self.assertIn(b"jiff = ", fixed)
+
+        # The finding's own span suggests nothing: rustc keeps suggestions in the children.
+        for diags in by_code.values():
+            for d in diags:
+                self.assertEqual([s["suggested_replacement"] for s in d["spans"]], [None])
+
     def test_no_findings_is_no_line(self):
         self.repo.git("reset", "-q", "--hard")
         r = run(["check", "--staged", "--format", "rustc-json"], self.repo.path)
