@@ -8,8 +8,11 @@ set(CRABGATE_GRAMMAR_CACHE "${CMAKE_BINARY_DIR}/grammars" CACHE PATH
     "where the fetched grammar packages are unpacked (shareable between build folders)")
 
 # Unpacks `subdir` of the package (all of it when empty) and sets
-# GRAMMAR_<name>_DIR to <package>/<src>.
+# GRAMMAR_<name>_DIR to <package>/<src> and
+# GRAMMAR_<name>_VERSION to the pinned version (`crabgate version --verbose`).
 function(crabgate_fetch_npm name spec tarball sha256 subdir src)
+  string(REGEX REPLACE ".*@" "" version "${spec}")
+  set(GRAMMAR_${name}_VERSION "${version}" PARENT_SCOPE)
   set(dir "${CRABGATE_GRAMMAR_CACHE}/${name}")
   set(stamp "${dir}/.crabgate-${sha256}")
   if(EXISTS "${stamp}")

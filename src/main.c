@@ -171,6 +171,7 @@ static const struct cg_option memory_opts[] = {
 	QUIET_ROW("--todo", "TEXT", CG_ARG_OTHER, NULL),
 	END,
 };
+static const struct cg_option version_opts[] = { QUIET_ROW("--verbose", NULL, 0, NULL), END };
 static const struct cg_option help_opts[] = { QUIET_ROW("--man", NULL, 0, NULL), END };
 
 const struct cg_option cg_global_options[] = {
@@ -342,7 +343,14 @@ const struct cg_command cg_commands[] = {
 	  "Exit status: 0 done or skipped, 2 usage or damaged memory file, 3 push refused or\n"
 	  "failed.\n",
 	  memory_opts, NULL, CG_ARG_WORDS, "update" },
-	{ "version", cmd_version, 0, "print the version", "usage: crabgate version\n", NULL, NULL },
+	{ "version", cmd_version, 0, "print the version",
+	  "usage: crabgate version [-v | --verbose]\n"
+	  "\n"
+	  "Prints crabgate's version, and the commit of a build that is not a tagged release.\n"
+	  "With --verbose (or `crabgate -v --version`), also the libraries it runs with:\n"
+	  "libgit2, libcurl (loaded to ask it; other commands load it only for the network)\n"
+	  "and the tree-sitter runtime and grammars built in.\n",
+	  version_opts, NULL },
 	{ "completions", cmd_completions, 0, "print a shell completion script (bash, zsh, fish)",
 	  "usage: crabgate completions bash|zsh|fish\n"
 	  "\n"

@@ -51,6 +51,7 @@ static const struct {
 	SYM(url_set, curl_url_set),
 	SYM(url_get, curl_url_get),
 	SYM(url_cleanup, curl_url_cleanup),
+	SYM(version_info, curl_version_info),
 };
 #undef SYM
 

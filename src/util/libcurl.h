@@ -36,6 +36,7 @@ struct cg_libcurl {
 	CURLUcode (*url_set)(CURLU *url, CURLUPart part, const char *content, unsigned int flags);
 	CURLUcode (*url_get)(const CURLU *url, CURLUPart part, char **content, unsigned int flags);
 	void (*url_cleanup)(CURLU *url);
+	curl_version_info_data *(*version_info)(CURLversion stamp);
 };
 
 /* Filled by cg_libcurl_load; read only after it succeeded. */
@@ -73,6 +74,7 @@ int cg_libcurl_load(void);
 #define curl_url_set (cg_libcurl.url_set)
 #define curl_url_get (cg_libcurl.url_get)
 #define curl_url_cleanup (cg_libcurl.url_cleanup)
+#define curl_version_info (cg_libcurl.version_info)
 /* clang-format on */
 
 #endif

@@ -1,4 +1,5 @@
 """`crabgate --version` and cmake/version.cmake: the commit of an untagged build."""
+import ctypes
 import os
 import re
 import shutil
@@ -102,6 +103,44 @@ class TestVersionCommand(unittest.TestCase):
             self.assertIsNotNone(m.group(1), r.stdout)
             self.assertEqual(subprocess.run(["git", "-C", SOURCE_DIR, "cat-file", "-e", m.group(1) + "^{commit}"],
                                             capture_output=True).returncode, 0, r.stdout)
+
+    def test_verbose_names_the_libraries(self):
+        plain = subprocess.run([BIN, "version"], capture_output=True, text=True).stdout
+        r = subprocess.run([BIN, "version", "--verbose"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(plain), r.stdout)
+        self.assertEqual(subprocess.run([BIN, "-v", "--version"], capture_output=True, text=True).stdout, r.stdout)
+        self.assertEqual(subprocess.run([BIN, "version", "-v"], capture_output=True, text=True).stdout, r.stdout)
+        lines = dict(line.split(" ", 1) for line in r.stdout.splitlines()[1:])
+        self.assertEqual(sorted(lines), ["libcurl", "libgit2", "tree-sitter", "tree-sitter-rust", "tree-sitter-toml"])
+
+        # The libraries' own answers, asked of the very files the binary runs with.
+        libs = {}
+        for line in subprocess.run(["ldd", BIN], capture_output=True, text=True).stdout.splitlines():
+            m = re.match(r"\s*(lib\S+)\.so\S* => (\S+)", line)
+            if m:
+                libs[m.group(1)] = m.group(2)
+        git2 = ctypes.CDLL(libs["libgit2"])
+        v = [ctypes.c_int(), ctypes.c_int(), ctypes.c_int()]
+        git2.git_libgit2_version(*[ctypes.byref(x) for x in v])
+        self.assertEqual(lines["libgit2"], ".".join(str(x.value) for x in v))
+        self.assertNotIn("libcurl", libs, "libcurl is loaded at run time, not linked")
+        curl = ctypes.CDLL("libcurl.so.4")
+        curl.curl_version.restype = ctypes.c_char_p
+        curl_version = curl.curl_version().decode().split()[0].split("/")[1]
+        self.assertTrue(lines["libcurl"].startswith(curl_version + " ("), lines["libcurl"])
+
+        # The built-in tree-sitter is the version cmake pinned.
+        with open(os.path.join(SOURCE_DIR, "cmake", "grammars.cmake"), encoding="utf-8") as f:
+            pins = dict(re.findall(r'crabgate_fetch_npm\((\w+) "[^"]*@([0-9.]+)"', f.read()))
+        self.assertEqual(lines["tree-sitter"], pins["runtime"] + " (built in)")
+        self.assertEqual(lines["tree-sitter-rust"], pins["rust"] + " (built in)")
+        self.assertEqual(lines["tree-sitter-toml"], pins["toml"] + " (built in)")
+
+    def test_unknown_argument_is_usage(self):
+        r = subprocess.run([BIN, "version", "--nope"], capture_output=True, text=True)
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertIn("--nope", r.stderr)
 
 
 if __name__ == "__main__":
