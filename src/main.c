@@ -200,6 +200,8 @@ const struct cg_command cg_commands[] = {
 	  "Rust and Cargo file, and reports findings on the changed lines.\n"
 	  "With FILEs (as the pre-commit framework passes them), checks only those: a staged\n"
 	  "file on its changed lines, any other whole, as committed (`--filter file`).\n"
+	  "--all on a terminal shows its progress on standard error (files done, files a\n"
+	  "second), redrawn in place and cleared at the end; -q or no terminal: none.\n"
 	  "CRABGATE_SKIP=1 skips the check (exit 0, one line on standard error).\n",
 	  check_opts,
 	  "Exit status: 0 nothing at or above the fail level, 1 findings at or above it,\n"

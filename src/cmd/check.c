@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cmd/options.h"
@@ -369,6 +370,9 @@ int cmd_check(int argc, char **argv)
 	}
 	if (is_help)
 		return CG_EXIT_CLEAN;
+	/* A whole tree takes long enough to want a sign of life; a hook's few files do not. */
+	settings.is_progress_shown =
+		settings.change.source == CG_SOURCE_ALL && isatty(STDERR_FILENO) && cg_log_get_level() != CG_LOG_QUIET;
 	cg_run_init(&run, cg_globals.repo, cg_globals.cfg, &settings);
 	if (settings.change.npaths) {
 		if ((err = root_relative(&paths, settings.change.paths, settings.change.npaths)) < 0) {

@@ -338,6 +338,7 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, const str
 	run.cargo = cg_crate_cache_new(change);
 	run.gate = cg_gate_cache_new();
 	run.max_file_bytes = opts->max_file_bytes;
+	run.opts = opts;
 	cg_crate_cache_set_max_file(run.cargo, run.max_file_bytes);
 	run.results = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*run.results));
 	pthread_mutex_init(&run.lock, NULL);

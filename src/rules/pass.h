@@ -56,7 +56,8 @@ struct pass_run {
 	struct cg_gate_cache *gate;
 	size_t max_file_bytes;
 	struct file_result *results;
-	size_t next;
+	const struct cg_pass_opts *opts;
+	size_t next, done;
 	bool is_stopped;
 	pthread_mutex_t lock;
 };

@@ -20,13 +20,17 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&run->lock);
 		if (i >= run->change->nfiles)
 			break;
-		if ((err = cg_pass__check_file(run, i)) < 0) {
+		err = cg_pass__check_file(run, i);
+		if (err < 0) {
 			run->results[i].err = err;
 			run->results[i].errmsg = cg_strdup(cg_error_last());
-			pthread_mutex_lock(&run->lock);
-			run->is_stopped = true;
-			pthread_mutex_unlock(&run->lock);
 		}
+		pthread_mutex_lock(&run->lock);
+		run->is_stopped |= err < 0;
+		run->done++;
+		if (run->opts->progress)
+			run->opts->progress(run->opts->progress_payload, run->done, run->change->nfiles);
+		pthread_mutex_unlock(&run->lock);
 	}
 	return NULL;
 }

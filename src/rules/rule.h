@@ -161,6 +161,13 @@ struct cg_pass_opts {
 	 * must find exactly what this one finds (tests/unit/test_rules_hooks.c).
 	 */
 	bool is_reference_run;
+	/*
+	 * Called after each file with how many of the change's files are done,
+	 * from whichever thread finished one, one call at a time (under the
+	 * pass's lock: keep it short); NULL: none.
+	 */
+	void (*progress)(void *payload, size_t done, size_t total);
+	void *progress_payload;
 };
 
 /*

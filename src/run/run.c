@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crate/workspace.h"
@@ -155,8 +157,56 @@ int cg_run_load_change(struct cg_run *run)
 	return err;
 }
 
+/* The progress line: drawn at once, then at most every PROGRESS_PERIOD_NS, so it costs the pass nothing. */
+#define PROGRESS_PERIOD_NS 100000000LL
+
+struct progress {
+	struct timespec start;
+	long long last_ns; /* since start, of the last drawing; -1: none yet */
+	size_t width;	   /* of the line drawn, to blank it */
+};
+
+static long long since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - start->tv_sec) * 1000000000LL + (now.tv_nsec - start->tv_nsec);
+}
+
+/* Overwrites the line, blanking what a longer one left: no escape sequences, so any terminal. */
+static void progress_put(struct progress *p, const char *text, size_t len)
+{
+	fprintf(stderr, "\r%s%*s", text, (int)(p->width > len ? p->width - len : 0), "");
+	p->width = len;
+	fflush(stderr);
+}
+
+static void progress_draw(void *payload, size_t done, size_t total)
+{
+	struct progress *p = payload;
+	long long ns = since(&p->start);
+	char line[96];
+	int n;
+
+	if (p->last_ns >= 0 && ns - p->last_ns < PROGRESS_PERIOD_NS)
+		return;
+	p->last_ns = ns;
+	n = snprintf(line, sizeof(line), "crabgate: %zu/%zu files, %.0f files/s", done, total,
+		     ns > 0 ? (double)done * 1e9 / (double)ns : 0.0);
+	progress_put(p, line, n > 0 ? (size_t)n : 0);
+}
+
+static void progress_clear(struct progress *p)
+{
+	if (p->last_ns < 0)
+		return;
+	fprintf(stderr, "\r%*s\r", (int)p->width, "");
+	fflush(stderr);
+}
+
 int cg_run_check(struct cg_run *run)
 {
+	struct progress progress = { .last_ns = -1 };
 	struct cg_pass_opts pass = run->settings->pass;
 	struct cg_buf baseline = CG_BUF_INIT;
 	const char *workdir = git_repository_workdir(run->repo);
@@ -169,8 +219,15 @@ int cg_run_check(struct cg_run *run)
 	}
 	/* --filter all: the rest of the tree joins the change, so every file is checked whole. */
 	err = pass.filter == CG_FILTER_ALL ? cg_change_add_unchanged(&run->change, cg_rules_reads_path) : 0;
+	if (!err && run->settings->is_progress_shown) {
+		clock_gettime(CLOCK_MONOTONIC, &progress.start);
+		pass.progress = progress_draw;
+		pass.progress_payload = &progress;
+		progress_draw(&progress, 0, run->change.nfiles);
+	}
 	if (!err)
 		err = cg_rules_run(&run->findings, &run->stats, &run->change, run->cfg, &pass);
+	progress_clear(&progress);
 	cg_buf_release(&baseline);
 	return err;
 }

@@ -46,6 +46,12 @@ struct cg_run_settings {
 	 */
 	bool update_memory;
 	/*
+	 * Draw the rule pass's progress (files done of all, files a second) on
+	 * standard error, in place, and clear it at the end: for long runs on a
+	 * terminal (`check --all`); the command decides when.
+	 */
+	bool is_progress_shown;
+	/*
 	 * The model review, after the rules: check leaves it off unless
 	 * --review; ci sets mode CG_REVIEW_AUTO (on when a provider is configured
 	 * or found, cg_review_is_available) before parsing, so --no-review wins.
