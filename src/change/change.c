@@ -286,6 +286,53 @@ void cg_change_keep_shard(struct cg_change *change, unsigned index, unsigned cou
 	change->nfiles = kept;
 }
 
+bool cg_change_path_is_glob(const char *pattern)
+{
+	return strpbrk(pattern, "*?") != NULL;
+}
+
+bool cg_change_path_named(const char *pattern, const char *path)
+{
+	size_t len = strlen(pattern);
+
+	while (len && pattern[len - 1] == '/')
+		len--;
+	if (cg_change_path_is_glob(pattern))
+		return cg_glob_match(pattern, path);
+	return !strncmp(pattern, path, len) && (path[len] == '\0' || path[len] == '/');
+}
+
+void cg_change_keep_named(struct cg_change *change, char *const *patterns, size_t npatterns)
+{
+	size_t kept = 0;
+
+	if (!npatterns)
+		return;
+	for (size_t i = 0; i < change->nfiles; i++) {
+		bool is_named = false;
+		for (size_t k = 0; k < npatterns && !is_named; k++)
+			is_named = cg_change_path_named(patterns[k], change->files[i].path);
+		if (is_named)
+			change->files[kept++] = change->files[i];
+		else
+			cg_changed_file__release(&change->files[i]);
+	}
+	change->nfiles = kept;
+}
+
+/* --all: a path that names no file of the tree is a typo, not a clean check. */
+static int check_all_named(const struct cg_change *change, const struct cg_change_opts *opts)
+{
+	for (size_t k = 0; k < opts->npaths; k++) {
+		bool is_found = false;
+		for (size_t i = 0; i < change->nfiles && !is_found; i++)
+			is_found = cg_change_path_named(opts->paths[k], change->files[i].path);
+		if (!is_found)
+			return cg_error_set(CG_E_INPUT, "'%s' names no tracked file", opts->paths[k]);
+	}
+	return 0;
+}
+
 void cg_change_release(struct cg_change *change)
 {
 	for (size_t i = 0; i < change->nfiles; i++)
@@ -321,6 +368,11 @@ int cg_change_load(struct cg_change *out, git_repository *repo, const struct cg_
 	default:
 		err = cg_error_set(CG_E_USAGE, "unknown change source");
 	}
+	/* --staged narrows itself: a path it does not touch joins whole. */
+	if (!err && opts->npaths && opts->source == CG_SOURCE_ALL)
+		err = check_all_named(out, opts);
+	if (!err && opts->source != CG_SOURCE_STAGED)
+		cg_change_keep_named(out, opts->paths, opts->npaths);
 	if (err < 0)
 		cg_change_release(out);
 	return err;

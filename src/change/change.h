@@ -85,11 +85,14 @@ struct cg_change_opts {
 	uint32_t context_lines;	 /* hunk context for diff_context filtering */
 	uint64_t max_file_bytes; /* larger blobs are neither diffed nor read; 0 = no limit */
 	/*
-	 * `check -- FILE...` (staged only): check just these paths, relative to
-	 * the work tree's root (a folder names the files under it). A named file
-	 * the staged change touches keeps its changed lines; any other is taken
-	 * whole, as the index holds it (its committed content when nothing of it
-	 * is staged). Borrowed.
+	 * `check -- PATH...`: check just these paths, relative to the work
+	 * tree's root; a folder names the files under it, a glob (`*` and `?`
+	 * within a segment, `**` across) the files it matches
+	 * (cg_change_path_named). --staged: a named file the staged change
+	 * touches keeps its changed lines; any other is taken whole, as the
+	 * index holds it (its committed content when nothing of it is staged).
+	 * Any other source keeps the files of its change the paths name, and
+	 * --all refuses a path that names none. Borrowed.
 	 */
 	char *const *paths;
 	size_t npaths;
@@ -181,6 +184,13 @@ bool cg_change_exists(const struct cg_change *change, const char *path);
 void cg_change_keep_shard(struct cg_change *change, unsigned index, unsigned count);
 /* The 1-based shard a path belongs to. */
 unsigned cg_change_shard_of(const char *path, unsigned count);
+
+/* Whether a path of `check -- PATH...` is a glob: it has `*` or `?`. */
+bool cg_change_path_is_glob(const char *pattern);
+/* Whether `pattern` names `path`: it is the path, a folder above it, or a glob `path` matches. */
+bool cg_change_path_named(const char *pattern, const char *path);
+/* Keeps only the files one of `patterns` names (none: every file). */
+void cg_change_keep_named(struct cg_change *change, char *const *patterns, size_t npatterns);
 
 const char *cg_change_source_name(enum cg_change_source source);
 const char *cg_file_status_name(enum cg_file_status status);

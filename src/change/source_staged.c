@@ -35,6 +35,16 @@ static bool is_named(char *const *names, size_t nnames, const char *path)
 	return found;
 }
 
+/* Whether one of `globs` matches `path`; marks the ones that do. */
+static bool is_globbed(const char *const *globs, size_t nglobs, bool *is_found, const char *path)
+{
+	bool matched = false;
+	for (size_t k = 0; k < nglobs; k++)
+		if (cg_change_path_named(globs[k], path))
+			matched = is_found[k] = true;
+	return matched;
+}
+
 /*
  * Narrows a staged change to the named paths (opts->paths). A file the
  * change touches stays as the diff made it, so its findings are still those
@@ -46,8 +56,10 @@ static bool is_named(char *const *names, size_t nnames, const char *path)
 static int keep_named(struct cg_change *change, git_index *index, const struct cg_change_opts *opts)
 {
 	char **names = cg_calloc(opts->npaths, sizeof(*names));
+	const char **globs = cg_calloc(opts->npaths, sizeof(*globs));
+	bool *is_glob_found = cg_calloc(opts->npaths, sizeof(*is_glob_found));
 	char **touched = NULL;
-	size_t nnames = 0, nunique = 0, ntouched = 0;
+	size_t nnames = 0, nunique = 0, ntouched = 0, nglobs = 0;
 	int err = 0;
 
 	for (size_t i = 0; i < opts->npaths; i++) {
@@ -63,7 +75,10 @@ static int keep_named(struct cg_change *change, git_index *index, const struct c
 					   opts->paths[i]);
 			goto done;
 		}
-		names[nnames++] = cg_strndup(p, len);
+		if (cg_change_path_is_glob(p))
+			globs[nglobs++] = p;
+		else
+			names[nnames++] = cg_strndup(p, len);
 	}
 	qsort(names, nnames, sizeof(*names), cmp_path);
 	/* A name given twice ("a.rs ./a.rs") is one name. */
@@ -77,7 +92,8 @@ static int keep_named(struct cg_change *change, git_index *index, const struct c
 
 	/* The change's own files that were named stay; the rest go. */
 	for (size_t i = 0; i < change->nfiles; i++) {
-		if (is_named(names, nnames, change->files[i].path))
+		bool is_globbed_too = is_globbed(globs, nglobs, is_glob_found, change->files[i].path);
+		if (is_named(names, nnames, change->files[i].path) || is_globbed_too)
 			change->files[ntouched++] = change->files[i];
 		else
 			cg_changed_file__release(&change->files[i]);
@@ -126,10 +142,25 @@ static int keep_named(struct cg_change *change, git_index *index, const struct c
 			goto done;
 		}
 	}
+	/* A glob names the tracked files it matches, as a shell would expand it over `git ls-files`. */
+	for (size_t pos = 0, n = nglobs ? git_index_entrycount(index) : 0; pos < n; pos++) {
+		const git_index_entry *e = git_index_get_byindex(index, pos);
+		const char *key = e->path;
+		if (git_index_entry_stage(e) != 0 || !is_globbed(globs, nglobs, is_glob_found, e->path) ||
+		    is_named(names, nnames, e->path) || bsearch(&key, touched, ntouched, sizeof(*touched), cmp_path))
+			continue;
+		cg_change__add_whole(change, e->path, &e->id, e->mode);
+		change->files[change->nfiles - 1].status = CG_FILE_MODIFIED;
+	}
+	for (size_t j = 0; j < nglobs && !err; j++)
+		if (!is_glob_found[j])
+			err = cg_error_set(CG_E_INPUT, "'%s' matches no file in the index", globs[j]);
 done:
 	for (size_t j = 0; j < nnames; j++)
 		free(names[j]);
 	free(names);
+	free(globs);
+	free(is_glob_found);
 	free(touched);
 	return err;
 }

@@ -256,8 +256,8 @@ static int parse_args(struct cg_run_settings *s, bool *is_help, int argc, char *
 	if (optind < argc && strcmp(cmd_name, "check"))
 		return cg_error_set(CG_E_USAGE, "%s: unexpected argument '%s'; see `crabgate help %s`", cmd_name,
 				    argv[optind], cmd_name);
-	if ((err = cg_options_check_source(&s->change, sources, optind < argc ? argv[optind] : NULL, cmd_name,
-					   "--staged, --base, --range, --diff, --all")) < 0)
+	if ((err = cg_options_check_source(&s->change, sources, cmd_name, "--staged, --base, --range, --diff, --all")) <
+	    0)
 		return err;
 	s->change.paths = argv + optind;
 	s->change.npaths = (size_t)(argc - optind);

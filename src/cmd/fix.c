@@ -69,7 +69,7 @@ static int parse_args(struct cg_run_fix_settings *s, char ***rules, bool *is_hel
 	if (optind < argc)
 		return cg_error_set(CG_E_USAGE, "fix: unexpected argument '%s'; see `crabgate help fix`", argv[optind]);
 	s->rules = *rules;
-	return cg_options_check_source(&s->run.change, sources, NULL, "fix", "--staged, --base, --range, --all");
+	return cg_options_check_source(&s->run.change, sources, "fix", "--staged, --base, --range, --all");
 }
 
 int cmd_fix(int argc, char **argv)

@@ -131,8 +131,7 @@ static int parse(struct memory_args *a, struct cg_run_settings *s, bool *is_help
 	if (optind < argc)
 		return cg_error_set(CG_E_USAGE, "memory: unexpected argument '%s'; see `crabgate help memory`",
 				    argv[optind]);
-	if ((err = cg_options_check_source(&s->change, sources, NULL, "memory", "--staged, --base, --range, --all")) <
-	    0)
+	if ((err = cg_options_check_source(&s->change, sources, "memory", "--staged, --base, --range, --all")) < 0)
 		return err;
 	if (a->should_push && (!a->ci.branch || !a->ci.remote))
 		return cg_error_set(CG_E_USAGE, "memory: --push needs --branch and --remote");

@@ -35,13 +35,11 @@ bool cg_options_take_source(struct cg_change_opts *change, unsigned *nsources, i
 	return true;
 }
 
-int cg_options_check_source(const struct cg_change_opts *change, unsigned nsources, const char *first_path,
-			    const char *cmd, const char *choices)
+int cg_options_check_source(const struct cg_change_opts *change, unsigned nsources, const char *cmd,
+			    const char *choices)
 {
 	if (nsources > 1)
 		return cg_error_set(CG_E_USAGE, "%s: choose one of %s", cmd, choices);
-	if (first_path && change->source != CG_SOURCE_STAGED)
-		return cg_error_set(CG_E_USAGE, "%s: file names ('%s') go with --staged only", cmd, first_path);
 	if (change->head && !change->base)
 		return cg_error_set(CG_E_USAGE, "%s: --head goes with --base", cmd);
 	return 0;

@@ -22,11 +22,10 @@ enum { CG_OPT_STAGED = 256, CG_OPT_BASE, CG_OPT_HEAD, CG_OPT_RANGE, CG_OPT_DIFF,
 bool cg_options_take_source(struct cg_change_opts *change, unsigned *nsources, int c, const char *arg);
 /*
  * After the options: CG_E_USAGE for more than one source ("CMD: choose one
- * of CHOICES"), for file names (the first is `first_path`, or NULL for none)
- * with a source other than --staged, and for --head without --base.
+ * of CHOICES") and for --head without --base.
  */
-int cg_options_check_source(const struct cg_change_opts *change, unsigned nsources, const char *first_path,
-			    const char *cmd, const char *choices);
+int cg_options_check_source(const struct cg_change_opts *change, unsigned nsources, const char *cmd,
+			    const char *choices);
 
 /*
  * Parses the options every checking command shares (check.c: sources,

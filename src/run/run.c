@@ -219,6 +219,9 @@ int cg_run_check(struct cg_run *run)
 	}
 	/* --filter all: the rest of the tree joins the change, so every file is checked whole. */
 	err = pass.filter == CG_FILTER_ALL ? cg_change_add_unchanged(&run->change, cg_rules_reads_path) : 0;
+	/* ...except what `check -- PATH...` leaves out. */
+	if (!err && pass.filter == CG_FILTER_ALL)
+		cg_change_keep_named(&run->change, run->settings->change.paths, run->settings->change.npaths);
 	if (!err && run->settings->is_progress_shown) {
 		clock_gettime(CLOCK_MONOTONIC, &progress.start);
 		pass.progress = progress_draw;
