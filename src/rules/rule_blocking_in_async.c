@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
+#include "crate/blocking.h"
 #include "crate/workspace.h"
 #include "syntax/items.h"
 #include "syntax/rust.h"
@@ -76,12 +77,6 @@ struct level {
 	bool pending_test, pending_cfg_test, pending_async;
 };
 
-struct entry {
-	const char *path; /* "std::fs::*", "std::process::Command::output", ".blocking_lock" */
-	const char *replacement;
-	bool is_any_receiver;
-};
-
 /* The async runtime a crate runs on: replacements are written for it. */
 enum runtime {
 	RT_TOKIO,
@@ -99,9 +94,7 @@ struct walk {
 	size_t chain_depth; /* the level of the chain being checked, or NO_CHAIN */
 	const struct cg_rust_file *rf;
 	bool is_crate_root; /* `crate::` names this file (src/lib.rs, src/main.rs, …) */
-	struct entry *entries;
-	size_t nentries, entries_cap;
-	const struct cg_conf_node *wrappers;
+	struct cg_blocking_list list;
 	enum cg_severity test_severity;
 	struct level *levels;
 	size_t depth, levels_cap;
@@ -138,55 +131,6 @@ static struct vtype vtype_copy(const struct vtype *t)
 {
 	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel };
 	return c;
-}
-
-/*
- * Matches a resolved path against a list pattern: segments compare
- * exactly, `*` is one segment, a final `**` one or more.
- */
-static bool path_match(const char *pat, const char *path)
-{
-	for (;;) {
-		const char *pe = strstr(pat, "::"), *se = strstr(path, "::");
-		size_t pl = pe ? (size_t)(pe - pat) : strlen(pat);
-		size_t sl = se ? (size_t)(se - path) : strlen(path);
-		if (pl == 2 && !memcmp(pat, "**", 2) && !pe)
-			return sl > 0;
-		if (!(pl == 1 && pat[0] == '*') && (pl != sl || memcmp(pat, path, pl)))
-			return false;
-		if (!pl || !sl)
-			return false;
-		if (!pe || !se)
-			return !pe && !se;
-		pat = pe + 2;
-		path = se + 2;
-	}
-}
-
-static const char *last_seg(const char *path)
-{
-	const char *q, *p = path;
-	while ((q = strstr(p, "::")) != NULL)
-		p = q + 2;
-	return p;
-}
-
-static const struct entry *match_path(const struct walk *w, const char *path)
-{
-	for (size_t i = 0; path && i < w->nentries; i++)
-		if (!w->entries[i].is_any_receiver && path_match(w->entries[i].path, path))
-			return &w->entries[i];
-	return NULL;
-}
-
-static const struct entry *match_any_receiver(const struct walk *w, const char *method, size_t len)
-{
-	for (size_t i = 0; i < w->nentries; i++) {
-		const char *m = w->entries[i].path + 1;
-		if (w->entries[i].is_any_receiver && strlen(m) == len && !memcmp(m, method, len))
-			return &w->entries[i];
-	}
-	return NULL;
 }
 
 /* ---- what calls return, as far as the standard library and tokio go ---- */
@@ -266,7 +210,7 @@ static struct vtype type_of_path_call(const char *resolved)
 		return vtype_of(returns[i].type, returns[i].is_result);
 	}
 	/* `T::new()` and `T::default()` give a T, whoever T is. */
-	last = last_seg(resolved);
+	last = cg_blocking_last_seg(resolved);
 	if (last != resolved && (!strcmp(last, "new") || !strcmp(last, "default"))) {
 		size_t tlen = (size_t)(last - resolved) - 2;
 		const char *tseg = resolved;
@@ -371,7 +315,7 @@ static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 			TSNode base = ts_node_child_by_field_name(type, "type", 4);
 			TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
 			char *bt = ts_node_is_null(base) ? NULL : cg_rust_path_text(w->ctx->src, base);
-			const char *bl = bt ? last_seg(bt) : "";
+			const char *bl = bt ? cg_blocking_last_seg(bt) : "";
 			/* Smart pointers deref to what they hold. */
 			if (bt && (!strcmp(bl, "Arc") || !strcmp(bl, "Rc") || !strcmp(bl, "Box")) &&
 			    !ts_node_is_null(args) && ts_node_named_child_count(args)) {
@@ -840,8 +784,8 @@ static bool severity_for(const struct walk *w, const struct actx *c, enum cg_sev
 }
 
 /* `what` is the blocking call as shown: a resolved path, `Type::method` or `.method()`. */
-static void emit_call(struct walk *w, const struct actx *c, const struct entry *e, const char *what, const char *name,
-		      TSNode from, TSNode to, TSNode args, TSNode receiver)
+static void emit_call(struct walk *w, const struct actx *c, const struct cg_blocking_entry *e, const char *what,
+		      const char *name, TSNode from, TSNode to, TSNode args, TSNode receiver)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT, fixed = CG_BUF_INIT;
 	struct cg_emit em = { 0 };
@@ -930,7 +874,7 @@ static void await_point(struct walk *w, const struct actx *c, TSNode at)
 /* ---- matching one call ---- */
 
 struct callee {
-	const struct entry *entry;
+	const struct cg_blocking_entry *entry;
 	char *what; /* owned: the blocking call as shown */
 	char *name; /* owned: its last segment */
 };
@@ -953,51 +897,21 @@ static bool is_block_on(const char *name)
  */
 static bool match_path_call(const struct walk *w, char *resolved, uint32_t at, struct callee *out)
 {
-	const struct entry *e = match_path(w, resolved);
 	memset(out, 0, sizeof(*out));
-	if (e) {
-		out->entry = e;
-		out->what = cg_strdup(resolved);
-	} else if (!strstr(resolved, "::") && !cg_rust_defines_fn(w->rf, resolved, strlen(resolved))) {
-		char **globs;
-		size_t n = cg_rust_globs_at(w->rf, at, &globs);
-		for (size_t i = 0; i < n && !e; i++) {
-			struct cg_buf p = CG_BUF_INIT;
-			cg_buf_printf(&p, "%s::%s", globs[i], resolved);
-			if ((e = match_path(w, p.ptr)) != NULL) {
-				out->entry = e;
-				out->what = cg_buf_detach(&p, NULL);
-			}
-			cg_buf_release(&p);
-		}
-		cg_rust_strings_free(globs, n);
-	}
+	out->entry = cg_blocking_match_call(&w->list, w->rf, resolved, at, &out->what);
 	if (out->entry)
-		out->name = cg_strdup(last_seg(out->what));
+		out->name = cg_strdup(cg_blocking_last_seg(out->what));
 	return out->entry != NULL;
 }
 
 static bool match_method(const struct walk *w, const struct vtype *recv, const char *m, size_t len, struct callee *out)
 {
-	const struct entry *e = NULL;
+	const char *known = recv->name && !recv->is_result && !recv->is_channel ? recv->name : NULL;
 	memset(out, 0, sizeof(*out));
-	if (recv->name && !recv->is_result && !recv->is_channel) {
-		struct cg_buf p = CG_BUF_INIT;
-		cg_buf_printf(&p, "%s::%.*s", recv->name, (int)len, m);
-		if ((e = match_path(w, p.ptr)) != NULL)
-			out->what = cg_buf_detach(&p, NULL);
-		cg_buf_release(&p);
-	}
-	if (!e && (e = match_any_receiver(w, m, len)) != NULL) {
-		struct cg_buf p = CG_BUF_INIT;
-		cg_buf_printf(&p, ".%.*s()", (int)len, m);
-		out->what = cg_buf_detach(&p, NULL);
-	}
-	if (e) {
-		out->entry = e;
+	out->entry = cg_blocking_match_method(&w->list, known, m, len, &out->what);
+	if (out->entry)
 		out->name = cg_strndup(m, len);
-	}
-	return e != NULL;
+	return out->entry != NULL;
 }
 
 static bool suppressed_here(const struct actx *c, const struct callee *k)
@@ -1137,26 +1051,6 @@ static void check_drop(struct walk *w, TSNode call)
 	free(resolved);
 }
 
-static bool is_wrapper(const struct walk *w, const char *resolved_or_method, bool is_method, bool *is_bip)
-{
-	const struct cg_conf_node *list = w->wrappers;
-	for (size_t i = 0; list && i < list->nkids; i++) {
-		const char *e = list->kids[i]->value;
-		bool hit;
-		if (!e)
-			continue;
-		if (is_method || !strstr(e, "::"))
-			hit = !strcmp(last_seg(e), last_seg(resolved_or_method));
-		else
-			hit = !strcmp(e, resolved_or_method);
-		if (hit) {
-			*is_bip = !strcmp(last_seg(e), "block_in_place");
-			return true;
-		}
-	}
-	return false;
-}
-
 /* A closure at depth d that is an argument of a wrapper call. */
 static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 {
@@ -1170,11 +1064,11 @@ static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
 		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
 		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(w->ctx->src, field);
-		hit = m && is_wrapper(w, m, true, is_bip);
+		hit = m && cg_blocking_is_wrapper(&w->list, m, true, is_bip);
 		free(m);
 	} else if (kind_is(fn, CG_K_IDENTIFIER) || kind_is(fn, CG_K_SCOPED_IDENTIFIER)) {
 		char *resolved = resolve_node(w, fn);
-		hit = is_wrapper(w, resolved, false, is_bip);
+		hit = cg_blocking_is_wrapper(&w->list, resolved, false, is_bip);
 		free(resolved);
 	}
 	return hit;
@@ -1482,7 +1376,7 @@ static bool macro_awaits(const struct walk *w, TSNode mac)
 	if (ts_node_is_null(name))
 		return false;
 	path = cg_rust_path_text(w->ctx->src, name);
-	last = last_seg(path);
+	last = cg_blocking_last_seg(path);
 	awaits = !strcmp(last, "select") || !strcmp(last, "join") || !strcmp(last, "try_join");
 	free(path);
 	return awaits;
@@ -1622,22 +1516,6 @@ static void grow_levels(struct walk *w, size_t depth)
 		memset(w->levels + old, 0, (w->levels_cap - old) * sizeof(*w->levels));
 }
 
-static void load_entries(struct walk *w)
-{
-	const struct cg_conf_node *list = cg_conf_child(w->ctx->rule_cfg, "blocking");
-	for (size_t i = 0; list && i < list->nkids; i++) {
-		const char *path = cg_conf_str(list->kids[i], "path", NULL);
-		struct entry *e;
-		if (!path || !*path)
-			continue;
-		cg_array_grow((void **)&w->entries, &w->entries_cap, w->nentries + 1, sizeof(*w->entries));
-		e = &w->entries[w->nentries++];
-		e->path = path;
-		e->replacement = cg_conf_str(list->kids[i], "replacement", "the async equivalent, awaited");
-		e->is_any_receiver = path[0] == '.';
-	}
-}
-
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { 0 };
@@ -1658,12 +1536,11 @@ static int check(struct cg_rule_ctx *ctx)
 	w.is_crate_root = cg_rust_path_is_crate_root(ctx->path);
 	for (size_t i = 0; i < BIND_BUCKETS; i++)
 		w.bucket[i] = NO_BINDING;
-	w.wrappers = cg_conf_child(ctx->rule_cfg, "wrappers");
 	w.test_severity = CG_SEV_WARNING;
 	ts = cg_conf_str(ctx->rule_cfg, "test_severity", NULL);
 	if (ts && (err = cg_severity_parse(&w.test_severity, ts)) < 0)
 		return err;
-	load_entries(&w);
+	cg_blocking_list_load(&w.list, ctx->rule_cfg);
 
 	grow_levels(&w, 0);
 	w.levels[0].node = root;
@@ -1695,7 +1572,7 @@ done:
 	free(w.binds);
 	free(w.guards);
 	free(w.levels);
-	free(w.entries);
+	cg_blocking_list_release(&w.list);
 	return 0;
 }
 

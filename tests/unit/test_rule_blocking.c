@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "crate/blocking.h"
 #include "rules/rule.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
@@ -465,6 +466,82 @@ static void test_long_chains(void **state)
 	cg_buf_release(&b);
 }
 
+/*
+ * The shared decision (crate/blocking.h) the rule and the crate model both
+ * ask: list patterns, globs a bare name may come from, receivers, wrappers.
+ */
+static void test_blocking_list(void **state)
+{
+	const char *yaml = "blocking:\n"
+			   "  - path: std::fs::*\n"
+			   "    replacement: tokio::fs\n"
+			   "  - path: std::thread::sleep\n"
+			   "  - path: std::process::Command::output\n"
+			   "  - path: .blocking_lock\n"
+			   "  - path: mio::**\n"
+			   "wrappers:\n"
+			   "  - spawn_blocking\n"
+			   "  - tokio::task::block_in_place\n";
+	struct cg_conf_node *conf;
+	struct cg_blocking_list list;
+	const struct cg_blocking_entry *e;
+	struct parsed p;
+	char *what;
+	bool is_bip = false;
+	(void)state;
+
+	assert_int_equal(cg_conf_parse(&conf, "t.yaml", yaml, strlen(yaml)), 0);
+	cg_blocking_list_load(&list, conf);
+	assert_int_equal(list.n, 5);
+
+	assert_true(cg_blocking_path_match("std::fs::*", "std::fs::read"));
+	assert_false(cg_blocking_path_match("std::fs::*", "std::fs::File::open"));
+	assert_true(cg_blocking_path_match("mio::**", "mio::net::TcpStream::connect"));
+	assert_false(cg_blocking_path_match("mio::**", "mio"));
+	assert_string_equal(cg_blocking_last_seg("std::thread::sleep"), "sleep");
+
+	e = cg_blocking_match_path(&list, "std::fs::read_to_string");
+	assert_non_null(e);
+	assert_string_equal(e->replacement, "tokio::fs");
+	assert_null(cg_blocking_match_path(&list, "tokio::fs::read"));
+	/* An any-receiver entry never matches a path. */
+	assert_null(cg_blocking_match_path(&list, "blocking_lock"));
+
+	parse(&p, "use std::thread::*;\nasync fn a() { sleep(d); }\n");
+	e = cg_blocking_match_call(&list, p.rf, "sleep", (uint32_t)(strstr(p.text, "sleep(d)") - p.text), &what);
+	assert_non_null(e);
+	assert_string_equal(what, "std::thread::sleep");
+	free(what);
+	release(&p);
+	/* The file's own fn shadows the glob. */
+	parse(&p, "use std::thread::*;\nfn sleep(_: u8) {}\nasync fn a() { sleep(d); }\n");
+	assert_null(
+		cg_blocking_match_call(&list, p.rf, "sleep", (uint32_t)(strstr(p.text, "sleep(d)") - p.text), &what));
+	assert_null(what);
+	release(&p);
+
+	e = cg_blocking_match_method(&list, "std::process::Command", "output", 6, &what);
+	assert_non_null(e);
+	assert_string_equal(what, "std::process::Command::output");
+	free(what);
+	assert_null(cg_blocking_match_method(&list, NULL, "output", 6, &what));
+	e = cg_blocking_match_method(&list, NULL, "blocking_lock", 13, &what);
+	assert_non_null(e);
+	assert_string_equal(what, ".blocking_lock()");
+	free(what);
+
+	assert_true(cg_blocking_is_wrapper(&list, "tokio::task::spawn_blocking", false, &is_bip));
+	assert_false(is_bip);
+	assert_true(cg_blocking_is_wrapper(&list, "tokio::task::block_in_place", false, &is_bip));
+	assert_true(is_bip);
+	assert_false(cg_blocking_is_wrapper(&list, "block_in_place", false, &is_bip));
+	assert_true(cg_blocking_is_wrapper(&list, "block_in_place", true, &is_bip));
+	assert_false(cg_blocking_is_wrapper(&list, "spawn", false, &is_bip));
+
+	cg_blocking_list_release(&list);
+	cg_conf_node_free(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_macro_tokens),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_long_chains),
+		cmocka_unit_test(test_blocking_list),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,143 @@
+#define _GNU_SOURCE
+#include "crate/blocking.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+void cg_blocking_list_load(struct cg_blocking_list *list, const struct cg_conf_node *rule_cfg)
+{
+	const struct cg_conf_node *blocking = cg_conf_child(rule_cfg, "blocking");
+	memset(list, 0, sizeof(*list));
+	list->wrappers = cg_conf_child(rule_cfg, "wrappers");
+	for (size_t i = 0; blocking && i < blocking->nkids; i++) {
+		const char *path = cg_conf_str(blocking->kids[i], "path", NULL);
+		struct cg_blocking_entry *e;
+		if (!path || !*path)
+			continue;
+		cg_array_grow((void **)&list->entries, &list->cap, list->n + 1, sizeof(*list->entries));
+		e = &list->entries[list->n++];
+		e->path = path;
+		e->replacement = cg_conf_str(blocking->kids[i], "replacement", "the async equivalent, awaited");
+		e->is_any_receiver = path[0] == '.';
+	}
+}
+
+void cg_blocking_list_release(struct cg_blocking_list *list)
+{
+	free(list->entries);
+	memset(list, 0, sizeof(*list));
+}
+
+bool cg_blocking_path_match(const char *pat, const char *path)
+{
+	for (;;) {
+		const char *pe = strstr(pat, "::"), *se = strstr(path, "::");
+		size_t pl = pe ? (size_t)(pe - pat) : strlen(pat);
+		size_t sl = se ? (size_t)(se - path) : strlen(path);
+		if (pl == 2 && !memcmp(pat, "**", 2) && !pe)
+			return sl > 0;
+		if (!(pl == 1 && pat[0] == '*') && (pl != sl || memcmp(pat, path, pl)))
+			return false;
+		if (!pl || !sl)
+			return false;
+		if (!pe || !se)
+			return !pe && !se;
+		pat = pe + 2;
+		path = se + 2;
+	}
+}
+
+const char *cg_blocking_last_seg(const char *path)
+{
+	const char *q, *p = path;
+	while ((q = strstr(p, "::")) != NULL)
+		p = q + 2;
+	return p;
+}
+
+const struct cg_blocking_entry *cg_blocking_match_path(const struct cg_blocking_list *list, const char *path)
+{
+	for (size_t i = 0; path && i < list->n; i++)
+		if (!list->entries[i].is_any_receiver && cg_blocking_path_match(list->entries[i].path, path))
+			return &list->entries[i];
+	return NULL;
+}
+
+const struct cg_blocking_entry *cg_blocking_match_call(const struct cg_blocking_list *list,
+						       const struct cg_rust_file *rf, const char *resolved, uint32_t at,
+						       char **what)
+{
+	const struct cg_blocking_entry *e = cg_blocking_match_path(list, resolved);
+	*what = NULL;
+	if (e) {
+		*what = cg_strdup(resolved);
+	} else if (!strstr(resolved, "::") && !cg_rust_defines_fn(rf, resolved, strlen(resolved))) {
+		char **globs;
+		size_t n = cg_rust_globs_at(rf, at, &globs);
+		for (size_t i = 0; i < n && !e; i++) {
+			struct cg_buf p = CG_BUF_INIT;
+			cg_buf_printf(&p, "%s::%s", globs[i], resolved);
+			if ((e = cg_blocking_match_path(list, p.ptr)) != NULL)
+				*what = cg_buf_detach(&p, NULL);
+			cg_buf_release(&p);
+		}
+		cg_rust_strings_free(globs, n);
+	}
+	return e;
+}
+
+static const struct cg_blocking_entry *match_any_receiver(const struct cg_blocking_list *list, const char *method,
+							  size_t len)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		const char *m = list->entries[i].path + 1;
+		if (list->entries[i].is_any_receiver && strlen(m) == len && !memcmp(m, method, len))
+			return &list->entries[i];
+	}
+	return NULL;
+}
+
+const struct cg_blocking_entry *cg_blocking_match_method(const struct cg_blocking_list *list, const char *recv_type,
+							 const char *m, size_t len, char **what)
+{
+	const struct cg_blocking_entry *e = NULL;
+	*what = NULL;
+	if (recv_type) {
+		struct cg_buf p = CG_BUF_INIT;
+		cg_buf_printf(&p, "%s::%.*s", recv_type, (int)len, m);
+		if ((e = cg_blocking_match_path(list, p.ptr)) != NULL)
+			*what = cg_buf_detach(&p, NULL);
+		cg_buf_release(&p);
+	}
+	if (!e && (e = match_any_receiver(list, m, len)) != NULL) {
+		struct cg_buf p = CG_BUF_INIT;
+		cg_buf_printf(&p, ".%.*s()", (int)len, m);
+		*what = cg_buf_detach(&p, NULL);
+	}
+	return e;
+}
+
+bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *resolved_or_method, bool is_method,
+			    bool *is_block_in_place)
+{
+	const struct cg_conf_node *wrappers = list->wrappers;
+	for (size_t i = 0; wrappers && i < wrappers->nkids; i++) {
+		const char *e = wrappers->kids[i]->value;
+		bool hit;
+		if (!e)
+			continue;
+		if (is_method || !strstr(e, "::"))
+			hit = !strcmp(cg_blocking_last_seg(e), cg_blocking_last_seg(resolved_or_method));
+		else
+			hit = !strcmp(e, resolved_or_method);
+		if (hit) {
+			*is_block_in_place = !strcmp(cg_blocking_last_seg(e), "block_in_place");
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,70 @@
+#ifndef CG_CRATE_BLOCKING_H
+#define CG_CRATE_BLOCKING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "syntax/rust.h"
+
+/*
+ * Which calls block an executor thread, and which calls take a closure off
+ * it: the blocking-in-async lists (`blocking`, `wrappers`) read from the
+ * rule's config. One decision shared by the rule, which checks a body, and
+ * the crate model, which summarizes what each fn of a crate calls, so both
+ * call the same thing blocking.
+ */
+struct cg_blocking_entry {
+	const char *path; /* "std::fs::*", "std::process::Command::output", ".blocking_lock" */
+	const char *replacement;
+	bool is_any_receiver; /* a method of that name whatever the receiver (".blocking_lock") */
+};
+
+struct cg_blocking_list {
+	struct cg_blocking_entry *entries; /* owned array; strings borrowed from the config */
+	size_t n, cap;
+	const struct cg_conf_node *wrappers; /* borrowed */
+};
+
+/* Reads the lists from the rule's config (borrowed, must outlive the list). */
+void cg_blocking_list_load(struct cg_blocking_list *list, const struct cg_conf_node *rule_cfg);
+void cg_blocking_list_release(struct cg_blocking_list *list);
+
+/*
+ * Whether a resolved path matches a list pattern: segments compare exactly,
+ * `*` is one segment, a final `**` one or more.
+ */
+bool cg_blocking_path_match(const char *pat, const char *path);
+/* The last `::` segment of a path, borrowed from it. */
+const char *cg_blocking_last_seg(const char *path);
+
+/* The entry a resolved path call matches, or NULL. */
+const struct cg_blocking_entry *cg_blocking_match_path(const struct cg_blocking_list *list, const char *path);
+/*
+ * The entry a path call written in file `rf` at byte `at` matches, its
+ * path already resolved (cg_rust_resolve_scoped): a single unresolved
+ * segment may come from a glob (`use std::thread::*; sleep(d)`) unless the
+ * file defines a fn of that name. *what: the call as shown (owned), when
+ * an entry matches.
+ */
+const struct cg_blocking_entry *cg_blocking_match_call(const struct cg_blocking_list *list,
+						       const struct cg_rust_file *rf, const char *resolved, uint32_t at,
+						       char **what);
+/*
+ * The entry a method call `m` matches on a receiver of type `recv_type`
+ * (a full path; NULL when unknown), or by name whatever the receiver.
+ * *what: the call as shown (owned), when an entry matches.
+ */
+const struct cg_blocking_entry *cg_blocking_match_method(const struct cg_blocking_list *list, const char *recv_type,
+							 const char *m, size_t len, char **what);
+
+/*
+ * Whether a call hands its closure off the executor thread (`wrappers`):
+ * a method or a bare wrapper name compares by last segment, a path
+ * exactly. *is_block_in_place: the wrapper is `block_in_place`.
+ */
+bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *resolved_or_method, bool is_method,
+			    bool *is_block_in_place);
+
+#endif
