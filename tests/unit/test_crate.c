@@ -7,6 +7,9 @@
 
 #include "change/change.h"
 #include "crate/benches.h"
+#include "crate/summary.h"
+#include "config/config.h"
+#include "syntax/rust.h"
 #include "util/buf.h"
 
 static int setup(void **state)
@@ -304,6 +307,98 @@ static void test_bench_scan(void **state)
 	cg_change_release(&c);
 }
 
+static const struct cg_summary_fn *summary_fn(const struct cg_summary *s, const char *type, const char *name)
+{
+	for (size_t i = 0; i < s->nfns; i++)
+		if (!strcmp(s->fns[i].name, name) &&
+		    (type ? s->fns[i].impl_type && !strcmp(s->fns[i].impl_type, type) : !s->fns[i].impl_type))
+			return &s->fns[i];
+	fail_msg("no fn %s::%s in the summary", type ? type : "", name);
+	return NULL;
+}
+
+static void assert_calls(const struct cg_summary_fn *f, const char *want)
+{
+	struct cg_buf got = CG_BUF_INIT;
+	for (size_t i = 0; i < f->ncalls; i++)
+		cg_buf_printf(&got, "%s%s%s@%u", i ? " " : "",
+			      f->calls[i].kind == CG_CALL_SELF_METHOD ? "self."
+			      : f->calls[i].kind == CG_CALL_METHOD    ? "."
+								      : "",
+			      f->calls[i].path, f->calls[i].line);
+	for (size_t i = 0; i < f->nblocks; i++)
+		cg_buf_printf(&got, " !%s@%u", f->blocks[i].what, f->blocks[i].line);
+	assert_string_equal(got.ptr ? got.ptr : "", want);
+	cg_buf_release(&got);
+}
+
+/* One parse of a file gives each fn's calls and its direct blocking calls (crate/summary.h). */
+static void test_summary(void **state)
+{
+	const char *yaml = "blocking:\n"
+			   "  - path: std::fs::*\n"
+			   "  - path: std::thread::sleep\n"
+			   "  - path: .blocking_lock\n"
+			   "wrappers:\n"
+			   "  - tokio::task::spawn_blocking\n";
+	const char *text = "use std::fs;\n"							/* 1 */
+			   "use crate::config::load;\n"						/* 2 */
+			   "use tokio::task::spawn_blocking;\n"					/* 3 */
+			   "pub async fn reload(p: &str) {\n"					/* 4 */
+			   "    let c = load(p);\n"						/* 5 */
+			   "    spawn_blocking(move || fs::read(p));\n"				/* 6 */
+			   "    super::x::g::<u8>();\n"						/* 7 */
+			   "}\n"								/* 8 */
+			   "fn helper() -> String { fs::read_to_string(\"a\").unwrap() }\n"	/* 9 */
+			   "struct S;\n"							/* 10 */
+			   "impl<T> a::S<T> {\n"						/* 11 */
+			   "    fn m(&self) { self.n(); Self::k(); m.blocking_lock(); }\n"	/* 12 */
+			   "}\n"								/* 13 */
+			   "trait Tr { fn p(&self) { std::thread::sleep(d); } fn q(&self); }\n" /* 14 */
+			   "mod inner {\n"							/* 15 */
+			   "    fn deep() { let f = || std::fs::remove_file(\"x\"); f(); }\n"	/* 16 */
+			   "}\n";								/* 17 */
+	struct cg_conf_node *conf;
+	struct cg_blocking_list list;
+	struct cg_source src;
+	struct cg_rust_file *rf;
+	struct cg_summary s;
+	const struct cg_summary_fn *f;
+	(void)state;
+
+	assert_int_equal(cg_conf_parse(&conf, "t.yaml", yaml, strlen(yaml)), 0);
+	cg_blocking_list_load(&list, conf);
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
+	rf = cg_rust_file_new(&src);
+	assert_non_null(rf);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false), 0);
+
+	/* A required method (`q`) has no body and is no fn of the summary. */
+	assert_int_equal(s.nfns, 5);
+	f = summary_fn(&s, NULL, "reload");
+	assert_true(f->is_async);
+	assert_int_equal(f->line, 4);
+	/* The closure handed to spawn_blocking leaves the thread: its fs::read is neither a call nor blocking. */
+	assert_calls(f, "crate::config::load@5 tokio::task::spawn_blocking@6 super::x::g@7");
+	f = summary_fn(&s, NULL, "helper");
+	assert_false(f->is_async);
+	assert_calls(f, ".unwrap@9 std::fs::read_to_string@9 !std::fs::read_to_string@9");
+	f = summary_fn(&s, "S", "m");
+	assert_false(f->is_trait);
+	assert_calls(f, "self.n@12 Self::k@12 .blocking_lock@12 !.blocking_lock()@12");
+	f = summary_fn(&s, "Tr", "p");
+	assert_true(f->is_trait);
+	assert_calls(f, "std::thread::sleep@14 !std::thread::sleep@14");
+	/* A closure that stays on the thread keeps its calls. */
+	assert_calls(summary_fn(&s, NULL, "deep"), "std::fs::remove_file@16 f@16 !std::fs::remove_file@16");
+
+	cg_summary_release(&s);
+	cg_rust_file_free(rf);
+	cg_source_release(&src);
+	cg_blocking_list_release(&list);
+	cg_conf_node_free(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_lockfile_model),
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_name_eq),
+		cmocka_unit_test(test_summary),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
 	};

@@ -1,0 +1,236 @@
+#define _GNU_SOURCE
+#include "crate/summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/str.h"
+#include "util/banned.h"
+
+struct body_walk {
+	const struct cg_source *src;
+	const struct cg_rust_file *rf;
+	const struct cg_blocking_list *list;
+	bool is_crate_root;
+	struct cg_summary_fn *fn;
+};
+
+static bool kind_is(TSNode n, enum cg_kind kind)
+{
+	return !ts_node_is_null(n) && cg_node_kind(n) == kind;
+}
+
+static bool has_child_kind(TSNode n, enum cg_kind kind)
+{
+	uint32_t k = ts_node_child_count(n);
+	for (uint32_t i = 0; i < k; i++)
+		if (kind_is(ts_node_child(n, i), kind))
+			return true;
+	return false;
+}
+
+static bool fn_is_async(TSNode fn)
+{
+	uint32_t k = ts_node_named_child_count(fn);
+	for (uint32_t i = 0; i < k && i < 8; i++) {
+		TSNode c = ts_node_named_child(fn, i);
+		if (kind_is(c, CG_K_FUNCTION_MODIFIERS))
+			return has_child_kind(c, CG_K_ASYNC);
+	}
+	return false;
+}
+
+/* The function of a call, generic arguments dropped (`a::<T>` is `a`). */
+static TSNode call_function(TSNode call)
+{
+	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
+	if (kind_is(fn, CG_K_GENERIC_FUNCTION))
+		fn = ts_node_child_by_field_name(fn, "function", 8);
+	return fn;
+}
+
+static char *resolve(const struct body_walk *b, TSNode path)
+{
+	size_t len;
+	const char *text = cg_node_text(b->src, path, &len);
+	return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(path), text, len, b->is_crate_root);
+}
+
+static void add_call(struct body_walk *b, enum cg_call_kind kind, char *path, TSNode at)
+{
+	struct cg_summary_fn *f = b->fn;
+	struct cg_summary_call *c;
+	cg_array_grow((void **)&f->calls, &f->calls_cap, f->ncalls + 1, sizeof(*f->calls));
+	c = &f->calls[f->ncalls++];
+	c->kind = kind;
+	c->path = path;
+	c->start = ts_node_start_byte(at);
+	c->line = ts_node_start_point(at).row + 1;
+}
+
+static void add_block(struct body_walk *b, char *what, TSNode at)
+{
+	struct cg_summary_fn *f = b->fn;
+	struct cg_summary_block *k;
+	cg_array_grow((void **)&f->blocks, &f->blocks_cap, f->nblocks + 1, sizeof(*f->blocks));
+	k = &f->blocks[f->nblocks++];
+	k->what = what;
+	k->start = ts_node_start_byte(at);
+	k->line = ts_node_start_point(at).row + 1;
+}
+
+/* A closure that is an argument of a call to a wrapper: it runs off the thread. */
+static bool closure_leaves(const struct body_walk *b, TSNode closure)
+{
+	TSNode args = ts_node_parent(closure), call, fn;
+	bool hit = false, is_bip;
+	if (!kind_is(args, CG_K_ARGUMENTS) || !kind_is(call = ts_node_parent(args), CG_K_CALL_EXPRESSION))
+		return false;
+	fn = call_function(call);
+	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
+		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
+		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(b->src, field);
+		hit = m && cg_blocking_is_wrapper(b->list, m, true, &is_bip);
+		free(m);
+	} else if (kind_is(fn, CG_K_IDENTIFIER) || kind_is(fn, CG_K_SCOPED_IDENTIFIER)) {
+		char *resolved = resolve(b, fn);
+		hit = cg_blocking_is_wrapper(b->list, resolved, false, &is_bip);
+		free(resolved);
+	}
+	return hit;
+}
+
+static void visit_call(struct body_walk *b, TSNode call)
+{
+	TSNode fn = call_function(call);
+	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
+		TSNode recv = ts_node_child_by_field_name(fn, "value", 5);
+		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
+		size_t len;
+		const char *m;
+		char *what;
+		if (ts_node_is_null(field))
+			return;
+		m = cg_node_text(b->src, field, &len);
+		if (cg_blocking_match_method(b->list, NULL, m, len, &what))
+			add_block(b, what, field);
+		add_call(b, kind_is(recv, CG_K_SELF) ? CG_CALL_SELF_METHOD : CG_CALL_METHOD, cg_strndup(m, len), field);
+	} else if (kind_is(fn, CG_K_IDENTIFIER) || kind_is(fn, CG_K_SCOPED_IDENTIFIER)) {
+		char *resolved = resolve(b, fn), *what;
+		if (cg_blocking_match_call(b->list, b->rf, resolved, ts_node_start_byte(fn), &what))
+			add_block(b, what, fn);
+		add_call(b, CG_CALL_PATH, resolved, fn);
+	}
+}
+
+static int body_cb(TSNode n, void *payload)
+{
+	struct body_walk *b = payload;
+	switch (cg_node_kind(n)) {
+	case CG_K_FUNCTION_ITEM:
+	case CG_K_IMPL_ITEM:
+	case CG_K_TRAIT_ITEM:
+	case CG_K_MOD_ITEM:
+	case CG_K_ASYNC_BLOCK:
+	case CG_K_MACRO_INVOCATION:
+		return CG_WALK_SKIP;
+	case CG_K_CLOSURE_EXPRESSION:
+		return closure_leaves(b, n) ? CG_WALK_SKIP : CG_WALK_ENTER;
+	case CG_K_CALL_EXPRESSION:
+		visit_call(b, n);
+		return CG_WALK_ENTER;
+	default:
+		return CG_WALK_ENTER;
+	}
+}
+
+/* The last path segment of an impl's self type, generics dropped (`Foo` of `a::Foo<T>`). */
+static char *type_name(const struct cg_source *src, TSNode type)
+{
+	if (kind_is(type, CG_K_GENERIC_TYPE))
+		type = ts_node_child_by_field_name(type, "type", 4);
+	if (kind_is(type, CG_K_SCOPED_TYPE_IDENTIFIER))
+		type = ts_node_child_by_field_name(type, "name", 4);
+	return ts_node_is_null(type) ? NULL : cg_node_strdup(src, type);
+}
+
+static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode container)
+{
+	TSNode name = ts_node_child_by_field_name(fn, "name", 4);
+	TSNode body = ts_node_child_by_field_name(fn, "body", 4);
+	struct cg_summary_fn *f;
+	if (ts_node_is_null(name))
+		return;
+	cg_array_grow((void **)&s->fns, &s->fns_cap, s->nfns + 1, sizeof(*s->fns));
+	f = &s->fns[s->nfns++];
+	memset(f, 0, sizeof(*f));
+	f->name = cg_node_strdup(b->src, name);
+	f->is_async = fn_is_async(fn);
+	f->line = ts_node_start_point(name).row + 1;
+	f->start = ts_node_start_byte(fn);
+	f->end = ts_node_end_byte(fn);
+	if (kind_is(container, CG_K_IMPL_ITEM)) {
+		f->impl_type = type_name(b->src, ts_node_child_by_field_name(container, "type", 4));
+	} else if (kind_is(container, CG_K_TRAIT_ITEM)) {
+		f->impl_type = type_name(b->src, ts_node_child_by_field_name(container, "name", 4));
+		f->is_trait = true;
+	}
+	if (ts_node_is_null(body))
+		return;
+	b->fn = f;
+	/* The body's own node is a block: walk its children so the skip of nested items does not hit it. */
+	for (uint32_t i = 0, k = ts_node_named_child_count(body); i < k; i++)
+		cg_walk(ts_node_named_child(body, i), body_cb, b);
+	b->fn = NULL;
+}
+
+/* Items: fns at any module depth, in impls and traits; fn bodies are walked by add_fn. */
+static int item_cb(TSNode n, void *payload)
+{
+	void **p = payload;
+	struct cg_summary *s = p[0];
+	struct body_walk *b = p[1];
+	if (kind_is(n, CG_K_FUNCTION_ITEM)) {
+		TSNode parent = ts_node_parent(n);
+		if (kind_is(parent, CG_K_DECLARATION_LIST))
+			parent = ts_node_parent(parent);
+		add_fn(s, b, n, parent);
+		return CG_WALK_SKIP;
+	}
+	switch (cg_node_kind(n)) {
+	case CG_K_SOURCE_FILE:
+	case CG_K_MOD_ITEM:
+	case CG_K_IMPL_ITEM:
+	case CG_K_TRAIT_ITEM:
+	case CG_K_DECLARATION_LIST:
+		return CG_WALK_ENTER;
+	default:
+		return CG_WALK_SKIP;
+	}
+}
+
+int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
+		     const struct cg_blocking_list *list, bool is_crate_root)
+{
+	struct body_walk b = { src, rf, list, is_crate_root, NULL };
+	void *p[2] = { out, &b };
+	memset(out, 0, sizeof(*out));
+	return cg_walk(cg_source_root(src), item_cb, p);
+}
+
+void cg_summary_release(struct cg_summary *s)
+{
+	for (size_t i = 0; i < s->nfns; i++) {
+		struct cg_summary_fn *f = &s->fns[i];
+		for (size_t j = 0; j < f->ncalls; j++)
+			free(f->calls[j].path);
+		for (size_t j = 0; j < f->nblocks; j++)
+			free(f->blocks[j].what);
+		free(f->calls);
+		free(f->blocks);
+		free(f->name);
+		free(f->impl_type);
+	}
+	free(s->fns);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,73 @@
+#ifndef CG_CRATE_SUMMARY_H
+#define CG_CRATE_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crate/blocking.h"
+#include "syntax/rust.h"
+#include "syntax/syntax.h"
+
+/*
+ * What one Rust file's fns do, from one parse: the crate model's unit
+ * (issue 18). Per fn its name, the type of the impl or the trait it sits
+ * in, whether it is async, the calls its body makes, and the calls in it
+ * that block as blocking-in-async decides them (crate/blocking.h). A
+ * closure handed to a wrapper (`spawn_blocking`, …) leaves the thread, so
+ * what it calls is left out; so are nested items and async blocks and
+ * closures (their futures run wherever they are awaited). Macro bodies are
+ * not read, and a method call is matched only by name (`.blocking_lock()`
+ * entries): receiver types are the rule's walk's business.
+ */
+enum cg_call_kind {
+	CG_CALL_PATH,	     /* f(..), a::b::f(..), Self::f(..), Type::f(..) */
+	CG_CALL_SELF_METHOD, /* self.f(..) */
+	CG_CALL_METHOD,	     /* x.f(..) on another receiver */
+};
+
+struct cg_summary_call {
+	enum cg_call_kind kind;
+	/*
+	 * Path calls: as resolved by the file's use map (cg_rust_resolve_scoped:
+	 * `crate::config::load`, `super::x::f`, `self::m::f`, `Self::f`, `f`).
+	 * Methods: the method's name.
+	 */
+	char *path;
+	uint32_t line;	/* 1-based */
+	uint32_t start; /* byte of the callee */
+};
+
+struct cg_summary_block {
+	char *what; /* the blocking call as shown ("std::fs::read_to_string") */
+	uint32_t line;
+	uint32_t start;
+};
+
+struct cg_summary_fn {
+	char *name;
+	char *impl_type; /* the impl's self type's last segment, the trait's name, or NULL for a free fn */
+	bool is_trait;	 /* a trait's provided method */
+	bool is_async;
+	uint32_t line;	     /* of the name */
+	uint32_t start, end; /* bytes of the fn item */
+	struct cg_summary_call *calls;
+	size_t ncalls, calls_cap;
+	struct cg_summary_block *blocks;
+	size_t nblocks, blocks_cap;
+};
+
+struct cg_summary {
+	struct cg_summary_fn *fns; /* in source order */
+	size_t nfns, fns_cap;
+};
+
+/*
+ * Summarizes a parsed file `src` with its use map `rf`; `is_crate_root`
+ * as for cg_rust_resolve_scoped. Release with cg_summary_release.
+ */
+int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
+		     const struct cg_blocking_list *list, bool is_crate_root);
+void cg_summary_release(struct cg_summary *s);
+
+#endif
