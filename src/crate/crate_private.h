@@ -36,6 +36,11 @@ struct manifest_texts;
 struct manifest_texts *cg_crate__manifest_texts_new(void);
 void cg_crate__manifest_texts_free(struct manifest_texts *texts);
 struct manifest_texts *cg_crate__manifest_texts(const struct cg_crate_cache *cache);
+/* The run's call graph (callgraph.c), kept with the cache; it has its own lock. */
+struct cg_callgraph;
+struct cg_callgraph *cg_crate__callgraph_new(void);
+void cg_crate__callgraph_free(struct cg_callgraph *g);
+struct cg_callgraph *cg_crate__callgraph(const struct cg_crate_cache *cache);
 /* qsort/bsearch order of `char *` elements. */
 int cg_crate__cmp_str(const void *a, const void *b);
 

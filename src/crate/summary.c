@@ -12,6 +12,7 @@ struct body_walk {
 	const struct cg_rust_file *rf;
 	const struct cg_blocking_list *list;
 	bool is_crate_root;
+	bool is_async_only;
 	struct cg_summary_fn *fn;
 };
 
@@ -65,6 +66,7 @@ static void add_call(struct body_walk *b, enum cg_call_kind kind, char *path, TS
 	c->kind = kind;
 	c->path = path;
 	c->start = ts_node_start_byte(at);
+	c->end = ts_node_end_byte(at);
 	c->line = ts_node_start_point(at).row + 1;
 }
 
@@ -154,7 +156,18 @@ static char *type_name(const struct cg_source *src, TSNode type)
 	return ts_node_is_null(type) ? NULL : cg_node_strdup(src, type);
 }
 
-static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode container)
+/* The innermost inline module of the file around byte `at`, as the use map names it. */
+static const char *module_at(const struct cg_rust_file *rf, uint32_t at)
+{
+	size_t best = 0;
+	for (size_t i = 1; i < rf->nmodules; i++)
+		if (rf->modules[i].start <= at && at < rf->modules[i].end &&
+		    rf->modules[i].end - rf->modules[i].start <= rf->modules[best].end - rf->modules[best].start)
+			best = i;
+	return rf->modules[best].path;
+}
+
+static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode container, bool is_test)
 {
 	TSNode name = ts_node_child_by_field_name(fn, "name", 4);
 	TSNode body = ts_node_child_by_field_name(fn, "body", 4);
@@ -169,53 +182,76 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 	f->line = ts_node_start_point(name).row + 1;
 	f->start = ts_node_start_byte(fn);
 	f->end = ts_node_end_byte(fn);
+	f->module = cg_strdup(module_at(b->rf, f->start));
+	f->is_test = is_test;
 	if (kind_is(container, CG_K_IMPL_ITEM)) {
 		f->impl_type = type_name(b->src, ts_node_child_by_field_name(container, "type", 4));
 	} else if (kind_is(container, CG_K_TRAIT_ITEM)) {
 		f->impl_type = type_name(b->src, ts_node_child_by_field_name(container, "name", 4));
 		f->is_trait = true;
 	}
-	if (ts_node_is_null(body))
+	if (ts_node_is_null(body) || (b->is_async_only && !f->is_async))
 		return;
 	b->fn = f;
 	/* The body's own node is a block: walk its children so the skip of nested items does not hit it. */
-	for (uint32_t i = 0, k = ts_node_named_child_count(body); i < k; i++)
-		cg_walk(ts_node_named_child(body, i), body_cb, b);
+	{
+		TSTreeCursor c = ts_tree_cursor_new(body);
+		for (bool more = ts_tree_cursor_goto_first_child(&c); more; more = ts_tree_cursor_goto_next_sibling(&c))
+			cg_walk(ts_tree_cursor_current_node(&c), body_cb, b);
+		ts_tree_cursor_delete(&c);
+	}
 	b->fn = NULL;
 }
 
-/* Items: fns at any module depth, in impls and traits; fn bodies are walked by add_fn. */
-static int item_cb(TSNode n, void *payload)
+/*
+ * The items of a file or of a module, impl or trait body, in order: fns,
+ * and the bodies of the items that hold more. `is_test`: the container is
+ * test code; an item is when its own attributes say so too.
+ */
+static void walk_items(struct cg_summary *s, struct body_walk *b, TSNode list, TSNode container, bool is_test)
 {
-	void **p = payload;
-	struct cg_summary *s = p[0];
-	struct body_walk *b = p[1];
-	if (kind_is(n, CG_K_FUNCTION_ITEM)) {
-		TSNode parent = ts_node_parent(n);
-		if (kind_is(parent, CG_K_DECLARATION_LIST))
-			parent = ts_node_parent(parent);
-		add_fn(s, b, n, parent);
-		return CG_WALK_SKIP;
+	bool is_pending_test = false;
+	TSTreeCursor c = ts_tree_cursor_new(list);
+	/* A cursor, not ts_node_named_child(i): that one walks from the first child every time. */
+	for (bool more = ts_tree_cursor_goto_first_child(&c); more; more = ts_tree_cursor_goto_next_sibling(&c)) {
+		TSNode n = ts_tree_cursor_current_node(&c), body;
+		if (!ts_node_is_named(n))
+			continue;
+		switch (cg_node_kind(n)) {
+		case CG_K_LINE_COMMENT:
+		case CG_K_BLOCK_COMMENT:
+			continue;
+		case CG_K_ATTRIBUTE_ITEM:
+			is_pending_test |= cg_rust_attr_is_test(b->src, n) || cg_rust_attr_is_cfg_test(b->src, n);
+			continue;
+		case CG_K_INNER_ATTRIBUTE_ITEM:
+			is_test |= cg_rust_attr_is_cfg_test(b->src, n);
+			continue;
+		case CG_K_FUNCTION_ITEM:
+			add_fn(s, b, n, container, is_test || is_pending_test);
+			break;
+		case CG_K_MOD_ITEM:
+		case CG_K_IMPL_ITEM:
+		case CG_K_TRAIT_ITEM:
+			body = ts_node_child_by_field_name(n, "body", 4);
+			if (kind_is(body, CG_K_DECLARATION_LIST))
+				walk_items(s, b, body, n, is_test || is_pending_test);
+			break;
+		default:
+			break;
+		}
+		is_pending_test = false;
 	}
-	switch (cg_node_kind(n)) {
-	case CG_K_SOURCE_FILE:
-	case CG_K_MOD_ITEM:
-	case CG_K_IMPL_ITEM:
-	case CG_K_TRAIT_ITEM:
-	case CG_K_DECLARATION_LIST:
-		return CG_WALK_ENTER;
-	default:
-		return CG_WALK_SKIP;
-	}
+	ts_tree_cursor_delete(&c);
 }
 
 int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
-		     const struct cg_blocking_list *list, bool is_crate_root)
+		     const struct cg_blocking_list *list, bool is_crate_root, bool is_async_only)
 {
-	struct body_walk b = { src, rf, list, is_crate_root, NULL };
-	void *p[2] = { out, &b };
+	struct body_walk b = { src, rf, list, is_crate_root, is_async_only, NULL };
 	memset(out, 0, sizeof(*out));
-	return cg_walk(cg_source_root(src), item_cb, p);
+	walk_items(out, &b, cg_source_root(src), cg_source_root(src), false);
+	return 0;
 }
 
 void cg_summary_release(struct cg_summary *s)
@@ -230,6 +266,7 @@ void cg_summary_release(struct cg_summary *s)
 		free(f->blocks);
 		free(f->name);
 		free(f->impl_type);
+		free(f->module);
 	}
 	free(s->fns);
 	memset(s, 0, sizeof(*s));

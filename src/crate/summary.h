@@ -34,8 +34,8 @@ struct cg_summary_call {
 	 * Methods: the method's name.
 	 */
 	char *path;
-	uint32_t line;	/* 1-based */
-	uint32_t start; /* byte of the callee */
+	uint32_t line;	     /* 1-based */
+	uint32_t start, end; /* bytes of the callee (the path, or the method's name) */
 };
 
 struct cg_summary_block {
@@ -47,7 +47,9 @@ struct cg_summary_block {
 struct cg_summary_fn {
 	char *name;
 	char *impl_type; /* the impl's self type's last segment, the trait's name, or NULL for a free fn */
+	char *module;	 /* the inline module it is in, as the use map names it ("self", "self::m") */
 	bool is_trait;	 /* a trait's provided method */
+	bool is_test;	 /* #[test]-like, or in a #[cfg(test)] module or impl */
 	bool is_async;
 	uint32_t line;	     /* of the name */
 	uint32_t start, end; /* bytes of the fn item */
@@ -64,10 +66,12 @@ struct cg_summary {
 
 /*
  * Summarizes a parsed file `src` with its use map `rf`; `is_crate_root`
- * as for cg_rust_resolve_scoped. Release with cg_summary_release.
+ * as for cg_rust_resolve_scoped. `is_async_only`: the bodies of sync fns
+ * are not read (they are listed with no calls), for a caller that wants
+ * only what async fns call. Release with cg_summary_release.
  */
 int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
-		     const struct cg_blocking_list *list, bool is_crate_root);
+		     const struct cg_blocking_list *list, bool is_crate_root, bool is_async_only);
 void cg_summary_release(struct cg_summary *s);
 
 #endif

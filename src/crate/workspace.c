@@ -92,6 +92,7 @@ struct cg_crate_cache {
 	size_t max_file; /* the most bytes a manifest, lockfile or bench file read may have */
 	struct cg_bench_index *benches;
 	struct manifest_texts *manifest_texts;
+	struct cg_callgraph *calls;
 };
 
 struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
@@ -101,6 +102,7 @@ struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
 	c->max_file = CARGO_MAX_FILE;
 	c->benches = cg_crate__bench_index_new();
 	c->manifest_texts = cg_crate__manifest_texts_new();
+	c->calls = cg_crate__callgraph_new();
 	return c;
 }
 
@@ -135,6 +137,7 @@ void cg_crate_cache_free(struct cg_crate_cache *cache)
 	free(cache->bench_dirs);
 	cg_crate__bench_index_free(cache->benches);
 	cg_crate__manifest_texts_free(cache->manifest_texts);
+	cg_crate__callgraph_free(cache->calls);
 	free(cache);
 }
 
@@ -320,6 +323,11 @@ bool cg_crate__has_benches_dir(struct cg_crate_cache *cache, const char *dir)
 const struct cg_change *cg_crate__change(const struct cg_crate_cache *cache)
 {
 	return cache->change;
+}
+
+struct cg_callgraph *cg_crate__callgraph(const struct cg_crate_cache *cache)
+{
+	return cache->calls;
 }
 
 struct cg_bench_index *cg_crate__bench_index(const struct cg_crate_cache *cache)

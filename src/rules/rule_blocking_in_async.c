@@ -16,6 +16,7 @@
 
 #include "rules/rule.h"
 #include "crate/blocking.h"
+#include "crate/callgraph.h"
 #include "crate/workspace.h"
 #include "syntax/items.h"
 #include "syntax/rust.h"
@@ -1516,6 +1517,103 @@ static void grow_levels(struct walk *w, size_t depth)
 		memset(w->levels + old, 0, (w->levels_cap - old) * sizeof(*w->levels));
 }
 
+/* ---- blocking reached through the crate's own fns (crate/callgraph.h) ---- */
+
+static void put_pos(const struct cg_source *src, uint32_t byte, uint32_t *line, uint32_t *col)
+{
+	*line = cg_source_line_of(src, byte);
+	*col = byte - src->line_starts[*line - 1] + 1;
+}
+
+/* The call expression around callee bytes [start, end), as written, when short; else NULL. */
+static char *call_text(const struct cg_source *src, uint32_t start, uint32_t end)
+{
+	TSNode n;
+	if (!src->tree)
+		return NULL;
+	n = ts_node_descendant_for_byte_range(cg_source_root(src), start, end);
+	for (int k = 0; k < 4 && !ts_node_is_null(n); k++, n = ts_node_parent(n)) {
+		if (kind_is(n, CG_K_CALL_EXPRESSION)) {
+			size_t len;
+			const char *t = cg_node_text(src, n, &len);
+			return len <= SHOWN_TEXT_MAX && !memchr(t, '\n', len) ? cg_strndup(t, len) : NULL;
+		}
+	}
+	return NULL;
+}
+
+static void emit_chain(struct walk *w, const struct cg_summary_fn *f, const struct cg_summary_call *c,
+		       const struct cg_chain *ch)
+{
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	struct cg_emit em = { 0 };
+	const char *unblock = runtime_unblock(w->runtime), *dots = strstr(unblock, "…");
+	char *shown = call_text(w->ctx->src, c->start, c->end);
+	uint32_t l0, c0, l1, c1;
+
+	cg_buf_printf(&msg, "async fn `%s` calls `%s` (%s:%u)", f->name, ch->hops[0].name, ch->hops[0].path,
+		      ch->hops[0].line);
+	for (size_t i = 1; i < ch->n; i++)
+		cg_buf_printf(&msg, ", which calls `%s` (%s:%u)", ch->hops[i].name, ch->hops[i].path, ch->hops[i].line);
+	cg_buf_printf(&msg, ", which calls `%s` (%s:%u)", ch->what, ch->what_path, ch->what_line);
+	cg_buf_printf(&help,
+		      "`%s` blocks the executor thread through the calls it makes; run it on a thread made for "
+		      "blocking, `%.*s%s%s`, or make it async",
+		      ch->hops[0].name, (int)(dots - unblock), unblock, shown ? shown : "…", dots + strlen("…"));
+	put_pos(w->ctx->src, c->start, &l0, &c0);
+	put_pos(w->ctx->src, c->end, &l1, &c1);
+	em.span = (struct cg_span){ l0, c0, l1, c1 };
+	em.message = msg.ptr;
+	em.help = help.ptr;
+	cg_rule_emit(w->ctx, &em);
+	free(shown);
+	cg_buf_release(&msg);
+	cg_buf_release(&help);
+}
+
+/*
+ * Calls in async fns to fns of the crate that may block. Test code is left
+ * out: a test's runtime is its own, and the direct check covers it.
+ */
+static bool may_resolve(const struct walk *w, const struct cg_summary_call *c)
+{
+	const char *name = c->path;
+	if (c->kind == CG_CALL_METHOD)
+		return false;
+	if (c->kind == CG_CALL_PATH && !strncmp(name, "Self::", 6))
+		name += 6;
+	else if (c->kind == CG_CALL_PATH && strstr(name, "::"))
+		return true; /* crate::, super::, a module's fn: the call graph looks */
+	/* The file's own fns: it defines none of that name, nothing to read. */
+	return cg_rust_defines_fn(w->rf, name, strlen(name));
+}
+
+static void check_chains(struct walk *w)
+{
+	struct cg_summary s;
+	if (!w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
+	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, true) < 0)
+		return;
+	for (size_t i = 0; i < s.nfns; i++) {
+		const struct cg_summary_fn *f = &s.fns[i];
+		if (!f->is_async || f->is_test)
+			continue;
+		for (size_t j = 0; j < f->ncalls; j++) {
+			const struct cg_summary_call *c = &f->calls[j];
+			struct cg_chain ch;
+			bool is_direct = false;
+			for (size_t k = 0; k < f->nblocks && !is_direct; k++)
+				is_direct = f->blocks[k].start == c->start;
+			if (is_direct || !may_resolve(w, c) ||
+			    !cg_callgraph_chain(w->ctx->cargo, &w->list, w->ctx->path, f, c, &ch))
+				continue;
+			emit_chain(w, f, c, &ch);
+			cg_chain_release(&ch);
+		}
+	}
+	cg_summary_release(&s);
+}
+
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { 0 };
@@ -1567,6 +1665,7 @@ static int check(struct cg_rule_ctx *ctx)
 	}
 done:
 	ts_tree_cursor_delete(&c);
+	check_chains(&w);
 	unbind_to(&w, 0);
 	unguard_to(&w, 0);
 	free(w.binds);
@@ -1643,8 +1742,26 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "parameters with a type. A receiver of unknown type (a struct field, a value returned by\n"
 		   "your own function, a generic) is only matched for method names that only blocking APIs\n"
 		   "have (`blocking_lock`, `block_on`, `to_socket_addrs`, …): an `rx.recv()` whose `rx` comes\n"
-		   "from elsewhere is not reported. Names brought in from another file of the crate\n"
-		   "(`use crate::util::read_file`) are not followed.\n"
+		   "from elsewhere is not reported.\n"
+		   "\n"
+		   "Blocking reached through the crate's own functions is reported at the call in the async\n"
+		   "fn, with the chain: async fn `reload` calls `load_config` (src/config.rs:41), which\n"
+		   "calls `std::fs::read_to_string` (src/config.rs:44). A function may block when its body\n"
+		   "makes a blocking call outside a closure handed to a wrapper, or calls a function of the\n"
+		   "crate that may block, through any number of calls and recursion. Fix it at the call\n"
+		   "(`tokio::task::spawn_blocking(move || load_config(p)).await`) or make the helper async;\n"
+		   "the helper itself is fine in sync code and is not reported. A call to an async fn is\n"
+		   "not followed (its body runs where it is awaited, and is checked itself). Calls are\n"
+		   "followed through the module tree from src/lib.rs or src/main.rs (`mod x;` files,\n"
+		   "inline modules, `#[path]`, modules declared inside item macros such as `cfg_net! {\n"
+		   "… }`): `crate::…`, `self::…`, `super::…`, `use crate::…` names, a module's\n"
+		   "`m::f`, bare names of the same module, and `Self::f` / `self.f()` in the same file.\n"
+		   "Everything else stays unresolved\n"
+		   "and is never guessed: other crates, `Type::f`, methods on other receivers, trait calls\n"
+		   "through `dyn`, re-exports, glob imports, other files' impls of the type, and calls\n"
+		   "inside macro arguments or async blocks of a helper. Only async fns are followed, not\n"
+		   "async blocks or closures, and not test code; the chain is reported when the call in the\n"
+		   "async fn is on a shown line (an unchanged call is not reported again).\n"
 		   "\n"
 		   "Macro arguments (`println!`, `tokio::select!`, `join!`, `assert!`) are token trees, not\n"
 		   "syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls, but does not\n"
@@ -1657,6 +1774,9 @@ const struct cg_rule cg_rule_blocking_in_async = {
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,
-	/* One walk; bindings and guards live in bodies; names resolve through the use map. */
+	/*
+	 * One walk; bindings and guards live in bodies; names resolve through the
+	 * use map. Chains read the crate through the change, never the tree.
+	 */
 	.is_item_local = true,
 };

@@ -371,7 +371,12 @@ static void test_summary(void **state)
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
 	rf = cg_rust_file_new(&src);
 	assert_non_null(rf);
-	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false), 0);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false, true), 0);
+	assert_int_equal(s.nfns, 5);
+	assert_calls(summary_fn(&s, NULL, "helper"), "");
+	assert_int_equal(summary_fn(&s, NULL, "reload")->ncalls, 3);
+	cg_summary_release(&s);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false, false), 0);
 
 	/* A required method (`q`) has no body and is no fn of the summary. */
 	assert_int_equal(s.nfns, 5);

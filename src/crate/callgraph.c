@@ -1,0 +1,594 @@
+#define _GNU_SOURCE
+#include "crate/callgraph.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crate/crate_private.h"
+#include "syntax/items.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/path.h"
+#include "util/str.h"
+#include "util/banned.h"
+
+/* Longest chain followed: deeper ones are cut, never looped. */
+#define CHAIN_MAX 64
+
+enum node_state { NODE_NEW, NODE_SEEN, NODE_DONE };
+
+struct edge {
+	struct file_entry *file;
+	size_t fn;
+};
+
+struct node {
+	enum node_state state;
+	bool has_edges, blocks;
+	struct edge *edges; /* the calls that resolve to fns of the crate */
+	size_t nedges, edges_cap;
+	size_t reason; /* blocks: the edge it blocks through, or NO_EDGE for its own blocking call */
+};
+
+#define NO_EDGE ((size_t)-1)
+
+struct file_entry {
+	char *path;
+	bool is_read_tried, has_items; /* entry_items ran; text and items are there */
+	bool is_tried;		       /* entry_load ran */
+	bool is_ok;		       /* read and parsed */
+	struct cg_buf text;
+	struct cg_items items;
+	struct cg_summary summary;
+	struct node *nodes; /* one per summary fn */
+	/* Where the file sits in its crate, once known: "a::b" ("" for the root), and the folder of its `mod x;` files.
+	 */
+	char *modpath, *moddir;
+	bool has_place;
+	bool has_crate_lookup;
+	char *srcdir, *root; /* of its crate (crate_src) */
+};
+
+struct cg_callgraph {
+	pthread_mutex_t lock;
+	struct file_entry **files;
+	size_t n, cap;
+};
+
+struct cg_callgraph *cg_crate__callgraph_new(void)
+{
+	struct cg_callgraph *g = cg_calloc(1, sizeof(*g));
+	pthread_mutex_init(&g->lock, NULL);
+	return g;
+}
+
+void cg_crate__callgraph_free(struct cg_callgraph *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		struct file_entry *e = g->files[i];
+		for (size_t j = 0; e->nodes && j < e->summary.nfns; j++)
+			free(e->nodes[j].edges);
+		free(e->nodes);
+		cg_summary_release(&e->summary);
+		cg_items_release(&e->items);
+		cg_buf_release(&e->text);
+		free(e->path);
+		free(e->modpath);
+		free(e->moddir);
+		free(e->srcdir);
+		free(e->root);
+		free(e);
+	}
+	free(g->files);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+static bool exists(struct cg_crate_cache *cache, const char *path)
+{
+	bool yes;
+	cg_change_lock(cg_crate__change(cache));
+	yes = cg_change_exists(cg_crate__change(cache), path);
+	cg_change_unlock(cg_crate__change(cache));
+	return yes;
+}
+
+/* The entry of `path`, made on first use, unread. */
+static struct file_entry *entry_get(struct cg_crate_cache *cache, const char *path)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	struct file_entry *e;
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->files[i]->path, path))
+			return g->files[i];
+	e = cg_calloc(1, sizeof(*e));
+	e->path = cg_strdup(path);
+	cg_array_grow((void **)&g->files, &g->cap, g->n + 1, sizeof(*g->files));
+	g->files[g->n++] = e;
+	return e;
+}
+
+/* Reads an entry's text and scans its items once, without a parse: enough to walk `mod` items. */
+static bool entry_items(struct cg_crate_cache *cache, struct file_entry *e)
+{
+	bool is_read;
+	if (e->is_read_tried)
+		return e->has_items;
+	e->is_read_tried = true;
+	cg_change_lock(cg_crate__change(cache));
+	is_read = cg_change_exists(cg_crate__change(cache), e->path) && cg_crate__read_file(cache, e->path, &e->text);
+	cg_change_unlock(cg_crate__change(cache));
+	if (!is_read || !e->text.ptr)
+		return false;
+	if (cg_items_scan_expanded(&e->items, e->text.ptr, e->text.size) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	e->has_items = true;
+	return true;
+}
+
+/* Parses and summarizes an entry once; false when it cannot be. */
+static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e)
+{
+	struct cg_source src;
+	struct cg_rust_file *rf;
+
+	if (e->is_tried)
+		return e->is_ok;
+	e->is_tried = true;
+	if (!entry_items(cache, e))
+		return false;
+	if (cg_source_parse(&src, CG_LANG_RUST, e->text.ptr, e->text.size) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	rf = cg_rust_file_new(&src);
+	if (rf && cg_summary_build(&e->summary, &src, rf, list, cg_rust_path_is_crate_root(e->path), false) == 0) {
+		e->nodes = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*e->nodes));
+		e->is_ok = true;
+	} else {
+		cg_error_clear();
+	}
+	cg_rust_file_free(rf);
+	cg_source_release(&src);
+	return e->is_ok;
+}
+
+/* The src folder ("src", "a/src") and root file of the crate of entry `e`, once per entry; borrowed. */
+static bool crate_src(struct cg_crate_cache *cache, struct file_entry *e, const char **srcdir, const char **root)
+{
+	if (!e->has_crate_lookup) {
+		struct cg_crate *cr = cg_crate_of(cache, e->path);
+		struct cg_buf b = CG_BUF_INIT;
+		e->has_crate_lookup = true;
+		if (cr) {
+			cg_buf_printf(&b, "%s%ssrc", cr->dir, *cr->dir ? "/" : "");
+			e->srcdir = cg_buf_detach(&b, NULL);
+			cg_buf_printf(&b, "%s/lib.rs", e->srcdir);
+			if (!exists(cache, b.ptr)) {
+				cg_buf_release(&b);
+				cg_buf_printf(&b, "%s/main.rs", e->srcdir);
+			}
+			e->root = cg_buf_detach(&b, NULL);
+		}
+	}
+	*srcdir = e->srcdir;
+	*root = e->root;
+	return e->srcdir != NULL;
+}
+
+/* Where a file sits by Cargo's conventions (src/a/b.rs is crate::a::b), when no `mod` walk placed it. */
+static void place_by_path(struct cg_crate_cache *cache, struct file_entry *e)
+{
+	const char *srcdir, *root, *rel;
+	size_t sl;
+	e->has_place = true;
+	if (!crate_src(cache, e, &srcdir, &root))
+		return;
+	sl = strlen(srcdir);
+	rel = e->path + sl + 1;
+	if (strncmp(e->path, srcdir, sl) || e->path[sl] != '/' || !strncmp(rel, "bin/", 4) ||
+	    !cg_ends_with(rel, ".rs")) {
+		/* tests/, benches/, src/bin/: roots of crates of their own, not placed. */
+	} else if (!strcmp(e->path, root) || !strcmp(rel, "lib.rs") || !strcmp(rel, "main.rs")) {
+		e->modpath = cg_strdup("");
+		e->moddir = cg_path_dir(e->path);
+	} else {
+		struct cg_buf m = CG_BUF_INIT;
+		size_t n = strlen(rel) - 3;
+		bool is_mod_rs = cg_ends_with(rel, "/mod.rs");
+		if (is_mod_rs)
+			n -= 4;
+		for (size_t i = 0; i < n; i++)
+			if (rel[i] == '/')
+				cg_buf_puts(&m, "::");
+			else
+				cg_buf_putc(&m, rel[i]);
+		e->modpath = cg_buf_detach(&m, NULL);
+		e->moddir = is_mod_rs ? cg_path_dir(e->path) : cg_strndup(e->path, strlen(e->path) - 3);
+	}
+}
+
+static void place(struct cg_crate_cache *cache, struct file_entry *e)
+{
+	if (!e->has_place)
+		place_by_path(cache, e);
+}
+
+/* The inline module path of item `i` ("self", "self::a::b"), or false when it is inside an impl or trait. */
+static bool item_module(const struct file_entry *e, size_t i, struct cg_buf *out)
+{
+	const struct cg_item *segs[64];
+	size_t n = 0;
+	for (uint32_t p = e->items.items[i].parent; p != CG_ITEM_TOP; p = e->items.items[p].parent) {
+		/* An item macro's body (`cfg_net! { mod tcp; }`) is the module around the call. */
+		if (e->items.items[p].kind == CG_ITEM_OTHER)
+			continue;
+		if (e->items.items[p].kind != CG_ITEM_MOD || n == 64)
+			return false;
+		segs[n++] = &e->items.items[p];
+	}
+	cg_buf_puts(out, "self");
+	while (n--)
+		cg_buf_printf(out, "::%.*s", (int)segs[n]->name_len, e->text.ptr + segs[n]->name);
+	return true;
+}
+
+/* The string of a `#[path = "…"]` among an item's attributes, or NULL. */
+static char *path_attr(const struct file_entry *e, const struct cg_item *it)
+{
+	const char *t = e->text.ptr + it->start, *end = e->text.ptr + it->decl;
+	const char *a = memmem(t, (size_t)(end - t), "#[path", 6), *q, *r;
+	if (!a || !(q = memchr(a, '"', (size_t)(end - a))) || !(r = memchr(q + 1, '"', (size_t)(end - q - 1))))
+		return NULL;
+	return cg_strndup(q + 1, (size_t)(r - q - 1));
+}
+
+/*
+ * The file and inline module of crate module `segs` (n segments below the
+ * root), walking `mod` items down from the crate root: files on the way
+ * are scanned, not parsed.
+ */
+static struct file_entry *find_module(struct cg_crate_cache *cache, const char *root, char **segs, size_t n,
+				      struct cg_buf *inline_path)
+{
+	struct file_entry *e = entry_get(cache, root);
+	struct cg_buf cur = CG_BUF_INIT;
+	char *moddir;
+	if (!entry_items(cache, e))
+		return NULL;
+	place(cache, e);
+	if (!e->moddir)
+		return NULL;
+	moddir = cg_strdup(e->moddir);
+	cg_buf_puts(&cur, "self");
+	for (size_t s = 0; s < n && e; s++) {
+		struct cg_buf where = CG_BUF_INIT;
+		const struct cg_item *hit = NULL;
+		for (size_t i = 0; i < e->items.n && !hit; i++) {
+			const struct cg_item *it = &e->items.items[i];
+			if ((it->kind != CG_ITEM_MOD && it->kind != CG_ITEM_MOD_DECL) ||
+			    it->name_len != strlen(segs[s]) || memcmp(e->text.ptr + it->name, segs[s], it->name_len))
+				continue;
+			cg_buf_truncate(&where, 0);
+			if (item_module(e, i, &where) && !strcmp(where.ptr, cur.ptr))
+				hit = it;
+		}
+		cg_buf_release(&where);
+		if (!hit) {
+			e = NULL;
+		} else if (hit->kind == CG_ITEM_MOD) {
+			cg_buf_printf(&cur, "::%s", segs[s]);
+		} else {
+			/* `mod x;` in inline module self::a::b of a file: its folder is moddir/a/b. */
+			struct cg_buf dir = CG_BUF_INIT, file = CG_BUF_INIT, child = CG_BUF_INIT;
+			char *attr = path_attr(e, hit);
+			cg_buf_puts(&dir, moddir);
+			for (const char *p = cur.ptr + 4; *p;) {
+				if (!strncmp(p, "::", 2)) {
+					cg_buf_putc(&dir, '/');
+					p += 2;
+				} else {
+					cg_buf_putc(&dir, *p++);
+				}
+			}
+			if (attr) {
+				char *fdir = cur.size == 4 ? cg_path_dir(e->path) : cg_strdup(dir.ptr);
+				cg_buf_printf(&file, "%s%s%s", fdir, *fdir ? "/" : "", attr);
+				free(fdir);
+				if (cg_ends_with(file.ptr, "/mod.rs")) {
+					char *d = cg_path_dir(file.ptr);
+					cg_buf_puts(&child, d);
+					free(d);
+				} else {
+					cg_buf_printf(&child, "%.*s", (int)(file.size - 3), file.ptr);
+				}
+			} else {
+				cg_buf_printf(&child, "%s/%s", dir.ptr, segs[s]);
+				cg_buf_printf(&file, "%s.rs", child.ptr);
+				if (!exists(cache, file.ptr)) {
+					cg_buf_truncate(&file, 0);
+					cg_buf_printf(&file, "%s/mod.rs", child.ptr);
+				}
+			}
+			free(attr);
+			e = entry_get(cache, file.ptr);
+			if (!entry_items(cache, e))
+				e = NULL;
+			if (e && !e->has_place) {
+				struct cg_buf mp = CG_BUF_INIT;
+				for (size_t k = 0; k <= s; k++)
+					cg_buf_printf(&mp, "%s%s", k ? "::" : "", segs[k]);
+				e->modpath = cg_buf_detach(&mp, NULL);
+				e->moddir = cg_strdup(child.ptr);
+				e->has_place = true;
+			}
+			free(moddir);
+			moddir = cg_strdup(child.ptr);
+			cg_buf_truncate(&cur, 0);
+			cg_buf_puts(&cur, "self");
+			cg_buf_release(&dir);
+			cg_buf_release(&file);
+			cg_buf_release(&child);
+		}
+	}
+	free(moddir);
+	if (e)
+		cg_buf_puts(inline_path, cur.ptr);
+	cg_buf_release(&cur);
+	return e;
+}
+
+/* The fn of entry `e` in inline module `module` with this impl type (NULL: a free fn) and name, or -1. */
+static long find_fn(const struct file_entry *e, const char *module, const char *impl_type, const char *name)
+{
+	for (size_t i = 0; i < e->summary.nfns; i++) {
+		const struct cg_summary_fn *f = &e->summary.fns[i];
+		if (!strcmp(f->name, name) && !strcmp(f->module, module) &&
+		    (impl_type ? f->impl_type && !strcmp(f->impl_type, impl_type) : !f->impl_type))
+			return (long)i;
+	}
+	return -1;
+}
+
+static void split_push(char ***segs, size_t *n, size_t *cap, const char *s, size_t len)
+{
+	cg_array_grow((void **)segs, cap, *n + 1, sizeof(**segs));
+	(*segs)[(*n)++] = cg_strndup(s, len);
+}
+
+/* Appends the `::` segments of `path` to segs. */
+static void split_path(char ***segs, size_t *n, size_t *cap, const char *path)
+{
+	while (*path) {
+		const char *q = strstr(path, "::");
+		size_t len = q ? (size_t)(q - path) : strlen(path);
+		split_push(segs, n, cap, path, len);
+		path = q ? q + 2 : path + len;
+	}
+}
+
+static bool is_plain_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+/* The fn a call resolves to in the crate; false when it does not resolve. */
+static bool resolve_call(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
+			 const struct cg_summary_fn *f, const struct cg_summary_call *c, struct edge *out)
+{
+	char **segs = NULL;
+	const char *srcdir, *root;
+	size_t n = 0, cap = 0;
+	const char *p = c->path;
+	struct cg_buf inline_path = CG_BUF_INIT;
+	bool ok = false;
+	long i;
+
+	if (c->kind == CG_CALL_METHOD)
+		return false;
+	if (c->kind == CG_CALL_SELF_METHOD || !strncmp(p, "Self::", 6)) {
+		const char *name = c->kind == CG_CALL_SELF_METHOD ? p : p + 6;
+		if (!f->impl_type || !entry_load(cache, list, e) || (i = find_fn(e, f->module, f->impl_type, name)) < 0)
+			return false;
+		*out = (struct edge){ e, (size_t)i };
+		return true;
+	}
+	if (!strstr(p, "::")) {
+		if (!entry_load(cache, list, e) || (i = find_fn(e, f->module, NULL, p)) < 0)
+			return false;
+		*out = (struct edge){ e, (size_t)i };
+		return true;
+	}
+	place(cache, e);
+	if (!strncmp(p, "crate::", 7)) {
+		split_path(&segs, &n, &cap, p + 7);
+	} else if (!strncmp(p, "self::", 6) || !strncmp(p, "super::", 7)) {
+		if (!e->modpath)
+			return false;
+		split_path(&segs, &n, &cap, e->modpath);
+		if (!strncmp(p, "self::", 6))
+			p += 6;
+		while (!strncmp(p, "super::", 7)) {
+			if (!n)
+				goto done;
+			free(segs[--n]);
+			p += 7;
+		}
+		split_path(&segs, &n, &cap, p);
+	} else if (e->modpath && p[0] >= 'a' && p[0] <= 'z') {
+		/*
+		 * `store::load` names a module of the caller's module when one is
+		 * declared there; find_module fails otherwise (another crate).
+		 */
+		split_path(&segs, &n, &cap, e->modpath);
+		if (strcmp(f->module, "self"))
+			split_path(&segs, &n, &cap, f->module + 6);
+		split_path(&segs, &n, &cap, p);
+	} else {
+		return false; /* another crate, or a type's associated fn: not followed */
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!is_plain_name(segs[k]))
+			goto done;
+	if (!n || !crate_src(cache, e, &srcdir, &root))
+		goto done;
+	{
+		struct file_entry *m = find_module(cache, root, segs, n - 1, &inline_path);
+		if (m && entry_load(cache, list, m) && (i = find_fn(m, inline_path.ptr, NULL, segs[n - 1])) >= 0) {
+			*out = (struct edge){ m, (size_t)i };
+			ok = true;
+		}
+	}
+done:
+	for (size_t k = 0; k < n; k++)
+		free(segs[k]);
+	free(segs);
+	cg_buf_release(&inline_path);
+	return ok;
+}
+
+static void load_edges(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
+		       size_t fn)
+{
+	const struct cg_summary_fn *f = &e->summary.fns[fn];
+	struct node *nd = &e->nodes[fn];
+	nd->has_edges = true;
+	for (size_t i = 0; i < f->ncalls; i++) {
+		struct edge to;
+		if (!resolve_call(cache, list, e, f, &f->calls[i], &to))
+			continue;
+		/* entry_get may grow the file list, never move an entry: nd stays valid. */
+		cg_array_grow((void **)&nd->edges, &nd->edges_cap, nd->nedges + 1, sizeof(*nd->edges));
+		nd->edges[nd->nedges++] = to;
+	}
+}
+
+/* Settles whether `start` may block: the fns it reaches that are not settled yet, to a fixpoint. */
+static void settle(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct edge start)
+{
+	struct edge *todo = NULL, *seen = NULL;
+	size_t ntodo = 0, todo_cap = 0, nseen = 0, seen_cap = 0;
+	bool changed = true;
+
+	if (start.file->nodes[start.fn].state == NODE_DONE)
+		return;
+	cg_array_grow((void **)&todo, &todo_cap, 1, sizeof(*todo));
+	todo[ntodo++] = start;
+	start.file->nodes[start.fn].state = NODE_SEEN;
+	while (ntodo) {
+		struct edge at = todo[--ntodo];
+		struct node *nd = &at.file->nodes[at.fn];
+		cg_array_grow((void **)&seen, &seen_cap, nseen + 1, sizeof(*seen));
+		seen[nseen++] = at;
+		/*
+		 * Calling an async fn only makes a future: its body runs where it is
+		 * awaited, and its own blocking calls are reported in it.
+		 */
+		if (at.file->summary.fns[at.fn].is_async)
+			continue;
+		if (!nd->has_edges)
+			load_edges(cache, list, at.file, at.fn);
+		nd = &at.file->nodes[at.fn];
+		if (at.file->summary.fns[at.fn].nblocks) {
+			nd->blocks = true;
+			nd->reason = NO_EDGE;
+		}
+		for (size_t i = 0; i < nd->nedges; i++) {
+			struct edge to = nd->edges[i];
+			if (to.file->nodes[to.fn].state != NODE_NEW)
+				continue;
+			to.file->nodes[to.fn].state = NODE_SEEN;
+			cg_array_grow((void **)&todo, &todo_cap, ntodo + 1, sizeof(*todo));
+			todo[ntodo++] = to;
+		}
+	}
+	while (changed) {
+		changed = false;
+		for (size_t s = 0; s < nseen; s++) {
+			struct node *nd = &seen[s].file->nodes[seen[s].fn];
+			for (size_t i = 0; !nd->blocks && i < nd->nedges; i++)
+				if (nd->edges[i].file->nodes[nd->edges[i].fn].blocks) {
+					nd->blocks = true;
+					nd->reason = i;
+					changed = true;
+				}
+		}
+	}
+	for (size_t s = 0; s < nseen; s++)
+		seen[s].file->nodes[seen[s].fn].state = NODE_DONE;
+	free(todo);
+	free(seen);
+}
+
+static char *fn_name(const struct cg_summary_fn *f)
+{
+	struct cg_buf b = CG_BUF_INIT;
+	if (f->impl_type)
+		cg_buf_printf(&b, "%s::", f->impl_type);
+	cg_buf_puts(&b, f->name);
+	return cg_buf_detach(&b, NULL);
+}
+
+bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+			const struct cg_summary_fn *caller, const struct cg_summary_call *call, struct cg_chain *out)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	struct file_entry *e;
+	struct edge at;
+	bool ok = false;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&g->lock);
+	e = entry_get(cache, path);
+	if (!resolve_call(cache, list, e, caller, call, &at))
+		goto done;
+	settle(cache, list, at);
+	if (!at.file->nodes[at.fn].blocks)
+		goto done;
+	for (size_t k = 0; k < CHAIN_MAX; k++) {
+		const struct cg_summary_fn *f = &at.file->summary.fns[at.fn];
+		const struct node *nd = &at.file->nodes[at.fn];
+		struct cg_chain_hop *h;
+		if (!out->hops)
+			out->hops = cg_calloc(CHAIN_MAX, sizeof(*out->hops));
+		h = &out->hops[out->n++];
+		h->name = fn_name(f);
+		h->path = cg_strdup(at.file->path);
+		h->line = f->line;
+		if (nd->reason == NO_EDGE) {
+			out->what = cg_strdup(f->blocks[0].what);
+			out->what_path = cg_strdup(at.file->path);
+			out->what_line = f->blocks[0].line;
+			ok = true;
+			break;
+		}
+		at = nd->edges[nd->reason];
+	}
+	if (!ok)
+		cg_chain_release(out);
+done:
+	pthread_mutex_unlock(&g->lock);
+	return ok;
+}
+
+void cg_chain_release(struct cg_chain *chain)
+{
+	for (size_t i = 0; i < chain->n; i++) {
+		free(chain->hops[i].name);
+		free(chain->hops[i].path);
+	}
+	free(chain->hops);
+	free(chain->what);
+	free(chain->what_path);
+	memset(chain, 0, sizeof(*chain));
+}

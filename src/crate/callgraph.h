@@ -1,0 +1,54 @@
+#ifndef CG_CRATE_CALLGRAPH_H
+#define CG_CRATE_CALLGRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crate/blocking.h"
+#include "crate/summary.h"
+#include "crate/workspace.h"
+
+/*
+ * The calls between the fns of one crate, and which fns may block: a fn
+ * may block when its body makes a blocking call (crate/summary.h) or calls
+ * a fn of the crate that may block, to a fixpoint (cycles included).
+ *
+ * A call is resolved to a fn of the same crate through the module tree
+ * from the crate root (src/lib.rs, else src/main.rs; `mod x;` files as
+ * Cargo finds them, inline modules, `#[path]`): `crate::…`, `self::…`,
+ * `super::…`, a bare name of the same module, `Self::f` and `self.f()` on
+ * the impl's type in the same file. Anything else stays unresolved, never
+ * guessed: other crates, `Type::f`, method calls on other receivers,
+ * re-exports, globs. Files are read through the change at its new revision
+ * and parsed only when a resolution needs them; each file's summary is
+ * kept for the run. Safe from several threads.
+ */
+struct cg_callgraph;
+
+struct cg_chain_hop {
+	char *name;    /* "load_config", "Store::load" */
+	char *path;    /* the file it is defined in */
+	uint32_t line; /* of its name */
+};
+
+struct cg_chain {
+	struct cg_chain_hop *hops; /* the fn called first, then each fn it calls on the way */
+	size_t n;
+	char *what; /* the blocking call at the end ("std::fs::read_to_string") */
+	char *what_path;
+	uint32_t what_line;
+};
+
+/*
+ * Whether call `call` of fn `caller`, both from a summary of `path` at
+ * the change's new revision (of a tree that holds at least the caller),
+ * reaches a blocking call through fns of the crate; then `out` holds the
+ * chain (release with cg_chain_release). `list` must be the same for
+ * every call of a run (the rule's config): summaries are kept.
+ */
+bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+			const struct cg_summary_fn *caller, const struct cg_summary_call *call, struct cg_chain *out);
+void cg_chain_release(struct cg_chain *chain);
+
+#endif
