@@ -41,15 +41,6 @@ static bool fn_is_async(TSNode fn)
 	return false;
 }
 
-/* The function of a call, generic arguments dropped (`a::<T>` is `a`). */
-static TSNode call_function(TSNode call)
-{
-	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
-	if (kind_is(fn, CG_K_GENERIC_FUNCTION))
-		fn = ts_node_child_by_field_name(fn, "function", 8);
-	return fn;
-}
-
 static char *resolve(const struct body_walk *b, TSNode path)
 {
 	size_t len;
@@ -88,7 +79,7 @@ static bool closure_leaves(const struct body_walk *b, TSNode closure)
 	bool hit = false, is_bip;
 	if (!kind_is(args, CG_K_ARGUMENTS) || !kind_is(call = ts_node_parent(args), CG_K_CALL_EXPRESSION))
 		return false;
-	fn = call_function(call);
+	fn = cg_rust_call_function(call);
 	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
 		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
 		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(b->src, field);
@@ -104,7 +95,7 @@ static bool closure_leaves(const struct body_walk *b, TSNode closure)
 
 static void visit_call(struct body_walk *b, TSNode call)
 {
-	TSNode fn = call_function(call);
+	TSNode fn = cg_rust_call_function(call);
 	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
 		TSNode recv = ts_node_child_by_field_name(fn, "value", 5);
 		TSNode field = ts_node_child_by_field_name(fn, "field", 5);

@@ -389,15 +389,6 @@ static void chain_collect(struct chain *c, TSNode e)
 	}
 }
 
-/* The function of a path call, generic arguments and all ("fs::read", "a::<T>"). */
-static TSNode call_function(TSNode call)
-{
-	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
-	if (kind_is(fn, CG_K_GENERIC_FUNCTION))
-		fn = ts_node_child_by_field_name(fn, "function", 8);
-	return fn;
-}
-
 static char *resolve_node(const struct walk *w, TSNode path)
 {
 	size_t len;
@@ -956,7 +947,7 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			vtype_clear(&t);
 			break;
 		case OP_PATH_CALL: {
-			TSNode fn = call_function(op->node);
+			TSNode fn = cg_rust_call_function(op->node);
 			char *resolved;
 			vtype_clear(&t);
 			if (!kind_is(fn, CG_K_IDENTIFIER) && !kind_is(fn, CG_K_SCOPED_IDENTIFIER))
@@ -1032,7 +1023,7 @@ static void check_call(struct walk *w, size_t d)
 /* `drop(g)` / `std::mem::drop(g)` ends a guard's life. */
 static void check_drop(struct walk *w, TSNode call)
 {
-	TSNode fn = call_function(call), args = ts_node_child_by_field_name(call, "arguments", 9);
+	TSNode fn = cg_rust_call_function(call), args = ts_node_child_by_field_name(call, "arguments", 9);
 	char *resolved;
 	if (ts_node_is_null(fn) || ts_node_is_null(args) || ts_node_named_child_count(args) != 1 ||
 	    !kind_is(ts_node_named_child(args, 0), CG_K_IDENTIFIER) ||
@@ -1061,7 +1052,7 @@ static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 	    !kind_is(w->levels[d - 2].node, CG_K_CALL_EXPRESSION))
 		return false;
 	call = w->levels[d - 2].node;
-	fn = call_function(call);
+	fn = cg_rust_call_function(call);
 	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
 		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
 		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(w->ctx->src, field);

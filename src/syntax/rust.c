@@ -879,3 +879,11 @@ bool cg_rust_path_is_test(const char *path)
 	}
 	return false;
 }
+
+TSNode cg_rust_call_function(TSNode call)
+{
+	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
+	if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
+		fn = ts_node_child_by_field_name(fn, "function", 8);
+	return fn;
+}

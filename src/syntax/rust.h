@@ -111,6 +111,9 @@ size_t cg_rust_first_segment(const char *path, const char **start);
  */
 const char *cg_rust_last_segment(const char *path, size_t len, size_t *seg_len);
 
+/* The function a call_expression calls, generic arguments dropped (`a::<T>(..)` gives `a`). */
+TSNode cg_rust_call_function(TSNode call);
+
 /*
  * Test code. cg_rust_attr_is_test: an attribute_item marking a test function
  * (`#[test]`, `#[tokio::test]`, `#[rstest]`, any `…::test`, `#[test_case(…)]`,
