@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "rules/rule.h"
 #include "util/error.h"
+#include "util/git_tls.h"
 #include "util/log.h"
 #include "util/banned.h"
 
@@ -465,14 +466,14 @@ int main(int argc, char **argv)
 	}
 
 	/*
-	 * libgit2's set-up is not free: Debian's build parses the whole CA bundle
-	 * in git_libgit2_init (about 5 ms here), so commands that never touch git
-	 * skip it.
+	 * libgit2's set-up is not free (dozens of libraries to bind, and the CA
+	 * bundle when a push needs it: util/git_tls.c), so commands that never
+	 * touch git skip it.
 	 */
 	is_git_used =
 		cmd->fn != cmd_version && cmd->fn != cmd_help && cmd->fn != cmd_completions && cmd->fn != cmd_schema;
 	if (is_git_used) {
-		git_libgit2_init();
+		cg_git_init();
 		/*
 		 * libgit2 re-hashes every object it reads to check its id; git does
 		 * that only in fsck and when receiving objects. With SHA-1 collision

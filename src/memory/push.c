@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/git_tls.h"
 #include "util/log.h"
 #include "util/str.h"
 #include "util/url.h"
@@ -280,6 +281,8 @@ static int guard_begin(git_remote *remote)
 
 	if (!cg_starts_with(url, "http://") && !cg_starts_with(url, "https://"))
 		return 0;
+	if (cg_starts_with(url, "https://") && (err = cg_git_tls_load()) < 0)
+		return cg_error_set(err, "memory: %s", cg_error_last());
 	if ((err = cg_url_origin_parse(&guard.origin, url)) < 0)
 		return cg_error_set(err, "memory: cannot read the remote URL: %s", cg_error_last());
 	if (git_stream_register(GIT_STREAM_STANDARD, &reg) < 0) {
