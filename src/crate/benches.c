@@ -866,6 +866,184 @@ static int typed_refs(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
+/* --- typed references inside macro_rules! bodies, which the tree leaves as tokens --- */
+
+static char *tok_dup(const struct word_scan *ws, size_t i)
+{
+	return cg_strndup(ws->text + ws->toks[i].start, ws->toks[i].end - ws->toks[i].start);
+}
+
+static bool is_word_at(const struct word_scan *ws, size_t i)
+{
+	return i < ws->n && ws->toks[i].kind == CG_TOKEN_WORD;
+}
+
+static bool is_path_sep_at(const struct word_scan *ws, size_t i)
+{
+	return is_punct_at(ws, i, ":") && is_punct_at(ws, i + 1, ":");
+}
+
+/* `type Alias<..> = a::Target<..>;` at i (the `type` word): Alias bound to Target. */
+static void add_alias(const struct word_scan *ws, size_t i, struct binding **b, size_t *n, size_t *cap)
+{
+	size_t j = i + 2, target = SIZE_MAX;
+	if (!is_word_at(ws, i + 1))
+		return;
+	while (j < ws->n && !is_punct_at(ws, j, "=") && !is_punct_at(ws, j, ";"))
+		j++;
+	if (!is_punct_at(ws, j, "="))
+		return;
+	for (j++; is_word_at(ws, j); j += 3) {
+		target = j;
+		if (!is_path_sep_at(ws, j + 1))
+			break;
+	}
+	if (target != SIZE_MAX && is_type_like(ws->text + ws->toks[target].start))
+		add_binding(b, n, cap, tok_dup(ws, i + 1), tok_dup(ws, target));
+}
+
+/* The `let [mut] v =` at i binds v (returned, its index in *var) and the value starts at *value. */
+static bool let_at(const struct word_scan *ws, size_t i, size_t *var, size_t *value)
+{
+	size_t v = i + 1;
+	if (!tok_is(ws, i, CG_TOKEN_WORD, "let"))
+		return false;
+	if (tok_is(ws, v, CG_TOKEN_WORD, "mut"))
+		v++;
+	if (!is_word_at(ws, v) || !is_punct_at(ws, v + 1, "="))
+		return false;
+	*var = v;
+	*value = v + 2;
+	return true;
+}
+
+/*
+ * hashbrown's benches build their maps in macro_rules! bodies: `let mut m =
+ * $maptype::default(); .. m.remove(&k)`, the macro called with a type
+ * (`bench!(name, AHashMap, 0..)`, AHashMap a `type` alias of HashMap). A
+ * receiver bound there from a metavariable's constructor, or a `.clone()` of
+ * one, calls its methods on each type-like word the file's macro calls pass
+ * as a whole argument (through the file's aliases); `$t::name(..)` names
+ * `name` of those types. Other receivers in a body still show no type.
+ */
+static void macro_body_refs(struct typed_scan *ts)
+{
+	struct cg_tokenizer tz;
+	struct word_scan ws = { ts->src->text, NULL, 0 };
+	struct binding *aliases = NULL, *vars = NULL;
+	char **types = NULL;
+	size_t tcap = 0, cap = 0, naliases = 0, acap = 0, ntypes = 0, nvars = 0, vcap = 0;
+	size_t *stack = NULL, nstack = 0, scap = 0, body = SIZE_MAX;
+
+	if (!memmem(ws.text, ts->src->len, "macro_rules", 11))
+		return;
+	if (cg_tokenizer_init(&tz, ws.text, ts->src->len) < 0) {
+		cg_error_clear();
+		return;
+	}
+	for (;;) {
+		struct cg_token t = cg_tokenizer_next(&tz);
+		if (t.kind == CG_TOKEN_END)
+			break;
+		cg_array_grow((void **)&ws.toks, &tcap, ws.n + 1, sizeof(*ws.toks));
+		ws.toks[ws.n++] = t;
+	}
+	/* The aliases, and the types macro calls pass: `m!(a, Type, b)`, in code or in a body. */
+	for (size_t i = 0; i < ws.n; i++) {
+		if (ws.toks[i].kind == CG_TOKEN_OPEN) {
+			cg_array_grow((void **)&stack, &scap, nstack + 1, sizeof(*stack));
+			stack[nstack++] = i;
+		} else if (ws.toks[i].kind == CG_TOKEN_CLOSE) {
+			nstack -= nstack > 0;
+		} else if (tok_is(&ws, i, CG_TOKEN_WORD, "type")) {
+			add_alias(&ws, i, &aliases, &naliases, &acap);
+		} else if (is_word_at(&ws, i) && is_type_like(ws.text + ws.toks[i].start) && nstack &&
+			   stack[nstack - 1] >= 1 && is_punct_at(&ws, stack[nstack - 1] - 1, "!") &&
+			   (stack[nstack - 1] == i - 1 || is_punct_at(&ws, i - 1, ",")) &&
+			   (is_punct_at(&ws, i + 1, ",") || (i + 1 < ws.n && ws.toks[i + 1].kind == CG_TOKEN_CLOSE))) {
+			char *type = tok_dup(&ws, i);
+			/* Through aliases of aliases, a few deep. */
+			for (int depth = 0; depth < 4; depth++) {
+				const struct binding *a = find_binding(aliases, naliases, type);
+				if (!a)
+					break;
+				free(type);
+				type = cg_strdup(a->type);
+			}
+			cg_array_grow((void **)&types, &cap, ntypes + 1, sizeof(*types));
+			types[ntypes++] = type;
+		}
+	}
+	nstack = 0;
+	for (size_t i = 0; ntypes && i < ws.n; i++) {
+		size_t var, value;
+		if (ws.toks[i].kind == CG_TOKEN_OPEN) {
+			if (body == SIZE_MAX && i >= 3 && is_word_at(&ws, i - 1) && is_punct_at(&ws, i - 2, "!") &&
+			    tok_is(&ws, i - 3, CG_TOKEN_WORD, "macro_rules"))
+				body = nstack; /* a new body: no receiver bound yet */
+			nstack++;
+			continue;
+		}
+		if (ws.toks[i].kind == CG_TOKEN_CLOSE) {
+			nstack -= nstack > 0;
+			if (body != SIZE_MAX && nstack <= body) {
+				body = SIZE_MAX;
+				for (size_t k = 0; k < nvars; k++) {
+					free(vars[k].var);
+					free(vars[k].type);
+				}
+				nvars = 0;
+			}
+			continue;
+		}
+		if (body == SIZE_MAX)
+			continue;
+		if (let_at(&ws, i, &var, &value)) {
+			/* `$t::ctor(..)`, or `v.clone()` of a receiver so bound; any other value unbinds. */
+			bool is_typed = is_punct_at(&ws, value, "$") && is_word_at(&ws, value + 1) &&
+					is_path_sep_at(&ws, value + 2);
+			char *name = tok_dup(&ws, var);
+			if (!is_typed && is_word_at(&ws, value) && is_punct_at(&ws, value + 1, ".") &&
+			    tok_is(&ws, value + 2, CG_TOKEN_WORD, "clone")) {
+				char *from = tok_dup(&ws, value);
+				const struct binding *b = find_binding(vars, nvars, from);
+				is_typed = b && !strcmp(b->type, "$");
+				free(from);
+			}
+			add_binding(&vars, &nvars, &vcap, name, cg_strdup(is_typed ? "$" : ""));
+			continue;
+		}
+		/* `$t::name(..)` and `v.name(..)` on a receiver bound above. */
+		if (is_punct_at(&ws, i, "$") && is_word_at(&ws, i + 1) && is_path_sep_at(&ws, i + 2) &&
+		    is_word_at(&ws, i + 4) && i + 5 < ws.n && ws.toks[i + 5].kind == CG_TOKEN_OPEN) {
+			for (size_t k = 0; k < ntypes; k++)
+				add_ref(ts, REF_PATH, tok_dup(&ws, i + 4), cg_strdup(types[k]), NULL);
+		} else if (is_word_at(&ws, i) && !(i && is_punct_at(&ws, i - 1, ".")) && is_punct_at(&ws, i + 1, ".") &&
+			   is_word_at(&ws, i + 2) && i + 3 < ws.n && ws.toks[i + 3].kind == CG_TOKEN_OPEN) {
+			char *recv = tok_dup(&ws, i);
+			const struct binding *b = find_binding(vars, nvars, recv);
+			free(recv);
+			for (size_t k = 0; b && !strcmp(b->type, "$") && k < ntypes; k++)
+				add_ref(ts, REF_METHOD, tok_dup(&ws, i + 2), cg_strdup(types[k]), NULL);
+		}
+	}
+	for (size_t k = 0; k < nvars; k++) {
+		free(vars[k].var);
+		free(vars[k].type);
+	}
+	free(vars);
+	for (size_t k = 0; k < naliases; k++) {
+		free(aliases[k].var);
+		free(aliases[k].type);
+	}
+	free(aliases);
+	for (size_t k = 0; k < ntypes; k++)
+		free(types[k]);
+	free(types);
+	free(stack);
+	free(ws.toks);
+}
+
 static int cmp_ref(const void *a, const void *b)
 {
 	return strcmp(((const struct bench_ref *)a)->name, ((const struct bench_ref *)b)->name);
@@ -877,6 +1055,7 @@ static void typed_scan_run(struct bench_scan *bs, const struct cg_source *src)
 
 	cg_walk(cg_source_root(src), typed_fns, &ts);
 	cg_walk(cg_source_root(src), typed_refs, &ts);
+	macro_body_refs(&ts);
 	for (size_t i = 0; i < ts.nbinds; i++) {
 		free(ts.binds[i].var);
 		free(ts.binds[i].type);
