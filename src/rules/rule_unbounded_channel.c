@@ -82,6 +82,9 @@ struct uses {
 	unsigned sends;	    /* `.send(…)`, `.unbounded_send(…)` outside loops and closures */
 	unsigned drops;	    /* `drop(name)` */
 	unsigned clones;    /* `name.clone()` */
+	unsigned drains;    /* `.try_iter()` outside loops, `while let … = name.try_recv()` */
+	unsigned stores;    /* `Struct { field: name }`, `Struct { name }` */
+	TSNode stored_in;   /* the field name of the last store */
 	uint32_t first_use; /* byte of the first use */
 	uint32_t drop_at;   /* byte of the last drop */
 };
@@ -91,6 +94,40 @@ static bool is_repeating(TSNode n)
 	enum cg_kind kind = cg_node_kind(n);
 	return kind == CG_K_LOOP_EXPRESSION || kind == CG_K_WHILE_EXPRESSION || kind == CG_K_FOR_EXPRESSION ||
 	       kind == CG_K_CLOSURE_EXPRESSION || kind == CG_K_ASYNC_BLOCK;
+}
+
+/*
+ * `recv` (a receiver, or the field holding one) emptied once without
+ * waiting: `recv.try_iter()`, or `while let Ok(x) = recv.try_recv()` as the
+ * loop's own condition, with no loop, closure or async block around up to
+ * `top`. A receiver only ever emptied so is a collector read after its
+ * producers ran: nothing consumes while they send, so a bounded channel
+ * would block them for good.
+ */
+static bool is_drain(const struct cg_source *src, TSNode recv, TSNode top)
+{
+	TSNode field_expr = ts_node_parent(recv), call, up, field;
+	if (ts_node_is_null(field_expr) || cg_node_kind(field_expr) != CG_K_FIELD_EXPRESSION ||
+	    !ts_node_eq(ts_node_child_by_field_name(field_expr, "value", 5), recv))
+		return false;
+	call = ts_node_parent(field_expr);
+	field = ts_node_child_by_field_name(field_expr, "field", 5);
+	if (ts_node_is_null(call) || cg_node_kind(call) != CG_K_CALL_EXPRESSION)
+		return false;
+	up = ts_node_parent(call);
+	if (cg_node_is(src, field, "try_recv")) {
+		/* The while-let's own condition, not a try_recv polled in the loop's body. */
+		if (ts_node_is_null(up) || strcmp(ts_node_type(up), "let_condition") ||
+		    ts_node_is_null(ts_node_parent(up)) || cg_node_kind(ts_node_parent(up)) != CG_K_WHILE_EXPRESSION)
+			return false;
+		up = ts_node_parent(ts_node_parent(up));
+	} else if (!cg_node_is(src, field, "try_iter")) {
+		return false;
+	}
+	for (; !ts_node_is_null(up) && !ts_node_eq(up, top); up = ts_node_parent(up))
+		if (is_repeating(up))
+			return false;
+	return true;
 }
 
 /* Counts the uses of one name in the block of its let (an iterative walk), and how each is made. */
@@ -123,6 +160,15 @@ static void count_uses(struct uses *u, TSNode body)
 					u->sends++;
 				if (is_call && cg_node_is(u->src, field, "clone"))
 					u->clones++;
+				if (is_drain(u->src, n, body))
+					u->drains++;
+			} else if (cg_node_kind(parent) == CG_K_FIELD_INITIALIZER &&
+				   ts_node_eq(ts_node_child_by_field_name(parent, "value", 5), n)) {
+				u->stores++;
+				u->stored_in = ts_node_child_by_field_name(parent, "field", 5);
+			} else if (!strcmp(ts_node_type(parent), "shorthand_field_initializer")) {
+				u->stores++;
+				u->stored_in = n;
 			} else if (cg_node_kind(parent) == CG_K_AWAIT_EXPRESSION && !is_repeated) {
 				u->reads++;
 			} else if (cg_node_kind(parent) == CG_K_ARGUMENTS) {
@@ -144,6 +190,49 @@ done:
 	ts_tree_cursor_delete(&c);
 }
 
+/*
+ * A receiver stored in a struct field: the file's uses of fields of that
+ * name empty it once without waiting (is_drain), at least once, and do
+ * nothing else with it. Sends through a field of the same name are the
+ * sender's side (senders and receivers often share field names); a method
+ * call of that name is no field.
+ */
+static bool field_is_drained(const struct cg_source *src, TSNode field_name)
+{
+	TSNode root = cg_source_root(src);
+	TSTreeCursor c = ts_tree_cursor_new(root);
+	char *name = cg_node_strdup(src, field_name);
+	unsigned drains = 0, others = 0;
+	for (;;) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		if (cg_node_kind(n) == CG_K_FIELD_EXPRESSION &&
+		    cg_node_is(src, ts_node_child_by_field_name(n, "field", 5), name)) {
+			TSNode up = ts_node_parent(n);
+			TSNode method = cg_node_kind(up) == CG_K_FIELD_EXPRESSION
+						? ts_node_child_by_field_name(up, "field", 5)
+						: (TSNode){ 0 };
+			if ((!ts_node_is_null(method) &&
+			     (cg_node_is(src, method, "send") || cg_node_is(src, method, "unbounded_send"))) ||
+			    (cg_node_kind(up) == CG_K_CALL_EXPRESSION &&
+			     ts_node_eq(ts_node_child_by_field_name(up, "function", 8), n)))
+				; /* the sender's side, or a method of that name (`self.state.elements()`) */
+			else if (is_drain(src, n, root))
+				drains++;
+			else
+				others++;
+		}
+		if (ts_tree_cursor_goto_first_child(&c))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&c))
+			if (!ts_tree_cursor_goto_parent(&c))
+				goto done;
+	}
+done:
+	ts_tree_cursor_delete(&c);
+	free(name);
+	return drains && !others;
+}
+
 static bool text_has(const struct cg_source *src, TSNode n, const char *word)
 {
 	size_t len;
@@ -163,7 +252,10 @@ static bool text_has(const struct cg_source *src, TSNode n, const char *word)
  *  - paired with a Semaphore or a want::Giver, which bound it;
  *  - one message: tx sends once outside loops and closures, or is only dropped;
  *  - a collector: tx dropped, then rx drained after it, so every producer
- *    has finished (a sync_channel(N) would deadlock there).
+ *    has finished (a sync_channel(N) would deadlock there); or rx, kept in
+ *    a local or a struct field, only ever emptied once without waiting
+ *    (`try_iter()`, `while let Ok(x) = rx.try_recv()`), after the code that
+ *    sends has run.
  * Anything else (tx cloned, stored, returned, sent in a loop, a spawned
  * task or a callback) can grow, and is reported.
  */
@@ -197,14 +289,15 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 	{
 		char *txn = cg_node_strdup(src, tx), *rxn = cg_node_strdup(src, rx);
 		bool is_bounded;
-		su = (struct uses){ src, txn, strlen(txn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0, 0 };
-		ru = (struct uses){ src, rxn, strlen(rxn), ts_node_end_byte(let), 0, 0, 0, 0, 0, 0, 0, 0 };
+		su = (struct uses){ .src = src, .name = txn, .len = strlen(txn), .after = ts_node_end_byte(let) };
+		ru = (struct uses){ .src = src, .name = rxn, .len = strlen(rxn), .after = ts_node_end_byte(let) };
 		count_uses(&su, body);
 		count_uses(&ru, body);
 		/* A reply is read once; a sender cloned for producers is no reply channel. */
 		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) ||
 			     (su.n == su.drops + su.sends && su.sends <= 1) ||
-			     (su.drops && ru.n && ru.first_use > su.drop_at);
+			     (su.drops && ru.n && ru.first_use > su.drop_at) || (ru.n && ru.drains == ru.n) ||
+			     (ru.n == 1 && ru.stores == 1 && field_is_drained(src, ru.stored_in));
 		free(txn);
 		free(rxn);
 		return is_bounded;
@@ -308,8 +401,10 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		   "returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
 		   "their structure bounds them: a sender that sends once or is only dropped, a\n"
 		   "receiver read once (a reply channel, its sender not cloned), an item type\n"
-		   "carrying a oneshot reply, a Semaphore or want::Giver in the same fn, and a\n"
-		   "collector drained after `drop(tx)` (where sync_channel(N) could deadlock).\n"
+		   "carrying a oneshot reply, a Semaphore or want::Giver in the same fn, and\n"
+		   "collectors, where sync_channel(N) could deadlock: drained after `drop(tx)`, or\n"
+		   "a receiver (in a local or a struct field) only ever emptied once without\n"
+		   "waiting, by `try_iter()` or `while let Ok(x) = rx.try_recv()` outside any loop.\n"
 		   "\n"
 		   "Bad:\n"
 		   "    use tokio::sync::mpsc;\n"
