@@ -676,11 +676,40 @@ static bool may_match(const char *text, size_t len, const struct cg_conf_node *c
 }
 
 /*
+ * A package whose [lib] is a `cdylib` ships its wasm as that library
+ * (wasm-pack, cargo-leptos's hydrate build, egui's web demo); its binaries
+ * are the native entry points (a server, a desktop app).
+ */
+static bool lib_is_cdylib(const struct cg_change *change, const char *manifest_path)
+{
+	struct cg_buf text = CG_BUF_INIT;
+	bool in_lib = false, is_cdylib = false;
+	if (cg_change_read(change, manifest_path, &text) == 0) {
+		for (const char *line = text.ptr; line && *line && !is_cdylib;) {
+			const char *end = strchr(line, '\n');
+			size_t len = end ? (size_t)(end - line) : strlen(line);
+			while (len && (*line == ' ' || *line == '\t')) {
+				line++;
+				len--;
+			}
+			if (len && *line == '[')
+				in_lib = len >= 5 && !memcmp(line, "[lib]", 5);
+			else if (in_lib && cg_starts_with(line, "crate-type") && memmem(line, len, "\"cdylib\"", 8))
+				is_cdylib = true;
+			line = end ? end + 1 : NULL;
+		}
+	}
+	cg_error_clear();
+	cg_buf_release(&text);
+	return is_cdylib;
+}
+
+/*
  * Code that never runs in the crate's wasm build: build.rs, and what lies
  * outside the crate's src/ (tests/, examples/, benches/, scripts such as a
  * trunk post-build hook), unless the file runs its tests on wasm through
- * wasm_bindgen_test. Paths are taken from the crate's folder, so an example
- * app that is a crate of its own (examples/todo/src/…) counts.
+ * wasm_bindgen_test; and the binaries of a package whose lib is a cdylib. Paths are taken from the crate's folder, so
+ * an example app that is a crate of its own (examples/todo/src/…) counts.
  */
 static bool is_outside_wasm_build(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
@@ -691,6 +720,9 @@ static bool is_outside_wasm_build(const struct cg_rule_ctx *ctx, const char *tex
 		return true;
 	if (cr && *cr->dir && cg_starts_with(ctx->path, cr->dir) && ctx->path[strlen(cr->dir)] == '/')
 		rel = ctx->path + strlen(cr->dir) + 1;
+	if ((!strcmp(rel, "src/main.rs") || cg_starts_with(rel, "src/bin/")) && cr &&
+	    lib_is_cdylib(ctx->change, cr->manifest_path))
+		return true;
 	if (cg_starts_with(rel, "src/") || (cr && cr->manifest.lib_path && !strcmp(rel, cr->manifest.lib_path)))
 		return false;
 	return !(text && memmem(text, len, "wasm_bindgen_test", 17));
@@ -760,7 +792,9 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 		   "`native_attributes` (leptos's #[server]). Not checked: tests (#[test],\n"
 		   "#[cfg(test)], tests tagged `#[cfg_attr(target_arch = \"wasm32\", ignore)]`) unless\n"
 		   "the file uses wasm_bindgen_test; files outside the crate's src/ (tests/,\n"
-		   "examples/, benches/, scripts) unless they use wasm_bindgen_test; build.rs.\n"
+		   "examples/, benches/, scripts) unless they use wasm_bindgen_test; build.rs; the\n"
+		   "binaries (src/main.rs, src/bin/) of a package whose [lib] is a cdylib, the\n"
+		   "library being its wasm build (wasm-pack, cargo-leptos).\n"
 		   "\n"
 		   "Bad:\n"
 		   "    pub fn elapsed_ms(start: std::time::Instant) -> u128 {\n"
