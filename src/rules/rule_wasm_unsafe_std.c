@@ -46,6 +46,34 @@ struct walk {
 	const struct cg_gate_env *env;
 	const char *why_wasm; /* why the crate counts as a WASM crate, for the message */
 	int file_state;	      /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
+	bool has_wasm_tests;  /* the file runs its tests on wasm (wasm_bindgen_test) */
+	struct held *held;    /* findings in private helpers, judged once the walk has seen every caller */
+	size_t nheld, held_cap;
+};
+
+/* Identifiers the wasm build compiles, outside fn names: what can call a helper. */
+struct names {
+	TSNode *at;
+	size_t n, cap;
+};
+
+static int collect_names(TSNode node, void *payload)
+{
+	struct names *names = payload;
+	enum cg_kind kind = cg_node_kind(node);
+	if (kind == CG_K_STRING_LITERAL || kind == CG_K_RAW_STRING_LITERAL || kind == CG_K_USE_DECLARATION)
+		return CG_WALK_SKIP;
+	if (kind == CG_K_IDENTIFIER && cg_node_kind(ts_node_parent(node)) != CG_K_FUNCTION_ITEM) {
+		cg_array_grow((void **)&names->at, &names->cap, names->n + 1, sizeof(*names->at));
+		names->at[names->n++] = node;
+	}
+	return CG_WALK_ENTER;
+}
+
+struct held {
+	TSNode at, helper;
+	const struct cg_conf_node *call;
+	char *full;
 };
 
 /* `pattern` is a full path, `m::*` for anything under module m, or `*::name` for any path ending so. */
@@ -91,6 +119,87 @@ static void report(struct walk *w, TSNode at, const struct cg_conf_node *call, c
 	cg_rule_emit(w->ctx, &e);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
+}
+
+/*
+ * The file-private free fn around `at` (no `pub`, no attribute, not a
+ * method, not `main`), or a null node. In a file whose tests run on wasm,
+ * such a helper runs only if code the wasm build compiles names it (not
+ * only tests ignored there), and only this file can (a child module in
+ * another file calling `super::f` is the exception it takes on).
+ */
+static TSNode private_helper_of(const struct cg_source *src, TSNode at)
+{
+	TSNode fn = at, parent, prev;
+	while (!ts_node_is_null(fn) && cg_node_kind(fn) != CG_K_FUNCTION_ITEM)
+		fn = ts_node_parent(fn);
+	if (ts_node_is_null(fn))
+		return fn;
+	parent = ts_node_parent(fn);
+	prev = ts_node_prev_named_sibling(fn);
+	while (!ts_node_is_null(prev) &&
+	       (cg_node_kind(prev) == CG_K_LINE_COMMENT || cg_node_kind(prev) == CG_K_BLOCK_COMMENT))
+		prev = ts_node_prev_named_sibling(prev);
+	if (ts_node_is_null(parent) ||
+	    !(cg_node_kind(parent) == CG_K_SOURCE_FILE || (cg_node_kind(parent) == CG_K_DECLARATION_LIST &&
+							   cg_node_kind(ts_node_parent(parent)) == CG_K_MOD_ITEM)) ||
+	    cg_node_kind(ts_node_named_child(fn, 0)) == CG_K_VISIBILITY_MODIFIER ||
+	    (!ts_node_is_null(prev) && cg_node_kind(prev) == CG_K_ATTRIBUTE_ITEM) ||
+	    cg_node_is(src, ts_node_child_by_field_name(fn, "name", 4), "main"))
+		return (TSNode){ 0 };
+	return fn;
+}
+
+/* Reports now, or holds a finding in a private helper until the walk has seen its callers. */
+static void report_or_hold(struct walk *w, TSNode at, const struct cg_conf_node *call, char **full)
+{
+	TSNode helper = w->has_wasm_tests ? private_helper_of(w->ctx->src, at) : (TSNode){ 0 };
+	if (ts_node_is_null(helper)) {
+		report(w, at, call, *full);
+		return;
+	}
+	cg_array_grow((void **)&w->held, &w->held_cap, w->nheld + 1, sizeof(*w->held));
+	w->held[w->nheld++] = (struct held){ at, helper, call, *full };
+	*full = NULL;
+}
+
+/*
+ * The held findings whose helper the wasm build names somewhere (a call, a
+ * fn pointer). The pass may have parsed only the items that can hold a
+ * finding (is_item_local), so the callers are read from a parse of the
+ * whole file, made only when a finding is held.
+ */
+static void report_held(struct walk *w)
+{
+	const struct cg_source *src = w->ctx->src;
+	struct cg_source full;
+	struct names names = { 0 };
+	bool is_parsed = false;
+
+	if (w->nheld && cg_source_parse(&full, CG_LANG_RUST, src->text, src->len) == 0) {
+		is_parsed = true;
+		if (cg_gate_walk(&full, w->env, collect_names, &names) < 0)
+			names.n = 0;
+	}
+	cg_error_clear();
+	for (size_t i = 0; i < w->nheld; i++) {
+		TSNode name = ts_node_child_by_field_name(w->held[i].helper, "name", 4);
+		size_t len;
+		const char *t = cg_node_text(src, name, &len);
+		bool is_named = !is_parsed; /* unread callers: report, as before holding */
+		for (size_t k = 0; k < names.n && !is_named; k++) {
+			size_t klen;
+			const char *kt = cg_node_text(&full, names.at[k], &klen);
+			is_named = klen == len && !memcmp(kt, t, len);
+		}
+		if (is_named)
+			report(w, w->held[i].at, w->held[i].call, w->held[i].full);
+		free(w->held[i].full);
+	}
+	if (is_parsed)
+		cg_source_release(&full);
+	free(names.at);
+	free(w->held);
 }
 
 /* A finding in hand: is the file compiled at all? Asked once, it may read the parent module files. */
@@ -281,13 +390,13 @@ static int visit(TSNode node, void *payload)
 		call = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, node, call_of, w, &full);
 		if (call) {
 			if (file_is_compiled(w))
-				report(w, node, call, full);
+				report_or_hold(w, node, call, &full);
 			free(full);
 			return CG_WALK_SKIP;
 		}
 	}
 	if (call && file_is_compiled(w))
-		report(w, fn, call, full);
+		report_or_hold(w, fn, call, &full);
 	free(full);
 	return CG_WALK_ENTER;
 }
@@ -745,6 +854,7 @@ static int check(struct cg_rule_ctx *ctx)
 	struct cg_gate_env env;
 	const struct wasm_crate *wc;
 	const struct cg_source *src = ctx->src;
+	int err;
 
 	if (!ctx->file_data || is_outside_wasm_build(ctx, src->text, src->len) || !(wc = wasm_crate_of(ctx, true)) ||
 	    !wc->is_wasm)
@@ -756,10 +866,14 @@ static int check(struct cg_rule_ctx *ctx)
 	w.why_wasm = wc->why;
 	env = wc->env;
 	/* A file of wasm_bindgen_test tests runs them on wasm: its tests count. */
-	if (memmem(src->text, src->len, "wasm_bindgen_test", 17))
+	if (memmem(src->text, src->len, "wasm_bindgen_test", 17)) {
 		env.build &= ~(unsigned)CG_GATE_NOT_TEST;
+		w.has_wasm_tests = true;
+	}
 	w.env = &env;
-	return cg_gate_walk(src, &env, visit, &w);
+	err = cg_gate_walk(src, &env, visit, &w);
+	report_held(&w);
+	return err;
 }
 
 const struct cg_rule cg_rule_wasm_unsafe_std = {
@@ -791,7 +905,8 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 		   "`rules.wasm-unsafe-std.native_features` (ssr) are off, and so are items under\n"
 		   "`native_attributes` (leptos's #[server]). Not checked: tests (#[test],\n"
 		   "#[cfg(test)], tests tagged `#[cfg_attr(target_arch = \"wasm32\", ignore)]`) unless\n"
-		   "the file uses wasm_bindgen_test; files outside the crate's src/ (tests/,\n"
+		   "the file uses wasm_bindgen_test (then its private helpers that only tests\n"
+		   "ignored on wasm call are not checked either); files outside the crate's src/ (tests/,\n"
 		   "examples/, benches/, scripts) unless they use wasm_bindgen_test; build.rs; the\n"
 		   "binaries (src/main.rs, src/bin/) of a package whose [lib] is a cdylib, the\n"
 		   "library being its wasm build (wasm-pack, cargo-leptos).\n"
