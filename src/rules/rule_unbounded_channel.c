@@ -140,9 +140,12 @@ static void count_uses(struct uses *u, TSNode body)
 		if (cg_node_kind(n) == CG_K_IDENTIFIER && ts_node_start_byte(n) > u->after &&
 		    cg_node_is(u->src, n, u->name)) {
 			TSNode parent = ts_node_parent(n), up = parent;
-			bool is_repeated = false;
-			for (; !ts_node_is_null(up) && !ts_node_eq(up, body); up = ts_node_parent(up))
+			bool is_repeated = false, is_looped = false;
+			/* An async block runs once: a send in it (a task that reports how it ended) is one message. */
+			for (; !ts_node_is_null(up) && !ts_node_eq(up, body); up = ts_node_parent(up)) {
 				is_repeated = is_repeated || is_repeating(up);
+				is_looped = is_looped || (is_repeating(up) && cg_node_kind(up) != CG_K_ASYNC_BLOCK);
+			}
 			if (!u->n++)
 				u->first_use = ts_node_start_byte(n);
 			if (is_repeated)
@@ -155,7 +158,7 @@ static void count_uses(struct uses *u, TSNode body)
 				     cg_node_is(u->src, field, "recv_timeout") ||
 				     cg_node_is(u->src, field, "blocking_recv")))
 					u->reads++;
-				if (!is_repeated && is_call &&
+				if (!is_looped && is_call &&
 				    (cg_node_is(u->src, field, "send") || cg_node_is(u->src, field, "unbounded_send")))
 					u->sends++;
 				if (is_call && cg_node_is(u->src, field, "clone"))
@@ -250,7 +253,8 @@ static bool text_has(const struct cg_source *src, TSNode n, const char *word)
  *    their reply sender wait for it), or rx is read once, outside loops,
  *    and tx is not cloned;
  *  - paired with a Semaphore or a want::Giver, which bound it;
- *  - one message: tx sends once outside loops and closures, or is only dropped;
+ *  - one message: tx sends once outside loops and closures (an async block
+ *    runs once: a task that reports how it ended), or is only dropped;
  *  - a collector: tx dropped, then rx drained after it, so every producer
  *    has finished (a sync_channel(N) would deadlock there); or rx, kept in
  *    a local or a struct field, only ever emptied once without waiting
@@ -399,7 +403,8 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		   "\n"
 		   "Only channels that can grow are reported: the sender is cloned, stored,\n"
 		   "returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
-		   "their structure bounds them: a sender that sends once or is only dropped, a\n"
+		   "their structure bounds them: a sender that sends once (in the fn or in an async\n"
+		   "block it spawns, outside loops and closures) or is only dropped, a\n"
 		   "receiver read once (a reply channel, its sender not cloned), an item type\n"
 		   "carrying a oneshot reply, a Semaphore or want::Giver in the same fn, and\n"
 		   "collectors, where sync_channel(N) could deadlock: drained after `drop(tx)`, or\n"

@@ -1,0 +1,32 @@
+//! A sender moved into a spawned task: one message if the task sends once.
+use std::sync::mpsc::{channel, Receiver};
+
+// The task reports how it ended, once: not reported.
+pub fn watch_close(conn: impl std::future::Future<Output = u32> + Send + 'static) -> Receiver<u32> {
+    let (close_tx, close_rx) = channel();
+    tokio::spawn(async move {
+        let code = conn.await;
+        close_tx.send(code).ok();
+    });
+    close_rx
+}
+
+// The task sends per item: reported.
+pub fn forward(items: Vec<u32>) -> Receiver<u32> {
+    let (tx, rx) = channel();
+    tokio::spawn(async move {
+        for item in items {
+            tx.send(item).ok();
+        }
+    });
+    rx
+}
+
+// A closure may run many times: reported.
+pub fn on_event(register: impl FnOnce(Box<dyn Fn(u32) + Send>)) -> Receiver<u32> {
+    let (tx, rx) = channel();
+    register(Box::new(move |e| {
+        tx.send(e).ok();
+    }));
+    rx
+}
