@@ -41,7 +41,7 @@ if [ -z "${MIRRORS:-}" ]; then
 run_one tokio "$prec/tokio"
 fi
 corp=${CORP:-/tmp/corp}
-for m in ${MIRRORS:-leptos-rs+leptos yewstack+yew krustlet+krustlet pando85+kaniop emilk+egui libp2p+rust-libp2p sycamore-rs+sycamore iced-rs+iced tokio-rs+axum launchbadge+sqlx LemmyNet+lemmy hyperium+tonic seanmonstar+reqwest tokio-rs+tracing}; do
+for m in ${MIRRORS:-leptos-rs+leptos yewstack+yew krustlet+krustlet pando85+kaniop emilk+egui libp2p+rust-libp2p sycamore-rs+sycamore iced-rs+iced tokio-rs+axum launchbadge+sqlx LemmyNet+lemmy hyperium+tonic seanmonstar+reqwest tokio-rs+tracing rust-lang+rust-analyzer}; do
 	n=${m#*+}
 	src=$corp/$n
 	[ -d "$src" ] || src=/work/.mirror/$m/repo

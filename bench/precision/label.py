@@ -71,6 +71,9 @@ V = [
      "server branch of is_not_ssr!()/the SSR main: writes the page on the host"),
     (r"iced", r"winit/src/lib.rs", None, "wasm-unsafe-std", "right",
      "thread::spawn under feature sysinfo, which iced_winit allows on wasm"),
+    (r"axum", r"axum/src/test_helpers/", None, "wasm-unsafe-std", "wrong",
+     "test helper module (cfg(any(test, feature = \"__private\"))), a doc-hidden feature for axum's own tests; "
+     "it needs tokio::net, which axum's wasm32 tokio table leaves out"),
     # --- unbounded-channel ---
     (r"hyper", r"src/client/dispatch.rs", None, "unbounded-channel", "wrong", "paired with want::Giver, which bounds it"),
     (r"tower", r"src/buffer/service.rs", None, "unbounded-channel", "wrong", "paired with a Semaphore of `bound` permits"),
@@ -97,8 +100,38 @@ V = [
      "sender in an effect callback: one send per signal change"),
     (r"leptos", r"reactive_graph/src/transition.rs", None, "unbounded-channel", "wrong",
      "collector: drained with try_recv after the transition's action finishes"),
-    (r"leptos", r"router/src/generate_route_list.rs", None, "unbounded-channel", "right",
-     "one send per static path, in a loop"),
+    (r"leptos", r"router/src/generate_route_list.rs", None, "unbounded-channel", "wrong",
+     "collector: one send per static path in a loop, then drained with try_iter() in the same fn after the "
+     "loop; sync_channel(N) would block the loop for good (labelled right on 2026-12-02, relabelled: the same "
+     "collector shape as transition.rs)"),
+    (r"lemmy", r"api_utils/src/send_activity.rs", None, "unbounded-channel", "right",
+     "activity queue: sender kept in a static, one send per submitted activity"),
+    (r"lemmy", r"apub/send/src/lib.rs", None, "unbounded-channel", "right",
+     "stats sender stored in SendManager and handed to every instance worker, which sends per update"),
+    (r"lemmy", r"apub/send/src/worker.rs", None, "unbounded-channel", "right",
+     "send-result sender stored in InstanceWorker and cloned into a task per activity sent"),
+    (r"sqlx", r"sqlx-postgres/src/listener.rs", None, "unbounded-channel", "right",
+     "notification buffer: the sender is stored in the connection's stream, one send per NOTIFY"),
+    (r"rust-analyzer", r"lib/lsp-server/src/lib.rs", None, "unbounded-channel", "wrong",
+     "Connection::memory(), documented \"Use this for testing\": an in-memory pair for tests, not a queue "
+     "between production tasks"),
+    (r"rust-analyzer", r"ide-db/src/prime_caches.rs", None, "unbounded-channel", "right",
+     "work queues fed one send per crate by the scheduling loop while worker threads consume; progress sent "
+     "by every worker per crate"),
+    (r"rust-analyzer", r"load-cargo/src/lib.rs|vfs-notify/src/lib.rs", None,
+     "unbounded-channel", "right", "vfs loader: the sender goes to the file watcher, one send per file event"),
+    (r"rust-analyzer", r"rust-analyzer/src/global_state.rs", None, "unbounded-channel", "right",
+     "task pools, deferred tasks, flycheck, test runs and discovery: senders stored in GlobalState or handed "
+     "to workers, one send per task, diagnostic or event"),
+    (r"rust-analyzer", r"rust-analyzer/src/flycheck.rs", None, "unbounded-channel", "right",
+     "actor queue stored in FlycheckHandle (one send per restart request) / handed to the cargo command "
+     "reader (one send per output message)"),
+    (r"rust-analyzer", r"span/src/(ast_id|map).rs|syntax/src/lib.rs", None, "unbounded-channel", "right",
+     "drop thread: sender kept in a static, one send per dropped map; the thread drains and sleeps"),
+    (r"rust-analyzer", r"stdx/src/thread/pool.rs", None, "unbounded-channel", "right",
+     "thread pool job queue: one send per spawned job"),
+    (r"reqwest", r"src/async_impl/h3_client/pool.rs", None, "unbounded-channel", "wrong",
+     "carries one message: the spawned task sends the connection's close error once"),
     (r"yew", r"server_renderer.rs", None, "unbounded-channel", "right", "sender moved into the render task, sends per chunk"),
     (r"egui", r"egui_inspection/src/plugin.rs", None, "unbounded-channel", "wrong",
      "request/response: the reply callback sends once and the loop waits on rx before the next request"),
