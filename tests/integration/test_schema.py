@@ -151,7 +151,7 @@ ACCEPTED = {
     "a list in a list item":
         "rules:\n  chrono-ban:\n    enabling_features:\n      - crate: sqlx\n        features: [chrono, x]\n",
     "numbers": "jobs: 2\nhttp:\n  retry_wait_scale: 0.5\nreview:\n  temperature: 1\n",
-    "an opt-in rule turned on": "rules:\n  unbounded-channel:\n    enabled: true\n    skip: [\"benches/**\"]\n",
+    "an opt-in rule turned on": "rules:\n  wasm-unsafe-std:\n    enabled: true\n    skip: [\"benches/**\"]\n",
 }
 
 
