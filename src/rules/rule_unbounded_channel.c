@@ -17,6 +17,7 @@
 #include "rules/rule.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -200,12 +201,23 @@ done:
  * sender's side (senders and receivers often share field names); a method
  * call of that name is no field.
  */
-static bool field_is_drained(const struct cg_source *src, TSNode field_name)
+static bool field_is_drained(const struct cg_source *file, TSNode field_name)
 {
-	TSNode root = cg_source_root(src);
-	TSTreeCursor c = ts_tree_cursor_new(root);
-	char *name = cg_node_strdup(src, field_name);
+	struct cg_source whole;
+	const struct cg_source *src = &whole;
+	TSNode root;
+	TSTreeCursor c;
+	char *name;
 	unsigned drains = 0, others = 0;
+
+	/* The pass may have parsed only the items that can hold a finding (is_item_local): read them all. */
+	if (cg_source_parse(&whole, CG_LANG_RUST, file->text, file->len) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	root = cg_source_root(src);
+	c = ts_tree_cursor_new(root);
+	name = cg_node_strdup(file, field_name);
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
 		if (cg_node_kind(n) == CG_K_FIELD_EXPRESSION &&
@@ -233,6 +245,7 @@ static bool field_is_drained(const struct cg_source *src, TSNode field_name)
 done:
 	ts_tree_cursor_delete(&c);
 	free(name);
+	cg_source_release(&whole);
 	return drains && !others;
 }
 
