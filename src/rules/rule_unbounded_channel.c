@@ -195,9 +195,29 @@ done:
 }
 
 /*
+ * `n` is in a method that takes `self` by value, so it runs once per
+ * struct: a drain there happens once, where one in `&mut self` (a UI's
+ * update, called every frame) is a consumer polling as the senders send.
+ */
+static bool is_in_consuming_method(const struct cg_source *src, TSNode n)
+{
+	TSNode params, first;
+	size_t len;
+	const char *t;
+	while (!ts_node_is_null(n) && cg_node_kind(n) != CG_K_FUNCTION_ITEM)
+		n = ts_node_parent(n);
+	params = ts_node_is_null(n) ? n : ts_node_child_by_field_name(n, "parameters", 10);
+	first = ts_node_is_null(params) ? params : ts_node_named_child(params, 0);
+	if (ts_node_is_null(first) || strcmp(ts_node_type(first), "self_parameter"))
+		return false;
+	t = cg_node_text(src, first, &len);
+	return !memchr(t, '&', len);
+}
+
+/*
  * A receiver stored in a struct field: the file's uses of fields of that
- * name empty it once without waiting (is_drain), at least once, and do
- * nothing else with it. Sends through a field of the same name are the
+ * name empty it once without waiting (is_drain) in methods that consume
+ * the struct, at least once, and do nothing else with it. Sends through a field of the same name are the
  * sender's side (senders and receivers often share field names); a method
  * call of that name is no field.
  */
@@ -231,7 +251,7 @@ static bool field_is_drained(const struct cg_source *file, TSNode field_name)
 			    (cg_node_kind(up) == CG_K_CALL_EXPRESSION &&
 			     ts_node_eq(ts_node_child_by_field_name(up, "function", 8), n)))
 				; /* the sender's side, or a method of that name (`self.state.elements()`) */
-			else if (is_drain(src, n, root))
+			else if (is_drain(src, n, root) && is_in_consuming_method(src, n))
 				drains++;
 			else
 				others++;
@@ -270,9 +290,9 @@ static bool text_has(const struct cg_source *src, TSNode n, const char *word)
  *    runs once: a task that reports how it ended), or is only dropped;
  *  - a collector: tx dropped, then rx drained after it, so every producer
  *    has finished (a sync_channel(N) would deadlock there); or rx, kept in
- *    a local or a struct field, only ever emptied once without waiting
- *    (`try_iter()`, `while let Ok(x) = rx.try_recv()`), after the code that
- *    sends has run.
+ *    a local (or a struct field, drained by a method taking `self` by
+ *    value), only ever emptied once without waiting (`try_iter()`,
+ *    `while let Ok(x) = rx.try_recv()`), after the code that sends has run.
  * Anything else (tx cloned, stored, returned, sent in a loop, a spawned
  * task or a callback) can grow, and is reported.
  */
@@ -420,8 +440,10 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		   "receiver read once (a reply channel, its sender not cloned), an item type\n"
 		   "carrying a oneshot reply, a Semaphore or want::Giver in the same fn, and\n"
 		   "collectors, where sync_channel(N) could deadlock: drained after `drop(tx)`, or\n"
-		   "a receiver (in a local or a struct field) only ever emptied once without\n"
-		   "waiting, by `try_iter()` or `while let Ok(x) = rx.try_recv()` outside any loop.\n"
+		   "a receiver only ever emptied once without waiting, by `try_iter()` or\n"
+		   "`while let Ok(x) = rx.try_recv()` outside any loop, in its fn or (kept in a\n"
+		   "struct field) in a method taking `self` by value; a UI polling a field from\n"
+		   "`&mut self` every frame is a consumer, and is reported.\n"
 		   "\n"
 		   "Bad:\n"
 		   "    use tokio::sync::mpsc;\n"

@@ -72,3 +72,21 @@ impl Worker {
         }
     }
 }
+
+pub struct Ui {
+    events: Receiver<String>,
+    shown: Vec<String>,
+}
+
+// Still reported: a UI draining a stored receiver every frame consumes as they send.
+pub fn ui(watch: impl Fn(Sender<String>)) -> Ui {
+    let (tx, rx) = channel();
+    watch(tx);
+    Ui { events: rx, shown: Vec::new() }
+}
+
+impl Ui {
+    pub fn update(&mut self) {
+        self.shown.extend(self.events.try_iter());
+    }
+}
