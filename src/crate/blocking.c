@@ -13,6 +13,8 @@ void cg_blocking_list_load(struct cg_blocking_list *list, const struct cg_conf_n
 	const struct cg_conf_node *blocking = cg_conf_child(rule_cfg, "blocking");
 	memset(list, 0, sizeof(*list));
 	list->wrappers = cg_conf_child(rule_cfg, "wrappers");
+	list->inline_calls = cg_conf_child(rule_cfg, "inline");
+	list->lock_types = cg_conf_child(rule_cfg, "lock_types");
 	for (size_t i = 0; blocking && i < blocking->nkids; i++) {
 		const char *path = cg_conf_str(blocking->kids[i], "path", NULL);
 		struct cg_blocking_entry *e;
@@ -139,5 +141,25 @@ bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *res
 			return true;
 		}
 	}
+	return false;
+}
+
+bool cg_blocking_is_inline(const struct cg_blocking_list *list, const char *method, size_t len)
+{
+	const struct cg_conf_node *l = list->inline_calls;
+	for (size_t i = 0; l && i < l->nkids; i++) {
+		const char *e = l->kids[i]->value;
+		if (e && strlen(e) == len && !memcmp(e, method, len))
+			return true;
+	}
+	return false;
+}
+
+bool cg_blocking_is_lock_type(const struct cg_blocking_list *list, const char *type)
+{
+	const struct cg_conf_node *l = list->lock_types;
+	for (size_t i = 0; type && l && i < l->nkids; i++)
+		if (l->kids[i]->value && !strcmp(l->kids[i]->value, type))
+			return true;
 	return false;
 }

@@ -24,7 +24,9 @@ struct cg_blocking_entry {
 struct cg_blocking_list {
 	struct cg_blocking_entry *entries; /* owned array; strings borrowed from the config */
 	size_t n, cap;
-	const struct cg_conf_node *wrappers; /* borrowed */
+	const struct cg_conf_node *wrappers;	 /* borrowed */
+	const struct cg_conf_node *inline_calls; /* borrowed: methods that call their closure in place */
+	const struct cg_conf_node *lock_types;	 /* borrowed: types whose lock()/read()/write() give a guard */
 };
 
 /* Reads the lists from the rule's config (borrowed, must outlive the list). */
@@ -66,5 +68,14 @@ const struct cg_blocking_entry *cg_blocking_match_method(const struct cg_blockin
  */
 bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *resolved_or_method, bool is_method,
 			    bool *is_block_in_place);
+
+/*
+ * Whether a method runs its closure argument in place, on the caller's
+ * thread (`inline`: `Option::map`, iterator adapters, …), so the closure
+ * stays in the caller's async context.
+ */
+bool cg_blocking_is_inline(const struct cg_blocking_list *list, const char *method, size_t len);
+/* Whether a resolved type path is a lock whose guard must not live across an await (`lock_types`). */
+bool cg_blocking_is_lock_type(const struct cg_blocking_list *list, const char *type);
 
 #endif

@@ -46,9 +46,10 @@ struct actx {
 
 /* What the file lets us know of a value's type. */
 struct vtype {
-	char *name;	 /* full path of the type; NULL: unknown */
-	bool is_result;	 /* a Result (or Option) around `name`, before unwrap/? */
-	bool is_channel; /* std::sync::mpsc::channel(): (Sender, Receiver) */
+	char *name;	   /* full path of the type; NULL: unknown */
+	bool is_result;	   /* a Result (or Option) around `name`, before unwrap/? */
+	bool is_channel;   /* std::sync::mpsc::channel(): (Sender, Receiver) of module `name` */
+	bool is_send_free; /* a channel whose sender never waits: leave the sender untyped */
 };
 
 struct binding {
@@ -62,8 +63,10 @@ struct binding {
 #define NO_BINDING ((size_t)-1)
 
 struct guard {
-	char *name;
-	const char *kind; /* "MutexGuard", "RwLockReadGuard", … */
+	char *name;	       /* the variable, or the lock call as written for a temporary */
+	const char *kind;      /* "MutexGuard", "RwLockReadGuard", … */
+	const char *lock_from; /* "std::sync", "parking_lot" */
+	const char *form;      /* a temporary of a scrutinee: "match", "if let", "while let"; NULL: a variable */
 	TSNode let;
 	struct actx ctx;
 	bool is_done; /* dropped or already reported */
@@ -124,13 +127,13 @@ static void vtype_clear(struct vtype *t)
 
 static struct vtype vtype_of(const char *name, bool is_result)
 {
-	struct vtype t = { cg_strdup(name), is_result, false };
+	struct vtype t = { cg_strdup(name), is_result, false, false };
 	return t;
 }
 
 static struct vtype vtype_copy(const struct vtype *t)
 {
-	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel };
+	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel, t->is_send_free };
 	return c;
 }
 
@@ -138,8 +141,8 @@ static struct vtype vtype_copy(const struct vtype *t)
 
 static const struct {
 	const char *path;
-	const char *type; /* NULL: an mpsc channel pair */
-	bool is_result;
+	const char *type; /* NULL: a channel pair, of the module the path names */
+	bool is_result;	  /* a channel pair: its sender never waits (not typed) */
 } returns[] = {
 	{ "std::process::Command::new", "std::process::Command", false },
 	{ "std::thread::spawn", "std::thread::JoinHandle", false },
@@ -151,8 +154,31 @@ static const struct {
 	{ "std::net::TcpListener::bind", "std::net::TcpListener", true },
 	{ "std::net::TcpStream::connect", "std::net::TcpStream", true },
 	{ "std::net::UdpSocket::bind", "std::net::UdpSocket", true },
+	{ "ureq::get", "ureq::Request", false },
+	{ "ureq::post", "ureq::Request", false },
+	{ "ureq::put", "ureq::Request", false },
+	{ "ureq::delete", "ureq::Request", false },
+	{ "ureq::head", "ureq::Request", false },
+	{ "ureq::patch", "ureq::Request", false },
+	{ "ureq::request", "ureq::Request", false },
 	{ "std::sync::mpsc::channel", NULL, false },
 	{ "std::sync::mpsc::sync_channel", NULL, false },
+	{ "crossbeam_channel::bounded", NULL, false },
+	{ "crossbeam::channel::bounded", NULL, false },
+	/* An unbounded sender never waits: only the receiver is typed. */
+	{ "crossbeam_channel::unbounded", NULL, true },
+	{ "crossbeam::channel::unbounded", NULL, true },
+	{ "std::path::Path::new", "std::path::Path", false },
+	{ "std::path::PathBuf::from", "std::path::Path", false },
+	{ "std::net::SocketAddr::new", "std::net::SocketAddr", false },
+	{ "std::net::SocketAddr::from", "std::net::SocketAddr", false },
+	{ "std::net::SocketAddrV4::new", "std::net::SocketAddr", false },
+	{ "std::net::SocketAddrV6::new", "std::net::SocketAddr", false },
+	{ "std::io::Cursor::new", "std::io::Cursor", false },
+	{ "std::io::sink", "std::io::Sink", false },
+	{ "std::io::empty", "std::io::Empty", false },
+	{ "postgres::Client::connect", "postgres::Client", true },
+	{ "ureq::agent", "ureq::Agent", false },
 	{ "tokio::runtime::Runtime::new", "tokio::runtime::Runtime", true },
 	{ "tokio::runtime::Handle::current", "tokio::runtime::Handle", false },
 	{ "tokio::runtime::Handle::try_current", "tokio::runtime::Handle", true },
@@ -184,6 +210,10 @@ static const struct {
 	{ "tokio::runtime::Runtime", " handle ", "tokio::runtime::Handle", false },
 	{ "reqwest::blocking::Client", " get post put patch delete head request ", "reqwest::blocking::RequestBuilder",
 	  false },
+	{ "std::path::Path", " join with_file_name with_extension to_path_buf ", NULL, false },
+	{ "std::path::Path", " parent ", NULL, true },
+	{ "ureq::Agent", " get post put delete head patch request ", "ureq::Request", false },
+	{ "ureq::Request", " set query header timeout config ", NULL, false },
 	{ "reqwest::blocking::RequestBuilder",
 	  " header headers body json form query timeout basic_auth bearer_auth multipart version ", NULL, false },
 };
@@ -196,6 +226,16 @@ static bool word_in(const char *words, const char *w, size_t len)
 	return false;
 }
 
+/* A PathBuf derefs to a Path, whose methods are the ones listed: one name for both (consumes `name`). */
+static char *canon_type(char *name)
+{
+	if (name && !strcmp(name, "std::path::PathBuf")) {
+		free(name);
+		return cg_strdup("std::path::Path");
+	}
+	return name;
+}
+
 static struct vtype type_of_path_call(const char *resolved)
 {
 	struct vtype t = { 0 };
@@ -204,8 +244,9 @@ static struct vtype type_of_path_call(const char *resolved)
 		if (strcmp(returns[i].path, resolved))
 			continue;
 		if (!returns[i].type) {
-			t.name = cg_strdup("std::sync::mpsc");
+			t.name = cg_strndup(resolved, (size_t)(cg_blocking_last_seg(resolved) - resolved) - 2);
 			t.is_channel = true;
+			t.is_send_free = returns[i].is_result;
 			return t;
 		}
 		return vtype_of(returns[i].type, returns[i].is_result);
@@ -218,7 +259,7 @@ static struct vtype type_of_path_call(const char *resolved)
 		for (const char *q; (q = strstr(tseg, "::")) != NULL && q < resolved + tlen;)
 			tseg = q + 2;
 		if (*tseg >= 'A' && *tseg <= 'Z') {
-			t.name = cg_strndup(resolved, tlen);
+			t.name = canon_type(cg_strndup(resolved, tlen));
 			return t;
 		}
 	}
@@ -328,7 +369,8 @@ static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 		} else if (k == CG_K_TYPE_IDENTIFIER || k == CG_K_SCOPED_TYPE_IDENTIFIER) {
 			size_t len;
 			const char *text = cg_node_text(w->ctx->src, type, &len);
-			t.name = cg_rust_resolve_scoped(w->rf, ts_node_start_byte(type), text, len, w->is_crate_root);
+			t.name = canon_type(
+				cg_rust_resolve_scoped(w->rf, ts_node_start_byte(type), text, len, w->is_crate_root));
 			return t;
 		} else {
 			break;
@@ -472,12 +514,17 @@ static void put_replacement(struct cg_buf *out, const struct walk *w, const char
 			put_last_arg(out, w, args);
 			p += 10;
 		} else if (!strncmp(p, "{receiver}", 10)) {
+			/* `Path::exists(p)` called as a path: its receiver is the first argument. */
+			TSNode r = receiver;
 			size_t len;
-			const char *t = ts_node_is_null(receiver) ? "" : cg_node_text(w->ctx->src, receiver, &len);
-			if (ts_node_is_null(receiver))
-				cg_buf_puts(out, "addr");
-			else
+			if (ts_node_is_null(r) && kind_is(args, CG_K_ARGUMENTS) && ts_node_named_child_count(args))
+				r = ts_node_named_child(args, 0);
+			if (ts_node_is_null(r)) {
+				cg_buf_puts(out, "…");
+			} else {
+				const char *t = cg_node_text(w->ctx->src, r, &len);
 				put_shown(out, t, len);
+			}
 			p += 10;
 		} else {
 			cg_buf_putc(out, *p++);
@@ -824,13 +871,23 @@ static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 	g->is_done = true;
 	if (!severity_for(w, &g->ctx, &em.severity))
 		return;
-	cg_buf_printf(&msg, "std::sync::%s `%s` is held across the `.await` on line %u in ", g->kind, g->name,
-		      t.row + 1);
+	if (g->form)
+		cg_buf_printf(&msg,
+			      "the %s::%s of `%s` in the `%s` scrutinee is held across the `.await` on line %u in ",
+			      g->lock_from, g->kind, g->name, g->form, t.row + 1);
+	else
+		cg_buf_printf(&msg, "%s::%s `%s` is held across the `.await` on line %u in ", g->lock_from, g->kind,
+			      g->name, t.row + 1);
 	put_where(&msg, w, &g->ctx);
-	cg_buf_printf(&msg,
-		      "; drop it before awaiting (`drop(%s)` or an inner block), or use `tokio::sync::%s` "
-		      "and `.%s().await`",
-		      g->name, strstr(g->kind, "RwLock") ? "RwLock" : "Mutex",
+	if (g->form)
+		cg_buf_printf(&msg,
+			      "; a temporary of the scrutinee lives until the end of the `%s`: bind what you need "
+			      "in a `let` before it",
+			      g->form);
+	else
+		cg_buf_printf(&msg, "; drop it before awaiting (`drop(%s)` or an inner block)", g->name);
+	cg_buf_printf(&msg, ", or use `tokio::sync::%s` and `.%s().await`",
+		      strstr(g->kind, "RwLock") ? "RwLock" : "Mutex",
 		      strstr(g->kind, "Read")	 ? "read"
 		      : strstr(g->kind, "Write") ? "write"
 						 : "lock");
@@ -906,6 +963,146 @@ static bool match_method(const struct walk *w, const struct vtype *recv, const c
 	return out->entry != NULL;
 }
 
+static struct vtype eval_chain(struct walk *w, const struct actx *c, const struct chain *ch, bool is_head_awaited,
+			       bool should_check);
+
+/* The type of an expression as far as the file shows it (owned). */
+static struct vtype type_of_expr(struct walk *w, const struct actx *c, TSNode e)
+{
+	struct chain ch = { 0 };
+	struct vtype t;
+	chain_collect(&ch, e);
+	t = eval_chain(w, c, &ch, false, false);
+	free(ch.ops);
+	return t;
+}
+
+static TSNode strip_refs(TSNode e)
+{
+	while ((kind_is(e, CG_K_REFERENCE_EXPRESSION) || kind_is(e, CG_K_PARENTHESIZED_EXPRESSION)) &&
+	       ts_node_named_child_count(e))
+		e = ts_node_named_child(e, ts_node_named_child_count(e) - 1);
+	return e;
+}
+
+/* `d.d.d.d`, optionally `:port`; or `[v6]:port`. Host names need a resolver; these do not. */
+static bool is_ip_text(const char *t, size_t len, bool needs_port)
+{
+	size_t i = 0, dots = 0, digits = 0;
+	if (len && t[0] == '[') {
+		const char *close = memchr(t, ']', len);
+		return close && close + 1 < t + len && close[1] == ':';
+	}
+	for (; i < len && t[i] != ':'; i++) {
+		if (t[i] == '.' && digits) {
+			dots++;
+			digits = 0;
+		} else if (t[i] >= '0' && t[i] <= '9' && digits < 3) {
+			digits++;
+		} else {
+			return false;
+		}
+	}
+	if (dots != 3 || !digits)
+		return false;
+	if (i == len)
+		return !needs_port;
+	for (i++, digits = 0; i < len; i++, digits++)
+		if (t[i] < '0' || t[i] > '9')
+			return false;
+	return digits > 0;
+}
+
+static bool is_ip_literal(const struct walk *w, TSNode e, bool needs_port)
+{
+	size_t len;
+	const char *t;
+	if (!kind_is(e, CG_K_STRING_LITERAL))
+		return false;
+	t = cg_node_text(w->ctx->src, e, &len);
+	return len >= 2 && t[0] == '"' && is_ip_text(t + 1, len - 2, needs_port);
+}
+
+/*
+ * An address that needs no name lookup: an IP literal with its port, a
+ * value the file shows to be a SocketAddr, or an `(ip, port)` tuple whose
+ * ip is a literal or an Ipv4Addr/Ipv6Addr/IpAddr.
+ */
+static bool is_resolved_addr(struct walk *w, const struct actx *c, TSNode e)
+{
+	struct vtype t;
+	bool is_addr;
+	e = strip_refs(e);
+	if (is_ip_literal(w, e, true))
+		return true;
+	if (kind_is(e, CG_K_TUPLE_EXPRESSION) && ts_node_named_child_count(e) == 2) {
+		TSNode ip = strip_refs(ts_node_named_child(e, 0));
+		char *p;
+		if (is_ip_literal(w, ip, false))
+			return true;
+		if (kind_is(ip, CG_K_SCOPED_IDENTIFIER) || kind_is(ip, CG_K_CALL_EXPRESSION)) {
+			TSNode head = kind_is(ip, CG_K_CALL_EXPRESSION) ? cg_rust_call_function(ip) : ip;
+			if (!kind_is(head, CG_K_SCOPED_IDENTIFIER))
+				return false;
+			p = resolve_node(w, head);
+			is_addr = !strncmp(p, "std::net::Ipv4Addr::", 20) || !strncmp(p, "std::net::Ipv6Addr::", 20) ||
+				  !strncmp(p, "std::net::IpAddr::", 18);
+			free(p);
+			return is_addr;
+		}
+		return false;
+	}
+	t = type_of_expr(w, c, e);
+	is_addr = t.name && !t.is_result && !strcmp(t.name, "std::net::SocketAddr");
+	vtype_clear(&t);
+	return is_addr;
+}
+
+/* A reader or writer in memory: a Cursor, a Vec, a byte slice or string, io::sink()/empty(). */
+static bool is_in_memory_io(struct walk *w, const struct actx *c, TSNode e)
+{
+	struct vtype t;
+	bool is_mem;
+	size_t len;
+	const char *text;
+	e = strip_refs(e);
+	/* b"…", and `&x[..]`: only containers in memory can be indexed. */
+	if (kind_is(e, CG_K_STRING_LITERAL) || kind_is(e, CG_K_INDEX_EXPRESSION))
+		return true;
+	text = cg_node_text(w->ctx->src, e, &len);
+	if (kind_is(e, CG_K_MACRO_INVOCATION))
+		return len > 4 && !memcmp(text, "vec!", 4);
+	if (kind_is(e, CG_K_CALL_EXPRESSION) && kind_is(cg_rust_call_function(e), CG_K_FIELD_EXPRESSION)) {
+		TSNode field = ts_node_child_by_field_name(cg_rust_call_function(e), "field", 5);
+		if (!ts_node_is_null(field)) {
+			size_t ml;
+			const char *m = cg_node_text(w->ctx->src, field, &ml);
+			if (word_in(" as_bytes as_slice ", m, ml))
+				return true;
+		}
+	}
+	t = type_of_expr(w, c, e);
+	is_mem = t.name && !t.is_result &&
+		 (!strcmp(t.name, "std::io::Cursor") || !strcmp(t.name, "Vec") || !strcmp(t.name, "std::vec::Vec") ||
+		  !strcmp(t.name, "std::io::Sink") || !strcmp(t.name, "std::io::Empty"));
+	vtype_clear(&t);
+	return is_mem;
+}
+
+/* Calls on the list that do not block with these arguments (no DNS, no file, no socket). */
+static bool is_exempt(struct walk *w, const struct actx *c, const struct callee *k, TSNode args, TSNode receiver)
+{
+	uint32_t n = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
+	if (!strcmp(k->what, "std::net::TcpListener::bind") || !strcmp(k->what, "std::net::UdpSocket::bind"))
+		return n == 1 && is_resolved_addr(w, c, ts_node_named_child(args, 0));
+	if (!strcmp(k->name, "to_socket_addrs"))
+		return !ts_node_is_null(receiver) && is_resolved_addr(w, c, receiver);
+	if (!strcmp(k->what, "std::io::copy"))
+		return n == 2 && is_in_memory_io(w, c, ts_node_named_child(args, 0)) &&
+		       is_in_memory_io(w, c, ts_node_named_child(args, 1));
+	return false;
+}
+
 static bool suppressed_here(const struct actx *c, const struct callee *k)
 {
 	/* Handle::block_on is the documented way out inside block_in_place. */
@@ -954,7 +1151,9 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 				break;
 			resolved = resolve_node(w, fn);
 			if (should_check && !is_awaited && !is_flagged &&
-			    match_path_call(w, resolved, ts_node_start_byte(fn), &k) && !suppressed_here(c, &k)) {
+			    match_path_call(w, resolved, ts_node_start_byte(fn), &k) && !suppressed_here(c, &k) &&
+			    !is_exempt(w, c, &k, ts_node_child_by_field_name(op->node, "arguments", 9),
+				       (TSNode){ 0 })) {
 				emit_call(w, c, k.entry, k.what, k.name, fn, op->node,
 					  ts_node_child_by_field_name(op->node, "arguments", 9), (TSNode){ 0 });
 				is_flagged = true;
@@ -974,7 +1173,9 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			}
 			m = cg_node_text(w->ctx->src, field, &len);
 			if (should_check && !is_awaited && !is_flagged && match_method(w, &t, m, len, &k) &&
-			    !suppressed_here(c, &k)) {
+			    !suppressed_here(c, &k) &&
+			    !is_exempt(w, c, &k, ts_node_child_by_field_name(op->node, "arguments", 9),
+				       ts_node_child_by_field_name(fe, "value", 5))) {
 				emit_call(w, c, k.entry, k.what, k.name, field, op->node,
 					  ts_node_child_by_field_name(op->node, "arguments", 9),
 					  ts_node_child_by_field_name(fe, "value", 5));
@@ -1066,6 +1267,41 @@ static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 	return hit;
 }
 
+/*
+ * A closure at depth d that is an argument of a method that calls it in
+ * place (`inline`: `opt.map(|p| …)`), on a chain that is not a rayon
+ * parallel iterator (`v.par_iter().map(..)` runs on rayon's threads).
+ */
+static bool closure_runs_inline(const struct walk *w, size_t d)
+{
+	TSNode fn, field, recv;
+	size_t len;
+	const char *m;
+	if (d < 2 || !kind_is(w->levels[d - 1].node, CG_K_ARGUMENTS) ||
+	    !kind_is(w->levels[d - 2].node, CG_K_CALL_EXPRESSION))
+		return false;
+	fn = cg_rust_call_function(w->levels[d - 2].node);
+	if (!kind_is(fn, CG_K_FIELD_EXPRESSION))
+		return false;
+	field = ts_node_child_by_field_name(fn, "field", 5);
+	if (ts_node_is_null(field))
+		return false;
+	m = cg_node_text(w->ctx->src, field, &len);
+	if (!cg_blocking_is_inline(&w->list, m, len))
+		return false;
+	for (recv = ts_node_child_by_field_name(fn, "value", 5); kind_is(recv, CG_K_CALL_EXPRESSION);) {
+		TSNode f = cg_rust_call_function(recv);
+		TSNode name = kind_is(f, CG_K_FIELD_EXPRESSION) ? ts_node_child_by_field_name(f, "field", 5) : f;
+		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->ctx->src, name, &len);
+		if ((len > 4 && !memcmp(t, "par_", 4)) || (len == 13 && !memcmp(t, "into_par_iter", 13)))
+			return false;
+		if (!kind_is(f, CG_K_FIELD_EXPRESSION))
+			break;
+		recv = ts_node_child_by_field_name(f, "value", 5);
+	}
+	return true;
+}
+
 static bool has_child_kind(TSNode n, enum cg_kind kind)
 {
 	uint32_t k = ts_node_child_count(n);
@@ -1105,10 +1341,11 @@ static void bind_pattern(struct walk *w, TSNode pat, struct vtype t)
 				struct vtype et = { 0 };
 				if (!ts_node_is_named(el))
 					continue;
-				if (t.is_channel && k == 2)
-					et = vtype_of(idx == 0 ? "std::sync::mpsc::Sender"
-							       : "std::sync::mpsc::Receiver",
-						      false);
+				if (t.is_channel && k == 2 && !(idx == 0 && t.is_send_free)) {
+					struct cg_buf tn = CG_BUF_INIT;
+					cg_buf_printf(&tn, "%s::%s", t.name, idx == 0 ? "Sender" : "Receiver");
+					et.name = cg_buf_detach(&tn, NULL);
+				}
 				if (kind_is(el, CG_K_IDENTIFIER) || kind_is(el, CG_K_MUT_PATTERN)) {
 					TSNode id = kind_is(el, CG_K_MUT_PATTERN) && ts_node_named_child_count(el) >= 2
 							    ? ts_node_named_child(el, ts_node_named_child_count(el) - 1)
@@ -1161,8 +1398,151 @@ static const char *guard_kind(const char *m, size_t len)
 	return NULL;
 }
 
+struct guard_call {
+	size_t at; /* the lock()/read()/write() call's index in the chain */
+	const char *kind, *lock_from;
+};
+
 /*
- * A `let` just ended: bind its variable, and when its value is a std lock
+ * Whether a chain (not awaited) holds a lock guard: a lock()/read()/write()
+ * call without arguments on a value of a `lock_types` type, or on anything
+ * when `.unwrap()`/`.expect()`/`?` (or `is_unwrapped`: a pattern `Ok(g)`)
+ * follows. With `is_temporary_ok` the guard may be a temporary under more
+ * calls (`m.lock().unwrap().get(k)`); else only the chain's own value.
+ */
+static bool guard_in_chain(struct walk *w, const struct actx *c, const struct chain *ch, bool is_unwrapped,
+			   bool is_temporary_ok, struct guard_call *out)
+{
+	bool is_after_unwrap = is_unwrapped;
+	for (size_t i = 0; i < ch->n; i++) {
+		const struct op *op = &ch->ops[i];
+		TSNode fe, field, args;
+		const char *m, *kind;
+		size_t ml;
+		if (op->kind == OP_AWAIT)
+			return false;
+		if (op->kind == OP_TRY) {
+			is_after_unwrap = true;
+			continue;
+		}
+		if (op->kind != OP_METHOD)
+			return false;
+		fe = ts_node_child_by_field_name(op->node, "function", 8);
+		field = ts_node_child_by_field_name(fe, "field", 5);
+		args = ts_node_child_by_field_name(op->node, "arguments", 9);
+		if (ts_node_is_null(field))
+			return false;
+		m = cg_node_text(w->ctx->src, field, &ml);
+		if (word_in(" unwrap expect unwrap_or_else ", m, ml)) {
+			is_after_unwrap = true;
+			continue;
+		}
+		if ((kind = guard_kind(m, ml)) != NULL && !ts_node_is_null(args) && !ts_node_named_child_count(args)) {
+			struct chain below = { ch->ops + i + 1, ch->n - i - 1, 0 };
+			struct vtype rt = eval_chain(w, c, &below, false, false);
+			bool is_lock = rt.name && !rt.is_result && cg_blocking_is_lock_type(&w->list, rt.name);
+			bool is_guard = is_after_unwrap || is_lock;
+			out->at = i;
+			out->kind = kind;
+			out->lock_from =
+				is_lock && !strncmp(rt.name, "parking_lot::", 13) ? "parking_lot" : "std::sync";
+			vtype_clear(&rt);
+			if (is_guard)
+				return true;
+		}
+		if (!is_temporary_ok)
+			return false;
+		is_after_unwrap = false;
+	}
+	return false;
+}
+
+/* The `g` of a pattern `Ok(g)`, or a null node. */
+static TSNode ok_binding(const struct walk *w, TSNode pat)
+{
+	TSNode type, id;
+	if (!kind_is(pat, CG_K_TUPLE_STRUCT_PATTERN) || ts_node_named_child_count(pat) != 2)
+		return (TSNode){ 0 };
+	type = ts_node_child_by_field_name(pat, "type", 4);
+	id = ts_node_named_child(pat, 1);
+	if (ts_node_is_null(type) || !cg_node_is(w->ctx->src, type, "Ok") || !kind_is(id, CG_K_IDENTIFIER))
+		return (TSNode){ 0 };
+	return id;
+}
+
+static void push_guard(struct walk *w, char *name, const struct guard_call *gc, const char *form, TSNode at,
+		       const struct actx *c)
+{
+	struct guard *g;
+	cg_array_grow((void **)&w->guards, &w->guards_cap, w->nguards + 1, sizeof(*w->guards));
+	g = &w->guards[w->nguards++];
+	g->name = name;
+	g->kind = gc->kind;
+	g->lock_from = gc->lock_from;
+	g->form = form;
+	g->let = at;
+	g->ctx = *c;
+	g->is_done = false;
+}
+
+/*
+ * The body of an `if let`, `while let` or `match` starts: the temporaries of
+ * its scrutinee (a guard in `m.lock().unwrap().get(k)`) live until it ends,
+ * and so does a guard its pattern binds (`if let Ok(g) = m.lock()`). The
+ * guard is watched in this body only: in an `else` a bound guard is gone,
+ * and since edition 2024 so are the temporaries of an `if let`.
+ */
+static void watch_scrutinee(struct walk *w, size_t d)
+{
+	const struct level *L = &w->levels[d];
+	TSNode parent = w->levels[d - 1].node, value = { 0 }, pat = { 0 }, id = { 0 };
+	const char *form = NULL;
+	struct chain ch = { 0 };
+	struct guard_call gc;
+	bool is_unwrapped = false;
+
+	if (kind_is(parent, CG_K_MATCH_EXPRESSION)) {
+		form = "match";
+		value = ts_node_child_by_field_name(parent, "value", 5);
+		/* `Ok(g) =>` arms unwrap it; the Result holds the guard in every arm. */
+		for (uint32_t i = 0; i < ts_node_named_child_count(L->node) && !is_unwrapped; i++) {
+			TSNode arm = ts_node_named_child(L->node, i);
+			TSNode mp = ts_node_child_by_field_name(arm, "pattern", 7);
+			if (kind_is(mp, CG_K_MATCH_PATTERN) && ts_node_named_child_count(mp))
+				is_unwrapped = !ts_node_is_null(ok_binding(w, ts_node_named_child(mp, 0)));
+		}
+	} else {
+		TSNode cond = ts_node_child_by_field_name(parent, "condition", 9);
+		const char *body = kind_is(parent, CG_K_IF_EXPRESSION) ? "consequence" : "body";
+		if (!kind_is(cond, CG_K_LET_CONDITION) ||
+		    !ts_node_eq(ts_node_child_by_field_name(parent, body, (uint32_t)strlen(body)), L->node))
+			return;
+		form = kind_is(parent, CG_K_IF_EXPRESSION) ? "if let" : "while let";
+		value = ts_node_child_by_field_name(cond, "value", 5);
+		pat = ts_node_child_by_field_name(cond, "pattern", 7);
+		id = ok_binding(w, pat);
+		is_unwrapped = !ts_node_is_null(id);
+	}
+	if (ts_node_is_null(value))
+		return;
+	chain_collect(&ch, value);
+	if (guard_in_chain(w, &L->ctx, &ch, is_unwrapped, true, &gc)) {
+		TSNode call = ch.ops[gc.at].node;
+		if (gc.at == 0 && !ts_node_is_null(id)) {
+			push_guard(w, cg_node_strdup(w->ctx->src, id), &gc, NULL, parent, &L->ctx);
+		} else {
+			size_t len;
+			const char *text = cg_node_text(w->ctx->src, call, &len);
+			struct cg_buf shown = CG_BUF_INIT;
+			put_shown(&shown, text, len);
+			push_guard(w, cg_buf_detach(&shown, NULL), &gc, form, parent, &L->ctx);
+		}
+	}
+	free(ch.ops);
+}
+
+/*
+ * A `let` just ended: bind its variable, and when its value is a lock
  * guard (`m.lock().unwrap()`, not awaited) start watching it.
  */
 static void finish_let(struct walk *w, size_t d)
@@ -1184,49 +1564,15 @@ static void finish_let(struct walk *w, size_t d)
 		t = eval_chain(w, &L->ctx, &ch, false, false);
 	}
 
-	if (is_async(&L->ctx) && kind_is(pat, CG_K_IDENTIFIER) && ch.n) {
-		size_t i = 0, len;
-		bool had_unwrap = false, is_guard = false;
-		const char *kind = NULL, *name;
-		for (; i < ch.n; i++) {
-			const struct op *op = &ch.ops[i];
-			if (op->kind == OP_TRY) {
-				had_unwrap = true;
-				continue;
-			}
-			if (op->kind == OP_METHOD) {
-				TSNode fe = ts_node_child_by_field_name(op->node, "function", 8);
-				TSNode field = ts_node_child_by_field_name(fe, "field", 5);
-				TSNode args = ts_node_child_by_field_name(op->node, "arguments", 9);
-				size_t ml;
-				const char *m = ts_node_is_null(field) ? "" : cg_node_text(w->ctx->src, field, &ml);
-				if (ts_node_is_null(field))
-					break;
-				if (word_in(" unwrap expect unwrap_or_else ", m, ml)) {
-					had_unwrap = true;
-					continue;
-				}
-				if ((kind = guard_kind(m, ml)) != NULL && !ts_node_is_null(args) &&
-				    !ts_node_named_child_count(args)) {
-					struct chain below = { ch.ops + i + 1, ch.n - i - 1, 0 };
-					struct vtype rt = eval_chain(w, &L->ctx, &below, false, false);
-					is_guard = had_unwrap || (rt.name && (!strcmp(rt.name, "std::sync::Mutex") ||
-									      !strcmp(rt.name, "std::sync::RwLock")));
-					vtype_clear(&rt);
-				}
-			}
-			break; /* an await, or anything else: not a guard */
-		}
-		name = cg_node_text(w->ctx->src, pat, &len);
-		if (is_guard && !(len == 1 && name[0] == '_')) {
-			struct guard *g;
-			cg_array_grow((void **)&w->guards, &w->guards_cap, w->nguards + 1, sizeof(*w->guards));
-			g = &w->guards[w->nguards++];
-			g->name = cg_strndup(name, len);
-			g->kind = kind;
-			g->let = L->node;
-			g->ctx = L->ctx;
-			g->is_done = false;
+	if (is_async(&L->ctx) && ch.n) {
+		/* `let g = m.lock().unwrap();` and `let Ok(g) = m.lock() else { … };` */
+		TSNode id = kind_is(pat, CG_K_IDENTIFIER) ? pat : ok_binding(w, pat);
+		struct guard_call gc;
+		if (!ts_node_is_null(id) && guard_in_chain(w, &L->ctx, &ch, !ts_node_eq(id, pat), false, &gc)) {
+			size_t len;
+			const char *name = cg_node_text(w->ctx->src, id, &len);
+			if (!(len == 1 && name[0] == '_'))
+				push_guard(w, cg_strndup(name, len), &gc, NULL, L->node, &L->ctx);
 		}
 	}
 	bind_pattern(w, pat, t);
@@ -1301,7 +1647,8 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 				char *resolved = cg_rust_resolve_scoped(w->rf, s, text, e - s, w->is_crate_root);
 				struct callee k = { 0 };
 				if (!is_flagged && !tok_awaited(toks, n, j + 2) &&
-				    match_path_call(w, resolved, s, &k) && !suppressed_here(c, &k)) {
+				    match_path_call(w, resolved, s, &k) && !suppressed_here(c, &k) &&
+				    !is_exempt(w, c, &k, toks[j + 1], (TSNode){ 0 })) {
 					emit_call(w, c, k.entry, k.what, k.name, tok, toks[j + 1], toks[j + 1],
 						  (TSNode){ 0 });
 					is_flagged = true;
@@ -1330,10 +1677,14 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 			size_t len;
 			const char *m = cg_node_text(w->ctx->src, toks[i + 1], &len);
 			struct callee k = { 0 };
+			/* Only a lone name or literal is the whole receiver among tokens. */
+			TSNode recv = i > 0 && (kind_is(toks[i - 1], CG_K_IDENTIFIER) ||
+						kind_is(toks[i - 1], CG_K_STRING_LITERAL))
+					      ? toks[i - 1]
+					      : (TSNode){ 0 };
 			if (!is_flagged && !tok_awaited(toks, n, i + 3) && match_method(w, &t, m, len, &k) &&
-			    !suppressed_here(c, &k)) {
-				emit_call(w, c, k.entry, k.what, k.name, toks[i + 1], toks[i + 2], toks[i + 2],
-					  i > 0 ? toks[i - 1] : (TSNode){ 0 });
+			    !suppressed_here(c, &k) && !is_exempt(w, c, &k, toks[i + 2], recv)) {
+				emit_call(w, c, k.entry, k.what, k.name, toks[i + 1], toks[i + 2], toks[i + 2], recv);
 				is_flagged = true;
 			}
 			callee_release(&k);
@@ -1459,6 +1810,10 @@ static bool visit(struct walk *w, size_t d)
 		if (closure_in_wrapper(w, d, &is_bip)) {
 			L->ctx.body = BODY_SYNC;
 			L->ctx.in_block_in_place |= is_bip;
+		} else if (!is_async_closure && closure_runs_inline(w, d)) {
+			/* Called here, on this thread: the body around it goes on. */
+			bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
+			return true;
 		} else {
 			L->ctx.body = is_async_closure ? BODY_ASYNC_CLOSURE : BODY_SYNC;
 		}
@@ -1476,6 +1831,8 @@ static bool visit(struct walk *w, size_t d)
 	} else if (kind == CG_K_CALL_EXPRESSION) {
 		check_drop(w, n);
 		check_call(w, d);
+	} else if ((kind == CG_K_BLOCK || kind == CG_K_MATCH_BLOCK) && d && is_async(&L->ctx)) {
+		watch_scrutinee(w, d);
 	} else if (kind == CG_K_AWAIT_EXPRESSION) {
 		await_point(w, &L->ctx, n);
 	} else if (kind == CG_K_MACRO_INVOCATION) {
@@ -1718,12 +2075,19 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "        Ok(parse(&text))\n"
 		   "    }\n"
 		   "\n"
-		   "A std::sync::Mutex or RwLock guard that is still alive at an `.await` is reported too:\n"
-		   "drop it first (`drop(guard)` or an inner block), or use tokio::sync::Mutex.\n"
+		   "A lock guard (std::sync, or parking_lot: `lock_types`) that is still alive at an `.await`\n"
+		   "is reported too: bound by `let g = m.lock().unwrap()`, `let Ok(g) = m.lock() else {..}`,\n"
+		   "`if let Ok(g) = m.lock()`, or a temporary of the scrutinee of a `match`, `if let` or\n"
+		   "`while let` (`match m.lock().unwrap().get(k) {..}` holds the lock until the match ends).\n"
+		   "Drop it first (`drop(guard)`, an inner block, a `let` before the match), or use\n"
+		   "tokio::sync::Mutex.\n"
 		   "\n"
-		   "What counts as async context: only the nearest enclosing body. A nested `fn` item or a\n"
-		   "closure that is not async ends it, so work inside `spawn_blocking(|| …)`, `thread::spawn`,\n"
-		   "`rayon::spawn` or `.map(|x| …)` is not reported. Calls are resolved through the file's\n"
+		   "What counts as async context: only the nearest enclosing body. A nested `fn` item ends it;\n"
+		   "so does a closure that is not async, unless a method that calls it in place takes it\n"
+		   "(`inline`: `opt.map(|p| …)`, iterator adapters, `unwrap_or_else`, …), where it stays.\n"
+		   "Work inside `spawn_blocking(|| …)`, `thread::spawn`, `rayon::join`, a rayon parallel\n"
+		   "iterator, a closure kept in a variable or handed to any other function is not reported:\n"
+		   "where and when those run is not shown. Calls are resolved through the file's\n"
 		   "`use` declarations (groups, aliases, self/super/crate, globs of known modules): `use\n"
 		   "tokio::fs; fs::read(p).await` is fine, `use std::fs; fs::read(p)` is not. A call that is\n"
 		   "itself awaited is never the blocking std version.\n"
@@ -1734,6 +2098,11 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "your own function, a generic) is only matched for method names that only blocking APIs\n"
 		   "have (`blocking_lock`, `block_on`, `to_socket_addrs`, …): an `rx.recv()` whose `rx` comes\n"
 		   "from elsewhere is not reported.\n"
+		   "\n"
+		   "Not blocking, though listed: `TcpListener::bind`/`UdpSocket::bind` on an IP literal\n"
+		   "(`\"127.0.0.1:0\"`), a SocketAddr or an `(ip, port)` pair (no name to resolve, and bind(2)\n"
+		   "does not wait), `to_socket_addrs` on those, and `io::copy` between readers and writers in\n"
+		   "memory (a Cursor, a Vec, a byte slice, io::sink()).\n"
 		   "\n"
 		   "Blocking reached through the crate's own functions is reported at the call in the async\n"
 		   "fn, with the chain: async fn `reload` calls `load_config` (src/config.rs:41), which\n"

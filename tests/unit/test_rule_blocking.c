@@ -481,7 +481,9 @@ static void test_blocking_list(void **state)
 			   "  - path: mio::**\n"
 			   "wrappers:\n"
 			   "  - spawn_blocking\n"
-			   "  - tokio::task::block_in_place\n";
+			   "  - tokio::task::block_in_place\n"
+			   "inline: [map, for_each]\n"
+			   "lock_types: [parking_lot::Mutex]\n";
 	struct cg_conf_node *conf;
 	struct cg_blocking_list list;
 	const struct cg_blocking_entry *e;
@@ -537,6 +539,13 @@ static void test_blocking_list(void **state)
 	assert_false(cg_blocking_is_wrapper(&list, "block_in_place", false, &is_bip));
 	assert_true(cg_blocking_is_wrapper(&list, "block_in_place", true, &is_bip));
 	assert_false(cg_blocking_is_wrapper(&list, "spawn", false, &is_bip));
+
+	assert_true(cg_blocking_is_inline(&list, "map", 3));
+	assert_false(cg_blocking_is_inline(&list, "map_err", 7));
+	assert_false(cg_blocking_is_inline(&list, "ma", 2));
+	assert_true(cg_blocking_is_lock_type(&list, "parking_lot::Mutex"));
+	assert_false(cg_blocking_is_lock_type(&list, "tokio::sync::Mutex"));
+	assert_false(cg_blocking_is_lock_type(&list, NULL));
 
 	cg_blocking_list_release(&list);
 	cg_conf_node_free(conf);

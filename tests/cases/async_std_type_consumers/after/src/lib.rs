@@ -6,7 +6,7 @@ async fn save(p: &str, data: &[u8]) -> std::io::Result<()> {
     w.write_all(data)
 }
 
-async fn serve(addr: std::net::SocketAddr) -> std::io::Result<()> {
+async fn serve(addr: &str) -> std::io::Result<()> {
     let listener = std::net::TcpListener::bind(addr)?;
     HttpServer::new(app).listen(listener)?.run().await
 }
