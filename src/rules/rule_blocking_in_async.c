@@ -95,7 +95,8 @@ enum runtime {
 struct walk {
 	struct cg_rule_ctx *ctx;
 	enum runtime runtime;
-	size_t chain_depth; /* the level of the chain being checked, or NO_CHAIN */
+	size_t chain_depth;  /* the level of the chain being checked, or NO_CHAIN */
+	unsigned wrap_depth; /* Arc::new(..) arguments being typed, to bound the nesting */
 	const struct cg_rust_file *rf;
 	bool is_crate_root; /* `crate::` names this file (src/lib.rs, src/main.rs, …) */
 	struct cg_blocking_list list;
@@ -1109,6 +1110,35 @@ static bool suppressed_here(const struct actx *c, const struct callee *k)
 	return c->in_block_in_place && is_block_on(k->name);
 }
 
+/* `Arc::new`, `Rc::new`, `Box::new`: the value derefs to its argument's type. */
+static bool is_pointer_new(const char *resolved)
+{
+	const char *last = cg_blocking_last_seg(resolved);
+	size_t tlen;
+	const char *tseg;
+	if (last == resolved || strcmp(last, "new"))
+		return false;
+	tlen = (size_t)(last - resolved) - 2;
+	tseg = resolved;
+	for (const char *q; (q = strstr(tseg, "::")) != NULL && q < resolved + tlen;)
+		tseg = q + 2;
+	return (size_t)(resolved + tlen - tseg) <= 3 &&
+	       (!strncmp(tseg, "Arc::", 5) || !strncmp(tseg, "Rc::", 4) || !strncmp(tseg, "Box::", 5));
+}
+
+/* The type of the one argument of `Arc::new(x)` (owned); nesting deeper than a few levels stays unknown. */
+static struct vtype type_of_pointee(struct walk *w, const struct actx *c, TSNode call)
+{
+	TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+	struct vtype t = { 0 };
+	if (ts_node_is_null(args) || ts_node_named_child_count(args) != 1 || w->wrap_depth >= 4)
+		return t;
+	w->wrap_depth++;
+	t = type_of_expr(w, c, ts_node_named_child(args, 0));
+	w->wrap_depth--;
+	return t;
+}
+
 /*
  * Types a chain innermost first and, when `should_check`, reports its first
  * blocking call that is not awaited. Returns the chain's type (owned).
@@ -1158,7 +1188,7 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 					  ts_node_child_by_field_name(op->node, "arguments", 9), (TSNode){ 0 });
 				is_flagged = true;
 			}
-			t = type_of_path_call(resolved);
+			t = is_pointer_new(resolved) ? type_of_pointee(w, c, op->node) : type_of_path_call(resolved);
 			free(resolved);
 			break;
 		}

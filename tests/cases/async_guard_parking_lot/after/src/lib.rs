@@ -22,4 +22,10 @@ async fn fine(state: Arc<Mutex<u32>>, t: Arc<tokio::sync::Mutex<u32>>) {
     flush().await;
 }
 
+async fn shared() {
+    let m = Arc::new(Mutex::new(0u32));
+    let g = m.lock();
+    flush().await;
+}
+
 async fn flush() {}

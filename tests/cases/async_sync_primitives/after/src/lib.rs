@@ -16,4 +16,6 @@ async fn channels() {
     let w = urx.recv().unwrap();
     let t = tokio::sync::Barrier::new(2);
     t.wait().await;
+    let shared = std::sync::Arc::new(Barrier::new(2));
+    shared.wait();
 }
