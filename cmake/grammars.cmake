@@ -4,7 +4,14 @@
 # 0.20.7 keeps a node's child count in 16 bits and frees an invalid pointer
 # when error recovery makes a node of 65,536 children (docs/security.md).
 # The grammars are ABI 14, which the 0.25 runtime loads (it reads 13 to 15).
-set(CRABGATE_GRAMMAR_CACHE "${CMAKE_BINARY_DIR}/grammars" CACHE PATH
+# The environment variable of the same name sets the default, so CI scripts
+# (and their tests) can share one cache without passing a cmake option.
+if(DEFINED ENV{CRABGATE_GRAMMAR_CACHE} AND NOT "$ENV{CRABGATE_GRAMMAR_CACHE}" STREQUAL "")
+  set(cg_grammar_cache "$ENV{CRABGATE_GRAMMAR_CACHE}")
+else()
+  set(cg_grammar_cache "${CMAKE_BINARY_DIR}/grammars")
+endif()
+set(CRABGATE_GRAMMAR_CACHE "${cg_grammar_cache}" CACHE PATH
     "where the fetched grammar packages are unpacked (shareable between build folders)")
 
 # Unpacks `subdir` of the package (all of it when empty) and sets
