@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The npm packages the forge test servers need, at pinned versions, in
-# DIR/node_modules; prints DIR. With --install (ci/setup.sh), installs them,
+# DIR/node_modules; prints DIR. With --install (ci/setup.sh --tests), installs them,
 # once: a stamp names the pins installed, so a second run does nothing.
 # Without it (the tests), only checks they are there: no test installs anything.
 #
@@ -38,10 +38,10 @@ if [[ -f "$here/install_node_tools.sh" ]]; then
 fi
 if ! [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -d "$dir/node_modules/@octokit/openapi" ]]; then
   if ((!${#install[@]})); then
-    echo "install_forge_tools: the forge test servers' npm packages are not in $dir; run ci/setup.sh, which installs them" >&2
+    echo "install_forge_tools: the forge test servers' npm packages are not in $dir; run ci/setup.sh --tests, which installs them" >&2
     exit 1
   fi
-  command -v npm >/dev/null 2>&1 || { echo "install_forge_tools: npm is needed (ci/setup.sh installs it)" >&2; exit 1; }
+  command -v npm >/dev/null 2>&1 || { echo "install_forge_tools: npm is needed (ci/setup.sh --tests installs it)" >&2; exit 1; }
   # A private package.json keeps npm from walking up into another project.
   [[ -f "$dir/package.json" ]] || echo '{"name":"crabgate-test-tools","private":true}' >"$dir/package.json"
   npm install --prefix "$dir" --no-audit --no-fund --ignore-scripts --loglevel=error "${pins[@]}" >&2

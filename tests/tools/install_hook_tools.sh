@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hook managers the hook tests drive, at pinned versions, in
-# DIR/node_modules; prints DIR. With --install (ci/setup.sh), installs them,
+# DIR/node_modules; prints DIR. With --install (ci/setup.sh --tests), installs them,
 # once: a stamp names the pins installed, so a second run does nothing.
 # Without it (the tests), only checks they are there: no test installs
 # anything. Needs only the npm registry; nothing here is ever committed.
@@ -31,10 +31,10 @@ exec 9>"$dir/.lock"
 flock 9
 if ! [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -d "$dir/node_modules/lefthook" && -d "$dir/node_modules/husky" ]]; then
   if ((!install)); then
-    echo "install_hook_tools: lefthook and husky are not in $dir; run ci/setup.sh, which installs them" >&2
+    echo "install_hook_tools: lefthook and husky are not in $dir; run ci/setup.sh --tests, which installs them" >&2
     exit 1
   fi
-  command -v npm >/dev/null 2>&1 || { echo "install_hook_tools: npm is needed (ci/setup.sh installs it)" >&2; exit 1; }
+  command -v npm >/dev/null 2>&1 || { echo "install_hook_tools: npm is needed (ci/setup.sh --tests installs it)" >&2; exit 1; }
   # A private package.json keeps npm from walking up into another project.
   [[ -f "$dir/package.json" ]] || echo '{"name":"crabgate-hook-tools","private":true}' >"$dir/package.json"
   npm install --prefix "$dir" --no-audit --no-fund --ignore-scripts --loglevel=error "${pins[@]}" >&2

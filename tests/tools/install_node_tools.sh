@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Node tools the report tests validate with, at pinned versions, in DIR
-# (default: $CRABGATE_BUILD_DIR/node). With --install (ci/setup.sh), installs
+# (default: $CRABGATE_BUILD_DIR/node). With --install (ci/setup.sh --tests), installs
 # them, once: a stamp file names the versions installed, so a second run does
 # nothing. Without it (the tests), only checks they are there: no test
 # installs anything. Needs only the npm registry; nothing here is ever committed.
@@ -27,10 +27,10 @@ installed() {
 
 installed && exit 0
 if ((!install)); then
-	echo "install_node_tools: the report tests' Node tools are not in $dir; run ci/setup.sh, which installs them" >&2
+	echo "install_node_tools: the report tests' Node tools are not in $dir; run ci/setup.sh --tests, which installs them" >&2
 	exit 1
 fi
-command -v npm >/dev/null 2>&1 || { echo "install_node_tools: npm is needed (ci/setup.sh installs it)" >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "install_node_tools: npm is needed (ci/setup.sh --tests installs it)" >&2; exit 1; }
 mkdir -p "$dir"
 # Concurrent test runs share the folder: one installs, the others wait.
 exec 9>"$dir/.node-tools-lock"

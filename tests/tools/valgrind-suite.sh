@@ -36,7 +36,7 @@ target=${1:?usage: valgrind-suite.sh CRABGATE_BINARY BUILD_DIR}
 build=${2:?usage: valgrind-suite.sh CRABGATE_BINARY BUILD_DIR}
 
 if ! command -v valgrind >/dev/null 2>&1; then
-  echo "valgrind-suite: valgrind is missing; run ci/setup.sh, which installs it" >&2
+  echo "valgrind-suite: valgrind is missing; run ci/setup.sh --tests, which installs it" >&2
   exit 1
 fi
 
