@@ -10,7 +10,10 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${CRABGATE_BUILD_DIR:-$root/build}
-grammars=${CRABGATE_GRAMMAR_CACHE:-$build/grammars}
+# Where the grammars are (or go): the environment's choice, else the build
+# folder's, else cmake's default.
+grammars=${CRABGATE_GRAMMAR_CACHE:-$(sed -n 's/^CRABGATE_GRAMMAR_CACHE:PATH=//p' "$build/CMakeCache.txt" 2>/dev/null || true)}
+grammars=${grammars:-$build/grammars}
 
 quiet=0 tests=0
 for arg in "$@"; do
