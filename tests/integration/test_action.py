@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.request
 
@@ -37,6 +38,16 @@ def load(rel):
 ACTION = load("action.yml")
 INPUTS = {"config", "fail-level", "format", "sarif-file", "review", "post-comments", "update-memory", "token",
           "version"}
+
+
+def grammar_env():
+    """The build under test's grammar cache, so the scripts' builds fetch nothing."""
+    try:
+        with open(os.path.join(BUILD_DIR, "CMakeCache.txt"), encoding="utf-8") as f:
+            m = re.search(r"^CRABGATE_GRAMMAR_CACHE:PATH=(.*)$", f.read(), re.M)
+    except OSError:
+        return {}
+    return {"CRABGATE_GRAMMAR_CACHE": m.group(1)} if m else {}
 
 
 def has_ci_command():
@@ -501,20 +512,143 @@ class TestBuildAndCache(ActionTest):
         ws = self.origin.shallow_clone(os.path.join(self.tmp, "ws"))
         cache = os.path.join(self.tmp, "actions-cache")
         steps = ["Install", "Choose", "Restore", "Build", "Put crabgate on PATH"]
-        first = Runner(os.path.join(self.tmp, "job1"), ws, "pull_request", self.origin.event(), cache_dir=cache)
+        first = Runner(os.path.join(self.tmp, "job1"), ws, "pull_request", self.origin.event(), cache_dir=cache,
+                       env=grammar_env())
         status, _ = first.run(only=steps)
         self.assertEqual(status, "success", first.text())
         self.assertIn("run: Build crabgate", first.text())
         self.assertRegex(first.text(), r"crabgate \d+\.\d+\.\d+")
         self.assertEqual(len(os.listdir(cache)), 1, "the post step saved the build")
 
-        second = Runner(os.path.join(self.tmp, "job2"), ws, "pull_request", self.origin.event(), cache_dir=cache)
+        second = Runner(os.path.join(self.tmp, "job2"), ws, "pull_request", self.origin.event(), cache_dir=cache,
+                        env=grammar_env())
         status, _ = second.run(only=steps)
         self.assertEqual(status, "success", second.text())
         self.assertIn("skipped: Build crabgate", second.text())
         r = subprocess.run(["crabgate", "version"], env=second.base_env(), capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(os.path.join(second.tool_cache, "crabgate"), second.base_env()["PATH"])
+
+
+def chosen_key(runner):
+    """The cache key the action's "Choose" step picks on this runner."""
+    env = runner.base_env()
+    out = os.path.join(runner.temp, "choose-out")
+    step = [s for s in ACTION["runs"]["steps"] if s.get("id") == "which"][0]
+    env.update(GITHUB_OUTPUT=out, CRABGATE_VERSION="")
+    subprocess.run(["bash", "-c", step["run"]], env=env, cwd=runner.workspace, check=True)
+    with open(out) as f:
+        return parse_kv(f.read())["key"]
+
+
+class AptShims:
+    """apt-get, sudo and dpkg-query on PATH, in the test's folder: dpkg-query says
+    no package is installed, so a script asks apt-get for every package it wants,
+    and apt-get records its arguments instead of installing (what it would
+    install is on this machine already, so the builds still work)."""
+
+    def __init__(self, root):
+        self.dir = os.path.join(root, "shims")
+        self.log = os.path.join(root, "apt-get.log")
+        os.makedirs(self.dir)
+        scripts = {
+            "apt-get": f'#!/bin/sh\necho "$*" >>"{self.log}"\n',
+            # Searches (ci/runtime-packages.sh, `dpkg -S`) are answered by the real one.
+            "dpkg-query": '#!/bin/sh\ncase $1 in -S | --search) exec %s "$@" ;; esac\nexit 1\n'
+                          % shutil.which("dpkg-query"),
+            "sudo": '#!/bin/sh\nexec "$@"\n',
+        }
+        for name, text in scripts.items():
+            path = os.path.join(self.dir, name)
+            with open(path, "w") as f:
+                f.write(text)
+            os.chmod(path, 0o755)
+        self.path = self.dir + os.pathsep + os.environ["PATH"]
+
+    def installed(self):
+        """The packages `apt-get install` was asked for since the last call."""
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            lines = f.read().splitlines()
+        os.unlink(self.log)
+        return [w for ln in lines if ln.split()[:1] == ["install"] for w in ln.split()[1:] if not w.startswith("-")]
+
+
+def assert_runtime_only(test, packages, what):
+    test.assertTrue(packages, f"{what}: the warm run asked for no package at all (the shim saw nothing)")
+    for p in packages:
+        test.assertFalse(p.endswith("-dev") or p in ("npm", "nodejs", "build-essential", "cmake")
+                         or p.startswith("node-"), f"{what}: the warm run installs {p}: {packages}")
+    test.assertTrue(any(p.startswith("libgit2-") for p in packages), packages)
+
+
+class TestColdThenWarm(ActionTest):
+    """The Action's and the GitLab job's set-up, run twice with the cache kept:
+    the cold run builds, the warm one installs the runtime libraries only.
+    The times are printed (docs/github.md and docs/gitlab.md quote them), never asserted."""
+
+    def test_action(self):
+        shims = AptShims(self.tmp)
+        ws = self.origin.shallow_clone(os.path.join(self.tmp, "ws"))
+        cache = os.path.join(self.tmp, "actions-cache")
+        env = {"PATH": shims.path, "ImageOS": "ubuntu24", "ImageVersion": "20261130.1", **grammar_env()}
+        steps = ["Choose", "Restore", "Install", "Build", "Put crabgate on PATH"]
+        times = []
+        for job in ("cold", "warm"):
+            runner = Runner(os.path.join(self.tmp, job), ws, "pull_request", self.origin.event(), cache_dir=cache,
+                            env=env)
+            start = time.monotonic()
+            status, _ = runner.run(only=steps)
+            times.append(time.monotonic() - start)
+            self.assertEqual(status, "success", runner.text())
+            installed = shims.installed()
+            if job == "cold":
+                self.assertIn("run: Build crabgate", runner.text())
+                self.assertIn("libgit2-dev", installed)
+                self.assertEqual(len(os.listdir(cache)), 1)
+                key = os.listdir(cache)[0]
+                self.assertIn("ubuntu24", key)
+                self.assertIn("20261130.1", key)
+            else:
+                self.assertIn("skipped: Build crabgate", runner.text())
+                assert_runtime_only(self, installed, "action")
+                r = subprocess.run(["crabgate", "version", "--verbose"], env=runner.base_env(), capture_output=True,
+                                   text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("libgit2 ", r.stdout)
+        print(f"action set-up: cold {times[0]:.1f}s, warm {times[1]:.2f}s (apt-get not run)")
+
+        # A new runner image is a new key: its libgit2.so may differ.
+        runner = Runner(os.path.join(self.tmp, "upgraded"), ws, "pull_request", self.origin.event(), cache_dir=cache,
+                        env=dict(env, ImageVersion="20261207.1"))
+        self.assertNotEqual(chosen_key(runner), key)
+        self.assertIn("20261207.1", chosen_key(runner))
+
+    def test_gitlab_job(self):
+        shims = AptShims(self.tmp)
+        ws = os.path.join(self.tmp, "project")
+        git("clone", "-q", "--branch", "feature", "file://" + self.origin.path, ws, cwd=self.tmp)
+        cache = os.path.join(self.tmp, "gl-cache")
+        job = GitlabJob(self.tmp, ws, {"CRABGATE_SOURCE": SOURCE_DIR, "CRABGATE_CACHE_DIR": cache,
+                                       "PATH": shims.path, **grammar_env()})
+        job.script = "\n".join(load("ci/gitlab-ci.yml")[".crabgate"]["before_script"])
+        times = []
+        for run in ("cold", "warm"):
+            start = time.monotonic()
+            r = job.run()
+            times.append(time.monotonic() - start)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertRegex(r.stdout, r"crabgate \d+\.\d+\.\d+")
+            installed = shims.installed()
+            if run == "cold":
+                self.assertIn("libgit2-dev", installed)
+                (built,) = os.listdir(cache)
+                with open(os.path.join(cache, built, "share", "crabgate", "runtime-packages")) as f:
+                    self.assertIn("libgit2-", f.read())
+            else:
+                assert_runtime_only(self, installed, "gitlab")
+        print(f"gitlab set-up: cold {times[0]:.1f}s, warm {times[1]:.2f}s (apt-get not run)")
 
 
 def forge_tools():
@@ -592,14 +726,7 @@ class TestRunCrabgateCi(ActionTest):
 
     def seed_cache(self, runner):
         """The binary under test stands in for the action's build: a cache hit."""
-        env = runner.base_env()
-        out = os.path.join(runner.temp, "choose-out")
-        step = [s for s in ACTION["runs"]["steps"] if s.get("id") == "which"][0]
-        env.update(GITHUB_OUTPUT=out, CRABGATE_VERSION="")
-        subprocess.run(["bash", "-c", step["run"]], env=env, cwd=runner.workspace, check=True)
-        with open(out) as f:
-            kv = parse_kv(f.read())
-        dest = os.path.join(runner.cache_dir, kv["key"], "bin")
+        dest = os.path.join(runner.cache_dir, chosen_key(runner), "bin")
         os.makedirs(dest, exist_ok=True)
         shutil.copy(BIN, os.path.join(dest, "crabgate"))
 
@@ -667,7 +794,7 @@ class TestGitlabJobRuns(ActionTest):
         return ws
 
     def variables(self, **extra):
-        v = {"CRABGATE_SOURCE": SOURCE_DIR, "CRABGATE_CACHE_DIR": os.path.join(self.tmp, "gl-cache")}
+        v = {"CRABGATE_SOURCE": SOURCE_DIR, "CRABGATE_CACHE_DIR": os.path.join(self.tmp, "gl-cache"), **grammar_env()}
         v.update(extra)
         return v
 
@@ -720,10 +847,12 @@ class TestGitlabJobRuns(ActionTest):
               "CI_SERVER_URL": url}
         # A cache hit with the binary under test: the build half is tested above.
         job = GitlabJob(self.tmp, ws, self.variables(**mr))
-        r = subprocess.run(["sh", "-c", "cd \"$CRABGATE_SOURCE\" && find CMakeLists.txt config.yaml cmake hooks src "
+        r = subprocess.run(["sh", "-c", "grep -E '^(ID|VERSION_ID)=' /etc/os-release | cut -d= -f2 | tr -d '\"' | "
+                            "paste -sd-; cd \"$CRABGATE_SOURCE\" && find CMakeLists.txt config.yaml cmake hooks src "
                             "-type f | sort | xargs sha256sum | sha256sum | cut -c1-16"], env=job.env,
                            capture_output=True, text=True, check=True)
-        dest = os.path.join(job.env["CRABGATE_CACHE_DIR"], "src-" + r.stdout.strip(), "bin")
+        os_id, sum_ = r.stdout.split()
+        dest = os.path.join(job.env["CRABGATE_CACHE_DIR"], f"{os_id}-src-{sum_}", "bin")
         os.makedirs(dest)
         shutil.copy(BIN, os.path.join(dest, "crabgate"))
 
