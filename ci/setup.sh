@@ -116,7 +116,14 @@ if ((tests)); then
 
   # The npm tools the tests validate and drive with (schemas, test servers' data,
   # hook managers), at pinned versions under the build folder.
-  npm_tools() { CRABGATE_BUILD_DIR=$build bash "$root/tests/tools/$1" --install >/dev/null; }
+  # npm's own chatter ("added 7 packages") is shown only when it fails.
+  npm_tools() {
+    local out
+    if ! out=$(CRABGATE_BUILD_DIR=$build bash "$root/tests/tools/$1" --install 2>&1); then
+      printf '%s\n' "$out" >&2
+      return 1
+    fi
+  }
   step "npm tools for the forge tests" npm_tools install_forge_tools.sh
   step "npm tools for the hook tests" npm_tools install_hook_tools.sh
 fi
