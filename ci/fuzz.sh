@@ -13,7 +13,7 @@ grammars=${2:-}
 seconds=${FUZZ_SECONDS:-60}
 
 if ! command -v clang >/dev/null 2>&1 || ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
-  echo "fuzz: clang with libFuzzer is missing; run ci/setup.sh, which installs it" >&2
+  echo "fuzz: clang with libFuzzer is missing; run ci/setup.sh --tests, which installs it" >&2
   exit 1
 fi
 

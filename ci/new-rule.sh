@@ -163,7 +163,7 @@ EOF
 if command -v clang-format >/dev/null 2>&1; then
   clang-format -i "$rule_c" src/rules/registry.c
 else
-  echo "new-rule: clang-format is missing (ci/setup.sh installs it); format $rule_c and src/rules/registry.c before committing" >&2
+  echo "new-rule: clang-format is missing (ci/setup.sh --tests installs it); format $rule_c and src/rules/registry.c before committing" >&2
 fi
 
 # The case: the rule turned on, one finding where the macro is called.

@@ -12,7 +12,7 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
   cmake -S "$root" -B "$build" "${args[@]}" >/dev/null
 fi
 cmake --build "$build" -j "$(nproc)" -- --no-print-directory >/dev/null
-# The tests' npm tools are installed by ci/setup.sh in the normal build folder
+# The tests' npm tools are installed by ci/setup.sh --tests in the normal build folder
 # (CRABGATE_TEST_TOOLS, set by the sanitizer_suite test); tests install nothing.
 tools=${CRABGATE_TEST_TOOLS:-$root/build}
 for d in node hook-tools; do
