@@ -175,6 +175,12 @@ int cg_change_read(const struct cg_change *change, const char *path, struct cg_b
 int cg_change_list(const struct cg_change *change, const char *prefix, int (*cb)(const char *path, void *payload),
 		   void *payload);
 bool cg_change_exists(const struct cg_change *change, const char *path);
+/*
+ * The blob id of `path` at the new revision, without reading it: what
+ * caches key on. False when absent, or when its new text is in no object
+ * (a file a --diff rebuilt).
+ */
+bool cg_change_blob_id(const struct cg_change *change, const char *path, git_oid *out);
 
 /*
  * Keeps only the files of shard `index` (1-based) of `count`: a file's shard

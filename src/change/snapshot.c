@@ -138,6 +138,19 @@ bool cg_change_exists(const struct cg_change *change, const char *path)
 	return found;
 }
 
+bool cg_change_blob_id(const struct cg_change *change, const char *path, git_oid *out)
+{
+	const struct cg_changed_file *f = NULL;
+	bool found;
+	int held = diff_file(change, path, &f);
+	if (held != DIFF_UNTOUCHED)
+		return false; /* a diff's new text is in no object: it has no id */
+	cg_change_lock(change);
+	found = lookup(change->snapshot, path, out) == 0;
+	cg_change_unlock(change);
+	return found;
+}
+
 static int read_locked(const struct cg_change *change, const char *path, struct cg_buf *out)
 {
 	const struct cg_changed_file *f = NULL;
