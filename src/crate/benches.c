@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crate/cache.h"
 #include "crate/crate_private.h"
 #include "syntax/items.h"
 #include "syntax/rust.h"
@@ -1181,6 +1182,119 @@ static struct bench_scan *index_entry(struct cg_bench_index *index, const char *
 /* How far a bench file has been read: its text, its words, its tree. */
 enum scan_level { SCAN_TEXT, SCAN_WORDS, SCAN_TREE };
 
+/* Frees what a scan filled in `fresh` (not its path or text) and zeroes those fields. */
+static void scan_release(struct bench_scan *fresh)
+{
+	for (size_t i = 0; i < fresh->nwords; i++)
+		free(fresh->words[i].name);
+	free(fresh->words);
+	for (size_t i = 0; i < fresh->nnames; i++)
+		free(fresh->names[i]);
+	free(fresh->names);
+	refs_free(fresh->refs, fresh->nrefs, fresh->uses, fresh->nuses);
+	fresh->words = NULL;
+	fresh->nwords = 0;
+	fresh->names = NULL;
+	fresh->nnames = 0;
+	fresh->refs = NULL;
+	fresh->nrefs = 0;
+	fresh->uses = NULL;
+	fresh->nuses = 0;
+	fresh->flags = (struct cg_bench_file){ 0 };
+}
+
+/*
+ * The words and the tree's findings of a bench file in the disk cache
+ * (crate/cache.h), by blob id: a warm hook reads no bench file's text.
+ * Bump CG_DISK_CACHE_FORMAT when struct bench_scan's cached parts change.
+ */
+static void encode_scan(struct cg_buf *out, const struct bench_scan *bs, enum scan_level level)
+{
+	if (level == SCAN_WORDS) {
+		cg_cache_put_u32(out, (uint32_t)bs->nwords);
+		for (size_t i = 0; i < bs->nwords; i++) {
+			cg_cache_put_str(out, bs->words[i].name);
+			cg_cache_put_u32(out, bs->words[i].is_sure);
+		}
+		return;
+	}
+	cg_cache_put_u32(
+		out, (uint32_t)(bs->flags.uses_criterion | bs->flags.uses_divan << 1 | bs->flags.has_main_macro << 2));
+	cg_cache_put_u32(out, (uint32_t)bs->nnames);
+	for (size_t i = 0; i < bs->nnames; i++)
+		cg_cache_put_str(out, bs->names[i]);
+	cg_cache_put_u32(out, (uint32_t)bs->nrefs);
+	for (size_t i = 0; i < bs->nrefs; i++) {
+		cg_cache_put_str(out, bs->refs[i].name);
+		cg_cache_put_str(out, bs->refs[i].qual);
+		cg_cache_put_str(out, bs->refs[i].first);
+		cg_cache_put_u32(out, (uint32_t)bs->refs[i].kind);
+	}
+	cg_cache_put_u32(out, (uint32_t)bs->nuses);
+	for (size_t i = 0; i < bs->nuses; i++) {
+		cg_cache_put_str(out, bs->uses[i].path);
+		cg_cache_put_str(out, bs->uses[i].local);
+	}
+}
+
+/* Fills `fresh` from a cached entry; false (and `fresh` freed by the caller) when it cannot be trusted. */
+static bool decode_scan(struct bench_scan *fresh, const struct cg_buf *raw, enum scan_level level)
+{
+	struct cg_cache_reader r = { (const unsigned char *)raw->ptr, (const unsigned char *)raw->ptr + raw->size,
+				     false };
+	size_t n;
+	if (level == SCAN_WORDS) {
+		n = cg_cache_get_count(&r, 8);
+		fresh->words = cg_calloc(n ? n : 1, sizeof(*fresh->words));
+		for (size_t i = 0; i < n && !r.is_bad; i++) {
+			struct word *w = &fresh->words[fresh->nwords++];
+			w->name = cg_cache_get_str(&r);
+			w->is_sure = cg_cache_get_u32(&r) != 0;
+			r.is_bad |= !w->name;
+		}
+	} else {
+		uint32_t flags = cg_cache_get_u32(&r);
+		fresh->flags.uses_criterion = flags & 1;
+		fresh->flags.uses_divan = (flags >> 1) & 1;
+		fresh->flags.has_main_macro = (flags >> 2) & 1;
+		n = cg_cache_get_count(&r, 4);
+		fresh->names = cg_calloc(n ? n : 1, sizeof(*fresh->names));
+		for (size_t i = 0; i < n && !r.is_bad; i++)
+			r.is_bad |= !(fresh->names[fresh->nnames++] = cg_cache_get_str(&r));
+		n = cg_cache_get_count(&r, 16);
+		fresh->refs = cg_calloc(n ? n : 1, sizeof(*fresh->refs));
+		for (size_t i = 0; i < n && !r.is_bad; i++) {
+			struct bench_ref *f = &fresh->refs[fresh->nrefs++];
+			uint32_t kind;
+			f->name = cg_cache_get_str(&r);
+			f->qual = cg_cache_get_str(&r);
+			f->first = cg_cache_get_str(&r);
+			kind = cg_cache_get_u32(&r);
+			f->kind = (enum ref_kind)kind;
+			r.is_bad |= !f->name || kind > REF_CALL;
+		}
+		n = cg_cache_get_count(&r, 8);
+		fresh->uses = cg_calloc(n ? n : 1, sizeof(*fresh->uses));
+		for (size_t i = 0; i < n && !r.is_bad; i++) {
+			struct bench_use *u = &fresh->uses[fresh->nuses++];
+			u->path = cg_cache_get_str(&r);
+			u->local = cg_cache_get_str(&r);
+			r.is_bad |= !u->path || !u->local;
+		}
+	}
+	return !r.is_bad && r.p == r.end;
+}
+
+/* The disk cache's key for a bench file's entries: what is read depends on the size bound too. */
+static bool scan_disk_key(struct cg_crate_cache *cache, const char *path, git_oid *id, uint64_t *key)
+{
+	size_t max_file = cg_crate__max_file(cache);
+	if (!cg_crate__disk(cache) || !cg_change_blob_id(cg_crate__change(cache), path, id))
+		return false;
+	*key = cg_hash64(&max_file, sizeof(max_file), 0);
+	return true;
+}
+
 /*
  * The scan of `path` filled up to `level`. The file is read and scanned
  * outside every lock: two threads may both do it, and the first to finish
@@ -1191,8 +1305,11 @@ static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path
 {
 	struct cg_bench_index *index = cg_crate__bench_index(cache);
 	struct bench_scan *bs, fresh = { 0 };
-	struct cg_buf text = CG_BUF_INIT;
-	bool has_text, is_done;
+	struct cg_buf text = CG_BUF_INIT, raw = CG_BUF_INIT;
+	enum cg_disk_cache_kind kind = level == SCAN_TREE ? CG_CACHE_BENCH_TREE : CG_CACHE_BENCH_WORDS;
+	bool has_text, is_done, has_id = false, is_cached = false;
+	uint64_t key = 0;
+	git_oid id;
 
 	pthread_mutex_lock(&index->lock);
 	bs = index_entry(index, path);
@@ -1201,7 +1318,13 @@ static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path
 	pthread_mutex_unlock(&index->lock);
 	if (is_done)
 		return bs;
-	if (!has_text) {
+	has_id = level != SCAN_TEXT && scan_disk_key(cache, path, &id, &key);
+	if (has_id && cg_disk_cache_get(cg_crate__disk(cache), kind, &id, key, &raw)) {
+		is_cached = decode_scan(&fresh, &raw, level);
+		if (!is_cached)
+			scan_release(&fresh);
+	}
+	if (!is_cached && !has_text) {
 		if (!cg_crate__read_file(cache, path, &text))
 			cg_buf_init(&text);
 		pthread_mutex_lock(&index->lock);
@@ -1213,10 +1336,18 @@ static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path
 		pthread_mutex_unlock(&index->lock);
 		cg_buf_release(&text);
 	}
-	if (level == SCAN_TREE && bs->text.size)
-		tree_scan(&fresh, bs->text.ptr, bs->text.size);
-	else if (level == SCAN_WORDS)
-		words_scan(&fresh, bs->text.ptr, bs->text.size);
+	if (!is_cached) {
+		if (level == SCAN_TREE && bs->text.size)
+			tree_scan(&fresh, bs->text.ptr, bs->text.size);
+		else if (level == SCAN_WORDS)
+			words_scan(&fresh, bs->text.ptr, bs->text.size);
+		if (has_id) {
+			cg_buf_truncate(&raw, 0);
+			encode_scan(&raw, &fresh, level);
+			cg_disk_cache_put(cg_crate__disk(cache), kind, &id, key, raw.ptr, raw.size);
+		}
+	}
+	cg_buf_release(&raw);
 	pthread_mutex_lock(&index->lock);
 	if (level == SCAN_TREE && !bs->has_tree) {
 		bs->has_tree = true;
@@ -1242,13 +1373,7 @@ static struct bench_scan *scanned(struct cg_crate_cache *cache, const char *path
 		fresh.nwords = 0;
 	}
 	pthread_mutex_unlock(&index->lock);
-	for (size_t i = 0; i < fresh.nwords; i++)
-		free(fresh.words[i].name);
-	free(fresh.words);
-	for (size_t i = 0; i < fresh.nnames; i++)
-		free(fresh.names[i]);
-	free(fresh.names);
-	refs_free(fresh.refs, fresh.nrefs, fresh.uses, fresh.nuses);
+	scan_release(&fresh);
 	return bs;
 }
 
@@ -1256,6 +1381,21 @@ static const struct word *find_word(const struct bench_scan *bs, const char *nam
 {
 	struct word key = { (char *)name, false };
 	return bs->nwords ? bsearch(&key, bs->words, bs->nwords, sizeof(*bs->words), cmp_word) : NULL;
+}
+
+/*
+ * The word `name` of bench file `path`, or NULL. Most names asked about are
+ * in no bench at all: the bytes tell without lexing; with a disk cache the
+ * cached words tell without reading the file.
+ */
+static const struct word *bench_word(struct cg_crate_cache *cache, const char *path, const char *name)
+{
+	if (!cg_crate__disk(cache)) {
+		const struct bench_scan *bs = scanned(cache, path, SCAN_TEXT);
+		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)))
+			return NULL;
+	}
+	return find_word(scanned(cache, path, SCAN_WORDS), name);
 }
 
 /* --- a crate's benches --- */
@@ -1406,12 +1546,7 @@ bool cg_crate_bench_names(struct cg_crate_cache *cache, const struct cg_crate *c
 	bool is_named = false, has_unsure = false;
 
 	for (size_t i = 0; i < cr->nbench_files && !is_named; i++) {
-		const struct bench_scan *bs = scanned(cache, cr->bench_files[i], SCAN_TEXT);
-		const struct word *w;
-		/* Most names asked about are in no bench at all: the bytes tell, no lexing needed. */
-		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)))
-			continue;
-		w = find_word(scanned(cache, cr->bench_files[i], SCAN_WORDS), name);
+		const struct word *w = bench_word(cache, cr->bench_files[i], name);
 		is_named = w && w->is_sure;
 		is_unsure[i] = w && !w->is_sure;
 		has_unsure = has_unsure || is_unsure[i];
@@ -1520,11 +1655,9 @@ bool cg_crate_bench_calls(struct cg_crate_cache *cache, const struct cg_crate *c
 		if (*p == '-')
 			*p = '_';
 	for (size_t i = 0; i < cr->nbench_files && !is_named; i++) {
-		const struct bench_scan *bs = scanned(cache, cr->bench_files[i], SCAN_TEXT);
+		const struct bench_scan *bs;
 		size_t lo = 0, hi;
-		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)))
-			continue;
-		if (!find_word(scanned(cache, cr->bench_files[i], SCAN_WORDS), name))
+		if (!bench_word(cache, cr->bench_files[i], name))
 			continue;
 		bs = scanned(cache, cr->bench_files[i], SCAN_TREE);
 		hi = bs->nrefs;

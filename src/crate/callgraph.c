@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crate/cache.h"
 #include "crate/crate_private.h"
 #include "syntax/items.h"
 #include "util/buf.h"
@@ -137,9 +138,27 @@ static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_li
 	struct cg_source src;
 	struct cg_rust_file *rf;
 
+	struct cg_disk_cache *disk = cg_crate__disk(cache);
+	bool is_root = cg_rust_path_is_crate_root(e->path), has_id = false;
+	uint64_t key = 0;
+	size_t max_file;
+	git_oid id;
+
 	if (e->is_tried)
 		return e->is_ok;
 	e->is_tried = true;
+	/* By blob id, before any read: a warm cache spares the text, the parse and the walk. */
+	if (disk && cg_change_blob_id(cg_crate__change(cache), e->path, &id)) {
+		has_id = true;
+		max_file = cg_crate__max_file(cache);
+		key = cg_hash64(&max_file, sizeof(max_file), cg_disk_cache_summary_config(list));
+		if (cg_disk_cache_load_summary(disk, &id, key, is_root, &e->summary)) {
+			e->nodes = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*e->nodes));
+			e->is_ok = true;
+			cg_crate__count_summary(cache, true);
+			return true;
+		}
+	}
 	if (!entry_items(cache, e))
 		return false;
 	if (cg_source_parse(&src, CG_LANG_RUST, e->text.ptr, e->text.size) < 0) {
@@ -147,9 +166,12 @@ static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_li
 		return false;
 	}
 	rf = cg_rust_file_new(&src);
-	if (rf && cg_summary_build(&e->summary, &src, rf, list, cg_rust_path_is_crate_root(e->path), false) == 0) {
+	if (rf && cg_summary_build(&e->summary, &src, rf, list, is_root, false) == 0) {
 		e->nodes = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*e->nodes));
 		e->is_ok = true;
+		cg_crate__count_summary(cache, false);
+		if (has_id)
+			cg_disk_cache_store_summary(disk, &id, key, is_root, &e->summary);
 	} else {
 		cg_error_clear();
 	}

@@ -41,6 +41,12 @@ struct cg_callgraph;
 struct cg_callgraph *cg_crate__callgraph_new(void);
 void cg_crate__callgraph_free(struct cg_callgraph *g);
 struct cg_callgraph *cg_crate__callgraph(const struct cg_crate_cache *cache);
+/* The on-disk summary cache (crate/cache.h), or NULL; borrowed. */
+struct cg_disk_cache *cg_crate__disk(const struct cg_crate_cache *cache);
+/* The bound of cg_crate__read_file: a summary depends on it (a bigger file is absent). */
+size_t cg_crate__max_file(const struct cg_crate_cache *cache);
+/* Counts a summary read back from the disk cache, or built from a parse (cg_crate_cache_counts). */
+void cg_crate__count_summary(const struct cg_crate_cache *cache, bool is_cached);
 /* qsort/bsearch order of `char *` elements. */
 int cg_crate__cmp_str(const void *a, const void *b);
 

@@ -93,6 +93,9 @@ struct cg_crate_cache {
 	struct cg_bench_index *benches;
 	struct manifest_texts *manifest_texts;
 	struct cg_callgraph *calls;
+	struct cg_disk_cache *disk; /* borrowed, or NULL */
+	/* Bumped with __atomic builtins: the readers hold different locks. */
+	size_t nsummaries_cached, nsummaries_built, nfiles_read;
 };
 
 struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
@@ -141,8 +144,37 @@ void cg_crate_cache_free(struct cg_crate_cache *cache)
 	free(cache);
 }
 
+void cg_crate_cache_set_disk(struct cg_crate_cache *cache, struct cg_disk_cache *disk)
+{
+	cache->disk = disk;
+}
+
+struct cg_disk_cache *cg_crate__disk(const struct cg_crate_cache *cache)
+{
+	return cache->disk;
+}
+
+size_t cg_crate__max_file(const struct cg_crate_cache *cache)
+{
+	return cache->max_file;
+}
+
+void cg_crate__count_summary(const struct cg_crate_cache *cache, bool is_cached)
+{
+	struct cg_crate_cache *c = (struct cg_crate_cache *)cache;
+	__atomic_fetch_add(is_cached ? &c->nsummaries_cached : &c->nsummaries_built, 1, __ATOMIC_RELAXED);
+}
+
+void cg_crate_cache_counts(const struct cg_crate_cache *cache, struct cg_crate_counts *out)
+{
+	out->summaries_cached = __atomic_load_n(&cache->nsummaries_cached, __ATOMIC_RELAXED);
+	out->summaries_built = __atomic_load_n(&cache->nsummaries_built, __ATOMIC_RELAXED);
+	out->files_read = __atomic_load_n(&cache->nfiles_read, __ATOMIC_RELAXED);
+}
+
 bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, struct cg_buf *out)
 {
+	__atomic_fetch_add(&((struct cg_crate_cache *)cache)->nfiles_read, 1, __ATOMIC_RELAXED);
 	out->limit = cache->max_file;
 	if (cg_change_read(cache->change, path, out) < 0) {
 		cg_error_clear();

@@ -43,6 +43,20 @@ struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change);
  */
 void cg_crate_cache_set_max_file(struct cg_crate_cache *cache, size_t max_bytes);
 void cg_crate_cache_free(struct cg_crate_cache *cache);
+/*
+ * Keep file summaries in `disk` between runs (crate/cache.h; borrowed,
+ * must outlive the cache); NULL, the default, keeps them for the run only.
+ */
+struct cg_disk_cache;
+void cg_crate_cache_set_disk(struct cg_crate_cache *cache, struct cg_disk_cache *disk);
+
+/* What the crate model did in a run, for `-v`: summaries read back from disk or built, texts read. */
+struct cg_crate_counts {
+	size_t summaries_cached;
+	size_t summaries_built;
+	size_t files_read;
+};
+void cg_crate_cache_counts(const struct cg_crate_cache *cache, struct cg_crate_counts *out);
 
 /*
  * The package `path` belongs to: the nearest Cargo.toml upward from its

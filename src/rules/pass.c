@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rules/pass.h"
+#include "crate/cache.h"
 #include "crate/workspace.h"
 #include "rules/gate.h"
 #include "util/error.h"
@@ -327,6 +328,7 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, const str
 {
 	struct pass_env env;
 	struct pass_run run = { 0 };
+	struct cg_disk_cache *disk = NULL;
 	int err = 0;
 
 	if ((err = pass_env_init(&env, cfg, opts)) < 0)
@@ -340,6 +342,10 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, const str
 	run.max_file_bytes = opts->max_file_bytes;
 	run.opts = opts;
 	cg_crate_cache_set_max_file(run.cargo, run.max_file_bytes);
+	if (opts->is_cache_used && cg_change_git(change) &&
+	    cg_disk_cache_open(&disk, cg_change_git(change), opts->cache_max_bytes) < 0)
+		cg_error_clear(); /* no git directory: the run keeps its summaries to itself */
+	cg_crate_cache_set_disk(run.cargo, disk);
 	run.results = cg_calloc(change->nfiles ? change->nfiles : 1, sizeof(*run.results));
 	pthread_mutex_init(&run.lock, NULL);
 	cg_pass__run_pool(&run, opts->jobs);
@@ -349,7 +355,14 @@ int cg_rules_run(struct cg_findings *out, struct cg_pass_stats *stats, const str
 	pthread_mutex_destroy(&run.lock);
 done:
 	free(run.results);
+	if (run.cargo) {
+		struct cg_crate_counts counts;
+		cg_crate_cache_counts(run.cargo, &counts);
+		cg_verbose("crate model: %zu summaries read from the cache, %zu computed, %zu files read",
+			   counts.summaries_cached, counts.summaries_built, counts.files_read);
+	}
 	cg_crate_cache_free(run.cargo);
+	cg_disk_cache_close(disk);
 	cg_gate_cache_free(run.gate);
 	pass_env_release(&env);
 	return err;

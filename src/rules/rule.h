@@ -162,6 +162,13 @@ struct cg_pass_opts {
 	 */
 	bool is_reference_run;
 	/*
+	 * Keep the crate model's file summaries in the repository's git
+	 * directory between runs (crate/cache.h; cache.enabled, --no-cache),
+	 * bounded to cache_max_bytes (0: the default).
+	 */
+	bool is_cache_used;
+	size_t cache_max_bytes;
+	/*
 	 * Called after each file with how many of the change's files are done,
 	 * from whichever thread finished one, one call at a time (under the
 	 * pass's lock: keep it short); NULL: none.

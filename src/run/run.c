@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crate/cache.h"
 #include "crate/workspace.h"
 #include "net/http.h"
 #include "util/error.h"
@@ -52,6 +53,17 @@ int cg_run_settings_from_config(struct cg_run_settings *s, const struct cg_confi
 	if ((err = cg_http_wait_scale_from_config(&s->http_wait_scale, cfg)) < 0)
 		return err;
 	s->change.max_file_bytes = (uint64_t)max_bytes;
+	{
+		const struct cg_conf_node *cache = cg_conf_child(root, "cache");
+		long cache_max = cg_conf_int(cache, "max_bytes", CG_DISK_CACHE_DEFAULT_MAX);
+		if (cache_max < 0)
+			return cg_error_set(CG_E_CONFIG,
+					    "%s:%u: cache.max_bytes: expected a size in bytes, found '%ld'",
+					    cg_conf_child(cache, "max_bytes")->file,
+					    cg_conf_child(cache, "max_bytes")->line, cache_max);
+		s->pass.is_cache_used = cg_conf_bool(cache, "enabled", true);
+		s->pass.cache_max_bytes = (size_t)cache_max;
+	}
 	if (!s->pass.baseline_path) {
 		const char *b = cg_conf_str(root, "baseline", "");
 		s->pass.baseline_path = *b ? b : NULL;
