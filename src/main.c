@@ -78,7 +78,10 @@ static const struct cg_option check_opts_common[] = {
 	  "ask a language model to review the change too (off by default in\n"
 	  "check; on in ci when a provider is configured or found)" },
 	{ "--no-review", NULL, 0, NULL, "do not, whatever the command's default" },
-	{ "--no-cache", NULL, 0, NULL, "ask the model again instead of reusing cached answers" },
+	{ "--no-cache", NULL, 0, NULL,
+	  "neither read nor write the crate model's cache of file summaries\n"
+	  "(cache: in config; `crabgate cache clear`), and ask the model again\n"
+	  "instead of reusing cached answers" },
 	END,
 };
 
@@ -132,6 +135,7 @@ static const struct cg_option fix_opts[] = {
 	{ "--rule", "ID", CG_ARG_RULE, NULL, "only the findings of rule ID (repeatable)" },
 	{ "--dry-run", NULL, 0, NULL, "print the diff, change nothing" },
 	{ "--unsafe", NULL, 0, NULL, "apply maybe-incorrect fixes too (review the diff)" },
+	{ "--no-cache", NULL, 0, NULL, "neither read nor write the crate model's cache of file summaries" },
 	END,
 };
 
@@ -245,7 +249,7 @@ const struct cg_command cg_commands[] = {
 	  baseline_opts, NULL, CG_ARG_FILE },
 	{ "fix", cmd_fix, NEED_REPO | NEED_CONFIG, "apply the findings' fixes and show the diff",
 	  "usage: crabgate fix [--staged | --all | --base REF [--head REF] | --range A..B]\n"
-	  "                    [--rule ID]... [--dry-run] [--unsafe]\n"
+	  "                    [--rule ID]... [--dry-run] [--unsafe] [--no-cache]\n"
 	  "\n"
 	  "Checks the change like `crabgate check` and applies the fixes of its findings:\n"
 	  "the machine-applicable ones, which are correct by construction (such as\n"
@@ -378,6 +382,17 @@ const struct cg_command cg_commands[] = {
 	  "against it; `crabgate init` writes the line that points them at it\n"
 	  "(docs/editors.md). docs/schema/crabgate.schema.json is this output.\n",
 	  NULL, NULL, CG_ARG_WORDS, "config" },
+	{ "cache", cmd_cache, NEED_REPO, "clear the cache of file summaries in the git directory",
+	  "usage: crabgate cache clear\n"
+	  "\n"
+	  "check, ci and fix keep what they learn of each Rust file (its fns, their calls,\n"
+	  "the blocking calls in them) in the repository's git directory, under\n"
+	  "crabgate/cache/, keyed by the file's blob id, so a hook summarizes only the files\n"
+	  "that changed. `cache clear` removes that folder; the next run fills it again.\n"
+	  "A damaged or outdated entry is ignored and rewritten, so clearing is never\n"
+	  "needed for correctness. `cache: enabled: false` in config or --no-cache turn\n"
+	  "it off; cache.max_bytes bounds it (docs/performance.md).\n",
+	  NULL, NULL, CG_ARG_WORDS, "clear" },
 	{ "help", cmd_help, 0, "show help for a command",
 	  "usage: crabgate help [COMMAND]\n"
 	  "       crabgate help --man\n"

@@ -234,6 +234,7 @@ static int parse_args(struct cg_run_settings *s, bool *is_help, int argc, char *
 			break;
 		case OPT_NO_CACHE:
 			s->review.skip_cache = true;
+			s->pass.is_cache_used = false;
 			break;
 		case OPT_UPDATE_MEMORY:
 			s->update_memory = true;

@@ -94,5 +94,6 @@ int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_completions(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 #endif

@@ -11,7 +11,7 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-enum { OPT_RULE = CG_OPT_OWN, OPT_DRY_RUN, OPT_UNSAFE };
+enum { OPT_RULE = CG_OPT_OWN, OPT_DRY_RUN, OPT_UNSAFE, OPT_NO_CACHE };
 
 static const struct option long_opts[] = {
 	{ "staged", no_argument, NULL, CG_OPT_STAGED },
@@ -22,6 +22,7 @@ static const struct option long_opts[] = {
 	{ "rule", required_argument, NULL, OPT_RULE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -56,6 +57,9 @@ static int parse_args(struct cg_run_fix_settings *s, char ***rules, bool *is_hel
 			break;
 		case OPT_UNSAFE:
 			s->is_unsafe = true;
+			break;
+		case OPT_NO_CACHE:
+			s->run.pass.is_cache_used = false;
 			break;
 		case 'h':
 			cg_command_usage(cg_command_find("fix"), false);
