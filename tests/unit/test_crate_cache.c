@@ -1,0 +1,318 @@
+/* The crate model's disk cache of summaries (src/crate/cache.c). */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "crate/cache.h"
+#include "syntax/rust.h"
+#include "util/buf.h"
+#include "util/fs.h"
+
+static const char *const YAML = "blocking:\n"
+				"  - path: std::fs::*\n"
+				"  - path: std::thread::sleep\n"
+				"wrappers:\n"
+				"  - tokio::task::spawn_blocking\n";
+static const char *const TEXT = "use std::fs;\n"
+				"use crate::config::load;\n"
+				"pub async fn reload(p: &str) { let c = load(p); helper(); }\n"
+				"fn helper() -> String { fs::read_to_string(\"a\").unwrap() }\n"
+				"impl<T> a::S<T> { fn m(&self) { self.n(); Self::k(); } }\n"
+				"trait Tr { fn p(&self) { std::thread::sleep(d); } }\n"
+				"#[cfg(test)] mod tests { #[test] fn t() {} }\n";
+
+struct fixture {
+	struct sandbox sb;
+	struct cg_conf_node *conf;
+	struct cg_blocking_list list;
+	struct cg_summary s; /* of TEXT */
+	git_oid blob;	     /* any id: the cache never reads the blob */
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct cg_source src;
+	struct cg_rust_file *rf;
+
+	sandbox_init(&fx->sb, 0);
+	assert_int_equal(cg_conf_parse(&fx->conf, "t.yaml", YAML, strlen(YAML)), 0);
+	cg_blocking_list_load(&fx->list, fx->conf);
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, TEXT, strlen(TEXT)), 0);
+	rf = cg_rust_file_new(&src);
+	assert_int_equal(cg_summary_build(&fx->s, &src, rf, &fx->list, false, false), 0);
+	cg_rust_file_free(rf);
+	cg_source_release(&src);
+	assert_int_equal(git_oid_fromstr(&fx->blob, "0123456789abcdef0123456789abcdef01234567"), 0);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	cg_summary_release(&fx->s);
+	cg_blocking_list_release(&fx->list);
+	cg_conf_node_free(fx->conf);
+	sandbox_free(&fx->sb);
+	free(fx);
+	return 0;
+}
+
+static void assert_str_or_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+/* Every field the serializer carries: a new field of struct cg_summary belongs here too. */
+static void assert_summary_equal(const struct cg_summary *a, const struct cg_summary *b)
+{
+	assert_int_equal(a->nfns, b->nfns);
+	for (size_t i = 0; i < a->nfns; i++) {
+		const struct cg_summary_fn *f = &a->fns[i], *g = &b->fns[i];
+		assert_string_equal(f->name, g->name);
+		assert_str_or_null(f->impl_type, g->impl_type);
+		assert_string_equal(f->module, g->module);
+		assert_int_equal(f->is_trait, g->is_trait);
+		assert_int_equal(f->is_test, g->is_test);
+		assert_int_equal(f->is_async, g->is_async);
+		assert_int_equal(f->line, g->line);
+		assert_int_equal(f->start, g->start);
+		assert_int_equal(f->end, g->end);
+		assert_int_equal(f->ncalls, g->ncalls);
+		for (size_t j = 0; j < f->ncalls; j++) {
+			assert_int_equal(f->calls[j].kind, g->calls[j].kind);
+			assert_string_equal(f->calls[j].path, g->calls[j].path);
+			assert_int_equal(f->calls[j].line, g->calls[j].line);
+			assert_int_equal(f->calls[j].start, g->calls[j].start);
+			assert_int_equal(f->calls[j].end, g->calls[j].end);
+		}
+		assert_int_equal(f->nblocks, g->nblocks);
+		for (size_t j = 0; j < f->nblocks; j++) {
+			assert_string_equal(f->blocks[j].what, g->blocks[j].what);
+			assert_int_equal(f->blocks[j].line, g->blocks[j].line);
+			assert_int_equal(f->blocks[j].start, g->blocks[j].start);
+		}
+	}
+}
+
+/* The one entry file in the cache folder, as a path into `out`. */
+static void only_entry(struct fixture *fx, struct cg_buf *out)
+{
+	char *dir = cg_disk_cache_dir(fx->sb.repo);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			cg_buf_truncate(out, 0);
+			cg_buf_printf(out, "%s%s", dir, de->d_name);
+			n++;
+		}
+	closedir(d);
+	free(dir);
+	assert_int_equal(n, 1);
+}
+
+static void test_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_buf raw = CG_BUF_INIT;
+	struct cg_disk_cache *c;
+	struct cg_disk_cache_stats st;
+	struct cg_summary back;
+	uint64_t key = cg_disk_cache_summary_config(&fx->list);
+
+	assert_true(fx->s.nfns >= 5);
+	cg_disk_cache_encode_summary(&raw, &fx->s);
+	assert_true(cg_disk_cache_decode_summary(&back, raw.ptr, raw.size));
+	assert_summary_equal(&fx->s, &back);
+	cg_summary_release(&back);
+
+	/* Through the disk, from another cache object (another run). */
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	assert_false(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	cg_disk_cache_store_summary(c, &fx->blob, key, false, &fx->s);
+	cg_disk_cache_close(c);
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	assert_true(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	assert_summary_equal(&fx->s, &back);
+	cg_summary_release(&back);
+	/* A crate root's entry, and another config's, are other entries. */
+	assert_false(cg_disk_cache_load_summary(c, &fx->blob, key, true, &back));
+	assert_false(cg_disk_cache_load_summary(c, &fx->blob, key + 1, false, &back));
+	cg_disk_cache_get_stats(c, &st);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.misses, 2);
+	assert_int_equal(st.written, 0);
+	cg_disk_cache_close(c);
+
+	/* clear removes the folder; a second clear has nothing to do. */
+	assert_int_equal(cg_disk_cache_clear(fx->sb.repo), 0);
+	assert_int_equal(cg_disk_cache_clear(fx->sb.repo), 0);
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	assert_false(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	cg_disk_cache_close(c);
+	cg_buf_release(&raw);
+}
+
+/* Every cut and every flipped byte of an entry is a miss, never a crash or a wrong summary. */
+static void test_corrupt(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_buf path = CG_BUF_INIT, good = CG_BUF_INIT, raw = CG_BUF_INIT;
+	struct cg_disk_cache *c;
+	struct cg_summary back;
+	uint64_t key = cg_disk_cache_summary_config(&fx->list);
+
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	cg_disk_cache_store_summary(c, &fx->blob, key, false, &fx->s);
+	only_entry(fx, &path);
+	assert_int_equal(cg_fs_read(&good, path.ptr, 1 << 20), 0);
+	for (size_t cut = 0; cut < good.size; cut += 7) {
+		assert_int_equal(cg_fs_write_atomic(path.ptr, good.ptr, cut), 0);
+		assert_false(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	}
+	for (size_t at = 0; at < good.size; at += 3) {
+		cg_buf_truncate(&raw, 0);
+		cg_buf_put(&raw, good.ptr, good.size);
+		raw.ptr[at] ^= 0x5a;
+		assert_int_equal(cg_fs_write_atomic(path.ptr, raw.ptr, raw.size), 0);
+		assert_false(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	}
+	/* Rewritten, it serves again. */
+	cg_disk_cache_store_summary(c, &fx->blob, key, false, &fx->s);
+	assert_true(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	assert_summary_equal(&fx->s, &back);
+	cg_summary_release(&back);
+	cg_disk_cache_close(c);
+
+	/* The decoder alone, on every prefix of a good payload. */
+	cg_buf_truncate(&raw, 0);
+	cg_disk_cache_encode_summary(&raw, &fx->s);
+	for (size_t cut = 0; cut < raw.size; cut++)
+		assert_false(cg_disk_cache_decode_summary(&back, raw.ptr, cut));
+	cg_buf_release(&path);
+	cg_buf_release(&good);
+	cg_buf_release(&raw);
+}
+
+/* An entry another format version wrote is ignored, and replaced by this one's. */
+static void test_foreign_version(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_buf path = CG_BUF_INIT, raw = CG_BUF_INIT;
+	struct cg_disk_cache *c;
+	struct cg_summary back;
+	uint64_t key = cg_disk_cache_summary_config(&fx->list);
+
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	cg_disk_cache_store_summary(c, &fx->blob, key, false, &fx->s);
+	only_entry(fx, &path);
+	assert_int_equal(cg_fs_read(&raw, path.ptr, 1 << 20), 0);
+	/* The format version follows the 8-byte magic. */
+	raw.ptr[8] = (char)(CG_DISK_CACHE_FORMAT + 1);
+	assert_int_equal(cg_fs_write_atomic(path.ptr, raw.ptr, raw.size), 0);
+	assert_false(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	cg_disk_cache_store_summary(c, &fx->blob, key, false, &fx->s);
+	assert_true(cg_disk_cache_load_summary(c, &fx->blob, key, false, &back));
+	cg_summary_release(&back);
+	/* A config with another blocking list looks up another entry. */
+	cg_blocking_list_release(&fx->list);
+	cg_blocking_list_load(&fx->list, NULL);
+	assert_true(cg_disk_cache_summary_config(&fx->list) != key);
+	cg_disk_cache_close(c);
+	cg_buf_release(&path);
+	cg_buf_release(&raw);
+}
+
+/* Ages every entry by an hour: file times are coarse, so a test cannot count on writes apart to order them. */
+static void age_entries(struct fixture *fx)
+{
+	char *dir = cg_disk_cache_dir(fx->sb.repo);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct timespec when[2];
+	clock_gettime(CLOCK_REALTIME, &when[0]);
+	when[0].tv_sec -= 3600;
+	when[1] = when[0];
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			assert_int_equal(utimensat(dirfd(d), de->d_name, when, 0), 0);
+	closedir(d);
+	free(dir);
+}
+
+static uint64_t folder_bytes(struct fixture *fx, size_t *n)
+{
+	char *dir = cg_disk_cache_dir(fx->sb.repo);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	uint64_t total = 0;
+	*n = 0;
+	while (d && (de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, 0) == 0) {
+			total += (uint64_t)st.st_size;
+			(*n)++;
+		}
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return total;
+}
+
+/* The folder stays under cache.max_bytes; what was used last stays. */
+static void test_size_bound(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_disk_cache *c;
+	struct cg_summary back;
+	char payload[500];
+	git_oid id = fx->blob;
+	size_t n;
+
+	memset(payload, 'x', sizeof(payload));
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 8192), 0);
+	for (int i = 0; i < 60; i++) {
+		id.id[0] = (unsigned char)i;
+		cg_disk_cache_put(c, CG_CACHE_SUMMARY, &id, 1, payload, sizeof(payload));
+	}
+	age_entries(fx);
+	cg_disk_cache_store_summary(c, &fx->blob, 2, false, &fx->s);
+	assert_true(folder_bytes(fx, &n) > 8192);
+	cg_disk_cache_close(c);
+	assert_true(folder_bytes(fx, &n) <= 8192);
+	assert_true(n > 0);
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 8192), 0);
+	assert_true(cg_disk_cache_load_summary(c, &fx->blob, 2, false, &back));
+	cg_summary_release(&back);
+	cg_disk_cache_close(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_bound, setup, teardown),
+	};
+	git_libgit2_init();
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	git_libgit2_shutdown();
+	return rc;
+}
