@@ -197,6 +197,50 @@ bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size
 	return true;
 }
 
+void cg_mod_table_release(struct cg_mod_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->items[i].name);
+		free(t->items[i].module);
+		free(t->items[i].path_attr);
+	}
+	free(t->items);
+	memset(t, 0, sizeof(*t));
+}
+
+static void encode_mods(struct cg_buf *out, const struct cg_mod_table *t)
+{
+	cg_cache_put_u32(out, (uint32_t)t->n);
+	for (size_t i = 0; i < t->n; i++) {
+		cg_cache_put_str(out, t->items[i].name);
+		cg_cache_put_u32(out, t->items[i].is_decl);
+		cg_cache_put_str(out, t->items[i].module);
+		cg_cache_put_str(out, t->items[i].path_attr);
+	}
+}
+
+static bool decode_mods(struct cg_mod_table *out, const void *data, size_t len)
+{
+	struct cg_cache_reader r = { data, (const unsigned char *)data + len, false };
+	size_t n = cg_cache_get_count(&r, 4 * 4);
+	memset(out, 0, sizeof(*out));
+	out->items = cg_calloc(n ? n : 1, sizeof(*out->items));
+	out->cap = n ? n : 1;
+	for (size_t i = 0; i < n && !r.is_bad; i++) {
+		struct cg_mod_entry *m = &out->items[out->n++];
+		m->name = cg_cache_get_str(&r);
+		m->is_decl = cg_cache_get_u32(&r) != 0;
+		m->module = cg_cache_get_str(&r);
+		m->path_attr = cg_cache_get_str(&r);
+		r.is_bad |= !m->name;
+	}
+	if (r.is_bad || r.p != r.end) {
+		cg_mod_table_release(out);
+		return false;
+	}
+	return true;
+}
+
 uint64_t cg_disk_cache_summary_config(const struct cg_blocking_list *list)
 {
 	uint64_t h = cg_hash64("blocking", 8, 0);
@@ -360,6 +404,24 @@ void cg_disk_cache_store_summary(struct cg_disk_cache *cache, const git_oid *blo
 	cg_disk_cache_encode_summary(&raw, s);
 	cg_disk_cache_put(cache, is_crate_root ? CG_CACHE_SUMMARY_ROOT : CG_CACHE_SUMMARY, blob, config, raw.ptr,
 			  raw.size);
+	cg_buf_release(&raw);
+}
+
+bool cg_disk_cache_load_mods(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+			     struct cg_mod_table *out)
+{
+	struct cg_buf raw = CG_BUF_INIT;
+	bool ok = cg_disk_cache_get(cache, CG_CACHE_MODS, blob, config, &raw) && decode_mods(out, raw.ptr, raw.size);
+	cg_buf_release(&raw);
+	return ok;
+}
+
+void cg_disk_cache_store_mods(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+			      const struct cg_mod_table *t)
+{
+	struct cg_buf raw = CG_BUF_INIT;
+	encode_mods(&raw, t);
+	cg_disk_cache_put(cache, CG_CACHE_MODS, blob, config, raw.ptr, raw.size);
 	cg_buf_release(&raw);
 }
 

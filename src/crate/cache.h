@@ -46,7 +46,26 @@ enum cg_disk_cache_kind {
 	CG_CACHE_SUMMARY_ROOT = 2, /* the same of a crate root (use paths resolve differently there) */
 	CG_CACHE_BENCH_WORDS = 3,  /* a bench file's words (benches.c) */
 	CG_CACHE_BENCH_TREE = 4,   /* what a bench file's parse tells missing-bench (benches.c) */
+	CG_CACHE_MODS = 5,	   /* struct cg_mod_table: a file's module items, for the call graph's module walk */
 };
+
+/*
+ * A file's `mod` items as the call graph walks the module tree from a
+ * crate root (callgraph.c), from the item scanner: kept so that walk reads
+ * no file it has a cached summary of. In item order.
+ */
+struct cg_mod_entry {
+	char *name;
+	bool is_decl;	 /* `mod x;` (its body is another file), else `mod x { … }` */
+	char *module;	 /* the inline module it sits in ("self", "self::a"), NULL inside an impl or trait */
+	char *path_attr; /* `#[path = "…"]` of a `mod x;`, or NULL */
+};
+
+struct cg_mod_table {
+	struct cg_mod_entry *items;
+	size_t n, cap;
+};
+void cg_mod_table_release(struct cg_mod_table *t);
 
 struct cg_disk_cache;
 
@@ -110,6 +129,11 @@ bool cg_disk_cache_load_summary(struct cg_disk_cache *cache, const git_oid *blob
 				struct cg_summary *out);
 void cg_disk_cache_store_summary(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config, bool is_crate_root,
 				 const struct cg_summary *s);
+/* A file's module items by blob id; `config` hashes what else they depend on (the size bound). */
+bool cg_disk_cache_load_mods(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+			     struct cg_mod_table *out);
+void cg_disk_cache_store_mods(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+			      const struct cg_mod_table *t);
 /* The serializer itself, for the tests: encode appends to `out`; decode is false on bytes it cannot trust. */
 void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s);
 bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size_t len);

@@ -41,6 +41,8 @@ struct file_entry {
 	bool is_ok;		       /* read and parsed */
 	struct cg_buf text;
 	struct cg_items items;
+	bool is_mods_tried, has_mods; /* entry_mods ran; mods are there */
+	struct cg_mod_table mods;
 	struct cg_summary summary;
 	struct node *nodes; /* one per summary fn */
 	/* Where the file sits in its crate, once known: "a::b" ("" for the root), and the folder of its `mod x;` files.
@@ -75,6 +77,7 @@ void cg_crate__callgraph_free(struct cg_callgraph *g)
 		free(e->nodes);
 		cg_summary_release(&e->summary);
 		cg_items_release(&e->items);
+		cg_mod_table_release(&e->mods);
 		cg_buf_release(&e->text);
 		free(e->path);
 		free(e->modpath);
@@ -271,6 +274,49 @@ static char *path_attr(const struct file_entry *e, const struct cg_item *it)
 }
 
 /*
+ * An entry's `mod` items once: from the disk cache by blob id, else from
+ * the item scan (and then cached), so the module walk of a warm run reads
+ * no file.
+ */
+static bool entry_mods(struct cg_crate_cache *cache, struct file_entry *e)
+{
+	struct cg_disk_cache *disk = cg_crate__disk(cache);
+	bool has_id = false;
+	uint64_t key = 0;
+	git_oid id;
+
+	if (e->is_mods_tried)
+		return e->has_mods;
+	e->is_mods_tried = true;
+	if (disk && cg_change_blob_id(cg_crate__change(cache), e->path, &id)) {
+		size_t max_file = cg_crate__max_file(cache);
+		has_id = true;
+		key = cg_hash64(&max_file, sizeof(max_file), 0);
+		if (cg_disk_cache_load_mods(disk, &id, key, &e->mods))
+			return e->has_mods = true;
+	}
+	if (!entry_items(cache, e))
+		return false;
+	for (size_t i = 0; i < e->items.n; i++) {
+		const struct cg_item *it = &e->items.items[i];
+		struct cg_buf where = CG_BUF_INIT;
+		struct cg_mod_entry *m;
+		if (it->kind != CG_ITEM_MOD && it->kind != CG_ITEM_MOD_DECL)
+			continue;
+		cg_array_grow((void **)&e->mods.items, &e->mods.cap, e->mods.n + 1, sizeof(*e->mods.items));
+		m = &e->mods.items[e->mods.n++];
+		m->name = cg_strndup(e->text.ptr + it->name, it->name_len);
+		m->is_decl = it->kind == CG_ITEM_MOD_DECL;
+		m->module = item_module(e, i, &where) ? cg_buf_detach(&where, NULL) : NULL;
+		m->path_attr = m->is_decl ? path_attr(e, it) : NULL;
+		cg_buf_release(&where);
+	}
+	if (has_id)
+		cg_disk_cache_store_mods(disk, &id, key, &e->mods);
+	return e->has_mods = true;
+}
+
+/*
  * The file and inline module of crate module `segs` (n segments below the
  * root), walking `mod` items down from the crate root: files on the way
  * are scanned, not parsed.
@@ -281,7 +327,7 @@ static struct file_entry *find_module(struct cg_crate_cache *cache, const char *
 	struct file_entry *e = entry_get(cache, root);
 	struct cg_buf cur = CG_BUF_INIT;
 	char *moddir;
-	if (!entry_items(cache, e))
+	if (!entry_mods(cache, e))
 		return NULL;
 	place(cache, e);
 	if (!e->moddir)
@@ -289,26 +335,20 @@ static struct file_entry *find_module(struct cg_crate_cache *cache, const char *
 	moddir = cg_strdup(e->moddir);
 	cg_buf_puts(&cur, "self");
 	for (size_t s = 0; s < n && e; s++) {
-		struct cg_buf where = CG_BUF_INIT;
-		const struct cg_item *hit = NULL;
-		for (size_t i = 0; i < e->items.n && !hit; i++) {
-			const struct cg_item *it = &e->items.items[i];
-			if ((it->kind != CG_ITEM_MOD && it->kind != CG_ITEM_MOD_DECL) ||
-			    it->name_len != strlen(segs[s]) || memcmp(e->text.ptr + it->name, segs[s], it->name_len))
-				continue;
-			cg_buf_truncate(&where, 0);
-			if (item_module(e, i, &where) && !strcmp(where.ptr, cur.ptr))
-				hit = it;
+		const struct cg_mod_entry *hit = NULL;
+		for (size_t i = 0; i < e->mods.n && !hit; i++) {
+			const struct cg_mod_entry *m = &e->mods.items[i];
+			if (!strcmp(m->name, segs[s]) && m->module && !strcmp(m->module, cur.ptr))
+				hit = m;
 		}
-		cg_buf_release(&where);
 		if (!hit) {
 			e = NULL;
-		} else if (hit->kind == CG_ITEM_MOD) {
+		} else if (!hit->is_decl) {
 			cg_buf_printf(&cur, "::%s", segs[s]);
 		} else {
 			/* `mod x;` in inline module self::a::b of a file: its folder is moddir/a/b. */
 			struct cg_buf dir = CG_BUF_INIT, file = CG_BUF_INIT, child = CG_BUF_INIT;
-			char *attr = path_attr(e, hit);
+			char *attr = hit->path_attr ? cg_strdup(hit->path_attr) : NULL;
 			cg_buf_puts(&dir, moddir);
 			for (const char *p = cur.ptr + 4; *p;) {
 				if (!strncmp(p, "::", 2)) {
@@ -339,7 +379,7 @@ static struct file_entry *find_module(struct cg_crate_cache *cache, const char *
 			}
 			free(attr);
 			e = entry_get(cache, file.ptr);
-			if (!entry_items(cache, e))
+			if (!entry_mods(cache, e))
 				e = NULL;
 			if (e && !e->has_place) {
 				struct cg_buf mp = CG_BUF_INIT;

@@ -255,6 +255,37 @@ static void age_entries(struct fixture *fx)
 	free(dir);
 }
 
+/* A file's module items survive the disk as the call graph's walk needs them, NULLs included. */
+static void test_mods_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_mod_entry items[] = {
+		{ "api", true, "self", NULL },
+		{ "inner", false, "self", NULL },
+		{ "deep", true, "self::inner", "other/deep.rs" },
+		{ "in_impl", false, NULL, NULL },
+	};
+	struct cg_mod_table t = { items, 4, 4 }, back;
+	struct cg_summary other;
+	struct cg_disk_cache *c;
+
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	assert_false(cg_disk_cache_load_mods(c, &fx->blob, 7, &back));
+	cg_disk_cache_store_mods(c, &fx->blob, 7, &t);
+	assert_true(cg_disk_cache_load_mods(c, &fx->blob, 7, &back));
+	assert_int_equal(back.n, 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(back.items[i].name, items[i].name);
+		assert_int_equal(back.items[i].is_decl, items[i].is_decl);
+		assert_str_or_null(back.items[i].module, items[i].module);
+		assert_str_or_null(back.items[i].path_attr, items[i].path_attr);
+	}
+	cg_mod_table_release(&back);
+	/* Another kind of entry of the same blob is not mistaken for it. */
+	assert_false(cg_disk_cache_load_summary(c, &fx->blob, 7, false, &other));
+	cg_disk_cache_close(c);
+}
+
 static uint64_t folder_bytes(struct fixture *fx, size_t *n)
 {
 	char *dir = cg_disk_cache_dir(fx->sb.repo);
@@ -310,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mods_round_trip, setup, teardown),
 	};
 	git_libgit2_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
