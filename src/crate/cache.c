@@ -30,6 +30,7 @@ static const char MAGIC[8] = { 'c', 'g', 'c', 'a', 'c', 'h', 'e', '\n' };
 struct cg_disk_cache {
 	char *dir; /* with its trailing '/' */
 	size_t max_bytes;
+	uint64_t build;	      /* crabgate's version and this binary's identity (cg_disk_cache_open) */
 	pthread_mutex_t lock; /* over stats */
 	struct cg_disk_cache_stats stats;
 };
@@ -277,21 +278,33 @@ int cg_disk_cache_open(struct cg_disk_cache **out, git_repository *repo, size_t 
 {
 	struct cg_disk_cache *c;
 	char *dir = cg_disk_cache_dir(repo);
+	struct stat st;
 	*out = NULL;
 	if (!dir)
 		return cg_error_set(CG_E_GIT, "the repository has no git directory to keep a cache in");
 	c = cg_calloc(1, sizeof(*c));
 	c->dir = dir;
 	c->max_bytes = max_bytes ? max_bytes : CG_DISK_CACHE_DEFAULT_MAX;
+	/*
+	 * Every build of one version says 0.1.0, and a development build that
+	 * changes what a summary holds may forget CG_DISK_CACHE_FORMAT: the
+	 * executable's size and time tell builds apart, so no build ever reads
+	 * what another computed. An installed binary keeps them, and its cache.
+	 */
+	c->build = cg_hash64(CG_VERSION, sizeof(CG_VERSION), 0);
+	if (stat("/proc/self/exe", &st) == 0) {
+		uint64_t id[3] = { (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec };
+		c->build = cg_hash64(id, sizeof(id), c->build);
+	}
 	pthread_mutex_init(&c->lock, NULL);
 	*out = c;
 	return 0;
 }
 
-/* What an entry's name and header commit to: the version, the format, the kind and the config. */
-static uint64_t entry_key(enum cg_disk_cache_kind kind, uint64_t config)
+/* What an entry's name and header commit to: the build, the format, the kind and the config. */
+static uint64_t entry_key(const struct cg_disk_cache *c, enum cg_disk_cache_kind kind, uint64_t config)
 {
-	uint64_t h = cg_hash64(CG_VERSION, sizeof(CG_VERSION), 0);
+	uint64_t h = c->build;
 	uint32_t f = CG_DISK_CACHE_FORMAT, k = (uint32_t)kind;
 	h = cg_hash64(&f, sizeof(f), h);
 	h = cg_hash64(&k, sizeof(k), h);
@@ -316,7 +329,7 @@ bool cg_disk_cache_get(struct cg_disk_cache *c, enum cg_disk_cache_kind kind, co
 		       struct cg_buf *out)
 {
 	struct cg_buf path = CG_BUF_INIT, raw = CG_BUF_INIT;
-	uint64_t key = entry_key(kind, config);
+	uint64_t key = entry_key(c, kind, config);
 	struct cg_cache_reader r;
 	bool ok = false;
 	uint64_t len, sum;
@@ -356,7 +369,7 @@ void cg_disk_cache_put(struct cg_disk_cache *c, enum cg_disk_cache_kind kind, co
 		       const void *data, size_t len)
 {
 	struct cg_buf path = CG_BUF_INIT, entry = CG_BUF_INIT;
-	uint64_t key = entry_key(kind, config);
+	uint64_t key = entry_key(c, kind, config);
 
 	if (len > ENTRY_MAX)
 		return;

@@ -18,9 +18,10 @@
  * never goes stale, and worktrees of one repository share the cache (it
  * lives in the common git directory, `$GIT_DIR/crabgate/cache/`). One
  * file per entry, named `<blob>-<key>` where the key hashes crabgate's
- * version, CG_DISK_CACHE_FORMAT, the entry's kind and the config the
- * summary depends on: a changed config or a new crabgate simply looks up
- * other names, and the old entries age out.
+ * version and the executable's identity (another build may summarize
+ * differently), CG_DISK_CACHE_FORMAT, the entry's kind and the config the
+ * summary depends on: a changed config or another crabgate simply looks
+ * up other names, and the old entries age out.
  *
  * One file per entry rather than one pack: a hook reads only the entries
  * its call graph reaches, two runs never fight over one file, and each
