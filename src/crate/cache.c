@@ -242,6 +242,16 @@ static bool decode_mods(struct cg_mod_table *out, const void *data, size_t len)
 	return true;
 }
 
+/* A config list of strings into hash `h`, named so two lists never run together. */
+static uint64_t hash_list(uint64_t h, const char *name, const struct cg_conf_node *l)
+{
+	h = cg_hash64(name, strlen(name) + 1, h);
+	for (size_t i = 0; l && i < l->nkids; i++)
+		if (l->kids[i]->value)
+			h = cg_hash64(l->kids[i]->value, strlen(l->kids[i]->value) + 1, h);
+	return h;
+}
+
 uint64_t cg_disk_cache_summary_config(const struct cg_blocking_list *list)
 {
 	uint64_t h = cg_hash64("blocking", 8, 0);
@@ -251,13 +261,10 @@ uint64_t cg_disk_cache_summary_config(const struct cg_blocking_list *list)
 		h = cg_hash64(e->replacement ? e->replacement : "", e->replacement ? strlen(e->replacement) + 1 : 0, h);
 		h = cg_hash64(e->is_any_receiver ? "1" : "0", 1, h);
 	}
-	h = cg_hash64("wrappers", 8, h);
-	for (size_t i = 0; list->wrappers && i < list->wrappers->nkids; i++) {
-		const char *w = list->wrappers->kids[i]->value;
-		if (w)
-			h = cg_hash64(w, strlen(w) + 1, h);
-	}
-	return h;
+	/* Every list of struct cg_blocking_list, whether summary.c reads it today or not. */
+	h = hash_list(h, "wrappers", list->wrappers);
+	h = hash_list(h, "inline", list->inline_calls);
+	return hash_list(h, "lock_types", list->lock_types);
 }
 
 /* ---- entries on disk ---- */
