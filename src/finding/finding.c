@@ -142,7 +142,14 @@ void cg_fix_free(struct cg_fix *fix)
 
 const char *cg_applicability_name(enum cg_applicability a)
 {
-	return a == CG_FIX_MACHINE_APPLICABLE ? "machine-applicable" : "maybe-incorrect";
+	switch (a) {
+	case CG_FIX_MACHINE_APPLICABLE:
+		return "machine-applicable";
+	case CG_FIX_HAS_PLACEHOLDERS:
+		return "has-placeholders";
+	default:
+		return "maybe-incorrect";
+	}
 }
 
 const char *cg_severity_name(enum cg_severity sev)

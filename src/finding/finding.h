@@ -20,9 +20,11 @@ enum cg_origin { CG_ORIGIN_RULES = 0, CG_ORIGIN_REVIEW = 1 };
 /*
  * Whether a fix may be applied without a human reading it, in rustc's words:
  * machine-applicable fixes are correct by construction; maybe-incorrect ones
- * are offered, and applied only when asked (`crabgate fix --unsafe`).
+ * are offered, and applied only when asked (`crabgate fix --unsafe`); one
+ * with placeholders holds a name a person must replace (`CAPACITY`), so it is
+ * shown and never applied.
  */
-enum cg_applicability { CG_FIX_MACHINE_APPLICABLE = 0, CG_FIX_MAYBE_INCORRECT = 1 };
+enum cg_applicability { CG_FIX_MACHINE_APPLICABLE = 0, CG_FIX_MAYBE_INCORRECT = 1, CG_FIX_HAS_PLACEHOLDERS = 2 };
 
 /* One replacement in the new version of a file. */
 struct cg_edit {
@@ -105,7 +107,7 @@ void cg_findings_count(struct cg_finding_counts *out, const struct cg_findings *
  */
 bool cg_fix_add_edit(struct cg_fix *fix, const struct cg_edit *edit);
 void cg_fix_free(struct cg_fix *fix);
-/* "machine-applicable" or "maybe-incorrect". */
+/* "machine-applicable", "maybe-incorrect" or "has-placeholders". */
 const char *cg_applicability_name(enum cg_applicability a);
 
 const char *cg_severity_name(enum cg_severity sev);

@@ -235,7 +235,9 @@ static void put_suggestion(struct cg_buf *out, const struct cg_finding *f, const
 	cg_buf_printf(out, "%s\n%s\n", info, t);
 	for (size_t i = 0; i < fence; i++)
 		cg_buf_putc(out, '`');
-	if (f->fix->applicability != CG_FIX_MACHINE_APPLICABLE)
+	if (f->fix->applicability == CG_FIX_HAS_PLACEHOLDERS)
+		cg_buf_puts(out, "\n\n_This fix holds a placeholder in capitals: replace it before committing it._");
+	else if (f->fix->applicability != CG_FIX_MACHINE_APPLICABLE)
 		cg_buf_puts(out, "\n\n_This fix may be incorrect: check it before committing it._");
 }
 

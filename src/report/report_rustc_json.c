@@ -236,7 +236,9 @@ static void put_span(struct cg_buf *b, const struct cg_report_input *in, const s
 	if (s.replacement) {
 		put_key(b, "suggested_replacement", s.replacement);
 		cg_buf_printf(b, ",\"suggestion_applicability\":\"%s\",",
-			      s.applicability == CG_FIX_MACHINE_APPLICABLE ? "MachineApplicable" : "MaybeIncorrect");
+			      s.applicability == CG_FIX_MACHINE_APPLICABLE ? "MachineApplicable"
+			      : s.applicability == CG_FIX_HAS_PLACEHOLDERS ? "HasPlaceholders"
+									   : "MaybeIncorrect");
 	} else {
 		cg_buf_puts(b, "\"suggested_replacement\":null,\"suggestion_applicability\":null,");
 	}

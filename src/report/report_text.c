@@ -220,8 +220,9 @@ static void write_fix(struct cg_buf *b, const struct cg_finding *f, size_t len, 
 	if (!f->fix->nedits || !fix_span(&start, &end, f, len))
 		return;
 	cg_buf_printf(b, "%shelp%s: replace with (%s)\n", paint(st, C_BOLD), paint(st, C_RESET),
-		      f->fix->applicability == CG_FIX_MACHINE_APPLICABLE
-			      ? "`crabgate fix` applies it"
+		      f->fix->applicability == CG_FIX_MACHINE_APPLICABLE ? "`crabgate fix` applies it"
+		      : f->fix->applicability == CG_FIX_HAS_PLACEHOLDERS
+			      ? "a sketch: replace its placeholder; `crabgate fix` never applies it"
 			      : "maybe incorrect: check it; `crabgate fix --unsafe` applies it");
 	frame_build(&fr, f->fix->new_lines, strlen(f->fix->new_lines));
 	put_spaces(b, gw + 1);

@@ -40,10 +40,44 @@ static const void *constructor_of(const char *path, void *payload)
 	return NULL;
 }
 
+/*
+ * tokio's `unbounded_channel()` becomes `channel(CAPACITY)`: a sketch, not a
+ * fix, since only a person knows the capacity, and the sender's `send`
+ * becomes async (it waits for room) so its callers change too. The path keeps
+ * its spelling (`mpsc::`); a bare or renamed import is spelled in full.
+ * Returns the number of edits (0: none).
+ */
+static size_t bounded_sketch(const struct cg_source *src, TSNode fn, const char *path, struct cg_emit_edit edits[2])
+{
+	TSNode call = ts_node_parent(fn), args, name;
+
+	if (strcmp(path, "tokio::sync::mpsc::unbounded_channel"))
+		return 0;
+	if (!ts_node_is_null(call) && cg_node_kind(call) == CG_K_GENERIC_FUNCTION)
+		call = ts_node_parent(call);
+	if (ts_node_is_null(call) || cg_node_kind(call) != CG_K_CALL_EXPRESSION)
+		return 0;
+	args = ts_node_child_by_field_name(call, "arguments", 9);
+	if (ts_node_is_null(args) || ts_node_named_child_count(args) != 0 || ts_node_end_byte(args) < 2)
+		return 0;
+	name = cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER ? ts_node_child_by_field_name(fn, "name", 4) : fn;
+	if (ts_node_is_null(name))
+		return 0;
+	if (ts_node_end_byte(name) - ts_node_start_byte(name) == 17 &&
+	    !memcmp(src->text + ts_node_start_byte(name), "unbounded_channel", 17))
+		edits[0] = (struct cg_emit_edit){ ts_node_start_byte(name), ts_node_end_byte(name), "channel" };
+	else
+		edits[0] = (struct cg_emit_edit){ ts_node_start_byte(fn), ts_node_end_byte(fn),
+						  "tokio::sync::mpsc::channel" };
+	edits[1] = (struct cg_emit_edit){ ts_node_end_byte(args) - 1, ts_node_end_byte(args) - 1, "CAPACITY" };
+	return 2;
+}
+
 static void report(struct walk *w, TSNode fn, const struct cg_conf_node *ctor)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 	struct cg_emit e = { 0 };
+	struct cg_emit_edit edits[2];
 	const char *path = cg_conf_str(ctor, "path", "");
 	const char *bounded = cg_conf_str(ctor, "bounded", "a bounded channel");
 
@@ -58,6 +92,9 @@ static void report(struct walk *w, TSNode fn, const struct cg_conf_node *ctor)
 	e.span = cg_span_of(fn);
 	e.message = msg.ptr;
 	e.help = help.ptr;
+	e.edits = edits;
+	e.nedits = bounded_sketch(w->ctx->src, fn, path, edits);
+	e.applicability = CG_FIX_HAS_PLACEHOLDERS;
 	cg_rule_emit(w->ctx, &e);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);

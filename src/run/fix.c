@@ -42,7 +42,10 @@ static bool is_chosen_rule(const struct cg_run_fix_settings *s, const char *rule
 
 static bool may_apply(const struct cg_run_fix_settings *s, const struct cg_fix *fix)
 {
-	return fix && fix->nedits && (fix->applicability == CG_FIX_MACHINE_APPLICABLE || s->is_unsafe);
+	/* A placeholder is for a person to fill: no flag applies such a fix. */
+	return fix && fix->nedits &&
+	       (fix->applicability == CG_FIX_MACHINE_APPLICABLE ||
+		(s->is_unsafe && fix->applicability == CG_FIX_MAYBE_INCORRECT));
 }
 
 static struct target *target_of(struct plan *p, const char *path)
@@ -268,7 +271,7 @@ int cg_run_fix(git_repository *repo, const struct cg_config *cfg, const struct c
 			nfixed++;
 		} else if (s->run.fail_level != CG_SEV_OFF && f->severity >= s->run.fail_level) {
 			nleft++;
-			nunsafe += f->fix && !may_apply(s, f->fix);
+			nunsafe += f->fix && f->fix->applicability == CG_FIX_MAYBE_INCORRECT && !may_apply(s, f->fix);
 		}
 	}
 	if ((err = apply_plan(&diff, &nfiles, &p, &run, s, workdir)) < 0)

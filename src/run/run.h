@@ -147,7 +147,8 @@ struct cg_run_fix_settings {
 
 /*
  * `crabgate fix`: checks the change and applies the visible findings' fixes
- * (machine-applicable ones; maybe-incorrect ones too when is_unsafe) to each
+ * (machine-applicable ones; maybe-incorrect ones too when is_unsafe; never
+ * one with placeholders) to each
  * file whose work-tree text is the text checked: for --staged and --all the
  * index and the work tree, for a range the work tree only. A file with other
  * edits is left alone and named. Prints the unified diff of what it changed

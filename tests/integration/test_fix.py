@@ -94,6 +94,23 @@ class TestFix(RepoTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.read("src/lib.rs"), FIXED)
 
+    def test_a_fix_with_a_placeholder_is_never_applied(self):
+        self.repo.write(".crabgate.yaml", "rules:\n  unbounded-channel:\n    enabled: true\n")
+        self.repo.write("src/lib.rs", "pub fn queue() -> tokio::sync::mpsc::UnboundedSender<u32> {\n"
+                        "    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();\n"
+                        "    std::mem::forget(rx);\n    tx\n}\n")
+        self.repo.stage()
+        before = self.read("src/lib.rs")
+        # A warning: under the default fail level, so nothing is left that fails the run.
+        r = run(["fix", "--unsafe", "--rule", "unbounded-channel"], self.repo.path)
+        self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
+        self.assertIn("nothing to apply", r.stderr)
+        self.assertEqual(self.read("src/lib.rs"), before)
+        r, doc = run_json(["check", "--staged"], self.repo.path)
+        fix = [f for f in doc["findings"] if f["rule"] == "unbounded-channel"][0]["fix"]
+        self.assertEqual(fix["applicability"], "has-placeholders")
+        self.assertEqual([e["replacement"] for e in fix["edits"]], ["channel", "CAPACITY"])
+
     def test_rule_selection_and_bad_input(self):
         r = run(["fix", "--rule", "chrono-ban"], self.repo.path)
         self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)

@@ -221,6 +221,7 @@ static void test_fix_edits(void **state)
 	assert_ptr_not_equal(f->fix->edits[2].replacement, later.replacement);
 	assert_string_equal(cg_applicability_name(f->fix->applicability), "maybe-incorrect");
 	assert_string_equal(cg_applicability_name(CG_FIX_MACHINE_APPLICABLE), "machine-applicable");
+	assert_string_equal(cg_applicability_name(CG_FIX_HAS_PLACEHOLDERS), "has-placeholders");
 	cg_findings_release(&list); /* frees the fix: the sanitizer suite sees a leak otherwise */
 }
 
