@@ -863,10 +863,67 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 	cg_buf_release(&fixed);
 }
 
+struct name_use {
+	const struct cg_source *src;
+	const char *name;
+	bool is_used;
+};
+
+static int find_name(TSNode node, void *payload)
+{
+	struct name_use *u = payload;
+	size_t len;
+	const char *t;
+
+	if (u->is_used)
+		return CG_WALK_SKIP;
+	if (cg_node_kind(node) == CG_K_IDENTIFIER) {
+		t = cg_node_text(u->src, node, &len);
+		u->is_used = len == strlen(u->name) && !memcmp(t, u->name, len);
+	}
+	return CG_WALK_ENTER;
+}
+
+/*
+ * `drop(guard);` on a line of its own before the statement that awaits, when
+ * that statement is in the block the guard was bound in and neither it nor
+ * a later one names the guard (a shadowing `let` counts as a use: no fix).
+ * Maybe-incorrect: a borrow of the guard still alive, or a guard moved
+ * earlier, stops it building. Returns the number of edits (0: none).
+ */
+static size_t guard_drop_fix(const struct cg_source *src, const struct guard *g, TSNode await_node,
+			     struct cg_emit_edit *edit, struct cg_buf *text)
+{
+	TSNode block = ts_node_parent(g->let), stmt = await_node;
+	struct name_use u = { src, g->name, false };
+	uint32_t start, line_start;
+
+	if (ts_node_is_null(block) || cg_node_kind(block) != CG_K_BLOCK)
+		return 0;
+	while (!ts_node_is_null(stmt) && !ts_node_eq(ts_node_parent(stmt), block))
+		stmt = ts_node_parent(stmt);
+	if (ts_node_is_null(stmt))
+		return 0;
+	start = line_start = ts_node_start_byte(stmt);
+	while (line_start > 0 && src->text[line_start - 1] != '\n')
+		line_start--;
+	for (uint32_t i = line_start; i < start; i++)
+		if (src->text[i] != ' ' && src->text[i] != '\t')
+			return 0;
+	for (TSNode n = stmt; !ts_node_is_null(n) && !u.is_used; n = ts_node_next_named_sibling(n))
+		cg_walk(n, find_name, &u);
+	if (u.is_used)
+		return 0;
+	cg_buf_printf(text, "drop(%s);\n%.*s", g->name, (int)(start - line_start), src->text + line_start);
+	*edit = (struct cg_emit_edit){ start, start, text->ptr };
+	return 1;
+}
+
 static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 {
-	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
+	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT, fixed = CG_BUF_INIT;
 	struct cg_emit em = { 0 };
+	struct cg_emit_edit edit;
 	TSPoint s = ts_node_start_point(g->let), t = ts_node_end_point(await_node);
 
 	g->is_done = true;
@@ -897,9 +954,13 @@ static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 	em.span = (struct cg_span){ s.row + 1, s.column + 1, t.row + 1, t.column + 1 };
 	em.message = msg.ptr;
 	em.help = help.ptr;
+	em.edits = &edit;
+	em.nedits = guard_drop_fix(w->ctx->src, g, await_node, &edit, &fixed);
+	em.applicability = CG_FIX_MAYBE_INCORRECT;
 	cg_rule_emit(w->ctx, &em);
 	cg_buf_release(&msg);
 	cg_buf_release(&help);
+	cg_buf_release(&fixed);
 }
 
 /*

@@ -51,6 +51,19 @@ TEMPLATES = ["tokio::time::sleep"] + [f"tokio::fs::{f}(" for f in (
     "remove_dir_all", "metadata", "symlink_metadata", "canonicalize", "hard_link", "set_permissions", "read_link",
     "remove_file")]
 
+# The maybe-incorrect rewrites, in shapes where they are right: `crabgate fix --unsafe` applies them.
+UNSAFE_LIB = """use std::sync::{Arc, Mutex};
+
+pub async fn guard_then_await(state: Arc<Mutex<u32>>) -> u32 {
+    let mut n = state.lock().unwrap();
+    *n += 1;
+    let seen = *n;
+    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    seen
+}
+"""
+UNSAFE_TEMPLATES = ["    drop(n);\n    tokio::time::sleep"]
+
 
 def find_cargo():
     """Debian's cargo first (what ci/setup.sh installs), else any on PATH."""
@@ -94,6 +107,22 @@ class TestFixCompiles(unittest.TestCase):
         for t in TEMPLATES:
             self.assertIn(t, fixed)
         self.assertNotIn("std::thread::sleep", fixed)
+        r, doc = run_json(["check", "--all"], self.repo.path)
+        self.assertEqual([f for f in doc["findings"] if f["rule"] == "blocking-in-async"], [], r.stderr)
+        after = self.build()
+        self.assertEqual(after.returncode, 0, f"the fixed crate does not build:\n{fixed}\n{after.stderr}")
+
+    def test_maybe_incorrect_rewrites_build_once_applied(self):
+        self.repo.write("src/lib.rs", UNSAFE_LIB)
+        self.repo.commit("a guard held across an await")
+        before = self.build()
+        self.assertEqual(before.returncode, 0, "the crate must build before the fix too:\n" + before.stderr)
+        r = run(["fix", "--all", "--unsafe", "--rule", "blocking-in-async"], self.repo.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(self.repo.path, "src/lib.rs"), encoding="utf-8") as f:
+            fixed = f.read()
+        for t in UNSAFE_TEMPLATES:
+            self.assertIn(t, fixed)
         r, doc = run_json(["check", "--all"], self.repo.path)
         self.assertEqual([f for f in doc["findings"] if f["rule"] == "blocking-in-async"], [], r.stderr)
         after = self.build()
