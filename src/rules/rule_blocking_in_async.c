@@ -1981,11 +1981,48 @@ static char *call_text(const struct cg_source *src, uint32_t start, uint32_t end
 	return NULL;
 }
 
+/*
+ * A call reached from an async fn that blocks further down becomes
+ * `tokio::task::spawn_blocking(move || call).await.expect(..)`. The
+ * JoinError of a blocking task carries the helper's panic (such a task is
+ * never aborted once running), so `.expect` panics where the direct call
+ * would have, and it builds whatever the fn returns, where a `?` would need
+ * an error type that takes a JoinError. Maybe-incorrect: the closure must
+ * own what it captures (a borrowed argument or `&self` does not live long
+ * enough). Only for a call in the async fn's own body: not in a closure, an
+ * async block or a macro's tokens. Returns the number of edits (0: none).
+ */
+static size_t spawn_blocking_fix(struct walk *w, const struct cg_summary_call *c, struct cg_emit_edit edits[2])
+{
+	TSNode n, call = { 0 };
+
+	if (w->runtime != RT_TOKIO || !w->ctx->src->tree || !tokio_dep(w->ctx, false))
+		return 0;
+	n = ts_node_descendant_for_byte_range(cg_source_root(w->ctx->src), c->start, c->end);
+	for (int k = 0; k < 4 && !ts_node_is_null(n) && ts_node_is_null(call); k++, n = ts_node_parent(n))
+		if (kind_is(n, CG_K_CALL_EXPRESSION))
+			call = n;
+	for (n = call; !ts_node_is_null(n) && !kind_is(n, CG_K_FUNCTION_ITEM); n = ts_node_parent(n)) {
+		enum cg_kind k = cg_node_kind(n);
+		if (k == CG_K_CLOSURE_EXPRESSION || k == CG_K_ASYNC_BLOCK || k == CG_K_TOKEN_TREE ||
+		    k == CG_K_MACRO_INVOCATION)
+			return 0;
+	}
+	if (ts_node_is_null(n))
+		return 0;
+	edits[0] = (struct cg_emit_edit){ ts_node_start_byte(call), ts_node_start_byte(call),
+					  "tokio::task::spawn_blocking(move || " };
+	edits[1] = (struct cg_emit_edit){ ts_node_end_byte(call), ts_node_end_byte(call),
+					  ").await.expect(\"the blocking task panicked\")" };
+	return 2;
+}
+
 static void emit_chain(struct walk *w, const struct cg_summary_fn *f, const struct cg_summary_call *c,
 		       const struct cg_chain *ch)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 	struct cg_emit em = { 0 };
+	struct cg_emit_edit edits[2];
 	const char *unblock = runtime_unblock(w->runtime), *dots = strstr(unblock, "…");
 	char *shown = call_text(w->ctx->src, c->start, c->end);
 	uint32_t l0, c0, l1, c1;
@@ -2004,6 +2041,9 @@ static void emit_chain(struct walk *w, const struct cg_summary_fn *f, const stru
 	em.span = (struct cg_span){ l0, c0, l1, c1 };
 	em.message = msg.ptr;
 	em.help = help.ptr;
+	em.edits = edits;
+	em.nedits = spawn_blocking_fix(w, c, edits);
+	em.applicability = CG_FIX_MAYBE_INCORRECT;
 	cg_rule_emit(w->ctx, &em);
 	free(shown);
 	cg_buf_release(&msg);

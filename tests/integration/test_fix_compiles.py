@@ -14,7 +14,7 @@ from cglib import Repo, run, run_json  # noqa: E402
 
 REGISTRY = "/usr/share/cargo/registry"
 MANIFEST = ('[package]\nname = "fixed"\nversion = "0.1.0"\nedition = "2021"\n\n'
-            '[dependencies]\ntokio = { version = "1", features = ["fs", "time"] }\n')
+            '[dependencies]\ntokio = { version = "1", features = ["fs", "rt", "time"] }\n')
 # One call of each template, in the shapes a fix must keep: `?`, `.unwrap()`, `.expect()`, `.ok()`,
 # a path through `use std::fs;` and one imported by name.
 LIB = """use std::fs;
@@ -52,7 +52,8 @@ TEMPLATES = ["tokio::time::sleep"] + [f"tokio::fs::{f}(" for f in (
     "remove_file")]
 
 # The maybe-incorrect rewrites, in shapes where they are right: `crabgate fix --unsafe` applies them.
-UNSAFE_LIB = """use std::sync::{Arc, Mutex};
+UNSAFE_LIB = """use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 pub async fn guard_then_await(state: Arc<Mutex<u32>>) -> u32 {
     let mut n = state.lock().unwrap();
@@ -61,8 +62,18 @@ pub async fn guard_then_await(state: Arc<Mutex<u32>>) -> u32 {
     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     seen
 }
+
+pub async fn through_a_helper(p: PathBuf) -> std::io::Result<usize> {
+    let text = load(p)?;
+    Ok(text.len())
+}
+
+fn load(p: PathBuf) -> std::io::Result<String> {
+    std::fs::read_to_string(p)
+}
 """
-UNSAFE_TEMPLATES = ["    drop(n);\n    tokio::time::sleep"]
+UNSAFE_TEMPLATES = ["    drop(n);\n    tokio::time::sleep",
+                    'tokio::task::spawn_blocking(move || load(p)).await.expect("the blocking task panicked")?']
 
 
 def find_cargo():
