@@ -781,6 +781,83 @@ static bool enables(const struct cg_crate_dep *d, const char *feature)
 	return false;
 }
 
+/* `drop(x)`, the only use of a std File that tokio's File takes the same way. */
+static bool is_dropped(const struct cg_source *src, TSNode ident)
+{
+	TSNode args = ts_node_parent(ident), call = ts_node_parent(args), fn;
+	size_t len;
+	const char *t;
+
+	if (!kind_is(args, CG_K_ARGUMENTS) || ts_node_named_child_count(args) != 1 ||
+	    !kind_is(call, CG_K_CALL_EXPRESSION))
+		return false;
+	fn = ts_node_child_by_field_name(call, "function", 8);
+	t = cg_node_text(src, fn, &len);
+	return kind_is(fn, CG_K_IDENTIFIER) && len == 4 && !memcmp(t, "drop", 4);
+}
+
+/*
+ * Whether the std File that `call` opens is used only in ways tokio's File
+ * is used the same way: never, or dropped. The call may be followed by `?`,
+ * `.unwrap()` or `.expect(..)`, then be a statement of its own, or the value
+ * of a `let` with no type whose name the rest of the block uses only as
+ * `drop(name)` (macros' tokens and a shadowing `let` count as other uses).
+ */
+static bool file_is_only_dropped(const struct cg_source *src, TSNode call)
+{
+	TSNode top = call, p, pat;
+	size_t len;
+	const char *name;
+
+	for (;;) {
+		p = ts_node_parent(top);
+		if (kind_is(p, CG_K_TRY_EXPRESSION)) {
+			top = p;
+		} else if (kind_is(p, CG_K_FIELD_EXPRESSION) && kind_is(ts_node_parent(p), CG_K_CALL_EXPRESSION)) {
+			TSNode field = ts_node_child_by_field_name(p, "field", 5);
+			const char *m = cg_node_text(src, field, &len);
+			if (!word_in(" unwrap expect ", m, len))
+				return false;
+			top = ts_node_parent(p);
+		} else {
+			break;
+		}
+	}
+	if (kind_is(p, CG_K_EXPRESSION_STATEMENT))
+		return true;
+	if (!kind_is(p, CG_K_LET_DECLARATION) || !ts_node_is_null(ts_node_child_by_field_name(p, "type", 4)) ||
+	    !ts_node_is_null(ts_node_child_by_field_name(p, "alternative", 11)))
+		return false;
+	pat = ts_node_child_by_field_name(p, "pattern", 7);
+	if (!kind_is(pat, CG_K_IDENTIFIER))
+		return !ts_node_is_null(pat) && !strcmp(ts_node_type(pat), "_");
+	name = cg_node_text(src, pat, &len);
+	for (TSNode n = ts_node_next_named_sibling(p); !ts_node_is_null(n); n = ts_node_next_named_sibling(n)) {
+		TSTreeCursor cur = ts_tree_cursor_new(n);
+		bool is_other = false;
+		/* Pre-order over the statement, without recursion. */
+		for (bool more = true; more && !is_other;) {
+			TSNode x = ts_tree_cursor_current_node(&cur);
+			size_t xl;
+			const char *xt = cg_node_text(src, x, &xl);
+			if (kind_is(x, CG_K_IDENTIFIER) && xl == len && !memcmp(xt, name, len) && !is_dropped(src, x))
+				is_other = true;
+			if (ts_tree_cursor_goto_first_child(&cur))
+				continue;
+			while (!ts_tree_cursor_goto_next_sibling(&cur))
+				if (!ts_tree_cursor_goto_parent(&cur) ||
+				    ts_node_eq(ts_tree_cursor_current_node(&cur), n)) {
+					more = false;
+					break;
+				}
+		}
+		ts_tree_cursor_delete(&cur);
+		if (is_other)
+			return false;
+	}
+	return true;
+}
+
 /*
  * The fix of a path call `fn(args)` whose tokio twin has the same signature:
  * the path becomes tokio's and `.await` follows the call, before any `?`,
@@ -808,6 +885,11 @@ static size_t tokio_fix(struct walk *w, const struct actx *c, const char *what, 
 			cg_buf_printf(path, "tokio::fs::%s", tokio_fs_twins[i]);
 			feature = "fs";
 		}
+	}
+	if (!feature && (!strcmp(what, "std::fs::File::open") || !strcmp(what, "std::fs::File::create")) &&
+	    file_is_only_dropped(w->ctx->src, call)) {
+		cg_buf_printf(path, "tokio::fs::File::%s", what + 15);
+		feature = "fs";
 	}
 	if (!feature || !(dep = tokio_dep(w->ctx, c->is_test)))
 		return 0;

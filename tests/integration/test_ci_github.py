@@ -155,7 +155,7 @@ class GitHubCI(unittest.TestCase):
         self.repo.write("src/io.rs", "pub async fn load(p: &str, q: &str) -> std::io::Result<()> {\n"
                                      "    std::thread::sleep(std::time::Duration::from_millis(1));\n"
                                      "    std::fs::write(\n        p,\n        q,\n    )?;\n"
-                                     "    std::fs::File::open(p)?;\n"
+                                     "    std::fs::File::open(p)?.sync_all()?;\n"
                                      "    Ok(())\n}\n")
         self.repo.git("add", "Cargo.toml", "src/io.rs")
         self.repo.git("commit", "-q", "-m", "feature: blocking calls")
@@ -172,7 +172,7 @@ class GitHubCI(unittest.TestCase):
         self.assertEqual(comments[6]["start_line"], 3)
         self.assertIn("\n```suggestion\n    tokio::fs::write(\n        p,\n        q,\n    ).await?;\n```\n",
                       comments[6]["body"])
-        self.assertNotIn("```suggestion", comments[7]["body"])  # File::open has no fix
+        self.assertNotIn("```suggestion", comments[7]["body"])  # a File used as std's has no fix
 
     def test_second_run_on_same_head_posts_nothing_new_and_edits_summary(self):
         self.open_pr()

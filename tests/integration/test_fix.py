@@ -74,7 +74,7 @@ class TestFix(RepoTest):
         self.assertEqual(self.repo.git("show", ":src/lib.rs") + "\n", LIB)
 
     def test_findings_without_a_fix_remain(self):
-        self.repo.write("src/lib.rs", LIB.replace("    Ok(text)\n", "    std::fs::File::open(p)?;\n    Ok(text)\n"))
+        self.repo.write("src/lib.rs", LIB.replace("    Ok(text)\n", "    std::fs::File::open(p)?.sync_all()?;\n    Ok(text)\n"))
         self.repo.stage()
         r = run(["fix"], self.repo.path)
         self.assertEqual(r.returncode, 1, r.stderr)

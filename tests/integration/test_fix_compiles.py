@@ -42,6 +42,9 @@ pub async fn every_template(dir: &Path) -> std::io::Result<u64> {
     std::fs::set_permissions(&a, meta.permissions())?;
     let target = std::fs::read_link(dir.join("d")).ok();
     std::fs::remove_file(dir.join("d"))?;
+    std::fs::File::create(dir.join("e"))?;
+    let opened = std::fs::File::open(dir.join("e")).expect("created above");
+    drop(opened);
     Ok(n + bytes.len() as u64 + text.len() as u64 + link_meta.len() + canon.as_os_str().len() as u64
         + target.map_or(0, |t| t.as_os_str().len() as u64))
 }
@@ -49,7 +52,7 @@ pub async fn every_template(dir: &Path) -> std::io::Result<u64> {
 TEMPLATES = ["tokio::time::sleep"] + [f"tokio::fs::{f}(" for f in (
     "write", "read", "read_to_string", "copy", "rename", "create_dir", "create_dir_all", "remove_dir",
     "remove_dir_all", "metadata", "symlink_metadata", "canonicalize", "hard_link", "set_permissions", "read_link",
-    "remove_file")]
+    "remove_file")] + ["tokio::fs::File::create(", "tokio::fs::File::open("]
 
 # The maybe-incorrect rewrites, in shapes where they are right: `crabgate fix --unsafe` applies them.
 UNSAFE_LIB = """use std::path::PathBuf;
