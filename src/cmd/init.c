@@ -102,19 +102,9 @@ static int render(struct cg_buf *out)
 	return err;
 }
 
-/* Short headers; the memory updates add their entries and blocks below them. */
-static const char *const memory_headers[CG_MEMORY_NFILES] = {
-	"# Memories\n"
-	"\n"
-	"One entry per reviewed change: what changed, what the rules and the review found,\n"
-	"and the decisions recorded in commit messages (lines starting `Decision:`).\n",
-	"# Lessons learned\n"
-	"\n"
-	"One lesson per line, from reviews and from the first time each rule fired here.\n",
-	"# Scratchpad\n"
-	"\n"
-	"Open work: findings, review todos and TODO/FIXME comments, kept current by crabgate.\n",
-};
+/* cg_rule_memory_headers lists the files in the memory module's order. */
+_Static_assert(CG_MEMORY_NFILES == 3 && CG_MEMORY_MEMORIES == 0 && CG_MEMORY_LESSONS == 1 && CG_MEMORY_SCRATCHPAD == 2,
+	       "memory files and their headers in one order");
 
 /* Creates `path` with `text`; 1 when it exists already (never overwritten). */
 static int create_new(const char *path, const char *text)
@@ -156,7 +146,7 @@ static int write_memory_files(const char *root)
 	for (int i = 0; i < CG_MEMORY_NFILES && err >= 0; i++) {
 		struct cg_buf path = CG_BUF_INIT;
 		cg_buf_printf(&path, "%s%s", root, mc.paths[i]);
-		err = create_new(path.ptr, memory_headers[i]);
+		err = create_new(path.ptr, cg_rule_memory_headers[i]);
 		if (err == 1)
 			printf("crabgate: kept %s (it exists)\n", path.ptr);
 		else if (err == 0)

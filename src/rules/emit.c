@@ -1,4 +1,6 @@
 /* Finding creation: what a rule calls to report, and spans of nodes. */
+#include <string.h>
+
 #include "rules/rule.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -49,22 +51,36 @@ static void put_new_lines(struct cg_fix *fix, const struct cg_source *src)
 static struct cg_fix *fix_of(const struct cg_rule_ctx *ctx, const struct cg_emit *e)
 {
 	struct cg_fix *fix = cg_calloc(1, sizeof(*fix));
+	bool is_elsewhere = false;
+
 	fix->applicability = e->applicability;
 	for (size_t i = 0; i < e->nedits; i++) {
 		const struct cg_emit_edit *in = &e->edits[i];
 		struct cg_edit ed = { 0 };
-		if (in->start > in->end || in->end > ctx->src->len)
-			goto bad;
-		ed.path = (char *)ctx->path;
+		if (in->path) {
+			/* A new file: an insertion at its start. */
+			if (in->start || in->end || !strcmp(in->path, ctx->path) ||
+			    cg_change_exists(ctx->change, in->path))
+				goto bad;
+			ed.path = (char *)in->path;
+			ed.line = ed.column = ed.end_line = ed.end_column = 1;
+			is_elsewhere = true;
+		} else {
+			if (in->start > in->end || in->end > ctx->src->len)
+				goto bad;
+			ed.path = (char *)ctx->path;
+			locate(ctx->src, in->start, &ed.line, &ed.column);
+			locate(ctx->src, in->end, &ed.end_line, &ed.end_column);
+		}
 		ed.byte_start = in->start;
 		ed.byte_end = in->end;
 		ed.replacement = (char *)in->replacement;
-		locate(ctx->src, in->start, &ed.line, &ed.column);
-		locate(ctx->src, in->end, &ed.end_line, &ed.end_column);
 		if (!cg_fix_add_edit(fix, &ed))
 			goto bad;
 	}
-	put_new_lines(fix, ctx->src);
+	/* Lines to suggest in place of the finding's exist only for edits of its own file. */
+	if (!is_elsewhere)
+		put_new_lines(fix, ctx->src);
 	return fix;
 bad:
 	cg_fix_free(fix);

@@ -92,10 +92,15 @@ struct cg_span {
 	uint32_t line, column, end_line, end_column; /* 1-based; end_column exclusive */
 };
 
-/* One edit of a fix: bytes [start, end) of the rule's file become `replacement`. */
+/*
+ * One edit of a fix: bytes [start, end) of the rule's file become
+ * `replacement`. With a `path` (repository-relative) the edit creates that
+ * file, which the change does not have: start and end are then 0.
+ */
 struct cg_emit_edit {
 	uint32_t start, end;
 	const char *replacement;
+	const char *path; /* NULL: the rule's file */
 };
 
 struct cg_emit {
@@ -103,7 +108,7 @@ struct cg_emit {
 	const char *message;
 	const char *help;	   /* may be NULL */
 	enum cg_severity severity; /* CG_SEV_OFF: the configured one */
-	/* The fix, when the rule has one: edits of this file, in any order, not overlapping. */
+	/* The fix, when the rule has one: edits of this file (or new ones), in any order, not overlapping. */
 	const struct cg_emit_edit *edits;
 	size_t nedits;
 	enum cg_applicability applicability;
@@ -117,6 +122,13 @@ void cg_rule_emit(struct cg_rule_ctx *ctx, const struct cg_emit *e);
 struct cg_span cg_span_of(TSNode node);
 /* The span of a place in a Cargo manifest or lock file (crate/manifest.h). */
 struct cg_span cg_span_of_pos(struct cg_crate_pos pos);
+
+/*
+ * The text a new memory file starts with, what `crabgate init --memory` and
+ * the missing-memory-files fix write: memories.md, lessons-learned.md,
+ * scratchpad.md (memory.files keys memories, lessons, scratchpad), in order.
+ */
+extern const char *const cg_rule_memory_headers[3];
 
 /* The registry (registry.c): every rule, in the order `crabgate rules` lists them. */
 extern const struct cg_rule *const cg_rules[];

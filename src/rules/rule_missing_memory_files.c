@@ -18,6 +18,20 @@
 #include "util/str.h"
 #include "util/banned.h"
 
+/* Short headers; the memory updates add their entries and blocks below them. */
+const char *const cg_rule_memory_headers[3] = {
+	"# Memories\n"
+	"\n"
+	"One entry per reviewed change: what changed, what the rules and the review found,\n"
+	"and the decisions recorded in commit messages (lines starting `Decision:`).\n",
+	"# Lessons learned\n"
+	"\n"
+	"One lesson per line, from reviews and from the first time each rule fired here.\n",
+	"# Scratchpad\n"
+	"\n"
+	"Open work: findings, review todos and TODO/FIXME comments, kept current by crabgate.\n",
+};
+
 /* True when `name` exists in `dir` or a folder above it, at the change's new revision. */
 static bool exists_here_or_above(const struct cg_change *change, const char *dir, const char *name)
 {
@@ -79,6 +93,8 @@ static int check(struct cg_rule_ctx *ctx)
 	const struct cg_conf_node *names = ctx->cfg ? cg_config_get(ctx->cfg, "memory.files") : NULL;
 	struct cg_buf missing = CG_BUF_INIT, msg = CG_BUF_INIT;
 	struct cg_emit e = { 0 };
+	/* The fix: each missing file at the repository root, as `crabgate init --memory` writes it. */
+	struct cg_emit_edit edits[3];
 	size_t nmissing = 0;
 	TSNode table;
 	char *dir = NULL;
@@ -91,7 +107,7 @@ static int check(struct cg_rule_ctx *ctx)
 		if (exists_here_or_above(ctx->change, dir, name))
 			continue;
 		cg_buf_printf(&missing, "%s%s", nmissing ? ", " : "", name);
-		nmissing++;
+		edits[nmissing++] = (struct cg_emit_edit){ 0, 0, cg_rule_memory_headers[i], name };
 	}
 	if (!nmissing)
 		goto done;
@@ -106,6 +122,9 @@ static int check(struct cg_rule_ctx *ctx)
 		e.span.end_column = (uint32_t)len + 1;
 	}
 	e.message = msg.ptr;
+	e.edits = edits;
+	e.nedits = nmissing;
+	e.applicability = CG_FIX_MACHINE_APPLICABLE;
 	e.help = "memories.md records decisions, lessons-learned.md what the team learned, scratchpad.md the open "
 		 "work; `crabgate init --memory` writes the missing ones at the repository root, where every crate "
 		 "shares them";

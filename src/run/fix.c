@@ -23,6 +23,7 @@ struct target {
 	struct cg_buf text;
 	const char *left_alone; /* static text: why it is not written, or NULL */
 	mode_t mode;
+	bool is_new; /* a file the fix creates: the change does not have it */
 };
 
 struct plan {
@@ -70,6 +71,15 @@ static int target_load(struct target *t, const struct cg_run *run, const char *w
 	int err;
 
 	cg_buf_printf(&path, "%s%s", workdir, t->path);
+	if (!cg_change_exists(&run->change, t->path)) {
+		/* Created from nothing; a work-tree file there is the user's, never overwritten. */
+		t->is_new = true;
+		t->mode = 0644;
+		err = 0;
+		if (lstat(path.ptr, &st) == 0)
+			t->left_alone = "it exists in the work tree, not in the checked change";
+		goto done;
+	}
 	if ((err = cg_change_read(&run->change, t->path, &t->text)) < 0)
 		goto done;
 	if (lstat(path.ptr, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -164,13 +174,16 @@ static void apply_edits(struct cg_buf *out, const struct cg_buf *text, const str
 	cg_buf_put(out, text->ptr + at, text->size - at);
 }
 
-static int put_diff(struct cg_buf *out, const char *path, const struct cg_buf *before, const struct cg_buf *after)
+/* The diff of one file; `is_new`: it has no old side (a file the fix creates). */
+static int put_diff(struct cg_buf *out, const char *path, bool is_new, const struct cg_buf *before,
+		    const struct cg_buf *after)
 {
 	git_patch *patch = NULL;
 	git_buf text = { 0 };
 	int err = 0;
 
-	if (git_patch_from_buffers(&patch, before->ptr, before->size, path, after->ptr, after->size, path, NULL) < 0 ||
+	if (git_patch_from_buffers(&patch, is_new ? NULL : before->ptr, before->size, is_new ? NULL : path, after->ptr,
+				   after->size, path, NULL) < 0 ||
 	    git_patch_to_buf(&text, patch) < 0)
 		err = cg_error_set(CG_E_GIT, "%s: cannot make the diff: %s", path, git_error_last()->message);
 	else
@@ -187,7 +200,8 @@ static int write_target(const struct target *t, const struct cg_buf *fixed, cons
 	int err;
 
 	cg_buf_printf(&path, "%s%s", workdir, t->path);
-	if ((err = cg_fs_write_atomic(path.ptr, fixed->ptr, fixed->size)) < 0)
+	if ((t->is_new && (err = cg_fs_mkparents(path.ptr)) < 0) ||
+	    (err = cg_fs_write_atomic(path.ptr, fixed->ptr, fixed->size)) < 0)
 		goto done;
 	if (chmod(path.ptr, t->mode) < 0) {
 		err = cg_error_set(CG_E_IO, "%s: cannot restore its permissions", t->path);
@@ -221,7 +235,7 @@ static int apply_plan(struct cg_buf *diff, size_t *nfiles, struct plan *p, const
 			;
 		cg_buf_truncate(&fixed, 0);
 		apply_edits(&fixed, &t->text, p->edits + i, j - i);
-		if ((err = put_diff(diff, t->path, &t->text, &fixed)) < 0 ||
+		if ((err = put_diff(diff, t->path, t->is_new, &t->text, &fixed)) < 0 ||
 		    (!s->is_dry_run && (err = write_target(t, &fixed, workdir, index)) < 0))
 			goto done;
 		(*nfiles)++;

@@ -5,7 +5,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cglib import RepoTest, run, run_json  # noqa: E402
+from cglib import Repo, RepoTest, run, run_json  # noqa: E402
 
 MANIFEST = ('[package]\nname = "fixme"\nversion = "0.1.0"\nedition = "2021"\n\n'
             '[dependencies]\ntokio = { version = "1", features = ["full"] }\n')
@@ -19,6 +19,7 @@ LIB = ("use std::time::Duration;\n"
 FIXED = LIB.replace("std::thread::sleep(Duration::from_millis(10));",
                     "tokio::time::sleep(Duration::from_millis(10)).await;").replace(
                     "std::fs::read_to_string(p)?", "tokio::fs::read_to_string(p).await?")
+MEMORY_FILES = ("memories.md", "lessons-learned.md", "scratchpad.md")
 
 
 class TestFix(RepoTest):
@@ -26,6 +27,8 @@ class TestFix(RepoTest):
         super().setUp()
         self.repo.write("Cargo.toml", MANIFEST)
         self.repo.write("src/lib.rs", LIB)
+        for name in MEMORY_FILES:  # so that only the tests of missing-memory-files see its fix
+            self.repo.write(name, "")
         self.repo.stage()
 
     def read(self, rel):
@@ -48,7 +51,8 @@ class TestFix(RepoTest):
         self.assertEqual(self.read("src/lib.rs"), FIXED)
         self.assertEqual(self.repo.git("show", ":src/lib.rs") + "\n", FIXED)
         # The index and the work tree agree, stat cache included: nothing shows as unstaged.
-        self.assertEqual(self.repo.git("status", "--porcelain"), "A  Cargo.toml\nA  src/lib.rs")
+        self.assertEqual(self.repo.git("status", "--porcelain"),
+                         "A  Cargo.toml\nA  lessons-learned.md\nA  memories.md\nA  scratchpad.md\nA  src/lib.rs")
         self.assertEqual(self.blocking(), [])
         again = run(["fix", "--staged"], self.repo.path)
         self.assertEqual((again.returncode, again.stdout), (0, ""), again.stderr)
@@ -110,6 +114,39 @@ class TestFix(RepoTest):
         fix = [f for f in doc["findings"] if f["rule"] == "unbounded-channel"][0]["fix"]
         self.assertEqual(fix["applicability"], "has-placeholders")
         self.assertEqual([e["replacement"] for e in fix["edits"]], ["channel", "CAPACITY"])
+
+    def test_missing_memory_files_are_created_and_staged(self):
+        self.repo.git("rm", "-q", "--cached", *MEMORY_FILES)
+        for name in MEMORY_FILES:
+            os.remove(os.path.join(self.repo.path, name))
+        r = run(["fix", "--rule", "missing-memory-files"], self.repo.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("diff --git a/memories.md b/memories.md\nnew file mode 100644\n", r.stdout)
+        init = os.path.join(self.tmp_init(), "")
+        for name in MEMORY_FILES:
+            with open(os.path.join(init, name), encoding="utf-8") as f:
+                self.assertEqual(self.read(name), f.read(), name)  # what `crabgate init --memory` writes
+            self.assertEqual(self.repo.git("show", f":{name}") + "\n", self.read(name))
+        self.assertIn("applied 1 fix in 3 files", r.stderr)
+
+    def test_a_memory_file_in_the_work_tree_only_is_never_overwritten(self):
+        self.repo.git("rm", "-q", "--cached", *MEMORY_FILES)
+        for name in ("memories.md", "lessons-learned.md"):
+            os.remove(os.path.join(self.repo.path, name))
+        self.repo.write("scratchpad.md", "the team's own notes\n")
+        r = run(["fix", "--rule", "missing-memory-files"], self.repo.path)
+        self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
+        self.assertIn("scratchpad.md left alone: it exists in the work tree, not in the checked change", r.stderr)
+        self.assertEqual(self.read("scratchpad.md"), "the team's own notes\n")
+        self.assertFalse(os.path.exists(os.path.join(self.repo.path, "memories.md")))
+
+    def tmp_init(self):
+        """A folder where `crabgate init --memory` wrote its files, for comparison."""
+        other = Repo()
+        self.addCleanup(other.cleanup)
+        r = run(["init", "--memory"], other.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return other.path
 
     def test_rule_selection_and_bad_input(self):
         r = run(["fix", "--rule", "chrono-ban"], self.repo.path)

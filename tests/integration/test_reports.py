@@ -276,6 +276,10 @@ class TestReports(unittest.TestCase):
         inserted = [[x["insertedContent"]["text"] for x in c["replacements"]]
                     for fix in fixes for c in fix["artifactChanges"]]
         self.assertIn(["tokio::time::sleep", ".await"], inserted)
+        # missing-memory-files creates its files: an insertion at the start of a file not there yet.
+        created = {c["artifactLocation"]["uri"]: c["replacements"][0] for fix in fixes for c in fix["artifactChanges"]}
+        self.assertEqual(created["memories.md"]["deletedRegion"], {"byteOffset": 0, "byteLength": 0})
+        self.assertTrue(created["memories.md"]["insertedContent"]["text"].startswith("# Memories\n"))
 
     def test_the_validator_rejects_broken_sarif(self):
         """The validator must catch what code scanning rejects, or the test above proves nothing."""
