@@ -197,14 +197,22 @@ static void draw_frame(struct cg_buf *b, const struct frame *fr, size_t cs, size
 static bool fix_span(size_t *start, size_t *end, const struct cg_finding *f, size_t len)
 {
 	const struct cg_fix *fix = f->fix;
-	const struct cg_edit *last = &fix->edits[fix->nedits - 1];
+	const struct cg_edit *first = NULL, *last = NULL;
 	size_t n = fix->new_lines ? strlen(fix->new_lines) : 0, rest;
 
-	if (!fix->new_lines || fix->first_line != f->line || fix->last_line != f->line || strcmp(last->path, f->path) ||
-	    last->end_column > len + 1 || strchr(fix->new_lines, '\n'))
+	/* The edits of the suggested line: one aside (a `use` line it drops) is not shown. */
+	for (size_t i = 0; i < fix->nedits; i++) {
+		const struct cg_edit *e = &fix->edits[i];
+		if (e->line < fix->first_line || e->end_line > fix->last_line || strcmp(e->path, f->path))
+			continue;
+		first = first ? first : e;
+		last = e;
+	}
+	if (!first || !fix->new_lines || fix->first_line != f->line || fix->last_line != f->line ||
+	    strcmp(last->path, f->path) || last->end_column > len + 1 || strchr(fix->new_lines, '\n'))
 		return false;
 	rest = len - (last->end_column - 1);
-	*start = fix->edits[0].column - 1;
+	*start = first->column - 1;
 	*end = n - rest;
 	return *start <= *end && *end <= n;
 }

@@ -48,6 +48,35 @@ static void put_new_lines(struct cg_fix *fix, const struct cg_source *src)
 	fix->new_lines = cg_buf_detach(&b, NULL);
 }
 
+/* Adds `in` to `fix`; false when it is not a valid edit of the rule's file or a new one. */
+static bool add_edit(struct cg_fix *fix, const struct cg_rule_ctx *ctx, const struct cg_emit_edit *in)
+{
+	struct cg_edit ed = { 0 };
+
+	if (in->path) {
+		/* A new file: an insertion at its start. */
+		if (in->start || in->end || !strcmp(in->path, ctx->path) || cg_change_exists(ctx->change, in->path))
+			return false;
+		ed.path = (char *)in->path;
+		ed.line = ed.column = ed.end_line = ed.end_column = 1;
+	} else {
+		if (in->start > in->end || in->end > ctx->src->len)
+			return false;
+		ed.path = (char *)ctx->path;
+		locate(ctx->src, in->start, &ed.line, &ed.column);
+		locate(ctx->src, in->end, &ed.end_line, &ed.end_column);
+	}
+	ed.byte_start = in->start;
+	ed.byte_end = in->end;
+	ed.replacement = (char *)in->replacement;
+	return cg_fix_add_edit(fix, &ed);
+}
+
+/*
+ * The fix's edits, and the lines it suggests: those its edits of the rule's
+ * own file leave, the edits aside (a `use` line to drop) left out, so that a
+ * suggestion replaces the finding's lines alone. None when it creates files.
+ */
 static struct cg_fix *fix_of(const struct cg_rule_ctx *ctx, const struct cg_emit *e)
 {
 	struct cg_fix *fix = cg_calloc(1, sizeof(*fix));
@@ -55,32 +84,15 @@ static struct cg_fix *fix_of(const struct cg_rule_ctx *ctx, const struct cg_emit
 
 	fix->applicability = e->applicability;
 	for (size_t i = 0; i < e->nedits; i++) {
-		const struct cg_emit_edit *in = &e->edits[i];
-		struct cg_edit ed = { 0 };
-		if (in->path) {
-			/* A new file: an insertion at its start. */
-			if (in->start || in->end || !strcmp(in->path, ctx->path) ||
-			    cg_change_exists(ctx->change, in->path))
-				goto bad;
-			ed.path = (char *)in->path;
-			ed.line = ed.column = ed.end_line = ed.end_column = 1;
-			is_elsewhere = true;
-		} else {
-			if (in->start > in->end || in->end > ctx->src->len)
-				goto bad;
-			ed.path = (char *)ctx->path;
-			locate(ctx->src, in->start, &ed.line, &ed.column);
-			locate(ctx->src, in->end, &ed.end_line, &ed.end_column);
-		}
-		ed.byte_start = in->start;
-		ed.byte_end = in->end;
-		ed.replacement = (char *)in->replacement;
-		if (!cg_fix_add_edit(fix, &ed))
+		is_elsewhere |= e->edits[i].path != NULL;
+		if (!e->edits[i].is_aside && !add_edit(fix, ctx, &e->edits[i]))
 			goto bad;
 	}
-	/* Lines to suggest in place of the finding's exist only for edits of its own file. */
-	if (!is_elsewhere)
+	if (!is_elsewhere && fix->nedits)
 		put_new_lines(fix, ctx->src);
+	for (size_t i = 0; i < e->nedits; i++)
+		if (e->edits[i].is_aside && !add_edit(fix, ctx, &e->edits[i]))
+			goto bad;
 	return fix;
 bad:
 	cg_fix_free(fix);

@@ -101,6 +101,9 @@ struct cg_emit_edit {
 	uint32_t start, end;
 	const char *replacement;
 	const char *path; /* NULL: the rule's file */
+	/* Away from the finding and not needed for the fix to build (an unused `use` it drops): no suggestion shows it.
+	 */
+	bool is_aside;
 };
 
 struct cg_emit {

@@ -858,6 +858,75 @@ static bool file_is_only_dropped(const struct cg_source *src, TSNode call)
 	return true;
 }
 
+struct name_count {
+	const struct cg_source *src;
+	const char *name;
+	size_t len;
+	TSNode skip; /* the use declaration itself */
+	unsigned n;
+};
+
+static int count_name(TSNode node, void *payload)
+{
+	struct name_count *c = payload;
+	size_t len;
+	const char *t;
+
+	if (ts_node_eq(node, c->skip))
+		return CG_WALK_SKIP;
+	if (cg_node_kind(node) == CG_K_IDENTIFIER) {
+		t = cg_node_text(c->src, node, &len);
+		c->n += len == c->len && !memcmp(t, c->name, len);
+	}
+	return CG_WALK_ENTER;
+}
+
+/*
+ * The line of a top-level `use std::fs;` or `use std::fs::read;` (std, no
+ * group, alias, `pub` or attribute, alone on its line) that imports the
+ * first segment of `fn`, to drop when the fix's call is the only identifier
+ * of that name in the whole file (macros' tokens included): once the call
+ * names tokio's, the import would be unused. False when there is none.
+ */
+static bool unused_use_edit(const struct cg_source *src, TSNode fn, struct cg_emit_edit *edit)
+{
+	TSNode head = fn, root = cg_source_root(src);
+	struct name_count c = { .src = src };
+
+	while (kind_is(head, CG_K_SCOPED_IDENTIFIER))
+		head = ts_node_child_by_field_name(head, "path", 4);
+	if (!kind_is(head, CG_K_IDENTIFIER))
+		return false;
+	c.name = cg_node_text(src, head, &c.len);
+	for (uint32_t i = 0; i < ts_node_named_child_count(root); i++) {
+		TSNode u = ts_node_named_child(root, i), arg, prev;
+		uint32_t start, end;
+		size_t len;
+		const char *t;
+		if (!kind_is(u, CG_K_USE_DECLARATION) || ts_node_named_child_count(u) != 1)
+			continue;
+		arg = ts_node_child_by_field_name(u, "argument", 8);
+		prev = ts_node_prev_named_sibling(u);
+		t = cg_node_text(src, arg, &len);
+		if (!kind_is(arg, CG_K_SCOPED_IDENTIFIER) || len < 5 + c.len || memcmp(t, "std::", 5) ||
+		    memcmp(t + len - c.len, c.name, c.len) || t[len - c.len - 1] != ':' ||
+		    (kind_is(prev, CG_K_ATTRIBUTE_ITEM) &&
+		     ts_node_end_point(prev).row + 1 >= ts_node_start_point(u).row))
+			continue;
+		start = ts_node_start_byte(u);
+		end = ts_node_end_byte(u);
+		if (ts_node_start_point(u).column != 0 || end >= src->len || src->text[end] != '\n')
+			return false;
+		c.skip = u;
+		cg_walk(root, count_name, &c);
+		if (c.n != 1)
+			return false;
+		*edit = (struct cg_emit_edit){ start, end + 1, "", NULL, true };
+		return true;
+	}
+	return false;
+}
+
 /*
  * The fix of a path call `fn(args)` whose tokio twin has the same signature:
  * the path becomes tokio's and `.await` follows the call, before any `?`,
@@ -866,7 +935,7 @@ static bool file_is_only_dropped(const struct cg_source *src, TSNode call)
  * once the feature is added. Returns the number of edits (0: no fix).
  */
 static size_t tokio_fix(struct walk *w, const struct actx *c, const char *what, TSNode fn, TSNode call,
-			struct cg_emit_edit edits[2], struct cg_buf *path, enum cg_applicability *app)
+			struct cg_emit_edit edits[3], struct cg_buf *path, enum cg_applicability *app)
 {
 	const struct cg_crate_dep *dep;
 	const char *feature = NULL;
@@ -896,7 +965,7 @@ static size_t tokio_fix(struct walk *w, const struct actx *c, const char *what, 
 	*app = enables(dep, feature) ? CG_FIX_MACHINE_APPLICABLE : CG_FIX_MAYBE_INCORRECT;
 	edits[0] = (struct cg_emit_edit){ ts_node_start_byte(fn), ts_node_end_byte(fn), path->ptr };
 	edits[1] = (struct cg_emit_edit){ ts_node_end_byte(call), ts_node_end_byte(call), ".await" };
-	return 2;
+	return 2 + unused_use_edit(w->ctx->src, fn, &edits[2]);
 }
 
 static bool severity_for(const struct walk *w, const struct actx *c, enum cg_severity *sev)
@@ -911,7 +980,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT, fixed = CG_BUF_INIT;
 	struct cg_emit em = { 0 };
-	struct cg_emit_edit edits[2];
+	struct cg_emit_edit edits[3];
 	TSPoint s = ts_node_start_point(from), t = ts_node_end_point(to);
 
 	if (!severity_for(w, c, &em.severity))

@@ -1038,7 +1038,7 @@ static void check_dep(struct cg_rule_ctx *ctx, const struct ban *b, const struct
 
 	if (rep) {
 		struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
-		struct cg_emit_edit dep_fix;
+		struct cg_emit_edit dep_fix = { 0 };
 		if (d->is_workspace_decl)
 			cg_buf_printf(&msg, "%s is banned: declared for the workspace in [workspace.dependencies]",
 				      crate);

@@ -69,9 +69,15 @@ def fixed_line(case, finding):
         return None
     with open(os.path.join(case, "after", finding["path"]), "rb") as f:
         text = f.read()
+    # Edits above the line (a `use` line dropped) move it: follow it.
+    line_start = sum(len(l) + 1 for l in text.split(b"\n")[:finding["line"] - 1])
+    line = finding["line"] - 1
+    for e in finding["fix"]["edits"]:
+        if e["path"] == finding["path"] and e["byte_end"] <= line_start and e["byte_end"] > e["byte_start"]:
+            line += e["replacement"].count("\n") - text[e["byte_start"]:e["byte_end"]].count(b"\n")
     for e in sorted(finding["fix"]["edits"], key=lambda e: e["byte_start"], reverse=True):
         text = text[:e["byte_start"]] + e["replacement"].encode() + text[e["byte_end"]:]
-    return text.decode().split("\n")[finding["line"] - 1]
+    return text.decode().split("\n")[line]
 
 
 def run(case, rules):
