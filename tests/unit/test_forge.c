@@ -239,6 +239,11 @@ static void test_suggestion(void **state)
 	cg_forge_comment_body(&b, f, NULL, "suggestion:-0+0");
 	assert_non_null(strstr(b.ptr, "````suggestion:-0+0\n"));
 	assert_non_null(strstr(b.ptr, "may be incorrect"));
+	cg_buf_truncate(&b, 0);
+	f->fix->applicability = CG_FIX_HAS_PLACEHOLDERS;
+	cg_forge_comment_body(&b, f, NULL, "suggestion");
+	assert_non_null(strstr(b.ptr, "holds a placeholder in capitals: replace it before committing it"));
+	assert_null(strstr(b.ptr, "may be incorrect"));
 	/* What the block holds is committed as it is: a control character is never offered. */
 	free(f->fix->new_lines);
 	f->fix->new_lines = strdup("    tokio::fs::read(p).await\x1b[2J");
