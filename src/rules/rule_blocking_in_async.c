@@ -2159,7 +2159,7 @@ static size_t spawn_blocking_fix(struct walk *w, const struct cg_summary_call *c
 		    k == CG_K_MACRO_INVOCATION)
 			return 0;
 	}
-	if (ts_node_is_null(n))
+	if (ts_node_is_null(n) || !fn_is_async(n))
 		return 0;
 	edits[0] = (struct cg_emit_edit){ ts_node_start_byte(call), ts_node_start_byte(call),
 					  "tokio::task::spawn_blocking(move || " };
