@@ -126,8 +126,8 @@ static int check(struct cg_rule_ctx *ctx)
 	e.nedits = nmissing;
 	e.applicability = CG_FIX_MACHINE_APPLICABLE;
 	e.help = "memories.md records decisions, lessons-learned.md what the team learned, scratchpad.md the open "
-		 "work; `crabgate init --memory` writes the missing ones at the repository root, where every crate "
-		 "shares them";
+		 "work; `crabgate init --memory` (or `crabgate fix`, which also stages them) writes the missing ones "
+		 "at the repository root, where every crate shares them";
 	cg_rule_emit(ctx, &e);
 done:
 	free(dir);
