@@ -276,6 +276,19 @@ static const char *explanation_of(const struct cg_report_input *in, const char *
 	return NULL;
 }
 
+/*
+ * Whether a fix creates a file (an insertion at byte 0 of a path the change
+ * does not have): a suggestion's span must lie in an existing file for
+ * rustfix and editors, so such a fix is left to `crabgate fix`.
+ */
+static bool creates_file(const struct cg_report_input *in, const struct cg_fix *fix)
+{
+	for (size_t i = 0; i < fix->nedits; i++)
+		if (fix->edits[i].byte_end == 0 && !file_of(in, fix->edits[i].path))
+			return true;
+	return false;
+}
+
 static int write_rustc_json(struct cg_buf *b, const struct cg_report_input *in)
 {
 	struct cg_buf rendered = CG_BUF_INIT;
@@ -284,7 +297,7 @@ static int write_rustc_json(struct cg_buf *b, const struct cg_report_input *in)
 		const struct cg_finding *f = &in->findings->items[i];
 		const struct cg_report_file *file = file_of(in, f->path);
 		struct place where = { f->path, f->line, f->end_line, f->column, f->end_column, f->source_line };
-		bool has_fix = f->fix && f->fix->nedits;
+		bool has_fix = f->fix && f->fix->nedits && !creates_file(in, f->fix);
 		if (!cg_finding_is_visible(f))
 			continue;
 		cg_buf_truncate(&rendered, 0);

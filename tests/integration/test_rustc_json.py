@@ -250,6 +250,19 @@ class RustcJsonTest(RepoTest):
             for d in diags:
                 self.assertEqual([s["suggested_replacement"] for s in d["spans"]], [None])
 
+    def test_a_fix_that_creates_files_suggests_no_span(self):
+        # missing-memory-files' fix creates files: no span may point into a file that is not there.
+        for name in ("memories.md", "lessons-learned.md", "scratchpad.md"):
+            self.repo.git("rm", "-q", name)
+        r = run(["check", "--all", "--format", "rustc-json"], self.repo.path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        diags = [d for _, d in parse_cargo_messages(r.stdout) if d["code"] == "missing-memory-files"]
+        self.assertTrue(diags)
+        for d in diags:
+            help_children = [c for c in d["children"] if c["level"] == "help"]
+            self.assertTrue(help_children, d)
+            self.assertEqual([s for c in help_children for s in c["spans"]], [], d)
+
     def test_no_findings_is_no_line(self):
         self.repo.git("reset", "-q", "--hard")
         r = run(["check", "--staged", "--format", "rustc-json"], self.repo.path)
