@@ -444,13 +444,78 @@ static bool is_plain_name(const char *s)
 	return true;
 }
 
+static bool is_type_name(const char *s)
+{
+	return *s >= 'A' && *s <= 'Z';
+}
+
+static void segs_free(char **segs, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		free(segs[k]);
+	free(segs);
+}
+
+/*
+ * The crate path (segments below the root) that path `p`, written in fn
+ * `f` of entry `e`, names: `crate::…`, `self::…`, `super::…`, or a path
+ * into a module of the caller's module. False for anything else: another
+ * crate, a type's associated fn of a type named alone.
+ */
+static bool crate_segs(struct cg_crate_cache *cache, struct file_entry *e, const char *module, const char *p,
+		       char ***segs, size_t *n)
+{
+	size_t cap = 0;
+	*segs = NULL;
+	*n = 0;
+	place(cache, e);
+	if (!strncmp(p, "crate::", 7)) {
+		split_path(segs, n, &cap, p + 7);
+	} else if (!strncmp(p, "self::", 6) || !strncmp(p, "super::", 7)) {
+		if (!e->modpath)
+			return false;
+		split_path(segs, n, &cap, e->modpath);
+		if (!strncmp(p, "self::", 6))
+			p += 6;
+		while (!strncmp(p, "super::", 7)) {
+			if (!*n)
+				goto fail;
+			free((*segs)[--*n]);
+			p += 7;
+		}
+		split_path(segs, n, &cap, p);
+	} else if (e->modpath && ((p[0] >= 'a' && p[0] <= 'z') || is_type_name(p))) {
+		/*
+		 * `store::load` names a module of the caller's module when one is
+		 * declared there, `Store::load` a type of it; find_module or
+		 * find_fn fails otherwise (another crate).
+		 */
+		split_path(segs, n, &cap, e->modpath);
+		if (strcmp(module, "self"))
+			split_path(segs, n, &cap, module + 6);
+		split_path(segs, n, &cap, p);
+	} else {
+		return false;
+	}
+	return true;
+fail:
+	segs_free(*segs, *n);
+	*segs = NULL;
+	*n = 0;
+	return false;
+}
+
+/* How many `pub use` hops a call is followed through. */
+#define REEXPORT_MAX 8
+
 /* The fn a call resolves to in the crate; false when it does not resolve. */
-static bool resolve_call(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
-			 const struct cg_summary_fn *f, const struct cg_summary_call *c, struct edge *out)
+static bool resolve_call_at(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
+			    const struct cg_summary_fn *f, const struct cg_summary_call *c, struct edge *out,
+			    int reexports)
 {
 	char **segs = NULL;
-	const char *srcdir, *root;
-	size_t n = 0, cap = 0;
+	const char *srcdir, *root, *type = NULL;
+	size_t n = 0, nmod;
 	const char *p = c->path;
 	struct cg_buf inline_path = CG_BUF_INIT;
 	bool ok = false;
@@ -471,52 +536,52 @@ static bool resolve_call(struct cg_crate_cache *cache, const struct cg_blocking_
 		*out = (struct edge){ e, (size_t)i };
 		return true;
 	}
-	place(cache, e);
-	if (!strncmp(p, "crate::", 7)) {
-		split_path(&segs, &n, &cap, p + 7);
-	} else if (!strncmp(p, "self::", 6) || !strncmp(p, "super::", 7)) {
-		if (!e->modpath)
-			return false;
-		split_path(&segs, &n, &cap, e->modpath);
-		if (!strncmp(p, "self::", 6))
-			p += 6;
-		while (!strncmp(p, "super::", 7)) {
-			if (!n)
-				goto done;
-			free(segs[--n]);
-			p += 7;
-		}
-		split_path(&segs, &n, &cap, p);
-	} else if (e->modpath && p[0] >= 'a' && p[0] <= 'z') {
-		/*
-		 * `store::load` names a module of the caller's module when one is
-		 * declared there; find_module fails otherwise (another crate).
-		 */
-		split_path(&segs, &n, &cap, e->modpath);
-		if (strcmp(f->module, "self"))
-			split_path(&segs, &n, &cap, f->module + 6);
-		split_path(&segs, &n, &cap, p);
-	} else {
-		return false; /* another crate, or a type's associated fn: not followed */
+	if (!crate_segs(cache, e, f->module, p, &segs, &n))
+		return false;
+	/* `Type::f`: an associated fn of an impl in the module that declares the type. */
+	nmod = n - 1;
+	if (n >= 2 && is_type_name(segs[n - 2])) {
+		type = segs[n - 2];
+		nmod = n - 2;
 	}
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < nmod; k++)
 		if (!is_plain_name(segs[k]))
 			goto done;
-	if (!n || !crate_src(cache, e, &srcdir, &root))
+	if (!n || !is_plain_name(segs[n - 1]) || !crate_src(cache, e, &srcdir, &root))
 		goto done;
 	{
-		struct file_entry *m = find_module(cache, root, segs, n - 1, &inline_path);
-		if (m && entry_load(cache, list, m) && (i = find_fn(m, inline_path.ptr, NULL, segs[n - 1])) >= 0) {
+		struct file_entry *m = find_module(cache, root, segs, nmod, &inline_path);
+		if (!m || !entry_load(cache, list, m))
+			goto done;
+		if ((i = find_fn(m, inline_path.ptr, type, segs[n - 1])) >= 0) {
 			*out = (struct edge){ m, (size_t)i };
 			ok = true;
+			goto done;
+		}
+		/* `pub use self::x::helper;` in that module: follow what it names, from there. */
+		for (size_t r = 0; !type && reexports < REEXPORT_MAX && r < m->summary.nreexports; r++) {
+			const struct cg_summary_reexport *re = &m->summary.reexports[r];
+			struct cg_summary_fn at = { 0 };
+			struct cg_summary_call via = { 0 };
+			if (strcmp(re->name, segs[n - 1]) || strcmp(re->module, inline_path.ptr))
+				continue;
+			at.module = re->module;
+			via.kind = CG_CALL_PATH;
+			via.path = re->path;
+			ok = resolve_call_at(cache, list, m, &at, &via, out, reexports + 1);
+			break;
 		}
 	}
 done:
-	for (size_t k = 0; k < n; k++)
-		free(segs[k]);
-	free(segs);
+	segs_free(segs, n);
 	cg_buf_release(&inline_path);
 	return ok;
+}
+
+static bool resolve_call(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
+			 const struct cg_summary_fn *f, const struct cg_summary_call *c, struct edge *out)
+{
+	return resolve_call_at(cache, list, e, f, c, out, 0);
 }
 
 static void load_edges(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
@@ -641,6 +706,48 @@ bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_l
 done:
 	pthread_mutex_unlock(&g->lock);
 	return ok;
+}
+
+static const struct cg_summary_field *find_field(const struct file_entry *e, const char *module, const char *owner,
+						 const char *field)
+{
+	for (size_t i = 0; i < e->summary.nfields; i++) {
+		const struct cg_summary_field *f = &e->summary.fields[i];
+		if (!strcmp(f->owner, owner) && !strcmp(f->module, module) && !strcmp(f->name, field))
+			return f;
+	}
+	return NULL;
+}
+
+const struct cg_summary_field *cg_callgraph_field(struct cg_crate_cache *cache, const struct cg_blocking_list *list,
+						  const char *path, const char *module, const char *type,
+						  const char *field, const char **decl_path)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	const struct cg_summary_field *out = NULL;
+	struct file_entry *e, *m = NULL;
+	struct cg_buf inline_path = CG_BUF_INIT;
+	char **segs = NULL;
+	size_t n = 0;
+	const char *srcdir, *root;
+
+	pthread_mutex_lock(&g->lock);
+	e = entry_get(cache, path);
+	if (!strstr(type, "::")) {
+		if (entry_load(cache, list, e))
+			out = find_field(m = e, module, type, field);
+	} else if (crate_segs(cache, e, module, type, &segs, &n) && n && crate_src(cache, e, &srcdir, &root)) {
+		bool is_plain = true;
+		for (size_t k = 0; k + 1 < n; k++)
+			is_plain &= is_plain_name(segs[k]);
+		if (is_plain && (m = find_module(cache, root, segs, n - 1, &inline_path)) && entry_load(cache, list, m))
+			out = find_field(m, inline_path.ptr, segs[n - 1], field);
+	}
+	*decl_path = out ? m->path : NULL;
+	segs_free(segs, n);
+	cg_buf_release(&inline_path);
+	pthread_mutex_unlock(&g->lock);
+	return out;
 }
 
 void cg_chain_release(struct cg_chain *chain)

@@ -18,9 +18,10 @@
  * from the crate root (src/lib.rs, else src/main.rs; `mod x;` files as
  * Cargo finds them, inline modules, `#[path]`): `crate::…`, `self::…`,
  * `super::…`, a bare name of the same module, `Self::f` and `self.f()` on
- * the impl's type in the same file. Anything else stays unresolved, never
- * guessed: other crates, `Type::f`, method calls on other receivers,
- * re-exports, globs. Files are read through the change at its new revision
+ * the impl's type in the same file, `Type::f` on an impl in the module that
+ * declares the type, and names a module re-exports (`pub use self::x::f`).
+ * Anything else stays unresolved, never guessed: other crates, method calls
+ * on receivers other than `self`, trait methods, globs. Files are read through the change at its new revision
  * and parsed only when a resolution needs them; each file's summary is
  * kept for the run. Safe from several threads.
  */
@@ -50,5 +51,17 @@ struct cg_chain {
 bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
 			const struct cg_summary_fn *caller, const struct cg_summary_call *call, struct cg_chain *out);
 void cg_chain_release(struct cg_chain *chain);
+
+/*
+ * The field `field` of struct `type`, named as the file `path` at inline
+ * module `module` resolves it (`crate::model::Worker`, or `Worker` for a
+ * struct of that module in the same file), from the summary of the file
+ * that declares the struct: borrowed, kept for the run; NULL when the
+ * struct or its field is not found (never guessed: another crate, globs).
+ * *decl_path: that file (borrowed).
+ */
+const struct cg_summary_field *cg_callgraph_field(struct cg_crate_cache *cache, const struct cg_blocking_list *list,
+						  const char *path, const char *module, const char *type,
+						  const char *field, const char **decl_path);
 
 #endif

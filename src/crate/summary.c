@@ -48,7 +48,7 @@ static char *resolve(const struct body_walk *b, TSNode path)
 	return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(path), text, len, b->is_crate_root);
 }
 
-static void add_call(struct body_walk *b, enum cg_call_kind kind, char *path, TSNode at)
+static void add_call(struct body_walk *b, enum cg_call_kind kind, char *path, char *recv_field, TSNode at)
 {
 	struct cg_summary_fn *f = b->fn;
 	struct cg_summary_call *c;
@@ -56,6 +56,7 @@ static void add_call(struct body_walk *b, enum cg_call_kind kind, char *path, TS
 	c = &f->calls[f->ncalls++];
 	c->kind = kind;
 	c->path = path;
+	c->recv_field = recv_field;
 	c->start = ts_node_start_byte(at);
 	c->end = ts_node_end_byte(at);
 	c->line = ts_node_start_point(at).row + 1;
@@ -93,6 +94,58 @@ static bool closure_leaves(const struct body_walk *b, TSNode closure)
 	return hit;
 }
 
+/*
+ * Calls a receiver goes through to reach what a field holds: a lock's
+ * guard, an Option or Result unwrapped, a borrow.
+ */
+static bool is_pass_through(const char *m, size_t len)
+{
+	static const char *const names[] = { "lock",   "unwrap", "expect",     "read",	 "write",
+					     "borrow", "as_ref", "borrow_mut", "as_mut", "as_deref" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], m, len))
+			return true;
+	return false;
+}
+
+/* The field of `self` receiver `recv` reads (`self.rx`, `self.rx.lock().unwrap()`, `(*self.rx)?`), or NULL. */
+static char *self_field(const struct body_walk *b, TSNode recv)
+{
+	for (int k = 0; k < 16 && !ts_node_is_null(recv); k++) {
+		TSNode field;
+		size_t len;
+		const char *m;
+		switch (cg_node_kind(recv)) {
+		case CG_K_TRY_EXPRESSION:
+		case CG_K_AWAIT_EXPRESSION:
+		case CG_K_PARENTHESIZED_EXPRESSION:
+		case CG_K_UNARY_EXPRESSION:
+		case CG_K_REFERENCE_EXPRESSION:
+			recv = ts_node_named_child(recv, ts_node_named_child_count(recv) - 1);
+			continue;
+		case CG_K_CALL_EXPRESSION:
+			recv = cg_rust_call_function(recv);
+			if (!kind_is(recv, CG_K_FIELD_EXPRESSION))
+				return NULL;
+			field = ts_node_child_by_field_name(recv, "field", 5);
+			m = ts_node_is_null(field) ? "" : cg_node_text(b->src, field, &len);
+			if (ts_node_is_null(field) || !is_pass_through(m, len))
+				return NULL;
+			recv = ts_node_child_by_field_name(recv, "value", 5);
+			continue;
+		case CG_K_FIELD_EXPRESSION:
+			field = ts_node_child_by_field_name(recv, "field", 5);
+			if (!kind_is(ts_node_child_by_field_name(recv, "value", 5), CG_K_SELF) ||
+			    !kind_is(field, CG_K_FIELD_IDENTIFIER))
+				return NULL;
+			return cg_node_strdup(b->src, field);
+		default:
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 static void visit_call(struct body_walk *b, TSNode call)
 {
 	TSNode fn = cg_rust_call_function(call);
@@ -107,12 +160,13 @@ static void visit_call(struct body_walk *b, TSNode call)
 		m = cg_node_text(b->src, field, &len);
 		if (cg_blocking_match_method(b->list, NULL, m, len, &what))
 			add_block(b, what, field);
-		add_call(b, kind_is(recv, CG_K_SELF) ? CG_CALL_SELF_METHOD : CG_CALL_METHOD, cg_strndup(m, len), field);
+		add_call(b, kind_is(recv, CG_K_SELF) ? CG_CALL_SELF_METHOD : CG_CALL_METHOD, cg_strndup(m, len),
+			 kind_is(recv, CG_K_SELF) ? NULL : self_field(b, recv), field);
 	} else if (kind_is(fn, CG_K_IDENTIFIER) || kind_is(fn, CG_K_SCOPED_IDENTIFIER)) {
 		char *resolved = resolve(b, fn), *what;
 		if (cg_blocking_match_call(b->list, b->rf, resolved, ts_node_start_byte(fn), &what))
 			add_block(b, what, fn);
-		add_call(b, CG_CALL_PATH, resolved, fn);
+		add_call(b, CG_CALL_PATH, resolved, NULL, fn);
 	}
 }
 
@@ -194,6 +248,92 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 	b->fn = NULL;
 }
 
+static bool name_is(const struct cg_source *src, TSNode n, const char *want)
+{
+	size_t len;
+	const char *t = cg_node_text(src, n, &len);
+	return len == strlen(want) && !memcmp(t, want, len);
+}
+
+/* A field's type with `&`, `Arc`, `Rc`, `Box`, `Mutex` and `RwLock` taken off, resolved; NULL when not a path. */
+static char *field_type(const struct body_walk *b, TSNode type)
+{
+	static const char *const wrappers[] = { "Arc", "Rc", "Box", "Mutex", "RwLock" };
+	size_t len;
+	const char *text;
+	for (int k = 0; k < 8; k++) {
+		TSNode name, args;
+		bool is_wrapper = false;
+		if (kind_is(type, CG_K_REFERENCE_TYPE)) {
+			type = ts_node_child_by_field_name(type, "type", 4);
+			continue;
+		}
+		if (!kind_is(type, CG_K_GENERIC_TYPE))
+			break;
+		name = ts_node_child_by_field_name(type, "type", 4);
+		if (kind_is(name, CG_K_SCOPED_TYPE_IDENTIFIER))
+			name = ts_node_child_by_field_name(name, "name", 4);
+		for (size_t i = 0; i < sizeof(wrappers) / sizeof(*wrappers) && !ts_node_is_null(name); i++)
+			is_wrapper |= name_is(b->src, name, wrappers[i]);
+		args = ts_node_child_by_field_name(type, "type_arguments", 14);
+		if (!is_wrapper || ts_node_is_null(args) || !ts_node_named_child_count(args)) {
+			type = ts_node_child_by_field_name(type, "type", 4);
+			break;
+		}
+		type = ts_node_named_child(args, 0);
+	}
+	if (!kind_is(type, CG_K_TYPE_IDENTIFIER) && !kind_is(type, CG_K_SCOPED_TYPE_IDENTIFIER))
+		return NULL;
+	text = cg_node_text(b->src, type, &len);
+	return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(type), text, len, b->is_crate_root);
+}
+
+static void add_fields(struct cg_summary *s, struct body_walk *b, TSNode item)
+{
+	TSNode name = ts_node_child_by_field_name(item, "name", 4);
+	TSNode body = ts_node_child_by_field_name(item, "body", 4);
+	uint32_t k = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
+	for (uint32_t i = 0; i < k && !ts_node_is_null(name); i++) {
+		TSNode d = ts_node_named_child(body, i), fname, ftype;
+		struct cg_summary_field *f;
+		char *type;
+		if (!kind_is(d, CG_K_FIELD_DECLARATION))
+			continue;
+		fname = ts_node_child_by_field_name(d, "name", 4);
+		ftype = ts_node_child_by_field_name(d, "type", 4);
+		if (ts_node_is_null(fname) || !(type = field_type(b, ftype)))
+			continue;
+		cg_array_grow((void **)&s->fields, &s->fields_cap, s->nfields + 1, sizeof(*s->fields));
+		f = &s->fields[s->nfields++];
+		f->owner = cg_node_strdup(b->src, name);
+		f->module = cg_strdup(module_at(b->rf, ts_node_start_byte(item)));
+		f->name = cg_node_strdup(b->src, fname);
+		f->type = type;
+		f->line = ts_node_start_point(fname).row + 1;
+	}
+}
+
+static bool is_pub(TSNode decl)
+{
+	return !ts_node_is_null(decl) && ts_node_named_child_count(decl) &&
+	       kind_is(ts_node_named_child(decl, 0), CG_K_VISIBILITY_MODIFIER);
+}
+
+static void add_reexports(struct cg_summary *s, const struct cg_rust_file *rf)
+{
+	for (size_t i = 0; i < rf->nuses; i++) {
+		const struct cg_use *u = &rf->uses[i];
+		struct cg_summary_reexport *r;
+		if (!strcmp(u->local, "*") || !kind_is(u->decl, CG_K_USE_DECLARATION) || !is_pub(u->decl))
+			continue;
+		cg_array_grow((void **)&s->reexports, &s->reexports_cap, s->nreexports + 1, sizeof(*s->reexports));
+		r = &s->reexports[s->nreexports++];
+		r->name = cg_strdup(u->local);
+		r->path = cg_strdup(u->path);
+		r->module = cg_strdup(rf->modules[u->module].path);
+	}
+}
+
 /*
  * The items of a file or of a module, impl or trait body, in order: fns,
  * and the bodies of the items that hold more. `is_test`: the container is
@@ -221,6 +361,9 @@ static void walk_items(struct cg_summary *s, struct body_walk *b, TSNode list, T
 		case CG_K_FUNCTION_ITEM:
 			add_fn(s, b, n, container, is_test || is_pending_test);
 			break;
+		case CG_K_STRUCT_ITEM:
+			add_fields(s, b, n);
+			break;
 		case CG_K_MOD_ITEM:
 		case CG_K_IMPL_ITEM:
 		case CG_K_TRAIT_ITEM:
@@ -242,6 +385,7 @@ int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const 
 	struct body_walk b = { src, rf, list, is_crate_root, is_async_only, NULL };
 	memset(out, 0, sizeof(*out));
 	walk_items(out, &b, cg_source_root(src), cg_source_root(src), false);
+	add_reexports(out, rf);
 	return 0;
 }
 
@@ -249,8 +393,10 @@ void cg_summary_release(struct cg_summary *s)
 {
 	for (size_t i = 0; i < s->nfns; i++) {
 		struct cg_summary_fn *f = &s->fns[i];
-		for (size_t j = 0; j < f->ncalls; j++)
+		for (size_t j = 0; j < f->ncalls; j++) {
 			free(f->calls[j].path);
+			free(f->calls[j].recv_field);
+		}
 		for (size_t j = 0; j < f->nblocks; j++)
 			free(f->blocks[j].what);
 		free(f->calls);
@@ -259,6 +405,19 @@ void cg_summary_release(struct cg_summary *s)
 		free(f->impl_type);
 		free(f->module);
 	}
+	for (size_t i = 0; i < s->nfields; i++) {
+		free(s->fields[i].owner);
+		free(s->fields[i].module);
+		free(s->fields[i].name);
+		free(s->fields[i].type);
+	}
+	for (size_t i = 0; i < s->nreexports; i++) {
+		free(s->reexports[i].name);
+		free(s->reexports[i].path);
+		free(s->reexports[i].module);
+	}
 	free(s->fns);
+	free(s->fields);
+	free(s->reexports);
 	memset(s, 0, sizeof(*s));
 }

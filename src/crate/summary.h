@@ -18,7 +18,9 @@
  * what it calls is left out; so are nested items and async blocks and
  * closures (their futures run wherever they are awaited). Macro bodies are
  * not read, and a method call is matched only by name (`.blocking_lock()`
- * entries): receiver types are the rule's walk's business.
+ * entries): receiver types are the rule's walk's business, but for `self`'s
+ * fields, whose types the summary of the struct's file gives (`fields`).
+ * `pub use` re-exports are kept so calls through them can be followed.
  */
 enum cg_call_kind {
 	CG_CALL_PATH,	     /* f(..), a::b::f(..), Self::f(..), Type::f(..) */
@@ -34,6 +36,11 @@ struct cg_summary_call {
 	 * Methods: the method's name.
 	 */
 	char *path;
+	/*
+	 * Methods: the field of `self` the receiver reads (`rx` of `self.rx.recv()`,
+	 * also through `.lock()`, `.unwrap()` and the like), else NULL.
+	 */
+	char *recv_field;
 	uint32_t line;	     /* 1-based */
 	uint32_t start, end; /* bytes of the callee (the path, or the method's name) */
 };
@@ -59,9 +66,35 @@ struct cg_summary_fn {
 	size_t nblocks, blocks_cap;
 };
 
+/* A named field of a struct, for typing `self.field` in the struct's impls wherever they are. */
+struct cg_summary_field {
+	char *owner;  /* the struct's name */
+	char *module; /* its inline module ("self", "self::m") */
+	char *name;
+	/*
+	 * The field's type resolved through the file's use map, with the
+	 * wrappers a method call reaches through (`Arc`, `Rc`, `Box`, `Mutex`,
+	 * `RwLock`) taken off: `std::sync::mpsc::Receiver` for
+	 * `Arc<Mutex<Receiver<T>>>`.
+	 */
+	char *type;
+	uint32_t line;
+};
+
+/* A `pub use` (any `pub(..)`) of one name, not a glob: calls through the module's re-exports. */
+struct cg_summary_reexport {
+	char *name;   /* the name it brings into the module */
+	char *path;   /* the path it names, as the use map resolves it */
+	char *module; /* the inline module it sits in */
+};
+
 struct cg_summary {
 	struct cg_summary_fn *fns; /* in source order */
 	size_t nfns, fns_cap;
+	struct cg_summary_field *fields;
+	size_t nfields, fields_cap;
+	struct cg_summary_reexport *reexports;
+	size_t nreexports, reexports_cap;
 };
 
 /*

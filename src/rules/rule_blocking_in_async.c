@@ -2218,6 +2218,54 @@ static bool may_resolve(const struct walk *w, const struct cg_summary_call *c)
 	return cg_rust_defines_fn(w->rf, name, strlen(name));
 }
 
+/*
+ * `self.rx.recv()` in an async method, the field's type declared wherever
+ * the struct is (crate/summary.h fields): the walk types what the body
+ * shows, not what a struct declared elsewhere holds.
+ */
+static void check_self_field(struct walk *w, const struct cg_summary_fn *f, const struct cg_summary_call *c)
+{
+	const struct cg_summary_field *fd;
+	const struct cg_blocking_entry *e;
+	struct cg_buf msg = CG_BUF_INIT, rep = CG_BUF_INIT;
+	struct cg_emit em = { 0 };
+	const char *decl_path;
+	char *type, *what = NULL;
+	uint32_t l0, c0, l1, c1;
+
+	type = cg_rust_resolve_scoped(w->rf, f->start, f->impl_type, strlen(f->impl_type), w->is_crate_root);
+	fd = cg_callgraph_field(w->ctx->cargo, &w->list, w->ctx->path, f->module, type, c->recv_field, &decl_path);
+	free(type);
+	/* A match by name whatever the receiver (`.blocking_lock`) is the walk's own. */
+	if (!fd || !(e = cg_blocking_match_method(&w->list, fd->type, c->path, strlen(c->path), &what)) ||
+	    what[0] == '.')
+		goto done;
+	cg_buf_printf(&msg, "`%s` blocks the executor thread in async fn `%s` (`self.%s` is a `%s`, %s:%u)", what,
+		      f->name, fd->name, fd->type, decl_path, fd->line);
+	if (e->replacement) {
+		TSNode callee = ts_node_descendant_for_byte_range(cg_source_root(w->ctx->src), c->start, c->end);
+		TSNode fe = ts_node_parent(callee), call = ts_node_parent(fe), none = { 0 };
+		bool is_call = kind_is(fe, CG_K_FIELD_EXPRESSION) && kind_is(call, CG_K_CALL_EXPRESSION);
+		put_replacement(&rep, w, e->replacement, c->path,
+				is_call ? ts_node_child_by_field_name(call, "arguments", 9) : none,
+				is_call ? ts_node_child_by_field_name(fe, "value", 5) : none);
+		cg_buf_puts(&msg, "; use `");
+		put_for_runtime(&msg, w->runtime, rep.ptr);
+		cg_buf_puts(&msg, "`");
+	}
+	put_pos(w->ctx->src, c->start, &l0, &c0);
+	put_pos(w->ctx->src, c->end, &l1, &c1);
+	em.span = (struct cg_span){ l0, c0, l1, c1 };
+	em.message = msg.ptr;
+	em.help = "async code shares a few executor threads between all tasks, and a blocking call stops every task "
+		  "on its thread; await the async version, or move the blocking work off the executor";
+	cg_rule_emit(w->ctx, &em);
+done:
+	free(what);
+	cg_buf_release(&msg);
+	cg_buf_release(&rep);
+}
+
 static void check_chains(struct walk *w)
 {
 	struct cg_summary s;
@@ -2234,6 +2282,8 @@ static void check_chains(struct walk *w)
 			bool is_direct = false;
 			for (size_t k = 0; k < f->nblocks && !is_direct; k++)
 				is_direct = f->blocks[k].start == c->start;
+			if (c->kind == CG_CALL_METHOD && c->recv_field && f->impl_type && !is_direct)
+				check_self_field(w, f, c);
 			if (is_direct || !may_resolve(w, c) ||
 			    !cg_callgraph_chain(w->ctx->cargo, &w->list, w->ctx->path, f, c, &ch))
 				continue;

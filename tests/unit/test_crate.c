@@ -404,6 +404,71 @@ static void test_summary(void **state)
 	cg_conf_node_free(conf);
 }
 
+/* Field types and re-exports: what the call graph needs to type `self.rx` and follow `pub use`. */
+static void test_summary_fields(void **state)
+{
+	const char *yaml = "blocking:\n"
+			   "  - path: std::sync::mpsc::Receiver::recv\n";
+	const char *text =
+		"use std::sync::mpsc::{Receiver, SyncSender};\n"					 /* 1 */
+		"use std::sync::{Arc, Mutex};\n"							 /* 2 */
+		"pub use self::util::helper;\n"								 /* 3 */
+		"use self::util::private;\n"								 /* 4 */
+		"pub struct W {\n"									 /* 5 */
+		"    rx: Receiver<u32>,\n"								 /* 6 */
+		"    shared: Arc<Mutex<Receiver<u32>>>,\n"						 /* 7 */
+		"    tx: &'static SyncSender<u32>,\n"							 /* 8 */
+		"    n: (u32, u32),\n"									 /* 9 */
+		"}\n"											 /* 10 */
+		"impl W {\n"										 /* 11 */
+		"    fn f(&self) { self.rx.recv(); self.shared.lock().unwrap().recv(); x.rx.recv(); }\n" /* 12 */
+		"}\n";
+	struct cg_conf_node *conf;
+	struct cg_blocking_list list;
+	struct cg_source src;
+	struct cg_rust_file *rf;
+	struct cg_summary s;
+	const struct cg_summary_fn *f;
+	(void)state;
+
+	assert_int_equal(cg_conf_parse(&conf, "t.yaml", yaml, strlen(yaml)), 0);
+	cg_blocking_list_load(&list, conf);
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
+	rf = cg_rust_file_new(&src);
+	assert_non_null(rf);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, true, false), 0);
+
+	/* A tuple type is no path: `n` is left out. */
+	assert_int_equal(s.nfields, 3);
+	assert_string_equal(s.fields[0].owner, "W");
+	assert_string_equal(s.fields[0].module, "self");
+	assert_string_equal(s.fields[0].name, "rx");
+	assert_string_equal(s.fields[0].type, "std::sync::mpsc::Receiver");
+	assert_int_equal(s.fields[0].line, 6);
+	assert_string_equal(s.fields[1].type, "std::sync::mpsc::Receiver");
+	assert_string_equal(s.fields[2].name, "tx");
+	assert_string_equal(s.fields[2].type, "std::sync::mpsc::SyncSender");
+
+	f = summary_fn(&s, "W", "f");
+	assert_int_equal(f->ncalls, 5);
+	assert_string_equal(f->calls[0].recv_field, "rx");
+	/* `.lock()` and `.unwrap()` reach through to the field; their own receiver is the field too. */
+	for (size_t i = 1; i < 4; i++)
+		assert_string_equal(f->calls[i].recv_field, "shared");
+	assert_null(f->calls[4].recv_field);
+
+	/* Only the `pub use` re-exports. */
+	assert_int_equal(s.nreexports, 1);
+	assert_string_equal(s.reexports[0].name, "helper");
+	assert_string_equal(s.reexports[0].module, "self");
+
+	cg_summary_release(&s);
+	cg_rust_file_free(rf);
+	cg_source_release(&src);
+	cg_blocking_list_release(&list);
+	cg_conf_node_free(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_name_eq),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary_fields),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
 	};

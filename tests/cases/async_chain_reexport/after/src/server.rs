@@ -1,0 +1,3 @@
+pub async fn serve() -> usize {
+    crate::helper().len()
+}

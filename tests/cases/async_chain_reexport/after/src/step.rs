@@ -1,0 +1,5 @@
+use crate::read::slurp;
+
+pub fn prepare() -> String {
+    slurp("state.json")
+}

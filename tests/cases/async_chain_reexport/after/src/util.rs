@@ -1,0 +1,3 @@
+pub fn helper() -> String {
+    crate::step::prepare()
+}

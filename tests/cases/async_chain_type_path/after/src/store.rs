@@ -1,0 +1,7 @@
+pub struct Store;
+
+impl Store {
+    pub fn load(p: &str) -> String {
+        std::fs::read_to_string(p).unwrap()
+    }
+}
