@@ -708,6 +708,19 @@ done:
 	return ok;
 }
 
+const struct cg_summary *cg_callgraph_summary(struct cg_crate_cache *cache, const struct cg_blocking_list *list,
+					      const char *path)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	struct file_entry *e;
+	bool is_ok;
+	pthread_mutex_lock(&g->lock);
+	e = entry_get(cache, path);
+	is_ok = entry_load(cache, list, e);
+	pthread_mutex_unlock(&g->lock);
+	return is_ok ? &e->summary : NULL;
+}
+
 static const struct cg_summary_field *find_field(const struct file_entry *e, const char *module, const char *owner,
 						 const char *field)
 {

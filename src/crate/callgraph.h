@@ -53,6 +53,14 @@ bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_l
 void cg_chain_release(struct cg_chain *chain);
 
 /*
+ * The summary of the whole file `path` at the change's new revision, as
+ * the call graph reads it (not the rule's tree, which may hold only some
+ * items): borrowed, kept for the run; NULL when it cannot be read.
+ */
+const struct cg_summary *cg_callgraph_summary(struct cg_crate_cache *cache, const struct cg_blocking_list *list,
+					      const char *path);
+
+/*
  * The field `field` of struct `type`, named as the file `path` at inline
  * module `module` resolves it (`crate::model::Worker`, or `Worker` for a
  * struct of that module in the same file), from the summary of the file

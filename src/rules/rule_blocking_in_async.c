@@ -2266,6 +2266,68 @@ done:
 	cg_buf_release(&rep);
 }
 
+/*
+ * The change adds a blocking call to a sync fn that async fns of this file
+ * call, their call sites unchanged: the call sites are not on shown lines,
+ * so the added line gets a note naming them. Read from the call graph's
+ * summary of the whole file: the rule's tree may hold only changed items.
+ */
+static void note_added_blocking(struct walk *w)
+{
+	const struct cg_changed_file *cf = w->ctx->file;
+	const struct cg_summary *s;
+	bool is_any = false;
+
+	if (!cf || cf->is_whole_file || !w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
+	    !(s = cg_callgraph_summary(w->ctx->cargo, &w->list, w->ctx->path)))
+		return;
+	for (size_t i = 0; i < s->nfns && !is_any; i++)
+		for (size_t k = 0; !s->fns[i].is_async && !s->fns[i].is_test && k < s->fns[i].nblocks; k++)
+			is_any |= cg_changed_file_is_added(cf, s->fns[i].blocks[k].line);
+	for (size_t b = 0; is_any && b < s->nfns; b++) {
+		const struct cg_summary_fn *h = &s->fns[b];
+		for (size_t k = 0; !h->is_async && !h->is_test && k < h->nblocks; k++) {
+			const struct cg_summary_block *blk = &h->blocks[k];
+			struct cg_buf msg = CG_BUF_INIT;
+			size_t ncallers = 0;
+			if (!cg_changed_file_is_added(cf, blk->line))
+				continue;
+			for (size_t i = 0; i < s->nfns; i++) {
+				const struct cg_summary_fn *f = &s->fns[i];
+				for (size_t j = 0; f->is_async && !f->is_test && j < f->ncalls; j++) {
+					struct cg_chain ch;
+					if (cg_changed_file_is_added(cf, f->calls[j].line) ||
+					    !cg_callgraph_chain(w->ctx->cargo, &w->list, w->ctx->path, f, &f->calls[j],
+								&ch))
+						continue;
+					if (!strcmp(ch.what_path, w->ctx->path) && ch.what_line == blk->line) {
+						cg_buf_printf(&msg, "%s async fn `%s` (%s:%u, through `%s`)",
+							      ncallers++ ? "," : "", f->name, w->ctx->path,
+							      f->calls[j].line, ch.hops[0].name);
+					}
+					cg_chain_release(&ch);
+				}
+			}
+			if (ncallers) {
+				struct cg_buf full = CG_BUF_INIT;
+				struct cg_emit em = { 0 };
+				uint32_t l0, c0;
+				put_pos(w->ctx->src, blk->start, &l0, &c0);
+				cg_buf_printf(&full, "`%s` added here makes `%s` block, and async code calls it: %s",
+					      blk->what, h->name, msg.ptr + 1);
+				em.span = (struct cg_span){ l0, c0, l0, c0 + 1 };
+				em.message = full.ptr;
+				em.help = "the async callers run it on an executor thread; wrap their calls in "
+					  "`spawn_blocking`, or keep the helper free of blocking calls";
+				em.severity = CG_SEV_NOTE;
+				cg_rule_emit(w->ctx, &em);
+				cg_buf_release(&full);
+			}
+			cg_buf_release(&msg);
+		}
+	}
+}
+
 static void check_chains(struct walk *w)
 {
 	struct cg_summary s;
@@ -2346,6 +2408,7 @@ static int check(struct cg_rule_ctx *ctx)
 done:
 	ts_tree_cursor_delete(&c);
 	check_chains(&w);
+	note_added_blocking(&w);
 	unbind_to(&w, 0);
 	unguard_to(&w, 0);
 	free(w.binds);
