@@ -521,8 +521,21 @@ static bool resolve_call_at(struct cg_crate_cache *cache, const struct cg_blocki
 	bool ok = false;
 	long i;
 
-	if (c->kind == CG_CALL_METHOD)
+	if (c->kind == CG_CALL_METHOD && !c->recv_trait)
 		return false;
+	if (c->kind == CG_CALL_METHOD) {
+		/* `x.f()` with `x: &dyn T`: T's provided method, as the path call `T::f` finds it. */
+		struct cg_summary_call via = *c;
+		struct cg_buf tp = CG_BUF_INIT;
+		cg_buf_printf(&tp, "%s::%s", c->recv_trait, c->path);
+		via.kind = CG_CALL_PATH;
+		via.path = tp.ptr;
+		via.recv_trait = NULL;
+		ok = resolve_call_at(cache, list, e, f, &via, out, reexports) &&
+		     out->file->summary.fns[out->fn].is_trait;
+		cg_buf_release(&tp);
+		return ok;
+	}
 	if (c->kind == CG_CALL_SELF_METHOD || !strncmp(p, "Self::", 6)) {
 		const char *name = c->kind == CG_CALL_SELF_METHOD ? p : p + 6;
 		if (!f->impl_type || !entry_load(cache, list, e) || (i = find_fn(e, f->module, f->impl_type, name)) < 0)

@@ -19,9 +19,11 @@
  * Cargo finds them, inline modules, `#[path]`): `crate::…`, `self::…`,
  * `super::…`, a bare name of the same module, `Self::f` and `self.f()` on
  * the impl's type in the same file, `Type::f` on an impl in the module that
- * declares the type, and names a module re-exports (`pub use self::x::f`).
- * Anything else stays unresolved, never guessed: other crates, method calls
- * on receivers other than `self`, trait methods, globs. Files are read through the change at its new revision
+ * declares the type, names a module re-exports (`pub use self::x::f`), and
+ * a trait's provided method on a parameter typed by the trait (`&dyn T`,
+ * `impl T`, a bound; overriding impls are not looked for). Anything else
+ * stays unresolved, never guessed: other crates, method calls on other
+ * receivers, globs. Files are read through the change at its new revision
  * and parsed only when a resolution needs them; each file's summary is
  * kept for the run. Safe from several threads.
  */

@@ -7,7 +7,14 @@
 #include "util/str.h"
 #include "util/banned.h"
 
+/* A parameter of the fn being read whose type is a trait object or bound. */
+struct trait_param {
+	char *name, *trait;
+};
+
 struct body_walk {
+	struct trait_param params[8];
+	size_t nparams;
 	const struct cg_source *src;
 	const struct cg_rust_file *rf;
 	const struct cg_blocking_list *list;
@@ -41,6 +48,18 @@ static bool fn_is_async(TSNode fn)
 	return false;
 }
 
+static bool name_is(const struct cg_source *src, TSNode n, const char *want)
+{
+	size_t len;
+	const char *t = cg_node_text(src, n, &len);
+	return len == strlen(want) && !memcmp(t, want, len);
+}
+
+static bool type_is(TSNode n, const char *type)
+{
+	return !ts_node_is_null(n) && !strcmp(ts_node_type(n), type);
+}
+
 static char *resolve(const struct body_walk *b, TSNode path)
 {
 	size_t len;
@@ -57,6 +76,13 @@ static void add_call(struct body_walk *b, enum cg_call_kind kind, char *path, ch
 	c->kind = kind;
 	c->path = path;
 	c->recv_field = recv_field;
+	c->recv_trait = NULL;
+	if (kind == CG_CALL_METHOD) {
+		TSNode fe = ts_node_parent(at), recv = ts_node_child_by_field_name(fe, "value", 5);
+		for (size_t i = 0; kind_is(recv, CG_K_IDENTIFIER) && i < b->nparams; i++)
+			if (name_is(b->src, recv, b->params[i].name))
+				c->recv_trait = cg_strdup(b->params[i].trait);
+	}
 	c->start = ts_node_start_byte(at);
 	c->end = ts_node_end_byte(at);
 	c->line = ts_node_start_point(at).row + 1;
@@ -212,6 +238,97 @@ static const char *module_at(const struct cg_rust_file *rf, uint32_t at)
 	return rf->modules[best].path;
 }
 
+/* The trait of a bound list's first path (`T: Store + Send`), resolved; NULL when none. */
+static char *first_trait(const struct body_walk *b, TSNode bounds)
+{
+	uint32_t k = ts_node_is_null(bounds) ? 0 : ts_node_named_child_count(bounds);
+	for (uint32_t i = 0; i < k; i++) {
+		TSNode t = ts_node_named_child(bounds, i);
+		size_t len;
+		const char *text;
+		if (kind_is(t, CG_K_GENERIC_TYPE))
+			t = ts_node_child_by_field_name(t, "type", 4);
+		if (!kind_is(t, CG_K_TYPE_IDENTIFIER) && !kind_is(t, CG_K_SCOPED_TYPE_IDENTIFIER))
+			continue;
+		text = cg_node_text(b->src, t, &len);
+		return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(t), text, len, b->is_crate_root);
+	}
+	return NULL;
+}
+
+/* The bound of generic `name` in the fn's `<T: X>` or `where T: X`; NULL when none. */
+static char *generic_bound(const struct body_walk *b, TSNode fn, TSNode name)
+{
+	TSNode tps = ts_node_child_by_field_name(fn, "type_parameters", 15);
+	uint32_t k = ts_node_is_null(tps) ? 0 : ts_node_named_child_count(tps);
+	size_t len;
+	const char *want = cg_node_text(b->src, name, &len);
+	char *w = cg_strndup(want, len), *out = NULL;
+	for (uint32_t i = 0; i < k && !out; i++) {
+		TSNode p = ts_node_named_child(tps, i);
+		if (type_is(p, "constrained_type_parameter") &&
+		    name_is(b->src, ts_node_child_by_field_name(p, "left", 4), w))
+			out = first_trait(b, ts_node_child_by_field_name(p, "bounds", 6));
+	}
+	k = ts_node_named_child_count(fn);
+	for (uint32_t i = 0; i < k && !out; i++) {
+		TSNode wc = ts_node_named_child(fn, i);
+		if (!type_is(wc, "where_clause"))
+			continue;
+		for (uint32_t j = 0; j < ts_node_named_child_count(wc) && !out; j++) {
+			TSNode p = ts_node_named_child(wc, j);
+			TSNode left = ts_node_child_by_field_name(p, "left", 4);
+			if (type_is(p, "where_predicate") && kind_is(left, CG_K_TYPE_IDENTIFIER) &&
+			    name_is(b->src, left, w))
+				out = first_trait(b, ts_node_child_by_field_name(p, "bounds", 6));
+		}
+	}
+	free(w);
+	return out;
+}
+
+/* The trait a parameter's type names: `&dyn T`, `Box<dyn T>`, `Arc<dyn T>`, `impl T`, `&G` with `G: T`. */
+static char *param_trait(const struct body_walk *b, TSNode fn, TSNode type)
+{
+	for (int k = 0; k < 4 && kind_is(type, CG_K_REFERENCE_TYPE); k++)
+		type = ts_node_child_by_field_name(type, "type", 4);
+	if (kind_is(type, CG_K_GENERIC_TYPE)) {
+		TSNode name = ts_node_child_by_field_name(type, "type", 4);
+		TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
+		if (kind_is(name, CG_K_TYPE_IDENTIFIER) && !ts_node_is_null(args) && ts_node_named_child_count(args) &&
+		    (name_is(b->src, name, "Box") || name_is(b->src, name, "Arc") || name_is(b->src, name, "Rc")))
+			type = ts_node_named_child(args, 0);
+	}
+	if (type_is(type, "dynamic_type") || type_is(type, "abstract_type")) {
+		TSNode t = ts_node_child_by_field_name(type, "trait", 5);
+		size_t len;
+		const char *text;
+		if (kind_is(t, CG_K_GENERIC_TYPE))
+			t = ts_node_child_by_field_name(t, "type", 4);
+		if (!kind_is(t, CG_K_TYPE_IDENTIFIER) && !kind_is(t, CG_K_SCOPED_TYPE_IDENTIFIER))
+			return NULL;
+		text = cg_node_text(b->src, t, &len);
+		return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(t), text, len, b->is_crate_root);
+	}
+	return kind_is(type, CG_K_TYPE_IDENTIFIER) ? generic_bound(b, fn, type) : NULL;
+}
+
+static void read_params(struct body_walk *b, TSNode fn)
+{
+	TSNode params = ts_node_child_by_field_name(fn, "parameters", 10);
+	uint32_t k = ts_node_is_null(params) ? 0 : ts_node_named_child_count(params);
+	for (uint32_t i = 0; i < k && b->nparams < sizeof(b->params) / sizeof(*b->params); i++) {
+		TSNode p = ts_node_named_child(params, i);
+		TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
+		char *trait;
+		if (!kind_is(p, CG_K_PARAMETER) || !kind_is(pat, CG_K_IDENTIFIER) ||
+		    !(trait = param_trait(b, fn, ts_node_child_by_field_name(p, "type", 4))))
+			continue;
+		b->params[b->nparams].name = cg_node_strdup(b->src, pat);
+		b->params[b->nparams++].trait = trait;
+	}
+}
+
 static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode container, bool is_test)
 {
 	TSNode name = ts_node_child_by_field_name(fn, "name", 4);
@@ -238,6 +355,7 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 	if (ts_node_is_null(body) || (b->is_async_only && !f->is_async))
 		return;
 	b->fn = f;
+	read_params(b, fn);
 	/* The body's own node is a block: walk its children so the skip of nested items does not hit it. */
 	{
 		TSTreeCursor c = ts_tree_cursor_new(body);
@@ -245,14 +363,12 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 			cg_walk(ts_tree_cursor_current_node(&c), body_cb, b);
 		ts_tree_cursor_delete(&c);
 	}
+	for (size_t i = 0; i < b->nparams; i++) {
+		free(b->params[i].name);
+		free(b->params[i].trait);
+	}
+	b->nparams = 0;
 	b->fn = NULL;
-}
-
-static bool name_is(const struct cg_source *src, TSNode n, const char *want)
-{
-	size_t len;
-	const char *t = cg_node_text(src, n, &len);
-	return len == strlen(want) && !memcmp(t, want, len);
 }
 
 /* A field's type with `&`, `Arc`, `Rc`, `Box`, `Mutex` and `RwLock` taken off, resolved; NULL when not a path. */
@@ -382,7 +498,9 @@ static void walk_items(struct cg_summary *s, struct body_walk *b, TSNode list, T
 int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
 		     const struct cg_blocking_list *list, bool is_crate_root, bool is_async_only)
 {
-	struct body_walk b = { src, rf, list, is_crate_root, is_async_only, NULL };
+	struct body_walk b = {
+		.src = src, .rf = rf, .list = list, .is_crate_root = is_crate_root, .is_async_only = is_async_only
+	};
 	memset(out, 0, sizeof(*out));
 	walk_items(out, &b, cg_source_root(src), cg_source_root(src), false);
 	add_reexports(out, rf);
@@ -396,6 +514,7 @@ void cg_summary_release(struct cg_summary *s)
 		for (size_t j = 0; j < f->ncalls; j++) {
 			free(f->calls[j].path);
 			free(f->calls[j].recv_field);
+			free(f->calls[j].recv_trait);
 		}
 		for (size_t j = 0; j < f->nblocks; j++)
 			free(f->blocks[j].what);

@@ -41,6 +41,12 @@ struct cg_summary_call {
 	 * also through `.lock()`, `.unwrap()` and the like), else NULL.
 	 */
 	char *recv_field;
+	/*
+	 * Methods on a parameter typed by a trait (`x: &dyn T`, `Box<dyn T>`,
+	 * `impl T`, a generic with the bound `T`): the trait, resolved through
+	 * the use map; else NULL.
+	 */
+	char *recv_trait;
 	uint32_t line;	     /* 1-based */
 	uint32_t start, end; /* bytes of the callee (the path, or the method's name) */
 };

@@ -2209,7 +2209,7 @@ static bool may_resolve(const struct walk *w, const struct cg_summary_call *c)
 {
 	const char *name = c->path;
 	if (c->kind == CG_CALL_METHOD)
-		return false;
+		return c->recv_trait != NULL;
 	if (c->kind == CG_CALL_PATH && !strncmp(name, "Self::", 6))
 		name += 6;
 	else if (c->kind == CG_CALL_PATH && strstr(name, "::"))
@@ -2518,12 +2518,15 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "files, inline modules, `#[path]`, modules declared inside item macros such as `cfg_net!\n"
 		   "{ … }`): `crate::…`, `self::…`, `super::…`, `use crate::…` names, a module's `m::f`, bare\n"
 		   "names of the same module, `Self::f` / `self.f()` in the same file, `Type::f` to an impl\n"
-		   "in the module that declares the type, and names a module re-exports (`pub use\n"
-		   "self::x::helper;` then `crate::helper()`). Everything else stays unresolved and is never\n"
-		   "guessed: other crates (even of the same workspace), methods on receivers other than\n"
-		   "`self`, trait methods called through `dyn Trait` or a generic bound, glob imports and\n"
-		   "glob re-exports, impls of a type in another module, and calls inside macro arguments or\n"
-		   "async blocks of a helper. Only async fns are followed, not async blocks or closures,\n"
+		   "in the module that declares the type, names a module re-exports (`pub use\n"
+		   "self::x::helper;` then `crate::helper()`), and a provided method of a trait of the crate\n"
+		   "called on a parameter typed `&dyn Trait`, `Box<dyn Trait>`, `impl Trait` or a generic\n"
+		   "bound by it (an impl that overrides the method is not looked for).\n"
+		   "Everything else stays unresolved and is never guessed: other crates (even of the same workspace), "
+		   "methods on\n"
+		   "other receivers (locals, fields, return values), glob imports and glob re-exports,\n"
+		   "impls of a type in another module, and calls inside macro arguments or async blocks of\n"
+		   "a helper. Only async fns are followed, not async blocks or closures,\n"
 		   "and not test code.\n"
 		   "\n"
 		   "A chain is reported when the call in the async fn is on a shown line: an unchanged call\n"

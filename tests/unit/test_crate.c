@@ -422,7 +422,8 @@ static void test_summary_fields(void **state)
 		"}\n"											 /* 10 */
 		"impl W {\n"										 /* 11 */
 		"    fn f(&self) { self.rx.recv(); self.shared.lock().unwrap().recv(); x.rx.recv(); }\n" /* 12 */
-		"}\n";
+		"}\n"
+		"fn g<B: Tr>(x: &dyn Tr, y: impl a::Tr2, z: &B, w: u32) { x.p(); y.q(); z.r(); w.s(); }\n";
 	struct cg_conf_node *conf;
 	struct cg_blocking_list list;
 	struct cg_source src;
@@ -437,6 +438,14 @@ static void test_summary_fields(void **state)
 	rf = cg_rust_file_new(&src);
 	assert_non_null(rf);
 	assert_int_equal(cg_summary_build(&s, &src, rf, &list, true, false), 0);
+
+	/* Methods on parameters typed by a trait carry the trait: a dyn, an impl, a generic's bound. */
+	f = summary_fn(&s, NULL, "g");
+	assert_int_equal(f->ncalls, 4);
+	assert_string_equal(f->calls[0].recv_trait, "Tr");
+	assert_string_equal(f->calls[1].recv_trait, "a::Tr2");
+	assert_string_equal(f->calls[2].recv_trait, "Tr");
+	assert_null(f->calls[3].recv_trait);
 
 	/* A tuple type is no path: `n` is left out. */
 	assert_int_equal(s.nfields, 3);
