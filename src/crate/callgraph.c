@@ -734,6 +734,28 @@ const struct cg_summary *cg_callgraph_summary(struct cg_crate_cache *cache, cons
 	return is_ok ? &e->summary : NULL;
 }
 
+char *cg_callgraph_return_type(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+			       const char *module, const char *callee, bool *is_result)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	struct cg_summary_fn in = { 0 };
+	struct cg_summary_call c = { 0 };
+	struct edge to;
+	char *out = NULL;
+
+	*is_result = false;
+	in.module = (char *)module;
+	c.kind = CG_CALL_PATH;
+	c.path = (char *)callee;
+	pthread_mutex_lock(&g->lock);
+	if (resolve_call(cache, list, entry_get(cache, path), &in, &c, &to) && to.file->summary.fns[to.fn].ret_type) {
+		out = cg_strdup(to.file->summary.fns[to.fn].ret_type);
+		*is_result = to.file->summary.fns[to.fn].is_ret_result;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return out;
+}
+
 static const struct cg_summary_field *find_field(const struct file_entry *e, const char *module, const char *owner,
 						 const char *field)
 {

@@ -63,6 +63,16 @@ const struct cg_summary *cg_callgraph_summary(struct cg_crate_cache *cache, cons
 					      const char *path);
 
 /*
+ * The return type (cg_summary_fn.ret_type, owned) of the crate fn that the
+ * path call `callee` (resolved by the use map), written in inline module
+ * `module` of file `path` outside any impl, resolves to; NULL when it does
+ * not resolve or the type is unknown. *is_result: the type is inside a
+ * `Result` or `Option`. Only a bare name makes the file itself be read.
+ */
+char *cg_callgraph_return_type(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+			       const char *module, const char *callee, bool *is_result);
+
+/*
  * The field `field` of struct `type`, named as the file `path` at inline
  * module `module` resolves it (`crate::model::Worker`, or `Worker` for a
  * struct of that module in the same file), from the summary of the file

@@ -227,8 +227,7 @@ static char *type_name(const struct cg_source *src, TSNode type)
 	return ts_node_is_null(type) ? NULL : cg_node_strdup(src, type);
 }
 
-/* The innermost inline module of the file around byte `at`, as the use map names it. */
-static const char *module_at(const struct cg_rust_file *rf, uint32_t at)
+const char *cg_summary_module_at(const struct cg_rust_file *rf, uint32_t at)
 {
 	size_t best = 0;
 	for (size_t i = 1; i < rf->nmodules; i++)
@@ -236,6 +235,39 @@ static const char *module_at(const struct cg_rust_file *rf, uint32_t at)
 		    rf->modules[i].end - rf->modules[i].start <= rf->modules[best].end - rf->modules[best].start)
 			best = i;
 	return rf->modules[best].path;
+}
+
+/* A field's type with `&`, `Arc`, `Rc`, `Box`, `Mutex` and `RwLock` taken off, resolved; NULL when not a path. */
+static char *field_type(const struct body_walk *b, TSNode type)
+{
+	static const char *const wrappers[] = { "Arc", "Rc", "Box", "Mutex", "RwLock" };
+	size_t len;
+	const char *text;
+	for (int k = 0; k < 8; k++) {
+		TSNode name, args;
+		bool is_wrapper = false;
+		if (kind_is(type, CG_K_REFERENCE_TYPE)) {
+			type = ts_node_child_by_field_name(type, "type", 4);
+			continue;
+		}
+		if (!kind_is(type, CG_K_GENERIC_TYPE))
+			break;
+		name = ts_node_child_by_field_name(type, "type", 4);
+		if (kind_is(name, CG_K_SCOPED_TYPE_IDENTIFIER))
+			name = ts_node_child_by_field_name(name, "name", 4);
+		for (size_t i = 0; i < sizeof(wrappers) / sizeof(*wrappers) && !ts_node_is_null(name); i++)
+			is_wrapper |= name_is(b->src, name, wrappers[i]);
+		args = ts_node_child_by_field_name(type, "type_arguments", 14);
+		if (!is_wrapper || ts_node_is_null(args) || !ts_node_named_child_count(args)) {
+			type = ts_node_child_by_field_name(type, "type", 4);
+			break;
+		}
+		type = ts_node_named_child(args, 0);
+	}
+	if (!kind_is(type, CG_K_TYPE_IDENTIFIER) && !kind_is(type, CG_K_SCOPED_TYPE_IDENTIFIER))
+		return NULL;
+	text = cg_node_text(b->src, type, &len);
+	return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(type), text, len, b->is_crate_root);
 }
 
 /* The trait of a bound list's first path (`T: Store + Send`), resolved; NULL when none. */
@@ -313,6 +345,26 @@ static char *param_trait(const struct body_walk *b, TSNode fn, TSNode type)
 	return kind_is(type, CG_K_TYPE_IDENTIFIER) ? generic_bound(b, fn, type) : NULL;
 }
 
+static void read_return(const struct body_walk *b, struct cg_summary_fn *f, TSNode type)
+{
+	if (kind_is(type, CG_K_GENERIC_TYPE)) {
+		TSNode base = ts_node_child_by_field_name(type, "type", 4);
+		TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
+		if (kind_is(base, CG_K_SCOPED_TYPE_IDENTIFIER))
+			base = ts_node_child_by_field_name(base, "name", 4);
+		if ((name_is(b->src, base, "Result") || name_is(b->src, base, "Option")) && !ts_node_is_null(args) &&
+		    ts_node_named_child_count(args)) {
+			type = ts_node_named_child(args, 0);
+			f->is_ret_result = true;
+		}
+	}
+	f->ret_type = ts_node_is_null(type) ? NULL : field_type(b, type);
+	if (f->ret_type && !strcmp(f->ret_type, "Self")) {
+		free(f->ret_type);
+		f->ret_type = NULL;
+	}
+}
+
 static void read_params(struct body_walk *b, TSNode fn)
 {
 	TSNode params = ts_node_child_by_field_name(fn, "parameters", 10);
@@ -344,8 +396,9 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 	f->line = ts_node_start_point(name).row + 1;
 	f->start = ts_node_start_byte(fn);
 	f->end = ts_node_end_byte(fn);
-	f->module = cg_strdup(module_at(b->rf, f->start));
+	f->module = cg_strdup(cg_summary_module_at(b->rf, f->start));
 	f->is_test = is_test;
+	read_return(b, f, ts_node_child_by_field_name(fn, "return_type", 11));
 	if (kind_is(container, CG_K_IMPL_ITEM)) {
 		f->impl_type = type_name(b->src, ts_node_child_by_field_name(container, "type", 4));
 	} else if (kind_is(container, CG_K_TRAIT_ITEM)) {
@@ -371,39 +424,6 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 	b->fn = NULL;
 }
 
-/* A field's type with `&`, `Arc`, `Rc`, `Box`, `Mutex` and `RwLock` taken off, resolved; NULL when not a path. */
-static char *field_type(const struct body_walk *b, TSNode type)
-{
-	static const char *const wrappers[] = { "Arc", "Rc", "Box", "Mutex", "RwLock" };
-	size_t len;
-	const char *text;
-	for (int k = 0; k < 8; k++) {
-		TSNode name, args;
-		bool is_wrapper = false;
-		if (kind_is(type, CG_K_REFERENCE_TYPE)) {
-			type = ts_node_child_by_field_name(type, "type", 4);
-			continue;
-		}
-		if (!kind_is(type, CG_K_GENERIC_TYPE))
-			break;
-		name = ts_node_child_by_field_name(type, "type", 4);
-		if (kind_is(name, CG_K_SCOPED_TYPE_IDENTIFIER))
-			name = ts_node_child_by_field_name(name, "name", 4);
-		for (size_t i = 0; i < sizeof(wrappers) / sizeof(*wrappers) && !ts_node_is_null(name); i++)
-			is_wrapper |= name_is(b->src, name, wrappers[i]);
-		args = ts_node_child_by_field_name(type, "type_arguments", 14);
-		if (!is_wrapper || ts_node_is_null(args) || !ts_node_named_child_count(args)) {
-			type = ts_node_child_by_field_name(type, "type", 4);
-			break;
-		}
-		type = ts_node_named_child(args, 0);
-	}
-	if (!kind_is(type, CG_K_TYPE_IDENTIFIER) && !kind_is(type, CG_K_SCOPED_TYPE_IDENTIFIER))
-		return NULL;
-	text = cg_node_text(b->src, type, &len);
-	return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(type), text, len, b->is_crate_root);
-}
-
 static void add_fields(struct cg_summary *s, struct body_walk *b, TSNode item)
 {
 	TSNode name = ts_node_child_by_field_name(item, "name", 4);
@@ -422,7 +442,7 @@ static void add_fields(struct cg_summary *s, struct body_walk *b, TSNode item)
 		cg_array_grow((void **)&s->fields, &s->fields_cap, s->nfields + 1, sizeof(*s->fields));
 		f = &s->fields[s->nfields++];
 		f->owner = cg_node_strdup(b->src, name);
-		f->module = cg_strdup(module_at(b->rf, ts_node_start_byte(item)));
+		f->module = cg_strdup(cg_summary_module_at(b->rf, ts_node_start_byte(item)));
 		f->name = cg_node_strdup(b->src, fname);
 		f->type = type;
 		f->line = ts_node_start_point(fname).row + 1;
@@ -523,6 +543,7 @@ void cg_summary_release(struct cg_summary *s)
 		free(f->name);
 		free(f->impl_type);
 		free(f->module);
+		free(f->ret_type);
 	}
 	for (size_t i = 0; i < s->nfields; i++) {
 		free(s->fields[i].owner);

@@ -64,6 +64,12 @@ struct cg_summary_fn {
 	bool is_trait;	 /* a trait's provided method */
 	bool is_test;	 /* #[test]-like, or in a #[cfg(test)] module or impl */
 	bool is_async;
+	/*
+	 * The return type resolved like a field's (cg_summary_field.type), inside
+	 * a `Result` or `Option` when is_ret_result; NULL when not a path or `Self`.
+	 */
+	char *ret_type;
+	bool is_ret_result;
 	uint32_t line;	     /* of the name */
 	uint32_t start, end; /* bytes of the fn item */
 	struct cg_summary_call *calls;
@@ -112,5 +118,8 @@ struct cg_summary {
 int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
 		     const struct cg_blocking_list *list, bool is_crate_root, bool is_async_only);
 void cg_summary_release(struct cg_summary *s);
+
+/* The innermost inline module of `rf` around byte `at`, as the use map names it ("self", "self::m"); borrowed. */
+const char *cg_summary_module_at(const struct cg_rust_file *rf, uint32_t at);
 
 #endif

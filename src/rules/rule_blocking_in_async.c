@@ -1355,6 +1355,19 @@ static struct vtype type_of_pointee(struct walk *w, const struct actx *c, TSNode
  * Types a chain innermost first and, when `should_check`, reports its first
  * blocking call that is not awaited. Returns the chain's type (owned).
  */
+/*
+ * Whether a resolved path call may name a fn of the crate, cheaply: most
+ * calls in async code go to other crates (`tokio::…`, `std::…`) or are
+ * `Type::f` (`Self::new`), and asking the call graph about them costs a
+ * lookup each (on tokio, `Type::f` alone cost a third of the run).
+ */
+static bool may_be_crate_fn(const struct walk *w, const char *resolved)
+{
+	if (!strncmp(resolved, "crate::", 7) || !strncmp(resolved, "self::", 6) || !strncmp(resolved, "super::", 7))
+		return true;
+	return !strstr(resolved, "::") && cg_rust_defines_fn(w->rf, resolved, strlen(resolved));
+}
+
 static struct vtype eval_chain(struct walk *w, const struct actx *c, const struct chain *ch, bool is_head_awaited,
 			       bool should_check)
 {
@@ -1401,6 +1414,15 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 				is_flagged = true;
 			}
 			t = is_pointer_new(resolved) ? type_of_pointee(w, c, op->node) : type_of_path_call(resolved);
+			/*
+			 * A fn of the crate: its return type, from the summary of the file
+			 * that defines it, when a method or a `let` uses the value.
+			 */
+			if (!t.name && !is_awaited && (i > 0 || !should_check) && w->ctx->cargo &&
+			    may_be_crate_fn(w, resolved))
+				t.name = cg_callgraph_return_type(w->ctx->cargo, &w->list, w->ctx->path,
+								  cg_summary_module_at(w->rf, ts_node_start_byte(fn)),
+								  resolved, &t.is_result);
 			free(resolved);
 			break;
 		}
@@ -2223,7 +2245,8 @@ static bool may_resolve(const struct walk *w, const struct cg_summary_call *c)
  * the struct is (crate/summary.h fields): the walk types what the body
  * shows, not what a struct declared elsewhere holds.
  */
-static void check_self_field(struct walk *w, const struct cg_summary_fn *f, const struct cg_summary_call *c)
+static void check_self_field(struct walk *w, const struct cg_summary *own, const struct cg_summary_fn *f,
+			     const struct cg_summary_call *c)
 {
 	const struct cg_summary_field *fd;
 	const struct cg_blocking_entry *e;
@@ -2232,10 +2255,27 @@ static void check_self_field(struct walk *w, const struct cg_summary_fn *f, cons
 	const char *decl_path;
 	char *type, *what = NULL;
 	uint32_t l0, c0, l1, c1;
+	bool is_named = false;
 
-	type = cg_rust_resolve_scoped(w->rf, f->start, f->impl_type, strlen(f->impl_type), w->is_crate_root);
-	fd = cg_callgraph_field(w->ctx->cargo, &w->list, w->ctx->path, f->module, type, c->recv_field, &decl_path);
-	free(type);
+	/* Only a method some typed entry names can match: most are not worth a lookup. */
+	for (size_t i = 0; i < w->list.n && !is_named; i++)
+		is_named = !w->list.entries[i].is_any_receiver &&
+			   !strcmp(cg_blocking_last_seg(w->list.entries[i].path), c->path);
+	if (!is_named)
+		return;
+	/* A struct of this file is in the rule's own summary: the call graph need not read the file again. */
+	fd = NULL;
+	for (size_t i = 0; i < own->nfields && !fd; i++)
+		if (!strcmp(own->fields[i].owner, f->impl_type) && !strcmp(own->fields[i].module, f->module) &&
+		    !strcmp(own->fields[i].name, c->recv_field))
+			fd = &own->fields[i];
+	decl_path = w->ctx->path;
+	if (!fd) {
+		type = cg_rust_resolve_scoped(w->rf, f->start, f->impl_type, strlen(f->impl_type), w->is_crate_root);
+		fd = cg_callgraph_field(w->ctx->cargo, &w->list, w->ctx->path, f->module, type, c->recv_field,
+					&decl_path);
+		free(type);
+	}
 	/* A match by name whatever the receiver (`.blocking_lock`) is the walk's own. */
 	if (!fd || !(e = cg_blocking_match_method(&w->list, fd->type, c->path, strlen(c->path), &what)) ||
 	    what[0] == '.')
@@ -2345,7 +2385,7 @@ static void check_chains(struct walk *w)
 			for (size_t k = 0; k < f->nblocks && !is_direct; k++)
 				is_direct = f->blocks[k].start == c->start;
 			if (c->kind == CG_CALL_METHOD && c->recv_field && f->impl_type && !is_direct)
-				check_self_field(w, f, c);
+				check_self_field(w, &s, f, c);
 			if (is_direct || !may_resolve(w, c) ||
 			    !cg_callgraph_chain(w->ctx->cargo, &w->list, w->ctx->path, f, c, &ch))
 				continue;
@@ -2492,9 +2532,11 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "parameters with a type. In an async method, a field of `self` has the type its struct\n"
 		   "declares, in whichever file of the crate that is: `self.rx.recv()` on a std\n"
 		   "`Receiver`, `self.tx.send(x)` on a `SyncSender`, also through `Arc`, `Mutex` and\n"
-		   "`.lock().unwrap()`. A receiver of unknown type (a value returned by your own function,\n"
-		   "a generic, an element of a collection) is only matched for method names that only\n"
-		   "blocking APIs have (`blocking_lock`, `block_on`, `to_socket_addrs`, …).\n"
+		   "`.lock().unwrap()`. A value returned by a fn of the crate called by name or by a\n"
+		   "`crate::`/`self::`/`super::` path has the return type that fn declares (`let rx =\n"
+		   "make_rx(); rx.recv()`), through `Result`/`Option` and `?`. A receiver of unknown type\n"
+		   "(a `Type::f` result, a generic, an element of a collection) is only matched for method\n"
+		   "names that only blocking APIs have (`blocking_lock`, `block_on`, `to_socket_addrs`, …).\n"
 		   "\n"
 		   "Not blocking, though listed: `TcpListener::bind`/`UdpSocket::bind` on an IP literal\n"
 		   "(`\"127.0.0.1:0\"`), a SocketAddr or an `(ip, port)` pair (no name to resolve, and bind(2)\n"
