@@ -1,0 +1,3 @@
+pub fn load(p: &str) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
