@@ -101,7 +101,7 @@ size_t cg_cache_get_count(struct cg_cache_reader *r, size_t min_size)
 
 /* ---- the summary serializer: the one place a new summary field goes (and CG_DISK_CACHE_FORMAT) ---- */
 
-enum { FN_IS_TRAIT = 1, FN_IS_TEST = 2, FN_IS_ASYNC = 4 };
+enum { FN_IS_TRAIT = 1, FN_IS_TEST = 2, FN_IS_ASYNC = 4, FN_IS_RET_RESULT = 8 };
 
 void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s)
 {
@@ -111,8 +111,10 @@ void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s
 		cg_cache_put_str(out, f->name);
 		cg_cache_put_str(out, f->impl_type);
 		cg_cache_put_str(out, f->module);
+		cg_cache_put_str(out, f->ret_type);
 		cg_cache_put_u32(out, (f->is_trait ? FN_IS_TRAIT : 0) | (f->is_test ? FN_IS_TEST : 0) |
-					      (f->is_async ? FN_IS_ASYNC : 0));
+					      (f->is_async ? FN_IS_ASYNC : 0) |
+					      (f->is_ret_result ? FN_IS_RET_RESULT : 0));
 		cg_cache_put_u32(out, f->line);
 		cg_cache_put_u32(out, f->start);
 		cg_cache_put_u32(out, f->end);
@@ -121,6 +123,8 @@ void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s
 			const struct cg_summary_call *c = &f->calls[j];
 			cg_cache_put_u32(out, (uint32_t)c->kind);
 			cg_cache_put_str(out, c->path);
+			cg_cache_put_str(out, c->recv_field);
+			cg_cache_put_str(out, c->recv_trait);
 			cg_cache_put_u32(out, c->line);
 			cg_cache_put_u32(out, c->start);
 			cg_cache_put_u32(out, c->end);
@@ -133,6 +137,22 @@ void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s
 			cg_cache_put_u32(out, k->start);
 		}
 	}
+	cg_cache_put_u32(out, (uint32_t)s->nfields);
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct cg_summary_field *d = &s->fields[i];
+		cg_cache_put_str(out, d->owner);
+		cg_cache_put_str(out, d->module);
+		cg_cache_put_str(out, d->name);
+		cg_cache_put_str(out, d->type);
+		cg_cache_put_u32(out, d->line);
+	}
+	cg_cache_put_u32(out, (uint32_t)s->nreexports);
+	for (size_t i = 0; i < s->nreexports; i++) {
+		const struct cg_summary_reexport *x = &s->reexports[i];
+		cg_cache_put_str(out, x->name);
+		cg_cache_put_str(out, x->path);
+		cg_cache_put_str(out, x->module);
+	}
 }
 
 bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size_t len)
@@ -141,8 +161,11 @@ bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
-	/* The smallest records: a fn is 3 strings and 6 integers, a call 1 and 4, a block 1 and 2. */
-	n = cg_cache_get_count(&r, 9 * 4);
+	/*
+	 * The smallest records: a fn is 4 strings and 6 integers, a call 3 and 4,
+	 * a block 1 and 2, a field 4 and 1, a re-export 3.
+	 */
+	n = cg_cache_get_count(&r, 10 * 4);
 	out->fns = cg_calloc(n ? n : 1, sizeof(*out->fns));
 	out->fns_cap = n ? n : 1;
 	for (size_t i = 0; i < n && !r.is_bad; i++) {
@@ -152,14 +175,16 @@ bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size
 		f->name = cg_cache_get_str(&r);
 		f->impl_type = cg_cache_get_str(&r);
 		f->module = cg_cache_get_str(&r);
+		f->ret_type = cg_cache_get_str(&r);
 		flags = cg_cache_get_u32(&r);
 		f->is_trait = (flags & FN_IS_TRAIT) != 0;
 		f->is_test = (flags & FN_IS_TEST) != 0;
 		f->is_async = (flags & FN_IS_ASYNC) != 0;
+		f->is_ret_result = (flags & FN_IS_RET_RESULT) != 0;
 		f->line = cg_cache_get_u32(&r);
 		f->start = cg_cache_get_u32(&r);
 		f->end = cg_cache_get_u32(&r);
-		m = cg_cache_get_count(&r, 5 * 4);
+		m = cg_cache_get_count(&r, 7 * 4);
 		if (m) {
 			f->calls = cg_calloc(m, sizeof(*f->calls));
 			f->calls_cap = m;
@@ -169,6 +194,8 @@ bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size
 			uint32_t kind = cg_cache_get_u32(&r);
 			c->kind = (enum cg_call_kind)kind;
 			c->path = cg_cache_get_str(&r);
+			c->recv_field = cg_cache_get_str(&r);
+			c->recv_trait = cg_cache_get_str(&r);
 			c->line = cg_cache_get_u32(&r);
 			c->start = cg_cache_get_u32(&r);
 			c->end = cg_cache_get_u32(&r);
@@ -189,6 +216,34 @@ bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size
 				r.is_bad = true;
 		}
 		if (!f->name || !f->module)
+			r.is_bad = true;
+	}
+	n = cg_cache_get_count(&r, 5 * 4);
+	if (n) {
+		out->fields = cg_calloc(n, sizeof(*out->fields));
+		out->fields_cap = n;
+	}
+	for (size_t i = 0; i < n && !r.is_bad; i++) {
+		struct cg_summary_field *d = &out->fields[out->nfields++];
+		d->owner = cg_cache_get_str(&r);
+		d->module = cg_cache_get_str(&r);
+		d->name = cg_cache_get_str(&r);
+		d->type = cg_cache_get_str(&r);
+		d->line = cg_cache_get_u32(&r);
+		if (!d->owner || !d->module || !d->name || !d->type)
+			r.is_bad = true;
+	}
+	n = cg_cache_get_count(&r, 3 * 4);
+	if (n) {
+		out->reexports = cg_calloc(n, sizeof(*out->reexports));
+		out->reexports_cap = n;
+	}
+	for (size_t i = 0; i < n && !r.is_bad; i++) {
+		struct cg_summary_reexport *x = &out->reexports[out->nreexports++];
+		x->name = cg_cache_get_str(&r);
+		x->path = cg_cache_get_str(&r);
+		x->module = cg_cache_get_str(&r);
+		if (!x->name || !x->path || !x->module)
 			r.is_bad = true;
 	}
 	if (r.is_bad || r.p != r.end) {
