@@ -635,12 +635,6 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 }
 
 /*
- * Whether the value a blocking constructor returns (`let f = File::create(p)?`)
- * is handed to std code that needs the std type: a std BufWriter/BufReader, a
- * server's `listen(l)`, a std thread. There an async replacement does not
- * build; moving the whole use off the executor does.
- */
-/*
  * Whether the consumer written just before `at` (`io::BufReader::new(`) is
  * std's: tokio, futures and the other runtimes have BufReaders of their own,
  * which take the async type.
@@ -663,18 +657,119 @@ static bool is_std_consumer(const struct walk *w, const char *start, const char 
 	return is_std;
 }
 
-static bool feeds_std_consumer(const struct walk *w)
+static bool is_word_char(char c)
 {
-	static const char *const consumers[] = { "BufWriter::new(", "BufReader::new(", "LineWriter::new(",
-						 ".listen(",	    "to_writer(",      "to_writer_pretty(",
-						 "from_reader(",    "thread::spawn(" };
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past the `)` closing the `(` at p, over string literals; NULL when it is not closed before end. */
+static const char *past_parens(const char *p, const char *end)
+{
+	size_t depth = 0;
+	for (; p < end; p++) {
+		if (*p == '"') {
+			while (++p < end && *p != '"')
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			if (p == end)
+				return NULL;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && depth && --depth == 0) {
+			return p + 1;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Methods of std's File and sockets (std::io::Read, Write and Seek, and the
+ * socket setters) that tokio's types have only as futures, or not at all:
+ * called without `.await`, they use the value as std.
+ */
+static const char std_use_methods[] = " read read_to_end read_to_string read_exact read_vectored bytes write "
+				      "write_all write_fmt write_vectored flush seek rewind stream_position sync_all "
+				      "sync_data set_len set_permissions metadata try_clone set_nonblocking "
+				      "set_read_timeout set_write_timeout ";
+
+/*
+ * Whether the value written just before p is used through one of those
+ * methods, past any `?`, `.unwrap()` or `.expect(..)`:
+ * `File::create(p)?.write_all(b)`, `f.read_to_end(&mut v)`.
+ */
+static bool is_used_as_std(const char *p, const char *end)
+{
+	const char *m;
+	for (;;) {
+		p = skip_space(p, end);
+		if (p < end && *p == '?') {
+			p++;
+			continue;
+		}
+		if (p == end || *p != '.')
+			return false;
+		for (m = p = skip_space(p + 1, end); p < end && is_word_char(*p);)
+			p++;
+		if (p == m || !word_in(" unwrap expect ", m, (size_t)(p - m)))
+			break;
+		p = skip_space(p, end);
+		if (p == end || *p != '(' || (p = past_parens(p, end)) == NULL)
+			return false;
+	}
+	if (p == m || !word_in(std_use_methods, m, (size_t)(p - m)))
+		return false;
+	p = skip_space(p, end);
+	if (p == end || *p != '(' || (p = past_parens(p, end)) == NULL)
+		return false;
+	p = skip_space(p, end);
+	return !((size_t)(end - p) >= 6 && !memcmp(p, ".await", 6));
+}
+
+/* The blocking calls that return a std File or socket, a value the code may go on using as std. */
+static bool returns_std_handle(const char *what)
+{
+	return cg_starts_with(what, "std::fs::File::") || cg_starts_with(what, "std::fs::OpenOptions::") ||
+	       cg_starts_with(what, "std::net::") || cg_starts_with(what, "std::os::unix::net::");
+}
+
+/*
+ * Whether the value a blocking call returns (`let f = File::create(p)?`)
+ * goes on to std code that needs the std type: a std BufWriter/BufReader, a
+ * server's `listen(l)`, a std thread; and, for a File or socket, its own
+ * std::io methods not awaited (`f.write_all(b)`, `write!(f, ..)`), or
+ * tokio's `from_std(f)` / `from_file(f)`, which take the std value. There
+ * the async replacement alone does not build; moving the whole use off the
+ * executor does (for `from_std`, an open on a blocking thread and the same
+ * conversion after it). `to` is the blocking call node.
+ */
+static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to)
+{
+	static const struct {
+		const char *text;
+		bool is_handle_only; /* takes a std File or socket, whoever's API it is */
+	} consumers[] = {
+		{ "BufWriter::new(", false }, { "BufReader::new(", false }, { "LineWriter::new(", false },
+		{ ".listen(", false },	      { "to_writer(", false },	    { "to_writer_pretty(", false },
+		{ "from_reader(", false },    { "thread::spawn(", false },  { "from_std(", true },
+		{ "from_file(", true },	      { "write!(", true },	    { "writeln!(", true },
+	};
 	size_t k = w->chain_depth;
 	TSNode p, body = { 0 };
 	struct cg_buf name = CG_BUF_INIT;
-	bool feeds = false;
-	const char *text, *end;
+	bool feeds = false, is_handle = returns_std_handle(what);
+	const char *text, *end, *src_end = w->ctx->src->text + w->ctx->src->len;
 	size_t len;
 
+	/* Straight into a std method: `File::create(p).unwrap().write_all(b)`, also among a macro's tokens. */
+	if (is_handle && is_used_as_std(w->ctx->src->text + ts_node_end_byte(to), src_end))
+		return true;
 	/*
 	 * The chain (with its `.unwrap()`) is at levels[chain_depth]; its
 	 * ancestors are the levels below, so no ts_node_parent (linear in the
@@ -692,8 +787,9 @@ static bool feeds_std_consumer(const struct walk *w)
 		/* Straight into a consumer: `BufWriter::new(File::create(p)?)`. */
 		const char *t = cg_node_text(w->ctx->src, w->levels[k - 2].node, &len), *at;
 		for (size_t i = 0; i < sizeof(consumers) / sizeof(consumers[0]) && !feeds; i++)
-			feeds = (at = memmem(t, len, consumers[i], strlen(consumers[i]))) != NULL &&
-				is_std_consumer(w, t, at);
+			feeds = (is_handle || !consumers[i].is_handle_only) &&
+				(at = memmem(t, len, consumers[i].text, strlen(consumers[i].text))) != NULL &&
+				(consumers[i].is_handle_only || is_std_consumer(w, t, at));
 		return feeds;
 	}
 	for (size_t j = k - 1; j-- > 0 && ts_node_is_null(body);)
@@ -715,10 +811,12 @@ static bool feeds_std_consumer(const struct walk *w)
 	end = w->ctx->src->text + ts_node_end_byte(body);
 	for (size_t i = 0; i < sizeof(consumers) / sizeof(consumers[0]) && !feeds; i++) {
 		const char *at = text;
-		size_t cl = strlen(consumers[i]);
-		while (!feeds && (at = memmem(at, (size_t)(end - at), consumers[i], cl)) != NULL) {
+		size_t cl = strlen(consumers[i].text);
+		if (consumers[i].is_handle_only && !is_handle)
+			continue;
+		while (!feeds && (at = memmem(at, (size_t)(end - at), consumers[i].text, cl)) != NULL) {
 			const char *arg = at + cl, *q;
-			if (!strcmp(consumers[i], "thread::spawn(")) {
+			if (!strcmp(consumers[i].text, "thread::spawn(")) {
 				/* The value moved into a std thread: named anywhere after the spawn. */
 				q = memmem(arg, (size_t)(end - arg), name.ptr, name.size);
 				feeds = q != NULL;
@@ -728,14 +826,16 @@ static bool feeds_std_consumer(const struct walk *w)
 				if (arg + 4 <= end && !memcmp(arg, "mut ", 4))
 					arg += 4;
 				feeds = (size_t)(end - arg) > name.size && !memcmp(arg, name.ptr, name.size) &&
-					is_std_consumer(w, w->ctx->src->text, at) &&
-					!(arg[name.size] == '_' || (arg[name.size] >= 'a' && arg[name.size] <= 'z') ||
-					  (arg[name.size] >= 'A' && arg[name.size] <= 'Z') ||
-					  (arg[name.size] >= '0' && arg[name.size] <= '9'));
+					!is_word_char(arg[name.size]) &&
+					(consumers[i].is_handle_only || is_std_consumer(w, w->ctx->src->text, at));
 			}
 			at += cl;
 		}
 	}
+	/* The value's own std methods, not awaited: `f.read_to_end(&mut v)`. */
+	for (const char *at = text; is_handle && !feeds && (at = memmem(at, (size_t)(end - at), name.ptr, name.size));
+	     at += name.size)
+		feeds = !is_word_char(at[-1]) && at[-1] != '.' && is_used_as_std(at + name.size, end);
 done:
 	cg_buf_release(&name);
 	return feeds;
@@ -987,7 +1087,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 		return;
 	cg_buf_printf(&msg, "`%s` blocks the executor thread in ", what);
 	put_where(&msg, w, c);
-	if (feeds_std_consumer(w)) {
+	if (feeds_std_consumer(w, what, to)) {
 		cg_buf_printf(&msg,
 			      "; its result goes to std code that needs the std type, so move the whole use into `%s`",
 			      runtime_unblock(w->runtime));
@@ -2580,6 +2680,16 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls, but does not\n"
 		   "see closures, `async` blocks or items inside them, and does not scan `macro_rules!`\n"
 		   "bodies or what a macro expands to.\n"
+		   "\n"
+		   "Where the std value a blocking call returns goes on being used as std, the async\n"
+		   "replacement would not build, so the message says to move the whole use into\n"
+		   "`spawn_blocking` instead: a value handed to a std BufReader/BufWriter, `from_reader`,\n"
+		   "`to_writer`, a server's `listen(l)` or a std thread; and a File or socket used through its\n"
+		   "own std methods without `.await` (`f.write_all(b)`, `write!(f, …)`, `f.read_to_end(&mut\n"
+		   "v)`, `s.set_nonblocking(true)`) or handed to tokio's `from_std(f)` or\n"
+		   "`pipe::Receiver::from_file(f)`. Those conversions want the std value: the open or connect\n"
+		   "before them still blocks, and `tokio::fs::File::open(p).await` would leave a `from_std`\n"
+		   "that does not build, so the open moves to a blocking thread and the conversion stays.\n"
 		   "\n"
 		   "Test code (#[test] and #[tokio::test] functions, #[cfg(test)] modules, tests/, benches/,\n"
 		   "examples/, build.rs) is reported at `test_severity` (warning by default). The list of\n"
