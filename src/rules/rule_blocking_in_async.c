@@ -1967,9 +1967,10 @@ static bool tok_awaited(const TSNode *toks, size_t n, size_t after)
 
 /*
  * Scans one token tree's own tokens for `path(..)` calls and `.method(..)`
- * calls, typed left to right like a chain. Closures, `async` blocks and
- * nested items inside macro arguments are not recognised: their calls are
- * treated as part of the surrounding body.
+ * calls, typed left to right like a chain. Closures (but those handed to a
+ * wrapper: tree_is_wrapped_closure), `async` blocks and nested items inside
+ * macro arguments are not recognised: their calls are treated as part of the
+ * surrounding body.
  */
 static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 {
@@ -2071,6 +2072,43 @@ static void scan_tokens(struct walk *w, const struct actx *c, TSNode tree)
 	}
 	vtype_clear(&t);
 	free(toks);
+}
+
+/*
+ * A token tree `(move || …)` just after a wrapper's name among a macro's
+ * tokens (`assert_ok!(task::spawn_blocking(|| { … }).await)`): the closure
+ * runs off the executor, as closure_in_wrapper finds in syntax. Tokens carry
+ * no syntax, so the text says it: a closure first inside the parentheses,
+ * the wrapper's path or `.method` before them.
+ */
+static bool tree_is_wrapped_closure(const struct walk *w, TSNode tree, bool *is_bip)
+{
+	const char *src = w->ctx->src->text, *open = src + ts_node_start_byte(tree);
+	const char *end = src + ts_node_end_byte(tree), *q, *p, *name_end;
+	char *name;
+	bool is_method, hit;
+
+	if (*open != '(')
+		return false;
+	q = skip_space(open + 1, end);
+	if (end - q > 4 && !memcmp(q, "move", 4) && !is_word_char(q[4]))
+		q = skip_space(q + 4, end);
+	if (q == end || *q != '|')
+		return false;
+	for (name_end = open; name_end > src && (name_end[-1] == ' ' || name_end[-1] == '\n');)
+		name_end--;
+	for (p = name_end; p > src && (is_word_char(p[-1]) || p[-1] == ':');)
+		p--;
+	if (p == name_end)
+		return false;
+	is_method = p > src && p[-1] == '.';
+	if (is_method)
+		name = cg_strndup(p, (size_t)(name_end - p));
+	else
+		name = cg_rust_resolve_scoped(w->rf, (uint32_t)(p - src), p, (size_t)(name_end - p), w->is_crate_root);
+	hit = cg_blocking_is_wrapper(&w->list, name, is_method, is_bip);
+	free(name);
+	return hit;
 }
 
 /* `select!`, `join!` and `try_join!` await what they are given. */
@@ -2203,6 +2241,12 @@ static bool visit(struct walk *w, size_t d)
 		if (macro_awaits(w, n))
 			await_point(w, &L->ctx, n);
 	} else if (kind == CG_K_TOKEN_TREE) {
+		bool is_bip = false;
+		if (is_async(&L->ctx) && tree_is_wrapped_closure(w, n, &is_bip)) {
+			L->ctx.body = BODY_SYNC;
+			L->ctx.body_depth = (uint32_t)d;
+			L->ctx.in_block_in_place |= is_bip;
+		}
 		if (is_async(&L->ctx))
 			scan_tokens(w, &L->ctx, n);
 	}
@@ -2677,9 +2721,10 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "chains too.\n"
 		   "\n"
 		   "Macro arguments (`println!`, `tokio::select!`, `join!`, `assert!`) are token trees, not\n"
-		   "syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls, but does not\n"
-		   "see closures, `async` blocks or items inside them, and does not scan `macro_rules!`\n"
-		   "bodies or what a macro expands to.\n"
+		   "syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls. A closure handed\n"
+		   "to a wrapper there (`assert_ok!(task::spawn_blocking(|| …).await)`) runs off the executor\n"
+		   "as it does outside a macro; other closures, `async` blocks and items inside them are not\n"
+		   "seen, and `macro_rules!` bodies and what a macro expands to are not scanned.\n"
 		   "\n"
 		   "Where the std value a blocking call returns goes on being used as std, the async\n"
 		   "replacement would not build, so the message says to move the whole use into\n"
