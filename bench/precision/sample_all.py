@@ -28,13 +28,16 @@ for row in open(sys.argv[1]):
     findings.setdefault(group(f[3], f[4]), []).append((f[0], f[1], int(f[2]), f[3], f[4]))
 
 labels = {}
+extra = []
 if len(sys.argv) > 2:
     for row in open(sys.argv[2]):
         f = row.rstrip("\n").split("\t")
         if f[0] != "corpus" and len(f) >= 7:
-            labels[(f[0], f[1], int(f[2]), f[3], f[4])] = (f[5], f[6])
+            labels[(f[0], f[1], int(f[2]), f[3], f[4])] = f[5:]
+        elif f[0] == "corpus":
+            extra = f[7:]  # later builds' verdicts, carried over as they are
 
-print("corpus\tpath\tline\trule\tseverity\tverdict\twhy")
+print("\t".join(["corpus", "path", "line", "rule", "severity", "verdict", "why"] + extra))
 stats = []
 for g in sorted(findings):
     pool = sorted(set(findings[g]))
@@ -44,10 +47,10 @@ for g in sorted(findings):
     drawn = pool if len(pool) <= n else random.Random(19).sample(pool, n)
     right = wrong = 0
     for k in sorted(drawn):
-        v, why = labels.get(k, ("unlabelled", ""))
+        v, why, *later = labels.get(k, ["unlabelled", ""] + [""] * len(extra))
         right += v == "right"
         wrong += v == "wrong"
-        print("\t".join([k[0], k[1], str(k[2]), k[3], k[4], v, why]))
+        print("\t".join([k[0], k[1], str(k[2]), k[3], k[4], v, why] + later))
     read = right + wrong
     stats.append((g, len(findings[g]), read, right, wrong, f"{100.0 * right / read:.0f}%" if read else "-"))
 for s in stats:
