@@ -702,10 +702,14 @@ static const char std_use_methods[] = " read read_to_end read_to_string read_exa
 /*
  * Whether the value written just before p is used through one of those
  * methods, past any `?`, `.unwrap()` or `.expect(..)`:
- * `File::create(p)?.write_all(b)`, `f.read_to_end(&mut v)`.
+ * `File::create(p)?.write_all(b)`, `f.read_to_end(&mut v)`. With `type`,
+ * a method the list reports on that type is left out: its own finding
+ * names the async call, and with it the tokio value builds.
  */
-static bool is_used_as_std(const char *p, const char *end)
+static bool is_used_as_std(const struct walk *w, const char *type, const char *p, const char *end)
 {
+	const struct cg_blocking_entry *e = NULL;
+	char *shown = NULL;
 	const char *m;
 	for (;;) {
 		p = skip_space(p, end);
@@ -725,6 +729,11 @@ static bool is_used_as_std(const char *p, const char *end)
 	}
 	if (p == m || !word_in(std_use_methods, m, (size_t)(p - m)))
 		return false;
+	if (type)
+		e = cg_blocking_match_method(&w->list, type, m, (size_t)(p - m), &shown);
+	free(shown);
+	if (e)
+		return false;
 	p = skip_space(p, end);
 	if (p == end || *p != '(' || (p = past_parens(p, end)) == NULL)
 		return false;
@@ -739,11 +748,20 @@ static bool returns_std_handle(const char *what)
 	       cg_starts_with(what, "std::net::") || cg_starts_with(what, "std::os::unix::net::");
 }
 
+/* The type of the handle such a call returns (owned): a File for std::fs, else the call's own type. */
+static char *handle_type(const char *what)
+{
+	if (cg_starts_with(what, "std::fs::"))
+		return cg_strdup("std::fs::File");
+	return cg_strndup(what, (size_t)(cg_blocking_last_seg(what) - what) - 2);
+}
+
 /*
  * Whether the value a blocking call returns (`let f = File::create(p)?`)
  * goes on to std code that needs the std type: a std BufWriter/BufReader, a
  * server's `listen(l)`, a std thread; and, for a File or socket, its own
- * std::io methods not awaited (`f.write_all(b)`, `write!(f, ..)`), or
+ * std::io methods not awaited and not reported themselves (`write!(f, ..)`,
+ * `s.set_nonblocking(true)`, `.write_all(b)` chained on the open), or
  * tokio's `from_std(f)` / `from_file(f)`, which take the std value. There
  * the async replacement alone does not build; moving the whole use off the
  * executor does (for `from_std`, an open on a blocking thread and the same
@@ -764,11 +782,13 @@ static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to
 	TSNode p, body = { 0 };
 	struct cg_buf name = CG_BUF_INIT;
 	bool feeds = false, is_handle = returns_std_handle(what);
+	char *type = NULL;
 	const char *text, *end, *src_end = w->ctx->src->text + w->ctx->src->len;
 	size_t len;
 
 	/* Straight into a std method: `File::create(p).unwrap().write_all(b)`, also among a macro's tokens. */
-	if (is_handle && is_used_as_std(w->ctx->src->text + ts_node_end_byte(to), src_end))
+	/* The chain reports its first blocking call only: the method after it has no finding of its own. */
+	if (is_handle && is_used_as_std(w, NULL, w->ctx->src->text + ts_node_end_byte(to), src_end))
 		return true;
 	/*
 	 * The chain (with its `.unwrap()`) is at levels[chain_depth]; its
@@ -832,11 +852,15 @@ static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to
 			at += cl;
 		}
 	}
-	/* The value's own std methods, not awaited: `f.read_to_end(&mut v)`. */
-	for (const char *at = text; is_handle && !feeds && (at = memmem(at, (size_t)(end - at), name.ptr, name.size));
-	     at += name.size)
-		feeds = !is_word_char(at[-1]) && at[-1] != '.' && is_used_as_std(at + name.size, end);
+	/* The value's own std methods, not awaited: `s.set_nonblocking(true)`. */
+	if (is_handle && !feeds) {
+		type = handle_type(what);
+		for (const char *at = text; !feeds && (at = memmem(at, (size_t)(end - at), name.ptr, name.size));
+		     at += name.size)
+			feeds = !is_word_char(at[-1]) && at[-1] != '.' && is_used_as_std(w, type, at + name.size, end);
+	}
 done:
+	free(type);
 	cg_buf_release(&name);
 	return feeds;
 }
@@ -2730,9 +2754,11 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "replacement would not build, so the message says to move the whole use into\n"
 		   "`spawn_blocking` instead: a value handed to a std BufReader/BufWriter, `from_reader`,\n"
 		   "`to_writer`, a server's `listen(l)` or a std thread; and a File or socket used through its\n"
-		   "own std methods without `.await` (`f.write_all(b)`, `write!(f, …)`, `f.read_to_end(&mut\n"
-		   "v)`, `s.set_nonblocking(true)`) or handed to tokio's `from_std(f)` or\n"
-		   "`pipe::Receiver::from_file(f)`. Those conversions want the std value: the open or connect\n"
+		   "own std methods without `.await` and without a finding of their own (`write!(f, …)`,\n"
+		   "`s.set_nonblocking(true)`, `File::create(p)?.write_all(b)` in one chain) or handed to\n"
+		   "tokio's `from_std(f)` or `pipe::Receiver::from_file(f)`. A method reported itself\n"
+		   "(`f.read_to_end(&mut v)` on a std File) names its tokio call, and with it the tokio open\n"
+		   "builds. The conversions want the std value: the open or connect\n"
 		   "before them still blocks, and `tokio::fs::File::open(p).await` would leave a `from_std`\n"
 		   "that does not build, so the open moves to a blocking thread and the conversion stays.\n"
 		   "\n"

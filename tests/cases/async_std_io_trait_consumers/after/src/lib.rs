@@ -1,6 +1,9 @@
-// A std File used through std::io::Read / Write (methods or write!) stays
-// std: tokio's File implements neither, so the tokio replacement alone does
-// not compile (tokio tests/fs_link.rs, leptos_config tests, leptos sitemap).
+// A std File used through std::io::Write with no finding of its own (write!,
+// or write_all chained on the open: a chain reports its first blocking call)
+// stays std: tokio's File implements neither, so the tokio replacement alone
+// does not build (tokio tests/fs_link.rs, leptos_config tests). A method that
+// is reported itself (read_to_end, leptos sitemap) names its tokio call, and
+// with it the tokio open builds: both findings say tokio.
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
