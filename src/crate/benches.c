@@ -188,6 +188,25 @@ struct word_scan {
 	size_t n;
 };
 
+/* Every token of `len` bytes of ws->text into ws->toks; false (the error cleared) when the tokenizer refuses it. */
+static bool word_scan_tokenize(struct word_scan *ws, size_t len)
+{
+	struct cg_tokenizer tz;
+	size_t cap = 0;
+
+	if (cg_tokenizer_init(&tz, ws->text, len) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	for (;;) {
+		struct cg_token t = cg_tokenizer_next(&tz);
+		if (t.kind == CG_TOKEN_END)
+			return true;
+		cg_array_grow((void **)&ws->toks, &cap, ws->n + 1, sizeof(*ws->toks));
+		ws->toks[ws->n++] = t;
+	}
+}
+
 static bool tok_is(const struct word_scan *ws, size_t i, enum cg_token_kind kind, const char *text)
 {
 	size_t n = strlen(text);
@@ -264,24 +283,14 @@ static int cmp_word(const void *a, const void *b)
  */
 static void words_scan(struct bench_scan *bs, const char *text, size_t len)
 {
-	struct cg_tokenizer tz;
 	struct word_scan ws = { text, NULL, 0 };
-	size_t cap = 0, wcap = 0, nstack = 0, stack_cap = 0, use_depth = SIZE_MAX;
+	size_t wcap = 0, nstack = 0, stack_cap = 0, use_depth = SIZE_MAX;
 	enum region *stack = NULL;
 	struct word *words = NULL;
 	size_t nwords = 0;
 
-	if (cg_tokenizer_init(&tz, text, len) < 0) {
-		cg_error_clear();
+	if (!word_scan_tokenize(&ws, len))
 		return;
-	}
-	for (;;) {
-		struct cg_token t = cg_tokenizer_next(&tz);
-		if (t.kind == CG_TOKEN_END)
-			break;
-		cg_array_grow((void **)&ws.toks, &cap, ws.n + 1, sizeof(*ws.toks));
-		ws.toks[ws.n++] = t;
-	}
 	for (size_t i = 0; i < ws.n; i++) {
 		const struct cg_token *t = &ws.toks[i];
 		enum region region = nstack ? stack[nstack - 1] : REGION_CODE;
@@ -929,26 +938,16 @@ static bool let_at(const struct word_scan *ws, size_t i, size_t *var, size_t *va
  */
 static void macro_body_refs(struct typed_scan *ts)
 {
-	struct cg_tokenizer tz;
 	struct word_scan ws = { ts->src->text, NULL, 0 };
 	struct binding *aliases = NULL, *vars = NULL;
 	char **types = NULL;
-	size_t tcap = 0, cap = 0, naliases = 0, acap = 0, ntypes = 0, nvars = 0, vcap = 0;
+	size_t cap = 0, naliases = 0, acap = 0, ntypes = 0, nvars = 0, vcap = 0;
 	size_t *stack = NULL, nstack = 0, scap = 0, body = SIZE_MAX;
 
 	if (!memmem(ws.text, ts->src->len, "macro_rules", 11))
 		return;
-	if (cg_tokenizer_init(&tz, ws.text, ts->src->len) < 0) {
-		cg_error_clear();
+	if (!word_scan_tokenize(&ws, ts->src->len))
 		return;
-	}
-	for (;;) {
-		struct cg_token t = cg_tokenizer_next(&tz);
-		if (t.kind == CG_TOKEN_END)
-			break;
-		cg_array_grow((void **)&ws.toks, &tcap, ws.n + 1, sizeof(*ws.toks));
-		ws.toks[ws.n++] = t;
-	}
 	/* The aliases, and the types macro calls pass: `m!(a, Type, b)`, in code or in a body. */
 	for (size_t i = 0; i < ws.n; i++) {
 		if (ws.toks[i].kind == CG_TOKEN_OPEN) {
