@@ -86,7 +86,7 @@ enum runtime {
 	RT_TOKIO,
 	RT_ASYNC_STD,
 	RT_SMOL,
-	RT_OTHER /* futures-lite, `blocking`: no runtime of its own to name */
+	RT_OTHER /* futures-lite, `blocking`, or none: no runtime of its own to name */
 };
 
 /* walk.chain_depth outside a chain (macro tokens). */
@@ -602,8 +602,10 @@ static void put_for_runtime(struct cg_buf *out, enum runtime rt, const char *rep
 }
 
 /*
- * The crate's runtime, from its dependencies: tokio when it has tokio (or
- * nothing is known), else the runtime it does have.
+ * The crate's runtime, from its dependencies: tokio when it has tokio (or no
+ * manifest is known), else the runtime it does have. A crate that depends on
+ * none (its futures run on an executor its caller picks: a framework's, or
+ * the browser's) cannot name tokio: `blocking::unblock` runs on any executor.
  */
 static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 {
@@ -631,7 +633,7 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 		return RT_ASYNC_STD;
 	if (has[RT_SMOL])
 		return RT_SMOL;
-	return has[RT_OTHER] ? RT_OTHER : RT_TOKIO;
+	return RT_OTHER;
 }
 
 /*
@@ -2761,6 +2763,12 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "builds. The conversions want the std value: the open or connect\n"
 		   "before them still blocks, and `tokio::fs::File::open(p).await` would leave a `from_std`\n"
 		   "that does not build, so the open moves to a blocking thread and the conversion stays.\n"
+		   "\n"
+		   "Replacements are written for the crate's runtime, read from its dependencies: tokio's\n"
+		   "API with tokio, async-std's or smol's with those (and their `spawn_blocking`/`unblock`\n"
+		   "where no call of the same shape exists), and `blocking::unblock(move || …).await`, which\n"
+		   "runs on any executor, for a crate that depends on futures-lite, `blocking` or on no\n"
+		   "runtime at all (a library whose futures run where its caller puts them).\n"
 		   "\n"
 		   "Test code (#[test] and #[tokio::test] functions, #[cfg(test)] modules, tests/, benches/,\n"
 		   "examples/, build.rs) is reported at `test_severity` (warning by default). The list of\n"
