@@ -501,6 +501,27 @@ static void put_where(struct cg_buf *out, const struct walk *w, const struct act
 }
 
 /* Expands {name}, {args}, {last_arg} and {receiver} in a configured replacement. */
+/*
+ * {try}: how the call site handles the call's error, for a sketch that
+ * returns a Result of its own: `.unwrap()` where the result is unwrapped or
+ * expected (a `?` would not build in a fn returning `()`), else `?`.
+ */
+static void put_try(struct cg_buf *out, const struct walk *w, TSNode args)
+{
+	TSNode call = ts_node_is_null(args) ? args : ts_node_parent(args);
+	TSNode up = ts_node_is_null(call) ? call : ts_node_parent(call);
+	if (kind_is(up, CG_K_FIELD_EXPRESSION)) {
+		size_t len;
+		TSNode field = ts_node_child_by_field_name(up, "field", 5);
+		const char *t = ts_node_is_null(field) ? NULL : cg_node_text(w->ctx->src, field, &len);
+		if (t && len == 6 && (!memcmp(t, "unwrap", 6) || !memcmp(t, "expect", 6))) {
+			cg_buf_puts(out, ".unwrap()");
+			return;
+		}
+	}
+	cg_buf_putc(out, '?');
+}
+
 static void put_replacement(struct cg_buf *out, const struct walk *w, const char *rep, const char *name, TSNode args,
 			    TSNode receiver)
 {
@@ -514,6 +535,9 @@ static void put_replacement(struct cg_buf *out, const struct walk *w, const char
 		} else if (!strncmp(p, "{last_arg}", 10)) {
 			put_last_arg(out, w, args);
 			p += 10;
+		} else if (!strncmp(p, "{try}", 5)) {
+			put_try(out, w, args);
+			p += 5;
 		} else if (!strncmp(p, "{receiver}", 10)) {
 			/* `Path::exists(p)` called as a path: its receiver is the first argument. */
 			TSNode r = receiver;
@@ -549,6 +573,7 @@ static const struct {
 	{ RT_ASYNC_STD, "tokio::net::", "async_std::net::" },
 	{ RT_ASYNC_STD, "tokio::time::sleep(", "async_std::task::sleep(" },
 	{ RT_ASYNC_STD, "entries.next_entry().await?", "entries.next().await (StreamExt)" },
+	{ RT_ASYNC_STD, "entries.next_entry().await.unwrap()", "entries.next().await (StreamExt)" },
 	{ RT_ASYNC_STD, "tokio's ReadDir is not an Iterator", "async-std's ReadDir is a Stream" },
 	{ RT_SMOL, "tokio::fs::try_exists(", NULL },
 	{ RT_SMOL, "tokio::fs::", "smol::fs::" },
@@ -557,6 +582,7 @@ static const struct {
 	{ RT_SMOL, "tokio::process::", "smol::process::" },
 	{ RT_SMOL, "tokio::time::sleep(", "smol::Timer::after(" },
 	{ RT_SMOL, "entries.next_entry().await?", "entries.next().await (StreamExt)" },
+	{ RT_SMOL, "entries.next_entry().await.unwrap()", "entries.next().await (StreamExt)" },
 	{ RT_SMOL, "tokio's ReadDir is not an Iterator", "smol's ReadDir is a Stream" },
 };
 
