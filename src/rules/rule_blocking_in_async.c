@@ -86,7 +86,8 @@ enum runtime {
 	RT_TOKIO,
 	RT_ASYNC_STD,
 	RT_SMOL,
-	RT_OTHER /* futures-lite, `blocking`, or none: no runtime of its own to name */
+	RT_OTHER, /* futures-lite, `blocking`: no runtime of its own to name */
+	RT_NONE	  /* no async runtime among the dependencies: `blocking` must be added */
 };
 
 /* walk.chain_depth outside a chain (macro tokens). */
@@ -594,6 +595,7 @@ static const char *runtime_unblock(enum runtime rt)
 	case RT_SMOL:
 		return "smol::unblock(move || …).await";
 	case RT_OTHER:
+	case RT_NONE:
 		return "blocking::unblock(move || …).await";
 	case RT_TOKIO:
 		break;
@@ -627,11 +629,23 @@ static void put_for_runtime(struct cg_buf *out, enum runtime rt, const char *rep
 	cg_buf_release(&b);
 }
 
+/* "; use `rep`", rewritten for the crate's runtime. */
+static void put_use(struct cg_buf *msg, enum runtime rt, const char *rep)
+{
+	cg_buf_puts(msg, "; use `");
+	put_for_runtime(msg, rt, rep);
+	cg_buf_puts(msg, "`");
+	if (rt == RT_NONE && strstr(rep, "tokio::"))
+		cg_buf_puts(msg, " (add the `blocking` crate, which runs on any executor: this crate depends on "
+				 "no async runtime, so none of tokio, async-std or smol can be named)");
+}
+
 /*
  * The crate's runtime, from its dependencies: tokio when it has tokio (or no
  * manifest is known), else the runtime it does have. A crate that depends on
  * none (its futures run on an executor its caller picks: a framework's, or
- * the browser's) cannot name tokio: `blocking::unblock` runs on any executor.
+ * the browser's) cannot name tokio: `blocking::unblock` runs on any executor,
+ * once the crate adds `blocking` (put_use says so).
  */
 static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 {
@@ -659,7 +673,7 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 		return RT_ASYNC_STD;
 	if (has[RT_SMOL])
 		return RT_SMOL;
-	return RT_OTHER;
+	return has[RT_OTHER] ? RT_OTHER : RT_NONE;
 }
 
 /*
@@ -1146,9 +1160,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 	} else {
 		struct cg_buf rep = CG_BUF_INIT;
 		put_replacement(&rep, w, e->replacement, name, args, receiver);
-		cg_buf_puts(&msg, "; use `");
-		put_for_runtime(&msg, w->runtime, rep.ptr);
-		cg_buf_puts(&msg, "`");
+		put_use(&msg, w->runtime, rep.ptr);
 		cg_buf_release(&rep);
 		em.edits = edits;
 		em.nedits = tokio_fix(w, c, what, from, to, edits, &fixed, &em.applicability);
@@ -2485,9 +2497,7 @@ static void check_self_field(struct walk *w, const struct cg_summary *own, const
 		put_replacement(&rep, w, e->replacement, c->path,
 				is_call ? ts_node_child_by_field_name(call, "arguments", 9) : none,
 				is_call ? ts_node_child_by_field_name(fe, "value", 5) : none);
-		cg_buf_puts(&msg, "; use `");
-		put_for_runtime(&msg, w->runtime, rep.ptr);
-		cg_buf_puts(&msg, "`");
+		put_use(&msg, w->runtime, rep.ptr);
 	}
 	put_pos(w->ctx->src, c->start, &l0, &c0);
 	put_pos(w->ctx->src, c->end, &l1, &c1);
@@ -2793,8 +2803,9 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "Replacements are written for the crate's runtime, read from its dependencies: tokio's\n"
 		   "API with tokio, async-std's or smol's with those (and their `spawn_blocking`/`unblock`\n"
 		   "where no call of the same shape exists), and `blocking::unblock(move || …).await`, which\n"
-		   "runs on any executor, for a crate that depends on futures-lite, `blocking` or on no\n"
-		   "runtime at all (a library whose futures run where its caller puts them).\n"
+		   "runs on any executor, for a crate that depends on futures-lite or `blocking`, and for\n"
+		   "one that depends on no runtime at all (a library whose futures run where its caller\n"
+		   "puts them), with a note that `blocking` must be added.\n"
 		   "\n"
 		   "Test code (#[test] and #[tokio::test] functions, #[cfg(test)] modules, tests/, benches/,\n"
 		   "examples/, build.rs) is reported at `test_severity` (warning by default). The list of\n"
