@@ -39,15 +39,33 @@ static pthread_mutex_t crates_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct wasm_crate *crates;
 static size_t ncrates, crates_cap;
 
+static bool is_ident_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* `word` in `text` as a whole identifier. */
+static bool has_word(const char *text, size_t len, const char *word, size_t wlen)
+{
+	const char *p = text, *end = text + len, *hit;
+	while (wlen && (hit = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
+		if ((hit == text || !is_ident_char(hit[-1])) && (hit + wlen == end || !is_ident_char(hit[wlen])))
+			return true;
+		p = hit + 1;
+	}
+	return false;
+}
+
 struct walk {
 	struct cg_rule_ctx *ctx;
 	const struct cg_rust_file *rf;
 	const struct cg_conf_node *calls, *except;
 	const struct cg_gate_env *env;
-	const char *why_wasm; /* why the crate counts as a WASM crate, for the message */
-	int file_state;	      /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
-	bool has_wasm_tests;  /* the file runs its tests on wasm (wasm_bindgen_test) */
-	struct held *held;    /* findings in private helpers, judged once the walk has seen every caller */
+	const struct cg_gate_env *base_env; /* the crate's, for its other files */
+	const char *why_wasm;		    /* why the crate counts as a WASM crate, for the message */
+	int file_state;			    /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
+	bool has_wasm_tests;		    /* the file runs its tests on wasm (wasm_bindgen_test) */
+	struct held *held; /* findings in private helpers, judged once the walk has seen every caller */
 	size_t nheld, held_cap;
 };
 
@@ -150,10 +168,280 @@ static TSNode private_helper_of(const struct cg_source *src, TSNode at)
 	return fn;
 }
 
+/* The name of the type an impl block is for (`impl<T> X for a::Barrier<T>`: Barrier), or a null node. */
+static TSNode impl_type_name(TSNode impl)
+{
+	TSNode type = ts_node_child_by_field_name(impl, "type", 4);
+	if (!ts_node_is_null(type) && cg_node_kind(type) == CG_K_GENERIC_TYPE)
+		type = ts_node_child_by_field_name(type, "type", 4);
+	if (!ts_node_is_null(type) && cg_node_kind(type) == CG_K_SCOPED_TYPE_IDENTIFIER)
+		type = ts_node_child_by_field_name(type, "name", 4);
+	return !ts_node_is_null(type) && cg_node_kind(type) == CG_K_TYPE_IDENTIFIER ? type : (TSNode){ 0 };
+}
+
+/*
+ * The name of the crate-private type whose impl holds `at`, when this file
+ * declares it (`pub(crate) struct Barrier`, a struct or enum without a
+ * plain `pub`); else a null node. No other crate can make one, so its
+ * methods run only where the crate's own code names the type.
+ */
+static TSNode private_impl_type(const struct cg_source *src, TSNode at)
+{
+	TSNode impl = at, name;
+	size_t len;
+	const char *t;
+	while (!ts_node_is_null(impl) && cg_node_kind(impl) != CG_K_IMPL_ITEM)
+		impl = ts_node_parent(impl);
+	name = ts_node_is_null(impl) ? impl : impl_type_name(impl);
+	if (ts_node_is_null(name))
+		return (TSNode){ 0 };
+	t = cg_node_text(src, name, &len);
+	for (uint32_t i = 0; i < ts_node_named_child_count(ts_node_parent(impl)); i++) {
+		TSNode item = ts_node_named_child(ts_node_parent(impl), i), vis, iname;
+		size_t vlen, nlen;
+		const char *vt, *nt;
+		if (cg_node_kind(item) != CG_K_STRUCT_ITEM && cg_node_kind(item) != CG_K_ENUM_ITEM)
+			continue;
+		iname = ts_node_child_by_field_name(item, "name", 4);
+		nt = ts_node_is_null(iname) ? NULL : cg_node_text(src, iname, &nlen);
+		if (!nt || nlen != len || memcmp(nt, t, len))
+			continue;
+		vis = ts_node_named_child(item, 0);
+		if (cg_node_kind(vis) != CG_K_VISIBILITY_MODIFIER)
+			return name;
+		vt = cg_node_text(src, vis, &vlen);
+		return vlen > 3 && vt[3] == '(' ? name : (TSNode){ 0 };
+	}
+	return (TSNode){ 0 };
+}
+
+/* What one file of the crate does with a crate-private type's name. */
+struct type_uses {
+	const struct cg_source *src;
+	const char *name;
+	size_t len;
+	bool is_home;	  /* the file declaring the type: its declaration and impls do not count */
+	bool is_shadowed; /* the file declares an item of that name of its own: only paths `a::Name` count */
+	bool is_named;
+};
+
+static bool node_is_name(const struct type_uses *u, TSNode n)
+{
+	size_t len;
+	const char *t;
+	if (ts_node_is_null(n))
+		return false;
+	t = cg_node_text(u->src, n, &len);
+	return len == u->len && !memcmp(t, u->name, len);
+}
+
+/* Items a file declares under a name: they shadow a type of the same name brought in by `use`. */
+static bool is_named_decl(const struct type_uses *u, TSNode node)
+{
+	const char *type = ts_node_type(node);
+	return (cg_node_kind(node) == CG_K_STRUCT_ITEM || cg_node_kind(node) == CG_K_ENUM_ITEM ||
+		cg_node_kind(node) == CG_K_TRAIT_ITEM || !strcmp(type, "union_item") || !strcmp(type, "type_item")) &&
+	       node_is_name(u, ts_node_child_by_field_name(node, "name", 4));
+}
+
+static int find_shadow(TSNode node, void *payload)
+{
+	struct type_uses *u = payload;
+	if (is_named_decl(u, node))
+		u->is_shadowed = true;
+	return u->is_shadowed ? CG_WALK_SKIP : CG_WALK_ENTER;
+}
+
+/*
+ * An identifier in a macro's tokens that a `use` item there names
+ * (`cfg_sync! { pub use barrier::{Barrier, …}; }`), not renamed with `as`.
+ */
+static bool is_in_macro_use(const struct cg_source *src, TSNode ident, size_t len)
+{
+	TSNode mac = ident;
+	const char *text = src->text, *p, *at = src->text + ts_node_start_byte(ident), *end, *start;
+	while (!ts_node_is_null(mac) && cg_node_kind(mac) != CG_K_MACRO_INVOCATION)
+		mac = ts_node_parent(mac);
+	if (ts_node_is_null(mac))
+		return false;
+	/* The item around: from the `;` before (or the macro's first `{`) to the `;` after. */
+	start = text + ts_node_start_byte(mac);
+	for (p = at; p > start && p[-1] != ';'; p--)
+		;
+	if (p == start) {
+		const char *brace = memchr(p, '{', (size_t)(at - p));
+		if (!brace)
+			return false;
+		p = brace + 1;
+	}
+	end = memchr(at, ';', (size_t)(text + ts_node_end_byte(mac) - at));
+	if (!end)
+		return false;
+	for (;;) {
+		while (p < at && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		if (p < at && *p == '#') { /* an attribute: past its brackets */
+			int depth = 0;
+			for (; p < at; p++) {
+				depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+				if (*p == ']' && !depth) {
+					p++;
+					break;
+				}
+			}
+			continue;
+		}
+		break;
+	}
+	if (at - p > 3 && !memcmp(p, "pub", 3) && !is_ident_char(p[3])) {
+		p += 3;
+		while (p < at && *p == ' ')
+			p++;
+		if (p < at && *p == '(' && (p = memchr(p, ')', (size_t)(at - p))) == NULL)
+			return false;
+		p += *p == ')';
+		while (p < at && *p == ' ')
+			p++;
+	}
+	return at - p > 3 && !memcmp(p, "use", 3) && !is_ident_char(p[3]) &&
+	       !has_word(at + len, (size_t)(end - at - len), "as", 2);
+}
+
+static int find_type_use(TSNode node, void *payload)
+{
+	struct type_uses *u = payload;
+	enum cg_kind kind = cg_node_kind(node), pkind;
+	size_t len;
+	const char *t;
+
+	if (u->is_named || kind == CG_K_STRING_LITERAL || kind == CG_K_RAW_STRING_LITERAL)
+		return CG_WALK_SKIP;
+	if (kind == CG_K_USE_DECLARATION) {
+		/* A `use` makes no value; one that renames the type (`use …::Barrier as B`) hides later uses. */
+		t = cg_node_text(u->src, node, &len);
+		u->is_named = has_word(t, len, u->name, u->len) && has_word(t, len, "as", 2);
+		return CG_WALK_SKIP;
+	}
+	if ((u->is_home || u->is_shadowed) &&
+	    (is_named_decl(u, node) || (cg_node_kind(node) == CG_K_IMPL_ITEM && node_is_name(u, impl_type_name(node)))))
+		return CG_WALK_SKIP;
+	if ((kind != CG_K_IDENTIFIER && kind != CG_K_TYPE_IDENTIFIER) || !node_is_name(u, node))
+		return CG_WALK_ENTER;
+	pkind = cg_node_kind(ts_node_parent(node));
+	if (pkind == CG_K_TOKEN_TREE && is_in_macro_use(u->src, node, u->len))
+		return CG_WALK_ENTER;
+	u->is_named =
+		!u->is_shadowed || ((pkind == CG_K_SCOPED_IDENTIFIER || pkind == CG_K_SCOPED_TYPE_IDENTIFIER) &&
+				    ts_node_eq(ts_node_child_by_field_name(ts_node_parent(node), "name", 4), node));
+	return CG_WALK_ENTER;
+}
+
+struct type_scan {
+	const struct cg_rule_ctx *ctx;
+	const struct cg_gate_env *env;
+	const char *name;
+	bool is_named;
+};
+
+static int scan_type_uses(const char *path, void *payload)
+{
+	struct type_scan *ts = payload;
+	struct cg_buf text = CG_BUF_INIT;
+	struct cg_source src;
+	struct type_uses u = { &src, ts->name, strlen(ts->name), !strcmp(path, ts->ctx->path), false, false };
+	struct cg_gate_env env;
+
+	if (ts->is_named || !cg_ends_with(path, ".rs") || cg_change_read(ts->ctx->change, path, &text) < 0 ||
+	    !has_word(text.ptr, text.size, u.name, u.len)) {
+		cg_error_clear();
+		cg_buf_release(&text);
+		return 0;
+	}
+	env = *ts->env;
+	if (memmem(text.ptr, text.size, "wasm_bindgen_test", 17))
+		env.build &= ~(unsigned)CG_GATE_NOT_TEST;
+	if (!u.is_home && cg_gate_file_excluded(ts->ctx->gate, ts->ctx->change, path, &env)) {
+		cg_buf_release(&text);
+		return 0;
+	}
+	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+		ts->is_named = true; /* unread: the type may be used there */
+	} else {
+		if (!u.is_home && cg_gate_walk(&src, &env, find_shadow, &u) < 0)
+			ts->is_named = true;
+		if (cg_gate_walk(&src, &env, find_type_use, &u) < 0 || u.is_named)
+			ts->is_named = true;
+		cg_source_release(&src);
+	}
+	cg_error_clear();
+	cg_buf_release(&text);
+	return 0;
+}
+
+/* Kept for the run: each finding in a type's methods asks the same question. */
+struct type_answer {
+	uint64_t key;
+	bool is_named;
+};
+static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct type_answer *types;
+static size_t ntypes, types_cap;
+
+/*
+ * Whether code of the crate that the wasm build compiles names the
+ * crate-private type `name` declared in this file (outside its declaration
+ * and impls, and `use` lines): makes a value, holds one in a field, calls
+ * an associated fn. If none does, no value of it exists on wasm and its
+ * methods never run there (tokio's loom Barrier, used only by the
+ * multi-thread scheduler). Files that cannot be read or parsed count as
+ * naming it.
+ */
+static bool type_is_named_on_wasm(const struct walk *w, TSNode name)
+{
+	const struct cg_crate *cr = cg_crate_of(w->ctx->cargo, w->ctx->path);
+	struct cg_buf src_dir = CG_BUF_INIT;
+	size_t len;
+	const char *t = cg_node_text(w->ctx->src, name, &len);
+	char *s = cg_strndup(t, len);
+	struct type_scan ts = { w->ctx, w->base_env, s, false };
+	uint64_t key;
+	bool is_known = false;
+
+	if (!cr) {
+		free(s);
+		return true;
+	}
+	key = cg_hash64(s, len,
+			cg_hash64(w->ctx->path, strlen(w->ctx->path),
+				  cg_hash64(&w->ctx->change, sizeof(w->ctx->change), cg_gate_env_hash(w->base_env))));
+	pthread_mutex_lock(&types_lock);
+	for (size_t i = 0; i < ntypes && !is_known; i++) {
+		if (types[i].key == key) {
+			ts.is_named = types[i].is_named;
+			is_known = true;
+		}
+	}
+	if (!is_known) {
+		cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
+		if (cg_change_list(w->ctx->change, src_dir.ptr, scan_type_uses, &ts) < 0)
+			ts.is_named = true;
+		cg_error_clear();
+		cg_array_grow((void **)&types, &types_cap, ntypes + 1, sizeof(*types));
+		types[ntypes++] = (struct type_answer){ key, ts.is_named };
+	}
+	pthread_mutex_unlock(&types_lock);
+	cg_buf_release(&src_dir);
+	free(s);
+	return ts.is_named;
+}
+
 /* Reports now, or holds a finding in a private helper until the walk has seen its callers. */
 static void report_or_hold(struct walk *w, TSNode at, const struct cg_conf_node *call, char **full)
 {
 	TSNode helper = w->has_wasm_tests ? private_helper_of(w->ctx->src, at) : (TSNode){ 0 };
+	TSNode type = private_impl_type(w->ctx->src, at);
+	if (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type))
+		return;
 	if (ts_node_is_null(helper)) {
 		report(w, at, call, *full);
 		return;
@@ -747,23 +1035,6 @@ static struct wasm_crate *wasm_crate_of(const struct cg_rule_ctx *ctx, bool want
 	return wc;
 }
 
-static bool is_ident_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* `word` in `text` as a whole identifier. */
-static bool has_word(const char *text, size_t len, const char *word, size_t wlen)
-{
-	const char *p = text, *end = text + len, *hit;
-	while (wlen && (hit = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
-		if ((hit == text || !is_ident_char(hit[-1])) && (hit + wlen == end || !is_ident_char(hit[wlen])))
-			return true;
-		p = hit + 1;
-	}
-	return false;
-}
-
 /*
  * No call's owner in the bytes, no call to check. The owner is the segment
  * before the last (`Instant` of `std::time::Instant::now`, `thread` of
@@ -864,6 +1135,7 @@ static int check(struct cg_rule_ctx *ctx)
 	w.calls = cg_conf_child(ctx->rule_cfg, "calls");
 	w.except = cg_conf_child(ctx->rule_cfg, "except");
 	w.why_wasm = wc->why;
+	w.base_env = &wc->env;
 	env = wc->env;
 	/* A file of wasm_bindgen_test tests runs them on wasm: its tests count. */
 	if (memmem(src->text, src->len, "wasm_bindgen_test", 17)) {

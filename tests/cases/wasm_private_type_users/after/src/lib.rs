@@ -1,0 +1,5 @@
+mod loom;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+mod timer;
+mod sync;
