@@ -435,12 +435,67 @@ static bool type_is_named_on_wasm(const struct walk *w, TSNode name)
 	return ts.is_named;
 }
 
+/* The text of `n` without a leading `&` (`&hash_path`: hash_path). */
+static const char *plain_text(const struct cg_source *src, TSNode n, size_t *len)
+{
+	if (cg_node_kind(n) == CG_K_REFERENCE_EXPRESSION)
+		n = ts_node_child_by_field_name(n, "value", 5);
+	return ts_node_is_null(n) ? NULL : cg_node_text(src, n, len);
+}
+
+/*
+ * A std::fs call inside `if p.exists() { … }` (or is_file, is_dir) on the
+ * path it is handed: on wasm32-unknown-unknown those ask the file system
+ * that is not there and answer false, so the call never runs (leptos reads
+ * cargo-leptos's hash file only where it exists).
+ */
+static bool is_under_exists_guard(const struct cg_source *src, TSNode fn, const char *full)
+{
+	TSNode call = ts_node_parent(fn), args, arg, n, prev;
+	size_t alen;
+	const char *at;
+
+	if (!full || !cg_starts_with(full, "std::fs::") || cg_node_kind(call) != CG_K_CALL_EXPRESSION ||
+	    !ts_node_eq(ts_node_child_by_field_name(call, "function", 8), fn))
+		return false;
+	args = ts_node_child_by_field_name(call, "arguments", 9);
+	arg = ts_node_is_null(args) ? args : ts_node_named_child(args, 0);
+	if (ts_node_is_null(arg) || !(at = plain_text(src, arg, &alen)))
+		return false;
+	for (prev = call, n = ts_node_parent(call); !ts_node_is_null(n); prev = n, n = ts_node_parent(n)) {
+		TSNode cond, f, recv, name;
+		size_t rlen;
+		const char *rt;
+		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM || cg_node_kind(n) == CG_K_CLOSURE_EXPRESSION)
+			return false;
+		if (cg_node_kind(n) != CG_K_IF_EXPRESSION ||
+		    !ts_node_eq(ts_node_child_by_field_name(n, "consequence", 11), prev))
+			continue;
+		cond = ts_node_child_by_field_name(n, "condition", 9);
+		f = cg_node_kind(cond) == CG_K_CALL_EXPRESSION ? ts_node_child_by_field_name(cond, "function", 8)
+							       : (TSNode){ 0 };
+		if (ts_node_is_null(f) || cg_node_kind(f) != CG_K_FIELD_EXPRESSION ||
+		    ts_node_named_child_count(ts_node_child_by_field_name(cond, "arguments", 9)))
+			continue;
+		name = ts_node_child_by_field_name(f, "field", 5);
+		recv = ts_node_child_by_field_name(f, "value", 5);
+		if (!(cg_node_is(src, name, "exists") || cg_node_is(src, name, "is_file") ||
+		      cg_node_is(src, name, "is_dir")) ||
+		    !(rt = plain_text(src, recv, &rlen)))
+			continue;
+		if (rlen == alen && !memcmp(rt, at, alen))
+			return true;
+	}
+	return false;
+}
+
 /* Reports now, or holds a finding in a private helper until the walk has seen its callers. */
 static void report_or_hold(struct walk *w, TSNode at, const struct cg_conf_node *call, char **full)
 {
 	TSNode helper = w->has_wasm_tests ? private_helper_of(w->ctx->src, at) : (TSNode){ 0 };
 	TSNode type = private_impl_type(w->ctx->src, at);
-	if (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type))
+	if (is_under_exists_guard(w->ctx->src, at, *full) ||
+	    (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type)))
 		return;
 	if (ts_node_is_null(helper)) {
 		report(w, at, call, *full);
