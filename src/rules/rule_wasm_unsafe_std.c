@@ -489,12 +489,224 @@ static bool is_under_exists_guard(const struct cg_source *src, TSNode fn, const 
 	return false;
 }
 
+/* A macro's text without white space, in `out`. */
+static void squeeze(const char *t, size_t len, struct cg_buf *out)
+{
+	cg_buf_truncate(out, 0);
+	for (size_t i = 0; i < len; i++)
+		if (t[i] != ' ' && t[i] != '\t' && t[i] != '\n' && t[i] != '\r')
+			cg_buf_putc(out, t[i]);
+}
+
+/* What one `macro_rules! name` of the repository gives for `name!()` on wasm. */
+struct bool_macro_scan {
+	const struct cg_change *change;
+	const char *name;
+	enum cg_tri value; /* CG_TRI_UNKNOWN until a definition says; disagreeing ones make it unknown */
+	bool is_found, is_mixed;
+	char *next; /* a macro it forwards to (`$crate::_is_not_ssr! { $($tt)* }`), owned */
+};
+
+/*
+ * The value `name!()` expands to under a definition active on wasm: its
+ * first rule that matches no tokens (`()` or `($($t:tt)*)`) expands to
+ * `true`, `false`, or another macro called with the same tokens.
+ */
+static void read_bool_macro(struct bool_macro_scan *bs, const struct cg_source *src, TSNode def)
+{
+	struct cg_gate_env env = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
+	struct cg_buf left = CG_BUF_INIT, right = CG_BUF_INIT;
+	enum cg_tri v = CG_TRI_UNKNOWN;
+	char *next = NULL;
+	size_t len;
+	const char *t;
+
+	env.is_custom_off = true; /* --cfg flags (sycamore_force_ssr) are off in a plain build */
+	for (TSNode a = ts_node_prev_named_sibling(def); !ts_node_is_null(a) && cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM;
+	     a = ts_node_prev_named_sibling(a)) {
+		TSNode attr = ts_node_named_child(a, 0), args = ts_node_child_by_field_name(attr, "arguments", 9);
+		if (!ts_node_is_null(args) && cg_node_is(src, ts_node_named_child(attr, 0), "cfg")) {
+			enum cg_tri c = cg_gate_cfg_eval(src, args, &env);
+			if (c == CG_TRI_FALSE)
+				return; /* not this build's definition */
+			if (c == CG_TRI_UNKNOWN)
+				goto unknown;
+		}
+	}
+	for (uint32_t i = 0; i < ts_node_named_child_count(def); i++) {
+		TSNode rule = ts_node_named_child(def, i);
+		TSNode l = ts_node_child_by_field_name(rule, "left", 4),
+		       r = ts_node_child_by_field_name(rule, "right", 5);
+		if (ts_node_is_null(l) || ts_node_is_null(r))
+			continue;
+		t = cg_node_text(src, l, &len);
+		squeeze(t, len, &left);
+		if (strcmp(left.ptr, "()") && !(cg_starts_with(left.ptr, "($($") && cg_ends_with(left.ptr, ":tt)*)")))
+			continue;
+		t = cg_node_text(src, r, &len);
+		squeeze(t, len, &right);
+		if (!strcmp(right.ptr, "{true}") || !strcmp(right.ptr, "(true)"))
+			v = CG_TRI_TRUE;
+		else if (!strcmp(right.ptr, "{false}") || !strcmp(right.ptr, "(false)"))
+			v = CG_TRI_FALSE;
+		else {
+			/* `{ $crate::m! { $($tt)* } }`, `{ m!() }`: the macro it hands the (no) tokens to. */
+			const char *p = right.ptr + 1, *bang;
+			if (cg_starts_with(p, "$crate::"))
+				p += 8;
+			bang = strchr(p, '!');
+			if (bang && bang > p &&
+			    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+				    (size_t)(bang - p))
+				next = cg_strndup(p, (size_t)(bang - p));
+		}
+		break;
+	}
+unknown:
+	if (bs->is_found && (bs->value != v || (next && (!bs->next || strcmp(next, bs->next))) || (!next && bs->next)))
+		bs->is_mixed = true;
+	bs->is_found = true;
+	bs->value = v;
+	if (next && !bs->next)
+		bs->next = next;
+	else
+		free(next);
+	cg_buf_release(&left);
+	cg_buf_release(&right);
+}
+
+static int scan_bool_macro(const char *path, void *payload)
+{
+	struct bool_macro_scan *bs = payload;
+	struct cg_buf text = CG_BUF_INIT;
+	struct cg_source src;
+	TSTreeCursor c;
+	bool is_done = false;
+
+	if (!cg_ends_with(path, ".rs") || cg_change_read(bs->change, path, &text) < 0 ||
+	    !memmem(text.ptr, text.size, "macro_rules!", 12) ||
+	    !has_word(text.ptr, text.size, bs->name, strlen(bs->name)) ||
+	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+		cg_error_clear();
+		cg_buf_release(&text);
+		return 0;
+	}
+	c = ts_tree_cursor_new(cg_source_root(&src));
+	while (!is_done) {
+		TSNode n = ts_tree_cursor_current_node(&c);
+		bool is_def = cg_node_kind(n) == CG_K_MACRO_DEFINITION;
+		if (is_def && cg_node_is(&src, ts_node_child_by_field_name(n, "name", 4), bs->name))
+			read_bool_macro(bs, &src, n);
+		if (!is_def && ts_tree_cursor_goto_first_child(&c))
+			continue;
+		while (!ts_tree_cursor_goto_next_sibling(&c)) {
+			if (!ts_tree_cursor_goto_parent(&c)) {
+				is_done = true;
+				break;
+			}
+		}
+	}
+	ts_tree_cursor_delete(&c);
+	cg_source_release(&src);
+	cg_buf_release(&text);
+	return 0;
+}
+
+/* Kept for the run: the value of each boolean macro asked about. */
+struct macro_answer {
+	uint64_t key;
+	enum cg_tri value;
+};
+static struct macro_answer *macro_answers;
+static size_t nmacro_answers, macro_answers_cap;
+
+/*
+ * What `name!()` is on wasm, from the `macro_rules!` of that name anywhere
+ * in the repository (a workspace crate's, such as sycamore-web's
+ * `is_not_ssr!`, two definitions under opposite cfgs): the definitions
+ * active on wasm must agree; forwarding to another macro is followed a few
+ * steps. Unknown when no definition, or no agreement, is found.
+ */
+static enum cg_tri bool_macro_value(const struct cg_change *change, const char *name)
+{
+	char *cur = cg_strdup(name);
+	enum cg_tri v = CG_TRI_UNKNOWN;
+	uint64_t key = cg_hash64(name, strlen(name), cg_hash64(&change, sizeof(change), 0));
+
+	pthread_mutex_lock(&types_lock);
+	for (size_t i = 0; i < nmacro_answers; i++) {
+		if (macro_answers[i].key == key) {
+			v = macro_answers[i].value;
+			goto done;
+		}
+	}
+	for (int step = 0; step < 4 && cur; step++) {
+		struct bool_macro_scan bs = { change, cur, CG_TRI_UNKNOWN, false, false, NULL };
+		if (cg_change_list(change, "", scan_bool_macro, &bs) < 0)
+			bs.is_mixed = true;
+		cg_error_clear();
+		free(cur);
+		cur = NULL;
+		if (bs.is_found && !bs.is_mixed) {
+			v = bs.value;
+			cur = bs.next;
+			bs.next = NULL;
+		}
+		free(bs.next);
+	}
+	cg_array_grow((void **)&macro_answers, &macro_answers_cap, nmacro_answers + 1, sizeof(*macro_answers));
+	macro_answers[nmacro_answers++] = (struct macro_answer){ key, v };
+done:
+	pthread_mutex_unlock(&types_lock);
+	free(cur);
+	return v;
+}
+
+/*
+ * `at` in a branch of `if m!() { … } else { … }` that a boolean macro's
+ * value on wasm rules out (sycamore's `if is_not_ssr!() {} else { … }`).
+ */
+static bool is_in_dead_macro_branch(const struct walk *w, TSNode at)
+{
+	const struct cg_source *src = w->ctx->src;
+	for (TSNode prev = at, n = ts_node_parent(at); !ts_node_is_null(n); prev = n, n = ts_node_parent(n)) {
+		TSNode cond, mac, tt;
+		bool is_then;
+		char *name;
+		size_t len;
+		const char *t;
+		enum cg_tri v;
+		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM || cg_node_kind(n) == CG_K_CLOSURE_EXPRESSION)
+			return false;
+		if (cg_node_kind(n) != CG_K_IF_EXPRESSION)
+			continue;
+		is_then = ts_node_eq(ts_node_child_by_field_name(n, "consequence", 11), prev);
+		if (!is_then && !ts_node_eq(ts_node_child_by_field_name(n, "alternative", 11), prev))
+			continue;
+		cond = ts_node_child_by_field_name(n, "condition", 9);
+		if (cg_node_kind(cond) != CG_K_MACRO_INVOCATION)
+			continue;
+		mac = ts_node_child_by_field_name(cond, "macro", 5);
+		tt = ts_node_named_child(cond, 1);
+		if (cg_node_kind(mac) != CG_K_IDENTIFIER || ts_node_is_null(tt) || ts_node_named_child_count(tt) ||
+		    cg_node_is(src, mac, "cfg"))
+			continue;
+		t = cg_node_text(src, mac, &len);
+		name = cg_strndup(t, len);
+		v = bool_macro_value(w->ctx->change, name);
+		free(name);
+		if ((is_then && v == CG_TRI_FALSE) || (!is_then && v == CG_TRI_TRUE))
+			return true;
+	}
+	return false;
+}
+
 /* Reports now, or holds a finding in a private helper until the walk has seen its callers. */
 static void report_or_hold(struct walk *w, TSNode at, const struct cg_conf_node *call, char **full)
 {
 	TSNode helper = w->has_wasm_tests ? private_helper_of(w->ctx->src, at) : (TSNode){ 0 };
 	TSNode type = private_impl_type(w->ctx->src, at);
-	if (is_under_exists_guard(w->ctx->src, at, *full) ||
+	if (is_under_exists_guard(w->ctx->src, at, *full) || is_in_dead_macro_branch(w, at) ||
 	    (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type)))
 		return;
 	if (ts_node_is_null(helper)) {
