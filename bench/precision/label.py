@@ -58,7 +58,8 @@ V = [
      "under #[cfg(feature = \"ssr\")] in a server main"),
     (r"leptos", r"^(leptos/src/hydration|meta/src/stylesheet)", None, "wasm-unsafe-std", "wrong",
      "HydrationScripts/HashedStylesheet read cargo-leptos hash files while the server renders the shell; "
-     "the client never renders the shell (needs call-graph knowledge the rule lacks)"),
+     "the client never renders the shell (pub components of the library: only the apps' SSR shells, in other "
+     "crates, say so; the reads under `if hash_path.exists()` are no longer reported)"),
     (r"yew", r"trunk_post_build.rs", None, "wasm-unsafe-std", "wrong", "trunk post-build script, runs on the host"),
     (r"egui", r"crates/egui_kittest/", None, "wasm-unsafe-std", "wrong",
      "egui_kittest is a native test harness (snapshots on disk); the match was its wasm feature tables"),
