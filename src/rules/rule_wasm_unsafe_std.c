@@ -222,6 +222,7 @@ struct type_uses {
 	size_t len;
 	bool is_home;	  /* the file declaring the type: its declaration and impls do not count */
 	bool is_shadowed; /* the file declares an item of that name of its own: only paths `a::Name` count */
+	bool has_use;	  /* a `use` of the file names it: then its own item shadows nothing for sure */
 	bool is_named;
 };
 
@@ -242,14 +243,6 @@ static bool is_named_decl(const struct type_uses *u, TSNode node)
 	return (cg_node_kind(node) == CG_K_STRUCT_ITEM || cg_node_kind(node) == CG_K_ENUM_ITEM ||
 		cg_node_kind(node) == CG_K_TRAIT_ITEM || !strcmp(type, "union_item") || !strcmp(type, "type_item")) &&
 	       node_is_name(u, ts_node_child_by_field_name(node, "name", 4));
-}
-
-static int find_shadow(TSNode node, void *payload)
-{
-	struct type_uses *u = payload;
-	if (is_named_decl(u, node))
-		u->is_shadowed = true;
-	return u->is_shadowed ? CG_WALK_SKIP : CG_WALK_ENTER;
 }
 
 /*
@@ -305,6 +298,24 @@ static bool is_in_macro_use(const struct cg_source *src, TSNode ident, size_t le
 	}
 	return at - p > 3 && !memcmp(p, "use", 3) && !is_ident_char(p[3]) &&
 	       !has_word(at + len, (size_t)(end - at - len), "as", 2);
+}
+
+static int find_shadow(TSNode node, void *payload)
+{
+	struct type_uses *u = payload;
+	size_t len;
+	const char *t;
+	if (is_named_decl(u, node))
+		u->is_shadowed = true;
+	if (cg_node_kind(node) == CG_K_USE_DECLARATION) {
+		t = cg_node_text(u->src, node, &len);
+		u->has_use = u->has_use || has_word(t, len, u->name, u->len);
+		return CG_WALK_SKIP;
+	}
+	if (cg_node_kind(node) == CG_K_IDENTIFIER && cg_node_kind(ts_node_parent(node)) == CG_K_TOKEN_TREE &&
+	    node_is_name(u, node) && is_in_macro_use(u->src, node, u->len))
+		u->has_use = true;
+	return CG_WALK_ENTER;
 }
 
 static int find_type_use(TSNode node, void *payload)
@@ -369,6 +380,7 @@ static int scan_type_uses(const char *path, void *payload)
 	} else {
 		if (!u.is_home && cg_gate_walk(&src, &env, find_shadow, &u) < 0)
 			ts->is_named = true;
+		u.is_shadowed = u.is_shadowed && !u.has_use;
 		if (cg_gate_walk(&src, &env, find_type_use, &u) < 0 || u.is_named)
 			ts->is_named = true;
 		cg_source_release(&src);
