@@ -1103,8 +1103,9 @@ static void strings_add(char ***list, size_t *n, size_t *cap, const char *s, siz
 
 /*
  * Features the crate rejects on wasm: each feature F whose `#[cfg(P)]
- * compile_error!(…)` in the crate root fires when F is on (P names wasm,
- * other features unknown, --cfg flags off as in a plain build); then every
+ * compile_error!(…)` in the crate root fires on wasm32 when F is on
+ * (other features unknown; --cfg flags off as in a plain build when P names
+ * wasm, else unknown: tokio's 64-bit-only schedule-latency); then every
  * feature that enables one of them (`full = ["fs", …]`).
  */
 static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, const struct cg_crate *cr,
@@ -1123,6 +1124,7 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 		for (uint32_t i = 1; i < ts_node_named_child_count(top); i++) {
 			TSNode call = ts_node_named_child(top, i), attr = ts_node_named_child(top, i - 1), mac, a, args;
 			size_t len;
+			bool names_wasm;
 			const char *t;
 			/* `compile_error!(…);` is a statement, `compile_error! { … }` an item. */
 			if (cg_node_kind(call) == CG_K_EXPRESSION_STATEMENT)
@@ -1136,8 +1138,9 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 			if (ts_node_is_null(args) || !cg_node_is(&src, ts_node_named_child(a, 0), "cfg"))
 				continue;
 			t = cg_node_text(&src, args, &len);
-			if (!memmem(t, len, "wasm", 4) || !memmem(t, len, "feature", 7))
+			if (!memmem(t, len, "feature", 7))
 				continue;
+			names_wasm = memmem(t, len, "wasm", 4) != NULL;
 			{
 				/* True whatever the features: it checks flags a build script sets (tokio_wasm), not
 				 * them. */
@@ -1148,7 +1151,9 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 			}
 			for (size_t f = 0; f < m->nfeatures; f++) {
 				struct cg_gate_env probe = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
-				probe.is_custom_off = true;
+				/* A check that does not name wasm (`not(target_pointer_width = "64")`) counts only
+				 * whatever --cfg flags the build passes (not under `not(tokio_unstable)`). */
+				probe.is_custom_off = names_wasm;
 				probe.on_feature = m->features[f].name;
 				if (cg_gate_cfg_eval(&src, args, &probe) == CG_TRI_TRUE)
 					strings_add(&env->off_features, &env->noff_features, cap, m->features[f].name,
