@@ -50,6 +50,12 @@ struct vtype {
 	bool is_result;	   /* a Result (or Option) around `name`, before unwrap/? */
 	bool is_channel;   /* std::sync::mpsc::channel(): (Sender, Receiver) of module `name` */
 	bool is_send_free; /* a channel whose sender never waits: leave the sender untyped */
+	/*
+	 * A Vec, or an iterator over one (`into_iter`, `drain`, `iter`), whose
+	 * elements are of this type: `for h in handles { h.join() }`. NULL: not
+	 * known, or not a collection.
+	 */
+	char *elem;
 };
 
 struct binding {
@@ -124,18 +130,19 @@ static bool kind_is(TSNode n, enum cg_kind kind)
 static void vtype_clear(struct vtype *t)
 {
 	free(t->name);
+	free(t->elem);
 	memset(t, 0, sizeof(*t));
 }
 
 static struct vtype vtype_of(const char *name, bool is_result)
 {
-	struct vtype t = { cg_strdup(name), is_result, false, false };
+	struct vtype t = { cg_strdup(name), is_result, false, false, NULL };
 	return t;
 }
 
 static struct vtype vtype_copy(const struct vtype *t)
 {
-	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel, t->is_send_free };
+	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel, t->is_send_free, cg_strdup(t->elem) };
 	return c;
 }
 
@@ -284,6 +291,15 @@ static struct vtype type_of_method(struct vtype recv, const char *m, size_t len)
 	}
 	if (!recv.is_channel && word_in(" clone to_owned as_ref borrow by_ref as_mut ", m, len))
 		return recv;
+	if (recv.elem) {
+		/* By value or by reference, an element's methods are its type's. */
+		if (word_in(" into_iter drain iter iter_mut ", m, len))
+			return recv;
+		if (word_in(" pop remove swap_remove ", m, len))
+			t = vtype_of(recv.elem, word_in(" pop ", m, len)); /* an Option */
+		vtype_clear(&recv);
+		return t;
+	}
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (recv.is_channel || strcmp(steps[i].type, recv.name) || !word_in(steps[i].methods, m, len))
 			continue;
@@ -305,7 +321,7 @@ static size_t bucket_of(const char *name, size_t len)
 	return (size_t)(cg_hash64(name, len, 0) % BIND_BUCKETS);
 }
 
-static const struct vtype *binding_of(const struct walk *w, const char *name, size_t len)
+static struct vtype *binding_of(const struct walk *w, const char *name, size_t len)
 {
 	for (size_t i = w->bucket[bucket_of(name, len)]; i != NO_BINDING; i = w->binds[i].prev)
 		if (strlen(w->binds[i].name) == len && !memcmp(w->binds[i].name, name, len))
@@ -347,8 +363,17 @@ static void unguard_to(struct walk *w, size_t mark)
 		free(w->guards[--w->nguards].name);
 }
 
-/* The type an annotation names: `&mut Receiver<T>`, `Arc<Runtime>` and the like. */
-static struct vtype type_of_annotation(const struct walk *w, TSNode type)
+static bool is_vec_name(const char *name)
+{
+	return !strcmp(name, "Vec") || !strcmp(name, "std::vec::Vec") || !strcmp(name, "alloc::vec::Vec") ||
+	       !strcmp(name, "VecDeque") || !strcmp(name, "std::collections::VecDeque");
+}
+
+/*
+ * The type an annotation names: `&mut Receiver<T>`, `Arc<Runtime>` and the
+ * like; `is_elem_ok`: a Vec's elements are typed too (one level deep).
+ */
+static struct vtype annotation_type(const struct walk *w, TSNode type, bool is_elem_ok)
 {
 	struct vtype t = { 0 };
 	for (int hops = 0; hops < 8 && !ts_node_is_null(type); hops++) {
@@ -364,6 +389,15 @@ static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 			if (bt && (!strcmp(bl, "Arc") || !strcmp(bl, "Rc") || !strcmp(bl, "Box")) &&
 			    !ts_node_is_null(args) && ts_node_named_child_count(args)) {
 				type = ts_node_named_child(args, 0);
+			} else if (bt && is_elem_ok && (!strcmp(bl, "Vec") || !strcmp(bl, "VecDeque")) &&
+				   !ts_node_is_null(args) && ts_node_named_child_count(args)) {
+				struct vtype e = annotation_type(w, ts_node_named_child(args, 0), false);
+				t = annotation_type(w, base, false);
+				if (t.name && is_vec_name(t.name) && e.name)
+					t.elem = cg_strdup(e.name);
+				vtype_clear(&e);
+				free(bt);
+				return t;
 			} else {
 				type = base;
 			}
@@ -379,6 +413,11 @@ static struct vtype type_of_annotation(const struct walk *w, TSNode type)
 		}
 	}
 	return t;
+}
+
+static struct vtype type_of_annotation(const struct walk *w, TSNode type)
+{
+	return annotation_type(w, type, true);
 }
 
 /* ---- chains: a.b()?.c().await ---- */
@@ -1815,6 +1854,76 @@ static void bind_params(struct walk *w, TSNode params)
 	ts_tree_cursor_delete(&c);
 }
 
+/* `for h in handles` (or `handles.into_iter()`, `&handles`): `h` is an element. */
+static void bind_for(struct walk *w, size_t d)
+{
+	TSNode n = w->levels[d].node;
+	TSNode pat = ts_node_child_by_field_name(n, "pattern", 7);
+	TSNode value = ts_node_child_by_field_name(n, "value", 5);
+	struct vtype t;
+	if (ts_node_is_null(pat) || ts_node_is_null(value))
+		return;
+	t = type_of_expr(w, &w->levels[d].ctx, strip_refs(value));
+	if (t.elem && !t.is_result)
+		bind_pattern(w, pat, vtype_of(t.elem, false));
+	vtype_clear(&t);
+}
+
+/*
+ * A closure run inline by an iterator adapter whose one parameter is an
+ * element (`handles.into_iter().for_each(|h| ..)`): the parameter is typed
+ * by the elements of the iterator the adapter is called on.
+ */
+static void bind_adapter_param(struct walk *w, size_t d)
+{
+	TSNode fe = cg_rust_call_function(w->levels[d - 2].node);
+	TSNode field = ts_node_child_by_field_name(fe, "field", 5);
+	TSNode params = ts_node_child_by_field_name(w->levels[d].node, "parameters", 10), p;
+	struct vtype t;
+	size_t len;
+	const char *m = ts_node_is_null(field) ? "" : cg_node_text(w->ctx->src, field, &len);
+	if (ts_node_is_null(field) || ts_node_is_null(params) || ts_node_named_child_count(params) != 1 ||
+	    !word_in(" for_each try_for_each map filter_map flat_map filter inspect any all find find_map position "
+		     "take_while skip_while map_while ",
+		     m, len))
+		return;
+	p = ts_node_named_child(params, 0);
+	if (kind_is(p, CG_K_PARAMETER))
+		return; /* typed where it is written */
+	t = type_of_expr(w, &w->levels[d].ctx, ts_node_child_by_field_name(fe, "value", 5));
+	if (t.elem && !t.is_result)
+		bind_pattern(w, p, vtype_of(t.elem, false));
+	vtype_clear(&t);
+}
+
+/*
+ * `handles.push(std::thread::spawn(..))` on a `Vec::new()` whose elements
+ * are not known yet: a JoinHandle pushed makes every element one (nothing
+ * coerces to a Vec's element type from a JoinHandle but a JoinHandle).
+ */
+static void note_push(struct walk *w, const struct actx *c, TSNode call)
+{
+	TSNode fe = cg_rust_call_function(call), args = ts_node_child_by_field_name(call, "arguments", 9);
+	TSNode field, recv;
+	struct vtype *b, t;
+	size_t len;
+	const char *text;
+	if (!kind_is(fe, CG_K_FIELD_EXPRESSION) || ts_node_is_null(args) || ts_node_named_child_count(args) != 1)
+		return;
+	field = ts_node_child_by_field_name(fe, "field", 5);
+	recv = ts_node_child_by_field_name(fe, "value", 5);
+	if (!kind_is(recv, CG_K_IDENTIFIER) || !cg_node_is(w->ctx->src, field, "push"))
+		return;
+	text = cg_node_text(w->ctx->src, recv, &len);
+	b = binding_of(w, text, len);
+	if (!b || !b->name || b->elem || b->is_result || !is_vec_name(b->name))
+		return;
+	t = type_of_expr(w, c, ts_node_named_child(args, 0));
+	if (t.name && !t.is_result && !t.elem && !strcmp(t.name, "std::thread::JoinHandle"))
+		b->elem = cg_strdup(t.name);
+	vtype_clear(&t);
+}
+
 static const char *guard_kind(const char *m, size_t len)
 {
 	if (len == 4 && !memcmp(m, "lock", 4))
@@ -2279,6 +2388,8 @@ static bool visit(struct walk *w, size_t d)
 		} else if (!is_async_closure && closure_runs_inline(w, d)) {
 			/* Called here, on this thread: the body around it goes on. */
 			bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
+			if (is_async(&L->ctx))
+				bind_adapter_param(w, d);
 			return true;
 		} else {
 			L->ctx.body = is_async_closure ? BODY_ASYNC_CLOSURE : BODY_SYNC;
@@ -2297,6 +2408,10 @@ static bool visit(struct walk *w, size_t d)
 	} else if (kind == CG_K_CALL_EXPRESSION) {
 		check_drop(w, n);
 		check_call(w, d);
+		if (is_async(&L->ctx))
+			note_push(w, &L->ctx, n);
+	} else if (kind == CG_K_FOR_EXPRESSION && is_async(&L->ctx)) {
+		bind_for(w, d);
 	} else if ((kind == CG_K_BLOCK || kind == CG_K_MATCH_BLOCK) && d && is_async(&L->ctx)) {
 		watch_scrutinee(w, d);
 	} else if (kind == CG_K_AWAIT_EXPRESSION) {
