@@ -38,7 +38,7 @@
  * what cg_summary_build puts in it changes (a new field, a new meaning),
  * together with summary_encode/summary_decode in cache.c.
  */
-#define CG_DISK_CACHE_FORMAT 2
+#define CG_DISK_CACHE_FORMAT 3
 /* cache.max_bytes when config does not say. */
 #define CG_DISK_CACHE_DEFAULT_MAX (64u * 1024 * 1024)
 

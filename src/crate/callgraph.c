@@ -767,20 +767,18 @@ static const struct cg_summary_field *find_field(const struct file_entry *e, con
 	return NULL;
 }
 
-const struct cg_summary_field *cg_callgraph_field(struct cg_crate_cache *cache, const struct cg_blocking_list *list,
-						  const char *path, const char *module, const char *type,
-						  const char *field, const char **decl_path)
+/* cg_callgraph_field, with the graph locked; *decl: the entry that declares it. */
+static const struct cg_summary_field *field_locked(struct cg_crate_cache *cache, const struct cg_blocking_list *list,
+						   const char *path, const char *module, const char *type,
+						   const char *field, struct file_entry **decl)
 {
-	struct cg_callgraph *g = cg_crate__callgraph(cache);
 	const struct cg_summary_field *out = NULL;
-	struct file_entry *e, *m = NULL;
+	struct file_entry *e = entry_get(cache, path), *m = NULL;
 	struct cg_buf inline_path = CG_BUF_INIT;
 	char **segs = NULL;
 	size_t n = 0;
 	const char *srcdir, *root;
 
-	pthread_mutex_lock(&g->lock);
-	e = entry_get(cache, path);
 	if (!strstr(type, "::")) {
 		if (entry_load(cache, list, e))
 			out = find_field(m = e, module, type, field);
@@ -791,10 +789,61 @@ const struct cg_summary_field *cg_callgraph_field(struct cg_crate_cache *cache, 
 		if (is_plain && (m = find_module(cache, root, segs, n - 1, &inline_path)) && entry_load(cache, list, m))
 			out = find_field(m, inline_path.ptr, segs[n - 1], field);
 	}
-	*decl_path = out ? m->path : NULL;
+	*decl = out ? m : NULL;
 	segs_free(segs, n);
 	cg_buf_release(&inline_path);
+	return out;
+}
+
+const struct cg_summary_field *cg_callgraph_field(struct cg_crate_cache *cache, const struct cg_blocking_list *list,
+						  const char *path, const char *module, const char *type,
+						  const char *field, const char **decl_path)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	const struct cg_summary_field *out;
+	struct file_entry *m;
+
+	pthread_mutex_lock(&g->lock);
+	out = field_locked(cache, list, path, module, type, field, &m);
+	*decl_path = out ? m->path : NULL;
 	pthread_mutex_unlock(&g->lock);
+	return out;
+}
+
+char *cg_callgraph_payload(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+			   const char *module, const char *type, const char *variant, unsigned index,
+			   const char **decl_path, uint32_t *line)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	const struct cg_summary_field *fd;
+	struct cg_buf name = CG_BUF_INIT;
+	struct file_entry *m;
+	char *out = NULL;
+
+	cg_buf_printf(&name, "%s.%u", variant, index);
+	pthread_mutex_lock(&g->lock);
+	if ((fd = field_locked(cache, list, path, module, type, name.ptr, &m)) != NULL) {
+		const char *t = fd->type;
+		*decl_path = m->path;
+		*line = fd->line;
+		if ((!strstr(t, "::") && is_type_name(t)) || !strncmp(t, "self::", 6) || !strncmp(t, "super::", 7)) {
+			/* Named from the enum's module: from the crate root, it means the same from anywhere. */
+			char **segs = NULL;
+			size_t n = 0;
+			if (crate_segs(cache, m, fd->module, t, &segs, &n) && n) {
+				struct cg_buf abs = CG_BUF_INIT;
+				cg_buf_puts(&abs, "crate");
+				for (size_t k = 0; k < n; k++)
+					cg_buf_printf(&abs, "::%s", segs[k]);
+				out = cg_buf_detach(&abs, NULL);
+			}
+			segs_free(segs, n);
+		} else {
+			out = cg_strdup(t);
+		}
+	}
+	pthread_mutex_unlock(&g->lock);
+	cg_buf_release(&name);
 	return out;
 }
 

@@ -52,6 +52,18 @@ struct cg_chain {
  */
 bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
 			const struct cg_summary_fn *caller, const struct cg_summary_call *call, struct cg_chain *out);
+/*
+ * The type of payload `index` of tuple variant `variant` of enum `type`
+ * (named as for cg_callgraph_field), from the summary of the file that
+ * declares the enum: from the crate root when the enum's file names a type
+ * of its own module (`crate::fs::FileSource`), else as that file resolves
+ * it (`std::sync::mpsc::Receiver`, `crate::x::Y`). Owned; NULL when not
+ * found. *decl_path (borrowed, kept for the run) and *line: the payload's.
+ */
+char *cg_callgraph_payload(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+			   const char *module, const char *type, const char *variant, unsigned index,
+			   const char **decl_path, uint32_t *line);
+
 void cg_chain_release(struct cg_chain *chain);
 
 /*

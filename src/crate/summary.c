@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -449,6 +450,53 @@ static void add_fields(struct cg_summary *s, struct body_walk *b, TSNode item)
 	}
 }
 
+/* The payloads of an enum's tuple variants, as fields named `Variant.N` (crate/summary.h). */
+static void add_variants(struct cg_summary *s, struct body_walk *b, TSNode item)
+{
+	TSNode name = ts_node_child_by_field_name(item, "name", 4);
+	TSNode body = ts_node_child_by_field_name(item, "body", 4);
+	TSTreeCursor c;
+	if (ts_node_is_null(name) || !type_is(body, "enum_variant_list"))
+		return;
+	c = ts_tree_cursor_new(body);
+	for (bool more = ts_tree_cursor_goto_first_child(&c); more; more = ts_tree_cursor_goto_next_sibling(&c)) {
+		TSNode v = ts_tree_cursor_current_node(&c);
+		TSNode vname = ts_node_child_by_field_name(v, "name", 4);
+		TSNode list = ts_node_child_by_field_name(v, "body", 4);
+		TSTreeCursor fc;
+		unsigned idx = 0;
+		char *vn;
+		if (!type_is(v, "enum_variant") || ts_node_is_null(vname) ||
+		    !type_is(list, "ordered_field_declaration_list"))
+			continue;
+		vn = cg_node_strdup(b->src, vname);
+		fc = ts_tree_cursor_new(list);
+		for (bool f = ts_tree_cursor_goto_first_child(&fc); f; f = ts_tree_cursor_goto_next_sibling(&fc)) {
+			const char *fname = ts_tree_cursor_current_field_name(&fc);
+			TSNode type_node = ts_tree_cursor_current_node(&fc);
+			struct cg_summary_field *fd;
+			struct cg_buf fn = CG_BUF_INIT;
+			char *type;
+			if (!fname || strcmp(fname, "type"))
+				continue;
+			if ((type = field_type(b, type_node)) != NULL) {
+				cg_array_grow((void **)&s->fields, &s->fields_cap, s->nfields + 1, sizeof(*s->fields));
+				fd = &s->fields[s->nfields++];
+				fd->owner = cg_node_strdup(b->src, name);
+				fd->module = cg_strdup(cg_summary_module_at(b->rf, ts_node_start_byte(item)));
+				cg_buf_printf(&fn, "%s.%u", vn, idx);
+				fd->name = cg_buf_detach(&fn, NULL);
+				fd->type = type;
+				fd->line = ts_node_start_point(type_node).row + 1;
+			}
+			idx++;
+		}
+		ts_tree_cursor_delete(&fc);
+		free(vn);
+	}
+	ts_tree_cursor_delete(&c);
+}
+
 static bool is_pub(TSNode decl)
 {
 	return !ts_node_is_null(decl) && ts_node_named_child_count(decl) &&
@@ -499,6 +547,9 @@ static void walk_items(struct cg_summary *s, struct body_walk *b, TSNode list, T
 			break;
 		case CG_K_STRUCT_ITEM:
 			add_fields(s, b, n);
+			break;
+		case CG_K_ENUM_ITEM:
+			add_variants(s, b, n);
 			break;
 		case CG_K_MOD_ITEM:
 		case CG_K_IMPL_ITEM:

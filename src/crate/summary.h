@@ -78,11 +78,15 @@ struct cg_summary_fn {
 	size_t nblocks, blocks_cap;
 };
 
-/* A named field of a struct, for typing `self.field` in the struct's impls wherever they are. */
+/*
+ * A named field of a struct, for typing `self.field` in the struct's impls
+ * wherever they are; or the Nth payload of an enum's tuple variant, for
+ * typing what a pattern `Source::File(f)` binds.
+ */
 struct cg_summary_field {
-	char *owner;  /* the struct's name */
+	char *owner;  /* the struct's or the enum's name */
 	char *module; /* its inline module ("self", "self::m") */
-	char *name;
+	char *name;   /* the field's; a payload's is `Variant.N` (`File.0`), no field's name */
 	/*
 	 * The field's type resolved through the file's use map, with the
 	 * wrappers a method call reaches through (`Arc`, `Rc`, `Box`, `Mutex`,

@@ -127,6 +127,12 @@ static bool kind_is(TSNode n, enum cg_kind kind)
 	return !ts_node_is_null(n) && cg_node_kind(n) == kind;
 }
 
+/* For node types the kind table does not list. */
+static bool type_is_name(TSNode n, const char *type)
+{
+	return !ts_node_is_null(n) && !strcmp(ts_node_type(n), type);
+}
+
 static void vtype_clear(struct vtype *t)
 {
 	free(t->name);
@@ -1571,6 +1577,45 @@ static bool may_be_crate_fn(const struct walk *w, const char *resolved)
 	return !strstr(resolved, "::") && cg_rust_defines_fn(w->rf, resolved, strlen(resolved));
 }
 
+static void emit_chain(struct walk *w, const struct cg_summary_fn *f, const struct cg_summary_call *c,
+		       const struct cg_chain *ch);
+
+/*
+ * `f.load()` in an async fn, `f` of a type of the crate the file shows
+ * (`crate::fs::FileSource`, from an enum's payload, an annotation, `T::new()`):
+ * the method of that type's impl, followed through the crate like a call
+ * `crate::fs::FileSource::load(..)`. Reports the chain; true when it did.
+ */
+static bool check_crate_method(struct walk *w, const struct actx *c, const struct vtype *t, TSNode field)
+{
+	struct cg_summary_fn in = { 0 };
+	struct cg_summary_call call = { 0 };
+	struct cg_buf path = CG_BUF_INIT;
+	struct cg_chain ch;
+	bool hit;
+	if (c->body != BODY_ASYNC_FN || !w->ctx->cargo || !t->name || t->is_result || t->elem || t->is_channel ||
+	    strncmp(t->name, "crate::", 7) || ts_node_is_null(c->fn_name))
+		return false;
+	cg_buf_printf(&path, "%s::", t->name);
+	cg_buf_put(&path, w->ctx->src->text + ts_node_start_byte(field),
+		   ts_node_end_byte(field) - ts_node_start_byte(field));
+	in.name = cg_node_strdup(w->ctx->src, c->fn_name);
+	in.module = (char *)cg_summary_module_at(w->rf, ts_node_start_byte(field));
+	call.kind = CG_CALL_PATH;
+	call.path = path.ptr;
+	call.start = ts_node_start_byte(field);
+	call.end = ts_node_end_byte(field);
+	call.line = ts_node_start_point(field).row + 1;
+	hit = cg_callgraph_chain(w->ctx->cargo, &w->list, w->ctx->path, &in, &call, &ch);
+	if (hit) {
+		emit_chain(w, &in, &call, &ch);
+		cg_chain_release(&ch);
+	}
+	free(in.name);
+	cg_buf_release(&path);
+	return hit;
+}
+
 static struct vtype eval_chain(struct walk *w, const struct actx *c, const struct chain *ch, bool is_head_awaited,
 			       bool should_check)
 {
@@ -1647,6 +1692,8 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 					  ts_node_child_by_field_name(op->node, "arguments", 9),
 					  ts_node_child_by_field_name(fe, "value", 5));
 				is_flagged = true;
+			} else if (should_check && !is_awaited && !is_flagged && !k.entry) {
+				is_flagged = check_crate_method(w, c, &t, field);
 			}
 			t = type_of_method(t, m, len);
 			break;
@@ -1852,6 +1899,103 @@ static void bind_params(struct walk *w, TSNode params)
 		} while (ts_tree_cursor_goto_next_sibling(&c));
 	}
 	ts_tree_cursor_delete(&c);
+}
+
+/* The type an impl around depth d is for, resolved (`Self` of a pattern `Self::File(f)`); NULL outside one. */
+static char *impl_self_type(const struct walk *w, size_t d)
+{
+	for (size_t j = d + 1; j-- > 0;) {
+		TSNode type;
+		if (!kind_is(w->levels[j].node, CG_K_IMPL_ITEM))
+			continue;
+		type = ts_node_child_by_field_name(w->levels[j].node, "type", 4);
+		if (kind_is(type, CG_K_GENERIC_TYPE))
+			type = ts_node_child_by_field_name(type, "type", 4);
+		if (!kind_is(type, CG_K_TYPE_IDENTIFIER) && !kind_is(type, CG_K_SCOPED_TYPE_IDENTIFIER))
+			return NULL;
+		return resolve_node(w, type);
+	}
+	return NULL;
+}
+
+/*
+ * A pattern `Source::File(f)` (or `Self::File(f)`) at depth d binds each
+ * name to the type of its payload, as the enum declares it wherever it is
+ * in the crate (crate/callgraph.h cg_callgraph_payload). Names of no known
+ * type still shadow known ones.
+ */
+static void bind_variant(struct walk *w, size_t d, TSNode pat)
+{
+	TSNode type;
+	TSTreeCursor c;
+	char *resolved, *enum_type;
+	const char *last, *module;
+	unsigned idx = 0;
+	if (kind_is(pat, CG_K_MATCH_PATTERN) && ts_node_named_child_count(pat))
+		pat = ts_node_named_child(pat, 0);
+	if (!kind_is(pat, CG_K_TUPLE_STRUCT_PATTERN) || !w->ctx->cargo)
+		return;
+	type = ts_node_child_by_field_name(pat, "type", 4);
+	if (!kind_is(type, CG_K_SCOPED_IDENTIFIER))
+		return;
+	resolved = resolve_node(w, type);
+	last = cg_blocking_last_seg(resolved);
+	if (last == resolved) {
+		free(resolved);
+		return;
+	}
+	enum_type = cg_strndup(resolved, (size_t)(last - resolved) - 2);
+	if (!strcmp(enum_type, "Self")) {
+		free(enum_type);
+		enum_type = impl_self_type(w, d);
+	}
+	module = cg_summary_module_at(w->rf, ts_node_start_byte(pat));
+	c = ts_tree_cursor_new(pat);
+	for (bool more = ts_tree_cursor_goto_first_child(&c); enum_type && more;
+	     more = ts_tree_cursor_goto_next_sibling(&c)) {
+		TSNode el = ts_tree_cursor_current_node(&c), id = el;
+		const char *fname = ts_tree_cursor_current_field_name(&c);
+		struct vtype t = { 0 };
+		const char *decl_path, *name;
+		uint32_t line;
+		size_t len;
+		/* `_` is a position too, though not a named node. */
+		if ((!ts_node_is_named(el) && !type_is_name(el, "_")) || (fname && !strcmp(fname, "type")) ||
+		    kind_is(el, CG_K_LINE_COMMENT) || kind_is(el, CG_K_BLOCK_COMMENT))
+			continue;
+		if (type_is_name(el, "remaining_field_pattern"))
+			break; /* `..`: the positions after it are not known */
+		/* `mut f`, `ref f`, `ref mut f`: the name is the last child. */
+		if ((kind_is(el, CG_K_MUT_PATTERN) || type_is_name(el, "ref_pattern")) && ts_node_named_child_count(el))
+			id = ts_node_named_child(el, ts_node_named_child_count(el) - 1);
+		if (kind_is(id, CG_K_IDENTIFIER)) {
+			name = cg_node_text(w->ctx->src, id, &len);
+			t.name = cg_callgraph_payload(w->ctx->cargo, &w->list, w->ctx->path, module, enum_type, last,
+						      idx, &decl_path, &line);
+			t.name = canon_type(t.name);
+			if (!(len == 1 && name[0] == '_'))
+				bind(w, name, len, t);
+			else
+				vtype_clear(&t);
+		}
+		idx++;
+	}
+	ts_tree_cursor_delete(&c);
+	free(enum_type);
+	free(resolved);
+}
+
+/* The body of an `if let Source::File(f) = ..` or `while let`: its pattern's names are bound in it. */
+static void bind_let_body(struct walk *w, size_t d)
+{
+	TSNode parent = w->levels[d - 1].node, cond;
+	const char *body = kind_is(parent, CG_K_IF_EXPRESSION) ? "consequence" : "body";
+	if (!kind_is(parent, CG_K_IF_EXPRESSION) && !kind_is(parent, CG_K_WHILE_EXPRESSION))
+		return;
+	cond = ts_node_child_by_field_name(parent, "condition", 9);
+	if (kind_is(cond, CG_K_LET_CONDITION) &&
+	    ts_node_eq(ts_node_child_by_field_name(parent, body, (uint32_t)strlen(body)), w->levels[d].node))
+		bind_variant(w, d, ts_node_child_by_field_name(cond, "pattern", 7));
 }
 
 /* `for h in handles` (or `handles.into_iter()`, `&handles`): `h` is an element. */
@@ -2112,6 +2256,8 @@ static void finish_let(struct walk *w, size_t d)
 				push_guard(w, cg_strndup(name, len), &gc, NULL, L->node, &L->ctx);
 		}
 	}
+	if (kind_is(pat, CG_K_TUPLE_STRUCT_PATTERN) && is_async(&L->ctx))
+		bind_variant(w, d, pat);
 	bind_pattern(w, pat, t);
 	free(ch.ops);
 }
@@ -2414,6 +2560,10 @@ static bool visit(struct walk *w, size_t d)
 		bind_for(w, d);
 	} else if ((kind == CG_K_BLOCK || kind == CG_K_MATCH_BLOCK) && d && is_async(&L->ctx)) {
 		watch_scrutinee(w, d);
+		if (kind == CG_K_BLOCK)
+			bind_let_body(w, d);
+	} else if (kind == CG_K_MATCH_ARM && is_async(&L->ctx)) {
+		bind_variant(w, d, ts_node_child_by_field_name(n, "pattern", 7));
 	} else if (kind == CG_K_AWAIT_EXPRESSION) {
 		await_point(w, &L->ctx, n);
 	} else if (kind == CG_K_MACRO_INVOCATION) {

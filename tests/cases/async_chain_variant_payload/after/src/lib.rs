@@ -1,0 +1,3 @@
+mod conn;
+pub mod source;
+pub mod worker;
