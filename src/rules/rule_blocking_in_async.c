@@ -399,7 +399,7 @@ static struct vtype annotation_type(const struct walk *w, TSNode type, bool is_e
 				   !ts_node_is_null(args) && ts_node_named_child_count(args)) {
 				struct vtype e = annotation_type(w, ts_node_named_child(args, 0), false);
 				t = annotation_type(w, base, false);
-				if (t.name && is_vec_name(t.name) && e.name)
+				if (t.name && is_vec_name(t.name) && e.name && strcmp(e.name, "_"))
 					t.elem = cg_strdup(e.name);
 				vtype_clear(&e);
 				free(bt);
@@ -2223,6 +2223,41 @@ static void watch_scrutinee(struct walk *w, size_t d)
 }
 
 /*
+ * `let handles: Vec<_> = (0..n).map(|i| thread::spawn(..)).collect();`: the
+ * elements are what the closure of the `map` the `collect` follows returns,
+ * when that is a JoinHandle (its last expression as far as the file shows).
+ */
+static void type_collected(struct walk *w, const struct actx *c, const struct chain *ch, struct vtype *t)
+{
+	TSNode fe, field, args, closure, body;
+	struct vtype r;
+	if (!t->name || t->elem || !is_vec_name(t->name) || ch->n < 3 || ch->ops[0].kind != OP_METHOD ||
+	    ch->ops[1].kind != OP_METHOD)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		fe = ts_node_child_by_field_name(ch->ops[i].node, "function", 8);
+		field = ts_node_child_by_field_name(fe, "field", 5);
+		if (ts_node_is_null(field) || !cg_node_is(w->ctx->src, field, i ? "map" : "collect"))
+			return;
+	}
+	args = ts_node_child_by_field_name(ch->ops[1].node, "arguments", 9);
+	closure = ts_node_is_null(args) || ts_node_named_child_count(args) != 1 ? (TSNode){ 0 }
+										: ts_node_named_child(args, 0);
+	if (!kind_is(closure, CG_K_CLOSURE_EXPRESSION))
+		return;
+	body = ts_node_child_by_field_name(closure, "body", 4);
+	/* A block's value is its last child when that is an expression, not a statement. */
+	if (kind_is(body, CG_K_BLOCK) && ts_node_named_child_count(body))
+		body = ts_node_named_child(body, ts_node_named_child_count(body) - 1);
+	if (ts_node_is_null(body) || kind_is(body, CG_K_EXPRESSION_STATEMENT) || kind_is(body, CG_K_LET_DECLARATION))
+		return;
+	r = type_of_expr(w, c, body);
+	if (r.name && !r.is_result && !r.elem && !strcmp(r.name, "std::thread::JoinHandle"))
+		t->elem = cg_strdup(r.name);
+	vtype_clear(&r);
+}
+
+/*
  * A `let` just ended: bind its variable, and when its value is a lock
  * guard (`m.lock().unwrap()`, not awaited) start watching it.
  */
@@ -2241,6 +2276,8 @@ static void finish_let(struct walk *w, size_t d)
 		chain_collect(&ch, value);
 	if (!ts_node_is_null(ty)) {
 		t = type_of_annotation(w, ty);
+		if (is_async(&L->ctx))
+			type_collected(w, &L->ctx, &ch, &t);
 	} else if (ch.n) {
 		t = eval_chain(w, &L->ctx, &ch, false, false);
 	}

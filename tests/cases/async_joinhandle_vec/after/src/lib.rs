@@ -24,6 +24,21 @@ pub async fn pushed(n: usize) {
     }
 }
 
+pub async fn collected(n: u32) -> u32 {
+    let handles: Vec<_> = (0..n).map(|i| thread::spawn(move || i)).collect();
+    let mut sum = 0;
+    for h in handles {
+        sum += h.join().unwrap();
+    }
+    let others: Vec<_> = (0..n)
+        .map(|i| {
+            let j = i + 1;
+            std::thread::spawn(move || j)
+        })
+        .collect();
+    others.into_iter().map(|h| h.join().unwrap()).sum::<u32>() + sum
+}
+
 pub async fn not_join_handles(tasks: Vec<tokio::task::JoinHandle<()>>, names: Vec<String>) {
     // Elements of other types, or of a type not shown, are not reported.
     for t in tasks {
@@ -36,6 +51,10 @@ pub async fn not_join_handles(tasks: Vec<tokio::task::JoinHandle<()>>, names: Ve
     unknown.push(start());
     for h in unknown {
         h.join();
+    }
+    let lengths: Vec<_> = names.iter().map(|n| n.len()).collect();
+    for l in lengths {
+        l.join();
     }
 }
 
