@@ -405,6 +405,43 @@ static void test_summary(void **state)
 }
 
 /* Field types and re-exports: what the call graph needs to type `self.rx` and follow `pub use`. */
+/* An enum's tuple variants give their payloads as fields `Variant.N`; struct-like and unit variants none. */
+static void test_summary_variants(void **state)
+{
+	const char *text = "mod m {\n"
+			   "    use std::sync::mpsc::Receiver;\n"
+			   "    pub enum E {\n"
+			   "        A(Receiver<u8>, (u8, u8), Box<Fs>),\n"
+			   "        B { x: Receiver<u8> },\n"
+			   "        C,\n"
+			   "    }\n"
+			   "}\n";
+	struct cg_blocking_list list;
+	struct cg_source src;
+	struct cg_rust_file *rf;
+	struct cg_summary s;
+	(void)state;
+
+	cg_blocking_list_load(&list, NULL);
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
+	rf = cg_rust_file_new(&src);
+	assert_non_null(rf);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, true, false), 0);
+	/* The tuple is no path: it has no field, but it still counts as a position. */
+	assert_int_equal(s.nfields, 2);
+	assert_string_equal(s.fields[0].owner, "E");
+	assert_string_equal(s.fields[0].module, "self::m");
+	assert_string_equal(s.fields[0].name, "A.0");
+	assert_string_equal(s.fields[0].type, "std::sync::mpsc::Receiver");
+	assert_int_equal(s.fields[0].line, 4);
+	assert_string_equal(s.fields[1].name, "A.2");
+	assert_string_equal(s.fields[1].type, "Fs");
+	cg_summary_release(&s);
+	cg_rust_file_free(rf);
+	cg_source_release(&src);
+	cg_blocking_list_release(&list);
+}
+
 static void test_summary_fields(void **state)
 {
 	const char *yaml = "blocking:\n"
@@ -487,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_name_eq),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_fields),
+		cmocka_unit_test(test_summary_variants),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
 	};
