@@ -1988,14 +1988,31 @@ static void bind_variant(struct walk *w, size_t d, TSNode pat)
 /* The body of an `if let Source::File(f) = ..` or `while let`: its pattern's names are bound in it. */
 static void bind_let_body(struct walk *w, size_t d)
 {
-	TSNode parent = w->levels[d - 1].node, cond;
+	TSNode parent = w->levels[d - 1].node, cond, pat, type, id;
 	const char *body = kind_is(parent, CG_K_IF_EXPRESSION) ? "consequence" : "body";
 	if (!kind_is(parent, CG_K_IF_EXPRESSION) && !kind_is(parent, CG_K_WHILE_EXPRESSION))
 		return;
 	cond = ts_node_child_by_field_name(parent, "condition", 9);
-	if (kind_is(cond, CG_K_LET_CONDITION) &&
-	    ts_node_eq(ts_node_child_by_field_name(parent, body, (uint32_t)strlen(body)), w->levels[d].node))
-		bind_variant(w, d, ts_node_child_by_field_name(cond, "pattern", 7));
+	if (!kind_is(cond, CG_K_LET_CONDITION) ||
+	    !ts_node_eq(ts_node_child_by_field_name(parent, body, (uint32_t)strlen(body)), w->levels[d].node))
+		return;
+	pat = ts_node_child_by_field_name(cond, "pattern", 7);
+	bind_variant(w, d, pat);
+	/* `while let Some(h) = handles.pop()`: what the Option or Result the file shows holds. */
+	type = ts_node_child_by_field_name(pat, "type", 4);
+	if (kind_is(pat, CG_K_TUPLE_STRUCT_PATTERN) && ts_node_named_child_count(pat) == 2 &&
+	    (cg_node_is(w->ctx->src, type, "Some") || cg_node_is(w->ctx->src, type, "Ok")) &&
+	    kind_is(id = ts_node_named_child(pat, 1), CG_K_IDENTIFIER)) {
+		struct vtype t = type_of_expr(w, &w->levels[d].ctx, ts_node_child_by_field_name(cond, "value", 5));
+		size_t len;
+		const char *name = cg_node_text(w->ctx->src, id, &len);
+		if (t.name && t.is_result && !t.is_channel) {
+			t.is_result = false;
+			bind(w, name, len, t);
+		} else {
+			vtype_clear(&t);
+		}
+	}
 }
 
 /* `for h in handles` (or `handles.into_iter()`, `&handles`): `h` is an element. */

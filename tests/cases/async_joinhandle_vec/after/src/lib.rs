@@ -22,6 +22,11 @@ pub async fn pushed(n: usize) {
     for h in handles {
         let _ = h.join();
     }
+    let mut rest = Vec::new();
+    rest.push(thread::spawn(|| 0));
+    while let Some(h) = rest.pop() {
+        h.join().unwrap();
+    }
 }
 
 pub async fn collected(n: u32) -> u32 {
