@@ -390,6 +390,26 @@ static int scan_type_uses(const char *path, void *payload)
 	return 0;
 }
 
+struct path_list {
+	char **paths;
+	size_t n, cap;
+};
+
+static int collect_path(const char *path, void *payload)
+{
+	struct path_list *pl = payload;
+	cg_array_grow((void **)&pl->paths, &pl->cap, pl->n + 1, sizeof(*pl->paths));
+	pl->paths[pl->n++] = cg_strdup(path);
+	return 0;
+}
+
+static void path_list_release(struct path_list *pl)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		free(pl->paths[i]);
+	free(pl->paths);
+}
+
 /* Kept for the run: each finding in a type's methods asks the same question. */
 struct type_answer {
 	uint64_t key;
@@ -433,15 +453,28 @@ static bool type_is_named_on_wasm(const struct walk *w, TSNode name)
 			is_known = true;
 		}
 	}
+	pthread_mutex_unlock(&types_lock);
 	if (!is_known) {
+		/*
+		 * The paths first, then the files: cg_change_list holds the change's
+		 * lock while it calls back, and the gate takes its own lock before
+		 * the change's (cg_gate_file_excluded): reading a file's gate inside
+		 * the listing would take them in the other order and could deadlock
+		 * with a thread of the pool.
+		 */
+		struct path_list pl = { 0 };
 		cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
-		if (cg_change_list(w->ctx->change, src_dir.ptr, scan_type_uses, &ts) < 0)
+		if (cg_change_list(w->ctx->change, src_dir.ptr, collect_path, &pl) < 0)
 			ts.is_named = true;
 		cg_error_clear();
+		for (size_t i = 0; i < pl.n; i++)
+			scan_type_uses(pl.paths[i], &ts);
+		path_list_release(&pl);
+		pthread_mutex_lock(&types_lock);
 		cg_array_grow((void **)&types, &types_cap, ntypes + 1, sizeof(*types));
 		types[ntypes++] = (struct type_answer){ key, ts.is_named };
+		pthread_mutex_unlock(&types_lock);
 	}
-	pthread_mutex_unlock(&types_lock);
 	cg_buf_release(&src_dir);
 	free(s);
 	return ts.is_named;
