@@ -20,6 +20,17 @@ class CaseError(Exception):
 
 
 BIN = os.path.abspath(os.environ["CRABGATE_BIN"]) if "CRABGATE_BIN" in os.environ else "crabgate"
+# A case's crabgate runs in well under a second (minutes under valgrind or a sanitizer): one
+# that hangs fails its case by name instead of holding the whole family until ctest's limit.
+CALL_TIMEOUT = float(os.environ.get("CASE_CALL_TIMEOUT", "300"))
+
+
+def crabgate(args, repo, stdin=None):
+    try:
+        return subprocess.run([BIN, *args], cwd=repo, input=stdin, capture_output=True, text=True,
+                              env=env(), timeout=CALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise CaseError(f"`crabgate {' '.join(args)}` did not finish in {CALL_TIMEOUT:.0f} s")
 
 
 def git(repo, *args):
@@ -100,7 +111,7 @@ def run(case, rules):
         pre = read(os.path.join(case, "pre_cmd"))
         if pre is not None:
             pre_args = pre.strip().replace("{base}", base).split()
-            p = subprocess.run([BIN, *pre_args], cwd=repo, capture_output=True, text=True, env=env())
+            p = crabgate(pre_args, repo)
             if p.returncode not in (0, 1):
                 raise CaseError(f"pre_cmd `crabgate {' '.join(pre_args)}` failed ({p.returncode}): {p.stderr}")
         if os.path.isdir(os.path.join(case, "after")):
@@ -120,7 +131,7 @@ def run(case, rules):
         if is_check and "--format" not in args:
             args += ["--format", "json"]
         stdin = read(os.path.join(case, "stdin"), "")
-        r = subprocess.run([BIN, *args], cwd=repo, input=stdin, capture_output=True, text=True, env=env())
+        r = crabgate(args, repo, stdin)
         # bench/same_findings.py compares this output across two builds.
         if os.environ.get("CASE_OUTPUT"):
             with open(os.environ["CASE_OUTPUT"], "w") as out:

@@ -105,7 +105,7 @@ class TestActionYaml(unittest.TestCase):
 
     def test_run_steps_pass_shellcheck(self):
         if not shutil.which("shellcheck"):
-            self.skipTest("shellcheck is not installed (ci/setup.sh installs it)")
+            self.skipTest("shellcheck is not installed (ci/setup.sh --tests installs it)")
         for s in ACTION["runs"]["steps"]:
             if "run" in s:
                 r = shellcheck("#!/bin/bash\n" + s["run"], "bash")
@@ -149,7 +149,7 @@ class TestGitlabJob(unittest.TestCase):
 
     def test_scripts_pass_shellcheck(self):
         if not shutil.which("shellcheck"):
-            self.skipTest("shellcheck is not installed (ci/setup.sh installs it)")
+            self.skipTest("shellcheck is not installed (ci/setup.sh --tests installs it)")
         for part in ("before_script", "script"):
             for i, item in enumerate(self.job[part]):
                 r = shellcheck("#!/bin/sh\n" + item, "sh")

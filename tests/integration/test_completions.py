@@ -3,7 +3,7 @@
 bash runs the completion function on a COMP_WORDS line, as `complete -F` would; fish answers
 `complete -C`; zsh runs interactively in a pseudo-terminal and completes a typed line with TAB, the
 only way zsh's completion system runs. The man page is rendered by groff with warnings on. All three
-shells and groff come from Debian (ci/setup.sh installs them). The scripts are made from the table
+shells and groff come from Debian (`ci/setup.sh --tests` installs them). The scripts are made from the table
 the help is printed from, so every option a parser accepts must complete.
 """
 import os
@@ -30,7 +30,7 @@ def crabgate(*args):
 
 def need(tool):
     if not shutil.which(tool):
-        raise AssertionError(f"{tool} is not installed; ci/setup.sh installs it")
+        raise AssertionError(f"{tool} is not installed; ci/setup.sh --tests installs it")
 
 
 class Completions(unittest.TestCase):

@@ -1,6 +1,6 @@
 """blocking-in-async over real crates from the distribution, and the issue's acceptance case.
 
-The crates come from librust-{tokio,hyper,reqwest,chrono}-dev (ci/setup.sh), which put
+The crates come from librust-{tokio,hyper,reqwest,chrono}-dev (`ci/setup.sh --tests`), which put
 their sources under /usr/share/cargo/registry/<crate>-<version>. Each is copied into a
 fresh git repository and checked with `check --all --format json`: the run must finish
 with a JSON report and no sanitizer report, and tokio's own `src/fs` (std::fs calls
@@ -37,7 +37,7 @@ class CorpusTest(unittest.TestCase):
     def check_crate(self, name, preferred=None):
         src = crate_dir(name, preferred)
         if not src:
-            self.skipTest(f"{REGISTRY}/{name}-* is absent: install librust-{name}-dev (ci/setup.sh does)")
+            self.skipTest(f"{REGISTRY}/{name}-* is absent: install librust-{name}-dev (ci/setup.sh --tests does)")
         repo = Repo()
         self.addCleanup(repo.cleanup)
         for entry in os.listdir(src):

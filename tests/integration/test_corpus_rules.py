@@ -1,4 +1,4 @@
-"""The rule pass over real crates from the distribution (ci/setup.sh installs them):
+"""The rule pass over real crates from the distribution (`ci/setup.sh --tests` installs them):
 chrono, hyper and reqwest as git repositories, checked whole.
 
 What is asserted, beyond "no crash, no sanitizer report, sane JSON":
@@ -36,7 +36,7 @@ class CorpusTest(unittest.TestCase):
     def setUpClass(cls):
         missing = [c for c in CRATES if not os.path.isdir(os.path.join(REGISTRY, c))]
         if missing:
-            raise AssertionError(f"{', '.join(missing)} not in {REGISTRY}: run ci/setup.sh "
+            raise AssertionError(f"{', '.join(missing)} not in {REGISTRY}: run ci/setup.sh --tests "
                                  "(it installs librust-chrono-dev, librust-hyper-dev, librust-reqwest-dev)")
         cls.rules = known_rules()
         cls.repos = {}

@@ -1,6 +1,6 @@
 """Every tokio rewrite crabgate calls machine-applicable builds: a crate that uses each template is
 fixed by `crabgate fix`, then built offline against Debian's packaged crates
-(/usr/share/cargo/registry as a directory source) with cargo, which ci/setup.sh installs with
+(/usr/share/cargo/registry as a directory source) with cargo, which `ci/setup.sh --tests` installs with
 rustc. Without cargo on the machine the test is skipped, saying so."""
 import os
 import shutil
@@ -89,7 +89,7 @@ def has_tokio():
 
 
 @unittest.skipUnless(find_cargo() and has_tokio(),
-                     "cargo or Debian's tokio is missing: ci/setup.sh installs rustc, cargo and librust-tokio-dev")
+                     "cargo or Debian's tokio is missing: ci/setup.sh --tests installs rustc, cargo and librust-tokio-dev")
 class TestFixCompiles(unittest.TestCase):
     def setUp(self):
         self.repo = Repo()

@@ -121,14 +121,14 @@ class TestScripts(unittest.TestCase):
 
     def test_dash_parses(self):
         if not shutil.which("dash"):
-            self.skipTest("dash is not installed (ci/setup.sh installs it)")
+            self.skipTest("dash is not installed (ci/setup.sh --tests installs it)")
         for s in self.scripts():
             r = subprocess.run(["dash", "-n", s], capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, f"{s}: {r.stderr}")
 
     def test_shellcheck_clean(self):
         if not shutil.which("shellcheck"):
-            self.skipTest("shellcheck is not installed (ci/setup.sh installs it)")
+            self.skipTest("shellcheck is not installed (ci/setup.sh --tests installs it)")
         r = subprocess.run(["shellcheck", "-s", "sh", *self.scripts()], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
@@ -524,7 +524,7 @@ class TestPrePush(Sandbox):
 
     def test_hook_under_dash_directly(self):
         if not shutil.which("dash"):
-            self.skipTest("dash is not installed (ci/setup.sh installs it)")
+            self.skipTest("dash is not installed (ci/setup.sh --tests installs it)")
         self.assertAccepted(self.push("main"))
         base = self.head()
         tip = self.bad_commit()
@@ -541,7 +541,7 @@ class PreCommitSandbox(Sandbox):
 
     def setUp(self):
         if not shutil.which("pre-commit"):
-            self.skipTest("the pre-commit framework is not installed (ci/setup.sh installs Debian's pre-commit)")
+            self.skipTest("the pre-commit framework is not installed (ci/setup.sh --tests installs Debian's pre-commit)")
         super().setUp()
         self.env["PRE_COMMIT_HOME"] = os.path.join(self.tmp, "pre-commit-home")
 
