@@ -125,6 +125,7 @@ struct uses {
 	TSNode stored_in;   /* the field name of the last store */
 	uint32_t first_use; /* byte of the first use */
 	uint32_t drop_at;   /* byte of the last drop */
+	TSNode body;	    /* the let's block; loops count from inside it (a let in a loop makes a channel per turn) */
 };
 
 static bool is_repeating(TSNode n)
@@ -168,67 +169,55 @@ static bool is_drain(const struct cg_source *src, TSNode recv, TSNode top)
 	return true;
 }
 
-/* Counts the uses of one name in the block of its let (an iterative walk), and how each is made. */
-static void count_uses(struct uses *u, TSNode body)
+/* One use of the name in the block of its let, and how it is made (a cg_walk callback). */
+static int count_use(TSNode n, void *payload)
 {
-	/* Loops count from inside the let's block: a let in a loop makes a channel per turn. */
-	TSTreeCursor c = ts_tree_cursor_new(body);
-	for (;;) {
-		TSNode n = ts_tree_cursor_current_node(&c);
-		if (cg_node_kind(n) == CG_K_IDENTIFIER && ts_node_start_byte(n) > u->after &&
-		    cg_node_is(u->src, n, u->name)) {
-			TSNode parent = ts_node_parent(n), up = parent;
-			bool is_repeated = false, is_looped = false;
-			/* An async block runs once: a send in it (a task that reports how it ended) is one message. */
-			for (; !ts_node_is_null(up) && !ts_node_eq(up, body); up = ts_node_parent(up)) {
-				is_repeated = is_repeated || is_repeating(up);
-				is_looped = is_looped || (is_repeating(up) && cg_node_kind(up) != CG_K_ASYNC_BLOCK);
-			}
-			if (!u->n++)
-				u->first_use = ts_node_start_byte(n);
-			if (is_repeated)
-				u->in_loop++;
-			if (cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
-				TSNode field = ts_node_child_by_field_name(parent, "field", 5);
-				bool is_call = cg_node_kind(ts_node_parent(parent)) == CG_K_CALL_EXPRESSION;
-				if (!is_repeated && is_call &&
-				    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
-				     cg_node_is(u->src, field, "recv_timeout") ||
-				     cg_node_is(u->src, field, "blocking_recv")))
-					u->reads++;
-				if (!is_looped && is_call &&
-				    (cg_node_is(u->src, field, "send") || cg_node_is(u->src, field, "unbounded_send")))
-					u->sends++;
-				if (is_call && cg_node_is(u->src, field, "clone"))
-					u->clones++;
-				if (is_drain(u->src, n, body))
-					u->drains++;
-			} else if (cg_node_kind(parent) == CG_K_FIELD_INITIALIZER &&
-				   ts_node_eq(ts_node_child_by_field_name(parent, "value", 5), n)) {
-				u->stores++;
-				u->stored_in = ts_node_child_by_field_name(parent, "field", 5);
-			} else if (!strcmp(ts_node_type(parent), "shorthand_field_initializer")) {
-				u->stores++;
-				u->stored_in = n;
-			} else if (cg_node_kind(parent) == CG_K_AWAIT_EXPRESSION && !is_repeated) {
+	struct uses *u = payload;
+
+	if (cg_node_kind(n) == CG_K_IDENTIFIER && ts_node_start_byte(n) > u->after && cg_node_is(u->src, n, u->name)) {
+		TSNode parent = ts_node_parent(n), up = parent;
+		bool is_repeated = false, is_looped = false;
+		/* An async block runs once: a send in it (a task that reports how it ended) is one message. */
+		for (; !ts_node_is_null(up) && !ts_node_eq(up, u->body); up = ts_node_parent(up)) {
+			is_repeated = is_repeated || is_repeating(up);
+			is_looped = is_looped || (is_repeating(up) && cg_node_kind(up) != CG_K_ASYNC_BLOCK);
+		}
+		if (!u->n++)
+			u->first_use = ts_node_start_byte(n);
+		if (is_repeated)
+			u->in_loop++;
+		if (cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
+			TSNode field = ts_node_child_by_field_name(parent, "field", 5);
+			bool is_call = cg_node_kind(ts_node_parent(parent)) == CG_K_CALL_EXPRESSION;
+			if (!is_repeated && is_call &&
+			    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
+			     cg_node_is(u->src, field, "recv_timeout") || cg_node_is(u->src, field, "blocking_recv")))
 				u->reads++;
-			} else if (cg_node_kind(parent) == CG_K_ARGUMENTS) {
-				TSNode call = ts_node_parent(parent),
-				       fn = ts_node_child_by_field_name(call, "function", 8);
-				if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
-					u->drops++;
-					u->drop_at = ts_node_start_byte(n);
-				}
+			if (!is_looped && is_call &&
+			    (cg_node_is(u->src, field, "send") || cg_node_is(u->src, field, "unbounded_send")))
+				u->sends++;
+			if (is_call && cg_node_is(u->src, field, "clone"))
+				u->clones++;
+			if (is_drain(u->src, n, u->body))
+				u->drains++;
+		} else if (cg_node_kind(parent) == CG_K_FIELD_INITIALIZER &&
+			   ts_node_eq(ts_node_child_by_field_name(parent, "value", 5), n)) {
+			u->stores++;
+			u->stored_in = ts_node_child_by_field_name(parent, "field", 5);
+		} else if (!strcmp(ts_node_type(parent), "shorthand_field_initializer")) {
+			u->stores++;
+			u->stored_in = n;
+		} else if (cg_node_kind(parent) == CG_K_AWAIT_EXPRESSION && !is_repeated) {
+			u->reads++;
+		} else if (cg_node_kind(parent) == CG_K_ARGUMENTS) {
+			TSNode call = ts_node_parent(parent), fn = ts_node_child_by_field_name(call, "function", 8);
+			if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
+				u->drops++;
+				u->drop_at = ts_node_start_byte(n);
 			}
 		}
-		if (ts_tree_cursor_goto_first_child(&c))
-			continue;
-		while (!ts_tree_cursor_goto_next_sibling(&c))
-			if (!ts_tree_cursor_goto_parent(&c))
-				goto done;
 	}
-done:
-	ts_tree_cursor_delete(&c);
+	return CG_WALK_ENTER;
 }
 
 /*
@@ -258,52 +247,53 @@ static bool is_in_consuming_method(const struct cg_source *src, TSNode n)
  * sender's side (senders and receivers often share field names); a method
  * call of that name is no field.
  */
+struct field_uses {
+	const struct cg_source *src;
+	TSNode root;
+	const char *name;
+	unsigned drains, others;
+};
+
+static int count_field_use(TSNode n, void *payload)
+{
+	struct field_uses *f = payload;
+	const struct cg_source *src = f->src;
+
+	if (cg_node_kind(n) == CG_K_FIELD_EXPRESSION &&
+	    cg_node_is(src, ts_node_child_by_field_name(n, "field", 5), f->name)) {
+		TSNode up = ts_node_parent(n);
+		TSNode method = cg_node_kind(up) == CG_K_FIELD_EXPRESSION ? ts_node_child_by_field_name(up, "field", 5)
+									  : (TSNode){ 0 };
+		if ((!ts_node_is_null(method) &&
+		     (cg_node_is(src, method, "send") || cg_node_is(src, method, "unbounded_send"))) ||
+		    (cg_node_kind(up) == CG_K_CALL_EXPRESSION &&
+		     ts_node_eq(ts_node_child_by_field_name(up, "function", 8), n)))
+			; /* the sender's side, or a method of that name (`self.state.elements()`) */
+		else if (is_drain(src, n, f->root) && is_in_consuming_method(src, n))
+			f->drains++;
+		else
+			f->others++;
+	}
+	return CG_WALK_ENTER;
+}
+
 static bool field_is_drained(const struct cg_source *file, TSNode field_name)
 {
 	struct cg_source whole;
-	const struct cg_source *src = &whole;
-	TSNode root;
-	TSTreeCursor c;
+	struct field_uses f = { .src = &whole };
 	char *name;
-	unsigned drains = 0, others = 0;
 
 	/* The pass may have parsed only the items that can hold a finding (is_item_local): read them all. */
 	if (cg_source_parse(&whole, CG_LANG_RUST, file->text, file->len) < 0) {
 		cg_error_clear();
 		return false;
 	}
-	root = cg_source_root(src);
-	c = ts_tree_cursor_new(root);
-	name = cg_node_strdup(file, field_name);
-	for (;;) {
-		TSNode n = ts_tree_cursor_current_node(&c);
-		if (cg_node_kind(n) == CG_K_FIELD_EXPRESSION &&
-		    cg_node_is(src, ts_node_child_by_field_name(n, "field", 5), name)) {
-			TSNode up = ts_node_parent(n);
-			TSNode method = cg_node_kind(up) == CG_K_FIELD_EXPRESSION
-						? ts_node_child_by_field_name(up, "field", 5)
-						: (TSNode){ 0 };
-			if ((!ts_node_is_null(method) &&
-			     (cg_node_is(src, method, "send") || cg_node_is(src, method, "unbounded_send"))) ||
-			    (cg_node_kind(up) == CG_K_CALL_EXPRESSION &&
-			     ts_node_eq(ts_node_child_by_field_name(up, "function", 8), n)))
-				; /* the sender's side, or a method of that name (`self.state.elements()`) */
-			else if (is_drain(src, n, root) && is_in_consuming_method(src, n))
-				drains++;
-			else
-				others++;
-		}
-		if (ts_tree_cursor_goto_first_child(&c))
-			continue;
-		while (!ts_tree_cursor_goto_next_sibling(&c))
-			if (!ts_tree_cursor_goto_parent(&c))
-				goto done;
-	}
-done:
-	ts_tree_cursor_delete(&c);
+	f.root = cg_source_root(&whole);
+	f.name = name = cg_node_strdup(file, field_name);
+	cg_walk(f.root, count_field_use, &f);
 	free(name);
 	cg_source_release(&whole);
-	return drains && !others;
+	return f.drains && !f.others;
 }
 
 static bool text_has(const struct cg_source *src, TSNode n, const char *word)
@@ -363,10 +353,14 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 	{
 		char *txn = cg_node_strdup(src, tx), *rxn = cg_node_strdup(src, rx);
 		bool is_bounded;
-		su = (struct uses){ .src = src, .name = txn, .len = strlen(txn), .after = ts_node_end_byte(let) };
-		ru = (struct uses){ .src = src, .name = rxn, .len = strlen(rxn), .after = ts_node_end_byte(let) };
-		count_uses(&su, body);
-		count_uses(&ru, body);
+		su = (struct uses){
+			.src = src, .name = txn, .len = strlen(txn), .after = ts_node_end_byte(let), .body = body
+		};
+		ru = (struct uses){
+			.src = src, .name = rxn, .len = strlen(rxn), .after = ts_node_end_byte(let), .body = body
+		};
+		cg_walk(body, count_use, &su);
+		cg_walk(body, count_use, &ru);
 		/* A reply is read once; a sender cloned for producers is no reply channel. */
 		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) ||
 			     (su.n == su.drops + su.sends && su.sends <= 1) ||
