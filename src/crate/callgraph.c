@@ -37,6 +37,7 @@ struct node {
 struct file_entry {
 	char *path;
 	bool is_read_tried, has_items; /* entry_items ran; text and items are there */
+	bool is_text_tried;	       /* entry_text ran; text is there when it could be read */
 	bool is_tried;		       /* entry_load ran */
 	bool is_ok;		       /* read and parsed */
 	struct cg_buf text;
@@ -53,10 +54,20 @@ struct file_entry {
 	char *srcdir, *root; /* of its crate (crate_src) */
 };
 
+/* The .rs files under a crate's src/ (not src/bin/), listed once per run for reverse lookups. */
+struct crate_files {
+	char *srcdir;
+	size_t skip; /* bytes of "SRCDIR/": what follows is the path in src/ */
+	char **paths;
+	size_t n, cap;
+};
+
 struct cg_callgraph {
 	pthread_mutex_t lock;
 	struct file_entry **files;
 	size_t n, cap;
+	struct crate_files *listings;
+	size_t nlistings, listings_cap;
 };
 
 struct cg_callgraph *cg_crate__callgraph_new(void)
@@ -87,6 +98,13 @@ void cg_crate__callgraph_free(struct cg_callgraph *g)
 		free(e);
 	}
 	free(g->files);
+	for (size_t i = 0; i < g->nlistings; i++) {
+		for (size_t j = 0; j < g->listings[i].n; j++)
+			free(g->listings[i].paths[j]);
+		free(g->listings[i].paths);
+		free(g->listings[i].srcdir);
+	}
+	free(g->listings);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
@@ -115,17 +133,26 @@ static struct file_entry *entry_get(struct cg_crate_cache *cache, const char *pa
 	return e;
 }
 
-/* Reads an entry's text and scans its items once, without a parse: enough to walk `mod` items. */
-static bool entry_items(struct cg_crate_cache *cache, struct file_entry *e)
+/* Reads an entry's text once. */
+static bool entry_text(struct cg_crate_cache *cache, struct file_entry *e)
 {
 	bool is_read;
-	if (e->is_read_tried)
-		return e->has_items;
-	e->is_read_tried = true;
+	if (e->is_text_tried)
+		return e->text.ptr != NULL;
+	e->is_text_tried = true;
 	cg_change_lock(cg_crate__change(cache));
 	is_read = cg_change_exists(cg_crate__change(cache), e->path) && cg_crate__read_file(cache, e->path, &e->text);
 	cg_change_unlock(cg_crate__change(cache));
-	if (!is_read || !e->text.ptr)
+	return is_read && e->text.ptr;
+}
+
+/* Reads an entry's text and scans its items once, without a parse: enough to walk `mod` items. */
+static bool entry_items(struct cg_crate_cache *cache, struct file_entry *e)
+{
+	if (e->is_read_tried)
+		return e->has_items;
+	e->is_read_tried = true;
+	if (!entry_text(cache, e))
 		return false;
 	if (cg_items_scan_expanded(&e->items, e->text.ptr, e->text.size) < 0) {
 		cg_error_clear();
@@ -885,12 +912,6 @@ static bool has_word(const char *text, size_t len, const char *name)
 	return false;
 }
 
-struct crate_files {
-	size_t skip; /* bytes of "SRCDIR/": what follows is the path in src/ */
-	char **paths;
-	size_t n, cap;
-};
-
 static int list_crate_file(const char *path, void *payload)
 {
 	struct crate_files *cf = payload;
@@ -915,6 +936,29 @@ static bool edge_in(const struct edge *edges, size_t from, size_t to, struct edg
 	return false;
 }
 
+/* The .rs files of the crate whose src/ is `srcdir`, listed once per run. */
+static const struct crate_files *crate_files(struct cg_crate_cache *cache, const char *srcdir)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	struct crate_files *cf;
+	struct cg_buf prefix = CG_BUF_INIT;
+	for (size_t i = 0; i < g->nlistings; i++)
+		if (!strcmp(g->listings[i].srcdir, srcdir))
+			return &g->listings[i];
+	cg_array_grow((void **)&g->listings, &g->listings_cap, g->nlistings + 1, sizeof(*g->listings));
+	cf = &g->listings[g->nlistings++];
+	memset(cf, 0, sizeof(*cf));
+	cf->srcdir = cg_strdup(srcdir);
+	cg_buf_printf(&prefix, "%s/", srcdir);
+	cf->skip = prefix.size;
+	cg_change_lock(cg_crate__change(cache));
+	if (cg_change_list(cg_crate__change(cache), prefix.ptr, list_crate_file, cf) < 0)
+		cg_error_clear();
+	cg_change_unlock(cg_crate__change(cache));
+	cg_buf_release(&prefix);
+	return cf;
+}
+
 static int caller_cmp(const void *a, const void *b)
 {
 	const struct cg_async_caller *x = a, *y = b;
@@ -934,15 +978,12 @@ size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_
 				  size_t fn, uint32_t what_line, struct cg_async_caller **out)
 {
 	struct cg_callgraph *g = cg_crate__callgraph(cache);
-	struct crate_files files = { 0 };
-	struct cg_buf *texts = NULL;
-	bool *is_read = NULL;
+	const struct crate_files *files;
 	struct edge *targets = NULL;
 	struct caller_call *cands = NULL;
 	size_t ntargets = 0, targets_cap = 0, ncands = 0, cands_cap = 0, nout = 0, out_cap = 0, from = 0;
 	const struct cg_crate *cr;
 	const char *srcdir, *root;
-	struct cg_buf prefix = CG_BUF_INIT;
 	struct file_entry *e;
 
 	*out = NULL;
@@ -952,36 +993,21 @@ size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_
 	if (!entry_load(cache, list, e) || fn >= e->summary.nfns || !e->modpath ||
 	    !crate_src(cache, e, &srcdir, &root) || !(cr = cg_crate_of(cache, path)))
 		goto done;
-	cg_buf_printf(&prefix, "%s/", srcdir);
-	files.skip = prefix.size;
-	cg_change_lock(cg_crate__change(cache));
-	if (cg_change_list(cg_crate__change(cache), prefix.ptr, list_crate_file, &files) < 0)
-		cg_error_clear();
-	cg_change_unlock(cg_crate__change(cache));
-	texts = cg_calloc(files.n ? files.n : 1, sizeof(*texts));
-	is_read = cg_calloc(files.n ? files.n : 1, sizeof(*is_read));
+	files = crate_files(cache, srcdir);
 	cg_array_grow((void **)&targets, &targets_cap, 1, sizeof(*targets));
 	targets[ntargets++] = (struct edge){ e, fn };
 	for (size_t round = 0; round < CALLERS_HOPS_MAX && from < ntargets; round++) {
 		size_t to = ntargets;
-		for (size_t i = 0; i < files.n; i++) {
-			struct file_entry *fe;
+		for (size_t i = 0; i < files->n; i++) {
+			struct file_entry *fe = entry_get(cache, files->paths[i]);
 			bool is_named = false;
-			if (!is_read[i]) {
-				is_read[i] = true;
-				cg_change_lock(cg_crate__change(cache));
-				if (!cg_crate__read_file(cache, files.paths[i], &texts[i]))
-					cg_buf_release(&texts[i]);
-				cg_change_unlock(cg_crate__change(cache));
-			}
-			for (size_t t = from; t < to && texts[i].ptr && !is_named; t++)
-				is_named = has_word(texts[i].ptr, texts[i].size,
+			if (!entry_text(cache, fe))
+				continue;
+			for (size_t t = from; t < to && !is_named; t++)
+				is_named = has_word(fe->text.ptr, fe->text.size,
 						    targets[t].file->summary.fns[targets[t].fn].name);
 			/* A nested package under src/ is a crate of its own. */
-			if (!is_named || cg_crate_of(cache, files.paths[i]) != cr)
-				continue;
-			fe = entry_get(cache, files.paths[i]);
-			if (!entry_load(cache, list, fe))
+			if (!is_named || cg_crate_of(cache, files->paths[i]) != cr || !entry_load(cache, list, fe))
 				continue;
 			for (size_t k = 0; k < fe->summary.nfns; k++) {
 				const struct cg_summary_fn *f = &fe->summary.fns[k];
@@ -1031,16 +1057,8 @@ size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_
 		qsort(*out, nout, sizeof(**out), caller_cmp);
 done:
 	pthread_mutex_unlock(&g->lock);
-	for (size_t i = 0; i < files.n; i++) {
-		cg_buf_release(&texts[i]);
-		free(files.paths[i]);
-	}
-	free(files.paths);
-	free(texts);
-	free(is_read);
 	free(targets);
 	free(cands);
-	cg_buf_release(&prefix);
 	return nout;
 }
 

@@ -3047,42 +3047,109 @@ static bool is_ident_byte(char c)
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static bool has_word(const char *text, size_t len, const char *word, size_t wlen)
-{
-	const char *p = text, *end = text + len, *hit;
-	while (wlen && (hit = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
-		if ((hit == text || !is_ident_byte(hit[-1])) && (hit + wlen == end || !is_ident_byte(hit[wlen])))
-			return true;
-		p = hit + 1;
-	}
-	return false;
-}
+/* The words that name a listed blocking call (blocking_words), at most. */
+#define BLOCKING_WORDS_MAX 512
+
+struct blocking_words {
+	struct {
+		const char *p;
+		size_t n;
+	} w[BLOCKING_WORDS_MAX];
+	size_t n;
+};
 
 /*
- * Bytes without async code matter only when the change adds lines to a
- * crate file, and those bytes name the owner of a listed blocking call (the
+ * The words a line that makes a listed blocking call shows: its owner (the
  * segment before the last: `fs` of `std::fs::*`, `File` of
- * `std::fs::File::open`; a method's name for `.blocking_lock`), which any
- * `use` or path reaching the call names.
+ * `std::fs::File::open`) or its own name (`read_to_string`,
+ * `blocking_lock`), as any path, `use` or method call reaching it does, but
+ * for a bare name of a glob entry imported by an unchanged `use` (`read(p)`
+ * after `use std::fs::read`).
  */
-static bool may_add_blocking(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+static void blocking_words(struct blocking_words *out, const struct cg_conf_node *blocking)
 {
-	const struct cg_conf_node *blocking;
-
-	if (!ctx->file || ctx->file->is_whole_file || !ctx->file->nadded || !ctx->cargo ||
-	    cg_rust_path_is_test(ctx->path))
-		return false;
-	blocking = cg_conf_child(ctx->rule_cfg, "blocking");
-	for (size_t i = 0; blocking && i < blocking->nkids; i++) {
+	out->n = 0;
+	for (size_t i = 0; blocking && i < blocking->nkids && out->n + 2 <= BLOCKING_WORDS_MAX; i++) {
 		const char *p = cg_conf_str(blocking->kids[i], "path", ""), *q, *seg = p, *prev = NULL;
 		while ((q = strstr(seg, "::")) != NULL) {
 			prev = seg;
 			seg = q + 2;
 		}
-		if (!prev)
-			prev = seg[0] == '.' ? seg + 1 : seg;
-		if (has_word(text, len, prev, strcspn(prev, ":")))
-			return true;
+		if (seg[0] == '.')
+			seg++;
+		if (prev) {
+			out->w[out->n].p = prev;
+			out->w[out->n++].n = (size_t)(strstr(prev, "::") - prev);
+		}
+		if (strcmp(seg, "*")) {
+			out->w[out->n].p = seg;
+			out->w[out->n++].n = strlen(seg);
+		}
+	}
+}
+
+/* Whether a line's code (not a `//` comment) holds a call and one of the words. */
+static bool names_blocking(const struct blocking_words *words, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (!memchr(p, '(', (size_t)(end - p)) || (end - p >= 2 && p[0] == '/' && p[1] == '/'))
+		return false;
+	while (p < end) {
+		const char *w = p;
+		while (p < end && is_ident_byte(*p))
+			p++;
+		for (size_t i = 0; p > w && i < words->n; i++)
+			if (words->w[i].n == (size_t)(p - w) && !memcmp(words->w[i].p, w, words->w[i].n))
+				return true;
+		while (p < end && !is_ident_byte(*p))
+			p++;
+	}
+	return false;
+}
+
+/*
+ * Bytes without async code matter only when the change adds a line to them
+ * in a crate file, and an added line names a blocking call: the change may
+ * make a helper block that async fns elsewhere call. The pass asks first
+ * with the whole file (ctx->src unset), then with each item (ctx->src
+ * set, placing the bytes): both only read the added lines.
+ */
+static bool may_add_blocking(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	const struct cg_changed_file *cf = ctx->file;
+	struct blocking_words words;
+	const char *p = text, *end = text + len;
+	uint32_t line = 1;
+	size_t r = 0;
+	bool has_words = false;
+
+	if (!cf || cf->is_whole_file || !cf->nadded || !ctx->cargo || !len || cg_rust_path_is_test(ctx->path))
+		return false;
+	if (ctx->src) {
+		uint32_t at = (uint32_t)(text - ctx->src->text), last;
+		line = cg_source_line_of(ctx->src, at);
+		last = cg_source_line_of(ctx->src, at + (uint32_t)len - 1);
+		while (r < cf->nadded && cf->added[r].end < line)
+			r++;
+		if (r == cf->nadded || cf->added[r].start > last)
+			return false;
+	}
+	for (; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		while (r < cf->nadded && cf->added[r].end < line)
+			r++;
+		if (r == cf->nadded)
+			return false;
+		if (cf->added[r].start <= line) {
+			if (!has_words)
+				blocking_words(&words, cg_conf_child(ctx->rule_cfg, "blocking"));
+			has_words = true;
+			if (names_blocking(&words, p, (size_t)(le - p)))
+				return true;
+		}
+		p = le + 1;
 	}
 	return false;
 }
