@@ -37,6 +37,7 @@ struct node {
 struct file_entry {
 	char *path;
 	bool is_read_tried, has_items; /* entry_items ran; text and items are there */
+	bool is_text_tried;	       /* entry_text ran; text is there when it could be read */
 	bool is_tried;		       /* entry_load ran */
 	bool is_ok;		       /* read and parsed */
 	struct cg_buf text;
@@ -53,10 +54,20 @@ struct file_entry {
 	char *srcdir, *root; /* of its crate (crate_src) */
 };
 
+/* The .rs files under a crate's src/ (not src/bin/), listed once per run for reverse lookups. */
+struct crate_files {
+	char *srcdir;
+	size_t skip; /* bytes of "SRCDIR/": what follows is the path in src/ */
+	char **paths;
+	size_t n, cap;
+};
+
 struct cg_callgraph {
 	pthread_mutex_t lock;
 	struct file_entry **files;
 	size_t n, cap;
+	struct crate_files *listings;
+	size_t nlistings, listings_cap;
 };
 
 struct cg_callgraph *cg_crate__callgraph_new(void)
@@ -87,6 +98,13 @@ void cg_crate__callgraph_free(struct cg_callgraph *g)
 		free(e);
 	}
 	free(g->files);
+	for (size_t i = 0; i < g->nlistings; i++) {
+		for (size_t j = 0; j < g->listings[i].n; j++)
+			free(g->listings[i].paths[j]);
+		free(g->listings[i].paths);
+		free(g->listings[i].srcdir);
+	}
+	free(g->listings);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
@@ -115,17 +133,26 @@ static struct file_entry *entry_get(struct cg_crate_cache *cache, const char *pa
 	return e;
 }
 
-/* Reads an entry's text and scans its items once, without a parse: enough to walk `mod` items. */
-static bool entry_items(struct cg_crate_cache *cache, struct file_entry *e)
+/* Reads an entry's text once. */
+static bool entry_text(struct cg_crate_cache *cache, struct file_entry *e)
 {
 	bool is_read;
-	if (e->is_read_tried)
-		return e->has_items;
-	e->is_read_tried = true;
+	if (e->is_text_tried)
+		return e->text.ptr != NULL;
+	e->is_text_tried = true;
 	cg_change_lock(cg_crate__change(cache));
 	is_read = cg_change_exists(cg_crate__change(cache), e->path) && cg_crate__read_file(cache, e->path, &e->text);
 	cg_change_unlock(cg_crate__change(cache));
-	if (!is_read || !e->text.ptr)
+	return is_read && e->text.ptr;
+}
+
+/* Reads an entry's text and scans its items once, without a parse: enough to walk `mod` items. */
+static bool entry_items(struct cg_crate_cache *cache, struct file_entry *e)
+{
+	if (e->is_read_tried)
+		return e->has_items;
+	e->is_read_tried = true;
+	if (!entry_text(cache, e))
 		return false;
 	if (cg_items_scan_expanded(&e->items, e->text.ptr, e->text.size) < 0) {
 		cg_error_clear();
@@ -679,22 +706,19 @@ static char *fn_name(const struct cg_summary_fn *f)
 	return cg_buf_detach(&b, NULL);
 }
 
-bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
-			const struct cg_summary_fn *caller, const struct cg_summary_call *call, struct cg_chain *out)
+/* cg_callgraph_chain from entry `e`, with the graph locked. */
+static bool chain_locked(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
+			 const struct cg_summary_fn *caller, const struct cg_summary_call *call, struct cg_chain *out)
 {
-	struct cg_callgraph *g = cg_crate__callgraph(cache);
-	struct file_entry *e;
 	struct edge at;
 	bool ok = false;
 
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&g->lock);
-	e = entry_get(cache, path);
 	if (!resolve_call(cache, list, e, caller, call, &at))
-		goto done;
+		return false;
 	settle(cache, list, at);
 	if (!at.file->nodes[at.fn].blocks)
-		goto done;
+		return false;
 	for (size_t k = 0; k < CHAIN_MAX; k++) {
 		const struct cg_summary_fn *f = &at.file->summary.fns[at.fn];
 		const struct node *nd = &at.file->nodes[at.fn];
@@ -716,7 +740,17 @@ bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_l
 	}
 	if (!ok)
 		cg_chain_release(out);
-done:
+	return ok;
+}
+
+bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+			const struct cg_summary_fn *caller, const struct cg_summary_call *call, struct cg_chain *out)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	bool ok;
+
+	pthread_mutex_lock(&g->lock);
+	ok = chain_locked(cache, list, entry_get(cache, path), caller, call, out);
 	pthread_mutex_unlock(&g->lock);
 	return ok;
 }
@@ -857,4 +891,183 @@ void cg_chain_release(struct cg_chain *chain)
 	free(chain->what);
 	free(chain->what_path);
 	memset(chain, 0, sizeof(*chain));
+}
+
+/* How many sync fns deep a reverse lookup walks back from the helper. */
+#define CALLERS_HOPS_MAX 8
+
+static bool is_word_byte(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Whether `name` occurs in the text as a whole word (not inside `load_config2`, `reload_config`). */
+static bool has_word(const char *text, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	const char *end = text + len;
+	for (const char *p = text; n && p < end && (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p++)
+		if ((p == text || !is_word_byte(p[-1])) && (p + n == end || !is_word_byte(p[n])))
+			return true;
+	return false;
+}
+
+static int list_crate_file(const char *path, void *payload)
+{
+	struct crate_files *cf = payload;
+	/* src/bin/ holds the roots of crates of their own: `crate::` there is not this crate. */
+	if (cg_ends_with(path, ".rs") && strncmp(path + cf->skip, "bin/", 4)) {
+		cg_array_grow((void **)&cf->paths, &cf->cap, cf->n + 1, sizeof(*cf->paths));
+		cf->paths[cf->n++] = cg_strdup(path);
+	}
+	return 0;
+}
+
+struct caller_call {
+	struct file_entry *file;
+	size_t fn, call;
+};
+
+static bool edge_in(const struct edge *edges, size_t from, size_t to, struct edge x)
+{
+	for (size_t i = from; i < to; i++)
+		if (edges[i].file == x.file && edges[i].fn == x.fn)
+			return true;
+	return false;
+}
+
+/* The .rs files of the crate whose src/ is `srcdir`, listed once per run. */
+static const struct crate_files *crate_files(struct cg_crate_cache *cache, const char *srcdir)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	struct crate_files *cf;
+	struct cg_buf prefix = CG_BUF_INIT;
+	for (size_t i = 0; i < g->nlistings; i++)
+		if (!strcmp(g->listings[i].srcdir, srcdir))
+			return &g->listings[i];
+	cg_array_grow((void **)&g->listings, &g->listings_cap, g->nlistings + 1, sizeof(*g->listings));
+	cf = &g->listings[g->nlistings++];
+	memset(cf, 0, sizeof(*cf));
+	cf->srcdir = cg_strdup(srcdir);
+	cg_buf_printf(&prefix, "%s/", srcdir);
+	cf->skip = prefix.size;
+	cg_change_lock(cg_crate__change(cache));
+	if (cg_change_list(cg_crate__change(cache), prefix.ptr, list_crate_file, cf) < 0)
+		cg_error_clear();
+	cg_change_unlock(cg_crate__change(cache));
+	cg_buf_release(&prefix);
+	return cf;
+}
+
+static int caller_cmp(const void *a, const void *b)
+{
+	const struct cg_async_caller *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/*
+ * Walks back from the helper a round at a time: each round reads the
+ * crate's files that name a fn the previous round found (the helper first)
+ * and keeps the calls that resolve to one of them; a sync caller is walked
+ * back from in the next round, an async one is a candidate. The chain then
+ * decides, as at the call site, whether the candidate reaches this
+ * blocking call and not another one first.
+ */
+size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+				  size_t fn, uint32_t what_line, struct cg_async_caller **out)
+{
+	struct cg_callgraph *g = cg_crate__callgraph(cache);
+	const struct crate_files *files;
+	struct edge *targets = NULL;
+	struct caller_call *cands = NULL;
+	size_t ntargets = 0, targets_cap = 0, ncands = 0, cands_cap = 0, nout = 0, out_cap = 0, from = 0;
+	const struct cg_crate *cr;
+	const char *srcdir, *root;
+	struct file_entry *e;
+
+	*out = NULL;
+	pthread_mutex_lock(&g->lock);
+	e = entry_get(cache, path);
+	place(cache, e);
+	if (!entry_load(cache, list, e) || fn >= e->summary.nfns || !e->modpath ||
+	    !crate_src(cache, e, &srcdir, &root) || !(cr = cg_crate_of(cache, path)))
+		goto done;
+	files = crate_files(cache, srcdir);
+	cg_array_grow((void **)&targets, &targets_cap, 1, sizeof(*targets));
+	targets[ntargets++] = (struct edge){ e, fn };
+	for (size_t round = 0; round < CALLERS_HOPS_MAX && from < ntargets; round++) {
+		size_t to = ntargets;
+		for (size_t i = 0; i < files->n; i++) {
+			struct file_entry *fe = entry_get(cache, files->paths[i]);
+			bool is_named = false;
+			if (!entry_text(cache, fe))
+				continue;
+			for (size_t t = from; t < to && !is_named; t++)
+				is_named = has_word(fe->text.ptr, fe->text.size,
+						    targets[t].file->summary.fns[targets[t].fn].name);
+			/* A nested package under src/ is a crate of its own. */
+			if (!is_named || cg_crate_of(cache, files->paths[i]) != cr || !entry_load(cache, list, fe))
+				continue;
+			for (size_t k = 0; k < fe->summary.nfns; k++) {
+				const struct cg_summary_fn *f = &fe->summary.fns[k];
+				for (size_t j = 0; !f->is_test && j < f->ncalls; j++) {
+					const char *callee = cg_blocking_last_seg(f->calls[j].path);
+					bool is_target_name = false;
+					struct edge hit;
+					for (size_t t = from; t < to && !is_target_name; t++)
+						is_target_name = !strcmp(
+							callee, targets[t].file->summary.fns[targets[t].fn].name);
+					if (!is_target_name || !resolve_call(cache, list, fe, f, &f->calls[j], &hit) ||
+					    !edge_in(targets, from, to, hit))
+						continue;
+					if (f->is_async) {
+						/* The rule names the callers of the helper's own file itself. */
+						if (fe == e)
+							continue;
+						cg_array_grow((void **)&cands, &cands_cap, ncands + 1, sizeof(*cands));
+						cands[ncands++] = (struct caller_call){ fe, k, j };
+					} else if (!edge_in(targets, 0, ntargets, (struct edge){ fe, k })) {
+						cg_array_grow((void **)&targets, &targets_cap, ntargets + 1,
+							      sizeof(*targets));
+						targets[ntargets++] = (struct edge){ fe, k };
+					}
+				}
+			}
+		}
+		from = to;
+	}
+	for (size_t i = 0; i < ncands; i++) {
+		const struct cg_summary_fn *f = &cands[i].file->summary.fns[cands[i].fn];
+		struct cg_chain ch;
+		struct cg_async_caller *c;
+		if (!chain_locked(cache, list, cands[i].file, f, &f->calls[cands[i].call], &ch))
+			continue;
+		if (!strcmp(ch.what_path, path) && ch.what_line == what_line) {
+			cg_array_grow((void **)out, &out_cap, nout + 1, sizeof(**out));
+			c = &(*out)[nout++];
+			c->path = cg_strdup(cands[i].file->path);
+			c->name = fn_name(f);
+			c->line = f->calls[cands[i].call].line;
+			c->through = cg_strdup(ch.hops[0].name);
+		}
+		cg_chain_release(&ch);
+	}
+	if (nout)
+		qsort(*out, nout, sizeof(**out), caller_cmp);
+done:
+	pthread_mutex_unlock(&g->lock);
+	free(targets);
+	free(cands);
+	return nout;
+}
+
+void cg_async_callers_release(struct cg_async_caller *callers, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(callers[i].path);
+		free(callers[i].name);
+		free(callers[i].through);
+	}
+	free(callers);
 }

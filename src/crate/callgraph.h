@@ -66,6 +66,28 @@ char *cg_callgraph_payload(struct cg_crate_cache *cache, const struct cg_blockin
 
 void cg_chain_release(struct cg_chain *chain);
 
+/* An async fn that reaches a helper's blocking call through a call in its body. */
+struct cg_async_caller {
+	char *path;    /* the async fn's file */
+	char *name;    /* "reload", "Server::reload" */
+	uint32_t line; /* of its call */
+	char *through; /* the fn that call calls: the helper, or the first sync fn on the way to it */
+};
+
+/*
+ * The async fns in the other files of the crate of `path` whose chain
+ * (cg_callgraph_chain) ends at the blocking call on line `what_line` of fn
+ * `fn` (an index into cg_callgraph_summary(path)), directly or through sync
+ * fns of any file of the crate: the callers a change that adds that
+ * blocking call makes block. A file is only summarized when its text names,
+ * as a whole word, the helper or a sync fn found to reach it; files of
+ * other crates (src/bin/ too) are never read. Sorted by path and line; test
+ * fns are left out. Release with cg_async_callers_release.
+ */
+size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_blocking_list *list, const char *path,
+				  size_t fn, uint32_t what_line, struct cg_async_caller **out);
+void cg_async_callers_release(struct cg_async_caller *callers, size_t n);
+
 /*
  * The summary of the whole file `path` at the change's new revision, as
  * the call graph reads it (not the rule's tree, which may hold only some

@@ -256,6 +256,7 @@ static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, c
 	if (!s->rule->may_fire)
 		return true;
 	cg_pass__fill_ctx(&ctx, run, s, file, CG_KIND_RUST);
+	ctx.src = src;
 	return s->rule->may_fire(&ctx, src->text + start, end - start);
 }
 

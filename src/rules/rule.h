@@ -44,7 +44,9 @@ struct cg_rule {
 	 * Optional, and cheap: false when the rule cannot fire on this file,
 	 * judged from its bytes, path and config (ctx has no tree yet). When no
 	 * rule may fire, the file is not parsed at all: this is what keeps a
-	 * pre-commit hook instant. NULL means "may fire".
+	 * pre-commit hook instant. NULL means "may fire". Asked of the whole
+	 * file with ctx->src unset, then of each item (cg_pass__run_on_items)
+	 * with ctx->src the unparsed file, which places the bytes in it.
 	 */
 	bool (*may_fire)(const struct cg_rule_ctx *ctx, const char *text, size_t len);
 	/*

@@ -2831,11 +2831,27 @@ done:
 	cg_buf_release(&rep);
 }
 
+/* How many async callers a note names before it counts the rest. */
+#define NOTE_CALLERS_MAX 8
+
 /*
- * The change adds a blocking call to a sync fn that async fns of this file
+ * Whether the change shows the call of an async caller in another file on
+ * an added line: that call gets its own finding, the note need not name it.
+ */
+static bool is_call_added(const struct cg_change *change, const struct cg_async_caller *c)
+{
+	for (size_t i = 0; i < change->nfiles; i++)
+		if (!strcmp(change->files[i].path, c->path))
+			return cg_changed_file_is_added(&change->files[i], c->line);
+	return false;
+}
+
+/*
+ * The change adds a blocking call to a sync fn that async fns of the crate
  * call, their call sites unchanged: the call sites are not on shown lines,
- * so the added line gets a note naming them. Read from the call graph's
- * summary of the whole file: the rule's tree may hold only changed items.
+ * so the added line gets a note naming them. This file's callers are read
+ * from the call graph's summary of the whole file (the rule's tree may hold
+ * only changed items), the other files' from the crate's reverse lookup.
  */
 static void note_added_blocking(struct walk *w)
 {
@@ -2854,7 +2870,8 @@ static void note_added_blocking(struct walk *w)
 		for (size_t k = 0; !h->is_async && !h->is_test && k < h->nblocks; k++) {
 			const struct cg_summary_block *blk = &h->blocks[k];
 			struct cg_buf msg = CG_BUF_INIT;
-			size_t ncallers = 0;
+			struct cg_async_caller *others = NULL;
+			size_t ncallers = 0, nothers;
 			if (!cg_changed_file_is_added(cf, blk->line))
 				continue;
 			for (size_t i = 0; i < s->nfns; i++) {
@@ -2865,14 +2882,25 @@ static void note_added_blocking(struct walk *w)
 					    !cg_callgraph_chain(w->ctx->cargo, &w->list, w->ctx->path, f, &f->calls[j],
 								&ch))
 						continue;
-					if (!strcmp(ch.what_path, w->ctx->path) && ch.what_line == blk->line) {
+					if (!strcmp(ch.what_path, w->ctx->path) && ch.what_line == blk->line &&
+					    ncallers++ < NOTE_CALLERS_MAX) {
 						cg_buf_printf(&msg, "%s async fn `%s` (%s:%u, through `%s`)",
-							      ncallers++ ? "," : "", f->name, w->ctx->path,
+							      ncallers > 1 ? "," : "", f->name, w->ctx->path,
 							      f->calls[j].line, ch.hops[0].name);
 					}
 					cg_chain_release(&ch);
 				}
 			}
+			nothers = cg_callgraph_async_callers(w->ctx->cargo, &w->list, w->ctx->path, b, blk->line,
+							     &others);
+			for (size_t i = 0; i < nothers; i++)
+				if (!is_call_added(w->ctx->change, &others[i]) && ncallers++ < NOTE_CALLERS_MAX)
+					cg_buf_printf(&msg, "%s async fn `%s` (%s:%u, through `%s`)",
+						      ncallers > 1 ? "," : "", others[i].name, others[i].path,
+						      others[i].line, others[i].through);
+			cg_async_callers_release(others, nothers);
+			if (ncallers > NOTE_CALLERS_MAX)
+				cg_buf_printf(&msg, ", and %zu more", ncallers - NOTE_CALLERS_MAX);
 			if (ncallers) {
 				struct cg_buf full = CG_BUF_INIT;
 				struct cg_emit em = { 0 };
@@ -2891,6 +2919,31 @@ static void note_added_blocking(struct walk *w)
 			cg_buf_release(&msg);
 		}
 	}
+}
+
+/*
+ * A file without async code: only a blocking call the change adds to one
+ * of its sync fns matters (async fns elsewhere may call it). The rule's
+ * tree holds the changed items, so a summary of it says so before the
+ * crate is read at all.
+ */
+static void check_sync_file(struct walk *w)
+{
+	const struct cg_changed_file *cf = w->ctx->file;
+	struct cg_summary s;
+	bool is_any = false;
+
+	if (!cf || cf->is_whole_file || !w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
+	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, false) < 0) {
+		cg_error_clear();
+		return;
+	}
+	for (size_t i = 0; i < s.nfns && !is_any; i++)
+		for (size_t k = 0; !s.fns[i].is_async && !s.fns[i].is_test && k < s.fns[i].nblocks; k++)
+			is_any |= cg_changed_file_is_added(cf, s.fns[i].blocks[k].line);
+	cg_summary_release(&s);
+	if (is_any)
+		note_added_blocking(w);
 }
 
 static void check_chains(struct walk *w)
@@ -2931,14 +2984,20 @@ static int check(struct cg_rule_ctx *ctx)
 	const char *ts;
 	int err = 0;
 
-	/* Cheap prefilter: without `async` there is no async context. */
-	if (!memmem(text, len, "async", 5) || !ctx->file_data)
+	if (!ctx->file_data)
 		return 0;
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
+	w.is_crate_root = cg_rust_path_is_crate_root(ctx->path);
+	/* Without `async` there is no async context, only a helper the change may make block. */
+	if (!memmem(text, len, "async", 5)) {
+		cg_blocking_list_load(&w.list, ctx->rule_cfg);
+		check_sync_file(&w);
+		cg_blocking_list_release(&w.list);
+		return 0;
+	}
 	w.runtime = crate_runtime(ctx);
 	w.chain_depth = NO_CHAIN;
-	w.is_crate_root = cg_rust_path_is_crate_root(ctx->path);
 	for (size_t i = 0; i < BIND_BUCKETS; i++)
 		w.bucket[i] = NO_BINDING;
 	w.test_severity = CG_SEV_WARNING;
@@ -2983,14 +3042,125 @@ done:
 	return 0;
 }
 
+static bool is_ident_byte(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* The words that name a listed blocking call (blocking_words), at most. */
+#define BLOCKING_WORDS_MAX 512
+
+struct blocking_words {
+	struct {
+		const char *p;
+		size_t n;
+	} w[BLOCKING_WORDS_MAX];
+	size_t n;
+};
+
+/*
+ * The words a line that makes a listed blocking call shows: its owner (the
+ * segment before the last: `fs` of `std::fs::*`, `File` of
+ * `std::fs::File::open`) or its own name (`read_to_string`,
+ * `blocking_lock`), as any path, `use` or method call reaching it does, but
+ * for a bare name of a glob entry imported by an unchanged `use` (`read(p)`
+ * after `use std::fs::read`).
+ */
+static void blocking_words(struct blocking_words *out, const struct cg_conf_node *blocking)
+{
+	out->n = 0;
+	for (size_t i = 0; blocking && i < blocking->nkids && out->n + 2 <= BLOCKING_WORDS_MAX; i++) {
+		const char *p = cg_conf_str(blocking->kids[i], "path", ""), *q, *seg = p, *prev = NULL;
+		while ((q = strstr(seg, "::")) != NULL) {
+			prev = seg;
+			seg = q + 2;
+		}
+		if (seg[0] == '.')
+			seg++;
+		if (prev) {
+			out->w[out->n].p = prev;
+			out->w[out->n++].n = (size_t)(strstr(prev, "::") - prev);
+		}
+		if (strcmp(seg, "*")) {
+			out->w[out->n].p = seg;
+			out->w[out->n++].n = strlen(seg);
+		}
+	}
+}
+
+/* Whether a line's code (not a `//` comment) holds a call and one of the words. */
+static bool names_blocking(const struct blocking_words *words, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (!memchr(p, '(', (size_t)(end - p)) || (end - p >= 2 && p[0] == '/' && p[1] == '/'))
+		return false;
+	while (p < end) {
+		const char *w = p;
+		while (p < end && is_ident_byte(*p))
+			p++;
+		for (size_t i = 0; p > w && i < words->n; i++)
+			if (words->w[i].n == (size_t)(p - w) && !memcmp(words->w[i].p, w, words->w[i].n))
+				return true;
+		while (p < end && !is_ident_byte(*p))
+			p++;
+	}
+	return false;
+}
+
+/*
+ * Bytes without async code matter only when the change adds a line to them
+ * in a crate file, and an added line names a blocking call: the change may
+ * make a helper block that async fns elsewhere call. The pass asks first
+ * with the whole file (ctx->src unset), then with each item (ctx->src
+ * set, placing the bytes): both only read the added lines.
+ */
+static bool may_add_blocking(const struct cg_rule_ctx *ctx, const char *text, size_t len)
+{
+	const struct cg_changed_file *cf = ctx->file;
+	struct blocking_words words;
+	const char *p = text, *end = text + len;
+	uint32_t line = 1;
+	size_t r = 0;
+	bool has_words = false;
+
+	if (!cf || cf->is_whole_file || !cf->nadded || !ctx->cargo || !len || cg_rust_path_is_test(ctx->path))
+		return false;
+	if (ctx->src) {
+		uint32_t at = (uint32_t)(text - ctx->src->text), last;
+		line = cg_source_line_of(ctx->src, at);
+		last = cg_source_line_of(ctx->src, at + (uint32_t)len - 1);
+		while (r < cf->nadded && cf->added[r].end < line)
+			r++;
+		if (r == cf->nadded || cf->added[r].start > last)
+			return false;
+	}
+	for (; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		while (r < cf->nadded && cf->added[r].end < line)
+			r++;
+		if (r == cf->nadded)
+			return false;
+		if (cf->added[r].start <= line) {
+			if (!has_words)
+				blocking_words(&words, cg_conf_child(ctx->rule_cfg, "blocking"));
+			has_words = true;
+			if (names_blocking(&words, p, (size_t)(le - p)))
+				return true;
+		}
+		p = le + 1;
+	}
+	return false;
+}
+
 /* Without `async` there is no async context: the pass need not parse the file for this rule. */
 static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
 	struct cg_tokenizer tz;
-	(void)ctx;
 
 	if (!memmem(text, len, "async", 5))
-		return false;
+		return may_add_blocking(ctx, text, len);
 	/*
 	 * As code, not in a comment, a string or the middle of a name: tokio's
 	 * doc comments say "asynchronous" everywhere, and an item or a file
@@ -3008,7 +3178,7 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 		    (n == 5 || !(w[n - 6] == '_' || (w[n - 6] >= 'a' && w[n - 6] <= 'z'))))
 			return true;
 	}
-	return false;
+	return may_add_blocking(ctx, text, len);
 }
 
 const struct cg_rule cg_rule_blocking_in_async = {
@@ -3107,9 +3277,17 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "\n"
 		   "A chain is reported when the call in the async fn is on a shown line: an unchanged call\n"
 		   "is not reported again on every commit. When the change adds a blocking call to a helper\n"
-		   "that async fns of the same file call from unchanged lines, the added line gets a note\n"
-		   "naming those async callers; with `--filter file` the calls are reported with their\n"
-		   "chains too.\n"
+		   "that async fns call from unchanged lines, directly or through other sync fns, the added\n"
+		   "line gets a note naming those async callers in every file of the helper's crate\n"
+		   "(file:line and the fn each calls; the first 8, then how many more). Only the crate's\n"
+		   "files that name the helper, or a sync fn on the way to it, are read for this, and only\n"
+		   "when a change adds a blocking call to a sync fn. With `--filter file` or `diff_context`,\n"
+		   "a caller's call in a file the change touches is reported with its chain too; a caller in\n"
+		   "a file the change does not touch is named in the note only, as the filter drops findings\n"
+		   "outside the change's files. Callers in other crates, even of the same workspace, are not\n"
+		   "looked for. In a file without async code, the added line must name the call or its\n"
+		   "owner (`fs::read(p)`, `File::open(p)`, `read_to_string(p)`): a bare name brought in by an\n"
+		   "unchanged `use` of a module listed whole (`use std::fs::remove_file;`) is not seen there.\n"
 		   "\n"
 		   "Macro arguments (`println!`, `tokio::select!`, `join!`, `assert!`) are token trees, not\n"
 		   "syntax: the rule scans their tokens for `path(…)` and `.method(…)` calls. A closure handed\n"

@@ -7,6 +7,7 @@
 
 #include "change/change.h"
 #include "crate/benches.h"
+#include "crate/callgraph.h"
 #include "crate/summary.h"
 #include "config/config.h"
 #include "syntax/rust.h"
@@ -244,6 +245,94 @@ static void test_crate_of_and_workspace(void **state)
 	assert_null(cg_crate_manifest_in(cache, "tools"));
 
 	cg_crate_cache_free(cache);
+	cg_change_release(&c);
+}
+
+/*
+ * The async fns of other files that reach a helper's blocking call: through
+ * a sync fn of a third file too, never from a file of another crate, from
+ * spawn_blocking, from a test, or through another blocking call first.
+ */
+static void test_async_callers(void **state)
+{
+	struct sandbox *sb = *state;
+	const char *yaml = "blocking:\n"
+			   "  - path: std::fs::*\n"
+			   "wrappers:\n"
+			   "  - tokio::task::spawn_blocking\n";
+	struct cg_conf_node *conf;
+	struct cg_blocking_list list;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_crate_cache *cache;
+	struct cg_async_caller *callers;
+	const struct cg_summary *s;
+	struct cg_crate_counts counts;
+	size_t n;
+
+	stage(sb, "Cargo.toml", "[workspace]\nmembers = [\"app\", \"other\"]\n");
+	stage(sb, "app/Cargo.toml", "[package]\nname = \"app\"\n");
+	stage(sb, "app/src/lib.rs", "pub mod a;\npub mod b;\npub mod mid;\nmod quiet;\n");
+	stage(sb, "app/src/a.rs",
+	      "pub fn helper(p: &str) -> String {\n"	  /* 1 */
+	      "    std::fs::read_to_string(p).unwrap()\n" /* 2 */
+	      "}\n");
+	stage(sb, "app/src/mid.rs",
+	      "pub fn load(p: &str) -> usize {\n"	/* 1 */
+	      "    crate::a::helper(p).len()\n"		/* 2 */
+	      "}\n"					/* 3 */
+	      "pub fn other(p: &str) -> usize {\n"	/* 4 */
+	      "    std::fs::remove_file(p).unwrap();\n" /* 5 */
+	      "    crate::a::helper(p).len()\n"		/* 6 */
+	      "}\n");
+	stage(sb, "app/src/b.rs",
+	      "use crate::a::helper;\n"					     /* 1 */
+	      "pub async fn direct(p: &str) -> String {\n"		     /* 2 */
+	      "    helper(p)\n"						     /* 3 */
+	      "}\n"							     /* 4 */
+	      "pub async fn hop(p: &str) -> usize {\n"			     /* 5 */
+	      "    super::mid::load(p)\n"				     /* 6 */
+	      "}\n"							     /* 7 */
+	      "pub async fn first(p: &str) -> usize {\n"		     /* 8 */
+	      "    super::mid::other(p)\n"				     /* 9 */
+	      "}\n"							     /* 10 */
+	      "pub async fn off(p: String) {\n"				     /* 11 */
+	      "    tokio::task::spawn_blocking(move || helper(&p)).await;\n" /* 12 */
+	      "}\n"							     /* 13 */
+	      "#[tokio::test]\n"					     /* 14 */
+	      "async fn t() { helper(\"x\"); }\n");
+	/* Never names the helper: its summary is not needed. */
+	stage(sb, "app/src/quiet.rs", "pub async fn q() {}\n");
+	stage(sb, "other/Cargo.toml", "[package]\nname = \"other\"\n");
+	stage(sb, "other/src/lib.rs", "use app::a::helper;\npub async fn far(p: &str) { helper(p); }\n");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(cg_conf_parse(&conf, "t.yaml", yaml, strlen(yaml)), 0);
+	cg_blocking_list_load(&list, conf);
+	cache = cg_crate_cache_new(&c);
+
+	s = cg_callgraph_summary(cache, &list, "app/src/a.rs");
+	assert_non_null(s);
+	assert_int_equal(s->nfns, 1);
+	n = cg_callgraph_async_callers(cache, &list, "app/src/a.rs", 0, 2, &callers);
+	assert_int_equal(n, 2);
+	assert_string_equal(callers[0].path, "app/src/b.rs");
+	assert_string_equal(callers[0].name, "direct");
+	assert_int_equal(callers[0].line, 3);
+	assert_string_equal(callers[0].through, "helper");
+	assert_string_equal(callers[1].name, "hop");
+	assert_int_equal(callers[1].line, 6);
+	assert_string_equal(callers[1].through, "load");
+	cg_async_callers_release(callers, n);
+	/* Summarized: a.rs, mid.rs, b.rs; not quiet.rs nor lib.rs (no word `helper` or `load`), nor other/. */
+	cg_crate_cache_counts(cache, &counts);
+	assert_int_equal(counts.summaries_built, 3);
+	/* A line that is no blocking call of the helper: nobody reaches it. */
+	assert_int_equal(cg_callgraph_async_callers(cache, &list, "app/src/a.rs", 0, 1, &callers), 0);
+	assert_null(callers);
+
+	cg_crate_cache_free(cache);
+	cg_blocking_list_release(&list);
+	cg_conf_node_free(conf);
 	cg_change_release(&c);
 }
 
@@ -527,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_summary_variants),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_async_callers, setup, teardown),
 	};
 	git_libgit2_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

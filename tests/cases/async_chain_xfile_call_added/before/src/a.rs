@@ -1,0 +1,7 @@
+pub fn helper(p: &str) -> String {
+    p.to_string()
+}
+
+pub async fn local(p: &str) -> String {
+    helper(p)
+}

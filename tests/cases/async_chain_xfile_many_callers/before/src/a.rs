@@ -1,0 +1,3 @@
+pub fn helper(p: &str) -> String {
+    p.to_string()
+}

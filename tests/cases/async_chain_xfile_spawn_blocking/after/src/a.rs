@@ -1,0 +1,3 @@
+pub fn helper(p: &str) -> String {
+    std::fs::read_to_string(p).unwrap()
+}

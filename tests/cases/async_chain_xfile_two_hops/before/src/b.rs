@@ -1,0 +1,4 @@
+pub async fn reload(p: &str) -> usize {
+    let n = crate::mid::load(p);
+    n + 1
+}
