@@ -76,10 +76,10 @@ class TestCrateCache(RepoTest):
         out2, warm = self.check()
         self.assertEqual(out2, out1)
         self.assertEqual(warm, {"cached": cold["computed"], "computed": 0, "read": warm["read"]})
-        # The bench file's words, the module items and the summaries came from the cache: the one
-        # file read is the manifest, which every run reads.
+        # The bench file's words, the module items, the summaries and the manifest came from the
+        # cache: no file is read.
         self.assertLess(warm["read"], cold["read"])
-        self.assertEqual(warm["read"], 1)
+        self.assertEqual(warm["read"], 0)
         # A new edit of api.rs: only its summary is computed again.
         self.stage_serve("\n    let _n = 1;")
         out3, edit = self.check()
@@ -129,11 +129,44 @@ class TestCrateCache(RepoTest):
                 f.write(damage(data))
         out2, hurt = self.check()
         self.assertEqual(out2, out1)
-        self.assertEqual((hurt["cached"], hurt["computed"]), (0, cold["computed"]))
-        # Rebuilt: the next run reads everything back.
+        self.assertEqual((hurt["cached"], hurt["computed"], hurt["read"]), (0, cold["computed"], cold["read"]))
+        # Rebuilt: the next run reads everything back, the manifest too.
         out3, healed = self.check()
         self.assertEqual(out3, out1)
-        self.assertEqual((healed["cached"], healed["computed"]), (cold["computed"], 0))
+        self.assertEqual((healed["cached"], healed["computed"], healed["read"]), (cold["computed"], 0, 0))
+
+    def manifest_entries(self):
+        blob = self.repo.git("rev-parse", ":Cargo.toml").strip()
+        return [n for n in self.entries() if n.startswith(blob + "-")]
+
+    def test_damaged_manifest_entry_is_parsed_again(self):
+        out1, _ = self.check()
+        self.assertEqual(len(self.manifest_entries()), 1)
+        for damage in (lambda d: d[: len(d) // 2], lambda d: d[:-1] + bytes([d[-1] ^ 0xFF]),
+                       lambda d: d[:8] + bytes([(d[8] + 1) % 256]) + d[9:]):
+            path = os.path.join(self.cache_dir, self.manifest_entries()[0])
+            with open(path, "rb") as f:
+                data = f.read()
+            with open(path, "wb") as f:
+                f.write(damage(data))
+            out2, hurt = self.check()
+            self.assertEqual(out2, out1)
+            self.assertEqual((hurt["computed"], hurt["read"]), (0, 1))  # the manifest alone
+            out3, healed = self.check()
+            self.assertEqual(out3, out1)
+            self.assertEqual(healed["read"], 0)
+
+    def test_edited_manifest_is_parsed_again(self):
+        out1, _ = self.check()
+        self.assertIn("missing-bench", out1)
+        # Without [[bench]] harness = false, the criterion bench runs on the default harness.
+        self.repo.write("Cargo.toml", FILES["Cargo.toml"].replace("harness = false\n", ""))
+        self.repo.stage("Cargo.toml")
+        out2, edit = self.check()
+        self.assertNotEqual(out2, out1)
+        self.assertEqual(len(self.manifest_entries()), 1)
+        out3, again = self.check()
+        self.assertEqual((out3, again["read"]), (out2, 0))
 
     def test_corrupt_cache_is_ignored_and_rebuilt(self):
         def flip_last(d):
