@@ -1532,9 +1532,21 @@ static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
 			struct cg_crate *pkg;
 			if (!strcmp(dir, cr->dir) || !is_under(dir, ws->dir))
 				continue;
-			if (!may_add_benches(cache, dir, cr))
+			/*
+			 * With the disk cache, a member's parsed manifest comes back for
+			 * less than reading its text: each is parsed once, ever, and the
+			 * test below answers exactly. A member without a benches/ folder
+			 * or [[bench]] entry adds nothing.
+			 */
+			if (cg_crate__disk(cache)) {
+				pkg = cg_crate_manifest_in(cache, dir);
+				if (pkg && !pkg->manifest.nbenches && !cg_crate__has_benches_dir(cache, dir))
+					continue;
+			} else if (!may_add_benches(cache, dir, cr)) {
 				continue;
-			pkg = cg_crate_manifest_in(cache, dir);
+			} else {
+				pkg = cg_crate_manifest_in(cache, dir);
+			}
 			if (pkg && pkg->manifest.has_package && pkg->workspace == ws && depends_on(pkg, cr))
 				collect_bench_paths(cache, pkg, cr);
 		}
