@@ -218,5 +218,56 @@ class TestCrateCache(RepoTest):
         self.assertEqual((by_env["cached"], by_env["computed"]), (cold["computed"], 0))
 
 
+# A workspace where one member's benches use the changed crate and another's do not.
+WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["core", "loadbench", "other"]\n',
+    "core/Cargo.toml": '[package]\nname = "core_x"\nversion = "0.1.0"\nedition = "2021"\n',
+    "core/src/lib.rs": "pub fn load() -> u8 { 1 }\n",
+    "loadbench/Cargo.toml": '[package]\nname = "loadbench"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                            '[dependencies]\ncore_x = { path = "../core" }\n\n'
+                            '[dev-dependencies]\ncriterion = "0.5"\n\n[[bench]]\nname = "b"\nharness = false\n',
+    "loadbench/src/lib.rs": "",
+    "loadbench/benches/b.rs": "use criterion::{criterion_group, criterion_main, Criterion};\n"
+                              "fn b(c: &mut Criterion) { c.bench_function(\"l\", |x| x.iter(|| core_x::load())); }\n"
+                              "criterion_group!(g, b);\ncriterion_main!(g);\n",
+    "other/Cargo.toml": '[package]\nname = "other"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                        '[dev-dependencies]\ncriterion = "0.5"\n',
+    "other/src/lib.rs": "",
+    "other/benches/o.rs": "fn main() { let _ = core_x_load_is_not_this(); }\n",
+}
+
+
+class TestWorkspaceManifests(RepoTest):
+    """Which members add bench files to a changed crate is decided from their cached manifests
+    when the cache is on, from their text when it is off: the findings are the same."""
+
+    def setUp(self):
+        super().setUp()
+        for path, text in WORKSPACE.items():
+            self.repo.write(path, text)
+        self.repo.commit("base")
+        self.repo.write("core/src/lib.rs", "pub fn load() -> u8 { 1 }\n\npub fn save(x: u8) -> u8 { x }\n")
+        self.repo.stage("core/src/lib.rs")
+
+    def check(self, *args):
+        r = run(["-v", "check", "--staged", "--format", "json", "--fail-level", "never", *args], self.repo.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout, counts(r.stderr)
+
+    def test_cached_manifests_decide_as_the_text_filter(self):
+        off, _ = self.check("--no-cache")
+        self.assertIn("missing-bench", off)
+        cold, _ = self.check()
+        warm, w = self.check()
+        self.assertEqual((cold, warm), (off, off))
+        self.assertEqual(w["read"], 0)  # no manifest, no bench file read
+        # A member that starts depending on the crate is seen at once: its manifest is a new blob.
+        self.repo.write("other/Cargo.toml", WORKSPACE["other/Cargo.toml"] + '\n[dependencies]\ncore_x = { path = "../core" }\n')
+        self.repo.stage("other/Cargo.toml")
+        off2, _ = self.check("--no-cache")
+        on2, _ = self.check()
+        self.assertEqual(on2, off2)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
