@@ -8,23 +8,20 @@
  * libgit2 1.5 reads the extension but offers no API for it, and its
  * git_diff_tree_to_index walks both sides whole: in a 10,000-file repository
  * that is 1,500 trees inflated to find 10 staged files (6 ms of a 48 ms
- * hook). So this file reads the extension from the index file libgit2 has
- * just loaded (same checksum, or it gives up), finds the paths that may have
- * changed, and the caller hands them to libgit2's diff as a path list.
+ * hook). So this file reads the extension from the mapped index file
+ * (index_file.c), finds the paths that may have changed, and the caller
+ * hands them to libgit2's diff as a path list.
  *
  * Only ever a superset of the changed paths: a folder is skipped only when git
  * recorded its tree id and that id is HEAD's. Anything unexpected (no
- * extension, split or sparse index, intent-to-add entries, conflicts, a
- * case-insensitive index, a malformed file) answers CG_E_NOTFOUND and the
- * caller diffs everything as before.
+ * extension, conflicts, a malformed extension; index_file.c refuses split
+ * and sparse indexes, intent-to-add entries and case-insensitive
+ * repositories) answers CG_E_NOTFOUND and the caller diffs everything as
+ * before.
  */
 #define _GNU_SOURCE /* qsort_r */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "change/snapshot.h"
 #include "util/buf.h"
@@ -32,7 +29,6 @@
 #include "util/str.h"
 #include "util/banned.h"
 
-#define INDEX_MAX_BYTES (1024u * 1024 * 1024)
 #define TREE_MAX_DEPTH 1024
 
 struct ct_node {
@@ -56,7 +52,7 @@ struct work {
 
 struct walk {
 	git_repository *repo;
-	git_index *index;
+	const struct cg_index_file *index;
 	const struct cache_tree *ct;
 	struct cg_pathlist *out;
 	struct work *stack;
@@ -89,11 +85,6 @@ static void pathlist_add(struct cg_pathlist *list, const char *a, size_t alen, c
 static uint32_t be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static unsigned be16(const unsigned char *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
 }
 
 /* A decimal number ended by `stop`; "-1" allowed when `is_signed`. Advances *p past `stop`. */
@@ -180,64 +171,12 @@ static int parse_tree_ext(struct cache_tree *ct, const unsigned char *p, const u
 	return depth || p != end ? CG_E_NOTFOUND : 0;
 }
 
-/* Skips the entries of an index file (versions 2 to 4) and parses its TREE extension. */
-static int read_cache_tree(struct cache_tree *ct, const unsigned char *data, size_t size)
+/* The TREE extension among the index's extensions (index_file.c has checked their lengths). */
+static int read_cache_tree(struct cache_tree *ct, const struct cg_index_file *index)
 {
-	const unsigned char *p = data + 12, *end = data + size - GIT_OID_RAWSZ;
-	uint32_t version, count;
-
-	if (size < 12 + GIT_OID_RAWSZ || memcmp(data, "DIRC", 4))
-		return CG_E_NOTFOUND;
-	version = be32(data + 4);
-	count = be32(data + 8);
-	if (version < 2 || version > 4)
-		return CG_E_NOTFOUND;
-	for (uint32_t i = 0; i < count; i++) {
-		size_t path_at = 62, name_len;
-		unsigned flags;
-
-		if (end - p < 64)
-			return CG_E_NOTFOUND;
-		flags = be16(p + 60);
-		if (flags & 0x4000) {
-			/* Extended flags (version 3+): intent-to-add entries are left out of the cache-tree. */
-			if (version < 3 || (be16(p + 62) & GIT_INDEX_ENTRY_INTENT_TO_ADD))
-				return CG_E_NOTFOUND;
-			path_at += 2;
-		}
-		if (version == 4) {
-			/* The path is prefix-compressed: a varint (bytes to strip), then the rest, NUL-ended. */
-			const unsigned char *s = p + path_at, *nul;
-			while (s < end && (*s & 0x80))
-				s++;
-			if (s >= end || !(nul = memchr(s + 1, '\0', (size_t)(end - s - 1))))
-				return CG_E_NOTFOUND;
-			p = nul + 1;
-			continue;
-		}
-		name_len = flags & 0xfff;
-		if (name_len == 0xfff) {
-			const unsigned char *nul = memchr(p + path_at, '\0', (size_t)(end - p - (long)path_at));
-			if (!nul)
-				return CG_E_NOTFOUND;
-			name_len = (size_t)(nul - p) - path_at;
-		}
-		/* Versions 2 and 3 pad each entry with 1 to 8 NULs to a multiple of 8. */
-		if ((size_t)(end - p) < ((path_at + name_len + 8) & ~(size_t)7))
-			return CG_E_NOTFOUND;
-		p += (path_at + name_len + 8) & ~(size_t)7;
-	}
-	while (end - p >= 8) {
-		uint32_t len = be32(p + 4);
-		if ((uint64_t)len > (uint64_t)(end - p - 8))
-			return CG_E_NOTFOUND;
-		/* A split or sparse index keeps entries elsewhere or folded: not for us. */
-		if (!memcmp(p, "link", 4) || !memcmp(p, "sdir", 4))
-			return CG_E_NOTFOUND;
+	for (const unsigned char *p = index->ext; index->ext_end - p >= 8; p += 8 + be32(p + 4))
 		if (!memcmp(p, "TREE", 4))
-			return len ? parse_tree_ext(ct, p + 8, p + 8 + len) : CG_E_NOTFOUND;
-		p += 8 + len;
-	}
+			return be32(p + 4) ? parse_tree_ext(ct, p + 8, p + 8 + be32(p + 4)) : CG_E_NOTFOUND;
 	return CG_E_NOTFOUND;
 }
 
@@ -303,7 +242,7 @@ static void push(struct walk *w, char *prefix, long node, const git_oid *head)
 static int visit(struct walk *w, const struct work *item)
 {
 	const char *prefix = item->prefix;
-	size_t plen = strlen(prefix), n = git_index_entrycount(w->index), pos = n;
+	size_t plen = strlen(prefix), n = w->index->n, pos = cg_index_file_find_prefix(w->index, prefix);
 	struct cg_buf name = CG_BUF_INIT;
 	struct kids kids = { w->ct, NULL, 0, 0 };
 	git_tree *tree = NULL;
@@ -317,19 +256,15 @@ static int visit(struct walk *w, const struct work *item)
 		return CG_E_NOTFOUND;
 	}
 	kids_load(&kids, item->node);
-	if (git_index_find_prefix(&pos, w->index, prefix) < 0) {
-		git_error_clear();
-		pos = n;
-	}
 	/* The index's side: sorted by path, so a subfolder's entries are contiguous. */
 	while (pos < n && !err) {
-		const git_index_entry *e = git_index_get_byindex(w->index, pos);
+		const struct cg_index_entry *e = &w->index->entries[pos];
 		const char *rest, *slash;
 		const git_tree_entry *te;
 
 		if (!cg_starts_with(e->path, prefix))
 			break;
-		if (git_index_entry_stage(e) != 0) {
+		if (e->stage != 0) {
 			err = CG_E_NOTFOUND; /* a conflict: let the full diff report it as it always did */
 			break;
 		}
@@ -347,7 +282,7 @@ static int visit(struct walk *w, const struct work *item)
 		}
 		/* Skip the rest of the subfolder: its entries all start with "prefix/name/". */
 		while (++pos < n) {
-			const char *next = git_index_get_byindex(w->index, pos)->path;
+			const char *next = w->index->entries[pos].path;
 			if (strncmp(next, e->path, plen + name.size + 1))
 				break;
 		}
@@ -370,11 +305,10 @@ static int visit(struct walk *w, const struct work *item)
 		cg_buf_puts(&name, tname);
 		if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
 			cg_buf_putc(&name, '/');
-			if (git_index_find_prefix(&at, w->index, name.ptr) < 0) {
-				git_error_clear();
+			at = cg_index_file_find_prefix(w->index, name.ptr);
+			if (at == w->index->n || !cg_starts_with(w->index->entries[at].path, name.ptr))
 				pathlist_add(w->out, name.ptr, name.size, "", 0, false);
-			}
-		} else if (!git_index_get_bypath(w->index, name.ptr, 0)) {
+		} else if (!cg_index_file_get(w->index, name.ptr)) {
 			pathlist_add(w->out, name.ptr, name.size, "", 0, false);
 		}
 	}
@@ -384,54 +318,26 @@ static int visit(struct walk *w, const struct work *item)
 	return err;
 }
 
-int cg_index_changed_paths(struct cg_pathlist *out, git_repository *repo, git_index *index, git_tree *head)
+int cg_index_changed_paths(struct cg_pathlist *out, git_repository *repo, const struct cg_index_file *index,
+			   git_tree *head)
 {
 	struct cache_tree ct = { 0 };
 	struct walk w = { repo, index, &ct, out, NULL, 0, 0 };
-	const char *path = git_index_path(index);
-	const unsigned char *map = MAP_FAILED;
-	const git_oid *sum;
-	struct stat st;
-	size_t size = 0;
-	int fd = -1, err = 0;
+	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (!path || (git_index_caps(index) & GIT_INDEX_CAPABILITY_IGNORE_CASE)) {
-		err = CG_E_NOTFOUND;
-		goto done;
-	}
-	/*
-	 * Mapped, not read: copying a megabyte-sized index into fresh heap pages
-	 * cost 1.5 ms here, more than everything else in this file.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size < 12 + GIT_OID_RAWSZ || (uint64_t)st.st_size > INDEX_MAX_BYTES ||
-	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-		err = CG_E_NOTFOUND;
-		goto done;
-	}
-	size = (size_t)st.st_size;
-	/* The file must be the one libgit2 loaded: a `git add` in between would make it another. */
-	sum = git_index_checksum(index);
-	if (!sum || memcmp(sum->id, map + size - GIT_OID_RAWSZ, GIT_OID_RAWSZ) || read_cache_tree(&ct, map, size) < 0) {
-		err = CG_E_NOTFOUND;
-		goto done;
-	}
-	push(&w, cg_strdup(""), 0, git_tree_id(head));
+	err = read_cache_tree(&ct, index);
+	if (!err)
+		push(&w, cg_strdup(""), 0, git_tree_id(head));
 	while (w.depth && !err) {
 		struct work item = w.stack[--w.depth];
 		err = visit(&w, &item);
 		free(item.prefix);
 	}
-done:
 	while (w.depth)
 		free(w.stack[--w.depth].prefix);
 	free(w.stack);
 	free(ct.nodes);
-	if (map != MAP_FAILED)
-		munmap((void *)map, size);
-	if (fd >= 0)
-		close(fd);
 	if (err < 0) {
 		cg_pathlist_release(out);
 		cg_error_clear();

@@ -12,7 +12,8 @@
 
 struct cg_snapshot {
 	git_repository *repo;
-	git_index *index; /* one of index or tree */
+	git_index *index; /* one of index, file or tree */
+	struct cg_index_file *file;
 	git_tree *tree;
 };
 
@@ -21,6 +22,15 @@ int cg_snapshot_open_index(struct cg_snapshot **out, git_repository *repo, git_i
 	struct cg_snapshot *s = cg_calloc(1, sizeof(*s));
 	s->repo = repo;
 	s->index = index;
+	*out = s;
+	return 0;
+}
+
+int cg_snapshot_open_index_file(struct cg_snapshot **out, git_repository *repo, struct cg_index_file *file)
+{
+	struct cg_snapshot *s = cg_calloc(1, sizeof(*s));
+	s->repo = repo;
+	s->file = file;
 	*out = s;
 	return 0;
 }
@@ -39,6 +49,7 @@ void cg_snapshot_free(struct cg_snapshot *s)
 	if (!s)
 		return;
 	git_index_free(s->index);
+	cg_index_file_free(s->file);
 	git_tree_free(s->tree);
 	free(s);
 }
@@ -49,6 +60,13 @@ static int lookup(const struct cg_snapshot *s, const char *path, git_oid *id)
 		return CG_E_NOTFOUND;
 	if (s->index) {
 		const git_index_entry *e = git_index_get_bypath(s->index, path, 0);
+		if (!e || (e->mode & 0170000) == 0160000)
+			return CG_E_NOTFOUND;
+		git_oid_cpy(id, &e->id);
+		return 0;
+	}
+	if (s->file) {
+		const struct cg_index_entry *e = cg_index_file_get(s->file, path);
 		if (!e || (e->mode & 0170000) == 0160000)
 			return CG_E_NOTFOUND;
 		git_oid_cpy(id, &e->id);
@@ -202,6 +220,18 @@ static int list_locked(const struct cg_change *change, const char *prefix, int (
 			if (!cg_starts_with(e->path, prefix))
 				break;
 			if (git_index_entry_stage(e) != 0 || (e->mode & 0170000) == 0160000)
+				continue;
+			if ((err = cb(e->path, payload)) < 0)
+				return err;
+		}
+		return 0;
+	}
+	if (s->file) {
+		for (size_t pos = cg_index_file_find_prefix(s->file, prefix); pos < s->file->n; pos++) {
+			const struct cg_index_entry *e = &s->file->entries[pos];
+			if (!cg_starts_with(e->path, prefix))
+				break;
+			if (e->stage != 0 || (e->mode & 0170000) == 0160000)
 				continue;
 			if ((err = cb(e->path, payload)) < 0)
 				return err;

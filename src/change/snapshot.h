@@ -5,8 +5,39 @@
 #include <git2.h>
 
 #include "change/change.h"
+#include "util/buf.h"
+
+/*
+ * The index file as git reads it (index_file.c): mapped and parsed in
+ * place, its checksum not computed. Entries in the file's order: by path
+ * (strcmp), then stage.
+ */
+struct cg_index_entry {
+	const char *path; /* into the map, or the arena for a version 4 index */
+	git_oid id;
+	uint32_t mode, file_size;
+	unsigned stage;
+};
+
+struct cg_index_file {
+	const unsigned char *map;
+	size_t size;
+	struct cg_index_entry *entries;
+	size_t n;
+	struct cg_buf arena;		    /* version 4's paths, rebuilt */
+	const unsigned char *ext, *ext_end; /* the extensions, between the entries and the checksum */
+};
+
+/* CG_E_NOTFOUND (nothing set) for anything but a plain index of versions 2-4 in a case-sensitive repository. */
+int cg_index_file_open(struct cg_index_file **out, git_repository *repo);
+void cg_index_file_free(struct cg_index_file *f);
+/* The position of the first entry whose path sorts at or after `prefix`. */
+size_t cg_index_file_find_prefix(const struct cg_index_file *f, const char *prefix);
+/* The stage-0 entry of `path`, or NULL. */
+const struct cg_index_entry *cg_index_file_get(const struct cg_index_file *f, const char *path);
 
 int cg_snapshot_open_index(struct cg_snapshot **out, git_repository *repo, git_index *index);
+int cg_snapshot_open_index_file(struct cg_snapshot **out, git_repository *repo, struct cg_index_file *file);
 int cg_snapshot_open_tree(struct cg_snapshot **out, git_repository *repo, git_tree *tree);
 void cg_snapshot_free(struct cg_snapshot *s);
 int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf *out);
@@ -25,7 +56,8 @@ void cg_pathlist_release(struct cg_pathlist *list);
  * unchanged subtrees. `out` is the caller's to release. CG_E_NOTFOUND (error
  * cleared) when the index has no usable cache-tree: diff everything then.
  */
-int cg_index_changed_paths(struct cg_pathlist *out, git_repository *repo, git_index *index, git_tree *head);
+int cg_index_changed_paths(struct cg_pathlist *out, git_repository *repo, const struct cg_index_file *index,
+			   git_tree *head);
 
 /* One hunk of a diff as written: its header's numbers and where its lines are. */
 struct cg_diff_hunk {

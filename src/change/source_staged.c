@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2/sys/repository.h>
+
 #include "change/build.h"
 #include "change/snapshot.h"
 #include "util/error.h"
@@ -165,6 +167,82 @@ done:
 	return err;
 }
 
+/* An entry of the mapped index copied into libgit2's in-memory `mem`. */
+static int copy_entry(git_index *mem, const struct cg_index_entry *e)
+{
+	git_index_entry entry;
+	memset(&entry, 0, sizeof(entry));
+	entry.mode = e->mode;
+	entry.file_size = e->file_size;
+	entry.id = e->id;
+	entry.path = e->path;
+	return git_index_add(mem, &entry) < 0 ? cg_error_set_git("cannot copy %s into an index in memory", e->path) : 0;
+}
+
+/*
+ * The staged change of the cache-tree's `paths` (cache_tree.c) only: their
+ * entries copied from the mapped index into an in-memory index, which
+ * libgit2 diffs against HEAD as it would the whole one. CG_E_NOTFOUND
+ * (nothing collected) on a conflict: the full index reports those.
+ *
+ * The patches look up .gitattributes (diff drivers, binary), which libgit2
+ * reads from the work tree, then from the repository's index, loading it
+ * whole: for the diff, the repository's index is the in-memory one, which
+ * holds every .gitattributes of the real one too.
+ */
+static int diff_paths(struct cg_change *change, git_repository *repo, git_tree *tree, const struct cg_index_file *file,
+		      const struct cg_pathlist *paths, git_diff_options *o)
+{
+	git_index *mem = NULL;
+	git_diff *diff = NULL;
+	int err = 0;
+
+	if (git_index_new(&mem) < 0)
+		return cg_error_set_git("cannot make an index in memory");
+	for (size_t pos = 0; pos < file->n && !err; pos++) {
+		const char *base = strrchr(file->entries[pos].path, '/');
+		if (!strcmp(base ? base + 1 : file->entries[pos].path, ".gitattributes") &&
+		    file->entries[pos].stage == 0)
+			err = copy_entry(mem, &file->entries[pos]);
+	}
+	for (size_t i = 0; i < paths->len && !err; i++) {
+		const char *p = paths->items[i];
+		size_t len = strlen(p);
+		bool is_folder = len && p[len - 1] == '/';
+		for (size_t pos = cg_index_file_find_prefix(file, p); pos < file->n && !err; pos++) {
+			const struct cg_index_entry *e = &file->entries[pos];
+			if (is_folder ? !cg_starts_with(e->path, p) : strcmp(e->path, p) != 0)
+				break;
+			if (e->stage != 0) {
+				err = CG_E_NOTFOUND;
+				break;
+			}
+			err = copy_entry(mem, e);
+		}
+	}
+	if (err < 0)
+		goto done;
+	o->pathspec.strings = paths->items;
+	o->pathspec.count = paths->len;
+	o->flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	if (git_repository_set_index(repo, mem) < 0) {
+		err = cg_error_set_git("cannot use an index in memory");
+		goto done;
+	}
+	if (git_diff_tree_to_index(&diff, repo, tree, mem, o) < 0)
+		err = cg_error_set_git("cannot diff the index against HEAD");
+	else
+		err = cg_change__collect(change, diff, o);
+	/* Whoever asks for the repository's index later (fix writes it) gets the real one. */
+	git_repository_set_index(repo, NULL);
+done:
+	if (err == CG_E_NOTFOUND)
+		cg_error_clear();
+	git_diff_free(diff);
+	git_index_free(mem);
+	return err;
+}
+
 int cg_change__load_staged(struct cg_change *change, git_repository *repo, const struct cg_change_opts *opts)
 {
 	git_diff_options o = GIT_DIFF_OPTIONS_INIT;
@@ -174,6 +252,8 @@ int cg_change__load_staged(struct cg_change *change, git_repository *repo, const
 	git_index *index = NULL;
 	git_diff *diff = NULL;
 	struct cg_pathlist paths = { 0 };
+	struct cg_index_file *file = NULL;
+	bool has_paths = false;
 	int err = 0, rc;
 
 	if (git_repository_is_bare(repo)) {
@@ -192,17 +272,39 @@ int cg_change__load_staged(struct cg_change *change, git_repository *repo, const
 		err = cg_error_set_git("cannot read HEAD");
 		goto done;
 	}
-	if (git_repository_index(&index, repo) < 0) {
-		err = cg_error_set_git("cannot read the index");
-		goto done;
-	}
 	cg_change__diff_opts(&o, opts);
 	/*
 	 * The index's cache-tree names the few paths a commit would change, so
 	 * the diff reads only the trees above them, as git does, instead of all
 	 * of HEAD's. Without a usable cache-tree, diff everything.
 	 */
-	if (tree && cg_index_changed_paths(&paths, repo, index, tree) == 0) {
+	if (tree && cg_index_file_open(&file, repo) == 0 && cg_index_changed_paths(&paths, repo, file, tree) == 0)
+		has_paths = true;
+	/*
+	 * A plain hook needs nothing else from the index: the mapped file is the
+	 * snapshot, and libgit2's loader, which hashes the whole file and every
+	 * entry, is never run.
+	 */
+	if (has_paths && !opts->npaths) {
+		if (paths.len && (err = diff_paths(change, repo, tree, file, &paths, &o)) < 0 && err != CG_E_NOTFOUND)
+			goto done;
+		if (!err) {
+			err = cg_snapshot_open_index_file(&change->snapshot, repo, file);
+			file = NULL;
+			goto done;
+		}
+		err = 0;
+		has_paths = false;
+	}
+	if (git_repository_index(&index, repo) < 0) {
+		err = cg_error_set_git("cannot read the index");
+		goto done;
+	}
+	/* The file mapped must be the one libgit2 loaded: a `git add` in between would make it another. */
+	if (has_paths && (!git_index_checksum(index) ||
+			  memcmp(git_index_checksum(index)->id, file->map + file->size - GIT_OID_RAWSZ, GIT_OID_RAWSZ)))
+		has_paths = false;
+	if (has_paths) {
 		if (!paths.len)
 			goto snapshot; /* nothing staged */
 		o.pathspec.strings = paths.items;
@@ -222,6 +324,7 @@ snapshot:
 	index = NULL;
 done:
 	cg_pathlist_release(&paths);
+	cg_index_file_free(file);
 	git_diff_free(diff);
 	git_index_free(index);
 	git_tree_free(tree);

@@ -1400,65 +1400,6 @@ static const struct word *bench_word(struct cg_crate_cache *cache, const char *p
 /* --- a crate's benches --- */
 
 /*
- * A package's manifest text, read once per run: enough to tell most
- * packages of a workspace out before their manifest is parsed.
- */
-struct manifest_text {
-	char *dir;
-	struct cg_buf text; /* empty when there is no manifest to read */
-};
-
-struct manifest_texts {
-	struct manifest_text *items; /* sorted by dir */
-	size_t n, cap;
-};
-
-static const struct cg_buf *manifest_text(struct cg_crate_cache *cache, const char *dir)
-{
-	struct manifest_texts *mt = cg_crate__manifest_texts(cache);
-	struct cg_buf path = CG_BUF_INIT;
-	size_t lo = 0, hi = mt->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(mt->items[mid].dir, dir);
-		if (!c)
-			return &mt->items[mid].text;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	cg_array_grow((void **)&mt->items, &mt->cap, mt->n + 1, sizeof(*mt->items));
-	memmove(&mt->items[lo + 1], &mt->items[lo], (mt->n - lo) * sizeof(*mt->items));
-	mt->n++;
-	mt->items[lo].dir = cg_strdup(dir);
-	cg_buf_init(&mt->items[lo].text);
-	cg_buf_printf(&path, "%s%sCargo.toml", dir, *dir ? "/" : "");
-	if (!cg_crate__read_file(cache, path.ptr, &mt->items[lo].text))
-		cg_buf_init(&mt->items[lo].text);
-	cg_buf_release(&path);
-	return &mt->items[lo].text;
-}
-
-void cg_crate__manifest_texts_free(struct manifest_texts *mt)
-{
-	if (!mt)
-		return;
-	for (size_t i = 0; i < mt->n; i++) {
-		free(mt->items[i].dir);
-		cg_buf_release(&mt->items[i].text);
-	}
-	free(mt->items);
-	free(mt);
-}
-
-struct manifest_texts *cg_crate__manifest_texts_new(void)
-{
-	return cg_calloc(1, sizeof(struct manifest_texts));
-}
-
-/*
  * Whether a manifest may give a dependency a `path`: a line with `path` in a
  * table whose header names dependencies, or naming them itself
  * (`dependencies.x.path = ".."`). [lib] and [[bench]] paths are not.
@@ -1487,6 +1428,73 @@ static bool may_have_path_dep(const char *text, size_t len)
 }
 
 /*
+ * A package's manifest text, read once per run: enough to tell most
+ * packages of a workspace out before their manifest is parsed. What does
+ * not depend on the crate asking is scanned once, not once per changed
+ * crate.
+ */
+struct manifest_text {
+	char *dir;
+	struct cg_buf text; /* empty when there is no manifest to read */
+	bool has_bench_word, may_have_path_dep, has_backslash;
+};
+
+struct manifest_texts {
+	struct manifest_text *items; /* sorted by dir */
+	size_t n, cap;
+};
+
+static const struct manifest_text *manifest_text(struct cg_crate_cache *cache, const char *dir)
+{
+	struct manifest_texts *mt = cg_crate__manifest_texts(cache);
+	struct cg_buf path = CG_BUF_INIT;
+	const struct cg_buf *text;
+	size_t lo = 0, hi = mt->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(mt->items[mid].dir, dir);
+		if (!c)
+			return &mt->items[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	cg_array_grow((void **)&mt->items, &mt->cap, mt->n + 1, sizeof(*mt->items));
+	memmove(&mt->items[lo + 1], &mt->items[lo], (mt->n - lo) * sizeof(*mt->items));
+	mt->n++;
+	mt->items[lo].dir = cg_strdup(dir);
+	cg_buf_init(&mt->items[lo].text);
+	cg_buf_printf(&path, "%s%sCargo.toml", dir, *dir ? "/" : "");
+	if (!cg_crate__read_file(cache, path.ptr, &mt->items[lo].text))
+		cg_buf_init(&mt->items[lo].text);
+	cg_buf_release(&path);
+	text = &mt->items[lo].text;
+	mt->items[lo].has_bench_word = memmem(text->ptr, text->size, "bench", 5) != NULL;
+	mt->items[lo].may_have_path_dep = may_have_path_dep(text->ptr, text->size);
+	mt->items[lo].has_backslash = memchr(text->ptr, '\\', text->size) != NULL;
+	return &mt->items[lo];
+}
+
+void cg_crate__manifest_texts_free(struct manifest_texts *mt)
+{
+	if (!mt)
+		return;
+	for (size_t i = 0; i < mt->n; i++) {
+		free(mt->items[i].dir);
+		cg_buf_release(&mt->items[i].text);
+	}
+	free(mt->items);
+	free(mt);
+}
+
+struct manifest_texts *cg_crate__manifest_texts_new(void)
+{
+	return cg_calloc(1, sizeof(struct manifest_texts));
+}
+
+/*
  * Whether the package in `dir` may add bench files to crate `cr`'s: it has
  * bench files at all (a .rs file under its benches/, or `bench` in its
  * manifest for a [[bench]] entry) and may depend on `cr` (its manifest names
@@ -1496,13 +1504,13 @@ static bool may_have_path_dep(const char *text, size_t len)
  */
 static bool may_add_benches(struct cg_crate_cache *cache, const char *dir, const struct cg_crate *cr)
 {
-	const struct cg_buf *text = manifest_text(cache, dir);
+	const struct manifest_text *mt = manifest_text(cache, dir);
 	const char *name = cr->manifest.package_name;
 
-	if (!cg_crate__has_benches_dir(cache, dir) && !memmem(text->ptr, text->size, "bench", 5))
+	if (!cg_crate__has_benches_dir(cache, dir) && !mt->has_bench_word)
 		return false;
-	return (name && memmem(text->ptr, text->size, name, strlen(name))) ||
-	       may_have_path_dep(text->ptr, text->size) || memchr(text->ptr, '\\', text->size);
+	return (name && memmem(mt->text.ptr, mt->text.size, name, strlen(name))) || mt->may_have_path_dep ||
+	       mt->has_backslash;
 }
 
 static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
@@ -1524,9 +1532,21 @@ static void benches_locked(struct cg_crate_cache *cache, struct cg_crate *cr)
 			struct cg_crate *pkg;
 			if (!strcmp(dir, cr->dir) || !is_under(dir, ws->dir))
 				continue;
-			if (!may_add_benches(cache, dir, cr))
+			/*
+			 * With the disk cache, a member's parsed manifest comes back for
+			 * less than reading its text: each is parsed once, ever, and the
+			 * test below answers exactly. A member without a benches/ folder
+			 * or [[bench]] entry adds nothing.
+			 */
+			if (cg_crate__disk(cache)) {
+				pkg = cg_crate_manifest_in(cache, dir);
+				if (pkg && !pkg->manifest.nbenches && !cg_crate__has_benches_dir(cache, dir))
+					continue;
+			} else if (!may_add_benches(cache, dir, cr)) {
 				continue;
-			pkg = cg_crate_manifest_in(cache, dir);
+			} else {
+				pkg = cg_crate_manifest_in(cache, dir);
+			}
 			if (pkg && pkg->manifest.has_package && pkg->workspace == ws && depends_on(pkg, cr))
 				collect_bench_paths(cache, pkg, cr);
 		}

@@ -297,6 +297,185 @@ static bool decode_mods(struct cg_mod_table *out, const void *data, size_t len)
 	return true;
 }
 
+/* ---- the manifest serializer: every field of struct cg_manifest (and CG_DISK_CACHE_FORMAT) ---- */
+
+enum { M_HAS_PACKAGE = 1, M_AUTOBENCHES = 2, M_HAS_LIB = 4, M_HAS_WORKSPACE = 8 };
+enum { DEP_IS_WORKSPACE_DECL = 1, DEP_IS_INHERITED = 2, DEP_IS_OPTIONAL = 4 };
+enum { BENCH_HAS_HARNESS = 1, BENCH_HARNESS = 2 };
+
+static void put_pos(struct cg_buf *b, struct cg_crate_pos p)
+{
+	cg_cache_put_u32(b, p.line);
+	cg_cache_put_u32(b, p.column);
+	cg_cache_put_u32(b, p.end_line);
+	cg_cache_put_u32(b, p.end_column);
+}
+
+static struct cg_crate_pos get_pos(struct cg_cache_reader *r)
+{
+	struct cg_crate_pos p;
+	p.line = cg_cache_get_u32(r);
+	p.column = cg_cache_get_u32(r);
+	p.end_line = cg_cache_get_u32(r);
+	p.end_column = cg_cache_get_u32(r);
+	return p;
+}
+
+static void put_strs(struct cg_buf *b, char *const *strs, size_t n)
+{
+	cg_cache_put_u32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		cg_cache_put_str(b, strs[i]);
+}
+
+/* Allocates `n` records (one at least, so an empty array is not NULL), zeroed; cap set to match. */
+static void *get_array(size_t n, size_t size, size_t *cap)
+{
+	*cap = n ? n : 1;
+	return cg_calloc(*cap, size);
+}
+
+static char **get_strs(struct cg_cache_reader *r, size_t *n, size_t *cap)
+{
+	size_t count = cg_cache_get_count(r, 4);
+	char **strs = get_array(count, sizeof(*strs), cap);
+	for (*n = 0; *n < count && !r->is_bad; (*n)++)
+		r->is_bad |= !(strs[*n] = cg_cache_get_str(r));
+	return strs;
+}
+
+static void put_cstrs(struct cg_buf *b, const struct cg_crate_str *strs, size_t n)
+{
+	cg_cache_put_u32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		cg_cache_put_str(b, strs[i].text);
+		put_pos(b, strs[i].pos);
+	}
+}
+
+static struct cg_crate_str *get_cstrs(struct cg_cache_reader *r, size_t *n, size_t *cap)
+{
+	size_t count = cg_cache_get_count(r, 5 * 4);
+	struct cg_crate_str *strs = get_array(count, sizeof(*strs), cap);
+	for (*n = 0; *n < count && !r->is_bad; (*n)++) {
+		r->is_bad |= !(strs[*n].text = cg_cache_get_str(r));
+		strs[*n].pos = get_pos(r);
+	}
+	return strs;
+}
+
+void cg_disk_cache_encode_manifest(struct cg_buf *out, const struct cg_manifest *m)
+{
+	cg_cache_put_u32(out, (m->has_package ? M_HAS_PACKAGE : 0) | (m->autobenches ? M_AUTOBENCHES : 0) |
+				      (m->has_lib ? M_HAS_LIB : 0) | (m->has_workspace ? M_HAS_WORKSPACE : 0));
+	cg_cache_put_str(out, m->package_name);
+	cg_cache_put_str(out, m->package_version);
+	cg_cache_put_str(out, m->edition);
+	cg_cache_put_str(out, m->workspace_edition);
+	cg_cache_put_str(out, m->lib_path);
+	put_strs(out, m->members, m->nmembers);
+	put_strs(out, m->exclude, m->nexclude);
+	cg_cache_put_u32(out, (uint32_t)m->ndeps);
+	for (size_t i = 0; i < m->ndeps; i++) {
+		const struct cg_crate_dep *d = &m->deps[i];
+		cg_cache_put_str(out, d->key);
+		cg_cache_put_str(out, d->package);
+		cg_cache_put_u32(out, (uint32_t)d->kind);
+		cg_cache_put_str(out, d->target);
+		cg_cache_put_str(out, d->table);
+		cg_cache_put_u32(out, (d->is_workspace_decl ? DEP_IS_WORKSPACE_DECL : 0) |
+					      (d->is_inherited ? DEP_IS_INHERITED : 0) |
+					      (d->is_optional ? DEP_IS_OPTIONAL : 0));
+		cg_cache_put_str(out, d->path);
+		put_cstrs(out, d->features, d->nfeatures);
+		put_pos(out, d->pos);
+	}
+	cg_cache_put_u32(out, (uint32_t)m->nfeatures);
+	for (size_t i = 0; i < m->nfeatures; i++) {
+		cg_cache_put_str(out, m->features[i].name);
+		put_cstrs(out, m->features[i].items, m->features[i].nitems);
+		put_pos(out, m->features[i].pos);
+	}
+	cg_cache_put_u32(out, (uint32_t)m->nbenches);
+	for (size_t i = 0; i < m->nbenches; i++) {
+		const struct cg_crate_bench *b = &m->benches[i];
+		cg_cache_put_str(out, b->name);
+		cg_cache_put_str(out, b->path);
+		cg_cache_put_u32(out, (b->has_harness ? BENCH_HAS_HARNESS : 0) | (b->harness ? BENCH_HARNESS : 0));
+		put_pos(out, b->pos);
+	}
+	put_pos(out, m->package_pos);
+	put_pos(out, m->dev_deps_pos);
+}
+
+bool cg_disk_cache_decode_manifest(struct cg_manifest *out, const void *data, size_t len)
+{
+	struct cg_cache_reader r = { data, (const unsigned char *)data + len, false };
+	uint32_t flags;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	flags = cg_cache_get_u32(&r);
+	out->has_package = flags & M_HAS_PACKAGE;
+	out->autobenches = flags & M_AUTOBENCHES;
+	out->has_lib = flags & M_HAS_LIB;
+	out->has_workspace = flags & M_HAS_WORKSPACE;
+	out->package_name = cg_cache_get_str(&r);
+	out->package_version = cg_cache_get_str(&r);
+	out->edition = cg_cache_get_str(&r);
+	out->workspace_edition = cg_cache_get_str(&r);
+	out->lib_path = cg_cache_get_str(&r);
+	out->members = get_strs(&r, &out->nmembers, &out->members_cap);
+	out->exclude = get_strs(&r, &out->nexclude, &out->exclude_cap);
+	/* The smallest records: a dependency is 5 strings, 2 integers, a count and a place; a feature 1 string, a
+	 * count and a place; a bench 2 strings, an integer and a place. */
+	n = cg_cache_get_count(&r, 12 * 4);
+	out->deps = get_array(n, sizeof(*out->deps), &out->deps_cap);
+	for (size_t i = 0; i < n && !r.is_bad; i++) {
+		struct cg_crate_dep *d = &out->deps[out->ndeps++];
+		d->key = cg_cache_get_str(&r);
+		d->package = cg_cache_get_str(&r);
+		d->kind = (enum cg_dep_kind)cg_cache_get_u32(&r);
+		d->target = cg_cache_get_str(&r);
+		d->table = cg_cache_get_str(&r);
+		flags = cg_cache_get_u32(&r);
+		d->is_workspace_decl = flags & DEP_IS_WORKSPACE_DECL;
+		d->is_inherited = flags & DEP_IS_INHERITED;
+		d->is_optional = flags & DEP_IS_OPTIONAL;
+		d->path = cg_cache_get_str(&r);
+		d->features = get_cstrs(&r, &d->nfeatures, &d->features_cap);
+		d->pos = get_pos(&r);
+		r.is_bad |= !d->key || d->kind > CG_DEP_BUILD;
+	}
+	n = cg_cache_get_count(&r, 6 * 4);
+	out->features = get_array(n, sizeof(*out->features), &out->features_cap);
+	for (size_t i = 0; i < n && !r.is_bad; i++) {
+		struct cg_crate_feature *f = &out->features[out->nfeatures++];
+		f->name = cg_cache_get_str(&r);
+		f->items = get_cstrs(&r, &f->nitems, &f->items_cap);
+		f->pos = get_pos(&r);
+		r.is_bad |= !f->name;
+	}
+	n = cg_cache_get_count(&r, 7 * 4);
+	out->benches = get_array(n, sizeof(*out->benches), &out->benches_cap);
+	for (size_t i = 0; i < n && !r.is_bad; i++) {
+		struct cg_crate_bench *b = &out->benches[out->nbenches++];
+		b->name = cg_cache_get_str(&r);
+		b->path = cg_cache_get_str(&r);
+		flags = cg_cache_get_u32(&r);
+		b->has_harness = flags & BENCH_HAS_HARNESS;
+		b->harness = flags & BENCH_HARNESS;
+		b->pos = get_pos(&r);
+	}
+	out->package_pos = get_pos(&r);
+	out->dev_deps_pos = get_pos(&r);
+	if (r.is_bad || r.p != r.end) {
+		cg_manifest_release(out);
+		return false;
+	}
+	return true;
+}
+
 /* A config list of strings into hash `h`, named so two lists never run together. */
 static uint64_t hash_list(uint64_t h, const char *name, const struct cg_conf_node *l)
 {
@@ -497,6 +676,25 @@ void cg_disk_cache_store_mods(struct cg_disk_cache *cache, const git_oid *blob, 
 	struct cg_buf raw = CG_BUF_INIT;
 	encode_mods(&raw, t);
 	cg_disk_cache_put(cache, CG_CACHE_MODS, blob, config, raw.ptr, raw.size);
+	cg_buf_release(&raw);
+}
+
+bool cg_disk_cache_load_manifest(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+				 struct cg_manifest *out)
+{
+	struct cg_buf raw = CG_BUF_INIT;
+	bool ok = cg_disk_cache_get(cache, CG_CACHE_MANIFEST, blob, config, &raw) &&
+		  cg_disk_cache_decode_manifest(out, raw.ptr, raw.size);
+	cg_buf_release(&raw);
+	return ok;
+}
+
+void cg_disk_cache_store_manifest(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+				  const struct cg_manifest *m)
+{
+	struct cg_buf raw = CG_BUF_INIT;
+	cg_disk_cache_encode_manifest(&raw, m);
+	cg_disk_cache_put(cache, CG_CACHE_MANIFEST, blob, config, raw.ptr, raw.size);
 	cg_buf_release(&raw);
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "crate/blocking.h"
+#include "crate/manifest.h"
 #include "crate/summary.h"
 #include "util/buf.h"
 
@@ -34,11 +35,12 @@
  */
 
 /*
- * The summary serializer's version: bump it whenever struct cg_summary or
- * what cg_summary_build puts in it changes (a new field, a new meaning),
- * together with summary_encode/summary_decode in cache.c.
+ * The serializers' version: bump it whenever struct cg_summary, struct
+ * cg_manifest or what cg_summary_build and cg_manifest_parse put in them
+ * changes (a new field, a new meaning), together with the encoders and
+ * decoders in cache.c.
  */
-#define CG_DISK_CACHE_FORMAT 3
+#define CG_DISK_CACHE_FORMAT 4
 /* cache.max_bytes when config does not say. */
 #define CG_DISK_CACHE_DEFAULT_MAX (64u * 1024 * 1024)
 
@@ -48,6 +50,7 @@ enum cg_disk_cache_kind {
 	CG_CACHE_BENCH_WORDS = 3,  /* a bench file's words (benches.c) */
 	CG_CACHE_BENCH_TREE = 4,   /* what a bench file's parse tells missing-bench (benches.c) */
 	CG_CACHE_MODS = 5,	   /* struct cg_mod_table: a file's module items, for the call graph's module walk */
+	CG_CACHE_MANIFEST = 6,	   /* struct cg_manifest of a Cargo.toml (workspace.c) */
 };
 
 /*
@@ -135,8 +138,19 @@ bool cg_disk_cache_load_mods(struct cg_disk_cache *cache, const git_oid *blob, u
 			     struct cg_mod_table *out);
 void cg_disk_cache_store_mods(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
 			      const struct cg_mod_table *t);
-/* The serializer itself, for the tests: encode appends to `out`; decode is false on bytes it cannot trust. */
+/*
+ * A Cargo.toml's struct cg_manifest by blob id, so a hook parses only the
+ * manifests that changed; `config` hashes what else it depends on (the
+ * size bound). load fills `out` (release with cg_manifest_release).
+ */
+bool cg_disk_cache_load_manifest(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+				 struct cg_manifest *out);
+void cg_disk_cache_store_manifest(struct cg_disk_cache *cache, const git_oid *blob, uint64_t config,
+				  const struct cg_manifest *m);
+/* The serializers themselves, for the tests: encode appends to `out`; decode is false on bytes it cannot trust. */
 void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s);
 bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size_t len);
+void cg_disk_cache_encode_manifest(struct cg_buf *out, const struct cg_manifest *m);
+bool cg_disk_cache_decode_manifest(struct cg_manifest *out, const void *data, size_t len);
 
 #endif

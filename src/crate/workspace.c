@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crate/cache.h"
 #include "crate/crate_private.h"
 #include "syntax/syntax.h"
 #include "util/buf.h"
@@ -184,31 +185,58 @@ bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, s
 	return true;
 }
 
+/*
+ * The manifest at `path` parsed, or read back from the disk cache by blob
+ * id: a hook on a workspace of fifty packages parses the manifests that
+ * changed, not all those missing-bench looks at. False when it cannot be
+ * read or parsed.
+ */
+static bool manifest_of(struct cg_crate_cache *cache, const char *path, struct cg_manifest *out)
+{
+	struct cg_buf text = CG_BUF_INIT;
+	struct cg_source src;
+	/* What is read depends on the size bound too: a manifest over it is absent. */
+	uint64_t key = cg_hash64(&cache->max_file, sizeof(cache->max_file), 0);
+	bool has_id;
+	git_oid id;
+
+	has_id = cache->disk && cg_change_blob_id(cache->change, path, &id);
+	if (has_id && cg_disk_cache_load_manifest(cache->disk, &id, key, out))
+		return true;
+	if (!cg_crate__read_file(cache, path, &text))
+		return false;
+	if (cg_source_parse(&src, CG_LANG_TOML, text.ptr, text.size) < 0) {
+		cg_error_clear();
+		cg_buf_release(&text);
+		return false;
+	}
+	cg_manifest_parse(out, &src);
+	cg_source_release(&src);
+	cg_buf_release(&text);
+	if (has_id)
+		cg_disk_cache_store_manifest(cache->disk, &id, key, out);
+	return true;
+}
+
 static struct cg_crate *load_manifest(struct cg_crate_cache *cache, const char *dir)
 {
-	struct cg_buf path = CG_BUF_INIT, text = CG_BUF_INIT, lib = CG_BUF_INIT;
-	struct cg_source src;
+	struct cg_buf path = CG_BUF_INIT, lib = CG_BUF_INIT;
+	struct cg_manifest manifest;
 	struct cg_crate *cr = NULL;
 
 	cg_buf_printf(&path, "%s%sCargo.toml", dir, *dir ? "/" : "");
-	if (!cg_change_exists(cache->change, path.ptr) || !cg_crate__read_file(cache, path.ptr, &text))
+	if (!cg_change_exists(cache->change, path.ptr) || !manifest_of(cache, path.ptr, &manifest))
 		goto done;
-	if (cg_source_parse(&src, CG_LANG_TOML, text.ptr, text.size) < 0) {
-		cg_error_clear();
-		goto done;
-	}
 	cr = cg_calloc(1, sizeof(*cr));
 	cr->dir = cg_strdup(dir);
 	cr->manifest_path = cg_buf_detach(&path, NULL);
-	cg_manifest_parse(&cr->manifest, &src);
-	cg_source_release(&src);
+	cr->manifest = manifest;
 	cg_buf_printf(&lib, "%s%ssrc/lib.rs", dir, *dir ? "/" : "");
 	cr->is_library = cr->manifest.has_package && (cr->manifest.has_lib || cg_change_exists(cache->change, lib.ptr));
 	cg_array_grow((void **)&cache->crates, &cache->crates_cap, cache->ncrates + 1, sizeof(*cache->crates));
 	cache->crates[cache->ncrates++] = cr;
 done:
 	cg_buf_release(&path);
-	cg_buf_release(&text);
 	cg_buf_release(&lib);
 	return cr;
 }

@@ -76,10 +76,10 @@ class TestCrateCache(RepoTest):
         out2, warm = self.check()
         self.assertEqual(out2, out1)
         self.assertEqual(warm, {"cached": cold["computed"], "computed": 0, "read": warm["read"]})
-        # The bench file's words, the module items and the summaries came from the cache: the one
-        # file read is the manifest, which every run reads.
+        # The bench file's words, the module items, the summaries and the manifest came from the
+        # cache: no file is read.
         self.assertLess(warm["read"], cold["read"])
-        self.assertEqual(warm["read"], 1)
+        self.assertEqual(warm["read"], 0)
         # A new edit of api.rs: only its summary is computed again.
         self.stage_serve("\n    let _n = 1;")
         out3, edit = self.check()
@@ -129,11 +129,44 @@ class TestCrateCache(RepoTest):
                 f.write(damage(data))
         out2, hurt = self.check()
         self.assertEqual(out2, out1)
-        self.assertEqual((hurt["cached"], hurt["computed"]), (0, cold["computed"]))
-        # Rebuilt: the next run reads everything back.
+        self.assertEqual((hurt["cached"], hurt["computed"], hurt["read"]), (0, cold["computed"], cold["read"]))
+        # Rebuilt: the next run reads everything back, the manifest too.
         out3, healed = self.check()
         self.assertEqual(out3, out1)
-        self.assertEqual((healed["cached"], healed["computed"]), (cold["computed"], 0))
+        self.assertEqual((healed["cached"], healed["computed"], healed["read"]), (cold["computed"], 0, 0))
+
+    def manifest_entries(self):
+        blob = self.repo.git("rev-parse", ":Cargo.toml").strip()
+        return [n for n in self.entries() if n.startswith(blob + "-")]
+
+    def test_damaged_manifest_entry_is_parsed_again(self):
+        out1, _ = self.check()
+        self.assertEqual(len(self.manifest_entries()), 1)
+        for damage in (lambda d: d[: len(d) // 2], lambda d: d[:-1] + bytes([d[-1] ^ 0xFF]),
+                       lambda d: d[:8] + bytes([(d[8] + 1) % 256]) + d[9:]):
+            path = os.path.join(self.cache_dir, self.manifest_entries()[0])
+            with open(path, "rb") as f:
+                data = f.read()
+            with open(path, "wb") as f:
+                f.write(damage(data))
+            out2, hurt = self.check()
+            self.assertEqual(out2, out1)
+            self.assertEqual((hurt["computed"], hurt["read"]), (0, 1))  # the manifest alone
+            out3, healed = self.check()
+            self.assertEqual(out3, out1)
+            self.assertEqual(healed["read"], 0)
+
+    def test_edited_manifest_is_parsed_again(self):
+        out1, _ = self.check()
+        self.assertIn("missing-bench", out1)
+        # Without [[bench]] harness = false, the criterion bench runs on the default harness.
+        self.repo.write("Cargo.toml", FILES["Cargo.toml"].replace("harness = false\n", ""))
+        self.repo.stage("Cargo.toml")
+        out2, edit = self.check()
+        self.assertNotEqual(out2, out1)
+        self.assertEqual(len(self.manifest_entries()), 1)
+        out3, again = self.check()
+        self.assertEqual((out3, again["read"]), (out2, 0))
 
     def test_corrupt_cache_is_ignored_and_rebuilt(self):
         def flip_last(d):
@@ -183,6 +216,57 @@ class TestCrateCache(RepoTest):
         with tempfile.TemporaryDirectory(prefix="crabgate-it-elsewhere-") as elsewhere:
             _, by_env = self.check(cwd=elsewhere, env={"GIT_DIR": os.path.join(self.repo.path, ".git")})
         self.assertEqual((by_env["cached"], by_env["computed"]), (cold["computed"], 0))
+
+
+# A workspace where one member's benches use the changed crate and another's do not.
+WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["core", "loadbench", "other"]\n',
+    "core/Cargo.toml": '[package]\nname = "core_x"\nversion = "0.1.0"\nedition = "2021"\n',
+    "core/src/lib.rs": "pub fn load() -> u8 { 1 }\n",
+    "loadbench/Cargo.toml": '[package]\nname = "loadbench"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                            '[dependencies]\ncore_x = { path = "../core" }\n\n'
+                            '[dev-dependencies]\ncriterion = "0.5"\n\n[[bench]]\nname = "b"\nharness = false\n',
+    "loadbench/src/lib.rs": "",
+    "loadbench/benches/b.rs": "use criterion::{criterion_group, criterion_main, Criterion};\n"
+                              "fn b(c: &mut Criterion) { c.bench_function(\"l\", |x| x.iter(|| core_x::load())); }\n"
+                              "criterion_group!(g, b);\ncriterion_main!(g);\n",
+    "other/Cargo.toml": '[package]\nname = "other"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                        '[dev-dependencies]\ncriterion = "0.5"\n',
+    "other/src/lib.rs": "",
+    "other/benches/o.rs": "fn main() { let _ = core_x_load_is_not_this(); }\n",
+}
+
+
+class TestWorkspaceManifests(RepoTest):
+    """Which members add bench files to a changed crate is decided from their cached manifests
+    when the cache is on, from their text when it is off: the findings are the same."""
+
+    def setUp(self):
+        super().setUp()
+        for path, text in WORKSPACE.items():
+            self.repo.write(path, text)
+        self.repo.commit("base")
+        self.repo.write("core/src/lib.rs", "pub fn load() -> u8 { 1 }\n\npub fn save(x: u8) -> u8 { x }\n")
+        self.repo.stage("core/src/lib.rs")
+
+    def check(self, *args):
+        r = run(["-v", "check", "--staged", "--format", "json", "--fail-level", "never", *args], self.repo.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout, counts(r.stderr)
+
+    def test_cached_manifests_decide_as_the_text_filter(self):
+        off, _ = self.check("--no-cache")
+        self.assertIn("missing-bench", off)
+        cold, _ = self.check()
+        warm, w = self.check()
+        self.assertEqual((cold, warm), (off, off))
+        self.assertEqual(w["read"], 0)  # no manifest, no bench file read
+        # A member that starts depending on the crate is seen at once: its manifest is a new blob.
+        self.repo.write("other/Cargo.toml", WORKSPACE["other/Cargo.toml"] + '\n[dependencies]\ncore_x = { path = "../core" }\n')
+        self.repo.stage("other/Cargo.toml")
+        off2, _ = self.check("--no-cache")
+        on2, _ = self.check()
+        self.assertEqual(on2, off2)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ gives what a full comparison with HEAD gives: the files `git diff --cached`
 lists and the findings on their added lines."""
 import os
 import shutil
+import subprocess
 import sys
 import unittest
 
@@ -81,6 +82,57 @@ class TestStagedCacheTree(RepoTest):
         res, doc = run_json(["check", "--staged", "--fail-level", "never"], self.repo.path)
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertIn("a/b/c/deep.rs", {f["path"] for f in doc["findings"]})
+
+    def staged_doc(self, env=None):
+        res, doc = run_json(["check", "--staged", "--fail-level", "never"], self.repo.path, env=env)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        return {"change": doc["change"], "findings": doc["findings"]}
+
+    def through_libgit2(self, env=None):
+        """The same check with core.ignorecase set, which sends it through libgit2's own index loader."""
+        self.repo.git("config", "core.ignorecase", "true")
+        try:
+            return self.staged_doc(env)
+        finally:
+            self.repo.git("config", "core.ignorecase", "false")
+
+    def test_mapped_index_answers_as_libgit2s(self):
+        # A crate whose bench file the crate model finds by listing the index, and a
+        # .gitattributes that only the index holds (libgit2 reads it there for the patches).
+        r = self.repo
+        r.write("svc/Cargo.toml", '[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n')
+        r.write("svc/src/lib.rs", "pub fn load() -> u8 { 1 }\n")
+        r.write("svc/benches/b.rs", "fn main() { svc::load(); }\n")
+        r.write(".gitattributes", "gen.rs -diff\n")
+        r.commit("crate")
+        os.remove(os.path.join(r.path, ".gitattributes"))
+        for version in ("2", "3", "4"):
+            with self.subTest(version=version):
+                r.git("update-index", "--index-version", version)
+                r.write("svc/src/lib.rs", "pub fn load() -> u8 { 1 }\npub async fn save() { std::thread::sleep(d); }\n"
+                        + CHRONO)
+                r.write("gen.rs", CHRONO)
+                r.write("a/b/c/deep.rs", "pub fn deep() {}\n" + CHRONO)
+                r.git("add", "svc", "gen.rs", "a")
+                doc = self.staged_doc()
+                self.assertEqual(doc, self.through_libgit2())
+                paths = {f["path"] for f in doc["findings"]}
+                self.assertIn("svc/src/lib.rs", paths)
+                self.assertNotIn("gen.rs", paths)  # binary by the index's .gitattributes
+                r.git("reset", "-q", "--hard")
+                os.remove(os.path.join(r.path, ".gitattributes"))
+
+    def test_hook_index_file(self):
+        # git runs the hook with GIT_INDEX_FILE naming the index of `git commit -a` or `git commit PATH`.
+        self.repo.write("a/b/c/deep.rs", "pub fn deep() {}\n" + CHRONO)
+        alt = os.path.join(self.repo.path, ".git", "alt-index")
+        shutil.copy(os.path.join(self.repo.path, ".git", "index"), alt)
+        subprocess.run(["git", "-C", self.repo.path, "update-index", "--add", "a/b/c/deep.rs"], check=True,
+                       env=dict(os.environ, GIT_INDEX_FILE=alt))
+        self.assertEqual(self.staged_doc()["findings"], [])
+        doc = self.staged_doc(env={"GIT_INDEX_FILE": alt})
+        self.assertEqual(sorted({f["path"] for f in doc["findings"] if f["rule"] == "chrono-ban"}), ["a/b/c/deep.rs"])
+        self.assertEqual(doc, self.through_libgit2(env={"GIT_INDEX_FILE": alt}))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "change/change.h"
+#include "change/snapshot.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 static int setup(void **state)
 {
@@ -688,6 +690,97 @@ int cb(const char *path, void *payload)
 	return 0;
 }
 
+/* The mapped index (index_file.c) holds what libgit2's loader reads, whatever version libgit2 wrote. */
+static void test_index_file_matches_libgit2(void **state)
+{
+	struct sandbox *sb = *state;
+	const char *const files[] = { "a.rs", "dir-x.rs", "dir/b.rs", "dir/sub/c.rs", "z/long/path/to/d.rs" };
+	git_reference *head_ref;
+	git_commit *commit;
+	git_tree *head;
+
+	for (size_t i = 0; i < 5; i++) {
+		sandbox_write(sb, files[i], files[i]);
+		sandbox_stage(sb, files[i]);
+	}
+	sandbox_commit(sb, "base", NULL);
+	write_index(sb); /* with the cache-tree the commit computed */
+	assert_int_equal(git_repository_head(&head_ref, sb->repo), 0);
+	assert_int_equal(git_reference_peel((git_object **)&commit, head_ref, GIT_OBJECT_COMMIT), 0);
+	assert_int_equal(git_commit_tree(&head, commit), 0);
+
+	for (unsigned version = 2; version <= 4; version++) {
+		struct cg_index_file *f = NULL;
+		struct cg_pathlist paths;
+		git_index *index;
+
+		assert_int_equal(git_repository_index(&index, sb->repo), 0);
+		assert_int_equal(git_index_read(index, 1), 0);
+		assert_int_equal(git_index_set_version(index, version), 0);
+		assert_int_equal(git_index_write(index), 0);
+		assert_int_equal(cg_index_file_open(&f, sb->repo), 0);
+		assert_int_equal(f->n, git_index_entrycount(index));
+		for (size_t i = 0; i < f->n; i++) {
+			const git_index_entry *e = git_index_get_byindex(index, i);
+			assert_string_equal(f->entries[i].path, e->path);
+			assert_true(git_oid_equal(&f->entries[i].id, &e->id));
+			assert_int_equal(f->entries[i].mode, e->mode);
+			assert_int_equal(f->entries[i].file_size, e->file_size);
+			assert_int_equal(f->entries[i].stage, (unsigned)git_index_entry_stage(e));
+		}
+		assert_string_equal(f->entries[cg_index_file_find_prefix(f, "dir/")].path, "dir/b.rs");
+		assert_int_equal(cg_index_file_find_prefix(f, "zz"), f->n);
+		assert_non_null(cg_index_file_get(f, "dir/sub/c.rs"));
+		assert_null(cg_index_file_get(f, "dir"));
+		/* The commit wrote the cache-tree: nothing is staged. */
+		assert_int_equal(cg_index_changed_paths(&paths, sb->repo, f, head), 0);
+		assert_int_equal(paths.len, 0);
+		cg_pathlist_release(&paths);
+		cg_index_file_free(f);
+		git_index_free(index);
+	}
+
+	/* A staged edit: its folders lose their cache-tree ids, and the path is a candidate. */
+	{
+		struct cg_index_file *f = NULL;
+		struct cg_pathlist paths;
+		bool found = false;
+		sandbox_write(sb, "dir/sub/c.rs", "changed");
+		sandbox_stage(sb, "dir/sub/c.rs");
+		assert_int_equal(cg_index_file_open(&f, sb->repo), 0);
+		assert_int_equal(cg_index_changed_paths(&paths, sb->repo, f, head), 0);
+		for (size_t i = 0; i < paths.len; i++)
+			found |= !strcmp(paths.items[i], "dir/sub/c.rs");
+		assert_true(found);
+		cg_pathlist_release(&paths);
+		cg_index_file_free(f);
+	}
+
+	/* Anything this reader does not know is left to libgit2: a case-insensitive repository, a cut file. */
+	{
+		struct cg_index_file *f = NULL;
+		struct cg_buf path = CG_BUF_INIT, raw = CG_BUF_INIT;
+		git_config *cfg;
+		assert_int_equal(git_repository_config(&cfg, sb->repo), 0);
+		assert_int_equal(git_config_set_bool(cfg, "core.ignorecase", 1), 0);
+		assert_int_equal(cg_index_file_open(&f, sb->repo), CG_E_NOTFOUND);
+		assert_null(f);
+		assert_int_equal(git_config_set_bool(cfg, "core.ignorecase", 0), 0);
+		git_config_free(cfg);
+		cg_buf_printf(&path, "%sindex", git_repository_path(sb->repo));
+		assert_int_equal(cg_fs_read(&raw, path.ptr, 1 << 20), 0);
+		for (size_t cut = 0; cut + 20 < raw.size; cut += 13) {
+			assert_int_equal(cg_fs_write_atomic(path.ptr, raw.ptr, cut), 0);
+			assert_int_equal(cg_index_file_open(&f, sb->repo), CG_E_NOTFOUND);
+		}
+		cg_buf_release(&path);
+		cg_buf_release(&raw);
+	}
+	git_tree_free(head);
+	git_commit_free(commit);
+	git_reference_free(head_ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -706,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_under_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_applies_to_old_blob, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_hunk_does_not_apply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_file_matches_libgit2, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("change", tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "crate/cache.h"
+#include "crate/manifest.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -324,6 +325,187 @@ static void test_mods_round_trip(void **state)
 	cg_disk_cache_close(c);
 }
 
+/* A manifest that sets every field the manifest serializer carries: a round trip of NULLs proves nothing. */
+static const char *const MANIFEST =
+	"[package]\n"
+	"name = \"svc\"\n"
+	"version = \"0.1.0\"\n"
+	"edition = \"2021\"\n"
+	"autobenches = false\n"
+	"\n"
+	"[lib]\n"
+	"path = \"src/svc.rs\"\n"
+	"\n"
+	"[workspace]\n"
+	"members = [\"a\", \"b/*\"]\n"
+	"exclude = [\"old\"]\n"
+	"\n"
+	"[workspace.package]\n"
+	"edition = \"2018\"\n"
+	"\n"
+	"[workspace.dependencies]\n"
+	"serde = \"1\"\n"
+	"\n"
+	"[dependencies]\n"
+	"tok = { package = \"tokio\", version = \"1\", features = [\"rt\", \"net\"], optional = true }\n"
+	"core_dep = { path = \"../core\" }\n"
+	"serde = { workspace = true }\n"
+	"\n"
+	"[target.'cfg(unix)'.build-dependencies]\n"
+	"cc = \"1\"\n"
+	"\n"
+	"[dev-dependencies]\n"
+	"criterion = \"0.5\"\n"
+	"\n"
+	"[features]\n"
+	"default = [\"tok\"]\n"
+	"full = [\"tok/full\", \"dep:core_dep\"]\n"
+	"\n"
+	"[[bench]]\n"
+	"name = \"load\"\n"
+	"harness = false\n"
+	"\n"
+	"[[bench]]\n"
+	"name = \"other\"\n"
+	"path = \"benches/o.rs\"\n";
+
+static void assert_pos_equal(struct cg_crate_pos a, struct cg_crate_pos b)
+{
+	assert_int_equal(a.line, b.line);
+	assert_int_equal(a.column, b.column);
+	assert_int_equal(a.end_line, b.end_line);
+	assert_int_equal(a.end_column, b.end_column);
+}
+
+static void assert_strs_equal(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+}
+
+static void assert_cstrs_equal(const struct cg_crate_str *a, size_t na, const struct cg_crate_str *b, size_t nb)
+{
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		assert_string_equal(a[i].text, b[i].text);
+		assert_pos_equal(a[i].pos, b[i].pos);
+	}
+}
+
+/* Every field of struct cg_manifest: a new field belongs here, in the serializer and in MANIFEST. */
+static void assert_manifest_equal(const struct cg_manifest *a, const struct cg_manifest *b)
+{
+	assert_int_equal(a->has_package, b->has_package);
+	assert_str_or_null(a->package_name, b->package_name);
+	assert_str_or_null(a->package_version, b->package_version);
+	assert_str_or_null(a->edition, b->edition);
+	assert_str_or_null(a->workspace_edition, b->workspace_edition);
+	assert_int_equal(a->autobenches, b->autobenches);
+	assert_int_equal(a->has_lib, b->has_lib);
+	assert_str_or_null(a->lib_path, b->lib_path);
+	assert_int_equal(a->has_workspace, b->has_workspace);
+	assert_strs_equal(a->members, a->nmembers, b->members, b->nmembers);
+	assert_strs_equal(a->exclude, a->nexclude, b->exclude, b->nexclude);
+	assert_int_equal(a->ndeps, b->ndeps);
+	for (size_t i = 0; i < a->ndeps; i++) {
+		const struct cg_crate_dep *d = &a->deps[i], *e = &b->deps[i];
+		assert_string_equal(d->key, e->key);
+		assert_str_or_null(d->package, e->package);
+		assert_int_equal(d->kind, e->kind);
+		assert_str_or_null(d->target, e->target);
+		assert_str_or_null(d->table, e->table);
+		assert_int_equal(d->is_workspace_decl, e->is_workspace_decl);
+		assert_int_equal(d->is_inherited, e->is_inherited);
+		assert_int_equal(d->is_optional, e->is_optional);
+		assert_str_or_null(d->path, e->path);
+		assert_cstrs_equal(d->features, d->nfeatures, e->features, e->nfeatures);
+		assert_pos_equal(d->pos, e->pos);
+	}
+	assert_int_equal(a->nfeatures, b->nfeatures);
+	for (size_t i = 0; i < a->nfeatures; i++) {
+		assert_string_equal(a->features[i].name, b->features[i].name);
+		assert_cstrs_equal(a->features[i].items, a->features[i].nitems, b->features[i].items,
+				   b->features[i].nitems);
+		assert_pos_equal(a->features[i].pos, b->features[i].pos);
+	}
+	assert_int_equal(a->nbenches, b->nbenches);
+	for (size_t i = 0; i < a->nbenches; i++) {
+		assert_str_or_null(a->benches[i].name, b->benches[i].name);
+		assert_str_or_null(a->benches[i].path, b->benches[i].path);
+		assert_int_equal(a->benches[i].has_harness, b->benches[i].has_harness);
+		assert_int_equal(a->benches[i].harness, b->benches[i].harness);
+		assert_pos_equal(a->benches[i].pos, b->benches[i].pos);
+	}
+	assert_pos_equal(a->package_pos, b->package_pos);
+	assert_pos_equal(a->dev_deps_pos, b->dev_deps_pos);
+}
+
+/* A manifest survives the disk whole; a cut, flipped or foreign entry is a miss, and is written again. */
+static void test_manifest_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_buf raw = CG_BUF_INIT, path = CG_BUF_INIT, good = CG_BUF_INIT;
+	struct cg_manifest m, back;
+	struct cg_summary other;
+	struct cg_source src;
+	struct cg_disk_cache *c;
+	bool has_dep_kinds[3] = { false, false, false };
+
+	assert_int_equal(cg_source_parse(&src, CG_LANG_TOML, MANIFEST, strlen(MANIFEST)), 0);
+	cg_manifest_parse(&m, &src);
+	cg_source_release(&src);
+	assert_true(m.has_package && m.has_workspace && m.has_lib && !m.autobenches);
+	assert_true(m.nmembers == 2 && m.nexclude == 1 && m.nfeatures == 2 && m.nbenches == 2);
+	assert_true(m.workspace_edition && m.lib_path && m.dev_deps_pos.line);
+	for (size_t i = 0; i < m.ndeps; i++)
+		has_dep_kinds[m.deps[i].kind] = true;
+	assert_true(has_dep_kinds[CG_DEP_NORMAL] && has_dep_kinds[CG_DEP_DEV] && has_dep_kinds[CG_DEP_BUILD]);
+
+	cg_disk_cache_encode_manifest(&raw, &m);
+	assert_true(cg_disk_cache_decode_manifest(&back, raw.ptr, raw.size));
+	assert_manifest_equal(&m, &back);
+	cg_manifest_release(&back);
+	for (size_t cut = 0; cut < raw.size; cut++)
+		assert_false(cg_disk_cache_decode_manifest(&back, raw.ptr, cut));
+
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	assert_false(cg_disk_cache_load_manifest(c, &fx->blob, 3, &back));
+	cg_disk_cache_store_manifest(c, &fx->blob, 3, &m);
+	cg_disk_cache_close(c);
+	assert_int_equal(cg_disk_cache_open(&c, fx->sb.repo, 0), 0);
+	assert_true(cg_disk_cache_load_manifest(c, &fx->blob, 3, &back));
+	assert_manifest_equal(&m, &back);
+	cg_manifest_release(&back);
+	/* Another size bound, or another kind of entry of the same blob, is another entry. */
+	assert_false(cg_disk_cache_load_manifest(c, &fx->blob, 4, &back));
+	assert_false(cg_disk_cache_load_summary(c, &fx->blob, 3, false, &other));
+
+	only_entry(fx, &path);
+	assert_int_equal(cg_fs_read(&good, path.ptr, 1 << 20), 0);
+	for (size_t at = 0; at < good.size; at += 5) {
+		cg_buf_truncate(&raw, 0);
+		cg_buf_put(&raw, good.ptr, good.size);
+		raw.ptr[at] ^= 0x5a;
+		assert_int_equal(cg_fs_write_atomic(path.ptr, raw.ptr, raw.size), 0);
+		assert_false(cg_disk_cache_load_manifest(c, &fx->blob, 3, &back));
+	}
+	cg_buf_truncate(&raw, 0);
+	cg_buf_put(&raw, good.ptr, good.size);
+	raw.ptr[8] = (char)(CG_DISK_CACHE_FORMAT + 1); /* the format version follows the 8-byte magic */
+	assert_int_equal(cg_fs_write_atomic(path.ptr, raw.ptr, raw.size), 0);
+	assert_false(cg_disk_cache_load_manifest(c, &fx->blob, 3, &back));
+	cg_disk_cache_store_manifest(c, &fx->blob, 3, &m);
+	assert_true(cg_disk_cache_load_manifest(c, &fx->blob, 3, &back));
+	assert_manifest_equal(&m, &back);
+	cg_manifest_release(&back);
+	cg_disk_cache_close(c);
+	cg_manifest_release(&m);
+	cg_buf_release(&raw);
+	cg_buf_release(&path);
+	cg_buf_release(&good);
+}
+
 static uint64_t folder_bytes(struct fixture *fx, size_t *n)
 {
 	char *dir = cg_disk_cache_dir(fx->sb.repo);
@@ -380,6 +562,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mods_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_round_trip, setup, teardown),
 	};
 	git_libgit2_init();
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
