@@ -347,49 +347,6 @@ static int find_type_use(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-struct type_scan {
-	const struct cg_rule_ctx *ctx;
-	const struct cg_gate_env *env;
-	const char *name;
-	bool is_named;
-};
-
-static int scan_type_uses(const char *path, void *payload)
-{
-	struct type_scan *ts = payload;
-	struct cg_buf text = CG_BUF_INIT;
-	struct cg_source src;
-	struct type_uses u = { &src, ts->name, strlen(ts->name), !strcmp(path, ts->ctx->path), false, false };
-	struct cg_gate_env env;
-
-	if (ts->is_named || !cg_ends_with(path, ".rs") || cg_change_read(ts->ctx->change, path, &text) < 0 ||
-	    !has_word(text.ptr, text.size, u.name, u.len)) {
-		cg_error_clear();
-		cg_buf_release(&text);
-		return 0;
-	}
-	env = *ts->env;
-	if (memmem(text.ptr, text.size, "wasm_bindgen_test", 17))
-		env.build &= ~(unsigned)CG_GATE_NOT_TEST;
-	if (!u.is_home && cg_gate_file_excluded(ts->ctx->gate, ts->ctx->change, path, &env)) {
-		cg_buf_release(&text);
-		return 0;
-	}
-	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
-		ts->is_named = true; /* unread: the type may be used there */
-	} else {
-		if (!u.is_home && cg_gate_walk(&src, &env, find_shadow, &u) < 0)
-			ts->is_named = true;
-		u.is_shadowed = u.is_shadowed && !u.has_use;
-		if (cg_gate_walk(&src, &env, find_type_use, &u) < 0 || u.is_named)
-			ts->is_named = true;
-		cg_source_release(&src);
-	}
-	cg_error_clear();
-	cg_buf_release(&text);
-	return 0;
-}
-
 struct path_list {
 	char **paths;
 	size_t n, cap;
@@ -398,16 +355,84 @@ struct path_list {
 static int collect_path(const char *path, void *payload)
 {
 	struct path_list *pl = payload;
-	cg_array_grow((void **)&pl->paths, &pl->cap, pl->n + 1, sizeof(*pl->paths));
-	pl->paths[pl->n++] = cg_strdup(path);
+	if (cg_ends_with(path, ".rs")) {
+		cg_array_grow((void **)&pl->paths, &pl->cap, pl->n + 1, sizeof(*pl->paths));
+		pl->paths[pl->n++] = cg_strdup(path);
+	}
 	return 0;
 }
 
-static void path_list_release(struct path_list *pl)
+/*
+ * Calls `cb` with each .rs file under `prefix` at the change's new
+ * revision that `mentions` (a test of its bytes, made before the parse)
+ * accepts, parsed; `src` is NULL when the file does not parse, and files
+ * that cannot be read are passed over. The paths are listed first and the
+ * files read after: cg_change_list holds the change's lock while it calls
+ * back, and the gate takes its own lock before the change's
+ * (cg_gate_file_excluded), so a `cb` reading a file's gate inside the
+ * listing would take them in the other order and could deadlock with a
+ * thread of the pool. A negative code when the listing failed.
+ */
+static int each_crate_file(const struct cg_change *change, const char *prefix,
+			   bool (*mentions)(const char *text, size_t len, void *payload),
+			   void (*cb)(const char *path, const char *text, size_t len, const struct cg_source *src,
+				      void *payload),
+			   void *payload)
 {
-	for (size_t i = 0; i < pl->n; i++)
-		free(pl->paths[i]);
-	free(pl->paths);
+	struct path_list pl = { 0 };
+	int err = cg_change_list(change, prefix, collect_path, &pl);
+
+	cg_error_clear();
+	for (size_t i = 0; i < pl.n; i++) {
+		struct cg_buf text = CG_BUF_INIT;
+		struct cg_source src;
+		if (cg_change_read(change, pl.paths[i], &text) == 0 && mentions(text.ptr, text.size, payload)) {
+			bool is_parsed = cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0;
+			cb(pl.paths[i], text.ptr, text.size, is_parsed ? &src : NULL, payload);
+			if (is_parsed)
+				cg_source_release(&src);
+		}
+		cg_error_clear();
+		cg_buf_release(&text);
+		free(pl.paths[i]);
+	}
+	free(pl.paths);
+	return err < 0 ? err : 0;
+}
+
+struct type_scan {
+	const struct cg_rule_ctx *ctx;
+	const struct cg_gate_env *env;
+	const char *name;
+	bool is_named;
+};
+
+static bool mentions_type(const char *text, size_t len, void *payload)
+{
+	const struct type_scan *ts = payload;
+	return !ts->is_named && has_word(text, len, ts->name, strlen(ts->name));
+}
+
+static void scan_type_uses(const char *path, const char *text, size_t len, const struct cg_source *src, void *payload)
+{
+	struct type_scan *ts = payload;
+	struct type_uses u = { src, ts->name, strlen(ts->name), !strcmp(path, ts->ctx->path), false, false };
+	struct cg_gate_env env = *ts->env;
+
+	if (memmem(text, len, "wasm_bindgen_test", 17))
+		env.build &= ~(unsigned)CG_GATE_NOT_TEST;
+	if (!u.is_home && cg_gate_file_excluded(ts->ctx->gate, ts->ctx->change, path, &env))
+		return;
+	if (!src) {
+		ts->is_named = true; /* unread: the type may be used there */
+		return;
+	}
+	if (!u.is_home && cg_gate_walk(src, &env, find_shadow, &u) < 0)
+		ts->is_named = true;
+	u.is_shadowed = u.is_shadowed && !u.has_use;
+	if (cg_gate_walk(src, &env, find_type_use, &u) < 0 || u.is_named)
+		ts->is_named = true;
+	cg_error_clear();
 }
 
 /* Kept for the run: each finding in a type's methods asks the same question. */
@@ -455,21 +480,9 @@ static bool type_is_named_on_wasm(const struct walk *w, TSNode name)
 	}
 	pthread_mutex_unlock(&types_lock);
 	if (!is_known) {
-		/*
-		 * The paths first, then the files: cg_change_list holds the change's
-		 * lock while it calls back, and the gate takes its own lock before
-		 * the change's (cg_gate_file_excluded): reading a file's gate inside
-		 * the listing would take them in the other order and could deadlock
-		 * with a thread of the pool.
-		 */
-		struct path_list pl = { 0 };
 		cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
-		if (cg_change_list(w->ctx->change, src_dir.ptr, collect_path, &pl) < 0)
+		if (each_crate_file(w->ctx->change, src_dir.ptr, mentions_type, scan_type_uses, &ts) < 0)
 			ts.is_named = true;
-		cg_error_clear();
-		for (size_t i = 0; i < pl.n; i++)
-			scan_type_uses(pl.paths[i], &ts);
-		path_list_release(&pl);
 		pthread_mutex_lock(&types_lock);
 		cg_array_grow((void **)&types, &types_cap, ntypes + 1, sizeof(*types));
 		types[ntypes++] = (struct type_answer){ key, ts.is_named };
@@ -620,28 +633,29 @@ unknown:
 	cg_buf_release(&right);
 }
 
-static int scan_bool_macro(const char *path, void *payload)
+static bool mentions_bool_macro(const char *text, size_t len, void *payload)
+{
+	const struct bool_macro_scan *bs = payload;
+	return memmem(text, len, "macro_rules!", 12) && has_word(text, len, bs->name, strlen(bs->name));
+}
+
+static void scan_bool_macro(const char *path, const char *text, size_t len, const struct cg_source *src, void *payload)
 {
 	struct bool_macro_scan *bs = payload;
-	struct cg_buf text = CG_BUF_INIT;
-	struct cg_source src;
 	TSTreeCursor c;
 	bool is_done = false;
 
-	if (!cg_ends_with(path, ".rs") || cg_change_read(bs->change, path, &text) < 0 ||
-	    !memmem(text.ptr, text.size, "macro_rules!", 12) ||
-	    !has_word(text.ptr, text.size, bs->name, strlen(bs->name)) ||
-	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
-		cg_error_clear();
-		cg_buf_release(&text);
-		return 0;
-	}
-	c = ts_tree_cursor_new(cg_source_root(&src));
+	(void)path;
+	(void)text;
+	(void)len;
+	if (!src)
+		return;
+	c = ts_tree_cursor_new(cg_source_root(src));
 	while (!is_done) {
 		TSNode n = ts_tree_cursor_current_node(&c);
 		bool is_def = cg_node_kind(n) == CG_K_MACRO_DEFINITION;
-		if (is_def && cg_node_is(&src, ts_node_child_by_field_name(n, "name", 4), bs->name))
-			read_bool_macro(bs, &src, n);
+		if (is_def && cg_node_is(src, ts_node_child_by_field_name(n, "name", 4), bs->name))
+			read_bool_macro(bs, src, n);
 		if (!is_def && ts_tree_cursor_goto_first_child(&c))
 			continue;
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
@@ -652,9 +666,6 @@ static int scan_bool_macro(const char *path, void *payload)
 		}
 	}
 	ts_tree_cursor_delete(&c);
-	cg_source_release(&src);
-	cg_buf_release(&text);
-	return 0;
 }
 
 /* Kept for the run: the value of each boolean macro asked about. */
@@ -687,9 +698,8 @@ static enum cg_tri bool_macro_value(const struct cg_change *change, const char *
 	}
 	for (int step = 0; step < 4 && cur; step++) {
 		struct bool_macro_scan bs = { change, cur, CG_TRI_UNKNOWN, false, false, NULL };
-		if (cg_change_list(change, "", scan_bool_macro, &bs) < 0)
+		if (each_crate_file(change, "", mentions_bool_macro, scan_bool_macro, &bs) < 0)
 			bs.is_mixed = true;
-		cg_error_clear();
 		free(cur);
 		cur = NULL;
 		if (bs.is_found && !bs.is_mixed) {
@@ -1232,21 +1242,23 @@ struct macro_scan {
  * `#[cfg(feature = "net")]` to what it wraps; its value comes from the cfg
  * its first rule writes before `$item`.
  */
-static int scan_macros(const char *path, void *payload)
+static bool mentions_cfg_macro(const char *text, size_t len, void *payload)
+{
+	(void)payload;
+	return memmem(text, len, "macro_rules!", 12) && memmem(text, len, "#[cfg(", 6);
+}
+
+static void scan_macros(const char *path, const char *text, size_t len, const struct cg_source *src, void *payload)
 {
 	struct macro_scan *ms = payload;
-	struct cg_buf text = CG_BUF_INIT;
-	struct cg_source src;
 
-	if (!cg_ends_with(path, ".rs") || cg_change_read(ms->change, path, &text) < 0 ||
-	    !memmem(text.ptr, text.size, "macro_rules!", 12) || !memmem(text.ptr, text.size, "#[cfg(", 6) ||
-	    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
-		cg_error_clear();
-		cg_buf_release(&text);
-		return 0;
-	}
-	for (uint32_t i = 0; i < ts_node_named_child_count(cg_source_root(&src)); i++) {
-		TSNode def = ts_node_named_child(cg_source_root(&src), i);
+	(void)path;
+	(void)text;
+	(void)len;
+	if (!src)
+		return;
+	for (uint32_t i = 0; i < ts_node_named_child_count(cg_source_root(src)); i++) {
+		TSNode def = ts_node_named_child(cg_source_root(src), i);
 		TSNode name = ts_node_child_by_field_name(def, "name", 4);
 		TSNode rule, right, rep;
 		if (cg_node_kind(def) != CG_K_MACRO_DEFINITION || ts_node_is_null(name))
@@ -1264,23 +1276,20 @@ static int scan_macros(const char *path, void *payload)
 				continue;
 			key = ts_node_named_child(tt, 0);
 			args = ts_node_named_child(tt, 1);
-			if (ts_node_is_null(key) || !cg_node_is(&src, key, "cfg") ||
+			if (ts_node_is_null(key) || !cg_node_is(src, key, "cfg") ||
 			    cg_node_kind(args) != CG_K_TOKEN_TREE)
 				break;
-			v = cg_gate_cfg_eval(&src, args, ms->env);
+			v = cg_gate_cfg_eval(src, args, ms->env);
 			if (v == CG_TRI_FALSE) {
-				size_t len;
-				const char *t = cg_node_text(&src, name, &len);
+				size_t nlen;
+				const char *t = cg_node_text(src, name, &nlen);
 				cg_array_grow((void **)&ms->env->macros, &ms->cap, ms->env->nmacros + 1,
 					      sizeof(*ms->env->macros));
-				ms->env->macros[ms->env->nmacros++] = (struct cg_gate_macro){ cg_strndup(t, len), v };
+				ms->env->macros[ms->env->nmacros++] = (struct cg_gate_macro){ cg_strndup(t, nlen), v };
 			}
 			break;
 		}
 	}
-	cg_source_release(&src);
-	cg_buf_release(&text);
-	return 0;
 }
 
 /* The wasm build of the crate: what it rejects, what config says never builds for wasm, its cfg-alias macros. */
@@ -1303,8 +1312,7 @@ static void crate_env(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, co
 				    strlen(attrs->kids[i]->value));
 	rejected_features(env, ctx, cr, &fcap);
 	cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
-	cg_change_list(ctx->change, src_dir.ptr, scan_macros, &ms);
-	cg_error_clear();
+	each_crate_file(ctx->change, src_dir.ptr, mentions_cfg_macro, scan_macros, &ms);
 	cg_buf_release(&src_dir);
 }
 
