@@ -756,13 +756,284 @@ static bool is_in_dead_macro_branch(const struct walk *w, TSNode at)
 	return false;
 }
 
+/* What the crate's wasm build does with bool fields named `name`: declares them, sets them to what. */
+struct flag_scan {
+	const struct cg_rule_ctx *ctx;
+	const struct cg_gate_env *env;
+	const char *name;
+	size_t len;
+	const struct cg_source *src; /* the file being walked */
+	size_t ndecls;
+	bool may_be_true; /* a write of something else than `false` or a copy of such a field, or a user may set it */
+};
+
+static bool node_is_flag(const struct flag_scan *fs, TSNode n)
+{
+	size_t len;
+	const char *t;
+	if (ts_node_is_null(n))
+		return false;
+	t = cg_node_text(fs->src, n, &len);
+	return len == fs->len && !memcmp(t, fs->name, len);
+}
+
+/* `false`, or `x.name` (a field of the same name, false by the same reasoning). */
+static bool is_false_value(const struct flag_scan *fs, TSNode v)
+{
+	if (ts_node_is_null(v))
+		return false;
+	if (cg_node_kind(v) == CG_K_FIELD_EXPRESSION)
+		return node_is_flag(fs, ts_node_child_by_field_name(v, "field", 5));
+	return cg_node_is(fs->src, v, "false");
+}
+
+/* Derives that make a value from what the code writes, never from outside (a deserializer, a parser). */
+static bool derives_only_plain(const struct cg_source *src, TSNode item)
+{
+	static const char *const plain[] = { "derive",	  "Clone", "Copy",	 "Debug", "Default",
+					     "PartialEq", "Eq",	   "PartialOrd", "Ord",	  "Hash" };
+	for (TSNode a = ts_node_prev_named_sibling(item); !ts_node_is_null(a) && cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM;
+	     a = ts_node_prev_named_sibling(a)) {
+		size_t len;
+		const char *t = cg_node_text(src, a, &len), *end = t + len;
+		if (!memmem(t, len, "derive", 6)) {
+			if (memmem(t, len, "serde", 5))
+				return false;
+			continue;
+		}
+		for (const char *p = t; p < end;) {
+			const char *q = p;
+			bool is_plain = false;
+			while (q < end && is_ident_char(*q))
+				q++;
+			for (size_t i = 0; q > p && i < sizeof(plain) / sizeof(plain[0]) && !is_plain; i++)
+				is_plain = strlen(plain[i]) == (size_t)(q - p) && !memcmp(plain[i], p, (size_t)(q - p));
+			if (q > p && !is_plain && !(q - p == 1 && *p == '#'))
+				return false;
+			p = q > p ? q : p + 1;
+		}
+	}
+	return true;
+}
+
+/*
+ * `name` among a macro call's tokens (not a cfg-alias macro false on wasm):
+ * whether these tokens may set it to anything but false. Reads (`if
+ * self.name`), `name: bool` and `name = false` / `name: false` or a copy
+ * `x.name` do not; `mut name`, `pub name: bool`, `name |= …`, a shorthand
+ * `{ name, … }` and any other value do.
+ */
+static bool token_may_set(const struct flag_scan *fs, TSNode ident)
+{
+	TSNode prev = ts_node_prev_sibling(ident), next = ts_node_next_sibling(ident), v;
+	size_t len;
+	const char *t;
+	if (!ts_node_is_null(prev) && (cg_node_is(fs->src, prev, "mut") || cg_node_is(fs->src, prev, "pub")))
+		return true;
+	if (ts_node_is_null(next))
+		return !ts_node_is_null(prev) && (cg_node_is(fs->src, prev, "{") || cg_node_is(fs->src, prev, ","));
+	t = cg_node_text(fs->src, next, &len);
+	if ((len == 1 && (*t == ',' || *t == '}')) && !ts_node_is_null(prev) &&
+	    (cg_node_is(fs->src, prev, "{") || cg_node_is(fs->src, prev, ",")))
+		return true;
+	if (len == 1 && *t == ':') {
+		v = ts_node_next_sibling(next);
+		if (!ts_node_is_null(v) && cg_node_is(fs->src, v, "bool"))
+			return false;
+	} else if (len >= 2 && t[len - 1] == '=' && strcmp("==", t) &&
+		   !(len == 2 && (*t == '!' || *t == '<' || *t == '>'))) {
+		return true; /* `|=`, `^=`, … */
+	} else if (!(len == 1 && *t == '=')) {
+		return false; /* a read */
+	}
+	/* The value: `false`, or `a.b.name` up to a `,`, `;` or the end. */
+	v = ts_node_next_sibling(next);
+	if (!ts_node_is_null(v) && cg_node_is(fs->src, v, "false"))
+		return false;
+	for (TSNode last = (TSNode){ 0 }; !ts_node_is_null(v); v = ts_node_next_sibling(v)) {
+		if (cg_node_is(fs->src, v, ",") || cg_node_is(fs->src, v, ";"))
+			return !(!ts_node_is_null(last) && node_is_flag(fs, last));
+		if (!cg_node_is(fs->src, v, ".") && cg_node_kind(v) != CG_K_IDENTIFIER && cg_node_kind(v) != CG_K_SELF)
+			return true;
+		last = v;
+	}
+	return true;
+}
+
+static int find_flag_writes(TSNode node, void *payload)
+{
+	struct flag_scan *fs = payload;
+	enum cg_kind kind = cg_node_kind(node);
+	const char *type = ts_node_type(node);
+
+	if (fs->may_be_true)
+		return CG_WALK_SKIP;
+	if (kind == CG_K_MACRO_INVOCATION) {
+		/* A cfg-alias macro false on wasm wraps code the wasm build leaves out (tokio's cfg_schedule_latency!).
+		 */
+		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
+		for (size_t i = 0; !ts_node_is_null(mac) && i < fs->env->nmacros; i++)
+			if (fs->env->macros[i].value == CG_TRI_FALSE &&
+			    cg_node_is(fs->src, mac, fs->env->macros[i].name))
+				return CG_WALK_SKIP;
+	} else if (kind == CG_K_FIELD_DECLARATION && node_is_flag(fs, ts_node_child_by_field_name(node, "name", 4))) {
+		TSNode vis = ts_node_named_child(node, 0), ftype = ts_node_child_by_field_name(node, "type", 4);
+		TSNode item = node;
+		while (!ts_node_is_null(item) && cg_node_kind(item) != CG_K_STRUCT_ITEM)
+			item = ts_node_parent(item);
+		fs->ndecls++;
+		/* Another crate sets a `pub` field; a bool only is a flag; a deserializer sets any. */
+		if ((cg_node_kind(vis) == CG_K_VISIBILITY_MODIFIER && cg_node_is(fs->src, vis, "pub")) ||
+		    !cg_node_is(fs->src, ftype, "bool") || ts_node_is_null(item) ||
+		    !derives_only_plain(fs->src, item) ||
+		    (!ts_node_is_null(ts_node_prev_named_sibling(node)) &&
+		     cg_node_kind(ts_node_prev_named_sibling(node)) == CG_K_ATTRIBUTE_ITEM))
+			fs->may_be_true = true;
+	} else if (!strcmp(type, "assignment_expression") || !strcmp(type, "compound_assignment_expr")) {
+		TSNode left = ts_node_child_by_field_name(node, "left", 4);
+		if (cg_node_kind(left) == CG_K_FIELD_EXPRESSION &&
+		    node_is_flag(fs, ts_node_child_by_field_name(left, "field", 5)))
+			fs->may_be_true = !strcmp(type, "compound_assignment_expr") ||
+					  !is_false_value(fs, ts_node_child_by_field_name(node, "right", 5));
+	} else if (kind == CG_K_FIELD_INITIALIZER) {
+		if (node_is_flag(fs, ts_node_child_by_field_name(node, "field", 5)))
+			fs->may_be_true = !is_false_value(fs, ts_node_child_by_field_name(node, "value", 5));
+	} else if (!strcmp(type, "shorthand_field_initializer")) {
+		fs->may_be_true = node_is_flag(fs, ts_node_named_child(node, 0));
+	} else if (kind == CG_K_REFERENCE_EXPRESSION) {
+		TSNode v = ts_node_child_by_field_name(node, "value", 5);
+		fs->may_be_true = cg_node_kind(v) == CG_K_FIELD_EXPRESSION &&
+				  node_is_flag(fs, ts_node_child_by_field_name(v, "field", 5)) &&
+				  ts_node_child_count(node) > 2; /* `&mut x.name` */
+	} else if (kind == CG_K_IDENTIFIER && cg_node_kind(ts_node_parent(node)) == CG_K_TOKEN_TREE &&
+		   node_is_flag(fs, node)) {
+		fs->may_be_true = token_may_set(fs, node);
+	}
+	return CG_WALK_ENTER;
+}
+
+static bool mentions_flag(const char *text, size_t len, void *payload)
+{
+	const struct flag_scan *fs = payload;
+	return !fs->may_be_true && has_word(text, len, fs->name, fs->len);
+}
+
+static void scan_flag_writes(const char *path, const char *text, size_t len, const struct cg_source *src, void *payload)
+{
+	struct flag_scan *fs = payload;
+	(void)text;
+	(void)len;
+	if (cg_gate_file_excluded(fs->ctx->gate, fs->ctx->change, path, fs->env))
+		return;
+	fs->src = src;
+	if (!src || cg_gate_walk(src, fs->env, find_flag_writes, fs) < 0)
+		fs->may_be_true = true; /* unread: it may set the field */
+	cg_error_clear();
+}
+
+/* Kept for the run: every finding under the same flag asks the same question. */
+static struct type_answer *flags;
+static size_t nflags, flags_cap;
+
+/*
+ * Whether the bool fields named `name` of the crate are false whenever the
+ * wasm build runs: each is declared `bool`, narrower than `pub` (no other
+ * crate sets it), in a struct no deserializer fills, and every write the
+ * wasm build compiles sets `false` or copies another such field (tokio's
+ * `track_task_schedule_latency`, set true only by a Builder method of a
+ * feature it rejects on wasm, copied from Builder into Config).
+ */
+static bool flag_is_false_on_wasm(const struct walk *w, TSNode field)
+{
+	const struct cg_crate *cr = cg_crate_of(w->ctx->cargo, w->ctx->path);
+	struct cg_buf src_dir = CG_BUF_INIT;
+	size_t len;
+	const char *t = cg_node_text(w->ctx->src, field, &len);
+	char *s = cg_strndup(t, len);
+	struct flag_scan fs = { w->ctx, w->base_env, s, len, NULL, 0, false };
+	uint64_t key;
+	bool is_known = false, is_false = false;
+
+	if (!cr)
+		goto done;
+	key = cg_hash64(s, len,
+			cg_hash64(cr->manifest_path, strlen(cr->manifest_path),
+				  cg_hash64(&w->ctx->change, sizeof(w->ctx->change), cg_gate_env_hash(w->base_env))));
+	pthread_mutex_lock(&types_lock);
+	for (size_t i = 0; i < nflags && !is_known; i++) {
+		if (flags[i].key == key) {
+			is_false = !flags[i].is_named;
+			is_known = true;
+		}
+	}
+	pthread_mutex_unlock(&types_lock);
+	if (is_known)
+		goto done;
+	cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
+	if (each_crate_file(w->ctx->change, src_dir.ptr, mentions_flag, scan_flag_writes, &fs) < 0)
+		fs.may_be_true = true;
+	is_false = fs.ndecls && !fs.may_be_true;
+	pthread_mutex_lock(&types_lock);
+	cg_array_grow((void **)&flags, &flags_cap, nflags + 1, sizeof(*flags));
+	flags[nflags++] = (struct type_answer){ key, !is_false };
+	pthread_mutex_unlock(&types_lock);
+done:
+	cg_buf_release(&src_dir);
+	free(s);
+	return is_false;
+}
+
+/* The field of `x.f` (a flag's read), or a null node. */
+static TSNode flag_field(TSNode e)
+{
+	return cg_node_kind(e) == CG_K_FIELD_EXPRESSION ? ts_node_child_by_field_name(e, "field", 5) : (TSNode){ 0 };
+}
+
+/*
+ * `at` runs only when a flag field is true, and that flag is false on
+ * wasm: in the consequence of `if x.f { … }` (or `if x.f && …`), or in the
+ * argument of `x.f.then(…)`.
+ */
+static bool is_under_false_flag(const struct walk *w, TSNode at)
+{
+	const struct cg_source *src = w->ctx->src;
+	for (TSNode prev = at, n = ts_node_parent(at); !ts_node_is_null(n); prev = n, n = ts_node_parent(n)) {
+		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM)
+			return false;
+		if (cg_node_kind(n) == CG_K_IF_EXPRESSION &&
+		    ts_node_eq(ts_node_child_by_field_name(n, "consequence", 11), prev)) {
+			TSNode cond = ts_node_child_by_field_name(n, "condition", 9);
+			/* Down the left of `a && b && c`, each right operand on the way. */
+			for (int i = 0; i < 16 && !ts_node_is_null(cond); i++) {
+				TSNode op = ts_node_child_by_field_name(cond, "operator", 8), f;
+				bool is_and = cg_node_kind(cond) == CG_K_BINARY_EXPRESSION && !ts_node_is_null(op) &&
+					      cg_node_kind(op) == CG_K_AND_AND;
+				f = flag_field(is_and ? ts_node_child_by_field_name(cond, "right", 5) : cond);
+				if (!ts_node_is_null(f) && flag_is_false_on_wasm(w, f))
+					return true;
+				cond = is_and ? ts_node_child_by_field_name(cond, "left", 4) : (TSNode){ 0 };
+			}
+		} else if (cg_node_kind(n) == CG_K_ARGUMENTS &&
+			   cg_node_kind(ts_node_parent(n)) == CG_K_CALL_EXPRESSION) {
+			TSNode fn = ts_node_child_by_field_name(ts_node_parent(n), "function", 8), f;
+			if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION &&
+			    cg_node_is(src, ts_node_child_by_field_name(fn, "field", 5), "then")) {
+				f = flag_field(ts_node_child_by_field_name(fn, "value", 5));
+				if (!ts_node_is_null(f) && flag_is_false_on_wasm(w, f))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* Reports now, or holds a finding in a private helper until the walk has seen its callers. */
 static void report_or_hold(struct walk *w, TSNode at, const struct cg_conf_node *call, char **full)
 {
 	TSNode helper = w->has_wasm_tests ? private_helper_of(w->ctx->src, at) : (TSNode){ 0 };
 	TSNode type = private_impl_type(w->ctx->src, at);
 	if (is_under_exists_guard(w->ctx->src, at, *full) || is_in_dead_macro_branch(w, at) ||
-	    (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type)))
+	    is_under_false_flag(w, at) || (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type)))
 		return;
 	if (ts_node_is_null(helper)) {
 		report(w, at, call, *full);
@@ -1509,7 +1780,10 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 		   "library being its wasm build (wasm-pack, cargo-leptos). Nor code that cannot run\n"
 		   "on wasm: the methods of a crate-private type that no code the wasm build\n"
 		   "compiles names (outside its own impls and `use` lines), a std::fs call under\n"
-		   "`if p.exists()` (or is_file, is_dir) on the path it reads (false on wasm), and the\n"
+		   "`if p.exists()` (or is_file, is_dir) on the path it reads (false on wasm), code\n"
+		   "under a flag no wasm-built code sets (`if cfg.flag { … }`, `cfg.flag.then(…)`,\n"
+		   "where every `flag` field is a crate-private bool that the wasm build only sets\n"
+		   "to false or copies from another such field), and the\n"
 		   "branch of `if m!() { … } else { … }` that a boolean macro rules out on wasm, its\n"
 		   "value read from the repository's `macro_rules! m` under cfg (sycamore's\n"
 		   "`is_not_ssr!`).\n"
