@@ -19,6 +19,7 @@
 #include "rules/gate.h"
 #include "rules/rule.h"
 #include "crate/workspace.h"
+#include "syntax/items.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -32,6 +33,10 @@ struct wasm_crate {
 	char *why; /* the evidence, for the message */
 	bool has_env;
 	struct cg_gate_env env;
+	/* Paths of dependencies the wasm build lacks (`hyper`, or `tokio::net` for a feature turned on off wasm only).
+	 */
+	char **native_paths;
+	size_t nnative_paths;
 };
 
 static pthread_mutex_t crates_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -63,9 +68,10 @@ struct walk {
 	const struct cg_gate_env *env;
 	const struct cg_gate_env *base_env; /* the crate's, for its other files */
 	const char *why_wasm;		    /* why the crate counts as a WASM crate, for the message */
-	int file_state;			    /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
-	bool has_wasm_tests;		    /* the file runs its tests on wasm (wasm_bindgen_test) */
-	struct held *held; /* findings in private helpers, judged once the walk has seen every caller */
+	const struct wasm_crate *wc;
+	int file_state;	     /* 0: not asked yet, 1: compiled for wasm32, -1: its module is gated away */
+	bool has_wasm_tests; /* the file runs its tests on wasm (wasm_bindgen_test) */
+	struct held *held;   /* findings in private helpers, judged once the walk has seen every caller */
 	size_t nheld, held_cap;
 };
 
@@ -1083,11 +1089,88 @@ static void report_held(struct walk *w)
 	free(w->held);
 }
 
+/* Whether squeezed use text `u` (after `use`) reaches native path `np` (`tokio::net`), also in a `{…}` list. */
+static bool use_reaches(const char *u, const char *np)
+{
+	const char *sep = strstr(np, "::"), *p;
+	size_t klen = sep ? (size_t)(sep - np) : strlen(np);
+	if (cg_starts_with(u, "::"))
+		u += 2;
+	if (strncmp(u, np, klen) || is_ident_char(u[klen]))
+		return false;
+	if (!sep)
+		return true;
+	p = u + klen;
+	if (strncmp(p, "::", 2))
+		return false;
+	p += 2;
+	if (*p != '{') {
+		size_t flen = strlen(sep + 2);
+		return !strncmp(p, sep + 2, flen) && !is_ident_char(p[flen]);
+	}
+	/* `tokio::{net::TcpListener, sync}`: an element of the list at its first level. */
+	for (int depth = 0; *p; p++) {
+		if (*p == '{' || *p == '}') {
+			depth += *p == '{' ? 1 : -1;
+			if (depth <= 0)
+				return false;
+		}
+		if (depth == 1 && (*p == '{' || *p == ',')) {
+			size_t flen = strlen(sep + 2);
+			if (!strncmp(p + 1, sep + 2, flen) && !is_ident_char(p[1 + flen]))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A file with a top-level `use` of a dependency the wasm build lacks does
+ * not compile for wasm: a crate that builds there leaves its module out
+ * (axum's test_helpers, `use tokio::net::TcpListener`, under
+ * `cfg(any(test, feature = "__private"))`). A `use` with a cfg of its own
+ * is passed over.
+ */
+static bool uses_native_dep(const struct wasm_crate *wc, const char *text, size_t len)
+{
+	struct cg_items items = CG_ITEMS_INIT;
+	struct cg_buf u = CG_BUF_INIT;
+	bool is = false;
+	if (!wc || !wc->nnative_paths || cg_items_scan(&items, text, len) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	for (size_t i = 0; i < items.n && !is; i++) {
+		const struct cg_item *it = &items.items[i];
+		const char *at;
+		if (it->kind != CG_ITEM_USE || it->parent != CG_ITEM_TOP ||
+		    memmem(text + it->start, it->decl - it->start, "cfg", 3))
+			continue;
+		/* Without white space, but where it parts two words (`fs as tfs`). */
+		cg_buf_truncate(&u, 0);
+		for (const char *p = text + it->decl, *end = text + it->end; p < end; p++) {
+			if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+				cg_buf_putc(&u, *p);
+			else if (u.size && is_ident_char(u.ptr[u.size - 1]) && p + 1 < end && is_ident_char(p[1]))
+				cg_buf_putc(&u, ' ');
+		}
+		at = strstr(u.ptr, "use ");
+		for (size_t k = 0; at && k < wc->nnative_paths && !is; k++)
+			is = use_reaches(at + 4, wc->native_paths[k]);
+	}
+	cg_items_release(&items);
+	cg_buf_release(&u);
+	return is;
+}
+
 /* A finding in hand: is the file compiled at all? Asked once, it may read the parent module files. */
 static bool file_is_compiled(struct walk *w)
 {
 	if (!w->file_state)
-		w->file_state = cg_gate_file_excluded(w->ctx->gate, w->ctx->change, w->ctx->path, w->env) ? -1 : 1;
+		w->file_state = cg_gate_file_excluded(w->ctx->gate, w->ctx->change, w->ctx->path, w->env) ||
+						uses_native_dep(w->wc, w->ctx->src->text, w->ctx->src->len)
+					? -1
+					: 1;
 	return w->file_state > 0;
 }
 
@@ -1563,6 +1646,90 @@ static void scan_macros(const char *path, const char *text, size_t len, const st
 	}
 }
 
+/*
+ * The dependencies the wasm build lacks, from the manifest: a dependency
+ * declared only in [target.…] tables whose cfg is false on wasm32
+ * (`hyper`); and for one it has, a feature turned on only in such tables
+ * and by no [features] entry, as the module of that name (`tokio::net` of
+ * axum's `cfg(not(target_arch = "wasm32"))` table asking tokio for "net",
+ * its wasm32 table not): the crates name their feature-gated modules so.
+ */
+static void native_deps(struct wasm_crate *wc, const struct cg_crate *cr)
+{
+	const struct cg_manifest *m = &cr->manifest;
+	size_t cap = 0;
+	for (size_t i = 0; i < m->ndeps; i++) {
+		const struct cg_crate_dep *d = &m->deps[i];
+		bool is_on_wasm = false, has_off = false, is_seen = false;
+		struct cg_buf path = CG_BUF_INIT;
+		if (d->kind != CG_DEP_NORMAL || d->is_workspace_decl)
+			continue;
+		for (size_t k = 0; k < i && !is_seen; k++)
+			is_seen = m->deps[k].kind == CG_DEP_NORMAL && !m->deps[k].is_workspace_decl &&
+				  !strcmp(m->deps[k].key, d->key);
+		if (is_seen)
+			continue;
+		/* d: the key's first table; is any of its tables off on wasm, does the wasm build read one? */
+		for (size_t k = 0; k < m->ndeps; k++) {
+			const struct cg_crate_dep *o = &m->deps[k];
+			if (o->kind != CG_DEP_NORMAL || o->is_workspace_decl || strcmp(o->key, d->key))
+				continue;
+			if (o->target && target_value(o->target) == CG_TRI_FALSE)
+				has_off = true;
+			else
+				is_on_wasm = true;
+		}
+		if (!has_off)
+			continue;
+		for (const char *c = d->key; *c; c++)
+			cg_buf_putc(&path, *c == '-' ? '_' : *c);
+		if (!is_on_wasm) {
+			strings_add(&wc->native_paths, &wc->nnative_paths, &cap, path.ptr, path.size);
+			cg_buf_release(&path);
+			continue;
+		}
+		for (size_t k = 0; k < m->ndeps; k++) {
+			const struct cg_crate_dep *o = &m->deps[k];
+			if (o->kind != CG_DEP_NORMAL || o->is_workspace_decl || strcmp(o->key, d->key) || !o->target ||
+			    target_value(o->target) != CG_TRI_FALSE)
+				continue;
+			for (size_t f = 0; f < o->nfeatures; f++) {
+				const char *feat = o->features[f].text;
+				bool is_wasm_too = false;
+				for (size_t j = 0; j < m->ndeps && !is_wasm_too; j++) {
+					const struct cg_crate_dep *x = &m->deps[j];
+					if (x->kind != CG_DEP_NORMAL || strcmp(x->key, d->key) ||
+					    (x->target && target_value(x->target) == CG_TRI_FALSE))
+						continue;
+					for (size_t g = 0; g < x->nfeatures && !is_wasm_too; g++)
+						is_wasm_too = !strcmp(x->features[g].text, feat);
+				}
+				/* `net = ["tokio/net"]`, `tokio?/net`: a feature of the crate may turn it on anywhere.
+				 */
+				for (size_t j = 0; j < m->nfeatures && !is_wasm_too; j++) {
+					for (size_t g = 0; g < m->features[j].nitems && !is_wasm_too; g++) {
+						const char *it = m->features[j].items[g].text, *slash = strchr(it, '/');
+						size_t klen = strlen(d->key);
+						is_wasm_too = slash && !strcmp(slash + 1, feat) &&
+							      !strncmp(it, d->key, klen) &&
+							      (it + klen == slash ||
+							       (it[klen] == '?' && it + klen + 1 == slash));
+					}
+				}
+				if (!is_wasm_too && strspn(feat, "abcdefghijklmnopqrstuvwxyz_-") == strlen(feat)) {
+					struct cg_buf np = CG_BUF_INIT;
+					cg_buf_printf(&np, "%s::", path.ptr);
+					for (const char *c = feat; *c; c++)
+						cg_buf_putc(&np, *c == '-' ? '_' : *c);
+					strings_add(&wc->native_paths, &wc->nnative_paths, &cap, np.ptr, np.size);
+					cg_buf_release(&np);
+				}
+			}
+		}
+		cg_buf_release(&path);
+	}
+}
+
 /* The wasm build of the crate: what it rejects, what config says never builds for wasm, its cfg-alias macros. */
 static void crate_env(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, const struct cg_crate *cr)
 {
@@ -1625,6 +1792,7 @@ static struct wasm_crate *wasm_crate_of(const struct cg_rule_ctx *ctx, bool want
 	}
 	if (wants_env && wc->is_wasm && !wc->has_env) {
 		crate_env(&wc->env, ctx, cr);
+		native_deps(wc, cr);
 		wc->has_env = true;
 	}
 	pthread_mutex_unlock(&crates_lock);
@@ -1731,6 +1899,7 @@ static int check(struct cg_rule_ctx *ctx)
 	w.calls = cg_conf_child(ctx->rule_cfg, "calls");
 	w.except = cg_conf_child(ctx->rule_cfg, "except");
 	w.why_wasm = wc->why;
+	w.wc = wc;
 	w.base_env = &wc->env;
 	env = wc->env;
 	/* A file of wasm_bindgen_test tests runs them on wasm: its tests count. */
@@ -1779,7 +1948,10 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 		   "binaries (src/main.rs, src/bin/) of a package whose [lib] is a cdylib, the\n"
 		   "library being its wasm build (wasm-pack, cargo-leptos). Nor code that cannot run\n"
 		   "on wasm: the methods of a crate-private type that no code the wasm build\n"
-		   "compiles names (outside its own impls and `use` lines), a std::fs call under\n"
+		   "compiles names (outside its own impls and `use` lines), a file whose `use`\n"
+		   "names a dependency the crate declares only for other targets, or a module of\n"
+		   "one behind a feature it asks for only there (`use tokio::net::…` with \"net\" in\n"
+		   "a `cfg(not(target_arch = \"wasm32\"))` table alone), a std::fs call under\n"
 		   "`if p.exists()` (or is_file, is_dir) on the path it reads (false on wasm), code\n"
 		   "under a flag no wasm-built code sets (`if cfg.flag { … }`, `cfg.flag.then(…)`,\n"
 		   "where every `flag` field is a crate-private bool that the wasm build only sets\n"
