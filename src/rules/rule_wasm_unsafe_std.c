@@ -798,10 +798,14 @@ static bool derives_only_plain(const struct cg_source *src, TSNode item)
 {
 	static const char *const plain[] = { "derive",	  "Clone", "Copy",	 "Debug", "Default",
 					     "PartialEq", "Eq",	   "PartialOrd", "Ord",	  "Hash" };
-	for (TSNode a = ts_node_prev_named_sibling(item); !ts_node_is_null(a) && cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM;
+	for (TSNode a = ts_node_prev_named_sibling(item);
+	     !ts_node_is_null(a) && (cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM || cg_node_kind(a) == CG_K_LINE_COMMENT ||
+				     cg_node_kind(a) == CG_K_BLOCK_COMMENT);
 	     a = ts_node_prev_named_sibling(a)) {
 		size_t len;
 		const char *t = cg_node_text(src, a, &len), *end = t + len;
+		if (cg_node_kind(a) != CG_K_ATTRIBUTE_ITEM)
+			continue;
 		if (!memmem(t, len, "derive", 6)) {
 			if (memmem(t, len, "serde", 5))
 				return false;
@@ -814,7 +818,7 @@ static bool derives_only_plain(const struct cg_source *src, TSNode item)
 				q++;
 			for (size_t i = 0; q > p && i < sizeof(plain) / sizeof(plain[0]) && !is_plain; i++)
 				is_plain = strlen(plain[i]) == (size_t)(q - p) && !memcmp(plain[i], p, (size_t)(q - p));
-			if (q > p && !is_plain && !(q - p == 1 && *p == '#'))
+			if (q > p && !is_plain)
 				return false;
 			p = q > p ? q : p + 1;
 		}
