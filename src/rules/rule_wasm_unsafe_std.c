@@ -40,8 +40,12 @@ struct wasm_crate {
 };
 
 static pthread_mutex_t crates_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Kept for the run, like the cargo cache: a crate is asked about by each of its files. */
-static struct wasm_crate *crates;
+/*
+ * Kept for the run, like the cargo cache: a crate is asked about by each of
+ * its files. One allocation each, so an entry a walk holds stays where it is
+ * when another thread adds a crate.
+ */
+static struct wasm_crate **crates;
 static size_t ncrates, crates_cap;
 
 static bool is_ident_char(char c)
@@ -1776,13 +1780,12 @@ static struct wasm_crate *wasm_crate_of(const struct cg_rule_ctx *ctx, bool want
 			cg_hash64(&cr, sizeof(cr), cg_hash64(&ctx->change, sizeof(ctx->change), 0)));
 	pthread_mutex_lock(&crates_lock);
 	for (size_t i = 0; i < ncrates && !wc; i++)
-		if (crates[i].key == key)
-			wc = &crates[i];
+		if (crates[i]->key == key)
+			wc = crates[i];
 	if (!wc) {
 		struct cg_buf why = CG_BUF_INIT;
 		cg_array_grow((void **)&crates, &crates_cap, ncrates + 1, sizeof(*crates));
-		wc = &crates[ncrates++];
-		memset(wc, 0, sizeof(*wc));
+		wc = crates[ncrates++] = cg_calloc(1, sizeof(*wc));
 		wc->key = key;
 		for (size_t i = 0; globs && i < globs->nkids && !wc->is_wasm; i++) {
 			if (globs->kids[i]->value && cg_glob_match(globs->kids[i]->value, cr->manifest_path)) {
