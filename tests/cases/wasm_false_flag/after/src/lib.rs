@@ -1,0 +1,6 @@
+#[macro_use]
+mod macros;
+mod builder;
+mod scheduler;
+
+pub use builder::Builder;

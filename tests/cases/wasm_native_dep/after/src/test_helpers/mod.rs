@@ -1,0 +1,2 @@
+mod test_client;
+pub(crate) use test_client::TestClient;
