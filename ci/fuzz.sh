@@ -39,6 +39,14 @@ seed fuzz_rules_manifest "${toml[@]}"
 seed fuzz_config "${yaml[@]}"
 mkdir -p "$build/fuzz-corpus/fuzz_diff"
 git -C "$root" log -p -n 30 --format= > "$build/fuzz-corpus/fuzz_diff/history.diff" 2>/dev/null || true
+# Real index files, versions 2 to 4 (4 compresses paths), with a cache-tree extension.
+idx="$build/fuzz-corpus/fuzz_index_file" seedrepo="$build/fuzz-index-repo"
+rm -rf "$seedrepo" && mkdir -p "$idx" "$seedrepo/src/a" && git init -q "$seedrepo"
+printf 'fn main() {}\n' >"$seedrepo/src/main.rs"; printf 'x\n' >"$seedrepo/src/a/b.rs"; printf '[package]\n' >"$seedrepo/Cargo.toml"
+git -C "$seedrepo" add -A && git -C "$seedrepo" write-tree >/dev/null
+for v in 2 3 4; do
+  git -C "$seedrepo" update-index --index-version "$v" && cp -f "$seedrepo/.git/index" "$idx/v$v"
+done
 python3 "$root/tests/fuzz/seeds/hostile.py" "$build/fuzz-corpus"
 for dir in "$root"/tests/fuzz/seeds/*/; do
   [[ -d "$dir" ]] && mkdir -p "$build/fuzz-corpus/$(basename "$dir")" && cp -f "$dir"* "$build/fuzz-corpus/$(basename "$dir")/"

@@ -168,7 +168,6 @@ static bool is_ignore_case(git_repository *repo)
 
 int cg_index_file_open(struct cg_index_file **out, git_repository *repo)
 {
-	struct cg_index_file *f;
 	struct cg_buf path = CG_BUF_INIT;
 	const char *gitdir = git_repository_path(repo), *env = getenv("GIT_INDEX_FILE");
 	struct stat st;
@@ -198,12 +197,27 @@ int cg_index_file_open(struct cg_index_file **out, git_repository *repo)
 		return CG_E_NOTFOUND;
 	}
 	close(fd);
-	f = cg_calloc(1, sizeof(*f));
-	f->map = map;
-	f->size = (size_t)st.st_size;
-	cg_buf_init(&f->arena);
-	err = memcmp(map, "DIRC", 4) ? CG_E_NOTFOUND : parse_entries(f, map, f->size);
+	err = cg_index_file_parse(out, map, (size_t)st.st_size);
 	if (err < 0) {
+		munmap(map, (size_t)st.st_size);
+		return err;
+	}
+	(*out)->is_mapped = true;
+	return 0;
+}
+
+int cg_index_file_parse(struct cg_index_file **out, const void *data, size_t size)
+{
+	struct cg_index_file *f;
+
+	*out = NULL;
+	if (size < 12 + GIT_OID_RAWSZ || memcmp(data, "DIRC", 4))
+		return CG_E_NOTFOUND;
+	f = cg_calloc(1, sizeof(*f));
+	f->map = data;
+	f->size = size;
+	cg_buf_init(&f->arena);
+	if (parse_entries(f, data, size) < 0) {
 		cg_index_file_free(f);
 		return CG_E_NOTFOUND;
 	}
@@ -215,7 +229,8 @@ void cg_index_file_free(struct cg_index_file *f)
 {
 	if (!f)
 		return;
-	munmap((void *)f->map, f->size);
+	if (f->is_mapped)
+		munmap((void *)f->map, f->size);
 	free(f->entries);
 	cg_buf_release(&f->arena);
 	free(f);

@@ -26,10 +26,13 @@ struct cg_index_file {
 	size_t n;
 	struct cg_buf arena;		    /* version 4's paths, rebuilt */
 	const unsigned char *ext, *ext_end; /* the extensions, between the entries and the checksum */
+	bool is_mapped;			    /* map is this file's own mapping, unmapped by cg_index_file_free */
 };
 
 /* CG_E_NOTFOUND (nothing set) for anything but a plain index of versions 2-4 in a case-sensitive repository. */
 int cg_index_file_open(struct cg_index_file **out, git_repository *repo);
+/* The same over bytes the caller keeps alive (and a fuzzer feeds). */
+int cg_index_file_parse(struct cg_index_file **out, const void *data, size_t size);
 void cg_index_file_free(struct cg_index_file *f);
 /* The position of the first entry whose path sorts at or after `prefix`. */
 size_t cg_index_file_find_prefix(const struct cg_index_file *f, const char *prefix);
