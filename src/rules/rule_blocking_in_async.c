@@ -3020,6 +3020,24 @@ static void check_chains(struct walk *w)
 	cg_summary_release(&s);
 }
 
+/*
+ * Whether the pass parsed the whole file (its default range), not only the
+ * items a rule may fire on: then the call graph can summarize the file
+ * from this tree.
+ */
+static bool is_whole_parse(const struct cg_source *src)
+{
+	uint32_t n;
+	TSRange *r;
+	bool yes;
+	if (!src->tree)
+		return false;
+	r = ts_tree_included_ranges(src->tree, &n);
+	yes = n == 1 && r[0].start_byte == 0 && r[0].end_byte == UINT32_MAX;
+	free(r);
+	return yes;
+}
+
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { 0 };
@@ -3051,6 +3069,8 @@ static int check(struct cg_rule_ctx *ctx)
 	if (ts && (err = cg_severity_parse(&w.test_severity, ts)) < 0)
 		return err;
 	cg_blocking_list_load(&w.list, ctx->rule_cfg);
+	if (ctx->cargo && is_whole_parse(ctx->src))
+		cg_callgraph_lend(ctx->path, ctx->src, w.rf);
 
 	grow_levels(&w, 0);
 	w.levels[0].node = root;
@@ -3079,6 +3099,7 @@ done:
 	ts_tree_cursor_delete(&c);
 	check_chains(&w);
 	note_added_blocking(&w);
+	cg_callgraph_lend(NULL, NULL, NULL);
 	unbind_to(&w, 0);
 	unguard_to(&w, 0);
 	free(w.binds);
