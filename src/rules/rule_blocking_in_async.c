@@ -2578,6 +2578,21 @@ static bool is_item(enum cg_kind kind)
 	       kind == CG_K_STATIC_ITEM || kind == CG_K_STRUCT_ITEM || kind == CG_K_ENUM_ITEM;
 }
 
+/*
+ * Whether an item's text holds `async` anywhere, comments included. An item
+ * starts a body that is not async (a sync fn, or none), and every async
+ * context (an async fn, block or closure, or the marker before one in an
+ * ERROR) is written with the word: an item without it holds none, and
+ * what the walk records inside (bindings, guards) ends with it. Most sync
+ * helpers of a crate are skipped whole.
+ */
+static bool has_async_text(const struct walk *w, TSNode item)
+{
+	size_t len;
+	const char *t = cg_node_text(w->ctx->src, item, &len);
+	return memmem(t, len, "async", 5) != NULL;
+}
+
 /* Visits the node at depth d; returns true to enter its children. */
 static bool visit(struct walk *w, size_t d)
 {
@@ -2624,6 +2639,8 @@ static bool visit(struct walk *w, size_t d)
 		L->ctx.fn_name = ts_node_child_by_field_name(n, "name", 4);
 		L->ctx.is_test |= pending_test || pending_cfg;
 		L->ctx.in_block_in_place = false;
+		if (L->ctx.body == BODY_SYNC && !has_async_text(w, n))
+			return false;
 		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
 	} else if (kind == CG_K_CLOSURE_EXPRESSION) {
 		bool is_bip = false;
@@ -2651,6 +2668,8 @@ static bool visit(struct walk *w, size_t d)
 		L->ctx.body = BODY_NONE;
 		L->ctx.body_depth = (uint32_t)d;
 		L->ctx.is_test |= pending_cfg;
+		if (!has_async_text(w, n))
+			return false;
 	} else if (kind == CG_K_CALL_EXPRESSION) {
 		check_drop(w, n);
 		check_call(w, d);
