@@ -62,6 +62,16 @@ struct crate_files {
 	size_t n, cap;
 };
 
+/*
+ * The whole parse of a file a rule of this thread is reading (cg_callgraph_lend):
+ * only its own thread may read it, so it is kept per thread, not in the graph.
+ */
+static __thread struct {
+	const char *path;
+	const struct cg_source *src;
+	const struct cg_rust_file *rf;
+} lent;
+
 struct cg_callgraph {
 	pthread_mutex_t lock;
 	struct file_entry **files;
@@ -169,7 +179,7 @@ static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_li
 	struct cg_rust_file *rf;
 
 	struct cg_disk_cache *disk = cg_crate__disk(cache);
-	bool is_root = cg_rust_path_is_crate_root(e->path), has_id = false;
+	bool is_root = cg_rust_path_is_crate_root(e->path), has_id = false, is_lent = false;
 	uint64_t key = 0;
 	size_t max_file;
 	git_oid id;
@@ -191,12 +201,17 @@ static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_li
 	}
 	if (!entry_items(cache, e))
 		return false;
-	if (cg_source_parse(&src, CG_LANG_RUST, e->text.ptr, e->text.size) < 0) {
+	/* The rule's own tree of the same text: the same summary as a second parse would give. */
+	if (lent.src && !strcmp(lent.path, e->path) && lent.src->len == e->text.size &&
+	    !memcmp(lent.src->text, e->text.ptr, e->text.size)) {
+		is_lent = true;
+	} else if (cg_source_parse(&src, CG_LANG_RUST, e->text.ptr, e->text.size) < 0) {
 		cg_error_clear();
 		return false;
 	}
-	rf = cg_rust_file_new(&src);
-	if (rf && cg_summary_build(&e->summary, &src, rf, list, is_root, false) == 0) {
+	rf = is_lent ? NULL : cg_rust_file_new(&src);
+	if ((is_lent || rf) && cg_summary_build(&e->summary, is_lent ? lent.src : &src, is_lent ? lent.rf : rf, list,
+						is_root, false) == 0) {
 		e->nodes = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*e->nodes));
 		e->is_ok = true;
 		cg_crate__count_summary(cache, false);
@@ -205,8 +220,10 @@ static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_li
 	} else {
 		cg_error_clear();
 	}
-	cg_rust_file_free(rf);
-	cg_source_release(&src);
+	if (!is_lent) {
+		cg_rust_file_free(rf);
+		cg_source_release(&src);
+	}
 	return e->is_ok;
 }
 
@@ -753,6 +770,13 @@ bool cg_callgraph_chain(struct cg_crate_cache *cache, const struct cg_blocking_l
 	ok = chain_locked(cache, list, entry_get(cache, path), caller, call, out);
 	pthread_mutex_unlock(&g->lock);
 	return ok;
+}
+
+void cg_callgraph_lend(const char *path, const struct cg_source *src, const struct cg_rust_file *rf)
+{
+	lent.path = path;
+	lent.src = src;
+	lent.rf = rf;
 }
 
 const struct cg_summary *cg_callgraph_summary(struct cg_crate_cache *cache, const struct cg_blocking_list *list,

@@ -89,6 +89,15 @@ size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_
 void cg_async_callers_release(struct cg_async_caller *callers, size_t n);
 
 /*
+ * Lends the call graph a parse of the whole of file `path` (its text at the
+ * new revision, and cg_rust_file_new of it) while the calling thread's rule
+ * reads it: a summary of that file needed meanwhile is built from it, not
+ * from a second parse. All borrowed; cg_callgraph_lend(NULL, NULL, NULL)
+ * ends the loan, before the tree is freed.
+ */
+void cg_callgraph_lend(const char *path, const struct cg_source *src, const struct cg_rust_file *rf);
+
+/*
  * The summary of the whole file `path` at the change's new revision, as
  * the call graph reads it (not the rule's tree, which may hold only some
  * items): borrowed, kept for the run; NULL when it cannot be read.

@@ -56,11 +56,21 @@ struct vtype {
 	 * known, or not a collection.
 	 */
 	char *elem;
+	/*
+	 * `let x = helper();` with `helper` a fn of the crate: its path as the
+	 * file resolves it, and the module of the call. The return type is read
+	 * from the call graph when `x` is first used (binding_of): most such
+	 * values never reach a method, and the lookup summarizes the callee's
+	 * whole file. NULL: `name` is all there is.
+	 */
+	char *ret_of;
+	const char *ret_module;
 };
 
 struct binding {
 	char *name;
 	struct vtype t; /* t.name NULL: shadows an earlier known binding */
+	bool is_void;	/* t.ret_of named no return type: not a binding */
 	size_t prev;	/* the binding that headed the same bucket before; NO_BINDING: none */
 };
 
@@ -112,6 +122,7 @@ struct walk {
 	size_t depth, levels_cap;
 	struct binding *binds;
 	size_t nbinds, binds_cap;
+	bool may_defer;		     /* the chain eval_chain types next is a `let x =` value: see vtype.ret_of */
 	size_t bucket[BIND_BUCKETS]; /* newest binding of each bucket */
 	struct guard *guards;
 	size_t nguards, guards_cap;
@@ -137,18 +148,20 @@ static void vtype_clear(struct vtype *t)
 {
 	free(t->name);
 	free(t->elem);
+	free(t->ret_of);
 	memset(t, 0, sizeof(*t));
 }
 
 static struct vtype vtype_of(const char *name, bool is_result)
 {
-	struct vtype t = { cg_strdup(name), is_result, false, false, NULL };
+	struct vtype t = { cg_strdup(name), is_result, false, false, NULL, NULL, NULL };
 	return t;
 }
 
 static struct vtype vtype_copy(const struct vtype *t)
 {
-	struct vtype c = { cg_strdup(t->name), t->is_result, t->is_channel, t->is_send_free, cg_strdup(t->elem) };
+	struct vtype c = { cg_strdup(t->name), t->is_result,	     t->is_channel, t->is_send_free,
+			   cg_strdup(t->elem), cg_strdup(t->ret_of), t->ret_module };
 	return c;
 }
 
@@ -327,26 +340,46 @@ static size_t bucket_of(const char *name, size_t len)
 	return (size_t)(cg_hash64(name, len, 0) % BIND_BUCKETS);
 }
 
+/*
+ * The type of the newest binding of `name`. A deferred return type is read
+ * here; when the fn declares none, the binding is as if never made (bind
+ * records an unknown type only to shadow a known one).
+ */
 static struct vtype *binding_of(const struct walk *w, const char *name, size_t len)
 {
-	for (size_t i = w->bucket[bucket_of(name, len)]; i != NO_BINDING; i = w->binds[i].prev)
-		if (strlen(w->binds[i].name) == len && !memcmp(w->binds[i].name, name, len))
-			return &w->binds[i].t;
+	for (size_t i = w->bucket[bucket_of(name, len)]; i != NO_BINDING; i = w->binds[i].prev) {
+		struct vtype *t = &w->binds[i].t;
+		if (strlen(w->binds[i].name) != len || memcmp(w->binds[i].name, name, len))
+			continue;
+		if (t->ret_of) {
+			t->name = cg_callgraph_return_type(w->ctx->cargo, &w->list, w->ctx->path, t->ret_module,
+							   t->ret_of, &t->is_result);
+			free(t->ret_of);
+			t->ret_of = NULL;
+			t->ret_module = NULL;
+			w->binds[i].is_void = !t->name;
+		}
+		if (!w->binds[i].is_void)
+			return t;
+	}
 	return NULL;
 }
 
 /* Records `name`: always when its type is known, else only to shadow a known one. */
 static void bind(struct walk *w, const char *name, size_t len, struct vtype t)
 {
-	const struct vtype *prev = binding_of(w, name, len);
 	size_t b = bucket_of(name, len);
-	if (!t.name && (!prev || !prev->name)) {
-		vtype_clear(&t);
-		return;
+	if (!t.name && !t.ret_of) {
+		const struct vtype *prev = binding_of(w, name, len);
+		if (!prev || !prev->name) {
+			vtype_clear(&t);
+			return;
+		}
 	}
 	cg_array_grow((void **)&w->binds, &w->binds_cap, w->nbinds + 1, sizeof(*w->binds));
 	w->binds[w->nbinds].name = cg_strndup(name, len);
 	w->binds[w->nbinds].t = t;
+	w->binds[w->nbinds].is_void = false;
 	w->binds[w->nbinds].prev = w->bucket[b];
 	w->bucket[b] = w->nbinds;
 	w->nbinds++;
@@ -1620,8 +1653,9 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			       bool should_check)
 {
 	struct vtype t = { 0 };
-	bool is_flagged = false;
+	bool is_flagged = false, may_defer = w->may_defer;
 
+	w->may_defer = false;
 	for (size_t i = ch->n; i-- > 0;) {
 		const struct op *op = &ch->ops[i];
 		bool is_awaited = i == 0 ? is_head_awaited : ch->ops[i - 1].kind == OP_AWAIT;
@@ -1667,10 +1701,17 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			 * that defines it, when a method or a `let` uses the value.
 			 */
 			if (!t.name && !is_awaited && (i > 0 || !should_check) && w->ctx->cargo &&
-			    may_be_crate_fn(w, resolved))
-				t.name = cg_callgraph_return_type(w->ctx->cargo, &w->list, w->ctx->path,
-								  cg_summary_module_at(w->rf, ts_node_start_byte(fn)),
-								  resolved, &t.is_result);
+			    may_be_crate_fn(w, resolved)) {
+				const char *module = cg_summary_module_at(w->rf, ts_node_start_byte(fn));
+				if (i == 0 && may_defer) {
+					t.ret_of = resolved;
+					t.ret_module = module;
+					resolved = NULL;
+				} else {
+					t.name = cg_callgraph_return_type(w->ctx->cargo, &w->list, w->ctx->path, module,
+									  resolved, &t.is_result);
+				}
+			}
 			free(resolved);
 			break;
 		}
@@ -2296,6 +2337,11 @@ static void finish_let(struct walk *w, size_t d)
 		if (is_async(&L->ctx))
 			type_collected(w, &L->ctx, &ch, &t);
 	} else if (ch.n) {
+		/*
+		 * The value is bound as is: its type can wait for a use of the name,
+		 * and a pattern other than a name never uses a return type.
+		 */
+		w->may_defer = true;
 		t = eval_chain(w, &L->ctx, &ch, false, false);
 	}
 
@@ -2532,6 +2578,21 @@ static bool is_item(enum cg_kind kind)
 	       kind == CG_K_STATIC_ITEM || kind == CG_K_STRUCT_ITEM || kind == CG_K_ENUM_ITEM;
 }
 
+/*
+ * Whether an item's text holds `async` anywhere, comments included. An item
+ * starts a body that is not async (a sync fn, or none), and every async
+ * context (an async fn, block or closure, or the marker before one in an
+ * ERROR) is written with the word: an item without it holds none, and
+ * what the walk records inside (bindings, guards) ends with it. Most sync
+ * helpers of a crate are skipped whole.
+ */
+static bool has_async_text(const struct walk *w, TSNode item)
+{
+	size_t len;
+	const char *t = cg_node_text(w->ctx->src, item, &len);
+	return memmem(t, len, "async", 5) != NULL;
+}
+
 /* Visits the node at depth d; returns true to enter its children. */
 static bool visit(struct walk *w, size_t d)
 {
@@ -2578,6 +2639,8 @@ static bool visit(struct walk *w, size_t d)
 		L->ctx.fn_name = ts_node_child_by_field_name(n, "name", 4);
 		L->ctx.is_test |= pending_test || pending_cfg;
 		L->ctx.in_block_in_place = false;
+		if (L->ctx.body == BODY_SYNC && !has_async_text(w, n))
+			return false;
 		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
 	} else if (kind == CG_K_CLOSURE_EXPRESSION) {
 		bool is_bip = false;
@@ -2605,6 +2668,8 @@ static bool visit(struct walk *w, size_t d)
 		L->ctx.body = BODY_NONE;
 		L->ctx.body_depth = (uint32_t)d;
 		L->ctx.is_test |= pending_cfg;
+		if (!has_async_text(w, n))
+			return false;
 	} else if (kind == CG_K_CALL_EXPRESSION) {
 		check_drop(w, n);
 		check_call(w, d);
@@ -2974,6 +3039,24 @@ static void check_chains(struct walk *w)
 	cg_summary_release(&s);
 }
 
+/*
+ * Whether the pass parsed the whole file (its default range), not only the
+ * items a rule may fire on: then the call graph can summarize the file
+ * from this tree.
+ */
+static bool is_whole_parse(const struct cg_source *src)
+{
+	uint32_t n;
+	TSRange *r;
+	bool yes;
+	if (!src->tree)
+		return false;
+	r = ts_tree_included_ranges(src->tree, &n);
+	yes = n == 1 && r[0].start_byte == 0 && r[0].end_byte == UINT32_MAX;
+	free(r);
+	return yes;
+}
+
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { 0 };
@@ -3005,6 +3088,8 @@ static int check(struct cg_rule_ctx *ctx)
 	if (ts && (err = cg_severity_parse(&w.test_severity, ts)) < 0)
 		return err;
 	cg_blocking_list_load(&w.list, ctx->rule_cfg);
+	if (ctx->cargo && is_whole_parse(ctx->src))
+		cg_callgraph_lend(ctx->path, ctx->src, w.rf);
 
 	grow_levels(&w, 0);
 	w.levels[0].node = root;
@@ -3033,6 +3118,7 @@ done:
 	ts_tree_cursor_delete(&c);
 	check_chains(&w);
 	note_added_blocking(&w);
+	cg_callgraph_lend(NULL, NULL, NULL);
 	unbind_to(&w, 0);
 	unguard_to(&w, 0);
 	free(w.binds);

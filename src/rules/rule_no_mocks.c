@@ -12,8 +12,10 @@
 
 #include "rules/rule.h"
 #include "crate/workspace.h"
+#include "syntax/items.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/path.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -175,17 +177,49 @@ static int find_local_macro(TSNode node, void *payload)
 												  : CG_WALK_SKIP;
 }
 
+static bool word_is(const char *w, size_t n, const char *want)
+{
+	if (n > 2 && w[0] == 'r' && w[1] == '#') {
+		w += 2;
+		n -= 2;
+	}
+	return n == strlen(want) && !memcmp(w, want, n);
+}
+
+/*
+ * Whether `mock` or `automock` is a word of the code: whatever path or
+ * alias a finding's attribute or macro is written with, one of the two
+ * names is spelled in it or in the `use` that brings it in. tokio's "mock"
+ * sits in comments and in names (`mocks`, `MockFile`) of files that hold
+ * no finding, and each would be parsed whole for nothing.
+ */
+static bool says_mock(const char *text, size_t len)
+{
+	struct cg_tokenizer tz;
+	if (!memmem(text, len, "mock", 4))
+		return false;
+	if (cg_tokenizer_init(&tz, text, len) < 0) {
+		cg_error_clear();
+		return true;
+	}
+	for (struct cg_token t; (t = cg_tokenizer_next(&tz)).kind != CG_TOKEN_END;)
+		if (t.kind == CG_TOKEN_WORD && (word_is(text + t.start, t.end - t.start, "mock") ||
+						word_is(text + t.start, t.end - t.start, "automock")))
+			return true;
+	return false;
+}
+
 /*
  * Before parsing. A manifest must spell a configured crate (the part before
  * any '-' or '_', so either spelling passes; a workspace-inherited rename is
  * read through the workspace, whose own manifest spells it); a source file
- * must say "mock" (automock, mock!).
+ * must say `mock` or `automock` as code (says_mock).
  */
 static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len)
 {
 	const struct cg_conf_node *crates = cg_conf_child(ctx->rule_cfg, "crates");
 	if (ctx->kind != CG_KIND_CARGO_TOML)
-		return memmem(text, len, "mock", 4) != NULL;
+		return says_mock(text, len);
 	for (size_t i = 0; crates && i < crates->nkids; i++) {
 		const char *n = crates->kids[i]->value;
 		size_t nlen = n ? strcspn(n, "-_") : 0;

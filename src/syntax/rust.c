@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "syntax/rust.h"
 #include "syntax/items.h"
 
@@ -195,6 +196,36 @@ struct frame {
  * use knows its enclosing block and module without ts_node_parent (which
  * walks down from the root, quadratic on deep trees).
  */
+static bool is_ident_byte(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (unsigned char)c >= 0x80;
+}
+
+/* Whether keyword `kw` occurs in the text as a word (comments and strings included). */
+static bool has_word(const char *t, size_t len, const char *kw)
+{
+	size_t n = strlen(kw);
+	for (const char *p = t, *end = t + len; (p = memmem(p, (size_t)(end - p), kw, n)); p += n)
+		if ((p == t || !is_ident_byte(p[-1])) && (p + n == end || !is_ident_byte(p[n])))
+			return true;
+	return false;
+}
+
+/*
+ * Whether a block may hold what collect gathers: an item in a block is a
+ * statement written with its keyword (`use`, `extern crate`, `mod`, `fn`).
+ * A fn body without any of the four words is not walked: most bodies are
+ * most of a file's nodes.
+ */
+static bool block_may_declare(const struct cg_source *src, TSNode block)
+{
+	size_t len;
+	const char *t = cg_node_text(src, block, &len);
+	return has_word(t, len, "fn") || has_word(t, len, "use") || has_word(t, len, "mod") ||
+	       has_word(t, len, "extern");
+}
+
 static void collect(struct cg_rust_file *rf)
 {
 	const struct cg_source *src = rf->src;
@@ -255,6 +286,8 @@ static void collect(struct cg_rust_file *rf)
 			   kind == CG_K_LINE_COMMENT || kind == CG_K_BLOCK_COMMENT || kind == CG_K_TOKEN_TREE) {
 			/* Macro token trees hold no declarations we could trust. */
 			should_enter = false;
+		} else if (kind == CG_K_BLOCK) {
+			should_enter = block_may_declare(src, n);
 		}
 
 		if (should_enter && ts_tree_cursor_goto_first_child(&c)) {
