@@ -25,6 +25,8 @@ void cg_blocking_list_load(struct cg_blocking_list *list, const struct cg_conf_n
 		e->path = path;
 		e->replacement = cg_conf_str(blocking->kids[i], "replacement", "the async equivalent, awaited");
 		e->is_any_receiver = path[0] == '.';
+		e->last = cg_blocking_last_seg(path);
+		e->last_len = strcmp(e->last, "*") && strcmp(e->last, "**") ? strlen(e->last) : 0;
 	}
 }
 
@@ -63,9 +65,21 @@ const char *cg_blocking_last_seg(const char *path)
 
 const struct cg_blocking_entry *cg_blocking_match_path(const struct cg_blocking_list *list, const char *path)
 {
-	for (size_t i = 0; path && i < list->n; i++)
-		if (!list->entries[i].is_any_receiver && cg_blocking_path_match(list->entries[i].path, path))
-			return &list->entries[i];
+	const char *last;
+	size_t len;
+
+	if (!path)
+		return NULL;
+	last = cg_blocking_last_seg(path);
+	len = strlen(last);
+	/* Every call of every async fn comes here: compare last segments before whole paths. */
+	for (size_t i = 0; i < list->n; i++) {
+		const struct cg_blocking_entry *e = &list->entries[i];
+		if (e->is_any_receiver || (e->last_len && (e->last_len != len || memcmp(e->last, last, len))))
+			continue;
+		if (cg_blocking_path_match(e->path, path))
+			return e;
+	}
 	return NULL;
 }
 

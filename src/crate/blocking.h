@@ -19,6 +19,9 @@ struct cg_blocking_entry {
 	const char *path; /* "std::fs::*", "std::process::Command::output", ".blocking_lock" */
 	const char *replacement;
 	bool is_any_receiver; /* a method of that name whatever the receiver (".blocking_lock") */
+	/* The pattern's last segment when it is a name, not `*`/`**`: a path ending otherwise cannot match. */
+	const char *last;
+	size_t last_len;
 };
 
 struct cg_blocking_list {
