@@ -248,13 +248,21 @@ static bool tree_rules(const struct rule_slot *slots, size_t nslots, const struc
 	return true;
 }
 
-/* Whether rule `s` may fire on bytes [start, end) of the file, by its prefilter. */
+/*
+ * Whether rule `s` may fire on bytes [start, end) of the file, by its
+ * prefilter, which is not shown the comments before the first token: an
+ * item's doc comment is no code a rule reports in or resolves a name by,
+ * and tokio's doc comments name channels and async everywhere.
+ */
 static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, const struct cg_changed_file *file,
 			const struct cg_source *src, uint32_t start, uint32_t end)
 {
 	struct cg_rule_ctx ctx;
+	struct cg_tokenizer tz;
 	if (!s->rule->may_fire)
 		return true;
+	if (cg_tokenizer_init(&tz, src->text + start, end - start) == 0)
+		start += cg_tokenizer_next(&tz).start;
 	cg_pass__fill_ctx(&ctx, run, s, file, CG_KIND_RUST);
 	ctx.src = src;
 	return s->rule->may_fire(&ctx, src->text + start, end - start);
@@ -265,7 +273,9 @@ static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, c
  * this file's tree is item-local (struct cg_rule.is_item_local): an item
  * matters when it holds a shown line (a hook changes a few lines of big
  * files) and one of those rules may fire on its bytes (a full scan of a
- * file with one async fn). The parse always holds every use declaration,
+ * file with one async fn); of an impl or trait block, when the rules that
+ * may fire on it are member-local, only its head, the members that matter
+ * and its closing brace. The parse always holds every use declaration,
  * `extern crate`, inner attribute and `mod x;` of the file, with the heads
  * and closing braces of the inline modules around them, so names and
  * scopes resolve as in a whole parse; the use map takes every fn name from
@@ -309,7 +319,97 @@ static void plan_shared_items(struct item_plan *plan, const struct cg_items *ite
 	}
 }
 
-/* The other top-level items that a tree-reading rule may fire on and a shown line is in. */
+/*
+ * Whether a tree-reading rule may fire on bytes [start, end); *is_splittable
+ * turns false when one that may is not member-local (rule.h).
+ */
+static bool is_wanted(const struct item_plan *plan, const struct pass_run *run, const struct cg_changed_file *file,
+		      const struct cg_source *src, uint32_t start, uint32_t end, bool *is_splittable)
+{
+	bool is_any = false;
+	for (size_t r = 0; r < plan->ntree; r++) {
+		if (!plan->wants_all[r] && !may_fire_on(run, plan->tree[r], file, src, start, end))
+			continue;
+		is_any = true;
+		if (!plan->tree[r]->rule->is_member_local) {
+			*is_splittable = false;
+			return true;
+		}
+	}
+	return is_any;
+}
+
+/* Keeps [start, end) as a wanted item when a shown line is in it. */
+static void keep_if_shown(struct item_plan *plan, const struct cg_changed_file *file, enum cg_filter filter,
+			  bool is_all_shown, const struct cg_source *src, uint32_t start, uint32_t end)
+{
+	if (is_all_shown || cg_pass__lines_visible(file, filter, cg_source_line_of(src, start),
+						   cg_source_line_of(src, end ? end - 1 : 0))) {
+		range_add(&plan->keep, start, end);
+		plan->nitems++;
+	} else {
+		plan->is_hidden_wanted = true;
+	}
+}
+
+/* A stray `;` the scanner lists after a macro call in a block body: it belongs to the call. */
+static bool is_lone_semi(const struct cg_source *src, const struct cg_item *it)
+{
+	return it->kind == CG_ITEM_OTHER && it->end == it->decl + 1 && src->text[it->decl] == ';';
+}
+
+/*
+ * Impl or trait block `items[i]`, which a rule may fire on: keeps its head,
+ * the members a rule may fire on and its closing brace, when every rule
+ * that may fire on them is member-local and its head and tail (after the
+ * last member) are no reason to fire. One async method in a big impl is
+ * then parsed without its sibling methods. False: keep the block whole.
+ */
+static bool plan_members(struct item_plan *plan, const struct cg_items *items, size_t i, const struct pass_run *run,
+			 const struct cg_changed_file *file, const struct cg_source *src, bool is_all_shown)
+{
+	const struct cg_item *it = &items->items[i];
+	size_t first = i + 1, last = i + 1, nkeep = plan->keep.n, nitems = plan->nitems;
+	bool is_splittable = true, is_hidden_wanted = plan->is_hidden_wanted;
+
+	if ((it->kind != CG_ITEM_IMPL && it->kind != CG_ITEM_TRAIT) || !it->has_body)
+		return false;
+	for (; last < items->n && items->items[last].parent == i; last++) {
+		enum cg_item_kind k = items->items[last].kind;
+		if (k == CG_ITEM_MOD || k == CG_ITEM_IMPL || k == CG_ITEM_TRAIT)
+			return false;
+	}
+	if (first == last || is_wanted(plan, run, file, src, it->start, items->items[first].start, &is_splittable) ||
+	    is_wanted(plan, run, file, src, items->items[last - 1].end, it->end, &is_splittable))
+		return false;
+	for (size_t j = first; j < last; j++) {
+		const struct cg_item *m = &items->items[j];
+		uint32_t end = m->end;
+		if (!is_wanted(plan, run, file, src, m->start, m->end, &is_splittable))
+			continue;
+		if (!is_splittable) {
+			plan->keep.n = nkeep;
+			plan->nitems = nitems;
+			plan->is_hidden_wanted = is_hidden_wanted;
+			return false;
+		}
+		if (j + 1 < last && is_lone_semi(src, &items->items[j + 1]))
+			end = items->items[j + 1].end;
+		keep_if_shown(plan, file, run->env->filter, is_all_shown, src, m->start, end);
+	}
+	/* Otherwise what the block's prefilter passed on was a member's doc comment: no code to read. */
+	if (plan->keep.n > nkeep) {
+		range_add(&plan->keep, it->start, items->items[first].start);
+		range_add(&plan->keep, it->end - 1, it->end);
+	}
+	return true;
+}
+
+/*
+ * The other top-level items that a tree-reading rule may fire on and a shown
+ * line is in; of an impl or trait block, only the members that matter
+ * (plan_members).
+ */
 static void plan_wanted_items(struct item_plan *plan, const struct cg_items *items, const struct pass_run *run,
 			      const struct cg_changed_file *file, const struct cg_source *src)
 {
@@ -318,21 +418,14 @@ static void plan_wanted_items(struct item_plan *plan, const struct cg_items *ite
 
 	for (size_t i = 0; i < items->n; i++) {
 		const struct cg_item *it = &items->items[i];
-		bool is_wanted = false;
+		bool is_splittable = true;
 		if (it->parent != CG_ITEM_TOP || is_shared_item(it))
 			continue;
-		for (size_t r = 0; r < plan->ntree && !is_wanted; r++)
-			is_wanted =
-				plan->wants_all[r] || may_fire_on(run, plan->tree[r], file, src, it->start, it->end);
-		if (!is_wanted)
+		if (!is_wanted(plan, run, file, src, it->start, it->end, &is_splittable))
 			continue;
-		if (is_all_shown || cg_pass__lines_visible(file, filter, cg_source_line_of(src, it->start),
-							   cg_source_line_of(src, it->end ? it->end - 1 : 0))) {
-			range_add(&plan->keep, it->start, it->end);
-			plan->nitems++;
-		} else {
-			plan->is_hidden_wanted = true;
-		}
+		if (is_splittable && plan_members(plan, items, i, run, file, src, is_all_shown))
+			continue;
+		keep_if_shown(plan, file, filter, is_all_shown, src, it->start, it->end);
 	}
 }
 
@@ -361,8 +454,9 @@ int cg_pass__run_on_items(enum cg_plan_result *result, struct cg_findings *raw, 
 	*result = CG_PLAN_WHOLE_FILE;
 	if (!tree_rules(slots, nslots, plan.tree, &plan.ntree) || !plan.ntree)
 		return 0;
-	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean)
+	if (cg_items_scan(&items, src->text, src->len) < 0 || !items.is_clean) {
 		goto done;
+	}
 	plan_shared_items(&plan, &items, run, file, src);
 	plan_wanted_items(&plan, &items, run, file, src);
 	/* Most of the file anyway: one whole parse is simpler and as cheap. */

@@ -70,6 +70,15 @@ struct cg_rule {
 	 * fails when the findings differ. Run it after adding or changing one.
 	 */
 	bool is_item_local;
+	/*
+	 * is_item_local, and the same of the members of an impl or trait block:
+	 * a finding in a member depends only on that member and the block's head
+	 * (`impl<T> Foo<T> for Bar {`, its attributes), never on its sibling
+	 * members, and may_fire passes on the bytes of any member it could
+	 * report in. Then the pass parses such a block's head, the members that
+	 * can matter and its closing brace (plan.c).
+	 */
+	bool is_member_local;
 };
 
 struct cg_rule_ctx {

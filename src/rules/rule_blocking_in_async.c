@@ -3411,4 +3411,5 @@ const struct cg_rule cg_rule_blocking_in_async = {
 	 * use map. Chains read the crate through the change, never the tree.
 	 */
 	.is_item_local = true,
+	.is_member_local = true,
 };

@@ -493,4 +493,5 @@ const struct cg_rule cg_rule_unbounded_channel = {
 	.may_fire = may_fire,
 	/* Calls resolve through the use map; gates come from the item's own attributes. */
 	.is_item_local = true,
+	.is_member_local = true,
 };

@@ -396,6 +396,80 @@ static void test_changed_items_only(void **state)
 	cg_findings_release(&out);
 }
 
+/*
+ * An impl or trait block with one async method is parsed as its head, the
+ * members that may matter and its closing brace (plan.c, plan_members):
+ * `Self`, the impl's gates, a macro call's `;` and a crabgate:allow must
+ * read as in a whole parse, and fingerprints must equal it.
+ */
+static const char impl_members[] = "use std::thread;\n"
+				   "pub struct Pool;\n"
+				   "impl Pool {\n"
+				   "    /// Not async, though its doc says async.\n"
+				   "    pub fn open() -> Self {\n"
+				   "        thread::sleep(std::time::Duration::from_millis(1));\n"
+				   "        Pool\n"
+				   "    }\n"
+				   "    helper!(x);\n"
+				   "    pub async fn wait(&self) {\n"
+				   "        thread::sleep(std::time::Duration::from_millis(1));\n"
+				   "        let _ = Self::open();\n"
+				   "    }\n"
+				   "    pub async fn quiet(&self) {\n"
+				   "        // crabgate:allow(blocking-in-async) on purpose\n"
+				   "        thread::sleep(std::time::Duration::from_millis(1));\n"
+				   "    }\n"
+				   "}\n"
+				   "#[cfg(test)]\n"
+				   "impl Pool {\n"
+				   "    async fn in_test(&self) {\n"
+				   "        thread::sleep(std::time::Duration::from_millis(1));\n"
+				   "    }\n"
+				   "    fn other(&self) {}\n"
+				   "}\n"
+				   "pub trait Tick {\n"
+				   "    fn sync_one(&self) {}\n"
+				   "    async fn tick(&self) {\n"
+				   "        thread::sleep(std::time::Duration::from_millis(1));\n"
+				   "    }\n"
+				   "}\n";
+
+static void test_impl_members_only(void **state)
+{
+	struct fixture *fx = *state;
+	struct cg_findings planned, reference;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_pass_stats stats = { 0 };
+
+	stage(fx, "src/lib.rs", impl_members);
+	sandbox_commit(&fx->sb, "base", NULL);
+	run_pass(fx, &planned, CG_FILTER_ALL, true, NULL);
+	o.source = CG_SOURCE_ALL;
+	assert_int_equal(cg_change_load(&c, fx->sb.repo, &o), 0);
+	assert_int_equal(cg_change_add_unchanged(&c, cg_rules_reads_path), 0);
+	reference = (struct cg_findings)CG_FINDINGS_INIT;
+	{
+		struct cg_pass_opts po = { CG_FILTER_ALL, NULL, 1, 0, true };
+		assert_int_equal(cg_rules_run(&reference, &stats, &c, fx->cfg, &po), 0);
+	}
+	cg_pass_stats_release(&stats);
+	cg_change_release(&c);
+	assert_non_null(find(&planned, "blocking-in-async", 11));
+	assert_true(find(&planned, "blocking-in-async", 16)->is_suppressed);
+	assert_non_null(find(&planned, "blocking-in-async", 29));
+	assert_int_equal(planned.len, reference.len);
+	for (size_t i = 0; i < planned.len; i++) {
+		assert_string_equal(planned.items[i].rule, reference.items[i].rule);
+		assert_int_equal(planned.items[i].line, reference.items[i].line);
+		assert_string_equal(planned.items[i].message, reference.items[i].message);
+		assert_string_equal(planned.items[i].fingerprint, reference.items[i].fingerprint);
+		assert_int_equal(planned.items[i].is_suppressed, reference.items[i].is_suppressed);
+	}
+	cg_findings_release(&planned);
+	cg_findings_release(&reference);
+}
+
 static void test_rule_registry(void **state)
 {
 	(void)state;
@@ -425,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deep_and_broken_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_file_in_slices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_items_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_impl_members_only, setup, teardown),
 		cmocka_unit_test(test_rule_registry),
 	};
 	return cmocka_run_group_tests_name("rules_pass", tests, NULL, NULL);
