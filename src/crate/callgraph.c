@@ -920,22 +920,6 @@ void cg_chain_release(struct cg_chain *chain)
 /* How many sync fns deep a reverse lookup walks back from the helper. */
 #define CALLERS_HOPS_MAX 8
 
-static bool is_word_byte(char c)
-{
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* Whether `name` occurs in the text as a whole word (not inside `load_config2`, `reload_config`). */
-static bool has_word(const char *text, size_t len, const char *name)
-{
-	size_t n = strlen(name);
-	const char *end = text + len;
-	for (const char *p = text; n && p < end && (p = memmem(p, (size_t)(end - p), name, n)) != NULL; p++)
-		if ((p == text || !is_word_byte(p[-1])) && (p + n == end || !is_word_byte(p[n])))
-			return true;
-	return false;
-}
-
 static int list_crate_file(const char *path, void *payload)
 {
 	struct crate_files *cf = payload;
@@ -1027,9 +1011,10 @@ size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_
 			bool is_named = false;
 			if (!entry_text(cache, fe))
 				continue;
-			for (size_t t = from; t < to && !is_named; t++)
-				is_named = has_word(fe->text.ptr, fe->text.size,
-						    targets[t].file->summary.fns[targets[t].fn].name);
+			for (size_t t = from; t < to && !is_named; t++) {
+				const char *name = targets[t].file->summary.fns[targets[t].fn].name;
+				is_named = cg_has_word(fe->text.ptr, fe->text.size, name, strlen(name));
+			}
 			/* A nested package under src/ is a crate of its own. */
 			if (!is_named || cg_crate_of(cache, files->paths[i]) != cr || !entry_load(cache, list, fe))
 				continue;

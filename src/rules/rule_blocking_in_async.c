@@ -3128,11 +3128,6 @@ done:
 	return 0;
 }
 
-static bool is_ident_byte(char c)
-{
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 /* The words that name a listed blocking call (blocking_words), at most. */
 #define BLOCKING_WORDS_MAX 512
 
@@ -3184,12 +3179,12 @@ static bool names_blocking(const struct blocking_words *words, const char *line,
 		return false;
 	while (p < end) {
 		const char *w = p;
-		while (p < end && is_ident_byte(*p))
+		while (p < end && cg_is_ident_byte(*p))
 			p++;
 		for (size_t i = 0; p > w && i < words->n; i++)
 			if (words->w[i].n == (size_t)(p - w) && !memcmp(words->w[i].p, w, words->w[i].n))
 				return true;
-		while (p < end && !is_ident_byte(*p))
+		while (p < end && !cg_is_ident_byte(*p))
 			p++;
 	}
 	return false;

@@ -843,29 +843,6 @@ static bool is_banned_crate_itself(struct cg_rule_ctx *ctx, const struct ban *b)
 	return cr && banned(b, cr->manifest.package_name);
 }
 
-static bool is_ident_byte(char c)
-{
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/*
- * Whether `word` stands in `text` as a whole identifier: every use of a crate
- * does (`chrono::`, "chrono" in Cargo.lock), while "asynchronous" does not,
- * so a file that merely says it is not parsed.
- */
-static bool has_word(const char *text, size_t len, const char *word, size_t wlen)
-{
-	const char *p = text, *end = text + len;
-	while (wlen && (p = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
-		bool starts = p == text || !is_ident_byte(p[-1]);
-		bool ends = p + wlen == end || !is_ident_byte(p[wlen]);
-		if (starts && ends)
-			return true;
-		p++;
-	}
-	return false;
-}
-
 static int check_rust(struct cg_rule_ctx *ctx, struct ban *b)
 {
 	struct rust_walk w = { .ban = b, .rf = ctx->file_data, .src = ctx->src, .extra = CG_BUF_INIT };
@@ -881,7 +858,7 @@ static int check_rust(struct cg_rule_ctx *ctx, struct ban *b)
 		struct cg_buf rust_name = CG_BUF_INIT;
 		for (const char *p = n; *p; p++)
 			cg_buf_putc(&rust_name, *p == '-' ? '_' : *p);
-		any = has_word(text, len, rust_name.ptr, rust_name.size);
+		any = cg_has_word(text, len, rust_name.ptr, rust_name.size);
 		cg_buf_release(&rust_name);
 	}
 	if (!any || !w.rf || is_banned_crate_itself(ctx, b))
@@ -1217,7 +1194,8 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 		/* Rust code spells `chrono-tz` as chrono_tz; Cargo.lock as chrono-tz. */
 		for (const char *p = name; *p; p++)
 			cg_buf_putc(&rust_name, *p == '-' ? '_' : *p);
-		any = has_word(text, len, name, strlen(name)) || has_word(text, len, rust_name.ptr, rust_name.size);
+		any = cg_has_word(text, len, name, strlen(name)) ||
+		      cg_has_word(text, len, rust_name.ptr, rust_name.size);
 		cg_buf_release(&rust_name);
 	}
 	return any;

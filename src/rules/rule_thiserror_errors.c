@@ -84,24 +84,6 @@ static bool is_std_error(const struct walk *w, TSNode trait)
 	return is_error;
 }
 
-static bool is_ident_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* `word` in text[0, len) as a whole identifier. */
-static bool has_word(const char *text, size_t len, const char *word)
-{
-	size_t wlen = strlen(word);
-	const char *p = text, *end = text + len, *hit;
-	while (wlen && (hit = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
-		if ((hit == text || !is_ident_char(hit[-1])) && (hit + wlen == end || !is_ident_char(hit[wlen])))
-			return true;
-		p = hit + 1;
-	}
-	return false;
-}
-
 struct names {
 	char **at;
 	size_t n, cap;
@@ -168,12 +150,12 @@ static bool use_ends_at(const char *text, size_t len, const char *name)
 	while ((hit = memmem(p, (size_t)(end - p), name, wlen)) != NULL) {
 		const char *q = hit + wlen;
 		p = hit + 1;
-		if ((hit > text && is_ident_char(hit[-1])) || (q < end && is_ident_char(*q)))
+		if ((hit > text && cg_is_ident_byte(hit[-1])) || (q < end && cg_is_ident_byte(*q)))
 			continue;
 		while (q < end && (*q == ' ' || *q == '\n' || *q == '\t' || *q == '\r'))
 			q++;
 		if (q == end || *q == ';' || *q == ',' || *q == '}' || (end - q >= 3 && !memcmp(q, "::*", 3)) ||
-		    (end - q >= 3 && !memcmp(q, "as", 2) && !is_ident_char(q[2])))
+		    (end - q >= 3 && !memcmp(q, "as", 2) && !cg_is_ident_byte(q[2])))
 			return true;
 	}
 	return false;
@@ -194,10 +176,10 @@ static bool use_imports(const char *text, size_t len, const struct names *chain,
 			const char *q = hit + mlen, *b = hit, *s;
 			bool is_ours = true;
 			p = hit + 1;
-			if ((hit > text && is_ident_char(hit[-1])) || end - q < 2 || memcmp(q, "::", 2))
+			if ((hit > text && cg_is_ident_byte(hit[-1])) || end - q < 2 || memcmp(q, "::", 2))
 				continue;
 			if (b - text >= 2 && !memcmp(b - 2, "::", 2)) {
-				for (s = b - 2; s > text && is_ident_char(s[-1]); s--)
+				for (s = b - 2; s > text && cg_is_ident_byte(s[-1]); s--)
 					;
 				is_ours = (b - 2 - s == 5 && !memcmp(s, "crate", 5)) ||
 					  (b - 2 - s == 4 && !memcmp(s, "self", 4)) ||
@@ -206,7 +188,7 @@ static bool use_imports(const char *text, size_t len, const struct names *chain,
 					is_ours = (size_t)(b - 2 - s) == strlen(chain->at[j]) &&
 						  !memcmp(s, chain->at[j], (size_t)(b - 2 - s));
 			}
-			if (is_ours && has_word(q, (size_t)(end - q), name))
+			if (is_ours && cg_has_word(q, (size_t)(end - q), name, strlen(name)))
 				return true;
 		}
 	}
@@ -245,7 +227,7 @@ static bool is_reexported(const struct cg_change *change, const char *src_dir, c
 				if (it->kind != CG_ITEM_USE)
 					continue;
 				if (it->visibility == 2) {
-					is = has_word(t, tlen, enum_name);
+					is = cg_has_word(t, tlen, enum_name, strlen(enum_name));
 					for (size_t k = 0; k < nbelow && !is; k++)
 						is = use_ends_at(t, tlen, chain->at[k]);
 				} else if (!is_own) {

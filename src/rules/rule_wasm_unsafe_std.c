@@ -48,23 +48,6 @@ static pthread_mutex_t crates_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct wasm_crate **crates;
 static size_t ncrates, crates_cap;
 
-static bool is_ident_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* `word` in `text` as a whole identifier. */
-static bool has_word(const char *text, size_t len, const char *word, size_t wlen)
-{
-	const char *p = text, *end = text + len, *hit;
-	while (wlen && (hit = memmem(p, (size_t)(end - p), word, wlen)) != NULL) {
-		if ((hit == text || !is_ident_char(hit[-1])) && (hit + wlen == end || !is_ident_char(hit[wlen])))
-			return true;
-		p = hit + 1;
-	}
-	return false;
-}
-
 struct walk {
 	struct cg_rule_ctx *ctx;
 	const struct cg_rust_file *rf;
@@ -296,7 +279,7 @@ static bool is_in_macro_use(const struct cg_source *src, TSNode ident, size_t le
 		}
 		break;
 	}
-	if (at - p > 3 && !memcmp(p, "pub", 3) && !is_ident_char(p[3])) {
+	if (at - p > 3 && !memcmp(p, "pub", 3) && !cg_is_ident_byte(p[3])) {
 		p += 3;
 		while (p < at && *p == ' ')
 			p++;
@@ -306,8 +289,8 @@ static bool is_in_macro_use(const struct cg_source *src, TSNode ident, size_t le
 		while (p < at && *p == ' ')
 			p++;
 	}
-	return at - p > 3 && !memcmp(p, "use", 3) && !is_ident_char(p[3]) &&
-	       !has_word(at + len, (size_t)(end - at - len), "as", 2);
+	return at - p > 3 && !memcmp(p, "use", 3) && !cg_is_ident_byte(p[3]) &&
+	       !cg_has_word(at + len, (size_t)(end - at - len), "as", 2);
 }
 
 static int find_shadow(TSNode node, void *payload)
@@ -319,7 +302,7 @@ static int find_shadow(TSNode node, void *payload)
 		u->is_shadowed = true;
 	if (cg_node_kind(node) == CG_K_USE_DECLARATION) {
 		t = cg_node_text(u->src, node, &len);
-		u->has_use = u->has_use || has_word(t, len, u->name, u->len);
+		u->has_use = u->has_use || cg_has_word(t, len, u->name, u->len);
 		return CG_WALK_SKIP;
 	}
 	if (cg_node_kind(node) == CG_K_IDENTIFIER && cg_node_kind(ts_node_parent(node)) == CG_K_TOKEN_TREE &&
@@ -340,7 +323,7 @@ static int find_type_use(TSNode node, void *payload)
 	if (kind == CG_K_USE_DECLARATION) {
 		/* A `use` makes no value; one that renames the type (`use …::Barrier as B`) hides later uses. */
 		t = cg_node_text(u->src, node, &len);
-		u->is_named = has_word(t, len, u->name, u->len) && has_word(t, len, "as", 2);
+		u->is_named = cg_has_word(t, len, u->name, u->len) && cg_has_word(t, len, "as", 2);
 		return CG_WALK_SKIP;
 	}
 	if ((u->is_home || u->is_shadowed) &&
@@ -420,7 +403,7 @@ struct type_scan {
 static bool mentions_type(const char *text, size_t len, void *payload)
 {
 	const struct type_scan *ts = payload;
-	return !ts->is_named && has_word(text, len, ts->name, strlen(ts->name));
+	return !ts->is_named && cg_has_word(text, len, ts->name, strlen(ts->name));
 }
 
 static void scan_type_uses(const char *path, const char *text, size_t len, const struct cg_source *src, void *payload)
@@ -646,7 +629,7 @@ unknown:
 static bool mentions_bool_macro(const char *text, size_t len, void *payload)
 {
 	const struct bool_macro_scan *bs = payload;
-	return memmem(text, len, "macro_rules!", 12) && has_word(text, len, bs->name, strlen(bs->name));
+	return memmem(text, len, "macro_rules!", 12) && cg_has_word(text, len, bs->name, strlen(bs->name));
 }
 
 static void scan_bool_macro(const char *path, const char *text, size_t len, const struct cg_source *src, void *payload)
@@ -818,7 +801,7 @@ static bool derives_only_plain(const struct cg_source *src, TSNode item)
 		for (const char *p = t; p < end;) {
 			const char *q = p;
 			bool is_plain = false;
-			while (q < end && is_ident_char(*q))
+			while (q < end && cg_is_ident_byte(*q))
 				q++;
 			for (size_t i = 0; q > p && i < sizeof(plain) / sizeof(plain[0]) && !is_plain; i++)
 				is_plain = strlen(plain[i]) == (size_t)(q - p) && !memcmp(plain[i], p, (size_t)(q - p));
@@ -929,7 +912,7 @@ static int find_flag_writes(TSNode node, void *payload)
 static bool mentions_flag(const char *text, size_t len, void *payload)
 {
 	const struct flag_scan *fs = payload;
-	return !fs->may_be_true && has_word(text, len, fs->name, fs->len);
+	return !fs->may_be_true && cg_has_word(text, len, fs->name, fs->len);
 }
 
 static void scan_flag_writes(const char *path, const char *text, size_t len, const struct cg_source *src, void *payload)
@@ -1104,7 +1087,7 @@ static bool use_reaches(const char *u, const char *np)
 	size_t klen = sep ? (size_t)(sep - np) : strlen(np);
 	if (cg_starts_with(u, "::"))
 		u += 2;
-	if (strncmp(u, np, klen) || is_ident_char(u[klen]))
+	if (strncmp(u, np, klen) || cg_is_ident_byte(u[klen]))
 		return false;
 	if (!sep)
 		return true;
@@ -1114,7 +1097,7 @@ static bool use_reaches(const char *u, const char *np)
 	p += 2;
 	if (*p != '{') {
 		size_t flen = strlen(sep + 2);
-		return !strncmp(p, sep + 2, flen) && !is_ident_char(p[flen]);
+		return !strncmp(p, sep + 2, flen) && !cg_is_ident_byte(p[flen]);
 	}
 	/* `tokio::{net::TcpListener, sync}`: an element of the list at its first level. */
 	for (int depth = 0; *p; p++) {
@@ -1125,7 +1108,7 @@ static bool use_reaches(const char *u, const char *np)
 		}
 		if (depth == 1 && (*p == '{' || *p == ',')) {
 			size_t flen = strlen(sep + 2);
-			if (!strncmp(p + 1, sep + 2, flen) && !is_ident_char(p[1 + flen]))
+			if (!strncmp(p + 1, sep + 2, flen) && !cg_is_ident_byte(p[1 + flen]))
 				return true;
 		}
 	}
@@ -1159,7 +1142,7 @@ static bool uses_native_dep(const struct wasm_crate *wc, const char *text, size_
 		for (const char *p = text + it->decl, *end = text + it->end; p < end; p++) {
 			if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 				cg_buf_putc(&u, *p);
-			else if (u.size && is_ident_char(u.ptr[u.size - 1]) && p + 1 < end && is_ident_char(p[1]))
+			else if (u.size && cg_is_ident_byte(u.ptr[u.size - 1]) && p + 1 < end && cg_is_ident_byte(p[1]))
 				cg_buf_putc(&u, ' ');
 		}
 		at = strstr(u.ptr, "use ");
@@ -1820,7 +1803,7 @@ static bool may_match(const char *text, size_t len, const struct cg_conf_node *c
 			prev = seg;
 			seg = q + 2;
 		}
-		if (!prev || has_word(text, len, prev, strcspn(prev, ":")))
+		if (!prev || cg_has_word(text, len, prev, strcspn(prev, ":")))
 			return true;
 	}
 	return false;

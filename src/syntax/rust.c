@@ -192,27 +192,6 @@ struct frame {
 };
 
 /*
- * One pre-order pass with a cursor: the ancestors are kept by depth, so a
- * use knows its enclosing block and module without ts_node_parent (which
- * walks down from the root, quadratic on deep trees).
- */
-static bool is_ident_byte(char c)
-{
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (unsigned char)c >= 0x80;
-}
-
-/* Whether keyword `kw` occurs in the text as a word (comments and strings included). */
-static bool has_word(const char *t, size_t len, const char *kw)
-{
-	size_t n = strlen(kw);
-	for (const char *p = t, *end = t + len; (p = memmem(p, (size_t)(end - p), kw, n)); p += n)
-		if ((p == t || !is_ident_byte(p[-1])) && (p + n == end || !is_ident_byte(p[n])))
-			return true;
-	return false;
-}
-
-/*
  * Whether a block may hold what collect gathers: an item in a block is a
  * statement written with its keyword (`use`, `extern crate`, `mod`, `fn`).
  * A fn body without any of the four words is not walked: most bodies are
@@ -222,10 +201,15 @@ static bool block_may_declare(const struct cg_source *src, TSNode block)
 {
 	size_t len;
 	const char *t = cg_node_text(src, block, &len);
-	return has_word(t, len, "fn") || has_word(t, len, "use") || has_word(t, len, "mod") ||
-	       has_word(t, len, "extern");
+	return cg_has_word(t, len, "fn", 2) || cg_has_word(t, len, "use", 3) || cg_has_word(t, len, "mod", 3) ||
+	       cg_has_word(t, len, "extern", 6);
 }
 
+/*
+ * One pre-order pass with a cursor: the ancestors are kept by depth, so a
+ * use knows its enclosing block and module without ts_node_parent (which
+ * walks down from the root, quadratic on deep trees).
+ */
 static void collect(struct cg_rust_file *rf)
 {
 	const struct cg_source *src = rf->src;

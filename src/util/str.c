@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "util/str.h"
 
 #include <errno.h>
@@ -60,6 +61,21 @@ char *cg_strndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+bool cg_is_ident_byte(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (unsigned char)c >= 0x80;
+}
+
+bool cg_has_word(const char *text, size_t len, const char *word, size_t wlen)
+{
+	const char *end = text + len;
+	for (const char *p = text; wlen && p < end && (p = memmem(p, (size_t)(end - p), word, wlen)) != NULL; p++)
+		if ((p == text || !cg_is_ident_byte(p[-1])) && (p + wlen == end || !cg_is_ident_byte(p[wlen])))
+			return true;
+	return false;
 }
 
 bool cg_starts_with(const char *s, const char *prefix)

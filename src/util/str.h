@@ -15,6 +15,10 @@ void *cg_realloc(void *p, size_t n);
 void cg_array_grow(void **arr, size_t *cap, size_t want, size_t size);
 
 bool cg_starts_with(const char *s, const char *prefix);
+/* A byte of a Rust identifier: an ASCII letter, digit or `_`, or any byte of a non-ASCII character. */
+bool cg_is_ident_byte(char c);
+/* Whether `word` (wlen bytes) is in text[0, len) as a whole identifier, not part of a longer one. */
+bool cg_has_word(const char *text, size_t len, const char *word, size_t wlen);
 bool cg_ends_with(const char *s, const char *suffix);
 bool cg_str_eq(const char *a, const char *b); /* NULL-safe */
 /*

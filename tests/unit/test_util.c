@@ -284,6 +284,26 @@ static void test_edit_distance(void **state)
 	assert_int_equal(cg_edit_distance("abcdef", "uvwxyz", 2), 3);
 }
 
+static void test_has_word(void **state)
+{
+	const char *t = "// asynchronous\nasync fn a_async() { r#async; chrono::Utc }";
+	(void)state;
+	assert_true(cg_has_word(t, strlen(t), "async", 5));
+	assert_true(cg_has_word(t, strlen(t), "chrono", 6));
+	assert_false(cg_has_word(t, strlen(t), "Ut", 2));
+	/* A word at either end of the text, and inside a longer identifier. */
+	assert_true(cg_has_word("fn", 2, "fn", 2));
+	assert_false(cg_has_word("fn_x", 4, "fn", 2));
+	assert_false(cg_has_word("x_fn", 4, "fn", 2));
+	/* A non-ASCII character is part of an identifier (`fné` is one name). */
+	assert_false(cg_has_word("fn\xc3\xa9", 4, "fn", 2));
+	assert_true(cg_is_ident_byte('_') && cg_is_ident_byte('9') && cg_is_ident_byte((char)0xc3));
+	assert_false(cg_is_ident_byte(':') || cg_is_ident_byte(' '));
+	/* An empty word is never found; text past len is not read. */
+	assert_false(cg_has_word("abc", 3, "", 0));
+	assert_false(cg_has_word("ab fn", 3, "fn", 2));
+}
+
 static void test_url_same_origin(void **state)
 {
 	struct cg_url_origin o;
@@ -519,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_url_same_origin),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_has_word),
 		cmocka_unit_test(test_error_wraps_the_last_message),
 		cmocka_unit_test(test_write_regular_file_is_replaced),
 		cmocka_unit_test(test_write_through_symlinks),
