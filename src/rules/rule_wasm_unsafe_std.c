@@ -428,14 +428,43 @@ static void scan_type_uses(const char *path, const char *text, size_t len, const
 	cg_error_clear();
 }
 
-/* Kept for the run: each finding in a type's methods asks the same question. */
-struct type_answer {
-	uint64_t key;
-	bool is_named;
+/*
+ * Answers kept for the run, by key: each finding in a type's methods, under
+ * the same flag or the same boolean macro, asks the same question of the
+ * whole crate. Two threads may both compute an answer; they agree.
+ */
+struct answers {
+	struct {
+		uint64_t key;
+		bool value;
+	} * at;
+	size_t n, cap;
 };
-static pthread_mutex_t types_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct type_answer *types;
-static size_t ntypes, types_cap;
+static pthread_mutex_t answers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct answers type_answers, flag_answers, macro_answers;
+
+static bool answer_get(const struct answers *a, uint64_t key, int *value)
+{
+	bool is_known = false;
+	pthread_mutex_lock(&answers_lock);
+	for (size_t i = 0; i < a->n && !is_known; i++) {
+		if (a->at[i].key == key) {
+			*value = a->at[i].value;
+			is_known = true;
+		}
+	}
+	pthread_mutex_unlock(&answers_lock);
+	return is_known;
+}
+
+static void answer_put(struct answers *a, uint64_t key, int value)
+{
+	pthread_mutex_lock(&answers_lock);
+	cg_array_grow((void **)&a->at, &a->cap, a->n + 1, sizeof(*a->at));
+	a->at[a->n].key = key;
+	a->at[a->n++].value = value;
+	pthread_mutex_unlock(&answers_lock);
+}
 
 /*
  * Whether code of the crate that the wasm build compiles names the
@@ -455,7 +484,7 @@ static bool type_is_named_on_wasm(const struct walk *w, TSNode name)
 	char *s = cg_strndup(t, len);
 	struct type_scan ts = { w->ctx, w->base_env, s, false };
 	uint64_t key;
-	bool is_known = false;
+	int known;
 
 	if (!cr) {
 		free(s);
@@ -464,22 +493,13 @@ static bool type_is_named_on_wasm(const struct walk *w, TSNode name)
 	key = cg_hash64(s, len,
 			cg_hash64(w->ctx->path, strlen(w->ctx->path),
 				  cg_hash64(&w->ctx->change, sizeof(w->ctx->change), cg_gate_env_hash(w->base_env))));
-	pthread_mutex_lock(&types_lock);
-	for (size_t i = 0; i < ntypes && !is_known; i++) {
-		if (types[i].key == key) {
-			ts.is_named = types[i].is_named;
-			is_known = true;
-		}
-	}
-	pthread_mutex_unlock(&types_lock);
-	if (!is_known) {
+	if (answer_get(&type_answers, key, &known)) {
+		ts.is_named = known;
+	} else {
 		cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
 		if (each_crate_file(w->ctx->change, src_dir.ptr, mentions_type, scan_type_uses, &ts) < 0)
 			ts.is_named = true;
-		pthread_mutex_lock(&types_lock);
-		cg_array_grow((void **)&types, &types_cap, ntypes + 1, sizeof(*types));
-		types[ntypes++] = (struct type_answer){ key, ts.is_named };
-		pthread_mutex_unlock(&types_lock);
+		answer_put(&type_answers, key, ts.is_named);
 	}
 	cg_buf_release(&src_dir);
 	free(s);
@@ -661,14 +681,6 @@ static void scan_bool_macro(const char *path, const char *text, size_t len, cons
 	ts_tree_cursor_delete(&c);
 }
 
-/* Kept for the run: the value of each boolean macro asked about. */
-struct macro_answer {
-	uint64_t key;
-	enum cg_tri value;
-};
-static struct macro_answer *macro_answers;
-static size_t nmacro_answers, macro_answers_cap;
-
 /*
  * What `name!()` is on wasm, from the `macro_rules!` of that name anywhere
  * in the repository (a workspace crate's, such as sycamore-web's
@@ -681,13 +693,11 @@ static enum cg_tri bool_macro_value(const struct cg_change *change, const char *
 	char *cur = cg_strdup(name);
 	enum cg_tri v = CG_TRI_UNKNOWN;
 	uint64_t key = cg_hash64(name, strlen(name), cg_hash64(&change, sizeof(change), 0));
+	int known;
 
-	pthread_mutex_lock(&types_lock);
-	for (size_t i = 0; i < nmacro_answers; i++) {
-		if (macro_answers[i].key == key) {
-			v = macro_answers[i].value;
-			goto done;
-		}
+	if (answer_get(&macro_answers, key, &known)) {
+		free(cur);
+		return (enum cg_tri)known;
 	}
 	for (int step = 0; step < 4 && cur; step++) {
 		struct bool_macro_scan bs = { change, cur, CG_TRI_UNKNOWN, false, false, NULL };
@@ -702,10 +712,7 @@ static enum cg_tri bool_macro_value(const struct cg_change *change, const char *
 		}
 		free(bs.next);
 	}
-	cg_array_grow((void **)&macro_answers, &macro_answers_cap, nmacro_answers + 1, sizeof(*macro_answers));
-	macro_answers[nmacro_answers++] = (struct macro_answer){ key, v };
-done:
-	pthread_mutex_unlock(&types_lock);
+	answer_put(&macro_answers, key, (int)v);
 	free(cur);
 	return v;
 }
@@ -928,10 +935,6 @@ static void scan_flag_writes(const char *path, const char *text, size_t len, con
 	cg_error_clear();
 }
 
-/* Kept for the run: every finding under the same flag asks the same question. */
-static struct type_answer *flags;
-static size_t nflags, flags_cap;
-
 /*
  * Whether the bool fields named `name` of the crate are false whenever the
  * wasm build runs: each is declared `bool`, narrower than `pub` (no other
@@ -949,31 +952,23 @@ static bool flag_is_false_on_wasm(const struct walk *w, TSNode field)
 	char *s = cg_strndup(t, len);
 	struct flag_scan fs = { w->ctx, w->base_env, s, len, NULL, 0, false };
 	uint64_t key;
-	bool is_known = false, is_false = false;
+	int known;
+	bool is_false = false;
 
 	if (!cr)
 		goto done;
 	key = cg_hash64(s, len,
 			cg_hash64(cr->manifest_path, strlen(cr->manifest_path),
 				  cg_hash64(&w->ctx->change, sizeof(w->ctx->change), cg_gate_env_hash(w->base_env))));
-	pthread_mutex_lock(&types_lock);
-	for (size_t i = 0; i < nflags && !is_known; i++) {
-		if (flags[i].key == key) {
-			is_false = !flags[i].is_named;
-			is_known = true;
-		}
-	}
-	pthread_mutex_unlock(&types_lock);
-	if (is_known)
+	if (answer_get(&flag_answers, key, &known)) {
+		is_false = known;
 		goto done;
+	}
 	cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
 	if (each_crate_file(w->ctx->change, src_dir.ptr, mentions_flag, scan_flag_writes, &fs) < 0)
 		fs.may_be_true = true;
 	is_false = fs.ndecls && !fs.may_be_true;
-	pthread_mutex_lock(&types_lock);
-	cg_array_grow((void **)&flags, &flags_cap, nflags + 1, sizeof(*flags));
-	flags[nflags++] = (struct type_answer){ key, !is_false };
-	pthread_mutex_unlock(&types_lock);
+	answer_put(&flag_answers, key, is_false);
 done:
 	cg_buf_release(&src_dir);
 	free(s);
