@@ -394,14 +394,14 @@ static int scan_tree_node(TSNode node, void *payload)
 	    kind == CG_K_RAW_STRING_LITERAL)
 		return CG_WALK_SKIP;
 	if (kind == CG_K_USE_DECLARATION || kind == CG_K_SCOPED_IDENTIFIER || kind == CG_K_SCOPED_TYPE_IDENTIFIER) {
-		TSNode arg = ts_node_child_by_field_name(node, "argument", 8);
+		TSNode arg = cg_child(node, CG_F_ARGUMENT);
 		TSNode path = ts_node_is_null(arg) ? node : arg;
 		if (names_harness(s->src, path, criterion_crates))
 			s->file->uses_criterion = true;
 		if (names_harness(s->src, path, divan_crates))
 			s->file->uses_divan = true;
 	} else if (kind == CG_K_MACRO_INVOCATION) {
-		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
+		TSNode mac = cg_child(node, CG_F_MACRO);
 		size_t len = 0, llen = 0;
 		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(s->src, mac, &len);
 		const char *last = cg_rust_last_segment(t, len, &llen);
@@ -412,7 +412,7 @@ static int scan_tree_node(TSNode node, void *payload)
 				s->file->has_main_macro = true;
 		}
 	} else if (kind == CG_K_CALL_EXPRESSION) {
-		TSNode fn = ts_node_child_by_field_name(node, "function", 8);
+		TSNode fn = cg_child(node, CG_F_FUNCTION);
 		size_t len = 0, llen = 0;
 		const char *t = ts_node_is_null(fn) ? "" : cg_node_text(s->src, fn, &len);
 		const char *last = cg_rust_last_segment(t, len, &llen);
@@ -425,7 +425,7 @@ static int scan_tree_node(TSNode node, void *payload)
 	} else if (kind == CG_K_IDENTIFIER || kind == CG_K_FIELD_IDENTIFIER) {
 		TSNode parent = ts_node_parent(node);
 		enum cg_kind pkind = ts_node_is_null(parent) ? CG_K_OTHER : cg_node_kind(parent);
-		TSNode name = ts_node_is_null(parent) ? parent : ts_node_child_by_field_name(parent, "name", 4);
+		TSNode name = ts_node_is_null(parent) ? parent : cg_child(parent, CG_F_NAME);
 		/* A bench's own items do not name the crate's functions. */
 		bool is_decl = !ts_node_is_null(name) && ts_node_eq(name, node) &&
 			       (pkind == CG_K_FUNCTION_ITEM || pkind == CG_K_FUNCTION_SIGNATURE_ITEM ||

@@ -79,7 +79,7 @@ static void add_call(struct body_walk *b, enum cg_call_kind kind, char *path, ch
 	c->recv_field = recv_field;
 	c->recv_trait = NULL;
 	if (kind == CG_CALL_METHOD) {
-		TSNode fe = ts_node_parent(at), recv = ts_node_child_by_field_name(fe, "value", 5);
+		TSNode fe = ts_node_parent(at), recv = cg_child(fe, CG_F_VALUE);
 		for (size_t i = 0; kind_is(recv, CG_K_IDENTIFIER) && i < b->nparams; i++)
 			if (name_is(b->src, recv, b->params[i].name))
 				c->recv_trait = cg_strdup(b->params[i].trait);
@@ -109,7 +109,7 @@ static bool closure_leaves(const struct body_walk *b, TSNode closure)
 		return false;
 	fn = cg_rust_call_function(call);
 	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
-		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
+		TSNode field = cg_child(fn, CG_F_FIELD);
 		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(b->src, field);
 		hit = m && cg_blocking_is_wrapper(b->list, m, true, &is_bip);
 		free(m);
@@ -154,16 +154,15 @@ static char *self_field(const struct body_walk *b, TSNode recv)
 			recv = cg_rust_call_function(recv);
 			if (!kind_is(recv, CG_K_FIELD_EXPRESSION))
 				return NULL;
-			field = ts_node_child_by_field_name(recv, "field", 5);
+			field = cg_child(recv, CG_F_FIELD);
 			m = ts_node_is_null(field) ? "" : cg_node_text(b->src, field, &len);
 			if (ts_node_is_null(field) || !is_pass_through(m, len))
 				return NULL;
-			recv = ts_node_child_by_field_name(recv, "value", 5);
+			recv = cg_child(recv, CG_F_VALUE);
 			continue;
 		case CG_K_FIELD_EXPRESSION:
-			field = ts_node_child_by_field_name(recv, "field", 5);
-			if (!kind_is(ts_node_child_by_field_name(recv, "value", 5), CG_K_SELF) ||
-			    !kind_is(field, CG_K_FIELD_IDENTIFIER))
+			field = cg_child(recv, CG_F_FIELD);
+			if (!kind_is(cg_child(recv, CG_F_VALUE), CG_K_SELF) || !kind_is(field, CG_K_FIELD_IDENTIFIER))
 				return NULL;
 			return cg_node_strdup(b->src, field);
 		default:
@@ -177,8 +176,8 @@ static void visit_call(struct body_walk *b, TSNode call)
 {
 	TSNode fn = cg_rust_call_function(call);
 	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
-		TSNode recv = ts_node_child_by_field_name(fn, "value", 5);
-		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
+		TSNode recv = cg_child(fn, CG_F_VALUE);
+		TSNode field = cg_child(fn, CG_F_FIELD);
 		size_t len;
 		const char *m;
 		char *what;
@@ -222,9 +221,9 @@ static int body_cb(TSNode n, void *payload)
 static char *type_name(const struct cg_source *src, TSNode type)
 {
 	if (kind_is(type, CG_K_GENERIC_TYPE))
-		type = ts_node_child_by_field_name(type, "type", 4);
+		type = cg_child(type, CG_F_TYPE);
 	if (kind_is(type, CG_K_SCOPED_TYPE_IDENTIFIER))
-		type = ts_node_child_by_field_name(type, "name", 4);
+		type = cg_child(type, CG_F_NAME);
 	return ts_node_is_null(type) ? NULL : cg_node_strdup(src, type);
 }
 
@@ -248,19 +247,19 @@ static char *field_type(const struct body_walk *b, TSNode type)
 		TSNode name, args;
 		bool is_wrapper = false;
 		if (kind_is(type, CG_K_REFERENCE_TYPE)) {
-			type = ts_node_child_by_field_name(type, "type", 4);
+			type = cg_child(type, CG_F_TYPE);
 			continue;
 		}
 		if (!kind_is(type, CG_K_GENERIC_TYPE))
 			break;
-		name = ts_node_child_by_field_name(type, "type", 4);
+		name = cg_child(type, CG_F_TYPE);
 		if (kind_is(name, CG_K_SCOPED_TYPE_IDENTIFIER))
-			name = ts_node_child_by_field_name(name, "name", 4);
+			name = cg_child(name, CG_F_NAME);
 		for (size_t i = 0; i < sizeof(wrappers) / sizeof(*wrappers) && !ts_node_is_null(name); i++)
 			is_wrapper |= name_is(b->src, name, wrappers[i]);
-		args = ts_node_child_by_field_name(type, "type_arguments", 14);
+		args = cg_child(type, CG_F_TYPE_ARGUMENTS);
 		if (!is_wrapper || ts_node_is_null(args) || !ts_node_named_child_count(args)) {
-			type = ts_node_child_by_field_name(type, "type", 4);
+			type = cg_child(type, CG_F_TYPE);
 			break;
 		}
 		type = ts_node_named_child(args, 0);
@@ -280,7 +279,7 @@ static char *first_trait(const struct body_walk *b, TSNode bounds)
 		size_t len;
 		const char *text;
 		if (kind_is(t, CG_K_GENERIC_TYPE))
-			t = ts_node_child_by_field_name(t, "type", 4);
+			t = cg_child(t, CG_F_TYPE);
 		if (!kind_is(t, CG_K_TYPE_IDENTIFIER) && !kind_is(t, CG_K_SCOPED_TYPE_IDENTIFIER))
 			continue;
 		text = cg_node_text(b->src, t, &len);
@@ -292,16 +291,15 @@ static char *first_trait(const struct body_walk *b, TSNode bounds)
 /* The bound of generic `name` in the fn's `<T: X>` or `where T: X`; NULL when none. */
 static char *generic_bound(const struct body_walk *b, TSNode fn, TSNode name)
 {
-	TSNode tps = ts_node_child_by_field_name(fn, "type_parameters", 15);
+	TSNode tps = cg_child(fn, CG_F_TYPE_PARAMETERS);
 	uint32_t k = ts_node_is_null(tps) ? 0 : ts_node_named_child_count(tps);
 	size_t len;
 	const char *want = cg_node_text(b->src, name, &len);
 	char *w = cg_strndup(want, len), *out = NULL;
 	for (uint32_t i = 0; i < k && !out; i++) {
 		TSNode p = ts_node_named_child(tps, i);
-		if (type_is(p, "constrained_type_parameter") &&
-		    name_is(b->src, ts_node_child_by_field_name(p, "left", 4), w))
-			out = first_trait(b, ts_node_child_by_field_name(p, "bounds", 6));
+		if (type_is(p, "constrained_type_parameter") && name_is(b->src, cg_child(p, CG_F_LEFT), w))
+			out = first_trait(b, cg_child(p, CG_F_BOUNDS));
 	}
 	k = ts_node_named_child_count(fn);
 	for (uint32_t i = 0; i < k && !out; i++) {
@@ -310,10 +308,10 @@ static char *generic_bound(const struct body_walk *b, TSNode fn, TSNode name)
 			continue;
 		for (uint32_t j = 0; j < ts_node_named_child_count(wc) && !out; j++) {
 			TSNode p = ts_node_named_child(wc, j);
-			TSNode left = ts_node_child_by_field_name(p, "left", 4);
+			TSNode left = cg_child(p, CG_F_LEFT);
 			if (type_is(p, "where_predicate") && kind_is(left, CG_K_TYPE_IDENTIFIER) &&
 			    name_is(b->src, left, w))
-				out = first_trait(b, ts_node_child_by_field_name(p, "bounds", 6));
+				out = first_trait(b, cg_child(p, CG_F_BOUNDS));
 		}
 	}
 	free(w);
@@ -324,20 +322,20 @@ static char *generic_bound(const struct body_walk *b, TSNode fn, TSNode name)
 static char *param_trait(const struct body_walk *b, TSNode fn, TSNode type)
 {
 	for (int k = 0; k < 4 && kind_is(type, CG_K_REFERENCE_TYPE); k++)
-		type = ts_node_child_by_field_name(type, "type", 4);
+		type = cg_child(type, CG_F_TYPE);
 	if (kind_is(type, CG_K_GENERIC_TYPE)) {
-		TSNode name = ts_node_child_by_field_name(type, "type", 4);
-		TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
+		TSNode name = cg_child(type, CG_F_TYPE);
+		TSNode args = cg_child(type, CG_F_TYPE_ARGUMENTS);
 		if (kind_is(name, CG_K_TYPE_IDENTIFIER) && !ts_node_is_null(args) && ts_node_named_child_count(args) &&
 		    (name_is(b->src, name, "Box") || name_is(b->src, name, "Arc") || name_is(b->src, name, "Rc")))
 			type = ts_node_named_child(args, 0);
 	}
 	if (type_is(type, "dynamic_type") || type_is(type, "abstract_type")) {
-		TSNode t = ts_node_child_by_field_name(type, "trait", 5);
+		TSNode t = cg_child(type, CG_F_TRAIT);
 		size_t len;
 		const char *text;
 		if (kind_is(t, CG_K_GENERIC_TYPE))
-			t = ts_node_child_by_field_name(t, "type", 4);
+			t = cg_child(t, CG_F_TYPE);
 		if (!kind_is(t, CG_K_TYPE_IDENTIFIER) && !kind_is(t, CG_K_SCOPED_TYPE_IDENTIFIER))
 			return NULL;
 		text = cg_node_text(b->src, t, &len);
@@ -349,10 +347,10 @@ static char *param_trait(const struct body_walk *b, TSNode fn, TSNode type)
 static void read_return(const struct body_walk *b, struct cg_summary_fn *f, TSNode type)
 {
 	if (kind_is(type, CG_K_GENERIC_TYPE)) {
-		TSNode base = ts_node_child_by_field_name(type, "type", 4);
-		TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
+		TSNode base = cg_child(type, CG_F_TYPE);
+		TSNode args = cg_child(type, CG_F_TYPE_ARGUMENTS);
 		if (kind_is(base, CG_K_SCOPED_TYPE_IDENTIFIER))
-			base = ts_node_child_by_field_name(base, "name", 4);
+			base = cg_child(base, CG_F_NAME);
 		if ((name_is(b->src, base, "Result") || name_is(b->src, base, "Option")) && !ts_node_is_null(args) &&
 		    ts_node_named_child_count(args)) {
 			type = ts_node_named_child(args, 0);
@@ -368,14 +366,14 @@ static void read_return(const struct body_walk *b, struct cg_summary_fn *f, TSNo
 
 static void read_params(struct body_walk *b, TSNode fn)
 {
-	TSNode params = ts_node_child_by_field_name(fn, "parameters", 10);
+	TSNode params = cg_child(fn, CG_F_PARAMETERS);
 	uint32_t k = ts_node_is_null(params) ? 0 : ts_node_named_child_count(params);
 	for (uint32_t i = 0; i < k && b->nparams < sizeof(b->params) / sizeof(*b->params); i++) {
 		TSNode p = ts_node_named_child(params, i);
-		TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
+		TSNode pat = cg_child(p, CG_F_PATTERN);
 		char *trait;
 		if (!kind_is(p, CG_K_PARAMETER) || !kind_is(pat, CG_K_IDENTIFIER) ||
-		    !(trait = param_trait(b, fn, ts_node_child_by_field_name(p, "type", 4))))
+		    !(trait = param_trait(b, fn, cg_child(p, CG_F_TYPE))))
 			continue;
 		b->params[b->nparams].name = cg_node_strdup(b->src, pat);
 		b->params[b->nparams++].trait = trait;
@@ -384,8 +382,8 @@ static void read_params(struct body_walk *b, TSNode fn)
 
 static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode container, bool is_test)
 {
-	TSNode name = ts_node_child_by_field_name(fn, "name", 4);
-	TSNode body = ts_node_child_by_field_name(fn, "body", 4);
+	TSNode name = cg_child(fn, CG_F_NAME);
+	TSNode body = cg_child(fn, CG_F_BODY);
 	struct cg_summary_fn *f;
 	if (ts_node_is_null(name))
 		return;
@@ -399,11 +397,11 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 	f->end = ts_node_end_byte(fn);
 	f->module = cg_strdup(cg_summary_module_at(b->rf, f->start));
 	f->is_test = is_test;
-	read_return(b, f, ts_node_child_by_field_name(fn, "return_type", 11));
+	read_return(b, f, cg_child(fn, CG_F_RETURN_TYPE));
 	if (kind_is(container, CG_K_IMPL_ITEM)) {
-		f->impl_type = type_name(b->src, ts_node_child_by_field_name(container, "type", 4));
+		f->impl_type = type_name(b->src, cg_child(container, CG_F_TYPE));
 	} else if (kind_is(container, CG_K_TRAIT_ITEM)) {
-		f->impl_type = type_name(b->src, ts_node_child_by_field_name(container, "name", 4));
+		f->impl_type = type_name(b->src, cg_child(container, CG_F_NAME));
 		f->is_trait = true;
 	}
 	if (ts_node_is_null(body) || (b->is_async_only && !f->is_async))
@@ -427,8 +425,8 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 
 static void add_fields(struct cg_summary *s, struct body_walk *b, TSNode item)
 {
-	TSNode name = ts_node_child_by_field_name(item, "name", 4);
-	TSNode body = ts_node_child_by_field_name(item, "body", 4);
+	TSNode name = cg_child(item, CG_F_NAME);
+	TSNode body = cg_child(item, CG_F_BODY);
 	uint32_t k = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
 	for (uint32_t i = 0; i < k && !ts_node_is_null(name); i++) {
 		TSNode d = ts_node_named_child(body, i), fname, ftype;
@@ -436,8 +434,8 @@ static void add_fields(struct cg_summary *s, struct body_walk *b, TSNode item)
 		char *type;
 		if (!kind_is(d, CG_K_FIELD_DECLARATION))
 			continue;
-		fname = ts_node_child_by_field_name(d, "name", 4);
-		ftype = ts_node_child_by_field_name(d, "type", 4);
+		fname = cg_child(d, CG_F_NAME);
+		ftype = cg_child(d, CG_F_TYPE);
 		if (ts_node_is_null(fname) || !(type = field_type(b, ftype)))
 			continue;
 		cg_array_grow((void **)&s->fields, &s->fields_cap, s->nfields + 1, sizeof(*s->fields));
@@ -453,16 +451,16 @@ static void add_fields(struct cg_summary *s, struct body_walk *b, TSNode item)
 /* The payloads of an enum's tuple variants, as fields named `Variant.N` (crate/summary.h). */
 static void add_variants(struct cg_summary *s, struct body_walk *b, TSNode item)
 {
-	TSNode name = ts_node_child_by_field_name(item, "name", 4);
-	TSNode body = ts_node_child_by_field_name(item, "body", 4);
+	TSNode name = cg_child(item, CG_F_NAME);
+	TSNode body = cg_child(item, CG_F_BODY);
 	TSTreeCursor c;
 	if (ts_node_is_null(name) || !type_is(body, "enum_variant_list"))
 		return;
 	c = ts_tree_cursor_new(body);
 	for (bool more = ts_tree_cursor_goto_first_child(&c); more; more = ts_tree_cursor_goto_next_sibling(&c)) {
 		TSNode v = ts_tree_cursor_current_node(&c);
-		TSNode vname = ts_node_child_by_field_name(v, "name", 4);
-		TSNode list = ts_node_child_by_field_name(v, "body", 4);
+		TSNode vname = cg_child(v, CG_F_NAME);
+		TSNode list = cg_child(v, CG_F_BODY);
 		TSTreeCursor fc;
 		unsigned idx = 0;
 		char *vn;
@@ -554,7 +552,7 @@ static void walk_items(struct cg_summary *s, struct body_walk *b, TSNode list, T
 		case CG_K_MOD_ITEM:
 		case CG_K_IMPL_ITEM:
 		case CG_K_TRAIT_ITEM:
-			body = ts_node_child_by_field_name(n, "body", 4);
+			body = cg_child(n, CG_F_BODY);
 			if (kind_is(body, CG_K_DECLARATION_LIST))
 				walk_items(s, b, body, n, is_test || is_pending_test);
 			break;

@@ -184,7 +184,7 @@ static void enclosing_fn(struct cg_buf *out, const struct cg_source *src, const 
 	n = ts_node_descendant_for_point_range(cg_source_root(src), pt, pt);
 	for (; !ts_node_is_null(n); n = ts_node_parent(n)) {
 		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM) {
-			TSNode body = ts_node_child_by_field_name(n, "body", 4);
+			TSNode body = cg_child(n, CG_F_BODY);
 			uint32_t from = ts_node_start_byte(n),
 				 to = ts_node_is_null(body) ? ts_node_end_byte(n) : ts_node_start_byte(body);
 			bool space = false;

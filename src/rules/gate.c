@@ -269,7 +269,7 @@ static bool attr_named(const struct cg_source *src, TSNode path, char *const *li
 	size_t len;
 	const char *t;
 	if (cg_node_kind(path) == CG_K_SCOPED_IDENTIFIER)
-		path = ts_node_child_by_field_name(path, "name", 4);
+		path = cg_child(path, CG_F_NAME);
 	if (ts_node_is_null(path) || !n)
 		return false;
 	t = cg_node_text(src, path, &len);
@@ -287,7 +287,7 @@ static bool attr_leaves_out(const struct cg_source *src, TSNode attr_item, const
 	if (ts_node_is_null(attr) || cg_node_kind(attr) != CG_K_ATTRIBUTE || !ts_node_named_child_count(attr))
 		return false;
 	path = ts_node_named_child(attr, 0);
-	args = ts_node_child_by_field_name(attr, "arguments", 9);
+	args = cg_child(attr, CG_F_ARGUMENTS);
 	t = cg_node_text(src, path, &len);
 	if (text_is(t, len, "cfg"))
 		return !ts_node_is_null(args) && cfg_eval(src, args, env, false) == CG_TRI_FALSE;
@@ -348,7 +348,7 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, const struct
 	if (depth > MAX_COND_DEPTH)
 		return CG_TRI_UNKNOWN;
 	if (kind == CG_K_MACRO_INVOCATION) {
-		TSNode mac = ts_node_child_by_field_name(e, "macro", 5);
+		TSNode mac = cg_child(e, CG_F_MACRO);
 		TSNode tt = ts_node_named_child(e, ts_node_named_child_count(e) - 1);
 		if (ts_node_is_null(mac) || !cg_node_is(src, mac, "cfg") || cg_node_kind(tt) != CG_K_TOKEN_TREE)
 			return CG_TRI_UNKNOWN;
@@ -362,14 +362,14 @@ static enum cg_tri eval_cond(const struct cg_source *src, TSNode e, const struct
 		return v == CG_TRI_UNKNOWN ? v : tri_of(v == CG_TRI_FALSE);
 	}
 	if (kind == CG_K_BINARY_EXPRESSION) {
-		TSNode op = ts_node_child_by_field_name(e, "operator", 8);
+		TSNode op = cg_child(e, CG_F_OPERATOR);
 		enum cg_kind op_kind = ts_node_is_null(op) ? CG_K_OTHER : cg_node_kind(op);
 		bool is_and = op_kind == CG_K_AND_AND, is_or = op_kind == CG_K_OR_OR;
 		enum cg_tri l, r;
 		if (!is_and && !is_or)
 			return CG_TRI_UNKNOWN;
-		l = eval_cond(src, ts_node_child_by_field_name(e, "left", 4), env, depth + 1);
-		r = eval_cond(src, ts_node_child_by_field_name(e, "right", 5), env, depth + 1);
+		l = eval_cond(src, cg_child(e, CG_F_LEFT), env, depth + 1);
+		r = eval_cond(src, cg_child(e, CG_F_RIGHT), env, depth + 1);
 		if (is_and)
 			return l == CG_TRI_FALSE || r == CG_TRI_FALSE ? CG_TRI_FALSE
 			       : l == CG_TRI_TRUE && r == CG_TRI_TRUE ? CG_TRI_TRUE
@@ -423,10 +423,10 @@ static int gate_visit(TSNode node, void *payload)
 				return CG_WALK_SKIP;
 		}
 	} else if (kind == CG_K_IF_EXPRESSION) {
-		TSNode cond = ts_node_child_by_field_name(node, "condition", 9);
+		TSNode cond = cg_child(node, CG_F_CONDITION);
 		enum cg_tri v = ts_node_is_null(cond) ? CG_TRI_UNKNOWN : eval_cond(w->src, cond, w->env, 0);
-		TSNode then = ts_node_child_by_field_name(node, "consequence", 11);
-		TSNode alt = ts_node_child_by_field_name(node, "alternative", 11);
+		TSNode then = cg_child(node, CG_F_CONSEQUENCE);
+		TSNode alt = cg_child(node, CG_F_ALTERNATIVE);
 		if (v == CG_TRI_FALSE && !ts_node_is_null(then))
 			leave_out(w, ts_node_start_byte(then), ts_node_end_byte(then));
 		if (v == CG_TRI_TRUE && !ts_node_is_null(alt))
@@ -531,8 +531,8 @@ static void collect_mod(struct decl_walk *w, TSNode item, TSNode name)
 	     a = ts_node_prev_named_sibling(a)) {
 		TSNode attr = ts_node_named_child(a, 0);
 		TSNode key = ts_node_named_child_count(attr) ? ts_node_named_child(attr, 0) : (TSNode){ 0 };
-		TSNode value = ts_node_child_by_field_name(attr, "value", 5);
-		TSNode args = ts_node_child_by_field_name(attr, "arguments", 9);
+		TSNode value = cg_child(attr, CG_F_VALUE);
+		TSNode args = cg_child(attr, CG_F_ARGUMENTS);
 		if (ts_node_is_null(key))
 			continue;
 		if (!via && !ts_node_is_null(value) && cg_node_is(w->src, key, "path") &&
@@ -588,7 +588,7 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 {
 	struct tok_frame stack[MAX_MACRO_DEPTH];
 	size_t depth = 0;
-	TSNode mac = ts_node_child_by_field_name(call, "macro", 5);
+	TSNode mac = cg_child(call, CG_F_MACRO);
 	TSNode body = ts_node_named_child(call, ts_node_named_child_count(call) - 1);
 	const char *name;
 	size_t len;
@@ -596,7 +596,7 @@ static void collect_macro_mods(struct decl_walk *w, TSNode call)
 	if (ts_node_is_null(mac) || cg_node_kind(body) != CG_K_TOKEN_TREE)
 		return;
 	if (cg_node_kind(mac) == CG_K_SCOPED_IDENTIFIER)
-		mac = ts_node_child_by_field_name(mac, "name", 4);
+		mac = cg_child(mac, CG_F_NAME);
 	name = cg_node_text(w->src, mac, &len);
 	stack[depth++] = (struct tok_frame){ body, 0, macro_value(w, name, len) != CG_TRI_FALSE,
 					     text_is(name, len, "cfg_if"), CG_TRI_FALSE };
@@ -677,8 +677,8 @@ static int walk_decls(TSNode node, struct decl_walk *w, bool is_gated_walk)
 {
 	struct parent_decls *pd = w->pd;
 	if (cg_node_kind(node) == CG_K_MOD_ITEM) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
-		TSNode body = ts_node_child_by_field_name(node, "body", 4);
+		TSNode name = cg_child(node, CG_F_NAME);
+		TSNode body = cg_child(node, CG_F_BODY);
 		if (!ts_node_is_null(body) || ts_node_is_null(name))
 			return ts_node_is_null(body) ? CG_WALK_SKIP : CG_WALK_ENTER;
 		if (is_gated_walk) {

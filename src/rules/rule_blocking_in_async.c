@@ -418,10 +418,10 @@ static struct vtype annotation_type(const struct walk *w, TSNode type, bool is_e
 	for (int hops = 0; hops < 8 && !ts_node_is_null(type); hops++) {
 		enum cg_kind k = cg_node_kind(type);
 		if (k == CG_K_REFERENCE_TYPE) {
-			type = ts_node_child_by_field_name(type, "type", 4);
+			type = cg_child(type, CG_F_TYPE);
 		} else if (k == CG_K_GENERIC_TYPE) {
-			TSNode base = ts_node_child_by_field_name(type, "type", 4);
-			TSNode args = ts_node_child_by_field_name(type, "type_arguments", 14);
+			TSNode base = cg_child(type, CG_F_TYPE);
+			TSNode args = cg_child(type, CG_F_TYPE_ARGUMENTS);
 			char *bt = ts_node_is_null(base) ? NULL : cg_rust_path_text(w->ctx->src, base);
 			const char *bl = bt ? cg_blocking_last_seg(bt) : "";
 			/* Smart pointers deref to what they hold. */
@@ -485,10 +485,10 @@ static void chain_collect(struct chain *c, TSNode e)
 	for (;;) {
 		enum cg_kind k = cg_node_kind(e);
 		if (k == CG_K_CALL_EXPRESSION) {
-			TSNode fn = ts_node_child_by_field_name(e, "function", 8);
+			TSNode fn = cg_child(e, CG_F_FUNCTION);
 			if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
 				chain_push(c, OP_METHOD, e);
-				e = ts_node_child_by_field_name(fn, "value", 5);
+				e = cg_child(fn, CG_F_VALUE);
 				if (ts_node_is_null(e))
 					return;
 				continue;
@@ -591,7 +591,7 @@ static void put_try(struct cg_buf *out, const struct walk *w, TSNode args)
 	TSNode up = ts_node_is_null(call) ? call : ts_node_parent(call);
 	if (kind_is(up, CG_K_FIELD_EXPRESSION)) {
 		size_t len;
-		TSNode field = ts_node_child_by_field_name(up, "field", 5);
+		TSNode field = cg_child(up, CG_F_FIELD);
 		const char *t = ts_node_is_null(field) ? NULL : cg_node_text(w->ctx->src, field, &len);
 		if (t && len == 6 && (!memcmp(t, "unwrap", 6) || !memcmp(t, "expect", 6))) {
 			cg_buf_puts(out, ".unwrap()");
@@ -938,7 +938,7 @@ static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to
 	if (!kind_is(p, CG_K_LET_DECLARATION))
 		return false;
 	{
-		TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
+		TSNode pat = cg_child(p, CG_F_PATTERN);
 		if (ts_node_is_null(pat) || !kind_is(pat, CG_K_IDENTIFIER))
 			return false;
 		text = cg_node_text(w->ctx->src, pat, &len);
@@ -1035,7 +1035,7 @@ static bool is_dropped(const struct cg_source *src, TSNode ident)
 	if (!kind_is(args, CG_K_ARGUMENTS) || ts_node_named_child_count(args) != 1 ||
 	    !kind_is(call, CG_K_CALL_EXPRESSION))
 		return false;
-	fn = ts_node_child_by_field_name(call, "function", 8);
+	fn = cg_child(call, CG_F_FUNCTION);
 	t = cg_node_text(src, fn, &len);
 	return kind_is(fn, CG_K_IDENTIFIER) && len == 4 && !memcmp(t, "drop", 4);
 }
@@ -1058,7 +1058,7 @@ static bool file_is_only_dropped(const struct cg_source *src, TSNode call)
 		if (kind_is(p, CG_K_TRY_EXPRESSION)) {
 			top = p;
 		} else if (kind_is(p, CG_K_FIELD_EXPRESSION) && kind_is(ts_node_parent(p), CG_K_CALL_EXPRESSION)) {
-			TSNode field = ts_node_child_by_field_name(p, "field", 5);
+			TSNode field = cg_child(p, CG_F_FIELD);
 			const char *m = cg_node_text(src, field, &len);
 			if (!word_in(" unwrap expect ", m, len))
 				return false;
@@ -1069,10 +1069,10 @@ static bool file_is_only_dropped(const struct cg_source *src, TSNode call)
 	}
 	if (kind_is(p, CG_K_EXPRESSION_STATEMENT))
 		return true;
-	if (!kind_is(p, CG_K_LET_DECLARATION) || !ts_node_is_null(ts_node_child_by_field_name(p, "type", 4)) ||
-	    !ts_node_is_null(ts_node_child_by_field_name(p, "alternative", 11)))
+	if (!kind_is(p, CG_K_LET_DECLARATION) || !ts_node_is_null(cg_child(p, CG_F_TYPE)) ||
+	    !ts_node_is_null(cg_child(p, CG_F_ALTERNATIVE)))
 		return false;
-	pat = ts_node_child_by_field_name(p, "pattern", 7);
+	pat = cg_child(p, CG_F_PATTERN);
 	if (!kind_is(pat, CG_K_IDENTIFIER))
 		return !ts_node_is_null(pat) && !strcmp(ts_node_type(pat), "_");
 	name = cg_node_text(src, pat, &len);
@@ -1138,7 +1138,7 @@ static bool unused_use_edit(const struct cg_source *src, TSNode fn, struct cg_em
 	struct name_count c = { .src = src };
 
 	while (kind_is(head, CG_K_SCOPED_IDENTIFIER))
-		head = ts_node_child_by_field_name(head, "path", 4);
+		head = cg_child(head, CG_F_PATH);
 	if (!kind_is(head, CG_K_IDENTIFIER))
 		return false;
 	c.name = cg_node_text(src, head, &c.len);
@@ -1149,7 +1149,7 @@ static bool unused_use_edit(const struct cg_source *src, TSNode fn, struct cg_em
 		const char *t;
 		if (!kind_is(u, CG_K_USE_DECLARATION) || ts_node_named_child_count(u) != 1)
 			continue;
-		arg = ts_node_child_by_field_name(u, "argument", 8);
+		arg = cg_child(u, CG_F_ARGUMENT);
 		prev = ts_node_prev_named_sibling(u);
 		t = cg_node_text(src, arg, &len);
 		if (!kind_is(arg, CG_K_SCOPED_IDENTIFIER) || len < 5 + c.len || memcmp(t, "std::", 5) ||
@@ -1185,7 +1185,7 @@ static size_t tokio_fix(struct walk *w, const struct actx *c, const char *what, 
 	const char *feature = NULL;
 
 	if (w->runtime != RT_TOKIO || cg_node_kind(call) != CG_K_CALL_EXPRESSION ||
-	    !ts_node_eq(ts_node_child_by_field_name(call, "function", 8), fn))
+	    !ts_node_eq(cg_child(call, CG_F_FUNCTION), fn))
 		return 0;
 	if (!strcmp(what, "std::thread::sleep")) {
 		cg_buf_puts(path, "tokio::time::sleep");
@@ -1528,7 +1528,7 @@ static bool is_in_memory_io(struct walk *w, const struct actx *c, TSNode e)
 	if (kind_is(e, CG_K_MACRO_INVOCATION))
 		return len > 4 && !memcmp(text, "vec!", 4);
 	if (kind_is(e, CG_K_CALL_EXPRESSION) && kind_is(cg_rust_call_function(e), CG_K_FIELD_EXPRESSION)) {
-		TSNode field = ts_node_child_by_field_name(cg_rust_call_function(e), "field", 5);
+		TSNode field = cg_child(cg_rust_call_function(e), CG_F_FIELD);
 		if (!ts_node_is_null(field)) {
 			size_t ml;
 			const char *m = cg_node_text(w->ctx->src, field, &ml);
@@ -1583,7 +1583,7 @@ static bool is_pointer_new(const char *resolved)
 /* The type of the one argument of `Arc::new(x)` (owned); nesting deeper than a few levels stays unknown. */
 static struct vtype type_of_pointee(struct walk *w, const struct actx *c, TSNode call)
 {
-	TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+	TSNode args = cg_child(call, CG_F_ARGUMENTS);
 	struct vtype t = { 0 };
 	if (ts_node_is_null(args) || ts_node_named_child_count(args) != 1 || w->wrap_depth >= 4)
 		return t;
@@ -1689,10 +1689,9 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			resolved = resolve_node(w, fn);
 			if (should_check && !is_awaited && !is_flagged &&
 			    match_path_call(w, resolved, ts_node_start_byte(fn), &k) && !suppressed_here(c, &k) &&
-			    !is_exempt(w, c, &k, ts_node_child_by_field_name(op->node, "arguments", 9),
-				       (TSNode){ 0 })) {
+			    !is_exempt(w, c, &k, cg_child(op->node, CG_F_ARGUMENTS), (TSNode){ 0 })) {
 				emit_call(w, c, k.entry, k.what, k.name, fn, op->node,
-					  ts_node_child_by_field_name(op->node, "arguments", 9), (TSNode){ 0 });
+					  cg_child(op->node, CG_F_ARGUMENTS), (TSNode){ 0 });
 				is_flagged = true;
 			}
 			t = is_pointer_new(resolved) ? type_of_pointee(w, c, op->node) : type_of_path_call(resolved);
@@ -1716,8 +1715,8 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			break;
 		}
 		case OP_METHOD: {
-			TSNode fe = ts_node_child_by_field_name(op->node, "function", 8);
-			TSNode field = ts_node_child_by_field_name(fe, "field", 5);
+			TSNode fe = cg_child(op->node, CG_F_FUNCTION);
+			TSNode field = cg_child(fe, CG_F_FIELD);
 			size_t len;
 			const char *m;
 			if (ts_node_is_null(field) || !kind_is(field, CG_K_FIELD_IDENTIFIER)) {
@@ -1727,11 +1726,9 @@ static struct vtype eval_chain(struct walk *w, const struct actx *c, const struc
 			m = cg_node_text(w->ctx->src, field, &len);
 			if (should_check && !is_awaited && !is_flagged && match_method(w, &t, m, len, &k) &&
 			    !suppressed_here(c, &k) &&
-			    !is_exempt(w, c, &k, ts_node_child_by_field_name(op->node, "arguments", 9),
-				       ts_node_child_by_field_name(fe, "value", 5))) {
+			    !is_exempt(w, c, &k, cg_child(op->node, CG_F_ARGUMENTS), cg_child(fe, CG_F_VALUE))) {
 				emit_call(w, c, k.entry, k.what, k.name, field, op->node,
-					  ts_node_child_by_field_name(op->node, "arguments", 9),
-					  ts_node_child_by_field_name(fe, "value", 5));
+					  cg_child(op->node, CG_F_ARGUMENTS), cg_child(fe, CG_F_VALUE));
 				is_flagged = true;
 			} else if (should_check && !is_awaited && !is_flagged && !k.entry) {
 				is_flagged = check_crate_method(w, c, &t, field);
@@ -1779,7 +1776,7 @@ static void check_call(struct walk *w, size_t d)
 /* `drop(g)` / `std::mem::drop(g)` ends a guard's life. */
 static void check_drop(struct walk *w, TSNode call)
 {
-	TSNode fn = cg_rust_call_function(call), args = ts_node_child_by_field_name(call, "arguments", 9);
+	TSNode fn = cg_rust_call_function(call), args = cg_child(call, CG_F_ARGUMENTS);
 	char *resolved;
 	if (ts_node_is_null(fn) || ts_node_is_null(args) || ts_node_named_child_count(args) != 1 ||
 	    !kind_is(ts_node_named_child(args, 0), CG_K_IDENTIFIER) ||
@@ -1810,7 +1807,7 @@ static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 	call = w->levels[d - 2].node;
 	fn = cg_rust_call_function(call);
 	if (kind_is(fn, CG_K_FIELD_EXPRESSION)) {
-		TSNode field = ts_node_child_by_field_name(fn, "field", 5);
+		TSNode field = cg_child(fn, CG_F_FIELD);
 		char *m = ts_node_is_null(field) ? NULL : cg_node_strdup(w->ctx->src, field);
 		hit = m && cg_blocking_is_wrapper(&w->list, m, true, is_bip);
 		free(m);
@@ -1838,21 +1835,21 @@ static bool closure_runs_inline(const struct walk *w, size_t d)
 	fn = cg_rust_call_function(w->levels[d - 2].node);
 	if (!kind_is(fn, CG_K_FIELD_EXPRESSION))
 		return false;
-	field = ts_node_child_by_field_name(fn, "field", 5);
+	field = cg_child(fn, CG_F_FIELD);
 	if (ts_node_is_null(field))
 		return false;
 	m = cg_node_text(w->ctx->src, field, &len);
 	if (!cg_blocking_is_inline(&w->list, m, len))
 		return false;
-	for (recv = ts_node_child_by_field_name(fn, "value", 5); kind_is(recv, CG_K_CALL_EXPRESSION);) {
+	for (recv = cg_child(fn, CG_F_VALUE); kind_is(recv, CG_K_CALL_EXPRESSION);) {
 		TSNode f = cg_rust_call_function(recv);
-		TSNode name = kind_is(f, CG_K_FIELD_EXPRESSION) ? ts_node_child_by_field_name(f, "field", 5) : f;
+		TSNode name = kind_is(f, CG_K_FIELD_EXPRESSION) ? cg_child(f, CG_F_FIELD) : f;
 		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->ctx->src, name, &len);
 		if ((len > 4 && !memcmp(t, "par_", 4)) || (len == 13 && !memcmp(t, "into_par_iter", 13)))
 			return false;
 		if (!kind_is(f, CG_K_FIELD_EXPRESSION))
 			break;
-		recv = ts_node_child_by_field_name(f, "value", 5);
+		recv = cg_child(f, CG_F_VALUE);
 	}
 	return true;
 }
@@ -1930,8 +1927,8 @@ static void bind_params(struct walk *w, TSNode params)
 		do {
 			TSNode p = ts_tree_cursor_current_node(&c);
 			if (kind_is(p, CG_K_PARAMETER)) {
-				TSNode pat = ts_node_child_by_field_name(p, "pattern", 7);
-				TSNode ty = ts_node_child_by_field_name(p, "type", 4);
+				TSNode pat = cg_child(p, CG_F_PATTERN);
+				TSNode ty = cg_child(p, CG_F_TYPE);
 				if (!ts_node_is_null(pat))
 					bind_pattern(w, pat, type_of_annotation(w, ty));
 			} else if (ts_node_is_named(p) && !kind_is(p, CG_K_SELF_PARAMETER)) {
@@ -1949,9 +1946,9 @@ static char *impl_self_type(const struct walk *w, size_t d)
 		TSNode type;
 		if (!kind_is(w->levels[j].node, CG_K_IMPL_ITEM))
 			continue;
-		type = ts_node_child_by_field_name(w->levels[j].node, "type", 4);
+		type = cg_child(w->levels[j].node, CG_F_TYPE);
 		if (kind_is(type, CG_K_GENERIC_TYPE))
-			type = ts_node_child_by_field_name(type, "type", 4);
+			type = cg_child(type, CG_F_TYPE);
 		if (!kind_is(type, CG_K_TYPE_IDENTIFIER) && !kind_is(type, CG_K_SCOPED_TYPE_IDENTIFIER))
 			return NULL;
 		return resolve_node(w, type);
@@ -1976,7 +1973,7 @@ static void bind_variant(struct walk *w, size_t d, TSNode pat)
 		pat = ts_node_named_child(pat, 0);
 	if (!kind_is(pat, CG_K_TUPLE_STRUCT_PATTERN) || !w->ctx->cargo)
 		return;
-	type = ts_node_child_by_field_name(pat, "type", 4);
+	type = cg_child(pat, CG_F_TYPE);
 	if (!kind_is(type, CG_K_SCOPED_IDENTIFIER))
 		return;
 	resolved = resolve_node(w, type);
@@ -2033,18 +2030,18 @@ static void bind_let_body(struct walk *w, size_t d)
 	const char *body = kind_is(parent, CG_K_IF_EXPRESSION) ? "consequence" : "body";
 	if (!kind_is(parent, CG_K_IF_EXPRESSION) && !kind_is(parent, CG_K_WHILE_EXPRESSION))
 		return;
-	cond = ts_node_child_by_field_name(parent, "condition", 9);
+	cond = cg_child(parent, CG_F_CONDITION);
 	if (!kind_is(cond, CG_K_LET_CONDITION) ||
 	    !ts_node_eq(ts_node_child_by_field_name(parent, body, (uint32_t)strlen(body)), w->levels[d].node))
 		return;
-	pat = ts_node_child_by_field_name(cond, "pattern", 7);
+	pat = cg_child(cond, CG_F_PATTERN);
 	bind_variant(w, d, pat);
 	/* `while let Some(h) = handles.pop()`: what the Option or Result the file shows holds. */
-	type = ts_node_child_by_field_name(pat, "type", 4);
+	type = cg_child(pat, CG_F_TYPE);
 	if (kind_is(pat, CG_K_TUPLE_STRUCT_PATTERN) && ts_node_named_child_count(pat) == 2 &&
 	    (cg_node_is(w->ctx->src, type, "Some") || cg_node_is(w->ctx->src, type, "Ok")) &&
 	    kind_is(id = ts_node_named_child(pat, 1), CG_K_IDENTIFIER)) {
-		struct vtype t = type_of_expr(w, &w->levels[d].ctx, ts_node_child_by_field_name(cond, "value", 5));
+		struct vtype t = type_of_expr(w, &w->levels[d].ctx, cg_child(cond, CG_F_VALUE));
 		size_t len;
 		const char *name = cg_node_text(w->ctx->src, id, &len);
 		if (t.name && t.is_result && !t.is_channel) {
@@ -2060,8 +2057,8 @@ static void bind_let_body(struct walk *w, size_t d)
 static void bind_for(struct walk *w, size_t d)
 {
 	TSNode n = w->levels[d].node;
-	TSNode pat = ts_node_child_by_field_name(n, "pattern", 7);
-	TSNode value = ts_node_child_by_field_name(n, "value", 5);
+	TSNode pat = cg_child(n, CG_F_PATTERN);
+	TSNode value = cg_child(n, CG_F_VALUE);
 	struct vtype t;
 	if (ts_node_is_null(pat) || ts_node_is_null(value))
 		return;
@@ -2079,8 +2076,8 @@ static void bind_for(struct walk *w, size_t d)
 static void bind_adapter_param(struct walk *w, size_t d)
 {
 	TSNode fe = cg_rust_call_function(w->levels[d - 2].node);
-	TSNode field = ts_node_child_by_field_name(fe, "field", 5);
-	TSNode params = ts_node_child_by_field_name(w->levels[d].node, "parameters", 10), p;
+	TSNode field = cg_child(fe, CG_F_FIELD);
+	TSNode params = cg_child(w->levels[d].node, CG_F_PARAMETERS), p;
 	struct vtype t;
 	size_t len;
 	const char *m = ts_node_is_null(field) ? "" : cg_node_text(w->ctx->src, field, &len);
@@ -2092,7 +2089,7 @@ static void bind_adapter_param(struct walk *w, size_t d)
 	p = ts_node_named_child(params, 0);
 	if (kind_is(p, CG_K_PARAMETER))
 		return; /* typed where it is written */
-	t = type_of_expr(w, &w->levels[d].ctx, ts_node_child_by_field_name(fe, "value", 5));
+	t = type_of_expr(w, &w->levels[d].ctx, cg_child(fe, CG_F_VALUE));
 	if (t.elem && !t.is_result)
 		bind_pattern(w, p, vtype_of(t.elem, false));
 	vtype_clear(&t);
@@ -2105,15 +2102,15 @@ static void bind_adapter_param(struct walk *w, size_t d)
  */
 static void note_push(struct walk *w, const struct actx *c, TSNode call)
 {
-	TSNode fe = cg_rust_call_function(call), args = ts_node_child_by_field_name(call, "arguments", 9);
+	TSNode fe = cg_rust_call_function(call), args = cg_child(call, CG_F_ARGUMENTS);
 	TSNode field, recv;
 	struct vtype *b, t;
 	size_t len;
 	const char *text;
 	if (!kind_is(fe, CG_K_FIELD_EXPRESSION) || ts_node_is_null(args) || ts_node_named_child_count(args) != 1)
 		return;
-	field = ts_node_child_by_field_name(fe, "field", 5);
-	recv = ts_node_child_by_field_name(fe, "value", 5);
+	field = cg_child(fe, CG_F_FIELD);
+	recv = cg_child(fe, CG_F_VALUE);
 	if (!kind_is(recv, CG_K_IDENTIFIER) || !cg_node_is(w->ctx->src, field, "push"))
 		return;
 	text = cg_node_text(w->ctx->src, recv, &len);
@@ -2166,9 +2163,9 @@ static bool guard_in_chain(struct walk *w, const struct actx *c, const struct ch
 		}
 		if (op->kind != OP_METHOD)
 			return false;
-		fe = ts_node_child_by_field_name(op->node, "function", 8);
-		field = ts_node_child_by_field_name(fe, "field", 5);
-		args = ts_node_child_by_field_name(op->node, "arguments", 9);
+		fe = cg_child(op->node, CG_F_FUNCTION);
+		field = cg_child(fe, CG_F_FIELD);
+		args = cg_child(op->node, CG_F_ARGUMENTS);
 		if (ts_node_is_null(field))
 			return false;
 		m = cg_node_text(w->ctx->src, field, &ml);
@@ -2202,7 +2199,7 @@ static TSNode ok_binding(const struct walk *w, TSNode pat)
 	TSNode type, id;
 	if (!kind_is(pat, CG_K_TUPLE_STRUCT_PATTERN) || ts_node_named_child_count(pat) != 2)
 		return (TSNode){ 0 };
-	type = ts_node_child_by_field_name(pat, "type", 4);
+	type = cg_child(pat, CG_F_TYPE);
 	id = ts_node_named_child(pat, 1);
 	if (ts_node_is_null(type) || !cg_node_is(w->ctx->src, type, "Ok") || !kind_is(id, CG_K_IDENTIFIER))
 		return (TSNode){ 0 };
@@ -2242,23 +2239,23 @@ static void watch_scrutinee(struct walk *w, size_t d)
 
 	if (kind_is(parent, CG_K_MATCH_EXPRESSION)) {
 		form = "match";
-		value = ts_node_child_by_field_name(parent, "value", 5);
+		value = cg_child(parent, CG_F_VALUE);
 		/* `Ok(g) =>` arms unwrap it; the Result holds the guard in every arm. */
 		for (uint32_t i = 0; i < ts_node_named_child_count(L->node) && !is_unwrapped; i++) {
 			TSNode arm = ts_node_named_child(L->node, i);
-			TSNode mp = ts_node_child_by_field_name(arm, "pattern", 7);
+			TSNode mp = cg_child(arm, CG_F_PATTERN);
 			if (kind_is(mp, CG_K_MATCH_PATTERN) && ts_node_named_child_count(mp))
 				is_unwrapped = !ts_node_is_null(ok_binding(w, ts_node_named_child(mp, 0)));
 		}
 	} else {
-		TSNode cond = ts_node_child_by_field_name(parent, "condition", 9);
+		TSNode cond = cg_child(parent, CG_F_CONDITION);
 		const char *body = kind_is(parent, CG_K_IF_EXPRESSION) ? "consequence" : "body";
 		if (!kind_is(cond, CG_K_LET_CONDITION) ||
 		    !ts_node_eq(ts_node_child_by_field_name(parent, body, (uint32_t)strlen(body)), L->node))
 			return;
 		form = kind_is(parent, CG_K_IF_EXPRESSION) ? "if let" : "while let";
-		value = ts_node_child_by_field_name(cond, "value", 5);
-		pat = ts_node_child_by_field_name(cond, "pattern", 7);
+		value = cg_child(cond, CG_F_VALUE);
+		pat = cg_child(cond, CG_F_PATTERN);
 		id = ok_binding(w, pat);
 		is_unwrapped = !ts_node_is_null(id);
 	}
@@ -2293,17 +2290,17 @@ static void type_collected(struct walk *w, const struct actx *c, const struct ch
 	    ch->ops[1].kind != OP_METHOD)
 		return;
 	for (size_t i = 0; i < 2; i++) {
-		fe = ts_node_child_by_field_name(ch->ops[i].node, "function", 8);
-		field = ts_node_child_by_field_name(fe, "field", 5);
+		fe = cg_child(ch->ops[i].node, CG_F_FUNCTION);
+		field = cg_child(fe, CG_F_FIELD);
 		if (ts_node_is_null(field) || !cg_node_is(w->ctx->src, field, i ? "map" : "collect"))
 			return;
 	}
-	args = ts_node_child_by_field_name(ch->ops[1].node, "arguments", 9);
+	args = cg_child(ch->ops[1].node, CG_F_ARGUMENTS);
 	closure = ts_node_is_null(args) || ts_node_named_child_count(args) != 1 ? (TSNode){ 0 }
 										: ts_node_named_child(args, 0);
 	if (!kind_is(closure, CG_K_CLOSURE_EXPRESSION))
 		return;
-	body = ts_node_child_by_field_name(closure, "body", 4);
+	body = cg_child(closure, CG_F_BODY);
 	/* A block's value is its last child when that is an expression, not a statement. */
 	if (kind_is(body, CG_K_BLOCK) && ts_node_named_child_count(body))
 		body = ts_node_named_child(body, ts_node_named_child_count(body) - 1);
@@ -2322,9 +2319,9 @@ static void type_collected(struct walk *w, const struct actx *c, const struct ch
 static void finish_let(struct walk *w, size_t d)
 {
 	const struct level *L = &w->levels[d];
-	TSNode pat = ts_node_child_by_field_name(L->node, "pattern", 7);
-	TSNode ty = ts_node_child_by_field_name(L->node, "type", 4);
-	TSNode value = ts_node_child_by_field_name(L->node, "value", 5);
+	TSNode pat = cg_child(L->node, CG_F_PATTERN);
+	TSNode ty = cg_child(L->node, CG_F_TYPE);
+	TSNode value = cg_child(L->node, CG_F_VALUE);
 	struct chain ch = { 0 };
 	struct vtype t = { 0 };
 
@@ -2533,7 +2530,7 @@ static bool tree_is_wrapped_closure(const struct walk *w, TSNode tree, bool *is_
 /* `select!`, `join!` and `try_join!` await what they are given. */
 static bool macro_awaits(const struct walk *w, TSNode mac)
 {
-	TSNode name = ts_node_child_by_field_name(mac, "macro", 5);
+	TSNode name = cg_child(mac, CG_F_MACRO);
 	char *path;
 	const char *last;
 	bool awaits;
@@ -2636,12 +2633,12 @@ static bool visit(struct walk *w, size_t d)
 	if (kind == CG_K_FUNCTION_ITEM) {
 		L->ctx.body = fn_is_async(n) ? BODY_ASYNC_FN : BODY_SYNC;
 		L->ctx.body_depth = (uint32_t)d;
-		L->ctx.fn_name = ts_node_child_by_field_name(n, "name", 4);
+		L->ctx.fn_name = cg_child(n, CG_F_NAME);
 		L->ctx.is_test |= pending_test || pending_cfg;
 		L->ctx.in_block_in_place = false;
 		if (L->ctx.body == BODY_SYNC && !has_async_text(w, n))
 			return false;
-		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
+		bind_params(w, cg_child(n, CG_F_PARAMETERS));
 	} else if (kind == CG_K_CLOSURE_EXPRESSION) {
 		bool is_bip = false;
 		bool is_async_closure = pending_async || has_child_kind(n, CG_K_ASYNC);
@@ -2650,7 +2647,7 @@ static bool visit(struct walk *w, size_t d)
 			L->ctx.in_block_in_place |= is_bip;
 		} else if (!is_async_closure && closure_runs_inline(w, d)) {
 			/* Called here, on this thread: the body around it goes on. */
-			bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
+			bind_params(w, cg_child(n, CG_F_PARAMETERS));
 			if (is_async(&L->ctx))
 				bind_adapter_param(w, d);
 			return true;
@@ -2658,7 +2655,7 @@ static bool visit(struct walk *w, size_t d)
 			L->ctx.body = is_async_closure ? BODY_ASYNC_CLOSURE : BODY_SYNC;
 		}
 		L->ctx.body_depth = (uint32_t)d;
-		bind_params(w, ts_node_child_by_field_name(n, "parameters", 10));
+		bind_params(w, cg_child(n, CG_F_PARAMETERS));
 	} else if (kind == CG_K_ASYNC_BLOCK) {
 		/* `|x| async move { .. }` is how most code writes an async closure. */
 		bool is_closure_body = d && cg_node_kind(w->levels[d - 1].node) == CG_K_CLOSURE_EXPRESSION;
@@ -2682,7 +2679,7 @@ static bool visit(struct walk *w, size_t d)
 		if (kind == CG_K_BLOCK)
 			bind_let_body(w, d);
 	} else if (kind == CG_K_MATCH_ARM && is_async(&L->ctx)) {
-		bind_variant(w, d, ts_node_child_by_field_name(n, "pattern", 7));
+		bind_variant(w, d, cg_child(n, CG_F_PATTERN));
 	} else if (kind == CG_K_AWAIT_EXPRESSION) {
 		await_point(w, &L->ctx, n);
 	} else if (kind == CG_K_MACRO_INVOCATION) {
@@ -2878,9 +2875,8 @@ static void check_self_field(struct walk *w, const struct cg_summary *own, const
 		TSNode callee = ts_node_descendant_for_byte_range(cg_source_root(w->ctx->src), c->start, c->end);
 		TSNode fe = ts_node_parent(callee), call = ts_node_parent(fe), none = { 0 };
 		bool is_call = kind_is(fe, CG_K_FIELD_EXPRESSION) && kind_is(call, CG_K_CALL_EXPRESSION);
-		put_replacement(&rep, w, e->replacement, c->path,
-				is_call ? ts_node_child_by_field_name(call, "arguments", 9) : none,
-				is_call ? ts_node_child_by_field_name(fe, "value", 5) : none);
+		put_replacement(&rep, w, e->replacement, c->path, is_call ? cg_child(call, CG_F_ARGUMENTS) : none,
+				is_call ? cg_child(fe, CG_F_VALUE) : none);
 		put_use(&msg, w->runtime, rep.ptr);
 	}
 	put_pos(w->ctx->src, c->start, &l0, &c0);

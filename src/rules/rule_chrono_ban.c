@@ -368,9 +368,9 @@ static void plan_timestamp_fix(struct rust_walk *w, TSNode call)
 	const char *m;
 
 	if (ts_node_is_null(fe) || cg_node_kind(fe) != CG_K_FIELD_EXPRESSION ||
-	    !ts_node_eq(ts_node_child_by_field_name(fe, "value", 5), call))
+	    !ts_node_eq(cg_child(fe, CG_F_VALUE), call))
 		return;
-	field = ts_node_child_by_field_name(fe, "field", 5);
+	field = cg_child(fe, CG_F_FIELD);
 	outer = ts_node_parent(fe);
 	if (ts_node_is_null(field) || ts_node_is_null(outer) || cg_node_kind(outer) != CG_K_CALL_EXPRESSION)
 		return;
@@ -389,7 +389,7 @@ static void plan_call_fix(struct rust_walk *w, const struct segs *g, TSNode call
 	const char *rep = banned(w->ban, g->s[0]);
 	w->nfix = 0;
 	if (g->n != 3 || !rep || strcmp(rep, "jiff") || strcmp(g->s[0], "chrono") ||
-	    cg_node_kind(ts_node_child_by_field_name(call, "function", 8)) != CG_K_SCOPED_IDENTIFIER)
+	    cg_node_kind(cg_child(call, CG_F_FUNCTION)) != CG_K_SCOPED_IDENTIFIER)
 		return;
 	for (size_t i = 0; i < sizeof(jiff_twins) / sizeof(*jiff_twins); i++) {
 		const char *sep = strstr(jiff_twins[i].chrono, "::");
@@ -410,7 +410,7 @@ static void plan_call_fix(struct rust_walk *w, const struct segs *g, TSNode call
 /* The text of argument `i` of a call's argument list, or NULL. */
 static char *call_arg(const struct cg_source *src, TSNode call, uint32_t i)
 {
-	TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+	TSNode args = cg_child(call, CG_F_ARGUMENTS);
 	if (ts_node_is_null(args) || ts_node_named_child_count(args) <= i)
 		return NULL;
 	return cg_node_strdup(src, ts_node_named_child(args, i));
@@ -453,7 +453,7 @@ static void hints_for_method_parent(struct cg_buf *out, const struct cg_source *
 {
 	TSNode parent = ts_node_parent(node);
 	if (!ts_node_is_null(parent) && cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
-		TSNode field = ts_node_child_by_field_name(parent, "field", 5);
+		TSNode field = cg_child(parent, CG_F_FIELD);
 		if (!ts_node_is_null(field)) {
 			size_t len;
 			const char *t = cg_node_text(src, field, &len);
@@ -467,7 +467,7 @@ static void hints_for_method_parent(struct cg_buf *out, const struct cg_source *
 /* `DateTime<Utc>` -> Timestamp, `DateTime<Tz>` -> Zoned: by the type argument. */
 static void hints_for_generic(struct cg_buf *out, const struct cg_source *src, TSNode generic, const char *base)
 {
-	TSNode args = ts_node_child_by_field_name(generic, "type_arguments", 14);
+	TSNode args = cg_child(generic, CG_F_TYPE_ARGUMENTS);
 	char *text;
 	const char *last;
 	if (strcmp(base, "DateTime") || ts_node_is_null(args) || !ts_node_named_child_count(args)) {
@@ -514,8 +514,8 @@ static int collect_extra(TSNode node, void *payload)
 	    kind == CG_K_USE_DECLARATION)
 		return CG_WALK_SKIP;
 	if (kind == CG_K_MOD_ITEM) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
-		TSNode body = ts_node_child_by_field_name(node, "body", 4);
+		TSNode name = cg_child(node, CG_F_NAME);
+		TSNode body = cg_child(node, CG_F_BODY);
 		size_t len;
 		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->src, name, &len);
 		if (!ts_node_is_null(name) && banned_n(w->ban, t, len)) {
@@ -554,10 +554,10 @@ static int collect_extra(TSNode node, void *payload)
 	if (kind == CG_K_CALL_EXPRESSION || kind == CG_K_GENERIC_TYPE) {
 		bool is_call = kind == CG_K_CALL_EXPRESSION;
 		TSNode p = is_call ? path_child(node, "function", 8) : path_child(node, "type", 4);
-		TSNode fn = is_call ? ts_node_child_by_field_name(node, "function", 8) : (TSNode){ 0 };
+		TSNode fn = is_call ? cg_child(node, CG_F_FUNCTION) : (TSNode){ 0 };
 		/* `.format(..)`, `.timestamp()`, `.with_timezone(..)` in a file that imports chrono. */
 		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_FIELD_EXPRESSION) {
-			TSNode value = ts_node_child_by_field_name(fn, "value", 5);
+			TSNode value = cg_child(fn, CG_F_VALUE);
 			if (!ts_node_is_null(value))
 				hints_for_method_parent(&w->extra, w->src, value);
 		}
@@ -797,7 +797,7 @@ static int rust_node(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	}
 	if (kind == CG_K_EXTERN_CRATE_DECLARATION) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
+		TSNode name = cg_child(node, CG_F_NAME);
 		size_t len;
 		const char *t = ts_node_is_null(name) ? "" : cg_node_text(w->src, name, &len);
 		if (!ts_node_is_null(name) && banned_n(w->ban, t, len)) {
@@ -819,7 +819,7 @@ static int rust_node(TSNode node, void *payload)
 		TSNode p = path_child(node, "function", 8);
 		/* Reported on the whole call; the callee is not reported again, the arguments are still seen. */
 		if (!ts_node_is_null(p) && cg_node_kind(p) != CG_K_IDENTIFIER && check_path(w, node, p))
-			w->skip = ts_node_child_by_field_name(node, "function", 8);
+			w->skip = cg_child(node, CG_F_FUNCTION);
 		return CG_WALK_ENTER;
 	}
 	if (kind == CG_K_GENERIC_TYPE) {

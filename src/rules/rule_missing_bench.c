@@ -175,9 +175,9 @@ static int find_harness_ref(TSNode node, void *payload)
 	    kind == CG_K_ATTRIBUTE_ITEM) {
 		TSNode target = node;
 		if (kind == CG_K_USE_DECLARATION)
-			target = ts_node_child_by_field_name(node, "argument", 8);
+			target = cg_child(node, CG_F_ARGUMENT);
 		else if (kind == CG_K_MACRO_INVOCATION)
-			target = ts_node_child_by_field_name(node, "macro", 5);
+			target = cg_child(node, CG_F_MACRO);
 		else if (kind == CG_K_ATTRIBUTE_ITEM && ts_node_named_child_count(node))
 			target = ts_node_named_child(node, 0);
 		if (ts_node_is_null(target))
@@ -195,7 +195,7 @@ static int find_harness_ref(TSNode node, void *payload)
 			return CG_WALK_SKIP;
 	}
 	if (kind == CG_K_CALL_EXPRESSION) {
-		TSNode fn = ts_node_child_by_field_name(node, "function", 8);
+		TSNode fn = cg_child(node, CG_F_FUNCTION);
 		t = ts_node_is_null(fn) ? "" : cg_node_text(h->src, fn, &len);
 		if (!ts_node_is_null(fn) && len >= 6 && !memcmp(t + len - 6, "::main", 6) && names_harness(t, len))
 			h->main_call = node;

@@ -125,7 +125,7 @@ static int visit(TSNode node, void *payload)
 	if (kind == CG_K_ATTRIBUTE_ITEM) {
 		TSNode attr = ts_node_named_child(node, 0);
 		TSNode path = ts_node_named_child_count(attr) ? ts_node_named_child(attr, 0) : (TSNode){ 0 };
-		TSNode args = ts_node_child_by_field_name(attr, "arguments", 9);
+		TSNode args = cg_child(attr, CG_F_ARGUMENTS);
 		size_t len;
 		const char *t;
 		bool is_hit = false;
@@ -145,7 +145,7 @@ static int visit(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	}
 	if (kind == CG_K_MACRO_INVOCATION) {
-		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
+		TSNode mac = cg_child(node, CG_F_MACRO);
 		size_t len;
 		const char *t = ts_node_is_null(mac) ? "" : cg_node_text(w->ctx->src, mac, &len);
 		if (!ts_node_is_null(mac) && is_mockall(w, t, len, "mock", !w->has_local_mock_macro)) {
@@ -168,7 +168,7 @@ static int find_local_macro(TSNode node, void *payload)
 	struct walk *w = payload;
 	enum cg_kind kind = cg_node_kind(node);
 	if (kind == CG_K_MACRO_DEFINITION) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
+		TSNode name = cg_child(node, CG_F_NAME);
 		if (!ts_node_is_null(name) && cg_node_is(w->ctx->src, name, "mock"))
 			w->has_local_mock_macro = true;
 		return CG_WALK_SKIP;

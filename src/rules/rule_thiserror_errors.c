@@ -35,7 +35,7 @@ static int collect_enum(TSNode node, void *payload)
 	enum cg_kind kind = cg_node_kind(node);
 
 	if (kind == CG_K_ENUM_ITEM) {
-		TSNode name = ts_node_child_by_field_name(node, "name", 4);
+		TSNode name = cg_child(node, CG_F_NAME);
 		TSNode vis = ts_node_named_child(node, 0);
 		/* `pub` only: pub(crate) and narrower are not the crate's API. */
 		if (!ts_node_is_null(name) && cg_node_kind(vis) == CG_K_VISIBILITY_MODIFIER &&
@@ -76,7 +76,7 @@ static bool is_std_error(const struct walk *w, TSNode trait)
 	bool is_error;
 
 	if (cg_node_kind(trait) == CG_K_GENERIC_TYPE) /* never for Error, but harmless */
-		trait = ts_node_child_by_field_name(trait, "type", 4);
+		trait = cg_child(trait, CG_F_TYPE);
 	if (ts_node_is_null(trait))
 		return false;
 	is_error = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, trait, std_error, NULL, &full) != NULL;
@@ -269,7 +269,7 @@ static bool is_reachable(const struct walk *w, TSNode item, const char *name, si
 		if (cg_node_kind(m) != CG_K_MOD_ITEM)
 			continue;
 		vis = ts_node_named_child(m, 0);
-		mname = ts_node_child_by_field_name(m, "name", 4);
+		mname = cg_child(m, CG_F_NAME);
 		if (ts_node_is_null(mname))
 			goto done;
 		t = cg_node_text(w->ctx->src, mname, &n);
@@ -347,14 +347,14 @@ static int visit(TSNode node, void *payload)
 	enum cg_kind kind = cg_node_kind(node);
 
 	if (kind == CG_K_IMPL_ITEM) {
-		TSNode trait = ts_node_child_by_field_name(node, "trait", 5);
-		TSNode self = ts_node_child_by_field_name(node, "type", 4);
+		TSNode trait = cg_child(node, CG_F_TRAIT);
+		TSNode self = cg_child(node, CG_F_TYPE);
 		TSNode base = self, item;
 		size_t len;
 		const char *name;
 
 		if (!ts_node_is_null(base) && cg_node_kind(base) == CG_K_GENERIC_TYPE)
-			base = ts_node_child_by_field_name(base, "type", 4);
+			base = cg_child(base, CG_F_TYPE);
 		if (ts_node_is_null(trait) || ts_node_is_null(base) || cg_node_kind(base) != CG_K_TYPE_IDENTIFIER)
 			return CG_WALK_SKIP;
 		name = cg_node_text(w->ctx->src, base, &len);

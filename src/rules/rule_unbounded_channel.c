@@ -57,10 +57,10 @@ static size_t bounded_sketch(const struct cg_source *src, TSNode fn, const char 
 		call = ts_node_parent(call);
 	if (ts_node_is_null(call) || cg_node_kind(call) != CG_K_CALL_EXPRESSION)
 		return 0;
-	args = ts_node_child_by_field_name(call, "arguments", 9);
+	args = cg_child(call, CG_F_ARGUMENTS);
 	if (ts_node_is_null(args) || ts_node_named_child_count(args) != 0 || ts_node_end_byte(args) < 2)
 		return 0;
-	name = cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER ? ts_node_child_by_field_name(fn, "name", 4) : fn;
+	name = cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER ? cg_child(fn, CG_F_NAME) : fn;
 	if (ts_node_is_null(name))
 		return 0;
 	if (ts_node_end_byte(name) - ts_node_start_byte(name) == 17 &&
@@ -105,7 +105,7 @@ static TSNode body_of(TSNode node)
 {
 	for (TSNode n = ts_node_parent(node); !ts_node_is_null(n); n = ts_node_parent(n))
 		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM)
-			return ts_node_child_by_field_name(n, "body", 4);
+			return cg_child(n, CG_F_BODY);
 	return (TSNode){ 0 };
 }
 
@@ -147,10 +147,10 @@ static bool is_drain(const struct cg_source *src, TSNode recv, TSNode top)
 {
 	TSNode field_expr = ts_node_parent(recv), call, up, field;
 	if (ts_node_is_null(field_expr) || cg_node_kind(field_expr) != CG_K_FIELD_EXPRESSION ||
-	    !ts_node_eq(ts_node_child_by_field_name(field_expr, "value", 5), recv))
+	    !ts_node_eq(cg_child(field_expr, CG_F_VALUE), recv))
 		return false;
 	call = ts_node_parent(field_expr);
-	field = ts_node_child_by_field_name(field_expr, "field", 5);
+	field = cg_child(field_expr, CG_F_FIELD);
 	if (ts_node_is_null(call) || cg_node_kind(call) != CG_K_CALL_EXPRESSION)
 		return false;
 	up = ts_node_parent(call);
@@ -187,7 +187,7 @@ static int count_use(TSNode n, void *payload)
 		if (is_repeated)
 			u->in_loop++;
 		if (cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
-			TSNode field = ts_node_child_by_field_name(parent, "field", 5);
+			TSNode field = cg_child(parent, CG_F_FIELD);
 			bool is_call = cg_node_kind(ts_node_parent(parent)) == CG_K_CALL_EXPRESSION;
 			if (!is_repeated && is_call &&
 			    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
@@ -201,16 +201,16 @@ static int count_use(TSNode n, void *payload)
 			if (is_drain(u->src, n, u->body))
 				u->drains++;
 		} else if (cg_node_kind(parent) == CG_K_FIELD_INITIALIZER &&
-			   ts_node_eq(ts_node_child_by_field_name(parent, "value", 5), n)) {
+			   ts_node_eq(cg_child(parent, CG_F_VALUE), n)) {
 			u->stores++;
-			u->stored_in = ts_node_child_by_field_name(parent, "field", 5);
+			u->stored_in = cg_child(parent, CG_F_FIELD);
 		} else if (!strcmp(ts_node_type(parent), "shorthand_field_initializer")) {
 			u->stores++;
 			u->stored_in = n;
 		} else if (cg_node_kind(parent) == CG_K_AWAIT_EXPRESSION && !is_repeated) {
 			u->reads++;
 		} else if (cg_node_kind(parent) == CG_K_ARGUMENTS) {
-			TSNode call = ts_node_parent(parent), fn = ts_node_child_by_field_name(call, "function", 8);
+			TSNode call = ts_node_parent(parent), fn = cg_child(call, CG_F_FUNCTION);
 			if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
 				u->drops++;
 				u->drop_at = ts_node_start_byte(n);
@@ -232,7 +232,7 @@ static bool is_in_consuming_method(const struct cg_source *src, TSNode n)
 	const char *t;
 	while (!ts_node_is_null(n) && cg_node_kind(n) != CG_K_FUNCTION_ITEM)
 		n = ts_node_parent(n);
-	params = ts_node_is_null(n) ? n : ts_node_child_by_field_name(n, "parameters", 10);
+	params = ts_node_is_null(n) ? n : cg_child(n, CG_F_PARAMETERS);
 	first = ts_node_is_null(params) ? params : ts_node_named_child(params, 0);
 	if (ts_node_is_null(first) || strcmp(ts_node_type(first), "self_parameter"))
 		return false;
@@ -259,15 +259,12 @@ static int count_field_use(TSNode n, void *payload)
 	struct field_uses *f = payload;
 	const struct cg_source *src = f->src;
 
-	if (cg_node_kind(n) == CG_K_FIELD_EXPRESSION &&
-	    cg_node_is(src, ts_node_child_by_field_name(n, "field", 5), f->name)) {
+	if (cg_node_kind(n) == CG_K_FIELD_EXPRESSION && cg_node_is(src, cg_child(n, CG_F_FIELD), f->name)) {
 		TSNode up = ts_node_parent(n);
-		TSNode method = cg_node_kind(up) == CG_K_FIELD_EXPRESSION ? ts_node_child_by_field_name(up, "field", 5)
-									  : (TSNode){ 0 };
+		TSNode method = cg_node_kind(up) == CG_K_FIELD_EXPRESSION ? cg_child(up, CG_F_FIELD) : (TSNode){ 0 };
 		if ((!ts_node_is_null(method) &&
 		     (cg_node_is(src, method, "send") || cg_node_is(src, method, "unbounded_send"))) ||
-		    (cg_node_kind(up) == CG_K_CALL_EXPRESSION &&
-		     ts_node_eq(ts_node_child_by_field_name(up, "function", 8), n)))
+		    (cg_node_kind(up) == CG_K_CALL_EXPRESSION && ts_node_eq(cg_child(up, CG_F_FUNCTION), n)))
 			; /* the sender's side, or a method of that name (`self.state.elements()`) */
 		else if (is_drain(src, n, f->root) && is_in_consuming_method(src, n))
 			f->drains++;
@@ -332,9 +329,9 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 		return true;
 	if (ts_node_is_null(let) || cg_node_kind(let) != CG_K_LET_DECLARATION)
 		return false;
-	if (text_has(src, ts_node_child_by_field_name(let, "type", 4), "neshot"))
+	if (text_has(src, cg_child(let, CG_F_TYPE), "neshot"))
 		return true;
-	pat = ts_node_child_by_field_name(let, "pattern", 7);
+	pat = cg_child(let, CG_F_PATTERN);
 	body = ts_node_is_null(body_of(let)) ? body_of(let) : ts_node_parent(let);
 	if (ts_node_is_null(pat) || cg_node_kind(pat) != CG_K_TUPLE_PATTERN || ts_node_named_child_count(pat) != 2 ||
 	    ts_node_is_null(body))
@@ -384,9 +381,9 @@ static int visit(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	if (kind != CG_K_CALL_EXPRESSION)
 		return CG_WALK_ENTER;
-	fn = ts_node_child_by_field_name(node, "function", 8);
+	fn = cg_child(node, CG_F_FUNCTION);
 	if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
-		fn = ts_node_child_by_field_name(fn, "function", 8);
+		fn = cg_child(fn, CG_F_FUNCTION);
 	if (ts_node_is_null(fn) || !(cg_node_kind(fn) == CG_K_IDENTIFIER || cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER))
 		return CG_WALK_ENTER;
 	ctor = cg_gate_resolve_call(w->ctx->src, w->rf, w->ctx->path, fn, constructor_of, w, &full);

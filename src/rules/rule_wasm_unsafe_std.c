@@ -156,7 +156,7 @@ static TSNode private_helper_of(const struct cg_source *src, TSNode at)
 							   cg_node_kind(ts_node_parent(parent)) == CG_K_MOD_ITEM)) ||
 	    cg_node_kind(ts_node_named_child(fn, 0)) == CG_K_VISIBILITY_MODIFIER ||
 	    (!ts_node_is_null(prev) && cg_node_kind(prev) == CG_K_ATTRIBUTE_ITEM) ||
-	    cg_node_is(src, ts_node_child_by_field_name(fn, "name", 4), "main"))
+	    cg_node_is(src, cg_child(fn, CG_F_NAME), "main"))
 		return (TSNode){ 0 };
 	return fn;
 }
@@ -164,11 +164,11 @@ static TSNode private_helper_of(const struct cg_source *src, TSNode at)
 /* The name of the type an impl block is for (`impl<T> X for a::Barrier<T>`: Barrier), or a null node. */
 static TSNode impl_type_name(TSNode impl)
 {
-	TSNode type = ts_node_child_by_field_name(impl, "type", 4);
+	TSNode type = cg_child(impl, CG_F_TYPE);
 	if (!ts_node_is_null(type) && cg_node_kind(type) == CG_K_GENERIC_TYPE)
-		type = ts_node_child_by_field_name(type, "type", 4);
+		type = cg_child(type, CG_F_TYPE);
 	if (!ts_node_is_null(type) && cg_node_kind(type) == CG_K_SCOPED_TYPE_IDENTIFIER)
-		type = ts_node_child_by_field_name(type, "name", 4);
+		type = cg_child(type, CG_F_NAME);
 	return !ts_node_is_null(type) && cg_node_kind(type) == CG_K_TYPE_IDENTIFIER ? type : (TSNode){ 0 };
 }
 
@@ -195,7 +195,7 @@ static TSNode private_impl_type(const struct cg_source *src, TSNode at)
 		const char *vt, *nt;
 		if (cg_node_kind(item) != CG_K_STRUCT_ITEM && cg_node_kind(item) != CG_K_ENUM_ITEM)
 			continue;
-		iname = ts_node_child_by_field_name(item, "name", 4);
+		iname = cg_child(item, CG_F_NAME);
 		nt = ts_node_is_null(iname) ? NULL : cg_node_text(src, iname, &nlen);
 		if (!nt || nlen != len || memcmp(nt, t, len))
 			continue;
@@ -235,7 +235,7 @@ static bool is_named_decl(const struct type_uses *u, TSNode node)
 	const char *type = ts_node_type(node);
 	return (cg_node_kind(node) == CG_K_STRUCT_ITEM || cg_node_kind(node) == CG_K_ENUM_ITEM ||
 		cg_node_kind(node) == CG_K_TRAIT_ITEM || !strcmp(type, "union_item") || !strcmp(type, "type_item")) &&
-	       node_is_name(u, ts_node_child_by_field_name(node, "name", 4));
+	       node_is_name(u, cg_child(node, CG_F_NAME));
 }
 
 /*
@@ -334,9 +334,8 @@ static int find_type_use(TSNode node, void *payload)
 	pkind = cg_node_kind(ts_node_parent(node));
 	if (pkind == CG_K_TOKEN_TREE && is_in_macro_use(u->src, node, u->len))
 		return CG_WALK_ENTER;
-	u->is_named =
-		!u->is_shadowed || ((pkind == CG_K_SCOPED_IDENTIFIER || pkind == CG_K_SCOPED_TYPE_IDENTIFIER) &&
-				    ts_node_eq(ts_node_child_by_field_name(ts_node_parent(node), "name", 4), node));
+	u->is_named = !u->is_shadowed || ((pkind == CG_K_SCOPED_IDENTIFIER || pkind == CG_K_SCOPED_TYPE_IDENTIFIER) &&
+					  ts_node_eq(cg_child(ts_node_parent(node), CG_F_NAME), node));
 	return CG_WALK_ENTER;
 }
 
@@ -510,7 +509,7 @@ static bool type_is_named_on_wasm(const struct walk *w, TSNode name)
 static const char *plain_text(const struct cg_source *src, TSNode n, size_t *len)
 {
 	if (cg_node_kind(n) == CG_K_REFERENCE_EXPRESSION)
-		n = ts_node_child_by_field_name(n, "value", 5);
+		n = cg_child(n, CG_F_VALUE);
 	return ts_node_is_null(n) ? NULL : cg_node_text(src, n, len);
 }
 
@@ -527,9 +526,9 @@ static bool is_under_exists_guard(const struct cg_source *src, TSNode fn, const 
 	const char *at;
 
 	if (!full || !cg_starts_with(full, "std::fs::") || cg_node_kind(call) != CG_K_CALL_EXPRESSION ||
-	    !ts_node_eq(ts_node_child_by_field_name(call, "function", 8), fn))
+	    !ts_node_eq(cg_child(call, CG_F_FUNCTION), fn))
 		return false;
-	args = ts_node_child_by_field_name(call, "arguments", 9);
+	args = cg_child(call, CG_F_ARGUMENTS);
 	arg = ts_node_is_null(args) ? args : ts_node_named_child(args, 0);
 	if (ts_node_is_null(arg) || !(at = plain_text(src, arg, &alen)))
 		return false;
@@ -539,17 +538,15 @@ static bool is_under_exists_guard(const struct cg_source *src, TSNode fn, const 
 		const char *rt;
 		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM || cg_node_kind(n) == CG_K_CLOSURE_EXPRESSION)
 			return false;
-		if (cg_node_kind(n) != CG_K_IF_EXPRESSION ||
-		    !ts_node_eq(ts_node_child_by_field_name(n, "consequence", 11), prev))
+		if (cg_node_kind(n) != CG_K_IF_EXPRESSION || !ts_node_eq(cg_child(n, CG_F_CONSEQUENCE), prev))
 			continue;
-		cond = ts_node_child_by_field_name(n, "condition", 9);
-		f = cg_node_kind(cond) == CG_K_CALL_EXPRESSION ? ts_node_child_by_field_name(cond, "function", 8)
-							       : (TSNode){ 0 };
+		cond = cg_child(n, CG_F_CONDITION);
+		f = cg_node_kind(cond) == CG_K_CALL_EXPRESSION ? cg_child(cond, CG_F_FUNCTION) : (TSNode){ 0 };
 		if (ts_node_is_null(f) || cg_node_kind(f) != CG_K_FIELD_EXPRESSION ||
-		    ts_node_named_child_count(ts_node_child_by_field_name(cond, "arguments", 9)))
+		    ts_node_named_child_count(cg_child(cond, CG_F_ARGUMENTS)))
 			continue;
-		name = ts_node_child_by_field_name(f, "field", 5);
-		recv = ts_node_child_by_field_name(f, "value", 5);
+		name = cg_child(f, CG_F_FIELD);
+		recv = cg_child(f, CG_F_VALUE);
 		if (!(cg_node_is(src, name, "exists") || cg_node_is(src, name, "is_file") ||
 		      cg_node_is(src, name, "is_dir")) ||
 		    !(rt = plain_text(src, recv, &rlen)))
@@ -595,7 +592,7 @@ static void read_bool_macro(struct bool_macro_scan *bs, const struct cg_source *
 	env.is_custom_off = true; /* --cfg flags (sycamore_force_ssr) are off in a plain build */
 	for (TSNode a = ts_node_prev_named_sibling(def); !ts_node_is_null(a) && cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM;
 	     a = ts_node_prev_named_sibling(a)) {
-		TSNode attr = ts_node_named_child(a, 0), args = ts_node_child_by_field_name(attr, "arguments", 9);
+		TSNode attr = ts_node_named_child(a, 0), args = cg_child(attr, CG_F_ARGUMENTS);
 		if (!ts_node_is_null(args) && cg_node_is(src, ts_node_named_child(attr, 0), "cfg")) {
 			enum cg_tri c = cg_gate_cfg_eval(src, args, &env);
 			if (c == CG_TRI_FALSE)
@@ -606,8 +603,7 @@ static void read_bool_macro(struct bool_macro_scan *bs, const struct cg_source *
 	}
 	for (uint32_t i = 0; i < ts_node_named_child_count(def); i++) {
 		TSNode rule = ts_node_named_child(def, i);
-		TSNode l = ts_node_child_by_field_name(rule, "left", 4),
-		       r = ts_node_child_by_field_name(rule, "right", 5);
+		TSNode l = cg_child(rule, CG_F_LEFT), r = cg_child(rule, CG_F_RIGHT);
 		if (ts_node_is_null(l) || ts_node_is_null(r))
 			continue;
 		t = cg_node_text(src, l, &len);
@@ -667,7 +663,7 @@ static void scan_bool_macro(const char *path, const char *text, size_t len, cons
 	while (!is_done) {
 		TSNode n = ts_tree_cursor_current_node(&c);
 		bool is_def = cg_node_kind(n) == CG_K_MACRO_DEFINITION;
-		if (is_def && cg_node_is(src, ts_node_child_by_field_name(n, "name", 4), bs->name))
+		if (is_def && cg_node_is(src, cg_child(n, CG_F_NAME), bs->name))
 			read_bool_macro(bs, src, n);
 		if (!is_def && ts_tree_cursor_goto_first_child(&c))
 			continue;
@@ -735,13 +731,13 @@ static bool is_in_dead_macro_branch(const struct walk *w, TSNode at)
 			return false;
 		if (cg_node_kind(n) != CG_K_IF_EXPRESSION)
 			continue;
-		is_then = ts_node_eq(ts_node_child_by_field_name(n, "consequence", 11), prev);
-		if (!is_then && !ts_node_eq(ts_node_child_by_field_name(n, "alternative", 11), prev))
+		is_then = ts_node_eq(cg_child(n, CG_F_CONSEQUENCE), prev);
+		if (!is_then && !ts_node_eq(cg_child(n, CG_F_ALTERNATIVE), prev))
 			continue;
-		cond = ts_node_child_by_field_name(n, "condition", 9);
+		cond = cg_child(n, CG_F_CONDITION);
 		if (cg_node_kind(cond) != CG_K_MACRO_INVOCATION)
 			continue;
-		mac = ts_node_child_by_field_name(cond, "macro", 5);
+		mac = cg_child(cond, CG_F_MACRO);
 		tt = ts_node_named_child(cond, 1);
 		if (cg_node_kind(mac) != CG_K_IDENTIFIER || ts_node_is_null(tt) || ts_node_named_child_count(tt) ||
 		    cg_node_is(src, mac, "cfg"))
@@ -783,7 +779,7 @@ static bool is_false_value(const struct flag_scan *fs, TSNode v)
 	if (ts_node_is_null(v))
 		return false;
 	if (cg_node_kind(v) == CG_K_FIELD_EXPRESSION)
-		return node_is_flag(fs, ts_node_child_by_field_name(v, "field", 5));
+		return node_is_flag(fs, cg_child(v, CG_F_FIELD));
 	return cg_node_is(fs->src, v, "false");
 }
 
@@ -875,13 +871,13 @@ static int find_flag_writes(TSNode node, void *payload)
 	if (kind == CG_K_MACRO_INVOCATION) {
 		/* A cfg-alias macro false on wasm wraps code the wasm build leaves out (tokio's cfg_schedule_latency!).
 		 */
-		TSNode mac = ts_node_child_by_field_name(node, "macro", 5);
+		TSNode mac = cg_child(node, CG_F_MACRO);
 		for (size_t i = 0; !ts_node_is_null(mac) && i < fs->env->nmacros; i++)
 			if (fs->env->macros[i].value == CG_TRI_FALSE &&
 			    cg_node_is(fs->src, mac, fs->env->macros[i].name))
 				return CG_WALK_SKIP;
-	} else if (kind == CG_K_FIELD_DECLARATION && node_is_flag(fs, ts_node_child_by_field_name(node, "name", 4))) {
-		TSNode vis = ts_node_named_child(node, 0), ftype = ts_node_child_by_field_name(node, "type", 4);
+	} else if (kind == CG_K_FIELD_DECLARATION && node_is_flag(fs, cg_child(node, CG_F_NAME))) {
+		TSNode vis = ts_node_named_child(node, 0), ftype = cg_child(node, CG_F_TYPE);
 		TSNode item = node;
 		while (!ts_node_is_null(item) && cg_node_kind(item) != CG_K_STRUCT_ITEM)
 			item = ts_node_parent(item);
@@ -894,20 +890,19 @@ static int find_flag_writes(TSNode node, void *payload)
 		     cg_node_kind(ts_node_prev_named_sibling(node)) == CG_K_ATTRIBUTE_ITEM))
 			fs->may_be_true = true;
 	} else if (!strcmp(type, "assignment_expression") || !strcmp(type, "compound_assignment_expr")) {
-		TSNode left = ts_node_child_by_field_name(node, "left", 4);
-		if (cg_node_kind(left) == CG_K_FIELD_EXPRESSION &&
-		    node_is_flag(fs, ts_node_child_by_field_name(left, "field", 5)))
+		TSNode left = cg_child(node, CG_F_LEFT);
+		if (cg_node_kind(left) == CG_K_FIELD_EXPRESSION && node_is_flag(fs, cg_child(left, CG_F_FIELD)))
 			fs->may_be_true = !strcmp(type, "compound_assignment_expr") ||
-					  !is_false_value(fs, ts_node_child_by_field_name(node, "right", 5));
+					  !is_false_value(fs, cg_child(node, CG_F_RIGHT));
 	} else if (kind == CG_K_FIELD_INITIALIZER) {
-		if (node_is_flag(fs, ts_node_child_by_field_name(node, "field", 5)))
-			fs->may_be_true = !is_false_value(fs, ts_node_child_by_field_name(node, "value", 5));
+		if (node_is_flag(fs, cg_child(node, CG_F_FIELD)))
+			fs->may_be_true = !is_false_value(fs, cg_child(node, CG_F_VALUE));
 	} else if (!strcmp(type, "shorthand_field_initializer")) {
 		fs->may_be_true = node_is_flag(fs, ts_node_named_child(node, 0));
 	} else if (kind == CG_K_REFERENCE_EXPRESSION) {
-		TSNode v = ts_node_child_by_field_name(node, "value", 5);
+		TSNode v = cg_child(node, CG_F_VALUE);
 		fs->may_be_true = cg_node_kind(v) == CG_K_FIELD_EXPRESSION &&
-				  node_is_flag(fs, ts_node_child_by_field_name(v, "field", 5)) &&
+				  node_is_flag(fs, cg_child(v, CG_F_FIELD)) &&
 				  ts_node_child_count(node) > 2; /* `&mut x.name` */
 	} else if (kind == CG_K_IDENTIFIER && cg_node_kind(ts_node_parent(node)) == CG_K_TOKEN_TREE &&
 		   node_is_flag(fs, node)) {
@@ -978,7 +973,7 @@ done:
 /* The field of `x.f` (a flag's read), or a null node. */
 static TSNode flag_field(TSNode e)
 {
-	return cg_node_kind(e) == CG_K_FIELD_EXPRESSION ? ts_node_child_by_field_name(e, "field", 5) : (TSNode){ 0 };
+	return cg_node_kind(e) == CG_K_FIELD_EXPRESSION ? cg_child(e, CG_F_FIELD) : (TSNode){ 0 };
 }
 
 /*
@@ -992,25 +987,24 @@ static bool is_under_false_flag(const struct walk *w, TSNode at)
 	for (TSNode prev = at, n = ts_node_parent(at); !ts_node_is_null(n); prev = n, n = ts_node_parent(n)) {
 		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM)
 			return false;
-		if (cg_node_kind(n) == CG_K_IF_EXPRESSION &&
-		    ts_node_eq(ts_node_child_by_field_name(n, "consequence", 11), prev)) {
-			TSNode cond = ts_node_child_by_field_name(n, "condition", 9);
+		if (cg_node_kind(n) == CG_K_IF_EXPRESSION && ts_node_eq(cg_child(n, CG_F_CONSEQUENCE), prev)) {
+			TSNode cond = cg_child(n, CG_F_CONDITION);
 			/* Down the left of `a && b && c`, each right operand on the way. */
 			for (int i = 0; i < 16 && !ts_node_is_null(cond); i++) {
-				TSNode op = ts_node_child_by_field_name(cond, "operator", 8), f;
+				TSNode op = cg_child(cond, CG_F_OPERATOR), f;
 				bool is_and = cg_node_kind(cond) == CG_K_BINARY_EXPRESSION && !ts_node_is_null(op) &&
 					      cg_node_kind(op) == CG_K_AND_AND;
-				f = flag_field(is_and ? ts_node_child_by_field_name(cond, "right", 5) : cond);
+				f = flag_field(is_and ? cg_child(cond, CG_F_RIGHT) : cond);
 				if (!ts_node_is_null(f) && flag_is_false_on_wasm(w, f))
 					return true;
-				cond = is_and ? ts_node_child_by_field_name(cond, "left", 4) : (TSNode){ 0 };
+				cond = is_and ? cg_child(cond, CG_F_LEFT) : (TSNode){ 0 };
 			}
 		} else if (cg_node_kind(n) == CG_K_ARGUMENTS &&
 			   cg_node_kind(ts_node_parent(n)) == CG_K_CALL_EXPRESSION) {
-			TSNode fn = ts_node_child_by_field_name(ts_node_parent(n), "function", 8), f;
+			TSNode fn = cg_child(ts_node_parent(n), CG_F_FUNCTION), f;
 			if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION &&
-			    cg_node_is(src, ts_node_child_by_field_name(fn, "field", 5), "then")) {
-				f = flag_field(ts_node_child_by_field_name(fn, "value", 5));
+			    cg_node_is(src, cg_child(fn, CG_F_FIELD), "then")) {
+				f = flag_field(cg_child(fn, CG_F_VALUE));
 				if (!ts_node_is_null(f) && flag_is_false_on_wasm(w, f))
 					return true;
 			}
@@ -1056,7 +1050,7 @@ static void report_held(struct walk *w)
 	}
 	cg_error_clear();
 	for (size_t i = 0; i < w->nheld; i++) {
-		TSNode name = ts_node_child_by_field_name(w->held[i].helper, "name", 4);
+		TSNode name = cg_child(w->held[i].helper, CG_F_NAME);
 		size_t len;
 		const char *t = cg_node_text(src, name, &len);
 		bool is_named = !is_parsed; /* unread callers: report, as before holding */
@@ -1190,7 +1184,7 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
 	bool is_field = cg_node_kind(recv) == CG_K_FIELD_EXPRESSION;
 
 	if (is_field)
-		name = ts_node_child_by_field_name(recv, "field", 5);
+		name = cg_child(recv, CG_F_FIELD);
 	else if (cg_node_kind(recv) == CG_K_IDENTIFIER)
 		name = recv;
 	else
@@ -1215,11 +1209,11 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
 			TSNode pat = { 0 }, type = { 0 };
 			if (!is_field &&
 			    (cg_node_kind(n) == CG_K_PARAMETER || cg_node_kind(n) == CG_K_LET_DECLARATION)) {
-				pat = ts_node_child_by_field_name(n, "pattern", 7);
-				type = ts_node_child_by_field_name(n, "type", 4);
+				pat = cg_child(n, CG_F_PATTERN);
+				type = cg_child(n, CG_F_TYPE);
 			} else if (is_field && cg_node_kind(n) == CG_K_FIELD_DECLARATION) {
-				pat = ts_node_child_by_field_name(n, "name", 4);
-				type = ts_node_child_by_field_name(n, "type", 4);
+				pat = cg_child(n, CG_F_NAME);
+				type = cg_child(n, CG_F_TYPE);
 			}
 			if (!ts_node_is_null(pat) && !ts_node_is_null(type) &&
 			    ts_node_end_byte(n) <= ts_node_start_byte(recv) + (is_field ? ~0u / 2 : 0)) {
@@ -1251,8 +1245,8 @@ static const char *clock_type_of(const struct walk *w, TSNode recv)
  */
 static const struct cg_conf_node *method_call(struct walk *w, TSNode fn, char **full)
 {
-	TSNode field = ts_node_child_by_field_name(fn, "field", 5);
-	TSNode recv = ts_node_child_by_field_name(fn, "value", 5);
+	TSNode field = cg_child(fn, CG_F_FIELD);
+	TSNode recv = cg_child(fn, CG_F_VALUE);
 	const struct cg_source *src = w->ctx->src;
 	struct cg_buf path = CG_BUF_INIT;
 	const struct cg_conf_node *call = NULL;
@@ -1267,9 +1261,9 @@ static const struct cg_conf_node *method_call(struct walk *w, TSNode fn, char **
 		/* Down the builder chain `Builder::new().name(…).stack_size(…)` to its first call. */
 		TSNode n = recv;
 		for (int i = 0; i < 32 && cg_node_kind(n) == CG_K_CALL_EXPRESSION; i++) {
-			TSNode f = ts_node_child_by_field_name(n, "function", 8);
+			TSNode f = cg_child(n, CG_F_FUNCTION);
 			if (cg_node_kind(f) == CG_K_FIELD_EXPRESSION) {
-				n = ts_node_child_by_field_name(f, "value", 5);
+				n = cg_child(f, CG_F_VALUE);
 				continue;
 			}
 			if (cg_node_kind(f) == CG_K_SCOPED_IDENTIFIER) {
@@ -1297,7 +1291,7 @@ static const struct cg_conf_node *method_call(struct walk *w, TSNode fn, char **
  */
 static bool is_value_path(const struct cg_source *src, TSNode node)
 {
-	TSNode parent = ts_node_parent(node), name = ts_node_child_by_field_name(node, "name", 4);
+	TSNode parent = ts_node_parent(node), name = cg_child(node, CG_F_NAME);
 	const char *pt;
 	enum cg_kind pkind;
 	size_t len;
@@ -1307,7 +1301,7 @@ static bool is_value_path(const struct cg_source *src, TSNode node)
 	if (!len || !(pt[0] >= 'a' && pt[0] <= 'z'))
 		return false;
 	pkind = cg_node_kind(parent);
-	if (pkind == CG_K_CALL_EXPRESSION && ts_node_eq(ts_node_child_by_field_name(parent, "function", 8), node))
+	if (pkind == CG_K_CALL_EXPRESSION && ts_node_eq(cg_child(parent, CG_F_FUNCTION), node))
 		return false;
 	return pkind != CG_K_SCOPED_IDENTIFIER && pkind != CG_K_GENERIC_FUNCTION && pkind != CG_K_MACRO_INVOCATION &&
 	       pkind != CG_K_SCOPED_TYPE_IDENTIFIER && pkind != CG_K_STRUCT_EXPRESSION && pkind != CG_K_USE_AS_CLAUSE &&
@@ -1327,9 +1321,9 @@ static int visit(TSNode node, void *payload)
 	    kind == CG_K_USE_DECLARATION)
 		return CG_WALK_SKIP;
 	if (kind == CG_K_CALL_EXPRESSION) {
-		fn = ts_node_child_by_field_name(node, "function", 8);
+		fn = cg_child(node, CG_F_FUNCTION);
 		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
-			fn = ts_node_child_by_field_name(fn, "function", 8);
+			fn = cg_child(fn, CG_F_FUNCTION);
 		if (ts_node_is_null(fn))
 			return CG_WALK_ENTER;
 		if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION)
@@ -1366,7 +1360,7 @@ static enum cg_tri target_value(const char *target)
 	if (cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) == 0) {
 		TSNode item = ts_node_named_child(cg_source_root(&src), 0);
 		TSNode attr = ts_node_is_null(item) ? item : ts_node_named_child(item, 0);
-		TSNode args = ts_node_is_null(attr) ? attr : ts_node_child_by_field_name(attr, "arguments", 9);
+		TSNode args = ts_node_is_null(attr) ? attr : cg_child(attr, CG_F_ARGUMENTS);
 		if (!ts_node_is_null(args))
 			v = cg_gate_cfg_eval(&src, args, &env);
 		cg_source_release(&src);
@@ -1512,12 +1506,12 @@ static void rejected_features(struct cg_gate_env *env, const struct cg_rule_ctx 
 			/* `compile_error!(…);` is a statement, `compile_error! { … }` an item. */
 			if (cg_node_kind(call) == CG_K_EXPRESSION_STATEMENT)
 				call = ts_node_named_child(call, 0);
-			mac = ts_node_child_by_field_name(call, "macro", 5);
+			mac = cg_child(call, CG_F_MACRO);
 			if (ts_node_is_null(mac) || !cg_node_is(&src, mac, "compile_error") ||
 			    cg_node_kind(attr) != CG_K_ATTRIBUTE_ITEM)
 				continue;
 			a = ts_node_named_child(attr, 0);
-			args = ts_node_child_by_field_name(a, "arguments", 9);
+			args = cg_child(a, CG_F_ARGUMENTS);
 			if (ts_node_is_null(args) || !cg_node_is(&src, ts_node_named_child(a, 0), "cfg"))
 				continue;
 			t = cg_node_text(&src, args, &len);
@@ -1599,12 +1593,12 @@ static void scan_macros(const char *path, const char *text, size_t len, const st
 		return;
 	for (uint32_t i = 0; i < ts_node_named_child_count(cg_source_root(src)); i++) {
 		TSNode def = ts_node_named_child(cg_source_root(src), i);
-		TSNode name = ts_node_child_by_field_name(def, "name", 4);
+		TSNode name = cg_child(def, CG_F_NAME);
 		TSNode rule, right, rep;
 		if (cg_node_kind(def) != CG_K_MACRO_DEFINITION || ts_node_is_null(name))
 			continue;
 		rule = ts_node_named_child(def, 1);
-		right = ts_node_is_null(rule) ? rule : ts_node_child_by_field_name(rule, "right", 5);
+		right = ts_node_is_null(rule) ? rule : cg_child(rule, CG_F_RIGHT);
 		/* `{ $( #[cfg(P)] … $item )* }`: the repetition holds the attribute's token tree first. */
 		rep = ts_node_is_null(right) ? right : ts_node_named_child(right, 0);
 		if (ts_node_is_null(rep) || cg_node_kind(rep) != CG_K_TOKEN_REPETITION)

@@ -100,7 +100,7 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 	const struct cg_source *src = rf->src;
 	struct item *stack = NULL;
 	size_t n = 0, cap = 0;
-	TSNode arg = ts_node_child_by_field_name(decl, "argument", 8);
+	TSNode arg = cg_child(decl, CG_F_ARGUMENT);
 
 	if (ts_node_is_null(arg)) {
 		/* Some grammar versions put a wildcard as a plain child. */
@@ -134,8 +134,8 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			if (llen)
 				add_use(rf, local, llen, full, decl, scope, module);
 		} else if (kind == CG_K_USE_AS_CLAUSE) {
-			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
-			TSNode alias = ts_node_child_by_field_name(it.node, "alias", 5);
+			TSNode path = cg_child(it.node, CG_F_PATH);
+			TSNode alias = cg_child(it.node, CG_F_ALIAS);
 			if (!ts_node_is_null(path) && !ts_node_is_null(alias) && !cg_node_is(src, alias, "_")) {
 				size_t alen;
 				const char *a = cg_node_text(src, alias, &alen);
@@ -152,8 +152,8 @@ static void collect_use(struct cg_rust_file *rf, TSNode decl, TSNode scope, size
 			if (!strcmp(full, "super"))
 				rf->modules[module].has_super_glob = true;
 		} else if (kind == CG_K_SCOPED_USE_LIST || kind == CG_K_USE_LIST) {
-			TSNode path = ts_node_child_by_field_name(it.node, "path", 4);
-			TSNode list = kind == CG_K_USE_LIST ? it.node : ts_node_child_by_field_name(it.node, "list", 4);
+			TSNode path = cg_child(it.node, CG_F_PATH);
+			TSNode list = kind == CG_K_USE_LIST ? it.node : cg_child(it.node, CG_F_LIST);
 			char *prefix;
 			text = ts_node_is_null(path) ? cg_strdup("") : cg_rust_path_text(src, path);
 			prefix = join(it.prefix, text);
@@ -231,8 +231,8 @@ static void collect(struct cg_rust_file *rf)
 		frames[depth].module = module;
 		frames[depth].mod_depth = depth ? frames[depth - 1].mod_depth : 0;
 		if (kind == CG_K_MOD_ITEM) {
-			TSNode name = ts_node_child_by_field_name(n, "name", 4);
-			TSNode body = ts_node_child_by_field_name(n, "body", 4);
+			TSNode name = cg_child(n, CG_F_NAME);
+			TSNode body = cg_child(n, CG_F_BODY);
 			if (!ts_node_is_null(name) && !ts_node_is_null(body) &&
 			    frames[depth].mod_depth < MODULE_DEPTH_MAX && mod_bytes < MODULE_BYTES_MAX) {
 				struct cg_buf p = CG_BUF_INIT;
@@ -250,8 +250,8 @@ static void collect(struct cg_rust_file *rf)
 			should_enter = false;
 		} else if (kind == CG_K_EXTERN_CRATE_DECLARATION) {
 			/* `extern crate foo as bar;` makes `bar::x` mean `foo::x`. */
-			TSNode name = ts_node_child_by_field_name(n, "name", 4);
-			TSNode alias = ts_node_child_by_field_name(n, "alias", 5);
+			TSNode name = cg_child(n, CG_F_NAME);
+			TSNode alias = cg_child(n, CG_F_ALIAS);
 			if (!ts_node_is_null(name) && !ts_node_is_null(alias) && !cg_node_is(src, alias, "_")) {
 				size_t alen;
 				const char *a = cg_node_text(src, alias, &alen);
@@ -261,7 +261,7 @@ static void collect(struct cg_rust_file *rf)
 			}
 			should_enter = false;
 		} else if (kind == CG_K_FUNCTION_ITEM) {
-			TSNode name = ts_node_child_by_field_name(n, "name", 4);
+			TSNode name = cg_child(n, CG_F_NAME);
 			if (!ts_node_is_null(name)) {
 				cg_array_grow((void **)&rf->fns, &rf->fns_cap, rf->nfns + 1, sizeof(*rf->fns));
 				rf->fns[rf->nfns++] = cg_node_strdup(src, name);
@@ -826,7 +826,7 @@ static char *attr_path(const struct cg_source *src, TSNode attr_item, TSNode *ar
 	if (ts_node_is_null(attr) || cg_node_kind(attr) != CG_K_ATTRIBUTE || !ts_node_named_child_count(attr))
 		return NULL;
 	path = ts_node_named_child(attr, 0);
-	*args = ts_node_child_by_field_name(attr, "arguments", 9);
+	*args = cg_child(attr, CG_F_ARGUMENTS);
 	return cg_rust_path_text(src, path);
 }
 
@@ -899,8 +899,8 @@ bool cg_rust_path_is_test(const char *path)
 
 TSNode cg_rust_call_function(TSNode call)
 {
-	TSNode fn = ts_node_child_by_field_name(call, "function", 8);
+	TSNode fn = cg_child(call, CG_F_FUNCTION);
 	if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
-		fn = ts_node_child_by_field_name(fn, "function", 8);
+		fn = cg_child(fn, CG_F_FUNCTION);
 	return fn;
 }

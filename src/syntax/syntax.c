@@ -435,6 +435,53 @@ enum cg_kind cg_node_kind(TSNode node)
 	return kind_by_name(ts_node_type(node)); /* ERROR and other built-ins */
 }
 
+static const char *const field_names[CG_F_COUNT] = {
+	[CG_F_ALIAS] = "alias",
+	[CG_F_ALTERNATIVE] = "alternative",
+	[CG_F_ARGUMENT] = "argument",
+	[CG_F_ARGUMENTS] = "arguments",
+	[CG_F_BODY] = "body",
+	[CG_F_BOUNDS] = "bounds",
+	[CG_F_CONDITION] = "condition",
+	[CG_F_CONSEQUENCE] = "consequence",
+	[CG_F_FIELD] = "field",
+	[CG_F_FUNCTION] = "function",
+	[CG_F_LEFT] = "left",
+	[CG_F_LIST] = "list",
+	[CG_F_MACRO] = "macro",
+	[CG_F_NAME] = "name",
+	[CG_F_OPERATOR] = "operator",
+	[CG_F_PARAMETERS] = "parameters",
+	[CG_F_PATH] = "path",
+	[CG_F_PATTERN] = "pattern",
+	[CG_F_RETURN_TYPE] = "return_type",
+	[CG_F_RIGHT] = "right",
+	[CG_F_TRAIT] = "trait",
+	[CG_F_TYPE] = "type",
+	[CG_F_TYPE_ARGUMENTS] = "type_arguments",
+	[CG_F_TYPE_PARAMETERS] = "type_parameters",
+	[CG_F_VALUE] = "value",
+};
+static TSFieldId field_ids[CG_F_COUNT];
+static pthread_once_t fields_once = PTHREAD_ONCE_INIT;
+
+static void fill_fields(void)
+{
+	for (size_t i = 0; i < CG_F_COUNT; i++)
+		field_ids[i] =
+			ts_language_field_id_for_name(cg_lang_rust(), field_names[i], (uint32_t)strlen(field_names[i]));
+}
+
+TSNode cg_child(TSNode node, enum cg_field field)
+{
+	if (ts_node_is_null(node))
+		return node;
+	if (ts_tree_language(node.tree) != cg_lang_rust())
+		return ts_node_child_by_field_name(node, field_names[field], (uint32_t)strlen(field_names[field]));
+	pthread_once(&fields_once, fill_fields);
+	return ts_node_child_by_field_id(node, field_ids[field]);
+}
+
 int cg_walk(TSNode root, int (*cb)(TSNode, void *), void *payload)
 {
 	TSTreeCursor c = ts_tree_cursor_new(root);

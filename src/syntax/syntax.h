@@ -207,6 +207,41 @@ enum cg_kind {
 enum cg_kind cg_node_kind(TSNode node);
 
 /*
+ * The Rust grammar's fields, their ids looked up once:
+ * ts_node_child_by_field_name searches the grammar's names on every call.
+ */
+enum cg_field {
+	CG_F_ALIAS,
+	CG_F_ALTERNATIVE,
+	CG_F_ARGUMENT,
+	CG_F_ARGUMENTS,
+	CG_F_BODY,
+	CG_F_BOUNDS,
+	CG_F_CONDITION,
+	CG_F_CONSEQUENCE,
+	CG_F_FIELD,
+	CG_F_FUNCTION,
+	CG_F_LEFT,
+	CG_F_LIST,
+	CG_F_MACRO,
+	CG_F_NAME,
+	CG_F_OPERATOR,
+	CG_F_PARAMETERS,
+	CG_F_PATH,
+	CG_F_PATTERN,
+	CG_F_RETURN_TYPE,
+	CG_F_RIGHT,
+	CG_F_TRAIT,
+	CG_F_TYPE,
+	CG_F_TYPE_ARGUMENTS,
+	CG_F_TYPE_PARAMETERS,
+	CG_F_VALUE,
+	CG_F_COUNT
+};
+/* The child of `node` in `field` (a null node if none); a TOML node is asked by name. */
+TSNode cg_child(TSNode node, enum cg_field field);
+
+/*
  * Pre-order walk without recursion. The callback returns CG_WALK_ENTER to
  * visit the node's children, CG_WALK_SKIP to pass over them, or a negative
  * error to stop.
