@@ -192,14 +192,21 @@ static int run_whole(bool *is_unparsable, struct cg_findings *raw, const struct 
 	return err;
 }
 
+static void count_parse(struct pass_run *run, enum cg_plan_result plan, size_t bytes)
+{
+	bool is_whole = plan == CG_PLAN_WHOLE_FILE;
+	__atomic_fetch_add(is_whole ? &run->nwhole : &run->npartial, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(is_whole ? &run->whole_bytes : &run->partial_bytes, bytes, __ATOMIC_RELAXED);
+}
+
 /*
  * Runs the selected rules over the cheapest parse that serves them: none,
  * a slice at a time, the items that matter, or the whole file (plan.c).
  * Settled findings go to `out` (slices) or stay in `raw` for finish_file.
  */
-static int run_planned(bool *is_unparsable, struct cg_findings *out, struct cg_findings *raw,
-		       const struct pass_run *run, const struct rule_slot *slots, size_t nslots,
-		       const struct cg_changed_file *file, unsigned kind, struct cg_source *src)
+static int run_planned(bool *is_unparsable, struct cg_findings *out, struct cg_findings *raw, struct pass_run *run,
+		       const struct rule_slot *slots, size_t nslots, const struct cg_changed_file *file, unsigned kind,
+		       struct cg_source *src)
 {
 	enum cg_plan_result plan = CG_PLAN_WHOLE_FILE;
 	int err;
@@ -217,6 +224,7 @@ static int run_planned(bool *is_unparsable, struct cg_findings *out, struct cg_f
 		err = cg_pass__run_on_items(&plan, raw, run, slots, nslots, file, src);
 		if (plan == CG_PLAN_WHOLE_FILE)
 			err = run_whole(is_unparsable, raw, run, slots, nslots, file, kind, src);
+		count_parse(run, plan, src->len);
 	}
 	if (!err && !*is_unparsable)
 		cg_pass__settle(out, raw, 0, file, src, run->env);
@@ -224,8 +232,8 @@ static int run_planned(bool *is_unparsable, struct cg_findings *out, struct cg_f
 }
 
 /* Checks the opened source with the selected rules; an unparsable file is skipped, not an error. */
-static int check_source(struct file_result *res, const struct pass_run *run, const struct rule_slot *slots,
-			size_t nslots, const struct cg_changed_file *file, unsigned kind, struct cg_source *src)
+static int check_source(struct file_result *res, struct pass_run *run, const struct rule_slot *slots, size_t nslots,
+			const struct cg_changed_file *file, unsigned kind, struct cg_source *src)
 {
 	struct cg_findings raw = CG_FINDINGS_INIT;
 	bool is_unparsable;
@@ -245,8 +253,8 @@ static int check_source(struct file_result *res, const struct pass_run *run, con
 }
 
 /* Picks the rules that may fire on the text, and checks it with them. */
-static int check_text(struct file_result *res, const struct pass_run *run, const struct cg_changed_file *file,
-		      unsigned kind, const char *text, size_t len)
+static int check_text(struct file_result *res, struct pass_run *run, const struct cg_changed_file *file, unsigned kind,
+		      const char *text, size_t len)
 {
 	struct rule_slot slots[64];
 	size_t nslots = 0;
@@ -361,6 +369,8 @@ done:
 		cg_verbose("crate model: %zu summaries read from the cache, %zu computed, %zu files read",
 			   counts.summaries_cached, counts.summaries_built, counts.files_read);
 	}
+	cg_verbose("rust files: %zu parsed whole (%zu bytes), %zu in part or not at all (%zu bytes)", run.nwhole,
+		   run.whole_bytes, run.npartial, run.partial_bytes);
 	cg_crate_cache_free(run.cargo);
 	cg_disk_cache_close(disk);
 	cg_gate_cache_free(run.gate);

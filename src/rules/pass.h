@@ -58,6 +58,8 @@ struct pass_run {
 	struct file_result *results;
 	const struct cg_pass_opts *opts;
 	size_t next, done;
+	/* For -v: Rust files parsed whole, and in part (plan.c), with their bytes; atomic. */
+	size_t nwhole, whole_bytes, npartial, partial_bytes;
 	bool is_stopped;
 	pthread_mutex_t lock;
 };

@@ -203,13 +203,38 @@ static int find_harness_ref(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
+/* Whether a [[bench]] entry of the crate names this file. */
+static bool has_bench_entry(struct cg_rule_ctx *ctx, const struct cg_crate *cr)
+{
+	bool has_entry = false;
+	for (size_t i = 0; i < cr->manifest.nbenches && !has_entry; i++) {
+		char *file = bench_target_file(ctx, cr, &cr->manifest.benches[i]);
+		has_entry = file && !strcmp(file, ctx->path);
+		free(file);
+	}
+	return has_entry;
+}
+
+/*
+ * Whether the harness uses in bench file `bf` can be reported: the harness
+ * is no dependency of the crate, or the file runs its own main and has no
+ * [[bench]] entry. Otherwise the file's tree has nothing to tell.
+ */
+static bool may_report_harness(struct cg_rule_ctx *ctx, const struct cg_crate *cr, const struct cg_bench_file *bf)
+{
+	if (!bf->uses_criterion && !bf->uses_divan)
+		return false;
+	return !has_harness_dep(cr) || (bf->has_main_macro && !has_bench_entry(ctx, cr));
+}
+
 static int check_bench_file(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_bench_file *bf)
 {
 	struct harness_ref h = { .src = ctx->src };
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT;
 	const char *harness = bf->uses_criterion ? "criterion" : "divan";
 
-	if ((!bf->uses_criterion && !bf->uses_divan) || !ctx->src->tree)
+	/* Without may_report_harness the pass may hand over a tree of only some items (plan.c). */
+	if (!ctx->src->tree || !may_report_harness(ctx, cr, bf))
 		return 0;
 	cg_walk(cg_source_root(ctx->src), find_harness_ref, &h);
 	if (!has_harness_dep(cr) && !ts_node_is_null(h.first)) {
@@ -219,15 +244,9 @@ static int check_bench_file(struct cg_rule_ctx *ctx, struct cg_crate *cr, const 
 			      bf->uses_criterion ? "0.5" : "0.1", cr->manifest_path);
 		emit(ctx, cg_span_of(h.first), msg.ptr, help.ptr);
 	}
+	/* An entry without harness = false is reported on the manifest, where the fix goes. */
 	if (bf->has_main_macro && !ts_node_is_null(h.main_call)) {
-		bool has_entry = false;
-		for (size_t i = 0; i < cr->manifest.nbenches && !has_entry; i++) {
-			char *file = bench_target_file(ctx, cr, &cr->manifest.benches[i]);
-			has_entry = file && !strcmp(file, ctx->path);
-			free(file);
-		}
-		/* An entry without harness = false is reported on the manifest, where the fix goes. */
-		if (!has_entry) {
+		if (!has_bench_entry(ctx, cr)) {
 			const char *stem = strrchr(ctx->path, '/');
 			struct cg_buf name = CG_BUF_INIT;
 			stem = stem ? stem + 1 : ctx->path;
@@ -732,18 +751,27 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 }
 
 /*
- * Only bench files are read through a tree (their harness uses): a library
- * source's candidates come from the item scanner, and a manifest from the
- * crate model, so the pass need not parse either for this rule.
+ * Only bench files are read through a tree (their harness uses), and only
+ * when a use can be reported (may_report_harness): a library source's
+ * candidates come from the item scanner, and a manifest from the crate
+ * model, so the pass need not parse either for this rule. A bench whose
+ * crate lists its harness and names it in a [[bench]] entry, every bench of
+ * a well-kept workspace, then costs no whole parse.
  */
 static bool needs_tree(const struct cg_rule_ctx *ctx)
 {
+	struct cg_rule_ctx *c = (struct cg_rule_ctx *)ctx;
 	struct cg_crate *cr;
+	const struct cg_bench_file *bf;
 
 	if (ctx->kind != CG_KIND_RUST)
 		return false;
 	cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
-	return cr && is_bench_path((struct cg_rule_ctx *)ctx, cr, crate_relative(cr, ctx->path));
+	if (!cr || !is_bench_path(c, cr, crate_relative(cr, ctx->path)))
+		return false;
+	cg_crate_benches(ctx->cargo, cr);
+	bf = cg_crate_bench_file(ctx->cargo, cr, ctx->path);
+	return bf && may_report_harness(c, cr, bf);
 }
 
 static int check(struct cg_rule_ctx *ctx)

@@ -177,6 +177,52 @@ static int find_local_macro(TSNode node, void *payload)
 												  : CG_WALK_SKIP;
 }
 
+/* `macro_rules! mock` in `n` bytes from an item's declaration. */
+static bool is_mock_macro_def(const char *text, size_t n)
+{
+	struct cg_tokenizer tz;
+	struct cg_token t[3];
+	if (cg_tokenizer_init(&tz, text, n) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	for (size_t i = 0; i < 3; i++)
+		t[i] = cg_tokenizer_next(&tz);
+	return t[0].kind == CG_TOKEN_WORD && t[0].end - t[0].start == 11 &&
+	       !memcmp(text + t[0].start, "macro_rules", 11) && t[1].kind == CG_TOKEN_PUNCT &&
+	       text[t[1].start] == '!' && t[2].kind == CG_TOKEN_WORD && t[2].end - t[2].start == 4 &&
+	       !memcmp(text + t[2].start, "mock", 4);
+}
+
+/*
+ * Whether the tree holds only some of the file's items (plan.c parses the
+ * items a rule may fire on): a `macro_rules! mock` under no shown line is
+ * then left out of it, and is looked for among the scanner's items, which
+ * are those find_local_macro walks (the file's, its modules', impls' and
+ * traits').
+ */
+static bool has_unparsed_local_macro(const struct cg_source *src)
+{
+	uint32_t n;
+	TSRange *r = ts_tree_included_ranges(src->tree, &n);
+	bool is_partial = n != 1 || r[0].start_byte > 0 || r[0].end_byte < src->len, is_found = false;
+	struct cg_items items;
+
+	free(r);
+	if (!is_partial || !memmem(src->text, src->len, "macro_rules", 11))
+		return false;
+	if (cg_items_scan(&items, src->text, src->len) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	for (size_t i = 0; i < items.n && !is_found; i++) {
+		const struct cg_item *it = &items.items[i];
+		is_found = it->kind == CG_ITEM_OTHER && is_mock_macro_def(src->text + it->decl, it->end - it->decl);
+	}
+	cg_items_release(&items);
+	return is_found;
+}
+
 static bool word_is(const char *w, size_t n, const char *want)
 {
 	if (n > 2 && w[0] == 'r' && w[1] == '#') {
@@ -239,6 +285,7 @@ static int check(struct cg_rule_ctx *ctx)
 	if (ctx->kind != CG_KIND_RUST || !w.rf)
 		return 0;
 	cg_walk(cg_source_root(ctx->src), find_local_macro, &w);
+	w.has_local_mock_macro = w.has_local_mock_macro || has_unparsed_local_macro(ctx->src);
 	return cg_walk(cg_source_root(ctx->src), visit, &w);
 }
 
@@ -276,4 +323,7 @@ const struct cg_rule cg_rule_no_mocks = {
 	.wants = CG_KIND_RUST | CG_KIND_CARGO_TOML,
 	.check = check,
 	.may_fire = may_fire,
+	/* `macro_rules! mock` elsewhere in the file is found by the scanner (has_unparsed_local_macro). */
+	.is_item_local = true,
+	.is_member_local = true,
 };
