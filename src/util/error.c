@@ -45,7 +45,7 @@ int cg_error_set_git(const char *fmt, ...)
 	/* A damaged object database is not the user's input: say what fixes it. */
 	if (ge && ge->message &&
 	    (ge->klass == GIT_ERROR_ZLIB ||
-	     ((ge->klass == GIT_ERROR_ODB || ge->klass == GIT_ERROR_OBJECT) &&
+	     ((ge->klass == GIT_ERROR_ODB || ge->klass == GIT_ERROR_OBJECT || ge->klass == GIT_ERROR_TREE) &&
 	      (strstr(ge->message, "corrupt") || strstr(ge->message, "inflate") || strstr(ge->message, "malformed") ||
 	       strstr(ge->message, "failed to parse") || strstr(ge->message, "invalid object") ||
 	       strstr(ge->message, "header")))))
@@ -53,6 +53,12 @@ int cg_error_set_git(const char *fmt, ...)
 				    "%s: %s; the repository's object database looks damaged: run `git fsck`, then "
 				    "fetch the missing objects or clone again",
 				    what, ge->message);
+	/* Reading objects, this is most often a damaged one whose header claims gigabytes. */
+	if (ge && ge->klass == GIT_ERROR_NOMEMORY)
+		return cg_error_set(CG_E_GIT,
+				    "%s: out of memory; if `git fsck` finds a damaged object (one whose header claims "
+				    "more than it holds), fetch the missing objects or clone again",
+				    what);
 	if (ge && ge->message)
 		return cg_error_set(CG_E_GIT, "%s: %s", what, ge->message);
 	return cg_error_set(CG_E_GIT, "%s", what);

@@ -16,6 +16,7 @@ import time
 import sys
 import tempfile
 import unittest
+import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cglib import GIT_ENV, Repo, RepoTest, run, run_json  # noqa: E402
@@ -336,9 +337,17 @@ class TestRepositoryStates(BadInputTest):
         tree = self.repo.git("rev-parse", "HEAD^{tree}")
         obj = os.path.join(self.repo.path, ".git", "objects", tree[:2], tree[2:])
         os.chmod(obj, 0o644)
-        with open(obj, "wb") as f:
-            f.write(os.urandom(64))
-        self.check_fails(3, "git fsck", args=("check", "--range", "HEAD~1..HEAD"))
+        # Fixed bytes, not random ones: each way a loose tree can be damaged, every run.
+        damages = {
+            "not zlib": b"a tree object overwritten with garbage",
+            "entries that do not parse": zlib.compress(b"tree 40\x00" + b"\x01" * 40),
+            "a header that claims 92 GB": zlib.compress(b"tree 92000000000\x00" + b"\x01" * 40),
+        }
+        for what, data in damages.items():
+            with self.subTest(damage=what):
+                with open(obj, "wb") as f:
+                    f.write(data)
+                self.check_fails(3, "git fsck", args=("check", "--range", "HEAD~1..HEAD"))
 
     def test_index_lock_held_by_another_process(self):
         self.repo.write(".git/info/exclude", ".crabgate.yaml\n")
