@@ -270,20 +270,31 @@ static char *field_type(const struct body_walk *b, TSNode type)
 	return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(type), text, len, b->is_crate_root);
 }
 
+/* The path naming a trait (`Store`, `crate::Store`, the `Store` of `Store<T>`); a null node for anything else. */
+static TSNode trait_name(TSNode t)
+{
+	if (kind_is(t, CG_K_GENERIC_TYPE))
+		t = cg_child(t, CG_F_TYPE);
+	if (!kind_is(t, CG_K_TYPE_IDENTIFIER) && !kind_is(t, CG_K_SCOPED_TYPE_IDENTIFIER))
+		return (TSNode){ 0 };
+	return t;
+}
+
+static char *resolve_trait(const struct body_walk *b, TSNode name)
+{
+	size_t len;
+	const char *text = cg_node_text(b->src, name, &len);
+	return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(name), text, len, b->is_crate_root);
+}
+
 /* The trait of a bound list's first path (`T: Store + Send`), resolved; NULL when none. */
 static char *first_trait(const struct body_walk *b, TSNode bounds)
 {
 	uint32_t k = ts_node_is_null(bounds) ? 0 : ts_node_named_child_count(bounds);
 	for (uint32_t i = 0; i < k; i++) {
-		TSNode t = ts_node_named_child(bounds, i);
-		size_t len;
-		const char *text;
-		if (kind_is(t, CG_K_GENERIC_TYPE))
-			t = cg_child(t, CG_F_TYPE);
-		if (!kind_is(t, CG_K_TYPE_IDENTIFIER) && !kind_is(t, CG_K_SCOPED_TYPE_IDENTIFIER))
-			continue;
-		text = cg_node_text(b->src, t, &len);
-		return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(t), text, len, b->is_crate_root);
+		TSNode name = trait_name(ts_node_named_child(bounds, i));
+		if (!ts_node_is_null(name))
+			return resolve_trait(b, name);
 	}
 	return NULL;
 }
@@ -331,15 +342,8 @@ static char *param_trait(const struct body_walk *b, TSNode fn, TSNode type)
 			type = ts_node_named_child(args, 0);
 	}
 	if (type_is(type, "dynamic_type") || type_is(type, "abstract_type")) {
-		TSNode t = cg_child(type, CG_F_TRAIT);
-		size_t len;
-		const char *text;
-		if (kind_is(t, CG_K_GENERIC_TYPE))
-			t = cg_child(t, CG_F_TYPE);
-		if (!kind_is(t, CG_K_TYPE_IDENTIFIER) && !kind_is(t, CG_K_SCOPED_TYPE_IDENTIFIER))
-			return NULL;
-		text = cg_node_text(b->src, t, &len);
-		return cg_rust_resolve_scoped(b->rf, ts_node_start_byte(t), text, len, b->is_crate_root);
+		TSNode name = trait_name(cg_child(type, CG_F_TRAIT));
+		return ts_node_is_null(name) ? NULL : resolve_trait(b, name);
 	}
 	return kind_is(type, CG_K_TYPE_IDENTIFIER) ? generic_bound(b, fn, type) : NULL;
 }

@@ -219,23 +219,13 @@ struct type_uses {
 	bool is_named;
 };
 
-static bool node_is_name(const struct type_uses *u, TSNode n)
-{
-	size_t len;
-	const char *t;
-	if (ts_node_is_null(n))
-		return false;
-	t = cg_node_text(u->src, n, &len);
-	return len == u->len && !memcmp(t, u->name, len);
-}
-
 /* Items a file declares under a name: they shadow a type of the same name brought in by `use`. */
 static bool is_named_decl(const struct type_uses *u, TSNode node)
 {
 	const char *type = ts_node_type(node);
 	return (cg_node_kind(node) == CG_K_STRUCT_ITEM || cg_node_kind(node) == CG_K_ENUM_ITEM ||
 		cg_node_kind(node) == CG_K_TRAIT_ITEM || !strcmp(type, "union_item") || !strcmp(type, "type_item")) &&
-	       node_is_name(u, cg_child(node, CG_F_NAME));
+	       cg_node_is(u->src, cg_child(node, CG_F_NAME), u->name);
 }
 
 /*
@@ -306,7 +296,7 @@ static int find_shadow(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	}
 	if (cg_node_kind(node) == CG_K_IDENTIFIER && cg_node_kind(ts_node_parent(node)) == CG_K_TOKEN_TREE &&
-	    node_is_name(u, node) && is_in_macro_use(u->src, node, u->len))
+	    cg_node_is(u->src, node, u->name) && is_in_macro_use(u->src, node, u->len))
 		u->has_use = true;
 	return CG_WALK_ENTER;
 }
@@ -327,9 +317,10 @@ static int find_type_use(TSNode node, void *payload)
 		return CG_WALK_SKIP;
 	}
 	if ((u->is_home || u->is_shadowed) &&
-	    (is_named_decl(u, node) || (cg_node_kind(node) == CG_K_IMPL_ITEM && node_is_name(u, impl_type_name(node)))))
+	    (is_named_decl(u, node) ||
+	     (cg_node_kind(node) == CG_K_IMPL_ITEM && cg_node_is(u->src, impl_type_name(node), u->name))))
 		return CG_WALK_SKIP;
-	if ((kind != CG_K_IDENTIFIER && kind != CG_K_TYPE_IDENTIFIER) || !node_is_name(u, node))
+	if ((kind != CG_K_IDENTIFIER && kind != CG_K_TYPE_IDENTIFIER) || !cg_node_is(u->src, node, u->name))
 		return CG_WALK_ENTER;
 	pkind = cg_node_kind(ts_node_parent(node));
 	if (pkind == CG_K_TOKEN_TREE && is_in_macro_use(u->src, node, u->len))
@@ -763,23 +754,13 @@ struct flag_scan {
 	bool may_be_true; /* a write of something else than `false` or a copy of such a field, or a user may set it */
 };
 
-static bool node_is_flag(const struct flag_scan *fs, TSNode n)
-{
-	size_t len;
-	const char *t;
-	if (ts_node_is_null(n))
-		return false;
-	t = cg_node_text(fs->src, n, &len);
-	return len == fs->len && !memcmp(t, fs->name, len);
-}
-
 /* `false`, or `x.name` (a field of the same name, false by the same reasoning). */
 static bool is_false_value(const struct flag_scan *fs, TSNode v)
 {
 	if (ts_node_is_null(v))
 		return false;
 	if (cg_node_kind(v) == CG_K_FIELD_EXPRESSION)
-		return node_is_flag(fs, cg_child(v, CG_F_FIELD));
+		return cg_node_is(fs->src, cg_child(v, CG_F_FIELD), fs->name);
 	return cg_node_is(fs->src, v, "false");
 }
 
@@ -852,7 +833,7 @@ static bool token_may_set(const struct flag_scan *fs, TSNode ident)
 		return false;
 	for (TSNode last = (TSNode){ 0 }; !ts_node_is_null(v); v = ts_node_next_sibling(v)) {
 		if (cg_node_is(fs->src, v, ",") || cg_node_is(fs->src, v, ";"))
-			return !(!ts_node_is_null(last) && node_is_flag(fs, last));
+			return !(!ts_node_is_null(last) && cg_node_is(fs->src, last, fs->name));
 		if (!cg_node_is(fs->src, v, ".") && cg_node_kind(v) != CG_K_IDENTIFIER && cg_node_kind(v) != CG_K_SELF)
 			return true;
 		last = v;
@@ -876,7 +857,7 @@ static int find_flag_writes(TSNode node, void *payload)
 			if (fs->env->macros[i].value == CG_TRI_FALSE &&
 			    cg_node_is(fs->src, mac, fs->env->macros[i].name))
 				return CG_WALK_SKIP;
-	} else if (kind == CG_K_FIELD_DECLARATION && node_is_flag(fs, cg_child(node, CG_F_NAME))) {
+	} else if (kind == CG_K_FIELD_DECLARATION && cg_node_is(fs->src, cg_child(node, CG_F_NAME), fs->name)) {
 		TSNode vis = ts_node_named_child(node, 0), ftype = cg_child(node, CG_F_TYPE);
 		TSNode item = node;
 		while (!ts_node_is_null(item) && cg_node_kind(item) != CG_K_STRUCT_ITEM)
@@ -891,21 +872,22 @@ static int find_flag_writes(TSNode node, void *payload)
 			fs->may_be_true = true;
 	} else if (!strcmp(type, "assignment_expression") || !strcmp(type, "compound_assignment_expr")) {
 		TSNode left = cg_child(node, CG_F_LEFT);
-		if (cg_node_kind(left) == CG_K_FIELD_EXPRESSION && node_is_flag(fs, cg_child(left, CG_F_FIELD)))
+		if (cg_node_kind(left) == CG_K_FIELD_EXPRESSION &&
+		    cg_node_is(fs->src, cg_child(left, CG_F_FIELD), fs->name))
 			fs->may_be_true = !strcmp(type, "compound_assignment_expr") ||
 					  !is_false_value(fs, cg_child(node, CG_F_RIGHT));
 	} else if (kind == CG_K_FIELD_INITIALIZER) {
-		if (node_is_flag(fs, cg_child(node, CG_F_FIELD)))
+		if (cg_node_is(fs->src, cg_child(node, CG_F_FIELD), fs->name))
 			fs->may_be_true = !is_false_value(fs, cg_child(node, CG_F_VALUE));
 	} else if (!strcmp(type, "shorthand_field_initializer")) {
-		fs->may_be_true = node_is_flag(fs, ts_node_named_child(node, 0));
+		fs->may_be_true = cg_node_is(fs->src, ts_node_named_child(node, 0), fs->name);
 	} else if (kind == CG_K_REFERENCE_EXPRESSION) {
 		TSNode v = cg_child(node, CG_F_VALUE);
 		fs->may_be_true = cg_node_kind(v) == CG_K_FIELD_EXPRESSION &&
-				  node_is_flag(fs, cg_child(v, CG_F_FIELD)) &&
+				  cg_node_is(fs->src, cg_child(v, CG_F_FIELD), fs->name) &&
 				  ts_node_child_count(node) > 2; /* `&mut x.name` */
 	} else if (kind == CG_K_IDENTIFIER && cg_node_kind(ts_node_parent(node)) == CG_K_TOKEN_TREE &&
-		   node_is_flag(fs, node)) {
+		   cg_node_is(fs->src, node, fs->name)) {
 		fs->may_be_true = token_may_set(fs, node);
 	}
 	return CG_WALK_ENTER;

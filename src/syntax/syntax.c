@@ -257,7 +257,10 @@ const char *cg_node_text(const struct cg_source *src, TSNode node, size_t *len)
 bool cg_node_is(const struct cg_source *src, TSNode node, const char *text)
 {
 	size_t len;
-	const char *t = cg_node_text(src, node, &len);
+	const char *t;
+	if (ts_node_is_null(node))
+		return false;
+	t = cg_node_text(src, node, &len);
 	return strlen(text) == len && memcmp(t, text, len) == 0;
 }
 
