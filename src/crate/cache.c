@@ -101,7 +101,7 @@ size_t cg_cache_get_count(struct cg_cache_reader *r, size_t min_size)
 
 /* ---- the summary serializer: the one place a new summary field goes (and CG_DISK_CACHE_FORMAT) ---- */
 
-enum { FN_IS_TRAIT = 1, FN_IS_TEST = 2, FN_IS_ASYNC = 4, FN_IS_RET_RESULT = 8 };
+enum { FN_IS_TRAIT = 1, FN_IS_TEST = 2, FN_IS_ASYNC = 4, FN_IS_RET_RESULT = 8, FN_IS_BODY_READ = 16 };
 
 void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s)
 {
@@ -114,7 +114,8 @@ void cg_disk_cache_encode_summary(struct cg_buf *out, const struct cg_summary *s
 		cg_cache_put_str(out, f->ret_type);
 		cg_cache_put_u32(out, (f->is_trait ? FN_IS_TRAIT : 0) | (f->is_test ? FN_IS_TEST : 0) |
 					      (f->is_async ? FN_IS_ASYNC : 0) |
-					      (f->is_ret_result ? FN_IS_RET_RESULT : 0));
+					      (f->is_ret_result ? FN_IS_RET_RESULT : 0) |
+					      (f->is_body_read ? FN_IS_BODY_READ : 0));
 		cg_cache_put_u32(out, f->line);
 		cg_cache_put_u32(out, f->start);
 		cg_cache_put_u32(out, f->end);
@@ -181,6 +182,7 @@ bool cg_disk_cache_decode_summary(struct cg_summary *out, const void *data, size
 		f->is_test = (flags & FN_IS_TEST) != 0;
 		f->is_async = (flags & FN_IS_ASYNC) != 0;
 		f->is_ret_result = (flags & FN_IS_RET_RESULT) != 0;
+		f->is_body_read = (flags & FN_IS_BODY_READ) != 0;
 		f->line = cg_cache_get_u32(&r);
 		f->start = cg_cache_get_u32(&r);
 		f->end = cg_cache_get_u32(&r);

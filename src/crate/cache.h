@@ -40,7 +40,7 @@
  * changes (a new field, a new meaning), together with the encoders and
  * decoders in cache.c.
  */
-#define CG_DISK_CACHE_FORMAT 4
+#define CG_DISK_CACHE_FORMAT 5
 /* cache.max_bytes when config does not say. */
 #define CG_DISK_CACHE_DEFAULT_MAX (64u * 1024 * 1024)
 
@@ -125,7 +125,7 @@ size_t cg_cache_get_count(struct cg_cache_reader *r, size_t min_size);
 /* The hash of the blocking lists a summary depends on (crate/blocking.h). */
 uint64_t cg_disk_cache_summary_config(const struct cg_blocking_list *list);
 /*
- * A file's summary (cg_summary_build with is_async_only false) by blob id:
+ * A file's summary (cg_summary_build, possibly with some bodies unread) by blob id:
  * load fills `out` (release with cg_summary_release) on a hit; store
  * writes one. `is_crate_root` as given to cg_summary_build.
  */

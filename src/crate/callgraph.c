@@ -40,10 +40,15 @@ struct file_entry {
 	bool is_text_tried;	       /* entry_text ran; text is there when it could be read */
 	bool is_tried;		       /* entry_load ran */
 	bool is_ok;		       /* read and parsed */
+	/* The summary's disk cache key, and whether this run added to what the cache has. */
+	bool has_id, is_dirty;
+	git_oid id;
+	uint64_t key;
 	struct cg_buf text;
 	struct cg_items items;
 	bool is_mods_tried, has_mods; /* entry_mods ran; mods are there */
 	struct cg_mod_table mods;
+	/* The outline, and the bodies of the fns read so far (entry_bodies). */
 	struct cg_summary summary;
 	struct node *nodes; /* one per summary fn */
 	/* Where the file sits in its crate, once known: "a::b" ("" for the root), and the folder of its `mod x;` files.
@@ -87,12 +92,16 @@ struct cg_callgraph *cg_crate__callgraph_new(void)
 	return g;
 }
 
-void cg_crate__callgraph_free(struct cg_callgraph *g)
+void cg_crate__callgraph_free(struct cg_callgraph *g, struct cg_disk_cache *disk)
 {
 	if (!g)
 		return;
 	for (size_t i = 0; i < g->n; i++) {
 		struct file_entry *e = g->files[i];
+		/* Stored at the end, with every body the run read: the next run reads none of them again. */
+		if (disk && e->is_ok && e->has_id && e->is_dirty)
+			cg_disk_cache_store_summary(disk, &e->id, e->key, cg_rust_path_is_crate_root(e->path),
+						    &e->summary);
 		for (size_t j = 0; e->nodes && j < e->summary.nfns; j++)
 			free(e->nodes[j].edges);
 		free(e->nodes);
@@ -172,59 +181,83 @@ static bool entry_items(struct cg_crate_cache *cache, struct file_entry *e)
 	return true;
 }
 
-/* Parses and summarizes an entry once; false when it cannot be. */
+/*
+ * Summarizes an entry once, its fns' bodies left out (cg_summary_build_outline):
+ * most of a file's fns are never reached, and a body is parsed when a walk
+ * first needs its calls (entry_bodies). False when it cannot be.
+ */
 static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e)
 {
-	struct cg_source src;
-	struct cg_rust_file *rf;
-
 	struct cg_disk_cache *disk = cg_crate__disk(cache);
-	bool is_root = cg_rust_path_is_crate_root(e->path), has_id = false, is_lent = false;
-	uint64_t key = 0;
+	bool is_root = cg_rust_path_is_crate_root(e->path);
 	size_t max_file;
-	git_oid id;
+	int err;
 
 	if (e->is_tried)
 		return e->is_ok;
 	e->is_tried = true;
 	/* By blob id, before any read: a warm cache spares the text, the parse and the walk. */
-	if (disk && cg_change_blob_id(cg_crate__change(cache), e->path, &id)) {
-		has_id = true;
+	if (disk && cg_change_blob_id(cg_crate__change(cache), e->path, &e->id)) {
+		e->has_id = true;
 		max_file = cg_crate__max_file(cache);
-		key = cg_hash64(&max_file, sizeof(max_file), cg_disk_cache_summary_config(list));
-		if (cg_disk_cache_load_summary(disk, &id, key, is_root, &e->summary)) {
+		e->key = cg_hash64(&max_file, sizeof(max_file), cg_disk_cache_summary_config(list));
+		if (cg_disk_cache_load_summary(disk, &e->id, e->key, is_root, &e->summary)) {
 			e->nodes = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*e->nodes));
 			e->is_ok = true;
 			cg_crate__count_summary(cache, true);
 			return true;
 		}
 	}
-	if (!entry_items(cache, e))
+	if (!entry_text(cache, e))
 		return false;
-	/* The rule's own tree of the same text: the same summary as a second parse would give. */
+	/* The rule's own tree of the same text: every body, for no parse at all. */
 	if (lent.src && !strcmp(lent.path, e->path) && lent.src->len == e->text.size &&
-	    !memcmp(lent.src->text, e->text.ptr, e->text.size)) {
-		is_lent = true;
-	} else if (cg_source_parse(&src, CG_LANG_RUST, e->text.ptr, e->text.size) < 0) {
+	    !memcmp(lent.src->text, e->text.ptr, e->text.size))
+		err = cg_summary_build(&e->summary, lent.src, lent.rf, list, is_root, CG_BODIES_ALL);
+	else
+		err = cg_summary_build_outline(&e->summary, e->text.ptr, e->text.size, list, is_root);
+	if (err < 0) {
 		cg_error_clear();
+		cg_summary_release(&e->summary);
 		return false;
 	}
-	rf = is_lent ? NULL : cg_rust_file_new(&src);
-	if ((is_lent || rf) && cg_summary_build(&e->summary, is_lent ? lent.src : &src, is_lent ? lent.rf : rf, list,
-						is_root, false) == 0) {
-		e->nodes = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*e->nodes));
-		e->is_ok = true;
-		cg_crate__count_summary(cache, false);
-		if (has_id)
-			cg_disk_cache_store_summary(disk, &id, key, is_root, &e->summary);
-	} else {
-		cg_error_clear();
+	e->nodes = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*e->nodes));
+	e->is_ok = e->is_dirty = true;
+	cg_crate__count_summary(cache, false);
+	return true;
+}
+
+/* Reads the bodies of entry `e`'s fns `which` (ascending) that are not read yet, in one parse. */
+static void entry_bodies(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e,
+			 const size_t *which, size_t n)
+{
+	size_t *unread = cg_calloc(n ? n : 1, sizeof(*unread)), nunread = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!e->summary.fns[which[k]].is_body_read)
+			unread[nunread++] = which[k];
+	if (nunread) {
+		if (!entry_text(cache, e) ||
+		    cg_summary_read_bodies(&e->summary, e->text.ptr, e->text.size, list,
+					   cg_rust_path_is_crate_root(e->path), unread, nunread) < 0) {
+			/* Unreadable now: no calls to follow, as when the file could not be summarized. */
+			cg_error_clear();
+			for (size_t k = 0; k < nunread; k++)
+				e->summary.fns[unread[k]].is_body_read = true;
+		}
+		e->is_dirty = true;
+		cg_crate__count_bodies(cache, nunread);
 	}
-	if (!is_lent) {
-		cg_rust_file_free(rf);
-		cg_source_release(&src);
-	}
-	return e->is_ok;
+	free(unread);
+}
+
+/* Every fn body of a loaded entry, for a reader of all its calls. */
+static void entry_all_bodies(struct cg_crate_cache *cache, const struct cg_blocking_list *list, struct file_entry *e)
+{
+	size_t *all = cg_calloc(e->summary.nfns ? e->summary.nfns : 1, sizeof(*all));
+	for (size_t k = 0; k < e->summary.nfns; k++)
+		all[k] = k;
+	entry_bodies(cache, list, e, all, e->summary.nfns);
+	free(all);
 }
 
 /* The src folder ("src", "a/src") and root file of the crate of entry `e`, once per entry; borrowed. */
@@ -647,6 +680,7 @@ static void load_edges(struct cg_crate_cache *cache, const struct cg_blocking_li
 	const struct cg_summary_fn *f = &e->summary.fns[fn];
 	struct node *nd = &e->nodes[fn];
 	nd->has_edges = true;
+	entry_bodies(cache, list, e, &fn, 1);
 	for (size_t i = 0; i < f->ncalls; i++) {
 		struct edge to;
 		if (!resolve_call(cache, list, e, f, &f->calls[i], &to))
@@ -787,7 +821,9 @@ const struct cg_summary *cg_callgraph_summary(struct cg_crate_cache *cache, cons
 	bool is_ok;
 	pthread_mutex_lock(&g->lock);
 	e = entry_get(cache, path);
-	is_ok = entry_load(cache, list, e);
+	/* Every body now: the summary is read outside the lock, so nothing may fill it later. */
+	if ((is_ok = entry_load(cache, list, e)))
+		entry_all_bodies(cache, list, e);
 	pthread_mutex_unlock(&g->lock);
 	return is_ok ? &e->summary : NULL;
 }
@@ -1018,6 +1054,7 @@ size_t cg_callgraph_async_callers(struct cg_crate_cache *cache, const struct cg_
 			/* A nested package under src/ is a crate of its own. */
 			if (!is_named || cg_crate_of(cache, files->paths[i]) != cr || !entry_load(cache, list, fe))
 				continue;
+			entry_all_bodies(cache, list, fe);
 			for (size_t k = 0; k < fe->summary.nfns; k++) {
 				const struct cg_summary_fn *f = &fe->summary.fns[k];
 				for (size_t j = 0; !f->is_test && j < f->ncalls; j++) {

@@ -39,7 +39,8 @@ struct manifest_texts *cg_crate__manifest_texts(const struct cg_crate_cache *cac
 /* The run's call graph (callgraph.c), kept with the cache; it has its own lock. */
 struct cg_callgraph;
 struct cg_callgraph *cg_crate__callgraph_new(void);
-void cg_crate__callgraph_free(struct cg_callgraph *g);
+/* Stores the summaries the run built or added bodies to in `disk` (NULL: none), then frees. */
+void cg_crate__callgraph_free(struct cg_callgraph *g, struct cg_disk_cache *disk);
 struct cg_callgraph *cg_crate__callgraph(const struct cg_crate_cache *cache);
 /* The on-disk summary cache (crate/cache.h), or NULL; borrowed. */
 struct cg_disk_cache *cg_crate__disk(const struct cg_crate_cache *cache);
@@ -47,6 +48,7 @@ struct cg_disk_cache *cg_crate__disk(const struct cg_crate_cache *cache);
 size_t cg_crate__max_file(const struct cg_crate_cache *cache);
 /* Counts a summary read back from the disk cache, or built from a parse (cg_crate_cache_counts). */
 void cg_crate__count_summary(const struct cg_crate_cache *cache, bool is_cached);
+void cg_crate__count_bodies(const struct cg_crate_cache *cache, size_t n);
 /* qsort/bsearch order of `char *` elements. */
 int cg_crate__cmp_str(const void *a, const void *b);
 

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "syntax/items.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
 
@@ -20,7 +22,7 @@ struct body_walk {
 	const struct cg_rust_file *rf;
 	const struct cg_blocking_list *list;
 	bool is_crate_root;
-	bool is_async_only;
+	enum cg_summary_bodies bodies;
 	struct cg_summary_fn *fn;
 };
 
@@ -408,8 +410,9 @@ static void add_fn(struct cg_summary *s, struct body_walk *b, TSNode fn, TSNode 
 		f->impl_type = type_name(b->src, cg_child(container, CG_F_NAME));
 		f->is_trait = true;
 	}
-	if (ts_node_is_null(body) || (b->is_async_only && !f->is_async))
+	if (ts_node_is_null(body) || b->bodies == CG_BODIES_NONE || (b->bodies == CG_BODIES_ASYNC && !f->is_async))
 		return;
+	f->is_body_read = true;
 	b->fn = f;
 	read_params(b, fn);
 	/* The body's own node is a block: walk its children so the skip of nested items does not hit it. */
@@ -569,15 +572,173 @@ static void walk_items(struct cg_summary *s, struct body_walk *b, TSNode list, T
 }
 
 int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
-		     const struct cg_blocking_list *list, bool is_crate_root, bool is_async_only)
+		     const struct cg_blocking_list *list, bool is_crate_root, enum cg_summary_bodies bodies)
 {
-	struct body_walk b = {
-		.src = src, .rf = rf, .list = list, .is_crate_root = is_crate_root, .is_async_only = is_async_only
-	};
+	struct body_walk b = { .src = src, .rf = rf, .list = list, .is_crate_root = is_crate_root, .bodies = bodies };
 	memset(out, 0, sizeof(*out));
 	walk_items(out, &b, cg_source_root(src), cg_source_root(src), false);
 	add_reexports(out, rf);
 	return 0;
+}
+
+/*
+ * ---- reading a file in parts: the outline, then the bodies of the fns a
+ * reader needs (the crate model reaches few of a file's fns) ----
+ */
+
+static bool is_shared_item(const struct cg_item *it)
+{
+	return it->kind == CG_ITEM_USE || it->kind == CG_ITEM_EXTERN_CRATE || it->kind == CG_ITEM_INNER_ATTR ||
+	       it->kind == CG_ITEM_MOD_DECL;
+}
+
+/* An item with its body left out: its head and closing brace, which parse as an empty body. */
+static void add_head(struct cg_byte_ranges *r, const struct cg_item *it)
+{
+	if (!it->body) {
+		cg_byte_ranges_add(r, it->start, it->end);
+		return;
+	}
+	cg_byte_ranges_add(r, it->start, it->body);
+	cg_byte_ranges_add(r, it->end - 1, it->end);
+}
+
+/* Item `it` whole, inside the heads of the modules, impls and traits around it. */
+static void add_item(struct cg_byte_ranges *r, const struct cg_items *items, const struct cg_item *it)
+{
+	cg_byte_ranges_add(r, it->start, it->end);
+	for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items->items[p].parent)
+		add_head(r, &items->items[p]);
+}
+
+/*
+ * Parses the ranges of `text` (all of it when they are most of it) and
+ * summarizes the tree. The use map comes from the use declarations, which
+ * every plan parses, so paths resolve as in a whole parse.
+ */
+static int build_from_ranges(struct cg_summary *out, const char *text, size_t len, const struct cg_items *items,
+			     struct cg_byte_ranges *r, const struct cg_blocking_list *list, bool is_crate_root,
+			     enum cg_summary_bodies bodies)
+{
+	struct cg_source src;
+	struct cg_rust_file *rf;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	/* Most of the file anyway: one whole parse is as cheap. */
+	if (!items->is_clean || cg_byte_ranges_merge(r, text) > len / 10 * 9) {
+		r->n = 0;
+		if (bodies == CG_BODIES_NONE)
+			bodies = CG_BODIES_ALL; /* the bodies are parsed anyway */
+	}
+	if ((err = cg_source_open(&src, CG_LANG_RUST, text, len)) < 0)
+		return err;
+	if ((err = cg_source_parse_ranges(&src, r->r, r->n)) == 0) {
+		rf = r->n ? cg_rust_file_new_partial(&src, items) : cg_rust_file_new(&src);
+		err = cg_summary_build(out, &src, rf, list, is_crate_root, bodies);
+		cg_rust_file_free(rf);
+	}
+	cg_source_release(&src);
+	return err;
+}
+
+int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t len, const struct cg_blocking_list *list,
+			     bool is_crate_root)
+{
+	struct cg_items items;
+	struct cg_byte_ranges r = { NULL, 0, 0 };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = cg_items_scan(&items, text, len)) < 0)
+		return err;
+	for (size_t i = 0; items.is_clean && i < items.n; i++) {
+		const struct cg_item *it = &items.items[i];
+		switch (it->kind) {
+		case CG_ITEM_OTHER: /* const, static, macros: no fn, field or use the summary reads */
+			break;
+		case CG_ITEM_FN:
+		case CG_ITEM_MOD:
+		case CG_ITEM_IMPL:
+		case CG_ITEM_TRAIT:
+			add_head(&r, it);
+			break;
+		default:
+			cg_byte_ranges_add(&r, it->start, it->end);
+			break;
+		}
+	}
+	err = build_from_ranges(out, text, len, &items, &r, list, is_crate_root, CG_BODIES_NONE);
+	free(r.r);
+	cg_items_release(&items);
+	return err;
+}
+
+/* The fn of `s` that starts at byte `start`, or NULL (fns are in source order). */
+static struct cg_summary_fn *fn_at(struct cg_summary *s, uint32_t start)
+{
+	size_t lo = 0, hi = s->nfns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->fns[mid].start == start)
+			return &s->fns[mid];
+		if (s->fns[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, const struct cg_blocking_list *list,
+			   bool is_crate_root, const size_t *which, size_t n)
+{
+	struct cg_items items;
+	struct cg_byte_ranges r = { NULL, 0, 0 };
+	struct cg_summary part;
+	size_t next = 0;
+	int err;
+
+	if ((err = cg_items_scan(&items, text, len)) < 0)
+		return err;
+	for (size_t i = 0; items.is_clean && i < items.n; i++) {
+		const struct cg_item *it = &items.items[i];
+		if (is_shared_item(it)) {
+			add_item(&r, &items, it);
+			continue;
+		}
+		/* Every inline module, for paths through it (`js::now()`) to resolve as in a whole parse. */
+		if (it->kind == CG_ITEM_MOD)
+			add_head(&r, it);
+		if (it->kind != CG_ITEM_FN)
+			continue;
+		/* Both in source order: one walk pairs them. */
+		while (next < n && s->fns[which[next]].start < it->decl)
+			next++;
+		if (next < n && s->fns[which[next]].start == it->decl)
+			add_item(&r, &items, it);
+	}
+	if ((err = build_from_ranges(&part, text, len, &items, &r, list, is_crate_root, CG_BODIES_ALL)) == 0) {
+		for (size_t i = 0; i < part.nfns; i++) {
+			struct cg_summary_fn *from = &part.fns[i], *to = fn_at(s, from->start);
+			struct cg_summary_fn keep;
+			if (!to || to->is_body_read || !from->is_body_read)
+				continue;
+			keep = *to;
+			to->calls = from->calls, to->ncalls = from->ncalls, to->calls_cap = from->calls_cap;
+			to->blocks = from->blocks, to->nblocks = from->nblocks, to->blocks_cap = from->blocks_cap;
+			to->is_body_read = true;
+			from->calls = keep.calls, from->ncalls = keep.ncalls, from->calls_cap = keep.calls_cap;
+			from->blocks = keep.blocks, from->nblocks = keep.nblocks, from->blocks_cap = keep.blocks_cap;
+		}
+		cg_summary_release(&part);
+	}
+	/* A fn the parse did not find (it refused the file) stays with no calls: read, nothing to follow. */
+	for (size_t k = 0; k < n; k++)
+		s->fns[which[k]].is_body_read = true;
+	free(r.r);
+	cg_items_release(&items);
+	return err;
 }
 
 void cg_summary_release(struct cg_summary *s)

@@ -65,6 +65,12 @@ struct cg_summary_fn {
 	bool is_test;	 /* #[test]-like, or in a #[cfg(test)] module or impl */
 	bool is_async;
 	/*
+	 * Its body was read: calls and blocks are all there. False when the
+	 * summary was built without it (enum cg_summary_bodies), and then both
+	 * are empty until a reader fills them from a parse of the fn.
+	 */
+	bool is_body_read;
+	/*
 	 * The return type resolved like a field's (cg_summary_field.type), inside
 	 * a `Result` or `Option` when is_ret_result; NULL when not a path or `Self`.
 	 */
@@ -113,14 +119,41 @@ struct cg_summary {
 	size_t nreexports, reexports_cap;
 };
 
+/* Which fn bodies cg_summary_build reads; the others are listed with no calls. */
+enum cg_summary_bodies {
+	CG_BODIES_ALL,
+	CG_BODIES_ASYNC, /* for a caller that wants only what async fns call */
+	/*
+	 * None: the fns' names, signatures and places, the fields and the
+	 * re-exports, from a tree that may hold every fn with its body left out
+	 * (the crate model's outline of a file, crate/callgraph.c).
+	 */
+	CG_BODIES_NONE,
+};
+
 /*
  * Summarizes a parsed file `src` with its use map `rf`; `is_crate_root`
- * as for cg_rust_resolve_scoped. `is_async_only`: the bodies of sync fns
- * are not read (they are listed with no calls), for a caller that wants
- * only what async fns call. Release with cg_summary_release.
+ * as for cg_rust_resolve_scoped. Release with cg_summary_release.
  */
 int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const struct cg_rust_file *rf,
-		     const struct cg_blocking_list *list, bool is_crate_root, bool is_async_only);
+		     const struct cg_blocking_list *list, bool is_crate_root, enum cg_summary_bodies bodies);
+/*
+ * The summary of `len` bytes of Rust `text` with no fn body read
+ * (CG_BODIES_NONE): a parse of the items it reads with every fn's body
+ * left out, a fraction of a whole parse. Bodies the parse holds anyway (a
+ * file not well-formed enough to part, or one that is mostly bodiless
+ * items, is parsed whole) are read.
+ */
+int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t len, const struct cg_blocking_list *list,
+			     bool is_crate_root);
+/*
+ * Reads the bodies of `s`'s fns `which` (n indices, ascending, of fns not
+ * read yet) from one parse of those fns and the file's use declarations:
+ * their calls and blocks come out as cg_summary_build's over the whole
+ * file. `s` is cg_summary_build_outline's of the same text.
+ */
+int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, const struct cg_blocking_list *list,
+			   bool is_crate_root, const size_t *which, size_t n);
 void cg_summary_release(struct cg_summary *s);
 
 /* The innermost inline module of `rf` around byte `at`, as the use map names it ("self", "self::m"); borrowed. */

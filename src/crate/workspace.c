@@ -96,7 +96,7 @@ struct cg_crate_cache {
 	struct cg_callgraph *calls;
 	struct cg_disk_cache *disk; /* borrowed, or NULL */
 	/* Bumped with __atomic builtins: the readers hold different locks. */
-	size_t nsummaries_cached, nsummaries_built, nfiles_read;
+	size_t nsummaries_cached, nsummaries_built, nfiles_read, nbodies_read;
 };
 
 struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
@@ -141,7 +141,7 @@ void cg_crate_cache_free(struct cg_crate_cache *cache)
 	free(cache->bench_dirs);
 	cg_crate__bench_index_free(cache->benches);
 	cg_crate__manifest_texts_free(cache->manifest_texts);
-	cg_crate__callgraph_free(cache->calls);
+	cg_crate__callgraph_free(cache->calls, cache->disk);
 	free(cache);
 }
 
@@ -166,11 +166,17 @@ void cg_crate__count_summary(const struct cg_crate_cache *cache, bool is_cached)
 	__atomic_fetch_add(is_cached ? &c->nsummaries_cached : &c->nsummaries_built, 1, __ATOMIC_RELAXED);
 }
 
+void cg_crate__count_bodies(const struct cg_crate_cache *cache, size_t n)
+{
+	__atomic_fetch_add(&((struct cg_crate_cache *)cache)->nbodies_read, n, __ATOMIC_RELAXED);
+}
+
 void cg_crate_cache_counts(const struct cg_crate_cache *cache, struct cg_crate_counts *out)
 {
 	out->summaries_cached = __atomic_load_n(&cache->nsummaries_cached, __ATOMIC_RELAXED);
 	out->summaries_built = __atomic_load_n(&cache->nsummaries_built, __ATOMIC_RELAXED);
 	out->files_read = __atomic_load_n(&cache->nfiles_read, __ATOMIC_RELAXED);
+	out->bodies_read = __atomic_load_n(&cache->nbodies_read, __ATOMIC_RELAXED);
 }
 
 bool cg_crate__read_file(const struct cg_crate_cache *cache, const char *path, struct cg_buf *out)

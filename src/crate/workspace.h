@@ -50,11 +50,15 @@ void cg_crate_cache_free(struct cg_crate_cache *cache);
 struct cg_disk_cache;
 void cg_crate_cache_set_disk(struct cg_crate_cache *cache, struct cg_disk_cache *disk);
 
-/* What the crate model did in a run, for `-v`: summaries read back from disk or built, texts read. */
+/*
+ * What the crate model did in a run, for `-v`: summaries read back from
+ * disk or built (fns' outlines), texts read, fn bodies parsed.
+ */
 struct cg_crate_counts {
 	size_t summaries_cached;
 	size_t summaries_built;
 	size_t files_read;
+	size_t bodies_read;
 };
 void cg_crate_cache_counts(const struct cg_crate_cache *cache, struct cg_crate_counts *out);
 

@@ -814,7 +814,7 @@ static int parse_mod_items(struct cg_source *src, bool *is_empty)
 		r[n++] = (struct cg_byte_range){ it->start, it->end };
 		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items.items[p].parent) {
 			const struct cg_item *m = &items.items[p];
-			uint32_t open = m->kind == CG_ITEM_MOD ? cg_items_mod_body(src->text, m) : 0;
+			uint32_t open = m->kind == CG_ITEM_MOD ? m->body : 0;
 			cg_array_grow((void **)&r, &cap, n + 2, sizeof(*r));
 			if (!open) {
 				r[n++] = (struct cg_byte_range){ m->start, m->end };

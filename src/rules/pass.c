@@ -366,8 +366,9 @@ done:
 	if (run.cargo) {
 		struct cg_crate_counts counts;
 		cg_crate_cache_counts(run.cargo, &counts);
-		cg_verbose("crate model: %zu summaries read from the cache, %zu computed, %zu files read",
-			   counts.summaries_cached, counts.summaries_built, counts.files_read);
+		cg_verbose("crate model: %zu summaries read from the cache, %zu computed, %zu files read, %zu fn "
+			   "bodies parsed",
+			   counts.summaries_cached, counts.summaries_built, counts.files_read, counts.bodies_read);
 	}
 	cg_verbose("rust files: %zu parsed whole (%zu bytes), %zu in part or not at all (%zu bytes)", run.nwhole,
 		   run.whole_bytes, run.npartial, run.partial_bytes);

@@ -50,56 +50,6 @@ static bool in_shared_item(const struct cg_items *items, const size_t *shared, s
 	return false;
 }
 
-struct range_list {
-	struct cg_byte_range *r;
-	size_t n, cap;
-};
-
-static void range_add(struct range_list *l, uint32_t start, uint32_t end)
-{
-	cg_array_grow((void **)&l->r, &l->cap, l->n + 1, sizeof(*l->r));
-	l->r[l->n++] = (struct cg_byte_range){ start, end };
-}
-
-static int cmp_range(const void *a, const void *b)
-{
-	const struct cg_byte_range *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-static bool is_blank_between(const char *text, uint32_t from, uint32_t to)
-{
-	for (uint32_t i = from; i < to; i++)
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
-			return false;
-	return true;
-}
-
-/*
- * Sorts the ranges and joins those that overlap or have only white space
- * between them: each range boundary costs the parser, and a file of small
- * items would otherwise be thousands of ranges. Returns the bytes covered.
- */
-static size_t range_merge(struct range_list *l, const char *text)
-{
-	size_t n = 0, bytes = 0;
-	if (!l->n)
-		return 0;
-	qsort(l->r, l->n, sizeof(*l->r), cmp_range);
-	for (size_t i = 0; i < l->n; i++) {
-		if (n && (l->r[i].start <= l->r[n - 1].end || is_blank_between(text, l->r[n - 1].end, l->r[i].start))) {
-			if (l->r[i].end > l->r[n - 1].end)
-				l->r[n - 1].end = l->r[i].end;
-		} else {
-			l->r[n++] = l->r[i];
-		}
-	}
-	l->n = n;
-	for (size_t i = 0; i < n; i++)
-		bytes += l->r[i].end - l->r[i].start;
-	return bytes;
-}
-
 /* A file's top-level items, and which of them are shared (indices into items). */
 struct top_items {
 	struct cg_items items;
@@ -111,7 +61,7 @@ struct top_items {
  * The ranges of the slice starting at top item `next`: the shared items, and
  * the next items up to SLICE_BYTES (at least one). Returns the slice's end.
  */
-static size_t slice_ranges(struct range_list *ranges, const struct top_items *t, size_t next)
+static size_t slice_ranges(struct cg_byte_ranges *ranges, const struct top_items *t, size_t next)
 {
 	size_t end = next, budget = 0;
 
@@ -127,7 +77,7 @@ static size_t slice_ranges(struct range_list *ranges, const struct top_items *t,
 	for (size_t k = 0; k < t->ntop; k++) {
 		const struct cg_item *it = &t->items.items[t->top[k]];
 		if (is_shared_item(it) || (k >= next && k < end))
-			range_add(ranges, it->start, it->end);
+			cg_byte_ranges_add(ranges, it->start, it->end);
 	}
 	return end;
 }
@@ -162,7 +112,7 @@ int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out,
 			   const struct cg_changed_file *file, struct cg_source *src)
 {
 	struct top_items t = { .ntop = 0 };
-	struct range_list ranges = { NULL, 0, 0 };
+	struct cg_byte_ranges ranges = { NULL, 0, 0 };
 	size_t next = 0;
 	int err = 0;
 
@@ -188,7 +138,7 @@ int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out,
 		bool is_first = next == 0;
 
 		next = slice_ranges(&ranges, &t, next);
-		if (!range_merge(&ranges, src->text))
+		if (!cg_byte_ranges_merge(&ranges, src->text))
 			break;
 		if ((err = cg_source_parse_ranges(src, ranges.r, ranges.n)) < 0)
 			break;
@@ -287,7 +237,7 @@ static bool may_fire_on(const struct pass_run *run, const struct rule_slot *s, c
  */
 /* What run_on_items keeps of a file: byte ranges, and what the filter left out. */
 struct item_plan {
-	struct range_list keep;
+	struct cg_byte_ranges keep;
 	const struct rule_slot *tree[64]; /* the rules that read the tree */
 	bool wants_all[64];		  /* tree[r]'s prefilter passed on a shared item */
 	size_t ntree, nitems;
@@ -302,19 +252,19 @@ static void plan_shared_items(struct item_plan *plan, const struct cg_items *ite
 		const struct cg_item *it = &items->items[i];
 		if (!is_shared_item(it))
 			continue;
-		range_add(&plan->keep, it->start, it->end);
+		cg_byte_ranges_add(&plan->keep, it->start, it->end);
 		for (size_t r = 0; r < plan->ntree; r++)
 			plan->wants_all[r] =
 				plan->wants_all[r] || may_fire_on(run, plan->tree[r], file, src, it->start, it->end);
 		for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items->items[p].parent) {
 			const struct cg_item *m = &items->items[p];
-			uint32_t open = m->kind == CG_ITEM_MOD ? cg_items_mod_body(src->text, m) : 0;
+			uint32_t open = m->kind == CG_ITEM_MOD ? m->body : 0;
 			if (!open) {
-				range_add(&plan->keep, m->start, m->end);
+				cg_byte_ranges_add(&plan->keep, m->start, m->end);
 				continue;
 			}
-			range_add(&plan->keep, m->start, open);
-			range_add(&plan->keep, m->end - 1, m->end);
+			cg_byte_ranges_add(&plan->keep, m->start, open);
+			cg_byte_ranges_add(&plan->keep, m->end - 1, m->end);
 		}
 	}
 }
@@ -345,7 +295,7 @@ static void keep_if_shown(struct item_plan *plan, const struct cg_changed_file *
 {
 	if (is_all_shown || cg_pass__lines_visible(file, filter, cg_source_line_of(src, start),
 						   cg_source_line_of(src, end ? end - 1 : 0))) {
-		range_add(&plan->keep, start, end);
+		cg_byte_ranges_add(&plan->keep, start, end);
 		plan->nitems++;
 	} else {
 		plan->is_hidden_wanted = true;
@@ -399,8 +349,8 @@ static bool plan_members(struct item_plan *plan, const struct cg_items *items, s
 	}
 	/* Otherwise what the block's prefilter passed on was a member's doc comment: no code to read. */
 	if (plan->keep.n > nkeep) {
-		range_add(&plan->keep, it->start, items->items[first].start);
-		range_add(&plan->keep, it->end - 1, it->end);
+		cg_byte_ranges_add(&plan->keep, it->start, items->items[first].start);
+		cg_byte_ranges_add(&plan->keep, it->end - 1, it->end);
 	}
 	return true;
 }
@@ -460,7 +410,7 @@ int cg_pass__run_on_items(enum cg_plan_result *result, struct cg_findings *raw, 
 	plan_shared_items(&plan, &items, run, file, src);
 	plan_wanted_items(&plan, &items, run, file, src);
 	/* Most of the file anyway: one whole parse is simpler and as cheap. */
-	if (range_merge(&plan.keep, src->text) > src->len / 10 * 9)
+	if (cg_byte_ranges_merge(&plan.keep, src->text) > src->len / 10 * 9)
 		goto done;
 	*result = CG_PLAN_DONE;
 	if (!plan.nitems) {

@@ -2995,7 +2995,7 @@ static void check_sync_file(struct walk *w)
 	bool is_any = false;
 
 	if (!cf || cf->is_whole_file || !w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
-	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, false) < 0) {
+	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, CG_BODIES_ALL) < 0) {
 		cg_error_clear();
 		return;
 	}
@@ -3011,7 +3011,7 @@ static void check_chains(struct walk *w)
 {
 	struct cg_summary s;
 	if (!w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
-	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, true) < 0)
+	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, CG_BODIES_ASYNC) < 0)
 		return;
 	for (size_t i = 0; i < s.nfns; i++) {
 		const struct cg_summary_fn *f = &s.fns[i];

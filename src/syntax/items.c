@@ -478,6 +478,7 @@ static bool finish_header(struct lexer *lx, struct cg_item *it, enum header_end 
 	switch (h) {
 	case H_BODY:
 		it->has_body = true;
+		it->body = lx->pos;
 		if (is_container)
 			return true;
 		skip_group(lx, '{');
@@ -784,6 +785,7 @@ static bool parse_item(struct lexer *lx, struct tok t, struct cg_item *it)
 			}
 			if (u.kind == T_OPEN && u.c == '{') {
 				lex(lx);
+				it->body = u.end;
 				skip_group(lx, '{');
 				it->has_body = true;
 				it->end = lx->pos;
@@ -830,6 +832,7 @@ static bool parse_item(struct lexer *lx, struct tok t, struct cg_item *it)
 			if (u.kind == T_OPEN && u.c == '{') {
 				it->kind = CG_ITEM_MOD;
 				it->has_body = true;
+				it->body = u.end;
 				return true;
 			}
 			it->kind = CG_ITEM_MOD_DECL;
@@ -1150,15 +1153,4 @@ struct cg_token cg_tokenizer_next(struct cg_tokenizer *tz)
 	struct tok t = lex(&lx);
 	tz->pos = lx.pos;
 	return (struct cg_token){ kinds[t.kind], t.start, t.end };
-}
-
-uint32_t cg_items_mod_body(const char *text, const struct cg_item *it)
-{
-	for (uint32_t i = it->name + it->name_len; i < it->end; i++) {
-		if (text[i] == '{')
-			return i + 1;
-		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
-			return 0;
-	}
-	return 0;
 }

@@ -55,6 +55,11 @@ struct cg_item {
 	bool is_not_api;    /* #[proc_macro*] entry point or #[doc(hidden)]: public, but no one's API */
 	bool is_trait_impl; /* impl X for Y */
 	bool has_body;	    /* `{ .. }` rather than `;` */
+	/*
+	 * With has_body: one past the `{` that opens the body (a fn's block, a
+	 * module's, impl's or trait's items, a struct's fields), else 0.
+	 */
+	uint32_t body;
 };
 
 struct cg_items {
@@ -89,9 +94,6 @@ void cg_items_release(struct cg_items *items);
  * macro wraps them (missing-bench).
  */
 int cg_items_scan_expanded(struct cg_items *out, const char *text, size_t len);
-
-/* One past the `{` that opens inline module `it`'s body, or 0 for `mod x;` (white space only between). */
-uint32_t cg_items_mod_body(const char *text, const struct cg_item *it);
 
 /*
  * Whether two spans of Rust hold the same tokens, in order: comments and

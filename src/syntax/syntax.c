@@ -138,6 +138,46 @@ static TSPoint point_of(const struct cg_source *src, uint32_t byte)
 	return p;
 }
 
+void cg_byte_ranges_add(struct cg_byte_ranges *l, uint32_t start, uint32_t end)
+{
+	cg_array_grow((void **)&l->r, &l->cap, l->n + 1, sizeof(*l->r));
+	l->r[l->n++] = (struct cg_byte_range){ start, end };
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cg_byte_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool is_blank_between(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return false;
+	return true;
+}
+
+size_t cg_byte_ranges_merge(struct cg_byte_ranges *l, const char *text)
+{
+	size_t n = 0, bytes = 0;
+	if (!l->n)
+		return 0;
+	qsort(l->r, l->n, sizeof(*l->r), cmp_range);
+	for (size_t i = 0; i < l->n; i++) {
+		if (n && (l->r[i].start <= l->r[n - 1].end || is_blank_between(text, l->r[n - 1].end, l->r[i].start))) {
+			if (l->r[i].end > l->r[n - 1].end)
+				l->r[n - 1].end = l->r[i].end;
+		} else {
+			l->r[n++] = l->r[i];
+		}
+	}
+	l->n = n;
+	for (size_t i = 0; i < n; i++)
+		bytes += l->r[i].end - l->r[i].start;
+	return bytes;
+}
+
 int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ranges, size_t n)
 {
 	struct cg_byte_range whole = { 0, (uint32_t)src->len };

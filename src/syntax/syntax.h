@@ -54,6 +54,21 @@ struct cg_byte_range {
 	uint32_t start, end;
 };
 
+/* A list of byte ranges to parse, built up a range at a time. */
+struct cg_byte_ranges {
+	struct cg_byte_range *r;
+	size_t n, cap;
+};
+
+void cg_byte_ranges_add(struct cg_byte_ranges *l, uint32_t start, uint32_t end);
+/*
+ * Sorts the ranges and joins those that overlap or have only white space
+ * of `text` between them: each range boundary costs the parser, and a file
+ * of small items would otherwise be thousands of ranges. Returns the bytes
+ * covered.
+ */
+size_t cg_byte_ranges_merge(struct cg_byte_ranges *l, const char *text);
+
 /*
  * (Re)parses an opened source, replacing its tree. With n > 0, only the
  * given ranges (sorted, disjoint, whole syntactic units such as top-level

@@ -1,17 +1,23 @@
 /* Cargo manifests, lockfiles, the workspace and bench targets (src/crate/). */
+#define _XOPEN_SOURCE 700
 #include "helpers.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "change/change.h"
 #include "crate/benches.h"
+#include "crate/cache.h"
 #include "crate/callgraph.h"
 #include "crate/summary.h"
 #include "config/config.h"
 #include "syntax/rust.h"
 #include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
 
 static int setup(void **state)
 {
@@ -460,12 +466,12 @@ static void test_summary(void **state)
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
 	rf = cg_rust_file_new(&src);
 	assert_non_null(rf);
-	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false, true), 0);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false, CG_BODIES_ASYNC), 0);
 	assert_int_equal(s.nfns, 5);
 	assert_calls(summary_fn(&s, NULL, "helper"), "");
 	assert_int_equal(summary_fn(&s, NULL, "reload")->ncalls, 3);
 	cg_summary_release(&s);
-	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false, false), 0);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, false, CG_BODIES_ALL), 0);
 
 	/* A required method (`q`) has no body and is no fn of the summary. */
 	assert_int_equal(s.nfns, 5);
@@ -515,7 +521,7 @@ static void test_summary_variants(void **state)
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
 	rf = cg_rust_file_new(&src);
 	assert_non_null(rf);
-	assert_int_equal(cg_summary_build(&s, &src, rf, &list, true, false), 0);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, true, CG_BODIES_ALL), 0);
 	/* The tuple is no path: it has no field, but it still counts as a position. */
 	assert_int_equal(s.nfields, 2);
 	assert_string_equal(s.fields[0].owner, "E");
@@ -563,7 +569,7 @@ static void test_summary_fields(void **state)
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
 	rf = cg_rust_file_new(&src);
 	assert_non_null(rf);
-	assert_int_equal(cg_summary_build(&s, &src, rf, &list, true, false), 0);
+	assert_int_equal(cg_summary_build(&s, &src, rf, &list, true, CG_BODIES_ALL), 0);
 
 	/* Methods on parameters typed by a trait carry the trait: a dyn, an impl, a generic's bound. */
 	f = summary_fn(&s, NULL, "g");
@@ -604,6 +610,180 @@ static void test_summary_fields(void **state)
 	cg_conf_node_free(conf);
 }
 
+/* ---- the crate model reads a file in parts: outline, then bodies (crate/summary.h) ---- */
+
+struct rs_files {
+	char **paths;
+	size_t n, cap;
+};
+
+static struct rs_files *rs_collecting;
+
+static int collect_rs(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && n > 3 && !strcmp(path + n - 3, ".rs")) {
+		if (rs_collecting->n == rs_collecting->cap) {
+			rs_collecting->cap = rs_collecting->cap ? rs_collecting->cap * 2 : 1024;
+			rs_collecting->paths = realloc(rs_collecting->paths, rs_collecting->cap * sizeof(char *));
+		}
+		rs_collecting->paths[rs_collecting->n++] = strdup(path);
+	}
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Fails, naming the file and the first fn that differs, unless `got` encodes as `want` does. */
+static void assert_same_summary(const char *path, const char *how, const struct cg_summary *want,
+				const struct cg_summary *got)
+{
+	struct cg_buf a = CG_BUF_INIT, b = CG_BUF_INIT;
+	cg_disk_cache_encode_summary(&a, want);
+	cg_disk_cache_encode_summary(&b, got);
+	if (a.size != b.size || memcmp(a.ptr, b.ptr, a.size)) {
+		for (size_t i = 0; i < want->nfns && i < got->nfns; i++) {
+			struct cg_summary one = { .fns = want->fns + i, .nfns = 1 },
+					  two = { .fns = got->fns + i, .nfns = 1 };
+			struct cg_buf x = CG_BUF_INIT, y = CG_BUF_INIT;
+			bool same;
+			cg_disk_cache_encode_summary(&x, &one);
+			cg_disk_cache_encode_summary(&y, &two);
+			same = x.size == y.size && !memcmp(x.ptr, y.ptr, x.size);
+			cg_buf_release(&x);
+			cg_buf_release(&y);
+			if (!same) {
+				struct cg_buf w = CG_BUF_INIT, g = CG_BUF_INIT;
+				for (size_t k = 0; k < want->fns[i].ncalls; k++)
+					cg_buf_printf(
+						&w, " %s@%u:%u-%u[%s|%s]", want->fns[i].calls[k].path,
+						want->fns[i].calls[k].line, want->fns[i].calls[k].start,
+						want->fns[i].calls[k].end,
+						want->fns[i].calls[k].recv_field ? want->fns[i].calls[k].recv_field
+										 : "",
+						want->fns[i].calls[k].recv_trait ? want->fns[i].calls[k].recv_trait
+										 : "");
+				for (size_t k = 0; k < got->fns[i].ncalls; k++)
+					cg_buf_printf(
+						&g, " %s@%u:%u-%u[%s|%s]", got->fns[i].calls[k].path,
+						got->fns[i].calls[k].line, got->fns[i].calls[k].start,
+						got->fns[i].calls[k].end,
+						got->fns[i].calls[k].recv_field ? got->fns[i].calls[k].recv_field : "",
+						got->fns[i].calls[k].recv_trait ? got->fns[i].calls[k].recv_trait : "");
+				fail_msg("%s (%s): fn %s (line %u) differs from the whole parse's: %u-%u %s %s%s%s "
+					 "calls%s "
+					 "there, %u-%u %s %s%s%s calls%s here",
+					 path, how, want->fns[i].name, want->fns[i].line, want->fns[i].start,
+					 want->fns[i].end, want->fns[i].module,
+					 want->fns[i].ret_type ? want->fns[i].ret_type : "-",
+					 want->fns[i].is_test ? " test" : "", want->fns[i].is_async ? " async" : "",
+					 w.ptr ? w.ptr : "", got->fns[i].start, got->fns[i].end, got->fns[i].module,
+					 got->fns[i].ret_type ? got->fns[i].ret_type : "-",
+					 got->fns[i].is_test ? " test" : "", got->fns[i].is_async ? " async" : "",
+					 g.ptr ? g.ptr : "");
+			}
+		}
+		fail_msg("%s (%s): the summary differs from the whole parse's (%zu fns there, %zu here; %zu fields, "
+			 "%zu; %zu re-exports, %zu)",
+			 path, how, want->nfns, got->nfns, want->nfields, got->nfields, want->nreexports,
+			 got->nreexports);
+	}
+	cg_buf_release(&a);
+	cg_buf_release(&b);
+}
+
+/*
+ * Over the distribution's crate sources that tree-sitter parses without
+ * an error, a file's outline with every body then read, all at once or a fn at a time, is the summary of its whole
+ * parse, field for field. A fixed fifth of the files keeps the test short;
+ * CG_SUMMARY_CORPUS_ALL=1 checks them all.
+ */
+static void test_summary_in_parts(void **state)
+{
+	const char *yaml = "blocking:\n"
+			   "  - path: std::fs::*\n"
+			   "  - path: std::thread::sleep\n"
+			   "  - path: std::net::TcpStream::connect\n"
+			   "  - path: .blocking_lock\n"
+			   "  - path: .recv\n"
+			   "wrappers:\n"
+			   "  - tokio::task::spawn_blocking\n"
+			   "  - std::thread::spawn\n";
+	struct rs_files files = { NULL, 0, 0 };
+	struct cg_conf_node *conf;
+	struct cg_blocking_list list;
+	size_t stride = getenv("CG_SUMMARY_CORPUS_ALL") ? 1 : 5, nfiles = 0, nfns = 0;
+	(void)state;
+
+	rs_collecting = &files;
+	if (nftw("/usr/share/cargo/registry", collect_rs, 32, FTW_PHYS) != 0 || !files.n) {
+		free(files.paths);
+		skip();
+	}
+	qsort(files.paths, files.n, sizeof(*files.paths), cmp_path);
+	assert_int_equal(cg_conf_parse(&conf, "t.yaml", yaml, strlen(yaml)), 0);
+	cg_blocking_list_load(&list, conf);
+	for (size_t i = 0; i < files.n; i += stride) {
+		struct cg_buf text = CG_BUF_INIT;
+		struct cg_source src;
+		struct cg_summary whole, all, each;
+		struct cg_rust_file *rf;
+		bool is_root = cg_rust_path_is_crate_root(files.paths[i]);
+		size_t *which;
+		if (cg_fs_read(&text, files.paths[i], (size_t)4 << 20) < 0 ||
+		    cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size) < 0) {
+			cg_error_clear();
+			cg_buf_release(&text);
+			continue;
+		}
+		/* Where tree-sitter recovers from an error, a part recovers on its own: no whole parse to match. */
+		if (ts_node_has_error(cg_source_root(&src))) {
+			cg_source_release(&src);
+			cg_buf_release(&text);
+			continue;
+		}
+		rf = cg_rust_file_new(&src);
+		assert_int_equal(cg_summary_build(&whole, &src, rf, &list, is_root, CG_BODIES_ALL), 0);
+		assert_int_equal(cg_summary_build_outline(&all, text.ptr, text.size, &list, is_root), 0);
+		which = calloc(all.nfns + 1, sizeof(*which));
+		for (size_t k = 0; k < all.nfns; k++)
+			which[k] = k;
+		assert_int_equal(cg_summary_read_bodies(&all, text.ptr, text.size, &list, is_root, which, all.nfns), 0);
+		assert_same_summary(files.paths[i], "all bodies at once", &whole, &all);
+		/* A fn at a time, last first, on every fourth file: each parse holds one fn. */
+		if ((i / stride) % 4 == 0) {
+			assert_int_equal(cg_summary_build_outline(&each, text.ptr, text.size, &list, is_root), 0);
+			for (size_t k = each.nfns; k-- > 0;)
+				if (!each.fns[k].is_body_read)
+					assert_int_equal(cg_summary_read_bodies(&each, text.ptr, text.size, &list,
+										is_root, &k, 1),
+							 0);
+			assert_same_summary(files.paths[i], "a body at a time", &whole, &each);
+			cg_summary_release(&each);
+		}
+		nfns += whole.nfns;
+		nfiles++;
+		free(which);
+		cg_summary_release(&whole);
+		cg_summary_release(&all);
+		cg_rust_file_free(rf);
+		cg_source_release(&src);
+		cg_buf_release(&text);
+	}
+	print_message("compared the summaries of %zu fns in %zu files\n", nfns, nfiles);
+	assert_true(nfiles > 0);
+	cg_blocking_list_release(&list);
+	cg_conf_node_free(conf);
+	for (size_t i = 0; i < files.n; i++)
+		free(files.paths[i]);
+	free(files.paths);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_fields),
 		cmocka_unit_test(test_summary_variants),
+		cmocka_unit_test(test_summary_in_parts),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_async_callers, setup, teardown),

@@ -65,7 +65,7 @@ static int setup(void **state)
 	cg_blocking_list_load(&fx->list, fx->conf);
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, TEXT, strlen(TEXT)), 0);
 	rf = cg_rust_file_new(&src);
-	assert_int_equal(cg_summary_build(&fx->s, &src, rf, &fx->list, false, false), 0);
+	assert_int_equal(cg_summary_build(&fx->s, &src, rf, &fx->list, false, CG_BODIES_ALL), 0);
 	cg_rust_file_free(rf);
 	cg_source_release(&src);
 	/* TEXT sets every field the serializer carries: a round trip of NULLs proves nothing. */

@@ -683,6 +683,14 @@ static size_t compare_with_tree(const char *path, const char *text, const struct
 				 text + ts_node_start_byte(c), k, items->items[k].decl, items->items[k].end);
 		if (top == 0)
 			assert_int_equal(items->items[k].parent, TOP);
+		if (!strcmp(type, "function_item") || !strcmp(type, "mod_item") || !strcmp(type, "impl_item") ||
+		    !strcmp(type, "trait_item")) {
+			TSNode body = ts_node_child_by_field_name(c, "body", 4);
+			uint32_t want = ts_node_is_null(body) ? 0 : ts_node_start_byte(body) + 1;
+			if (items->items[k].body != want)
+				fail_msg("%s: tree-sitter's %s at %u opens its body at %u, the scan says %u", path,
+					 type, ts_node_start_byte(c), want, items->items[k].body);
+		}
 		k++;
 		if ((!strcmp(type, "mod_item") || !strcmp(type, "impl_item") || !strcmp(type, "trait_item")) &&
 		    top < 63) {
