@@ -592,23 +592,50 @@ static bool is_shared_item(const struct cg_item *it)
 	       it->kind == CG_ITEM_MOD_DECL;
 }
 
-/* An item with its body left out: its head and closing brace, which parse as an empty body. */
-static void add_head(struct cg_byte_ranges *r, const struct cg_item *it)
+/*
+ * The attributes among the comments before item `it` (#[test], #[cfg(test)]
+ * make test code); the comments, mostly docs, are no part of a summary.
+ */
+static void add_attrs(struct cg_byte_ranges *r, const char *text, const struct cg_item *it)
 {
+	struct cg_tokenizer tz;
+	struct cg_token t;
+	if (it->decl <= it->start || cg_tokenizer_init(&tz, text + it->start, it->decl - it->start) < 0)
+		return;
+	while ((t = cg_tokenizer_next(&tz)).kind != CG_TOKEN_END) {
+		uint32_t from = t.start, depth = 0;
+		if (t.kind != CG_TOKEN_PUNCT || text[it->start + t.start] != '#')
+			continue;
+		/* `#[..]` or `#![..]`: to the `]` that closes it. */
+		while ((t = cg_tokenizer_next(&tz)).kind != CG_TOKEN_END) {
+			if (t.kind == CG_TOKEN_OPEN)
+				depth++;
+			else if (t.kind == CG_TOKEN_CLOSE && depth && !--depth)
+				break;
+		}
+		cg_byte_ranges_add(r, it->start + from, it->start + (t.kind == CG_TOKEN_END ? tz.len : t.end));
+	}
+}
+
+/* An item with its body left out: its attributes, head and closing brace, which parse as an empty body. */
+static void add_head(struct cg_byte_ranges *r, const char *text, const struct cg_item *it)
+{
+	add_attrs(r, text, it);
 	if (!it->body) {
-		cg_byte_ranges_add(r, it->start, it->end);
+		cg_byte_ranges_add(r, it->decl, it->end);
 		return;
 	}
-	cg_byte_ranges_add(r, it->start, it->body);
+	cg_byte_ranges_add(r, it->decl, it->body);
 	cg_byte_ranges_add(r, it->end - 1, it->end);
 }
 
 /* Item `it` whole, inside the heads of the modules, impls and traits around it. */
-static void add_item(struct cg_byte_ranges *r, const struct cg_items *items, const struct cg_item *it)
+static void add_item(struct cg_byte_ranges *r, const char *text, const struct cg_items *items, const struct cg_item *it)
 {
-	cg_byte_ranges_add(r, it->start, it->end);
+	add_attrs(r, text, it);
+	cg_byte_ranges_add(r, it->decl, it->end);
 	for (uint32_t p = it->parent; p != CG_ITEM_TOP; p = items->items[p].parent)
-		add_head(r, &items->items[p]);
+		add_head(r, text, &items->items[p]);
 }
 
 /*
@@ -661,10 +688,11 @@ int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t le
 		case CG_ITEM_MOD:
 		case CG_ITEM_IMPL:
 		case CG_ITEM_TRAIT:
-			add_head(&r, it);
+			add_head(&r, text, it);
 			break;
 		default:
-			cg_byte_ranges_add(&r, it->start, it->end);
+			add_attrs(&r, text, it);
+			cg_byte_ranges_add(&r, it->decl, it->end);
 			break;
 		}
 	}
@@ -704,19 +732,19 @@ int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, c
 	for (size_t i = 0; items.is_clean && i < items.n; i++) {
 		const struct cg_item *it = &items.items[i];
 		if (is_shared_item(it)) {
-			add_item(&r, &items, it);
+			add_item(&r, text, &items, it);
 			continue;
 		}
 		/* Every inline module, for paths through it (`js::now()`) to resolve as in a whole parse. */
 		if (it->kind == CG_ITEM_MOD)
-			add_head(&r, it);
+			add_head(&r, text, it);
 		if (it->kind != CG_ITEM_FN)
 			continue;
 		/* Both in source order: one walk pairs them. */
 		while (next < n && s->fns[which[next]].start < it->decl)
 			next++;
 		if (next < n && s->fns[which[next]].start == it->decl)
-			add_item(&r, &items, it);
+			add_item(&r, text, &items, it);
 	}
 	if ((err = build_from_ranges(&part, text, len, &items, &r, list, is_crate_root, CG_BODIES_ALL)) == 0) {
 		for (size_t i = 0; i < part.nfns; i++) {

@@ -74,8 +74,18 @@ static void add_use(struct cg_rust_file *rf, const char *local, size_t llen, con
 	u->path = cg_strdup(path[0] == ':' && path[1] == ':' ? path + 2 : path);
 	u->line = ts_node_start_point(decl).row + 1;
 	u->decl = decl;
-	u->scope_start = ts_node_start_byte(scope);
-	u->scope_end = ts_node_end_byte(scope);
+	/*
+	 * The file's own items are in scope everywhere in it: the root node
+	 * starts at the first token, or at the first range a partial parse
+	 * holds, and a lookup from the module's start (byte 0) must see them.
+	 */
+	if (cg_node_kind(scope) == CG_K_SOURCE_FILE) {
+		u->scope_start = 0;
+		u->scope_end = (uint32_t)rf->src->len;
+	} else {
+		u->scope_start = ts_node_start_byte(scope);
+		u->scope_end = ts_node_end_byte(scope);
+	}
 	u->module = module;
 }
 
