@@ -145,6 +145,7 @@ struct bench_scan {
 	size_t nrefs;
 	struct bench_use *uses; /* the paths its `use` declarations bring in */
 	size_t nuses;
+	unsigned nsearches; /* bench_word's searches of its bytes (atomic) */
 };
 
 struct cg_bench_index {
@@ -1383,15 +1384,23 @@ static const struct word *find_word(const struct bench_scan *bs, const char *nam
 }
 
 /*
+ * Searches of a bench file's bytes for names, past which lexing it once for
+ * its words is cheaper: a lex costs about fifty searches, and a full scan
+ * asks each bench file about every pub fn of its crate (thousands on tokio).
+ */
+#define BYTE_SEARCHES_MAX 32
+
+/*
  * The word `name` of bench file `path`, or NULL. Most names asked about are
- * in no bench at all: the bytes tell without lexing; with a disk cache the
- * cached words tell without reading the file.
+ * in no bench at all: the bytes tell without lexing, for the first names
+ * asked; with a disk cache the cached words tell without reading the file.
  */
 static const struct word *bench_word(struct cg_crate_cache *cache, const char *path, const char *name)
 {
 	if (!cg_crate__disk(cache)) {
-		const struct bench_scan *bs = scanned(cache, path, SCAN_TEXT);
-		if (!memmem(bs->text.ptr, bs->text.size, name, strlen(name)))
+		struct bench_scan *bs = scanned(cache, path, SCAN_TEXT);
+		if (__atomic_fetch_add(&bs->nsearches, 1, __ATOMIC_RELAXED) < BYTE_SEARCHES_MAX &&
+		    !memmem(bs->text.ptr, bs->text.size, name, strlen(name)))
 			return NULL;
 	}
 	return find_word(scanned(cache, path, SCAN_WORDS), name);
