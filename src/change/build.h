@@ -14,7 +14,17 @@
 struct cg_repo {
 	git_repository *git; /* borrowed; NULL for a diff read without a repository */
 	pthread_mutex_t lock;
+	git_odb **odbs; /* idle object databases for cg_change__read_blob, under the lock */
+	size_t nodbs, odbs_cap;
 };
+
+/*
+ * change.c: blob `id` into `out`, read without the change's lock. With
+ * max_bytes, *is_over (reading nothing) when the blob's header says it is
+ * bigger. CG_E_TOOBIG past 256 MiB.
+ */
+int cg_change__read_blob(const struct cg_change *change, const git_oid *id, size_t max_bytes, struct cg_buf *out,
+			 bool *is_over);
 
 /* change.c: zeroes `change` and gives it its repository handle; cg_change_release frees it. */
 void cg_change__begin(struct cg_change *change, enum cg_change_source source, git_repository *repo);

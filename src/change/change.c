@@ -143,22 +143,74 @@ bool cg_change__looks_binary(const char *data, size_t len)
 }
 
 /*
- * Reads the new blob of `f` into `out`; *skip instead when it is over
- * max_file_bytes, which its header says without inflating it.
+ * The rule pass's threads read blobs at the same time: each read borrows an
+ * object database of its own (libgit2's objects serve one thread at a time)
+ * and inflates without the change's lock, which the other threads' lookups
+ * need. They are opened on first need, at most one per concurrent reader.
+ * NULL when the repository's objects are not simply its objects folder: git
+ * points GIT_OBJECT_DIRECTORY elsewhere in some hooks, and the repository,
+ * opened from the environment, reads there.
  */
+static git_odb *odb_take(const struct cg_change *change)
+{
+	struct cg_repo *r = change->repo;
+	git_odb *odb = NULL;
+	git_buf dir = { 0 };
+
+	if (getenv("GIT_OBJECT_DIRECTORY") || getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES"))
+		return NULL;
+	cg_change_lock(change);
+	if (r->nodbs)
+		odb = r->odbs[--r->nodbs];
+	else if (git_repository_item_path(&dir, r->git, GIT_REPOSITORY_ITEM_OBJECTS) < 0 ||
+		 git_odb_open(&odb, dir.ptr) < 0)
+		odb = NULL;
+	cg_change_unlock(change);
+	git_buf_dispose(&dir);
+	return odb;
+}
+
+static void odb_give(const struct cg_change *change, git_odb *odb)
+{
+	struct cg_repo *r = change->repo;
+	cg_change_lock(change);
+	cg_array_grow((void **)&r->odbs, &r->odbs_cap, r->nodbs + 1, sizeof(*r->odbs));
+	r->odbs[r->nodbs++] = odb;
+	cg_change_unlock(change);
+}
+
+int cg_change__read_blob(const struct cg_change *change, const git_oid *id, size_t max_bytes, struct cg_buf *out,
+			 bool *is_over)
+{
+	git_odb *odb;
+	int err;
+
+	if (!change->repo || !change->repo->git)
+		return cg_error_set(CG_E_NOTFOUND, "blob %.12s: no repository to read it from", git_oid_tostr_s(id));
+	if (!(odb = odb_take(change))) {
+		/* The repository's own database, then, one reader at a time. */
+		cg_change_lock(change);
+		if (git_repository_odb(&odb, change->repo->git) < 0)
+			err = cg_error_set_git("cannot open the object database");
+		else
+			err = cg_snapshot_read_blob(odb, id, max_bytes, out, is_over);
+		git_odb_free(odb);
+		cg_change_unlock(change);
+		return err;
+	}
+	err = cg_snapshot_read_blob(odb, id, max_bytes, out, is_over);
+	odb_give(change, odb);
+	return err;
+}
+
+/* Reads the new blob of `f` into `out`; *skip instead when it is over max_file_bytes. */
 static int read_new(const struct cg_change *change, const struct cg_changed_file *f, struct cg_buf *out,
 		    const char **skip)
 {
-	git_object_size_t size = 0;
-	int err = 0;
-
-	cg_change_lock(change);
-	if (change->max_file_bytes && cg_snapshot_blob_size(cg_change_git(change), &f->new_id, &size) == 0 &&
-	    size > change->max_file_bytes)
+	bool is_over = false;
+	int err = cg_change__read_blob(change, &f->new_id, change->max_file_bytes, out, &is_over);
+	if (!err && is_over)
 		*skip = CG_SKIP_TOO_LARGE;
-	else
-		err = cg_snapshot_read_blob(cg_change_git(change), &f->new_id, out);
-	cg_change_unlock(change);
 	return err;
 }
 
@@ -258,13 +310,9 @@ int cg_change_add_unchanged(struct cg_change *change, bool (*wants)(const char *
 
 int cg_change_read_old(const struct cg_change *change, const struct cg_changed_file *f, struct cg_buf *out)
 {
-	int err;
 	if (!f->has_old_id || !cg_change_git(change))
 		return cg_error_set(CG_E_NOTFOUND, "%s: no version before the change", f->path);
-	cg_change_lock(change);
-	err = cg_snapshot_read_blob(cg_change_git(change), &f->old_id, out);
-	cg_change_unlock(change);
-	return err;
+	return cg_change__read_blob(change, &f->old_id, 0, out, NULL);
 }
 
 unsigned cg_change_shard_of(const char *path, unsigned count)
@@ -340,6 +388,9 @@ void cg_change_release(struct cg_change *change)
 	free(change->files);
 	cg_snapshot_free(change->snapshot);
 	if (change->repo) {
+		for (size_t i = 0; i < change->repo->nodbs; i++)
+			git_odb_free(change->repo->odbs[i]);
+		free(change->repo->odbs);
 		pthread_mutex_destroy(&change->repo->lock);
 		free(change->repo);
 	}

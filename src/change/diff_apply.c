@@ -268,7 +268,7 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 		cg_buf_truncate(&old, 0);
 		cg_buf_truncate(&out, 0);
 		cg_buf_truncate(&why, 0);
-		if ((err = cg_snapshot_read_blob(cg_change_git(change), &cand[i].id, &old)) == CG_E_TOOBIG) {
+		if ((err = cg_change__read_blob(change, &cand[i].id, 0, &old, NULL)) == CG_E_TOOBIG) {
 			cg_error_clear();
 			f->skip_reason = CG_SKIP_TOO_LARGE;
 			err = 0;
@@ -302,7 +302,7 @@ static int resolve_file(struct cg_change *change, struct cg_changed_file *f, con
 	/* No old version: the diff's new object, when the repository has it, is the new text. */
 	if (find_blob(&new_id, cg_change_git(change), m->new_id)) {
 		cg_buf_truncate(&out, 0);
-		if ((err = cg_snapshot_read_blob(cg_change_git(change), &new_id, &out)) < 0)
+		if ((err = cg_change__read_blob(change, &new_id, 0, &out, NULL)) < 0)
 			goto done;
 		if (verify_new(&why, out.ptr, out.size, m, diff) < 0) {
 			err = cg_error_set(CG_E_INPUT, "diff: %s: %s (blob %.7s); pass the diff unedited", f->path,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change/build.h"
 #include "change/change.h"
 #include "change/snapshot.h"
 #include "util/error.h"
@@ -83,36 +84,31 @@ static int lookup(const struct cg_snapshot *s, const char *path, git_oid *id)
 	return CG_E_NOTFOUND;
 }
 
-int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf *out)
+int cg_snapshot_read_blob(git_odb *odb, const git_oid *id, size_t max_bytes, struct cg_buf *out, bool *is_over)
 {
-	git_blob *blob = NULL;
-	git_object_size_t size;
-	int err = 0;
-
-	if (git_blob_lookup(&blob, repo, id) < 0)
-		return cg_error_set_git("cannot read blob %.12s", git_oid_tostr_s(id));
-	size = git_blob_rawsize(blob);
-	if (size > SNAPSHOT_MAX_FILE)
-		err = cg_error_set(CG_E_TOOBIG, "blob %.12s is larger than %u MiB", git_oid_tostr_s(id),
-				   SNAPSHOT_MAX_FILE >> 20);
-	else
-		err = cg_buf_put(out, git_blob_rawcontent(blob), (size_t)size);
-	git_blob_free(blob);
-	return err;
-}
-
-int cg_snapshot_blob_size(git_repository *repo, const git_oid *id, git_object_size_t *out)
-{
-	git_odb *odb = NULL;
-	size_t len = 0;
+	git_odb_object *obj = NULL;
 	git_object_t type;
+	size_t size;
 	int err = 0;
 
-	if (git_repository_odb(&odb, repo) < 0 || git_odb_read_header(&len, &type, odb, id) < 0)
-		err = cg_error_set_git("cannot read the header of blob %.12s", git_oid_tostr_s(id));
-	else
-		*out = (git_object_size_t)len;
-	git_odb_free(odb);
+	if (is_over)
+		*is_over = false;
+	/* The header says the size without inflating a blob that would be refused. */
+	if (git_odb_read_header(&size, &type, odb, id) < 0)
+		return cg_error_set_git("cannot read blob %.12s", git_oid_tostr_s(id));
+	if (type != GIT_OBJECT_BLOB)
+		return cg_error_set(CG_E_INPUT, "object %.12s is no blob", git_oid_tostr_s(id));
+	if (size > SNAPSHOT_MAX_FILE)
+		return cg_error_set(CG_E_TOOBIG, "blob %.12s is larger than %u MiB", git_oid_tostr_s(id),
+				    SNAPSHOT_MAX_FILE >> 20);
+	if (max_bytes && size > max_bytes && is_over) {
+		*is_over = true;
+		return 0;
+	}
+	if (git_odb_read(&obj, odb, id) < 0)
+		return cg_error_set_git("cannot read blob %.12s", git_oid_tostr_s(id));
+	err = cg_buf_put(out, git_odb_object_data(obj), git_odb_object_size(obj));
+	git_odb_object_free(obj);
 	return err;
 }
 
@@ -167,19 +163,6 @@ bool cg_change_blob_id(const struct cg_change *change, const char *path, git_oid
 	found = lookup(change->snapshot, path, out) == 0;
 	cg_change_unlock(change);
 	return found;
-}
-
-static int read_locked(const struct cg_change *change, const char *path, struct cg_buf *out)
-{
-	const struct cg_changed_file *f = NULL;
-	git_oid id;
-	int err, held = diff_file(change, path, &f);
-	if (held == DIFF_HELD)
-		return cg_buf_put(out, f->content.ptr, f->content.size);
-	err = held == DIFF_GONE ? CG_E_NOTFOUND : lookup(change->snapshot, path, &id);
-	if (err < 0)
-		return cg_error_set(CG_E_NOTFOUND, "%s: not in the checked revision", path);
-	return cg_snapshot_read_blob(cg_change_git(change), &id, out);
 }
 
 struct walk_ctx {
@@ -272,11 +255,17 @@ static int list_locked(const struct cg_change *change, const char *prefix, int (
 
 int cg_change_read(const struct cg_change *change, const char *path, struct cg_buf *out)
 {
-	int err;
+	const struct cg_changed_file *f = NULL;
+	git_oid id;
+	int err, held = diff_file(change, path, &f);
+	if (held == DIFF_HELD)
+		return cg_buf_put(out, f->content.ptr, f->content.size);
 	cg_change_lock(change);
-	err = read_locked(change, path, out);
+	err = held == DIFF_GONE ? CG_E_NOTFOUND : lookup(change->snapshot, path, &id);
 	cg_change_unlock(change);
-	return err;
+	if (err < 0)
+		return cg_error_set(CG_E_NOTFOUND, "%s: not in the checked revision", path);
+	return cg_change__read_blob(change, &id, 0, out, NULL);
 }
 
 struct diff_list {

@@ -43,9 +43,8 @@ int cg_snapshot_open_index(struct cg_snapshot **out, git_repository *repo, git_i
 int cg_snapshot_open_index_file(struct cg_snapshot **out, git_repository *repo, struct cg_index_file *file);
 int cg_snapshot_open_tree(struct cg_snapshot **out, git_repository *repo, git_tree *tree);
 void cg_snapshot_free(struct cg_snapshot *s);
-int cg_snapshot_read_blob(git_repository *repo, const git_oid *id, struct cg_buf *out);
-/* A blob's size from its header, without inflating it. */
-int cg_snapshot_blob_size(git_repository *repo, const git_oid *id, git_object_size_t *out);
+/* cg_change__read_blob's read, from an object database the caller has to itself. */
+int cg_snapshot_read_blob(git_odb *odb, const git_oid *id, size_t max_bytes, struct cg_buf *out, bool *is_over);
 
 /* Paths handed to libgit2's diff as a literal path list; a folder ends with '/'. */
 struct cg_pathlist {
