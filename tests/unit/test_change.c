@@ -1,6 +1,7 @@
 /* The change model, from each source, against real repositories. */
 #include "helpers.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,6 +434,79 @@ static void test_all(void **state)
 	cg_change_release(&c);
 }
 
+struct reader {
+	const struct cg_change *change;
+	int nbad;
+};
+
+/* Reads every file of the change back, checking its text (f%d.rs holds "fn f%d() {}\n" repeated). */
+static void *read_all(void *arg)
+{
+	struct reader *r = arg;
+	for (int round = 0; round < 20; round++) {
+		for (size_t i = 0; i < r->change->nfiles; i++) {
+			struct cg_buf got = CG_BUF_INIT, want = CG_BUF_INIT;
+			int n = atoi(r->change->files[i].path + 1);
+			for (int k = 0; k < 50; k++)
+				cg_buf_printf(&want, "fn f%d() {}\n", n);
+			if (cg_change_read(r->change, r->change->files[i].path, &got) != 0 || got.size != want.size ||
+			    memcmp(got.ptr, want.ptr, got.size))
+				r->nbad++;
+			cg_buf_release(&got);
+			cg_buf_release(&want);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Threads read blobs at once, each through an object database of its own;
+ * with GIT_OBJECT_DIRECTORY set (git sets it in some hooks) the reads go
+ * through the repository's own database, which reads from there.
+ */
+static void test_blob_reads(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct reader r[2];
+	pthread_t t[2];
+	struct cg_buf objects = CG_BUF_INIT, got = CG_BUF_INIT;
+
+	for (int i = 0; i < 16; i++) {
+		struct cg_buf path = CG_BUF_INIT, text = CG_BUF_INIT;
+		cg_buf_printf(&path, "f%d.rs", i);
+		for (int k = 0; k < 50; k++)
+			cg_buf_printf(&text, "fn f%d() {}\n", i);
+		sandbox_write(sb, path.ptr, text.ptr);
+		sandbox_stage(sb, path.ptr);
+		cg_buf_release(&path);
+		cg_buf_release(&text);
+	}
+	sandbox_commit(sb, "c", NULL);
+	o.source = CG_SOURCE_ALL;
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	assert_int_equal(c.nfiles, 16);
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct reader){ &c, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, read_all, &r[i]), 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(r[i].nbad, 0);
+	}
+	cg_buf_printf(&objects, "%s/.git/objects", sb->dir);
+	setenv("GIT_OBJECT_DIRECTORY", objects.ptr, 1);
+	assert_int_equal(cg_change_read(&c, "f3.rs", &got), 0);
+	unsetenv("GIT_OBJECT_DIRECTORY");
+	assert_int_equal(got.size, 50 * strlen("fn f3() {}\n"));
+	assert_int_equal(cg_change_read(&c, "missing.rs", &got), CG_E_NOTFOUND);
+	cg_error_clear();
+	cg_buf_release(&got);
+	cg_buf_release(&objects);
+	cg_change_release(&c);
+}
+
 static void test_diff_text(void **state)
 {
 	struct sandbox *sb = *state;
@@ -792,6 +866,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_staged_through_cache_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_new_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blob_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_line_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff_errors, setup, teardown),
