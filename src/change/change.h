@@ -42,7 +42,9 @@ struct cg_changed_file {
 	uint32_t mode, old_mode;
 	bool is_binary;
 	bool is_submodule;
-	bool is_whole_file;	 /* every line counts as added (--all, new files) */
+	bool is_whole_file; /* every line counts as added (--all, new files) */
+	/* The work tree's size the index recorded, 0 when unknown: a full scan checks big files first. */
+	uint32_t size_hint;
 	bool is_partial;	 /* content rebuilt from a diff's hunks: lines between hunks are empty */
 	const char *skip_reason; /* static text; non-NULL: not checked, and why */
 	git_oid new_id;

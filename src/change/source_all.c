@@ -41,8 +41,10 @@ int cg_change__load_all(struct cg_change *change, git_repository *repo)
 		n = git_index_entrycount(index);
 		for (size_t i = 0; i < n; i++) {
 			const git_index_entry *e = git_index_get_byindex(index, i);
-			if (git_index_entry_stage(e) == 0)
+			if (git_index_entry_stage(e) == 0) {
 				cg_change__add_whole(change, e->path, &e->id, e->mode);
+				change->files[change->nfiles - 1].size_hint = e->file_size;
+			}
 		}
 		err = cg_snapshot_open_index(&change->snapshot, repo, index);
 		index = NULL;

@@ -58,6 +58,7 @@ struct pass_run {
 	struct file_result *results;
 	const struct cg_pass_opts *opts;
 	size_t next, done;
+	size_t *order; /* the files in the order the workers take them (pool.c) */
 	/* For -v: Rust files parsed whole, and in part (plan.c), with their bytes; atomic. */
 	size_t nwhole, whole_bytes, npartial, partial_bytes;
 	bool is_stopped;

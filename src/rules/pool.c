@@ -1,5 +1,6 @@
 /* The thread pool: workers take files in turn; results stay in file order. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "rules/pass.h"
@@ -14,9 +15,7 @@ static void *worker(void *arg)
 		size_t i;
 		int err;
 		pthread_mutex_lock(&run->lock);
-		i = run->next++;
-		if (run->is_stopped)
-			i = run->change->nfiles;
+		i = run->next < run->change->nfiles && !run->is_stopped ? run->order[run->next++] : run->change->nfiles;
 		pthread_mutex_unlock(&run->lock);
 		if (i >= run->change->nfiles)
 			break;
@@ -45,10 +44,38 @@ static unsigned thread_count(unsigned jobs, size_t nfiles)
 	return n;
 }
 
+static const struct cg_changed_file *sort_files;
+
+/* Biggest first, else in file order. */
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint32_t sx = sort_files[x].size_hint, sy = sort_files[y].size_hint;
+	return sx != sy ? (sx < sy) - (sx > sy) : (x > y) - (x < y);
+}
+
+/*
+ * The workers take the biggest files first: a big file taken last would
+ * leave the other threads idle while one parses it (tokio's tail was 10 ms
+ * of one thread). Results stay in file order whatever the order of work.
+ */
+static void plan_order(struct pass_run *run)
+{
+	size_t n = run->change->nfiles;
+	run->order = cg_calloc(n ? n : 1, sizeof(*run->order));
+	for (size_t i = 0; i < n; i++)
+		run->order[i] = i;
+	sort_files = run->change->files;
+	qsort(run->order, n, sizeof(*run->order), cmp_size);
+	sort_files = NULL;
+}
+
 void cg_pass__run_pool(struct pass_run *run, unsigned jobs)
 {
 	pthread_t threads[64];
 	unsigned nthreads = thread_count(jobs, run->change->nfiles), started = 0;
+
+	plan_order(run);
 
 	if (nthreads > sizeof(threads) / sizeof(threads[0]))
 		nthreads = sizeof(threads) / sizeof(threads[0]);
@@ -59,4 +86,6 @@ void cg_pass__run_pool(struct pass_run *run, unsigned jobs)
 	worker(run);
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
+	free(run->order);
+	run->order = NULL;
 }
