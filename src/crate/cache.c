@@ -301,7 +301,7 @@ static bool decode_mods(struct cg_mod_table *out, const void *data, size_t len)
 
 /* ---- the manifest serializer: every field of struct cg_manifest (and CG_DISK_CACHE_FORMAT) ---- */
 
-enum { M_HAS_PACKAGE = 1, M_AUTOBENCHES = 2, M_HAS_LIB = 4, M_HAS_WORKSPACE = 8 };
+enum { M_HAS_PACKAGE = 1, M_AUTOBENCHES = 2, M_HAS_LIB = 4, M_HAS_WORKSPACE = 8, M_IS_PROC_MACRO = 16 };
 enum { DEP_IS_WORKSPACE_DECL = 1, DEP_IS_INHERITED = 2, DEP_IS_OPTIONAL = 4 };
 enum { BENCH_HAS_HARNESS = 1, BENCH_HARNESS = 2 };
 
@@ -369,7 +369,8 @@ static struct cg_crate_str *get_cstrs(struct cg_cache_reader *r, size_t *n, size
 void cg_disk_cache_encode_manifest(struct cg_buf *out, const struct cg_manifest *m)
 {
 	cg_cache_put_u32(out, (m->has_package ? M_HAS_PACKAGE : 0) | (m->autobenches ? M_AUTOBENCHES : 0) |
-				      (m->has_lib ? M_HAS_LIB : 0) | (m->has_workspace ? M_HAS_WORKSPACE : 0));
+				      (m->has_lib ? M_HAS_LIB : 0) | (m->has_workspace ? M_HAS_WORKSPACE : 0) |
+				      (m->is_proc_macro ? M_IS_PROC_MACRO : 0));
 	cg_cache_put_str(out, m->package_name);
 	cg_cache_put_str(out, m->package_version);
 	cg_cache_put_str(out, m->edition);
@@ -421,6 +422,7 @@ bool cg_disk_cache_decode_manifest(struct cg_manifest *out, const void *data, si
 	out->has_package = flags & M_HAS_PACKAGE;
 	out->autobenches = flags & M_AUTOBENCHES;
 	out->has_lib = flags & M_HAS_LIB;
+	out->is_proc_macro = flags & M_IS_PROC_MACRO;
 	out->has_workspace = flags & M_HAS_WORKSPACE;
 	out->package_name = cg_cache_get_str(&r);
 	out->package_version = cg_cache_get_str(&r);

@@ -300,6 +300,9 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 		if (e->nparts == 2 && !strcmp(e->parts[1], "path")) {
 			free(m->lib_path);
 			m->lib_path = string_of(st->src, e->value);
+		} else if (e->nparts == 2 &&
+			   (!strcmp(e->parts[1], "proc-macro") || !strcmp(e->parts[1], "proc_macro"))) {
+			cg_toml_bool(st->src, e->value, &m->is_proc_macro);
 		}
 	} else if (!strcmp(p0, "features") && e->nparts == 2 && !ts_node_is_null(e->value)) {
 		struct cg_crate_feature *f;

@@ -63,6 +63,7 @@ struct cg_manifest {
 	char *workspace_edition; /* [workspace.package] edition, which members may inherit */
 	bool autobenches;	 /* default true */
 	bool has_lib;		 /* a [lib] table */
+	bool is_proc_macro;	 /* [lib] proc-macro = true: it runs in the compiler, on the host */
 	char *lib_path;
 	bool has_workspace;
 	char **members, **exclude;

@@ -422,6 +422,16 @@ static int gate_visit(TSNode node, void *payload)
 			if (attr_leaves_out(w->src, c, w->env))
 				return CG_WALK_SKIP;
 		}
+	} else if (kind == CG_K_BINARY_EXPRESSION) {
+		/* `cfg!(windows) && f()`: what a false left side of && (a true one of ||) guards never runs. */
+		TSNode op = cg_child(node, CG_F_OPERATOR), right = cg_child(node, CG_F_RIGHT);
+		enum cg_kind op_kind = ts_node_is_null(op) ? CG_K_OTHER : cg_node_kind(op);
+		if ((op_kind == CG_K_AND_AND || op_kind == CG_K_OR_OR) && !ts_node_is_null(right)) {
+			enum cg_tri l = eval_cond(w->src, cg_child(node, CG_F_LEFT), w->env, 0);
+			if ((op_kind == CG_K_AND_AND && l == CG_TRI_FALSE) ||
+			    (op_kind == CG_K_OR_OR && l == CG_TRI_TRUE))
+				leave_out(w, ts_node_start_byte(right), ts_node_end_byte(right));
+		}
 	} else if (kind == CG_K_IF_EXPRESSION) {
 		TSNode cond = cg_child(node, CG_F_CONDITION);
 		enum cg_tri v = ts_node_is_null(cond) ? CG_TRI_UNKNOWN : eval_cond(w->src, cond, w->env, 0);

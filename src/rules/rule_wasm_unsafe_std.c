@@ -1426,6 +1426,9 @@ static bool crate_targets_wasm(const struct cg_rule_ctx *ctx, const struct cg_cr
 {
 	const struct cg_conf_node *markers = cg_conf_child(ctx->rule_cfg, "markers");
 
+	/* A proc-macro runs inside the compiler, on the host, whatever the target (bevy_reflect_derive). */
+	if (cr->manifest.is_proc_macro)
+		return false;
 	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
 		const struct cg_crate_dep *d = &cr->manifest.deps[i];
 		bool is_wasm_table = d->target && is_wasm_target(d->target);

@@ -27,3 +27,8 @@ pub async fn save(text: String) -> Result<(), String> {
 pub fn stamp() -> std::time::Instant {
     std::time::Instant::now()
 }
+
+#[cfg(feature = "server")]
+pub fn serve() -> std::io::Result<String> {
+    std::fs::read_to_string("index.html")
+}
