@@ -301,8 +301,21 @@ static bool decode_mods(struct cg_mod_table *out, const void *data, size_t len)
 
 /* ---- the manifest serializer: every field of struct cg_manifest (and CG_DISK_CACHE_FORMAT) ---- */
 
-enum { M_HAS_PACKAGE = 1, M_AUTOBENCHES = 2, M_HAS_LIB = 4, M_HAS_WORKSPACE = 8, M_IS_PROC_MACRO = 16 };
-enum { DEP_IS_WORKSPACE_DECL = 1, DEP_IS_INHERITED = 2, DEP_IS_OPTIONAL = 4 };
+enum {
+	M_HAS_PACKAGE = 1,
+	M_AUTOBENCHES = 2,
+	M_HAS_LIB = 4,
+	M_HAS_WORKSPACE = 8,
+	M_IS_PROC_MACRO = 16,
+	M_IS_CDYLIB = 32
+};
+enum {
+	DEP_IS_WORKSPACE_DECL = 1,
+	DEP_IS_INHERITED = 2,
+	DEP_IS_OPTIONAL = 4,
+	DEP_HAS_DEFAULT_FEATURES = 8,
+	DEP_DEFAULT_FEATURES = 16
+};
 enum { BENCH_HAS_HARNESS = 1, BENCH_HARNESS = 2 };
 
 static void put_pos(struct cg_buf *b, struct cg_crate_pos p)
@@ -370,7 +383,7 @@ void cg_disk_cache_encode_manifest(struct cg_buf *out, const struct cg_manifest 
 {
 	cg_cache_put_u32(out, (m->has_package ? M_HAS_PACKAGE : 0) | (m->autobenches ? M_AUTOBENCHES : 0) |
 				      (m->has_lib ? M_HAS_LIB : 0) | (m->has_workspace ? M_HAS_WORKSPACE : 0) |
-				      (m->is_proc_macro ? M_IS_PROC_MACRO : 0));
+				      (m->is_proc_macro ? M_IS_PROC_MACRO : 0) | (m->is_cdylib ? M_IS_CDYLIB : 0));
 	cg_cache_put_str(out, m->package_name);
 	cg_cache_put_str(out, m->package_version);
 	cg_cache_put_str(out, m->edition);
@@ -388,7 +401,9 @@ void cg_disk_cache_encode_manifest(struct cg_buf *out, const struct cg_manifest 
 		cg_cache_put_str(out, d->table);
 		cg_cache_put_u32(out, (d->is_workspace_decl ? DEP_IS_WORKSPACE_DECL : 0) |
 					      (d->is_inherited ? DEP_IS_INHERITED : 0) |
-					      (d->is_optional ? DEP_IS_OPTIONAL : 0));
+					      (d->is_optional ? DEP_IS_OPTIONAL : 0) |
+					      (d->has_default_features ? DEP_HAS_DEFAULT_FEATURES : 0) |
+					      (d->default_features ? DEP_DEFAULT_FEATURES : 0));
 		cg_cache_put_str(out, d->path);
 		put_cstrs(out, d->features, d->nfeatures);
 		put_pos(out, d->pos);
@@ -423,6 +438,7 @@ bool cg_disk_cache_decode_manifest(struct cg_manifest *out, const void *data, si
 	out->autobenches = flags & M_AUTOBENCHES;
 	out->has_lib = flags & M_HAS_LIB;
 	out->is_proc_macro = flags & M_IS_PROC_MACRO;
+	out->is_cdylib = flags & M_IS_CDYLIB;
 	out->has_workspace = flags & M_HAS_WORKSPACE;
 	out->package_name = cg_cache_get_str(&r);
 	out->package_version = cg_cache_get_str(&r);
@@ -446,6 +462,8 @@ bool cg_disk_cache_decode_manifest(struct cg_manifest *out, const void *data, si
 		d->is_workspace_decl = flags & DEP_IS_WORKSPACE_DECL;
 		d->is_inherited = flags & DEP_IS_INHERITED;
 		d->is_optional = flags & DEP_IS_OPTIONAL;
+		d->has_default_features = flags & DEP_HAS_DEFAULT_FEATURES;
+		d->default_features = flags & DEP_DEFAULT_FEATURES;
 		d->path = cg_cache_get_str(&r);
 		d->features = get_cstrs(&r, &d->nfeatures, &d->features_cap);
 		d->pos = get_pos(&r);

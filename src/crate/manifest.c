@@ -255,9 +255,18 @@ static void manifest_dep_entry(struct parse_state *st, const struct cg_toml_entr
 		each_string(st->src, e->value, add_dep_feature, d);
 	} else if (!strcmp(field, "optional")) {
 		cg_toml_bool(st->src, e->value, &d->is_optional);
+	} else if (!strcmp(field, "default-features") || !strcmp(field, "default_features")) {
+		d->has_default_features = cg_toml_bool(st->src, e->value, &d->default_features);
 	} else if (!strcmp(field, "workspace")) {
 		cg_toml_bool(st->src, e->value, &d->is_inherited);
 	}
+}
+
+static void note_crate_type(void *payload, const char *text, struct cg_crate_pos pos)
+{
+	struct cg_manifest *m = payload;
+	(void)pos;
+	m->is_cdylib = m->is_cdylib || !strcmp(text, "cdylib");
 }
 
 static int manifest_entry(const struct cg_toml_entry *e, void *payload)
@@ -303,6 +312,9 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 		} else if (e->nparts == 2 &&
 			   (!strcmp(e->parts[1], "proc-macro") || !strcmp(e->parts[1], "proc_macro"))) {
 			cg_toml_bool(st->src, e->value, &m->is_proc_macro);
+		} else if (e->nparts == 2 &&
+			   (!strcmp(e->parts[1], "crate-type") || !strcmp(e->parts[1], "crate_type"))) {
+			each_string(st->src, e->value, note_crate_type, m);
 		}
 	} else if (!strcmp(p0, "features") && e->nparts == 2 && !ts_node_is_null(e->value)) {
 		struct cg_crate_feature *f;

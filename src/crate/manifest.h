@@ -34,6 +34,8 @@ struct cg_crate_dep {
 	bool is_workspace_decl; /* in [workspace.dependencies] */
 	bool is_inherited;	/* `workspace = true` */
 	bool is_optional;
+	bool has_default_features; /* `default-features` is written; then default_features is its value */
+	bool default_features;
 	char *path; /* `path = ...`, or NULL */
 	struct cg_crate_str *features;
 	size_t nfeatures, features_cap;
@@ -64,6 +66,7 @@ struct cg_manifest {
 	bool autobenches;	 /* default true */
 	bool has_lib;		 /* a [lib] table */
 	bool is_proc_macro;	 /* [lib] proc-macro = true: it runs in the compiler, on the host */
+	bool is_cdylib;		 /* [lib] crate-type lists "cdylib": a library that is a program (wasm-pack) */
 	char *lib_path;
 	bool has_workspace;
 	char **members, **exclude;

@@ -51,6 +51,9 @@ uint64_t cg_gate_env_hash(const struct cg_gate_env *env)
 	}
 	if (env->on_feature)
 		h = cg_hash64(env->on_feature, strlen(env->on_feature) + 1, h);
+	h = cg_hash64(&env->has_may_features, sizeof(env->has_may_features), h);
+	for (size_t i = 0; env->has_may_features && i < env->nmay_features; i++)
+		h = cg_hash64(env->may_features[i], strlen(env->may_features[i]) + 1, h);
 	return h;
 }
 
@@ -100,7 +103,11 @@ static enum cg_tri eval_pair(const char *key, size_t klen, const char *value, si
 	if (text_is(key, klen, "feature")) {
 		if (env->on_feature && text_is(value, vlen, env->on_feature))
 			return CG_TRI_TRUE;
-		return is_in(env->off_features, env->noff_features, value, vlen) ? CG_TRI_FALSE : CG_TRI_UNKNOWN;
+		if (is_in(env->off_features, env->noff_features, value, vlen))
+			return CG_TRI_FALSE;
+		return env->has_may_features && !is_in(env->may_features, env->nmay_features, value, vlen)
+			       ? CG_TRI_FALSE
+			       : CG_TRI_UNKNOWN;
 	}
 	if (!(env->build & CG_GATE_WASM32))
 		return CG_TRI_UNKNOWN;

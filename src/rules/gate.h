@@ -52,6 +52,13 @@ struct cg_gate_env {
 	size_t nmacros;
 	bool is_custom_off;	/* bare flags other than unix/windows/test (`tokio_unstable`) are false */
 	const char *on_feature; /* `feature = "x"` is true for this one, or NULL */
+	/*
+	 * With has_may_features: every feature the build can turn on (borrowed);
+	 * `feature = "x"` of any other is false.
+	 */
+	bool has_may_features;
+	char *const *may_features;
+	size_t nmay_features;
 };
 /* An environment for `build` with empty lists. */
 struct cg_gate_env cg_gate_env_of(unsigned build);

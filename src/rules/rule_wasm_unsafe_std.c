@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crate/features.h"
 #include "rules/gate.h"
 #include "rules/rule.h"
 #include "crate/workspace.h"
@@ -1695,6 +1696,61 @@ static void native_deps(struct wasm_crate *wc, const struct cg_crate *cr)
 	}
 }
 
+/* Whether folder `dir` is or lies under an `examples` folder. */
+static bool is_in_examples(const char *dir)
+{
+	for (const char *p = dir; (p = strstr(p, "examples")) != NULL; p += 8)
+		if ((p == dir || p[-1] == '/') && (p[8] == '\0' || p[8] == '/'))
+			return true;
+	return false;
+}
+
+/*
+ * A workspace member that is a wasm program: a cdylib (wasm-pack, trunk's
+ * library builds) or a package with no library (a trunk app), that targets
+ * WASM. Libraries are built for wasm by what uses them. Not an example: a
+ * library's examples show a few of its features, and its users build it
+ * with others (iced's examples never turn on iced_winit's `sysinfo`).
+ */
+static bool is_wasm_app(const struct cg_crate *cr, void *payload)
+{
+	const struct cg_rule_ctx *ctx = payload;
+	struct cg_buf why = CG_BUF_INIT;
+	bool yes = (cr->manifest.is_cdylib || !cr->is_library) && !is_in_examples(cr->dir) &&
+		   crate_targets_wasm(ctx, cr, &why);
+	cg_buf_release(&why);
+	return yes;
+}
+
+static bool is_target_off(const char *cfg)
+{
+	return target_value(cfg) == CG_TRI_FALSE;
+}
+
+/* What the workspace's wasm apps can turn on, once per workspace and run (crates_lock held). */
+struct wasm_workspace {
+	uint64_t key;
+	struct cg_feature_reach *reach;
+};
+
+static struct wasm_workspace **workspaces;
+static size_t nworkspaces, workspaces_cap;
+
+static const struct cg_feature_reach *workspace_reach(const struct cg_rule_ctx *ctx, const struct cg_crate *ws)
+{
+	uint64_t key = cg_hash64(ws->manifest_path, strlen(ws->manifest_path),
+				 cg_hash64(&ws, sizeof(ws), cg_hash64(&ctx->change, sizeof(ctx->change), 0)));
+	struct wasm_workspace *w;
+	for (size_t i = 0; i < nworkspaces; i++)
+		if (workspaces[i]->key == key)
+			return workspaces[i]->reach;
+	cg_array_grow((void **)&workspaces, &workspaces_cap, nworkspaces + 1, sizeof(*workspaces));
+	w = workspaces[nworkspaces++] = cg_calloc(1, sizeof(*w));
+	w->key = key;
+	w->reach = cg_feature_reach_new(ctx->cargo, ws, is_wasm_app, (void *)ctx, is_target_off);
+	return w->reach;
+}
+
 /* The wasm build of the crate: what it rejects, what config says never builds for wasm, its cfg-alias macros. */
 static void crate_env(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, const struct cg_crate *cr)
 {
@@ -1714,6 +1770,21 @@ static void crate_env(struct cg_gate_env *env, const struct cg_rule_ctx *ctx, co
 			strings_add(&env->off_attrs, &env->noff_attrs, &acap, attrs->kids[i]->value,
 				    strlen(attrs->kids[i]->value));
 	rejected_features(env, ctx, cr, &fcap);
+	if (cr->workspace) {
+		const struct cg_feature_reach *reach = workspace_reach(ctx, cr->workspace);
+		size_t n;
+		char *const *may = cg_feature_reach_of(reach, cr, &n);
+		/*
+		 * A library the workspace's wasm apps build: what they can turn on,
+		 * with every feature of their own, is all its wasm build has. An
+		 * app's own features are the user's to pick.
+		 */
+		if (may && !cg_feature_reach_is_root(reach, cr)) {
+			env->has_may_features = true;
+			env->may_features = may;
+			env->nmay_features = n;
+		}
+	}
 	cg_buf_printf(&src_dir, "%s%ssrc/", cr->dir, *cr->dir ? "/" : "");
 	each_crate_file(ctx->change, src_dir.ptr, mentions_cfg_macro, scan_macros, &ms);
 	cg_buf_release(&src_dir);
@@ -1784,35 +1855,6 @@ static bool may_match(const char *text, size_t len, const struct cg_conf_node *c
 }
 
 /*
- * A package whose [lib] is a `cdylib` ships its wasm as that library
- * (wasm-pack, cargo-leptos's hydrate build, egui's web demo); its binaries
- * are the native entry points (a server, a desktop app).
- */
-static bool lib_is_cdylib(const struct cg_change *change, const char *manifest_path)
-{
-	struct cg_buf text = CG_BUF_INIT;
-	bool in_lib = false, is_cdylib = false;
-	if (cg_change_read(change, manifest_path, &text) == 0) {
-		for (const char *line = text.ptr; line && *line && !is_cdylib;) {
-			const char *end = strchr(line, '\n');
-			size_t len = end ? (size_t)(end - line) : strlen(line);
-			while (len && (*line == ' ' || *line == '\t')) {
-				line++;
-				len--;
-			}
-			if (len && *line == '[')
-				in_lib = len >= 5 && !memcmp(line, "[lib]", 5);
-			else if (in_lib && cg_starts_with(line, "crate-type") && memmem(line, len, "\"cdylib\"", 8))
-				is_cdylib = true;
-			line = end ? end + 1 : NULL;
-		}
-	}
-	cg_error_clear();
-	cg_buf_release(&text);
-	return is_cdylib;
-}
-
-/*
  * Code that never runs in the crate's wasm build: build.rs, and what lies
  * outside the crate's src/ (tests/, examples/, benches/, scripts such as a
  * trunk post-build hook), unless the file runs its tests on wasm through
@@ -1828,8 +1870,7 @@ static bool is_outside_wasm_build(const struct cg_rule_ctx *ctx, const char *tex
 		return true;
 	if (cr && *cr->dir && cg_starts_with(ctx->path, cr->dir) && ctx->path[strlen(cr->dir)] == '/')
 		rel = ctx->path + strlen(cr->dir) + 1;
-	if ((!strcmp(rel, "src/main.rs") || cg_starts_with(rel, "src/bin/")) && cr &&
-	    lib_is_cdylib(ctx->change, cr->manifest_path))
+	if ((!strcmp(rel, "src/main.rs") || cg_starts_with(rel, "src/bin/")) && cr && cr->manifest.is_cdylib)
 		return true;
 	if (cg_starts_with(rel, "src/") || (cr && cr->manifest.lib_path && !strcmp(rel, cr->manifest.lib_path)))
 		return false;

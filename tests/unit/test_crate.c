@@ -12,6 +12,7 @@
 #include "crate/benches.h"
 #include "crate/cache.h"
 #include "crate/callgraph.h"
+#include "crate/features.h"
 #include "crate/summary.h"
 #include "config/config.h"
 #include "syntax/rust.h"
@@ -211,6 +212,75 @@ static void stage(struct sandbox *sb, const char *path, const char *text)
 {
 	sandbox_write(sb, path, text);
 	sandbox_stage(sb, path);
+}
+
+static bool is_named_app(const struct cg_crate *cr, void *payload)
+{
+	(void)payload;
+	return cr->manifest.package_name && !strcmp(cr->manifest.package_name, "app");
+}
+
+static bool is_windows_table(const char *cfg)
+{
+	return strstr(cfg, "windows") != NULL;
+}
+
+/* The features `want` (space-separated, sorted) are what `cr` may have on. */
+static void assert_reach(const struct cg_feature_reach *r, const struct cg_crate *cr, const char *want)
+{
+	struct cg_buf got = CG_BUF_INIT;
+	size_t n;
+	char *const *f = cg_feature_reach_of(r, cr, &n);
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++)
+		cg_buf_printf(&got, "%s%s", i ? " " : "", f[i]);
+	assert_string_equal(got.ptr ? got.ptr : "", want);
+	cg_buf_release(&got);
+}
+
+/* Cargo's feature unification over path dependencies, from the roots (crate/features.h). */
+static void test_feature_reach(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_crate_cache *cache;
+	struct cg_feature_reach *r;
+
+	stage(sb, "Cargo.toml",
+	      "[workspace]\nmembers = [\"app\", \"lib\", \"util\", \"win\", \"tool\"]\n"
+	      "[workspace.dependencies]\nlib = { path = \"lib\", default-features = false }\n");
+	/* The root: every feature of its own is on (a user may build it with any). */
+	stage(sb, "app/Cargo.toml",
+	      "[package]\nname = \"app\"\n[dependencies]\nlib = { workspace = true, features = [\"net\"] }\n"
+	      "[target.'cfg(windows)'.dependencies]\nwin = { path = \"../win\" }\n"
+	      "[dev-dependencies]\nlib = { path = \"lib\", features = [\"testing\"] }\n"
+	      "[features]\nfast = [\"lib/simd\"]\n");
+	stage(sb, "lib/Cargo.toml",
+	      "[package]\nname = \"lib\"\n[dependencies]\nutil = { path = \"../util\", optional = true }\n"
+	      "helper = { path = \"../util\", package = \"util\", optional = true }\n"
+	      "[features]\ndefault = [\"std\"]\nstd = []\nnet = [\"dep:util\", \"util?/tls\", \"helper?/never\"]\n"
+	      "simd = []\ntesting = []\nos = []\n");
+	stage(sb, "util/Cargo.toml", "[package]\nname = \"util\"\n[features]\ntls = []\nnever = []\n");
+	stage(sb, "win/Cargo.toml", "[package]\nname = \"win\"\n");
+	stage(sb, "tool/Cargo.toml",
+	      "[package]\nname = \"tool\"\n[dependencies]\nlib = { path = \"../lib\", features = [\"os\"] }\n");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	cache = cg_crate_cache_new(&c);
+
+	r = cg_feature_reach_new(cache, cg_crate_manifest_in(cache, ""), is_named_app, NULL, is_windows_table);
+	assert_int_equal(cg_feature_reach_roots(r), 1);
+	assert_true(cg_feature_reach_is_root(r, cg_crate_manifest_in(cache, "app")));
+	assert_reach(r, cg_crate_manifest_in(cache, "app"), "default fast");
+	/* default-features = false in [workspace.dependencies]; dev-dependencies and the native tool do not count. */
+	assert_reach(r, cg_crate_manifest_in(cache, "lib"), "net simd");
+	/* `dep:util` turned it on and `util?/tls` then holds; `helper?/never` waits for a dependency that stays off. */
+	assert_reach(r, cg_crate_manifest_in(cache, "util"), "default tls");
+	assert_null(cg_feature_reach_of(r, cg_crate_manifest_in(cache, "win"), &(size_t){ 0 }));
+	assert_null(cg_feature_reach_of(r, cg_crate_manifest_in(cache, "tool"), &(size_t){ 0 }));
+	cg_feature_reach_free(r);
+	cg_crate_cache_free(cache);
+	cg_change_release(&c);
 }
 
 static void test_crate_of_and_workspace(void **state)
@@ -796,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_summary_variants),
 		cmocka_unit_test(test_summary_in_parts),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feature_reach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_async_callers, setup, teardown),
 	};
