@@ -1,5 +1,7 @@
+#define _XOPEN_SOURCE 700
 #include "helpers.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +91,53 @@ void sandbox_commit(struct sandbox *sb, const char *message, char out[GIT_OID_HE
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_index_free(index);
+}
+
+static struct {
+	char **paths;
+	size_t n, cap;
+} collecting;
+
+static int collect_rs(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && n > 3 && !strcmp(path + n - 3, ".rs")) {
+		if (collecting.n == collecting.cap) {
+			collecting.cap = collecting.cap ? collecting.cap * 2 : 1024;
+			collecting.paths = realloc(collecting.paths, collecting.cap * sizeof(*collecting.paths));
+			assert_non_null(collecting.paths);
+		}
+		collecting.paths[collecting.n++] = strdup(path);
+	}
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t rs_files(const char *root, char ***paths)
+{
+	size_t n;
+	memset(&collecting, 0, sizeof(collecting));
+	if (nftw(root, collect_rs, 32, FTW_PHYS) != 0) {
+		rs_files_free(collecting.paths, collecting.n);
+		*paths = NULL;
+		return 0;
+	}
+	qsort(collecting.paths, collecting.n, sizeof(*collecting.paths), cmp_path);
+	*paths = collecting.paths;
+	n = collecting.n;
+	memset(&collecting, 0, sizeof(collecting));
+	return n;
+}
+
+void rs_files_free(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 }

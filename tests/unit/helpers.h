@@ -30,4 +30,12 @@ void sandbox_stage(struct sandbox *sb, const char *path);
 /* Commits the index on HEAD; returns the commit id as hex in `out`. */
 void sandbox_commit(struct sandbox *sb, const char *message, char out[GIT_OID_HEXSZ + 1]);
 
+/*
+ * The .rs files under `root` (the distribution's crate sources, say), in
+ * path order; 0 when there are none (the test then skips). Free with
+ * rs_files_free.
+ */
+size_t rs_files(const char *root, char ***paths);
+void rs_files_free(char **paths, size_t n);
+
 #endif

@@ -1,12 +1,9 @@
 /* Cargo manifests, lockfiles, the workspace and bench targets (src/crate/). */
-#define _XOPEN_SOURCE 700
 #include "helpers.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "change/change.h"
 #include "crate/benches.h"
@@ -682,33 +679,6 @@ static void test_summary_fields(void **state)
 
 /* ---- the crate model reads a file in parts: outline, then bodies (crate/summary.h) ---- */
 
-struct rs_files {
-	char **paths;
-	size_t n, cap;
-};
-
-static struct rs_files *rs_collecting;
-
-static int collect_rs(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	size_t n = strlen(path);
-	(void)st;
-	(void)ftw;
-	if (type == FTW_F && n > 3 && !strcmp(path + n - 3, ".rs")) {
-		if (rs_collecting->n == rs_collecting->cap) {
-			rs_collecting->cap = rs_collecting->cap ? rs_collecting->cap * 2 : 1024;
-			rs_collecting->paths = realloc(rs_collecting->paths, rs_collecting->cap * sizeof(char *));
-		}
-		rs_collecting->paths[rs_collecting->n++] = strdup(path);
-	}
-	return 0;
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Fails, naming the file and the first fn that differs, unless `got` encodes as `want` does. */
 static void assert_same_summary(const char *path, const char *how, const struct cg_summary *want,
 				const struct cg_summary *got)
@@ -784,18 +754,17 @@ static void test_summary_in_parts(void **state)
 			   "wrappers:\n"
 			   "  - tokio::task::spawn_blocking\n"
 			   "  - std::thread::spawn\n";
-	struct rs_files files = { NULL, 0, 0 };
+	struct {
+		char **paths;
+		size_t n;
+	} files;
 	struct cg_conf_node *conf;
 	struct cg_blocking_list list;
 	size_t stride = getenv("CG_SUMMARY_CORPUS_ALL") ? 1 : 5, nfiles = 0, nfns = 0;
 	(void)state;
 
-	rs_collecting = &files;
-	if (nftw("/usr/share/cargo/registry", collect_rs, 32, FTW_PHYS) != 0 || !files.n) {
-		free(files.paths);
+	if (!(files.n = rs_files("/usr/share/cargo/registry", &files.paths)))
 		skip();
-	}
-	qsort(files.paths, files.n, sizeof(*files.paths), cmp_path);
 	assert_int_equal(cg_conf_parse(&conf, "t.yaml", yaml, strlen(yaml)), 0);
 	cg_blocking_list_load(&list, conf);
 	for (size_t i = 0; i < files.n; i += stride) {
@@ -849,9 +818,7 @@ static void test_summary_in_parts(void **state)
 	assert_true(nfiles > 0);
 	cg_blocking_list_release(&list);
 	cg_conf_node_free(conf);
-	for (size_t i = 0; i < files.n; i++)
-		free(files.paths[i]);
-	free(files.paths);
+	rs_files_free(files.paths, files.n);
 }
 
 int main(void)

@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include "helpers.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -611,34 +610,6 @@ static void test_deep_nesting(void **state)
 
 /* ------------------------------------------ the property, on a corpus -- */
 
-struct corpus {
-	char **paths;
-	size_t n, cap;
-};
-
-static struct corpus *corpus_collecting;
-
-static int collect_rs(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	size_t n = strlen(path);
-	(void)st;
-	(void)ftw;
-	if (type == FTW_F && n > 3 && !strcmp(path + n - 3, ".rs")) {
-		struct corpus *c = corpus_collecting;
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 1024;
-			c->paths = realloc(c->paths, c->cap * sizeof(*c->paths));
-		}
-		c->paths[c->n++] = strdup(path);
-	}
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool is_folded(TSNode n)
 {
 	const char *t = ts_node_type(n);
@@ -715,16 +686,14 @@ static size_t compare_with_tree(const char *path, const char *text, const struct
  */
 static void test_corpus_matches_tree_sitter(void **state)
 {
-	const char *root = "/usr/share/cargo/registry";
-	struct corpus c = { NULL, 0, 0 };
+	struct {
+		char **paths;
+		size_t n;
+	} c;
 	size_t stride = getenv("CG_ITEMS_CORPUS_ALL") ? 1 : 3, files = 0, nitems = 0;
 	(void)state;
-	corpus_collecting = &c;
-	if (nftw(root, collect_rs, 32, FTW_PHYS) != 0 || !c.n) {
-		free(c.paths);
+	if (!(c.n = rs_files("/usr/share/cargo/registry", &c.paths)))
 		skip();
-	}
-	qsort(c.paths, c.n, sizeof(*c.paths), cmp_str);
 	for (size_t i = 0; i < c.n; i += stride) {
 		struct cg_buf text = CG_BUF_INIT;
 		struct cg_source src;
@@ -746,9 +715,7 @@ static void test_corpus_matches_tree_sitter(void **state)
 	}
 	print_message("compared %zu items of %zu files\n", nitems, files);
 	assert_true(files > 0);
-	for (size_t i = 0; i < c.n; i++)
-		free(c.paths[i]);
-	free(c.paths);
+	rs_files_free(c.paths, c.n);
 }
 
 /* missing-bench tells a comment edit from a code edit by the tokens. */
