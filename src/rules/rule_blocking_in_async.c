@@ -877,6 +877,91 @@ static char *handle_type(const char *what)
 }
 
 /*
+ * Whether the type text [t, t+len) names the std handle `type` ("std::fs::File"):
+ * as written in full, or by its last segment resolving to it where the fn is.
+ */
+static bool type_names(const struct walk *w, uint32_t at, const char *t, size_t len, const char *type)
+{
+	const char *last = cg_blocking_last_seg(type);
+	size_t n = strlen(last);
+	for (const char *p = t; (p = memmem(p, (size_t)(t + len - p), last, n)) != NULL; p += n) {
+		const char *start = p;
+		char *resolved;
+		bool is_it;
+		if ((p > t && is_word_char(p[-1])) || (p + n < t + len && is_word_char(p[n])))
+			continue;
+		while (start > t && (is_word_char(start[-1]) || start[-1] == ':'))
+			start--;
+		resolved = cg_rust_resolve_at(w->rf, at, start, (size_t)(p + n - start));
+		is_it = !strcmp(resolved, type);
+		free(resolved);
+		if (is_it)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the value of the chain at level k is what its async fn returns
+ * (the body's tail expression or a `return`, through `?`, `Ok(..)` and
+ * methods called on it such as `.or_else(..)`) while the fn's declared
+ * return type names the std handle: a trait's `async fn open(..) ->
+ * io::Result<File>` wants std's File, and tokio's would not build there.
+ */
+static bool is_returned_as_std(const struct walk *w, const char *what, size_t k)
+{
+	TSNode child = w->levels[k].node, ret;
+	char *type = handle_type(what);
+	bool is_std = false, is_return = false;
+	size_t len;
+	const char *t;
+
+	for (size_t j = k; j-- > 0;) {
+		TSNode n = w->levels[j].node;
+		if (kind_is(n, CG_K_FUNCTION_ITEM)) {
+			ret = cg_child(n, CG_F_RETURN_TYPE);
+			if (!ts_node_is_null(ret) && w->levels[j].ctx.body == BODY_ASYNC_FN) {
+				t = cg_node_text(w->ctx->src, ret, &len);
+				is_std = type_names(w, ts_node_start_byte(ret), t, len, type);
+			}
+			break;
+		}
+		if (kind_is(n, CG_K_CLOSURE_EXPRESSION) || kind_is(n, CG_K_ASYNC_BLOCK))
+			break; /* its own return */
+		if (is_return)
+			continue; /* up to the fn the `return` leaves */
+		if (type_is_name(n, "return_expression")) {
+			is_return = true;
+		} else if (kind_is(n, CG_K_BLOCK)) {
+			/* Only the tail expression of the fn's own body. */
+			if (ts_node_is_null(ts_node_next_named_sibling(child)) &&
+			    !kind_is(child, CG_K_EXPRESSION_STATEMENT) && j > 0 &&
+			    kind_is(w->levels[j - 1].node, CG_K_FUNCTION_ITEM)) {
+				child = n;
+				continue;
+			}
+			break;
+		} else if (!(kind_is(n, CG_K_TRY_EXPRESSION) || kind_is(n, CG_K_PARENTHESIZED_EXPRESSION) ||
+			     kind_is(n, CG_K_FIELD_EXPRESSION) || kind_is(n, CG_K_ARGUMENTS) ||
+			     kind_is(n, CG_K_CALL_EXPRESSION))) {
+			break;
+		} else if (kind_is(n, CG_K_ARGUMENTS)) {
+			/* Only `Ok(value)`: another call makes something else of it. */
+			TSNode fn = j > 0 ? cg_child(w->levels[j - 1].node, CG_F_FUNCTION) : n;
+			if (j == 0 || !cg_node_is(w->ctx->src, fn, "Ok"))
+				break;
+		} else if (kind_is(n, CG_K_CALL_EXPRESSION) && ts_node_eq(cg_child(n, CG_F_ARGUMENTS), child)) {
+			; /* `Ok(value)`, checked at its arguments */
+		} else if (kind_is(n, CG_K_FIELD_EXPRESSION) && !ts_node_eq(cg_child(n, CG_F_VALUE), child)) {
+			break;
+		}
+		child = n;
+	}
+	free(type);
+	return is_std;
+}
+
+/*
  * Whether the value a blocking call returns (`let f = File::create(p)?`)
  * goes on to std code that needs the std type: a std BufWriter/BufReader, a
  * server's `listen(l)`, a std thread; and, for a File or socket, its own
@@ -909,6 +994,8 @@ static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to
 	/* Straight into a std method: `File::create(p).unwrap().write_all(b)`, also among a macro's tokens. */
 	/* The chain reports its first blocking call only: the method after it has no finding of its own. */
 	if (is_handle && is_used_as_std(w, NULL, w->ctx->src->text + ts_node_end_byte(to), src_end))
+		return true;
+	if (is_handle && k != NO_CHAIN && is_returned_as_std(w, what, k))
 		return true;
 	/*
 	 * The chain (with its `.unwrap()`) is at levels[chain_depth]; its
@@ -1218,6 +1305,19 @@ static bool severity_for(const struct walk *w, const struct actx *c, enum cg_sev
 	return !(c->is_test && w->test_severity == CG_SEV_OFF);
 }
 
+/*
+ * A closure that runs in place (`opt.map(|p| …)`, `.or_else(|e| …)`) keeps
+ * the async context, but is no async body: an awaited replacement cannot go
+ * there.
+ */
+static bool is_in_inline_closure(const struct walk *w, const struct actx *c)
+{
+	for (size_t j = c->body_depth + 1; j < w->depth; j++)
+		if (kind_is(w->levels[j].node, CG_K_CLOSURE_EXPRESSION))
+			return true;
+	return false;
+}
+
 /* `what` is the blocking call as shown: a resolved path, `Type::method` or `.method()`. */
 static void emit_call(struct walk *w, const struct actx *c, const struct cg_blocking_entry *e, const char *what,
 		      const char *name, TSNode from, TSNode to, TSNode args, TSNode receiver)
@@ -1231,7 +1331,10 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 		return;
 	cg_buf_printf(&msg, "`%s` blocks the executor thread in ", what);
 	put_where(&msg, w, c);
-	if (feeds_std_consumer(w, what, to)) {
+	if (is_in_inline_closure(w, c)) {
+		cg_buf_printf(&msg, "; the closure it is in runs here but cannot `.await`, so move the work into `%s`",
+			      runtime_unblock(w->runtime));
+	} else if (feeds_std_consumer(w, what, to)) {
 		cg_buf_printf(&msg,
 			      "; its result goes to std code that needs the std type, so move the whole use into `%s`",
 			      runtime_unblock(w->runtime));
