@@ -11,9 +11,11 @@
 
 #include "rules/rule.h"
 #include "crate/workspace.h"
+#include "syntax/items.h"
 #include "syntax/rust.h"
 #include "syntax/toml.h"
 #include "util/buf.h"
+#include "util/error.h"
 #include "util/path.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -504,6 +506,96 @@ static TSNode path_child(TSNode node, const char *field, size_t flen)
 	return (TSNode){ 0 };
 }
 
+/* Whether the words of [t, t+len) name the banned crate: `chrono::…`, or a name imported from it. */
+static bool names_banned(const struct rust_walk *w, uint32_t at, const char *t, size_t len)
+{
+	struct cg_tokenizer tz;
+	struct cg_token k;
+	if (cg_tokenizer_init(&tz, t, len) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	while ((k = cg_tokenizer_next(&tz)).kind != CG_TOKEN_END) {
+		char *resolved;
+		struct segs g;
+		bool is_banned;
+		if (k.kind != CG_TOKEN_WORD)
+			continue;
+		resolved = cg_rust_resolve_at(w->rf, at, t + k.start, k.end - k.start);
+		segs_split(&g, resolved);
+		is_banned = g.n && banned(w->ban, g.s[0]);
+		segs_release(&g);
+		free(resolved);
+		if (is_banned)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether receiver `value` of `.format(..)`, `.timestamp()` or
+ * `.with_timezone(..)` is a chrono value: a call of a chrono path or
+ * imported name, or a name whose `let` value or declared type in the
+ * enclosing fn (a parameter, a typed `let`) names chrono. A receiver the fn does not show the type of gets no hint:
+ * those method names are everyone's (a fontconfig font's `.format()`).
+ */
+static bool is_chrono_value(const struct rust_walk *w, TSNode value)
+{
+	TSNode fn = value;
+	size_t nlen, flen;
+	const char *name, *t, *end;
+
+	if (cg_node_kind(value) == CG_K_CALL_EXPRESSION) {
+		/* `chrono::Utc::now().timestamp()`, `Utc::now().format(f)`. */
+		TSNode callee = cg_child(value, CG_F_FUNCTION);
+		if (ts_node_is_null(callee) || cg_node_kind(callee) == CG_K_FIELD_EXPRESSION)
+			return false;
+		{
+			char *written = cg_rust_path_text(w->src, callee), *resolved;
+			struct segs g;
+			bool is_banned;
+			resolved = cg_rust_resolve_at(w->rf, ts_node_start_byte(callee), written, strlen(written));
+			segs_split(&g, resolved);
+			/* `::chrono::…` is the crate even where a local `mod chrono` is in scope. */
+			is_banned =
+				g.n && banned(w->ban, g.s[0]) &&
+				(g.is_global || written[0] == ':' || !is_shadowed_at(w, ts_node_start_byte(callee)));
+			segs_release(&g);
+			free(resolved);
+			free(written);
+			return is_banned;
+		}
+	}
+	if (cg_node_kind(value) != CG_K_IDENTIFIER)
+		return false;
+	while (!ts_node_is_null(fn) && cg_node_kind(fn) != CG_K_FUNCTION_ITEM &&
+	       cg_node_kind(fn) != CG_K_CLOSURE_EXPRESSION)
+		fn = ts_node_parent(fn);
+	if (ts_node_is_null(fn))
+		return false;
+	name = cg_node_text(w->src, value, &nlen);
+	t = cg_node_text(w->src, fn, &flen);
+	end = w->src->text + ts_node_start_byte(value);
+	/* The binding before the use: `let name = …;`, `let name: T`, or a parameter `name: T`. */
+	for (const char *p = t; (p = memmem(p, (size_t)(end - p), name, nlen)) != NULL; p += nlen) {
+		const char *q = p + nlen, *stop;
+		if ((p > t && (cg_is_ident_byte((unsigned char)p[-1]) || p[-1] == '.')) ||
+		    cg_is_ident_byte((unsigned char)*q))
+			continue;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\n'))
+			q++;
+		if (q >= end || (*q != ':' && *q != '=') || (*q == ':' && q + 1 < end && q[1] == ':') ||
+		    (*q == '=' && q + 1 < end && q[1] == '='))
+			continue;
+		stop = q;
+		while (stop < end && *stop != ';' && *stop != ',' && *stop != ')' && *stop != '{')
+			stop++;
+		if (names_banned(w, ts_node_start_byte(value), q + 1, (size_t)(stop - q - 1)))
+			return true;
+	}
+	return false;
+}
+
 /* Pass 1: calls through imported chrono names, whose hints go on the `use` findings. */
 static int collect_extra(TSNode node, void *payload)
 {
@@ -537,12 +629,13 @@ static int collect_extra(TSNode node, void *payload)
 	if (kind == CG_K_TOKEN_TREE) {
 		/* `format!("{}", t.format("%H"))`: method calls in macro arguments are tokens. */
 		uint32_t n = ts_node_child_count(node);
-		for (uint32_t i = 0; i + 2 < n; i++) {
+		for (uint32_t i = 1; i + 2 < n; i++) {
 			TSNode dot = ts_node_child(node, i), name = ts_node_child(node, i + 1);
 			size_t len;
 			const char *t;
 			if (cg_node_kind(dot) != CG_K_DOT || cg_node_kind(name) != CG_K_IDENTIFIER ||
-			    cg_node_kind(ts_node_child(node, i + 2)) != CG_K_TOKEN_TREE)
+			    cg_node_kind(ts_node_child(node, i + 2)) != CG_K_TOKEN_TREE ||
+			    !is_chrono_value(w, ts_node_child(node, i - 1)))
 				continue;
 			t = cg_node_text(w->src, name, &len);
 			if ((len == 6 && !memcmp(t, "format", 6)) || (len == 9 && !memcmp(t, "timestamp", 9)) ||
@@ -555,10 +648,10 @@ static int collect_extra(TSNode node, void *payload)
 		bool is_call = kind == CG_K_CALL_EXPRESSION;
 		TSNode p = is_call ? path_child(node, "function", 8) : path_child(node, "type", 4);
 		TSNode fn = is_call ? cg_child(node, CG_F_FUNCTION) : (TSNode){ 0 };
-		/* `.format(..)`, `.timestamp()`, `.with_timezone(..)` in a file that imports chrono. */
+		/* `.format(..)`, `.timestamp()`, `.with_timezone(..)` on a name bound to a chrono value. */
 		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_FIELD_EXPRESSION) {
 			TSNode value = cg_child(fn, CG_F_VALUE);
-			if (!ts_node_is_null(value))
+			if (!ts_node_is_null(value) && is_chrono_value(w, value))
 				hints_for_method_parent(&w->extra, w->src, value);
 		}
 		char *written, *resolved;

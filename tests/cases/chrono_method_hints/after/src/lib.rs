@@ -1,0 +1,2 @@
+pub mod fonts;
+pub mod stamp;
