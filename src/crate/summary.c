@@ -586,12 +586,6 @@ int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const 
  * reader needs (the crate model reaches few of a file's fns) ----
  */
 
-static bool is_shared_item(const struct cg_item *it)
-{
-	return it->kind == CG_ITEM_USE || it->kind == CG_ITEM_EXTERN_CRATE || it->kind == CG_ITEM_INNER_ATTR ||
-	       it->kind == CG_ITEM_MOD_DECL;
-}
-
 /*
  * The attributes among the comments before item `it` (#[test], #[cfg(test)]
  * make test code); the comments, mostly docs, are no part of a summary.
@@ -731,7 +725,7 @@ int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, c
 		return err;
 	for (size_t i = 0; items.is_clean && i < items.n; i++) {
 		const struct cg_item *it = &items.items[i];
-		if (is_shared_item(it)) {
+		if (cg_item_is_shared(it)) {
 			add_item(&r, text, &items, it);
 			continue;
 		}

@@ -20,13 +20,6 @@
  */
 #define SLICE_BYTES (1u << 20)
 
-/* Items every slice parses: what the others' names resolve through. */
-static bool is_shared_item(const struct cg_item *it)
-{
-	return it->kind == CG_ITEM_USE || it->kind == CG_ITEM_EXTERN_CRATE || it->kind == CG_ITEM_INNER_ATTR ||
-	       it->kind == CG_ITEM_MOD_DECL;
-}
-
 /* The byte offset of a finding's start. */
 static uint32_t finding_offset(const struct cg_source *src, const struct cg_finding *f)
 {
@@ -67,7 +60,7 @@ static size_t slice_ranges(struct cg_byte_ranges *ranges, const struct top_items
 
 	for (; end < t->ntop; end++) {
 		const struct cg_item *it = &t->items.items[t->top[end]];
-		if (is_shared_item(it))
+		if (cg_item_is_shared(it))
 			continue;
 		if (budget && budget + (it->end - it->start) > SLICE_BYTES)
 			break;
@@ -76,7 +69,7 @@ static size_t slice_ranges(struct cg_byte_ranges *ranges, const struct top_items
 	ranges->n = 0;
 	for (size_t k = 0; k < t->ntop; k++) {
 		const struct cg_item *it = &t->items.items[t->top[k]];
-		if (is_shared_item(it) || (k >= next && k < end))
+		if (cg_item_is_shared(it) || (k >= next && k < end))
 			cg_byte_ranges_add(ranges, it->start, it->end);
 	}
 	return end;
@@ -129,7 +122,7 @@ int cg_pass__run_in_slices(enum cg_plan_result *result, struct cg_findings *out,
 		if (t.items.items[i].parent != CG_ITEM_TOP)
 			continue;
 		t.top[t.ntop++] = i;
-		if (is_shared_item(&t.items.items[i]))
+		if (cg_item_is_shared(&t.items.items[i]))
 			t.shared[t.nshared++] = i;
 	}
 	do {
@@ -250,7 +243,7 @@ static void plan_shared_items(struct item_plan *plan, const struct cg_items *ite
 {
 	for (size_t i = 0; i < items->n; i++) {
 		const struct cg_item *it = &items->items[i];
-		if (!is_shared_item(it))
+		if (!cg_item_is_shared(it))
 			continue;
 		cg_byte_ranges_add(&plan->keep, it->start, it->end);
 		for (size_t r = 0; r < plan->ntree; r++)
@@ -369,7 +362,7 @@ static void plan_wanted_items(struct item_plan *plan, const struct cg_items *ite
 	for (size_t i = 0; i < items->n; i++) {
 		const struct cg_item *it = &items->items[i];
 		bool is_splittable = true;
-		if (it->parent != CG_ITEM_TOP || is_shared_item(it))
+		if (it->parent != CG_ITEM_TOP || cg_item_is_shared(it))
 			continue;
 		if (!is_wanted(plan, run, file, src, it->start, it->end, &is_splittable))
 			continue;

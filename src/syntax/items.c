@@ -1154,3 +1154,9 @@ struct cg_token cg_tokenizer_next(struct cg_tokenizer *tz)
 	tz->pos = lx.pos;
 	return (struct cg_token){ kinds[t.kind], t.start, t.end };
 }
+
+bool cg_item_is_shared(const struct cg_item *it)
+{
+	return it->kind == CG_ITEM_USE || it->kind == CG_ITEM_EXTERN_CRATE || it->kind == CG_ITEM_INNER_ATTR ||
+	       it->kind == CG_ITEM_MOD_DECL;
+}

@@ -96,6 +96,12 @@ void cg_items_release(struct cg_items *items);
 int cg_items_scan_expanded(struct cg_items *out, const char *text, size_t len);
 
 /*
+ * Whether every partial parse of a file holds item `it`: the other items'
+ * names resolve through it (use, extern crate, mod x;, inner attributes).
+ */
+bool cg_item_is_shared(const struct cg_item *it);
+
+/*
  * Whether two spans of Rust hold the same tokens, in order: comments and
  * white space do not count, literals count byte for byte. Reads no byte
  * outside either span.
