@@ -293,6 +293,63 @@ static bool field_is_drained(const struct cg_source *file, TSNode field_name)
 	return f.drains && !f.others;
 }
 
+/*
+ * A sender stored in a struct field that nothing sends through: the file's
+ * uses of fields of that name close the channel and otherwise only ask about it
+ * (`self.shutdown_tx.close()` in Drop: the receiver learns that it closed,
+ * and the queue never holds a message), and the field is private (a `pub`
+ * one others may send through). Any other use (a clone, a reference handed
+ * on, a send) may send.
+ */
+struct sender_field {
+	const struct cg_source *src;
+	const char *name;
+	unsigned closes, others;
+	bool is_pub;
+};
+
+static int check_sender_field(TSNode n, void *payload)
+{
+	static const char *const asks[] = { "close",	"is_closed",	  "is_empty",	 "len",
+					    "capacity", "receiver_count", "sender_count" };
+	struct sender_field *f = payload;
+	enum cg_kind kind = cg_node_kind(n);
+
+	if (kind == CG_K_FIELD_DECLARATION && cg_node_is(f->src, cg_child(n, CG_F_NAME), f->name)) {
+		f->is_pub |= ts_node_named_child_count(n) &&
+			     cg_node_kind(ts_node_named_child(n, 0)) == CG_K_VISIBILITY_MODIFIER;
+	} else if (kind == CG_K_FIELD_EXPRESSION && cg_node_is(f->src, cg_child(n, CG_F_FIELD), f->name)) {
+		TSNode up = ts_node_parent(n);
+		TSNode method = cg_node_kind(up) == CG_K_FIELD_EXPRESSION ? cg_child(up, CG_F_FIELD) : (TSNode){ 0 };
+		bool is_ask = false;
+		for (size_t i = 0; !ts_node_is_null(method) && i < sizeof(asks) / sizeof(asks[0]) && !is_ask; i++)
+			is_ask = cg_node_is(f->src, method, asks[i]) &&
+				 cg_node_kind(ts_node_parent(up)) == CG_K_CALL_EXPRESSION;
+		f->others += !is_ask;
+		f->closes += is_ask && cg_node_is(f->src, method, "close");
+	}
+	return CG_WALK_ENTER;
+}
+
+static bool field_is_never_sent(const struct cg_source *file, TSNode field_name)
+{
+	struct cg_source whole;
+	struct sender_field f = { .src = &whole };
+	char *name;
+
+	/* The pass may have parsed only the items that can hold a finding (is_item_local): read them all. */
+	if (cg_source_parse(&whole, CG_LANG_RUST, file->text, file->len) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	f.name = name = cg_node_strdup(file, field_name);
+	cg_walk(cg_source_root(&whole), check_sender_field, &f);
+	free(name);
+	cg_source_release(&whole);
+	/* Closed somewhere here, and used no other way: a field with no use here is used elsewhere. */
+	return f.closes && !f.others && !f.is_pub;
+}
+
 static bool text_has(const struct cg_source *src, TSNode n, const char *word)
 {
 	size_t len;
@@ -316,7 +373,9 @@ static bool text_has(const struct cg_source *src, TSNode n, const char *word)
  *    has finished (a sync_channel(N) would deadlock there); or rx, kept in
  *    a local (or a struct field, drained by a method taking `self` by
  *    value), only ever emptied once without waiting (`try_iter()`,
- *    `while let Ok(x) = rx.try_recv()`), after the code that sends has run.
+ *    `while let Ok(x) = rx.try_recv()`), after the code that sends has run;
+ *  - no message: tx kept in a private struct field that nothing sends
+ *    through, only closes (a shutdown signal).
  * Anything else (tx cloned, stored, returned, sent in a loop, a spawned
  * task or a callback) can grow, and is reported.
  */
@@ -362,7 +421,8 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) ||
 			     (su.n == su.drops + su.sends && su.sends <= 1) ||
 			     (su.drops && ru.n && ru.first_use > su.drop_at) || (ru.n && ru.drains == ru.n) ||
-			     (ru.n == 1 && ru.stores == 1 && field_is_drained(src, ru.stored_in));
+			     (ru.n == 1 && ru.stores == 1 && field_is_drained(src, ru.stored_in)) ||
+			     (su.n == 1 && su.stores == 1 && field_is_never_sent(src, su.stored_in));
 		free(txn);
 		free(rxn);
 		return is_bounded;
