@@ -2852,15 +2852,104 @@ static char *call_text(const struct cg_source *src, uint32_t start, uint32_t end
  * JoinError of a blocking task carries the helper's panic (such a task is
  * never aborted once running), so `.expect` panics where the direct call
  * would have, and it builds whatever the fn returns, where a `?` would need
- * an error type that takes a JoinError. Maybe-incorrect: the closure must
- * own what it captures (a borrowed argument or `&self` does not live long
- * enough). Only for a call in the async fn's own body: not in a closure, an
- * async block or a macro's tokens. Returns the number of edits (0: none).
+ * an error type that takes a JoinError. Only where the closure can own what
+ * it captures (closure_can_own), and for a call in the async fn's own body:
+ * not in a closure, an async block or a macro's tokens. Maybe-incorrect:
+ * what the call returns may borrow from what the closure captured. Returns
+ * the number of edits (0: none).
  */
-static size_t spawn_blocking_fix(struct walk *w, const struct cg_summary_call *c, struct cg_emit_edit edits[2])
+/*
+ * Whether `name` is a parameter of `fn` that a 'static, Send closure may not
+ * own: its type borrows (`p: &str`, `Cow<'a, str>`), is a trait object or
+ * `impl Trait`, or is one of the fn's type parameters.
+ */
+static bool is_borrowed_param(const struct cg_source *src, TSNode fn, const char *name, size_t len)
+{
+	TSNode params = cg_child(fn, CG_F_PARAMETERS);
+	for (uint32_t i = 0; !ts_node_is_null(params) && i < ts_node_named_child_count(params); i++) {
+		TSNode p = ts_node_named_child(params, i), pat = cg_child(p, CG_F_PATTERN),
+		       type = cg_child(p, CG_F_TYPE);
+		size_t plen, tlen;
+		const char *pt, *tt;
+		if (ts_node_is_null(pat) || ts_node_is_null(type))
+			continue;
+		pt = cg_node_text(src, pat, &plen);
+		if (plen != len || memcmp(pt, name, len))
+			continue;
+		tt = cg_node_text(src, type, &tlen);
+		if (memchr(tt, '&', tlen) || memchr(tt, '\'', tlen) || cg_has_word(tt, tlen, "dyn", 3) ||
+		    cg_has_word(tt, tlen, "impl", 4))
+			return true;
+		/* A type parameter of the fn: nothing says it is Send and 'static. */
+		{
+			TSNode tps = cg_child(fn, CG_F_TYPE_PARAMETERS);
+			size_t glen;
+			const char *g = ts_node_is_null(tps) ? NULL : cg_node_text(src, tps, &glen);
+			return g && cg_has_word(g, glen, tt, tlen);
+		}
+	}
+	return false;
+}
+
+/*
+ * Whether `move || call` can own everything the call names: no borrow
+ * (`&x`, `&self`, a parameter typed as one), no `self`, and, for a local it
+ * moves, no use of it after the call's statement in the fn and no loop
+ * around the call (a second turn would use a moved value). Otherwise the
+ * closure does not build: spawn_blocking wants 'static.
+ */
+static bool closure_can_own(const struct cg_source *src, TSNode call, TSNode fn)
+{
+	TSNode args = cg_child(call, CG_F_ARGUMENTS), callee = cg_child(call, CG_F_FUNCTION), stmt = call;
+	size_t len;
+	const char *t = cg_node_text(src, call, &len), *rest, *end;
+	bool is_looped = false;
+	struct cg_tokenizer tz;
+	struct cg_token k;
+
+	if (ts_node_is_null(args) || memchr(t, '&', len) || cg_has_word(t, len, "self", 4))
+		return false;
+	for (TSNode p = ts_node_parent(call); !ts_node_is_null(p) && !ts_node_eq(p, fn); p = ts_node_parent(p)) {
+		enum cg_kind kind = cg_node_kind(p);
+		is_looped |=
+			kind == CG_K_LOOP_EXPRESSION || kind == CG_K_WHILE_EXPRESSION || kind == CG_K_FOR_EXPRESSION;
+		if ((kind == CG_K_EXPRESSION_STATEMENT || kind == CG_K_LET_DECLARATION) && ts_node_eq(stmt, call))
+			stmt = p; /* the innermost: what follows it may use a moved value */
+	}
+	rest = src->text + ts_node_end_byte(stmt);
+	end = src->text + ts_node_end_byte(fn);
+	/* The names it captures: the arguments' words, and a method call's receiver. */
+	t = src->text + ts_node_start_byte(args);
+	len = ts_node_end_byte(args) - ts_node_start_byte(args);
+	if (kind_is(callee, CG_K_FIELD_EXPRESSION)) {
+		t = src->text + ts_node_start_byte(call);
+		len = ts_node_end_byte(call) - ts_node_start_byte(call);
+	}
+	if (cg_tokenizer_init(&tz, t, len) < 0) {
+		cg_error_clear();
+		return false;
+	}
+	while ((k = cg_tokenizer_next(&tz)).kind != CG_TOKEN_END) {
+		const char *word = t + k.start;
+		size_t n = k.end - k.start;
+		/* A path segment (`a::b`), a method or field name (`.x`), a type or constant: no local. */
+		if (k.kind != CG_TOKEN_WORD || !(word[0] == '_' || (word[0] >= 'a' && word[0] <= 'z')) ||
+		    (k.start && (word[-1] == '.' || word[-1] == ':')) ||
+		    (word + n < t + len && word[n] == ':' && word + n + 1 < t + len && word[n + 1] == ':'))
+			continue;
+		if (is_looped || cg_has_word(rest, (size_t)(end - rest), word, n) ||
+		    is_borrowed_param(src, fn, word, n))
+			return false;
+	}
+	return true;
+}
+
+static size_t spawn_blocking_fix(struct walk *w, const struct cg_summary_call *c, struct cg_emit_edit edits[2],
+				 bool *is_borrowing)
 {
 	TSNode n, call = { 0 };
 
+	*is_borrowing = false;
 	if (w->runtime != RT_TOKIO || !w->ctx->src->tree || !tokio_dep(w->ctx, false))
 		return 0;
 	n = ts_node_descendant_for_byte_range(cg_source_root(w->ctx->src), c->start, c->end);
@@ -2875,6 +2964,10 @@ static size_t spawn_blocking_fix(struct walk *w, const struct cg_summary_call *c
 	}
 	if (ts_node_is_null(n) || !fn_is_async(n))
 		return 0;
+	if (!closure_can_own(w->ctx->src, call, n)) {
+		*is_borrowing = true;
+		return 0;
+	}
 	edits[0] = (struct cg_emit_edit){ ts_node_start_byte(call), ts_node_start_byte(call),
 					  "tokio::task::spawn_blocking(move || " };
 	edits[1] = (struct cg_emit_edit){ ts_node_end_byte(call), ts_node_end_byte(call),
@@ -2891,23 +2984,25 @@ static void emit_chain(struct walk *w, const struct cg_summary_fn *f, const stru
 	const char *unblock = runtime_unblock(w->runtime), *dots = strstr(unblock, "…");
 	char *shown = call_text(w->ctx->src, c->start, c->end);
 	uint32_t l0, c0, l1, c1;
+	bool is_borrowing;
 
 	cg_buf_printf(&msg, "async fn `%s` calls `%s` (%s:%u)", f->name, ch->hops[0].name, ch->hops[0].path,
 		      ch->hops[0].line);
 	for (size_t i = 1; i < ch->n; i++)
 		cg_buf_printf(&msg, ", which calls `%s` (%s:%u)", ch->hops[i].name, ch->hops[i].path, ch->hops[i].line);
 	cg_buf_printf(&msg, ", which calls `%s` (%s:%u)", ch->what, ch->what_path, ch->what_line);
+	em.edits = edits;
+	em.nedits = spawn_blocking_fix(w, c, edits, &is_borrowing);
 	cg_buf_printf(&help,
 		      "`%s` blocks the executor thread through the calls it makes; run it on a thread made for "
-		      "blocking, `%.*s%s%s`, or make it async",
-		      ch->hops[0].name, (int)(dots - unblock), unblock, shown ? shown : "…", dots + strlen("…"));
+		      "blocking, `%.*s%s%s`%s, or make it async",
+		      ch->hops[0].name, (int)(dots - unblock), unblock, shown ? shown : "…", dots + strlen("…"),
+		      is_borrowing ? " with owned copies of what it borrows or uses again" : "");
 	put_pos(w->ctx->src, c->start, &l0, &c0);
 	put_pos(w->ctx->src, c->end, &l1, &c1);
 	em.span = (struct cg_span){ l0, c0, l1, c1 };
 	em.message = msg.ptr;
 	em.help = help.ptr;
-	em.edits = edits;
-	em.nedits = spawn_blocking_fix(w, c, edits);
 	em.applicability = CG_FIX_MAYBE_INCORRECT;
 	cg_rule_emit(w->ctx, &em);
 	free(shown);

@@ -1,7 +1,16 @@
-pub async fn reload(p: &str) -> String {
+pub async fn reload(p: String) -> String {
     load_config(p)
 }
 
-fn load_config(p: &str) -> String {
+fn load_config(p: String) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+// A borrowed parameter cannot move into spawn_blocking's 'static closure: no edit.
+pub async fn reload_borrowed(p: &str) -> String {
+    load_borrowed(p)
+}
+
+fn load_borrowed(p: &str) -> String {
     std::fs::read_to_string(p).unwrap()
 }
