@@ -274,23 +274,37 @@ static int count_field_use(TSNode n, void *payload)
 	return CG_WALK_ENTER;
 }
 
-static bool field_is_drained(const struct cg_source *file, TSNode field_name)
+/*
+ * Walks a whole parse of the file with `cb`, for a question about every use
+ * of a field: the pass may have parsed only the items that can hold a
+ * finding (is_item_local). `*src` and `*root` are set for the callback;
+ * false when the file does not parse.
+ */
+static bool walk_whole_file(const struct cg_source *file, struct cg_source *whole, const struct cg_source **src,
+			    TSNode *root, int (*cb)(TSNode n, void *payload), void *payload)
 {
-	struct cg_source whole;
-	struct field_uses f = { .src = &whole };
-	char *name;
-
-	/* The pass may have parsed only the items that can hold a finding (is_item_local): read them all. */
-	if (cg_source_parse(&whole, CG_LANG_RUST, file->text, file->len) < 0) {
+	if (cg_source_parse(whole, CG_LANG_RUST, file->text, file->len) < 0) {
 		cg_error_clear();
 		return false;
 	}
-	f.root = cg_source_root(&whole);
-	f.name = name = cg_node_strdup(file, field_name);
-	cg_walk(f.root, count_field_use, &f);
+	*src = whole;
+	*root = cg_source_root(whole);
+	cg_walk(*root, cb, payload);
+	cg_source_release(whole);
+	return true;
+}
+
+static bool field_is_drained(const struct cg_source *file, TSNode field_name)
+{
+	struct cg_source whole;
+	struct field_uses f = { 0 };
+	char *name = cg_node_strdup(file, field_name);
+	bool is_read;
+
+	f.name = name;
+	is_read = walk_whole_file(file, &whole, &f.src, &f.root, count_field_use, &f);
 	free(name);
-	cg_source_release(&whole);
-	return f.drains && !f.others;
+	return is_read && f.drains && !f.others;
 }
 
 /*
@@ -334,20 +348,16 @@ static int check_sender_field(TSNode n, void *payload)
 static bool field_is_never_sent(const struct cg_source *file, TSNode field_name)
 {
 	struct cg_source whole;
-	struct sender_field f = { .src = &whole };
-	char *name;
+	struct sender_field f = { 0 };
+	char *name = cg_node_strdup(file, field_name);
+	TSNode root;
+	bool is_read;
 
-	/* The pass may have parsed only the items that can hold a finding (is_item_local): read them all. */
-	if (cg_source_parse(&whole, CG_LANG_RUST, file->text, file->len) < 0) {
-		cg_error_clear();
-		return false;
-	}
-	f.name = name = cg_node_strdup(file, field_name);
-	cg_walk(cg_source_root(&whole), check_sender_field, &f);
+	f.name = name;
+	is_read = walk_whole_file(file, &whole, &f.src, &root, check_sender_field, &f);
 	free(name);
-	cg_source_release(&whole);
 	/* Closed somewhere here, and used no other way: a field with no use here is used elsewhere. */
-	return f.closes && !f.others && !f.is_pub;
+	return is_read && f.closes && !f.others && !f.is_pub;
 }
 
 static bool text_has(const struct cg_source *src, TSNode n, const char *word)
