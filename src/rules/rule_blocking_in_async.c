@@ -714,28 +714,59 @@ static void put_use(struct cg_buf *msg, enum runtime rt, const char *rep)
 	put_for_runtime(msg, rt, rep);
 	cg_buf_puts(msg, "`");
 	if (rt == RT_NONE && strstr(rep, "tokio::"))
-		cg_buf_puts(msg, " (add the `blocking` crate, which runs on any executor: this crate depends on "
-				 "no async runtime, so none of tokio, async-std or smol can be named)");
+		cg_buf_puts(msg, " (add the `blocking` crate, which runs on any executor: this code has no async "
+				 "runtime among its crate's dependencies, so none of tokio, async-std or smol can be "
+				 "named)");
+}
+
+/* Whether a feature of the manifest turns on optional dependency `key` (`dep:key`, `key/f`, `key`). */
+static bool is_feature_enabled_dep(const struct cg_manifest *m, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; i < m->nfeatures; i++) {
+		for (size_t k = 0; k < m->features[i].nitems; k++) {
+			const char *it = m->features[i].items[k].text;
+			if (cg_starts_with(it, "dep:"))
+				it += 4;
+			if (!strncmp(it, key, n) &&
+			    (it[n] == '\0' || it[n] == '/' || (it[n] == '?' && it[n + 1] == '/')))
+				return true;
+		}
+	}
+	return false;
 }
 
 /*
- * The crate's runtime, from its dependencies: tokio when it has tokio (or no
- * manifest is known), else the runtime it does have. A crate that depends on
- * none (its futures run on an executor its caller picks: a framework's, or
- * the browser's) cannot name tokio: `blocking::unblock` runs on any executor,
- * once the crate adds `blocking` (put_use says so).
+ * The crate's runtime, from the dependencies the file's code can name (its
+ * normal ones, an optional one when a feature turns it on; in a test file,
+ * dev-dependencies too): tokio
+ * when it has tokio (or no manifest is known), else the runtime it does
+ * have. Code with none (its futures run on an executor its caller picks: a
+ * framework's, or the browser's) cannot name tokio: `blocking::unblock` runs
+ * on any executor, once the crate adds `blocking` (put_use says so).
  */
 static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 {
 	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
-	bool has[4] = { false };
+	bool has[4] = { false }, is_test_path = cg_rust_path_is_test(ctx->path);
 	if (!cr)
 		return RT_TOKIO;
 	/* tokio's own workspace does not depend on tokio: it is tokio. */
 	if (cr->manifest.package_name && cg_starts_with(cr->manifest.package_name, "tokio"))
 		return RT_TOKIO;
 	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
-		const char *name = cg_crate_dep_crate(&cr->manifest.deps[i]);
+		const struct cg_crate_dep *d = &cr->manifest.deps[i];
+		const char *name = cg_crate_dep_crate(d);
+		/*
+		 * What the code can name: a dev-dependency only in test files, an
+		 * optional one when a feature of the crate turns it on (code that
+		 * uses it sits under that feature; dioxus-html's tokio, which no
+		 * feature names, is no runtime its code has). `blocking` builds on
+		 * any executor.
+		 */
+		if (d->is_workspace_decl || d->kind == CG_DEP_BUILD || (d->kind == CG_DEP_DEV && !is_test_path) ||
+		    (d->is_optional && !is_feature_enabled_dep(&cr->manifest, d->key)))
+			continue;
 		if (!strcmp(name, "tokio"))
 			has[RT_TOKIO] = true;
 		else if (!strcmp(name, "async-std") || !strcmp(name, "async_std"))
