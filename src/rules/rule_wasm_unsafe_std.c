@@ -1423,12 +1423,33 @@ static bool toolchain_targets_wasm(const struct cg_change *change, const char *d
 }
 
 /* Why the crate targets WASM, written into `why`; false when nothing positive says so. */
+/*
+ * The crate asks, in its own [dependencies] (no target table, not
+ * optional), for a crate or feature that cannot build for
+ * wasm32-unknown-unknown (config native_dependencies: tokio's `net`, which
+ * tokio rejects there with a compile_error!; axum's `tokio`; socket2): it
+ * never builds there, so its wasm32 target table is for WASI (dioxus-server).
+ */
+static bool needs_native_dependency(const struct cg_rule_ctx *ctx, const struct cg_crate *cr)
+{
+	const struct cg_conf_node *natives = cg_conf_child(ctx->rule_cfg, "native_dependencies");
+	for (size_t i = 0; natives && i < cr->manifest.ndeps; i++) {
+		const struct cg_crate_dep *d = &cr->manifest.deps[i];
+		if (d->kind != CG_DEP_NORMAL || d->is_workspace_decl || d->target || d->is_optional)
+			continue;
+		for (size_t k = 0; k < natives->nkids; k++)
+			if (natives->kids[k]->value && is_marker(natives->kids[k]->value, d))
+				return true;
+	}
+	return false;
+}
+
 static bool crate_targets_wasm(const struct cg_rule_ctx *ctx, const struct cg_crate *cr, struct cg_buf *why)
 {
 	const struct cg_conf_node *markers = cg_conf_child(ctx->rule_cfg, "markers");
 
 	/* A proc-macro runs inside the compiler, on the host, whatever the target (bevy_reflect_derive). */
-	if (cr->manifest.is_proc_macro)
+	if (cr->manifest.is_proc_macro || needs_native_dependency(ctx, cr))
 		return false;
 	for (size_t i = 0; i < cr->manifest.ndeps; i++) {
 		const struct cg_crate_dep *d = &cr->manifest.deps[i];
@@ -1936,7 +1957,10 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 		   "(`rules.wasm-unsafe-std.markers`), a [target.'cfg(…)'.…] table whose cfg holds\n"
 		   "on wasm32 (never a `cfg(not(target_arch = \"wasm32\"))` one), a wasm32 target in\n"
 		   ".cargo/config.toml or rust-toolchain.toml, or `rules.wasm-unsafe-std.crates`;\n"
-		   "never a proc-macro, which runs in the compiler, on the host.\n"
+		   "never a proc-macro, which runs in the compiler, on the host, nor a crate whose\n"
+		   "own [dependencies] ask for one of `rules.wasm-unsafe-std.native_dependencies`\n"
+		   "(tokio's net, fs, rt-multi-thread…, axum's tokio, socket2): it cannot build for\n"
+		   "wasm32-unknown-unknown, and its wasm32 table is for WASI.\n"
 		   "Calls are resolved through `use` declarations; `.elapsed()` on a std Instant or\n"
 		   "SystemTime the code declares, `.spawn()` on a thread::Builder and functions named\n"
 		   "as values (`let now = Instant::now;`) count too. Only what the wasm build\n"
