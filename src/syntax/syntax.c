@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "syntax/syntax.h"
 
 #include <pthread.h>
@@ -112,6 +113,75 @@ static const char *read_input(void *payload, uint32_t byte, TSPoint point, uint3
 	return in->text + byte;
 }
 
+static bool is_ident_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       (unsigned char)c >= 0x80;
+}
+
+static bool is_space_byte(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The whole word `word` at `p` (within text..end). */
+static bool is_word_at(const char *text, const char *end, const char *p, const char *word)
+{
+	size_t n = strlen(word);
+	return (size_t)(end - p) >= n && !memcmp(p, word, n) && (p == text || !is_ident_byte(p[-1])) &&
+	       (p + n == end || !is_ident_byte(p[n]));
+}
+
+/*
+ * tree-sitter-rust 0.23.2 predates Rust 2024's `unsafe extern "C" { … }`
+ * blocks and the `safe fn` / `safe static` items in them: the parse breaks
+ * there, and the fn around such a block loses its attributes (its #[cfg]).
+ * The parser reads a copy with those keywords blanked, the same length, so
+ * every byte offset and line holds; no rule asks about them. An `unsafe
+ * extern "C" fn` keeps its `unsafe`: only a block's is blanked. NULL when
+ * there is nothing to blank; comments and strings may be blanked too, which
+ * changes no node.
+ */
+static char *blank_rust2024_keywords(const char *text, size_t len)
+{
+	const char *end = text + len;
+	char *copy = NULL;
+
+	for (const char *p = text; (p = memmem(p, (size_t)(end - p), "extern", 6)) != NULL; p += 6) {
+		const char *after = p + 6, *before = p;
+		if (!is_word_at(text, end, p, "extern"))
+			continue;
+		while (after < end && is_space_byte(*after))
+			after++;
+		if (after < end && *after == '"') {
+			after = memchr(after + 1, '"', (size_t)(end - after - 1));
+			if (!after)
+				continue;
+			for (after++; after < end && is_space_byte(*after); after++)
+				;
+		}
+		if (after == end || *after != '{')
+			continue;
+		while (before > text && is_space_byte(before[-1]))
+			before--;
+		if (before == p || before - text < 6 || !is_word_at(text, end, before - 6, "unsafe"))
+			continue;
+		if (!copy)
+			copy = memcpy(cg_malloc(len), text, len);
+		memset(copy + (before - 6 - text), ' ', 6);
+	}
+	for (const char *p = text; copy && (p = memmem(p, (size_t)(end - p), "safe", 4)) != NULL; p += 4) {
+		const char *next = p + 4;
+		if (!is_word_at(text, end, p, "safe"))
+			continue;
+		while (next < end && is_space_byte(*next))
+			next++;
+		if (next > p + 4 && (is_word_at(text, end, next, "fn") || is_word_at(text, end, next, "static")))
+			memset(copy + (p - text), ' ', 4);
+	}
+	return copy;
+}
+
 /* Refuses the source for good: later parses of it fail at once, with the same reason. */
 static int refuse(struct cg_source *src, const char *reason)
 {
@@ -182,6 +252,7 @@ int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ra
 {
 	struct cg_byte_range whole = { 0, (uint32_t)src->len };
 	struct string_input input = { src->text, (uint32_t)src->len };
+	char *blanked = NULL;
 	struct budget budget;
 	TSParseOptions options = { &budget, is_over_budget };
 	TSParser *parser;
@@ -217,12 +288,15 @@ int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ra
 			goto done;
 		}
 	}
+	if (src->lang == CG_LANG_RUST && (blanked = blank_rust2024_keywords(src->text, src->len)) != NULL)
+		input.text = blanked;
 	budget_start(&budget, bytes);
 	src->tree = ts_parser_parse_with_options(parser, NULL,
 						 (TSInput){ &input, read_input, TSInputEncodingUTF8, NULL }, options);
 	if (!src->tree)
 		err = refuse(src, CG_SKIP_PARSE_BUDGET);
 done:
+	free(blanked);
 	free(ts_ranges);
 	ts_parser_delete(parser);
 	return err;

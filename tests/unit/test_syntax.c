@@ -177,6 +177,41 @@ static void test_node_kinds(void **state)
 	cg_source_release(&src);
 }
 
+/*
+ * Rust 2024's `unsafe extern` blocks (and `safe fn` in them), which the
+ * pinned grammar predates, parse without error; the fn around one keeps
+ * its attribute; an `unsafe extern "C" fn` keeps its `unsafe`; node text
+ * is the file's own.
+ */
+static void test_rust_2024_extern_blocks(void **state)
+{
+	static const char text[] = "#[cfg(target_os = \"android\")]\nunsafe fn open() {\n"
+				   "    unsafe extern \"C\" {\n        fn dlopen_ext(f: *const u8) -> i32;\n"
+				   "        safe fn getpid() -> i32;\n    }\n    std::fs::read(\"x\");\n}\n"
+				   "unsafe extern {\n    safe static ERRNO: i32;\n}\n"
+				   "pub unsafe extern \"C\" fn callback() {}\n";
+	struct cg_source src;
+	TSNode root, fn, attr, last;
+	size_t len;
+	const char *t;
+	(void)state;
+	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text, strlen(text)), 0);
+	root = cg_source_root(&src);
+	assert_false(ts_node_has_error(root));
+	assert_int_equal(ts_node_named_child_count(root), 4);
+	attr = ts_node_named_child(root, 0);
+	fn = ts_node_named_child(root, 1);
+	assert_int_equal(cg_node_kind(attr), CG_K_ATTRIBUTE_ITEM);
+	assert_int_equal(cg_node_kind(fn), CG_K_FUNCTION_ITEM);
+	t = cg_node_text(&src, fn, &len);
+	assert_true(len > 20 && !memcmp(t, "unsafe fn open()", 16));
+	last = ts_node_named_child(root, 3);
+	assert_int_equal(cg_node_kind(last), CG_K_FUNCTION_ITEM);
+	t = cg_node_text(&src, ts_node_named_child(last, 1), &len);
+	assert_true(len >= 6 && !memcmp(t, "unsafe", 6));
+	cg_source_release(&src);
+}
+
 static void test_lines(void **state)
 {
 	struct cg_source src;
@@ -411,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_parse_budget_stops_slow_parses),
 		cmocka_unit_test(test_walk_deep_nesting),
 		cmocka_unit_test(test_node_kinds),
+		cmocka_unit_test(test_rust_2024_extern_blocks),
 		cmocka_unit_test(test_toml_each_flattens_every_spelling),
 		cmocka_unit_test(test_toml_string_escapes),
 		cmocka_unit_test(test_rust_last_segment),
