@@ -996,13 +996,52 @@ static bool is_under_false_flag(const struct walk *w, TSNode at)
 	return false;
 }
 
+/*
+ * A std::fs call in code written for wasm32-unknown-unknown alone: the
+ * statement, expression or item around it, up to its fn, carries
+ * `#[cfg(P)]` where P names wasm and holds on it (RustPython reads
+ * pyvenv.cfg with `.ok()?` under `cfg(all(target_arch = "wasm32",
+ * not(target_os = "wasi")))`). There std::fs returns an error, it does not
+ * panic, and a branch written for wasm alone expects that error.
+ */
+static bool is_in_wasm_only_branch(const struct walk *w, TSNode at, const char *full)
+{
+	const struct cg_source *src = w->ctx->src;
+
+	if (!full || !cg_starts_with(full, "std::fs::"))
+		return false;
+	for (TSNode n = ts_node_parent(at); !ts_node_is_null(n); n = ts_node_parent(n)) {
+		for (TSNode a = ts_node_prev_named_sibling(n);
+		     !ts_node_is_null(a) &&
+		     (cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM || cg_node_kind(a) == CG_K_LINE_COMMENT);
+		     a = ts_node_prev_named_sibling(a)) {
+			TSNode attr = cg_node_kind(a) == CG_K_ATTRIBUTE_ITEM && ts_node_named_child_count(a)
+					      ? ts_node_named_child(a, 0)
+					      : (TSNode){ 0 };
+			TSNode args = ts_node_is_null(attr) ? attr : cg_child(attr, CG_F_ARGUMENTS);
+			size_t len;
+			const char *t;
+			if (ts_node_is_null(args) || !ts_node_named_child_count(attr) ||
+			    !cg_node_is(src, ts_node_named_child(attr, 0), "cfg"))
+				continue;
+			t = cg_node_text(src, args, &len);
+			if (memmem(t, len, "wasm", 4) && cg_gate_cfg_eval(src, args, w->env) == CG_TRI_TRUE)
+				return true;
+		}
+		if (cg_node_kind(n) == CG_K_FUNCTION_ITEM)
+			break;
+	}
+	return false;
+}
+
 /* Reports now, or holds a finding in a private helper until the walk has seen its callers. */
 static void report_or_hold(struct walk *w, TSNode at, const struct cg_conf_node *call, char **full)
 {
 	TSNode helper = w->has_wasm_tests ? private_helper_of(w->ctx->src, at) : (TSNode){ 0 };
 	TSNode type = private_impl_type(w->ctx->src, at);
-	if (is_under_exists_guard(w->ctx->src, at, *full) || is_in_dead_macro_branch(w, at) ||
-	    is_under_false_flag(w, at) || (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type)))
+	if (is_under_exists_guard(w->ctx->src, at, *full) || is_in_wasm_only_branch(w, at, *full) ||
+	    is_in_dead_macro_branch(w, at) || is_under_false_flag(w, at) ||
+	    (!ts_node_is_null(type) && !type_is_named_on_wasm(w, type)))
 		return;
 	if (ts_node_is_null(helper)) {
 		report(w, at, call, *full);
@@ -1987,7 +2026,10 @@ const struct cg_rule cg_rule_wasm_unsafe_std = {
 		   "names a dependency the crate declares only for other targets, or a module of\n"
 		   "one behind a feature it asks for only there (`use tokio::net::…` with \"net\" in\n"
 		   "a `cfg(not(target_arch = \"wasm32\"))` table alone), a std::fs call under\n"
-		   "`if p.exists()` (or is_file, is_dir) on the path it reads (false on wasm), code\n"
+		   "`if p.exists()` (or is_file, is_dir) on the path it reads (false on wasm), or in\n"
+		   "code written for wasm alone (under a `#[cfg(…)]` that names wasm and holds there:\n"
+		   "std::fs returns an error on wasm, it does not panic, and such a branch expects\n"
+		   "it; clocks and threads there are still reported), code\n"
 		   "under a flag no wasm-built code sets (`if cfg.flag { … }`, `cfg.flag.then(…)`,\n"
 		   "where every `flag` field is a crate-private bool that the wasm build only sets\n"
 		   "to false or copies from another such field), and the\n"
