@@ -3278,7 +3278,7 @@ static bool is_whole_parse(const struct cg_source *src)
 		return false;
 	r = ts_tree_included_ranges(src->tree, &n);
 	yes = n == 1 && r[0].start_byte == 0 && r[0].end_byte == UINT32_MAX;
-	free(r);
+	cg_ts_free(r);
 	return yes;
 }
 

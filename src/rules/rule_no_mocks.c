@@ -208,7 +208,7 @@ static bool has_unparsed_local_macro(const struct cg_source *src)
 	bool is_partial = n != 1 || r[0].start_byte > 0 || r[0].end_byte < src->len, is_found = false;
 	struct cg_items items;
 
-	free(r);
+	cg_ts_free(r);
 	if (!is_partial || !memmem(src->text, src->len, "macro_rules", 11))
 		return false;
 	if (cg_items_scan(&items, src->text, src->len) < 0) {

@@ -17,7 +17,8 @@ struct cg_source {
 	const char *text; /* borrowed; must outlive the source */
 	size_t len;
 	TSTree *tree;
-	uint32_t *line_starts; /* byte offset of each line; [0] = 0 */
+	struct cg_parse_arena *arena; /* what the parse allocated, the tree with it (syntax.c) */
+	uint32_t *line_starts;	      /* byte offset of each line; [0] = 0 */
 	uint32_t nlines;
 	/* Static text: why this source is not parsed (a CG_SKIP_ reason below), or NULL. */
 	const char *refusal;
@@ -83,6 +84,11 @@ size_t cg_byte_ranges_merge(struct cg_byte_ranges *l, const char *text);
 int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ranges, size_t n);
 /* Frees the tree, keeps the text and line index. */
 void cg_source_drop_tree(struct cg_source *src);
+/*
+ * Frees what tree-sitter hands its caller to free (ts_tree_included_ranges):
+ * tree-sitter allocates through syntax.c, never plain malloc.
+ */
+void cg_ts_free(void *p);
 void cg_source_release(struct cg_source *src);
 TSNode cg_source_root(const struct cg_source *src);
 
