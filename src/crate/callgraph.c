@@ -45,7 +45,10 @@ struct file_entry {
 	git_oid id;
 	uint64_t key;
 	struct cg_buf text;
-	struct cg_items items;
+	struct cg_items flat; /* cg_items_scan of the text, shared by the outline, body reads and items */
+	bool is_flat_tried;   /* entry_flat ran; has_flat when flat is there */
+	bool has_flat;
+	struct cg_items items;	      /* expanded from flat (cg_items_expand): what `mod` walks read */
 	bool is_mods_tried, has_mods; /* entry_mods ran; mods are there */
 	struct cg_mod_table mods;
 	/* The outline, and the bodies of the fns read so far (entry_bodies). */
@@ -107,6 +110,7 @@ void cg_crate__callgraph_free(struct cg_callgraph *g, struct cg_disk_cache *disk
 		free(e->nodes);
 		cg_summary_release(&e->summary);
 		cg_items_release(&e->items);
+		cg_items_release(&e->flat);
 		cg_mod_table_release(&e->mods);
 		cg_buf_release(&e->text);
 		free(e->path);
@@ -165,18 +169,31 @@ static bool entry_text(struct cg_crate_cache *cache, struct file_entry *e)
 	return is_read && e->text.ptr;
 }
 
-/* Reads an entry's text and scans its items once, without a parse: enough to walk `mod` items. */
+/* Reads an entry's text and scans its items once, for every reader of them; NULL when it cannot. */
+static const struct cg_items *entry_flat(struct cg_crate_cache *cache, struct file_entry *e)
+{
+	if (!e->is_flat_tried) {
+		e->is_flat_tried = true;
+		if (!entry_text(cache, e))
+			return NULL;
+		if (cg_items_scan(&e->flat, e->text.ptr, e->text.size) < 0)
+			cg_error_clear();
+		else
+			e->has_flat = true;
+	}
+	return e->has_flat ? &e->flat : NULL;
+}
+
+/* An entry's items with those of item macro bodies, without a parse: enough to walk `mod` items. */
 static bool entry_items(struct cg_crate_cache *cache, struct file_entry *e)
 {
+	const struct cg_items *flat;
 	if (e->is_read_tried)
 		return e->has_items;
 	e->is_read_tried = true;
-	if (!entry_text(cache, e))
+	if (!(flat = entry_flat(cache, e)))
 		return false;
-	if (cg_items_scan_expanded(&e->items, e->text.ptr, e->text.size) < 0) {
-		cg_error_clear();
-		return false;
-	}
+	cg_items_expand(&e->items, flat, e->text.ptr);
 	e->has_items = true;
 	return true;
 }
@@ -215,7 +232,8 @@ static bool entry_load(struct cg_crate_cache *cache, const struct cg_blocking_li
 	    !memcmp(lent.src->text, e->text.ptr, e->text.size))
 		err = cg_summary_build(&e->summary, lent.src, lent.rf, list, is_root, CG_BODIES_ALL);
 	else
-		err = cg_summary_build_outline(&e->summary, e->text.ptr, e->text.size, list, is_root);
+		err = cg_summary_build_outline(&e->summary, e->text.ptr, e->text.size, entry_flat(cache, e), list,
+					       is_root);
 	if (err < 0) {
 		cg_error_clear();
 		cg_summary_release(&e->summary);
@@ -237,7 +255,7 @@ static void entry_bodies(struct cg_crate_cache *cache, const struct cg_blocking_
 			unread[nunread++] = which[k];
 	if (nunread) {
 		if (!entry_text(cache, e) ||
-		    cg_summary_read_bodies(&e->summary, e->text.ptr, e->text.size, list,
+		    cg_summary_read_bodies(&e->summary, e->text.ptr, e->text.size, entry_flat(cache, e), list,
 					   cg_rust_path_is_crate_root(e->path), unread, nunread) < 0) {
 			/* Unreadable now: no calls to follow, as when the file could not be summarized. */
 			cg_error_clear();

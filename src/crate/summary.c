@@ -663,18 +663,19 @@ static int build_from_ranges(struct cg_summary *out, const char *text, size_t le
 	return err;
 }
 
-int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t len, const struct cg_blocking_list *list,
-			     bool is_crate_root)
+int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t len, const struct cg_items *given,
+			     const struct cg_blocking_list *list, bool is_crate_root)
 {
-	struct cg_items items;
+	struct cg_items own;
+	const struct cg_items *items = given ? given : &own;
 	struct cg_byte_ranges r = { NULL, 0, 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = cg_items_scan(&items, text, len)) < 0)
+	if (!given && (err = cg_items_scan(&own, text, len)) < 0)
 		return err;
-	for (size_t i = 0; items.is_clean && i < items.n; i++) {
-		const struct cg_item *it = &items.items[i];
+	for (size_t i = 0; items->is_clean && i < items->n; i++) {
+		const struct cg_item *it = &items->items[i];
 		switch (it->kind) {
 		case CG_ITEM_OTHER: /* const, static, macros: no fn, field or use the summary reads */
 			break;
@@ -690,9 +691,10 @@ int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t le
 			break;
 		}
 	}
-	err = build_from_ranges(out, text, len, &items, &r, list, is_crate_root, CG_BODIES_NONE);
+	err = build_from_ranges(out, text, len, items, &r, list, is_crate_root, CG_BODIES_NONE);
 	free(r.r);
-	cg_items_release(&items);
+	if (!given)
+		cg_items_release(&own);
 	return err;
 }
 
@@ -712,21 +714,22 @@ static struct cg_summary_fn *fn_at(struct cg_summary *s, uint32_t start)
 	return NULL;
 }
 
-int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, const struct cg_blocking_list *list,
-			   bool is_crate_root, const size_t *which, size_t n)
+int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, const struct cg_items *given,
+			   const struct cg_blocking_list *list, bool is_crate_root, const size_t *which, size_t n)
 {
-	struct cg_items items;
+	struct cg_items own;
+	const struct cg_items *items = given ? given : &own;
 	struct cg_byte_ranges r = { NULL, 0, 0 };
 	struct cg_summary part;
 	size_t next = 0;
 	int err;
 
-	if ((err = cg_items_scan(&items, text, len)) < 0)
+	if (!given && (err = cg_items_scan(&own, text, len)) < 0)
 		return err;
-	for (size_t i = 0; items.is_clean && i < items.n; i++) {
-		const struct cg_item *it = &items.items[i];
+	for (size_t i = 0; items->is_clean && i < items->n; i++) {
+		const struct cg_item *it = &items->items[i];
 		if (cg_item_is_shared(it)) {
-			add_item(&r, text, &items, it);
+			add_item(&r, text, items, it);
 			continue;
 		}
 		/* Every inline module, for paths through it (`js::now()`) to resolve as in a whole parse. */
@@ -738,9 +741,9 @@ int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, c
 		while (next < n && s->fns[which[next]].start < it->decl)
 			next++;
 		if (next < n && s->fns[which[next]].start == it->decl)
-			add_item(&r, text, &items, it);
+			add_item(&r, text, items, it);
 	}
-	if ((err = build_from_ranges(&part, text, len, &items, &r, list, is_crate_root, CG_BODIES_ALL)) == 0) {
+	if ((err = build_from_ranges(&part, text, len, items, &r, list, is_crate_root, CG_BODIES_ALL)) == 0) {
 		for (size_t i = 0; i < part.nfns; i++) {
 			struct cg_summary_fn *from = &part.fns[i], *to = fn_at(s, from->start);
 			struct cg_summary_fn keep;
@@ -759,7 +762,8 @@ int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, c
 	for (size_t k = 0; k < n; k++)
 		s->fns[which[k]].is_body_read = true;
 	free(r.r);
-	cg_items_release(&items);
+	if (!given)
+		cg_items_release(&own);
 	return err;
 }
 

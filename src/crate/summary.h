@@ -142,18 +142,19 @@ int cg_summary_build(struct cg_summary *out, const struct cg_source *src, const 
  * (CG_BODIES_NONE): a parse of the items it reads with every fn's body
  * left out, a fraction of a whole parse. Bodies the parse holds anyway (a
  * file not well-formed enough to part, or one that is mostly bodiless
- * items, is parsed whole) are read.
+ * items, is parsed whole) are read. `items` is cg_items_scan's of the text,
+ * or NULL to scan it here (so is it below).
  */
-int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t len, const struct cg_blocking_list *list,
-			     bool is_crate_root);
+int cg_summary_build_outline(struct cg_summary *out, const char *text, size_t len, const struct cg_items *items,
+			     const struct cg_blocking_list *list, bool is_crate_root);
 /*
  * Reads the bodies of `s`'s fns `which` (n indices, ascending, of fns not
  * read yet) from one parse of those fns and the file's use declarations:
  * their calls and blocks come out as cg_summary_build's over the whole
  * file. `s` is cg_summary_build_outline's of the same text.
  */
-int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, const struct cg_blocking_list *list,
-			   bool is_crate_root, const size_t *which, size_t n);
+int cg_summary_read_bodies(struct cg_summary *s, const char *text, size_t len, const struct cg_items *items,
+			   const struct cg_blocking_list *list, bool is_crate_root, const size_t *which, size_t n);
 void cg_summary_release(struct cg_summary *s);
 
 /* The innermost inline module of `rf` around byte `at`, as the use map names it ("self", "self::m"); borrowed. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rules/rule.h"
+#include "syntax/rust.h"
 #include "crate/benches.h"
 #include "syntax/items.h"
 #include "util/buf.h"
@@ -635,7 +636,10 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	struct missing_list missing = { 0 };
 	bool is_top_cut = false;
 
-	if ((err = cg_items_scan_expanded(&items, text, ctx->src->len)) < 0)
+	/* The pass's scan of the file, when it parsed part of it: not scanned twice. */
+	if (ctx->file_data && ctx->file_data->items)
+		cg_items_expand(&items, ctx->file_data->items, text);
+	else if ((err = cg_items_scan_expanded(&items, text, ctx->src->len)) < 0)
 		return err;
 	type_index_build(&types, &items, text);
 	scope = cg_calloc(items.n ? items.n : 1, sizeof(*scope));

@@ -1039,6 +1039,13 @@ static void append_expanded(struct cg_items *out, const struct cg_items *in, con
 	free(map);
 }
 
+void cg_items_expand(struct cg_items *out, const struct cg_items *flat, const char *text)
+{
+	memset(out, 0, sizeof(*out));
+	out->is_clean = flat->is_clean;
+	append_expanded(out, flat, text, 0, CG_ITEM_TOP, 0);
+}
+
 int cg_items_scan_expanded(struct cg_items *out, const char *text, size_t len)
 {
 	struct cg_items flat;
@@ -1048,9 +1055,7 @@ int cg_items_scan_expanded(struct cg_items *out, const char *text, size_t len)
 		memset(out, 0, sizeof(*out));
 		return err;
 	}
-	memset(out, 0, sizeof(*out));
-	out->is_clean = flat.is_clean;
-	append_expanded(out, &flat, text, 0, CG_ITEM_TOP, 0);
+	cg_items_expand(out, &flat, text);
 	cg_items_release(&flat);
 	return 0;
 }

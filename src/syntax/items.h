@@ -94,6 +94,8 @@ void cg_items_release(struct cg_items *items);
  * macro wraps them (missing-bench).
  */
 int cg_items_scan_expanded(struct cg_items *out, const char *text, size_t len);
+/* cg_items_scan_expanded from `flat`, cg_items_scan's of `text`, without scanning the file again. */
+void cg_items_expand(struct cg_items *out, const struct cg_items *flat, const char *text);
 
 /*
  * Whether every partial parse of a file holds item `it`: the other items'

@@ -374,6 +374,7 @@ struct cg_rust_file *cg_rust_file_new_partial(const struct cg_source *src, const
 {
 	struct cg_rust_file *rf = cg_calloc(1, sizeof(*rf));
 	rf->src = src;
+	rf->items = items;
 	collect(rf);
 	for (size_t i = 0; i < items->n; i++) {
 		const struct cg_item *it = &items->items[i];

@@ -38,6 +38,9 @@ struct cg_rust_file {
 	size_t nmodules, modules_cap;
 	char **fns; /* names of every `fn` item in the file (any module, any depth), sorted */
 	size_t nfns, fns_cap;
+	/* cg_items_scan of the whole file a partial tree came with (borrowed, as long as rf); NULL for a whole parse.
+	 */
+	const struct cg_items *items;
 	/* Private indexes: uses by local name, modules by (parent, name). */
 	const struct cg_use **uses_by_name;
 	const struct cg_rust_module **modules_by_name;

@@ -788,18 +788,19 @@ static void test_summary_in_parts(void **state)
 		}
 		rf = cg_rust_file_new(&src);
 		assert_int_equal(cg_summary_build(&whole, &src, rf, &list, is_root, CG_BODIES_ALL), 0);
-		assert_int_equal(cg_summary_build_outline(&all, text.ptr, text.size, &list, is_root), 0);
+		assert_int_equal(cg_summary_build_outline(&all, text.ptr, text.size, NULL, &list, is_root), 0);
 		which = calloc(all.nfns + 1, sizeof(*which));
 		for (size_t k = 0; k < all.nfns; k++)
 			which[k] = k;
-		assert_int_equal(cg_summary_read_bodies(&all, text.ptr, text.size, &list, is_root, which, all.nfns), 0);
+		assert_int_equal(
+			cg_summary_read_bodies(&all, text.ptr, text.size, NULL, &list, is_root, which, all.nfns), 0);
 		assert_same_summary(files.paths[i], "all bodies at once", &whole, &all);
 		/* A fn at a time, last first, on every fourth file: each parse holds one fn. */
 		if ((i / stride) % 4 == 0) {
-			assert_int_equal(cg_summary_build_outline(&each, text.ptr, text.size, &list, is_root), 0);
+			assert_int_equal(cg_summary_build_outline(&each, text.ptr, text.size, NULL, &list, is_root), 0);
 			for (size_t k = each.nfns; k-- > 0;)
 				if (!each.fns[k].is_body_read)
-					assert_int_equal(cg_summary_read_bodies(&each, text.ptr, text.size, &list,
+					assert_int_equal(cg_summary_read_bodies(&each, text.ptr, text.size, NULL, &list,
 										is_root, &k, 1),
 							 0);
 			assert_same_summary(files.paths[i], "a body at a time", &whole, &each);
