@@ -53,14 +53,18 @@ static void index_lines(struct cg_source *src)
 #define BUDGET_FLOOR_NS 1000000000ull
 #define BUDGET_NS_PER_BYTE 5000ull
 #if defined(__SANITIZE_ADDRESS__)
-#define BUDGET_FACTOR 4
+#define UNDER_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifdef UNDER_ASAN
 #define BUDGET_FACTOR 4
-#endif
-#endif
-#ifndef BUDGET_FACTOR
+static const bool use_arenas = false;
+#else
 #define BUDGET_FACTOR 1
+static const bool use_arenas = true;
 #endif
 
 /*
@@ -106,7 +110,9 @@ static bool is_over_budget(TSParseState *state)
  * heap as before: every block carries a header that says which, so
  * tree-sitter's free and realloc find their way. An arena stops growing at
  * ARENA_MAX (the heap serves the rest), so error recovery on a huge file
- * cannot hold garbage without bound.
+ * cannot hold garbage without bound. Under AddressSanitizer every block
+ * comes from the heap, where it can see an overrun: hostile input does its
+ * harm in tree-sitter's memory.
  */
 #define ARENA_CHUNK (256u << 10)
 #define ARENA_MAX (256u << 20)
@@ -399,7 +405,7 @@ int cg_source_parse_ranges(struct cg_source *src, const struct cg_byte_range *ra
 			return refuse(src, CG_SKIP_TOKEN_FLOOD);
 	}
 	/* The parser too: its stack and buffers go with the arena. */
-	src->arena = cg_calloc(1, sizeof(*src->arena));
+	src->arena = use_arenas ? cg_calloc(1, sizeof(*src->arena)) : NULL;
 	current_arena = src->arena;
 	parser = ts_parser_new();
 	ts_parser_set_language(parser, src->lang == CG_LANG_RUST ? cg_lang_rust() : cg_lang_toml());
