@@ -182,17 +182,21 @@ static void *ts_take_zeroed(size_t n, size_t size)
 
 static void ts_give_back(void *p)
 {
-	struct block *b = (struct block *)p - 1;
-	if (p && !b->is_arena)
+	struct block *b;
+	if (!p)
+		return;
+	b = (struct block *)p - 1;
+	if (!b->is_arena)
 		free(b);
 }
 
 static void *ts_retake(void *p, size_t size)
 {
-	struct block *b = (struct block *)p - 1, *nb;
+	struct block *b, *nb;
 	void *q;
 	if (!p)
 		return ts_take(size);
+	b = (struct block *)p - 1;
 	if (!b->is_arena) {
 		if (size > SIZE_MAX - 2 * sizeof(*b) || !(nb = realloc(b, sizeof(*b) + size)))
 			abort();
