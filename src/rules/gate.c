@@ -49,6 +49,11 @@ uint64_t cg_gate_env_hash(const struct cg_gate_env *env)
 		h = cg_hash64(env->macros[i].name, strlen(env->macros[i].name) + 1, h);
 		h = cg_hash64(&env->macros[i].value, sizeof(env->macros[i].value), h);
 	}
+	for (size_t i = 0; i < env->nflags; i++) {
+		h = cg_hash64(env->flags[i].name, strlen(env->flags[i].name) + 1, h);
+		h = cg_hash64(&env->flags[i].value, sizeof(env->flags[i].value), h);
+		h = cg_hash64(&env->flags[i].is_opaque, sizeof(env->flags[i].is_opaque), h);
+	}
 	if (env->on_feature)
 		h = cg_hash64(env->on_feature, strlen(env->on_feature) + 1, h);
 	h = cg_hash64(&env->has_may_features, sizeof(env->has_may_features), h);
@@ -65,9 +70,14 @@ static bool is_in(char *const *list, size_t n, const char *t, size_t len)
 	return false;
 }
 
-/* `name` alone, as in cfg(unix). */
-static enum cg_tri eval_flag(const char *name, size_t len, const struct cg_gate_env *env)
+/* `name` alone, as in cfg(unix); *is_opaque when the build script sets it under conditions not read. */
+static enum cg_tri eval_flag(const char *name, size_t len, const struct cg_gate_env *env, bool *is_opaque)
 {
+	for (size_t i = 0; i < env->nflags; i++)
+		if (text_is(name, len, env->flags[i].name)) {
+			*is_opaque = *is_opaque || env->flags[i].is_opaque;
+			return env->flags[i].value;
+		}
 	if (text_is(name, len, "test"))
 		return env->build & CG_GATE_NOT_TEST ? CG_TRI_FALSE : CG_TRI_UNKNOWN;
 	if ((env->build & CG_GATE_WASM32) && (text_is(name, len, "unix") || text_is(name, len, "windows")))
@@ -186,7 +196,7 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 	size_t n = 0, cap = 0;
 	const char *pending = NULL; /* an identifier not yet used */
 	size_t plen = 0;
-	bool has_eq = false;
+	bool has_eq = false, is_opaque = false;
 	enum cg_tri result = CG_TRI_UNKNOWN;
 
 	if (!ts_tree_cursor_goto_first_child(&c))
@@ -199,7 +209,7 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 
 		if (kind == CG_K_IDENTIFIER) {
 			if (pending)
-				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
+				frame_add(&frames[n - 1], eval_flag(pending, plen, env, &is_opaque));
 			pending = cg_node_text(src, node, &plen);
 			has_eq = false;
 		} else if (kind == CG_K_EQ) {
@@ -220,13 +230,14 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 			frame_add(&frames[n - 1], frame_value(&frames[n]));
 		} else if (kind == CG_K_COMMA) {
 			if (pending && !has_eq)
-				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
+				frame_add(&frames[n - 1], eval_flag(pending, plen, env, &is_opaque));
 			pending = NULL;
 			if (n == 1 && is_first_only) {
 				result = frame_value(&frames[0]);
 				goto done;
 			}
-		} else if (kind != CG_K_LPAREN && kind != CG_K_RPAREN) {
+		} else if (kind != CG_K_LPAREN && kind != CG_K_RPAREN && kind != CG_K_LBRACE &&
+			   strcmp(ts_node_type(node), "}")) {
 			/* Anything else (a number, a path) makes the predicate unknown. */
 			frame_add(&frames[n - 1], CG_TRI_UNKNOWN);
 			pending = NULL;
@@ -234,7 +245,7 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 		/* Next token; at the end of a parenthesis, close its frame. */
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
 			if (pending && !has_eq)
-				frame_add(&frames[n - 1], eval_flag(pending, plen, env));
+				frame_add(&frames[n - 1], eval_flag(pending, plen, env, &is_opaque));
 			pending = NULL;
 			if (n == 1) {
 				result = frame_value(&frames[0]);
@@ -249,7 +260,7 @@ static enum cg_tri cfg_eval(const struct cg_source *src, TSNode token_tree, cons
 done:
 	free(frames);
 	ts_tree_cursor_delete(&c);
-	return result;
+	return is_opaque ? CG_TRI_FALSE : result;
 }
 
 enum cg_tri cg_gate_cfg_eval(const struct cg_source *src, TSNode token_tree, const struct cg_gate_env *env)

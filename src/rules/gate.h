@@ -32,6 +32,18 @@ enum {
 	CG_GATE_NOT_TEST = 2,
 };
 
+/*
+ * A cfg the crate's build script sets (`cargo:rustc-cfg=NAME`, cfg_aliases!),
+ * with its value under the build. `is_opaque` when the script sets it under
+ * conditions not read here: then a predicate that names it is false (the
+ * code under `cfg(NAME)` and under `cfg(not(NAME))` alike is left out, for
+ * a rule that would rather miss code than judge it under a guess).
+ */
+struct cg_gate_flag {
+	char *name;
+	enum cg_tri value;
+	bool is_opaque;
+};
 /* A macro of the crate that only adds a cfg to the items it wraps (`cfg_net! { … }`). */
 struct cg_gate_macro {
 	char *name;
@@ -50,6 +62,8 @@ struct cg_gate_env {
 	size_t noff_attrs;
 	struct cg_gate_macro *macros; /* cfg-alias macros of the crate */
 	size_t nmacros;
+	struct cg_gate_flag *flags; /* cfgs the build script sets */
+	size_t nflags;
 	bool is_custom_off;	/* bare flags other than unix/windows/test (`tokio_unstable`) are false */
 	const char *on_feature; /* `feature = "x"` is true for this one, or NULL */
 	/*

@@ -30,7 +30,7 @@ static int find_cfg_args(TSNode node, void *payload)
 	return CG_WALK_ENTER;
 }
 
-static enum cg_tri eval(const char *predicate, unsigned build)
+static enum cg_tri eval_in(const char *predicate, const struct cg_gate_env *env)
 {
 	struct cg_buf text = CG_BUF_INIT;
 	struct cg_source src;
@@ -41,11 +41,45 @@ static enum cg_tri eval(const char *predicate, unsigned build)
 	assert_int_equal(cg_source_parse(&src, CG_LANG_RUST, text.ptr, text.size), 0);
 	cg_walk(cg_source_root(&src), find_cfg_args, &args);
 	assert_false(ts_node_is_null(args));
-	struct cg_gate_env env = cg_gate_env_of(build);
-	v = cg_gate_cfg_eval(&src, args, &env);
+	v = cg_gate_cfg_eval(&src, args, env);
 	cg_source_release(&src);
 	cg_buf_release(&text);
 	return v;
+}
+
+/*
+ * Build-script cfgs: an alias's value stands for its name; an opaque one
+ * (set under conditions not read) makes any predicate naming it false, its
+ * not(…) too.
+ */
+static void test_build_script_flags(void **state)
+{
+	struct cg_gate_flag flags[] = { { "native", CG_TRI_FALSE, false },
+					{ "gles", CG_TRI_UNKNOWN, false },
+					{ "from_disk", CG_TRI_UNKNOWN, true } };
+	struct cg_gate_env env = cg_gate_env_of(CG_GATE_WASM32 | CG_GATE_NOT_TEST);
+	(void)state;
+	env.flags = flags;
+	env.nflags = 3;
+	assert_int_equal(eval_in("native", &env), CG_TRI_FALSE);
+	assert_int_equal(eval_in("not(native)", &env), CG_TRI_TRUE);
+	assert_int_equal(eval_in("all(not(native), gles)", &env), CG_TRI_UNKNOWN);
+	assert_int_equal(eval_in("from_disk", &env), CG_TRI_FALSE);
+	assert_int_equal(eval_in("not(from_disk)", &env), CG_TRI_FALSE);
+	assert_int_equal(eval_in("any(target_arch = \"wasm32\", from_disk)", &env), CG_TRI_FALSE);
+	/* The hash that keys caches by environment tells them apart. */
+	env.nflags = 2;
+	{
+		uint64_t two = cg_gate_env_hash(&env);
+		env.nflags = 3;
+		assert_true(two != cg_gate_env_hash(&env));
+	}
+}
+
+static enum cg_tri eval(const char *predicate, unsigned build)
+{
+	struct cg_gate_env env = cg_gate_env_of(build);
+	return eval_in(predicate, &env);
 }
 
 static void test_predicates(void **state)
@@ -249,6 +283,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_build_script_flags),
 		cmocka_unit_test(test_deep_nesting_uses_no_stack),
 		cmocka_unit_test(test_walk_leaves_out_gated_code),
 		cmocka_unit_test(test_deep_conditions_stay_bounded),

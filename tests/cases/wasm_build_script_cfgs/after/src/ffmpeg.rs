@@ -1,0 +1,3 @@
+pub fn version() -> std::io::Result<std::process::Output> {
+    std::process::Command::new("ffmpeg").arg("-version").output()
+}
