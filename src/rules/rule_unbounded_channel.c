@@ -117,7 +117,7 @@ struct uses {
 	uint32_t after;	     /* only uses past the let */
 	unsigned n;	     /* uses of the name */
 	unsigned in_loop;    /* uses inside a loop, a closure or an async block */
-	unsigned reads;	     /* `.recv()`, `.try_recv()`, `.await` on it, outside loops */
+	unsigned reads;	     /* `.recv()`, `.try_recv()`, `.next()`, `.await` on it, outside loops */
 	unsigned sends;	     /* `.send(…)`, `.unbounded_send(…)` outside loops and closures */
 	unsigned drops;	     /* `drop(name)` */
 	unsigned clones;     /* `name.clone()` */
@@ -276,9 +276,11 @@ static int count_use(TSNode n, void *payload)
 			bool is_call = cg_node_kind(call) == CG_K_CALL_EXPRESSION;
 			bool is_send = is_call && (cg_node_is(u->src, field, "send") ||
 						   cg_node_is(u->src, field, "unbounded_send"));
+			/* `rx.next().await` is how a futures receiver (a Stream) is read. */
 			if (!is_repeated && is_call &&
 			    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
-			     cg_node_is(u->src, field, "recv_timeout") || cg_node_is(u->src, field, "blocking_recv")))
+			     cg_node_is(u->src, field, "recv_timeout") || cg_node_is(u->src, field, "blocking_recv") ||
+			     cg_node_is(u->src, field, "recv_async") || cg_node_is(u->src, field, "next")))
 				u->reads++;
 			if (is_send && is_coalesced_send(u->src, n, u->name))
 				u->coalesced++;
@@ -652,22 +654,12 @@ static bool item_carries_reply(const struct cg_source *file, TSNode call, TSNode
 	return carries;
 }
 
-/*
- * The fn around `n` says in its doc comment that it is for tests
- * ("Use this for testing"): test support kept in the library, as test
- * code is.
- */
-static bool is_documented_for_tests(const struct cg_source *src, TSNode n)
+/* The doc comment above the line of byte `at` (through attributes) says it is for tests. */
+static bool doc_says_tests(const struct cg_source *src, uint32_t at)
 {
-	static const char *const says[] = { "for testing", "for tests", "only in tests", "test-only", "test only" };
-	uint32_t at;
+	static const char *const says[] = { "for testing",	"for tests", "only in tests", "to use in tests",
+					    "for use in tests", "test-only", "test only" };
 
-	while (!ts_node_is_null(n) && cg_node_kind(n) != CG_K_FUNCTION_ITEM)
-		n = ts_node_parent(n);
-	if (ts_node_is_null(n))
-		return false;
-	/* The lines above the fn's line: doc comments and attributes, up to the first other line. */
-	at = ts_node_start_byte(n);
 	while (at > 0 && src->text[at - 1] != '\n')
 		at--;
 	while (at > 0) {
@@ -691,6 +683,60 @@ static bool is_documented_for_tests(const struct cg_source *src, TSNode n)
 		at = start;
 	}
 	return false;
+}
+
+/* The `struct NAME` or `enum NAME` of this file whose doc says it is for tests. */
+static bool type_documented_for_tests(const struct cg_source *src, const char *name, size_t len)
+{
+	static const char *const kinds[] = { "struct ", "enum " };
+	for (size_t i = 0; i < 2; i++) {
+		size_t klen = strlen(kinds[i]);
+		for (const char *p = src->text, *end = src->text + src->len;
+		     (p = memmem(p, (size_t)(end - p), kinds[i], klen)) != NULL; p += klen) {
+			const char *q = p + klen;
+			if ((p > src->text && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z'))) ||
+			    (size_t)(end - q) <= len || memcmp(q, name, len) ||
+			    (q[len] == '_' || (q[len] >= 'a' && q[len] <= 'z') || (q[len] >= 'A' && q[len] <= 'Z') ||
+			     (q[len] >= '0' && q[len] <= '9')))
+				continue;
+			if (doc_says_tests(src, (uint32_t)(p - src->text)))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The fn around `n` says in its doc comment that it is for tests ("Use
+ * this for testing"), or is a method of a type of this file that says so
+ * ("An emitter to use in tests"): test support kept in the library, as test
+ * code is.
+ */
+static bool is_documented_for_tests(const struct cg_source *src, TSNode n)
+{
+	TSNode impl, type;
+
+	while (!ts_node_is_null(n) && cg_node_kind(n) != CG_K_FUNCTION_ITEM)
+		n = ts_node_parent(n);
+	if (ts_node_is_null(n))
+		return false;
+	if (doc_says_tests(src, ts_node_start_byte(n)))
+		return true;
+	for (impl = ts_node_parent(n); !ts_node_is_null(impl) && cg_node_kind(impl) != CG_K_IMPL_ITEM;
+	     impl = ts_node_parent(impl))
+		;
+	if (ts_node_is_null(impl))
+		return false;
+	type = cg_child(impl, CG_F_TYPE);
+	if (!ts_node_is_null(type) && cg_node_kind(type) == CG_K_GENERIC_TYPE)
+		type = cg_child(type, CG_F_TYPE);
+	if (ts_node_is_null(type) || cg_node_kind(type) != CG_K_TYPE_IDENTIFIER)
+		return doc_says_tests(src, ts_node_start_byte(impl));
+	{
+		size_t len;
+		const char *name = cg_node_text(src, type, &len);
+		return doc_says_tests(src, ts_node_start_byte(impl)) || type_documented_for_tests(src, name, len);
+	}
 }
 
 /*
@@ -851,58 +897,60 @@ const struct cg_rule cg_rule_unbounded_channel = {
 	.id = "unbounded-channel",
 	.default_severity = CG_SEV_WARNING,
 	.summary = "channels between tasks are bounded, so slow consumers push back",
-	.explain = "An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
-		   "slow database, a burst of requests, a stuck task) the queue grows until the process\n"
-		   "runs out of memory, and the latency of every message in it grows with it. A bounded\n"
-		   "channel gives backpressure: once N messages are queued, `send` waits (or `try_send`\n"
-		   "fails, which the sender can turn into shedding load or an error), so the producer\n"
-		   "runs at the consumer's pace.\n"
-		   "\n"
-		   "Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
-		   "build.rs, #[cfg(test)] modules or #[test] functions), resolved through `use`\n"
-		   "declarations, aliases and glob imports:\n"
-		   "    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
-		   "    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
-		   "    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
-		   "    flume::unbounded                      -> flume::bounded(N)\n"
-		   "    async_channel::unbounded              -> async_channel::bounded(N)\n"
-		   "    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
-		   "    futures_channel::mpsc::unbounded     -> futures_channel::mpsc::channel(N)\n"
-		   "The list is `rules.unbounded-channel.constructors` in config.\n"
-		   "\n"
-		   "Only channels that can grow are reported: the sender is cloned, stored,\n"
-		   "returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
-		   "their structure bounds them: a sender that sends once (in the fn or in an async\n"
-		   "block it spawns, outside loops and closures) or is only dropped; a\n"
-		   "receiver read once (a reply channel, its sender not cloned); an item type\n"
-		   "carrying a oneshot reply (written at the call or the let, or a struct of the\n"
-		   "file with a oneshot field, or an enum each variant of which has one); a\n"
-		   "Semaphore or want::Giver in the same fn; sends that only run while the queue\n"
-		   "is empty (`if !tx.is_empty() { return; }` before them: a wake-up holds one\n"
-		   "message); one completion per task (`let tx = tx.clone();`, each clone sending\n"
-		   "once from its task's async block); a struct's own queue (both ends stored in\n"
-		   "one struct literal, the sender in a private field that never leaves it, the\n"
-		   "receiver only polled with `try_recv`/`try_iter`, never waited on: a free list,\n"
-		   "a work queue its workers feed); a fn whose doc comment says it is for\n"
-		   "testing; and collectors, where sync_channel(N) could deadlock: drained after\n"
-		   "`drop(tx)`, or a receiver only ever emptied once without waiting, by\n"
-		   "`try_iter()` or `while let Ok(x) = rx.try_recv()` outside any loop, in its fn\n"
-		   "or (kept in a struct field) in a method taking `self` by value; a UI polling a\n"
-		   "field from `&mut self` every frame is a consumer, and is reported.\n"
-		   "\n"
-		   "Bad:\n"
-		   "    use tokio::sync::mpsc;\n"
-		   "    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
-		   "    for job in jobs { tx.send(job)?; } // never waits, whatever the backlog\n"
-		   "\n"
-		   "Good:\n"
-		   "    use tokio::sync::mpsc;\n"
-		   "    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
-		   "    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n"
-		   "\n"
-		   "On by default: on real code (20 repositories) its findings were right 67 times\n"
-		   "in 70 (bench/RESULTS.md, \"Precision\"). Turn it off with\n"
-		   "`rules.unbounded-channel.enabled: false`.\n",
+	.explain =
+		"An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
+		"slow database, a burst of requests, a stuck task) the queue grows until the process\n"
+		"runs out of memory, and the latency of every message in it grows with it. A bounded\n"
+		"channel gives backpressure: once N messages are queued, `send` waits (or `try_send`\n"
+		"fails, which the sender can turn into shedding load or an error), so the producer\n"
+		"runs at the consumer's pace.\n"
+		"\n"
+		"Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
+		"build.rs, #[cfg(test)] modules or #[test] functions), resolved through `use`\n"
+		"declarations, aliases and glob imports:\n"
+		"    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
+		"    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
+		"    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
+		"    flume::unbounded                      -> flume::bounded(N)\n"
+		"    async_channel::unbounded              -> async_channel::bounded(N)\n"
+		"    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
+		"    futures_channel::mpsc::unbounded     -> futures_channel::mpsc::channel(N)\n"
+		"The list is `rules.unbounded-channel.constructors` in config.\n"
+		"\n"
+		"Only channels that can grow are reported: the sender is cloned, stored,\n"
+		"returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
+		"their structure bounds them: a sender that sends once (in the fn or in an async\n"
+		"block it spawns, outside loops and closures) or is only dropped; a\n"
+		"receiver read once (`recv`, `next().await`: a reply channel, its sender not\n"
+		"cloned); an item type\n"
+		"carrying a oneshot reply (written at the call or the let, or a struct of the\n"
+		"file with a oneshot field, or an enum each variant of which has one); a\n"
+		"Semaphore or want::Giver in the same fn; sends that only run while the queue\n"
+		"is empty (`if !tx.is_empty() { return; }` before them: a wake-up holds one\n"
+		"message); one completion per task (`let tx = tx.clone();`, each clone sending\n"
+		"once from its task's async block); a struct's own queue (both ends stored in\n"
+		"one struct literal, the sender in a private field that never leaves it, the\n"
+		"receiver only polled with `try_recv`/`try_iter`, never waited on: a free list,\n"
+		"a work queue its workers feed); a fn (or the type of its impl) whose doc\n"
+		"comment says it is for testing; and collectors, where sync_channel(N) could deadlock: drained after\n"
+		"`drop(tx)`, or a receiver only ever emptied once without waiting, by\n"
+		"`try_iter()` or `while let Ok(x) = rx.try_recv()` outside any loop, in its fn\n"
+		"or (kept in a struct field) in a method taking `self` by value; a UI polling a\n"
+		"field from `&mut self` every frame is a consumer, and is reported.\n"
+		"\n"
+		"Bad:\n"
+		"    use tokio::sync::mpsc;\n"
+		"    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
+		"    for job in jobs { tx.send(job)?; } // never waits, whatever the backlog\n"
+		"\n"
+		"Good:\n"
+		"    use tokio::sync::mpsc;\n"
+		"    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
+		"    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n"
+		"\n"
+		"On by default: on real code (20 repositories) its findings were right 67 times\n"
+		"in 70 (bench/RESULTS.md, \"Precision\"). Turn it off with\n"
+		"`rules.unbounded-channel.enabled: false`.\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,

@@ -155,3 +155,28 @@ pub struct Hub;
 impl Hub {
     pub fn connect(&mut self, _f: impl FnMut(u32) + 'static) {}
 }
+
+// A reply read once with `.next().await`: one message.
+pub async fn screenshot(ui: &mut Hub) -> Option<u32> {
+    let (done_tx, mut done_rx) = mpsc::unbounded::<u32>();
+    ui.connect(move |v| {
+        let _ = done_tx.unbounded_send(v);
+    });
+    done_rx.next().await
+}
+
+/// An emitter to use in tests.
+pub struct TestEmitter {
+    rx: std::sync::mpsc::Receiver<u32>,
+    emit: Box<dyn Fn(u32) + Send + Sync>,
+}
+
+impl Default for TestEmitter {
+    fn default() -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let emit = Box::new(move |v| {
+            let _ = tx.send(v);
+        });
+        Self { rx, emit }
+    }
+}
