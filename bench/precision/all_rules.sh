@@ -8,6 +8,8 @@
 # tokio bundle of shared/corpora (cloned into $SAMPLE/tokio), the Debian crate
 # sources as bench/same_findings.py lays them out ($DEBIAN, default
 # /tmp/cg-same/debian) and the read-only clones under $CORP (default /tmp/corp).
+# CORPORA="name=dir …" replaces that list (the fresh-repository draw of
+# 2026-12-04: see README.md).
 set -euo pipefail
 bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,10 +33,16 @@ for f in json.load(open(path)).get("findings", []):
 PY
 }
 
-[ -d "$sample/tokio" ] || git clone -q /work/shared/corpora/tokio.bundle "$sample/tokio"
-run_one tokio "$sample/tokio"
-run_one debian "${DEBIAN:-/tmp/cg-same/debian}"
-for n in axum tonic sqlx reqwest lemmy krustlet leptos tracing rust-analyzer egui iced yew sycamore rust-libp2p; do
-	run_one "$n" "$corp/$n"
-done
+if [ -n "${CORPORA:-}" ]; then
+	for c in $CORPORA; do
+		run_one "${c%%=*}" "${c#*=}"
+	done
+else
+	[ -d "$sample/tokio" ] || git clone -q /work/shared/corpora/tokio.bundle "$sample/tokio"
+	run_one tokio "$sample/tokio"
+	run_one debian "${DEBIAN:-/tmp/cg-same/debian}"
+	for n in axum tonic sqlx reqwest lemmy krustlet leptos tracing rust-analyzer egui iced yew sycamore rust-libp2p; do
+		run_one "$n" "$corp/$n"
+	done
+fi
 cut -f1,4,5 "$out" | sort | uniq -c | sort -k3,4 >&2

@@ -70,8 +70,6 @@ const char *cg_review_left_out_reason(const char *path, const char *content, siz
 	static const char *const vendored[] = { "vendor", "vendored", "third_party", "third-party", "node_modules" };
 	static const char *const gen_suffix[] = { ".pb.rs",   "_generated.rs", ".generated.rs", ".min.js",
 						  ".min.css", ".js.map",       ".css.map",	"_pb2.py" };
-	size_t head;
-
 	for (size_t i = 0; i < sizeof(lockfiles) / sizeof(lockfiles[0]); i++)
 		if (!strcmp(name, lockfiles[i]))
 			return "lockfile";
@@ -85,16 +83,8 @@ const char *cg_review_left_out_reason(const char *path, const char *content, siz
 			return "generated";
 	if (has_segment(path, "generated") || has_segment(path, "target"))
 		return "generated";
-	/* The usual markers, in the first lines: "@generated", "DO NOT EDIT", "Code generated". */
-	head = len < 1024 ? len : 1024;
-	if (content && head) {
-		char *h = cg_strndup(content, head);
-		bool is_gen = strstr(h, "@generated") || strstr(h, "DO NOT EDIT") || strstr(h, "Code generated") ||
-			      strstr(h, "automatically generated") || strstr(h, "Automatically generated");
-		free(h);
-		if (is_gen)
-			return "generated";
-	}
+	if (content && cg_is_generated_text(content, len))
+		return "generated";
 	return NULL;
 }
 

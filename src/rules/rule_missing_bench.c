@@ -309,6 +309,15 @@ static bool is_lib_source(const struct cg_crate *cr, const char *rel)
 }
 
 /*
+ * A source of a library's API: not a test, and not of a proc-macro crate,
+ * which exports its macros alone (no other crate can call its fns).
+ */
+static bool is_api_source(const struct cg_crate *cr, const char *rel)
+{
+	return cr->is_library && !cr->manifest.is_proc_macro && is_lib_source(cr, rel) && !is_test_path(rel);
+}
+
+/*
  * The candidates come from the item scanner, not a parse tree: a library
  * source is never parsed for this rule (the pass runs it on the text and
  * line index alone), which was most of a full scan's time.
@@ -361,7 +370,8 @@ static void type_index_build(struct type_index *ti, const struct cg_items *items
 }
 
 /* The visibility of the type an impl is for; a type defined elsewhere is taken as public (only this file is read). */
-static int type_index_level(const struct type_index *ti, const struct cg_item *impl)
+/* The type item `impl` is for, in this file (of several of its name, the last), or NULL. */
+static const struct cg_item *type_index_find(const struct type_index *ti, const struct cg_item *impl)
 {
 	size_t lo = 0, hi = ti->n;
 	const char *name = ti->text + impl->name;
@@ -374,8 +384,14 @@ static int type_index_level(const struct type_index *ti, const struct cg_item *i
 			hi = mid;
 	}
 	if (lo && !cmp_name(ti->text, &ti->items->items[ti->idx[lo - 1]], name, impl->name_len))
-		return ti->items->items[ti->idx[lo - 1]].visibility;
-	return 2;
+		return &ti->items->items[ti->idx[lo - 1]];
+	return NULL;
+}
+
+static int type_index_level(const struct type_index *ti, const struct cg_item *impl)
+{
+	const struct cg_item *type = type_index_find(ti, impl);
+	return type ? type->visibility : 2;
 }
 
 /* A span like tree-sitter's for the bytes [start, end): 1-based lines and columns in bytes, end exclusive. */
@@ -567,7 +583,7 @@ static bool fn_code_changed(struct cg_rule_ctx *ctx, struct old_file *old, const
  * The checked functions: pub free fns (of the file and its inline modules)
  * and pub fns of inherent impls of pub types, with a body, outside tests
  * (#[cfg(test)] modules and impls, test fns, what follows #![cfg(test)]).
- * Trait bodies and trait impls are not checked, nor proc-macro entry points
+ * Trait bodies and trait impls are not checked, nor proc-macro crates
  * and what #[doc(hidden)] marks (the item, or the module or impl around it).
  */
 /* The module a file is: `mpsc` of src/mpsc/mod.rs or src/mpsc.rs; NULL for a crate root (lib.rs, main.rs). */
@@ -587,8 +603,170 @@ static char *module_of(const char *path)
 	return cg_strndup(base, (size_t)(dir_end - base));
 }
 
+/*
+ * Whether the crate's users can reach a file's items. A bench is a crate of
+ * its own: it calls what the library exports, so a `pub fn` inside a
+ * private module (`mod inner;`, `pub(crate) mod inner;`) can only be
+ * benched once a `pub use` brings it (or its type, or the module) out.
+ * Asked of the file's ancestor module files alone (lib.rs, a.rs or
+ * a/mod.rs, ...: where re-exports live) and of the file itself; a module
+ * whose declaration is not found (`#[path]`, a macro) is public: unsure
+ * is reported.
+ */
+struct reach {
+	bool is_private;    /* some module on the file's way from the crate root is narrower than `pub` */
+	struct cg_buf uses; /* the text of every `pub use` of the ancestors and the file, a line each */
+	struct cg_buf mods; /* the modules from the outermost private one down, a line each */
+};
+
+/* `pub use` items of `items` (over `text`) onto r->uses. */
+static void add_pub_uses(struct reach *r, const struct cg_items *items, const char *text)
+{
+	for (size_t i = 0; i < items->n; i++)
+		if (items->items[i].kind == CG_ITEM_USE && items->items[i].visibility == 2) {
+			cg_buf_put(&r->uses, text + items->items[i].decl, items->items[i].end - items->items[i].decl);
+			cg_buf_putc(&r->uses, '\n');
+		}
+}
+
+/*
+ * How module `name` is declared in the module file `parent` (`mod name;`,
+ * also inside an item macro): 2 `pub`, 1 narrower, 0 not found or not
+ * readable. Its `pub use` items go to r->uses.
+ */
+static int mod_decl(struct cg_rule_ctx *ctx, const char *parent, const char *name, size_t len, struct reach *r)
+{
+	struct cg_buf text = CG_BUF_INIT;
+	struct cg_items items = CG_ITEMS_INIT;
+	int vis = 0;
+	if (cg_change_read(ctx->change, parent, &text) == 0 &&
+	    cg_items_scan_expanded(&items, text.ptr, text.size) == 0) {
+		add_pub_uses(r, &items, text.ptr);
+		for (size_t i = 0; i < items.n && vis < 2; i++) {
+			const struct cg_item *it = &items.items[i];
+			uint32_t up = it->parent;
+			while (up != CG_ITEM_TOP && items.items[up].kind == CG_ITEM_OTHER)
+				up = items.items[up].parent;
+			if (it->kind == CG_ITEM_MOD_DECL && up == CG_ITEM_TOP && it->name_len == len &&
+			    !memcmp(text.ptr + it->name, name, len))
+				vis = it->visibility == 2 ? 2 : 1;
+		}
+	}
+	cg_items_release(&items);
+	cg_buf_release(&text);
+	cg_error_clear();
+	return vis;
+}
+
+/* Fills `r` for the file of `ctx`, a source of `cr`'s library (is_api_source). */
+static void file_reach(struct cg_rule_ctx *ctx, const struct cg_crate *cr, struct reach *r)
+{
+	const char *lib = cr->manifest.lib_path ? cr->manifest.lib_path : "src/lib.rs", *slash, *rel;
+	struct cg_buf dir = CG_BUF_INIT, parent = CG_BUF_INIT, names = CG_BUF_INIT;
+	size_t n;
+
+	if (cg_starts_with(lib, "./"))
+		lib += 2;
+	slash = strrchr(lib, '/');
+	cg_buf_printf(&dir, "%s%s%.*s", cr->dir, *cr->dir ? "/" : "", slash ? (int)(slash - lib + 1) : 0, lib);
+	if (!cg_starts_with(ctx->path, dir.ptr) || !cg_ends_with(ctx->path, ".rs"))
+		goto done;
+	rel = ctx->path + dir.size;
+	if (!strcmp(rel, slash ? slash + 1 : lib))
+		goto done;
+	/* a/b/c.rs (or a/b/c/mod.rs) is `mod c;` in a/b.rs or a/b/mod.rs; `mod a;` in the crate root. */
+	n = strlen(rel) - 3 - (cg_ends_with(rel, "/mod.rs") ? 4 : 0);
+	while (n) {
+		size_t start = n;
+		int vis;
+		while (start && rel[start - 1] != '/')
+			start--;
+		cg_buf_truncate(&parent, 0);
+		if (!start) {
+			cg_buf_printf(&parent, "%s%s%s", cr->dir, *cr->dir ? "/" : "", lib);
+		} else {
+			cg_buf_printf(&parent, "%s%.*s.rs", dir.ptr, (int)(start - 1), rel);
+			if (!cg_change_exists(ctx->change, parent.ptr)) {
+				cg_buf_truncate(&parent, 0);
+				cg_buf_printf(&parent, "%s%.*s/mod.rs", dir.ptr, (int)(start - 1), rel);
+			}
+		}
+		vis = mod_decl(ctx, parent.ptr, rel + start, n - start, r);
+		cg_buf_put(&names, rel + start, n - start);
+		cg_buf_putc(&names, '\n');
+		if (!vis) {
+			r->is_private = false;
+			goto done;
+		}
+		if (vis == 1) {
+			r->is_private = true;
+			cg_buf_truncate(&r->mods, 0);
+			cg_buf_put(&r->mods, names.ptr, names.size);
+		}
+		n = start ? start - 1 : 0;
+	}
+done:
+	cg_buf_release(&dir);
+	cg_buf_release(&parent);
+	cg_buf_release(&names);
+}
+
+/* Whether a `pub use` of `r` names a word of `words` (a line each). */
+static bool uses_name_any(const struct reach *r, const char *words, size_t len)
+{
+	for (const char *w = words, *end = words + len, *nl; w < end; w = nl + 1) {
+		nl = memchr(w, '\n', (size_t)(end - w));
+		if (!nl)
+			nl = end;
+		if (nl > w && cg_has_word(r->uses.ptr, r->uses.size, w, (size_t)(nl - w)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the users of the crate can call the fn items[i]: a free fn when
+ * no module on its way is private (the file's, or an inline `mod` around
+ * it); a method of an inherent impl when its type is (an impl adds methods
+ * wherever it stands; a type declared in another file is taken as
+ * reachable). Or a `pub use` names the fn, its type or a private module on
+ * the way.
+ */
+static bool is_reachable(const struct reach *r, const struct cg_items *items, const struct type_index *types, size_t i,
+			 const char *text)
+{
+	const struct cg_item *fn = &items->items[i], *at = fn, *impl = NULL;
+	struct cg_buf words = CG_BUF_INIT;
+	bool is_private = r->is_private, is;
+
+	if (fn->parent != CG_ITEM_TOP && items->items[fn->parent].kind == CG_ITEM_IMPL) {
+		impl = &items->items[fn->parent];
+		if (!(at = type_index_find(types, impl)))
+			return true;
+	}
+	cg_buf_put(&words, r->mods.ptr, r->mods.size);
+	for (uint32_t up = at->parent; up != CG_ITEM_TOP; up = items->items[up].parent) {
+		const struct cg_item *m = &items->items[up];
+		if (m->kind != CG_ITEM_MOD)
+			continue;
+		cg_buf_put(&words, text + m->name, m->name_len);
+		cg_buf_putc(&words, '\n');
+		is_private = is_private || m->visibility < 2;
+	}
+	if (!is_private) {
+		cg_buf_release(&words);
+		return true;
+	}
+	cg_buf_put(&words, text + at->name, at->name_len);
+	cg_buf_putc(&words, '\n');
+	is = uses_name_any(r, words.ptr, words.size);
+	cg_buf_release(&words);
+	return is;
+}
+
 static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_items *items, size_t i,
-			 const char *owner, size_t owner_len, struct old_file *old, struct missing_list *ml)
+			 const char *owner, size_t owner_len, const struct reach *reach, const struct type_index *types,
+			 struct old_file *old, struct missing_list *ml)
 {
 	const struct cg_item *fn = &items->items[i];
 	char *name = cg_strndup(ctx->src->text + fn->name, fn->name_len);
@@ -597,7 +775,8 @@ static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 	char *module = is_typed && !owner ? module_of(ctx->path) : NULL;
 
 	/* Every candidate changed as code is reported; the pass's filter keeps those with changed lines. */
-	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i)) {
+	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i) &&
+	    (!reach || is_reachable(reach, items, types, i, ctx->src->text))) {
 		cg_crate_benches(ctx->cargo, cr);
 		if (is_typed ? !cg_crate_bench_calls(ctx->cargo, cr, owner_name, module, name)
 			     : !cg_crate_bench_names(ctx->cargo, cr, name)) {
@@ -634,7 +813,8 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	uint8_t *scope = NULL; /* per container item */
 	struct old_file old = { 0 };
 	struct missing_list missing = { 0 };
-	bool is_top_cut = false;
+	struct reach reach = { false, CG_BUF_INIT, CG_BUF_INIT };
+	bool is_top_cut = false, has_reach = false;
 
 	/* The pass's scan of the file, when it parsed part of it: not scanned twice. */
 	if (ctx->file_data && ctx->file_data->items)
@@ -671,8 +851,16 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 			if (it->has_body && it->name_len && it->visibility >= min_level && !it->is_test_fn &&
 			    !it->is_cfg_test && !it->is_not_api) {
 				const struct cg_item *impl = in == SCOPE_IMPL ? container_of(&items, it) : NULL;
+				/* `visibility: pub(crate)` asks of the crate's own callers too: no module is private
+				 * then. */
+				if (!has_reach && min_level == 2) {
+					file_reach(ctx, cr, &reach);
+					add_pub_uses(&reach, &items, text);
+					has_reach = true;
+				}
 				check_pub_fn(ctx, cr, &items, i, impl ? text + impl->name : NULL,
-					     impl ? impl->name_len : 0, &old, &missing);
+					     impl ? impl->name_len : 0, has_reach ? &reach : NULL, &types, &old,
+					     &missing);
 			}
 			break;
 		case CG_ITEM_OTHER:
@@ -690,6 +878,8 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 		free(missing.items[k].full);
 	}
 	free(missing.items);
+	cg_buf_release(&reach.uses);
+	cg_buf_release(&reach.mods);
 	free(scope);
 	free(types.idx);
 	cg_items_release(&items);
@@ -726,7 +916,7 @@ static int check_rust(struct cg_rule_ctx *ctx)
 		bf = cg_crate_bench_file(ctx->cargo, cr, ctx->path);
 		return bf ? check_bench_file(ctx, cr, bf) : 0;
 	}
-	if (!cr->is_library || !is_lib_source(cr, rel) || is_test_path(rel))
+	if (!is_api_source(cr, rel) || cg_is_generated_text(ctx->src->text, ctx->src->len))
 		return 0;
 	return check_pub_fns(ctx, cr);
 }
@@ -749,9 +939,9 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 	rel = crate_relative(cr, ctx->path);
 	if (is_bench_path((struct cg_rule_ctx *)ctx, cr, rel))
 		return true;
-	if (!cr->is_library || !is_lib_source(cr, rel) || is_test_path(rel))
+	if (!is_api_source(cr, rel))
 		return false;
-	return memmem(text, len, "pub", 3) && memmem(text, len, "fn", 2);
+	return memmem(text, len, "pub", 3) && memmem(text, len, "fn", 2) && !cg_is_generated_text(text, len);
 }
 
 /*
@@ -813,11 +1003,19 @@ const struct cg_rule cg_rule_missing_bench = {
 		   "fn, listing them all (not per crate: the rule sees one file at a time).\n"
 		   "\n"
 		   "Not checked: #[cfg(test)] code and test files, binaries (src/main.rs, src/bin/),\n"
-		   "trait impls, proc-macro entry points (#[proc_macro], #[proc_macro_derive],\n"
-		   "#[proc_macro_attribute]: the compiler calls them), #[doc(hidden)] items, modules\n"
+		   "generated files (\"@generated\", \"DO NOT EDIT\" in their first KiB: prost and\n"
+		   "tonic output), proc-macro crates (they export their macros alone; the compiler\n"
+		   "calls them), trait impls, #[doc(hidden)] items, modules\n"
 		   "and impls (support for macros, not API), functions named in\n"
 		   "`rules.missing-bench.skip_names` (new, default), and paths in\n"
 		   "`rules.missing-bench.skip`. `visibility: pub(crate)` widens the rule.\n"
+		   "\n"
+		   "A bench is a crate of its own, so only what the library exports can be benched:\n"
+		   "a `pub fn` in a private module (`mod inner;`, `pub(crate) mod inner;`, a private\n"
+		   "inline `mod`), or a method of a type declared in one, is left alone unless a\n"
+		   "`pub use` in the file or a module file above it names the fn, the type or the\n"
+		   "module. Methods in an impl of a type declared in another file count wherever\n"
+		   "the impl stands.\n"
 		   "\n"
 		   "The crate's benches must also run: criterion (or its codspeed-criterion-compat\n"
 		   "rename, or divan) must be a dependency, and each criterion [[bench]] must set\n"

@@ -219,3 +219,14 @@ void cg_sha1_hex(char out[CG_SHA1_HEX_SIZE], const void *data, size_t len)
 	}
 	git_oid_tostr(out, CG_SHA1_HEX_SIZE, &oid);
 }
+
+bool cg_is_generated_text(const char *text, size_t len)
+{
+	static const char *const markers[] = { "@generated", "DO NOT EDIT", "Code generated", "automatically generated",
+					       "Automatically generated" };
+	size_t head = len < 1024 ? len : 1024;
+	for (size_t i = 0; text && i < sizeof(markers) / sizeof(markers[0]); i++)
+		if (memmem(text, head, markers[i], strlen(markers[i])))
+			return true;
+	return false;
+}

@@ -20,6 +20,8 @@ bool cg_is_ident_byte(char c);
 /* Whether `word` (wlen bytes) is in text[0, len) as a whole identifier, not part of a longer one. */
 bool cg_has_word(const char *text, size_t len, const char *word, size_t wlen);
 bool cg_ends_with(const char *s, const char *suffix);
+/* The usual markers of generated code in a file's first KiB: "@generated", "DO NOT EDIT", … */
+bool cg_is_generated_text(const char *text, size_t len);
 bool cg_str_eq(const char *a, const char *b); /* NULL-safe */
 /*
  * Levenshtein distance between a and b, in bytes, stopping at `max`: any
