@@ -33,6 +33,11 @@ void cg_crate__bench_index_free(struct cg_bench_index *index);
 struct cg_bench_index *cg_crate__bench_index(const struct cg_crate_cache *cache);
 /* Manifest texts by folder, read once per run to rule packages out unparsed (benches.c). */
 struct manifest_texts;
+struct cg_module_files;
+struct cg_module_files *cg_crate__module_files_new(void);
+void cg_crate__module_files_free(struct cg_module_files *files);
+struct cg_module_files *cg_crate__module_files(const struct cg_crate_cache *cache);
+
 struct manifest_texts *cg_crate__manifest_texts_new(void);
 void cg_crate__manifest_texts_free(struct manifest_texts *texts);
 struct manifest_texts *cg_crate__manifest_texts(const struct cg_crate_cache *cache);

@@ -93,6 +93,7 @@ struct cg_crate_cache {
 	size_t max_file; /* the most bytes a manifest, lockfile or bench file read may have */
 	struct cg_bench_index *benches;
 	struct manifest_texts *manifest_texts;
+	struct cg_module_files *module_files;
 	struct cg_callgraph *calls;
 	struct cg_disk_cache *disk; /* borrowed, or NULL */
 	/* Bumped with __atomic builtins: the readers hold different locks. */
@@ -106,6 +107,7 @@ struct cg_crate_cache *cg_crate_cache_new(const struct cg_change *change)
 	c->max_file = CARGO_MAX_FILE;
 	c->benches = cg_crate__bench_index_new();
 	c->manifest_texts = cg_crate__manifest_texts_new();
+	c->module_files = cg_crate__module_files_new();
 	c->calls = cg_crate__callgraph_new();
 	return c;
 }
@@ -141,6 +143,7 @@ void cg_crate_cache_free(struct cg_crate_cache *cache)
 	free(cache->bench_dirs);
 	cg_crate__bench_index_free(cache->benches);
 	cg_crate__manifest_texts_free(cache->manifest_texts);
+	cg_crate__module_files_free(cache->module_files);
 	cg_crate__callgraph_free(cache->calls, cache->disk);
 	free(cache);
 }
@@ -399,6 +402,11 @@ struct cg_callgraph *cg_crate__callgraph(const struct cg_crate_cache *cache)
 struct cg_bench_index *cg_crate__bench_index(const struct cg_crate_cache *cache)
 {
 	return cache->benches;
+}
+
+struct cg_module_files *cg_crate__module_files(const struct cg_crate_cache *cache)
+{
+	return cache->module_files;
 }
 
 struct manifest_texts *cg_crate__manifest_texts(const struct cg_crate_cache *cache)

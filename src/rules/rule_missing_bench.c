@@ -12,6 +12,7 @@
 #include "rules/rule.h"
 #include "syntax/rust.h"
 #include "crate/benches.h"
+#include "crate/modules.h"
 #include "syntax/items.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -609,7 +610,8 @@ static char *module_of(const char *path)
  * private module (`mod inner;`, `pub(crate) mod inner;`) can only be
  * benched once a `pub use` brings it (or its type, or the module) out.
  * Asked of the file's ancestor module files alone (lib.rs, a.rs or
- * a/mod.rs, ...: where re-exports live) and of the file itself; a module
+ * a/mod.rs, ...: where re-exports live; each scanned once per run,
+ * cg_crate_module_file) and of the file itself; a module
  * whose declaration is not found (`#[path]`, a macro) is public: unsure
  * is reported.
  */
@@ -627,35 +629,6 @@ static void add_pub_uses(struct reach *r, const struct cg_items *items, const ch
 			cg_buf_put(&r->uses, text + items->items[i].decl, items->items[i].end - items->items[i].decl);
 			cg_buf_putc(&r->uses, '\n');
 		}
-}
-
-/*
- * How module `name` is declared in the module file `parent` (`mod name;`,
- * also inside an item macro): 2 `pub`, 1 narrower, 0 not found or not
- * readable. Its `pub use` items go to r->uses.
- */
-static int mod_decl(struct cg_rule_ctx *ctx, const char *parent, const char *name, size_t len, struct reach *r)
-{
-	struct cg_buf text = CG_BUF_INIT;
-	struct cg_items items = CG_ITEMS_INIT;
-	int vis = 0;
-	if (cg_change_read(ctx->change, parent, &text) == 0 &&
-	    cg_items_scan_expanded(&items, text.ptr, text.size) == 0) {
-		add_pub_uses(r, &items, text.ptr);
-		for (size_t i = 0; i < items.n && vis < 2; i++) {
-			const struct cg_item *it = &items.items[i];
-			uint32_t up = it->parent;
-			while (up != CG_ITEM_TOP && items.items[up].kind == CG_ITEM_OTHER)
-				up = items.items[up].parent;
-			if (it->kind == CG_ITEM_MOD_DECL && up == CG_ITEM_TOP && it->name_len == len &&
-			    !memcmp(text.ptr + it->name, name, len))
-				vis = it->visibility == 2 ? 2 : 1;
-		}
-	}
-	cg_items_release(&items);
-	cg_buf_release(&text);
-	cg_error_clear();
-	return vis;
 }
 
 /* Fills `r` for the file of `ctx`, a source of `cr`'s library (is_api_source). */
@@ -678,6 +651,7 @@ static void file_reach(struct cg_rule_ctx *ctx, const struct cg_crate *cr, struc
 	n = strlen(rel) - 3 - (cg_ends_with(rel, "/mod.rs") ? 4 : 0);
 	while (n) {
 		size_t start = n;
+		const struct cg_module_file *mf;
 		int vis;
 		while (start && rel[start - 1] != '/')
 			start--;
@@ -691,7 +665,9 @@ static void file_reach(struct cg_rule_ctx *ctx, const struct cg_crate *cr, struc
 				cg_buf_printf(&parent, "%s%.*s/mod.rs", dir.ptr, (int)(start - 1), rel);
 			}
 		}
-		vis = mod_decl(ctx, parent.ptr, rel + start, n - start, r);
+		mf = cg_crate_module_file(ctx->cargo, parent.ptr);
+		cg_buf_put(&r->uses, mf->uses.ptr, mf->uses.size);
+		vis = cg_module_file_decl(mf, rel + start, n - start);
 		cg_buf_put(&names, rel + start, n - start);
 		cg_buf_putc(&names, '\n');
 		if (!vis) {

@@ -10,6 +10,7 @@
 #include "crate/cache.h"
 #include "crate/callgraph.h"
 #include "crate/features.h"
+#include "crate/modules.h"
 #include "crate/summary.h"
 #include "config/config.h"
 #include "syntax/rust.h"
@@ -316,6 +317,42 @@ static void test_crate_of_and_workspace(void **state)
 	assert_null(cg_crate_of(cache, "README.md"));
 	assert_non_null(cg_crate_manifest_in(cache, ""));
 	assert_null(cg_crate_manifest_in(cache, "tools"));
+
+	cg_crate_cache_free(cache);
+	cg_change_release(&c);
+}
+
+/*
+ * A module file's `mod` declarations (also inside item macros) and `pub use`
+ * items, read once per run; an absent file is known as unread.
+ */
+static void test_module_file(void **state)
+{
+	struct sandbox *sb = *state;
+	struct cg_change c;
+	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
+	struct cg_crate_cache *cache;
+	const struct cg_module_file *mf;
+
+	stage(sb, "Cargo.toml", "[package]\nname = \"a\"\n");
+	stage(sb, "src/lib.rs",
+	      "pub mod api;\nmod inner;\npub(crate) mod helpers;\ncfg_net! { pub mod net; }\n"
+	      "mod x { mod nested; }\npub use inner::Thing;\nuse helpers::h;\n");
+	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
+	cache = cg_crate_cache_new(&c);
+
+	mf = cg_crate_module_file(cache, "src/lib.rs");
+	assert_true(mf->is_read);
+	assert_ptr_equal(mf, cg_crate_module_file(cache, "src/lib.rs"));
+	assert_int_equal(cg_module_file_decl(mf, "api", 3), 2);
+	assert_int_equal(cg_module_file_decl(mf, "inner", 5), 1);
+	assert_int_equal(cg_module_file_decl(mf, "helpers", 7), 1);
+	assert_int_equal(cg_module_file_decl(mf, "net", 3), 2);
+	/* Declared inside an inline module: that module's file is another. */
+	assert_int_equal(cg_module_file_decl(mf, "nested", 6), 0);
+	assert_non_null(strstr(mf->uses.ptr, "pub use inner::Thing;"));
+	assert_null(strstr(mf->uses.ptr, "helpers::h"));
+	assert_false(cg_crate_module_file(cache, "src/absent.rs")->is_read);
 
 	cg_crate_cache_free(cache);
 	cg_change_release(&c);
@@ -834,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_summary_variants),
 		cmocka_unit_test(test_summary_in_parts),
 		cmocka_unit_test_setup_teardown(test_crate_of_and_workspace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_module_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feature_reach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_async_callers, setup, teardown),

@@ -1,0 +1,35 @@
+#ifndef CG_CRATE_MODULES_H
+#define CG_CRATE_MODULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crate/workspace.h"
+#include "util/buf.h"
+
+/*
+ * What a Rust module file declares for the modules below it: its `mod x;`
+ * declarations (also those inside item macros) and its `pub use` items.
+ * Scanned once per run, however many files below it ask: a crate root is
+ * the parent of every top-level module.
+ */
+struct cg_module_decl {
+	char *name;
+	uint8_t visibility; /* as cg_item's: 2 `pub`, 1 `pub(crate)`, 0 private */
+};
+
+struct cg_module_file {
+	char *path;
+	bool is_read; /* false: absent or unreadable, nothing below is known */
+	struct cg_module_decl *mods;
+	size_t nmods;
+	struct cg_buf uses; /* the text of each `pub use` item, a line each */
+};
+
+/* The module file at `path` (repository-relative), read and scanned on first use; never NULL. */
+const struct cg_module_file *cg_crate_module_file(struct cg_crate_cache *cache, const char *path);
+/* How module `name` is declared in `mf`: 2 some declaration is `pub`, 1 all are narrower, 0 none is found. */
+int cg_module_file_decl(const struct cg_module_file *mf, const char *name, size_t len);
+
+#endif
