@@ -51,6 +51,8 @@ enum cg_disk_cache_kind {
 	CG_CACHE_BENCH_TREE = 4,   /* what a bench file's parse tells missing-bench (benches.c) */
 	CG_CACHE_MODS = 5,	   /* struct cg_mod_table: a file's module items, for the call graph's module walk */
 	CG_CACHE_MANIFEST = 6,	   /* struct cg_manifest of a Cargo.toml (workspace.c) */
+	CG_CACHE_MODULE_FILE = 7,  /* a module file's `mod` declarations and `pub use`s (modules.c) */
+	CG_CACHE_PUB_USES = 8,	   /* a file's `pub use` items found by their words (modules.c) */
 };
 
 /*

@@ -1,17 +1,26 @@
+#define _GNU_SOURCE /* memmem */
 #include "crate/modules.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "crate/cache.h"
 #include "crate/crate_private.h"
 #include "syntax/items.h"
 #include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
 
+struct crate_uses {
+	char *dir;
+	struct cg_buf uses;
+};
+
 struct cg_module_files {
 	struct cg_module_file **items; /* sorted by path */
 	size_t n, cap;
+	struct crate_uses *crates; /* cg_crate_pub_uses, in the order asked */
+	size_t ncrates, crates_cap;
 };
 
 struct cg_module_files *cg_crate__module_files_new(void)
@@ -32,15 +41,84 @@ void cg_crate__module_files_free(struct cg_module_files *mf)
 		free(mf->items[i]);
 	}
 	free(mf->items);
+	for (size_t i = 0; i < mf->ncrates; i++) {
+		free(mf->crates[i].dir);
+		cg_buf_release(&mf->crates[i].uses);
+	}
+	free(mf->crates);
 	free(mf);
 }
 
+/* What a module file's entry depends on beyond its bytes: the size bound. */
+static uint64_t entry_key(const struct cg_crate_cache *cache)
+{
+	size_t max = cg_crate__max_file(cache);
+	return cg_hash64(&max, sizeof(max), 0);
+}
+
+static void encode(struct cg_buf *out, const struct cg_module_file *mf)
+{
+	cg_buf_putc(out, mf->is_read);
+	cg_cache_put_u32(out, (uint32_t)mf->nmods);
+	for (size_t i = 0; i < mf->nmods; i++) {
+		cg_cache_put_str(out, mf->mods[i].name);
+		cg_buf_putc(out, (char)mf->mods[i].visibility);
+	}
+	cg_cache_put_str(out, mf->uses.ptr);
+}
+
+static bool decode(struct cg_module_file *mf, const struct cg_buf *raw)
+{
+	struct cg_cache_reader r = { (const unsigned char *)raw->ptr, (const unsigned char *)raw->ptr + raw->size,
+				     false };
+	char *uses;
+	if (r.p == r.end)
+		return false;
+	mf->is_read = *r.p++;
+	mf->nmods = cg_cache_get_count(&r, 5);
+	mf->mods = mf->nmods ? cg_calloc(mf->nmods, sizeof(*mf->mods)) : NULL;
+	for (size_t i = 0; i < mf->nmods && !r.is_bad; i++) {
+		mf->mods[i].name = cg_cache_get_str(&r);
+		if (r.p < r.end)
+			mf->mods[i].visibility = *r.p++;
+		else
+			r.is_bad = true;
+	}
+	uses = cg_cache_get_str(&r);
+	if (uses)
+		cg_buf_puts(&mf->uses, uses);
+	free(uses);
+	return !r.is_bad;
+}
+
+static void module_file_clear(struct cg_module_file *mf)
+{
+	for (size_t k = 0; k < mf->nmods; k++)
+		free(mf->mods[k].name);
+	free(mf->mods);
+	mf->mods = NULL;
+	mf->nmods = 0;
+	mf->is_read = false;
+	cg_buf_truncate(&mf->uses, 0);
+}
+
+/* Reads and scans the file, or its entry back from the disk cache by blob id: a hook reads no unchanged file. */
 static void scan(struct cg_crate_cache *cache, struct cg_module_file *mf)
 {
-	struct cg_buf text = CG_BUF_INIT;
+	struct cg_disk_cache *disk = cg_crate__disk(cache);
+	struct cg_buf text = CG_BUF_INIT, raw = CG_BUF_INIT;
 	struct cg_items items = CG_ITEMS_INIT;
 	size_t cap = 0;
+	git_oid id;
+	bool has_id = disk && cg_change_blob_id(cg_crate__change(cache), mf->path, &id);
 
+	if (has_id && cg_disk_cache_get(disk, CG_CACHE_MODULE_FILE, &id, entry_key(cache), &raw)) {
+		bool ok = decode(mf, &raw);
+		cg_buf_release(&raw);
+		if (ok)
+			return;
+		module_file_clear(mf);
+	}
 	if (!cg_crate__read_file(cache, mf->path, &text))
 		return;
 	if (cg_items_scan_expanded(&items, text.ptr, text.size) == 0) {
@@ -61,8 +139,13 @@ static void scan(struct cg_crate_cache *cache, struct cg_module_file *mf)
 				cg_buf_putc(&mf->uses, '\n');
 			}
 		}
+		if (has_id) {
+			encode(&raw, mf);
+			cg_disk_cache_put(disk, CG_CACHE_MODULE_FILE, &id, entry_key(cache), raw.ptr, raw.size);
+		}
 	}
 	cg_error_clear();
+	cg_buf_release(&raw);
 	cg_items_release(&items);
 	cg_buf_release(&text);
 }
@@ -107,4 +190,82 @@ int cg_module_file_decl(const struct cg_module_file *mf, const char *name, size_
 		if (strlen(mf->mods[i].name) == len && !memcmp(mf->mods[i].name, name, len))
 			vis = mf->mods[i].visibility == 2 ? 2 : 1;
 	return vis;
+}
+
+struct listing {
+	char **paths;
+	size_t n, cap;
+};
+
+static int list_rs(const char *path, void *payload)
+{
+	struct listing *l = payload;
+	if (cg_ends_with(path, ".rs")) {
+		cg_array_grow((void **)&l->paths, &l->cap, l->n + 1, sizeof(*l->paths));
+		l->paths[l->n++] = cg_strdup(path);
+	}
+	return 0;
+}
+
+/*
+ * Each `pub use …;` of `text` onto `uses`, a line each, found by its words
+ * alone, not a scan: one in a comment or a string is taken too, which at
+ * worst makes something private look re-exported (unsure is reported).
+ */
+static void add_pub_uses(struct cg_buf *uses, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *hit;
+	while ((hit = memmem(p, (size_t)(end - p), "pub use ", 8)) != NULL) {
+		const char *semi = memchr(hit, ';', (size_t)(end - hit));
+		p = hit + 8;
+		if (hit > text && cg_is_ident_byte(hit[-1]))
+			continue;
+		if (!semi)
+			break;
+		cg_buf_put(uses, hit, (size_t)(semi - hit + 1));
+		cg_buf_putc(uses, '\n');
+		p = semi + 1;
+	}
+}
+
+const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char *dir)
+{
+	struct cg_module_files *files = cg_crate__module_files(cache);
+	const struct cg_change *change = cg_crate__change(cache);
+	struct cg_disk_cache *disk = cg_crate__disk(cache);
+	struct listing l = { 0 };
+	struct crate_uses *cu = NULL;
+
+	cg_change_lock(change);
+	for (size_t i = 0; i < files->ncrates && !cu; i++)
+		if (!strcmp(files->crates[i].dir, dir))
+			cu = &files->crates[i];
+	if (cu)
+		goto done;
+	cg_array_grow((void **)&files->crates, &files->crates_cap, files->ncrates + 1, sizeof(*files->crates));
+	cu = &files->crates[files->ncrates++];
+	cu->dir = cg_strdup(dir);
+	cg_buf_init(&cu->uses);
+	if (cg_change_list(change, dir, list_rs, &l) < 0)
+		cg_error_clear();
+	for (size_t i = 0; i < l.n; i++) {
+		struct cg_buf text = CG_BUF_INIT, raw = CG_BUF_INIT;
+		git_oid id;
+		bool has_id = disk && cg_change_blob_id(change, l.paths[i], &id);
+		if (has_id && cg_disk_cache_get(disk, CG_CACHE_PUB_USES, &id, entry_key(cache), &raw)) {
+			cg_buf_put(&cu->uses, raw.ptr, raw.size);
+		} else if (cg_crate__read_file(cache, l.paths[i], &text)) {
+			add_pub_uses(&raw, text.ptr, text.size);
+			cg_buf_put(&cu->uses, raw.ptr, raw.size);
+			if (has_id)
+				cg_disk_cache_put(disk, CG_CACHE_PUB_USES, &id, entry_key(cache), raw.ptr, raw.size);
+		}
+		cg_buf_release(&raw);
+		cg_buf_release(&text);
+		free(l.paths[i]);
+	}
+	free(l.paths);
+done:
+	cg_change_unlock(change);
+	return &cu->uses;
 }

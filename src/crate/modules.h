@@ -29,6 +29,15 @@ struct cg_module_file {
 
 /* The module file at `path` (repository-relative), read and scanned on first use; never NULL. */
 const struct cg_module_file *cg_crate_module_file(struct cg_crate_cache *cache, const char *path);
+/*
+ * The text of every `pub use` item (a line each) of the .rs files under
+ * `dir` ("crates/a/src/": a crate's source folder), wherever they stand:
+ * `pub mod dev { pub use crate::rmap::ResourceMap; }` re-exports from a
+ * module that is no ancestor. Every file there is read, once per run, and
+ * only when asked; the items are found by their words, so one in a comment
+ * counts too.
+ */
+const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char *dir);
 /* How module `name` is declared in `mf`: 2 some declaration is `pub`, 1 all are narrower, 0 none is found. */
 int cg_module_file_decl(const struct cg_module_file *mf, const char *name, size_t len);
 

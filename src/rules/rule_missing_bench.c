@@ -608,43 +608,34 @@ static char *module_of(const char *path)
  * Whether the crate's users can reach a file's items. A bench is a crate of
  * its own: it calls what the library exports, so a `pub fn` inside a
  * private module (`mod inner;`, `pub(crate) mod inner;`) can only be
- * benched once a `pub use` brings it (or its type, or the module) out.
- * Asked of the file's ancestor module files alone (lib.rs, a.rs or
- * a/mod.rs, ...: where re-exports live; each scanned once per run,
- * cg_crate_module_file) and of the file itself; a module
- * whose declaration is not found (`#[path]`, a macro) is public: unsure
- * is reported.
+ * benched once a `pub use` somewhere in the crate brings it (or its type,
+ * or the module) out. The file's way from the crate root is read from its
+ * ancestor module files (each scanned once per run, cg_crate_module_file);
+ * a module whose declaration is not found (`#[path]`, a macro) is public:
+ * unsure is reported. The crate's `pub use` items are read only for a file
+ * on a private way.
  */
 struct reach {
-	bool is_private;    /* some module on the file's way from the crate root is narrower than `pub` */
-	struct cg_buf uses; /* the text of every `pub use` of the ancestors and the file, a line each */
-	struct cg_buf mods; /* the modules from the outermost private one down, a line each */
+	bool is_private;	   /* some module on the file's way from the crate root is narrower than `pub` */
+	struct cg_buf mods;	   /* the modules from the outermost private one down, a line each */
+	struct cg_buf dir;	   /* the crate's source folder, "a/src/" */
+	const struct cg_buf *uses; /* cg_crate_pub_uses of it, once asked */
 };
-
-/* `pub use` items of `items` (over `text`) onto r->uses. */
-static void add_pub_uses(struct reach *r, const struct cg_items *items, const char *text)
-{
-	for (size_t i = 0; i < items->n; i++)
-		if (items->items[i].kind == CG_ITEM_USE && items->items[i].visibility == 2) {
-			cg_buf_put(&r->uses, text + items->items[i].decl, items->items[i].end - items->items[i].decl);
-			cg_buf_putc(&r->uses, '\n');
-		}
-}
 
 /* Fills `r` for the file of `ctx`, a source of `cr`'s library (is_api_source). */
 static void file_reach(struct cg_rule_ctx *ctx, const struct cg_crate *cr, struct reach *r)
 {
 	const char *lib = cr->manifest.lib_path ? cr->manifest.lib_path : "src/lib.rs", *slash, *rel;
-	struct cg_buf dir = CG_BUF_INIT, parent = CG_BUF_INIT, names = CG_BUF_INIT;
+	struct cg_buf *dir = &r->dir, parent = CG_BUF_INIT, names = CG_BUF_INIT;
 	size_t n;
 
 	if (cg_starts_with(lib, "./"))
 		lib += 2;
 	slash = strrchr(lib, '/');
-	cg_buf_printf(&dir, "%s%s%.*s", cr->dir, *cr->dir ? "/" : "", slash ? (int)(slash - lib + 1) : 0, lib);
-	if (!cg_starts_with(ctx->path, dir.ptr) || !cg_ends_with(ctx->path, ".rs"))
+	cg_buf_printf(dir, "%s%s%.*s", cr->dir, *cr->dir ? "/" : "", slash ? (int)(slash - lib + 1) : 0, lib);
+	if (!cg_starts_with(ctx->path, dir->ptr) || !cg_ends_with(ctx->path, ".rs"))
 		goto done;
-	rel = ctx->path + dir.size;
+	rel = ctx->path + dir->size;
 	if (!strcmp(rel, slash ? slash + 1 : lib))
 		goto done;
 	/* a/b/c.rs (or a/b/c/mod.rs) is `mod c;` in a/b.rs or a/b/mod.rs; `mod a;` in the crate root. */
@@ -659,14 +650,13 @@ static void file_reach(struct cg_rule_ctx *ctx, const struct cg_crate *cr, struc
 		if (!start) {
 			cg_buf_printf(&parent, "%s%s%s", cr->dir, *cr->dir ? "/" : "", lib);
 		} else {
-			cg_buf_printf(&parent, "%s%.*s.rs", dir.ptr, (int)(start - 1), rel);
+			cg_buf_printf(&parent, "%s%.*s.rs", dir->ptr, (int)(start - 1), rel);
 			if (!cg_change_exists(ctx->change, parent.ptr)) {
 				cg_buf_truncate(&parent, 0);
-				cg_buf_printf(&parent, "%s%.*s/mod.rs", dir.ptr, (int)(start - 1), rel);
+				cg_buf_printf(&parent, "%s%.*s/mod.rs", dir->ptr, (int)(start - 1), rel);
 			}
 		}
 		mf = cg_crate_module_file(ctx->cargo, parent.ptr);
-		cg_buf_put(&r->uses, mf->uses.ptr, mf->uses.size);
 		vis = cg_module_file_decl(mf, rel + start, n - start);
 		cg_buf_put(&names, rel + start, n - start);
 		cg_buf_putc(&names, '\n');
@@ -682,19 +672,18 @@ static void file_reach(struct cg_rule_ctx *ctx, const struct cg_crate *cr, struc
 		n = start ? start - 1 : 0;
 	}
 done:
-	cg_buf_release(&dir);
 	cg_buf_release(&parent);
 	cg_buf_release(&names);
 }
 
 /* Whether a `pub use` of `r` names a word of `words` (a line each). */
-static bool uses_name_any(const struct reach *r, const char *words, size_t len)
+static bool uses_name_any(const struct cg_buf *uses, const char *words, size_t len)
 {
 	for (const char *w = words, *end = words + len, *nl; w < end; w = nl + 1) {
 		nl = memchr(w, '\n', (size_t)(end - w));
 		if (!nl)
 			nl = end;
-		if (nl > w && cg_has_word(r->uses.ptr, r->uses.size, w, (size_t)(nl - w)))
+		if (nl > w && cg_has_word(uses->ptr, uses->size, w, (size_t)(nl - w)))
 			return true;
 	}
 	return false;
@@ -708,8 +697,8 @@ static bool uses_name_any(const struct reach *r, const char *words, size_t len)
  * reachable). Or a `pub use` names the fn, its type or a private module on
  * the way.
  */
-static bool is_reachable(const struct reach *r, const struct cg_items *items, const struct type_index *types, size_t i,
-			 const char *text)
+static bool is_reachable(struct cg_crate_cache *cache, struct reach *r, const struct cg_items *items,
+			 const struct type_index *types, size_t i, const char *text)
 {
 	const struct cg_item *fn = &items->items[i], *at = fn, *impl = NULL;
 	struct cg_buf words = CG_BUF_INIT;
@@ -735,13 +724,15 @@ static bool is_reachable(const struct reach *r, const struct cg_items *items, co
 	}
 	cg_buf_put(&words, text + at->name, at->name_len);
 	cg_buf_putc(&words, '\n');
-	is = uses_name_any(r, words.ptr, words.size);
+	if (!r->uses)
+		r->uses = cg_crate_pub_uses(cache, r->dir.ptr);
+	is = uses_name_any(r->uses, words.ptr, words.size);
 	cg_buf_release(&words);
 	return is;
 }
 
 static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const struct cg_items *items, size_t i,
-			 const char *owner, size_t owner_len, const struct reach *reach, const struct type_index *types,
+			 const char *owner, size_t owner_len, struct reach *reach, const struct type_index *types,
 			 struct old_file *old, struct missing_list *ml)
 {
 	const struct cg_item *fn = &items->items[i];
@@ -752,7 +743,7 @@ static void check_pub_fn(struct cg_rule_ctx *ctx, struct cg_crate *cr, const str
 
 	/* Every candidate changed as code is reported; the pass's filter keeps those with changed lines. */
 	if (!skipped_name(ctx->rule_cfg, name) && fn_code_changed(ctx, old, items, i) &&
-	    (!reach || is_reachable(reach, items, types, i, ctx->src->text))) {
+	    (!reach || is_reachable(ctx->cargo, reach, items, types, i, ctx->src->text))) {
 		cg_crate_benches(ctx->cargo, cr);
 		if (is_typed ? !cg_crate_bench_calls(ctx->cargo, cr, owner_name, module, name)
 			     : !cg_crate_bench_names(ctx->cargo, cr, name)) {
@@ -789,7 +780,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	uint8_t *scope = NULL; /* per container item */
 	struct old_file old = { 0 };
 	struct missing_list missing = { 0 };
-	struct reach reach = { false, CG_BUF_INIT, CG_BUF_INIT };
+	struct reach reach = { false, CG_BUF_INIT, CG_BUF_INIT, NULL };
 	bool is_top_cut = false, has_reach = false;
 
 	/* The pass's scan of the file, when it parsed part of it: not scanned twice. */
@@ -831,7 +822,6 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 				 * then. */
 				if (!has_reach && min_level == 2) {
 					file_reach(ctx, cr, &reach);
-					add_pub_uses(&reach, &items, text);
 					has_reach = true;
 				}
 				check_pub_fn(ctx, cr, &items, i, impl ? text + impl->name : NULL,
@@ -854,7 +844,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 		free(missing.items[k].full);
 	}
 	free(missing.items);
-	cg_buf_release(&reach.uses);
+	cg_buf_release(&reach.dir);
 	cg_buf_release(&reach.mods);
 	free(scope);
 	free(types.idx);

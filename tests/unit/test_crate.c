@@ -333,8 +333,10 @@ static void test_module_file(void **state)
 	struct cg_change_opts o = CG_CHANGE_OPTS_INIT;
 	struct cg_crate_cache *cache;
 	const struct cg_module_file *mf;
+	const struct cg_buf *uses;
 
 	stage(sb, "Cargo.toml", "[package]\nname = \"a\"\n");
+	stage(sb, "src/api.rs", "pub mod dev {\n    pub use crate::inner::Other;\n}\nuse crate::helpers::g;\n");
 	stage(sb, "src/lib.rs",
 	      "pub mod api;\nmod inner;\npub(crate) mod helpers;\ncfg_net! { pub mod net; }\n"
 	      "mod x { mod nested; }\npub use inner::Thing;\nuse helpers::h;\n");
@@ -353,6 +355,12 @@ static void test_module_file(void **state)
 	assert_non_null(strstr(mf->uses.ptr, "pub use inner::Thing;"));
 	assert_null(strstr(mf->uses.ptr, "helpers::h"));
 	assert_false(cg_crate_module_file(cache, "src/absent.rs")->is_read);
+	/* Every file's, a module's that is no ancestor too; asked twice, read once. */
+	uses = cg_crate_pub_uses(cache, "src/");
+	assert_non_null(strstr(uses->ptr, "pub use inner::Thing;"));
+	assert_non_null(strstr(uses->ptr, "pub use crate::inner::Other;"));
+	assert_null(strstr(uses->ptr, "helpers::g"));
+	assert_ptr_equal(uses, cg_crate_pub_uses(cache, "src/"));
 
 	cg_crate_cache_free(cache);
 	cg_change_release(&c);

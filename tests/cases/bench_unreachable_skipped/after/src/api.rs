@@ -20,3 +20,7 @@ pub mod open {
         n + 3
     }
 }
+
+pub mod dev {
+    pub use crate::rmap::ResourceMap;
+}

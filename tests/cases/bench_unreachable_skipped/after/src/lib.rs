@@ -10,3 +10,4 @@ mod reexported;
 pub use reexported::Exported;
 
 pub struct Engine;
+mod rmap;
