@@ -100,6 +100,8 @@ struct level {
 /* The async runtime a crate runs on: replacements are written for it. */
 enum runtime {
 	RT_TOKIO,
+	RT_ACTIX_RT,  /* actix-rt: tokio underneath, its task, time and net modules re-exported */
+	RT_ACTIX_WEB, /* actix-web alone: actix-rt again, as `actix_web::rt` */
 	RT_ASYNC_STD,
 	RT_SMOL,
 	RT_OTHER, /* futures-lite, `blocking`: no runtime of its own to name */
@@ -640,12 +642,17 @@ static void put_replacement(struct cg_buf *out, const struct walk *w, const char
  * Rewrites a tokio replacement for the crate's runtime. What has no
  * counterpart of the same shape there becomes that runtime's way to run
  * blocking code off the executor: a suggestion that does not build is worse
- * than none.
+ * than none. An RT_ACTIX_RT entry serves both actix kinds; its `@` stands
+ * for the path actix-rt is reached by (runtime_root).
  */
 static const struct {
 	enum runtime rt;
 	const char *from, *to;
 } runtime_map[] = {
+	{ RT_ACTIX_RT, "tokio::task::spawn_blocking(", "@task::spawn_blocking(" },
+	{ RT_ACTIX_RT, "tokio::time::sleep(", "@time::sleep(" },
+	{ RT_ACTIX_RT, "tokio::net::lookup_host(", NULL },
+	{ RT_ACTIX_RT, "tokio::net::", "@net::" },
 	{ RT_ASYNC_STD, "tokio::fs::try_exists(", NULL },
 	{ RT_ASYNC_STD, "tokio::fs::", "async_std::fs::" },
 	{ RT_ASYNC_STD, "tokio::net::lookup_host(", NULL },
@@ -665,9 +672,18 @@ static const struct {
 	{ RT_SMOL, "tokio's ReadDir is not an Iterator", "smol's ReadDir is a Stream" },
 };
 
+static const char *runtime_root(enum runtime rt)
+{
+	return rt == RT_ACTIX_WEB ? "actix_web::rt::" : "actix_rt::";
+}
+
 static const char *runtime_unblock(enum runtime rt)
 {
 	switch (rt) {
+	case RT_ACTIX_RT:
+		return "actix_rt::task::spawn_blocking(move || …).await";
+	case RT_ACTIX_WEB:
+		return "actix_web::web::block(move || …).await";
 	case RT_ASYNC_STD:
 		return "async_std::task::spawn_blocking(move || …).await";
 	case RT_SMOL:
@@ -692,14 +708,20 @@ static void put_for_runtime(struct cg_buf *out, enum runtime rt, const char *rep
 	for (const char *p = rep; *p && !is_lost;) {
 		size_t i, n = sizeof(runtime_map) / sizeof(runtime_map[0]);
 		for (i = 0; i < n; i++)
-			if (runtime_map[i].rt == rt && cg_starts_with(p, runtime_map[i].from))
+			if ((runtime_map[i].rt == rt || (runtime_map[i].rt == RT_ACTIX_RT && rt == RT_ACTIX_WEB)) &&
+			    cg_starts_with(p, runtime_map[i].from))
 				break;
 		if (i == n) {
 			cg_buf_putc(&b, *p++);
 		} else if (!runtime_map[i].to) {
 			is_lost = true;
 		} else {
-			cg_buf_puts(&b, runtime_map[i].to);
+			const char *to = runtime_map[i].to;
+			if (*to == '@') {
+				cg_buf_puts(&b, runtime_root(rt));
+				to++;
+			}
+			cg_buf_puts(&b, to);
 			p += strlen(runtime_map[i].from);
 		}
 	}
@@ -741,14 +763,15 @@ static bool is_feature_enabled_dep(const struct cg_manifest *m, const char *key)
  * normal ones, an optional one when a feature turns it on; in a test file,
  * dev-dependencies too): tokio
  * when it has tokio (or no manifest is known), else the runtime it does
- * have. Code with none (its futures run on an executor its caller picks: a
- * framework's, or the browser's) cannot name tokio: `blocking::unblock` runs
- * on any executor, once the crate adds `blocking` (put_use says so).
+ * have. actix-rt, direct or through actix-web, is tokio with parts of its
+ * API re-exported: actix-files' tests run on it without naming tokio. Code with none (its futures run on an executor
+ * its caller picks: a framework's, or the browser's) cannot name tokio: `blocking::unblock` runs on any executor, once
+ * the crate adds `blocking` (put_use says so).
  */
 static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 {
 	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
-	bool has[4] = { false }, is_test_path = cg_rust_path_is_test(ctx->path);
+	bool has[RT_NONE] = { false }, is_test_path = cg_rust_path_is_test(ctx->path);
 	if (!cr)
 		return RT_TOKIO;
 	/* tokio's own workspace does not depend on tokio: it is tokio. */
@@ -769,6 +792,10 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 			continue;
 		if (!strcmp(name, "tokio"))
 			has[RT_TOKIO] = true;
+		else if (!strcmp(name, "actix-rt"))
+			has[RT_ACTIX_RT] = true;
+		else if (!strcmp(name, "actix-web"))
+			has[RT_ACTIX_WEB] = true;
 		else if (!strcmp(name, "async-std") || !strcmp(name, "async_std"))
 			has[RT_ASYNC_STD] = true;
 		else if (!strcmp(name, "smol"))
@@ -778,6 +805,10 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 	}
 	if (has[RT_TOKIO])
 		return RT_TOKIO;
+	if (has[RT_ACTIX_RT])
+		return RT_ACTIX_RT;
+	if (has[RT_ACTIX_WEB])
+		return RT_ACTIX_WEB;
 	if (has[RT_ASYNC_STD])
 		return RT_ASYNC_STD;
 	if (has[RT_SMOL])
@@ -3615,7 +3646,9 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "\n"
 		   "Replacements are written for the crate's runtime, read from its dependencies: tokio's\n"
 		   "API with tokio, async-std's or smol's with those (and their `spawn_blocking`/`unblock`\n"
-		   "where no call of the same shape exists), and `blocking::unblock(move || …).await`, which\n"
+		   "where no call of the same shape exists), actix-rt's re-exports of tokio's task, time and\n"
+		   "net with actix-rt or actix-web (`actix_web::web::block` for the rest), and `blocking::unblock(move "
+		   "|| …).await`, which\n"
 		   "runs on any executor, for a crate that depends on futures-lite or `blocking`, and for\n"
 		   "one that depends on no runtime at all (a library whose futures run where its caller\n"
 		   "puts them), with a note that `blocking` must be added.\n"
