@@ -266,6 +266,23 @@ static char *canon_type(char *name)
 	return name;
 }
 
+/*
+ * std's socket address types, also as a bare name the file does not resolve
+ * (`use super::*;` bringing std's in): no other crate's type goes by it.
+ */
+static bool is_socket_addr_type(const char *name, size_t len)
+{
+	if (len > 10 && !memcmp(name, "std::net::", 10)) {
+		name += 10;
+		len -= 10;
+	} else if (len > 11 && !memcmp(name, "core::net::", 11)) {
+		name += 11;
+		len -= 11;
+	}
+	return (len == 10 && !memcmp(name, "SocketAddr", 10)) ||
+	       (len == 12 && (!memcmp(name, "SocketAddrV4", 12) || !memcmp(name, "SocketAddrV6", 12)));
+}
+
 static struct vtype type_of_path_call(const char *resolved)
 {
 	struct vtype t = { 0 };
@@ -283,6 +300,8 @@ static struct vtype type_of_path_call(const char *resolved)
 	}
 	/* `T::new()` and `T::default()` give a T, whoever T is. */
 	last = cg_blocking_last_seg(resolved);
+	if (last != resolved && !strcmp(last, "from") && is_socket_addr_type(resolved, (size_t)(last - resolved) - 2))
+		return vtype_of("std::net::SocketAddr", false);
 	if (last != resolved && (!strcmp(last, "new") || !strcmp(last, "default"))) {
 		size_t tlen = (size_t)(last - resolved) - 2;
 		const char *tseg = resolved;
@@ -1673,7 +1692,7 @@ static bool is_resolved_addr(struct walk *w, const struct actx *c, TSNode e)
 		return false;
 	}
 	t = type_of_expr(w, c, e);
-	is_addr = t.name && !t.is_result && !strcmp(t.name, "std::net::SocketAddr");
+	is_addr = t.name && !t.is_result && is_socket_addr_type(t.name, strlen(t.name));
 	vtype_clear(&t);
 	return is_addr;
 }

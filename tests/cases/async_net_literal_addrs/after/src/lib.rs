@@ -1,4 +1,4 @@
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpListener, ToSocketAddrs, UdpSocket};
 
 async fn serve(addr: SocketAddr, host: &str) -> std::io::Result<()> {
     // No name to resolve, and bind(2) does not wait: not blocking.
@@ -19,4 +19,17 @@ async fn serve(addr: SocketAddr, host: &str) -> std::io::Result<()> {
     assert!(TcpListener::bind("127.0.0.1:0").is_ok());
     assert!("example.org:80".to_socket_addrs().is_ok());
     Ok(())
+}
+
+mod glob {
+    // SocketAddr comes in through the glob: still std's, still no lookup.
+    use super::*;
+
+    async fn listen() -> std::io::Result<()> {
+        let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+        let l = TcpListener::bind(any_port)?;
+        let v4: SocketAddrV4 = "127.0.0.1:0".parse().unwrap();
+        let m = TcpListener::bind(v4)?;
+        Ok(())
+    }
 }
