@@ -107,6 +107,10 @@ static bool closure_leaves(const struct body_walk *b, TSNode closure)
 {
 	TSNode args = ts_node_parent(closure), call, fn;
 	bool hit = false, is_bip;
+	while (cg_rust_passes_value(args, closure)) {
+		closure = args;
+		args = ts_node_parent(args);
+	}
 	if (!kind_is(args, CG_K_ARGUMENTS) || !kind_is(call = ts_node_parent(args), CG_K_CALL_EXPRESSION))
 		return false;
 	fn = cg_rust_call_function(call);

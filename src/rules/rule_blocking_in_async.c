@@ -1980,11 +1980,13 @@ static void check_drop(struct walk *w, TSNode call)
 	free(resolved);
 }
 
-/* A closure at depth d that is an argument of a wrapper call. */
+/* A closure at depth d that is an argument of a wrapper call, maybe as a block's value. */
 static bool closure_in_wrapper(const struct walk *w, size_t d, bool *is_bip)
 {
 	TSNode call, fn;
 	bool hit = false;
+	while (d >= 1 && cg_rust_passes_value(w->levels[d - 1].node, w->levels[d].node))
+		d--;
 	if (d < 2 || !kind_is(w->levels[d - 1].node, CG_K_ARGUMENTS) ||
 	    !kind_is(w->levels[d - 2].node, CG_K_CALL_EXPRESSION))
 		return false;

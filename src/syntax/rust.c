@@ -908,6 +908,19 @@ bool cg_rust_path_is_test(const char *path)
 	return false;
 }
 
+bool cg_rust_passes_value(TSNode holder, TSNode n)
+{
+	enum cg_kind k = ts_node_is_null(holder) ? CG_K_OTHER : cg_node_kind(holder);
+	if (k == CG_K_PARENTHESIZED_EXPRESSION)
+		return true;
+	if (k != CG_K_BLOCK)
+		return false;
+	for (TSNode s = ts_node_next_named_sibling(n); !ts_node_is_null(s); s = ts_node_next_named_sibling(s))
+		if (!ts_node_is_extra(s))
+			return false;
+	return true;
+}
+
 TSNode cg_rust_call_function(TSNode call)
 {
 	TSNode fn = cg_child(call, CG_F_FUNCTION);

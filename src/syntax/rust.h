@@ -118,6 +118,13 @@ const char *cg_rust_last_segment(const char *path, size_t len, size_t *seg_len);
 TSNode cg_rust_call_function(TSNode call);
 
 /*
+ * Whether `holder`, a parent of `n`, has n's value as its own: parentheses,
+ * or a block whose tail expression n is (`spawn_blocking({ let a = a.clone();
+ * move || … })` hands the closure on).
+ */
+bool cg_rust_passes_value(TSNode holder, TSNode n);
+
+/*
  * Test code. cg_rust_attr_is_test: an attribute_item marking a test function
  * (`#[test]`, `#[tokio::test]`, `#[rstest]`, any `…::test`, `#[test_case(…)]`,
  * `#[bench]`). cg_rust_attr_is_cfg_test: `#[cfg(test)]` or `#![cfg(test)]`

@@ -1,0 +1,26 @@
+use std::path::Path;
+
+// The closure is the value of a block handed to spawn_blocking: it runs off the executor.
+fn cleanup(dir: &str) {
+    let dir = Path::new(dir).to_owned();
+    tokio::task::spawn_blocking({
+        move || {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let _ = std::fs::remove_file(e.unwrap().path());
+            }
+        }
+    });
+}
+
+pub async fn load(dir: &str) {
+    cleanup(dir);
+    let owned = dir.to_string();
+    let n = tokio::task::spawn_blocking({
+        let owned = owned.clone();
+        // a comment after the closure changes nothing
+        (move || std::fs::read(owned))
+    })
+    .await;
+    // Outside the wrapper, the same call blocks.
+    let m = std::fs::read(owned);
+}
