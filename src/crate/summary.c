@@ -128,6 +128,42 @@ static bool closure_leaves(const struct body_walk *b, TSNode closure)
 }
 
 /*
+ * A closure built to be kept, not run while the fn runs: the value of a
+ * struct literal's field, or an argument of a constructor (`T::new(..)`,
+ * `T::from(..)`, a tuple struct `Wrapper(..)`). qdrant's
+ * `LiveVectorNamesProvider::new(move || lock.blocking_read()…)` is called
+ * later on a blocking thread; the fn that builds it blocks nothing.
+ */
+static bool closure_is_stored(const struct body_walk *b, TSNode closure)
+{
+	TSNode up = ts_node_parent(closure), fn;
+	const char *text, *last, *seg;
+	size_t len, last_len;
+	while (cg_rust_passes_value(up, closure)) {
+		closure = up;
+		up = ts_node_parent(up);
+	}
+	if (kind_is(up, CG_K_FIELD_INITIALIZER))
+		return true;
+	if (!kind_is(up, CG_K_ARGUMENTS) || !kind_is(ts_node_parent(up), CG_K_CALL_EXPRESSION))
+		return false;
+	fn = cg_rust_call_function(ts_node_parent(up));
+	if (!kind_is(fn, CG_K_IDENTIFIER) && !kind_is(fn, CG_K_SCOPED_IDENTIFIER))
+		return false;
+	text = cg_node_text(b->src, fn, &len);
+	last = cg_rust_last_segment(text, len, &last_len);
+	if (last_len && last[0] >= 'A' && last[0] <= 'Z')
+		return true;
+	if (last == text ||
+	    !((last_len == 3 && !memcmp(last, "new", 3)) || (last_len == 4 && !memcmp(last, "from", 4))))
+		return false;
+	/* `Type::new`: the segment before is a type's name. */
+	for (seg = last - 2; seg > text && seg[-1] != ':';)
+		seg--;
+	return seg < last - 2 && *seg >= 'A' && *seg <= 'Z';
+}
+
+/*
  * Calls a receiver goes through to reach what a field holds: a lock's
  * guard, an Option or Result unwrapped, a borrow.
  */
@@ -214,7 +250,7 @@ static int body_cb(TSNode n, void *payload)
 	case CG_K_MACRO_INVOCATION:
 		return CG_WALK_SKIP;
 	case CG_K_CLOSURE_EXPRESSION:
-		return closure_leaves(b, n) ? CG_WALK_SKIP : CG_WALK_ENTER;
+		return closure_leaves(b, n) || closure_is_stored(b, n) ? CG_WALK_SKIP : CG_WALK_ENTER;
 	case CG_K_CALL_EXPRESSION:
 		visit_call(b, n);
 		return CG_WALK_ENTER;
