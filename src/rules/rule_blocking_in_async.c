@@ -1043,9 +1043,188 @@ static bool is_returned_as_std(const struct walk *w, const char *what, size_t k)
 }
 
 /*
- * Whether the value a blocking call returns (`let f = File::create(p)?`)
- * goes on to std code that needs the std type: a std BufWriter/BufReader, a
- * server's `listen(l)`, a std thread; and, for a File or socket, its own
+ * Whether `name` is one of the arguments of the call whose `(` is at open
+ * (`x`, `&x`, `&mut x`): actix-server's `listen("name", l, factory)`.
+ */
+static bool is_call_argument(const char *open, const char *end, const char *name, size_t n)
+{
+	const char *close = past_parens(open, end), *a = open + 1;
+	size_t depth = 0;
+	if (!close)
+		return false;
+	close--;
+	for (const char *p = a; p <= close; p++) {
+		if (*p == '"') {
+			while (++p < close && *p != '"')
+				if (*p == '\\')
+					p++;
+		} else if (*p == '(' || *p == '[' || *p == '{') {
+			depth++;
+		} else if (p < close && (*p == ')' || *p == ']' || *p == '}')) {
+			depth -= depth > 0;
+		} else if ((*p == ',' && !depth) || p == close) {
+			const char *b = p;
+			a = skip_space(a, b);
+			while (a < b && *a == '&')
+				a = skip_space(a + 1, b);
+			if (b - a > 4 && !memcmp(a, "mut ", 4))
+				a = skip_space(a + 4, b);
+			while (b > a && (b[-1] == ' ' || b[-1] == '\n' || b[-1] == '\t' || b[-1] == '\r'))
+				b--;
+			if ((size_t)(b - a) == n && !memcmp(a, name, n))
+				return true;
+			a = p + 1;
+		}
+	}
+	return false;
+}
+
+static const char *const std_io_traits[] = { "std::io::Read", "std::io::Write", "std::io::Seek", "std::io::BufRead" };
+
+/* Whether [t, t+len), text of the file at byte `at`, names the handle `type` or a std io trait. */
+static bool names_std_io(const struct walk *w, uint32_t at, const char *t, size_t len, const char *type)
+{
+	if (type_names(w, at, t, len, type))
+		return true;
+	for (size_t i = 0; i < sizeof(std_io_traits) / sizeof(*std_io_traits); i++)
+		if (type_names(w, at, t, len, std_io_traits[i]))
+			return true;
+	return false;
+}
+
+/* Past the bracket group opening at p (`<…>`, `(…)`), `->` not closing one; end when unclosed. */
+static const char *past_group(const char *p, const char *end)
+{
+	size_t depth = 0;
+	for (; p < end; p++) {
+		if (*p == '-' && p + 1 < end && p[1] == '>')
+			p++;
+		else if (*p == '<' || *p == '(' || *p == '[' || *p == '{')
+			depth++;
+		else if ((*p == '>' || *p == ')' || *p == ']' || *p == '}') && depth && --depth == 0)
+			return p + 1;
+	}
+	return end;
+}
+
+/*
+ * Whether parameter `index` of the free fn `name` of this file takes the
+ * std handle `type` ("std::fs::File"), a std io trait (`impl Read`), or a
+ * type parameter bound by one (`R: Read`, in the generics or the where
+ * clause). Read from the fn's signature text: the fn may be an item the
+ * partial parse left out.
+ */
+static bool fn_param_wants_std(const struct walk *w, const char *name, size_t n, uint32_t index, const char *type)
+{
+	const struct cg_source *src = w->ctx->src;
+	struct cg_items own = CG_ITEMS_INIT;
+	const struct cg_items *items = w->rf->items;
+	const struct cg_item *fn = NULL;
+	const char *p, *sig_end, *generics = NULL, *params, *params_end, *a;
+	uint32_t i = 0;
+	bool wants = false;
+
+	if (!items) {
+		if (cg_items_scan(&own, src->text, src->len))
+			return false;
+		items = &own;
+	}
+	for (size_t k = 0; k < items->n && !fn; k++) {
+		const struct cg_item *it = &items->items[k];
+		if (it->kind == CG_ITEM_FN && it->has_body && it->name_len == n &&
+		    !memcmp(src->text + it->name, name, n) &&
+		    (it->parent == CG_ITEM_TOP || items->items[it->parent].kind == CG_ITEM_MOD))
+			fn = it;
+	}
+	if (!fn)
+		goto done;
+	sig_end = src->text + fn->body - 1;
+	p = skip_space(src->text + fn->name + n, sig_end);
+	if (p < sig_end && *p == '<') {
+		generics = p;
+		p = skip_space(past_group(p, sig_end), sig_end);
+	}
+	if (p >= sig_end || *p != '(')
+		goto done;
+	params = p + 1;
+	params_end = past_group(p, sig_end) - 1;
+	for (a = params, p = params; p <= params_end && !wants; p++) {
+		if (p < params_end && (*p == '<' || *p == '(' || *p == '[' || *p == '{')) {
+			p = past_group(p, params_end) - 1;
+		} else if (p == params_end || *p == ',') {
+			/* `pat: Type`: the first `:` that is no `::`. */
+			const char *colon = a, *t;
+			while (colon < p && !(*colon == ':' && colon[1] != ':' && (colon == a || colon[-1] != ':')))
+				colon++;
+			if (colon < p && i++ == index) {
+				size_t tlen;
+				t = skip_space(colon + 1, p);
+				tlen = (size_t)(p - t);
+				while (tlen && (t[tlen - 1] == ' ' || t[tlen - 1] == '\n'))
+					tlen--;
+				wants = names_std_io(w, (uint32_t)(t - src->text), t, tlen, type);
+				/* A type parameter: its bounds, in the generics or the where clause. */
+				if (!wants && tlen && t[0] >= 'A' && t[0] <= 'Z') {
+					size_t k = 0;
+					while (k < tlen && is_word_char(t[k]))
+						k++;
+					if (k == tlen && generics)
+						wants = names_std_io(w, (uint32_t)(generics - src->text), generics,
+								     (size_t)(params - generics), type) ||
+							names_std_io(w, (uint32_t)(params_end - src->text), params_end,
+								     (size_t)(sig_end - params_end), type);
+				}
+				break;
+			}
+			a = p + 1;
+		}
+	}
+done:
+	cg_items_release(&own);
+	return wants;
+}
+
+/*
+ * Whether the handle `name`, named in [text, end), is handed to a fn of
+ * this file whose parameter there takes the std type (meilisearch's
+ * `check_sha256(name, asset, file)` with `file: std::fs::File`).
+ */
+static bool feeds_file_fn(const struct walk *w, const char *type, const char *name, size_t n, const char *text,
+			  const char *end)
+{
+	const char *base = w->ctx->src->text;
+	TSNode root = cg_source_root(w->ctx->src);
+	for (const char *at = text; (at = memmem(at, (size_t)(end - at), name, n)) != NULL; at += n) {
+		TSNode id, arg, args, call, callee;
+		uint32_t index = 0;
+		size_t len;
+		const char *ct;
+		if (is_word_char(at[-1]) || is_word_char(at[n]))
+			continue;
+		id = ts_node_descendant_for_byte_range(root, (uint32_t)(at - base), (uint32_t)(at - base + n));
+		if (!kind_is(id, CG_K_IDENTIFIER))
+			continue;
+		for (arg = id, args = ts_node_parent(id); type_is_name(args, "reference_expression");)
+			args = ts_node_parent(arg = args);
+		if (!kind_is(args, CG_K_ARGUMENTS) || !kind_is(call = ts_node_parent(args), CG_K_CALL_EXPRESSION))
+			continue;
+		callee = cg_rust_call_function(call);
+		if (!kind_is(callee, CG_K_IDENTIFIER))
+			continue;
+		while (index < ts_node_named_child_count(args) && !ts_node_eq(ts_node_named_child(args, index), arg))
+			index++;
+		ct = cg_node_text(w->ctx->src, callee, &len);
+		if (fn_param_wants_std(w, ct, len, index, type))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether the value a blocking call returns (`let f = File::create(p)?`,
+ * `match File::open(p) { Ok(f) => … }`) goes on to std code that needs the
+ * std type: a std BufWriter/BufReader, a server's `listen(.., l, ..)`, a std
+ * thread, a fn of the file whose parameter takes it as std; and, for a File or socket, its own
  * std::io methods not awaited and not reported themselves (`write!(f, ..)`,
  * `s.set_nonblocking(true)`, `.write_all(b)` chained on the open), or
  * tokio's `from_std(f)` / `from_file(f)`, which take the std value. There
@@ -1053,6 +1232,8 @@ static bool is_returned_as_std(const struct walk *w, const char *what, size_t k)
  * executor does (for `from_std`, an open on a blocking thread and the same
  * conversion after it). `to` is the blocking call node.
  */
+static TSNode ok_binding(const struct walk *w, TSNode pat);
+
 static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to)
 {
 	static const struct {
@@ -1100,23 +1281,39 @@ static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to
 				(consumers[i].is_handle_only || is_std_consumer(w, t, at));
 		return feeds;
 	}
-	for (size_t j = k - 1; j-- > 0 && ts_node_is_null(body);)
-		if (kind_is(w->levels[j].node, CG_K_BLOCK))
-			body = w->levels[j].node;
-	if (!kind_is(p, CG_K_LET_DECLARATION))
-		return false;
-	{
-		TSNode pat = cg_child(p, CG_F_PATTERN);
+	if (kind_is(p, CG_K_MATCH_EXPRESSION)) {
+		/* `match File::open(p) { Ok(f) => use(f), … }`: the arm that takes the value. */
+		TSNode arms = cg_child(p, CG_F_BODY), id = { 0 }, arm = { 0 };
+		for (uint32_t i = 0;
+		     !ts_node_is_null(arms) && i < ts_node_named_child_count(arms) && ts_node_is_null(id); i++) {
+			TSNode mp = cg_child(arm = ts_node_named_child(arms, i), CG_F_PATTERN);
+			if (kind_is(mp, CG_K_MATCH_PATTERN) && ts_node_named_child_count(mp))
+				id = ok_binding(w, ts_node_named_child(mp, 0));
+		}
+		if (ts_node_is_null(id))
+			return false;
+		text = cg_node_text(w->ctx->src, id, &len);
+		cg_buf_put(&name, text, len);
+		text = w->ctx->src->text + ts_node_end_byte(id);
+		end = w->ctx->src->text + ts_node_end_byte(arm);
+	} else {
+		TSNode pat;
+		for (size_t j = k - 1; j-- > 0 && ts_node_is_null(body);)
+			if (kind_is(w->levels[j].node, CG_K_BLOCK))
+				body = w->levels[j].node;
+		if (!kind_is(p, CG_K_LET_DECLARATION))
+			return false;
+		pat = cg_child(p, CG_F_PATTERN);
 		if (ts_node_is_null(pat) || !kind_is(pat, CG_K_IDENTIFIER))
 			return false;
 		text = cg_node_text(w->ctx->src, pat, &len);
 		cg_buf_put(&name, text, len);
+		if (ts_node_is_null(body))
+			goto done;
+		/* The rest of the block after the `let`. */
+		text = w->ctx->src->text + ts_node_end_byte(p);
+		end = w->ctx->src->text + ts_node_end_byte(body);
 	}
-	if (ts_node_is_null(body))
-		goto done;
-	/* The rest of the block after the `let`. */
-	text = w->ctx->src->text + ts_node_end_byte(p);
-	end = w->ctx->src->text + ts_node_end_byte(body);
 	for (size_t i = 0; i < sizeof(consumers) / sizeof(consumers[0]) && !feeds; i++) {
 		const char *at = text;
 		size_t cl = strlen(consumers[i].text);
@@ -1129,20 +1326,16 @@ static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to
 				q = memmem(arg, (size_t)(end - arg), name.ptr, name.size);
 				feeds = q != NULL;
 			} else {
-				while (arg < end && (*arg == ' ' || *arg == '&' || *arg == '\n'))
-					arg++;
-				if (arg + 4 <= end && !memcmp(arg, "mut ", 4))
-					arg += 4;
-				feeds = (size_t)(end - arg) > name.size && !memcmp(arg, name.ptr, name.size) &&
-					!is_word_char(arg[name.size]) &&
+				feeds = is_call_argument(arg - 1, end, name.ptr, name.size) &&
 					(consumers[i].is_handle_only || is_std_consumer(w, w->ctx->src->text, at));
 			}
 			at += cl;
 		}
 	}
-	/* The value's own std methods, not awaited: `s.set_nonblocking(true)`. */
+	/* The value's own std methods, not awaited: `s.set_nonblocking(true)`; a fn of the file taking it as std. */
 	if (is_handle && !feeds) {
 		type = handle_type(what);
+		feeds = feeds_file_fn(w, type, name.ptr, name.size, text, end);
 		for (const char *at = text; !feeds && (at = memmem(at, (size_t)(end - at), name.ptr, name.size));
 		     at += name.size)
 			feeds = !is_word_char(at[-1]) && at[-1] != '.' && is_used_as_std(w, type, at + name.size, end);
