@@ -3168,6 +3168,41 @@ static bool is_borrowed_param(const struct cg_source *src, TSNode fn, const char
 }
 
 /*
+ * Whether `name` is bound by the pattern of a match arm or `if let` around
+ * `call` whose scrutinee is a borrow: `&x`, a borrowed parameter, `self`
+ * (pingora's `match addr { Uds(l, perm) => uds::bind(l, perm.clone()) }`
+ * with `addr: &ServerAddress` binds references).
+ */
+static bool is_borrowed_binding(const struct cg_source *src, TSNode call, TSNode fn, const char *name, size_t len)
+{
+	for (TSNode p = call, up; !ts_node_eq(p, fn) && !ts_node_is_null(up = ts_node_parent(p)); p = up) {
+		TSNode pat = { 0 }, value = { 0 };
+		size_t plen, vlen;
+		const char *pt, *vt;
+		if (kind_is(up, CG_K_MATCH_ARM) && !ts_node_eq(cg_child(up, CG_F_PATTERN), p)) {
+			TSNode m = ts_node_parent(ts_node_parent(up));
+			pat = cg_child(up, CG_F_PATTERN);
+			value = kind_is(m, CG_K_MATCH_EXPRESSION) ? cg_child(m, CG_F_VALUE) : (TSNode){ 0 };
+		} else if (kind_is(up, CG_K_IF_EXPRESSION) || kind_is(up, CG_K_WHILE_EXPRESSION)) {
+			TSNode cond = cg_child(up, CG_F_CONDITION);
+			if (kind_is(cond, CG_K_LET_CONDITION) && !ts_node_eq(cond, p)) {
+				pat = cg_child(cond, CG_F_PATTERN);
+				value = cg_child(cond, CG_F_VALUE);
+			}
+		}
+		if (ts_node_is_null(pat) || ts_node_is_null(value))
+			continue;
+		pt = cg_node_text(src, pat, &plen);
+		if (!cg_has_word(pt, plen, name, len))
+			continue;
+		vt = cg_node_text(src, value, &vlen);
+		return vt[0] == '&' || cg_has_word(vt, vlen, "self", 4) ||
+		       (kind_is(value, CG_K_IDENTIFIER) && is_borrowed_param(src, fn, vt, vlen));
+	}
+	return false;
+}
+
+/*
  * Whether `move || call` can own everything the call names: no borrow
  * (`&x`, `&self`, a parameter typed as one), no `self`, and, for a local it
  * moves, no use of it after the call's statement in the fn and no loop
@@ -3214,7 +3249,7 @@ static bool closure_can_own(const struct cg_source *src, TSNode call, TSNode fn)
 		    (word + n < t + len && word[n] == ':' && word + n + 1 < t + len && word[n + 1] == ':'))
 			continue;
 		if (is_looped || cg_has_word(rest, (size_t)(end - rest), word, n) ||
-		    is_borrowed_param(src, fn, word, n))
+		    is_borrowed_param(src, fn, word, n) || is_borrowed_binding(src, call, fn, word, n))
 			return false;
 	}
 	return true;
