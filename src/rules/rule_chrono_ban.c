@@ -47,17 +47,20 @@ static const struct {
 	{ "LocalResult", "`LocalResult` -> jiff resolves ambiguous civil times itself: `civil::DateTime::to_zoned(tz)` "
 			 "picks the compatible one, `tz.to_ambiguous_zoned(dt)` shows the choices" },
 	{ "SecondsFormat",
-	  "`to_rfc3339_opts(SecondsFormat::Millis, ..)` -> `format!(\"{:.3}\", timestamp)` (jiff's Display "
-	  "takes a precision)" },
+	  "`to_rfc3339_opts(SecondsFormat::Millis, true)` -> `format!(\"{:.3}\", timestamp)` on a "
+	  "jiff::Timestamp (its Display takes the precision: 0 for Secs, 6 Micros, 9 Nanos; it prints UTC as `Z`); "
+	  "an offset kept: `format!(\"{:.3}\", zoned.timestamp().display_with_offset(zoned.offset()))`" },
 	{ "Datelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "Timelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
-	{ "parse_from_rfc3339", "`DateTime::parse_from_rfc3339(s)` -> `s.parse::<jiff::Timestamp>()`" },
+	{ "parse_from_rfc3339", "`DateTime::parse_from_rfc3339(s)` -> `s.parse::<jiff::Timestamp>()` (the instant; "
+				"the written offset is dropped: `jiff::fmt::temporal::Pieces::parse(s)` keeps it)" },
 	{ "parse_from_str",
 	  "`parse_from_str(s, f)` -> `strptime(f, s)` on the jiff type (format first: the arguments swap)" },
 	{ "format", "`.format(f)` -> `.strftime(f)`" },
 	{ "format::", "`chrono::format` items -> `jiff::fmt::strtime` (jiff's strftime/strptime formatting)" },
 	{ "timestamp", "`.timestamp()` -> `.as_second()`" },
-	{ "with_timezone", "`.with_timezone(&tz)` -> `.to_zoned(tz)`" },
+	{ "with_timezone", "`.with_timezone(&tz)` -> `.to_zoned(tz)` on a jiff::Timestamp (on a jiff::Zoned: "
+			   "`.with_time_zone(tz)`)" },
 	{ "ts_seconds", "`chrono::serde::ts_seconds` -> `jiff::fmt::serde::timestamp::second::required`" },
 	{ "ts_seconds_option",
 	  "`chrono::serde::ts_seconds_option` -> `jiff::fmt::serde::timestamp::second::optional`" },
@@ -355,12 +358,31 @@ static void emit_rust(struct rust_walk *w, TSNode node, const char *crate, const
  */
 static const struct {
 	const char *chrono, *jiff, *suffix;
+	/*
+	 * The argument types differ (chrono's i32/u32, jiff's i16/i8): only
+	 * integer literals, which take either type, keep the call building.
+	 */
+	bool needs_literals;
 } jiff_twins[] = {
-	{ "Utc::now", "jiff::Timestamp::now", NULL },
-	{ "Duration::seconds", "jiff::SignedDuration::from_secs", NULL },
-	{ "TimeDelta::seconds", "jiff::SignedDuration::from_secs", NULL },
-	{ "NaiveDate::from_ymd_opt", "jiff::civil::Date::new", ".ok()" },
+	{ "Utc::now", "jiff::Timestamp::now", NULL, false },
+	{ "Duration::seconds", "jiff::SignedDuration::from_secs", NULL, false },
+	{ "TimeDelta::seconds", "jiff::SignedDuration::from_secs", NULL, false },
+	{ "NaiveDate::from_ymd_opt", "jiff::civil::Date::new", ".ok()", true },
 };
+
+/* Whether every argument of the call is an integer literal (`-1` too). */
+static bool args_are_int_literals(TSNode call)
+{
+	TSNode args = cg_child(call, CG_F_ARGUMENTS);
+	for (uint32_t i = 0; !ts_node_is_null(args) && i < ts_node_named_child_count(args); i++) {
+		TSNode a = ts_node_named_child(args, i);
+		if (cg_node_kind(a) == CG_K_UNARY_EXPRESSION && ts_node_named_child_count(a) == 1)
+			a = ts_node_named_child(a, 0);
+		if (strcmp(ts_node_type(a), "integer_literal"))
+			return false;
+	}
+	return !ts_node_is_null(args);
+}
 
 /* `Utc::now().timestamp()`: jiff's Timestamp names the same i64 `as_second()` (and millis `as_millisecond()`). */
 static void plan_timestamp_fix(struct rust_walk *w, TSNode call)
@@ -398,6 +420,8 @@ static void plan_call_fix(struct rust_walk *w, const struct segs *g, TSNode call
 		if (strncmp(g->s[1], jiff_twins[i].chrono, (size_t)(sep - jiff_twins[i].chrono)) ||
 		    g->s[1][sep - jiff_twins[i].chrono] || strcmp(g->s[2], sep + 2))
 			continue;
+		if (jiff_twins[i].needs_literals && !args_are_int_literals(call))
+			return;
 		w->fix[w->nfix++] =
 			(struct cg_emit_edit){ ts_node_start_byte(fn), ts_node_end_byte(fn), jiff_twins[i].jiff };
 		if (jiff_twins[i].suffix)
@@ -441,8 +465,14 @@ static void hints_for_call(struct cg_buf *out, const struct cg_source *src, TSNo
 		char *s = call_arg(src, call, 0);
 		if (s) {
 			struct cg_buf h = CG_BUF_INIT;
-			cg_buf_printf(&h, "`DateTime::parse_from_rfc3339(%s)` -> `%s.parse::<jiff::Timestamp>()`", s,
-				      s);
+			/* The receiver of `.parse()`: `&token` is `token`, an expression goes in parentheses. */
+			const char *r = s[0] == '&' ? s + 1 : s;
+			bool is_simple = !strpbrk(r, " &*+-/|!?<>=");
+			cg_buf_printf(&h,
+				      "`DateTime::parse_from_rfc3339(%s)` -> `%s%s%s.parse::<jiff::Timestamp>()` (the "
+				      "instant; the written offset is dropped: `jiff::fmt::temporal::Pieces::parse` "
+				      "keeps it)",
+				      s, is_simple ? "" : "(", r, is_simple ? "" : ")");
 			add_hint(out, h.ptr);
 			cg_buf_release(&h);
 		}
@@ -1342,15 +1372,19 @@ const struct cg_rule cg_rule_chrono_ban = {
 		   "                                jiff::civil::Date, civil::DateTime, civil::Time\n"
 		   "    Duration, TimeDelta         jiff::SignedDuration (jiff::Span for calendar units)\n"
 		   "    DateTime::parse_from_rfc3339(s)\n"
-		   "                                s.parse::<jiff::Timestamp>()\n"
+		   "                                s.parse::<jiff::Timestamp>() (the instant; the offset\n"
+		   "                                written in s: jiff::fmt::temporal::Pieces::parse(s))\n"
 		   "    parse_from_str(s, f)        strptime(f, s)   (the arguments swap)\n"
 		   "    .format(f)                  .strftime(f)\n"
 		   "    .timestamp()                .as_second()\n"
-		   "    .with_timezone(&tz)         .to_zoned(tz)\n"
+		   "    .with_timezone(&tz)         .to_zoned(tz) on a Timestamp, .with_time_zone(tz) on a Zoned\n"
 		   "    Days::new(n)                jiff::Span::new().days(n)\n"
 		   "    TimeZone (a trait)          jiff::tz::TimeZone is a value: take one, not a `Tz: TimeZone`\n"
 		   "    LocalResult                 to_zoned picks the compatible time; to_ambiguous_zoned shows all\n"
-		   "    SecondsFormat::Millis       format!(\"{:.3}\", timestamp)\n"
+		   "    to_rfc3339_opts(SecondsFormat::Millis, true)\n"
+		   "                                format!(\"{:.3}\", timestamp) (Secs .0, Micros .6, Nanos .9; UTC,\n"
+		   "                                `Z`); with the offset kept, on a Zoned z:\n"
+		   "                                format!(\"{:.3}\", z.timestamp().display_with_offset(z.offset()))\n"
 		   "    chrono::serde::ts_seconds   jiff::fmt::serde::timestamp::second::required\n"
 		   "    sqlx/diesel \"chrono\"        the jiff-sqlx / jiff-diesel crates\n"
 		   "\n"
@@ -1362,6 +1396,7 @@ const struct cg_rule cg_rule_chrono_ban = {
 		   "    chrono::Duration::seconds(n)           jiff::SignedDuration::from_secs(n)\n"
 		   "    chrono::NaiveDate::from_ymd_opt(y, m, d)\n"
 		   "                                           jiff::civil::Date::new(y, m, d).ok()\n"
+		   "                                           (integer literals only: jiff takes i16, i8, i8)\n"
 		   "    chrono = ... (one line, Cargo.toml)    jiff = \"0.2\"\n"
 		   "\n"
 		   "The banned crates and their replacements are `rules.chrono-ban.crates` in config;\n"

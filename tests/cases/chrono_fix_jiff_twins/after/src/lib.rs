@@ -6,5 +6,6 @@ pub fn stamp() -> i64 {
     let _x = chrono::Local::now();
     let _m = chrono::Utc::now().timestamp_millis();
     let _u = Utc::now();
+    let _v = chrono::NaiveDate::from_ymd_opt(_d.num_days() as i32, 1, 2);
     chrono::Utc::now().timestamp()
 }

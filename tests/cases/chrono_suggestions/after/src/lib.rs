@@ -11,3 +11,8 @@ fn later() {
     let r: chrono::LocalResult<u8> = todo!();
     let f = chrono::SecondsFormat::Millis;
 }
+
+fn parse(token: String) {
+    let a = chrono::DateTime::parse_from_rfc3339(&token);
+    let b = chrono::DateTime::parse_from_rfc3339(&format!("{token}Z"));
+}
