@@ -243,12 +243,41 @@ static bool is_coalesced_send(const struct cg_source *src, TSNode n, const char 
 	return false;
 }
 
-/* `n`, in `n.send(…)` or `n.unbounded_send(…)`, lies in an async block with no loop or closure between. */
-static bool is_task_send(TSNode n, TSNode top)
+/*
+ * A closure handed to a spawn (`thread::spawn(move || …)`,
+ * `Builder::new().spawn(move || …)`, `spawn_blocking`): a thread's body,
+ * which runs once, as an async block does.
+ */
+static bool is_spawned_body(const struct cg_source *src, TSNode n)
+{
+	TSNode args = ts_node_parent(n), call, fn;
+	const char *t, *last;
+	size_t len, last_len;
+	if (cg_node_kind(n) != CG_K_CLOSURE_EXPRESSION || ts_node_is_null(args) ||
+	    cg_node_kind(args) != CG_K_ARGUMENTS || cg_node_kind(call = ts_node_parent(args)) != CG_K_CALL_EXPRESSION)
+		return false;
+	fn = cg_rust_call_function(call);
+	if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION)
+		fn = cg_child(fn, CG_F_FIELD);
+	if (ts_node_is_null(fn))
+		return false;
+	t = cg_node_text(src, fn, &len);
+	last = cg_rust_last_segment(t, len, &last_len);
+	return (last_len == 5 && !memcmp(last, "spawn", 5)) || (last_len == 14 && !memcmp(last, "spawn_blocking", 14));
+}
+
+/* A body that runs once: an async block, a spawned thread's closure. */
+static bool runs_once(const struct cg_source *src, TSNode n)
+{
+	return cg_node_kind(n) == CG_K_ASYNC_BLOCK || is_spawned_body(src, n);
+}
+
+/* `n`, in `n.send(…)` or `n.unbounded_send(…)`, lies in a body that runs once with no loop or closure between. */
+static bool is_task_send(const struct cg_source *src, TSNode n, TSNode top)
 {
 	for (TSNode up = ts_node_parent(n); !ts_node_is_null(up) && !ts_node_eq(up, top); up = ts_node_parent(up))
 		if (is_repeating(up))
-			return cg_node_kind(up) == CG_K_ASYNC_BLOCK;
+			return runs_once(src, up);
 	return false;
 }
 
@@ -260,10 +289,13 @@ static int count_use(TSNode n, void *payload)
 	if (cg_node_kind(n) == CG_K_IDENTIFIER && ts_node_start_byte(n) > u->after && cg_node_is(u->src, n, u->name)) {
 		TSNode parent = ts_node_parent(n), up = parent;
 		bool is_repeated = false, is_looped = false;
-		/* An async block runs once: a send in it (a task that reports how it ended) is one message. */
+		/*
+		 * An async block or a spawned thread's body runs once: a send in it
+		 * (a task or thread that reports how it ended) is one message.
+		 */
 		for (; !ts_node_is_null(up) && !ts_node_eq(up, u->body); up = ts_node_parent(up)) {
 			is_repeated = is_repeated || is_repeating(up);
-			is_looped = is_looped || (is_repeating(up) && cg_node_kind(up) != CG_K_ASYNC_BLOCK);
+			is_looped = is_looped || (is_repeating(up) && !runs_once(u->src, up));
 		}
 		if (!u->n++) {
 			u->first_use = ts_node_start_byte(n);
@@ -286,7 +318,7 @@ static int count_use(TSNode n, void *payload)
 				u->coalesced++;
 			else if (is_send && !is_looped)
 				u->sends++;
-			if (is_send && is_task_send(n, u->body))
+			if (is_send && is_task_send(u->src, n, u->body))
 				u->task_sends++;
 			if (is_call && cg_node_is(u->src, field, "is_empty"))
 				u->empties++;
@@ -747,7 +779,8 @@ static bool is_documented_for_tests(const struct cg_source *src, TSNode n)
  *    and tx is not cloned;
  *  - paired with a Semaphore or a want::Giver, which bound it;
  *  - one message: tx sends once outside loops and closures (an async block
- *    runs once: a task that reports how it ended), or is only dropped;
+ *    or a spawned thread's closure runs once: a task that reports how it
+ *    ended), or is only dropped;
  *  - a collector: tx dropped, then rx drained after it, so every producer
  *    has finished (a sync_channel(N) would deadlock there); or rx, kept in
  *    a local (or a struct field, drained by a method taking `self` by

@@ -30,3 +30,30 @@ pub fn on_event(register: impl FnOnce(Box<dyn Fn(u32) + Send>)) -> Receiver<u32>
     }));
     rx
 }
+
+// A spawned thread's body runs once: its single send is one message, not reported.
+pub fn request(f: Box<dyn FnOnce() -> u32 + Send>) -> Option<u32> {
+    let (tx, rx) = channel();
+    std::thread::Builder::new()
+        .name("requester".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .ok()?;
+    loop {
+        if let Ok(v) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            return Some(v);
+        }
+    }
+}
+
+// A thread that sends per line: reported.
+pub fn lines(text: String) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for l in text.lines() {
+            tx.send(l.to_string()).ok();
+        }
+    });
+    rx
+}
