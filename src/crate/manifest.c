@@ -518,6 +518,20 @@ done:
 	return result;
 }
 
+bool cg_crate_name_is_test_support(const char *name)
+{
+	static const char *const words[] = { "test", "tests", "testing", "testkit", "mock", "mocks", "fake" };
+	for (const char *p = name; p && *p;) {
+		size_t n = strcspn(p, "-_");
+		for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+			if (strlen(words[i]) == n && !memcmp(p, words[i], n))
+				return true;
+		p += n;
+		p += *p != '\0';
+	}
+	return false;
+}
+
 bool cg_crate_name_eq(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {

@@ -108,5 +108,11 @@ void cg_lockfile_release(struct cg_lockfile *lock);
 char *cg_crate_join(const char *crate_dir, const char *rel);
 /* Crate names compare with '-' and '_' as one character, as Cargo does. */
 bool cg_crate_name_eq(const char *a, const char *b);
+/*
+ * Whether a package name says the crate exists for tests: a word of it
+ * (split at '-' and '_') is test, tests, testing, testkit, mock, mocks or
+ * fake (`nu-plugin-test-support`, `linkerd-pool-mock`, `foo-test-utils`).
+ */
+bool cg_crate_name_is_test_support(const char *name);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crate/workspace.h"
 #include "rules/gate.h"
 #include "rules/rule.h"
 #include "syntax/rust.h"
@@ -916,11 +917,16 @@ static bool may_fire(const struct cg_rule_ctx *ctx, const char *text, size_t len
 static int check(struct cg_rule_ctx *ctx)
 {
 	struct walk w = { 0 };
+	const struct cg_crate *cr;
 	int err = 0;
 
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
 	w.ctors = cg_conf_child(ctx->rule_cfg, "constructors");
+	/* A crate that exists for tests (a fake plugin, a mock pool) runs only under them: test code. */
+	cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
+	if (cr && cr->manifest.package_name && cg_crate_name_is_test_support(cr->manifest.package_name))
+		return 0;
 	if (w.rf && !cg_rust_path_is_test(ctx->path))
 		err = cg_gate_walk(ctx->src, &not_test, visit, &w);
 	return err;
@@ -940,7 +946,9 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		"runs at the consumer's pace.\n"
 		"\n"
 		"Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
-		"build.rs, #[cfg(test)] modules or #[test] functions), resolved through `use`\n"
+		"build.rs, #[cfg(test)] modules or #[test] functions, nor in a crate whose name says\n"
+		"it exists for tests: a word test, testing, testkit, mock or fake, as in\n"
+		"`foo-test-support`), resolved through `use`\n"
 		"declarations, aliases and glob imports:\n"
 		"    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
 		"    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"

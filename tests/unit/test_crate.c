@@ -202,6 +202,14 @@ static void test_name_eq(void **state)
 	assert_true(cg_crate_name_eq("wasm-bindgen", "wasm_bindgen"));
 	assert_true(cg_crate_name_eq("serde", "serde"));
 	assert_false(cg_crate_name_eq("serde", "serde_json"));
+	assert_true(cg_crate_name_is_test_support("nu-plugin-test-support"));
+	assert_true(cg_crate_name_is_test_support("linkerd-pool-mock"));
+	assert_true(cg_crate_name_is_test_support("tokio_test"));
+	assert_true(cg_crate_name_is_test_support("fake"));
+	assert_false(cg_crate_name_is_test_support("attest"));
+	assert_false(cg_crate_name_is_test_support("mockingbird"));
+	assert_false(cg_crate_name_is_test_support("contest-utils"));
+	assert_false(cg_crate_name_is_test_support(""));
 	assert_false(cg_crate_name_eq("serde-json", "serde"));
 	assert_false(cg_crate_name_eq("Serde", "serde"));
 }
