@@ -620,6 +620,7 @@ struct reach {
 	struct cg_buf mods;	   /* the modules from the outermost private one down, a line each */
 	struct cg_buf dir;	   /* the crate's source folder, "a/src/" */
 	const struct cg_buf *uses; /* cg_crate_pub_uses of it, once asked */
+	struct cg_buf exported;	   /* what those bring out (use_leaves), a name a line */
 };
 
 /* Fills `r` for the file of `ctx`, a source of `cr`'s library (is_api_source). */
@@ -676,14 +677,79 @@ done:
 	cg_buf_release(&names);
 }
 
-/* Whether a `pub use` of `r` names a word of `words` (a line each). */
-static bool uses_name_any(const struct cg_buf *uses, const char *words, size_t len)
+static void put_line(struct cg_buf *out, const char *w, size_t n)
+{
+	if (n) {
+		cg_buf_put(out, w, n);
+		cg_buf_putc(out, '\n');
+	}
+}
+
+/*
+ * The names `pub use …;` statements (one a line) bring out, a line each:
+ * each leaf's item (`C` of `a::b::C as D`), a glob's module (`b` of
+ * `a::b::*`), a group's own module for `self` (`a` of `a::{self, B}`). The
+ * modules a path only goes through are not brought out: `pub use
+ * json::ApiErrorResponse;` leaves json's other items private.
+ */
+static void use_leaves(const char *p, const char *end, struct cg_buf *out)
+{
+	const char *owner[16], *cur = NULL;
+	size_t owner_len[16], cur_len = 0, depth = 0;
+	bool is_glob = false, is_alias = false;
+	while (p < end) {
+		if (cg_is_ident_byte(*p)) {
+			const char *w = p;
+			while (p < end && cg_is_ident_byte(*p))
+				p++;
+			if ((size_t)(p - w) == 2 && !memcmp(w, "as", 2))
+				is_alias = true;
+			else if (is_alias)
+				is_alias = false; /* the alias: the item is the name before it */
+			else if (!((size_t)(p - w) == 3 && !memcmp(w, "pub", 3)) &&
+				 !((size_t)(p - w) == 3 && !memcmp(w, "use", 3) && !cur && !depth)) {
+				cur = w;
+				cur_len = (size_t)(p - w);
+			}
+			continue;
+		}
+		if (*p == '*') {
+			is_glob = true;
+		} else if (*p == '{') {
+			if (depth < sizeof(owner) / sizeof(*owner)) {
+				owner[depth] = cur;
+				owner_len[depth] = cur ? cur_len : 0;
+			}
+			depth++;
+			cur = NULL;
+		} else if (*p == ',' || *p == '}' || *p == ';') {
+			const char *top = depth && depth <= sizeof(owner) / sizeof(*owner) ? owner[depth - 1] : NULL;
+			size_t top_len = top ? owner_len[depth - 1] : 0;
+			if (is_glob && !cur)
+				put_line(out, top, top_len);
+			else if (cur && cur_len == 4 && !memcmp(cur, "self", 4))
+				put_line(out, top, top_len);
+			else if (cur)
+				put_line(out, cur, cur_len);
+			if (*p == '}' && depth)
+				depth--;
+			if (*p == ';')
+				depth = 0;
+			cur = NULL;
+			is_glob = false;
+		}
+		p++;
+	}
+}
+
+/* Whether a line of `exported` is one of `words` (a line each). */
+static bool exports_any(const struct cg_buf *exported, const char *words, size_t len)
 {
 	for (const char *w = words, *end = words + len, *nl; w < end; w = nl + 1) {
 		nl = memchr(w, '\n', (size_t)(end - w));
 		if (!nl)
 			nl = end;
-		if (nl > w && cg_has_word(uses->ptr, uses->size, w, (size_t)(nl - w)))
+		if (nl > w && cg_has_word(exported->ptr, exported->size, w, (size_t)(nl - w)))
 			return true;
 	}
 	return false;
@@ -694,8 +760,8 @@ static bool uses_name_any(const struct cg_buf *uses, const char *words, size_t l
  * no module on its way is private (the file's, or an inline `mod` around
  * it); a method of an inherent impl when its type is (an impl adds methods
  * wherever it stands; a type declared in another file is taken as
- * reachable). Or a `pub use` names the fn, its type or a private module on
- * the way.
+ * reachable). Or a `pub use` brings out the fn, its type or a private
+ * module on the way (use_leaves).
  */
 static bool is_reachable(struct cg_crate_cache *cache, struct reach *r, const struct cg_items *items,
 			 const struct type_index *types, size_t i, const char *text)
@@ -724,9 +790,11 @@ static bool is_reachable(struct cg_crate_cache *cache, struct reach *r, const st
 	}
 	cg_buf_put(&words, text + at->name, at->name_len);
 	cg_buf_putc(&words, '\n');
-	if (!r->uses)
+	if (!r->uses) {
 		r->uses = cg_crate_pub_uses(cache, r->dir.ptr);
-	is = uses_name_any(r->uses, words.ptr, words.size);
+		use_leaves(r->uses->ptr, r->uses->ptr + r->uses->size, &r->exported);
+	}
+	is = exports_any(&r->exported, words.ptr, words.size);
 	cg_buf_release(&words);
 	return is;
 }
@@ -780,7 +848,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	uint8_t *scope = NULL; /* per container item */
 	struct old_file old = { 0 };
 	struct missing_list missing = { 0 };
-	struct reach reach = { false, CG_BUF_INIT, CG_BUF_INIT, NULL };
+	struct reach reach = { false, CG_BUF_INIT, CG_BUF_INIT, NULL, CG_BUF_INIT };
 	bool is_top_cut = false, has_reach = false;
 
 	/* The pass's scan of the file, when it parsed part of it: not scanned twice. */
@@ -846,6 +914,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	free(missing.items);
 	cg_buf_release(&reach.dir);
 	cg_buf_release(&reach.mods);
+	cg_buf_release(&reach.exported);
 	free(scope);
 	free(types.idx);
 	cg_items_release(&items);
@@ -979,9 +1048,10 @@ const struct cg_rule cg_rule_missing_bench = {
 		   "A bench is a crate of its own, so only what the library exports can be benched:\n"
 		   "a `pub fn` in a private module (`mod inner;`, `pub(crate) mod inner;`, a private\n"
 		   "inline `mod`), or a method of a type declared in one, is left alone unless a\n"
-		   "`pub use` in the file or a module file above it names the fn, the type or the\n"
-		   "module. Methods in an impl of a type declared in another file count wherever\n"
-		   "the impl stands.\n"
+		   "`pub use` anywhere in the crate brings out the fn, the type or the module (as\n"
+		   "the item it names, `a::{self}` or a glob `a::*`; `pub use inner::Item` brings\n"
+		   "out Item alone, and `pub(crate) use` nothing). Methods in an impl of a type\n"
+		   "declared in another file count wherever the impl stands.\n"
 		   "\n"
 		   "The crate's benches must also run: criterion (or its codspeed-criterion-compat\n"
 		   "rename, or divan) must be a dependency, and each criterion [[bench]] must set\n"

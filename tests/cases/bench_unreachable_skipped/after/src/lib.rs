@@ -8,6 +8,8 @@ pub(crate) mod helpers;
 mod reexported;
 
 pub use reexported::Exported;
+pub(crate) use reexported::Crated;
+pub use crate::reexported::{Grouped as G};
 
 pub struct Engine;
 mod rmap;

@@ -6,3 +6,34 @@ impl Exported {
         3
     }
 }
+
+/// The module is only a path to Exported and Grouped: its other items stay private, not reported.
+pub struct Hidden;
+
+impl Hidden {
+    pub fn go(&self) -> u64 {
+        4
+    }
+}
+
+pub fn loose() -> u64 {
+    5
+}
+
+/// `pub(crate) use` brings it out to the crate only: not reported.
+pub struct Crated;
+
+impl Crated {
+    pub fn go(&self) -> u64 {
+        6
+    }
+}
+
+/// In a group, renamed: reported.
+pub struct Grouped;
+
+impl Grouped {
+    pub fn go(&self) -> u64 {
+        7
+    }
+}
