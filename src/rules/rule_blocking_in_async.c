@@ -748,12 +748,53 @@ static void put_for_runtime(struct cg_buf *out, enum runtime rt, const char *rep
 	cg_buf_release(&b);
 }
 
-/* "; use `rep`", rewritten for the crate's runtime. */
-static void put_use(struct cg_buf *msg, enum runtime rt, const char *rep)
+static bool tokio_lacks(struct cg_rule_ctx *ctx, bool is_test, const char *feature);
+
+/* The tokio feature each part of tokio's API a replacement names needs. */
+static const struct {
+	const char *prefix, *feature;
+} tokio_features[] = {
+	{ "tokio::fs::", "fs" },
+	{ "tokio::net::", "net" },
+	{ "tokio::time::", "time" },
+	{ "tokio::process::", "process" },
+	{ "tokio::sync::", "sync" },
+	{ "tokio::signal::", "signal" },
+	{ "tokio::io::stdin", "io-std" },
+	{ "tokio::io::AsyncReadExt", "io-util" },
+	{ "tokio::io::AsyncWriteExt", "io-util" },
+	{ "tokio::io::AsyncBufReadExt", "io-util" },
+	{ "tokio::io::BufReader", "io-util" },
+	{ "tokio::task::spawn_blocking", "rt" },
+};
+
+/*
+ * "; use `rep`", rewritten for the crate's runtime; with tokio, the
+ * features it needs that the crate's tokio is known not to turn on
+ * (hickory's bin has tokio without `fs`: `tokio::fs::remove_file` builds
+ * once `fs` is added).
+ */
+static void put_use(struct cg_buf *msg, const struct walk *w, bool is_test, const char *rep)
 {
+	enum runtime rt = w->runtime;
+	bool is_first = true;
 	cg_buf_puts(msg, "; use `");
 	put_for_runtime(msg, rt, rep);
 	cg_buf_puts(msg, "`");
+	for (size_t i = 0; rt == RT_TOKIO && i < sizeof(tokio_features) / sizeof(*tokio_features); i++) {
+		bool is_repeat = false;
+		if (!strstr(rep, tokio_features[i].prefix))
+			continue;
+		for (size_t k = 0; k < i && !is_repeat; k++)
+			is_repeat = !strcmp(tokio_features[k].feature, tokio_features[i].feature) &&
+				    strstr(rep, tokio_features[k].prefix);
+		if (is_repeat || !tokio_lacks(w->ctx, is_test, tokio_features[i].feature))
+			continue;
+		cg_buf_printf(msg, "%s`%s`", is_first ? " (add tokio's feature " : " and ", tokio_features[i].feature);
+		is_first = false;
+	}
+	if (!is_first)
+		cg_buf_puts(msg, ": the crate's tokio dependency does not turn it on)");
 	if (rt == RT_NONE && strstr(rep, "tokio::"))
 		cg_buf_puts(msg, " (add the `blocking` crate, which runs on any executor: this code has no async "
 				 "runtime among its crate's dependencies, so none of tokio, async-std or smol can be "
@@ -1386,6 +1427,35 @@ static bool enables(const struct cg_crate_dep *d, const char *feature)
 	return false;
 }
 
+/*
+ * Whether the crate's tokio is known to leave `feature` off: every tokio
+ * dependency its code can use (dev ones in tests) is written out, not
+ * inherited from the workspace, and none turns it on, nor does a feature of
+ * the crate (`tokio/fs`). Cargo may still unify it on through another
+ * crate; the advice to add it stands.
+ */
+static bool tokio_lacks(struct cg_rule_ctx *ctx, bool is_test, const char *feature)
+{
+	const struct cg_crate *cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
+	struct cg_buf via = CG_BUF_INIT;
+	bool has_tokio = false, is_on = false;
+	for (size_t i = 0; cr && i < cr->manifest.ndeps && !is_on; i++) {
+		const struct cg_crate_dep *d = &cr->manifest.deps[i];
+		if (strcmp(cg_crate_dep_crate(d), "tokio") || d->is_workspace_decl || d->kind == CG_DEP_BUILD ||
+		    (d->kind == CG_DEP_DEV && !is_test))
+			continue;
+		has_tokio = true;
+		is_on = d->is_inherited || enables(d, feature);
+	}
+	cg_buf_printf(&via, "tokio/%s", feature);
+	for (size_t i = 0; cr && has_tokio && !is_on && i < cr->manifest.nfeatures; i++)
+		for (size_t k = 0; k < cr->manifest.features[i].nitems && !is_on; k++)
+			is_on = !strcmp(cr->manifest.features[i].items[k].text, via.ptr) ||
+				!strcmp(cr->manifest.features[i].items[k].text, "tokio/full");
+	cg_buf_release(&via);
+	return has_tokio && !is_on;
+}
+
 /* `drop(x)`, the only use of a std File that tokio's File takes the same way. */
 static bool is_dropped(const struct cg_source *src, TSNode ident)
 {
@@ -1615,7 +1685,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 	} else {
 		struct cg_buf rep = CG_BUF_INIT;
 		put_replacement(&rep, w, e->replacement, name, args, receiver);
-		put_use(&msg, w->runtime, rep.ptr);
+		put_use(&msg, w, c->is_test, rep.ptr);
 		cg_buf_release(&rep);
 		em.edits = edits;
 		em.nedits = tokio_fix(w, c, what, from, to, edits, &fixed, &em.applicability);
@@ -3386,7 +3456,7 @@ static void check_self_field(struct walk *w, const struct cg_summary *own, const
 		bool is_call = kind_is(fe, CG_K_FIELD_EXPRESSION) && kind_is(call, CG_K_CALL_EXPRESSION);
 		put_replacement(&rep, w, e->replacement, c->path, is_call ? cg_child(call, CG_F_ARGUMENTS) : none,
 				is_call ? cg_child(fe, CG_F_VALUE) : none);
-		put_use(&msg, w->runtime, rep.ptr);
+		put_use(&msg, w, f->is_test, rep.ptr);
 	}
 	put_pos(w->ctx->src, c->start, &l0, &c0);
 	put_pos(w->ctx->src, c->end, &l1, &c1);
