@@ -769,6 +769,19 @@ static const struct {
 };
 
 /*
+ * Whether the file already names that part of tokio (`tokio::fs`): then the
+ * feature is on, whoever turns it on (neon's utils gets `fs` through
+ * tokio-tar).
+ */
+static bool uses_tokio_part(const struct cg_source *src, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (n > 2 && !strcmp(prefix + n - 2, "::"))
+		n -= 2;
+	return memmem(src->text, src->len, prefix, n) != NULL;
+}
+
+/*
  * "; use `rep`", rewritten for the crate's runtime; with tokio, the
  * features it needs that the crate's tokio is known not to turn on
  * (hickory's bin has tokio without `fs`: `tokio::fs::remove_file` builds
@@ -788,7 +801,8 @@ static void put_use(struct cg_buf *msg, const struct walk *w, bool is_test, cons
 		for (size_t k = 0; k < i && !is_repeat; k++)
 			is_repeat = !strcmp(tokio_features[k].feature, tokio_features[i].feature) &&
 				    strstr(rep, tokio_features[k].prefix);
-		if (is_repeat || !tokio_lacks(w->ctx, is_test, tokio_features[i].feature))
+		if (is_repeat || uses_tokio_part(w->ctx->src, tokio_features[i].prefix) ||
+		    !tokio_lacks(w->ctx, is_test, tokio_features[i].feature))
 			continue;
 		cg_buf_printf(msg, "%s`%s`", is_first ? " (add tokio's feature " : " and ", tokio_features[i].feature);
 		is_first = false;
@@ -1428,9 +1442,28 @@ static bool enables(const struct cg_crate_dep *d, const char *feature)
 }
 
 /*
+ * `tokio = { workspace = true, features = [..] }`: its own features and the
+ * workspace's declaration's; true (unknown) when the declaration is not
+ * found.
+ */
+static bool inherited_enables(const struct cg_crate *cr, const struct cg_crate_dep *d, const char *feature)
+{
+	struct cg_crate_dep own = *d;
+	own.is_inherited = false;
+	if (enables(&own, feature))
+		return true;
+	for (size_t i = 0; cr->workspace && i < cr->workspace->manifest.ndeps; i++) {
+		const struct cg_crate_dep *w = &cr->workspace->manifest.deps[i];
+		if (w->is_workspace_decl && !strcmp(w->key, d->key))
+			return enables(w, feature);
+	}
+	return true;
+}
+
+/*
  * Whether the crate's tokio is known to leave `feature` off: every tokio
- * dependency its code can use (dev ones in tests) is written out, not
- * inherited from the workspace, and none turns it on, nor does a feature of
+ * dependency its code can use (dev ones in tests) is read, with the
+ * workspace's declaration for an inherited one, and none turns it on, nor does a feature of
  * the crate (`tokio/fs`). Cargo may still unify it on through another
  * crate; the advice to add it stands.
  */
@@ -1441,11 +1474,14 @@ static bool tokio_lacks(struct cg_rule_ctx *ctx, bool is_test, const char *featu
 	bool has_tokio = false, is_on = false;
 	for (size_t i = 0; cr && i < cr->manifest.ndeps && !is_on; i++) {
 		const struct cg_crate_dep *d = &cr->manifest.deps[i];
+		/* cargo-hakari's workspace-hack crate turns on every feature the workspace uses (neon). */
+		if (cg_crate_name_eq(cg_crate_dep_crate(d), "workspace-hack"))
+			is_on = true;
 		if (strcmp(cg_crate_dep_crate(d), "tokio") || d->is_workspace_decl || d->kind == CG_DEP_BUILD ||
 		    (d->kind == CG_DEP_DEV && !is_test))
 			continue;
 		has_tokio = true;
-		is_on = d->is_inherited || enables(d, feature);
+		is_on = d->is_inherited ? inherited_enables(cr, d, feature) : enables(d, feature);
 	}
 	cg_buf_printf(&via, "tokio/%s", feature);
 	for (size_t i = 0; cr && has_tokio && !is_on && i < cr->manifest.nfeatures; i++)
