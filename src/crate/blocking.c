@@ -146,7 +146,10 @@ bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *res
 		bool hit;
 		if (!e)
 			continue;
-		if (is_method || !strstr(e, "::"))
+		/* The crate's own fn of a wrapper's name (`Self::spawn_blocking`) wraps that wrapper (neon's Layer). */
+		if (is_method || !strstr(e, "::") || cg_starts_with(resolved_or_method, "Self::") ||
+		    cg_starts_with(resolved_or_method, "crate::") || cg_starts_with(resolved_or_method, "self::") ||
+		    cg_starts_with(resolved_or_method, "super::"))
 			hit = !strcmp(cg_blocking_last_seg(e), cg_blocking_last_seg(resolved_or_method));
 		else
 			hit = !strcmp(e, resolved_or_method);

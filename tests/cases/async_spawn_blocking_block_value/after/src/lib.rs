@@ -24,3 +24,18 @@ pub async fn load(dir: &str) {
     // Outside the wrapper, the same call blocks.
     let m = std::fs::read(owned);
 }
+
+pub struct Layer;
+
+impl Layer {
+    // The crate's own wrapper of spawn_blocking: what it is handed runs off the executor too.
+    fn spawn_blocking<F: FnOnce() + Send + 'static>(f: F) {
+        tokio::task::spawn_blocking(f);
+    }
+
+    pub async fn evict(&self, p: String) {
+        Self::spawn_blocking(move || {
+            let _ = std::fs::remove_file(p);
+        });
+    }
+}
