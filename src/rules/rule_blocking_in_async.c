@@ -1688,14 +1688,25 @@ static bool severity_for(const struct walk *w, const struct actx *c, enum cg_sev
 /*
  * A closure that runs in place (`opt.map(|p| …)`, `.or_else(|e| …)`) keeps
  * the async context, but is no async body: an awaited replacement cannot go
- * there.
+ * there. Nor in scopeguard's `defer! { … }`, whose body runs when the scope
+ * ends, on this thread, inside a Drop. Returns what it is ("closure",
+ * "`defer!` body"), or NULL.
  */
-static bool is_in_inline_closure(const struct walk *w, const struct actx *c)
+static const char *inline_sync_body(const struct walk *w, const struct actx *c)
 {
-	for (size_t j = c->body_depth + 1; j < w->depth; j++)
-		if (kind_is(w->levels[j].node, CG_K_CLOSURE_EXPRESSION))
-			return true;
-	return false;
+	for (size_t j = c->body_depth + 1; j < w->depth; j++) {
+		TSNode n = w->levels[j].node, name;
+		if (kind_is(n, CG_K_CLOSURE_EXPRESSION))
+			return "closure";
+		if (kind_is(n, CG_K_MACRO_INVOCATION) && !ts_node_is_null(name = cg_child(n, CG_F_MACRO))) {
+			size_t len, seg_len;
+			const char *t = cg_node_text(w->ctx->src, name, &len);
+			const char *seg = cg_rust_last_segment(t, len, &seg_len);
+			if (seg_len == 5 && !memcmp(seg, "defer", 5))
+				return "`defer!` body";
+		}
+	}
+	return NULL;
 }
 
 /* `what` is the blocking call as shown: a resolved path, `Type::method` or `.method()`. */
@@ -1706,14 +1717,22 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 	struct cg_emit em = { 0 };
 	struct cg_emit_edit edits[3];
 	TSPoint s = ts_node_start_point(from), t = ts_node_end_point(to);
+	const char *sync_body;
 
 	if (!severity_for(w, c, &em.severity))
 		return;
 	cg_buf_printf(&msg, "`%s` blocks the executor thread in ", what);
 	put_where(&msg, w, c);
-	if (is_in_inline_closure(w, c)) {
-		cg_buf_printf(&msg, "; the closure it is in runs here but cannot `.await`, so move the work into `%s`",
-			      runtime_unblock(w->runtime));
+	if ((sync_body = inline_sync_body(w, c)) != NULL && sync_body[0] == '`') {
+		/* A tokio JoinHandle dropped detaches its task; other runtimes' tasks are cancelled. */
+		cg_buf_printf(&msg, "; a %s runs on this thread when the scope ends and cannot `.await`: %s", sync_body,
+			      w->runtime == RT_TOKIO
+				      ? "detach the work with `tokio::task::spawn_blocking(move || …)` "
+					"(its JoinHandle not awaited), or do it awaited before the scope ends"
+				      : "do the work awaited before the scope ends");
+	} else if (sync_body) {
+		cg_buf_printf(&msg, "; the %s it is in runs here but cannot `.await`, so move the work into `%s`",
+			      sync_body, runtime_unblock(w->runtime));
 	} else if (feeds_std_consumer(w, what, to)) {
 		cg_buf_printf(&msg,
 			      "; its result goes to std code that needs the std type, so move the whole use into `%s`",

@@ -29,3 +29,10 @@ async fn leaves(names: Vec<String>) {
 
 fn run_somewhere<F: FnOnce()>(_f: F) {}
 async fn names_fut() {}
+
+async fn cleanup(p: std::path::PathBuf) {
+    scopeguard::defer! {
+        let _ = std::fs::remove_file(&p);
+    }
+    tokio::task::yield_now().await;
+}
