@@ -953,7 +953,8 @@ static const char *past_parens(const char *p, const char *end)
 static const char std_use_methods[] = " read read_to_end read_to_string read_exact read_vectored bytes write "
 				      "write_all write_fmt write_vectored flush seek rewind stream_position sync_all "
 				      "sync_data set_len set_permissions metadata try_clone set_nonblocking "
-				      "set_read_timeout set_write_timeout ";
+				      "set_read_timeout set_write_timeout read_at write_at read_exact_at write_all_at "
+				      "seek_read seek_write ";
 
 /*
  * Whether the value written just before p is used through one of those
@@ -1240,8 +1241,56 @@ done:
 }
 
 /*
- * Whether the handle `name`, named in [text, end), is handed to a fn of
- * this file whose parameter there takes the std type (meilisearch's
+ * Whether a call not awaited, of `callee`, takes a File or socket handed to
+ * it as the std type: sync code uses it synchronously (neon's
+ * `executor.draw_history(file)` wants a std::io::Write,
+ * `std::io::Write::write_all(&mut file, b)` is std's own). Not the async
+ * runtimes' APIs, nor what only holds or passes on a value (`Some(f)`,
+ * `Arc::new(f)`, `drop(f)`, `v.push(f)`, `tx.send(f)`), which take a tokio
+ * File as well.
+ */
+static bool is_sync_taker(const struct walk *w, TSNode callee)
+{
+	static const char holders[] = " drop Some Ok Err push push_back push_front insert send try_send "
+				      "unbounded_send set replace ";
+	static const char holder_types[] = " Box Arc Rc Mutex RwLock RefCell Cell Pin Option ";
+	static const char *const async_roots[] = { "tokio::",	  "tokio_util::", "futures",
+						   "async_std::", "smol::",	  "async_io::" };
+	size_t len, seg_len;
+	const char *t, *seg;
+	char *resolved;
+	bool is_async = false;
+	if (kind_is(callee, CG_K_FIELD_EXPRESSION)) {
+		TSNode field = cg_child(callee, CG_F_FIELD);
+		if (ts_node_is_null(field))
+			return false;
+		t = cg_node_text(w->ctx->src, field, &len);
+		return !word_in(holders, t, len);
+	}
+	if (!kind_is(callee, CG_K_IDENTIFIER) && !kind_is(callee, CG_K_SCOPED_IDENTIFIER))
+		return false;
+	t = cg_node_text(w->ctx->src, callee, &len);
+	seg = cg_rust_last_segment(t, len, &seg_len);
+	if (word_in(holders, seg, seg_len))
+		return false;
+	if (seg != t && seg_len == 3 && !memcmp(seg, "new", 3)) {
+		const char *tseg = seg - 2;
+		while (tseg > t && tseg[-1] != ':')
+			tseg--;
+		if (word_in(holder_types, tseg, (size_t)(seg - 2 - tseg)))
+			return false;
+	}
+	resolved = resolve_node(w, callee);
+	for (size_t i = 0; i < sizeof(async_roots) / sizeof(*async_roots) && !is_async; i++)
+		is_async = cg_starts_with(resolved, async_roots[i]);
+	free(resolved);
+	return !is_async;
+}
+
+/*
+ * Whether the handle `name`, named in [text, end), is handed to sync code
+ * that takes it as std (is_sync_taker), or to a fn of this file whose
+ * parameter there takes the std type (meilisearch's
  * `check_sha256(name, asset, file)` with `file: std::fs::File`).
  */
 static bool feeds_file_fn(const struct walk *w, const char *type, const char *name, size_t n, const char *text,
@@ -1264,6 +1313,8 @@ static bool feeds_file_fn(const struct walk *w, const char *type, const char *na
 		if (!kind_is(args, CG_K_ARGUMENTS) || !kind_is(call = ts_node_parent(args), CG_K_CALL_EXPRESSION))
 			continue;
 		callee = cg_rust_call_function(call);
+		if (!kind_is(ts_node_parent(call), CG_K_AWAIT_EXPRESSION) && is_sync_taker(w, callee))
+			return true;
 		if (!kind_is(callee, CG_K_IDENTIFIER))
 			continue;
 		while (index < ts_node_named_child_count(args) && !ts_node_eq(ts_node_named_child(args, index), arg))
@@ -1330,11 +1381,15 @@ static bool feeds_std_consumer(const struct walk *w, const char *what, TSNode to
 	if (kind_is(p, CG_K_ARGUMENTS) && k >= 2) {
 		/* Straight into a consumer: `BufWriter::new(File::create(p)?)`. */
 		const char *t = cg_node_text(w->ctx->src, w->levels[k - 2].node, &len), *at;
+		TSNode call = w->levels[k - 2].node;
 		for (size_t i = 0; i < sizeof(consumers) / sizeof(consumers[0]) && !feeds; i++)
 			feeds = (is_handle || !consumers[i].is_handle_only) &&
 				(at = memmem(t, len, consumers[i].text, strlen(consumers[i].text))) != NULL &&
 				(consumers[i].is_handle_only || is_std_consumer(w, t, at));
-		return feeds;
+		/* Or into sync code: `executor.draw_history(File::create(p)?)`. */
+		return feeds || (is_handle && kind_is(call, CG_K_CALL_EXPRESSION) &&
+				 !(k >= 3 && kind_is(w->levels[k - 3].node, CG_K_AWAIT_EXPRESSION)) &&
+				 is_sync_taker(w, cg_rust_call_function(call)));
 	}
 	if (kind_is(p, CG_K_MATCH_EXPRESSION)) {
 		/* `match File::open(p) { Ok(f) => use(f), … }`: the arm that takes the value. */
