@@ -161,6 +161,94 @@ bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *res
 	return false;
 }
 
+/* `d.d.d.d`, optionally `:port`; or `[v6]:port`. Host names need a resolver; these do not. */
+static bool is_ip_text(const char *t, size_t len, bool needs_port)
+{
+	size_t i = 0, dots = 0, digits = 0;
+	if (len && t[0] == '[') {
+		const char *close = memchr(t, ']', len);
+		return close && close + 1 < t + len && close[1] == ':';
+	}
+	for (; i < len && t[i] != ':'; i++) {
+		if (t[i] == '.' && digits) {
+			dots++;
+			digits = 0;
+		} else if (t[i] >= '0' && t[i] <= '9' && digits < 3) {
+			digits++;
+		} else {
+			return false;
+		}
+	}
+	if (dots != 3 || !digits)
+		return false;
+	if (i == len)
+		return !needs_port;
+	for (i++, digits = 0; i < len; i++, digits++)
+		if (t[i] < '0' || t[i] > '9')
+			return false;
+	return digits > 0;
+}
+
+static bool is_ip_literal(const struct cg_source *src, TSNode e, bool needs_port)
+{
+	size_t len;
+	const char *t;
+	if (ts_node_is_null(e) || cg_node_kind(e) != CG_K_STRING_LITERAL)
+		return false;
+	t = cg_node_text(src, e, &len);
+	return len >= 2 && t[0] == '"' && is_ip_text(t + 1, len - 2, needs_port);
+}
+
+static char *resolve_path(const struct cg_source *src, const struct cg_rust_file *rf, bool is_crate_root, TSNode path)
+{
+	size_t len;
+	const char *text = cg_node_text(src, path, &len);
+	return cg_rust_resolve_scoped(rf, ts_node_start_byte(path), text, len, is_crate_root);
+}
+
+bool cg_blocking_addr_is_literal(const struct cg_source *src, const struct cg_rust_file *rf, bool is_crate_root,
+				 TSNode e)
+{
+	TSNode head;
+	char *p;
+	bool is_addr = false;
+	e = cg_rust_strip_refs(e);
+	if (is_ip_literal(src, e, true))
+		return true;
+	if (!ts_node_is_null(e) && cg_node_kind(e) == CG_K_TUPLE_EXPRESSION && ts_node_named_child_count(e) == 2) {
+		TSNode ip = cg_rust_strip_refs(ts_node_named_child(e, 0));
+		if (is_ip_literal(src, ip, false))
+			return true;
+		head = cg_node_kind(ip) == CG_K_CALL_EXPRESSION ? cg_rust_call_function(ip) : ip;
+		if (ts_node_is_null(head) || cg_node_kind(head) != CG_K_SCOPED_IDENTIFIER)
+			return false;
+		p = resolve_path(src, rf, is_crate_root, head);
+		is_addr = cg_starts_with(p, "std::net::Ipv4Addr::") || cg_starts_with(p, "std::net::Ipv6Addr::") ||
+			  cg_starts_with(p, "std::net::IpAddr::");
+		free(p);
+		return is_addr;
+	}
+	if (ts_node_is_null(e) || cg_node_kind(e) != CG_K_CALL_EXPRESSION ||
+	    cg_node_kind(head = cg_rust_call_function(e)) != CG_K_SCOPED_IDENTIFIER)
+		return false;
+	/* `SocketAddr::new(ip, port)`, also a SocketAddr the file names without resolving it (`use super::*`). */
+	p = resolve_path(src, rf, is_crate_root, head);
+	{
+		const char *last = cg_blocking_last_seg(p), *type = p;
+		if (last != p && (!strcmp(last, "new") || !strcmp(last, "from"))) {
+			size_t tlen = (size_t)(last - p) - 2;
+			for (const char *q = p; (q = strstr(q, "::")) != NULL && q < p + tlen; q += 2)
+				type = q + 2;
+			tlen = (size_t)(last - 2 - type);
+			is_addr = (tlen == 10 && !memcmp(type, "SocketAddr", 10)) ||
+				  (tlen == 12 &&
+				   (!memcmp(type, "SocketAddrV4", 12) || !memcmp(type, "SocketAddrV6", 12)));
+		}
+	}
+	free(p);
+	return is_addr;
+}
+
 bool cg_blocking_is_inline(const struct cg_blocking_list *list, const char *method, size_t len)
 {
 	const struct cg_conf_node *l = list->inline_calls;

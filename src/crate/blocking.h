@@ -77,6 +77,16 @@ bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *res
  * thread (`inline`: `Option::map`, iterator adapters, …), so the closure
  * stays in the caller's async context.
  */
+/*
+ * An address written so that binding or resolving it does no name lookup,
+ * as far as the syntax shows: an IP literal with its port ("127.0.0.1:0",
+ * "[::1]:0"), an `(ip, port)` pair whose ip is a literal or an
+ * Ipv4Addr/Ipv6Addr/IpAddr, a `SocketAddr::new(..)`/`::from(..)` (V4, V6
+ * too). Borrows and parentheses around it do not count.
+ */
+bool cg_blocking_addr_is_literal(const struct cg_source *src, const struct cg_rust_file *rf, bool is_crate_root,
+				 TSNode e);
+
 bool cg_blocking_is_inline(const struct cg_blocking_list *list, const char *method, size_t len);
 /* Whether a resolved type path is a lock whose guard must not live across an await (`lock_types`). */
 bool cg_blocking_is_lock_type(const struct cg_blocking_list *list, const char *type);

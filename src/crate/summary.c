@@ -226,14 +226,29 @@ static void visit_call(struct body_walk *b, TSNode call)
 		if (ts_node_is_null(field))
 			return;
 		m = cg_node_text(b->src, field, &len);
-		if (cg_blocking_match_method(b->list, NULL, m, len, &what))
-			add_block(b, what, field);
+		if (cg_blocking_match_method(b->list, NULL, m, len, &what)) {
+			/* `"127.0.0.1:0".to_socket_addrs()` parses; only a host name is looked up. */
+			if (!strcmp(what, ".to_socket_addrs()") &&
+			    cg_blocking_addr_is_literal(b->src, b->rf, b->is_crate_root, recv))
+				free(what);
+			else
+				add_block(b, what, field);
+		}
 		add_call(b, kind_is(recv, CG_K_SELF) ? CG_CALL_SELF_METHOD : CG_CALL_METHOD, cg_strndup(m, len),
 			 kind_is(recv, CG_K_SELF) ? NULL : self_field(b, recv), field);
 	} else if (kind_is(fn, CG_K_IDENTIFIER) || kind_is(fn, CG_K_SCOPED_IDENTIFIER)) {
 		char *resolved = resolve(b, fn), *what;
-		if (cg_blocking_match_call(b->list, b->rf, resolved, ts_node_start_byte(fn), &what))
-			add_block(b, what, fn);
+		if (cg_blocking_match_call(b->list, b->rf, resolved, ts_node_start_byte(fn), &what)) {
+			/* Binding an address that needs no lookup does not wait (as the rule's own check). */
+			TSNode args = cg_child(call, CG_F_ARGUMENTS);
+			if ((!strcmp(what, "std::net::TcpListener::bind") ||
+			     !strcmp(what, "std::net::UdpSocket::bind")) &&
+			    !ts_node_is_null(args) && ts_node_named_child_count(args) == 1 &&
+			    cg_blocking_addr_is_literal(b->src, b->rf, b->is_crate_root, ts_node_named_child(args, 0)))
+				free(what);
+			else
+				add_block(b, what, fn);
+		}
 		add_call(b, CG_CALL_PATH, resolved, NULL, fn);
 	}
 }

@@ -1989,52 +1989,6 @@ static struct vtype type_of_expr(struct walk *w, const struct actx *c, TSNode e)
 	return t;
 }
 
-static TSNode strip_refs(TSNode e)
-{
-	while ((kind_is(e, CG_K_REFERENCE_EXPRESSION) || kind_is(e, CG_K_PARENTHESIZED_EXPRESSION)) &&
-	       ts_node_named_child_count(e))
-		e = ts_node_named_child(e, ts_node_named_child_count(e) - 1);
-	return e;
-}
-
-/* `d.d.d.d`, optionally `:port`; or `[v6]:port`. Host names need a resolver; these do not. */
-static bool is_ip_text(const char *t, size_t len, bool needs_port)
-{
-	size_t i = 0, dots = 0, digits = 0;
-	if (len && t[0] == '[') {
-		const char *close = memchr(t, ']', len);
-		return close && close + 1 < t + len && close[1] == ':';
-	}
-	for (; i < len && t[i] != ':'; i++) {
-		if (t[i] == '.' && digits) {
-			dots++;
-			digits = 0;
-		} else if (t[i] >= '0' && t[i] <= '9' && digits < 3) {
-			digits++;
-		} else {
-			return false;
-		}
-	}
-	if (dots != 3 || !digits)
-		return false;
-	if (i == len)
-		return !needs_port;
-	for (i++, digits = 0; i < len; i++, digits++)
-		if (t[i] < '0' || t[i] > '9')
-			return false;
-	return digits > 0;
-}
-
-static bool is_ip_literal(const struct walk *w, TSNode e, bool needs_port)
-{
-	size_t len;
-	const char *t;
-	if (!kind_is(e, CG_K_STRING_LITERAL))
-		return false;
-	t = cg_node_text(w->ctx->src, e, &len);
-	return len >= 2 && t[0] == '"' && is_ip_text(t + 1, len - 2, needs_port);
-}
-
 /*
  * An address that needs no name lookup: an IP literal with its port, a
  * value the file shows to be a SocketAddr, or an `(ip, port)` tuple whose
@@ -2044,27 +1998,9 @@ static bool is_resolved_addr(struct walk *w, const struct actx *c, TSNode e)
 {
 	struct vtype t;
 	bool is_addr;
-	e = strip_refs(e);
-	if (is_ip_literal(w, e, true))
+	if (cg_blocking_addr_is_literal(w->ctx->src, w->rf, w->is_crate_root, e))
 		return true;
-	if (kind_is(e, CG_K_TUPLE_EXPRESSION) && ts_node_named_child_count(e) == 2) {
-		TSNode ip = strip_refs(ts_node_named_child(e, 0));
-		char *p;
-		if (is_ip_literal(w, ip, false))
-			return true;
-		if (kind_is(ip, CG_K_SCOPED_IDENTIFIER) || kind_is(ip, CG_K_CALL_EXPRESSION)) {
-			TSNode head = kind_is(ip, CG_K_CALL_EXPRESSION) ? cg_rust_call_function(ip) : ip;
-			if (!kind_is(head, CG_K_SCOPED_IDENTIFIER))
-				return false;
-			p = resolve_node(w, head);
-			is_addr = !strncmp(p, "std::net::Ipv4Addr::", 20) || !strncmp(p, "std::net::Ipv6Addr::", 20) ||
-				  !strncmp(p, "std::net::IpAddr::", 18);
-			free(p);
-			return is_addr;
-		}
-		return false;
-	}
-	t = type_of_expr(w, c, e);
+	t = type_of_expr(w, c, cg_rust_strip_refs(e));
 	is_addr = t.name && !t.is_result && is_socket_addr_type(t.name, strlen(t.name));
 	vtype_clear(&t);
 	return is_addr;
@@ -2077,7 +2013,7 @@ static bool is_in_memory_io(struct walk *w, const struct actx *c, TSNode e)
 	bool is_mem;
 	size_t len;
 	const char *text;
-	e = strip_refs(e);
+	e = cg_rust_strip_refs(e);
 	/* b"…", and `&x[..]`: only containers in memory can be indexed. */
 	if (kind_is(e, CG_K_STRING_LITERAL) || kind_is(e, CG_K_INDEX_EXPRESSION))
 		return true;
@@ -2621,7 +2557,7 @@ static void bind_for(struct walk *w, size_t d)
 	struct vtype t;
 	if (ts_node_is_null(pat) || ts_node_is_null(value))
 		return;
-	t = type_of_expr(w, &w->levels[d].ctx, strip_refs(value));
+	t = type_of_expr(w, &w->levels[d].ctx, cg_rust_strip_refs(value));
 	if (t.elem && !t.is_result)
 		bind_pattern(w, pat, vtype_of(t.elem, false));
 	vtype_clear(&t);

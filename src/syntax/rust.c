@@ -921,6 +921,15 @@ bool cg_rust_passes_value(TSNode holder, TSNode n)
 	return true;
 }
 
+TSNode cg_rust_strip_refs(TSNode e)
+{
+	while (!ts_node_is_null(e) &&
+	       (cg_node_kind(e) == CG_K_REFERENCE_EXPRESSION || cg_node_kind(e) == CG_K_PARENTHESIZED_EXPRESSION) &&
+	       ts_node_named_child_count(e))
+		e = ts_node_named_child(e, ts_node_named_child_count(e) - 1);
+	return e;
+}
+
 TSNode cg_rust_call_function(TSNode call)
 {
 	TSNode fn = cg_child(call, CG_F_FUNCTION);

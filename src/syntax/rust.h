@@ -124,6 +124,9 @@ TSNode cg_rust_call_function(TSNode call);
  */
 bool cg_rust_passes_value(TSNode holder, TSNode n);
 
+/* `e` without the borrows and parentheses around it (`&(x)` gives `x`). */
+TSNode cg_rust_strip_refs(TSNode e);
+
 /*
  * Test code. cg_rust_attr_is_test: an attribute_item marking a test function
  * (`#[test]`, `#[tokio::test]`, `#[rstest]`, any `…::test`, `#[test_case(…)]`,
