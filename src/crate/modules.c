@@ -62,7 +62,7 @@ static void encode(struct cg_buf *out, const struct cg_module_file *mf)
 	cg_cache_put_u32(out, (uint32_t)mf->nmods);
 	for (size_t i = 0; i < mf->nmods; i++) {
 		cg_cache_put_str(out, mf->mods[i].name);
-		cg_buf_putc(out, (char)mf->mods[i].visibility);
+		cg_buf_putc(out, (char)(mf->mods[i].visibility | (mf->mods[i].is_cfg_test ? 0x80 : 0)));
 	}
 	cg_cache_put_str(out, mf->uses.ptr);
 }
@@ -79,10 +79,12 @@ static bool decode(struct cg_module_file *mf, const struct cg_buf *raw)
 	mf->mods = mf->nmods ? cg_calloc(mf->nmods, sizeof(*mf->mods)) : NULL;
 	for (size_t i = 0; i < mf->nmods && !r.is_bad; i++) {
 		mf->mods[i].name = cg_cache_get_str(&r);
-		if (r.p < r.end)
-			mf->mods[i].visibility = *r.p++;
-		else
+		if (r.p < r.end) {
+			mf->mods[i].is_cfg_test = (*r.p & 0x80) != 0;
+			mf->mods[i].visibility = *r.p++ & 0x7f;
+		} else {
 			r.is_bad = true;
+		}
 	}
 	uses = cg_cache_get_str(&r);
 	if (uses)
@@ -133,7 +135,7 @@ static void scan(struct cg_crate_cache *cache, struct cg_module_file *mf)
 				cg_array_grow((void **)&mf->mods, &cap, mf->nmods + 1, sizeof(*mf->mods));
 				mf->mods[mf->nmods++] =
 					(struct cg_module_decl){ cg_strndup(text.ptr + it->name, it->name_len),
-								 it->visibility };
+								 it->visibility, it->is_cfg_test };
 			} else if (it->kind == CG_ITEM_USE && it->visibility == 2) {
 				cg_buf_put(&mf->uses, text.ptr + it->decl, it->end - it->decl);
 				cg_buf_putc(&mf->uses, '\n');
@@ -190,6 +192,79 @@ int cg_module_file_decl(const struct cg_module_file *mf, const char *name, size_
 		if (strlen(mf->mods[i].name) == len && !memcmp(mf->mods[i].name, name, len))
 			vis = mf->mods[i].visibility == 2 ? 2 : 1;
 	return vis;
+}
+
+bool cg_module_file_decl_is_test(const struct cg_module_file *mf, const char *name, size_t len)
+{
+	bool found = false, all_test = true;
+	for (size_t i = 0; i < mf->nmods; i++) {
+		if (strlen(mf->mods[i].name) != len || memcmp(mf->mods[i].name, name, len))
+			continue;
+		found = true;
+		all_test = all_test && mf->mods[i].is_cfg_test;
+	}
+	return found && all_test;
+}
+
+bool cg_crate_module_way(struct cg_crate_cache *cache, const struct cg_crate *cr, const char *path,
+			 cg_module_step_fn step, void *payload)
+{
+	const struct cg_change *change = cg_crate__change(cache);
+	const char *lib = cr->manifest.lib_path ? cr->manifest.lib_path : "src/lib.rs", *slash, *rel;
+	struct cg_buf dir = CG_BUF_INIT, parent = CG_BUF_INIT;
+	bool is_below = false;
+	size_t n;
+
+	if (cg_starts_with(lib, "./"))
+		lib += 2;
+	slash = strrchr(lib, '/');
+	cg_buf_printf(&dir, "%s%s%.*s", cr->dir, *cr->dir ? "/" : "", slash ? (int)(slash - lib + 1) : 0, lib);
+	if (!cg_starts_with(path, dir.ptr) || !cg_ends_with(path, ".rs"))
+		goto done;
+	rel = path + dir.size;
+	if (!strcmp(rel, slash ? slash + 1 : lib) || !strcmp(rel, "main.rs"))
+		goto done;
+	is_below = true;
+	/* a/b/c.rs (or a/b/c/mod.rs) is `mod c;` in a/b.rs or a/b/mod.rs; `mod a;` in the crate root. */
+	n = strlen(rel) - 3 - (cg_ends_with(rel, "/mod.rs") ? 4 : 0);
+	while (n) {
+		size_t start = n;
+		while (start && rel[start - 1] != '/')
+			start--;
+		cg_buf_truncate(&parent, 0);
+		if (!start) {
+			cg_buf_printf(&parent, "%s%s%s", cr->dir, *cr->dir ? "/" : "", lib);
+		} else {
+			cg_buf_printf(&parent, "%s%.*s.rs", dir.ptr, (int)(start - 1), rel);
+			if (!cg_change_exists(change, parent.ptr)) {
+				cg_buf_truncate(&parent, 0);
+				cg_buf_printf(&parent, "%s%.*s/mod.rs", dir.ptr, (int)(start - 1), rel);
+			}
+		}
+		if (!step(rel + start, n - start, cg_crate_module_file(cache, parent.ptr), payload))
+			break;
+		n = start ? start - 1 : 0;
+	}
+done:
+	cg_buf_release(&dir);
+	cg_buf_release(&parent);
+	return is_below;
+}
+
+static bool test_step(const char *name, size_t len, const struct cg_module_file *parent, void *payload)
+{
+	bool *is_test = payload;
+	*is_test = cg_module_file_decl_is_test(parent, name, len);
+	return !*is_test && cg_module_file_decl(parent, name, len) != 0;
+}
+
+bool cg_crate_file_is_cfg_test(struct cg_crate_cache *cache, const char *path)
+{
+	const struct cg_crate *cr = cg_crate_of(cache, path);
+	bool is_test = false;
+	if (cr)
+		cg_crate_module_way(cache, cr, path, test_step, &is_test);
+	return is_test;
 }
 
 struct listing {

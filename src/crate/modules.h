@@ -17,6 +17,7 @@
 struct cg_module_decl {
 	char *name;
 	uint8_t visibility; /* as cg_item's: 2 `pub`, 1 `pub(crate)`, 0 private */
+	bool is_cfg_test;   /* `#[cfg(test)] mod tests;` */
 };
 
 struct cg_module_file {
@@ -40,5 +41,21 @@ const struct cg_module_file *cg_crate_module_file(struct cg_crate_cache *cache, 
 const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char *dir);
 /* How module `name` is declared in `mf`: 2 some declaration is `pub`, 1 all are narrower, 0 none is found. */
 int cg_module_file_decl(const struct cg_module_file *mf, const char *name, size_t len);
+/* Whether module `name` is declared in `mf`, every time under `#[cfg(test)]`. */
+bool cg_module_file_decl_is_test(const struct cg_module_file *mf, const char *name, size_t len);
+
+/*
+ * Walks the way from the crate root down to the module of `path` (a .rs
+ * file of `cr`'s library source folder), innermost first: for `a/b/c.rs`,
+ * `c` as declared in a/b.rs (or a/b/mod.rs), then `b` in a.rs, then `a` in
+ * the crate root. `step` gets each module's name and the file declaring it,
+ * and returns false to stop. Returns false when `path` is no module file
+ * below the crate's library root (the root itself, another folder).
+ */
+typedef bool (*cg_module_step_fn)(const char *name, size_t len, const struct cg_module_file *parent, void *payload);
+bool cg_crate_module_way(struct cg_crate_cache *cache, const struct cg_crate *cr, const char *path,
+			 cg_module_step_fn step, void *payload);
+/* Whether some module on the way to `path` is declared only under `#[cfg(test)]`: its code is test code. */
+bool cg_crate_file_is_cfg_test(struct cg_crate_cache *cache, const char *path);
 
 #endif

@@ -17,6 +17,7 @@
 #include "rules/rule.h"
 #include "crate/blocking.h"
 #include "crate/callgraph.h"
+#include "crate/modules.h"
 #include "crate/workspace.h"
 #include "syntax/items.h"
 #include "syntax/rust.h"
@@ -118,6 +119,7 @@ struct walk {
 	unsigned wrap_depth; /* Arc::new(..) arguments being typed, to bound the nesting */
 	const struct cg_rust_file *rf;
 	bool is_crate_root; /* `crate::` names this file (src/lib.rs, src/main.rs, …) */
+	bool is_test_file;  /* under tests/ (…), or a module declared only under #[cfg(test)] */
 	struct cg_blocking_list list;
 	enum cg_severity test_severity;
 	struct level *levels;
@@ -3545,7 +3547,7 @@ static void note_added_blocking(struct walk *w)
 	const struct cg_summary *s;
 	bool is_any = false;
 
-	if (!cf || cf->is_whole_file || !w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
+	if (!cf || cf->is_whole_file || !w->ctx->cargo || w->is_test_file ||
 	    !(s = cg_callgraph_summary(w->ctx->cargo, &w->list, w->ctx->path)))
 		return;
 	for (size_t i = 0; i < s->nfns && !is_any; i++)
@@ -3619,7 +3621,7 @@ static void check_sync_file(struct walk *w)
 	struct cg_summary s;
 	bool is_any = false;
 
-	if (!cf || cf->is_whole_file || !w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
+	if (!cf || cf->is_whole_file || !w->ctx->cargo || w->is_test_file ||
 	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, CG_BODIES_ALL) < 0) {
 		cg_error_clear();
 		return;
@@ -3635,7 +3637,7 @@ static void check_sync_file(struct walk *w)
 static void check_chains(struct walk *w)
 {
 	struct cg_summary s;
-	if (!w->ctx->cargo || cg_rust_path_is_test(w->ctx->path) ||
+	if (!w->ctx->cargo || w->is_test_file ||
 	    cg_summary_build(&s, w->ctx->src, w->rf, &w->list, w->is_crate_root, CG_BODIES_ASYNC) < 0)
 		return;
 	for (size_t i = 0; i < s.nfns; i++) {
@@ -3693,6 +3695,9 @@ static int check(struct cg_rule_ctx *ctx)
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
 	w.is_crate_root = cg_rust_path_is_crate_root(ctx->path);
+	/* `#[cfg(test)] mod debug;` in the parent makes debug.rs test code (neon's tenant/debug.rs). */
+	w.is_test_file =
+		cg_rust_path_is_test(ctx->path) || (ctx->cargo && cg_crate_file_is_cfg_test(ctx->cargo, ctx->path));
 	/* Without `async` there is no async context, only a helper the change may make block. */
 	if (!memmem(text, len, "async", 5)) {
 		cg_blocking_list_load(&w.list, ctx->rule_cfg);
@@ -3715,7 +3720,10 @@ static int check(struct cg_rule_ctx *ctx)
 	grow_levels(&w, 0);
 	w.levels[0].node = root;
 	w.levels[0].ctx.body = BODY_NONE;
-	w.levels[0].ctx.is_test = cg_rust_path_is_test(ctx->path);
+	/* `#[cfg(test)] mod debug;` in the parent makes debug.rs test code (neon's tenant/debug.rs). */
+	w.is_test_file =
+		cg_rust_path_is_test(ctx->path) || (ctx->cargo && cg_crate_file_is_cfg_test(ctx->cargo, ctx->path));
+	w.levels[0].ctx.is_test = w.is_test_file;
 	c = ts_tree_cursor_new(root);
 	for (;;) {
 		w.levels[w.depth].node = ts_tree_cursor_current_node(&c);

@@ -623,58 +623,42 @@ struct reach {
 	struct cg_buf exported;	   /* what those bring out (use_leaves), a name a line */
 };
 
+struct reach_walk {
+	struct reach *r;
+	struct cg_buf names; /* the modules walked so far, innermost first, a line each */
+};
+
+static bool reach_step(const char *name, size_t len, const struct cg_module_file *parent, void *payload)
+{
+	struct reach_walk *rw = payload;
+	int vis = cg_module_file_decl(parent, name, len);
+	cg_buf_put(&rw->names, name, len);
+	cg_buf_putc(&rw->names, '\n');
+	if (!vis) {
+		/* Not found (`#[path]`, a macro): unsure is public. */
+		rw->r->is_private = false;
+		return false;
+	}
+	if (vis == 1) {
+		rw->r->is_private = true;
+		cg_buf_truncate(&rw->r->mods, 0);
+		cg_buf_put(&rw->r->mods, rw->names.ptr, rw->names.size);
+	}
+	return true;
+}
+
 /* Fills `r` for the file of `ctx`, a source of `cr`'s library (is_api_source). */
 static void file_reach(struct cg_rule_ctx *ctx, const struct cg_crate *cr, struct reach *r)
 {
-	const char *lib = cr->manifest.lib_path ? cr->manifest.lib_path : "src/lib.rs", *slash, *rel;
-	struct cg_buf *dir = &r->dir, parent = CG_BUF_INIT, names = CG_BUF_INIT;
-	size_t n;
+	const char *lib = cr->manifest.lib_path ? cr->manifest.lib_path : "src/lib.rs", *slash;
+	struct reach_walk rw = { r, CG_BUF_INIT };
 
 	if (cg_starts_with(lib, "./"))
 		lib += 2;
 	slash = strrchr(lib, '/');
-	cg_buf_printf(dir, "%s%s%.*s", cr->dir, *cr->dir ? "/" : "", slash ? (int)(slash - lib + 1) : 0, lib);
-	if (!cg_starts_with(ctx->path, dir->ptr) || !cg_ends_with(ctx->path, ".rs"))
-		goto done;
-	rel = ctx->path + dir->size;
-	if (!strcmp(rel, slash ? slash + 1 : lib))
-		goto done;
-	/* a/b/c.rs (or a/b/c/mod.rs) is `mod c;` in a/b.rs or a/b/mod.rs; `mod a;` in the crate root. */
-	n = strlen(rel) - 3 - (cg_ends_with(rel, "/mod.rs") ? 4 : 0);
-	while (n) {
-		size_t start = n;
-		const struct cg_module_file *mf;
-		int vis;
-		while (start && rel[start - 1] != '/')
-			start--;
-		cg_buf_truncate(&parent, 0);
-		if (!start) {
-			cg_buf_printf(&parent, "%s%s%s", cr->dir, *cr->dir ? "/" : "", lib);
-		} else {
-			cg_buf_printf(&parent, "%s%.*s.rs", dir->ptr, (int)(start - 1), rel);
-			if (!cg_change_exists(ctx->change, parent.ptr)) {
-				cg_buf_truncate(&parent, 0);
-				cg_buf_printf(&parent, "%s%.*s/mod.rs", dir->ptr, (int)(start - 1), rel);
-			}
-		}
-		mf = cg_crate_module_file(ctx->cargo, parent.ptr);
-		vis = cg_module_file_decl(mf, rel + start, n - start);
-		cg_buf_put(&names, rel + start, n - start);
-		cg_buf_putc(&names, '\n');
-		if (!vis) {
-			r->is_private = false;
-			goto done;
-		}
-		if (vis == 1) {
-			r->is_private = true;
-			cg_buf_truncate(&r->mods, 0);
-			cg_buf_put(&r->mods, names.ptr, names.size);
-		}
-		n = start ? start - 1 : 0;
-	}
-done:
-	cg_buf_release(&parent);
-	cg_buf_release(&names);
+	cg_buf_printf(&r->dir, "%s%s%.*s", cr->dir, *cr->dir ? "/" : "", slash ? (int)(slash - lib + 1) : 0, lib);
+	cg_crate_module_way(ctx->cargo, cr, ctx->path, reach_step, &rw);
+	cg_buf_release(&rw.names);
 }
 
 static void put_line(struct cg_buf *out, const char *w, size_t n)

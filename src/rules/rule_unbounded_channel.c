@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crate/modules.h"
 #include "crate/workspace.h"
 #include "rules/gate.h"
 #include "rules/rule.h"
@@ -927,7 +928,8 @@ static int check(struct cg_rule_ctx *ctx)
 	cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
 	if (cr && cr->manifest.package_name && cg_crate_name_is_test_support(cr->manifest.package_name))
 		return 0;
-	if (w.rf && !cg_rust_path_is_test(ctx->path))
+	if (w.rf && !cg_rust_path_is_test(ctx->path) &&
+	    !(ctx->cargo && cg_crate_file_is_cfg_test(ctx->cargo, ctx->path)))
 		err = cg_gate_walk(ctx->src, &not_test, visit, &w);
 	return err;
 }

@@ -347,7 +347,9 @@ static void test_module_file(void **state)
 	stage(sb, "src/api.rs", "pub mod dev {\n    pub use crate::inner::Other;\n}\nuse crate::helpers::g;\n");
 	stage(sb, "src/lib.rs",
 	      "pub mod api;\nmod inner;\npub(crate) mod helpers;\ncfg_net! { pub mod net; }\n"
-	      "mod x { mod nested; }\npub use inner::Thing;\nuse helpers::h;\n");
+	      "mod x { mod nested; }\npub use inner::Thing;\nuse helpers::h;\n#[cfg(test)]\nmod tests;\n");
+	stage(sb, "src/tests/deep.rs", "async fn t() {}\n");
+	stage(sb, "src/tests.rs", "mod deep;\n");
 	assert_int_equal(cg_change_load(&c, sb->repo, &o), 0);
 	cache = cg_crate_cache_new(&c);
 
@@ -363,6 +365,13 @@ static void test_module_file(void **state)
 	assert_non_null(strstr(mf->uses.ptr, "pub use inner::Thing;"));
 	assert_null(strstr(mf->uses.ptr, "helpers::h"));
 	assert_false(cg_crate_module_file(cache, "src/absent.rs")->is_read);
+	/* `#[cfg(test)] mod tests;`: the module and every one below it are test code. */
+	assert_true(cg_module_file_decl_is_test(mf, "tests", 5));
+	assert_false(cg_module_file_decl_is_test(mf, "inner", 5));
+	assert_true(cg_crate_file_is_cfg_test(cache, "src/tests.rs"));
+	assert_true(cg_crate_file_is_cfg_test(cache, "src/tests/deep.rs"));
+	assert_false(cg_crate_file_is_cfg_test(cache, "src/api.rs"));
+	assert_false(cg_crate_file_is_cfg_test(cache, "src/lib.rs"));
 	/* Every file's, a module's that is no ancestor too; asked twice, read once. */
 	uses = cg_crate_pub_uses(cache, "src/");
 	assert_non_null(strstr(uses->ptr, "pub use inner::Thing;"));

@@ -1,0 +1,3 @@
+pub mod net;
+#[cfg(test)]
+pub mod debug;
