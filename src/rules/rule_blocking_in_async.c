@@ -1766,6 +1766,31 @@ static const char *inline_sync_body(const struct walk *w, const struct actx *c)
 	return NULL;
 }
 
+/*
+ * A std File's method called on a variable that the async body also hands
+ * to sync code (`std::io::Write::write_all(&mut file, b)`, is_sync_taker):
+ * the variable stays a std File, so a tokio method for this call does not
+ * build (neon's remote_storage tests: `file.sync_all()`).
+ */
+static bool receiver_stays_std(const struct walk *w, const struct actx *c, const char *what, TSNode receiver)
+{
+	TSNode body;
+	size_t len;
+	const char *name;
+	char *type;
+	bool stays;
+	if (ts_node_is_null(receiver) || !kind_is(receiver, CG_K_IDENTIFIER) ||
+	    !cg_starts_with(what, "std::fs::File::"))
+		return false;
+	body = w->levels[c->body_depth].node;
+	name = cg_node_text(w->ctx->src, receiver, &len);
+	type = handle_type(what);
+	stays = feeds_file_fn(w, type, name, len, w->ctx->src->text + ts_node_start_byte(body),
+			      w->ctx->src->text + ts_node_end_byte(body));
+	free(type);
+	return stays;
+}
+
 /* `what` is the blocking call as shown: a resolved path, `Type::method` or `.method()`. */
 static void emit_call(struct walk *w, const struct actx *c, const struct cg_blocking_entry *e, const char *what,
 		      const char *name, TSNode from, TSNode to, TSNode args, TSNode receiver)
@@ -1794,6 +1819,11 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 		cg_buf_printf(&msg,
 			      "; its result goes to std code that needs the std type, so move the whole use into `%s`",
 			      runtime_unblock(w->runtime));
+	} else if (receiver_stays_std(w, c, what, receiver)) {
+		cg_buf_printf(&msg,
+			      "; `%.*s` goes to std code that needs the std type, so move the whole use into `%s`",
+			      (int)(ts_node_end_byte(receiver) - ts_node_start_byte(receiver)),
+			      w->ctx->src->text + ts_node_start_byte(receiver), runtime_unblock(w->runtime));
 	} else {
 		struct cg_buf rep = CG_BUF_INIT;
 		put_replacement(&rep, w, e->replacement, name, args, receiver);

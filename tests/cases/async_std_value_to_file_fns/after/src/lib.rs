@@ -54,6 +54,7 @@ pub async fn draw(e: Exec, p: &str) -> std::io::Result<()> {
     e.draw_history(File::create(p)?);
     let mut log = std::fs::OpenOptions::new().append(true).open(p)?;
     std::io::Write::write_all(&mut log, b"x")?;
+    log.sync_all()?;
     let g = File::open(p)?;
     std::os::unix::fs::FileExt::read_at(&g, &mut [0u8; 4], 0)?;
     let h = File::open(p)?;
