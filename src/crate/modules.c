@@ -19,7 +19,12 @@ struct crate_uses {
 struct cg_module_files {
 	struct cg_module_file **items; /* sorted by path */
 	size_t n, cap;
-	struct crate_uses *crates; /* cg_crate_pub_uses, in the order asked */
+	/*
+	 * cg_crate_pub_uses, in the order asked. Pointers: callers keep the
+	 * uses they were given while other threads add crates, so an entry
+	 * must not move when the array grows.
+	 */
+	struct crate_uses **crates;
 	size_t ncrates, crates_cap;
 };
 
@@ -42,8 +47,9 @@ void cg_crate__module_files_free(struct cg_module_files *mf)
 	}
 	free(mf->items);
 	for (size_t i = 0; i < mf->ncrates; i++) {
-		free(mf->crates[i].dir);
-		cg_buf_release(&mf->crates[i].uses);
+		free(mf->crates[i]->dir);
+		cg_buf_release(&mf->crates[i]->uses);
+		free(mf->crates[i]);
 	}
 	free(mf->crates);
 	free(mf);
@@ -313,12 +319,12 @@ const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char 
 
 	cg_change_lock(change);
 	for (size_t i = 0; i < files->ncrates && !cu; i++)
-		if (!strcmp(files->crates[i].dir, dir))
-			cu = &files->crates[i];
+		if (!strcmp(files->crates[i]->dir, dir))
+			cu = files->crates[i];
 	if (cu)
 		goto done;
 	cg_array_grow((void **)&files->crates, &files->crates_cap, files->ncrates + 1, sizeof(*files->crates));
-	cu = &files->crates[files->ncrates++];
+	cu = files->crates[files->ncrates++] = cg_calloc(1, sizeof(*cu));
 	cu->dir = cg_strdup(dir);
 	cg_buf_init(&cu->uses);
 	if (cg_change_list(change, dir, list_rs, &l) < 0)

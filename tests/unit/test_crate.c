@@ -378,6 +378,17 @@ static void test_module_file(void **state)
 	assert_non_null(strstr(uses->ptr, "pub use crate::inner::Other;"));
 	assert_null(strstr(uses->ptr, "helpers::g"));
 	assert_ptr_equal(uses, cg_crate_pub_uses(cache, "src/"));
+	/*
+	 * What was handed out stays where it is while other crates are added
+	 * (threads keep it): the table once grew under a caller's pointer.
+	 */
+	for (int i = 0; i < 64; i++) {
+		char dir[32];
+		snprintf(dir, sizeof(dir), "crate%d/src/", i);
+		assert_int_equal(cg_crate_pub_uses(cache, dir)->size, 0);
+	}
+	assert_non_null(strstr(uses->ptr, "pub use inner::Thing;"));
+	assert_ptr_equal(uses, cg_crate_pub_uses(cache, "src/"));
 
 	cg_crate_cache_free(cache);
 	cg_change_release(&c);
