@@ -753,9 +753,13 @@ static bool is_reachable(struct cg_crate_cache *cache, struct reach *r, const st
 	const struct cg_item *fn = &items->items[i], *at = fn, *impl = NULL;
 	struct cg_buf words = CG_BUF_INIT;
 	bool is_private = r->is_private, is;
+	uint32_t owner = fn->parent;
 
-	if (fn->parent != CG_ITEM_TOP && items->items[fn->parent].kind == CG_ITEM_IMPL) {
-		impl = &items->items[fn->parent];
+	/* `impl TcpStream { cfg_net! { pub async fn connect(..) } }`: the macro call stands between. */
+	while (owner != CG_ITEM_TOP && items->items[owner].kind == CG_ITEM_OTHER)
+		owner = items->items[owner].parent;
+	if (owner != CG_ITEM_TOP && items->items[owner].kind == CG_ITEM_IMPL) {
+		impl = &items->items[owner];
 		if (!(at = type_index_find(types, impl)))
 			return true;
 	}

@@ -37,3 +37,16 @@ impl Grouped {
         7
     }
 }
+
+macro_rules! cfg_net {
+    ($($item:item)*) => { $($item)* };
+}
+
+impl Exported {
+    cfg_net! {
+        /// Inside an item macro in the impl: still Exported's method, reported.
+        pub fn connect(&self) -> u64 {
+            8
+        }
+    }
+}
