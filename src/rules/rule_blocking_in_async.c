@@ -1788,6 +1788,24 @@ static bool receiver_stays_std(const struct walk *w, const struct actx *c, const
 	stays = feeds_file_fn(w, type, name, len, w->ctx->src->text + ts_node_start_byte(body),
 			      w->ctx->src->text + ts_node_end_byte(body));
 	free(type);
+	/* `writeln!(&file, ..)`: std's io::Write on it (atuin's pid file). */
+	for (const char *m = w->ctx->src->text + ts_node_start_byte(body),
+			*end = w->ctx->src->text + ts_node_end_byte(body);
+	     !stays && (m = memmem(m, (size_t)(end - m), "write", 5)) != NULL; m += 5) {
+		const char *p = m + 5;
+		if (m > w->ctx->src->text && is_word_char(m[-1]))
+			continue;
+		if (p + 2 < end && !memcmp(p, "ln", 2))
+			p += 2;
+		if (p + 2 > end || memcmp(p, "!(", 2))
+			continue;
+		p = skip_space(p + 2, end);
+		if (p < end && *p == '&')
+			p = skip_space(p + 1, end);
+		if (p + 4 < end && !memcmp(p, "mut ", 4))
+			p = skip_space(p + 4, end);
+		stays = (size_t)(end - p) > len && !memcmp(p, name, len) && !is_word_char(p[len]);
+	}
 	return stays;
 }
 

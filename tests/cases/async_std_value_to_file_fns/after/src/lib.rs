@@ -70,3 +70,10 @@ impl Server {
 fn server() -> Server {
     Server
 }
+
+// A std File written with writeln! stays std: its set_len moves off the executor with it.
+pub async fn pidfile(p: &str, file: std::fs::File) -> std::io::Result<()> {
+    file.set_len(0)?;
+    writeln!(&file, "{}", std::process::id())?;
+    Ok(())
+}
