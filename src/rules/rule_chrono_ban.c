@@ -1256,7 +1256,7 @@ static int check_lock(struct cg_rule_ctx *ctx, struct ban *b)
 						     (!strncmp(c, q->name, cl) &&
 						      (q->name[cl] == '-' || q->name[cl] == '_'));
 					if (match && !strstr(help.ptr, c))
-						cg_buf_printf(&help, "%s%s pulls it in through a feature (%s): %s",
+						cg_buf_printf(&help, "%sif %s brings it (its feature %s): %s",
 							      help.size ? "; " : "", c,
 							      cg_conf_child(en, "features") &&
 									      cg_conf_child(en, "features")->nkids
