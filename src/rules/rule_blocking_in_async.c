@@ -602,7 +602,6 @@ static void put_where(struct cg_buf *out, const struct walk *w, const struct act
 	}
 }
 
-/* Expands {name}, {args}, {last_arg} and {receiver} in a configured replacement. */
 /*
  * {try}: how the call site handles the call's error, for a sketch that
  * returns a Result of its own: `.unwrap()` where the result is unwrapped or
@@ -624,10 +623,17 @@ static void put_try(struct cg_buf *out, const struct walk *w, TSNode args)
 	cg_buf_putc(out, '?');
 }
 
+/*
+ * Expands {name}, {args}, {last_arg}, {try}, {receiver} and {&receiver} in a
+ * configured replacement. {&receiver} borrows a receiver that is a variable
+ * or a field (`&journal`): tokio's fs functions take `impl AsRef<Path>` by
+ * value, and a PathBuf moved there is gone for the code after it.
+ */
 static void put_replacement(struct cg_buf *out, const struct walk *w, const char *rep, const char *name, TSNode args,
 			    TSNode receiver)
 {
 	for (const char *p = rep; *p;) {
+		bool is_borrowed = !strncmp(p, "{&receiver}", 11);
 		if (!strncmp(p, "{name}", 6)) {
 			cg_buf_puts(out, name);
 			p += 6;
@@ -640,7 +646,7 @@ static void put_replacement(struct cg_buf *out, const struct walk *w, const char
 		} else if (!strncmp(p, "{try}", 5)) {
 			put_try(out, w, args);
 			p += 5;
-		} else if (!strncmp(p, "{receiver}", 10)) {
+		} else if (is_borrowed || !strncmp(p, "{receiver}", 10)) {
 			/* `Path::exists(p)` called as a path: its receiver is the first argument. */
 			TSNode r = receiver;
 			size_t len;
@@ -650,9 +656,11 @@ static void put_replacement(struct cg_buf *out, const struct walk *w, const char
 				cg_buf_puts(out, "…");
 			} else {
 				const char *t = cg_node_text(w->ctx->src, r, &len);
+				if (is_borrowed && (kind_is(r, CG_K_IDENTIFIER) || kind_is(r, CG_K_FIELD_EXPRESSION)))
+					cg_buf_putc(out, '&');
 				put_shown(out, t, len);
 			}
-			p += 10;
+			p += is_borrowed ? 11 : 10;
 		} else {
 			cg_buf_putc(out, *p++);
 		}
@@ -1493,7 +1501,8 @@ static const struct cg_crate_dep *tokio_dep(struct cg_rule_ctx *ctx, bool is_tes
 static bool enables(const struct cg_crate_dep *d, const char *feature)
 {
 	for (size_t i = 0; !d->is_inherited && i < d->nfeatures; i++)
-		if (!strcmp(d->features[i].text, "full") || !strcmp(d->features[i].text, feature))
+		if (!strcmp(d->features[i].text, "full") || !strcmp(d->features[i].text, feature) ||
+		    (!strcmp(feature, "rt") && !strcmp(d->features[i].text, "rt-multi-thread")))
 			return true;
 	return false;
 }

@@ -451,10 +451,14 @@ static void hints_for_call(struct cg_buf *out, const struct cg_source *src, TSNo
 		char *s = call_arg(src, call, 0), *f = call_arg(src, call, 1);
 		if (s && f) {
 			struct cg_buf h = CG_BUF_INIT;
-			cg_buf_printf(
-				&h,
-				"`%s::parse_from_str(%s, %s)` -> `%s::strptime(%s, %s)` (jiff takes the format first)",
-				type, s, f, jt, f, s);
+			cg_buf_printf(&h,
+				      "`%s::parse_from_str(%s, %s)` -> `%s::strptime(%s, %s)` (jiff takes the format "
+				      "first%s)",
+				      type, s, f, jt, f, s,
+				      strstr(f, "%z")
+					      ? "; chrono's %z also reads `+05:00`, jiff's `%z` only `+0500`: `%:z` "
+						"reads the colon form"
+					      : "");
 			add_hint(out, h.ptr);
 			cg_buf_release(&h);
 		}

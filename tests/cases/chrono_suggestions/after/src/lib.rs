@@ -16,3 +16,7 @@ fn parse(token: String) {
     let a = chrono::DateTime::parse_from_rfc3339(&token);
     let b = chrono::DateTime::parse_from_rfc3339(&format!("{token}Z"));
 }
+
+fn offsets(s: &str) {
+    let z = chrono::DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z");
+}
