@@ -53,6 +53,7 @@ enum cg_disk_cache_kind {
 	CG_CACHE_MANIFEST = 6,	   /* struct cg_manifest of a Cargo.toml (workspace.c) */
 	CG_CACHE_MODULE_FILE = 7,  /* a module file's `mod` declarations and `pub use`s (modules.c) */
 	CG_CACHE_PUB_USES = 8,	   /* a file's `pub use` items found by their words (modules.c) */
+	CG_CACHE_CRATE_USES = 9,   /* every file's of a crate, by path and blob id; keyed by the folder (modules.c) */
 };
 
 /*

@@ -309,6 +309,85 @@ static void add_pub_uses(struct cg_buf *uses, const char *text, size_t len)
 	}
 }
 
+/* One file's part of a crate's pub uses, as kept in its CG_CACHE_CRATE_USES entry. */
+struct file_uses {
+	char *path;
+	git_oid id;
+	char *uses;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The crate entry's files, in path order; 0 when there is none or it does not read back. */
+static size_t read_crate_entry(struct cg_disk_cache *disk, const git_oid *key, uint64_t config, struct file_uses **out)
+{
+	struct cg_buf raw = CG_BUF_INIT;
+	struct cg_cache_reader r;
+	size_t n = 0;
+	*out = NULL;
+	if (!cg_disk_cache_get(disk, CG_CACHE_CRATE_USES, key, config, &raw))
+		goto done;
+	r = (struct cg_cache_reader){ (const unsigned char *)raw.ptr, (const unsigned char *)raw.ptr + raw.size,
+				      false };
+	n = cg_cache_get_count(&r, 2 + GIT_OID_RAWSZ);
+	*out = n ? cg_calloc(n, sizeof(**out)) : NULL;
+	for (size_t i = 0; i < n && !r.is_bad; i++) {
+		(*out)[i].path = cg_cache_get_str(&r);
+		if ((size_t)(r.end - r.p) < GIT_OID_RAWSZ) {
+			r.is_bad = true;
+			break;
+		}
+		memcpy((*out)[i].id.id, r.p, GIT_OID_RAWSZ);
+		r.p += GIT_OID_RAWSZ;
+		(*out)[i].uses = cg_cache_get_str(&r);
+		r.is_bad |= !(*out)[i].path || !(*out)[i].uses;
+	}
+	if (r.is_bad) {
+		for (size_t i = 0; i < n; i++) {
+			free((*out)[i].path);
+			free((*out)[i].uses);
+		}
+		free(*out);
+		*out = NULL;
+		n = 0;
+	}
+done:
+	cg_buf_release(&raw);
+	return n;
+}
+
+/*
+ * One file's pub uses: from the crate entry when its blob is the one the
+ * entry saw, else from the file's own entry by blob id, else read.
+ */
+static void file_pub_uses(struct cg_crate_cache *cache, const char *path, const git_oid *id, bool has_id,
+			  const struct file_uses *known, struct cg_buf *out)
+{
+	struct cg_disk_cache *disk = cg_crate__disk(cache);
+	struct cg_buf text = CG_BUF_INIT;
+	if (known && has_id && git_oid_equal(&known->id, id)) {
+		cg_buf_puts(out, known->uses);
+	} else if (has_id && disk && cg_disk_cache_get(disk, CG_CACHE_PUB_USES, id, entry_key(cache), out)) {
+		;
+	} else if (cg_crate__read_file(cache, path, &text)) {
+		add_pub_uses(out, text.ptr, text.size);
+		if (has_id && disk)
+			cg_disk_cache_put(disk, CG_CACHE_PUB_USES, id, entry_key(cache), out->ptr ? out->ptr : "",
+					  out->size);
+	}
+	cg_buf_release(&text);
+}
+
+/*
+ * The crate's pub uses come back from one entry of the disk cache, keyed by
+ * the crate's folder and checked file by file against the blob ids the
+ * index holds: a hook reads that entry and the files it changed, not one
+ * entry per file of the crate (2,000 reads on one Debian crate: 33 ms of a
+ * 37 ms hook).
+ */
 const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char *dir)
 {
 	struct cg_module_files *files = cg_crate__module_files(cache);
@@ -316,6 +395,11 @@ const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char 
 	struct cg_disk_cache *disk = cg_crate__disk(cache);
 	struct listing l = { 0 };
 	struct crate_uses *cu = NULL;
+	struct file_uses *known = NULL;
+	struct cg_buf entry = CG_BUF_INIT, keytext = CG_BUF_INIT;
+	size_t nknown = 0, k = 0;
+	bool is_stale;
+	git_oid key;
 
 	cg_change_lock(change);
 	for (size_t i = 0; i < files->ncrates && !cu; i++)
@@ -329,24 +413,43 @@ const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char 
 	cg_buf_init(&cu->uses);
 	if (cg_change_list(change, dir, list_rs, &l) < 0)
 		cg_error_clear();
+	qsort(l.paths, l.n, sizeof(*l.paths), cmp_str);
+	cg_buf_printf(&keytext, "crabgate crate pub uses\n%s", dir);
+	if (disk && git_odb_hash(&key, keytext.ptr, keytext.size, GIT_OBJECT_BLOB) == 0)
+		nknown = read_crate_entry(disk, &key, entry_key(cache), &known);
+	is_stale = nknown != l.n;
+	cg_cache_put_u32(&entry, (uint32_t)l.n);
 	for (size_t i = 0; i < l.n; i++) {
-		struct cg_buf text = CG_BUF_INIT, raw = CG_BUF_INIT;
+		struct cg_buf raw = CG_BUF_INIT;
 		git_oid id;
-		bool has_id = disk && cg_change_blob_id(change, l.paths[i], &id);
-		if (has_id && cg_disk_cache_get(disk, CG_CACHE_PUB_USES, &id, entry_key(cache), &raw)) {
-			cg_buf_put(&cu->uses, raw.ptr, raw.size);
-		} else if (cg_crate__read_file(cache, l.paths[i], &text)) {
-			add_pub_uses(&raw, text.ptr, text.size);
-			cg_buf_put(&cu->uses, raw.ptr, raw.size);
-			if (has_id)
-				cg_disk_cache_put(disk, CG_CACHE_PUB_USES, &id, entry_key(cache), raw.ptr, raw.size);
-		}
+		bool has_id = cg_change_blob_id(change, l.paths[i], &id);
+		const struct file_uses *match = NULL;
+		while (k < nknown && strcmp(known[k].path, l.paths[i]) < 0)
+			k++;
+		if (k < nknown && !strcmp(known[k].path, l.paths[i]))
+			match = &known[k];
+		is_stale |= !match || !has_id || !git_oid_equal(&match->id, &id);
+		file_pub_uses(cache, l.paths[i], &id, has_id, match, &raw);
+		cg_buf_put(&cu->uses, raw.ptr, raw.size);
+		cg_cache_put_str(&entry, l.paths[i]);
+		if (!has_id)
+			memset(&id, 0, sizeof(id)); /* no blob id: never matches, read again next time */
+		cg_buf_put(&entry, (const char *)id.id, GIT_OID_RAWSZ);
+		cg_cache_put_str(&entry, raw.ptr ? raw.ptr : "");
 		cg_buf_release(&raw);
-		cg_buf_release(&text);
 		free(l.paths[i]);
 	}
+	if (disk && is_stale && keytext.size)
+		cg_disk_cache_put(disk, CG_CACHE_CRATE_USES, &key, entry_key(cache), entry.ptr, entry.size);
+	for (size_t i = 0; i < nknown; i++) {
+		free(known[i].path);
+		free(known[i].uses);
+	}
+	free(known);
 	free(l.paths);
 done:
 	cg_change_unlock(change);
+	cg_buf_release(&entry);
+	cg_buf_release(&keytext);
 	return &cu->uses;
 }
