@@ -309,6 +309,82 @@ static void add_pub_uses(struct cg_buf *uses, const char *text, size_t len)
 	}
 }
 
+/* Each capitalized identifier of [p, end) as `// exposed T;`, a line each. */
+static void add_type_words(struct cg_buf *out, const char *p, const char *end)
+{
+	while (p < end) {
+		const char *w = p;
+		if (!cg_is_ident_byte(*p)) {
+			p++;
+			continue;
+		}
+		while (p < end && cg_is_ident_byte(*p))
+			p++;
+		if (*w >= 'A' && *w <= 'Z' && !(p - w == 4 && !memcmp(w, "Self", 4)))
+			cg_buf_printf(out, "// exposed %.*s;\n", (int)(p - w), w);
+	}
+}
+
+/*
+ * The types a crate hands out beyond its `pub use`s: those named in the
+ * return type of a `pub fn` or of a pub trait's fn, and in a `pub` field's
+ * type (qdrant's TokenSet comes out of `FullTextIndexRead::parse_tokenset`,
+ * tokio-stream's Throttle out of `StreamExt::throttle`). A user holds such a
+ * value and can call its pub methods though its module is private. Written
+ * as `// exposed T;` lines, which the pub-use reading takes as T brought out.
+ */
+static void add_exposed_types(struct cg_buf *out, const char *text, size_t len)
+{
+	struct cg_items items = CG_ITEMS_INIT;
+	if (cg_items_scan(&items, text, len) < 0) {
+		cg_error_clear();
+		return;
+	}
+	for (size_t i = 0; i < items.n; i++) {
+		const struct cg_item *it = &items.items[i];
+		const struct cg_item *up = it->parent == CG_ITEM_TOP ? NULL : &items.items[it->parent];
+		const char *sig = text + it->decl, *sig_end = text + (it->has_body ? it->body - 1 : it->end);
+		if (it->kind == CG_ITEM_FN &&
+		    (it->visibility == 2 || (up && up->kind == CG_ITEM_TRAIT && up->visibility == 2))) {
+			const char *open = memchr(sig, '(', (size_t)(sig_end - sig)), *arrow;
+			size_t depth = 0;
+			for (arrow = open; arrow && arrow < sig_end; arrow++) {
+				if (*arrow == '(')
+					depth++;
+				else if (*arrow == ')' && --depth == 0)
+					break;
+			}
+			arrow = arrow && arrow < sig_end ? memmem(arrow, (size_t)(sig_end - arrow), "->", 2) : NULL;
+			if (arrow) {
+				const char *where = memmem(arrow, (size_t)(sig_end - arrow), " where", 6);
+				add_type_words(out, arrow + 2, where ? where : sig_end);
+			}
+		} else if (it->kind == CG_ITEM_TYPE && it->has_body && it->visibility == 2) {
+			/* `pub name: Type,` among the fields. */
+			const char *f = text + it->body, *fend = text + it->end;
+			while ((f = memmem(f, (size_t)(fend - f), "pub ", 4)) != NULL) {
+				const char *colon = f + 4, *stop;
+				size_t angle = 0;
+				while (colon < fend && (cg_is_ident_byte(*colon) || *colon == ' '))
+					colon++;
+				f += 4;
+				if (colon >= fend || *colon != ':' || (colon + 1 < fend && colon[1] == ':'))
+					continue;
+				for (stop = colon + 1; stop < fend && !((*stop == ',' || *stop == '}') && !angle);
+				     stop++) {
+					if (*stop == '<')
+						angle++;
+					else if (*stop == '>' && angle)
+						angle--;
+				}
+				add_type_words(out, colon + 1, stop);
+				f = stop;
+			}
+		}
+	}
+	cg_items_release(&items);
+}
+
 /* One file's part of a crate's pub uses, as kept in its CG_CACHE_CRATE_USES entry. */
 struct file_uses {
 	char *path;
@@ -374,6 +450,7 @@ static void file_pub_uses(struct cg_crate_cache *cache, const char *path, const 
 		;
 	} else if (cg_crate__read_file(cache, path, &text)) {
 		add_pub_uses(out, text.ptr, text.size);
+		add_exposed_types(out, text.ptr, text.size);
 		if (has_id && disk)
 			cg_disk_cache_put(disk, CG_CACHE_PUB_USES, id, entry_key(cache), out->ptr ? out->ptr : "",
 					  out->size);

@@ -34,9 +34,12 @@ const struct cg_module_file *cg_crate_module_file(struct cg_crate_cache *cache, 
  * The text of every `pub use` item (a line each) of the .rs files under
  * `dir` ("crates/a/src/": a crate's source folder), wherever they stand:
  * `pub mod dev { pub use crate::rmap::ResourceMap; }` re-exports from a
- * module that is no ancestor. Every file there is read, once per run, and
- * only when asked; the items are found by their words, so one in a comment
- * counts too.
+ * module that is no ancestor. With them, as `// exposed T;` lines, the
+ * types a pub fn's or a pub trait fn's return type or a pub field names,
+ * which users get hold of whatever module declares them. Asked once per run
+ * and only when needed; kept in one cache entry per crate, re-read only for
+ * the files whose blob changed. The items are found by their words, so one
+ * in a comment counts too.
  */
 const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char *dir);
 /* How module `name` is declared in `mf`: 2 some declaration is `pub`, 1 all are narrower, 0 none is found. */

@@ -621,6 +621,7 @@ struct reach {
 	struct cg_buf dir;	   /* the crate's source folder, "a/src/" */
 	const struct cg_buf *uses; /* cg_crate_pub_uses of it, once asked */
 	struct cg_buf exported;	   /* what those bring out (use_leaves), a name a line */
+	struct cg_buf exposed;	   /* types pub signatures and fields hand out (`// exposed T;` lines), a line each */
 };
 
 struct reach_walk {
@@ -726,6 +727,46 @@ static void use_leaves(const char *p, const char *end, struct cg_buf *out)
 	}
 }
 
+/* The `// exposed T;` lines of cg_crate_pub_uses onto `exposed` (T a line each), the rest onto `plain`. */
+static void split_exposed(const struct cg_buf *uses, struct cg_buf *plain, struct cg_buf *exposed)
+{
+	static const char mark[] = "// exposed ";
+	const char *p = uses->ptr, *end = uses->ptr + uses->size;
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl + 1 : end;
+		if ((size_t)(e - p) > sizeof(mark) && !memcmp(p, mark, sizeof(mark) - 1)) {
+			const char *w = p + sizeof(mark) - 1, *we = w;
+			while (we < e && *we != ';')
+				we++;
+			cg_buf_put(exposed, w, (size_t)(we - w));
+			cg_buf_putc(exposed, '\n');
+		} else {
+			cg_buf_put(plain, p, (size_t)(e - p));
+		}
+		p = e;
+	}
+}
+
+/* Whether fn item `fn` takes `self` (`self`, `&self`, `&'a mut self`, `self: Box<Self>`): a method. */
+static bool takes_self(const struct cg_item *fn, const char *text)
+{
+	const char *p = text + fn->name + fn->name_len, *end = text + fn->end;
+	p = memchr(p, '(', (size_t)(end - p));
+	if (!p)
+		return false;
+	for (p++; p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '&');)
+		p++;
+	if (p < end && *p == '\'') {
+		while (++p < end && cg_is_ident_byte(*p))
+			;
+		while (p < end && *p == ' ')
+			p++;
+	}
+	if (end - p > 4 && !memcmp(p, "mut ", 4))
+		p += 4;
+	return end - p > 4 && !memcmp(p, "self", 4) && !cg_is_ident_byte(p[4]);
+}
+
 /* Whether a line of `exported` is one of `words` (a line each). */
 static bool exports_any(const struct cg_buf *exported, const char *words, size_t len)
 {
@@ -779,10 +820,16 @@ static bool is_reachable(struct cg_crate_cache *cache, struct reach *r, const st
 	cg_buf_put(&words, text + at->name, at->name_len);
 	cg_buf_putc(&words, '\n');
 	if (!r->uses) {
+		struct cg_buf plain = CG_BUF_INIT;
 		r->uses = cg_crate_pub_uses(cache, r->dir.ptr);
-		use_leaves(r->uses->ptr, r->uses->ptr + r->uses->size, &r->exported);
+		split_exposed(r->uses, &plain, &r->exposed);
+		use_leaves(plain.ptr, plain.ptr + plain.size, &r->exported);
+		cg_buf_release(&plain);
 	}
 	is = exports_any(&r->exported, words.ptr, words.size);
+	/* A value of a type some pub signature hands out: its methods (not its constructors) can be called. */
+	if (!is && impl && takes_self(fn, text))
+		is = cg_has_word(r->exposed.ptr, r->exposed.size, text + at->name, at->name_len);
 	cg_buf_release(&words);
 	return is;
 }
@@ -836,7 +883,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	uint8_t *scope = NULL; /* per container item */
 	struct old_file old = { 0 };
 	struct missing_list missing = { 0 };
-	struct reach reach = { false, CG_BUF_INIT, CG_BUF_INIT, NULL, CG_BUF_INIT };
+	struct reach reach = { false, CG_BUF_INIT, CG_BUF_INIT, NULL, CG_BUF_INIT, CG_BUF_INIT };
 	bool is_top_cut = false, has_reach = false;
 
 	/* The pass's scan of the file, when it parsed part of it: not scanned twice. */
@@ -903,6 +950,7 @@ static int check_pub_fns(struct cg_rule_ctx *ctx, struct cg_crate *cr)
 	cg_buf_release(&reach.dir);
 	cg_buf_release(&reach.mods);
 	cg_buf_release(&reach.exported);
+	cg_buf_release(&reach.exposed);
 	free(scope);
 	free(types.idx);
 	cg_items_release(&items);
@@ -1038,8 +1086,10 @@ const struct cg_rule cg_rule_missing_bench = {
 		   "inline `mod`), or a method of a type declared in one, is left alone unless a\n"
 		   "`pub use` anywhere in the crate brings out the fn, the type or the module (as\n"
 		   "the item it names, `a::{self}` or a glob `a::*`; `pub use inner::Item` brings\n"
-		   "out Item alone, and `pub(crate) use` nothing). Methods in an impl of a type\n"
-		   "declared in another file count wherever the impl stands.\n"
+		   "out Item alone, and `pub(crate) use` nothing). A method (a fn taking `self`) of\n"
+		   "a type that a pub fn's or a pub trait fn's return type or a pub field names is\n"
+		   "reported too: users hold such values. Methods in an impl of a type declared in\n"
+		   "another file count wherever the impl stands.\n"
 		   "\n"
 		   "The crate's benches must also run: criterion (or its codspeed-criterion-compat\n"
 		   "rename, or divan) must be a dependency, and each criterion [[bench]] must set\n"

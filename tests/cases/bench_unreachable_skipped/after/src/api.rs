@@ -24,3 +24,7 @@ pub mod open {
 pub mod dev {
     pub use crate::rmap::ResourceMap;
 }
+
+pub fn leak() -> crate::internal::Leaked {
+    crate::internal::Leaked
+}

@@ -10,3 +10,16 @@ impl Hidden {
         2
     }
 }
+
+/// Private, but api::leak hands one out: its methods can be called, its constructor cannot be named.
+pub struct Leaked;
+
+impl Leaked {
+    pub fn size(&self) -> u64 {
+        3
+    }
+
+    pub fn make() -> Self {
+        Leaked
+    }
+}
