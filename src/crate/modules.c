@@ -490,7 +490,8 @@ const struct cg_buf *cg_crate_pub_uses(struct cg_crate_cache *cache, const char 
 	cg_buf_init(&cu->uses);
 	if (cg_change_list(change, dir, list_rs, &l) < 0)
 		cg_error_clear();
-	qsort(l.paths, l.n, sizeof(*l.paths), cmp_str);
+	if (l.n) /* qsort's base may not be NULL, even for no element */
+		qsort(l.paths, l.n, sizeof(*l.paths), cmp_str);
 	cg_buf_printf(&keytext, "crabgate crate pub uses\n%s", dir);
 	if (disk && git_odb_hash(&key, keytext.ptr, keytext.size, GIT_OBJECT_BLOB) == 0)
 		nknown = read_crate_entry(disk, &key, entry_key(cache), &known);
