@@ -189,6 +189,19 @@ static bool is_ip_text(const char *t, size_t len, bool needs_port)
 	return digits > 0;
 }
 
+bool cg_blocking_is_socket_addr_type(const char *name, size_t len)
+{
+	if (len > 10 && !memcmp(name, "std::net::", 10)) {
+		name += 10;
+		len -= 10;
+	} else if (len > 11 && !memcmp(name, "core::net::", 11)) {
+		name += 11;
+		len -= 11;
+	}
+	return (len == 10 && !memcmp(name, "SocketAddr", 10)) ||
+	       (len == 12 && (!memcmp(name, "SocketAddrV4", 12) || !memcmp(name, "SocketAddrV6", 12)));
+}
+
 static bool is_ip_literal(const struct cg_source *src, TSNode e, bool needs_port)
 {
 	size_t len;
@@ -239,10 +252,7 @@ bool cg_blocking_addr_is_literal(const struct cg_source *src, const struct cg_ru
 			size_t tlen = (size_t)(last - p) - 2;
 			for (const char *q = p; (q = strstr(q, "::")) != NULL && q < p + tlen; q += 2)
 				type = q + 2;
-			tlen = (size_t)(last - 2 - type);
-			is_addr = (tlen == 10 && !memcmp(type, "SocketAddr", 10)) ||
-				  (tlen == 12 &&
-				   (!memcmp(type, "SocketAddrV4", 12) || !memcmp(type, "SocketAddrV6", 12)));
+			is_addr = cg_blocking_is_socket_addr_type(type, (size_t)(last - 2 - type));
 		}
 	}
 	free(p);

@@ -84,6 +84,12 @@ bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *res
  * Ipv4Addr/Ipv6Addr/IpAddr, a `SocketAddr::new(..)`/`::from(..)` (V4, V6
  * too). Borrows and parentheses around it do not count.
  */
+/*
+ * std's socket address types (SocketAddr, V4, V6; `std::net::`, `core::net::`
+ * or bare: a name the file does not resolve, `use super::*;` bringing std's
+ * in, is no other crate's type).
+ */
+bool cg_blocking_is_socket_addr_type(const char *name, size_t len);
 bool cg_blocking_addr_is_literal(const struct cg_source *src, const struct cg_rust_file *rf, bool is_crate_root,
 				 TSNode e);
 

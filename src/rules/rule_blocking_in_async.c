@@ -268,23 +268,6 @@ static char *canon_type(char *name)
 	return name;
 }
 
-/*
- * std's socket address types, also as a bare name the file does not resolve
- * (`use super::*;` bringing std's in): no other crate's type goes by it.
- */
-static bool is_socket_addr_type(const char *name, size_t len)
-{
-	if (len > 10 && !memcmp(name, "std::net::", 10)) {
-		name += 10;
-		len -= 10;
-	} else if (len > 11 && !memcmp(name, "core::net::", 11)) {
-		name += 11;
-		len -= 11;
-	}
-	return (len == 10 && !memcmp(name, "SocketAddr", 10)) ||
-	       (len == 12 && (!memcmp(name, "SocketAddrV4", 12) || !memcmp(name, "SocketAddrV6", 12)));
-}
-
 static struct vtype type_of_path_call(const char *resolved)
 {
 	struct vtype t = { 0 };
@@ -302,7 +285,8 @@ static struct vtype type_of_path_call(const char *resolved)
 	}
 	/* `T::new()` and `T::default()` give a T, whoever T is. */
 	last = cg_blocking_last_seg(resolved);
-	if (last != resolved && !strcmp(last, "from") && is_socket_addr_type(resolved, (size_t)(last - resolved) - 2))
+	if (last != resolved && !strcmp(last, "from") &&
+	    cg_blocking_is_socket_addr_type(resolved, (size_t)(last - resolved) - 2))
 		return vtype_of("std::net::SocketAddr", false);
 	if (last != resolved && (!strcmp(last, "new") || !strcmp(last, "default"))) {
 		size_t tlen = (size_t)(last - resolved) - 2;
@@ -900,6 +884,18 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
 	return has[RT_OTHER] ? RT_OTHER : RT_NONE;
 }
 
+/* Whether a resolved path is an async runtime's API (tokio's, futures', …), which takes the async types. */
+static bool is_async_api(const char *resolved)
+{
+	static const char *const roots[] = {
+		"tokio::", "tokio_util::", "futures", "async_std::", "smol::", "async_io::"
+	};
+	for (size_t i = 0; i < sizeof(roots) / sizeof(*roots); i++)
+		if (cg_starts_with(resolved, roots[i]))
+			return true;
+	return false;
+}
+
 /*
  * Whether the consumer written just before `at` (`io::BufReader::new(`) is
  * std's: tokio, futures and the other runtimes have BufReaders of their own,
@@ -907,18 +903,16 @@ static enum runtime crate_runtime(struct cg_rule_ctx *ctx)
  */
 static bool is_std_consumer(const struct walk *w, const char *start, const char *at)
 {
-	static const char *const async_roots[] = { "tokio::", "futures", "async_std::", "smol::", "async_io::" };
 	const char *p = at;
 	char *resolved;
-	bool is_std = true;
+	bool is_std;
 	while (p > start && (p[-1] == ':' || p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
 			     (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9')))
 		p--;
 	if (p == at || *at == '.')
 		return true;
 	resolved = cg_rust_resolve(w->rf, p, (size_t)(at - p));
-	for (size_t i = 0; i < sizeof(async_roots) / sizeof(async_roots[0]) && is_std; i++)
-		is_std = !cg_starts_with(resolved, async_roots[i]);
+	is_std = !is_async_api(resolved);
 	free(resolved);
 	return is_std;
 }
@@ -1264,8 +1258,6 @@ static bool is_sync_taker(const struct walk *w, TSNode callee)
 	static const char holders[] = " drop Some Ok Err push push_back push_front insert send try_send "
 				      "unbounded_send set replace ";
 	static const char holder_types[] = " Box Arc Rc Mutex RwLock RefCell Cell Pin Option ";
-	static const char *const async_roots[] = { "tokio::",	  "tokio_util::", "futures",
-						   "async_std::", "smol::",	  "async_io::" };
 	size_t len, seg_len;
 	const char *t, *seg;
 	char *resolved;
@@ -1291,8 +1283,7 @@ static bool is_sync_taker(const struct walk *w, TSNode callee)
 			return false;
 	}
 	resolved = resolve_node(w, callee);
-	for (size_t i = 0; i < sizeof(async_roots) / sizeof(*async_roots) && !is_async; i++)
-		is_async = cg_starts_with(resolved, async_roots[i]);
+	is_async = is_async_api(resolved);
 	free(resolved);
 	return !is_async;
 }
@@ -2060,7 +2051,7 @@ static bool is_resolved_addr(struct walk *w, const struct actx *c, TSNode e)
 	if (cg_blocking_addr_is_literal(w->ctx->src, w->rf, w->is_crate_root, e))
 		return true;
 	t = type_of_expr(w, c, cg_rust_strip_refs(e));
-	is_addr = t.name && !t.is_result && is_socket_addr_type(t.name, strlen(t.name));
+	is_addr = t.name && !t.is_result && cg_blocking_is_socket_addr_type(t.name, strlen(t.name));
 	vtype_clear(&t);
 	return is_addr;
 }
