@@ -307,7 +307,8 @@ enum {
 	M_HAS_LIB = 4,
 	M_HAS_WORKSPACE = 8,
 	M_IS_PROC_MACRO = 16,
-	M_IS_CDYLIB = 32
+	M_IS_CDYLIB = 32,
+	M_DESCRIBES_TESTS = 64
 };
 enum {
 	DEP_IS_WORKSPACE_DECL = 1,
@@ -383,7 +384,8 @@ void cg_disk_cache_encode_manifest(struct cg_buf *out, const struct cg_manifest 
 {
 	cg_cache_put_u32(out, (m->has_package ? M_HAS_PACKAGE : 0) | (m->autobenches ? M_AUTOBENCHES : 0) |
 				      (m->has_lib ? M_HAS_LIB : 0) | (m->has_workspace ? M_HAS_WORKSPACE : 0) |
-				      (m->is_proc_macro ? M_IS_PROC_MACRO : 0) | (m->is_cdylib ? M_IS_CDYLIB : 0));
+				      (m->is_proc_macro ? M_IS_PROC_MACRO : 0) | (m->is_cdylib ? M_IS_CDYLIB : 0) |
+				      (m->describes_tests ? M_DESCRIBES_TESTS : 0));
 	cg_cache_put_str(out, m->package_name);
 	cg_cache_put_str(out, m->package_version);
 	cg_cache_put_str(out, m->edition);
@@ -439,6 +441,7 @@ bool cg_disk_cache_decode_manifest(struct cg_manifest *out, const void *data, si
 	out->has_lib = flags & M_HAS_LIB;
 	out->is_proc_macro = flags & M_IS_PROC_MACRO;
 	out->is_cdylib = flags & M_IS_CDYLIB;
+	out->describes_tests = flags & M_DESCRIBES_TESTS;
 	out->has_workspace = flags & M_HAS_WORKSPACE;
 	out->package_name = cg_cache_get_str(&r);
 	out->package_version = cg_cache_get_str(&r);

@@ -40,7 +40,7 @@
  * changes (a new field, a new meaning), together with the encoders and
  * decoders in cache.c.
  */
-#define CG_DISK_CACHE_FORMAT 5
+#define CG_DISK_CACHE_FORMAT 6
 /* cache.max_bytes when config does not say. */
 #define CG_DISK_CACHE_DEFAULT_MAX (64u * 1024 * 1024)
 

@@ -2,7 +2,9 @@
 #include "crate/manifest.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "syntax/toml.h"
 #include "util/buf.h"
@@ -299,6 +301,10 @@ static int manifest_entry(const struct cg_toml_entry *e, void *payload)
 			m->package_name = string_of(st->src, e->value);
 		} else if (e->nparts == 2 && !strcmp(e->parts[1], "version")) {
 			set_string(&m->package_version, st->src, e->value);
+		} else if (e->nparts == 2 && !strcmp(e->parts[1], "description")) {
+			char *description = string_of(st->src, e->value);
+			m->describes_tests = cg_crate_description_is_test_support(description);
+			free(description);
 		} else if (e->nparts == 2 && !strcmp(e->parts[1], "edition")) {
 			set_string(&m->edition, st->src, e->value);
 		} else if (e->nparts == 2 && !strcmp(e->parts[1], "autobenches")) {
@@ -518,16 +524,38 @@ done:
 	return result;
 }
 
+static const char *const test_words[] = { "test", "tests", "testing", "testkit", "mock", "mocks", "mocking", "fake" };
+
+/* One of test_words, any case, of `n` bytes at `p`. */
+static bool is_test_word(const char *p, size_t n)
+{
+	for (size_t i = 0; i < sizeof(test_words) / sizeof(*test_words); i++)
+		if (strlen(test_words[i]) == n && !strncasecmp(p, test_words[i], n))
+			return true;
+	return false;
+}
+
 bool cg_crate_name_is_test_support(const char *name)
 {
-	static const char *const words[] = { "test", "tests", "testing", "testkit", "mock", "mocks", "fake" };
 	for (const char *p = name; p && *p;) {
 		size_t n = strcspn(p, "-_");
-		for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
-			if (strlen(words[i]) == n && !memcmp(p, words[i], n))
-				return true;
+		if (is_test_word(p, n))
+			return true;
 		p += n;
 		p += *p != '\0';
+	}
+	return false;
+}
+
+bool cg_crate_description_is_test_support(const char *description)
+{
+	for (const char *p = description; p && *p && *p != '\n';) {
+		size_t n = 0;
+		while (isalnum((unsigned char)p[n]))
+			n++;
+		if (n && is_test_word(p, n))
+			return true;
+		p += n ? n : 1;
 	}
 	return false;
 }

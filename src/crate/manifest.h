@@ -67,6 +67,7 @@ struct cg_manifest {
 	bool has_lib;		 /* a [lib] table */
 	bool is_proc_macro;	 /* [lib] proc-macro = true: it runs in the compiler, on the host */
 	bool is_cdylib;		 /* [lib] crate-type lists "cdylib": a library that is a program (wasm-pack) */
+	bool describes_tests;	 /* the description's first line says the crate exists for tests */
 	char *lib_path;
 	bool has_workspace;
 	char **members, **exclude;
@@ -114,5 +115,7 @@ bool cg_crate_name_eq(const char *a, const char *b);
  * fake (`nu-plugin-test-support`, `linkerd-pool-mock`, `foo-test-utils`).
  */
 bool cg_crate_name_is_test_support(const char *name);
+/* A description whose first line names tests or mocks as what the crate is ("Proxy integration tests"). */
+bool cg_crate_description_is_test_support(const char *description);
 
 #endif

@@ -129,6 +129,7 @@ struct uses {
 	unsigned coalesced;  /* sends only into an empty queue (is_coalesced_send) */
 	unsigned rebinds;    /* `let name = name.clone();`, counted at its pattern */
 	unsigned task_sends; /* sends in an async block, no loop or closure between */
+	unsigned handed;     /* moved into a message sent on another channel: `other.send((id, tx))` */
 	TSNode stored_in;    /* the field name of the last store */
 	TSNode first;	     /* the first use */
 	uint32_t first_use;  /* byte of the first use */
@@ -283,6 +284,62 @@ static bool is_task_send(const struct cg_source *src, TSNode n, TSNode top)
 	return false;
 }
 
+/* `recv`, `try_recv`, …: a read of a receiver; `rx.next().await` is how a futures receiver (a Stream) is read. */
+static bool is_read_method(const struct cg_source *src, TSNode method)
+{
+	static const char *const reads[] = {
+		"recv", "try_recv", "recv_timeout", "blocking_recv", "recv_async", "next"
+	};
+	for (size_t i = 0; !ts_node_is_null(method) && i < sizeof(reads) / sizeof(reads[0]); i++)
+		if (cg_node_is(src, method, reads[i]))
+			return true;
+	return false;
+}
+
+/* In a macro's tokens, the method `n` calls: `recv` of `rx . recv ()`, or a null node. */
+static TSNode token_method(TSNode n)
+{
+	TSNode dot = ts_node_next_sibling(n), method;
+	if (ts_node_is_null(dot) || strcmp(ts_node_type(dot), "."))
+		return (TSNode){ 0 };
+	method = ts_node_next_sibling(dot);
+	if (ts_node_is_null(method) || cg_node_kind(method) != CG_K_IDENTIFIER)
+		return (TSNode){ 0 };
+	return method;
+}
+
+/* A send: `send`, `unbounded_send`, `try_send`, … */
+static bool is_send_method(const struct cg_source *src, TSNode method)
+{
+	static const char *const sends[] = { "send",	   "unbounded_send", "try_send",
+					     "send_async", "blocking_send",  "send_blocking" };
+	for (size_t i = 0; !ts_node_is_null(method) && i < sizeof(sends) / sizeof(sends[0]); i++)
+		if (cg_node_is(src, method, sends[i]))
+			return true;
+	return false;
+}
+
+/*
+ * `n` lies in the arguments of a send on another channel, below `top`:
+ * `subscriptions.send((id, tx))`, `.send(Request { reply: tx })`. A sender
+ * handed over so is a reply address: its channel answers that request.
+ */
+static bool is_in_sent_message(const struct cg_source *src, TSNode n, TSNode top)
+{
+	for (TSNode up = ts_node_parent(n); !ts_node_is_null(up) && !ts_node_eq(up, top); up = ts_node_parent(up)) {
+		TSNode fn;
+		if (is_repeating(up))
+			return false;
+		if (cg_node_kind(up) != CG_K_ARGUMENTS)
+			continue;
+		fn = cg_child(ts_node_parent(up), CG_F_FUNCTION);
+		if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_FIELD_EXPRESSION &&
+		    is_send_method(src, cg_child(fn, CG_F_FIELD)))
+			return true;
+	}
+	return false;
+}
+
 /* One use of the name in the block of its let, and how it is made (a cg_walk callback). */
 static int count_use(TSNode n, void *payload)
 {
@@ -305,16 +362,18 @@ static int count_use(TSNode n, void *payload)
 		}
 		if (is_repeated)
 			u->in_loop++;
-		if (cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
+		if (is_in_sent_message(u->src, n, u->body))
+			u->handed++;
+		if (cg_node_kind(parent) == CG_K_TOKEN_TREE) {
+			/* `select! { _ = rx.recv() => … }`: the macro's tokens, read as the parser cannot. */
+			if (!is_repeated && is_read_method(u->src, token_method(n)))
+				u->reads++;
+		} else if (cg_node_kind(parent) == CG_K_FIELD_EXPRESSION) {
 			TSNode field = cg_child(parent, CG_F_FIELD), call = ts_node_parent(parent);
 			bool is_call = cg_node_kind(call) == CG_K_CALL_EXPRESSION;
 			bool is_send = is_call && (cg_node_is(u->src, field, "send") ||
 						   cg_node_is(u->src, field, "unbounded_send"));
-			/* `rx.next().await` is how a futures receiver (a Stream) is read. */
-			if (!is_repeated && is_call &&
-			    (cg_node_is(u->src, field, "recv") || cg_node_is(u->src, field, "try_recv") ||
-			     cg_node_is(u->src, field, "recv_timeout") || cg_node_is(u->src, field, "blocking_recv") ||
-			     cg_node_is(u->src, field, "recv_async") || cg_node_is(u->src, field, "next")))
+			if (!is_repeated && is_call && is_read_method(u->src, field))
 				u->reads++;
 			if (is_send && is_coalesced_send(u->src, n, u->name))
 				u->coalesced++;
@@ -618,6 +677,12 @@ static bool is_polled_in_same_literal(const struct cg_source *src, TSNode tx, TS
 }
 
 /* The struct or enum named `name`, found by cg_walk over the whole file: whether it carries a oneshot reply. */
+/* Text naming a reply sender: a oneshot, or another channel's Sender. */
+static bool names_reply(const struct cg_source *src, TSNode n)
+{
+	return text_has(src, n, "neshot") || text_has(src, n, "Sender<");
+}
+
 struct message_type {
 	const struct cg_source *src;
 	const char *name;
@@ -640,10 +705,10 @@ static int find_message_type(TSNode n, void *payload)
 	/* Every variant of an enum: one without a reply can be sent again and again. */
 	for (uint32_t i = 0; kind == CG_K_ENUM_ITEM && m->carries > 0 && i < ts_node_named_child_count(body); i++) {
 		TSNode variant = ts_node_named_child(body, i);
-		if (!strcmp(ts_node_type(variant), "enum_variant") && !text_has(m->src, variant, "neshot"))
+		if (!strcmp(ts_node_type(variant), "enum_variant") && !names_reply(m->src, variant))
 			m->carries = -1;
 	}
-	if (kind == CG_K_STRUCT_ITEM && !text_has(m->src, body, "neshot"))
+	if (kind == CG_K_STRUCT_ITEM && !names_reply(m->src, body))
 		m->carries = -1;
 	return CG_WALK_SKIP;
 }
@@ -661,22 +726,58 @@ static int collect_type_names(TSNode n, void *payload)
 	return CG_WALK_ENTER;
 }
 
-/*
- * The channel's item type, written at the call (`channel::<Msg>()`) or the
- * let, is a struct of this file that carries a oneshot reply sender, or an
- * enum each variant of which does: a request whose sender waits for its
- * reply.
- */
-static bool item_carries_reply(const struct cg_source *file, TSNode call, TSNode let)
+/* The first generic type under a type named `…Sender<T>` or `…Receiver<T>`: `args` is its <T>. */
+struct channel_type {
+	const struct cg_source *src;
+	TSNode args;
+};
+
+static int find_channel_type(TSNode n, void *payload)
 {
-	TSNode names[4], fn = cg_child(call, CG_F_FUNCTION);
+	struct channel_type *c = payload;
+	size_t len, last_len;
+	const char *t, *last;
+
+	if (!ts_node_is_null(c->args))
+		return CG_WALK_SKIP;
+	if (cg_node_kind(n) != CG_K_GENERIC_TYPE)
+		return CG_WALK_ENTER;
+	t = cg_node_text(c->src, cg_child(n, CG_F_TYPE), &len);
+	last = cg_rust_last_segment(t, len, &last_len);
+	if ((last_len >= 6 && !memcmp(last + last_len - 6, "Sender", 6)) ||
+	    (last_len >= 8 && !memcmp(last + last_len - 8, "Receiver", 8))) {
+		c->args = cg_child(n, CG_F_TYPE_ARGUMENTS);
+		return CG_WALK_SKIP;
+	}
+	return CG_WALK_ENTER;
+}
+
+/*
+ * The channel's item type carries a reply sender: `item` is the item type
+ * (`channel::<Msg>()`'s arguments), or with `is_item` false a type holding
+ * the channel's end (`Receiver<(Id, Sender<Response>)>`, a tuple of both
+ * ends, an `Option<Sender<Msg>>` field). Written out (a oneshot or another
+ * Sender inside it), or a struct of this file that has one, or an enum each
+ * variant of which does: a request whose sender waits for its reply.
+ */
+static bool type_carries_reply(const struct cg_source *file, TSNode type, bool is_item)
+{
+	TSNode names[4];
 	bool carries = false;
 
+	if (ts_node_is_null(type))
+		return false;
+	if (!is_item) {
+		struct channel_type c = { .src = file };
+		cg_walk(type, find_channel_type, &c);
+		if (ts_node_is_null(c.args))
+			return false;
+		type = c.args;
+	}
+	if (names_reply(file, type))
+		return true;
 	memset(names, 0, sizeof(names));
-	if (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION)
-		cg_walk(cg_child(fn, CG_F_TYPE_ARGUMENTS), collect_type_names, names);
-	if (!ts_node_is_null(cg_child(let, CG_F_TYPE)))
-		cg_walk(cg_child(let, CG_F_TYPE), collect_type_names, names);
+	cg_walk(type, collect_type_names, names);
 	for (int i = 0; i < 4 && !carries && !ts_node_is_null(names[i]); i++) {
 		struct cg_source whole;
 		char *name = cg_node_strdup(file, names[i]);
@@ -686,6 +787,45 @@ static bool item_carries_reply(const struct cg_source *file, TSNode call, TSNode
 		free(name);
 	}
 	return carries;
+}
+
+/* The item type of the channel `call` makes, at the call or the let, carries a reply (type_carries_reply). */
+static bool item_carries_reply(const struct cg_source *file, TSNode call, TSNode let)
+{
+	TSNode fn = cg_child(call, CG_F_FUNCTION);
+	return (!ts_node_is_null(fn) && cg_node_kind(fn) == CG_K_GENERIC_FUNCTION &&
+		type_carries_reply(file, cg_child(fn, CG_F_TYPE_ARGUMENTS), true)) ||
+	       type_carries_reply(file, cg_child(let, CG_F_TYPE), false);
+}
+
+/* The declared type of the struct fields named `name` in the file carries a reply (type_carries_reply). */
+struct field_type {
+	const struct cg_source *src;
+	const char *name;
+	bool carries;
+};
+
+static int check_field_type(TSNode n, void *payload)
+{
+	struct field_type *f = payload;
+	if (cg_node_kind(n) == CG_K_FUNCTION_ITEM)
+		return CG_WALK_SKIP;
+	if (cg_node_kind(n) == CG_K_FIELD_DECLARATION && cg_node_is(f->src, cg_child(n, CG_F_NAME), f->name)) {
+		f->carries = f->carries || type_carries_reply(f->src, cg_child(n, CG_F_TYPE), false);
+		return CG_WALK_SKIP;
+	}
+	return CG_WALK_ENTER;
+}
+
+static bool field_carries_reply(const struct cg_source *file, TSNode field_name)
+{
+	struct cg_source whole;
+	char *name = cg_node_strdup(file, field_name);
+	struct field_type f = { .name = name };
+	TSNode root;
+	bool is_read = walk_whole_file(file, &whole, &f.src, &root, check_field_type, &f);
+	free(name);
+	return is_read && f.carries;
 }
 
 /* The doc comment above the line of byte `at` (through attributes) says it is for tests. */
@@ -798,7 +938,14 @@ static bool is_documented_for_tests(const struct cg_source *src, TSNode n)
  *    a private field that never leaves it, rx only polled, never waited on
  *    (a free list, a work queue): no task consumes it, and a bounded one
  *    would block the struct's own callers;
- *  - the item type carries a oneshot reply (item_carries_reply).
+ *  - the item type carries a reply sender (a oneshot, another channel's
+ *    Sender), as the call, the let or the struct field that keeps an end
+ *    declares it (item_carries_reply, field_carries_reply);
+ *  - a reply address: tx only moved into a message sent on another channel
+ *    (`subscriptions.send((id, tx))`), rx not read in a loop here;
+ *  - no receiver: `let (tx, _)`, or rx never used while tx sends in no loop
+ *    here (it is dropped at the end of the block, and later sends fail);
+ *  - rx read once in a macro's tokens (`select! { _ = rx.recv() => … }`).
  * Anything else (tx cloned, stored, returned, sent in a loop, a spawned
  * task or a callback) can grow, and is reported.
  */
@@ -815,6 +962,10 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 		return true;
 	pat = cg_child(let, CG_F_PATTERN);
 	body = ts_node_is_null(body_of(let)) ? body_of(let) : ts_node_parent(let);
+	/* `let (tx, _) = …`: the receiver is dropped at once, and every send fails. */
+	if (!ts_node_is_null(pat) && cg_node_kind(pat) == CG_K_TUPLE_PATTERN && ts_node_child_count(pat) == 5 &&
+	    !strcmp(ts_node_type(ts_node_child(pat, 3)), "_"))
+		return true;
 	if (ts_node_is_null(pat) || cg_node_kind(pat) != CG_K_TUPLE_PATTERN || ts_node_named_child_count(pat) != 2 ||
 	    ts_node_is_null(body))
 		return false;
@@ -842,7 +993,10 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 		cg_walk(body, count_use, &su);
 		cg_walk(body, count_use, &ru);
 		/* A reply is read once; a sender cloned for producers is no reply channel. */
-		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) ||
+		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) || (!ru.n && !su.in_loop) ||
+			     (su.handed && su.n == su.handed + su.drops && !ru.in_loop) ||
+			     (ru.stores && field_carries_reply(src, ru.stored_in)) ||
+			     (su.stores && field_carries_reply(src, su.stored_in)) ||
 			     (su.n == su.drops + su.sends && su.sends <= 1) ||
 			     (su.drops && ru.n && ru.first_use > su.drop_at) || (ru.n && ru.drains == ru.n) ||
 			     (ru.n == 1 && ru.stores == 1 && field_is_drained(src, ru.stored_in)) ||
@@ -924,9 +1078,13 @@ static int check(struct cg_rule_ctx *ctx)
 	w.ctx = ctx;
 	w.rf = ctx->file_data;
 	w.ctors = cg_conf_child(ctx->rule_cfg, "constructors");
-	/* A crate that exists for tests (a fake plugin, a mock pool) runs only under them: test code. */
+	/*
+	 * A crate that exists for tests (a fake plugin, a mock pool, a harness
+	 * described as "Proxy integration tests") runs only under them: test code.
+	 */
 	cr = ctx->cargo ? cg_crate_of(ctx->cargo, ctx->path) : NULL;
-	if (cr && cr->manifest.package_name && cg_crate_name_is_test_support(cr->manifest.package_name))
+	if (cr && ((cr->manifest.package_name && cg_crate_name_is_test_support(cr->manifest.package_name)) ||
+		   cr->manifest.describes_tests))
 		return 0;
 	if (w.rf && !cg_rust_path_is_test(ctx->path) &&
 	    !(ctx->cargo && cg_crate_file_is_cfg_test(ctx->cargo, ctx->path)))
@@ -948,10 +1106,10 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		"runs at the consumer's pace.\n"
 		"\n"
 		"Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
-		"build.rs, #[cfg(test)] modules or #[test] functions, nor in a crate whose name says\n"
-		"it exists for tests: a word test, testing, testkit, mock or fake, as in\n"
-		"`foo-test-support`), resolved through `use`\n"
-		"declarations, aliases and glob imports:\n"
+		"build.rs, #[cfg(test)] modules or #[test] functions, nor in a crate whose name or\n"
+		"description's first line says it exists for tests: a word test, testing, testkit,\n"
+		"mock or fake, as in `foo-test-support` or \"Proxy integration tests\"), resolved\n"
+		"through `use` declarations, aliases and glob imports:\n"
 		"    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
 		"    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
 		"    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
@@ -965,11 +1123,14 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		"returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
 		"their structure bounds them: a sender that sends once (in the fn or in an async\n"
 		"block it spawns, outside loops and closures) or is only dropped; a\n"
-		"receiver read once (`recv`, `next().await`: a reply channel, its sender not\n"
-		"cloned); an item type carrying a oneshot reply (written at the call or the\n"
-		"let, or a struct of the file with a oneshot field, or an enum each variant of\n"
-		"which has one); a\n"
-		"Semaphore or want::Giver in the same fn; sends that only run while the queue\n"
+		"receiver read once (`recv`, `next().await`, also inside `select!`: a reply\n"
+		"channel, its sender not cloned); no receiver (`let (tx, _)`, or one never\n"
+		"used); an item type carrying a reply sender, a oneshot or another channel's\n"
+		"Sender (written at the call, the let or the struct field keeping an end, or a\n"
+		"struct of the file with such a field, or an enum each variant of which has\n"
+		"one); a sender only handed over in a message on another channel (a reply\n"
+		"address: `subscriptions.send((id, tx))`); a Semaphore or want::Giver in the\n"
+		"same fn; sends that only run while the queue\n"
 		"is empty (`if !tx.is_empty() { return; }` before them: a wake-up holds one\n"
 		"message); one completion per task (`let tx = tx.clone();`, each clone sending\n"
 		"once from its task's async block); a struct's own queue (both ends stored in\n"

@@ -210,6 +210,12 @@ static void test_name_eq(void **state)
 	assert_false(cg_crate_name_is_test_support("mockingbird"));
 	assert_false(cg_crate_name_is_test_support("contest-utils"));
 	assert_false(cg_crate_name_is_test_support(""));
+	assert_true(cg_crate_description_is_test_support("Proxy integration tests\n\nThe test utilities are costly"));
+	assert_true(cg_crate_description_is_test_support("Mocking HTTP servers"));
+	assert_true(cg_crate_description_is_test_support("Testing utilities for Tokio- and futures-based code"));
+	assert_false(cg_crate_description_is_test_support("An async runtime\nwell tested"));
+	assert_false(cg_crate_description_is_test_support("Attestation and contest tools"));
+	assert_false(cg_crate_description_is_test_support(NULL));
 	assert_false(cg_crate_name_eq("serde-json", "serde"));
 	assert_false(cg_crate_name_eq("Serde", "serde"));
 }

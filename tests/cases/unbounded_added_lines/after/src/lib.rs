@@ -1,9 +1,9 @@
 fn old() {
-    let (tx, _rx) = std::sync::mpsc::channel::<u8>();
-    keep(tx);
+    let (tx, rx) = std::sync::mpsc::channel::<u8>();
+    keep((tx, rx));
 }
 
 fn new() {
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel::<u8>();
-    keep(tx);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<u8>();
+    keep((tx, rx));
 }

@@ -1,4 +1,4 @@
 fn old() {
-    let (tx, _rx) = std::sync::mpsc::channel::<u8>();
-    keep(tx);
+    let (tx, rx) = std::sync::mpsc::channel::<u8>();
+    keep((tx, rx));
 }

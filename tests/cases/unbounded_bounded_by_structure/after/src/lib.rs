@@ -64,3 +64,79 @@ pub struct Sender {
     pub giver: want::Giver,
     pub inner: tmpsc::UnboundedSender<u32>,
 }
+
+// Requests whose every variant carries a std reply sender: the caller waits on it.
+enum ClipboardMessage {
+    SetText(String, mpsc::Sender<Result<(), String>>),
+}
+
+pub struct Clipboard {
+    tx: mpsc::Sender<ClipboardMessage>,
+}
+
+impl Clipboard {
+    pub fn start() -> Clipboard {
+        let (tx, rx) = mpsc::channel::<ClipboardMessage>();
+        std::thread::spawn(move || {
+            while let Ok(ClipboardMessage::SetText(_text, ack)) = rx.recv() {
+                let _ = ack.send(Ok(()));
+            }
+        });
+        Clipboard { tx }
+    }
+
+    pub fn copy(&self, text: &str) -> Result<(), String> {
+        let (ack_tx, ack_rx) = mpsc::channel();
+        self.tx.send(ClipboardMessage::SetText(text.to_owned(), ack_tx)).map_err(|e| e.to_string())?;
+        ack_rx.recv().map_err(|e| e.to_string())?
+    }
+}
+
+// Subscriptions whose item, as the field declares it, carries the reply sender.
+pub struct Manager {
+    subscriptions: mpsc::Receiver<(u64, mpsc::Sender<u32>)>,
+}
+
+pub struct Interface {
+    subscribe: mpsc::Sender<(u64, mpsc::Sender<u32>)>,
+}
+
+pub fn manager() -> (Manager, Interface) {
+    let (subscription_tx, subscription_rx) = mpsc::channel();
+    (Manager { subscriptions: subscription_rx }, Interface { subscribe: subscription_tx })
+}
+
+impl Interface {
+    // A reply address handed over in a request: one answer per call.
+    pub fn call(&self, id: u64) -> mpsc::Receiver<u32> {
+        let (tx, rx) = mpsc::channel();
+        let _ = self.subscribe.send((id, tx));
+        rx
+    }
+}
+
+impl Manager {
+    pub fn answer(&self) {
+        for (id, reply) in self.subscriptions.try_iter() {
+            let _ = reply.send(id as u32);
+        }
+    }
+}
+
+// A shutdown signal read once, in a select!.
+pub async fn serve(start: impl FnOnce(tmpsc::UnboundedSender<()>)) {
+    let (shutdown_tx, mut shutdown_rx) = tmpsc::unbounded_channel();
+    start(shutdown_tx);
+    tokio::select! {
+        _ = shutdown_rx.recv() => {}
+        _ = std::future::pending::<()>() => {}
+    }
+}
+
+// No receiver: it is dropped at once, or never read, so nothing queues.
+pub fn no_receiver(jobs: &mut Vec<mpsc::Sender<u32>>) {
+    let (tx, _) = mpsc::channel();
+    jobs.push(tx);
+    let (sender, _receiver) = mpsc::channel();
+    jobs.push(sender);
+}

@@ -64,3 +64,26 @@ pub fn first_match() -> u32 {
     }
     rx.recv().unwrap()
 }
+
+// A subscription: the sender handed to a registry, events read in a loop as it pushes them.
+pub fn subscribe(registry: &mpsc::Sender<mpsc::Sender<u32>>) -> u32 {
+    let (tx, rx) = mpsc::channel();
+    let _ = registry.send(tx);
+    let mut sum = 0;
+    while let Ok(event) = rx.recv() {
+        sum += event;
+    }
+    sum
+}
+
+// Only some requests carry a reply: the others are sent without waiting.
+pub enum Command {
+    Get(mpsc::Sender<u32>),
+    Log(String),
+}
+
+pub fn commands() -> mpsc::Sender<Command> {
+    let (tx, rx) = mpsc::channel::<Command>();
+    std::thread::spawn(move || for _ in rx {});
+    tx
+}

@@ -5,8 +5,8 @@ mod testutil;
 
 #[cfg(not(test))]
 fn library() {
-    let (tx, _rx) = mpsc::unbounded_channel::<u8>();
-    keep(tx);
+    let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    keep((tx, rx));
 }
 
 #[cfg(test)]
@@ -14,25 +14,25 @@ mod tests {
     use super::*;
 
     fn helper() {
-        let (tx, _rx) = mpsc::unbounded_channel::<u8>();
-        keep(tx);
+        let (tx, rx) = mpsc::unbounded_channel::<u8>();
+        keep((tx, rx));
     }
 }
 
 #[test]
 fn plain_test() {
-    let (tx, _rx) = std::sync::mpsc::channel::<u8>();
-    keep(tx);
+    let (tx, rx) = std::sync::mpsc::channel::<u8>();
+    keep((tx, rx));
 }
 
 #[tokio::test]
 async fn async_test() {
-    let (tx, _rx) = mpsc::unbounded_channel::<u8>();
-    keep(tx);
+    let (tx, rx) = mpsc::unbounded_channel::<u8>();
+    keep((tx, rx));
 }
 
 #[cfg(all(test, feature = "slow"))]
 fn slow_helper() {
-    let (tx, _rx) = flume::unbounded::<u8>();
-    keep(tx);
+    let (tx, rx) = flume::unbounded::<u8>();
+    keep((tx, rx));
 }
