@@ -112,6 +112,16 @@ static TSNode body_of(TSNode node)
 	return (TSNode){ 0 };
 }
 
+static bool text_has(const struct cg_source *src, TSNode n, const char *word)
+{
+	size_t len;
+	const char *t;
+	if (ts_node_is_null(n))
+		return false;
+	t = cg_node_text(src, n, &len);
+	return memmem(t, len, word, strlen(word)) != NULL;
+}
+
 struct uses {
 	const struct cg_source *src;
 	const char *name;
@@ -130,6 +140,7 @@ struct uses {
 	unsigned rebinds;    /* `let name = name.clone();`, counted at its pattern */
 	unsigned task_sends; /* sends in an async block, no loop or closure between */
 	unsigned handed;     /* moved into a message sent on another channel: `other.send((id, tx))` */
+	unsigned streams;    /* made a Stream: `UnboundedReceiverStream::new(rx)`, `rx.into_stream()` */
 	TSNode stored_in;    /* the field name of the last store */
 	TSNode first;	     /* the first use */
 	uint32_t first_use;  /* byte of the first use */
@@ -385,6 +396,8 @@ static int count_use(TSNode n, void *payload)
 				u->empties++;
 			if (is_call && cg_node_is(u->src, field, "clone"))
 				u->clones++;
+			if (is_call && cg_node_is(u->src, field, "into_stream"))
+				u->streams++;
 			if (is_drain(u->src, n, u->body))
 				u->drains++;
 		} else if (cg_node_kind(parent) == CG_K_LET_DECLARATION &&
@@ -407,6 +420,7 @@ static int count_use(TSNode n, void *payload)
 			u->reads++;
 		} else if (cg_node_kind(parent) == CG_K_ARGUMENTS) {
 			TSNode call = ts_node_parent(parent), fn = cg_child(call, CG_F_FUNCTION);
+			u->streams += text_has(u->src, fn, "Stream");
 			if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
 				u->drops++;
 				u->drop_at = ts_node_start_byte(n);
@@ -586,16 +600,6 @@ static bool field_stays_in_struct(const struct cg_source *file, TSNode field_nam
 	return read_sender_field(file, field_name, &f) && (f.sends || f.refs) && !f.others;
 }
 
-static bool text_has(const struct cg_source *src, TSNode n, const char *word)
-{
-	size_t len;
-	const char *t;
-	if (ts_node_is_null(n))
-		return false;
-	t = cg_node_text(src, n, &len);
-	return memmem(t, len, word, strlen(word)) != NULL;
-}
-
 /*
  * A receiver kept in a struct field that the file only polls: every use of
  * a field of that name is a chain of calls that never waits (`try_recv`,
@@ -677,10 +681,10 @@ static bool is_polled_in_same_literal(const struct cg_source *src, TSNode tx, TS
 }
 
 /* The struct or enum named `name`, found by cg_walk over the whole file: whether it carries a oneshot reply. */
-/* Text naming a reply sender: a oneshot, or another channel's Sender. */
-static bool names_reply(const struct cg_source *src, TSNode n)
+/* Text naming a oneshot: a reply sender. */
+static bool names_oneshot(const struct cg_source *src, TSNode n)
 {
-	return text_has(src, n, "neshot") || text_has(src, n, "Sender<");
+	return text_has(src, n, "neshot");
 }
 
 struct message_type {
@@ -705,10 +709,10 @@ static int find_message_type(TSNode n, void *payload)
 	/* Every variant of an enum: one without a reply can be sent again and again. */
 	for (uint32_t i = 0; kind == CG_K_ENUM_ITEM && m->carries > 0 && i < ts_node_named_child_count(body); i++) {
 		TSNode variant = ts_node_named_child(body, i);
-		if (!strcmp(ts_node_type(variant), "enum_variant") && !names_reply(m->src, variant))
+		if (!strcmp(ts_node_type(variant), "enum_variant") && !names_oneshot(m->src, variant))
 			m->carries = -1;
 	}
-	if (kind == CG_K_STRUCT_ITEM && !names_reply(m->src, body))
+	if (kind == CG_K_STRUCT_ITEM && !names_oneshot(m->src, body))
 		m->carries = -1;
 	return CG_WALK_SKIP;
 }
@@ -757,8 +761,9 @@ static int find_channel_type(TSNode n, void *payload)
  * (`channel::<Msg>()`'s arguments), or with `is_item` false a type holding
  * the channel's end (`Receiver<(Id, Sender<Response>)>`, a tuple of both
  * ends, an `Option<Sender<Msg>>` field). Written out (a oneshot or another
- * Sender inside it), or a struct of this file that has one, or an enum each
- * variant of which does: a request whose sender waits for its reply.
+ * Sender inside it), or a struct of this file with a oneshot field, or an
+ * enum each variant of which has one: a request whose sender waits for its
+ * reply.
  */
 static bool type_carries_reply(const struct cg_source *file, TSNode type, bool is_item)
 {
@@ -774,7 +779,12 @@ static bool type_carries_reply(const struct cg_source *file, TSNode type, bool i
 			return false;
 		type = c.args;
 	}
-	if (names_reply(file, type))
+	/*
+	 * Written in the item type itself, another channel's Sender is a reply
+	 * address too (`(Id, Sender<Response>)`); inside a job struct it may be a
+	 * results channel many jobs share, sent in a loop without waiting.
+	 */
+	if (names_oneshot(file, type) || text_has(file, type, "Sender<"))
 		return true;
 	memset(names, 0, sizeof(names));
 	cg_walk(type, collect_type_names, names);
@@ -942,7 +952,8 @@ static bool is_documented_for_tests(const struct cg_source *src, TSNode n)
  *    Sender), as the call, the let or the struct field that keeps an end
  *    declares it (item_carries_reply, field_carries_reply);
  *  - a reply address: tx only moved into a message sent on another channel
- *    (`subscriptions.send((id, tx))`), rx not read in a loop here;
+ *    (`subscriptions.send((id, tx))`), rx not read in a loop here nor made
+ *    a Stream (a subscription's events);
  *  - no receiver: `let (tx, _)`, or rx never used while tx sends in no loop
  *    here (it is dropped at the end of the block, and later sends fail);
  *  - rx read once in a macro's tokens (`select! { _ = rx.recv() => … }`).
@@ -994,7 +1005,7 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 		cg_walk(body, count_use, &ru);
 		/* A reply is read once; a sender cloned for producers is no reply channel. */
 		is_bounded = (ru.n == 1 && ru.reads == 1 && !su.clones) || (!ru.n && !su.in_loop) ||
-			     (su.handed && su.n == su.handed + su.drops && !ru.in_loop) ||
+			     (su.handed && su.n == su.handed + su.drops && !ru.in_loop && !ru.streams) ||
 			     (ru.stores && field_carries_reply(src, ru.stored_in)) ||
 			     (su.stores && field_carries_reply(src, su.stored_in)) ||
 			     (su.n == su.drops + su.sends && su.sends <= 1) ||
@@ -1125,13 +1136,14 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		"block it spawns, outside loops and closures) or is only dropped; a\n"
 		"receiver read once (`recv`, `next().await`, also inside `select!`: a reply\n"
 		"channel, its sender not cloned); no receiver (`let (tx, _)`, or one never\n"
-		"used); an item type carrying a reply sender, a oneshot or another channel's\n"
-		"Sender (written at the call, the let or the struct field keeping an end, or a\n"
-		"struct of the file with such a field, or an enum each variant of which has\n"
-		"one); a sender only handed over in a message on another channel (a reply\n"
-		"address: `subscriptions.send((id, tx))`); a Semaphore or want::Giver in the\n"
-		"same fn; sends that only run while the queue\n"
-		"is empty (`if !tx.is_empty() { return; }` before them: a wake-up holds one\n"
+		"used); an item type carrying a reply sender (a oneshot, or another channel's\n"
+		"Sender written in the item type itself, as the call, the let or the struct\n"
+		"field keeping an end declares it; or a struct of the file with a oneshot\n"
+		"field, or an enum each variant of which has one); a sender only handed over\n"
+		"in a message on another channel (a reply address: `subscriptions.send((id,\n"
+		"tx))`, its receiver neither read in a loop nor made a Stream); a Semaphore or\n"
+		"want::Giver in the same fn; sends that only run while the queue is empty\n"
+		"(`if !tx.is_empty() { return; }` before them: a wake-up holds one\n"
 		"message); one completion per task (`let tx = tx.clone();`, each clone sending\n"
 		"once from its task's async block); a struct's own queue (both ends stored in\n"
 		"one struct literal, the sender in a private field that never leaves it, the\n"

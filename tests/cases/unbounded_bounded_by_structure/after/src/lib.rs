@@ -65,33 +65,6 @@ pub struct Sender {
     pub inner: tmpsc::UnboundedSender<u32>,
 }
 
-// Requests whose every variant carries a std reply sender: the caller waits on it.
-enum ClipboardMessage {
-    SetText(String, mpsc::Sender<Result<(), String>>),
-}
-
-pub struct Clipboard {
-    tx: mpsc::Sender<ClipboardMessage>,
-}
-
-impl Clipboard {
-    pub fn start() -> Clipboard {
-        let (tx, rx) = mpsc::channel::<ClipboardMessage>();
-        std::thread::spawn(move || {
-            while let Ok(ClipboardMessage::SetText(_text, ack)) = rx.recv() {
-                let _ = ack.send(Ok(()));
-            }
-        });
-        Clipboard { tx }
-    }
-
-    pub fn copy(&self, text: &str) -> Result<(), String> {
-        let (ack_tx, ack_rx) = mpsc::channel();
-        self.tx.send(ClipboardMessage::SetText(text.to_owned(), ack_tx)).map_err(|e| e.to_string())?;
-        ack_rx.recv().map_err(|e| e.to_string())?
-    }
-}
-
 // Subscriptions whose item, as the field declares it, carries the reply sender.
 pub struct Manager {
     subscriptions: mpsc::Receiver<(u64, mpsc::Sender<u32>)>,

@@ -87,3 +87,27 @@ pub fn commands() -> mpsc::Sender<Command> {
     std::thread::spawn(move || for _ in rx {});
     tx
 }
+
+// Jobs carrying a results sender that many jobs share: dispatched in a loop, nobody waits.
+pub enum Job {
+    Proof { address: u64, results: mpsc::Sender<u64> },
+}
+
+pub fn proof_workers() -> mpsc::Sender<Job> {
+    let (tx, rx) = mpsc::channel::<Job>();
+    std::thread::spawn(move || {
+        for Job::Proof { address, results } in rx {
+            let _ = results.send(address);
+        }
+    });
+    tx
+}
+
+// A subscription handed over in a message, its receiver made a Stream of events.
+pub fn listener(
+    manager: &tokio::sync::mpsc::UnboundedSender<tokio::sync::mpsc::UnboundedSender<u32>>,
+) -> tokio_stream::wrappers::UnboundedReceiverStream<u32> {
+    let (tx, rx) = tmpsc::unbounded_channel();
+    let _ = manager.send(tx);
+    tokio_stream::wrappers::UnboundedReceiverStream::new(rx)
+}
