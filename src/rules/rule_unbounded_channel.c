@@ -954,7 +954,8 @@ static bool is_documented_for_tests(const struct cg_source *src, TSNode n)
  *  - a reply address: tx only moved into a message sent on another channel
  *    (`subscriptions.send((id, tx))`), rx not read in a loop here nor made
  *    a Stream (a subscription's events);
- *  - no receiver: `let (tx, _)`, or rx never used while tx sends in no loop
+ *  - one end dropped at once: `let (tx, _)`, `unbounded_channel().0`;
+ *  - no receiver: rx never used while tx sends in no loop
  *    here (it is dropped at the end of the block, and later sends fail);
  *  - rx read once in a macro's tokens (`select! { _ = rx.recv() => … }`).
  * Anything else (tx cloned, stored, returned, sent in a loop, a spawned
@@ -966,6 +967,10 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 	struct uses su = { 0 }, ru = { 0 };
 
 	if (text_has(src, call, "neshot"))
+		return true;
+	/* `unbounded_channel().0`: the other end is dropped at once, so nothing queues. */
+	if (!ts_node_is_null(let) && cg_node_kind(let) == CG_K_FIELD_EXPRESSION &&
+	    !strcmp(ts_node_type(cg_child(let, CG_F_FIELD)), "integer_literal"))
 		return true;
 	if (ts_node_is_null(let) || cg_node_kind(let) != CG_K_LET_DECLARATION)
 		return false;
@@ -1108,70 +1113,69 @@ const struct cg_rule cg_rule_unbounded_channel = {
 	.default_severity = CG_SEV_WARNING,
 	.is_opt_in = true,
 	.summary = "channels between tasks are bounded, so slow consumers push back",
-	.explain =
-		"An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
-		"slow database, a burst of requests, a stuck task) the queue grows until the process\n"
-		"runs out of memory, and the latency of every message in it grows with it. A bounded\n"
-		"channel gives backpressure: once N messages are queued, `send` waits (or `try_send`\n"
-		"fails, which the sender can turn into shedding load or an error), so the producer\n"
-		"runs at the consumer's pace.\n"
-		"\n"
-		"Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
-		"build.rs, #[cfg(test)] modules or #[test] functions, nor in a crate whose name or\n"
-		"description's first line says it exists for tests: a word test, testing, testkit,\n"
-		"mock or fake, as in `foo-test-support` or \"Proxy integration tests\"), resolved\n"
-		"through `use` declarations, aliases and glob imports:\n"
-		"    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
-		"    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
-		"    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
-		"    flume::unbounded                      -> flume::bounded(N)\n"
-		"    async_channel::unbounded              -> async_channel::bounded(N)\n"
-		"    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
-		"    futures_channel::mpsc::unbounded     -> futures_channel::mpsc::channel(N)\n"
-		"The list is `rules.unbounded-channel.constructors` in config.\n"
-		"\n"
-		"Only channels that can grow are reported: the sender is cloned, stored,\n"
-		"returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
-		"their structure bounds them: a sender that sends once (in the fn or in an async\n"
-		"block it spawns, outside loops and closures) or is only dropped; a\n"
-		"receiver read once (`recv`, `next().await`, also inside `select!`: a reply\n"
-		"channel, its sender not cloned); no receiver (`let (tx, _)`, or one never\n"
-		"used); an item type carrying a reply sender (a oneshot, or another channel's\n"
-		"Sender written in the item type itself, as the call, the let or the struct\n"
-		"field keeping an end declares it; or a struct of the file with a oneshot\n"
-		"field, or an enum each variant of which has one); a sender only handed over\n"
-		"in a message on another channel (a reply address: `subscriptions.send((id,\n"
-		"tx))`, its receiver neither read in a loop nor made a Stream); a Semaphore or\n"
-		"want::Giver in the same fn; sends that only run while the queue is empty\n"
-		"(`if !tx.is_empty() { return; }` before them: a wake-up holds one\n"
-		"message); one completion per task (`let tx = tx.clone();`, each clone sending\n"
-		"once from its task's async block); a struct's own queue (both ends stored in\n"
-		"one struct literal, the sender in a private field that never leaves it, the\n"
-		"receiver only polled with `try_recv`/`try_iter`, never waited on: a free list,\n"
-		"a work queue its workers feed); a fn (or the type of its impl) whose doc\n"
-		"comment says it is for testing; and collectors, where sync_channel(N) could deadlock: drained after\n"
-		"`drop(tx)`, or a receiver only ever emptied once without waiting, by\n"
-		"`try_iter()` or `while let Ok(x) = rx.try_recv()` outside any loop, in its fn\n"
-		"or (kept in a struct field) in a method taking `self` by value; a UI polling a\n"
-		"field from `&mut self` every frame is a consumer, and is reported.\n"
-		"\n"
-		"Bad:\n"
-		"    use tokio::sync::mpsc;\n"
-		"    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
-		"    for job in jobs { tx.send(job)?; } // never waits, whatever the backlog\n"
-		"\n"
-		"Good:\n"
-		"    use tokio::sync::mpsc;\n"
-		"    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
-		"    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n"
-		"\n"
-		"Off by default: on 24 real repositories its findings were right 90 times in 109\n"
-		"(bench/RESULTS.md, \"Precision\"), under the 19 in 20 every default rule must\n"
-		"reach. Still reported wrongly: protocols that bound a queue across two channels\n"
-		"(a request answered before the next is sent, a step that sends to N workers and\n"
-		"then receives N results), collectors read once production is over, and pools\n"
-		"recycled through the channel from callbacks. Turn it on with\n"
-		"`rules.unbounded-channel.enabled: true`.\n",
+	.explain = "An unbounded channel never makes a sender wait: when the receiver falls behind (a\n"
+		   "slow database, a burst of requests, a stuck task) the queue grows until the process\n"
+		   "runs out of memory, and the latency of every message in it grows with it. A bounded\n"
+		   "channel gives backpressure: once N messages are queued, `send` waits (or `try_send`\n"
+		   "fails, which the sender can turn into shedding load or an error), so the producer\n"
+		   "runs at the consumer's pace.\n"
+		   "\n"
+		   "Flagged in library and binary code (not under tests/, benches/, examples/, not in\n"
+		   "build.rs, #[cfg(test)] modules or #[test] functions, nor in a crate whose name or\n"
+		   "description's first line says it exists for tests: a word test, testing, testkit,\n"
+		   "mock or fake, as in `foo-test-support` or \"Proxy integration tests\"), resolved\n"
+		   "through `use` declarations, aliases and glob imports:\n"
+		   "    tokio::sync::mpsc::unbounded_channel  -> tokio::sync::mpsc::channel(N)\n"
+		   "    std::sync::mpsc::channel              -> std::sync::mpsc::sync_channel(N)\n"
+		   "    crossbeam_channel::unbounded          -> crossbeam_channel::bounded(N)\n"
+		   "    flume::unbounded                      -> flume::bounded(N)\n"
+		   "    async_channel::unbounded              -> async_channel::bounded(N)\n"
+		   "    futures::channel::mpsc::unbounded     -> futures::channel::mpsc::channel(N)\n"
+		   "    futures_channel::mpsc::unbounded     -> futures_channel::mpsc::channel(N)\n"
+		   "The list is `rules.unbounded-channel.constructors` in config.\n"
+		   "\n"
+		   "Only channels that can grow are reported: the sender is cloned, stored,\n"
+		   "returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
+		   "their structure bounds them: a sender that sends once (in the fn or in an async\n"
+		   "block it spawns, outside loops and closures) or is only dropped; a receiver read\n"
+		   "once (`recv`, `next().await`, also inside `select!`: a reply channel, its sender\n"
+		   "not cloned); an end dropped at once (`let (tx, _)`, `unbounded_channel().0`) or\n"
+		   "a receiver never used; an item type carrying a reply sender (a oneshot, or\n"
+		   "another channel's Sender written in the item type itself, as the call, the let\n"
+		   "or the struct field keeping an end declares it; or a struct of the file with a\n"
+		   "oneshot field, or an enum each variant of which has one); a sender only handed\n"
+		   "over in a message on another channel (a reply address: `subscriptions.send((id,\n"
+		   "tx))`, its receiver neither read in a loop nor made a Stream); a Semaphore or\n"
+		   "want::Giver in the same fn; sends that only run while the queue is empty (`if\n"
+		   "!tx.is_empty() { return; }` before them: a wake-up holds one message); one\n"
+		   "completion per task (`let tx = tx.clone();`, each clone sending once from its\n"
+		   "task's async block); a struct's own queue (both ends stored in one struct\n"
+		   "literal, the sender in a private field that never leaves it, the receiver only\n"
+		   "polled with `try_recv`/`try_iter`, never waited on: a free list, a work queue\n"
+		   "its workers feed); a fn (or the type of its impl) whose doc comment says it is\n"
+		   "for testing; and collectors, where sync_channel(N) could deadlock: drained after\n"
+		   "`drop(tx)`, or a receiver only ever emptied once without waiting, by\n"
+		   "`try_iter()` or `while let Ok(x) = rx.try_recv()` outside any loop, in its fn or\n"
+		   "(kept in a struct field) in a method taking `self` by value; a UI polling a\n"
+		   "field from `&mut self` every frame is a consumer, and is reported.\n"
+		   "\n"
+		   "Bad:\n"
+		   "    use tokio::sync::mpsc;\n"
+		   "    let (tx, rx) = mpsc::unbounded_channel::<Job>();\n"
+		   "    for job in jobs { tx.send(job)?; } // never waits, whatever the backlog\n"
+		   "\n"
+		   "Good:\n"
+		   "    use tokio::sync::mpsc;\n"
+		   "    let (tx, rx) = mpsc::channel::<Job>(1024);\n"
+		   "    for job in jobs { tx.send(job).await?; } // waits while 1024 jobs are queued\n"
+		   "\n"
+		   "Off by default: on 24 real repositories its findings were right 90 times in 109\n"
+		   "(bench/RESULTS.md, \"Precision\"), under the 19 in 20 every default rule must\n"
+		   "reach. Still reported wrongly: protocols that bound a queue across two channels\n"
+		   "(a request answered before the next is sent, a step that sends to N workers and\n"
+		   "then receives N results), collectors read once production is over, and pools\n"
+		   "recycled through the channel from callbacks. Turn it on with\n"
+		   "`rules.unbounded-channel.enabled: true`.\n",
 	.wants = CG_KIND_RUST,
 	.check = check,
 	.may_fire = may_fire,

@@ -113,3 +113,12 @@ pub fn no_receiver(jobs: &mut Vec<mpsc::Sender<u32>>) {
     let (sender, _receiver) = mpsc::channel();
     jobs.push(sender);
 }
+
+// One end of the pair taken, the other dropped at once: a no-op handle.
+pub fn noop_handle() -> tmpsc::UnboundedSender<u32> {
+    tmpsc::unbounded_channel().0
+}
+
+pub fn closed_receiver() -> mpsc::Receiver<u32> {
+    mpsc::channel().1
+}
