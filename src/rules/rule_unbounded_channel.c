@@ -259,7 +259,7 @@ static bool is_coalesced_send(const struct cg_source *src, TSNode n, const char 
 
 /*
  * A closure handed to a spawn (`thread::spawn(move || …)`,
- * `Builder::new().spawn(move || …)`, `spawn_blocking`): a thread's body,
+ * `Builder::new().spawn(move || …)`, `spawn_blocking`, `spawn_*`): a thread's body,
  * which runs once, as an async block does.
  */
 static bool is_spawned_body(const struct cg_source *src, TSNode n)
@@ -277,7 +277,8 @@ static bool is_spawned_body(const struct cg_source *src, TSNode n)
 		return false;
 	t = cg_node_text(src, fn, &len);
 	last = cg_rust_last_segment(t, len, &last_len);
-	return (last_len == 5 && !memcmp(last, "spawn", 5)) || (last_len == 14 && !memcmp(last, "spawn_blocking", 14));
+	/* `spawn`, `spawn_blocking`, and a runtime's own names for them (`spawn_blocking_named`, `spawn_local`). */
+	return last_len >= 5 && !memcmp(last, "spawn", 5) && (last_len == 5 || last[5] == '_');
 }
 
 /* A body that runs once: an async block, a spawned thread's closure. */
