@@ -141,6 +141,7 @@ struct uses {
 	unsigned task_sends; /* sends in an async block, no loop or closure between */
 	unsigned handed;     /* moved into a message sent on another channel: `other.send((id, tx))` */
 	unsigned streams;    /* made a Stream: `UnboundedReceiverStream::new(rx)`, `rx.into_stream()` */
+	bool follows_calls;  /* a sender passed to a fn of the file counts as what that fn does with it */
 	TSNode stored_in;    /* the field name of the last store */
 	TSNode first;	     /* the first use */
 	uint32_t first_use;  /* byte of the first use */
@@ -352,22 +353,138 @@ static bool is_in_sent_message(const struct cg_source *src, TSNode n, TSNode top
 	return false;
 }
 
+/* `n` is a `return …` or `break …`, or a statement of one. */
+static bool is_leaving(TSNode n)
+{
+	if (!ts_node_is_null(n) && cg_node_kind(n) == CG_K_EXPRESSION_STATEMENT)
+		n = ts_node_named_child(n, 0);
+	return !ts_node_is_null(n) &&
+	       (!strcmp(ts_node_type(n), "return_expression") || !strcmp(ts_node_type(n), "break_expression"));
+}
+
+/*
+ * In the loop `loop`, a statement after `n`'s, in `n`'s block or one around
+ * it, leaves the loop: `Ok(x) => { tx.send(x)?; return Ok(()); }`. A send
+ * so placed runs once, however many turns come before it.
+ */
+static bool leaves_loop_after(TSNode n, TSNode loop)
+{
+	for (TSNode child = n, up = ts_node_parent(n); !ts_node_is_null(up) && !ts_node_eq(up, loop);
+	     child = up, up = ts_node_parent(up))
+		if (cg_node_kind(up) == CG_K_BLOCK)
+			for (TSNode sib = ts_node_next_named_sibling(child); !ts_node_is_null(sib);
+			     sib = ts_node_next_named_sibling(sib))
+				if (is_leaving(sib))
+					return true;
+	return false;
+}
+
+static int count_use(TSNode n, void *payload);
+
+/*
+ * A fn of the file, called with a sender at argument `index`: whether it
+ * sends through that parameter at most once, outside loops and closures,
+ * and does nothing else with it (wezterm's ssh session hands each of four
+ * pty parts over once). Only a fn the file defines once under that name.
+ */
+struct callee {
+	const struct cg_source *src;
+	const char *name;
+	uint32_t index;	  /* the argument's position, `self` not counted */
+	unsigned matches; /* fns of that name */
+	bool sends_once;
+};
+
+static bool walk_whole_file(const struct cg_source *file, struct cg_source *whole, const struct cg_source **src,
+			    TSNode *root, int (*cb)(TSNode n, void *payload), void *payload);
+
+static bool param_sends_once(const struct cg_source *src, TSNode fn, uint32_t index)
+{
+	TSNode params = cg_child(fn, CG_F_PARAMETERS), body = cg_child(fn, CG_F_BODY), pat = { 0 };
+	struct uses u;
+	char *name;
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; !ts_node_is_null(params) && i < ts_node_named_child_count(params); i++) {
+		TSNode p = ts_node_named_child(params, i);
+		if (strcmp(ts_node_type(p), "parameter"))
+			continue;
+		if (k++ == index) {
+			pat = cg_child(p, CG_F_PATTERN);
+			break;
+		}
+	}
+	if (!ts_node_is_null(pat) && cg_node_kind(pat) == CG_K_MUT_PATTERN)
+		pat = ts_node_named_child(pat, ts_node_named_child_count(pat) - 1);
+	if (ts_node_is_null(pat) || cg_node_kind(pat) != CG_K_IDENTIFIER || ts_node_is_null(body))
+		return false;
+	name = cg_node_strdup(src, pat);
+	u = (struct uses){
+		.src = src, .name = name, .len = strlen(name), .after = ts_node_start_byte(body), .body = body
+	};
+	cg_walk(body, count_use, &u);
+	free(name);
+	return u.n && u.n == u.sends + u.drops && u.sends <= 1 && !u.clones && !u.stores;
+}
+
+static int check_callee(TSNode n, void *payload)
+{
+	struct callee *c = payload;
+	if (cg_node_kind(n) != CG_K_FUNCTION_ITEM)
+		return CG_WALK_ENTER;
+	if (cg_node_is(c->src, cg_child(n, CG_F_NAME), c->name) && c->matches++ == 0)
+		c->sends_once = param_sends_once(c->src, n, c->index);
+	return CG_WALK_SKIP;
+}
+
+static bool callee_sends_once(const struct cg_source *file, TSNode arg)
+{
+	TSNode args = ts_node_parent(arg), call = ts_node_parent(args), fn = cg_child(call, CG_F_FUNCTION), name;
+	struct callee c = { 0 };
+	struct cg_source whole;
+	TSNode root;
+	bool is_read;
+
+	if (ts_node_is_null(fn))
+		return false;
+	if (cg_node_kind(fn) == CG_K_IDENTIFIER) {
+		name = fn;
+	} else if (cg_node_kind(fn) == CG_K_SCOPED_IDENTIFIER && cg_node_is(file, cg_child(fn, CG_F_PATH), "Self")) {
+		name = cg_child(fn, CG_F_NAME);
+	} else if (cg_node_kind(fn) == CG_K_FIELD_EXPRESSION && cg_node_is(file, cg_child(fn, CG_F_VALUE), "self")) {
+		name = cg_child(fn, CG_F_FIELD);
+	} else {
+		return false;
+	}
+	for (TSNode sib = ts_node_prev_named_sibling(arg); !ts_node_is_null(sib); sib = ts_node_prev_named_sibling(sib))
+		c.index++;
+	c.name = cg_node_strdup(file, name);
+	is_read = walk_whole_file(file, &whole, &c.src, &root, check_callee, &c);
+	free((char *)c.name);
+	return is_read && c.matches == 1 && c.sends_once;
+}
+
 /* One use of the name in the block of its let, and how it is made (a cg_walk callback). */
 static int count_use(TSNode n, void *payload)
 {
 	struct uses *u = payload;
 
 	if (cg_node_kind(n) == CG_K_IDENTIFIER && ts_node_start_byte(n) > u->after && cg_node_is(u->src, n, u->name)) {
-		TSNode parent = ts_node_parent(n), up = parent;
-		bool is_repeated = false, is_looped = false;
+		TSNode parent = ts_node_parent(n), up = parent, inner = { 0 };
+		bool is_repeated = false;
+		unsigned loops = 0;
 		/*
 		 * An async block or a spawned thread's body runs once: a send in it
 		 * (a task or thread that reports how it ended) is one message.
 		 */
 		for (; !ts_node_is_null(up) && !ts_node_eq(up, u->body); up = ts_node_parent(up)) {
 			is_repeated = is_repeated || is_repeating(up);
-			is_looped = is_looped || (is_repeating(up) && !runs_once(u->src, up));
+			if (is_repeating(up) && !runs_once(u->src, up) && !loops++)
+				inner = up;
 		}
+		/* The one loop around it is left right after: the send runs once. */
+		bool is_looped = loops > 1 || (loops == 1 && (cg_node_kind(inner) == CG_K_CLOSURE_EXPRESSION ||
+							      !leaves_loop_after(n, inner)));
 		if (!u->n++) {
 			u->first_use = ts_node_start_byte(n);
 			u->first = n;
@@ -425,6 +542,8 @@ static int count_use(TSNode n, void *payload)
 			if (!ts_node_is_null(fn) && cg_node_is(u->src, fn, "drop")) {
 				u->drops++;
 				u->drop_at = ts_node_start_byte(n);
+			} else if (u->follows_calls && !is_looped && callee_sends_once(u->src, n)) {
+				u->sends++;
 			}
 		}
 	}
@@ -1001,9 +1120,12 @@ static bool is_structurally_bounded(const struct cg_source *src, TSNode call)
 	{
 		char *txn = cg_node_strdup(src, tx), *rxn = cg_node_strdup(src, rx);
 		bool is_bounded;
-		su = (struct uses){
-			.src = src, .name = txn, .len = strlen(txn), .after = ts_node_end_byte(let), .body = body
-		};
+		su = (struct uses){ .src = src,
+				    .name = txn,
+				    .len = strlen(txn),
+				    .after = ts_node_end_byte(let),
+				    .body = body,
+				    .follows_calls = true };
 		ru = (struct uses){
 			.src = src, .name = rxn, .len = strlen(rxn), .after = ts_node_end_byte(let), .body = body
 		};
@@ -1138,27 +1260,29 @@ const struct cg_rule cg_rule_unbounded_channel = {
 		   "Only channels that can grow are reported: the sender is cloned, stored,\n"
 		   "returned, or sends in a loop, a spawned task or a callback. Left alone, because\n"
 		   "their structure bounds them: a sender that sends once (in the fn or in an async\n"
-		   "block it spawns, outside loops and closures) or is only dropped; a receiver read\n"
-		   "once (`recv`, `next().await`, also inside `select!`: a reply channel, its sender\n"
-		   "not cloned); an end dropped at once (`let (tx, _)`, `unbounded_channel().0`) or\n"
-		   "a receiver never used; an item type carrying a reply sender (a oneshot, or\n"
-		   "another channel's Sender written in the item type itself, as the call, the let\n"
-		   "or the struct field keeping an end declares it; or a struct of the file with a\n"
-		   "oneshot field, or an enum each variant of which has one); a sender only handed\n"
-		   "over in a message on another channel (a reply address: `subscriptions.send((id,\n"
-		   "tx))`, its receiver neither read in a loop nor made a Stream); a Semaphore or\n"
-		   "want::Giver in the same fn; sends that only run while the queue is empty (`if\n"
-		   "!tx.is_empty() { return; }` before them: a wake-up holds one message); one\n"
-		   "completion per task (`let tx = tx.clone();`, each clone sending once from its\n"
-		   "task's async block); a struct's own queue (both ends stored in one struct\n"
-		   "literal, the sender in a private field that never leaves it, the receiver only\n"
-		   "polled with `try_recv`/`try_iter`, never waited on: a free list, a work queue\n"
-		   "its workers feed); a fn (or the type of its impl) whose doc comment says it is\n"
-		   "for testing; and collectors, where sync_channel(N) could deadlock: drained after\n"
-		   "`drop(tx)`, or a receiver only ever emptied once without waiting, by\n"
-		   "`try_iter()` or `while let Ok(x) = rx.try_recv()` outside any loop, in its fn or\n"
-		   "(kept in a struct field) in a method taking `self` by value; a UI polling a\n"
-		   "field from `&mut self` every frame is a consumer, and is reported.\n"
+		   "block it spawns, outside loops and closures, or right before a `return` or\n"
+		   "`break` that leaves its loop; also in a fn of the file it is handed to) or is\n"
+		   "only dropped; a receiver read once (`recv`, `next().await`, also inside\n"
+		   "`select!`: a reply channel, its sender not cloned); an end dropped at once (`let\n"
+		   "(tx, _)`, `unbounded_channel().0`) or a receiver never used; an item type\n"
+		   "carrying a reply sender (a oneshot, or another channel's Sender written in the\n"
+		   "item type itself, as the call, the let or the struct field keeping an end\n"
+		   "declares it; or a struct of the file with a oneshot field, or an enum each\n"
+		   "variant of which has one); a sender only handed over in a message on another\n"
+		   "channel (a reply address: `subscriptions.send((id, tx))`, its receiver neither\n"
+		   "read in a loop nor made a Stream); a Semaphore or want::Giver in the same fn;\n"
+		   "sends that only run while the queue is empty (`if !tx.is_empty() { return; }`\n"
+		   "before them: a wake-up holds one message); one completion per task (`let tx =\n"
+		   "tx.clone();`, each clone sending once from its task's async block); a struct's\n"
+		   "own queue (both ends stored in one struct literal, the sender in a private field\n"
+		   "that never leaves it, the receiver only polled with `try_recv`/`try_iter`, never\n"
+		   "waited on: a free list, a work queue its workers feed); a fn (or the type of its\n"
+		   "impl) whose doc comment says it is for testing; and collectors, where\n"
+		   "sync_channel(N) could deadlock: drained after `drop(tx)`, or a receiver only\n"
+		   "ever emptied once without waiting, by `try_iter()` or `while let Ok(x) =\n"
+		   "rx.try_recv()` outside any loop, in its fn or (kept in a struct field) in a\n"
+		   "method taking `self` by value; a UI polling a field from `&mut self` every frame\n"
+		   "is a consumer, and is reported.\n"
 		   "\n"
 		   "Bad:\n"
 		   "    use tokio::sync::mpsc;\n"

@@ -1,5 +1,5 @@
 //! A sender moved into a spawned task: one message if the task sends once.
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::{channel, Receiver, Sender};
 
 // The task reports how it ended, once: not reported.
 pub fn watch_close(conn: impl std::future::Future<Output = u32> + Send + 'static) -> Receiver<u32> {
@@ -72,4 +72,36 @@ pub fn fallback(executor: &Executor) -> Receiver<u64> {
         let _ = tx.send(42);
     });
     rx
+}
+
+// Handed to a fn of the file that sends once and returns: one message.
+pub fn connect(hosts: Vec<String>) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let _ = first_reachable(hosts, tx);
+    });
+    rx
+}
+
+fn first_reachable(hosts: Vec<String>, found: Sender<String>) -> Result<(), String> {
+    for host in hosts {
+        if host.ends_with(":22") {
+            found.send(host).map_err(|e| e.to_string())?;
+            return Ok(());
+        }
+    }
+    Err("none".into())
+}
+
+// Handed to a fn of the file that sends per item: reported.
+pub fn walk(paths: Vec<String>) -> Receiver<String> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || each_path(paths, tx));
+    rx
+}
+
+fn each_path(paths: Vec<String>, out: Sender<String>) {
+    for p in paths {
+        let _ = out.send(p);
+    }
 }
