@@ -219,6 +219,108 @@ static char *resolve_path(const struct cg_source *src, const struct cg_rust_file
 	return cg_rust_resolve_scoped(rf, ts_node_start_byte(path), text, len, is_crate_root);
 }
 
+static bool same_text(const struct cg_source *src, TSNode a, TSNode b)
+{
+	size_t alen, blen;
+	const char *at, *bt;
+	if (ts_node_is_null(a) || ts_node_is_null(b))
+		return false;
+	at = cg_node_text(src, a, &alen);
+	bt = cg_node_text(src, b, &blen);
+	return alen == blen && !memcmp(at, bt, alen);
+}
+
+/* `IpAddr`, `Ipv4Addr` or `Ipv6Addr`, a type's last segment. */
+static bool is_ip_type_text(const char *last, size_t last_len)
+{
+	return (last_len == 6 && !memcmp(last, "IpAddr", 6)) ||
+	       (last_len == 8 && (!memcmp(last, "Ipv4Addr", 8) || !memcmp(last, "Ipv6Addr", 8)));
+}
+
+/* `x.local_addr()`, past `?`, `.unwrap()` or `.expect(..)`: a bound socket's SocketAddr. */
+static bool is_local_addr_value(const struct cg_source *src, TSNode v)
+{
+	for (;;) {
+		TSNode fn;
+		if (ts_node_is_null(v))
+			return false;
+		if (cg_node_kind(v) == CG_K_TRY_EXPRESSION) {
+			v = ts_node_named_child(v, 0);
+			continue;
+		}
+		if (cg_node_kind(v) != CG_K_CALL_EXPRESSION)
+			return false;
+		fn = cg_child(v, CG_F_FUNCTION);
+		if (ts_node_is_null(fn) || cg_node_kind(fn) != CG_K_FIELD_EXPRESSION)
+			return false;
+		if (cg_node_is(src, cg_child(fn, CG_F_FIELD), "local_addr"))
+			return true;
+		if (!cg_node_is(src, cg_child(fn, CG_F_FIELD), "unwrap") &&
+		    !cg_node_is(src, cg_child(fn, CG_F_FIELD), "expect"))
+			return false;
+		v = cg_child(fn, CG_F_VALUE);
+	}
+}
+
+/* A written type that names an address needing no lookup: an IP address or, with `socket`, a SocketAddr. */
+static bool is_addr_type_text(const char *t, size_t len, bool socket)
+{
+	const char *last;
+	size_t last_len;
+	while (len && (*t == '&' || *t == ' '))
+		t++, len--;
+	last = cg_rust_last_segment(t, len, &last_len);
+	return is_ip_type_text(last, last_len) || (socket && cg_blocking_is_socket_addr_type(last, last_len));
+}
+
+/*
+ * `name` is a parameter of the fn around it, or a `let` of that fn before
+ * it, whose written type is an IP address (or with `socket` a SocketAddr),
+ * or with `socket` a let of `x.local_addr()`: `(ip, 0)`, `bind(addr)` bind
+ * without a lookup.
+ */
+static bool is_addr_typed_name(const struct cg_source *src, TSNode name, bool socket)
+{
+	TSNode fn = ts_node_parent(name), params;
+	while (!ts_node_is_null(fn) && cg_node_kind(fn) != CG_K_FUNCTION_ITEM)
+		fn = ts_node_parent(fn);
+	params = ts_node_is_null(fn) ? fn : cg_child(fn, CG_F_PARAMETERS);
+	for (uint32_t i = 0; !ts_node_is_null(params) && i < ts_node_named_child_count(params); i++) {
+		TSNode p = ts_node_named_child(params, i), type;
+		size_t len;
+		const char *t;
+		if (strcmp(ts_node_type(p), "parameter") || !same_text(src, cg_child(p, CG_F_PATTERN), name))
+			continue;
+		type = cg_child(p, CG_F_TYPE);
+		t = ts_node_is_null(type) ? NULL : cg_node_text(src, type, &len);
+		return t && is_addr_type_text(t, len, socket);
+	}
+	for (TSNode up = ts_node_parent(name); !ts_node_is_null(up) && !ts_node_eq(up, fn); up = ts_node_parent(up)) {
+		bool found = false, is_addr = false;
+		if (cg_node_kind(up) != CG_K_BLOCK)
+			continue;
+		/* The last let of the name before it, in this block, decides. */
+		for (uint32_t i = 0; i < ts_node_named_child_count(up); i++) {
+			TSNode let = ts_node_named_child(up, i), type;
+			size_t len;
+			const char *t;
+			if (ts_node_start_byte(let) >= ts_node_start_byte(name))
+				break;
+			if (cg_node_kind(let) != CG_K_LET_DECLARATION ||
+			    !same_text(src, cg_child(let, CG_F_PATTERN), name))
+				continue;
+			found = true;
+			type = cg_child(let, CG_F_TYPE);
+			t = ts_node_is_null(type) ? NULL : cg_node_text(src, type, &len);
+			is_addr = t ? is_addr_type_text(t, len, socket)
+				    : socket && is_local_addr_value(src, cg_child(let, CG_F_VALUE));
+		}
+		if (found)
+			return is_addr;
+	}
+	return false;
+}
+
 bool cg_blocking_addr_is_literal(const struct cg_source *src, const struct cg_rust_file *rf, bool is_crate_root,
 				 TSNode e)
 {
@@ -226,11 +328,13 @@ bool cg_blocking_addr_is_literal(const struct cg_source *src, const struct cg_ru
 	char *p;
 	bool is_addr = false;
 	e = cg_rust_strip_refs(e);
-	if (is_ip_literal(src, e, true))
+	if (is_ip_literal(src, e, true) ||
+	    (!ts_node_is_null(e) && cg_node_kind(e) == CG_K_IDENTIFIER && is_addr_typed_name(src, e, true)))
 		return true;
 	if (!ts_node_is_null(e) && cg_node_kind(e) == CG_K_TUPLE_EXPRESSION && ts_node_named_child_count(e) == 2) {
 		TSNode ip = cg_rust_strip_refs(ts_node_named_child(e, 0));
-		if (is_ip_literal(src, ip, false))
+		if (is_ip_literal(src, ip, false) ||
+		    (cg_node_kind(ip) == CG_K_IDENTIFIER && is_addr_typed_name(src, ip, false)))
 			return true;
 		head = cg_node_kind(ip) == CG_K_CALL_EXPRESSION ? cg_rust_call_function(ip) : ip;
 		if (ts_node_is_null(head) || cg_node_kind(head) != CG_K_SCOPED_IDENTIFIER)

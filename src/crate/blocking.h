@@ -78,18 +78,20 @@ bool cg_blocking_is_wrapper(const struct cg_blocking_list *list, const char *res
  * stays in the caller's async context.
  */
 /*
- * An address written so that binding or resolving it does no name lookup,
- * as far as the syntax shows: an IP literal with its port ("127.0.0.1:0",
- * "[::1]:0"), an `(ip, port)` pair whose ip is a literal or an
- * Ipv4Addr/Ipv6Addr/IpAddr, a `SocketAddr::new(..)`/`::from(..)` (V4, V6
- * too). Borrows and parentheses around it do not count.
- */
-/*
  * std's socket address types (SocketAddr, V4, V6; `std::net::`, `core::net::`
  * or bare: a name the file does not resolve, `use super::*;` bringing std's
  * in, is no other crate's type).
  */
 bool cg_blocking_is_socket_addr_type(const char *name, size_t len);
+/*
+ * An address written so that binding or resolving it does no name lookup,
+ * as far as the syntax shows: an IP literal with its port ("127.0.0.1:0",
+ * "[::1]:0"), an `(ip, port)` pair whose ip is a literal, an
+ * Ipv4Addr/Ipv6Addr/IpAddr value or a name the fn types so (a parameter, a
+ * typed let), a `SocketAddr::new(..)`/`::from(..)` (V4, V6 too), or a name
+ * the fn types as a SocketAddr or binds to `x.local_addr()`. Borrows and
+ * parentheses around it do not count.
+ */
 bool cg_blocking_addr_is_literal(const struct cg_source *src, const struct cg_rust_file *rf, bool is_crate_root,
 				 TSNode e);
 

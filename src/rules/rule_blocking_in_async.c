@@ -568,9 +568,11 @@ static void put_args(struct cg_buf *out, const struct walk *w, TSNode args)
 		return;
 	t = cg_node_text(w->ctx->src, args, &len);
 	if (len >= 2 && (t[0] == '(' || t[0] == '[' || t[0] == '{'))
-		put_shown(out, t + 1, len - 2);
-	else
-		put_shown(out, t, len);
+		t++, len -= 2;
+	/* `&{args}` of a borrowed argument: `&dir`, not `&&dir`. */
+	if (len && t[0] == '&' && out->size && out->ptr[out->size - 1] == '&')
+		cg_buf_truncate(out, out->size - 1);
+	put_shown(out, t, len);
 }
 
 static void put_where(struct cg_buf *out, const struct walk *w, const struct actx *c)

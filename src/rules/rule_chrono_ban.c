@@ -49,7 +49,8 @@ static const struct {
 	{ "SecondsFormat",
 	  "`to_rfc3339_opts(SecondsFormat::Millis, true)` -> `format!(\"{:.3}\", timestamp)` on a "
 	  "jiff::Timestamp (its Display takes the precision: 0 for Secs, 6 Micros, 9 Nanos; it prints UTC as `Z`); "
-	  "an offset kept: `format!(\"{:.3}\", zoned.timestamp().display_with_offset(zoned.offset()))`" },
+	  "an offset kept: `format!(\"{:.3}\", zoned.timestamp().display_with_offset(zoned.offset()))`; "
+	  "AutoSi has no twin: `{}` prints only the digits needed (`.1234`), AutoSi pads to 3, 6 or 9 (`.123400`)" },
 	{ "Datelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "Timelike", "`Datelike`/`Timelike` methods -> inherent methods of jiff's types (`.year()`, `.hour()`, ...)" },
 	{ "parse_from_rfc3339", "`DateTime::parse_from_rfc3339(s)` -> `s.parse::<jiff::Timestamp>()` (the instant; "
@@ -1389,6 +1390,8 @@ const struct cg_rule cg_rule_chrono_ban = {
 		   "                                format!(\"{:.3}\", timestamp) (Secs .0, Micros .6, Nanos .9; UTC,\n"
 		   "                                `Z`); with the offset kept, on a Zoned z:\n"
 		   "                                format!(\"{:.3}\", z.timestamp().display_with_offset(z.offset()))\n"
+		   "    SecondsFormat::AutoSi       no twin: `{}` prints only the digits needed (.1234), AutoSi pads\n"
+		   "                                to 3, 6 or 9 (.123400)\n"
 		   "    chrono::serde::ts_seconds   jiff::fmt::serde::timestamp::second::required\n"
 		   "    sqlx/diesel \"chrono\"        the jiff-sqlx / jiff-diesel crates\n"
 		   "\n"

@@ -10,6 +10,14 @@ fn local() -> UdpSocket {
     UdpSocket::bind(("127.0.0.1", 0)).unwrap()
 }
 
+fn any_port(ip: std::net::IpAddr) -> UdpSocket {
+    let listener = TcpListener::bind((ip, 0)).unwrap();
+    let addr = listener.local_addr().expect("bound");
+    let probe: std::net::Ipv4Addr = std::net::Ipv4Addr::LOCALHOST;
+    let _ = TcpListener::bind((probe, 0));
+    UdpSocket::bind(addr).unwrap()
+}
+
 // A host name goes through the resolver: the chain is reported.
 fn named(host: &str) -> TcpListener {
     TcpListener::bind((host, 80)).unwrap()
@@ -19,4 +27,5 @@ pub async fn serve(ip: std::net::IpAddr) {
     let a = setup(ip);
     let b = local();
     let c = named("example.org");
+    let d = any_port(ip);
 }

@@ -13,3 +13,15 @@ async fn handler(url: &str) -> Result<(), Box<dyn std::error::Error>> {
     client.batch_execute("SELECT 1")?;
     Ok(())
 }
+
+async fn temp_in(dir: tempfile::TempDir) -> std::io::Result<()> {
+    let file = NamedTempFile::new_in(&dir)?;
+    let _ = (file.path(), dir.path());
+    Ok(())
+}
+
+// A std File has no buffer: its flush returns at once.
+async fn flushed(file: &mut std::fs::File) -> std::io::Result<()> {
+    use std::io::Write;
+    file.flush()
+}
