@@ -1811,6 +1811,41 @@ static bool receiver_stays_std(const struct walk *w, const struct actx *c, const
 	return stays;
 }
 
+/*
+ * A std File's method called on a parameter of the fn around it (`async fn
+ * f(file: &mut File)`): its callers hand in a std File, so a tokio method
+ * for this call does not build without changing them all (vector's config
+ * watcher tests).
+ */
+static bool receiver_is_std_param(const struct walk *w, const char *what, TSNode receiver, bool *is_lent)
+{
+	TSNode fn, params;
+	if (ts_node_is_null(receiver) || !kind_is(receiver, CG_K_IDENTIFIER) ||
+	    !cg_starts_with(what, "std::fs::File::"))
+		return false;
+	for (fn = ts_node_parent(receiver); !ts_node_is_null(fn) && !kind_is(fn, CG_K_FUNCTION_ITEM);
+	     fn = ts_node_parent(fn))
+		;
+	params = ts_node_is_null(fn) ? fn : cg_child(fn, CG_F_PARAMETERS);
+	for (uint32_t i = 0; !ts_node_is_null(params) && i < ts_node_named_child_count(params); i++) {
+		TSNode p = ts_node_named_child(params, i), pat = cg_child(p, CG_F_PATTERN);
+		size_t a, b;
+		const char *pt, *rt;
+		if (strcmp(ts_node_type(p), "parameter") || ts_node_is_null(pat))
+			continue;
+		if (kind_is(pat, CG_K_MUT_PATTERN))
+			pat = ts_node_named_child(pat, ts_node_named_child_count(pat) - 1);
+		pt = cg_node_text(w->ctx->src, pat, &a);
+		rt = cg_node_text(w->ctx->src, receiver, &b);
+		if (a == b && !memcmp(pt, rt, a)) {
+			TSNode type = cg_child(p, CG_F_TYPE);
+			*is_lent = !ts_node_is_null(type) && kind_is(type, CG_K_REFERENCE_TYPE);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* `what` is the blocking call as shown: a resolved path, `Type::method` or `.method()`. */
 static void emit_call(struct walk *w, const struct actx *c, const struct cg_blocking_entry *e, const char *what,
 		      const char *name, TSNode from, TSNode to, TSNode args, TSNode receiver)
@@ -1820,6 +1855,7 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 	struct cg_emit_edit edits[3];
 	TSPoint s = ts_node_start_point(from), t = ts_node_end_point(to);
 	const char *sync_body;
+	bool is_lent = false;
 
 	if (!severity_for(w, c, &em.severity))
 		return;
@@ -1844,6 +1880,20 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 			      "; `%.*s` goes to std code that needs the std type, so move the whole use into `%s`",
 			      (int)(ts_node_end_byte(receiver) - ts_node_start_byte(receiver)),
 			      w->ctx->src->text + ts_node_start_byte(receiver), runtime_unblock(w->runtime));
+	} else if (receiver_is_std_param(w, what, receiver, &is_lent)) {
+		int rlen = (int)(ts_node_end_byte(receiver) - ts_node_start_byte(receiver));
+		const char *rtext = w->ctx->src->text + ts_node_start_byte(receiver);
+		/* A borrowed File cannot move into a 'static closure; a clone of its handle can. */
+		if (is_lent)
+			cg_buf_printf(&msg,
+				      "; `%.*s` is a std File its callers lend, so move a `%.*s.try_clone()` into `%s` "
+				      "and do the whole use there (or take a tokio::fs::File, and change the callers)",
+				      rlen, rtext, rlen, rtext, runtime_unblock(w->runtime));
+		else
+			cg_buf_printf(&msg,
+				      "; `%.*s` is a std File its callers hand in, so move the whole use into `%s` (or "
+				      "take a tokio::fs::File, and change the callers)",
+				      rlen, rtext, runtime_unblock(w->runtime));
 	} else {
 		struct cg_buf rep = CG_BUF_INIT;
 		put_replacement(&rep, w, e->replacement, name, args, receiver);
@@ -1921,6 +1971,39 @@ static size_t guard_drop_fix(const struct cg_source *src, const struct guard *g,
 	return 1;
 }
 
+/*
+ * The guard's name is used in the statement that awaits or after it, in the
+ * block it was bound in: `drop(guard)` before the await would not build.
+ */
+static bool guard_used_after(const struct cg_source *src, const struct guard *g, TSNode await_node)
+{
+	TSNode block = ts_node_parent(g->let), stmt = await_node;
+	struct name_use u = { src, g->name, false };
+	if (ts_node_is_null(block) || cg_node_kind(block) != CG_K_BLOCK)
+		return false;
+	while (!ts_node_is_null(stmt) && !ts_node_eq(ts_node_parent(stmt), block))
+		stmt = ts_node_parent(stmt);
+	for (TSNode n = stmt; !ts_node_is_null(n) && !u.is_used; n = ts_node_next_named_sibling(n))
+		cg_walk(n, find_name, &u);
+	return u.is_used;
+}
+
+/* Where the crate's runtime keeps an async Mutex and RwLock. */
+static const char *async_lock_module(enum runtime rt)
+{
+	switch (rt) {
+	case RT_ASYNC_STD:
+		return "async_std::sync";
+	case RT_SMOL:
+		return "smol::lock";
+	case RT_OTHER:
+	case RT_NONE:
+		return "async_lock";
+	default:
+		return "tokio::sync";
+	}
+}
+
 static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 {
 	struct cg_buf msg = CG_BUF_INIT, help = CG_BUF_INIT, fixed = CG_BUF_INIT;
@@ -1944,9 +2027,12 @@ static void emit_guard(struct walk *w, struct guard *g, TSNode await_node)
 			      "; a temporary of the scrutinee lives until the end of the `%s`: bind what you need "
 			      "in a `let` before it",
 			      g->form);
+	else if (guard_used_after(w->ctx->src, g, await_node))
+		cg_buf_printf(&msg, "; release it before awaiting and lock again after (`drop(%s)`, then a new lock)",
+			      g->name);
 	else
 		cg_buf_printf(&msg, "; drop it before awaiting (`drop(%s)` or an inner block)", g->name);
-	cg_buf_printf(&msg, ", or use `tokio::sync::%s` and `.%s().await`",
+	cg_buf_printf(&msg, ", or use `%s::%s` and `.%s().await`", async_lock_module(w->runtime),
 		      strstr(g->kind, "RwLock") ? "RwLock" : "Mutex",
 		      strstr(g->kind, "Read")	 ? "read"
 		      : strstr(g->kind, "Write") ? "write"
@@ -3969,8 +4055,10 @@ const struct cg_rule cg_rule_blocking_in_async = {
 		   "is reported too: bound by `let g = m.lock().unwrap()`, `let Ok(g) = m.lock() else {..}`,\n"
 		   "`if let Ok(g) = m.lock()`, or a temporary of the scrutinee of a `match`, `if let` or\n"
 		   "`while let` (`match m.lock().unwrap().get(k) {..}` holds the lock until the match ends).\n"
-		   "Drop it first (`drop(guard)`, an inner block, a `let` before the match), or use\n"
-		   "tokio::sync::Mutex.\n"
+		   "Drop it first (`drop(guard)`, an inner block, a `let` before the match; lock again\n"
+		   "after the await when the guard is used there), or use the runtime's async lock:\n"
+		   "tokio::sync::Mutex, async_std::sync::Mutex, smol::lock::Mutex, or async_lock::Mutex\n"
+		   "in a crate with no runtime of its own (async-io, futures-lite).\n"
 		   "\n"
 		   "What counts as async context: only the nearest enclosing body. A nested `fn` item ends it;\n"
 		   "so does a closure that is not async, unless a method that calls it in place takes it\n"

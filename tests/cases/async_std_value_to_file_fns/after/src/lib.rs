@@ -77,3 +77,12 @@ pub async fn pidfile(p: &str, file: std::fs::File) -> std::io::Result<()> {
     writeln!(&file, "{}", std::process::id())?;
     Ok(())
 }
+
+// A File the caller lends or hands in: it stays std, whatever this fn does.
+pub async fn signal(file: &mut File) -> bool {
+    file.write_all(&[0]).is_ok()
+}
+
+pub async fn seal(mut file: File) -> std::io::Result<()> {
+    file.sync_all()
+}
