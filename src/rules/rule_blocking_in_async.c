@@ -3202,6 +3202,39 @@ static bool fn_is_async(TSNode fn)
 	return false;
 }
 
+/*
+ * A private async fn that the file only ever runs through `block_on`
+ * (`handle.block_on(experiment(actions))` from a sync fn): its body runs on
+ * the thread that blocks on it, no executor's, so a blocking call there
+ * holds up no other task (vector's file-watcher experiments).
+ */
+static bool fn_only_blocked_on(const struct walk *w, TSNode fn)
+{
+	TSNode name = cg_child(fn, CG_F_NAME);
+	const char *text = w->ctx->src->text, *end = text + w->ctx->src->len, *n;
+	size_t len;
+	unsigned calls = 0;
+
+	if (ts_node_is_null(name) || has_child_kind(fn, CG_K_VISIBILITY_MODIFIER))
+		return false;
+	n = cg_node_text(w->ctx->src, name, &len);
+	for (const char *p = text; (p = memmem(p, (size_t)(end - p), n, len)) != NULL; p += len) {
+		const char *after = skip_space(p + len, end), *before = p;
+		if ((p > text && is_word_char(p[-1])) || (p + len < end && is_word_char(p[len])))
+			continue;
+		while (before > text && (before[-1] == ' ' || before[-1] == '\t' || before[-1] == '\n'))
+			before--;
+		if (p - text >= 3 && !memcmp(p - 3, "fn ", 3))
+			continue; /* the definition */
+		if (after >= end || *after != '(')
+			return false; /* a use that is no call: handed on as a value */
+		if (before - text < 9 || memcmp(before - 9, "block_on(", 9))
+			return false;
+		calls++;
+	}
+	return calls > 0;
+}
+
 static bool is_item(enum cg_kind kind)
 {
 	return kind == CG_K_MOD_ITEM || kind == CG_K_IMPL_ITEM || kind == CG_K_TRAIT_ITEM || kind == CG_K_CONST_ITEM ||
@@ -3264,7 +3297,7 @@ static bool visit(struct walk *w, size_t d)
 		return false;
 
 	if (kind == CG_K_FUNCTION_ITEM) {
-		L->ctx.body = fn_is_async(n) ? BODY_ASYNC_FN : BODY_SYNC;
+		L->ctx.body = fn_is_async(n) && !fn_only_blocked_on(w, n) ? BODY_ASYNC_FN : BODY_SYNC;
 		L->ctx.body_depth = (uint32_t)d;
 		L->ctx.fn_name = cg_child(n, CG_F_NAME);
 		L->ctx.is_test |= pending_test || pending_cfg;
