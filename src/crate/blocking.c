@@ -24,6 +24,7 @@ void cg_blocking_list_load(struct cg_blocking_list *list, const struct cg_conf_n
 		e = &list->entries[list->n++];
 		e->path = path;
 		e->replacement = cg_conf_str(blocking->kids[i], "replacement", "the async equivalent, awaited");
+		e->matched = cg_conf_str(blocking->kids[i], "matched", NULL);
 		e->is_any_receiver = path[0] == '.';
 		e->last = cg_blocking_last_seg(path);
 		e->last_len = strcmp(e->last, "*") && strcmp(e->last, "**") ? strlen(e->last) : 0;

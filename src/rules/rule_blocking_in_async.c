@@ -610,6 +610,29 @@ static void put_try(struct cg_buf *out, const struct walk *w, TSNode args)
 }
 
 /*
+ * The Result of the call whose arguments are `args` is matched where it is
+ * made, not unwrapped: `if let Err(e) = call`, `while let Ok(x) = call`, a
+ * `let Ok(x) = call else {..}`, `match call {..}`, `call.is_ok()`. A
+ * replacement that adds `?` there changes what the code does with an error.
+ */
+static bool result_is_matched(const struct walk *w, TSNode args)
+{
+	TSNode call = ts_node_is_null(args) ? args : ts_node_parent(args);
+	TSNode up = ts_node_is_null(call) ? call : ts_node_parent(call);
+	if (ts_node_is_null(up))
+		return false;
+	if (!strcmp(ts_node_type(up), "let_condition") || kind_is(up, CG_K_MATCH_EXPRESSION))
+		return ts_node_eq(cg_child(up, CG_F_VALUE), call);
+	if (kind_is(up, CG_K_LET_DECLARATION))
+		return ts_node_eq(cg_child(up, CG_F_VALUE), call) && !ts_node_is_null(cg_child(up, CG_F_ALTERNATIVE));
+	if (kind_is(up, CG_K_FIELD_EXPRESSION)) {
+		TSNode field = cg_child(up, CG_F_FIELD);
+		return cg_node_is(w->ctx->src, field, "is_ok") || cg_node_is(w->ctx->src, field, "is_err");
+	}
+	return false;
+}
+
+/*
  * Expands {name}, {args}, {last_arg}, {try}, {receiver} and {&receiver} in a
  * configured replacement. {&receiver} borrows a receiver that is a variable
  * or a field (`&journal`): tokio's fs functions take `impl AsRef<Path>` by
@@ -1896,7 +1919,8 @@ static void emit_call(struct walk *w, const struct actx *c, const struct cg_bloc
 				      rlen, rtext, runtime_unblock(w->runtime));
 	} else {
 		struct cg_buf rep = CG_BUF_INIT;
-		put_replacement(&rep, w, e->replacement, name, args, receiver);
+		put_replacement(&rep, w, e->matched && result_is_matched(w, args) ? e->matched : e->replacement, name,
+				args, receiver);
 		put_use(&msg, w, c->is_test, rep.ptr);
 		cg_buf_release(&rep);
 		em.edits = edits;

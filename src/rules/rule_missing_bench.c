@@ -989,6 +989,9 @@ static int check_rust(struct cg_rule_ctx *ctx)
 	}
 	if (!is_api_source(cr, rel) || cg_is_generated_text(ctx->src->text, ctx->src->len))
 		return 0;
+	/* A file under `#[cfg(test)] pub mod mock;` exists only in the crate's own test build: no API. */
+	if (cg_crate_file_is_cfg_test(ctx->cargo, ctx->path))
+		return 0;
 	return check_pub_fns(ctx, cr);
 }
 

@@ -1,1 +1,5 @@
 mod fixtures;
+
+// Only in the crate's own test build: its files are no API.
+#[cfg(test)]
+pub mod mock;
