@@ -18,7 +18,7 @@
 struct cg_blocking_entry {
 	const char *path; /* "std::fs::*", "std::process::Command::output", ".blocking_lock" */
 	const char *replacement;
-	const char *matched; /* the replacement where the call's Result is matched (`if let Err(e) = …`), or NULL */
+	const char *matched;  /* the replacement where the call's Result is matched (`if let Err(e) = …`), or NULL */
 	bool is_any_receiver; /* a method of that name whatever the receiver (".blocking_lock") */
 	/* The pattern's last segment when it is a name, not `*`/`**`: a path ending otherwise cannot match. */
 	const char *last;
