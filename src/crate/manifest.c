@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
+#include "syntax/rust.h"
 #include "syntax/toml.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -524,27 +524,9 @@ done:
 	return result;
 }
 
-static const char *const test_words[] = { "test", "tests", "testing", "testkit", "mock", "mocks", "mocking", "fake" };
-
-/* One of test_words, any case, of `n` bytes at `p`. */
-static bool is_test_word(const char *p, size_t n)
-{
-	for (size_t i = 0; i < sizeof(test_words) / sizeof(*test_words); i++)
-		if (strlen(test_words[i]) == n && !strncasecmp(p, test_words[i], n))
-			return true;
-	return false;
-}
-
 bool cg_crate_name_is_test_support(const char *name)
 {
-	for (const char *p = name; p && *p;) {
-		size_t n = strcspn(p, "-_");
-		if (is_test_word(p, n))
-			return true;
-		p += n;
-		p += *p != '\0';
-	}
-	return false;
+	return name && cg_rust_name_says_tests(name, strlen(name));
 }
 
 bool cg_crate_description_is_test_support(const char *description)
@@ -553,7 +535,7 @@ bool cg_crate_description_is_test_support(const char *description)
 		size_t n = 0;
 		while (isalnum((unsigned char)p[n]))
 			n++;
-		if (n && is_test_word(p, n))
+		if (n && cg_rust_is_test_word(p, n))
 			return true;
 		p += n ? n : 1;
 	}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "syntax/rust.h"
 #include "util/error.h"
 #include "util/str.h"
 #include "util/banned.h"
@@ -702,8 +703,7 @@ static void scan_attr(struct lexer *lx, uint32_t open, struct attr_flags *f)
 				f->is_not_api = true;
 		}
 		if (nseg == 1 && !is_rooted && is_word(lx, &first, "cfg") && t.kind == T_OPEN) {
-			uint32_t depth = 1;
-			bool has_test = false, has_not = false;
+			uint32_t depth = 1, args = t.start;
 			while (depth) {
 				t = lex(lx);
 				if (t.kind == T_EOF)
@@ -712,12 +712,8 @@ static void scan_attr(struct lexer *lx, uint32_t open, struct attr_flags *f)
 					depth++;
 				else if (t.kind == T_CLOSE)
 					depth--;
-				else if (is_word(lx, &t, "test"))
-					has_test = true;
-				else if (is_word(lx, &t, "not"))
-					has_not = true;
 			}
-			if (has_test && !has_not)
+			if (!depth && cg_rust_cfg_is_test((const char *)lx->s + args, t.end - args))
 				f->is_cfg_test = true;
 		}
 	}

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/buf.h"
 #include "util/str.h"
@@ -858,37 +859,138 @@ bool cg_rust_attr_is_test(const struct cg_source *src, TSNode attr_item)
 	return is_test;
 }
 
+bool cg_rust_is_test_word(const char *w, size_t n)
+{
+	static const char *const words[] = {
+		"test", "tests", "testing", "testkit", "mock", "mocks", "mocking", "fake"
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (strlen(words[i]) == n && !strncasecmp(w, words[i], n))
+			return true;
+	return false;
+}
+
+bool cg_rust_name_says_tests(const char *name, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t n = 0;
+		while (i + n < len && name[i + n] != '-' && name[i + n] != '_')
+			n++;
+		if (n && cg_rust_is_test_word(name + i, n))
+			return true;
+		i += n + 1;
+	}
+	return false;
+}
+
+struct cfg_scan {
+	const char *t;
+	size_t len, i;
+};
+
+static void cfg_skip_space(struct cfg_scan *c)
+{
+	while (c->i < c->len && (c->t[c->i] == ' ' || c->t[c->i] == '\t' || c->t[c->i] == '\n' || c->t[c->i] == '\r'))
+		c->i++;
+}
+
+/*
+ * Reads one cfg predicate at c->i: 2 when it holds only in a test build
+ * (`test`; `all(..)` with such a part; `any(..)` whose every part is `test`
+ * or test support, one of them `test`), 1 for test support (a feature named
+ * for tests, `feature = "test-util"`, which other crates' builds may turn
+ * on too; cargo-fuzz's `fuzzing`), 0 otherwise, and under `not(..)`. `any(feature = "std", test)`
+ * builds without tests too.
+ */
+static int cfg_implies_test(struct cfg_scan *c, int depth)
+{
+	size_t start, wlen;
+	cfg_skip_space(c);
+	start = c->i;
+	while (c->i < c->len && (c->t[c->i] == '_' || (c->t[c->i] >= 'a' && c->t[c->i] <= 'z') ||
+				 (c->t[c->i] >= 'A' && c->t[c->i] <= 'Z') || (c->t[c->i] >= '0' && c->t[c->i] <= '9')))
+		c->i++;
+	wlen = c->i - start;
+	cfg_skip_space(c);
+	if (c->i < c->len && c->t[c->i] == '=') {
+		size_t vstart;
+		c->i++;
+		cfg_skip_space(c);
+		if (c->i >= c->len || c->t[c->i] != '"')
+			return 0;
+		vstart = ++c->i;
+		while (c->i < c->len && c->t[c->i] != '"')
+			c->i++;
+		c->i += c->i < c->len;
+		return wlen == 7 && !memcmp(c->t + start, "feature", 7) &&
+		       cg_rust_name_says_tests(c->t + vstart, c->i - 1 - vstart);
+	}
+	if (c->i < c->len && c->t[c->i] == '(') {
+		bool is_all = wlen == 3 && !memcmp(c->t + start, "all", 3);
+		bool is_any = wlen == 3 && !memcmp(c->t + start, "any", 3);
+		int best = 0, worst = 2;
+		bool seen = false;
+		c->i++;
+		for (;;) {
+			int part;
+			cfg_skip_space(c);
+			if (c->i >= c->len || c->t[c->i] == ')') {
+				c->i += c->i < c->len;
+				break;
+			}
+			part = depth < 16 ? cfg_implies_test(c, depth + 1) : 0;
+			seen = true;
+			best = part > best ? part : best;
+			worst = part < worst ? part : worst;
+			cfg_skip_space(c);
+			if (c->i < c->len && c->t[c->i] == ',')
+				c->i++;
+			else if (c->i < c->len && c->t[c->i] != ')')
+				return 0; /* not a predicate we read */
+		}
+		if (!seen)
+			return 0;
+		if (is_all)
+			return best;
+		if (is_any)
+			return worst >= 1 ? best : 0;
+		return 0;
+	}
+	if (wlen == 4 && !memcmp(c->t + start, "test", 4))
+		return 2;
+	/* cargo-fuzz's cfg: a fuzz build, test support like a feature named for tests. */
+	return wlen == 7 && !memcmp(c->t + start, "fuzzing", 7) ? 1 : 0;
+}
+
+bool cg_rust_cfg_is_test(const char *args, size_t len)
+{
+	struct cfg_scan c = { 0 };
+	bool is_test;
+	/* The arguments' parentheses: `(any(test, …))`. */
+	if (len < 2 || args[0] != '(' || args[len - 1] != ')')
+		return false;
+	c.t = args + 1;
+	c.len = len - 2;
+	is_test = cfg_implies_test(&c, 0) == 2;
+	cfg_skip_space(&c);
+	return is_test && c.i >= c.len;
+}
+
 bool cg_rust_attr_is_cfg_test(const struct cg_source *src, TSNode attr_item)
 {
 	TSNode args;
 	char *path = attr_path(src, attr_item, &args);
-	bool has_test = false, has_not = false;
+	bool is_test = false;
 
 	if (!path)
 		return false;
 	if (!strcmp(path, "cfg") && !ts_node_is_null(args)) {
-		/* A flat scan of the predicate's words: `not` anywhere makes us say no. */
 		size_t len;
 		const char *t = cg_node_text(src, args, &len);
-		for (size_t i = 0; i < len;) {
-			size_t j = i;
-			while (j < len && (t[j] == '_' || (t[j] >= 'a' && t[j] <= 'z') ||
-					   (t[j] >= 'A' && t[j] <= 'Z') || (t[j] >= '0' && t[j] <= '9')))
-				j++;
-			if (j == i) {
-				if (t[i] == '"') /* skip string values: feature = "test" is not cfg(test) */
-					for (i++; i < len && t[i] != '"'; i++)
-						;
-				i++;
-				continue;
-			}
-			has_test |= seg_is(t + i, j - i, "test");
-			has_not |= seg_is(t + i, j - i, "not");
-			i = j;
-		}
+		is_test = cg_rust_cfg_is_test(t, len);
 	}
 	free(path);
-	return has_test && !has_not;
+	return is_test;
 }
 
 bool cg_rust_path_is_test(const char *path)

@@ -130,13 +130,25 @@ TSNode cg_rust_strip_refs(TSNode e);
 /*
  * Test code. cg_rust_attr_is_test: an attribute_item marking a test function
  * (`#[test]`, `#[tokio::test]`, `#[rstest]`, any `…::test`, `#[test_case(…)]`,
- * `#[bench]`). cg_rust_attr_is_cfg_test: `#[cfg(test)]` or `#![cfg(test)]`
- * (also inside `all(…)`/`any(…)`, never under `not(…)`).
+ * `#[bench]`). cg_rust_attr_is_cfg_test: `#[cfg(test)]` or `#![cfg(test)]`,
+ * or a predicate that holds only in a test build: a feature named for tests
+ * (`feature = "test-util"`), `all(…)` with one such part, `any(…)` whose
+ * every part is one (`any(test, feature = "test-utils")`, not
+ * `any(feature = "std", test)`), never under `not(…)`.
  * cg_rust_path_is_test: a file under tests/, benches/ or examples/ (at any
  * depth of a workspace), or a build.rs.
  */
 bool cg_rust_attr_is_test(const struct cg_source *src, TSNode attr_item);
 bool cg_rust_attr_is_cfg_test(const struct cg_source *src, TSNode attr_item);
+/* The same test on a cfg attribute's arguments as written, parentheses included: `(any(test, …))`. */
+bool cg_rust_cfg_is_test(const char *args, size_t len);
+/*
+ * A word that says "for tests" (test, testing, testkit, mock, mocking, fake,
+ * any case), and a name with one between its `-`/`_` (`nu-plugin-test-support`,
+ * `test-util`; not `attest`, `mockingbird`).
+ */
+bool cg_rust_is_test_word(const char *w, size_t n);
+bool cg_rust_name_says_tests(const char *name, size_t len);
 bool cg_rust_path_is_test(const char *path);
 
 #endif
